@@ -1,0 +1,73 @@
+import * as grpc from '@grpc/grpc-js';
+import { connect, hash, signers, type Contract, type Gateway, type Network } from '@hyperledger/fabric-gateway';
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { findIdentity, findOrg, type NetworkDescriptor } from './network-descriptor';
+
+/** Explicit deadlines for every kind of gateway call: a stuck peer must never hang a caller. */
+export interface CallDeadlines {
+  evaluateMs: number;
+  endorseMs: number;
+  submitMs: number;
+  commitStatusMs: number;
+}
+
+export const DEFAULT_DEADLINES: CallDeadlines = {
+  evaluateMs: 10_000,
+  endorseMs: 20_000,
+  submitMs: 10_000,
+  commitStatusMs: 60_000,
+};
+
+export interface OpenLedgerOptions {
+  descriptor: NetworkDescriptor;
+  orgKey: string;
+  identityName: string;
+  /** Which of the org's peers to use as gateway peer (default the first). */
+  peerIndex?: number;
+  deadlines?: Partial<CallDeadlines>;
+}
+
+/** A connection to the channel as one identity; close() releases the gRPC channel. */
+export interface LedgerSession {
+  readonly gateway: Gateway;
+  readonly network: Network;
+  readonly mspId: string;
+  contract(contractName?: string): Contract;
+  close(): void;
+}
+
+export function openLedger(options: OpenLedgerOptions): LedgerSession {
+  const { descriptor, orgKey, identityName } = options;
+  const org = findOrg(descriptor, orgKey);
+  const files = findIdentity(descriptor, orgKey, identityName);
+  const peer = org.peers[options.peerIndex ?? 0];
+  if (!peer) {
+    throw new Error(`org '${orgKey}' runs no peer to use as gateway; connect through another org's peer`);
+  }
+  const client = new grpc.Client(peer.endpoint, grpc.credentials.createSsl(readFileSync(peer.tlsRootCertPath)), {
+    'grpc.ssl_target_name_override': peer.hostAlias,
+  });
+  const deadlines = { ...DEFAULT_DEADLINES, ...options.deadlines };
+  const gateway = connect({
+    client,
+    identity: { mspId: org.mspId, credentials: readFileSync(files.certPath) },
+    signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(files.keyPath))),
+    hash: hash.sha256,
+    evaluateOptions: () => ({ deadline: Date.now() + deadlines.evaluateMs }),
+    endorseOptions: () => ({ deadline: Date.now() + deadlines.endorseMs }),
+    submitOptions: () => ({ deadline: Date.now() + deadlines.submitMs }),
+    commitStatusOptions: () => ({ deadline: Date.now() + deadlines.commitStatusMs }),
+  });
+  const network = gateway.getNetwork(descriptor.channel);
+  return {
+    gateway,
+    network,
+    mspId: org.mspId,
+    contract: (contractName?: string) => network.getContract(descriptor.chaincode.name, contractName),
+    close: () => {
+      gateway.close();
+      client.close();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export * from './network-descriptor';
+export * from './connection';
+export * from './ledger-call-error';
+export * from './submit';
+export * from './blocks';

@@ -1,0 +1,77 @@
+import {
+  CommitError,
+  CommitStatusError,
+  EndorseError,
+  GatewayError,
+  StatusCode,
+  type Contract,
+} from '@hyperledger/fabric-gateway';
+import { LedgerCallError, type LedgerCallPhase } from './ledger-call-error';
+
+export interface SubmitOutcome {
+  transactionId: string;
+  blockNumber: bigint;
+  result: Uint8Array;
+}
+
+export interface SubmitOptions {
+  arguments?: Array<string | Uint8Array>;
+  transientData?: Record<string, string | Uint8Array>;
+  /** Attempts when the commit is invalidated by a read conflict; contract errors never retry. */
+  maxAttempts?: number;
+}
+
+/** Validation codes after which a fresh transaction may succeed: another tx changed what we read. */
+const RETRYABLE_COMMIT_CODES: ReadonlySet<number> = new Set([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT]);
+
+/**
+ * Endorse, submit and wait for the commit, the way every write in econfirm goes:
+ * submitAsync → result → commit status; a read conflict is retried with a new transaction
+ * (new id, re-endorsed against fresh state); any other failure becomes a LedgerCallError.
+ */
+export async function submitAndWait(contract: Contract, transactionName: string, options: SubmitOptions = {}): Promise<SubmitOutcome> {
+  const maxAttempts = options.maxAttempts ?? 3;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const submitted = await contract.submitAsync(transactionName, {
+        arguments: options.arguments ?? [],
+        transientData: options.transientData,
+      });
+      const status = await submitted.getStatus();
+      if (!status.successful) {
+        throw new CommitError({ code: status.code, transactionId: status.transactionId });
+      }
+      return { transactionId: status.transactionId, blockNumber: status.blockNumber, result: submitted.getResult() };
+    } catch (err) {
+      if (err instanceof CommitError && RETRYABLE_COMMIT_CODES.has(err.code) && attempt < maxAttempts) {
+        continue;
+      }
+      throw toLedgerCallError(err, transactionName);
+    }
+  }
+}
+
+/** Evaluate (query) a transaction on one peer; errors mapped like submits. */
+export async function evaluate(contract: Contract, transactionName: string, args: Array<string | Uint8Array> = []): Promise<Uint8Array> {
+  try {
+    return await contract.evaluate(transactionName, { arguments: args });
+  } catch (err) {
+    throw toLedgerCallError(err, transactionName);
+  }
+}
+
+export function toLedgerCallError(err: unknown, transactionName: string): LedgerCallError {
+  if (err instanceof LedgerCallError) {
+    return err;
+  }
+  if (err instanceof CommitError) {
+    return LedgerCallError.fromCommit(transactionName, err.transactionId, err.code);
+  }
+  if (err instanceof GatewayError) {
+    const phase: LedgerCallPhase =
+      err instanceof EndorseError ? 'endorse' : err instanceof CommitStatusError ? 'commit-status' : err.name === 'SubmitError' ? 'submit' : 'evaluate';
+    const transactionId = 'transactionId' in err ? String((err as { transactionId: unknown }).transactionId) : undefined;
+    return LedgerCallError.fromGateway(transactionName, phase, err.code, err.message, err.details.map((d) => d.message), transactionId);
+  }
+  return LedgerCallError.unexpected(transactionName, err);
+}

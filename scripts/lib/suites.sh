@@ -1,0 +1,37 @@
+# shellcheck shell=bash
+# Source me. run_suite NAME CMD… runs one test suite, shows its output, and adds its mocha
+# summary ("N passing", "N failing") to the totals. A suite that exits non-zero without
+# reporting a failing test (it crashed, or a non-mocha check such as lint failed) counts as
+# one failure, so nothing broken can hide behind a green total.
+SUITES_PASSED=0
+SUITES_FAILED=0
+SUITES_REPORT=()
+
+run_suite() {
+  local name=$1; shift
+  local log rc passed failed
+  log=$(mktemp)
+  echo
+  echo "━━ suite: $name ━━"
+  set +e
+  "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  passed=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -Eo '^ *[0-9]+ passing' | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
+  failed=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -Eo '^ *[0-9]+ failing' | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
+  rm -f "$log"
+  if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+  if [ "$rc" -eq 0 ] && [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then passed=1; fi
+  SUITES_PASSED=$((SUITES_PASSED + passed))
+  SUITES_FAILED=$((SUITES_FAILED + failed))
+  SUITES_REPORT+=("$(printf '%-22s %4d passed %4d failed (exit %d)' "$name" "$passed" "$failed" "$rc")")
+}
+
+suites_summary() {
+  echo
+  echo "━━ summary ━━"
+  local line
+  for line in "${SUITES_REPORT[@]}"; do echo "  $line"; done
+  echo "$SUITES_PASSED passed, $SUITES_FAILED failed"
+  [ "$SUITES_FAILED" -eq 0 ]
+}

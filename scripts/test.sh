@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test suite of econfirm on this machine and ends with "N passed, N failed":
+# lint, unit tests, Solidity contracts, and integration tests against a real Fabric network
+# (started here when none is running, and stopped again afterwards).
+set -euo pipefail
+ECONFIRM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ECONFIRM_ROOT"
+source scripts/lib/node-env.sh
+source scripts/lib/deps.sh
+source scripts/lib/suites.sh
+source scripts/lib/network-state.sh
+
+deps_install
+run_suite build npm run --silent build
+run_suite lint npx eslint --max-warnings 0 .
+run_suite unit:common npm test --silent -w common
+run_suite unit:chaincode npm test --silent -w chaincode
+run_suite contracts npm test --silent -w contracts
+
+network/install-fabric.sh
+we_started_network=0
+if network_is_up; then
+  echo "econfirm: reusing the network already running in $ECONFIRM_NETWORK_DIR"
+  network/deploy.sh
+else
+  we_started_network=1
+  network/up.sh
+fi
+stop_network() { [ "$we_started_network" = 0 ] || network/down.sh; }
+trap stop_network EXIT
+
+run_suite integration npm run --silent test:integration -w test
+
+suites_summary

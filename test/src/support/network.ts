@@ -1,0 +1,35 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { defaultDescriptorPath, loadNetworkDescriptor, openLedger, type LedgerSession, type NetworkDescriptor } from '@econfirm/sdk';
+
+/** test/dist/support → the repository root. */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+export function descriptor(): NetworkDescriptor {
+  return loadNetworkDescriptor(defaultDescriptorPath(REPO_ROOT));
+}
+
+/** Opens a session as `<orgKey>/<identityName>`; the caller closes it (use `withLedger`). */
+export function session(orgKey: string, identityName: string): LedgerSession {
+  return openLedger({ descriptor: descriptor(), orgKey, identityName });
+}
+
+export async function withLedger<T>(orgKey: string, identityName: string, work: (ledger: LedgerSession) => Promise<T>): Promise<T> {
+  const ledger = session(orgKey, identityName);
+  try {
+    return await work(ledger);
+  } finally {
+    ledger.close();
+  }
+}
+
+/** A name no earlier run on the same (reused) network can have taken. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Runs one of the network's own scripts, as an operator would, e.g. identity.sh issue …. */
+export function networkScript(script: string, ...args: string[]): string {
+  return execFileSync(path.join(REPO_ROOT, 'network', script), args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
