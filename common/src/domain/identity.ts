@@ -1,0 +1,41 @@
+import { valuesOf } from './enum';
+
+/** X.509 attributes issued by the network and read in chaincode with getAttributeValue. */
+export const IdentityAttribute = {
+  Role: 'econfirm.role',
+  Institution: 'econfirm.institution',
+} as const;
+
+export const Role = {
+  Auditor: 'auditor',
+  ClientSigner: 'client-signer',
+  BankOfficer: 'bank-officer',
+  BankReviewer: 'bank-reviewer',
+  Registrar: 'registrar',
+  Regulator: 'regulator',
+  Admin: 'admin',
+} as const;
+export type Role = (typeof Role)[keyof typeof Role];
+export const ROLES = valuesOf(Role);
+
+/**
+ * The platform operator (the banking association). It administers the registry and hosts the
+ * identities of institutions without their own MSP (clients, enterprises, mortgage registries).
+ */
+export const OPERATOR_MSP = 'OperatorMSP';
+
+/** MSP ids of the demo network; the consortium adds Bank2MSP..Bank37MSP and Firm2MSP..Firm89MSP. */
+export const DemoMsp = {
+  Operator: OPERATOR_MSP,
+  Bank1: 'Bank1MSP',
+  Firm1: 'Firm1MSP',
+  Regulator: 'RegulatorMSP',
+} as const;
+
+export function bankMspId(n: number): string {
+  return `Bank${n}MSP`;
+}
+
+export function firmMspId(n: number): string {
+  return `Firm${n}MSP`;
+}
