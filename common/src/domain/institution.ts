@@ -48,8 +48,8 @@ export interface PublicKeyInput {
   jwk: PublicJwk;
 }
 
-export interface Institution {
-  docType: 'institution';
+/** The descriptive fields a registrar submits and the registry stores as given. */
+export interface InstitutionProfile {
   id: string;
   kind: InstitutionKind;
   /** A bank branch points at its bank; absent for every other kind. */
@@ -59,6 +59,10 @@ export interface Institution {
   nameEn: string;
   /** Unified social credit code, bank licence number or similar. */
   registrationId: string;
+}
+
+export interface Institution extends InstitutionProfile {
+  docType: 'institution';
   status: InstitutionStatus;
   statusReason?: string;
   encryptionKey: PublicKeyRecord;
@@ -69,14 +73,7 @@ export interface Institution {
   updatedAt: string;
 }
 
-export interface InstitutionInput {
-  id: string;
-  kind: InstitutionKind;
-  parentId?: string;
-  mspId: string;
-  nameZh: string;
-  nameEn: string;
-  registrationId: string;
+export interface InstitutionInput extends InstitutionProfile {
   encryptionKey: PublicKeyInput;
   signingKey: PublicKeyInput;
 }

@@ -15,6 +15,7 @@ describe('parseLedgerError', () => {
     expect(parseLedgerError('NOT_FOUND: institution BANK9 does not exist')).to.deep.equal({
       code: 'NOT_FOUND',
       text: 'institution BANK9 does not exist',
+      message: 'NOT_FOUND: institution BANK9 does not exist',
     });
   });
 
@@ -23,6 +24,7 @@ describe('parseLedgerError', () => {
     expect(parseLedgerError(detail)).to.deep.equal({
       code: 'INVALID_STATE_TRANSITION',
       text: 'cannot approve a reply in state issued',
+      message: 'INVALID_STATE_TRANSITION: cannot approve a reply in state issued',
     });
   });
 
@@ -31,6 +33,7 @@ describe('parseLedgerError', () => {
     expect(parseLedgerError('10 ABORTED: failed to endorse transaction, chaincode response 500, CONFLICT: duplicate id x')).to.deep.equal({
       code: 'CONFLICT',
       text: 'duplicate id x',
+      message: 'CONFLICT: duplicate id x',
     });
   });
 

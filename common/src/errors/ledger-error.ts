@@ -31,7 +31,10 @@ export function formatLedgerError(code: ErrorCode, text: string): string {
 
 export interface ParsedLedgerError {
   code: ErrorCode;
+  /** The human text after "CODE: ". */
   text: string;
+  /** The chaincode's whole wire message, "CODE: text", without Fabric's wrapping. */
+  message: string;
 }
 
 // Some of our codes are also gRPC status names ("5 NOT_FOUND: …"), so the gRPC status prefix is
@@ -46,5 +49,7 @@ export function parseLedgerError(message: string): ParsedLedgerError | undefined
   const chaincodeMessage = CHAINCODE_RESPONSE.exec(withoutGrpc)?.[1] ?? withoutGrpc;
   const match = CODED.exec(chaincodeMessage);
   if (!match) return undefined;
-  return { code: match[1] as ErrorCode, text: match[2].trim() };
+  const code = match[1] as ErrorCode;
+  const text = match[2].trim();
+  return { code, text, message: formatLedgerError(code, text) };
 }

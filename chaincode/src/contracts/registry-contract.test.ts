@@ -1,0 +1,207 @@
+import { expect } from 'chai';
+import { canonicalJson, ErrorCode, Institution, InstitutionKind, Page, HistoryEntry, OPERATOR_MSP } from '@econfirm/common';
+import { RegistryContract } from './registry-contract';
+import { FakeLedger, TestIdentity } from '../testing/fake-ledger';
+import { institutionInput, p256PublicJwk, Who } from '../testing/fixtures';
+import { expectLedgerError } from '../testing/expect-ledger-error';
+
+describe('RegistryContract', () => {
+  let ledger: FakeLedger;
+  const contract = new RegistryContract();
+  const register = (input: unknown, who: TestIdentity = Who.admin) =>
+    contract.RegisterInstitution(ledger.as(who), JSON.stringify(input));
+  const get = async (id: string) => JSON.parse(await contract.GetInstitution(ledger.as(Who.auditor1), id)) as Institution;
+
+  beforeEach(async () => {
+    ledger = new FakeLedger();
+    await register(institutionInput('BANK1', InstitutionKind.Bank, 'Bank1MSP'));
+  });
+
+  describe('RegisterInstitution', () => {
+    it('stores an active institution with its keys and the tx time, and emits ids only', async () => {
+      const bank = await get('BANK1');
+      expect(bank).to.include({ id: 'BANK1', kind: 'bank', mspId: 'Bank1MSP', status: 'active', registeredAt: '2026-03-02T09:00:00.000Z' });
+      expect(bank.encryptionKey).to.include({ kid: 'BANK1-enc-1', use: 'enc', alg: 'ECDH-ES' });
+      expect(bank.signingKey).to.include({ kid: 'BANK1-sig-1', use: 'sig', alg: 'ES256' });
+      expect(ledger.lastEvent()).to.deep.equal({ name: 'InstitutionRegistered', payload: { id: 'BANK1', kind: 'bank' } });
+    });
+
+    it('writes canonical JSON (sorted keys, no whitespace)', async () => {
+      const raw = Buffer.from(ledger.state.get(ledger.as(Who.admin).stub.createCompositeKey('inst', ['BANK1']))!).toString();
+      expect(raw).to.equal(canonicalJson(JSON.parse(raw)));
+    });
+
+    it('registers a branch under its bank', async () => {
+      await register(institutionInput('BANK1-SH', InstitutionKind.BankBranch, 'Bank1MSP', { parentId: 'BANK1' }));
+      expect(await get('BANK1-SH')).to.include({ parentId: 'BANK1', kind: 'bank-branch' });
+    });
+
+    it('accepts a JWK exported with kid, use and alg, and stores only the public point', async () => {
+      const input = institutionInput('FIRM1', InstitutionKind.AuditFirm, 'Firm1MSP');
+      input.encryptionKey.jwk = { ...input.encryptionKey.jwk, kid: 'FIRM1-enc-1', use: 'enc', alg: 'ECDH-ES' } as typeof input.encryptionKey.jwk;
+      await register(input);
+      expect(Object.keys((await get('FIRM1')).encryptionKey.jwk).sort()).to.deep.equal(['crv', 'kty', 'x', 'y']);
+    });
+
+    it('refuses a caller who is not the operator admin, writing nothing', async () => {
+      const before = ledger.snapshot();
+      for (const who of [Who.bankAdmin, Who.auditor1, Who.client1, { mspId: OPERATOR_MSP }]) {
+        await expectLedgerError(register(institutionInput('FIRM1', InstitutionKind.AuditFirm, 'Firm1MSP'), who), ErrorCode.Forbidden);
+      }
+      expect(ledger.snapshot()).to.equal(before);
+    });
+
+    it('refuses a duplicate id', async () => {
+      await expectLedgerError(register(institutionInput('BANK1', InstitutionKind.Bank, 'Bank1MSP')), ErrorCode.AlreadyExists, 'BANK1');
+    });
+
+    const invalidCases: [string, (input: Record<string, unknown>) => unknown, string][] = [
+      ['not JSON', () => '{', 'institution'],
+      ['an array', () => [], 'institution'],
+      ['a missing id', ({ id: _id, ...rest }) => rest, 'id'],
+      ['an id with a separator', (input) => ({ ...input, id: 'A\u0000B' }), 'id'],
+      ['an unknown kind', (input) => ({ ...input, kind: 'casino' }), 'kind'],
+      ['an empty name', (input) => ({ ...input, nameZh: '  ' }), 'nameZh'],
+      ['a control character in a name', (input) => ({ ...input, nameEn: 'a\nb' }), 'nameEn'],
+      ['a bad registration id', (input) => ({ ...input, registrationId: '!' }), 'registrationId'],
+      ['an unknown field', (input) => ({ ...input, adress: 'x' }), 'adress'],
+      ['a parent on a non-branch', (input) => ({ ...input, parentId: 'BANK1' }), 'parentId'],
+      ['a private key', (input) => ({ ...input, signingKey: { kid: 's', jwk: { ...p256PublicJwk(), d: 'A'.repeat(43) } } }), 'signingKey.jwk.d'],
+      ['an RSA key', (input) => ({ ...input, signingKey: { kid: 's', jwk: { ...p256PublicJwk(), kty: 'RSA' } } }), 'signingKey.jwk.kty'],
+      ['a point off the curve', (input) => ({ ...input, encryptionKey: { kid: 'e', jwk: { ...p256PublicJwk(), y: 'A'.repeat(43) } } }), 'encryptionKey.jwk'],
+      ['a short coordinate', (input) => ({ ...input, encryptionKey: { kid: 'e', jwk: { ...p256PublicJwk(), x: 'AAAA' } } }), 'encryptionKey.jwk.x'],
+      ['a jwk use that contradicts', (input) => ({ ...input, encryptionKey: { kid: 'e', jwk: { ...p256PublicJwk(), use: 'sig' } } }), 'encryptionKey.jwk.use'],
+      ['the same kid for both keys', (input) => ({ ...input, signingKey: { kid: 'FIRM1-enc-1', jwk: p256PublicJwk() } }), 'signingKey.kid'],
+    ];
+    for (const [name, mutate, field] of invalidCases) {
+      it(`refuses ${name} naming the field`, async () => {
+        const before = ledger.snapshot();
+        const input = mutate(institutionInput('FIRM1', InstitutionKind.AuditFirm, 'Firm1MSP') as unknown as Record<string, unknown>);
+        const json = typeof input === 'string' ? input : JSON.stringify(input);
+        await expectLedgerError(contract.RegisterInstitution(ledger.as(Who.admin), json), ErrorCode.InvalidArgument, field);
+        expect(ledger.snapshot()).to.equal(before);
+      });
+    }
+
+    it('refuses a branch without a parent, with an unknown parent, a non-bank parent or another MSP', async () => {
+      await register(institutionInput('FIRM1', InstitutionKind.AuditFirm, 'Firm1MSP'));
+      await expectLedgerError(register(institutionInput('BR', InstitutionKind.BankBranch, 'Bank1MSP')), ErrorCode.InvalidArgument, 'parentId');
+      await expectLedgerError(register(institutionInput('BR', InstitutionKind.BankBranch, 'Bank1MSP', { parentId: 'NOPE' })), ErrorCode.InvalidArgument, 'parentId');
+      await expectLedgerError(register(institutionInput('BR', InstitutionKind.BankBranch, 'Firm1MSP', { parentId: 'FIRM1' })), ErrorCode.InvalidArgument, 'parentId');
+      await expectLedgerError(register(institutionInput('BR', InstitutionKind.BankBranch, 'Bank2MSP', { parentId: 'BANK1' })), ErrorCode.InvalidArgument, 'mspId');
+    });
+  });
+
+  describe('UpdateInstitution', () => {
+    it('changes names and registration id, keeps the rest, emits InstitutionUpdated', async () => {
+      ledger.setNow('2026-03-03T10:00:00Z');
+      await contract.UpdateInstitution(ledger.as(Who.admin), JSON.stringify({ id: 'BANK1', nameEn: 'Bank One', registrationId: 'B0001H111000001' }));
+      const bank = await get('BANK1');
+      expect(bank).to.include({ nameEn: 'Bank One', registrationId: 'B0001H111000001', nameZh: 'BANK1 名称', updatedAt: '2026-03-03T10:00:00.000Z', registeredAt: '2026-03-02T09:00:00.000Z' });
+      expect(ledger.lastEvent()).to.deep.equal({ name: 'InstitutionUpdated', payload: { id: 'BANK1', change: 'profile' } });
+    });
+
+    it('moves a client to another MSP and re-indexes it', async () => {
+      await register(institutionInput('CLIENT1', InstitutionKind.Client, OPERATOR_MSP));
+      await contract.UpdateInstitution(ledger.as(Who.admin), JSON.stringify({ id: 'CLIENT1', mspId: 'Client1MSP' }));
+      const keys = [...ledger.state.keys()].filter((key) => key.includes('inst~msp~id'));
+      expect(keys.some((key) => key.includes('Client1MSP'))).to.equal(true);
+      expect(keys.some((key) => key.includes(OPERATOR_MSP))).to.equal(false);
+    });
+
+    it('refuses non-admins, unknown ids, kind changes and a bank changing MSP', async () => {
+      await expectLedgerError(contract.UpdateInstitution(ledger.as(Who.officer1), JSON.stringify({ id: 'BANK1', nameEn: 'x' })), ErrorCode.Forbidden);
+      await expectLedgerError(contract.UpdateInstitution(ledger.as(Who.admin), JSON.stringify({ id: 'NOPE', nameEn: 'x' })), ErrorCode.NotFound);
+      await expectLedgerError(contract.UpdateInstitution(ledger.as(Who.admin), JSON.stringify({ id: 'BANK1', kind: 'client' })), ErrorCode.InvalidArgument, 'kind');
+      await expectLedgerError(contract.UpdateInstitution(ledger.as(Who.admin), JSON.stringify({ id: 'BANK1', mspId: 'Bank9MSP' })), ErrorCode.InvalidArgument, 'mspId');
+    });
+  });
+
+  describe('SetInstitutionStatus', () => {
+    it('suspends and reactivates with a reason', async () => {
+      await contract.SetInstitutionStatus(ledger.as(Who.admin), 'BANK1', 'suspended', 'licence under review');
+      expect(await get('BANK1')).to.include({ status: 'suspended', statusReason: 'licence under review' });
+      expect(ledger.lastEvent()).to.deep.equal({ name: 'InstitutionUpdated', payload: { id: 'BANK1', change: 'status', status: 'suspended' } });
+      await contract.SetInstitutionStatus(ledger.as(Who.admin), 'BANK1', 'active', 'review closed');
+      expect((await get('BANK1')).status).to.equal('active');
+    });
+
+    it('refuses non-admins, unknown status, missing reason, unknown id and a no-op', async () => {
+      await expectLedgerError(contract.SetInstitutionStatus(ledger.as(Who.regulator1), 'BANK1', 'suspended', 'r'), ErrorCode.Forbidden);
+      await expectLedgerError(contract.SetInstitutionStatus(ledger.as(Who.admin), 'BANK1', 'closed', 'r'), ErrorCode.InvalidArgument, 'status');
+      await expectLedgerError(contract.SetInstitutionStatus(ledger.as(Who.admin), 'BANK1', 'suspended', ''), ErrorCode.InvalidArgument, 'reason');
+      await expectLedgerError(contract.SetInstitutionStatus(ledger.as(Who.admin), 'NOPE', 'suspended', 'r'), ErrorCode.NotFound);
+      await expectLedgerError(contract.SetInstitutionStatus(ledger.as(Who.admin), 'BANK1', 'active', 'r'), ErrorCode.InvalidStateTransition);
+    });
+  });
+
+  describe('RotateInstitutionKeys', () => {
+    it('replaces a key and keeps the old one, retired, in history', async () => {
+      const before = await get('BANK1');
+      ledger.setNow('2026-04-01T00:00:00Z');
+      await contract.RotateInstitutionKeys(ledger.as(Who.admin), 'BANK1', JSON.stringify({ signingKey: { kid: 'BANK1-sig-2', jwk: p256PublicJwk() } }));
+      const after = await get('BANK1');
+      expect(after.signingKey.kid).to.equal('BANK1-sig-2');
+      expect(after.encryptionKey).to.deep.equal(before.encryptionKey);
+      expect(after.retiredKeys).to.deep.equal([{ ...before.signingKey, retiredAt: '2026-04-01T00:00:00.000Z' }]);
+      expect(ledger.lastEvent()).to.deep.equal({ name: 'InstitutionUpdated', payload: { id: 'BANK1', change: 'keys' } });
+    });
+
+    it('rotates both keys at once', async () => {
+      await contract.RotateInstitutionKeys(ledger.as(Who.admin), 'BANK1', JSON.stringify({
+        encryptionKey: { kid: 'e2', jwk: p256PublicJwk() },
+        signingKey: { kid: 's2', jwk: p256PublicJwk() },
+      }));
+      expect((await get('BANK1')).retiredKeys.map((key) => key.kid)).to.deep.equal(['BANK1-enc-1', 'BANK1-sig-1']);
+    });
+
+    it('refuses non-admins, an empty rotation, a reused kid and a bad key', async () => {
+      const rotate = (json: unknown, who: TestIdentity = Who.admin) => contract.RotateInstitutionKeys(ledger.as(who), 'BANK1', JSON.stringify(json));
+      await expectLedgerError(rotate({ signingKey: { kid: 'n', jwk: p256PublicJwk() } }, Who.officer1), ErrorCode.Forbidden);
+      await expectLedgerError(rotate({}), ErrorCode.InvalidArgument, 'encryptionKey');
+      await expectLedgerError(rotate({ signingKey: { kid: 'BANK1-enc-1', jwk: p256PublicJwk() } }), ErrorCode.InvalidArgument, 'signingKey.kid');
+      await expectLedgerError(rotate({ signingKey: { kid: 'n', jwk: { kty: 'EC' } } }), ErrorCode.InvalidArgument, 'signingKey.jwk');
+    });
+  });
+
+  describe('reads', () => {
+    beforeEach(async () => {
+      await register(institutionInput('BANK2', InstitutionKind.Bank, 'Bank2MSP'));
+      await register(institutionInput('FIRM1', InstitutionKind.AuditFirm, 'Firm1MSP'));
+      await register(institutionInput('CLIENT1', InstitutionKind.Client, OPERATOR_MSP));
+    });
+
+    it('GetInstitution is open to every member; unknown ids are NOT_FOUND', async () => {
+      for (const who of [Who.client1, Who.officer1, Who.regulator1, { mspId: 'Firm9MSP' }]) {
+        expect(JSON.parse(await contract.GetInstitution(ledger.as(who), 'FIRM1')).id).to.equal('FIRM1');
+      }
+      await expectLedgerError(contract.GetInstitution(ledger.as(Who.admin), 'NOPE'), ErrorCode.NotFound);
+    });
+
+    it('ListInstitutions filters by kind and pages with a bookmark', async () => {
+      const banks = JSON.parse(await contract.ListInstitutions(ledger.as(Who.auditor1), 'bank', '10', '')) as Page<Institution>;
+      expect(banks.records.map((i) => i.id)).to.deep.equal(['BANK1', 'BANK2']);
+      const first = JSON.parse(await contract.ListInstitutions(ledger.as(Who.auditor1), '', '3', '')) as Page<Institution>;
+      expect(first.records).to.have.length(3);
+      const second = JSON.parse(await contract.ListInstitutions(ledger.as(Who.auditor1), '', '3', first.bookmark)) as Page<Institution>;
+      expect(second.records).to.have.length(1);
+      expect(second.bookmark).to.equal('');
+      expect([...first.records, ...second.records].map((i) => i.id).sort()).to.deep.equal(['BANK1', 'BANK2', 'CLIENT1', 'FIRM1']);
+    });
+
+    it('ListInstitutions refuses an unknown kind and a bad page size', async () => {
+      await expectLedgerError(contract.ListInstitutions(ledger.as(Who.auditor1), 'casino', '10', ''), ErrorCode.InvalidArgument, 'kind');
+      for (const size of ['0', '201', 'ten', '-1', '1.5']) {
+        await expectLedgerError(contract.ListInstitutions(ledger.as(Who.auditor1), '', size, ''), ErrorCode.InvalidArgument, 'pageSize');
+      }
+    });
+
+    it('GetInstitutionHistory returns every version, newest first', async () => {
+      await contract.SetInstitutionStatus(ledger.as(Who.admin), 'FIRM1', 'suspended', 'r');
+      const history = JSON.parse(await contract.GetInstitutionHistory(ledger.as(Who.regulator1), 'FIRM1')) as HistoryEntry<Institution>[];
+      expect(history.map((entry) => entry.value?.status)).to.deep.equal(['suspended', 'active']);
+      expect(history[0]).to.include({ isDelete: false, timestamp: '2026-03-02T09:00:00.000Z' });
+      await expectLedgerError(contract.GetInstitutionHistory(ledger.as(Who.admin), 'NOPE'), ErrorCode.NotFound);
+    });
+  });
+});

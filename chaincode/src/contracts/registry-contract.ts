@@ -1,0 +1,102 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { canonicalJson, ErrorCode, INSTITUTION_KINDS, InstitutionKind, isOneOf, LedgerError } from '@econfirm/common';
+import { requireAdmin } from '../auth/caller';
+import { emitEvent, EventName } from '../events';
+import { newInstitution, withProfileUpdate, withRotatedKeys, withStatus } from '../models/institution';
+import {
+  findInstitution,
+  getInstitution,
+  institutionHistory,
+  pageInstitutions,
+  saveInstitution,
+} from '../state/institution-store';
+import { txTimeIso } from '../state/tx-time';
+import { invalid, parseJsonArgument } from '../validation/field-reader';
+import { parsePageSize } from '../validation/paging';
+
+export const REGISTRY_CONTRACT = 'registry';
+
+/**
+ * The validated registry of institutions every confirmation is addressed to (DOMAIN §4.3): the
+ * responder is taken from here, never from the client. Writes: the operator's admin. Reads: all.
+ * Every transaction returns canonical JSON.
+ */
+@Info({ title: 'registry', description: 'Institution registry: banks and branches, audit firms, clients, enterprises, mortgage registries, regulators' })
+export class RegistryContract extends Contract {
+  constructor() {
+    super(REGISTRY_CONTRACT);
+  }
+
+  @Transaction()
+  @Returns('string')
+  public async RegisterInstitution(ctx: Context, institutionJson: string): Promise<string> {
+    requireAdmin(ctx);
+    const institution = newInstitution(parseJsonArgument(institutionJson, 'institution'), txTimeIso(ctx));
+    if (await findInstitution(ctx, institution.id)) {
+      throw new LedgerError(ErrorCode.AlreadyExists, `institution ${institution.id} is already registered`);
+    }
+    if (institution.parentId !== undefined) {
+      const parent = await findInstitution(ctx, institution.parentId);
+      if (!parent || parent.kind !== InstitutionKind.Bank) throw invalid('parentId', `${institution.parentId} is not a registered bank`);
+      if (parent.mspId !== institution.mspId) throw invalid('mspId', `a branch must have its bank's MSP ${parent.mspId}`);
+    }
+    await saveInstitution(ctx, institution);
+    emitEvent(ctx, EventName.InstitutionRegistered, { id: institution.id, kind: institution.kind });
+    return canonicalJson(institution);
+  }
+
+  @Transaction()
+  @Returns('string')
+  public async UpdateInstitution(ctx: Context, updateJson: string): Promise<string> {
+    requireAdmin(ctx);
+    const input = parseJsonArgument(updateJson, 'update');
+    const existing = await getInstitution(ctx, input.string('id'));
+    const updated = withProfileUpdate(existing, input, txTimeIso(ctx));
+    await saveInstitution(ctx, updated, existing);
+    emitEvent(ctx, EventName.InstitutionUpdated, { id: updated.id, change: 'profile' });
+    return canonicalJson(updated);
+  }
+
+  @Transaction()
+  @Returns('string')
+  public async SetInstitutionStatus(ctx: Context, id: string, status: string, reason: string): Promise<string> {
+    requireAdmin(ctx);
+    const existing = await getInstitution(ctx, id);
+    const updated = withStatus(existing, status, reason, txTimeIso(ctx));
+    await saveInstitution(ctx, updated, existing);
+    emitEvent(ctx, EventName.InstitutionUpdated, { id, change: 'status', status: updated.status });
+    return canonicalJson(updated);
+  }
+
+  @Transaction()
+  @Returns('string')
+  public async RotateInstitutionKeys(ctx: Context, id: string, keysJson: string): Promise<string> {
+    requireAdmin(ctx);
+    const existing = await getInstitution(ctx, id);
+    const updated = withRotatedKeys(existing, parseJsonArgument(keysJson, 'keys'), txTimeIso(ctx));
+    await saveInstitution(ctx, updated, existing);
+    emitEvent(ctx, EventName.InstitutionUpdated, { id, change: 'keys' });
+    return canonicalJson(updated);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  public async GetInstitution(ctx: Context, id: string): Promise<string> {
+    return canonicalJson(await getInstitution(ctx, id));
+  }
+
+  /** kind '' lists every kind; bookmark '' starts at the beginning. Returns a Page<Institution>. */
+  @Transaction(false)
+  @Returns('string')
+  public async ListInstitutions(ctx: Context, kind: string, pageSize: string, bookmark: string): Promise<string> {
+    if (kind !== '' && !isOneOf(INSTITUTION_KINDS, kind)) throw invalid('kind', `must be '' or one of ${INSTITUTION_KINDS.join(', ')}`);
+    return canonicalJson(await pageInstitutions(ctx, kind, parsePageSize(pageSize), bookmark));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  public async GetInstitutionHistory(ctx: Context, id: string): Promise<string> {
+    await getInstitution(ctx, id);
+    return canonicalJson(await institutionHistory(ctx, id));
+  }
+}

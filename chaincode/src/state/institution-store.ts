@@ -1,0 +1,41 @@
+import { Context } from 'fabric-contract-api';
+import { HistoryEntry, Institution, Page } from '@econfirm/common';
+import { deleteIndex, listIndex, putIndex, readHistory, readIndexPage, readJson, readRequired, writeJson } from './ledger';
+
+const INSTITUTION = 'inst';
+const BY_KIND = 'inst~kind~id';
+const BY_MSP = 'inst~msp~id';
+
+function institutionKey(ctx: Context, id: string): string {
+  return ctx.stub.createCompositeKey(INSTITUTION, [id]);
+}
+
+export function findInstitution(ctx: Context, id: string): Promise<Institution | undefined> {
+  return readJson<Institution>(ctx, institutionKey(ctx, id));
+}
+
+export function getInstitution(ctx: Context, id: string): Promise<Institution> {
+  return readRequired<Institution>(ctx, institutionKey(ctx, id), `institution ${id}`);
+}
+
+/** Writes the record and keeps the kind and MSP indexes in step with it. */
+export async function saveInstitution(ctx: Context, institution: Institution, previous?: Institution): Promise<void> {
+  await writeJson(ctx, institutionKey(ctx, institution.id), institution);
+  if (!previous) await putIndex(ctx, BY_KIND, [institution.kind, institution.id]);
+  if (previous?.mspId !== institution.mspId) {
+    if (previous) await deleteIndex(ctx, BY_MSP, [previous.mspId, previous.id]);
+    await putIndex(ctx, BY_MSP, [institution.mspId, institution.id]);
+  }
+}
+
+export function pageInstitutions(ctx: Context, kind: string, pageSize: number, bookmark: string): Promise<Page<Institution>> {
+  return readIndexPage(ctx, BY_KIND, kind === '' ? [] : [kind], pageSize, bookmark, ([, id]) => findInstitution(ctx, id));
+}
+
+export async function institutionIdsOfMsp(ctx: Context, mspId: string): Promise<string[]> {
+  return (await listIndex(ctx, BY_MSP, [mspId])).map(([, id]) => id);
+}
+
+export function institutionHistory(ctx: Context, id: string): Promise<HistoryEntry<Institution>[]> {
+  return readHistory<Institution>(ctx, institutionKey(ctx, id));
+}

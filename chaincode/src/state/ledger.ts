@@ -1,0 +1,93 @@
+import { Context } from 'fabric-contract-api';
+import { ErrorCode, HistoryEntry, LedgerError, Page } from '@econfirm/common';
+import { marshal, unmarshal } from './marshal';
+import { timestampMillis } from './tx-time';
+
+/** Value stored under index keys: the key itself carries the data. */
+const INDEX_VALUE = new Uint8Array([0]);
+
+export async function readJson<T>(ctx: Context, key: string): Promise<T | undefined> {
+  const bytes = await ctx.stub.getState(key);
+  return bytes && bytes.length > 0 ? unmarshal<T>(bytes) : undefined;
+}
+
+export async function readRequired<T>(ctx: Context, key: string, what: string): Promise<T> {
+  const value = await readJson<T>(ctx, key);
+  if (value === undefined) throw new LedgerError(ErrorCode.NotFound, `${what} does not exist`);
+  return value;
+}
+
+export async function keyExists(ctx: Context, key: string): Promise<boolean> {
+  const bytes = await ctx.stub.getState(key);
+  return bytes !== undefined && bytes !== null && bytes.length > 0;
+}
+
+export async function writeJson(ctx: Context, key: string, value: unknown): Promise<void> {
+  await ctx.stub.putState(key, marshal(value));
+}
+
+export async function putIndex(ctx: Context, indexName: string, attributes: string[]): Promise<void> {
+  await ctx.stub.putState(ctx.stub.createCompositeKey(indexName, attributes), INDEX_VALUE);
+}
+
+export async function deleteIndex(ctx: Context, indexName: string, attributes: string[]): Promise<void> {
+  await ctx.stub.deleteState(ctx.stub.createCompositeKey(indexName, attributes));
+}
+
+/** All index entries under a partial key, as their attribute lists (submit-safe: no pagination). */
+export async function listIndex(ctx: Context, indexName: string, prefix: string[]): Promise<string[][]> {
+  const iterator = await ctx.stub.getStateByPartialCompositeKey(indexName, prefix);
+  const entries: string[][] = [];
+  try {
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      entries.push(ctx.stub.splitCompositeKey(next.value.key).attributes);
+    }
+  } finally {
+    await iterator.close();
+  }
+  return entries;
+}
+
+/**
+ * One page of an index, each entry turned into a record by `load` (e.g. the last attribute is the
+ * record id). Pagination is only allowed in evaluate (read-only) transactions.
+ */
+export async function readIndexPage<T>(
+  ctx: Context,
+  indexName: string,
+  prefix: string[],
+  pageSize: number,
+  bookmark: string,
+  load: (attributes: string[]) => Promise<T | undefined>,
+): Promise<Page<T>> {
+  const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(indexName, prefix, pageSize, bookmark);
+  const records: T[] = [];
+  try {
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      const record = await load(ctx.stub.splitCompositeKey(next.value.key).attributes);
+      if (record !== undefined) records.push(record);
+    }
+  } finally {
+    await iterator.close();
+  }
+  return { records, bookmark: metadata.bookmark, fetchedRecordsCount: metadata.fetchedRecordsCount };
+}
+
+export async function readHistory<T>(ctx: Context, key: string): Promise<HistoryEntry<T>[]> {
+  const iterator = await ctx.stub.getHistoryForKey(key);
+  const entries: HistoryEntry<T>[] = [];
+  try {
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      const { txId, timestamp, isDelete, value } = next.value;
+      entries.push({
+        txId,
+        timestamp: new Date(timestampMillis(timestamp)).toISOString(),
+        isDelete,
+        value: !isDelete && value && value.length > 0 ? unmarshal<T>(value) : null,
+      });
+    }
+  } finally {
+    await iterator.close();
+  }
+  return entries;
+}

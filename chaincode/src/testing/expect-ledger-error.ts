@@ -1,0 +1,16 @@
+import { expect } from 'chai';
+import { ErrorCode, parseLedgerError } from '@econfirm/common';
+
+/** Awaits a transaction expected to fail with a wire-format ledger error of `code`. */
+export async function expectLedgerError(promise: Promise<unknown>, code: ErrorCode, fragment?: string): Promise<void> {
+  let failure: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    failure = error;
+  }
+  expect(failure, `expected ${code}`).to.be.instanceOf(Error);
+  const parsed = parseLedgerError((failure as Error).message);
+  expect(parsed?.code, (failure as Error).message).to.equal(code);
+  if (fragment) expect(parsed?.text).to.contain(fragment);
+}

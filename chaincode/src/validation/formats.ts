@@ -1,0 +1,7 @@
+/** Formats shared by several models. Ids become composite-key parts, hence no separators or NULs. */
+export const INSTITUTION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const MSP_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const REGISTRATION_ID = /^[0-9A-Za-z-]{4,40}$/;
+export const KEY_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** base64url of a 32-byte P-256 coordinate, unpadded. */
+export const P256_COORDINATE = /^[A-Za-z0-9_-]{43}$/;
