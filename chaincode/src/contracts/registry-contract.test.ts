@@ -21,7 +21,7 @@ describe('RegistryContract', () => {
     it('stores an active institution with its keys and the tx time, and emits ids only', async () => {
       const bank = await get('BANK1');
       expect(bank).to.include({ id: 'BANK1', kind: 'bank', mspId: 'Bank1MSP', status: 'active', registeredAt: '2026-03-02T09:00:00.000Z' });
-      expect(bank.encryptionKey).to.include({ kid: 'BANK1-enc-1', use: 'enc', alg: 'ECDH-ES' });
+      expect(bank.encryptionKey).to.include({ kid: 'BANK1-enc-1', use: 'enc', alg: 'ECDH-ES+A256KW' });
       expect(bank.signingKey).to.include({ kid: 'BANK1-sig-1', use: 'sig', alg: 'ES256' });
       expect(ledger.lastEvent()).to.deep.equal({ name: 'InstitutionRegistered', payload: { id: 'BANK1', kind: 'bank' } });
     });
@@ -38,7 +38,7 @@ describe('RegistryContract', () => {
 
     it('accepts a JWK exported with kid, use and alg, and stores only the public point', async () => {
       const input = institutionInput('FIRM1', InstitutionKind.AuditFirm, 'Firm1MSP');
-      input.encryptionKey.jwk = { ...input.encryptionKey.jwk, kid: 'FIRM1-enc-1', use: 'enc', alg: 'ECDH-ES' } as typeof input.encryptionKey.jwk;
+      input.encryptionKey.jwk = { ...input.encryptionKey.jwk, kid: 'FIRM1-enc-1', use: 'enc', alg: 'ECDH-ES+A256KW' } as typeof input.encryptionKey.jwk;
       await register(input);
       expect(Object.keys((await get('FIRM1')).encryptionKey.jwk).sort()).to.deep.equal(['crv', 'kty', 'x', 'y']);
     });

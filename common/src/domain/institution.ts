@@ -30,8 +30,11 @@ export interface PublicJwk {
 export const KeyUse = { Encryption: 'enc', Signing: 'sig' } as const;
 export type KeyUse = (typeof KeyUse)[keyof typeof KeyUse];
 
-/** Encryption keys are for multi-recipient JWE (ECDH-ES key agreement); signing keys for JWS ES256. */
-export const KEY_ALGORITHM: Readonly<Record<KeyUse, string>> = { enc: 'ECDH-ES', sig: 'ES256' };
+/**
+ * Encryption keys are for multi-recipient JWE: ECDH-ES key agreement wrapping the content key
+ * (ECDH-ES+A256KW; plain ECDH-ES cannot address several recipients). Signing keys: JWS ES256.
+ */
+export const KEY_ALGORITHM: Readonly<Record<KeyUse, string>> = { enc: 'ECDH-ES+A256KW', sig: 'ES256' };
 
 export interface PublicKeyRecord {
   kid: string;
