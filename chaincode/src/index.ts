@@ -1,6 +1,8 @@
+import { ConfirmationContract } from './contracts/confirmation-contract';
 import { RegistryContract } from './contracts/registry-contract';
 
+export { ConfirmationContract } from './contracts/confirmation-contract';
 export { RegistryContract } from './contracts/registry-contract';
 
-/** fabric-contract-api convention; the first contract is the default one. */
-export const contracts = [RegistryContract];
+/** fabric-contract-api convention; the first contract (registry) is the default one. */
+export const contracts = [RegistryContract, ConfirmationContract];

@@ -11,3 +11,4 @@ export * from './forms/bank-letter-2020';
 export * from './forms/other-forms';
 export * from './forms/catalog';
 export * from './forms/validate-content';
+export * from './domain/regulator-stats';

@@ -3,6 +3,22 @@ import { ErrorCode, HistoryEntry, LedgerError, Page } from '@econfirm/common';
 import { marshal, unmarshal } from './marshal';
 import { timestampMillis } from './tx-time';
 
+interface ClosableIterator<T> {
+  next(): Promise<{ value: T; done: boolean }>;
+  close(): Promise<void>;
+}
+
+/** Maps every item of a shim iterator in order, always closing it. */
+export async function drain<T, R>(iterator: ClosableIterator<T>, map: (item: T) => R | Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  try {
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) results.push(await map(next.value));
+  } finally {
+    await iterator.close();
+  }
+  return results;
+}
+
 /** Value stored under index keys: the key itself carries the data. */
 const INDEX_VALUE = new Uint8Array([0]);
 
@@ -37,15 +53,7 @@ export async function deleteIndex(ctx: Context, indexName: string, attributes: s
 /** All index entries under a partial key, as their attribute lists (submit-safe: no pagination). */
 export async function listIndex(ctx: Context, indexName: string, prefix: string[]): Promise<string[][]> {
   const iterator = await ctx.stub.getStateByPartialCompositeKey(indexName, prefix);
-  const entries: string[][] = [];
-  try {
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      entries.push(ctx.stub.splitCompositeKey(next.value.key).attributes);
-    }
-  } finally {
-    await iterator.close();
-  }
-  return entries;
+  return drain(iterator, (kv) => ctx.stub.splitCompositeKey(kv.key).attributes);
 }
 
 /**
@@ -61,33 +69,17 @@ export async function readIndexPage<T>(
   load: (attributes: string[]) => Promise<T | undefined>,
 ): Promise<Page<T>> {
   const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(indexName, prefix, pageSize, bookmark);
-  const records: T[] = [];
-  try {
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      const record = await load(ctx.stub.splitCompositeKey(next.value.key).attributes);
-      if (record !== undefined) records.push(record);
-    }
-  } finally {
-    await iterator.close();
-  }
+  const loaded = await drain(iterator, (kv) => load(ctx.stub.splitCompositeKey(kv.key).attributes));
+  const records = loaded.filter((record): record is Awaited<T> & T => record !== undefined);
   return { records, bookmark: metadata.bookmark, fetchedRecordsCount: metadata.fetchedRecordsCount };
 }
 
 export async function readHistory<T>(ctx: Context, key: string): Promise<HistoryEntry<T>[]> {
   const iterator = await ctx.stub.getHistoryForKey(key);
-  const entries: HistoryEntry<T>[] = [];
-  try {
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      const { txId, timestamp, isDelete, value } = next.value;
-      entries.push({
-        txId,
-        timestamp: new Date(timestampMillis(timestamp)).toISOString(),
-        isDelete,
-        value: !isDelete && value && value.length > 0 ? unmarshal<T>(value) : null,
-      });
-    }
-  } finally {
-    await iterator.close();
-  }
-  return entries;
+  return drain(iterator, ({ txId, timestamp, isDelete, value }) => ({
+    txId,
+    timestamp: new Date(timestampMillis(timestamp)).toISOString(),
+    isDelete,
+    value: !isDelete && value && value.length > 0 ? unmarshal<T>(value) : null,
+  }));
 }

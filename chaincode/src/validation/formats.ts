@@ -5,3 +5,7 @@ export const REGISTRATION_ID = /^[0-9A-Za-z-]{4,40}$/;
 export const KEY_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** base64url of a 32-byte P-256 coordinate, unpadded. */
 export const P256_COORDINATE = /^[A-Za-z0-9_-]{43}$/;
+export const ISO_DATE = /^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/;
+/** Confirmation and engagement ids are created outside the contract (by the firm's software). */
+export const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{2,127}$/;
+export const SHA256_HEX = /^[0-9a-f]{64}$/;
