@@ -70,7 +70,7 @@ export async function readIndexPage<T>(
 ): Promise<Page<T>> {
   const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(indexName, prefix, pageSize, bookmark);
   const loaded = await drain(iterator, (kv) => load(ctx.stub.splitCompositeKey(kv.key).attributes));
-  const records = loaded.filter((record): record is Awaited<T> & T => record !== undefined);
+  const records = loaded.filter((record): record is T => record !== undefined);
   return { records, bookmark: metadata.bookmark, fetchedRecordsCount: metadata.fetchedRecordsCount };
 }
 
