@@ -23,6 +23,7 @@ export interface StringRule {
 }
 
 // Control characters are refused in every text field: they only serve to spoof logs and UIs.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const DEFAULT_MAX_LENGTH = 256;
 

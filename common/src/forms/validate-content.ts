@@ -16,6 +16,7 @@ export interface FormIssue {
 export const NONE = 'none';
 
 const CELL_FORMATS: Readonly<Record<CellType, RegExp>> = {
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
   text: /^[^\u0000-\u001f\u007f]{1,500}$/,
   account: /^[0-9A-Za-z -]{4,40}$/,
   amount: /^-?[0-9]{1,15}(\.[0-9]{1,4})?$/,
