@@ -8,6 +8,7 @@ import {
   FeePayer,
   isOneOf,
   REPLY_CONCLUSIONS,
+  ReturnReason,
   Role,
 } from '@econfirm/common';
 import { forbidden, InstitutionCaller, requireAdmin, requireInstitutionCaller } from '../auth/caller';
@@ -196,7 +197,7 @@ export class ConfirmationContract extends Contract {
   public async BankReturn(ctx: Context, id: string, reasonCode: string, note: string): Promise<string> {
     const reason = readReturnReason(reasonCode, note);
     return this.responderTransition(ctx, id, Action.BankReturn, ResponderStep.Handle, (request, { caller, at }) => {
-      if (reason.reasonCode === 'FEE_NOT_AUTHORIZED' && request.feePayer === FeePayer.Client && request.authorization?.feeConsent) {
+      if (reason.reasonCode === ReturnReason.FeeNotAuthorized && request.feePayer === FeePayer.Client && request.authorization?.feeConsent) {
         throw invalid('reasonCode', 'the client consented to the fee');
       }
       return { ...request, state: ConfirmationState.Returned, return: { by: caller.identityId, at, ...reason } };

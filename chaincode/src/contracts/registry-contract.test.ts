@@ -23,7 +23,7 @@ describe('RegistryContract', () => {
       expect(bank).to.include({ id: 'BANK1', kind: 'bank', mspId: 'Bank1MSP', status: 'active', registeredAt: '2026-03-02T09:00:00.000Z' });
       expect(bank.encryptionKey).to.include({ kid: 'BANK1-enc-1', use: 'enc', alg: 'ECDH-ES+A256KW' });
       expect(bank.signingKey).to.include({ kid: 'BANK1-sig-1', use: 'sig', alg: 'ES256' });
-      expect(ledger.lastEvent()).to.deep.equal({ name: 'InstitutionRegistered', payload: { id: 'BANK1', kind: 'bank' } });
+      expect(ledger.lastEvent()).to.deep.equal({ name: 'InstitutionRegistered', payload: { id: 'BANK1' } });
     });
 
     it('writes canonical JSON (sorted keys, no whitespace)', async () => {

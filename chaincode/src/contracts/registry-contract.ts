@@ -41,7 +41,7 @@ export class RegistryContract extends Contract {
       if (parent.mspId !== institution.mspId) throw invalid('mspId', `a branch must have its bank's MSP ${parent.mspId}`);
     }
     await saveInstitution(ctx, institution);
-    emitEvent(ctx, EventName.InstitutionRegistered, { id: institution.id, kind: institution.kind });
+    emitEvent(ctx, EventName.InstitutionRegistered, { id: institution.id });
     return canonicalJson(institution);
   }
 

@@ -61,7 +61,7 @@ export function readLetterFields(input: FieldReader): LetterFields {
 export function readReturnReason(reasonCode: string, note: string): { reasonCode: ReturnReason; note?: string } {
   const input = FieldReader.of({ reasonCode, note }, '');
   const code = input.oneOf('reasonCode', RETURN_REASONS);
-  const text = note.trim() === '' && code !== 'OTHER' ? undefined : input.string('note', REASON_RULE);
+  const text = note.trim() === '' && code !== ReturnReason.Other ? undefined : input.string('note', REASON_RULE);
   return { reasonCode: code, ...(text !== undefined ? { note: text } : {}) };
 }
 

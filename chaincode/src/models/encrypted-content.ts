@@ -24,6 +24,12 @@ export function readEncryptedContent(input: FieldReader, recipients: readonly In
   return { ciphertext, contentHash };
 }
 
+const BASE64URL = { maxLength: MAX_CIPHERTEXT_CHARS, pattern: /^[A-Za-z0-9_-]+$/ };
+
+/**
+ * Key ids the JWE is addressed to: each recipient's header kid (node-jose's general format with
+ * several recipients), or the protected header's kid when a library merged a lone recipient there.
+ */
 function recipientKeyIds(ciphertext: string, field: string): Set<string> {
   let parsed: unknown;
   try {
@@ -32,12 +38,22 @@ function recipientKeyIds(ciphertext: string, field: string): Set<string> {
     throw invalid(field, 'must be a JWE in General JSON Serialization');
   }
   const jwe = FieldReader.of(parsed, field);
-  for (const member of ['protected', 'iv', 'ciphertext', 'tag']) jwe.string(member, { maxLength: MAX_CIPHERTEXT_CHARS, pattern: /^[A-Za-z0-9_-]+$/ });
-  const recipients = jwe.array('recipients', 1, 64);
-  return new Set(
-    recipients.map((recipient, i) => {
-      const header = FieldReader.of(recipient, `${field}.recipients[${i}]`).object('header');
-      return header.string('kid', { maxLength: 128 });
-    }),
-  );
+  for (const member of ['iv', 'ciphertext', 'tag']) jwe.string(member, BASE64URL);
+  const protectedHeader = jwe.optionalString('protected', BASE64URL);
+  const kids = jwe.array('recipients', 1, 64).map((recipient, i) => {
+    const header = FieldReader.of(recipient, `${field}.recipients[${i}]`).optionalObject('header');
+    return header?.optionalString('kid', { maxLength: 128 });
+  });
+  if (protectedHeader) kids.push(protectedKid(protectedHeader));
+  return new Set(kids.filter((kid): kid is string => kid !== undefined));
+}
+
+function protectedKid(encoded: string): string | undefined {
+  try {
+    const header: unknown = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+    const kid = (header as { kid?: unknown } | null)?.kid;
+    return typeof kid === 'string' ? kid : undefined;
+  } catch {
+    return undefined;
+  }
 }
