@@ -15,7 +15,7 @@ import { forbidden, InstitutionCaller, requireAdmin, requireInstitutionCaller } 
 import { isAnyParty, mayReadReply, Party, requireParty, ResponderStep, responderRoles, viewFor, withoutReply } from '../auth/confirmation-access';
 import { emitEvent, EventName } from '../events';
 import { isOverdue } from '../lifecycle/deadlines';
-import { checkEngagement, IssueContext, newIssuedRequest, recordEngagement, refuseDuplicate, resolveResponder } from '../lifecycle/issue';
+import { checkEngagement, engagementOf, IssueContext, newIssuedRequest, recordEngagement, refuseDuplicate, resolveResponder } from '../lifecycle/issue';
 import { Action, assertTransition } from '../lifecycle/transitions';
 import { addWorkingDays } from '../lifecycle/working-days';
 import {
@@ -76,15 +76,8 @@ export class ConfirmationContract extends Contract {
   @Transaction()
   @Returns('string')
   public async Issue(ctx: Context, issueJson: string): Promise<string> {
-    const issue = await this.issueContext(ctx);
     const input = parseJsonArgument(issueJson, 'issue').allowOnly([...LETTER_FIELDS, 'engagement']);
-    const engagement = readEngagement(input.object('engagement'));
-    const fields = readLetterFields(input);
-    const checked = await checkEngagement(ctx, issue.caller.institution.id, engagement);
-    await refuseDuplicate(ctx, fields.id);
-    const request = await newIssuedRequest(ctx, issue, engagement, checked.client, fields, '');
-    await recordEngagement(ctx, request.firmId, engagement, checked);
-    await saveConfirmation(ctx, request);
+    const { issue, requests: [request] } = await this.issueLetters(ctx, input.object('engagement'), [input]);
     emitEvent(ctx, EventName.ConfirmationChanged, { id: request.id, state: request.state, action: 'Issue' });
     return canonicalJson(viewFor(issue.caller, request, false));
   }
@@ -96,23 +89,11 @@ export class ConfirmationContract extends Contract {
   @Transaction()
   @Returns('string')
   public async IssueBatch(ctx: Context, batchJson: string): Promise<string> {
-    const issue = await this.issueContext(ctx);
     const input = parseJsonArgument(batchJson, 'batch').allowOnly(['engagement', 'requests']);
-    const engagement = readEngagement(input.object('engagement'));
-    const items = input.array('requests', 1, MAX_BATCH).map((item, i) => readLetterFields(FieldReader.of(item, `requests[${i}]`).allowOnly(LETTER_FIELDS)));
-    const checked = await checkEngagement(ctx, issue.caller.institution.id, engagement);
-    const seen = new Set<string>();
-    const requests: ConfirmationRequest[] = [];
-    for (const [i, fields] of items.entries()) {
-      if (seen.has(fields.id)) throw invalid(`requests[${i}].id`, `${fields.id} appears twice in the batch`);
-      seen.add(fields.id);
-      await refuseDuplicate(ctx, fields.id);
-      requests.push(await newIssuedRequest(ctx, issue, engagement, checked.client, fields, `requests[${i}].`));
-    }
-    await recordEngagement(ctx, issue.caller.institution.id, engagement, checked);
-    for (const request of requests) await saveConfirmation(ctx, request);
+    const letters = input.array('requests', 1, MAX_BATCH).map((item, i) => FieldReader.of(item, `requests[${i}]`).allowOnly(LETTER_FIELDS));
+    const { requests } = await this.issueLetters(ctx, input.object('engagement'), letters);
     const ids = requests.map((request) => request.id);
-    emitEvent(ctx, EventName.ConfirmationsIssued, { ids, state: ConfirmationState.Issued, engagementId: engagement.id });
+    emitEvent(ctx, EventName.ConfirmationsIssued, { ids, state: ConfirmationState.Issued, engagementId: requests[0].engagementId });
     return canonicalJson({ ids });
   }
 
@@ -130,7 +111,7 @@ export class ConfirmationContract extends Contract {
       addresseeId: input.raw('addresseeId') ?? original.addresseeId, letter: input.raw('letter'),
     }, ''));
     await refuseDuplicate(ctx, fields.id);
-    const engagement = { id: original.engagementId, clientId: original.clientId, periodStart: original.periodStart, periodEnd: original.periodEnd, asOfDate: original.asOfDate };
+    const engagement = engagementOf(original);
     const { responder } = await resolveResponder(ctx, fields, engagement, original.firmId, 'addresseeId');
     if (responder.id !== original.responderId) throw invalid('addresseeId', `a follow-up goes to the same responder ${original.responderId}`);
     const client = await getInstitution(ctx, original.clientId);
@@ -392,6 +373,26 @@ export class ConfirmationContract extends Contract {
   private async issueContext(ctx: Context): Promise<IssueContext> {
     const caller = await requireInstitutionCaller(ctx, [Role.Auditor]);
     return { caller, nowMillis: txTimeMillis(ctx), calendar: await getWorkCalendar(ctx) };
+  }
+
+  /** Validates every letter before writing any: a refusal leaves the ledger untouched. */
+  private async issueLetters(ctx: Context, engagementInput: FieldReader, letters: FieldReader[]): Promise<{ issue: IssueContext; requests: ConfirmationRequest[] }> {
+    const issue = await this.issueContext(ctx);
+    const engagement = readEngagement(engagementInput);
+    const items = letters.map(readLetterFields);
+    const checked = await checkEngagement(ctx, issue.caller.institution.id, engagement);
+    const seen = new Set<string>();
+    const requests: ConfirmationRequest[] = [];
+    for (const [i, fields] of items.entries()) {
+      const prefix = letters[i].path === '' ? '' : `${letters[i].path}.`;
+      if (seen.has(fields.id)) throw invalid(`${prefix}id`, `${fields.id} appears twice in the batch`);
+      seen.add(fields.id);
+      await refuseDuplicate(ctx, fields.id);
+      requests.push(await newIssuedRequest(ctx, issue, engagement, checked.client, fields, prefix));
+    }
+    await recordEngagement(ctx, issue.caller.institution.id, engagement, checked);
+    for (const request of requests) await saveConfirmation(ctx, request);
+    return { issue, requests };
   }
 
   /** Load, check party and state, change, save, emit: the shape of every lifecycle step. */

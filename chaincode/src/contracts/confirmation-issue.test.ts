@@ -65,7 +65,8 @@ describe('ConfirmationContract: issuing', () => {
       it(`refuses ${name}, writing nothing`, async () => {
         const before = world.ledger.snapshot();
         const input = typeof change === 'function' ? change(issueInput('CF-1')) : issueInput('CF-1', change);
-        await expectLedgerError(world.contract.Issue(world.ledger.as(Who.auditor1), JSON.stringify(input)), ErrorCode.InvalidArgument, field);
+        const text = await expectLedgerError(world.contract.Issue(world.ledger.as(Who.auditor1), JSON.stringify(input)), ErrorCode.InvalidArgument, field);
+        if (!field.startsWith('not ')) expect(text.startsWith(field), text).to.equal(true);
         expect(world.ledger.snapshot()).to.equal(before);
       });
     }

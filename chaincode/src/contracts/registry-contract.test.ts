@@ -78,7 +78,8 @@ describe('RegistryContract', () => {
         const before = ledger.snapshot();
         const input = mutate(institutionInput('FIRM1', InstitutionKind.AuditFirm, 'Firm1MSP') as unknown as Record<string, unknown>);
         const json = typeof input === 'string' ? input : JSON.stringify(input);
-        await expectLedgerError(contract.RegisterInstitution(ledger.as(Who.admin), json), ErrorCode.InvalidArgument, field);
+        const text = await expectLedgerError(contract.RegisterInstitution(ledger.as(Who.admin), json), ErrorCode.InvalidArgument, field);
+        expect(text.startsWith(field), text).to.equal(true);
         expect(ledger.snapshot()).to.equal(before);
       });
     }

@@ -32,6 +32,11 @@ async function activeInstitution(ctx: Context, id: string, field: string, kinds:
   return institution;
 }
 
+export function engagementOf(request: ConfirmationRequest): Engagement {
+  const { engagementId: id, clientId, periodStart, periodEnd, asOfDate } = request;
+  return { id, clientId, periodStart, periodEnd, asOfDate };
+}
+
 export interface CheckedEngagement {
   client: Institution;
   /** Whether this transaction is the engagement's first letter and must record it. */

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { ErrorCode, parseLedgerError } from '@econfirm/common';
 
 /** Awaits a transaction expected to fail with a wire-format ledger error of `code`. */
-export async function expectLedgerError(promise: Promise<unknown>, code: ErrorCode, fragment?: string): Promise<void> {
+/** Returns the error's text (after "CODE: "). */
+export async function expectLedgerError(promise: Promise<unknown>, code: ErrorCode, fragment?: string): Promise<string> {
   let failure: unknown;
   try {
     await promise;
@@ -13,4 +14,5 @@ export async function expectLedgerError(promise: Promise<unknown>, code: ErrorCo
   const parsed = parseLedgerError((failure as Error).message);
   expect(parsed?.code, (failure as Error).message).to.equal(code);
   if (fragment) expect(parsed?.text).to.contain(fragment);
+  return parsed?.text ?? '';
 }

@@ -6,7 +6,10 @@ export function invalid(field: string, problem: string): LedgerError {
   return new LedgerError(ErrorCode.InvalidArgument, `${field}: ${problem}`);
 }
 
-/** Parses a transaction's JSON argument; anything but a JSON object is refused. */
+/**
+ * Parses a transaction's JSON argument; anything but a JSON object is refused under the argument's
+ * name. Fields inside are named from the top (`encryptionKey.jwk.x`, `requests[2].id`).
+ */
 export function parseJsonArgument(json: string, argument: string): FieldReader {
   let parsed: unknown;
   try {
@@ -14,7 +17,8 @@ export function parseJsonArgument(json: string, argument: string): FieldReader {
   } catch {
     throw invalid(argument, 'is not valid JSON');
   }
-  return FieldReader.of(parsed, argument);
+  FieldReader.of(parsed, argument);
+  return FieldReader.of(parsed, '');
 }
 
 export interface StringRule {
