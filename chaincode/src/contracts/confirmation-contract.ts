@@ -333,13 +333,13 @@ export class ConfirmationContract extends Contract {
     return this.page(ctx, caller, ConfirmationIndex.ByResponder, [responderId], pageSize, bookmark);
   }
 
-  /** Requests in `state` that the caller is party to (others are skipped, so a page may be short). */
+  /** Requests in `state` that the caller's institution is party to. */
   @Transaction(false)
   @Returns('string')
   public async ListConfirmationsByState(ctx: Context, state: string, pageSize: string, bookmark: string): Promise<string> {
     if (!isOneOf(CONFIRMATION_STATES, state)) throw invalid('state', `must be one of ${CONFIRMATION_STATES.join(', ')}`);
     const caller = await requireInstitutionCaller(ctx, PARTY_ROLES);
-    return this.page(ctx, caller, ConfirmationIndex.ByState, [state], pageSize, bookmark);
+    return this.page(ctx, caller, ConfirmationIndex.ByPartyState, [caller.institution.id, state], pageSize, bookmark);
   }
 
   /** Overdue requests the caller is party to, most overdue first. */
@@ -349,7 +349,7 @@ export class ConfirmationContract extends Contract {
     const caller = await requireInstitutionCaller(ctx, PARTY_ROLES);
     const nowMillis = txTimeMillis(ctx);
     let passedNow = false;
-    const page = await readIndexPage(ctx, ConfirmationIndex.ByDue, [], parsePageSize(pageSize), bookmark, async ([dueAt, id]) => {
+    const page = await readIndexPage(ctx, ConfirmationIndex.ByPartyDue, [caller.institution.id], parsePageSize(pageSize), bookmark, async ([, dueAt, id]) => {
       if (passedNow || Date.parse(dueAt) >= nowMillis) {
         passedNow = true;
         return undefined;

@@ -56,6 +56,17 @@ describe('ConfirmationContract: queries and the regulator view', () => {
     await expectLedgerError(world.contract.ListConfirmationsByState(world.ledger.as(Who.auditor1), 'lost', '50', ''), ErrorCode.InvalidArgument, 'state');
   });
 
+  it("keeps per-party indexes, so a page holds only the caller's requests and the bank appears at delivery", async () => {
+    const partyKeys = (party: string, id: string) => [...world.ledger.state.keys()].filter((key) => key.startsWith(`\u0000cf~party~state~id\u0000${party}\u0000`) && key.includes(`\u0000${id}\u0000`));
+    expect(partyKeys('BANK1', 'CF-3')).to.deep.equal([]);
+    expect(partyKeys('CLIENT1', 'CF-3')).to.have.length(1);
+    await world.authorize('CF-3');
+    expect(partyKeys('BANK1', 'CF-3')).to.have.length(1);
+    const page = JSON.parse(await world.contract.ListConfirmationsByState(world.ledger.as(Who.officer1), 'authorized', '1', '')) as Page<ConfirmationView>;
+    expect(page.records.map((r) => r.id)).to.deep.equal(['CF-1']);
+    expect(ids(await world.contract.ListConfirmationsByState(world.ledger.as(Who.officer1), 'authorized', '1', page.bookmark))).to.deep.equal(['CF-3']);
+  });
+
   it('lists overdue requests, most overdue first, derived at read time', async () => {
     const overdue = (who: TestIdentity) => world.contract.ListOverdueConfirmations(world.ledger.as(who), '50', '');
     expect(ids(await overdue(Who.auditor1))).to.deep.equal([]);

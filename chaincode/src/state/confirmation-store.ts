@@ -16,9 +16,10 @@ export const ConfirmationIndex = {
   ByEngagement: 'cf~firm~eng~id',
   ByClient: 'cf~client~id',
   ByResponder: 'cf~resp~id',
-  ByState: 'cf~state~id',
-  /** Waiting requests by due instant: ISO instants sort in time order, so overdue ones come first. */
-  ByDue: 'cf~due~id',
+  /** Per party institution, so each party pages through its own requests only. */
+  ByPartyState: 'cf~party~state~id',
+  /** Waiting requests per party by due instant: ISO instants sort in time order, overdue first. */
+  ByPartyDue: 'cf~party~due~id',
 } as const;
 export type ConfirmationIndex = (typeof ConfirmationIndex)[keyof typeof ConfirmationIndex];
 
@@ -47,12 +48,17 @@ function stableIndexes(request: ConfirmationRequest): [ConfirmationIndex, string
   ];
 }
 
+/** The institutions that may see the request: the responder only once the letter was delivered. */
+function partyIds(request: ConfirmationRequest): string[] {
+  return [request.firmId, request.clientId, ...(request.sentAt ? [request.responderId] : [])];
+}
+
 function movingIndexes(request: ConfirmationRequest): [ConfirmationIndex, string[]][] {
   const dueAt = currentDueAt(request);
-  return [
-    [ConfirmationIndex.ByState, [request.state, request.id]],
-    ...(dueAt ? [[ConfirmationIndex.ByDue, [dueAt, request.id]] as [ConfirmationIndex, string[]]] : []),
-  ];
+  return partyIds(request).flatMap((party): [ConfirmationIndex, string[]][] => [
+    [ConfirmationIndex.ByPartyState, [party, request.state, request.id]],
+    ...(dueAt ? [[ConfirmationIndex.ByPartyDue, [party, dueAt, request.id]] as [ConfirmationIndex, string[]]] : []),
+  ]);
 }
 
 /** Writes the request and moves its state and due-date index entries with it. */
