@@ -2,6 +2,7 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import {
   AlternativeTrigger,
   canonicalJson,
+  ConfirmationEvidence,
   CONFIRMATION_STATES,
   ConfirmationRequest,
   ConfirmationState,
@@ -301,6 +302,30 @@ export class ConfirmationContract extends Contract {
       ...entry,
       value: entry.value && !readReply ? withoutReply(entry.value) : entry.value,
     })));
+  }
+
+  /**
+   * Evidence for the working papers, for the firm: the request, the committed trail oldest first,
+   * and the responder's signing key (current or retired) named by the reply, to verify its JWS.
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async GetConfirmationEvidence(ctx: Context, id: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, [Role.Auditor]);
+    const request = await getConfirmation(ctx, id);
+    requireParty(caller, request, Party.Firm);
+    const history = await confirmationHistory(ctx, id);
+    const trail = history
+      .filter((entry) => entry.value !== null)
+      .map((entry) => ({ txId: entry.txId, timestamp: entry.timestamp, state: (entry.value as ConfirmationRequest).state }))
+      .reverse();
+    const evidence: ConfirmationEvidence = { confirmation: { ...request, overdue: isOverdue(request, txTimeMillis(ctx)) }, trail };
+    if (request.reply) {
+      const responder = await getInstitution(ctx, request.responderId);
+      const key = [responder.signingKey, ...responder.retiredKeys].find((k) => k.kid === request.reply?.signingKid);
+      if (key) evidence.responderSigningKey = { kid: key.kid, alg: key.alg, jwk: key.jwk };
+    }
+    return canonicalJson(evidence);
   }
 
   @Transaction(false)

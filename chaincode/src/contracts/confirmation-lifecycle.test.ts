@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { ConfirmationView, ErrorCode, HistoryEntry, ConfirmationRequest } from '@econfirm/common';
+import { ConfirmationEvidence, ConfirmationRequest, ConfirmationView, ErrorCode, HistoryEntry } from '@econfirm/common';
 import { ConfirmationWorld, fakeJwe, HASH_A, replyInput } from '../testing/confirmation-world';
 import { expectLedgerError } from '../testing/expect-ledger-error';
-import { Who } from '../testing/fixtures';
+import { p256PublicJwk, Who } from '../testing/fixtures';
 
 const parse = (json: string) => JSON.parse(json) as ConfirmationView;
 
@@ -27,6 +27,23 @@ describe('ConfirmationContract: lifecycle', () => {
       expect(done.auditorAcceptance).to.deep.equal({ by: Who.auditor1.id, at: '2026-03-03T01:00:00.000Z' });
       expect(world.ledger.events.filter((e) => e.name === 'ConfirmationChanged').map((e) => (e.payload as { state: string }).state))
         .to.deep.equal(['issued', 'authorized', 'accepted', 'reply-prepared', 'replied', 'auditor-accepted']);
+    });
+
+    it('gives the firm the evidence: trail of committed steps and the key that verifies the reply', async () => {
+      await world.authorize('CF-1');
+      await world.accept('CF-1');
+      await world.prepare('CF-1');
+      await world.approve('CF-1');
+      await world.registry.RotateInstitutionKeys(world.ledger.as(Who.admin), 'BANK1', JSON.stringify({ signingKey: { kid: 'BANK1-sig-2', jwk: p256PublicJwk() } }));
+      await world.auditorAccept('CF-1');
+      const evidence = JSON.parse(await world.contract.GetConfirmationEvidence(world.ledger.as(Who.auditor2), 'CF-1')) as ConfirmationEvidence;
+      expect(evidence.trail.map((step) => step.state)).to.deep.equal(['issued', 'authorized', 'accepted', 'reply-prepared', 'replied', 'auditor-accepted']);
+      expect(new Set(evidence.trail.map((step) => step.txId)).size).to.equal(6);
+      expect(evidence.responderSigningKey?.kid).to.equal('BANK1-sig-1');
+      expect(evidence.confirmation.reply?.approvedBy).to.equal(Who.reviewer1.id);
+      for (const who of [Who.client1, Who.officer1, Who.firm2auditor]) {
+        await expectLedgerError(world.contract.GetConfirmationEvidence(world.ledger.as(who), 'CF-1'), ErrorCode.Forbidden);
+      }
     });
 
     it('lets a bank answer a compliant letter without the accept step', async () => {

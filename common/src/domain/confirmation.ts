@@ -1,4 +1,5 @@
 import { valuesOf } from './enum';
+import { PublicJwk } from './institution';
 
 export const ConfirmationKind = {
   BankForm1: 'bank-form-1',
@@ -211,3 +212,20 @@ export const DEFAULT_WORK_CALENDAR: WorkCalendar = {
   authorizationWorkingDays: 10,
   replyWorkingDays: 10,
 };
+
+/** One committed version of a request, as the evidence trail lists it. */
+export interface EvidenceStep {
+  txId: string;
+  timestamp: string;
+  state: ConfirmationState;
+}
+
+/**
+ * The working-paper evidence of one request (DOMAIN §4.6): the request with every act (who, when),
+ * the trail of committed transactions, and the responder's signing key that verifies the reply's JWS.
+ */
+export interface ConfirmationEvidence {
+  confirmation: ConfirmationView;
+  trail: EvidenceStep[];
+  responderSigningKey?: { kid: string; alg: string; jwk: PublicJwk };
+}
