@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Deploy (or upgrade) chaincode "econfirm" as a service: package → install on every peer →
+# approve per peer org → commit → wait. The package label carries a hash of the built chaincode,
+# so running this again after the chaincode changed bumps version and sequence, restarts the
+# chaincode server with the new package id and keeps the ledger; unchanged code is a no-op.
+#   deploy.sh [--force]   (--force: upgrade even if the code hash is unchanged)
+set -euo pipefail
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+source "$NETWORK_SRC/lib/identity.sh"
+source "$NETWORK_SRC/lib/nodes.sh"
+
+force=0
+[ "${1:-}" = --force ] && force=1
+need_binaries
+[ -f "$CC_DIR/dist/index.js" ] || die "no $CC_DIR/dist/index.js: build the chaincode first (npx tsc -b)"
+for org in "${PEER_ORGS[@]}"; do proc_alive "$org" "$FABRIC_BIN/peer" || die "peer $org is not running: network/up.sh first"; done
+t0=$SECONDS
+CCD=$NET/chaincode
+STATE=$CCD/deployed.json
+
+# What the chaincode server runs: its compiled JS (and the workspace lib it bundles at runtime).
+code_hash() {
+  local dirs=("$CC_DIR/dist") f
+  [ "$CC_DIR" = "$ROOT/chaincode" ] && [ -d "$ROOT/common/dist" ] && dirs+=("$ROOT/common/dist")
+  {
+    sha256sum "$CC_DIR/package.json"
+    find "${dirs[@]}" -type f \( -name '*.js' -o -name '*.json' \) -print0 | sort -z | xargs -0 sha256sum
+  } | sed "s#$ROOT/##" | sha256sum | cut -c1-12
+}
+
+# 0 when never committed (404); other errors (peer still starting) are retried, never read as 0.
+committed_sequence() {
+  ( use_admin operator
+    for _ in $(seq 1 30); do
+      if out=$(peer lifecycle chaincode querycommitted -C "$CHANNEL" -n "$CC_NAME" -O json 2>&1); then
+        jq -r .sequence <<<"$out"; exit 0
+      fi
+      grep -q 'status: 404' <<<"$out" && { echo 0; exit 0; }
+      sleep 1
+    done
+    die "cannot query the committed chaincode definition: $out" )
+}
+
+hash=$(code_hash)
+seq=$(committed_sequence)
+if [ "$force" = 0 ] && [ -f "$STATE" ] && [ "$(jq -r .codeHash "$STATE")" = "$hash" ] \
+   && [ "$(jq -r .sequence "$STATE")" = "$seq" ]; then
+  start_chaincode "$(jq -r .packageId "$STATE")"
+  say "chaincode $CC_NAME up to date (sequence $seq, code $hash)"
+  write_network_json
+  exit 0
+fi
+seq=$((seq + 1))
+version=$seq
+label=${CC_NAME}_${version}_$hash
+
+# --- package: metadata.json + code.tar.gz{connection.json}; deterministic tar/gzip so the same
+# label always gives the same package id.
+pkgdir=$CCD/pkg/$label
+mkdir -p "$pkgdir"
+jq -n --arg addr "127.0.0.1:$(port chaincode 0)" \
+  --rawfile ck "$CCD/tls/client.key" --rawfile cc "$CCD/tls/client.crt" --rawfile ca "$CCD/tls/ca.crt" \
+  '{address:$addr, dial_timeout:"10s", tls_required:true, client_auth_required:true,
+    client_key:$ck, client_cert:$cc, root_cert:$ca}' >"$pkgdir/connection.json"
+jq -n --arg l "$label" '{type:"ccaas", label:$l}' >"$pkgdir/metadata.json"
+tarz() { local out=$1; shift; tar -C "$pkgdir" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - "$@" | gzip -n >"$out"; }
+tarz "$pkgdir/code.tar.gz" connection.json
+tarz "$CCD/$label.tgz" metadata.json code.tar.gz
+chmod 600 "$pkgdir/connection.json" "$pkgdir/code.tar.gz" "$CCD/$label.tgz"  # holds a TLS key
+pkgid=$(peer lifecycle chaincode calculatepackageid "$CCD/$label.tgz")
+say "deploying $CC_NAME version $version sequence $seq ($pkgid)"
+
+# Restart the server with the new id before the peers need it (the old definition keeps serving
+# until commit, but the shared address now answers for the new package only: a short gap).
+start_chaincode "$pkgid"
+
+for org in "${PEER_ORGS[@]}"; do
+  (
+    use_admin "$org"
+    if ! peer lifecycle chaincode queryinstalled -O json 2>/dev/null | jq -e --arg id "$pkgid" '.installed_chaincodes[]? | select(.package_id == $id)' >/dev/null; then
+      peer lifecycle chaincode install "$CCD/$label.tgz" >/dev/null 2>&1 || peer lifecycle chaincode install "$CCD/$label.tgz"
+    fi
+  ) &
+done
+wait
+say "installed on ${#PEER_ORGS[@]} peers ($((SECONDS - t0)) s)"
+
+common=(--channelID "$CHANNEL" --name "$CC_NAME" --version "$version" --sequence "$seq"
+        --signature-policy "$ENDORSEMENT_POLICY")
+pids=()
+for org in "${PEER_ORGS[@]}"; do
+  # retry: right after start-up Raft may still be electing a leader.
+  ( use_admin "$org"; retry 30 peer lifecycle chaincode approveformyorg "${ORDERER_ARGS[@]}" "${common[@]}" --package-id "$pkgid" >/dev/null ) &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p" || die "approveformyorg failed"; done
+say "approved by ${#PEER_ORGS[@]} orgs ($((SECONDS - t0)) s)"
+
+peers=()
+for org in "${PEER_ORGS[@]}"; do peers+=(--peerAddresses "$(peer_addr "$org")" --tlsRootCertFiles "$(peer_tls_ca "$org")"); done
+( use_admin operator; retry 30 peer lifecycle chaincode commit "${ORDERER_ARGS[@]}" "${common[@]}" "${peers[@]}" >/dev/null )
+
+# Wait until every peer has the definition in its committed state.
+for org in "${PEER_ORGS[@]}"; do
+  ( use_admin "$org"
+    for _ in $(seq 1 50); do
+      [ "$(peer lifecycle chaincode querycommitted -C "$CHANNEL" -n "$CC_NAME" -O json 2>/dev/null | jq -r .sequence)" = "$seq" ] && exit 0
+      sleep 0.2
+    done
+    die "peer $org does not see sequence $seq" )
+done
+jq -n --arg name "$CC_NAME" --arg v "$version" --argjson s "$seq" --arg id "$pkgid" --arg h "$hash" --arg l "$label" \
+  '{name:$name, version:$v, sequence:$s, packageId:$id, label:$l, codeHash:$h}' >"$STATE"
+write_network_json
+say "chaincode $CC_NAME committed: version $version, sequence $seq ($((SECONDS - t0)) s)"

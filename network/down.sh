@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Stop every process up.sh/deploy.sh started (they are all recorded in $ECONFIRM_NETWORK_DIR/run/
+# as pid files). Ledgers and crypto stay: up.sh resumes the same network.
+set -euo pipefail
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+[ -d "$RUN" ] || { say "nothing running in $NET"; exit 0; }
+# Chaincode first (peers would only log reconnect errors), orderers last.
+for n in chaincode "${PEER_ORGS[@]}" "${ORDERERS[@]}"; do stop_proc "$n"; done
+shopt -s nullglob
+for pf in "$RUN"/*.pid; do stop_proc "$(basename "$pf" .pid)"; done
+left=$(ls "$RUN")
+[ -z "$left" ] || die "pid files left in $RUN: $left"
+say "network down ($NET)"

@@ -1,0 +1,176 @@
+# shellcheck shell=bash
+# Source me. Names, paths, ports and small helpers shared by every network/ script.
+# Everything the network writes lives under $NET (ECONFIRM_NETWORK_DIR, default <repo>/.network).
+
+NETWORK_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(dirname "$NETWORK_SRC")
+NET=${ECONFIRM_NETWORK_DIR:-$ROOT/.network}
+mkdir -p "$NET"
+NET=$(cd "$NET" && pwd)   # absolute: the paths end up in network.json
+PORT_BASE=${ECONFIRM_PORT_BASE:-7050}
+FABRIC_BIN=${FABRIC_BIN:-$ROOT/.fabric/bin}
+# Node defaults (core.yaml/orderer.yaml) from the same release as the binaries: an official
+# release tarball has config/ beside bin/, install-fabric.sh puts them in .fabric/config.
+if [ -z "${FABRIC_CFG_PATH:-}" ]; then
+  if [ -f "$FABRIC_BIN/../config/core.yaml" ]; then FABRIC_CFG_PATH=$(cd "$FABRIC_BIN/../config" && pwd)
+  else FABRIC_CFG_PATH=$ROOT/.fabric/config; fi
+fi
+export FABRIC_CFG_PATH
+PATH=$FABRIC_BIN:$PATH
+export PATH
+
+CHANNEL=econfirm
+CC_NAME=econfirm
+DOMAIN=econfirm.net
+CC_DIR=${ECONFIRM_CHAINCODE_DIR:-$ROOT/chaincode}
+LOG_SPEC=${ECONFIRM_LOG_SPEC:-INFO}
+# Two of the four orgs that run peers must endorse: no single org can write state alone, and
+# one peer org may be down. MSP-only consortium members never appear here, so the policy stays
+# satisfiable with 124 peerless orgs on the channel (a channel MAJORITY policy would not be).
+ENDORSEMENT_POLICY="OutOf(2,'OperatorMSP.peer','Bank1MSP.peer','Firm1MSP.peer','RegulatorMSP.peer')"
+
+CRYPTO=$NET/crypto
+RUN=$NET/run       # pid files
+LOGS=$NET/logs     # one log per node
+NODES=$NET/nodes   # ledgers
+IDS=$NET/identities
+
+PEER_ORGS=(operator bank1 firm1 regulator)
+ORDERERS=(orderer1 orderer2 orderer3)
+
+say() { echo "econfirm-net: $*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+
+need_binaries() {
+  local t
+  for t in peer orderer configtxgen configtxlator cryptogen osnadmin; do
+    [ -x "$FABRIC_BIN/$t" ] || die "no $FABRIC_BIN/$t: run network/install-fabric.sh (or set FABRIC_BIN)"
+  done
+  [ -f "$FABRIC_CFG_PATH/core.yaml" ] || die "no core.yaml in $FABRIC_CFG_PATH: run network/install-fabric.sh"
+}
+
+# --- mode: "small" (4 orgs) or "full" (consortium: 37 banks, 89 firms) -----------------------
+net_mode() { cat "$NET/mode" 2>/dev/null || echo small; }
+all_orgs() {
+  local i
+  local banks=1 firms=1
+  [ "$(net_mode)" = full ] && banks=37 firms=89
+  echo operator
+  for i in $(seq 1 "$banks"); do echo "bank$i"; done
+  for i in $(seq 1 "$firms"); do echo "firm$i"; done
+  echo regulator
+}
+
+# --- names ------------------------------------------------------------------------------------
+org_msp() { echo "${1^}MSP"; }                  # bank7 -> Bank7MSP
+org_kind() { echo "${1%%[0-9]*}"; }             # bank7 -> bank
+org_institution() { echo "${1^^}"; }            # bank7 -> BANK7
+org_domain() { echo "$1.$DOMAIN"; }
+org_dir() { echo "$CRYPTO/peerOrganizations/$1.$DOMAIN"; }
+org_ca_cert() { echo "$(org_dir "$1")/ca/ca.$1.$DOMAIN-cert.pem"; }
+org_ca_key() { echo "$(org_dir "$1")/ca/priv_sk"; }
+org_admin_msp() { echo "$(org_dir "$1")/users/Admin@$1.$DOMAIN/msp"; }
+has_peer() { case " ${PEER_ORGS[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
+peer_name() { echo "peer0.$1.$DOMAIN"; }
+peer_dir() { echo "$(org_dir "$1")/peers/$(peer_name "$1")"; }
+peer_tls_ca() { echo "$(org_dir "$1")/tlsca/tlsca.$1.$DOMAIN-cert.pem"; }
+ORDERER_ORG_DIR=$CRYPTO/ordererOrganizations/orderer.$DOMAIN
+ORDERER_TLS_CA=$ORDERER_ORG_DIR/tlsca/tlsca.orderer.$DOMAIN-cert.pem
+ORDERER_ADMIN_TLS=$ORDERER_ORG_DIR/users/Admin@orderer.$DOMAIN/tls
+orderer_name() { echo "$1.orderer.$DOMAIN"; }
+orderer_dir() { echo "$ORDERER_ORG_DIR/orderers/$(orderer_name "$1")"; }
+
+# --- ports: node n owns the block PORT_BASE+10n .. +9 ----------------------------------------
+# orderer1..3 = n 0..2 (listen +0, admin +1, operations +2); peers operator, bank1, firm1,
+# regulator = n 3..6 (listen/gossip +0, chaincode +1, operations +2); chaincode server = n 7.
+node_index() {
+  case $1 in
+    orderer1) echo 0 ;; orderer2) echo 1 ;; orderer3) echo 2 ;;
+    operator) echo 3 ;; bank1) echo 4 ;; firm1) echo 5 ;; regulator) echo 6 ;;
+    chaincode) echo 7 ;; *) die "no port block for '$1'" ;;
+  esac
+}
+port() { echo $((PORT_BASE + 10 * $(node_index "$1") + $2)); }
+ORDERER_ADDR=127.0.0.1:$(port orderer1 0)
+peer_addr() { echo "127.0.0.1:$(port "$1" 0)"; }
+
+# Environment for the peer CLI acting as an org's admin (cryptogen's Admin@ certificate),
+# talking to that org's peer (or, for peerless orgs, only to the orderer).
+use_admin() {
+  local org=$1 via=${2:-$1}
+  export CORE_PEER_LOCALMSPID; CORE_PEER_LOCALMSPID=$(org_msp "$org")
+  export CORE_PEER_MSPCONFIGPATH; CORE_PEER_MSPCONFIGPATH=$(org_admin_msp "$org")
+  export CORE_PEER_TLS_ENABLED=true
+  if has_peer "$via"; then
+    export CORE_PEER_ADDRESS; CORE_PEER_ADDRESS=$(peer_addr "$via")
+    export CORE_PEER_TLS_ROOTCERT_FILE; CORE_PEER_TLS_ROOTCERT_FILE=$(peer_tls_ca "$via")
+  fi
+  export FABRIC_LOGGING_SPEC=WARN
+}
+ORDERER_ARGS=(-o "$ORDERER_ADDR" --tls --cafile "$ORDERER_TLS_CA")
+
+# --- processes ----------------------------------------------------------------------------------
+pidfile() { echo "$RUN/$1.pid"; }
+# Alive and really ours: a pid can be reused by an unrelated process after a reboot or crash.
+proc_alive() {
+  local pf pid; pf=$(pidfile "$1")
+  [ -f "$pf" ] || return 1
+  pid=$(cat "$pf")
+  [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$2"
+}
+# Who listens on a TCP port (empty when free): names a leftover process from an earlier run.
+port_holder() { ss -Htlnp "sport = :$1" 2>/dev/null | grep -o 'users:.*' | head -1 || true; }
+check_port_free() {
+  local holder; holder=$(port_holder "$1")
+  [ -z "$holder" ] || die "port $1 ($2) is held by $holder — a leftover from an earlier run? stop it (kill <pid>) or set ECONFIRM_PORT_BASE"
+}
+# setsid: the node leaves the caller's process group, so it outlives the shell that started it
+# and a Ctrl-C in that shell does not take the network down with it.
+start_proc() {
+  local name=$1; shift
+  mkdir -p "$RUN" "$LOGS"
+  setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
+  echo $! >"$(pidfile "$name")"
+}
+stop_proc() {
+  local name=$1 pf pid i
+  pf=$(pidfile "$name")
+  [ -f "$pf" ] || return 0
+  pid=$(cat "$pf")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then say "$name (pid $pid) ignored TERM; killing"; kill -KILL "$pid" || true; sleep 0.2; fi
+    kill -0 "$pid" 2>/dev/null && die "$name (pid $pid) is still running"
+    say "stopped $name (pid $pid)"
+  fi
+  rm -f "$pf"
+}
+
+wait_healthz() {  # name url [seconds]
+  local i
+  for i in $(seq 1 $((${3:-60} * 5))); do
+    curl -fsS --max-time 1 "$2/healthz" >/dev/null 2>&1 && return 0
+    proc_alive "$1" "" || die "$1 exited during start-up; see $LOGS/$1.log"
+    sleep 0.2
+  done
+  die "$1 not healthy after ${3:-60} s; see $LOGS/$1.log"
+}
+wait_port() {  # port seconds
+  local i
+  for i in $(seq 1 $(($2 * 5))); do
+    [ -n "$(port_holder "$1")" ] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+# Retry a command: Raft elects its leader and gossip finds peers a few seconds after start.
+retry() {
+  local n=$1 i out; shift
+  for i in $(seq 1 "$n"); do
+    if out=$("$@" 2>&1); then [ -z "$out" ] || echo "$out"; return 0; fi
+    sleep 1
+  done
+  echo "$out" >&2
+  return 1
+}

@@ -1,0 +1,112 @@
+# shellcheck shell=bash
+# Source me after common.sh. User identities: openssl-minted certificates signed by the org's
+# cryptogen CA, carrying Fabric's attribute extension exactly as fabric-ca writes it, so chaincode
+# reads them with ctx.clientIdentity.getAttributeValue('econfirm.role').
+
+ROLES="auditor client-signer bank-officer bank-reviewer registrar regulator admin"
+ATTR_OID=1.2.3.4.5.6.7.8.1   # fabric-ca's attrmgr OID; its value is the raw JSON bytes
+
+# An openssl "ca" database per org: only used to revoke and to sign the CRL (gencrl).
+ca_db() {
+  local org=$1 d=$NET/ca/$1
+  if [ ! -f "$d/ca.cnf" ]; then
+    mkdir -p "$d"
+    : >"$d/index.txt"
+    echo "unique_subject = no" >"$d/index.txt.attr"
+    echo 1000 >"$d/crlnumber"
+    cat >"$d/ca.cnf" <<EOF
+[ ca ]
+default_ca = org_ca
+[ org_ca ]
+database = $d/index.txt
+crlnumber = $d/crlnumber
+certificate = $(org_ca_cert "$org")
+private_key = $(org_ca_key "$org")
+default_md = sha256
+default_crl_days = 3650
+crl_extensions = crl_ext
+[ crl_ext ]
+# Fabric only applies a CRL whose authority key id equals the issuing CA's subject key id.
+authorityKeyIdentifier = keyid:always
+EOF
+  fi
+  echo "$d"
+}
+
+# mint_identity org name role [institution]: writes $IDS/org/name/{msp/,meta.json}.
+mint_identity() {
+  local org=$1 name=$2 role=$3 inst=${4:-$(org_institution "$1")}
+  local d=$IDS/$1/$2 msp ou json hex
+  case " $ROLES " in *" $role "*) ;; *) die "unknown role '$role' (one of: $ROLES)" ;; esac
+  [[ $name =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] || die "bad identity name '$name'"
+  [ -d "$(org_dir "$org")" ] || die "unknown org '$org'"
+  [ -f "$d/meta.json" ] && return 0   # idempotent: up.sh mints the defaults on every run
+  msp=$d/msp
+  mkdir -p "$msp/signcerts" "$msp/keystore" "$msp/cacerts"
+  # Admins are NodeOU "admin" (they may sign channel updates); everyone else is a "client".
+  if [ "$role" = admin ]; then ou=admin; else ou=client; fi
+  json=$(jq -cn --arg r "$role" --arg i "$inst" '{attrs:{"econfirm.role":$r,"econfirm.institution":$i}}')
+  hex=$(printf '%s' "$json" | od -An -tx1 -v | tr -d ' \n')
+  (umask 077; openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$msp/keystore/key.pem")
+  openssl req -new -key "$msp/keystore/key.pem" -out "$d/req.csr" \
+    -subj "/C=CN/O=$(org_domain "$org")/OU=$ou/CN=$name@$(org_domain "$org")"
+  # DER:<hex> puts the JSON bytes verbatim in the extension's OCTET STRING (no ASN.1 wrapping),
+  # which is what fabric-ca emits and what fabric-shim's ClientIdentity JSON.parse()s.
+  printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature" \
+    "subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid" "$ATTR_OID=DER:$hex" >"$d/ext.cnf"
+  openssl x509 -req -in "$d/req.csr" -CA "$(org_ca_cert "$org")" -CAkey "$(org_ca_key "$org")" \
+    -set_serial "0x$(openssl rand -hex 15)" -days 3650 -sha256 -extfile "$d/ext.cnf" \
+    -out "$msp/signcerts/cert.pem" 2>/dev/null
+  rm -f "$d/req.csr" "$d/ext.cnf"
+  cp "$(org_ca_cert "$org")" "$msp/cacerts/"
+  cp "$(org_dir "$org")/msp/config.yaml" "$msp/config.yaml"   # NodeOU classification for the CLI
+  jq -n --arg name "$name" --arg role "$role" --arg inst "$inst" \
+    --arg cert "$msp/signcerts/cert.pem" --arg key "$msp/keystore/key.pem" \
+    '{name:$name, role:$role, institution:$inst, certPath:$cert, keyPath:$key}' >"$d/meta.json"
+}
+
+mint_default_identities() {
+  local org
+  mint_identity operator admin admin
+  mint_identity operator client1 client-signer CLIENT1
+  mint_identity operator registrar1 registrar MREG1
+  mint_identity bank1 officer1 bank-officer
+  mint_identity bank1 officer2 bank-officer
+  mint_identity bank1 reviewer1 bank-reviewer
+  mint_identity bank1 admin admin
+  mint_identity firm1 auditor1 auditor
+  mint_identity firm1 auditor2 auditor
+  mint_identity firm1 admin admin
+  mint_identity regulator regulator1 regulator
+}
+
+# network.json: the contract with the test harness and the gateway. Rebuilt from the files on
+# disk (orgs, identities, deployed chaincode) every time something changes, so it never drifts.
+write_network_json() {
+  local org p o tmp=$NET/.network.json.tmp
+  {
+    for org in $(all_orgs); do
+      if has_peer "$org"; then
+        p=$(jq -n --arg n "$(peer_name "$org")" --arg e "$(peer_addr "$org")" \
+          --arg ca "$(peer_tls_ca "$org")" --arg ops "http://127.0.0.1:$(port "$org" 2)" \
+          '[{name:$n, endpoint:$e, hostAlias:$n, tlsRootCertPath:$ca, operationsUrl:$ops}]')
+      else p='[]'; fi
+      # shellcheck disable=SC2046
+      jq -n --arg key "$org" --arg msp "$(org_msp "$org")" --arg kind "$(org_kind "$org")" \
+        --argjson peers "$p" --arg ca "$(org_ca_cert "$org")" \
+        --argjson ids "$(cat /dev/null $(ls "$IDS/$org"/*/meta.json 2>/dev/null) | jq -s .)" \
+        '{key:$key, mspId:$msp, kind:$kind, peers:$peers, caCertPath:$ca, identities:$ids}'
+    done
+  } | jq -s . >"$NET/.orgs.json"
+  for o in "${ORDERERS[@]}"; do
+    jq -n --arg n "$(orderer_name "$o")" --arg e "127.0.0.1:$(port "$o" 0)" --arg ca "$ORDERER_TLS_CA" \
+      --arg adm "127.0.0.1:$(port "$o" 1)" --arg ops "http://127.0.0.1:$(port "$o" 2)" \
+      '{name:$n, endpoint:$e, hostAlias:$n, tlsRootCertPath:$ca, adminEndpoint:$adm, operationsUrl:$ops}'
+  done | jq -s . >"$NET/.orderers.json"
+  jq -n --arg ch "$CHANNEL" --slurpfile orgs "$NET/.orgs.json" --slurpfile ord "$NET/.orderers.json" \
+    --argjson cc "$(cat "$NET/chaincode/deployed.json" 2>/dev/null || echo null)" \
+    '{channel:$ch, chaincode:($cc | if . then {name, version, sequence, packageId} else null end),
+      orgs:$orgs[0], orderers:$ord[0]}' >"$tmp"
+  mv "$tmp" "$NET/network.json"   # atomic: readers never see half a file
+  rm -f "$NET/.orgs.json" "$NET/.orderers.json"
+}

@@ -1,0 +1,100 @@
+# shellcheck shell=bash
+# Source me after common.sh. One function per node kind: its environment (every address, path
+# and TLS file explicit, so core.yaml/orderer.yaml only supply defaults) and its start.
+
+start_orderer() {
+  local o=$1 d tls
+  if proc_alive "$o" "$FABRIC_BIN/orderer"; then say "$o already running (pid $(cat "$(pidfile "$o")"))"; return 0; fi
+  rm -f "$(pidfile "$o")"
+  check_port_free "$(port "$o" 0)" "$o listen"
+  check_port_free "$(port "$o" 1)" "$o admin"
+  check_port_free "$(port "$o" 2)" "$o operations"
+  d=$(orderer_dir "$o"); tls=$d/tls
+  mkdir -p "$NODES/$o"
+  start_proc "$o" env \
+    FABRIC_CFG_PATH="$FABRIC_CFG_PATH" FABRIC_LOGGING_SPEC="$LOG_SPEC" \
+    ORDERER_GENERAL_LISTENADDRESS=127.0.0.1 \
+    ORDERER_GENERAL_LISTENPORT="$(port "$o" 0)" \
+    ORDERER_GENERAL_LOCALMSPID=OrdererMSP \
+    ORDERER_GENERAL_LOCALMSPDIR="$d/msp" \
+    ORDERER_GENERAL_TLS_ENABLED=true \
+    ORDERER_GENERAL_TLS_PRIVATEKEY="$tls/server.key" \
+    ORDERER_GENERAL_TLS_CERTIFICATE="$tls/server.crt" \
+    ORDERER_GENERAL_TLS_ROOTCAS="[$tls/ca.crt]" \
+    ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE="$tls/server.crt" \
+    ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY="$tls/server.key" \
+    ORDERER_GENERAL_CLUSTER_ROOTCAS="[$tls/ca.crt]" \
+    ORDERER_GENERAL_BOOTSTRAPMETHOD=none \
+    ORDERER_CHANNELPARTICIPATION_ENABLED=true \
+    ORDERER_ADMIN_LISTENADDRESS="127.0.0.1:$(port "$o" 1)" \
+    ORDERER_ADMIN_TLS_ENABLED=true \
+    ORDERER_ADMIN_TLS_PRIVATEKEY="$tls/server.key" \
+    ORDERER_ADMIN_TLS_CERTIFICATE="$tls/server.crt" \
+    ORDERER_ADMIN_TLS_ROOTCAS="[$tls/ca.crt]" \
+    ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true \
+    ORDERER_ADMIN_TLS_CLIENTROOTCAS="[$tls/ca.crt]" \
+    ORDERER_OPERATIONS_LISTENADDRESS="127.0.0.1:$(port "$o" 2)" \
+    ORDERER_METRICS_PROVIDER=prometheus \
+    ORDERER_FILELEDGER_LOCATION="$NODES/$o/ledger" \
+    ORDERER_CONSENSUS_WALDIR="$NODES/$o/etcdraft/wal" \
+    ORDERER_CONSENSUS_SNAPDIR="$NODES/$o/etcdraft/snapshot" \
+    "$FABRIC_BIN/orderer"
+  say "started $o (pid $(cat "$(pidfile "$o")"), port $(port "$o" 0))"
+}
+
+start_peer() {
+  local org=$1 d tls name addr
+  if proc_alive "$org" "$FABRIC_BIN/peer"; then say "peer $org already running (pid $(cat "$(pidfile "$org")"))"; return 0; fi
+  rm -f "$(pidfile "$org")"
+  check_port_free "$(port "$org" 0)" "peer $org"
+  check_port_free "$(port "$org" 1)" "peer $org chaincode"
+  check_port_free "$(port "$org" 2)" "peer $org operations"
+  d=$(peer_dir "$org"); tls=$d/tls; name=$(peer_name "$org"); addr=$(peer_addr "$org")
+  mkdir -p "$NODES/$org"
+  start_proc "$org" env \
+    FABRIC_CFG_PATH="$FABRIC_CFG_PATH" FABRIC_LOGGING_SPEC="$LOG_SPEC" \
+    CORE_PEER_ID="$name" \
+    CORE_PEER_LISTENADDRESS="$addr" \
+    CORE_PEER_ADDRESS="$addr" \
+    CORE_PEER_CHAINCODELISTENADDRESS="127.0.0.1:$(port "$org" 1)" \
+    CORE_PEER_CHAINCODEADDRESS="127.0.0.1:$(port "$org" 1)" \
+    CORE_PEER_GOSSIP_BOOTSTRAP="$addr" \
+    CORE_PEER_GOSSIP_EXTERNALENDPOINT="$addr" \
+    CORE_PEER_GOSSIP_RECONNECTINTERVAL=2s \
+    CORE_PEER_LOCALMSPID="$(org_msp "$org")" \
+    CORE_PEER_MSPCONFIGPATH="$d/msp" \
+    CORE_PEER_TLS_ENABLED=true \
+    CORE_PEER_TLS_CERT_FILE="$tls/server.crt" \
+    CORE_PEER_TLS_KEY_FILE="$tls/server.key" \
+    CORE_PEER_TLS_ROOTCERT_FILE="$tls/ca.crt" \
+    CORE_PEER_GATEWAY_ENABLED=true \
+    CORE_PEER_FILESYSTEMPATH="$NODES/$org/data" \
+    CORE_LEDGER_SNAPSHOTS_ROOTDIR="$NODES/$org/snapshots" \
+    CORE_LEDGER_STATE_STATEDATABASE=goleveldb \
+    CORE_OPERATIONS_LISTENADDRESS="127.0.0.1:$(port "$org" 2)" \
+    CORE_OPERATIONS_TLS_ENABLED=false \
+    CORE_METRICS_PROVIDER=prometheus \
+    CORE_VM_ENDPOINT= \
+    CORE_CHAINCODE_EXTERNALBUILDERS="[{name: econfirm-ccaas, path: $NETWORK_SRC/builders/ccaas}]" \
+    CORE_CHAINCODE_STARTUPTIMEOUT=30s \
+    "$FABRIC_BIN/peer" node start
+  say "started peer $org (pid $(cat "$(pidfile "$org")"), port $(port "$org" 0))"
+}
+
+# The shared chaincode server (chaincode as a service); all peers dial the same address.
+start_chaincode() {
+  local id=$1 p tls=$NET/chaincode/tls
+  p=$(port chaincode 0)
+  if proc_alive chaincode "--chaincode-id=$id"; then say "chaincode server already running ($id)"; return 0; fi
+  stop_proc chaincode
+  check_port_free "$p" "chaincode server"
+  [ -f "$CC_DIR/dist/index.js" ] || die "no $CC_DIR/dist/index.js: build the chaincode first (npx tsc -b)"
+  # shellcheck source=/dev/null
+  source "$ROOT/scripts/lib/node-env.sh"
+  (cd "$CC_DIR" && start_proc chaincode "$ROOT/node_modules/.bin/fabric-chaincode-node" server \
+    --chaincode-address="127.0.0.1:$p" --chaincode-id="$id" \
+    --chaincode-tls-cert-file="$tls/server.crt" --chaincode-tls-key-file="$tls/server.key" \
+    --chaincode-tls-client-cacert-file="$tls/ca.crt")
+  wait_port "$p" 30 || die "chaincode server did not listen on $p; see $LOGS/chaincode.log"
+  say "chaincode server listening on 127.0.0.1:$p (pid $(cat "$(pidfile chaincode)"))"
+}

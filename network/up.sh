@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Bring the econfirm network up: crypto + genesis block (when absent), 3 Raft orderers and 4 peers
+# as native processes, channel "econfirm" joined everywhere, default identities, chaincode
+# deployed, $ECONFIRM_NETWORK_DIR/network.json written. Safe to run again while it is up.
+#   up.sh [--consortium]   (or ECONFIRM_CONSORTIUM=full): all 37 banks and 89 firms on the channel
+set -euo pipefail
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+source "$NETWORK_SRC/lib/generate.sh"
+source "$NETWORK_SRC/lib/identity.sh"
+source "$NETWORK_SRC/lib/nodes.sh"
+
+mode=small
+[ "${ECONFIRM_CONSORTIUM:-}" = full ] && mode=full
+for a in "$@"; do
+  case $a in
+    --consortium) mode=full ;;
+    *) die "usage: up.sh [--consortium]" ;;
+  esac
+done
+need_binaries
+t0=$SECONDS
+
+# The mode is fixed when the crypto material is generated; switching needs a clean slate.
+if [ -d "$CRYPTO" ] && [ "$(net_mode)" != "$mode" ]; then
+  die "$NET was generated in '$(net_mode)' mode; run network/clean.sh before switching to '$mode'"
+fi
+echo "$mode" >"$NET/mode"
+
+running=0
+for n in "${ORDERERS[@]}" "${PEER_ORGS[@]}"; do proc_alive "$n" "$FABRIC_BIN" && running=$((running + 1)); done
+if [ "$running" -eq $((${#ORDERERS[@]} + ${#PEER_ORGS[@]})) ]; then
+  say "network already up in $NET ($mode mode); checking channel and chaincode"
+fi
+
+generate_all
+for o in "${ORDERERS[@]}"; do start_orderer "$o"; done
+for org in "${PEER_ORGS[@]}"; do start_peer "$org"; done
+for o in "${ORDERERS[@]}"; do wait_healthz "$o" "http://127.0.0.1:$(port "$o" 2)"; done
+for org in "${PEER_ORGS[@]}"; do wait_healthz "$org" "http://127.0.0.1:$(port "$org" 2)"; done
+say "all nodes healthy ($((SECONDS - t0)) s)"
+
+# Channel participation API: each orderer joins with the genesis block (no system channel).
+for o in "${ORDERERS[@]}"; do
+  adm=(-o "127.0.0.1:$(port "$o" 1)" --ca-file "$ORDERER_TLS_CA"
+       --client-cert "$ORDERER_ADMIN_TLS/client.crt" --client-key "$ORDERER_ADMIN_TLS/client.key")
+  if osnadmin channel list "${adm[@]}" --channelID "$CHANNEL" 2>/dev/null | grep -q 'Status: 200'; then
+    continue
+  fi
+  osnadmin channel join "${adm[@]}" --channelID "$CHANNEL" --config-block "$NET/channel/$CHANNEL.block" >/dev/null
+  say "$o joined $CHANNEL"
+done
+for org in "${PEER_ORGS[@]}"; do
+  (
+    use_admin "$org"
+    if peer channel list 2>/dev/null | grep -qx "$CHANNEL"; then exit 0; fi
+    retry 20 peer channel join -b "$NET/channel/$CHANNEL.block" >/dev/null
+    say "peer $org joined $CHANNEL"
+  )
+done
+
+mint_default_identities
+write_network_json
+
+if [ -f "$CC_DIR/dist/index.js" ]; then
+  "$NETWORK_SRC/deploy.sh"
+else
+  say "WARNING: $CC_DIR/dist/index.js not built (npx tsc -b); chaincode not deployed — run network/deploy.sh later"
+fi
+say "network up in $((SECONDS - t0)) s ($mode mode, $(all_orgs | wc -l) member orgs); descriptor: $NET/network.json"
