@@ -44,7 +44,7 @@ say "all nodes healthy ($((SECONDS - t0)) s)"
 for o in "${ORDERERS[@]}"; do
   adm=(-o "127.0.0.1:$(port "$o" 1)" --ca-file "$ORDERER_TLS_CA"
        --client-cert "$ORDERER_ADMIN_TLS/client.crt" --client-key "$ORDERER_ADMIN_TLS/client.key")
-  if osnadmin channel list "${adm[@]}" --channelID "$CHANNEL" 2>/dev/null | grep -q 'Status: 200'; then
+  if osnadmin channel list "${adm[@]}" --channelID "$CHANNEL" 2>/dev/null | grep 'Status: 200' >/dev/null; then
     continue
   fi
   osnadmin channel join "${adm[@]}" --channelID "$CHANNEL" --config-block "$NET/channel/$CHANNEL.block" >/dev/null
@@ -53,7 +53,7 @@ done
 for org in "${PEER_ORGS[@]}"; do
   (
     use_admin "$org"
-    if peer channel list 2>/dev/null | grep -qx "$CHANNEL"; then exit 0; fi
+    if peer channel list 2>/dev/null | grep -x "$CHANNEL" >/dev/null; then exit 0; fi
     retry 20 peer channel join -b "$NET/channel/$CHANNEL.block" >/dev/null
     say "peer $org joined $CHANNEL"
   )

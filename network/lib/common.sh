@@ -116,7 +116,7 @@ proc_alive() {
   local pf pid; pf=$(pidfile "$1")
   [ -f "$pf" ] || return 1
   pid=$(cat "$pf")
-  [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$2"
+  [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -- "$2" >/dev/null
 }
 # Who listens on a TCP port (empty when free): names a leftover process from an earlier run.
 port_holder() { ss -Htlnp "sport = :$1" 2>/dev/null | grep -o 'users:.*' | head -1 || true; }

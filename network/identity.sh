@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Issue and revoke user identities (X.509 with econfirm.role / econfirm.institution attributes).
+#   identity.sh issue  <orgKey> <name> <role> [institution]   e.g. issue firm1 auditor3 auditor
+#   identity.sh revoke <orgKey> <name>
+#   identity.sh list
+# Roles: auditor client-signer bank-officer bank-reviewer registrar regulator admin.
+# Institution defaults to the org's (FIRM1, BANK7, ...); operator-hosted clients and mortgage
+# registries name theirs (CLIENT2, MREG2). Both commands update network.json.
+set -euo pipefail
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+source "$NETWORK_SRC/lib/identity.sh"
+
+usage() { sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+known_org() { grep -qx "$1" <<<"$(all_orgs)" || die "unknown org '$1' (orgs: $(all_orgs | head -6 | tr '\n' ' ')...)"; }
+
+# Revocation = the org CA's CRL, carried in the org's MSP in the channel config. Peers check every
+# proposal's creator against the channel MSP, so a revoked certificate is refused everywhere.
+revoke() {
+  local org=$1 name=$2 d cadir cert serial work msp n0 n org2
+  d=$IDS/$org/$name; cert=$d/msp/signcerts/cert.pem
+  [ -f "$d/meta.json" ] || die "no identity $org/$name"
+  cadir=$(ca_db "$org")
+  serial=$(openssl x509 -in "$cert" -noout -serial | cut -d= -f2)
+  if ! grep -q "^R.*$serial" "$cadir/index.txt"; then
+    openssl ca -config "$cadir/ca.cnf" -revoke "$cert" 2>/dev/null
+  fi
+  openssl ca -config "$cadir/ca.cnf" -gencrl -out "$cadir/crl.pem" 2>/dev/null
+  # Keep the org's local MSP in step (used if the genesis block is ever regenerated).
+  mkdir -p "$(org_dir "$org")/msp/crls"; cp "$cadir/crl.pem" "$(org_dir "$org")/msp/crls/crl.pem"
+
+  msp=$(org_msp "$org")
+  work=$NET/channel/revoke-$org-$name
+  rm -rf "$work"; mkdir -p "$work"
+  use_admin "$org" operator   # the org's own admin: the MSP value's mod_policy is the org's Admins
+  peer channel fetch config "$work/config.pb" -c "$CHANNEL" "${ORDERER_ARGS[@]}" 2>/dev/null
+  configtxlator proto_decode --type common.Block --input "$work/config.pb" >"$work/block.json"
+  n0=$(jq -r .header.number "$work/block.json")
+  jq '.data.data[0].payload.data.config' "$work/block.json" >"$work/config.json"
+  jq --arg m "$msp" --arg crl "$(base64 -w0 "$cadir/crl.pem")" \
+    '.channel_group.groups.Application.groups[$m].values.MSP.value.config.revocation_list = [$crl]' \
+    "$work/config.json" >"$work/modified.json"
+  configtxlator proto_encode --type common.Config --input "$work/config.json" --output "$work/config.pbc"
+  configtxlator proto_encode --type common.Config --input "$work/modified.json" --output "$work/modified.pbc"
+  configtxlator compute_update --channel_id "$CHANNEL" --original "$work/config.pbc" --updated "$work/modified.pbc" --output "$work/update.pb"
+  configtxlator proto_decode --type common.ConfigUpdate --input "$work/update.pb" |
+    jq --arg ch "$CHANNEL" '{payload:{header:{channel_header:{channel_id:$ch, type:2}}, data:{config_update:.}}}' >"$work/envelope.json"
+  configtxlator proto_encode --type common.Envelope --input "$work/envelope.json" --output "$work/envelope.pb"
+  # `peer channel update` signs with the submitter (this org's admin): enough for the org's
+  # Admins policy, OR('<Org>MSP.admin'), which governs its own MSP definition.
+  retry 10 peer channel update -f "$work/envelope.pb" -c "$CHANNEL" "${ORDERER_ARGS[@]}" >/dev/null
+
+  # Wait until the orderer has the new config block and every peer has committed it.
+  for _ in $(seq 1 50); do
+    peer channel fetch config "$work/new.pb" -c "$CHANNEL" "${ORDERER_ARGS[@]}" 2>/dev/null
+    n=$(configtxlator proto_decode --type common.Block --input "$work/new.pb" | jq -r .header.number)
+    [ "$n" -gt "$n0" ] && break
+    sleep 0.2
+  done
+  [ "$n" -gt "$n0" ] || die "config update not ordered"
+  for org2 in "${PEER_ORGS[@]}"; do
+    ( use_admin "$org2"   # qscc proposals are checked against the peer's local MSP: own admin
+      for _ in $(seq 1 100); do
+        h=$(peer channel getinfo -c "$CHANNEL" 2>/dev/null | sed 's/^Blockchain info: //' | jq -r .height || true)
+        [ "${h:-0}" -gt "$n" ] && exit 0
+        sleep 0.2
+      done
+      die "peer $org2 did not reach config block $n" )
+  done
+  jq '.revoked = true' "$d/meta.json" >"$d/meta.json.tmp" && mv "$d/meta.json.tmp" "$d/meta.json"
+  write_network_json
+  say "revoked $org/$name (serial $serial): CRL in channel config block $n, all peers have it"
+}
+
+[ $# -ge 1 ] || usage
+cmd=$1; shift
+case $cmd in
+  issue)
+    [ $# -ge 3 ] && [ $# -le 4 ] || usage
+    known_org "$1"
+    [ -f "$IDS/$1/$2/meta.json" ] && die "identity $1/$2 already exists"
+    mint_identity "$@"
+    write_network_json
+    cat "$IDS/$1/$2/meta.json"
+    ;;
+  revoke)
+    [ $# -eq 2 ] || usage
+    known_org "$1"
+    revoke "$1" "$2"
+    ;;
+  list)
+    jq -r '.orgs[] | .key as $k | .identities[] | [$k, .name, .role, .institution, (if .revoked then "REVOKED" else "" end)] | @tsv' "$NET/network.json"
+    ;;
+  *) usage ;;
+esac

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# One entry point: net.sh up [--consortium] | down | clean | deploy [--force] | identity <args> | status
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cmd=${1:-}; [ $# -gt 0 ] && shift
+case $cmd in
+  up|down|clean|deploy|identity) exec "$here/$cmd.sh" "$@" ;;
+  status)
+    # shellcheck source=lib/common.sh
+    source "$here/lib/common.sh"
+    for n in "${ORDERERS[@]}" "${PEER_ORGS[@]}" chaincode; do
+      if proc_alive "$n" ""; then echo "$n running (pid $(cat "$(pidfile "$n")"))"; else echo "$n stopped"; fi
+    done
+    ;;
+  *) echo "usage: net.sh up [--consortium] | down | clean | deploy [--force] | identity issue|revoke|list ... | status" >&2; exit 2 ;;
+esac
