@@ -82,31 +82,38 @@ mint_default_identities() {
 
 # network.json: the contract with the test harness and the gateway. Rebuilt from the files on
 # disk (orgs, identities, deployed chaincode) every time something changes, so it never drifts.
+# One jq run for all orgs: the consortium has 128 of them.
 write_network_json() {
-  local org p o tmp=$NET/.network.json.tmp
+  local org o tmp=$NET/.network.json.tmp
   {
     for org in $(all_orgs); do
+      printf '%s\t%s\t%s\t%s' "$org" "$(org_msp "$org")" "$(org_kind "$org")" "$(org_ca_cert "$org")"
       if has_peer "$org"; then
-        p=$(jq -n --arg n "$(peer_name "$org")" --arg e "$(peer_addr "$org")" \
-          --arg ca "$(peer_tls_ca "$org")" --arg ops "http://127.0.0.1:$(port "$org" 2)" \
-          '[{name:$n, endpoint:$e, hostAlias:$n, tlsRootCertPath:$ca, operationsUrl:$ops}]')
-      else p='[]'; fi
-      # shellcheck disable=SC2046
-      jq -n --arg key "$org" --arg msp "$(org_msp "$org")" --arg kind "$(org_kind "$org")" \
-        --argjson peers "$p" --arg ca "$(org_ca_cert "$org")" \
-        --argjson ids "$(cat /dev/null $(ls "$IDS/$org"/*/meta.json 2>/dev/null) | jq -s .)" \
-        '{key:$key, mspId:$msp, kind:$kind, peers:$peers, caCertPath:$ca, identities:$ids}'
+        printf '\t%s\t%s\t%s\t%s' "$(peer_name "$org")" "$(peer_addr "$org")" "$(peer_tls_ca "$org")" \
+          "http://127.0.0.1:$(port "$org" 2)"
+      fi
+      printf '\n'
     done
-  } | jq -s . >"$NET/.orgs.json"
+  } >"$NET/.orgs.tsv"
   for o in "${ORDERERS[@]}"; do
-    jq -n --arg n "$(orderer_name "$o")" --arg e "127.0.0.1:$(port "$o" 0)" --arg ca "$ORDERER_TLS_CA" \
-      --arg adm "127.0.0.1:$(port "$o" 1)" --arg ops "http://127.0.0.1:$(port "$o" 2)" \
-      '{name:$n, endpoint:$e, hostAlias:$n, tlsRootCertPath:$ca, adminEndpoint:$adm, operationsUrl:$ops}'
-  done | jq -s . >"$NET/.orderers.json"
-  jq -n --arg ch "$CHANNEL" --slurpfile orgs "$NET/.orgs.json" --slurpfile ord "$NET/.orderers.json" \
-    --argjson cc "$(cat "$NET/chaincode/deployed.json" 2>/dev/null || echo null)" \
-    '{channel:$ch, chaincode:($cc | if . then {name, version, sequence, packageId} else null end),
-      orgs:$orgs[0], orderers:$ord[0]}' >"$tmp"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$(orderer_name "$o")" "127.0.0.1:$(port "$o" 0)" "$ORDERER_TLS_CA" \
+      "127.0.0.1:$(port "$o" 1)" "http://127.0.0.1:$(port "$o" 2)"
+  done >"$NET/.orderers.tsv"
+  # Identities keyed by org (the directory above each identity's own).
+  find "$IDS" -name meta.json 2>/dev/null | sort | xargs -r jq -n \
+    '[inputs | {org: (input_filename | split("/")[-3])} + .] | group_by(.org) | map({(.[0].org): map(del(.org))}) | add // {}' \
+    >"$NET/.ids.json"
+  [ -s "$NET/.ids.json" ] || echo '{}' >"$NET/.ids.json"
+  jq -n --arg ch "$CHANNEL" --slurpfile ids "$NET/.ids.json" \
+    --rawfile orgs "$NET/.orgs.tsv" --rawfile ords "$NET/.orderers.tsv" \
+    --argjson cc "$(cat "$NET/chaincode/deployed.json" 2>/dev/null || echo null)" '
+    def rows($t): $t | split("\n") | map(select(length > 0) | split("\t"));
+    {channel: $ch,
+     chaincode: ($cc | if . then {name, version, sequence, packageId} else null end),
+     orgs: [rows($orgs)[] | {key: .[0], mspId: .[1], kind: .[2],
+             peers: (if length > 4 then [{name: .[4], endpoint: .[5], hostAlias: .[4], tlsRootCertPath: .[6], operationsUrl: .[7]}] else [] end),
+             caCertPath: .[3], identities: ($ids[0][.[0]] // [])}],
+     orderers: [rows($ords)[] | {name: .[0], endpoint: .[1], hostAlias: .[0], tlsRootCertPath: .[2], adminEndpoint: .[3], operationsUrl: .[4]}]}' >"$tmp"
   mv "$tmp" "$NET/network.json"   # atomic: readers never see half a file
-  rm -f "$NET/.orgs.json" "$NET/.orderers.json"
+  rm -f "$NET/.orgs.tsv" "$NET/.orderers.tsv" "$NET/.ids.json"
 }
