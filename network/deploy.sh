@@ -75,15 +75,17 @@ say "deploying $CC_NAME version $version sequence $seq ($pkgid)"
 # until commit, but the shared address now answers for the new package only: a short gap).
 start_chaincode "$pkgid"
 
+pids=()
 for org in "${PEER_ORGS[@]}"; do
   (
     use_admin "$org"
     if ! peer lifecycle chaincode queryinstalled -O json 2>/dev/null | jq -e --arg id "$pkgid" '.installed_chaincodes[]? | select(.package_id == $id)' >/dev/null; then
-      peer lifecycle chaincode install "$CCD/$label.tgz" >/dev/null 2>&1 || peer lifecycle chaincode install "$CCD/$label.tgz"
+      retry 5 peer lifecycle chaincode install "$CCD/$label.tgz" >/dev/null
     fi
   ) &
+  pids+=($!)
 done
-wait
+for p in "${pids[@]}"; do wait "$p" || die "chaincode install failed"; done
 say "installed on ${#PEER_ORGS[@]} peers ($((SECONDS - t0)) s)"
 
 common=(--channelID "$CHANNEL" --name "$CC_NAME" --version "$version" --sequence "$seq"
