@@ -23,7 +23,9 @@ export interface OpenLedgerOptions {
   descriptor: NetworkDescriptor;
   orgKey: string;
   identityName: string;
-  /** Which of the org's peers to use as gateway peer (default the first). */
+  /** Whose peer to use as gateway peer (default the identity's own org; orgs without peers need another's). */
+  gatewayOrgKey?: string;
+  /** Which of that org's peers (default the first). */
   peerIndex?: number;
   deadlines?: Partial<CallDeadlines>;
 }
@@ -41,9 +43,10 @@ export function openLedger(options: OpenLedgerOptions): LedgerSession {
   const { descriptor, orgKey, identityName } = options;
   const org = findOrg(descriptor, orgKey);
   const files = findIdentity(descriptor, orgKey, identityName);
-  const peer = org.peers[options.peerIndex ?? 0];
+  const gatewayOrg = options.gatewayOrgKey ? findOrg(descriptor, options.gatewayOrgKey) : org;
+  const peer = gatewayOrg.peers[options.peerIndex ?? 0];
   if (!peer) {
-    throw new Error(`org '${orgKey}' runs no peer to use as gateway; connect through another org's peer`);
+    throw new Error(`org '${gatewayOrg.key}' runs no peer to use as gateway; pass gatewayOrgKey to connect through another org's peer`);
   }
   const client = new grpc.Client(peer.endpoint, grpc.credentials.createSsl(readFileSync(peer.tlsRootCertPath)), {
     'grpc.ssl_target_name_override': peer.hostAlias,

@@ -11,12 +11,18 @@ export function descriptor(): NetworkDescriptor {
 }
 
 /** Opens a session as `<orgKey>/<identityName>`; the caller closes it (use `withLedger`). */
-export function session(orgKey: string, identityName: string): LedgerSession {
-  return openLedger({ descriptor: descriptor(), orgKey, identityName });
+export function session(orgKey: string, identityName: string, gatewayOrgKey?: string): LedgerSession {
+  return openLedger({ descriptor: descriptor(), orgKey, identityName, gatewayOrgKey });
 }
 
-export async function withLedger<T>(orgKey: string, identityName: string, work: (ledger: LedgerSession) => Promise<T>): Promise<T> {
-  const ledger = session(orgKey, identityName);
+/** Runs `work` as `<orgKey>/<identityName>` and always closes the connection. */
+export async function withLedger<T>(
+  orgKey: string,
+  identityName: string,
+  work: (ledger: LedgerSession) => Promise<T>,
+  gatewayOrgKey?: string,
+): Promise<T> {
+  const ledger = session(orgKey, identityName, gatewayOrgKey);
   try {
     return await work(ledger);
   } finally {
