@@ -47,10 +47,11 @@ export class LedgerCallError extends Error {
     details: string[],
     transactionId?: string,
   ): LedgerCallError {
-    for (const detail of details) {
+    // Evaluate errors may carry the chaincode's message only in the top-level message.
+    for (const detail of [...details, message]) {
       const refusal = parseLedgerError(detail);
       if (refusal) {
-        return new LedgerCallError(refusal.code, refusal.message, phase, transactionName, transactionId, true);
+        return new LedgerCallError(refusal.code, refusal.text, phase, transactionName, transactionId, true);
       }
     }
     const code = grpcCode === GRPC_DEADLINE_EXCEEDED ? 'DEADLINE_EXCEEDED' : grpcCode === GRPC_UNAVAILABLE ? 'UNAVAILABLE' : `${phase.toUpperCase().replace('-', '_')}_FAILED`;

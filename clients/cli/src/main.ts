@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+import { INSTITUTION_KINDS, type InstitutionKind } from '@econfirm/common';
+import {
+  InstitutionKeyStore,
+  LedgerCallError,
+  RegistryClient,
+  defaultDescriptorPath,
+  loadNetworkDescriptor,
+  openLedger,
+  seedDemoInstitutions,
+  type LedgerSession,
+} from '@econfirm/sdk';
+import * as path from 'node:path';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+const USAGE = `usage: econfirm [--as <org>/<identity>] <command>
+
+commands:
+  demo seed                    register the demo institutions (idempotent; as operator/admin)
+  institutions list [kind]     list registry records (kinds: ${INSTITUTION_KINDS.join(', ')})
+  institutions show <id>       one registry record
+
+options:
+  --as <org>/<identity>        identity from the network descriptor (default operator/admin)
+environment:
+  ECONFIRM_NETWORK_DIR         where network.json is (default <repo>/.network)`;
+
+interface Invocation {
+  orgKey: string;
+  identityName: string;
+  words: string[];
+}
+
+function parseArgs(argv: string[]): Invocation {
+  const words: string[] = [];
+  let as = 'operator/admin';
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--as') {
+      as = argv[++i] ?? '';
+    } else if (argv[i] === '-h' || argv[i] === '--help') {
+      throw new UsageError('');
+    } else {
+      words.push(argv[i] as string);
+    }
+  }
+  const [orgKey, identityName] = as.split('/');
+  if (!orgKey || !identityName) {
+    throw new UsageError(`--as takes <org>/<identity>, got '${as}'`);
+  }
+  return { orgKey, identityName, words };
+}
+
+class UsageError extends Error {}
+
+function print(value: unknown): void {
+  console.log(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2));
+}
+
+async function run(ledger: LedgerSession, words: string[], networkDir: string): Promise<void> {
+  const [group, verb, arg] = words;
+  const registry = new RegistryClient(ledger);
+  if (group === 'demo' && verb === 'seed') {
+    const result = await seedDemoInstitutions(ledger, new InstitutionKeyStore(path.join(networkDir, 'institution-keys')));
+    console.log(`registered: ${result.registered.join(', ') || 'none'}; already there: ${result.existing.join(', ') || 'none'}`);
+  } else if (group === 'institutions' && verb === 'list') {
+    if (arg !== undefined && !(INSTITUTION_KINDS as readonly string[]).includes(arg)) {
+      throw new UsageError(`unknown kind '${arg}'`);
+    }
+    const page = await registry.list((arg ?? '') as InstitutionKind | '');
+    for (const i of page.records) {
+      console.log(`${i.id.padEnd(14)} ${i.kind.padEnd(18)} ${i.mspId.padEnd(14)} ${i.status.padEnd(9)} ${i.nameZh} / ${i.nameEn}`);
+    }
+  } else if (group === 'institutions' && verb === 'show' && arg) {
+    print(await registry.get(arg));
+  } else {
+    throw new UsageError(words.length ? `unknown command '${words.join(' ')}'` : '');
+  }
+}
+
+async function main(): Promise<number> {
+  let invocation: Invocation;
+  try {
+    invocation = parseArgs(process.argv.slice(2));
+    if (invocation.words.length === 0) throw new UsageError('');
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(err.message ? `econfirm: ${err.message}\n${USAGE}` : USAGE);
+      return 2;
+    }
+    throw err;
+  }
+  const descriptorFile = defaultDescriptorPath(REPO_ROOT);
+  const ledger = openLedger({ descriptor: loadNetworkDescriptor(descriptorFile), orgKey: invocation.orgKey, identityName: invocation.identityName });
+  try {
+    await run(ledger, invocation.words, path.dirname(descriptorFile));
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`econfirm: ${err.message}\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof LedgerCallError) {
+      console.error(`econfirm: ${err.code}: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    ledger.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`econfirm: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,50 @@
+import type { Institution, InstitutionProfile } from '@econfirm/common';
+import type { LedgerSession } from './connection';
+import { InstitutionKeyStore, registrationInput } from './institution-keys';
+import { LedgerCallError } from './ledger-call-error';
+import { RegistryClient } from './registry-client';
+
+/**
+ * The demo institutions matching the network's demo identities (network/README.md): the bank and
+ * its Shanghai branch, the audit firm, its client, a customer enterprise, a mortgage registry and
+ * the regulator. Clients, enterprises and registries have no peers: the operator hosts them.
+ */
+export const DEMO_INSTITUTIONS: readonly InstitutionProfile[] = [
+  { id: 'BANK1', kind: 'bank', mspId: 'Bank1MSP', nameZh: '第一商业银行', nameEn: 'First Commercial Bank', registrationId: 'B0001H111000001' },
+  { id: 'BANK1-SH', kind: 'bank-branch', parentId: 'BANK1', mspId: 'Bank1MSP', nameZh: '第一商业银行上海分行', nameEn: 'First Commercial Bank Shanghai Branch', registrationId: 'B0001B231000001' },
+  { id: 'FIRM1', kind: 'audit-firm', mspId: 'Firm1MSP', nameZh: '信达会计师事务所', nameEn: 'Xinda Certified Public Accountants', registrationId: '31000001' },
+  { id: 'CLIENT1', kind: 'client', mspId: 'OperatorMSP', nameZh: '华东制造股份有限公司', nameEn: 'East China Manufacturing Co., Ltd.', registrationId: '91310000MA1FL0001X' },
+  { id: 'ENT1', kind: 'enterprise', mspId: 'OperatorMSP', nameZh: '江南贸易有限公司', nameEn: 'Jiangnan Trading Co., Ltd.', registrationId: '91320000MA1FL0002Y' },
+  { id: 'MREG1', kind: 'mortgage-registry', mspId: 'OperatorMSP', nameZh: '上海市不动产登记中心', nameEn: 'Shanghai Real Estate Registration Centre', registrationId: '11310000MB0001234Z' },
+  { id: 'REGULATOR', kind: 'regulator', mspId: 'RegulatorMSP', nameZh: '财政部会计监督检查局', nameEn: 'Accounting Supervision Bureau', registrationId: '11100000000013127A' },
+];
+
+export interface SeedResult {
+  registered: string[];
+  existing: string[];
+  institutions: Institution[];
+}
+
+/**
+ * Registers every demo institution that is not yet in the registry (as the operator's admin);
+ * their private keys go to `keys` (demo custody: in production each institution keeps its own).
+ * Idempotent: running it again registers nothing.
+ */
+export async function seedDemoInstitutions(operatorAdmin: LedgerSession, keys: InstitutionKeyStore): Promise<SeedResult> {
+  const registry = new RegistryClient(operatorAdmin);
+  const result: SeedResult = { registered: [], existing: [], institutions: [] };
+  for (const profile of DEMO_INSTITUTIONS) {
+    try {
+      result.institutions.push(await registry.get(profile.id));
+      result.existing.push(profile.id);
+    } catch (err) {
+      if (!(err instanceof LedgerCallError && err.code === 'NOT_FOUND')) {
+        throw err;
+      }
+      const { institution } = await registry.register(registrationInput(profile, keys.loadOrCreate(profile.id)));
+      result.institutions.push(institution);
+      result.registered.push(profile.id);
+    }
+  }
+  return result;
+}
