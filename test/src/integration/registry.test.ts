@@ -1,0 +1,130 @@
+import { expect } from 'chai';
+import type { InstitutionProfile } from '@econfirm/common';
+import { LedgerCallError, RegistryClient, newInstitutionKeys, readBlock, registrationInput, type LedgerSession } from '@econfirm/sdk';
+import { descriptor, networkScript, uniqueName, withLedger } from '../support/network';
+
+/** A fresh enterprise profile: unique per run, so the suite can run again on a reused network. */
+function freshEnterprise(): InstitutionProfile {
+  const id = uniqueName('ENT').toUpperCase();
+  return { id, kind: 'enterprise', mspId: 'OperatorMSP', nameZh: `测试企业${id}`, nameEn: `Test Enterprise ${id}`, registrationId: '91310000MA1TEST01' };
+}
+
+async function registrationRefusal(ledger: LedgerSession, profile: InstitutionProfile): Promise<LedgerCallError> {
+  try {
+    await new RegistryClient(ledger).register(registrationInput(profile, newInstitutionKeys(profile.id)));
+  } catch (err) {
+    if (err instanceof LedgerCallError) return err;
+    throw err;
+  }
+  throw new Error(`registration of ${profile.id} was accepted`);
+}
+
+/** Asserts, through the operator's peer, that nothing was written for this id. */
+async function expectNotRegistered(id: string): Promise<void> {
+  await withLedger('regulator', 'regulator1', async (ledger) => {
+    const refusal = await new RegistryClient(ledger).get(id).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(refusal).to.be.instanceOf(LedgerCallError);
+    expect((refusal as LedgerCallError).code).to.equal('NOT_FOUND');
+  });
+}
+
+describe('institution registry on the real Fabric network', function () {
+  this.timeout(120_000);
+
+  it('commits a registration, reads it back on another org\'s peer, and finds the transaction in its block', async () => {
+    const profile = freshEnterprise();
+    const { institution, commit } = await withLedger('operator', 'admin', (ledger) =>
+      new RegistryClient(ledger).register(registrationInput(profile, newInstitutionKeys(profile.id))),
+    );
+    expect(institution.id).to.equal(profile.id);
+    expect(institution.status).to.equal('active');
+    expect(commit.blockNumber > 0n).to.be.true;
+
+    await withLedger('regulator', 'regulator1', async (ledger) => {
+      const read = await new RegistryClient(ledger).get(profile.id);
+      expect(read).to.deep.equal(institution);
+
+      const block = await readBlock(ledger.network, commit.blockNumber);
+      expect(block.number).to.equal(commit.blockNumber);
+      const tx = block.transactions.find((t) => t.transactionId === commit.transactionId);
+      expect(tx, `transaction ${commit.transactionId} in block ${block.number}`).to.not.be.undefined;
+      expect(tx?.validation).to.equal('VALID');
+      const previous = await readBlock(ledger.network, commit.blockNumber - 1n);
+      expect(previous.number).to.equal(commit.blockNumber - 1n);
+    });
+  });
+
+  it('refuses a registry write by an admin of a member other than the operator, and writes nothing', async () => {
+    const profile = freshEnterprise();
+    const refusal = await withLedger('bank1', 'admin', (ledger) => registrationRefusal(ledger, profile));
+    expect(refusal.code).to.equal('FORBIDDEN');
+    expect(refusal.contractRefusal).to.be.true;
+    await expectNotRegistered(profile.id);
+  });
+
+  it('refuses a registry write by an operator identity without the admin role', async () => {
+    const profile = freshEnterprise();
+    const refusal = await withLedger('operator', 'client1', (ledger) => registrationRefusal(ledger, profile));
+    expect(refusal.code).to.equal('FORBIDDEN');
+    await expectNotRegistered(profile.id);
+  });
+
+  it('refuses invalid input with the field named, and writes nothing', async () => {
+    const profile = freshEnterprise();
+    const refusal = await withLedger('operator', 'admin', async (ledger) => {
+      const input = registrationInput(profile, newInstitutionKeys(profile.id));
+      const withPrivateKey = { ...input, signingKey: { ...input.signingKey, jwk: { ...input.signingKey.jwk, d: 'c2VjcmV0' } } };
+      try {
+        await ledger.contract('registry').submit('RegisterInstitution', { arguments: [JSON.stringify(withPrivateKey)] });
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    });
+    expect(refusal, 'a private key in a registration must be refused').to.not.be.undefined;
+    expect(String((refusal as Error).message) + JSON.stringify((refusal as { details?: unknown }).details)).to.match(/INVALID_ARGUMENT: signingKey\.jwk/);
+    await expectNotRegistered(profile.id);
+  });
+
+  it('stops accepting an identity once it is revoked', async () => {
+    const name = uniqueName('admin');
+    networkScript('identity.sh', 'issue', 'operator', name, 'admin');
+    const before = freshEnterprise();
+    await withLedger('operator', name, (ledger) => new RegistryClient(ledger).register(registrationInput(before, newInstitutionKeys(before.id))));
+
+    networkScript('identity.sh', 'revoke', 'operator', name);
+    const after = freshEnterprise();
+    const refusal = await withLedger('operator', name, (ledger) => registrationRefusal(ledger, after));
+    expect(refusal.contractRefusal, 'refused by the peer, before any contract code runs').to.be.false;
+    expect(refusal.message).to.match(/access denied|creator|revoked|certificate/i);
+    const readRefusal = await withLedger('operator', name, (ledger) => new RegistryClient(ledger).get(before.id).then(() => undefined, (err: unknown) => err));
+    expect(readRefusal, 'a revoked identity cannot read either').to.be.instanceOf(LedgerCallError);
+    await expectNotRegistered(after.id);
+  });
+
+  it('upgrades the chaincode to the next sequence without losing the ledger', async () => {
+    const profile = freshEnterprise();
+    await withLedger('operator', 'admin', (ledger) => new RegistryClient(ledger).register(registrationInput(profile, newInstitutionKeys(profile.id))));
+    const sequenceBefore = descriptor().chaincode.sequence;
+
+    networkScript('deploy.sh', '--force');
+
+    expect(descriptor().chaincode.sequence).to.equal(sequenceBefore + 1);
+    const read = await withLedger('firm1', 'auditor1', async (ledger) => {
+      const registry = new RegistryClient(ledger);
+      // The new chaincode server may take a moment to take over: poll briefly, then read.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await registry.get(profile.id);
+        } catch (err) {
+          if (attempt >= 20) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
+    });
+    expect(read.id).to.equal(profile.id);
+  });
+});
