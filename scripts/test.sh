@@ -15,6 +15,7 @@ run_suite build npm run --silent build
 run_suite lint npx eslint --max-warnings 0 .
 run_suite unit:common npm test --silent -w common
 run_suite unit:chaincode npm test --silent -w chaincode
+run_suite unit:test-tools npm test --silent -w test
 run_suite contracts npm test --silent -w contracts
 
 network/install-fabric.sh

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs the benchmarks on a dedicated network (own directory and ports, wiped afterwards) so
+# they neither disturb nor are disturbed by a running demo. Results: test/bench/results/*.json.
+set -euo pipefail
+ECONFIRM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ECONFIRM_ROOT"
+source scripts/lib/node-env.sh
+export ECONFIRM_NETWORK_DIR=${BENCH_NETWORK_DIR:-$ECONFIRM_ROOT/.network-bench}
+export ECONFIRM_PORT_BASE=${BENCH_PORT_BASE:-9050}
+npm run --silent build
+network/install-fabric.sh
+trap 'network/clean.sh' EXIT
+network/up.sh
+node test/dist/bench/fabric-baseline.js

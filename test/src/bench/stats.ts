@@ -1,0 +1,55 @@
+/** Nearest-rank percentile of a sample (milliseconds); the sample need not be sorted. */
+export function percentile(samples: readonly number[], p: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1] as number;
+}
+
+export interface LoadResult {
+  concurrency: number;
+  operations: number;
+  failures: number;
+  seconds: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/**
+ * Runs `operations` calls of `op` with at most `concurrency` in flight and measures each call's
+ * latency. Bounded in count: it stops by itself.
+ */
+export async function runLoad(concurrency: number, operations: number, op: (index: number) => Promise<void>): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const started = performance.now();
+  async function worker(): Promise<void> {
+    while (next < operations) {
+      const index = next++;
+      const t0 = performance.now();
+      try {
+        await op(index);
+        latencies.push(performance.now() - t0);
+      } catch {
+        failures++;
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, () => worker()));
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    concurrency,
+    operations,
+    failures,
+    seconds: round(seconds),
+    perSecond: round(latencies.length / seconds),
+    p50Ms: round(percentile(latencies, 50)),
+    p99Ms: round(percentile(latencies, 99)),
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
