@@ -190,6 +190,11 @@ describe('RegistryContract', () => {
       expect([...first.records, ...second.records].map((i) => i.id).sort()).to.deep.equal(['BANK1', 'BANK2', 'CLIENT1', 'FIRM1']);
     });
 
+    it('ListInstitutions answers an empty page when nothing of the kind is registered', async () => {
+      const none = JSON.parse(await contract.ListInstitutions(ledger.as(Who.auditor1), 'mortgage-registry', '10', '')) as Page<Institution>;
+      expect(none).to.deep.equal({ records: [], bookmark: '', fetchedRecordsCount: 0 });
+    });
+
     it('ListInstitutions refuses an unknown kind and a bad page size', async () => {
       await expectLedgerError(contract.ListInstitutions(ledger.as(Who.auditor1), 'casino', '10', ''), ErrorCode.InvalidArgument, 'kind');
       for (const size of ['0', '201', 'ten', '-1', '1.5']) {

@@ -71,7 +71,8 @@ export async function readIndexPage<T>(
   const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(indexName, prefix, pageSize, bookmark);
   const loaded = await drain(iterator, (kv) => load(ctx.stub.splitCompositeKey(kv.key).attributes));
   const records = loaded.filter((record): record is T => record !== undefined);
-  return { records, bookmark: metadata.bookmark, fetchedRecordsCount: metadata.fetchedRecordsCount };
+  // The shim leaves metadata out when the page is empty (e.g. a fresh ledger).
+  return { records, bookmark: metadata?.bookmark ?? '', fetchedRecordsCount: metadata?.fetchedRecordsCount ?? 0 };
 }
 
 export async function readHistory<T>(ctx: Context, key: string): Promise<HistoryEntry<T>[]> {

@@ -60,7 +60,9 @@ export class FakeLedger {
       const all = this.entriesWithPrefix(stub.createCompositeKey(type, attributes)).filter((kv) => !bookmark || kv.key >= bookmark);
       const page = all.slice(0, pageSize);
       const next = all[pageSize]?.key ?? '';
-      return Promise.resolve({ iterator: iterate(page), metadata: { fetchedRecordsCount: page.length, bookmark: next } });
+      // Like the real shim: an empty page comes back without metadata.
+      const metadata = page.length === 0 ? undefined : { fetchedRecordsCount: page.length, bookmark: next };
+      return Promise.resolve({ iterator: iterate(page), metadata });
     }) as unknown as ChaincodeStub['getStateByPartialCompositeKeyWithPagination']);
     stub.getHistoryForKey.callsFake(((key: string) =>
       Promise.resolve(
