@@ -1,0 +1,392 @@
+import {
+  AlternativeTrigger,
+  ConfirmationState,
+  sha256Hex,
+  type ConfirmationView,
+  type IssueInput,
+  type ReplyInput,
+  type WorkCalendar,
+} from '@econfirm/common';
+import { evaluate, LedgerCallError, submitAndWait, type LedgerSession } from '@econfirm/sdk';
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ensureDemoInstitution, freshRegistrationId, networkDir, registerFresh, type HeldInstitution } from '../support/institutions';
+import { bankLetterContent, distinctiveAccountNumber, open, recipientOf, seal, signReply } from '../support/letters';
+import { networkScript, uniqueName, withLedger } from '../support/network';
+
+/**
+ * Issue 3 on the real network: the confirmation lifecycle with distinct identities of distinct
+ * MSPs. Every run registers its own client, enterprise and second bank and issues its own
+ * identities, so the suite runs again on a reused network.
+ */
+
+type Who = [orgKey: string, identityName: string];
+const AUDITOR: Who = ['firm1', 'auditor1'];
+const ADMIN: Who = ['operator', 'admin'];
+const OFFICER: Who = ['bank1', 'officer1'];
+const REVIEWER: Who = ['bank1', 'reviewer1'];
+
+function as<T>(who: Who, work: (ledger: LedgerSession) => Promise<T>): Promise<T> {
+  return withLedger(who[0], who[1], work);
+}
+
+function parse<T>(bytes: Uint8Array): T {
+  return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
+}
+
+async function submit<T>(who: Who, tx: string, ...args: string[]): Promise<T> {
+  return as(who, async (ledger) => parse<T>((await submitAndWait(ledger.contract('confirmation'), tx, { arguments: args })).result));
+}
+
+async function read<T>(who: Who, tx: string, ...args: string[]): Promise<T> {
+  return as(who, async (ledger) => parse<T>(await evaluate(ledger.contract('confirmation'), tx, args)));
+}
+
+function getConfirmation(who: Who, id: string): Promise<ConfirmationView> {
+  return read<ConfirmationView>(who, 'GetConfirmation', id);
+}
+
+/** The call must be refused by the chaincode with `code`; returns the refusal text. */
+async function refused(code: string, call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+  } catch (err) {
+    expect(err, String(err)).to.be.instanceOf(LedgerCallError);
+    const failure = err as LedgerCallError;
+    expect(failure.code, failure.message).to.equal(code);
+    expect(failure.contractRefusal).to.equal(true);
+    return failure.message;
+  }
+  expect.fail(`expected ${code}, but the call succeeded`);
+}
+
+function hex64(): string {
+  return sha256Hex(randomBytes(32));
+}
+
+interface Parties {
+  firm: HeldInstitution;
+  bank: HeldInstitution;
+  client: HeldInstitution;
+  enterprise: HeldInstitution;
+  otherBank: HeldInstitution;
+  clientSigner: Who;
+  enterpriseSigner: Who;
+  otherBankOfficer: Who;
+  firmAsBankOfficer: Who;
+}
+
+describe('confirmation lifecycle on the real network (issue 3)', function () {
+  this.timeout(120_000);
+  const run = uniqueName('it');
+  let p: Parties;
+  let engagementSeq = 0;
+
+  before(async function () {
+    const tag = run.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
+    const admin = await as(ADMIN, async (ledger) => {
+      const firm = await ensureDemoInstitution(ledger, 'FIRM1');
+      const bank = await ensureDemoInstitution(ledger, 'BANK1');
+      const client = await registerFresh(ledger, {
+        id: `CL-${tag}`, kind: 'client', mspId: 'OperatorMSP', nameZh: '测试客户股份有限公司', nameEn: `Test Client ${tag}`, registrationId: freshRegistrationId('91C'),
+      });
+      const enterprise = await registerFresh(ledger, {
+        id: `ENT-${tag}`, kind: 'enterprise', mspId: 'OperatorMSP', nameZh: '测试客户贸易有限公司', nameEn: `Test Customer ${tag}`, registrationId: freshRegistrationId('91E'),
+      });
+      // A second, genuine bank. Bank1MSP may hold only one bank (the caller resolution would be
+      // ambiguous) and the small network has no other bank org, so this bank is hosted by the
+      // operator like peerless parties are: its officers are OperatorMSP identities naming it.
+      const otherBank = await registerFresh(ledger, {
+        id: `BK2-${tag}`, kind: 'bank', mspId: 'OperatorMSP', nameZh: '第二测试银行', nameEn: `Second Test Bank ${tag}`, registrationId: freshRegistrationId('B2'),
+      });
+      return { firm, bank, client, enterprise, otherBank };
+    });
+    const signer = uniqueName('cs');
+    const entSigner = uniqueName('es');
+    const otherOfficer = uniqueName('b2off');
+    const firmOfficer = uniqueName('fakeoff');
+    networkScript('identity.sh', 'issue', 'operator', signer, 'client-signer', admin.client.record.id);
+    networkScript('identity.sh', 'issue', 'operator', entSigner, 'client-signer', admin.enterprise.record.id);
+    networkScript('identity.sh', 'issue', 'operator', otherOfficer, 'bank-officer', admin.otherBank.record.id);
+    // A bank-officer role in an audit firm's certificate: the role alone must not make a bank.
+    networkScript('identity.sh', 'issue', 'firm1', firmOfficer, 'bank-officer');
+    p = {
+      ...admin,
+      clientSigner: ['operator', signer],
+      enterpriseSigner: ['operator', entSigner],
+      otherBankOfficer: ['operator', otherOfficer],
+      firmAsBankOfficer: ['firm1', firmOfficer],
+    };
+  });
+
+  /** Issues one letter as firm1/auditor1, encrypted to firm, client and responder. */
+  async function issue(
+    addressee: HeldInstitution,
+    kind: IssueInput['kind'] = 'bank-form-1',
+    content: object = bankLetterContent(distinctiveAccountNumber(), 'Test Client'),
+  ): Promise<ConfirmationView> {
+    engagementSeq += 1;
+    const input: IssueInput = {
+      id: `CF-${run}-${engagementSeq}`,
+      kind,
+      formId: kind === 'receivable' || kind === 'payable' ? 'balance-confirmation-2020' : 'bank-letter-2020',
+      engagement: { id: `ENG-${run}-${engagementSeq}`, clientId: p.client.record.id, periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' },
+      addresseeId: addressee.record.id,
+      feePayer: 'client',
+      letter: await seal(content, [recipientOf(p.firm.record), recipientOf(p.client.record), recipientOf(addressee.record)]),
+    };
+    const issued = await submit<ConfirmationView>(AUDITOR, 'Issue', JSON.stringify(input));
+    expect(issued.state).to.equal(ConfirmationState.Issued);
+    return issued;
+  }
+
+  async function authorize(id: string): Promise<ConfirmationView> {
+    const authorized = await submit<ConfirmationView>(p.clientSigner, 'ClientAuthorize', id, JSON.stringify({ feeConsent: true }));
+    expect(authorized.state).to.equal(ConfirmationState.Authorized);
+    return authorized;
+  }
+
+  async function replyInput(responder: HeldInstitution, content: object, conclusion: ReplyInput['conclusion'] = 'agrees'): Promise<ReplyInput> {
+    const sealed = await seal(content, [recipientOf(p.firm.record), recipientOf(responder.record)]);
+    const { signatureHash } = await signReply(content, responder.keys.signing.kid, responder.keys.signing.jwk);
+    return { conclusion, ...sealed, signatureHash, signingKid: responder.keys.signing.kid };
+  }
+
+  describe('the full bank-letter path, maker–checker and reply blinding', function () {
+    const account = distinctiveAccountNumber();
+    const replyContent = { confirmed: true, accountNumber: account, balance: '1234567.89', asOf: '2025-12-31' };
+    let id = '';
+
+    it('firm1/auditor1 issues a letter encrypted to firm, client and bank; the bank does not see it yet', async function () {
+      const issued = await issue(p.bank, 'bank-form-1', bankLetterContent(account, 'Test Client'));
+      id = issued.id;
+      expect(issued.firmId).to.equal('FIRM1');
+      expect(issued.clientId).to.equal(p.client.record.id);
+      expect(issued.responderId).to.equal('BANK1');
+      expect(issued.sentAt).to.equal(undefined);
+      expect(Date.parse(issued.authorizationDueAt)).to.be.greaterThan(Date.parse(issued.issued.at));
+      expect(issued.letter.ciphertext).not.to.contain(account);
+      // Not yet delivered: the responder is no party before the client authorizes.
+      await refused('FORBIDDEN', getConfirmation(OFFICER, id));
+      // Each named party can open the letter with its own key.
+      for (const holder of [p.firm, p.client, p.bank]) {
+        const opened = await open<{ section1Deposits: Array<{ accountNumber: string }> }>(issued.letter, holder.keys.encryption.kid, holder.keys.encryption.jwk);
+        expect(opened.content.section1Deposits[0].accountNumber).to.equal(account);
+      }
+    });
+
+    it('the client-signer authorizes; the letter is delivered to the bank with a reply deadline', async function () {
+      const authorized = await authorize(id);
+      expect(authorized.authorization?.feeConsent).to.equal(true);
+      expect(authorized.sentAt).to.be.a('string');
+      expect(authorized.replyDueAt).to.be.a('string');
+      const seenByBank = await getConfirmation(OFFICER, id);
+      expect(seenByBank.state).to.equal(ConfirmationState.Authorized);
+    });
+
+    it('bank1/officer1 accepts and prepares the reply', async function () {
+      expect((await submit<ConfirmationView>(OFFICER, 'BankAccept', id)).state).to.equal(ConfirmationState.Accepted);
+      const prepared = await submit<ConfirmationView>(OFFICER, 'PrepareReply', id, JSON.stringify(await replyInput(p.bank, replyContent)));
+      expect(prepared.state).to.equal(ConfirmationState.ReplyPrepared);
+      expect(prepared.reply?.preparedBy).to.contain('officer1');
+      expect(prepared.reply?.approvedBy).to.equal(undefined);
+    });
+
+    it('one officer cannot both prepare and approve: officer1 approving its own reply is refused', async function () {
+      const text = await refused('FORBIDDEN', submit(OFFICER, 'ApproveReply', id));
+      expect(text).to.match(/bank-officer of BANK1 cannot ApproveReply/);
+      // officer2, the other maker, cannot approve either: approval is the reviewer's role.
+      await refused('FORBIDDEN', submit(['bank1', 'officer2'], 'ApproveReply', id));
+      await refused('FORBIDDEN', submit(OFFICER, 'RejectReply', id, 'self-review'));
+      expect((await getConfirmation(AUDITOR, id)).state).to.equal(ConfirmationState.ReplyPrepared);
+    });
+
+    it('bank1/reviewer1 approves; the client cannot read the reply before the auditor accepts it', async function () {
+      const approved = await submit<ConfirmationView>(REVIEWER, 'ApproveReply', id);
+      expect(approved.state).to.equal(ConfirmationState.Replied);
+      expect(approved.reply?.approvedBy).to.contain('reviewer1');
+      expect(approved.reply?.approvedBy).not.to.equal(approved.reply?.preparedBy);
+
+      const firmView = await getConfirmation(AUDITOR, id);
+      expect(firmView.reply?.contentHash).to.match(/^[0-9a-f]{64}$/);
+      const clientView = await getConfirmation(p.clientSigner, id);
+      expect(clientView.state).to.equal(ConfirmationState.Replied);
+      expect(clientView).not.to.have.property('reply');
+      expect(clientView).not.to.have.property('lastReplyRejection');
+      const clientHistory = await read<Array<{ value: ConfirmationView | null }>>(p.clientSigner, 'GetConfirmationHistory', id);
+      expect(clientHistory.map((v) => v.value?.state)).to.include.members([ConfirmationState.ReplyPrepared, ConfirmationState.Replied]);
+      for (const version of clientHistory) expect(version.value ?? {}).not.to.have.property('reply');
+      const firmHistory = await read<Array<{ value: ConfirmationView | null }>>(AUDITOR, 'GetConfirmationHistory', id);
+      expect(firmHistory.filter((v) => v.value?.reply !== undefined)).to.have.length.greaterThan(0);
+    });
+
+    it('firm1/auditor1 accepts; the firm decrypts the reply and its hash matches; now the client sees it', async function () {
+      const accepted = await submit<ConfirmationView>(AUDITOR, 'AuditorAccept', id);
+      expect(accepted.state).to.equal(ConfirmationState.AuditorAccepted);
+      expect(accepted.auditorAcceptance?.by).to.contain('auditor1');
+      const reply = accepted.reply;
+      if (!reply) throw new Error('accepted request has no reply');
+      const opened = await open<typeof replyContent>(reply, p.firm.keys.encryption.kid, p.firm.keys.encryption.jwk);
+      expect(opened.content).to.deep.equal(replyContent);
+      const clientView = await getConfirmation(p.clientSigner, id);
+      expect(clientView.reply?.contentHash).to.equal(reply.contentHash);
+      const evidence = await read<{ trail: Array<{ state: string }>; responderSigningKey?: { kid: string } }>(AUDITOR, 'GetConfirmationEvidence', id);
+      expect(evidence.trail.map((s) => s.state)).to.deep.equal([
+        ConfirmationState.Issued, ConfirmationState.Authorized, ConfirmationState.Accepted,
+        ConfirmationState.ReplyPrepared, ConfirmationState.Replied, ConfirmationState.AuditorAccepted,
+      ]);
+      expect(evidence.responderSigningKey?.kid).to.equal(p.bank.keys.signing.kid);
+    });
+
+    it('the distinctive account number appears in no file under any peer, orderer or log directory', async function () {
+      const root = networkDir();
+      const nodes = path.join(root, 'nodes');
+      const nodeDirs = readdirSync(nodes);
+      expect(nodeDirs.filter((n) => n.startsWith('orderer'))).to.have.length.greaterThan(0);
+      expect(nodeDirs.filter((n) => !n.startsWith('orderer'))).to.have.length.greaterThan(0);
+      const needle = Buffer.from(account, 'ascii');
+      // Positive control: the request id (plaintext metadata) must be found by the same scan,
+      // in the peers' and the orderers' data, so a scan that reads nothing cannot pass.
+      const control = Buffer.from(id, 'ascii');
+      const hits: string[] = [];
+      const controlHits = new Set<string>();
+      let files = 0;
+      const walk = (dir: string): void => {
+        for (const entry of readdirSync(dir, { withFileTypes: true })) {
+          const full = path.join(dir, entry.name);
+          if (entry.isDirectory()) walk(full);
+          else if (entry.isFile()) {
+            const bytes = readFileSync(full);
+            files += 1;
+            if (bytes.includes(needle)) hits.push(full);
+            if (bytes.includes(control)) controlHits.add(path.relative(nodes, full).split(path.sep)[0]);
+          }
+        }
+      };
+      walk(nodes);
+      walk(path.join(root, 'logs'));
+      expect(files).to.be.greaterThan(10);
+      expect(hits, `account number ${account} found in plaintext`).to.deep.equal([]);
+      expect([...controlHits].some((n) => n.startsWith('orderer')), `control id in ${[...controlHits].join(',')}`).to.equal(true);
+      expect([...controlHits].some((n) => n.startsWith('peer') || !n.startsWith('orderer')), `control id in ${[...controlHits].join(',')}`).to.equal(true);
+      // The auditor really did put it in the letter: the firm can read it back.
+      const letter = (await getConfirmation(AUDITOR, id)).letter;
+      const opened = await open<{ section1Deposits: Array<{ accountNumber: string }> }>(letter, p.firm.keys.encryption.kid, p.firm.keys.encryption.jwk);
+      expect(opened.content.section1Deposits[0].accountNumber).to.equal(account);
+    });
+  });
+
+  it('a receivable confirmation to a customer: the enterprise client-signer accepts and replies (no maker–checker)', async function () {
+    const issued = await issue(p.enterprise, 'receivable', { formId: 'balance-confirmation-2020', receivableFromCustomer: '88000.00', invoices: ['INV-1', 'INV-2'] });
+    expect(issued.responderId).to.equal(p.enterprise.record.id);
+    await authorize(issued.id);
+    // Not addressed to BANK1: the bank sees nothing.
+    await refused('FORBIDDEN', getConfirmation(OFFICER, issued.id));
+    expect((await submit<ConfirmationView>(p.enterpriseSigner, 'BankAccept', issued.id)).state).to.equal(ConfirmationState.Accepted);
+    const differences = { agreesWith: false, differences: [{ item: 'INV-2', auditorAmount: '38000.00', customerAmount: '30000.00' }] };
+    const replied = await submit<ConfirmationView>(p.enterpriseSigner, 'PrepareReply', issued.id, JSON.stringify(await replyInput(p.enterprise, differences, 'disagrees')));
+    expect(replied.state).to.equal(ConfirmationState.Replied);
+    expect(replied.reply?.conclusion).to.equal('disagrees');
+    expect(replied.reply?.approvedBy).to.equal(replied.reply?.preparedBy);
+    const accepted = await submit<ConfirmationView>(AUDITOR, 'AuditorAccept', issued.id);
+    expect(accepted.state).to.equal(ConfirmationState.AuditorAccepted);
+    const opened = await open<typeof differences>(accepted.reply ?? { ciphertext: '', contentHash: '' }, p.firm.keys.encryption.kid, p.firm.keys.encryption.jwk);
+    expect(opened.content).to.deep.equal(differences);
+  });
+
+  it('a reply by the wrong bank is refused (FORBIDDEN), and a bank-officer role in a firm certificate is no bank', async function () {
+    const issued = await issue(p.bank);
+    await authorize(issued.id);
+    // A genuine second bank (registered, active, own keys) is not the responder.
+    await refused('FORBIDDEN', getConfirmation(p.otherBankOfficer, issued.id));
+    await refused('FORBIDDEN', submit(p.otherBankOfficer, 'BankAccept', issued.id));
+    await refused('FORBIDDEN', read(p.otherBankOfficer, 'ListConfirmationsByAddressee', 'BANK1', '10', ''));
+    // A Firm1MSP certificate carrying role bank-officer resolves to FIRM1, an audit firm.
+    await refused('FORBIDDEN', submit(p.firmAsBankOfficer, 'BankAccept', issued.id));
+    expect((await submit<ConfirmationView>(OFFICER, 'BankAccept', issued.id)).state).to.equal(ConfirmationState.Accepted);
+    // Now a reply is due: the other bank's reply (well-formed, its own signing key) is refused.
+    const wrong = await replyInput(p.otherBank, { confirmed: true, forged: 'yes' });
+    await refused('FORBIDDEN', submit(p.otherBankOfficer, 'PrepareReply', issued.id, JSON.stringify(wrong)));
+    await refused('FORBIDDEN', submit(p.firmAsBankOfficer, 'PrepareReply', issued.id, JSON.stringify(await replyInput(p.bank, { confirmed: true }))));
+    const after = await getConfirmation(AUDITOR, issued.id);
+    expect(after.state).to.equal(ConfirmationState.Accepted);
+    expect(after).not.to.have.property('reply');
+  });
+
+  it('a client refusal ends in an alternative-procedure record', async function () {
+    const issued = await issue(p.bank);
+    const refusedReq = await submit<ConfirmationView>(p.clientSigner, 'ClientRefuse', issued.id, 'the client declines to authorize this letter');
+    expect(refusedReq.state).to.equal(ConfirmationState.ClientRefused);
+    expect(refusedReq.refusal?.reason).to.equal('the client declines to authorize this letter');
+    await refused('FORBIDDEN', getConfirmation(OFFICER, issued.id));
+    const workpaperHash = hex64();
+    const recorded = await submit<ConfirmationView>(AUDITOR, 'RecordAlternativeProcedure', issued.id, JSON.stringify({ procedure: 'BANK_STATEMENTS', workpaperHash }));
+    expect(recorded.state).to.equal(ConfirmationState.AlternativeProcedure);
+    expect(recorded.alternativeProcedure?.trigger).to.equal(AlternativeTrigger.ClientRefused);
+    expect(recorded.alternativeProcedure?.workpaperHash).to.equal(workpaperHash);
+    await refused('INVALID_STATE_TRANSITION', submit(p.clientSigner, 'ClientAuthorize', issued.id, JSON.stringify({ feeConsent: true })));
+  });
+
+  describe('an overdue request ends in an alternative-procedure record', function () {
+    /*
+     * Honest overdue: the shortest calendar the chaincode accepts is 1 working day, and a deadline
+     * ends at local midnight after the next working day, so a request issued now is overdue
+     * 24–72 h from now at the earliest; no valid calendar makes it overdue within one run, and
+     * faking transaction timestamps is out of bounds. So each run issues a request under a
+     * 1-working-day calendar and files its id under the network dir; a later run on the same
+     * (reused) network, once the deadline has passed, finds it overdue on the ledger and records
+     * the alternative procedure. On a fresh network that step is pending (skipped), not faked.
+     */
+    const pendingFile = (): string => path.join(networkDir(), 'it-pending-overdue.json');
+    let previous: WorkCalendar | undefined;
+
+    before(async function () {
+      previous = await read<WorkCalendar>(AUDITOR, 'GetWorkCalendar');
+    });
+    after(async function () {
+      if (previous) await submit(ADMIN, 'SetWorkCalendar', JSON.stringify(previous));
+    });
+
+    it('under a 1-working-day calendar the deadline is the end of the next working day; not overdue yet, so no alternative procedure', async function () {
+      const calendar: WorkCalendar = { weekendDays: [0, 6], holidays: [], extraWorkdays: [], utcOffsetMinutes: 480, authorizationWorkingDays: 1, replyWorkingDays: 1 };
+      await submit(ADMIN, 'SetWorkCalendar', JSON.stringify(calendar));
+      await refused('FORBIDDEN', submit(AUDITOR, 'SetWorkCalendar', JSON.stringify(calendar)));
+      const issued = await issue(p.bank);
+      const issuedAt = Date.parse(issued.issued.at);
+      const due = Date.parse(issued.authorizationDueAt);
+      // End of a local (UTC+8) day: 15:59:59.999 UTC, 1–3 days after issue (weekends skipped).
+      expect(new Date(due).toISOString().slice(11)).to.equal('15:59:59.999Z');
+      expect(due - issuedAt).to.be.within(24 * 3600_000, 4 * 24 * 3600_000);
+      const view = await getConfirmation(AUDITOR, issued.id);
+      expect(view.overdue).to.equal(false);
+      const text = await refused('INVALID_STATE_TRANSITION', submit(AUDITOR, 'RecordAlternativeProcedure', issued.id, JSON.stringify({ procedure: 'OTHER', workpaperHash: hex64() })));
+      expect(text).to.match(/not overdue/);
+      const pending = existsSync(pendingFile()) ? (JSON.parse(readFileSync(pendingFile(), 'utf8')) as Array<{ id: string; dueAt: string }>) : [];
+      pending.push({ id: issued.id, dueAt: issued.authorizationDueAt });
+      writeFileSync(pendingFile(), JSON.stringify(pending, null, 2));
+    });
+
+    it('a request issued by an earlier run whose deadline has passed is overdue and ends in an alternative procedure', async function () {
+      const file = pendingFile();
+      const pending = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Array<{ id: string; dueAt: string }>) : [];
+      // Margin for clock skew between this machine and the peers' transaction time.
+      const matured = pending.filter((entry) => Date.parse(entry.dueAt) < Date.now() - 60_000);
+      if (matured.length === 0) {
+        this.skip(); // no earlier request has reached its deadline yet (see above)
+      }
+      const entry = matured[0];
+      const view = await getConfirmation(AUDITOR, entry.id);
+      expect(view.state).to.equal(ConfirmationState.Issued);
+      expect(view.overdue).to.equal(true);
+      const overdueList = await read<{ records: ConfirmationView[] }>(AUDITOR, 'ListOverdueConfirmations', '200', '');
+      expect(overdueList.records.map((r) => r.id)).to.include(entry.id);
+      const recorded = await submit<ConfirmationView>(AUDITOR, 'RecordAlternativeProcedure', entry.id, JSON.stringify({ procedure: 'SUBSEQUENT_RECEIPTS', workpaperHash: hex64() }));
+      expect(recorded.state).to.equal(ConfirmationState.AlternativeProcedure);
+      expect(recorded.alternativeProcedure?.trigger).to.equal(AlternativeTrigger.Overdue);
+      writeFileSync(file, JSON.stringify(pending.filter((e) => e.id !== entry.id), null, 2));
+      expect(statSync(file).size).to.be.greaterThan(0);
+    });
+  });
+});
