@@ -7,6 +7,11 @@ SUITES_PASSED=0
 SUITES_FAILED=0
 SUITES_REPORT=()
 
+# Sum of mocha's "N passing"/"N failing" lines in a log (0 when there are none).
+mocha_total() {
+  sed 's/\x1b\[[0-9;]*m//g' "$2" | { grep -E "^ *[0-9]+ $1( \([0-9.]+(ms|s|m|h)\))?$" || true; } | awk '{s+=$1} END {print s+0}'
+}
+
 run_suite() {
   local name=$1; shift
   local log rc passed failed
@@ -17,8 +22,10 @@ run_suite() {
   "$@" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   set -e
-  passed=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -Eo '^ *[0-9]+ passing' | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
-  failed=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -Eo '^ *[0-9]+ failing' | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
+  # Hardhat repeats mocha's totals on its own last lines ("31 passing (31 mocha)"): count the
+  # indented mocha lines only once by skipping lines that name their runner in parentheses.
+  passed=$(mocha_total passing "$log")
+  failed=$(mocha_total failing "$log")
   rm -f "$log"
   if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
   if [ "$rc" -eq 0 ] && [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then passed=1; fi
