@@ -27,9 +27,12 @@ else
   we_started_network=1
   network/up.sh
 fi
-stop_network() { [ "$we_started_network" = 0 ] || network/down.sh; }
+stop_network() { [ "$we_started_network" = 0 ] || network/down.sh >/dev/null; }
 trap stop_network EXIT
 
 run_suite integration npm run --silent test:integration -w test
 
+# Stop what we started before the summary, so the totals are the last line printed.
+stop_network
+trap - EXIT
 suites_summary
