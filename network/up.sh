@@ -59,6 +59,7 @@ for org in "${PEER_ORGS[@]}"; do
   )
 done
 
+wait_raft_leader 60
 mint_default_identities
 write_network_json
 

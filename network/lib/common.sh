@@ -156,6 +156,21 @@ wait_healthz() {  # name url [seconds]
   done
   die "$1 not healthy after ${3:-60} s; see $LOGS/$1.log"
 }
+# A (re)started Raft cluster answers /healthz before it has elected a leader; until then it
+# cannot order ("no orderers could successfully process transaction"). Ready = one leader.
+wait_raft_leader() {  # seconds
+  local i o leaders
+  for i in $(seq 1 $((${1:-60} * 5))); do
+    leaders=0
+    for o in "${ORDERERS[@]}"; do
+      curl -fsS --max-time 1 "http://127.0.0.1:$(port "$o" 2)/metrics" 2>/dev/null |
+        grep -q "^consensus_etcdraft_is_leader{channel=\"$CHANNEL\"} 1" && leaders=$((leaders + 1))
+    done
+    [ "$leaders" -eq 1 ] && return 0
+    sleep 0.2
+  done
+  die "no Raft leader for channel $CHANNEL after ${1:-60} s; see $LOGS/orderer*.log"
+}
 wait_port() {  # port seconds
   local i
   for i in $(seq 1 $(($2 * 5))); do

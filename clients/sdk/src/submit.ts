@@ -21,6 +21,19 @@ export interface SubmitOptions {
   maxAttempts?: number;
 }
 
+/**
+ * Right after peers (re)start, gossip has not yet told the gateway which peers can endorse: it
+ * answers "no combination of peers can be derived" for a few seconds. That is waited out
+ * (bounded); every other endorsement failure is final.
+ */
+const PEERS_NOT_YET_DISCOVERED = /no combination of peers can be derived|no peers available/i;
+const DISCOVERY_WAIT_MS = 30_000;
+const DISCOVERY_POLL_MS = 500;
+
+function awaitingDiscovery(err: unknown): boolean {
+  return err instanceof GatewayError && PEERS_NOT_YET_DISCOVERED.test([err.message, ...err.details.map((d) => d.message)].join(' '));
+}
+
 /** Validation codes after which a fresh transaction may succeed: another tx changed what we read. */
 const RETRYABLE_COMMIT_CODES: ReadonlySet<number> = new Set([StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT]);
 
@@ -31,6 +44,7 @@ const RETRYABLE_COMMIT_CODES: ReadonlySet<number> = new Set([StatusCode.MVCC_REA
  */
 export async function submitAndWait(contract: Contract, transactionName: string, options: SubmitOptions = {}): Promise<SubmitOutcome> {
   const maxAttempts = options.maxAttempts ?? 3;
+  const discoveryDeadline = Date.now() + DISCOVERY_WAIT_MS;
   for (let attempt = 1; ; attempt++) {
     try {
       const submitted = await contract.submitAsync(transactionName, {
@@ -44,6 +58,11 @@ export async function submitAndWait(contract: Contract, transactionName: string,
       return { transactionId: status.transactionId, blockNumber: status.blockNumber, result: submitted.getResult() };
     } catch (err) {
       if (err instanceof CommitError && RETRYABLE_COMMIT_CODES.has(err.code) && attempt < maxAttempts) {
+        continue;
+      }
+      if (awaitingDiscovery(err) && Date.now() < discoveryDeadline) {
+        attempt--;
+        await new Promise((resolve) => setTimeout(resolve, DISCOVERY_POLL_MS));
         continue;
       }
       throw toLedgerCallError(err, transactionName);
