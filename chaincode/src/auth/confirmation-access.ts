@@ -1,4 +1,4 @@
-import { ConfirmationRequest, ConfirmationState, ConfirmationView, InstitutionKind, Role } from '@econfirm/common';
+import { ConfirmationRequest, ConfirmationState, ConfirmationView, ErrorCode, InstitutionKind, LedgerError, Role } from '@econfirm/common';
 import { forbidden, InstitutionCaller } from './caller';
 
 /** The three parties of a request, each seen through the institution the caller acts for. */
@@ -52,7 +52,19 @@ export function isParty(caller: InstitutionCaller, request: ConfirmationRequest,
   }
 }
 
+/**
+ * A caller who is no party to a request learns nothing about it, not even that its id is taken:
+ * the refusal is word for word the one for an id that does not exist.
+ */
+export function requireVisible(caller: InstitutionCaller, request: ConfirmationRequest): void {
+  if (!isAnyParty(caller, request)) {
+    throw new LedgerError(ErrorCode.NotFound, `confirmation ${request.id} does not exist`);
+  }
+}
+
+/** The caller must be `party`; a party in the wrong capacity is FORBIDDEN, a stranger NOT_FOUND. */
 export function requireParty(caller: InstitutionCaller, request: ConfirmationRequest, party: Party): void {
+  requireVisible(caller, request);
   if (!isParty(caller, request, party)) {
     throw forbidden(`${caller.role} of ${caller.institution.id} is not the ${party} of confirmation ${request.id}`);
   }

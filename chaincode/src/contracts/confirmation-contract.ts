@@ -13,7 +13,7 @@ import {
   Role,
 } from '@econfirm/common';
 import { forbidden, InstitutionCaller, requireAdmin, requireInstitutionCaller } from '../auth/caller';
-import { isAnyParty, mayReadReply, Party, requireParty, ResponderStep, responderRoles, viewFor, withoutReply } from '../auth/confirmation-access';
+import { mayReadReply, Party, requireParty, requireVisible, ResponderStep, responderRoles, viewFor, withoutReply } from '../auth/confirmation-access';
 import { emitEvent, EventName } from '../events';
 import { isOverdue } from '../lifecycle/deadlines';
 import { checkEngagement, engagementOf, IssueContext, newIssuedRequest, recordEngagement, refuseDuplicate, resolveResponder } from '../lifecycle/issue';
@@ -282,9 +282,8 @@ export class ConfirmationContract extends Contract {
   public async GetConfirmation(ctx: Context, id: string): Promise<string> {
     const caller = await requireInstitutionCaller(ctx, PARTY_ROLES);
     const request = await getConfirmation(ctx, id);
-    const view = viewFor(caller, request, isOverdue(request, txTimeMillis(ctx)));
-    if (!view) throw forbidden(`${caller.institution.id} is not a party to confirmation ${id}`);
-    return canonicalJson(view);
+    requireVisible(caller, request);
+    return canonicalJson(viewFor(caller, request, isOverdue(request, txTimeMillis(ctx))));
   }
 
   /** Every version from the key history, each as the caller may see it now. */
@@ -293,7 +292,7 @@ export class ConfirmationContract extends Contract {
   public async GetConfirmationHistory(ctx: Context, id: string): Promise<string> {
     const caller = await requireInstitutionCaller(ctx, PARTY_ROLES);
     const current = await getConfirmation(ctx, id);
-    if (!isAnyParty(caller, current)) throw forbidden(`${caller.institution.id} is not a party to confirmation ${id}`);
+    requireVisible(caller, current);
     // Versions are shown through the current request's rules: a client sees no reply in any
     // version before the auditor has accepted the current one.
     const readReply = mayReadReply(caller, current);

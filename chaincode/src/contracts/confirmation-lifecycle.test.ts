@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ConfirmationEvidence, ConfirmationRequest, ConfirmationView, ErrorCode, HistoryEntry } from '@econfirm/common';
 import { ConfirmationWorld, fakeJwe, HASH_A, replyInput } from '../testing/confirmation-world';
-import { expectLedgerError } from '../testing/expect-ledger-error';
+import { expectHidden, expectLedgerError } from '../testing/expect-ledger-error';
 import { p256PublicJwk, Who } from '../testing/fixtures';
 
 const parse = (json: string) => JSON.parse(json) as ConfirmationView;
@@ -41,9 +41,10 @@ describe('ConfirmationContract: lifecycle', () => {
       expect(new Set(evidence.trail.map((step) => step.txId)).size).to.equal(6);
       expect(evidence.responderSigningKey?.kid).to.equal('BANK1-sig-1');
       expect(evidence.confirmation.reply?.approvedBy).to.equal(Who.reviewer1.id);
-      for (const who of [Who.client1, Who.officer1, Who.firm2auditor]) {
+      for (const who of [Who.client1, Who.officer1]) {
         await expectLedgerError(world.contract.GetConfirmationEvidence(world.ledger.as(who), 'CF-1'), ErrorCode.Forbidden);
       }
+      await expectHidden(world.contract.GetConfirmationEvidence(world.ledger.as(Who.firm2auditor), 'CF-1'), 'CF-1');
     });
 
     it('lets a bank answer a compliant letter without the accept step', async () => {
@@ -66,8 +67,11 @@ describe('ConfirmationContract: lifecycle', () => {
     });
 
     it('refuses authorization by another client, the firm, the bank, or twice', async () => {
-      for (const who of [{ ...Who.client1, institution: 'CLIENT2' }, Who.auditor1, Who.officer1, Who.customer1]) {
+      for (const who of [Who.auditor1, Who.officer1]) {
         await expectLedgerError(world.authorize('CF-1', who), ErrorCode.Forbidden);
+      }
+      for (const who of [{ ...Who.client1, institution: 'CLIENT2' }, Who.customer1]) {
+        await expectHidden(world.authorize('CF-1', who), 'CF-1');
       }
       await world.authorize('CF-1');
       await expectLedgerError(world.authorize('CF-1'), ErrorCode.InvalidStateTransition, 'authorized');
@@ -98,7 +102,7 @@ describe('ConfirmationContract: lifecycle', () => {
       expect(history.some((entry) => entry.value?.reply)).to.equal(false);
       const auditorHistory = JSON.parse(await world.contract.GetConfirmationHistory(world.ledger.as(Who.auditor1), 'CF-2')) as HistoryEntry<ConfirmationRequest>[];
       expect(auditorHistory[0].value?.reply?.conclusion).to.equal('agrees');
-      await expectLedgerError(world.contract.GetConfirmationHistory(world.ledger.as(Who.bank2officer), 'CF-2'), ErrorCode.Forbidden);
+      await expectHidden(world.contract.GetConfirmationHistory(world.ledger.as(Who.bank2officer), 'CF-2'), 'CF-2');
       await world.auditorAccept('CF-2');
       expect((await world.get('CF-2', Who.client1)).reply?.conclusion).to.equal('agrees');
     });
@@ -106,17 +110,26 @@ describe('ConfirmationContract: lifecycle', () => {
 
   describe('the bank', () => {
     it('does not see a letter before the client authorized it', async () => {
-      await expectLedgerError(world.get('CF-1', Who.officer1), ErrorCode.Forbidden);
-      await expectLedgerError(world.accept('CF-1'), ErrorCode.Forbidden);
+      await expectHidden(world.get('CF-1', Who.officer1), 'CF-1');
+      await expectHidden(world.accept('CF-1'), 'CF-1');
       await world.authorize('CF-1');
       expect((await world.get('CF-1', Who.officer1)).letter.contentHash).to.equal(HASH_A);
     });
 
+    it('cannot tell a request addressed to another bank from one that does not exist', async () => {
+      await world.authorize('CF-1');
+      const existing = await expectLedgerError(world.get('CF-1', Who.bank2officer), ErrorCode.NotFound);
+      const missing = await expectLedgerError(world.get('CF-NOPE', Who.bank2officer), ErrorCode.NotFound);
+      expect(existing.replace('CF-1', 'ID')).to.equal(missing.replace('CF-NOPE', 'ID'));
+    });
+
     it('refuses another bank, the firm, the client and a regulator', async () => {
       await world.authorize('CF-1');
-      for (const who of [Who.bank2officer, Who.auditor1, Who.client1, Who.regulator1]) await expectLedgerError(world.accept('CF-1', who), ErrorCode.Forbidden);
-      for (const who of [Who.bank2officer, Who.bank2reviewer, Who.regulator1, Who.firm2auditor]) await expectLedgerError(world.get('CF-1', who), ErrorCode.Forbidden);
-      await expectLedgerError(world.prepare('CF-1', Who.bank2officer, replyInput({}, 'BANK2')), ErrorCode.Forbidden);
+      for (const who of [Who.auditor1, Who.client1, Who.regulator1]) await expectLedgerError(world.accept('CF-1', who), ErrorCode.Forbidden);
+      await expectHidden(world.accept('CF-1', Who.bank2officer), 'CF-1');
+      for (const who of [Who.bank2officer, Who.bank2reviewer, Who.firm2auditor]) await expectHidden(world.get('CF-1', who), 'CF-1');
+      await expectLedgerError(world.get('CF-1', Who.regulator1), ErrorCode.Forbidden);
+      await expectHidden(world.prepare('CF-1', Who.bank2officer, replyInput({}, 'BANK2')), 'CF-1');
     });
 
     it('returns a letter with a reason code; the firm resends a linked follow-up', async () => {
@@ -129,7 +142,7 @@ describe('ConfirmationContract: lifecycle', () => {
       await expectLedgerError(world.prepare('CF-1'), ErrorCode.InvalidStateTransition);
 
       const resend = { id: 'CF-1-R1', originalId: 'CF-1', letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT1', 'BANK1'), contentHash: HASH_A } };
-      await expectLedgerError(world.contract.Resend(world.ledger.as(Who.firm2auditor), JSON.stringify(resend)), ErrorCode.Forbidden);
+      await expectHidden(world.contract.Resend(world.ledger.as(Who.firm2auditor), JSON.stringify(resend)), 'CF-1');
       await expectLedgerError(world.contract.Resend(world.ledger.as(Who.auditor1), JSON.stringify({ ...resend, addresseeId: 'BANK2' })), ErrorCode.InvalidArgument, 'same responder');
       const followUp = parse(await world.contract.Resend(world.ledger.as(Who.auditor1), JSON.stringify(resend)));
       expect(followUp).to.include({ id: 'CF-1-R1', followUpOf: 'CF-1', attempt: 2, state: 'issued', addresseeId: 'BANK1-SH' });
@@ -164,7 +177,7 @@ describe('ConfirmationContract: lifecycle', () => {
       await world.prepare('CF-1');
       await expectLedgerError(world.approve('CF-1', Who.officer1), ErrorCode.Forbidden);
       await expectLedgerError(world.approve('CF-1', { ...Who.reviewer1, id: Who.officer1.id }), ErrorCode.Forbidden, 'different identity');
-      await expectLedgerError(world.approve('CF-1', Who.bank2reviewer), ErrorCode.Forbidden);
+      await expectHidden(world.approve('CF-1', Who.bank2reviewer), 'CF-1');
       await world.approve('CF-1');
       await expectLedgerError(world.approve('CF-1'), ErrorCode.InvalidStateTransition);
     });
@@ -198,7 +211,7 @@ describe('ConfirmationContract: lifecycle', () => {
     });
 
     it('refuses bank roles and the client for the counterparty', async () => {
-      await expectLedgerError(world.prepare('CF-R', Who.officer1, replyInput({}, 'BANK1')), ErrorCode.Forbidden);
+      await expectHidden(world.prepare('CF-R', Who.officer1, replyInput({}, 'BANK1')), 'CF-R');
       await expectLedgerError(world.prepare('CF-R', Who.client1, replyInput({}, 'CLIENT1')), ErrorCode.Forbidden);
     });
   });
@@ -210,7 +223,7 @@ describe('ConfirmationContract: lifecycle', () => {
       await world.prepare('CF-1');
       await expectLedgerError(world.auditorAccept('CF-1'), ErrorCode.InvalidStateTransition, 'reply-prepared');
       await world.approve('CF-1');
-      await expectLedgerError(world.auditorAccept('CF-1', Who.firm2auditor), ErrorCode.Forbidden);
+      await expectHidden(world.auditorAccept('CF-1', Who.firm2auditor), 'CF-1');
       await expectLedgerError(world.auditorAccept('CF-1', Who.officer1), ErrorCode.Forbidden);
       await world.auditorAccept('CF-1', Who.auditor2);
       await expectLedgerError(world.auditorAccept('CF-1'), ErrorCode.InvalidStateTransition);

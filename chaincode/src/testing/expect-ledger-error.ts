@@ -16,3 +16,12 @@ export async function expectLedgerError(promise: Promise<unknown>, code: ErrorCo
   if (fragment) expect(parsed?.text).to.contain(fragment);
   return parsed?.text ?? '';
 }
+
+/**
+ * Awaits a call by someone who is no party to confirmation `id`: refused exactly as if the id did
+ * not exist, so a stranger cannot even learn that it is taken.
+ */
+export async function expectHidden(promise: Promise<unknown>, id: string): Promise<void> {
+  const text = await expectLedgerError(promise, ErrorCode.NotFound);
+  expect(text).to.equal(`confirmation ${id} does not exist`);
+}

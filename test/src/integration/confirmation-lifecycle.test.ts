@@ -169,7 +169,7 @@ describe('confirmation lifecycle on the real network (issue 3)', function () {
       expect(Date.parse(issued.authorizationDueAt)).to.be.greaterThan(Date.parse(issued.issued.at));
       expect(issued.letter.ciphertext).not.to.contain(account);
       // Not yet delivered: the responder is no party before the client authorizes.
-      await refused('FORBIDDEN', getConfirmation(OFFICER, id));
+      await refused('NOT_FOUND', getConfirmation(OFFICER, id));
       // Each named party can open the letter with its own key.
       for (const holder of [p.firm, p.client, p.bank]) {
         const opened = await open<{ section1Deposits: Array<{ accountNumber: string }> }>(issued.letter, holder.keys.encryption.kid, holder.keys.encryption.jwk);
@@ -283,7 +283,7 @@ describe('confirmation lifecycle on the real network (issue 3)', function () {
     expect(issued.responderId).to.equal(p.enterprise.record.id);
     await authorize(issued.id);
     // Not addressed to BANK1: the bank sees nothing.
-    await refused('FORBIDDEN', getConfirmation(OFFICER, issued.id));
+    await refused('NOT_FOUND', getConfirmation(OFFICER, issued.id));
     expect((await submit<ConfirmationView>(p.enterpriseSigner, 'BankAccept', issued.id)).state).to.equal(ConfirmationState.Accepted);
     const differences = { agreesWith: false, differences: [{ item: 'INV-2', auditorAmount: '38000.00', customerAmount: '30000.00' }] };
     const replied = await submit<ConfirmationView>(p.enterpriseSigner, 'PrepareReply', issued.id, JSON.stringify(await replyInput(p.enterprise, differences, 'disagrees')));
@@ -296,19 +296,19 @@ describe('confirmation lifecycle on the real network (issue 3)', function () {
     expect(opened.content).to.deep.equal(differences);
   });
 
-  it('a reply by the wrong bank is refused (FORBIDDEN), and a bank-officer role in a firm certificate is no bank', async function () {
+  it('a reply by the wrong bank is refused (to it the request does not exist), and a bank-officer role in a firm certificate is no bank', async function () {
     const issued = await issue(p.bank);
     await authorize(issued.id);
-    // A genuine second bank (registered, active, own keys) is not the responder.
-    await refused('FORBIDDEN', getConfirmation(p.otherBankOfficer, issued.id));
-    await refused('FORBIDDEN', submit(p.otherBankOfficer, 'BankAccept', issued.id));
+    // A genuine second bank (registered, active, own keys) is no party: refused exactly as for an unknown id.
+    await refused('NOT_FOUND', getConfirmation(p.otherBankOfficer, issued.id));
+    await refused('NOT_FOUND', submit(p.otherBankOfficer, 'BankAccept', issued.id));
     await refused('FORBIDDEN', read(p.otherBankOfficer, 'ListConfirmationsByAddressee', 'BANK1', '10', ''));
     // A Firm1MSP certificate carrying role bank-officer resolves to FIRM1, an audit firm.
     await refused('FORBIDDEN', submit(p.firmAsBankOfficer, 'BankAccept', issued.id));
     expect((await submit<ConfirmationView>(OFFICER, 'BankAccept', issued.id)).state).to.equal(ConfirmationState.Accepted);
     // Now a reply is due: the other bank's reply (well-formed, its own signing key) is refused.
     const wrong = await replyInput(p.otherBank, { confirmed: true, forged: 'yes' });
-    await refused('FORBIDDEN', submit(p.otherBankOfficer, 'PrepareReply', issued.id, JSON.stringify(wrong)));
+    await refused('NOT_FOUND', submit(p.otherBankOfficer, 'PrepareReply', issued.id, JSON.stringify(wrong)));
     await refused('FORBIDDEN', submit(p.firmAsBankOfficer, 'PrepareReply', issued.id, JSON.stringify(await replyInput(p.bank, { confirmed: true }))));
     const after = await getConfirmation(AUDITOR, issued.id);
     expect(after.state).to.equal(ConfirmationState.Accepted);
@@ -320,7 +320,7 @@ describe('confirmation lifecycle on the real network (issue 3)', function () {
     const refusedReq = await submit<ConfirmationView>(p.clientSigner, 'ClientRefuse', issued.id, 'the client declines to authorize this letter');
     expect(refusedReq.state).to.equal(ConfirmationState.ClientRefused);
     expect(refusedReq.refusal?.reason).to.equal('the client declines to authorize this letter');
-    await refused('FORBIDDEN', getConfirmation(OFFICER, issued.id));
+    await refused('NOT_FOUND', getConfirmation(OFFICER, issued.id));
     const workpaperHash = hex64();
     const recorded = await submit<ConfirmationView>(AUDITOR, 'RecordAlternativeProcedure', issued.id, JSON.stringify({ procedure: 'BANK_STATEMENTS', workpaperHash }));
     expect(recorded.state).to.equal(ConfirmationState.AlternativeProcedure);
