@@ -15,10 +15,9 @@ import {
 import { forbidden, InstitutionCaller, requireAdmin, requireInstitutionCaller } from '../auth/caller';
 import { mayReadReply, Party, requireParty, requireVisible, ResponderStep, responderRoles, viewFor, withoutReply } from '../auth/confirmation-access';
 import { emitEvent, EventName } from '../events';
-import { isOverdue } from '../lifecycle/deadlines';
+import { deadlineFrom, isOverdue } from '../lifecycle/deadlines';
 import { checkEngagement, engagementOf, IssueContext, newIssuedRequest, recordEngagement, refuseDuplicate, resolveResponder } from '../lifecycle/issue';
 import { Action, assertTransition } from '../lifecycle/transitions';
-import { addWorkingDays } from '../lifecycle/working-days';
 import {
   LETTER_FIELDS,
   MAX_BATCH,
@@ -149,7 +148,7 @@ export class ConfirmationContract extends Contract {
         authorization: { by: caller.identityId, at, feeConsent, ...(signatureHash ? { signatureHash } : {}) },
         // Delivery to the responder: from now on the bank sees the letter and its reply clock runs.
         sentAt: at,
-        replyDueAt: addWorkingDays(nowMillis, calendar.replyWorkingDays, calendar),
+        replyDueAt: deadlineFrom(nowMillis, 'reply', calendar),
       };
     });
   }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConfirmationEvidence, ConfirmationRequest, ConfirmationView, ErrorCode, HistoryEntry } from '@econfirm/common';
+import { ConfirmationEvidence, ConfirmationRequest, ConfirmationView, DEFAULT_WORK_CALENDAR, ErrorCode, HistoryEntry } from '@econfirm/common';
 import { ConfirmationWorld, fakeJwe, HASH_A, replyInput } from '../testing/confirmation-world';
 import { expectHidden, expectLedgerError } from '../testing/expect-ledger-error';
 import { p256PublicJwk, Who } from '../testing/fixtures';
@@ -278,6 +278,21 @@ describe('ConfirmationContract: lifecycle', () => {
       expect(JSON.parse(await world.contract.GetWorkCalendar(world.ledger.as(Who.client1)))).to.deep.equal(calendar);
       // Monday 2 March: Tuesday is a holiday, so 2 working days end on Thursday 5 March.
       expect((await world.issue('CF-2')).authorizationDueAt).to.equal('2026-03-05T15:59:59.999Z');
+    });
+
+    it('on a drill channel counts deadlines in elapsed seconds from the transaction time', async () => {
+      const drill = { ...DEFAULT_WORK_CALENDAR, elapsedDeadlines: { authorizationSeconds: 90, replySeconds: 30 } };
+      await expectLedgerError(world.contract.SetWorkCalendar(world.ledger.as(Who.admin), JSON.stringify({ ...drill, elapsedDeadlines: { authorizationSeconds: 0, replySeconds: 30 } })), ErrorCode.InvalidArgument, 'authorizationSeconds');
+      await expectLedgerError(world.contract.SetWorkCalendar(world.ledger.as(Who.admin), JSON.stringify({ ...drill, elapsedDeadlines: { replySeconds: 30, hours: 1 } })), ErrorCode.InvalidArgument, 'hours');
+      await world.contract.SetWorkCalendar(world.ledger.as(Who.admin), JSON.stringify(drill));
+      expect(JSON.parse(await world.contract.GetWorkCalendar(world.ledger.as(Who.client1)))).to.deep.equal(drill);
+      world.ledger.setNow('2026-03-02T08:00:00Z');
+      expect((await world.issue('CF-3')).authorizationDueAt).to.equal('2026-03-02T08:01:30.000Z');
+      world.ledger.setNow('2026-03-02T08:01:00Z');
+      expect(parse(await world.authorize('CF-3')).replyDueAt).to.equal('2026-03-02T08:01:30.000Z');
+      world.ledger.setNow('2026-03-02T08:01:31Z');
+      expect((await world.get('CF-3')).overdue).to.equal(true);
+      expect(parse(await world.alternative('CF-3')).alternativeProcedure?.trigger).to.equal('overdue');
     });
   });
 });

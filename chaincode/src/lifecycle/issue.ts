@@ -17,7 +17,7 @@ import { LetterFields } from '../models/confirmation-input';
 import { findInstitution, getInstitution } from '../state/institution-store';
 import { confirmationExists, findEngagement, saveEngagement } from '../state/confirmation-store';
 import { invalid } from '../validation/field-reader';
-import { addWorkingDays } from './working-days';
+import { deadlineFrom } from './deadlines';
 
 export interface IssueContext {
   caller: InstitutionCaller;
@@ -110,7 +110,7 @@ export async function newIssuedRequest(
     state: ConfirmationState.Issued,
     letter,
     issued: { by: issue.caller.identityId, at },
-    authorizationDueAt: addWorkingDays(issue.nowMillis, issue.calendar.authorizationWorkingDays, issue.calendar),
+    authorizationDueAt: deadlineFrom(issue.nowMillis, 'authorization', issue.calendar),
     attempt: 1,
     updatedAt: at,
   };

@@ -202,6 +202,17 @@ export interface WorkCalendar {
   utcOffsetMinutes: number;
   authorizationWorkingDays: number;
   replyWorkingDays: number;
+  /**
+   * Drill and sandbox channels only: deadlines as elapsed seconds from the transaction instead of
+   * working days, so a training exercise (or a test run) sees requests fall overdue in minutes.
+   * Absent on production channels; GetWorkCalendar shows whichever rule is in force.
+   */
+  elapsedDeadlines?: ElapsedDeadlines;
+}
+
+export interface ElapsedDeadlines {
+  authorizationSeconds: number;
+  replySeconds: number;
 }
 
 export const DEFAULT_WORK_CALENDAR: WorkCalendar = {

@@ -10,7 +10,7 @@ import {
 import { evaluate, LedgerCallError, submitAndWait, type LedgerSession } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ensureDemoInstitution, freshRegistrationId, networkDir, registerFresh, type HeldInstitution } from '../support/institutions';
 import { bankLetterContent, distinctiveAccountNumber, open, recipientOf, seal, signReply } from '../support/letters';
@@ -330,22 +330,13 @@ describe('confirmation lifecycle on the real network (issue 3)', function () {
   });
 
   describe('an overdue request ends in an alternative-procedure record', function () {
-    /*
-     * Honest overdue: the shortest calendar the chaincode accepts is 1 working day, and a deadline
-     * ends at local midnight after the next working day, so a request issued now is overdue
-     * 24–72 h from now at the earliest; no valid calendar makes it overdue within one run, and
-     * faking transaction timestamps is out of bounds. So each run issues a request under a
-     * 1-working-day calendar and files its id under the network dir; a later run on the same
-     * (reused) network, once the deadline has passed, finds it overdue on the ledger and records
-     * the alternative procedure. On a fresh network that step is pending (skipped), not faked.
-     */
-    const pendingFile = (): string => path.join(networkDir(), 'it-pending-overdue.json');
     let previous: WorkCalendar | undefined;
 
     before(async function () {
       previous = await read<WorkCalendar>(AUDITOR, 'GetWorkCalendar');
     });
     after(async function () {
+      // The calendar is channel-wide: leave it as this suite found it.
       if (previous) await submit(ADMIN, 'SetWorkCalendar', JSON.stringify(previous));
     });
 
@@ -363,30 +354,33 @@ describe('confirmation lifecycle on the real network (issue 3)', function () {
       expect(view.overdue).to.equal(false);
       const text = await refused('INVALID_STATE_TRANSITION', submit(AUDITOR, 'RecordAlternativeProcedure', issued.id, JSON.stringify({ procedure: 'OTHER', workpaperHash: hex64() })));
       expect(text).to.match(/not overdue/);
-      const pending = existsSync(pendingFile()) ? (JSON.parse(readFileSync(pendingFile(), 'utf8')) as Array<{ id: string; dueAt: string }>) : [];
-      pending.push({ id: issued.id, dueAt: issued.authorizationDueAt });
-      writeFileSync(pendingFile(), JSON.stringify(pending, null, 2));
     });
 
-    it('a request issued by an earlier run whose deadline has passed is overdue and ends in an alternative procedure', async function () {
-      const file = pendingFile();
-      const pending = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Array<{ id: string; dueAt: string }>) : [];
-      // Margin for clock skew between this machine and the peers' transaction time.
-      const matured = pending.filter((entry) => Date.parse(entry.dueAt) < Date.now() - 60_000);
-      if (matured.length === 0) {
-        this.skip(); // no earlier request has reached its deadline yet (see above)
-      }
-      const entry = matured[0];
-      const view = await getConfirmation(AUDITOR, entry.id);
-      expect(view.state).to.equal(ConfirmationState.Issued);
+    it('on a drill calendar the bank misses a 5-second reply deadline: overdue on the ledger, then an alternative-procedure record', async function () {
+      // Elapsed-second deadlines (drill channels) let the real peers' own transaction times make
+      // the request overdue within this run; no timestamp is faked (peers reject skewed proposals).
+      const drill: WorkCalendar = { ...(previous as WorkCalendar), elapsedDeadlines: { authorizationSeconds: 600, replySeconds: 5 } };
+      await submit(ADMIN, 'SetWorkCalendar', JSON.stringify(drill));
+      const issued = await issue(p.bank);
+      const authorized = await submit<ConfirmationView>(p.clientSigner, 'ClientAuthorize', issued.id, JSON.stringify({ feeConsent: true }));
+      const replyDue = Date.parse(authorized.replyDueAt ?? '');
+      expect(replyDue - Date.parse(authorized.sentAt ?? '')).to.equal(5000);
+      const early = await refused('INVALID_STATE_TRANSITION', submit(AUDITOR, 'RecordAlternativeProcedure', issued.id, JSON.stringify({ procedure: 'OTHER', workpaperHash: hex64() })));
+      expect(early).to.match(/not overdue/);
+
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, replyDue - Date.now()) + 1500));
+      const view = await getConfirmation(AUDITOR, issued.id);
+      expect(view.state).to.equal(ConfirmationState.Authorized);
       expect(view.overdue).to.equal(true);
       const overdueList = await read<{ records: ConfirmationView[] }>(AUDITOR, 'ListOverdueConfirmations', '200', '');
-      expect(overdueList.records.map((r) => r.id)).to.include(entry.id);
-      const recorded = await submit<ConfirmationView>(AUDITOR, 'RecordAlternativeProcedure', entry.id, JSON.stringify({ procedure: 'SUBSEQUENT_RECEIPTS', workpaperHash: hex64() }));
+      expect(overdueList.records.map((r) => r.id)).to.include(issued.id);
+      const workpaperHash = hex64();
+      const recorded = await submit<ConfirmationView>(AUDITOR, 'RecordAlternativeProcedure', issued.id, JSON.stringify({ procedure: 'SUBSEQUENT_RECEIPTS', workpaperHash }));
       expect(recorded.state).to.equal(ConfirmationState.AlternativeProcedure);
       expect(recorded.alternativeProcedure?.trigger).to.equal(AlternativeTrigger.Overdue);
-      writeFileSync(file, JSON.stringify(pending.filter((e) => e.id !== entry.id), null, 2));
-      expect(statSync(file).size).to.be.greaterThan(0);
+      expect(recorded.alternativeProcedure?.workpaperHash).to.equal(workpaperHash);
+      // Too late for the bank now: the request is closed.
+      await refused('INVALID_STATE_TRANSITION', submit<ConfirmationView>(OFFICER, 'BankAccept', issued.id));
     });
   });
 });
