@@ -28,6 +28,13 @@ export interface OpenLedgerOptions {
   /** Which of that org's peers (default the first). */
   peerIndex?: number;
   deadlines?: Partial<CallDeadlines>;
+  /** A gRPC client to that peer shared with other sessions (see peerClient); the session does not close it. */
+  client?: grpc.Client;
+  /**
+   * Offline signing: the certificate only, no private key. The session can then only build
+   * unsigned proposals (gateway.newProposal) that the key holder signs elsewhere.
+   */
+  offlineCertificate?: Uint8Array;
 }
 
 /** A connection to the channel as one identity; close() releases the gRPC channel. */
@@ -39,23 +46,29 @@ export interface LedgerSession {
   close(): void;
 }
 
-export function openLedger(options: OpenLedgerOptions): LedgerSession {
-  const { descriptor, orgKey, identityName } = options;
-  const org = findOrg(descriptor, orgKey);
-  const files = findIdentity(descriptor, orgKey, identityName);
-  const gatewayOrg = options.gatewayOrgKey ? findOrg(descriptor, options.gatewayOrgKey) : org;
-  const peer = gatewayOrg.peers[options.peerIndex ?? 0];
+/** A gRPC client to one peer of `gatewayOrgKey` (TLS verified against its host alias). */
+export function peerClient(descriptor: NetworkDescriptor, gatewayOrgKey: string, peerIndex = 0): grpc.Client {
+  const gatewayOrg = findOrg(descriptor, gatewayOrgKey);
+  const peer = gatewayOrg.peers[peerIndex];
   if (!peer) {
     throw new Error(`org '${gatewayOrg.key}' runs no peer to use as gateway; pass gatewayOrgKey to connect through another org's peer`);
   }
-  const client = new grpc.Client(peer.endpoint, grpc.credentials.createSsl(readFileSync(peer.tlsRootCertPath)), {
+  return new grpc.Client(peer.endpoint, grpc.credentials.createSsl(readFileSync(peer.tlsRootCertPath)), {
     'grpc.ssl_target_name_override': peer.hostAlias,
   });
+}
+
+export function openLedger(options: OpenLedgerOptions): LedgerSession {
+  const { descriptor, orgKey, identityName } = options;
+  const org = findOrg(descriptor, orgKey);
+  const ownClient = options.client === undefined;
+  const client = options.client ?? peerClient(descriptor, options.gatewayOrgKey ?? orgKey, options.peerIndex ?? 0);
+  const files = options.offlineCertificate ? undefined : findIdentity(descriptor, orgKey, identityName);
   const deadlines = { ...DEFAULT_DEADLINES, ...options.deadlines };
   const gateway = connect({
     client,
-    identity: { mspId: org.mspId, credentials: readFileSync(files.certPath) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(files.keyPath))),
+    identity: { mspId: org.mspId, credentials: files ? readFileSync(files.certPath) : (options.offlineCertificate as Uint8Array) },
+    signer: files ? signers.newPrivateKeySigner(createPrivateKey(readFileSync(files.keyPath))) : undefined,
     hash: hash.sha256,
     evaluateOptions: () => ({ deadline: Date.now() + deadlines.evaluateMs }),
     endorseOptions: () => ({ deadline: Date.now() + deadlines.endorseMs }),
@@ -70,7 +83,7 @@ export function openLedger(options: OpenLedgerOptions): LedgerSession {
     contract: (contractName?: string) => network.getContract(descriptor.chaincode.name, contractName),
     close: () => {
       gateway.close();
-      client.close();
+      if (ownClient) client.close();
     },
   };
 }

@@ -6,3 +6,4 @@ export * from './blocks';
 export * from './registry-client';
 export * from './institution-keys';
 export * from './demo-institutions';
+export * from './content-crypto';

@@ -1,0 +1,62 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { AppModule } from './app.module';
+import type { GatewayConfig } from './config/gateway-config';
+import { GatewayError } from './errors/gateway-error';
+import { errorBody, GatewayExceptionFilter } from './errors/gateway-exception.filter';
+import { JsonLogger } from './logging/json-logger';
+import { requestLogging } from './logging/request-logging';
+import { MetricsService } from './metrics/metrics.service';
+import { validationPipe } from './validation';
+
+/** body-parser failures happen before Nest routes: answer them in the gateway's error format. */
+function bodyErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+  const type = (err as { type?: unknown }).type;
+  const error =
+    type === 'entity.parse.failed'
+      ? GatewayError.badRequest('MALFORMED_JSON', 'the request body is not valid JSON')
+      : type === 'entity.too.large'
+        ? new GatewayError('PAYLOAD_TOO_LARGE', 413, 'the request body is larger than the gateway accepts', { limitBytes: (err as { limit?: number }).limit })
+        : type === 'encoding.unsupported' || type === 'charset.unsupported'
+          ? new GatewayError('UNSUPPORTED_MEDIA_TYPE', 415, 'unsupported body encoding or charset')
+          : undefined;
+  if (!error) {
+    next(err);
+    return;
+  }
+  res.status(error.httpStatus).json(errorBody(error));
+}
+
+export const OPENAPI_TITLE = 'econfirm gateway';
+
+/**
+ * Builds the gateway application (used by main.ts and by the e2e tests): JSON logs with request
+ * ids, a bounded JSON body parser, global validation and error format, OpenAPI 3 at
+ * /openapi.json with docs at /docs, shutdown hooks that close gRPC and the database.
+ */
+export async function createApp(config: GatewayConfig): Promise<NestExpressApplication> {
+  const logger = new JsonLogger(config.logLevel);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger, abortOnError: false });
+  app.use(requestLogging(app.get(MetricsService)));
+  app.useBodyParser('json', { limit: config.limits.bodyBytes, strict: true });
+  app.use(bodyErrors);
+  app.useGlobalPipes(validationPipe());
+  app.useGlobalFilters(new GatewayExceptionFilter());
+  app.enableShutdownHooks();
+  app.disable('x-powered-by');
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(OPENAPI_TITLE)
+      .setDescription('REST API of the econfirm ledger: institutions, confirmations, offline signing, statistics. See gateway/README.md.')
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT (ES256, ≤ 5 min, single-use jti)' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
+  await app.init();
+  return app;
+}

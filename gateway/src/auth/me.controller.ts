@@ -1,0 +1,18 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ErrorResponse, PrincipalDto } from '../openapi/common.dto';
+import { CurrentPrincipal } from './decorators';
+import type { Principal } from './principal';
+
+@ApiTags('auth')
+@ApiBearerAuth()
+@Controller('v1/me')
+export class MeController {
+  @Get()
+  @ApiOperation({ summary: 'Who the API token authenticates: tenant, institution, identity, role, custody' })
+  @ApiOkResponse({ type: PrincipalDto })
+  @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'missing, invalid, expired or replayed token' })
+  me(@CurrentPrincipal() principal: Principal): PrincipalDto {
+    return { ...principal };
+  }
+}

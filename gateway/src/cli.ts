@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+import type { PublicJwk } from '@econfirm/common';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { createApiToken } from './auth/api-token';
+import { CredentialsStore } from './auth/credentials.store';
+import { ConfigError, loadGatewayConfig } from './config/gateway-config';
+import { openDatabase } from './database/database.module';
+import { TenantsService } from './tenants/tenants.service';
+
+const USAGE = `usage: econfirm-gateway-admin <command>   (config from ECONFIRM_GATEWAY_CONFIG)
+
+commands:
+  credentials issue --tenant <id> --identity <name> [--id <credentialId>] [--out <dir>]
+      a credential for a custodial identity of the tenant's org (its key file is in the network
+      descriptor); writes <out>/<credentialId>.json = { credentialId, audience, privateJwk } (0600)
+      and prints the id. With --id, an existing credential whose file exists is kept (idempotent).
+  credentials offline --tenant <id> --name <label> --cert <cert.pem> --jwk <public-jwk.json> [--id <credentialId>]
+      a credential whose Fabric key never reaches the gateway: only the certificate is stored; API
+      tokens are verified with the given public JWK.
+  credentials list --tenant <id>
+  credentials revoke --id <credentialId>
+  token --credential <file.json> [--lifetime <seconds>]
+      prints a fresh API token (ES256 JWT) signed with the credential file's key.`;
+
+class UsageError extends Error {}
+
+function options(argv: string[]): Map<string, string> {
+  const found = new Map<string, string>();
+  for (let i = 0; i < argv.length; i += 2) {
+    const name = argv[i];
+    const value = argv[i + 1];
+    if (!name?.startsWith('--') || value === undefined) throw new UsageError(`expected --option value pairs, got '${argv.slice(i).join(' ')}'`);
+    found.set(name.slice(2), value);
+  }
+  return found;
+}
+
+function required(opts: Map<string, string>, name: string): string {
+  const value = opts.get(name);
+  if (!value) throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+function stores(): { credentials: CredentialsStore; audience: string; keysDir: string } {
+  const config = loadGatewayConfig();
+  const db = openDatabase(config.dbPath);
+  const tenants = new TenantsService(config, db);
+  return { credentials: new CredentialsStore(db, tenants), audience: config.audience, keysDir: config.keysDir };
+}
+
+async function run(argv: string[]): Promise<void> {
+  const [group, verb, ...rest] = argv;
+  if (group === 'token') {
+    const opts = options([verb ?? '', ...rest].filter((w) => w !== ''));
+    const file = JSON.parse(readFileSync(required(opts, 'credential'), 'utf8')) as { credentialId: string; audience: string; privateJwk: Record<string, string> };
+    process.stdout.write(`${await createApiToken(file.credentialId, file.privateJwk, file.audience, Number(opts.get('lifetime') ?? 120))}\n`);
+    return;
+  }
+  if (group !== 'credentials') throw new UsageError(group ? `unknown command '${group}'` : '');
+  const opts = options(rest);
+  const { credentials, audience } = stores();
+  if (verb === 'issue') {
+    const out = path.resolve(opts.get('out') ?? '.');
+    const id = opts.get('id');
+    const file = id ? path.join(out, `${id}.json`) : undefined;
+    if (id && credentials.find(id) && file && existsSync(file)) {
+      process.stdout.write(`${id}\n`);
+      return;
+    }
+    if (id && credentials.find(id)) credentials.forget(id);
+    const issued = credentials.issue({ tenantId: required(opts, 'tenant'), identityName: required(opts, 'identity'), ...(id ? { id } : {}) });
+    mkdirSync(out, { recursive: true, mode: 0o700 });
+    const target = path.join(out, `${issued.credential.id}.json`);
+    writeFileSync(target, `${JSON.stringify({ credentialId: issued.credential.id, audience, role: issued.credential.role, privateJwk: issued.privateJwk }, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(target, 0o600);
+    process.stdout.write(`${issued.credential.id}\n`);
+  } else if (verb === 'offline') {
+    const jwk = JSON.parse(readFileSync(required(opts, 'jwk'), 'utf8')) as PublicJwk;
+    const id = opts.get('id');
+    const issued = credentials.issue({
+      tenantId: required(opts, 'tenant'),
+      identityName: required(opts, 'name'),
+      certificatePem: readFileSync(required(opts, 'cert'), 'utf8'),
+      publicJwk: jwk,
+      ...(id ? { id } : {}),
+    });
+    process.stdout.write(`${issued.credential.id}\n`);
+  } else if (verb === 'list') {
+    for (const c of credentials.listForTenant(required(opts, 'tenant'))) {
+      process.stdout.write(`${c.id.padEnd(40)} ${c.identityName.padEnd(16)} ${c.role.padEnd(14)} ${c.custody.padEnd(10)} ${c.revokedAt ? `revoked ${c.revokedAt}` : 'active'}\n`);
+    }
+  } else if (verb === 'revoke') {
+    credentials.revoke(required(opts, 'id'));
+  } else {
+    throw new UsageError(`unknown credentials command '${verb ?? ''}'`);
+  }
+}
+
+run(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    process.stderr.write(`${err.message ? `${err.message}\n\n` : ''}${USAGE}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`${err instanceof ConfigError ? err.message : err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,280 @@
+import { DEFAULT_DEADLINES, type CallDeadlines } from '@econfirm/sdk';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * One tenant: an institution this gateway acts for, the network org whose identities it uses, and
+ * (through the InstitutionKeyStore under `keysDir`) that institution's private encryption and
+ * signing keys. The identities themselves are named by API credentials (database), never by callers.
+ */
+export interface TenantConfig {
+  /** Stable tenant id used in credentials and records (e.g. "firm1"). */
+  id: string;
+  /** The registry institution this tenant is (FIRM1, BANK1, CLIENT1, REGULATOR, OPERATOR…). */
+  institutionId: string;
+  /** The org in the network descriptor whose MSP issued the tenant's identities. */
+  orgKey: string;
+  /** Whose peer to use as gateway peer (orgs without peers use another's); default orgKey. */
+  gatewayOrgKey?: string;
+}
+
+export interface GatewayLimits {
+  /** Largest accepted request body (JSON), bytes. */
+  bodyBytes: number;
+  /** Largest page a list route asks the ledger for. */
+  maxPageSize: number;
+  /** Longest accepted lifetime of an API token (exp - iat), seconds; at most 300. */
+  tokenLifetimeSeconds: number;
+  /** Tolerated clock skew between caller and gateway, seconds. */
+  clockSkewSeconds: number;
+  /** How long an Idempotency-Key record is kept, hours. */
+  idempotencyHours: number;
+  /** How long an unsigned offline proposal may wait for its signatures, minutes. */
+  offlineProposalMinutes: number;
+}
+
+/** Settings of the evidence module (issue 5); its owner extends this section. */
+export interface EvidenceSettings {
+  /** Where evidence certificates and keys are kept (default <keysDir>/evidence). */
+  dir: string;
+}
+
+/** Settings of event delivery (SSE, webhooks); its owner extends this section. */
+export interface EventSettings {
+  /** Webhook delivery attempts before a delivery is dead-lettered. */
+  webhookMaxAttempts: number;
+  /** First retry delay; doubles each attempt. */
+  webhookBackoffMs: number;
+  /** Whether the gateway listens to chaincode events at all (tests may switch it off). */
+  enabled: boolean;
+}
+
+/** Settings of bulk issuance jobs; its owner extends this section. */
+export interface BulkSettings {
+  /** Largest upload, bytes. */
+  uploadBytes: number;
+  /** Letters per IssueBatch transaction. */
+  batchSize: number;
+}
+
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  /** SQLite file (tenants, credentials, idempotency, pending offline proposals, feature tables). */
+  dbPath: string;
+  networkDescriptorPath: string;
+  /** InstitutionKeyStore folder: `<institutionId>.keys.json` per tenant institution. */
+  keysDir: string;
+  /** The `aud` claim every API token must carry. */
+  audience: string;
+  logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  tenants: TenantConfig[];
+  deadlines: CallDeadlines;
+  limits: GatewayLimits;
+  evidence: EvidenceSettings;
+  events: EventSettings;
+  bulk: BulkSettings;
+}
+
+/** A config that failed validation: every problem, with its path. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid gateway configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+export const DEFAULT_LIMITS: GatewayLimits = {
+  bodyBytes: 256 * 1024,
+  maxPageSize: 200,
+  tokenLifetimeSeconds: 300,
+  clockSkewSeconds: 30,
+  idempotencyHours: 24,
+  offlineProposalMinutes: 10,
+};
+
+const TENANT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const INSTITUTION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads typed fields out of untrusted input, collecting every problem instead of stopping at the first. */
+class Reader {
+  constructor(readonly problems: string[] = []) {}
+
+  string(source: Json, key: string, where: string, fallback?: string): string {
+    const value = source[key] ?? fallback;
+    if (typeof value !== 'string' || value.trim() === '') {
+      this.problems.push(`${where}${key}: must be a non-empty string`);
+      return '';
+    }
+    return value;
+  }
+
+  int(source: Json, key: string, where: string, fallback: number, min: number, max: number): number {
+    const raw = source[key] ?? fallback;
+    const value = typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : raw;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(`${where}${key}: must be an integer in [${min}, ${max}]`);
+      return fallback;
+    }
+    return value;
+  }
+
+  bool(source: Json, key: string, where: string, fallback: boolean): boolean {
+    const raw = source[key] ?? fallback;
+    const value = raw === 'true' ? true : raw === 'false' ? false : raw;
+    if (typeof value !== 'boolean') {
+      this.problems.push(`${where}${key}: must be true or false`);
+      return fallback;
+    }
+    return value;
+  }
+
+  section(source: Json, key: string): Json {
+    const value = source[key] ?? {};
+    if (!isObject(value)) {
+      this.problems.push(`${key}: must be an object`);
+      return {};
+    }
+    return value;
+  }
+}
+
+function readTenants(raw: unknown, r: Reader): TenantConfig[] {
+  if (!Array.isArray(raw) || raw.length === 0) {
+    r.problems.push('tenants: at least one tenant is required');
+    return [];
+  }
+  const tenants = raw.map((entry, index): TenantConfig => {
+    const where = `tenants[${index}].`;
+    if (!isObject(entry)) {
+      r.problems.push(`tenants[${index}]: must be an object`);
+      return { id: '', institutionId: '', orgKey: '' };
+    }
+    const tenant: TenantConfig = { id: r.string(entry, 'id', where), institutionId: r.string(entry, 'institutionId', where), orgKey: r.string(entry, 'orgKey', where) };
+    if (tenant.id && !TENANT_ID.test(tenant.id)) r.problems.push(`${where}id: lowercase letters, digits and '-' only`);
+    if (tenant.institutionId && !INSTITUTION_ID.test(tenant.institutionId)) r.problems.push(`${where}institutionId: not a registry id`);
+    if (entry.gatewayOrgKey !== undefined) tenant.gatewayOrgKey = r.string(entry, 'gatewayOrgKey', where);
+    const extra = Object.keys(entry).filter((k) => !['id', 'institutionId', 'orgKey', 'gatewayOrgKey'].includes(k));
+    if (extra.length > 0) r.problems.push(`${where}${extra.join(', ')}: unknown field`);
+    return tenant;
+  });
+  const seen = new Set<string>();
+  for (const t of tenants) {
+    if (seen.has(t.id)) r.problems.push(`tenants: duplicate id '${t.id}'`);
+    seen.add(t.id);
+  }
+  const institutions = new Set<string>();
+  for (const t of tenants) {
+    if (institutions.has(t.institutionId)) r.problems.push(`tenants: institution '${t.institutionId}' is hosted twice`);
+    institutions.add(t.institutionId);
+  }
+  return tenants;
+}
+
+/**
+ * Validates a raw configuration object (from a JSON file, with environment overrides applied)
+ * into a GatewayConfig, or throws ConfigError listing every problem. Relative paths resolve
+ * against `baseDir`.
+ */
+export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): GatewayConfig {
+  const r = new Reader();
+  if (!isObject(raw)) throw new ConfigError(['the configuration must be a JSON object']);
+  const known = ['host', 'port', 'dbPath', 'networkDescriptorPath', 'keysDir', 'audience', 'logLevel', 'tenants', 'deadlines', 'limits', 'evidence', 'events', 'bulk'];
+  const unknown = Object.keys(raw).filter((k) => !known.includes(k));
+  if (unknown.length > 0) r.problems.push(`${unknown.join(', ')}: unknown setting`);
+  const file = (key: string, fallback?: string): string => {
+    const value = r.string(raw, key, '', fallback);
+    return value ? path.resolve(baseDir, value) : value;
+  };
+  const logLevel = (raw.logLevel ?? 'log') as GatewayConfig['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) r.problems.push(`logLevel: one of ${LOG_LEVELS.join(', ')}`);
+  const keysDir = file('keysDir');
+  const deadlines = r.section(raw, 'deadlines');
+  const limits = r.section(raw, 'limits');
+  const evidence = r.section(raw, 'evidence');
+  const events = r.section(raw, 'events');
+  const bulk = r.section(raw, 'bulk');
+  const config: GatewayConfig = {
+    host: r.string(raw, 'host', '', '127.0.0.1'),
+    port: r.int(raw, 'port', '', 8443, 0, 65535),
+    dbPath: file('dbPath'),
+    networkDescriptorPath: file('networkDescriptorPath'),
+    keysDir,
+    audience: r.string(raw, 'audience', '', 'econfirm-gateway'),
+    logLevel,
+    tenants: readTenants(raw.tenants, r),
+    deadlines: {
+      evaluateMs: r.int(deadlines, 'evaluateMs', 'deadlines.', DEFAULT_DEADLINES.evaluateMs, 100, 600_000),
+      endorseMs: r.int(deadlines, 'endorseMs', 'deadlines.', DEFAULT_DEADLINES.endorseMs, 100, 600_000),
+      submitMs: r.int(deadlines, 'submitMs', 'deadlines.', DEFAULT_DEADLINES.submitMs, 100, 600_000),
+      commitStatusMs: r.int(deadlines, 'commitStatusMs', 'deadlines.', DEFAULT_DEADLINES.commitStatusMs, 100, 600_000),
+    },
+    limits: {
+      bodyBytes: r.int(limits, 'bodyBytes', 'limits.', DEFAULT_LIMITS.bodyBytes, 1024, 64 * 1024 * 1024),
+      maxPageSize: r.int(limits, 'maxPageSize', 'limits.', DEFAULT_LIMITS.maxPageSize, 1, 200),
+      tokenLifetimeSeconds: r.int(limits, 'tokenLifetimeSeconds', 'limits.', DEFAULT_LIMITS.tokenLifetimeSeconds, 10, 300),
+      clockSkewSeconds: r.int(limits, 'clockSkewSeconds', 'limits.', DEFAULT_LIMITS.clockSkewSeconds, 0, 300),
+      idempotencyHours: r.int(limits, 'idempotencyHours', 'limits.', DEFAULT_LIMITS.idempotencyHours, 1, 24 * 30),
+      offlineProposalMinutes: r.int(limits, 'offlineProposalMinutes', 'limits.', DEFAULT_LIMITS.offlineProposalMinutes, 1, 24 * 60),
+    },
+    evidence: { dir: typeof evidence.dir === 'string' ? path.resolve(baseDir, evidence.dir) : path.join(keysDir || baseDir, 'evidence') },
+    events: {
+      enabled: r.bool(events, 'enabled', 'events.', true),
+      webhookMaxAttempts: r.int(events, 'webhookMaxAttempts', 'events.', 8, 1, 100),
+      webhookBackoffMs: r.int(events, 'webhookBackoffMs', 'events.', 1000, 10, 3_600_000),
+    },
+    bulk: {
+      uploadBytes: r.int(bulk, 'uploadBytes', 'bulk.', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+      batchSize: r.int(bulk, 'batchSize', 'bulk.', 50, 1, 500),
+    },
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}
+
+/** Environment variables that override the file (for scripts and containers). */
+const ENV_OVERRIDES: ReadonlyArray<[env: string, key: string]> = [
+  ['ECONFIRM_GATEWAY_HOST', 'host'],
+  ['ECONFIRM_GATEWAY_PORT', 'port'],
+  ['ECONFIRM_GATEWAY_DB', 'dbPath'],
+  ['ECONFIRM_GATEWAY_KEYS_DIR', 'keysDir'],
+  ['ECONFIRM_GATEWAY_AUDIENCE', 'audience'],
+  ['ECONFIRM_GATEWAY_LOG_LEVEL', 'logLevel'],
+  ['ECONFIRM_NETWORK_DESCRIPTOR', 'networkDescriptorPath'],
+];
+
+/**
+ * The start-up configuration: the JSON file named by ECONFIRM_GATEWAY_CONFIG (or `file`), then
+ * the environment overrides, validated. A bad config stops the gateway before it listens.
+ */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, file = env.ECONFIRM_GATEWAY_CONFIG): GatewayConfig {
+  let raw: Json = {};
+  let baseDir = process.cwd();
+  if (file) {
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      if (!isObject(parsed)) throw new Error('not a JSON object');
+      raw = parsed;
+    } catch (err) {
+      throw new ConfigError([`${file}: ${(err as Error).message}`]);
+    }
+    baseDir = path.dirname(path.resolve(file));
+  }
+  for (const [name, key] of ENV_OVERRIDES) {
+    if (env[name] !== undefined && env[name] !== '') raw[key] = env[name];
+  }
+  if (raw.networkDescriptorPath === undefined && env.ECONFIRM_NETWORK_DIR) {
+    raw.networkDescriptorPath = path.join(env.ECONFIRM_NETWORK_DIR, 'network.json');
+  }
+  return validateGatewayConfig(raw, baseDir);
+}
+
+/** Nest injection token of the validated GatewayConfig. */
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

@@ -1,0 +1,117 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { evaluate, openLedger, peerClient, submitAndWait, type LedgerSession } from '@econfirm/sdk';
+import type { Client } from '@grpc/grpc-js';
+import type { Network } from '@hyperledger/fabric-gateway';
+import { CredentialsStore } from '../auth/credentials.store';
+import type { Principal } from '../auth/principal';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { GatewayError } from '../errors/gateway-error';
+import { MetricsService } from '../metrics/metrics.service';
+import { TenantsService } from '../tenants/tenants.service';
+import { mapFabricError } from './fabric-error.mapper';
+import { callName, type LedgerCall, type LedgerResult } from './ledger-call';
+
+export interface LedgerSubmitOptions {
+  /** Attempts when the commit hits a read conflict (each a fresh transaction); default 3. */
+  maxAttempts?: number;
+}
+
+/**
+ * The gateway's only road to Fabric: one gRPC client per gateway peer, one fabric-gateway
+ * connection per tenant identity (custodial) or per offline credential (certificate only).
+ * Writes go submitAsync → result → commit status with the SDK's MVCC retry; contract refusals
+ * are never retried; every call has the configured deadlines; every error leaves as GatewayError.
+ */
+@Injectable()
+export class LedgerService implements OnApplicationShutdown {
+  private readonly logger = new Logger('LedgerService');
+  private readonly clients = new Map<string, Client>();
+  private readonly sessions = new Map<string, LedgerSession>();
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly tenants: TenantsService,
+    private readonly credentials: CredentialsStore,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  private client(gatewayOrgKey: string): Client {
+    let client = this.clients.get(gatewayOrgKey);
+    if (!client) {
+      client = peerClient(this.tenants.descriptor, gatewayOrgKey);
+      this.clients.set(gatewayOrgKey, client);
+    }
+    return client;
+  }
+
+  /** The fabric-gateway session of a principal (opened once, reused). Offline ones cannot sign. */
+  session(principal: Principal): LedgerSession {
+    const tenant = this.tenants.get(principal.tenantId);
+    const key = principal.custody === 'offline' ? `offline:${principal.credentialId}` : `${tenant.id}/${principal.identityName}`;
+    let session = this.sessions.get(key);
+    if (!session) {
+      const certificate = principal.custody === 'offline' ? this.credentials.find(principal.credentialId)?.certificatePem : undefined;
+      if (principal.custody === 'offline' && !certificate) throw GatewayError.unauthenticated('the offline credential has no certificate');
+      session = openLedger({
+        descriptor: this.tenants.descriptor,
+        orgKey: tenant.orgKey,
+        identityName: principal.identityName,
+        client: this.client(tenant.gatewayOrgKey),
+        deadlines: this.config.deadlines,
+        ...(certificate ? { offlineCertificate: Buffer.from(certificate) } : {}),
+      });
+      this.sessions.set(key, session);
+    }
+    return session;
+  }
+
+  /** The channel as the principal, e.g. for chaincode event listeners (custodial identities only). */
+  network(principal: Principal): Network {
+    return this.session(principal).network;
+  }
+
+  private requireCustody(principal: Principal, call: LedgerCall): void {
+    if (principal.custody === 'offline') {
+      throw new GatewayError('OFFLINE_SIGNING_REQUIRED', 409, `${callName(call)} needs the caller's signature: this credential's key is not held by the gateway`);
+    }
+  }
+
+  private async measured<T>(kind: 'submit' | 'evaluate', call: LedgerCall, work: () => Promise<T>): Promise<T> {
+    const end = this.metrics.ledgerDuration.startTimer({ kind, transaction: callName(call) });
+    try {
+      const result = await work();
+      this.metrics.ledgerCalls.inc({ kind, transaction: callName(call), outcome: 'OK' });
+      return result;
+    } catch (err) {
+      const mapped = mapFabricError(err, call.transaction);
+      this.metrics.ledgerCalls.inc({ kind, transaction: callName(call), outcome: mapped.code });
+      throw mapped;
+    } finally {
+      end();
+    }
+  }
+
+  /** Endorse, submit and wait for the commit, as the principal's identity. */
+  submit(principal: Principal, call: LedgerCall, options: LedgerSubmitOptions = {}): Promise<LedgerResult> {
+    this.requireCustody(principal, call);
+    return this.measured('submit', call, async () => {
+      const contract = this.session(principal).contract(call.contract);
+      const outcome = await submitAndWait(contract, call.transaction, { arguments: call.args, maxAttempts: options.maxAttempts ?? 3 });
+      return { transactionId: outcome.transactionId, blockNumber: outcome.blockNumber, result: outcome.result };
+    });
+  }
+
+  /** A read on the gateway peer, as the principal's identity. */
+  evaluate(principal: Principal, call: LedgerCall): Promise<Uint8Array> {
+    this.requireCustody(principal, call);
+    return this.measured('evaluate', call, () => evaluate(this.session(principal).contract(call.contract), call.transaction, call.args));
+  }
+
+  onApplicationShutdown(): void {
+    for (const session of this.sessions.values()) session.close();
+    for (const client of this.clients.values()) client.close();
+    this.sessions.clear();
+    this.clients.clear();
+    this.logger.log('closed Fabric connections');
+  }
+}

@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { findOrg, InstitutionKeyStore, loadNetworkDescriptor, type InstitutionPrivateKeys, type NetworkDescriptor } from '@econfirm/sdk';
+import type { DatabaseSync } from 'node:sqlite';
+import { GATEWAY_CONFIG, type GatewayConfig, type TenantConfig } from '../config/gateway-config';
+import { applyMigrations } from '../database/migrations';
+import { DATABASE } from '../database/database.module';
+import { GatewayError } from '../errors/gateway-error';
+
+export interface Tenant extends TenantConfig {
+  mspId: string;
+  gatewayOrgKey: string;
+}
+
+const MIGRATIONS = [
+  `CREATE TABLE tenants (
+     id TEXT PRIMARY KEY, institution_id TEXT NOT NULL UNIQUE, org_key TEXT NOT NULL, msp_id TEXT NOT NULL,
+     gateway_org_key TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+];
+
+/**
+ * The institutions this gateway hosts. Declared in the config, resolved against the network
+ * descriptor (MSP, gateway peer), recorded in the database so credentials refer to them.
+ * Private institution keys come from the InstitutionKeyStore and are only ever handed out for
+ * the principal's own tenant.
+ */
+@Injectable()
+export class TenantsService {
+  readonly descriptor: NetworkDescriptor;
+  private readonly tenants = new Map<string, Tenant>();
+  private readonly keyStore: InstitutionKeyStore;
+
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, @Inject(DATABASE) db: DatabaseSync) {
+    this.descriptor = loadNetworkDescriptor(config.networkDescriptorPath);
+    this.keyStore = new InstitutionKeyStore(config.keysDir);
+    applyMigrations(db, 'tenants', MIGRATIONS);
+    const upsert = db.prepare(`INSERT INTO tenants (id, institution_id, org_key, msp_id, gateway_org_key, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET institution_id = excluded.institution_id, org_key = excluded.org_key, msp_id = excluded.msp_id,
+      gateway_org_key = excluded.gateway_org_key, updated_at = excluded.updated_at`);
+    for (const t of config.tenants) {
+      const org = findOrg(this.descriptor, t.orgKey);
+      const gatewayOrgKey = t.gatewayOrgKey ?? (org.peers.length > 0 ? org.key : 'operator');
+      findOrg(this.descriptor, gatewayOrgKey);
+      const tenant: Tenant = { ...t, mspId: org.mspId, gatewayOrgKey };
+      this.tenants.set(t.id, tenant);
+      upsert.run(t.id, t.institutionId, t.orgKey, org.mspId, gatewayOrgKey, new Date().toISOString());
+    }
+  }
+
+  list(): Tenant[] {
+    return [...this.tenants.values()];
+  }
+
+  get(tenantId: string): Tenant {
+    const tenant = this.tenants.get(tenantId);
+    if (!tenant) throw new GatewayError('UNKNOWN_TENANT', 401, `tenant '${tenantId}' is not hosted by this gateway`);
+    return tenant;
+  }
+
+  has(tenantId: string): boolean {
+    return this.tenants.has(tenantId);
+  }
+
+  /** The tenant's institution private keys; undefined when this gateway does not hold them. */
+  institutionKeys(tenantId: string): InstitutionPrivateKeys | undefined {
+    const tenant = this.get(tenantId);
+    return this.keyStore.has(tenant.institutionId) ? this.keyStore.load(tenant.institutionId) : undefined;
+  }
+}
