@@ -8,7 +8,9 @@ cd "$ECONFIRM_ROOT"
 source scripts/lib/node-env.sh
 source scripts/lib/deps.sh
 source scripts/lib/network-state.sh
+source scripts/lib/system-packages.sh
 
+system_packages_install
 deps_install
 build_all
 network/install-fabric.sh

@@ -9,13 +9,16 @@ source scripts/lib/node-env.sh
 source scripts/lib/deps.sh
 source scripts/lib/suites.sh
 source scripts/lib/network-state.sh
+source scripts/lib/system-packages.sh
 
+system_packages_install
 deps_install
 run_suite build npm run --silent build
 run_suite lint npx eslint --max-warnings 0 .
 run_suite unit:common npm test --silent -w common
 run_suite unit:chaincode npm test --silent -w chaincode
 run_suite unit:test-tools npm test --silent -w test
+run_suite unit:evidence npm test --silent -w clients/evidence
 run_suite contracts npm test --silent -w contracts
 
 network/install-fabric.sh

@@ -1,0 +1,72 @@
+import { X509Certificate, createHash } from 'node:crypto';
+import { child, readNode } from './der';
+
+/** base64 DER (as in JWS x5c) or PEM → DER bytes. */
+export function certificateDer(certificate: string | Uint8Array): Buffer {
+  if (typeof certificate !== 'string') return Buffer.from(certificate);
+  const pem = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(certificate);
+  return Buffer.from((pem ? pem[1] ?? '' : certificate).replace(/\s+/g, ''), 'base64');
+}
+
+/** Every certificate in a PEM text (a bundle file or a single certificate). */
+export function pemCertificates(pem: string): Buffer[] {
+  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) =>
+    Buffer.from((m[1] ?? '').replace(/\s+/g, ''), 'base64'),
+  );
+}
+
+export function toPem(der: Uint8Array): string {
+  const body = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  return `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
+}
+
+export function sha256(bytes: Uint8Array | string): Buffer {
+  return createHash('sha256').update(bytes).digest();
+}
+
+/** The raw issuer Name and serialNumber of a certificate, as CMS IssuerAndSerialNumber needs them. */
+export function issuerAndSerial(der: Uint8Array): { issuer: Buffer; serial: Buffer } {
+  const cert = readNode(Buffer.from(der));
+  const tbs = child(cert, 0, 'tbsCertificate');
+  // tbsCertificate: [0] version (optional), serialNumber, signature, issuer, ...
+  const hasVersion = child(tbs, 0, 'version or serial').tag === 0xa0;
+  const serial = child(tbs, hasVersion ? 1 : 0, 'serialNumber', 0x02);
+  const issuer = child(tbs, hasVersion ? 3 : 2, 'issuer', 0x30);
+  return { issuer: issuer.bytes, serial: serial.bytes };
+}
+
+export interface ChainCheck {
+  ok: boolean;
+  /** Subject of the leaf. */
+  subject: string;
+  /** Subject of the trusted root the chain ends in, when it does. */
+  root?: string;
+  reason?: string;
+}
+
+/**
+ * Does `chain` (leaf first, optional intermediates) lead to one of `roots`, every signature
+ * valid and every certificate valid at `at`? The roots are the caller's trust anchors (an MSP's
+ * root certificates from the channel configuration), never taken from the chain itself.
+ */
+export function verifyChain(chain: readonly Uint8Array[], roots: readonly Uint8Array[], at: Date): ChainCheck {
+  const certs = chain.map((der) => new X509Certificate(Buffer.from(der)));
+  const anchors = roots.map((der) => new X509Certificate(Buffer.from(der)));
+  const leaf = certs[0];
+  if (!leaf) return { ok: false, subject: '', reason: 'no certificate' };
+  const subject = leaf.subject.replace(/\n/g, ', ');
+  const notValidAt = (cert: X509Certificate) => at < new Date(cert.validFrom) || at > new Date(cert.validTo);
+  let current = leaf;
+  for (let depth = 0; depth <= certs.length; depth++) {
+    if (notValidAt(current)) return { ok: false, subject, reason: `certificate '${current.subject.replace(/\n/g, ', ')}' is not valid at ${at.toISOString()}` };
+    const anchor = anchors.find((root) => current.checkIssued(root) && current.verify(root.publicKey));
+    if (anchor) {
+      if (notValidAt(anchor)) return { ok: false, subject, reason: `root '${anchor.subject}' is not valid at ${at.toISOString()}` };
+      return { ok: true, subject, root: anchor.subject.replace(/\n/g, ', ') };
+    }
+    const next = certs.slice(1).find((c) => c !== current && current.checkIssued(c) && current.verify(c.publicKey) && c.ca);
+    if (!next) return { ok: false, subject, reason: `'${subject}' does not chain to any trusted root (${anchors.length} supplied)` };
+    current = next;
+  }
+  return { ok: false, subject, reason: 'certificate chain loops' };
+}

@@ -1,0 +1,239 @@
+import { expect } from 'chai';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { certificateDer } from './crypto/certificates';
+import { createEvidencePdf, signEvidenceJson } from './evidence-pdf';
+import { buildEvidenceDocument, EvidenceInputError, evidenceJson, type EvidenceDocument } from './model/evidence-document';
+import { signPdf } from './pdf/pades';
+import { ATTACHMENT, renderEvidencePdf } from './pdf/render';
+import { evidenceSigner, type EvidenceSigner } from './signer';
+import { createNssDb, createTestOrgPki, type TestOrgPki } from './testing/test-pki';
+import { newBankSigningKey, sampleEvidence, x5cOf, type SampleBank } from './testing/sample-evidence';
+import { verifyEvidencePdf, type Check, type LedgerView, type TrustRoots, type Verdict } from './verify/verify-evidence';
+
+function check(verdict: Verdict, id: string): Check {
+  const found = verdict.checks.find((c) => c.id === id);
+  if (!found) throw new Error(`no check ${id} in ${JSON.stringify(verdict.checks)}`);
+  return found;
+}
+
+function pdfsig(file: string, nssDir: string): { valid: boolean; trusted: boolean; output: string } {
+  const run = spawnSync('pdfsig', ['-nssdir', nssDir, file], { encoding: 'utf8' });
+  const output = `${run.stdout}${run.stderr}`;
+  return { valid: /Signature Validation: Signature is Valid\./.test(output), trusted: /Certificate Validation: Certificate is Trusted\./.test(output), output };
+}
+
+function writeTemp(name: string, bytes: Buffer): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'econfirm-evidence-')), name);
+  writeFileSync(file, bytes);
+  return file;
+}
+
+/** Pages rendered to greyscale PGM by pdftoppm, with the share of dark pixels on each. */
+function renderedPages(file: string): { count: number; inkShare: number[] } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'econfirm-pages-'));
+  execFileSync('pdftoppm', ['-gray', '-r', '40', file, path.join(dir, 'page')]);
+  const pages = readdirSync(dir).filter((f) => f.endsWith('.pgm')).sort();
+  const inkShare = pages.map((page) => {
+    const data = readFileSync(path.join(dir, page));
+    // P5 header: "P5\n<w> <h>\n<max>\n" then one byte per pixel.
+    const header = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(data.subarray(0, 40).toString('latin1'));
+    if (!header) throw new Error(`${page} is not a binary PGM`);
+    const pixels = data.subarray(header[0].length);
+    let dark = 0;
+    for (const value of pixels) if (value < 128) dark++;
+    return dark / pixels.length;
+  });
+  return { count: pages.length, inkShare };
+}
+
+describe('evidence PDF: render, sign, verify offline', function () {
+  this.timeout(120_000);
+  let firm: TestOrgPki;
+  let bankPki: TestOrgPki;
+  let rogue: TestOrgPki;
+  let signer: EvidenceSigner;
+  let bank: SampleBank;
+  let roots: TrustRoots;
+  let doc: EvidenceDocument;
+  let pdf: Buffer;
+  let nss: string;
+
+  before(async () => {
+    firm = createTestOrgPki('firm1');
+    bankPki = createTestOrgPki('bank1');
+    rogue = createTestOrgPki('rogue');
+    const evidence = firm.issue('evidence');
+    signer = evidenceSigner('FIRM1', evidence.keyPem, [evidence.certPem, firm.evidenceCaPem]);
+    bank = newBankSigningKey();
+    const bankPublic = createPublicKey(createPrivateKey({ key: bank.signingJwk, format: 'jwk' })).export({ type: 'spki', format: 'pem' }).toString();
+    bank.x5c = x5cOf(bankPki.issue('BANK1-sig-1', { publicKeyPem: bankPublic }).certPem, bankPki.evidenceCaPem);
+    roots = new Map([
+      ['Firm1MSP', [certificateDer(firm.rootPem)]],
+      ['Bank1MSP', [certificateDer(bankPki.rootPem)]],
+    ]);
+    doc = await sampleEvidence({ bank, baseTime: Date.now() + 60_000, agrees: false });
+    pdf = (await createEvidencePdf(doc, signer)).pdf;
+    nss = createNssDb([firm.evidenceCaPem]);
+  });
+
+  it('is valid for the verifier offline, which says the ledger was not checked', async () => {
+    const verdict = await verifyEvidencePdf(pdf, { roots });
+    expect(verdict.ok, JSON.stringify(verdict.checks, null, 1)).to.equal(true);
+    expect(verdict.mode).to.equal('offline');
+    expect(verdict.confirmationId).to.equal('CF-2026-000001');
+    for (const id of ['attachments', 'pdf-signature', 'pdf-certificate', 'evidence-jws', 'letter-hash', 'reply-hash', 'reply-jws']) {
+      expect(check(verdict, id).status, id).to.equal('pass');
+    }
+    expect(check(verdict, 'ledger-hashes')).to.include({ status: 'skipped', code: 'OFFLINE' });
+    expect(check(verdict, 'ledger-transactions')).to.include({ status: 'skipped', code: 'OFFLINE' });
+  });
+
+  it("is reported valid and trusted by poppler's pdfsig (NSS db holding the firm's evidence CA)", () => {
+    const result = pdfsig(writeTemp('evidence.pdf', pdf), nss);
+    expect(result.valid, result.output).to.equal(true);
+    expect(result.trusted, result.output).to.equal(true);
+    expect(result.output).to.match(/Signature Type: ETSI\.CAdES\.detached/);
+    expect(result.output).to.match(/Total document signed/);
+  });
+
+  it('is not trusted by pdfsig when the NSS db holds another org', () => {
+    const result = pdfsig(writeTemp('evidence.pdf', pdf), createNssDb([rogue.evidenceCaPem]));
+    expect(result.valid, result.output).to.equal(true);
+    expect(result.trusted, result.output).to.equal(false);
+  });
+
+  it('renders the same bytes again for the same input (signature included: RFC 6979)', async () => {
+    const again = (await createEvidencePdf(JSON.parse(JSON.stringify(doc)) as EvidenceDocument, signer)).pdf;
+    expect(again.equals(pdf)).to.equal(true);
+  });
+
+  it('breaks when one byte changes: pdfsig and the verifier both refuse it', async () => {
+    const flipped = Buffer.from(pdf);
+    const at = Math.floor(flipped.length * 0.8); // well inside the signed range after /Contents
+    flipped[at] = (flipped[at] as number) ^ 0x01;
+    const result = pdfsig(writeTemp('flipped.pdf', flipped), nss);
+    expect(result.valid, result.output).to.equal(false);
+    const verdict = await verifyEvidencePdf(flipped, { roots });
+    expect(verdict.ok).to.equal(false);
+    const signature = verdict.checks.find((c) => c.id === 'pdf-signature' && c.status === 'fail') ?? verdict.checks.find((c) => c.status === 'fail');
+    expect(signature?.code).to.be.oneOf(['PDF_DIGEST_MISMATCH', 'MALFORMED_PDF']);
+  });
+
+  it('renders pages that exist and are not blank (pdftoppm), and paginates a long letter', async () => {
+    const short = renderedPages(writeTemp('short.pdf', pdf));
+    expect(short.count).to.be.greaterThan(1);
+    for (const share of short.inkShare) expect(share).to.be.within(0.001, 0.5);
+    const longDoc = await sampleEvidence({ bank, baseTime: Date.now() + 60_000, depositRows: 80 });
+    const long = renderedPages(writeTemp('long.pdf', (await createEvidencePdf(longDoc, signer)).pdf));
+    expect(long.count).to.be.greaterThan(short.count + 3);
+    for (const share of long.inkShare) expect(share).to.be.within(0.001, 0.5);
+  });
+
+  it('refuses a swapped attachment even under a valid PDF signature', async () => {
+    // An insider re-renders with another confirmation's evidence JSON but keeps the JWS.
+    const other = await sampleEvidence({ id: 'CF-2026-000999', bank, baseTime: Date.now() + 60_000 });
+    const jws = await signEvidenceJson(doc, signer);
+    const unsigned = await renderEvidencePdf(
+      other,
+      [
+        { name: ATTACHMENT.evidenceJson, mimeType: 'application/json', description: 'swapped', bytes: Buffer.from(evidenceJson(other)) },
+        { name: ATTACHMENT.evidenceJws, mimeType: 'application/jose', description: 'original', bytes: Buffer.from(jws) },
+        { name: ATTACHMENT.replyJws, mimeType: 'application/jose', description: 'reply', bytes: Buffer.from(other.reply?.signature ?? '') },
+      ],
+      { name: 'FIRM1', reason: 'swap', location: 'econfirm', contactInfo: 'Firm1MSP', signingTime: new Date(other.generatedAt) },
+    );
+    const swapped = await signPdf(unsigned, { key: signer.key, chain: signer.chain });
+    const verdict = await verifyEvidencePdf(swapped, { roots });
+    expect(check(verdict, 'pdf-signature').status).to.equal('pass');
+    expect(check(verdict, 'evidence-jws')).to.include({ status: 'fail', code: 'ATTACHMENT_MISMATCH' });
+    expect(verdict.ok).to.equal(false);
+  });
+
+  it("refuses a reply JWS whose certificate is outside the bank's MSP", async () => {
+    const impostor: SampleBank = { ...bank };
+    const bankPublic = createPublicKey(createPrivateKey({ key: bank.signingJwk, format: 'jwk' })).export({ type: 'spki', format: 'pem' }).toString();
+    impostor.x5c = x5cOf(rogue.issue('BANK1-sig-1', { publicKeyPem: bankPublic }).certPem, rogue.evidenceCaPem);
+    const forged = await sampleEvidence({ bank: impostor, baseTime: Date.now() + 60_000 });
+    const verdict = await verifyEvidencePdf((await createEvidencePdf(forged, signer)).pdf, { roots });
+    expect(check(verdict, 'reply-jws')).to.include({ status: 'fail', code: 'CERTIFICATE_UNTRUSTED' });
+    expect(check(verdict, 'reply-jws').detail).to.match(/Bank1MSP/);
+    expect(verdict.ok).to.equal(false);
+  });
+
+  it('refuses a reply JWS by a key other than the registry key the ledger names', async () => {
+    const stranger = newBankSigningKey('BANK1-sig-1');
+    const forged = await sampleEvidence({ bank: bank, baseTime: Date.now() + 60_000 });
+    // Same evidence, but the registry key printed is the stranger's: the bank's JWS no longer verifies.
+    const { d: _d, ...pub } = stranger.signingJwk;
+    void _d;
+    forged.reply = { ...(forged.reply as NonNullable<EvidenceDocument['reply']>), signingKey: { kid: 'BANK1-sig-1', alg: 'ES256', jwk: { kty: 'EC', crv: 'P-256', x: pub.x as string, y: pub.y as string } } };
+    const verdict = await verifyEvidencePdf((await createEvidencePdf(forged, signer)).pdf, { roots });
+    expect(check(verdict, 'reply-jws').status).to.equal('fail');
+    expect(verdict.ok).to.equal(false);
+  });
+
+  it("refuses a PDF signed by another org's certificate", async () => {
+    const rogueCert = rogue.issue('evidence');
+    const rogueSigner = evidenceSigner('FIRM1', rogueCert.keyPem, [rogueCert.certPem, rogue.evidenceCaPem]);
+    const verdict = await verifyEvidencePdf((await createEvidencePdf(doc, rogueSigner)).pdf, { roots });
+    expect(check(verdict, 'pdf-signature').status).to.equal('pass');
+    expect(check(verdict, 'pdf-certificate')).to.include({ status: 'fail', code: 'CERTIFICATE_UNTRUSTED' });
+    expect(check(verdict, 'evidence-jws')).to.include({ status: 'fail', code: 'CERTIFICATE_UNTRUSTED' });
+  });
+
+  it('refuses content that does not reproduce its salted hash', async () => {
+    const tampered: EvidenceDocument = JSON.parse(JSON.stringify(doc)) as EvidenceDocument;
+    (tampered.letter.content as { header: Record<string, string> }).header.letterNo = 'FORGED';
+    const verdict = await verifyEvidencePdf((await createEvidencePdf(tampered, signer)).pdf, { roots });
+    expect(check(verdict, 'letter-hash')).to.include({ status: 'fail', code: 'CONTENT_MISMATCH' });
+  });
+
+  it('online: passes against a ledger holding the same facts, fails for a reply the ledger does not hold', async () => {
+    const facts = (txId: string) => {
+      const step = doc.timeline.find((s) => s.txId === txId);
+      if (!step) throw new Error(`transaction ${txId} not found`);
+      return { blockNumber: BigInt(step.blockNumber), validationCode: 'VALID', actor: step.actor };
+    };
+    const ledgerRecord = {
+      confirmation: {
+        ...doc.record,
+        letter: { ciphertext: `{"jwe":"letter ${doc.record.id}"}`, contentHash: doc.letter.contentHash },
+        reply: { ...(doc.reply as NonNullable<EvidenceDocument['reply']>), ciphertext: `{"jwe":"reply ${doc.record.id}"}` },
+      },
+      trail: doc.timeline.map((s) => ({ txId: s.txId, timestamp: s.at, state: s.state })),
+      responderSigningKey: doc.reply?.signingKey,
+    };
+    const honest: LedgerView = { confirmationEvidence: () => Promise.resolve(JSON.parse(JSON.stringify(ledgerRecord))), transaction: (tx) => Promise.resolve(facts(tx)) };
+    const good = await verifyEvidencePdf(pdf, { roots, ledger: honest });
+    expect(good.ok, JSON.stringify(good.checks, null, 1)).to.equal(true);
+    expect(good.mode).to.equal('online');
+    const otherReply = JSON.parse(JSON.stringify(ledgerRecord)) as typeof ledgerRecord;
+    otherReply.confirmation.reply.signatureHash = 'f'.repeat(64);
+    const rejected = await verifyEvidencePdf(pdf, { roots, ledger: { ...honest, confirmationEvidence: () => Promise.resolve(otherReply as never) } });
+    expect(check(rejected, 'ledger-hashes')).to.include({ status: 'fail', code: 'LEDGER_MISMATCH' });
+    const invalidTx: LedgerView = { ...honest, transaction: (tx) => Promise.resolve({ ...facts(tx), validationCode: 'MVCC_READ_CONFLICT' }) };
+    expect(check(await verifyEvidencePdf(pdf, { roots, ledger: invalidTx }), 'ledger-transactions')).to.include({ status: 'fail', code: 'TRANSACTION_MISMATCH' });
+  });
+
+  it("refuses to build evidence for content or a signature the ledger's hashes do not match", async () => {
+    const sample = await sampleEvidence({ bank, baseTime: Date.now() + 60_000 });
+    const ledger = {
+      confirmation: { ...sample.record, letter: { ciphertext: 'x', contentHash: sample.letter.contentHash }, reply: { ...(sample.reply as NonNullable<EvidenceDocument['reply']>), ciphertext: 'y' } },
+      trail: sample.timeline.map((s) => ({ txId: s.txId, timestamp: s.at, state: s.state })),
+      responderSigningKey: sample.reply?.signingKey,
+    };
+    const transactions = Object.fromEntries(sample.timeline.map((s) => [s.txId, { blockNumber: s.blockNumber, validationCode: s.validationCode, actor: s.actor }]));
+    const input = {
+      channel: 'econfirm', generatedAt: sample.generatedAt, generatedBy: sample.generatedBy, parties: sample.parties, ledger: ledger as never, transactions,
+      letter: { content: sample.letter.content, salt: sample.letter.salt },
+      reply: { content: sample.reply?.content, salt: sample.reply?.salt as string, signature: sample.reply?.signature as string },
+    };
+    expect(() => buildEvidenceDocument(input)).not.to.throw();
+    expect(() => buildEvidenceDocument({ ...input, letter: { ...input.letter, salt: '0'.repeat(64) } })).to.throw(EvidenceInputError, /letter content/);
+    expect(() => buildEvidenceDocument({ ...input, reply: { ...input.reply, signature: `${input.reply.signature}x` } })).to.throw(EvidenceInputError, /reply JWS/);
+  });
+});

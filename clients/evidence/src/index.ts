@@ -1,0 +1,10 @@
+export * from './model/evidence-document';
+export * from './crypto/certificates';
+export { es256PrivateKey, type Es256PrivateKey } from './crypto/es256';
+export { signCompactJws, decodeCompactJws, verifyCompactJws, x5cChain, type JwsHeader } from './crypto/jws';
+export * from './signer';
+export * from './evidence-pdf';
+export { ATTACHMENT, qrPayload, renderEvidencePdf, type EvidenceAttachment } from './pdf/render';
+export { extractAttachments } from './pdf/attachments';
+export { extractSignature, signPdf } from './pdf/pades';
+export * from './verify/verify-evidence';

@@ -1,0 +1,96 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+/**
+ * A throwaway org PKI for unit tests without a network, made with openssl as the network makes
+ * it: an org root like cryptogen's (P-256, self-signed, CA:TRUE, TLS client/server EKU), under it
+ * the org's evidence CA (pathlen 0, no EKU — NSS refuses a TLS-only EKU chain for document
+ * signing), and leaf certificates that CA issues for a key, optionally for a given public key.
+ */
+export interface IssuedCertificate {
+  keyPem: string;
+  certPem: string;
+  keyFile: string;
+  certFile: string;
+}
+
+export interface TestOrgPki {
+  dir: string;
+  rootPem: string;
+  rootFile: string;
+  evidenceCaPem: string;
+  evidenceCaFile: string;
+  issue(name: string, options?: { publicKeyPem?: string; days?: number }): IssuedCertificate;
+}
+
+function openssl(args: string[], cwd: string): void {
+  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+function newKey(file: string, cwd: string): void {
+  openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file], cwd);
+}
+
+let serial = 0;
+const nextSerial = () => `0x${Date.now().toString(16)}${(++serial).toString(16).padStart(4, '0')}`;
+
+export function createTestOrgPki(org: string): TestOrgPki {
+  const dir = mkdtempSync(path.join(tmpdir(), `econfirm-pki-${org}-`));
+  const rootKey = path.join(dir, 'root.key');
+  const rootFile = path.join(dir, 'root.pem');
+  newKey(rootKey, dir);
+  openssl(
+    [
+      'req', '-x509', '-new', '-key', rootKey, '-days', '3650', '-sha256', '-out', rootFile,
+      '-subj', `/C=US/ST=California/L=San Francisco/O=${org}.econfirm.test/CN=ca.${org}.econfirm.test`,
+      '-addext', 'basicConstraints=critical,CA:TRUE',
+      '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign,cRLSign',
+      '-addext', 'extendedKeyUsage=clientAuth,serverAuth',
+    ],
+    dir,
+  );
+  const caKey = path.join(dir, 'evidence-ca.key');
+  const caFile = path.join(dir, 'evidence-ca.pem');
+  const caExt = path.join(dir, 'evidence-ca.ext');
+  newKey(caKey, dir);
+  writeFileSync(caExt, ['basicConstraints=critical,CA:TRUE,pathlen:0', 'keyUsage=critical,digitalSignature,keyCertSign,cRLSign', 'subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid:always'].join('\n'));
+  const caPub = path.join(dir, 'evidence-ca.pub');
+  openssl(['pkey', '-in', caKey, '-pubout', '-out', caPub], dir);
+  openssl(['x509', '-new', '-force_pubkey', caPub, '-subj', `/C=CN/O=${org}.econfirm.test/CN=evidence-ca.${org}.econfirm.test`, '-CA', rootFile, '-CAkey', rootKey, '-set_serial', nextSerial(), '-days', '1825', '-sha256', '-extfile', caExt, '-out', caFile], dir);
+  const issue: TestOrgPki['issue'] = (name, options = {}) => {
+    const key = path.join(dir, `${name}.key`);
+    const pub = path.join(dir, `${name}.pub`);
+    const cert = path.join(dir, `${name}.pem`);
+    const ext = path.join(dir, `${name}.ext`);
+    if (options.publicKeyPem) {
+      writeFileSync(pub, options.publicKeyPem);
+    } else {
+      newKey(key, dir);
+      openssl(['pkey', '-in', key, '-pubout', '-out', pub], dir);
+    }
+    writeFileSync(ext, ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature,nonRepudiation', 'subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid:always'].join('\n'));
+    openssl(
+      [
+        'x509', '-new', '-force_pubkey', pub, '-subj', `/C=CN/O=${org}.econfirm.test/OU=evidence/CN=${name}@${org}.econfirm.test`,
+        '-CA', caFile, '-CAkey', caKey, '-set_serial', nextSerial(), '-days', String(options.days ?? 825), '-sha256', '-extfile', ext, '-out', cert,
+      ],
+      dir,
+    );
+    return { keyPem: options.publicKeyPem ? '' : readFileSync(key, 'utf8'), certPem: readFileSync(cert, 'utf8'), keyFile: key, certFile: cert };
+  };
+  return { dir, rootPem: readFileSync(rootFile, 'utf8'), rootFile, evidenceCaPem: readFileSync(caFile, 'utf8'), evidenceCaFile: caFile, issue };
+}
+
+/** A throwaway NSS database trusting `anchorsPem` (for pdfsig -nssdir). */
+export function createNssDb(anchorsPem: readonly string[]): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'econfirm-nss-'));
+  execFileSync('certutil', ['-N', '-d', `sql:${dir}`, '--empty-password'], { stdio: 'ignore' });
+  anchorsPem.forEach((pem, i) => {
+    const file = path.join(dir, `anchor-${i}.pem`);
+    writeFileSync(file, pem);
+    execFileSync('certutil', ['-A', '-d', `sql:${dir}`, '-n', `anchor-${i}`, '-t', 'CT,C,C', '-i', file], { stdio: 'ignore' });
+  });
+  return dir;
+}

@@ -1,0 +1,270 @@
+import { saltedHash, sha256Hex, type ConfirmationEvidence } from '@econfirm/common';
+import { X509Certificate } from 'node:crypto';
+import { verifyChain } from '../crypto/certificates';
+import { verifyDetachedCms } from '../crypto/cms';
+import { decodeCompactJws, verifyCompactJws, x5cChain } from '../crypto/jws';
+import { EVIDENCE_JWS_TYPE } from '../evidence-pdf';
+import { evidenceHash, parseEvidenceJson, replySignaturePayload, type ActorFacts, type EvidenceDocument } from '../model/evidence-document';
+import { extractAttachments, type ExtractedAttachment } from '../pdf/attachments';
+import { extractSignature } from '../pdf/pades';
+import { ATTACHMENT } from '../pdf/render';
+
+export type CheckStatus = 'pass' | 'fail' | 'skipped';
+
+/** One check of the verdict; `code` is machine-readable and stable, `detail` is for people. */
+export interface Check {
+  id: string;
+  status: CheckStatus;
+  code: string;
+  detail: string;
+}
+
+export interface Verdict {
+  ok: boolean;
+  mode: 'online' | 'offline';
+  confirmationId?: string;
+  evidenceHash?: string;
+  generatedBy?: string;
+  checks: Check[];
+}
+
+/** Trust anchors per MSP id: the root (and intermediate) certificates of each org, DER. */
+export type TrustRoots = ReadonlyMap<string, readonly Buffer[]>;
+
+/** What an online verification reads from the ledger (implemented over the SDK in ledger/). */
+export interface LedgerView {
+  confirmationEvidence(id: string): Promise<ConfirmationEvidence>;
+  transaction(txId: string): Promise<{ blockNumber: bigint; validationCode: string; actor: ActorFacts }>;
+}
+
+export interface VerifyOptions {
+  roots: TrustRoots;
+  /** Absent: offline mode — everything but the ledger is checked, and the verdict says so. */
+  ledger?: LedgerView;
+  /** Check certificate validity at this time instead of the signature's claimed time. */
+  at?: Date;
+}
+
+class Checks {
+  readonly list: Check[] = [];
+  pass(id: string, detail: string): void {
+    this.list.push({ id, status: 'pass', code: 'OK', detail });
+  }
+  fail(id: string, code: string, detail: string): void {
+    this.list.push({ id, status: 'fail', code, detail });
+  }
+  skip(id: string, code: string, detail: string): void {
+    this.list.push({ id, status: 'skipped', code, detail });
+  }
+  /** Runs a check; an exception is that check's failure, never the verifier's crash. */
+  async run(id: string, code: string, work: () => Promise<void> | void): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      this.fail(id, code, (err as Error).message);
+    }
+  }
+}
+
+function rootsFor(roots: TrustRoots, mspId: string): readonly Buffer[] {
+  return roots.get(mspId) ?? [];
+}
+
+function single(attachments: ExtractedAttachment[], name: string): Buffer | undefined {
+  const found = attachments.filter((a) => a.name === name);
+  if (found.length > 1) throw new Error(`attachment ${name} appears ${found.length} times`);
+  return found[0]?.bytes;
+}
+
+/**
+ * Verifies an evidence PDF without trusting whoever made it: the PDF signature (byte range, digest,
+ * CMS signature, chain to the generating institution's MSP root), the evidence JWS and the
+ * responder's reply JWS with their chains, the embedded content against the salted hashes, and —
+ * online — the hashes and transactions against the ledger. Every check is reported.
+ */
+export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions): Promise<Verdict> {
+  const bytes = Buffer.from(pdf);
+  const checks = new Checks();
+  const verdict: Verdict = { ok: false, mode: options.ledger ? 'online' : 'offline', checks: checks.list };
+
+  // 1. Attachments and the evidence JSON (needed to know whose roots apply).
+  let attachments: ExtractedAttachment[] = [];
+  let doc: EvidenceDocument | undefined;
+  let evidenceBytes: Buffer | undefined;
+  await checks.run('attachments', 'MALFORMED_PDF', async () => {
+    attachments = await extractAttachments(bytes);
+    evidenceBytes = single(attachments, ATTACHMENT.evidenceJson);
+    if (!evidenceBytes) throw new Error(`no ${ATTACHMENT.evidenceJson} attached`);
+    doc = parseEvidenceJson(evidenceBytes.toString('utf8'));
+    verdict.confirmationId = doc.record.id;
+    verdict.evidenceHash = sha256Hex(evidenceBytes);
+    verdict.generatedBy = `${doc.generatedBy.id} (${doc.generatedBy.mspId})`;
+    checks.pass('attachments', `${attachments.map((a) => a.name).join(', ')}; evidence of ${doc.record.id} by ${doc.generatedBy.id}`);
+  });
+  const generatorRoots = doc ? rootsFor(options.roots, doc.generatedBy.mspId) : [];
+
+  // 2. The PDF signature.
+  let pdfSigner: Buffer | undefined;
+  await checks.run('pdf-signature', 'PDF_SIGNATURE_INVALID', () => {
+    const signature = extractSignature(bytes);
+    if (signature.count !== 1) throw new Error(`expected one signature, found ${signature.count}`);
+    if (!signature.coversWholeFile) throw new Error('the signature does not cover the end of the file (content was appended after signing)');
+    const cms = verifyDetachedCms(signature.cms, signature.signedContent);
+    if (cms.problems.length > 0 || !cms.signer) {
+      checks.fail('pdf-signature', cms.digestMatches ? 'PDF_SIGNATURE_INVALID' : 'PDF_DIGEST_MISMATCH', cms.problems.join('; '));
+      return;
+    }
+    pdfSigner = cms.chain[0];
+    checks.pass('pdf-signature', `PAdES (ETSI.CAdES.detached) by ${cms.signer.subject.replace(/\n/g, ', ')}; byte range [${signature.byteRange.join(' ')}] covers the whole file`);
+    const at = options.at ?? signature.signingTime ?? new Date();
+    if (!doc) {
+      checks.fail('pdf-certificate', 'UNKNOWN_INSTITUTION', 'no evidence JSON: cannot tell which MSP root applies');
+      return;
+    }
+    const chain = verifyChain(cms.chain, generatorRoots, at);
+    if (chain.ok) checks.pass('pdf-certificate', `chains to ${doc.generatedBy.mspId} root '${chain.root}'`);
+    else checks.fail('pdf-certificate', 'CERTIFICATE_UNTRUSTED', `${doc.generatedBy.mspId}: ${chain.reason}`);
+  });
+
+  if (!doc || !evidenceBytes) {
+    verdict.ok = false;
+    return verdict;
+  }
+  const evidence = doc;
+  const evidenceText = evidenceBytes;
+
+  // 3. The evidence JWS: signed by the same institution (same certificate as the PDF signature).
+  await checks.run('evidence-jws', 'EVIDENCE_JWS_INVALID', async () => {
+    const jwsBytes = single(attachments, ATTACHMENT.evidenceJws);
+    if (!jwsBytes) throw new Error(`no ${ATTACHMENT.evidenceJws} attached`);
+    const jws = jwsBytes.toString('ascii');
+    const { header } = decodeCompactJws(jws);
+    if (header.alg !== 'ES256' || header.typ !== EVIDENCE_JWS_TYPE) throw new Error(`unexpected JWS header alg=${String(header.alg)} typ=${String(header.typ)}`);
+    const chain = x5cChain(header);
+    if (!chain[0]) throw new Error('the evidence JWS carries no x5c certificate');
+    const payload = await verifyCompactJws(jws, { certificate: chain[0] });
+    if (!payload.equals(evidenceText)) {
+      checks.fail('evidence-jws', 'ATTACHMENT_MISMATCH', `the JWS signs other content than the attached ${ATTACHMENT.evidenceJson} (payload sha256 ${sha256Hex(payload)}, attachment ${sha256Hex(evidenceText)})`);
+      return;
+    }
+    const trust = verifyChain(chain, generatorRoots, options.at ?? new Date(evidence.generatedAt));
+    if (!trust.ok) {
+      checks.fail('evidence-jws', 'CERTIFICATE_UNTRUSTED', `x5c of the evidence JWS: ${evidence.generatedBy.mspId}: ${trust.reason}`);
+      return;
+    }
+    if (pdfSigner && !pdfSigner.equals(chain[0])) {
+      checks.fail('evidence-jws', 'SIGNER_MISMATCH', 'the evidence JWS and the PDF signature are by different certificates');
+      return;
+    }
+    checks.pass('evidence-jws', `ES256 by '${trust.subject}', chains to ${evidence.generatedBy.mspId}; signs the attached evidence JSON (sha256 ${sha256Hex(evidenceText)})`);
+  });
+
+  // 4. Content against the salted hashes.
+  await checks.run('letter-hash', 'CONTENT_MISMATCH', () => {
+    const hash = saltedHash(evidence.letter.content, evidence.letter.salt);
+    if (hash !== evidence.letter.contentHash) checks.fail('letter-hash', 'CONTENT_MISMATCH', `letter content hashes to ${hash}, evidence states ${evidence.letter.contentHash}`);
+    else checks.pass('letter-hash', `salted SHA-256 of the letter = ${hash}`);
+  });
+  const reply = evidence.reply;
+  if (reply) {
+    await checks.run('reply-hash', 'CONTENT_MISMATCH', () => {
+      const hash = saltedHash(reply.content, reply.salt);
+      if (hash !== reply.contentHash) checks.fail('reply-hash', 'CONTENT_MISMATCH', `reply content hashes to ${hash}, evidence states ${reply.contentHash}`);
+      else checks.pass('reply-hash', `salted SHA-256 of the reply = ${hash}`);
+    });
+    // 5. The responder's own JWS: by its registered key, over this reply, chained to its MSP when it has a certificate.
+    await checks.run('reply-jws', 'REPLY_JWS_INVALID', async () => {
+      const attached = single(attachments, ATTACHMENT.replyJws);
+      if (!attached) throw new Error(`no ${ATTACHMENT.replyJws} attached`);
+      const jws = attached.toString('ascii');
+      if (jws !== reply.signature) {
+        checks.fail('reply-jws', 'ATTACHMENT_MISMATCH', `the attached ${ATTACHMENT.replyJws} is not the reply signature in the evidence JSON`);
+        return;
+      }
+      if (sha256Hex(jws) !== reply.signatureHash) {
+        checks.fail('reply-jws', 'SIGNATURE_HASH_MISMATCH', `sha256 of the reply JWS is ${sha256Hex(jws)}, the ledger's signatureHash is ${reply.signatureHash}`);
+        return;
+      }
+      const { header } = decodeCompactJws(jws);
+      if (header.alg !== 'ES256' || header.kid !== reply.signingKid) throw new Error(`reply JWS header alg=${String(header.alg)} kid=${String(header.kid)}; the ledger names ${reply.signingKid}`);
+      const payload = await verifyCompactJws(jws, { jwk: reply.signingKey.jwk });
+      const expected = replySignaturePayload(evidence.record.id, reply.conclusion, reply.contentHash);
+      if (payload.toString('utf8') !== expected) {
+        checks.fail('reply-jws', 'REPLY_PAYLOAD_MISMATCH', `the reply JWS signs ${payload.toString('utf8').slice(0, 200)}, not this reply (${expected})`);
+        return;
+      }
+      const chain = x5cChain(header);
+      const responderMsp = evidence.parties.responder.mspId;
+      if (!chain[0]) {
+        checks.pass('reply-jws', `ES256 by the responder's registry key ${reply.signingKid}; no x5c (the key is bound to ${evidence.parties.responder.id} by the registry${options.ledger ? ', checked on the ledger below' : ' — offline, not checked'})`);
+        return;
+      }
+      const leafKey = new X509Certificate(chain[0]).publicKey.export({ format: 'jwk' });
+      if (leafKey.x !== reply.signingKey.jwk.x || leafKey.y !== reply.signingKey.jwk.y) {
+        checks.fail('reply-jws', 'CERTIFICATE_KEY_MISMATCH', "the x5c certificate is for another key than the responder's registry signing key");
+        return;
+      }
+      const trust = verifyChain(chain, rootsFor(options.roots, responderMsp), options.at ?? new Date(reply.preparedAt));
+      if (!trust.ok) {
+        checks.fail('reply-jws', 'CERTIFICATE_UNTRUSTED', `reply JWS certificate outside ${responderMsp}: ${trust.reason}`);
+        return;
+      }
+      checks.pass('reply-jws', `ES256 by ${evidence.parties.responder.id} key ${reply.signingKid}, certificate '${trust.subject}' chains to ${responderMsp}; sha256 = ledger signatureHash`);
+    });
+  }
+
+  // 6. The ledger.
+  if (!options.ledger) {
+    checks.skip('ledger-hashes', 'OFFLINE', 'offline: the hashes were not compared with the ledger');
+    checks.skip('ledger-transactions', 'OFFLINE', 'offline: the transactions were not looked up in committed blocks');
+  } else {
+    await checkLedger(checks, evidence, options.ledger);
+  }
+
+  verdict.evidenceHash = evidenceHash(evidence);
+  verdict.ok = checks.list.every((c) => c.status !== 'fail') && checks.list.some((c) => c.id === 'pdf-signature' && c.status === 'pass');
+  return verdict;
+}
+
+async function checkLedger(checks: Checks, doc: EvidenceDocument, ledger: LedgerView): Promise<void> {
+  await checks.run('ledger-hashes', 'LEDGER_UNAVAILABLE', async () => {
+    const onLedger = await ledger.confirmationEvidence(doc.record.id);
+    const c = onLedger.confirmation;
+    const problems: string[] = [];
+    if (c.letter.contentHash !== doc.letter.contentHash) problems.push(`letter hash on the ledger is ${c.letter.contentHash}`);
+    if (sha256Hex(c.letter.ciphertext) !== doc.letter.ciphertextSha256) problems.push('letter ciphertext differs from the ledger');
+    if (doc.reply) {
+      if (!c.reply) problems.push('the ledger holds no reply');
+      else {
+        if (c.reply.contentHash !== doc.reply.contentHash) problems.push(`reply hash on the ledger is ${c.reply.contentHash}`);
+        if (c.reply.signatureHash !== doc.reply.signatureHash) problems.push(`reply signatureHash on the ledger is ${c.reply.signatureHash}`);
+        if (c.reply.signingKid !== doc.reply.signingKid) problems.push(`reply signing kid on the ledger is ${c.reply.signingKid}`);
+        if (c.reply.conclusion !== doc.reply.conclusion) problems.push(`reply conclusion on the ledger is ${c.reply.conclusion}`);
+        const key = onLedger.responderSigningKey;
+        if (!key || key.jwk.x !== doc.reply.signingKey.jwk.x || key.jwk.y !== doc.reply.signingKey.jwk.y) problems.push("the responder's registry key differs from the evidence's");
+      }
+    }
+    const ledgerTx = new Set(onLedger.trail.map((s) => s.txId));
+    const missing = doc.timeline.filter((s) => !ledgerTx.has(s.txId)).map((s) => s.txId);
+    if (missing.length > 0) problems.push(`transactions not in the ledger's trail: ${missing.join(', ')}`);
+    if (problems.length > 0) checks.fail('ledger-hashes', 'LEDGER_MISMATCH', problems.join('; '));
+    else checks.pass('ledger-hashes', `the ledger holds the same letter${doc.reply ? ', reply and reply-signature' : ''} hashes for ${doc.record.id} (state now ${c.state})`);
+  });
+  await checks.run('ledger-transactions', 'LEDGER_UNAVAILABLE', async () => {
+    const problems: string[] = [];
+    for (const step of doc.timeline) {
+      let facts: Awaited<ReturnType<LedgerView['transaction']>>;
+      try {
+        facts = await ledger.transaction(step.txId);
+      } catch (err) {
+        problems.push(`${step.txId}: ${(err as Error).message}`);
+        continue;
+      }
+      if (facts.blockNumber.toString() !== step.blockNumber) problems.push(`${step.txId} is in block ${facts.blockNumber}, not ${step.blockNumber}`);
+      if (facts.validationCode !== 'VALID') problems.push(`${step.txId} was committed ${facts.validationCode}`);
+      if (facts.actor.certificateSha256 !== step.actor.certificateSha256 || facts.actor.mspId !== step.actor.mspId) problems.push(`${step.txId} was submitted by another identity than the evidence states`);
+    }
+    if (problems.length > 0) checks.fail('ledger-transactions', 'TRANSACTION_MISMATCH', problems.join('; '));
+    else checks.pass('ledger-transactions', `${doc.timeline.length} transactions found VALID in committed blocks ${doc.timeline.map((s) => s.blockNumber).join(', ')}, submitted by the identities stated`);
+  });
+}
