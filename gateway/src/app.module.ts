@@ -4,8 +4,13 @@ import { ConfigModule } from './config/config.module';
 import type { GatewayConfig } from './config/gateway-config';
 import { DatabaseModule } from './database/database.module';
 import { FabricModule } from './fabric/fabric.module';
+import { ConfirmationsModule } from './confirmations/confirmations.module';
 import { HealthModule } from './health/health.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
+import { InstitutionsModule } from './institutions/institutions.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { OversightModule } from './oversight/oversight.module';
+import { TransactionsModule } from './transactions/transactions.module';
 
 /**
  * The gateway: infrastructure modules (config, database, metrics, auth, Fabric) and the feature
@@ -22,8 +27,13 @@ export class AppModule {
         MetricsModule,
         AuthModule,
         FabricModule,
+        IdempotencyModule,
+        TransactionsModule,
         HealthModule,
         // feature modules
+        InstitutionsModule,
+        ConfirmationsModule,
+        OversightModule,
       ],
     };
   }

@@ -1,0 +1,124 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ALTERNATIVE_PROCEDURE_CODES,
+  CONFIRMATION_KINDS,
+  FEE_PAYERS,
+  RETURN_REASONS,
+  type AlternativeProcedureCode,
+  type ConfirmationKind,
+  type FeePayer,
+  type ReturnReason,
+} from '@econfirm/common';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+
+export const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{2,127}$/;
+export const INSTITUTION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+export class EngagementDto {
+  @ApiProperty({ example: 'ENG-2025-CLIENT1', description: "made by the firm's software; the first letter fixes client, period and as-of date" })
+  @IsString() @Matches(REQUEST_ID)
+  id: string;
+
+  @ApiProperty({ example: 'CLIENT1' }) @IsString() @Matches(INSTITUTION_ID)
+  clientId: string;
+
+  @ApiProperty({ example: '2025-01-01' }) @IsString() @Matches(DATE)
+  periodStart: string;
+
+  @ApiProperty({ example: '2025-12-31' }) @IsString() @Matches(DATE)
+  periodEnd: string;
+
+  @ApiProperty({ example: '2025-12-31' }) @IsString() @Matches(DATE)
+  asOfDate: string;
+}
+
+const LETTER_DESCRIPTION =
+  'the letter in plain JSON, on its form (common/src/forms): { formId, header: {…}, sections: { <key>: { status, rows? } } }. ' +
+  'Validated against the form, then encrypted by the gateway for the firm, the client and the responder; only ciphertext and a salted hash reach the ledger.';
+
+export class IssueConfirmationDto {
+  @ApiPropertyOptional({ example: 'CF-2026-000001', description: 'request id; generated when absent (send one, or an Idempotency-Key, to make retries safe)' })
+  @IsOptional() @IsString() @Matches(REQUEST_ID)
+  id?: string;
+
+  @ApiProperty({ enum: CONFIRMATION_KINDS }) @IsIn(CONFIRMATION_KINDS as readonly string[])
+  kind: ConfirmationKind;
+
+  @ApiPropertyOptional({ example: 'bank-letter-2020', description: 'defaults to the form of the kind' })
+  @IsOptional() @IsString() @MaxLength(64)
+  formId?: string;
+
+  @ApiProperty({ type: EngagementDto }) @ValidateNested() @Type(() => EngagementDto)
+  engagement: EngagementDto;
+
+  @ApiProperty({ example: 'BANK1-SH', description: 'registry id of the bank, branch or counterparty enterprise' })
+  @IsString() @Matches(INSTITUTION_ID)
+  addresseeId: string;
+
+  @ApiProperty({ enum: FEE_PAYERS }) @IsIn(FEE_PAYERS as readonly string[])
+  feePayer: FeePayer;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: LETTER_DESCRIPTION }) @IsObject()
+  letter: Record<string, unknown>;
+}
+
+export class AuthorizeDto {
+  @ApiProperty({ description: 'the client consents to the bank fee' }) @IsBoolean()
+  feeConsent: boolean;
+
+  @ApiPropertyOptional({ description: "sha256 hex of the client's JWS over the letter's contentHash" })
+  @IsOptional() @IsString() @Matches(HEX64)
+  signatureHash?: string;
+}
+
+export class ReasonDto {
+  @ApiProperty({ maxLength: 1000, description: 'a short reason — it is visible to every channel member: no account data' })
+  @IsString() @Length(1, 1000)
+  reason: string;
+}
+
+export class ReturnDto {
+  @ApiProperty({ enum: RETURN_REASONS }) @IsIn(RETURN_REASONS as readonly string[])
+  reasonCode: ReturnReason;
+
+  @ApiPropertyOptional({ maxLength: 1000, description: 'required for OTHER' }) @IsOptional() @IsString() @MaxLength(1000)
+  note?: string;
+}
+
+export class PrepareReplyDto {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'the reply in plain JSON: { formId, conclusion: agrees|disagrees, differences: [...], sections: {...}, handler, reviewer, date }. ' +
+      "Validated against the letter, signed (JWS, the institution's signing key) and encrypted for firm and responder by the gateway.",
+  })
+  @IsObject()
+  content: Record<string, unknown>;
+
+  @ApiPropertyOptional({ description: 'also encrypt the reply to the client (it is shown the reply only after the auditor accepts it)' })
+  @IsOptional() @IsBoolean()
+  shareWithClient?: boolean;
+}
+
+export class ResendDto {
+  @ApiPropertyOptional({ description: 'id of the new request; generated when absent' }) @IsOptional() @IsString() @Matches(REQUEST_ID)
+  id?: string;
+
+  @ApiPropertyOptional({ description: "another branch of the same responder; default the original's addressee" })
+  @IsOptional() @IsString() @Matches(INSTITUTION_ID)
+  addresseeId?: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: LETTER_DESCRIPTION }) @IsObject()
+  letter: Record<string, unknown>;
+}
+
+export class AlternativeProcedureDto {
+  @ApiProperty({ enum: ALTERNATIVE_PROCEDURE_CODES }) @IsIn(ALTERNATIVE_PROCEDURE_CODES as readonly string[])
+  procedure: AlternativeProcedureCode;
+
+  @ApiProperty({ description: 'salted sha256 hex of the working paper' }) @IsString() @Matches(HEX64)
+  workpaperHash: string;
+}

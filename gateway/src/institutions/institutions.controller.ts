@@ -1,0 +1,114 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
+import { INSTITUTION_KINDS, Role, type InstitutionKind } from '@econfirm/common';
+import { Type } from 'class-transformer';
+import { Equals, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import type { Response } from 'express';
+import { CurrentPrincipal, Roles } from '../auth/decorators';
+import type { Principal } from '../auth/principal';
+import { INSTITUTION_ID } from '../confirmations/dto/confirmation-inputs.dto';
+import { ErrorResponse } from '../openapi/common.dto';
+import { TransactionExecutor, type Executed } from '../transactions/transaction-executor.service';
+
+const B64URL = /^[A-Za-z0-9_-]{40,50}$/;
+
+class ListInstitutionsQuery {
+  @ApiPropertyOptional({ enum: INSTITUTION_KINDS }) @IsOptional() @IsIn(INSTITUTION_KINDS as readonly string[])
+  kind?: InstitutionKind;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  pageSize?: number;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4096)
+  bookmark?: string;
+}
+
+class PublicJwkDto {
+  @ApiProperty({ enum: ['EC'] }) @Equals('EC') kty: 'EC';
+  @ApiProperty({ enum: ['P-256'] }) @Equals('P-256') crv: 'P-256';
+  @ApiProperty() @Matches(B64URL) x: string;
+  @ApiProperty() @Matches(B64URL) y: string;
+}
+
+class PublicKeyInputDto {
+  @ApiProperty({ example: 'BANK2-enc-1' }) @IsString() @Matches(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/) kid: string;
+  @ApiProperty({ type: PublicJwkDto }) @ValidateNested() @Type(() => PublicJwkDto) jwk: PublicJwkDto;
+}
+
+class RegisterInstitutionDto {
+  @ApiProperty({ example: 'BANK2' }) @IsString() @Matches(INSTITUTION_ID) id: string;
+  @ApiProperty({ enum: INSTITUTION_KINDS }) @IsIn(INSTITUTION_KINDS as readonly string[]) kind: InstitutionKind;
+  @ApiPropertyOptional({ description: 'bank-branch only: its bank' }) @IsOptional() @IsString() @Matches(INSTITUTION_ID) parentId?: string;
+  @ApiProperty({ example: 'Bank2MSP' }) @IsString() @Length(1, 64) mspId: string;
+  @ApiProperty() @IsString() @Length(1, 200) nameZh: string;
+  @ApiProperty() @IsString() @Length(1, 200) nameEn: string;
+  @ApiProperty() @IsString() @Length(1, 64) registrationId: string;
+  @ApiProperty({ type: PublicKeyInputDto }) @ValidateNested() @Type(() => PublicKeyInputDto) encryptionKey: PublicKeyInputDto;
+  @ApiProperty({ type: PublicKeyInputDto }) @ValidateNested() @Type(() => PublicKeyInputDto) signingKey: PublicKeyInputDto;
+}
+
+function answer(res: Response, executed: Executed): unknown {
+  res.status(executed.status);
+  return executed.body;
+}
+
+const registry = (transaction: string, ...args: string[]) => ({ contract: 'registry' as const, transaction, args });
+
+/** The on-ledger institution registry: every request is addressed to one of these records. */
+@ApiTags('institutions')
+@ApiBearerAuth()
+@Controller('v1/institutions')
+export class InstitutionsController {
+  constructor(private readonly executor: TransactionExecutor) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List registry records, optionally of one kind, paginated' })
+  @ApiOkResponse({ description: '{ records: Institution[], bookmark, fetchedRecordsCount }' })
+  async list(@CurrentPrincipal() p: Principal, @Query() q: ListInstitutionsQuery, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return answer(res, await this.executor.evaluate(p, registry('ListInstitutions', q.kind ?? '', String(q.pageSize ?? 100), q.bookmark ?? '')));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One registry record' })
+  @ApiOkResponse({ description: 'Institution' })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  async get(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return answer(res, await this.executor.evaluate(p, registry('GetInstitution', id)));
+  }
+
+  @Get(':id/keys')
+  @ApiOperation({ summary: "The institution's public keys: current encryption and signing keys, and retired ones (T/CBA: key retrieval)" })
+  @ApiOkResponse({ description: '{ institutionId, encryptionKey, signingKey, retiredKeys }' })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  async keys(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return answer(res, await this.executor.evaluate(p, registry('GetInstitution', id), { presenter: INSTITUTION_KEYS_PRESENTER }));
+  }
+
+  @Get(':id/history')
+  @ApiOperation({ summary: 'Every committed version of the record, newest first' })
+  @ApiOkResponse({ description: '[{ txId, timestamp, isDelete, value }]' })
+  async history(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return answer(res, await this.executor.evaluate(p, registry('GetInstitutionHistory', id)));
+  }
+
+  @Post()
+  @Roles(Role.Admin)
+  @ApiOperation({ summary: "Register an institution (the operator's admin only; public keys only)" })
+  @ApiCreatedResponse({ description: 'Institution' })
+  @ApiForbiddenResponse({ type: ErrorResponse })
+  async register(@CurrentPrincipal() p: Principal, @Body() body: RegisterInstitutionDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return answer(res, await this.executor.submit(p, registry('RegisterInstitution', JSON.stringify(body)), { successStatus: 201 }));
+  }
+}
+
+export const INSTITUTION_KEYS_PRESENTER = 'institution-keys';

@@ -1,0 +1,69 @@
+import { Body, Controller, Get, Put, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Role } from '@econfirm/common';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, Matches, Max, Min, ValidateNested } from 'class-validator';
+import type { Response } from 'express';
+import { CurrentPrincipal, Roles } from '../auth/decorators';
+import type { Principal } from '../auth/principal';
+import { ErrorResponse } from '../openapi/common.dto';
+import { TransactionExecutor, type Executed } from '../transactions/transaction-executor.service';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+class ElapsedDeadlinesDto {
+  @ApiProperty() @IsInt() @Min(1) authorizationSeconds: number;
+  @ApiProperty() @IsInt() @Min(1) replySeconds: number;
+}
+
+class WorkCalendarDto {
+  @ApiProperty({ example: [0, 6], description: 'days of the week off, 0 = Sunday' }) @IsArray() @ArrayMaxSize(6) @IsInt({ each: true }) @Min(0, { each: true }) @Max(6, { each: true })
+  weekendDays: number[];
+  @ApiProperty({ example: ['2026-10-01'] }) @IsArray() @ArrayMaxSize(400) @Matches(DATE, { each: true }) holidays: string[];
+  @ApiProperty({ example: [] }) @IsArray() @ArrayMaxSize(400) @Matches(DATE, { each: true }) extraWorkdays: string[];
+  @ApiProperty({ example: 480 }) @IsInt() @Min(-720) @Max(840) utcOffsetMinutes: number;
+  @ApiProperty({ example: 10 }) @IsInt() @Min(1) @Max(365) authorizationWorkingDays: number;
+  @ApiProperty({ example: 10 }) @IsInt() @Min(1) @Max(365) replyWorkingDays: number;
+  @ApiPropertyOptional({ type: ElapsedDeadlinesDto, description: 'drill/sandbox channels only' }) @IsOptional() @ValidateNested() @Type(() => ElapsedDeadlinesDto)
+  elapsedDeadlines?: ElapsedDeadlinesDto;
+}
+
+function answer(res: Response, executed: Executed): unknown {
+  res.status(executed.status);
+  return executed.body;
+}
+
+const confirmation = (transaction: string, ...args: string[]) => ({ contract: 'confirmation' as const, transaction, args });
+
+/** The regulator's statistics and the working-day calendar deadlines are computed with. */
+@ApiTags('oversight')
+@ApiBearerAuth()
+@Controller('v1')
+export class OversightController {
+  constructor(private readonly executor: TransactionExecutor) {}
+
+  @Get('statistics')
+  @Roles(Role.Regulator)
+  @ApiOperation({ summary: "The regulator's statistics: states, overdue, return and exception rates, per-responder reply times, red flags" })
+  @ApiOkResponse({ description: 'RegulatorStats (common/src/domain/regulator-stats.ts)' })
+  @ApiForbiddenResponse({ type: ErrorResponse })
+  async statistics(@CurrentPrincipal() p: Principal, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return answer(res, await this.executor.evaluate(p, confirmation('GetRegulatorStats')));
+  }
+
+  @Get('calendar')
+  @ApiOperation({ summary: 'The working-day calendar in force' })
+  @ApiOkResponse({ type: WorkCalendarDto })
+  async calendar(@CurrentPrincipal() p: Principal, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return answer(res, await this.executor.evaluate(p, confirmation('GetWorkCalendar')));
+  }
+
+  @Put('calendar')
+  @Roles(Role.Admin)
+  @ApiOperation({ summary: "Set the calendar (the operator's admin)" })
+  @ApiOkResponse({ type: WorkCalendarDto })
+  @ApiForbiddenResponse({ type: ErrorResponse })
+  async setCalendar(@CurrentPrincipal() p: Principal, @Body() body: WorkCalendarDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return answer(res, await this.executor.submit(p, confirmation('SetWorkCalendar', JSON.stringify(body))));
+  }
+}

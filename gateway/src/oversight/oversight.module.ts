@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { OversightController } from './oversight.controller';
+
+@Module({ controllers: [OversightController] })
+export class OversightModule {}

@@ -1,0 +1,102 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DatabaseSync } from 'node:sqlite';
+import { applyMigrations } from '../database/migrations';
+import { DATABASE } from '../database/database.module';
+import type { LedgerCall } from '../fabric/ledger-call';
+
+export type PendingMode = 'submit' | 'evaluate';
+export type PendingStage = 'proposed' | 'endorsed' | 'committed' | 'evaluated' | 'failed';
+
+/** An offline-signed transaction in flight: the unsigned bytes wait here for the caller's signatures. */
+export interface PendingTransaction {
+  transactionId: string;
+  tenantId: string;
+  credentialId: string;
+  mode: PendingMode;
+  call: LedgerCall;
+  /** How the committed result is shown to the caller (see ResultPresenters). */
+  presenter: string;
+  /** Status code of the final answer (201 for an issue, 200 otherwise). */
+  successStatus: number;
+  stage: PendingStage;
+  proposalBytes: Uint8Array;
+  transactionBytes?: Uint8Array;
+  /** The final answer (status + body), once committed, evaluated or failed. */
+  outcome?: { status: number; body: unknown };
+  createdAt: string;
+  expiresAt: string;
+}
+
+interface Row {
+  transaction_id: string;
+  tenant_id: string;
+  credential_id: string;
+  mode: string;
+  call_json: string;
+  presenter: string;
+  success_status: number;
+  stage: string;
+  proposal_bytes: Uint8Array;
+  transaction_bytes: Uint8Array | null;
+  outcome_json: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+const MIGRATIONS = [
+  `CREATE TABLE pending_transactions (
+     transaction_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, credential_id TEXT NOT NULL,
+     mode TEXT NOT NULL, call_json TEXT NOT NULL, presenter TEXT NOT NULL, success_status INTEGER NOT NULL,
+     stage TEXT NOT NULL, proposal_bytes BLOB NOT NULL, transaction_bytes BLOB, outcome_json TEXT,
+     created_at TEXT NOT NULL, expires_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+];
+
+/** Offline proposals persist in SQLite: a gateway restart between the two signatures loses nothing. */
+@Injectable()
+export class PendingTransactionsStore {
+  constructor(@Inject(DATABASE) private readonly db: DatabaseSync) {
+    applyMigrations(db, 'offline-signing', MIGRATIONS);
+  }
+
+  insert(p: PendingTransaction): void {
+    this.db
+      .prepare(
+        `INSERT INTO pending_transactions (transaction_id, tenant_id, credential_id, mode, call_json, presenter, success_status, stage,
+           proposal_bytes, created_at, expires_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(p.transactionId, p.tenantId, p.credentialId, p.mode, JSON.stringify(p.call), p.presenter, p.successStatus, p.stage, p.proposalBytes, p.createdAt, p.expiresAt, p.createdAt);
+  }
+
+  /** The pending transaction if it belongs to this tenant; another tenant's id reads as unknown. */
+  find(transactionId: string, tenantId: string): PendingTransaction | undefined {
+    const row = this.db.prepare('SELECT * FROM pending_transactions WHERE transaction_id = ? AND tenant_id = ?').get(transactionId, tenantId) as Row | undefined;
+    if (!row) return undefined;
+    return {
+      transactionId: row.transaction_id,
+      tenantId: row.tenant_id,
+      credentialId: row.credential_id,
+      mode: row.mode as PendingMode,
+      call: JSON.parse(row.call_json) as LedgerCall,
+      presenter: row.presenter,
+      successStatus: row.success_status,
+      stage: row.stage as PendingStage,
+      proposalBytes: new Uint8Array(row.proposal_bytes),
+      ...(row.transaction_bytes ? { transactionBytes: new Uint8Array(row.transaction_bytes) } : {}),
+      ...(row.outcome_json ? { outcome: JSON.parse(row.outcome_json) as { status: number; body: unknown } } : {}),
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+    };
+  }
+
+  endorsed(transactionId: string, transactionBytes: Uint8Array): void {
+    this.db
+      .prepare("UPDATE pending_transactions SET stage = 'endorsed', transaction_bytes = ?, updated_at = ? WHERE transaction_id = ?")
+      .run(transactionBytes, new Date().toISOString(), transactionId);
+  }
+
+  finished(transactionId: string, stage: 'committed' | 'evaluated' | 'failed', outcome: { status: number; body: unknown }): void {
+    this.db
+      .prepare('UPDATE pending_transactions SET stage = ?, outcome_json = ?, updated_at = ? WHERE transaction_id = ?')
+      .run(stage, JSON.stringify(outcome, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)), new Date().toISOString(), transactionId);
+  }
+}

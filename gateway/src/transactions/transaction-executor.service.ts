@@ -1,0 +1,212 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CommitError } from '@hyperledger/fabric-gateway';
+import { CredentialsStore } from '../auth/credentials.store';
+import type { Principal } from '../auth/principal';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { GatewayError } from '../errors/gateway-error';
+import { mapFabricError } from '../fabric/fabric-error.mapper';
+import { callName, type LedgerCall } from '../fabric/ledger-call';
+import { LedgerService } from '../fabric/ledger.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { PendingTransactionsStore, type PendingMode, type PendingTransaction } from './pending-transactions.store';
+import { JSON_PRESENTER, ResultPresenters } from './result-presenters';
+
+/** A route's answer: HTTP status and body. 202 = an offline proposal waiting for the caller's signature. */
+export interface Executed {
+  status: number;
+  body: unknown;
+}
+
+export interface ExecuteOptions {
+  /** Name of the ResultPresenter that renders the chaincode result (default: its JSON). */
+  presenter?: string;
+  /** Status of a successful answer (201 for creations). */
+  successStatus?: number;
+}
+
+/** What an offline caller receives instead of a result: the digest to sign and where to send it. */
+export interface PendingAnswer {
+  transactionId: string;
+  mode: PendingMode;
+  stage: 'proposed';
+  /** Base64 SHA-256 digest of the unsigned proposal: sign it (ECDSA P-256, DER, low-S). */
+  proposalDigest: string;
+  expiresAt: string;
+  next: string;
+}
+
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
+}
+
+function signatureBytes(signature: string): Uint8Array {
+  const bytes = Buffer.from(signature, 'base64');
+  if (bytes.length < 8 || bytes.length > 80) throw GatewayError.badRequest('INVALID_SIGNATURE', 'signature must be a base64 DER ECDSA signature');
+  return bytes;
+}
+
+/**
+ * Runs a ledger call for a principal. Custodial identities: submitted (or evaluated) right away,
+ * committed before the answer. Offline identities: an unsigned proposal is stored and answered
+ * 202 with its digest; the caller's signatures then drive endorse → submit → commit status
+ * (fabric-gateway's offline flow), and the final answer is rendered by the same presenter.
+ */
+@Injectable()
+export class TransactionExecutor {
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly ledger: LedgerService,
+    private readonly credentials: CredentialsStore,
+    private readonly pending: PendingTransactionsStore,
+    private readonly presenters: ResultPresenters,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async submit(principal: Principal, call: LedgerCall, options: ExecuteOptions = {}): Promise<Executed> {
+    const presenter = options.presenter ?? JSON_PRESENTER;
+    if (principal.custody === 'offline') return this.propose(principal, call, 'submit', presenter, options.successStatus ?? 200);
+    const outcome = await this.ledger.submit(principal, call);
+    return { status: options.successStatus ?? 200, body: await this.presenters.present(presenter, principal, outcome.result) };
+  }
+
+  async evaluate(principal: Principal, call: LedgerCall, options: ExecuteOptions = {}): Promise<Executed> {
+    const presenter = options.presenter ?? JSON_PRESENTER;
+    if (principal.custody === 'offline') return this.propose(principal, call, 'evaluate', presenter, 200);
+    return { status: 200, body: await this.presenters.present(presenter, principal, await this.ledger.evaluate(principal, call)) };
+  }
+
+  /**
+   * A read the gateway makes for its own work (registry keys, the letter a reply answers): as the
+   * principal when the gateway holds its key, else as a custodial identity of the same tenant —
+   * never as another tenant.
+   */
+  async readAsTenant(principal: Principal, call: LedgerCall): Promise<Uint8Array> {
+    return this.ledger.evaluate(this.tenantReader(principal), call);
+  }
+
+  private tenantReader(principal: Principal): Principal {
+    if (principal.custody === 'custodial') return principal;
+    const reader = this.credentials.listForTenant(principal.tenantId).find((c) => c.custody === 'custodial' && !c.revokedAt);
+    if (!reader) {
+      throw new GatewayError('OFFLINE_READ_UNAVAILABLE', 409, `tenant ${principal.tenantId} has no custodial identity for the gateway's own reads; use the offline evaluation flow`);
+    }
+    return this.credentials.principalOf(reader);
+  }
+
+  private propose(principal: Principal, call: LedgerCall, mode: PendingMode, presenter: string, successStatus: number): Executed {
+    const proposal = this.ledger.session(principal).contract(call.contract).newProposal(call.transaction, { arguments: call.args });
+    const now = Date.now();
+    const record: PendingTransaction = {
+      transactionId: proposal.getTransactionId(),
+      tenantId: principal.tenantId,
+      credentialId: principal.credentialId,
+      mode,
+      call,
+      presenter,
+      successStatus,
+      stage: 'proposed',
+      proposalBytes: proposal.getBytes(),
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + this.config.limits.offlineProposalMinutes * 60_000).toISOString(),
+    };
+    this.pending.insert(record);
+    this.metrics.ledgerCalls.inc({ kind: 'offline', transaction: callName(call), outcome: 'PROPOSED' });
+    const body: PendingAnswer = {
+      transactionId: record.transactionId,
+      mode,
+      stage: 'proposed',
+      proposalDigest: base64(proposal.getDigest()),
+      expiresAt: record.expiresAt,
+      next: `/v1/transactions/${record.transactionId}/${mode === 'submit' ? 'endorsement' : 'evaluation'}`,
+    };
+    return { status: 202, body };
+  }
+
+  /** The caller's pending transaction in the expected stage (another tenant's id is unknown). */
+  private load(principal: Principal, transactionId: string, mode: PendingMode, stage: PendingTransaction['stage']): PendingTransaction {
+    const record = this.pending.find(transactionId, principal.tenantId);
+    if (!record) throw GatewayError.notFound(`no pending transaction ${transactionId}`);
+    if (record.credentialId !== principal.credentialId) throw GatewayError.forbidden(`transaction ${transactionId} was proposed by another credential`);
+    if (record.mode !== mode) throw new GatewayError('INVALID_STATE_TRANSITION', 409, `transaction ${transactionId} is a${record.mode === 'submit' ? ' submit' : 'n evaluation'}, not a${mode === 'submit' ? ' submit' : 'n evaluation'}`);
+    if (record.outcome) throw new GatewayError('ALREADY_FINISHED', 409, `transaction ${transactionId} is already ${record.stage}`, { transactionId, outcome: record.outcome.body });
+    if (record.stage !== stage) throw new GatewayError('INVALID_STATE_TRANSITION', 409, `transaction ${transactionId} is ${record.stage}, expected ${stage}`);
+    if (Date.parse(record.expiresAt) < Date.now()) throw new GatewayError('PROPOSAL_EXPIRED', 410, `transaction ${transactionId} expired at ${record.expiresAt}; start again`);
+    return record;
+  }
+
+  private fail(record: PendingTransaction, err: unknown): never {
+    const mapped = mapFabricError(err, record.call.transaction);
+    // Refusals are final and recorded; unavailability may pass, so the step can be retried.
+    if (mapped.httpStatus < 500) {
+      this.pending.finished(record.transactionId, 'failed', { status: mapped.httpStatus, body: { error: { code: mapped.code, message: mapped.message } } });
+    }
+    this.metrics.ledgerCalls.inc({ kind: 'offline', transaction: callName(record.call), outcome: mapped.code });
+    throw mapped;
+  }
+
+  /** Step 2: the signed proposal is endorsed; answers the transaction digest to sign. */
+  async endorse(principal: Principal, transactionId: string, signature: string): Promise<{ transactionId: string; stage: 'endorsed'; transactionDigest: string; next: string }> {
+    const record = this.load(principal, transactionId, 'submit', 'proposed');
+    const gateway = this.ledger.session(principal).gateway;
+    try {
+      const proposal = gateway.newSignedProposal(record.proposalBytes, signatureBytes(signature));
+      const transaction = await proposal.endorse({ deadline: Date.now() + this.config.deadlines.endorseMs });
+      this.pending.endorsed(transactionId, transaction.getBytes());
+      return { transactionId, stage: 'endorsed', transactionDigest: base64(transaction.getDigest()), next: `/v1/transactions/${transactionId}/submission` };
+    } catch (err) {
+      if (err instanceof GatewayError && err.code === 'INVALID_SIGNATURE') throw err;
+      return this.fail(record, err);
+    }
+  }
+
+  /** Step 3: the signed transaction goes to ordering; answers once the commit status is known. */
+  async submitSigned(principal: Principal, transactionId: string, signature: string): Promise<Executed> {
+    const record = this.load(principal, transactionId, 'submit', 'endorsed');
+    const gateway = this.ledger.session(principal).gateway;
+    try {
+      const transaction = gateway.newSignedTransaction(record.transactionBytes as Uint8Array, signatureBytes(signature));
+      const submitted = await transaction.submit({ deadline: Date.now() + this.config.deadlines.submitMs });
+      const status = await submitted.getStatus({ deadline: Date.now() + this.config.deadlines.commitStatusMs });
+      if (!status.successful) throw new CommitError({ code: status.code, transactionId: status.transactionId });
+      const result = await this.presenters.present(record.presenter, principal, submitted.getResult());
+      const outcome = { status: record.successStatus, body: { transactionId, blockNumber: status.blockNumber.toString(), status: 'VALID', result } };
+      this.pending.finished(transactionId, 'committed', outcome);
+      this.metrics.ledgerCalls.inc({ kind: 'offline', transaction: callName(record.call), outcome: 'OK' });
+      return outcome;
+    } catch (err) {
+      if (err instanceof GatewayError && err.code === 'INVALID_SIGNATURE') throw err;
+      return this.fail(record, err);
+    }
+  }
+
+  /** An offline read: the signed proposal is evaluated on the gateway peer. */
+  async evaluateSigned(principal: Principal, transactionId: string, signature: string): Promise<Executed> {
+    const record = this.load(principal, transactionId, 'evaluate', 'proposed');
+    const gateway = this.ledger.session(principal).gateway;
+    try {
+      const proposal = gateway.newSignedProposal(record.proposalBytes, signatureBytes(signature));
+      const bytes = await proposal.evaluate({ deadline: Date.now() + this.config.deadlines.evaluateMs });
+      const outcome = { status: 200, body: { transactionId, result: await this.presenters.present(record.presenter, principal, bytes) } };
+      this.pending.finished(transactionId, 'evaluated', outcome);
+      return outcome;
+    } catch (err) {
+      if (err instanceof GatewayError && err.code === 'INVALID_SIGNATURE') throw err;
+      return this.fail(record, err);
+    }
+  }
+
+  /** Where an offline transaction stands (its final answer once there is one). */
+  status(principal: Principal, transactionId: string): Record<string, unknown> {
+    const record = this.pending.find(transactionId, principal.tenantId);
+    if (!record || record.credentialId !== principal.credentialId) throw GatewayError.notFound(`no pending transaction ${transactionId}`);
+    return {
+      transactionId,
+      mode: record.mode,
+      stage: record.stage,
+      transaction: callName(record.call),
+      createdAt: record.createdAt,
+      expiresAt: record.expiresAt,
+      ...(record.outcome ? { outcome: record.outcome } : {}),
+    };
+  }
+}

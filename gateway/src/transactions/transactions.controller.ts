@@ -1,0 +1,102 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConflictResponse,
+  ApiGoneResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
+import { IsBase64, IsString, MaxLength } from 'class-validator';
+import type { Response } from 'express';
+import { CurrentPrincipal } from '../auth/decorators';
+import type { Principal } from '../auth/principal';
+import { ErrorResponse } from '../openapi/common.dto';
+import { TransactionExecutor } from './transaction-executor.service';
+
+export class SignatureDto {
+  @ApiProperty({ description: 'base64 DER ECDSA (P-256, low-S) signature over the digest, made with the identity key the gateway never sees' })
+  @IsString()
+  @IsBase64()
+  @MaxLength(200)
+  signature: string;
+}
+
+export class EndorsedDto {
+  @ApiProperty() transactionId: string;
+  @ApiProperty({ enum: ['endorsed'] }) stage: 'endorsed';
+  @ApiProperty({ description: 'base64 digest of the endorsed transaction: sign it and POST …/submission' }) transactionDigest: string;
+  @ApiProperty() next: string;
+}
+
+export class CommittedDto {
+  @ApiProperty() transactionId: string;
+  @ApiProperty() blockNumber: string;
+  @ApiProperty({ enum: ['VALID'] }) status: 'VALID';
+  @ApiProperty({ description: 'the same body the custodial route answers (e.g. the confirmation)', type: 'object', additionalProperties: true }) result: unknown;
+}
+
+export class PendingTransactionDto {
+  @ApiProperty() transactionId: string;
+  @ApiProperty({ enum: ['submit', 'evaluate'] }) mode: string;
+  @ApiProperty({ enum: ['proposed'] }) stage: string;
+  @ApiProperty({ description: 'base64 SHA-256 digest of the unsigned proposal' }) proposalDigest: string;
+  @ApiProperty() expiresAt: string;
+  @ApiProperty({ example: '/v1/transactions/<id>/endorsement' }) next: string;
+}
+
+/**
+ * Non-custodial signing (offline credentials): a mutating route answered 202 with a proposal
+ * digest; the caller signs it → endorsement → signs the transaction digest → submission.
+ */
+@ApiTags('offline signing')
+@ApiBearerAuth()
+@Controller('v1/transactions')
+export class TransactionsController {
+  constructor(private readonly executor: TransactionExecutor) {}
+
+  @Post(':id/endorsement')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Offline step 2: send the proposal signature; the gateway endorses and answers the transaction digest' })
+  @ApiBody({ type: SignatureDto })
+  @ApiOkResponse({ type: EndorsedDto })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'wrong stage, already finished, or the contract refused (its code)' })
+  @ApiGoneResponse({ type: ErrorResponse, description: 'PROPOSAL_EXPIRED' })
+  endorse(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: SignatureDto): Promise<EndorsedDto> {
+    return this.executor.endorse(principal, id, body.signature);
+  }
+
+  @Post(':id/submission')
+  @ApiOperation({ summary: 'Offline step 3: send the transaction signature; the gateway submits and answers the commit status and result' })
+  @ApiBody({ type: SignatureDto })
+  @ApiOkResponse({ type: CommittedDto })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'MVCC_CONFLICT (start again), wrong stage' })
+  async submit(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: SignatureDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const executed = await this.executor.submitSigned(principal, id, body.signature);
+    res.status(executed.status);
+    return executed.body;
+  }
+
+  @Post(':id/evaluation')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Offline read: send the proposal signature of a read; the gateway evaluates it and answers the result' })
+  @ApiBody({ type: SignatureDto })
+  @ApiOkResponse({ description: '{ transactionId, result }' })
+  evaluate(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: SignatureDto): Promise<unknown> {
+    return this.executor.evaluateSigned(principal, id, body.signature).then((e) => e.body);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Where an offline transaction stands, with its final answer once known' })
+  @ApiOkResponse({ description: '{ transactionId, mode, stage, transaction, createdAt, expiresAt, outcome? }' })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiAcceptedResponse({ type: PendingTransactionDto })
+  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Record<string, unknown> {
+    return this.executor.status(principal, id);
+  }
+}

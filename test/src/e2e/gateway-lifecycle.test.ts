@@ -1,0 +1,129 @@
+import { ConfirmationState } from '@econfirm/common';
+import { expect } from 'chai';
+import { ensureDemoInstitution } from '../support/institutions';
+import { agreeingReply, bankLetter, TestGateway, type Caller } from '../support/gateway';
+import { distinctiveAccountNumber } from '../support/letters';
+import { uniqueName, withLedger } from '../support/network';
+
+/**
+ * Issue 4: the full bank-letter path across four tenants (FIRM1, CLIENT1, BANK1, REGULATOR)
+ * entirely over HTTP, against createApp on the real network. Callers send plain JSON; the
+ * gateway validates, encrypts, signs and decrypts at the edge.
+ */
+describe('gateway e2e: the bank-letter path over HTTP across four tenants', function () {
+  this.timeout(180_000);
+  const run = uniqueName('gw');
+  let gw: TestGateway;
+  let auditor: Caller;
+  let clientSigner: Caller;
+  let officer: Caller;
+  let reviewer: Caller;
+  let regulator: Caller;
+
+  before(async function () {
+    // Registered, with private keys held in the demo key store the gateway reads (rotated if another tool seeded them).
+    await withLedger('operator', 'admin', async (admin) => {
+      for (const id of ['FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR']) await ensureDemoInstitution(admin, id);
+    });
+    gw = await TestGateway.start();
+    auditor = gw.custodial('firm1', 'auditor1');
+    clientSigner = gw.custodial('client1', 'client1');
+    officer = gw.custodial('bank1', 'officer1');
+    reviewer = gw.custodial('bank1', 'reviewer1');
+    regulator = gw.custodial('regulator', 'regulator1');
+  });
+
+  after(async function () {
+    await gw?.close();
+  });
+
+  const account = distinctiveAccountNumber();
+  const id = `CF-${run}`;
+
+  it('health, readiness and the OpenAPI document answer without a token', async function () {
+    expect((await gw.http().get('/healthz')).body).to.deep.equal({ status: 'ok' });
+    const ready = await gw.http().get('/readyz');
+    expect(ready.status, JSON.stringify(ready.body)).to.equal(200);
+    const doc = await gw.http().get('/openapi.json');
+    expect(doc.body.openapi).to.match(/^3\./);
+    expect(Object.keys(doc.body.paths)).to.include.members(['/v1/confirmations', '/v1/confirmations/{id}/reply', '/v1/transactions/{id}/endorsement']);
+  });
+
+  it('the auditor issues a plain-JSON letter; the ledger receives ciphertext only; the firm reads it back decrypted', async function () {
+    const res = await gw.post(auditor, '/v1/confirmations', {
+      id,
+      kind: 'bank-form-1',
+      engagement: { id: `ENG-${run}`, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' },
+      addresseeId: 'BANK1',
+      feePayer: 'client',
+      letter: bankLetter(account),
+    });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expect(res.body.state).to.equal(ConfirmationState.Issued);
+    expect(res.body.firmId).to.equal('FIRM1');
+    expect(res.body.letter.ciphertext).not.to.contain(account);
+    expect(res.body.letter.readable).to.equal('decrypted');
+    expect(res.body.letter.content.sections.deposits.rows[0].accountNo).to.equal(account);
+    // On the ledger: the raw record read as the firm carries no plaintext.
+    const raw = await withLedger('firm1', 'auditor1', async (l) => Buffer.from(await l.contract('confirmation').evaluateTransaction('GetConfirmation', id)).toString('utf8'));
+    expect(raw).not.to.contain(account);
+  });
+
+  it('the bank cannot see it before the client authorizes; the client can, and authorizes', async function () {
+    expect((await gw.get(officer, `/v1/confirmations/${id}`)).status).to.equal(404);
+    const seen = await gw.get(clientSigner, `/v1/confirmations/${id}`);
+    expect(seen.status).to.equal(200);
+    expect(seen.body.letter.content.sections.deposits.rows[0].accountNo).to.equal(account);
+    const res = await gw.post(clientSigner, `/v1/confirmations/${id}/authorization`, { feeConsent: true });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(res.body.state).to.equal(ConfirmationState.Authorized);
+  });
+
+  it('the bank lists it, downloads the letter, accepts, and officer1 prepares a signed reply', async function () {
+    const list = await gw.get(officer, '/v1/confirmations?addresseeId=BANK1&pageSize=200');
+    expect(list.status).to.equal(200);
+    expect(list.body.records.map((r: { id: string }) => r.id)).to.include(id);
+    const letter = await gw.get(officer, `/v1/confirmations/${id}/letter`);
+    expect(letter.status).to.equal(200);
+    expect(letter.body.content.sections.deposits.rows[0].accountNo).to.equal(account);
+    expect((await gw.post(officer, `/v1/confirmations/${id}/acceptance`)).body.state).to.equal(ConfirmationState.Accepted);
+    const prepared = await gw.post(officer, `/v1/confirmations/${id}/reply`, { content: agreeingReply() });
+    expect(prepared.status, JSON.stringify(prepared.body)).to.equal(200);
+    expect(prepared.body.state).to.equal(ConfirmationState.ReplyPrepared);
+    expect(prepared.body.reply.readable).to.equal('decrypted');
+    expect(prepared.body.reply.signatureValid).to.equal(true);
+  });
+
+  it('maker–checker: officer1 cannot approve (refused early by role), reviewer1 approves', async function () {
+    const self = await gw.post(officer, `/v1/confirmations/${id}/reply/approval`);
+    expect(self.status).to.equal(403);
+    expect(self.body.error.code).to.equal('FORBIDDEN');
+    const approved = await gw.post(reviewer, `/v1/confirmations/${id}/reply/approval`);
+    expect(approved.status, JSON.stringify(approved.body)).to.equal(200);
+    expect(approved.body.state).to.equal(ConfirmationState.Replied);
+  });
+
+  it('the client does not see the reply before acceptance; the auditor reads it (signature verified) and accepts', async function () {
+    const clientView = await gw.get(clientSigner, `/v1/confirmations/${id}`);
+    expect(clientView.body).not.to.have.property('reply');
+    const firmView = await gw.get(auditor, `/v1/confirmations/${id}`);
+    expect(firmView.body.reply.content).to.deep.equal(agreeingReply());
+    expect(firmView.body.reply.signatureValid).to.equal(true);
+    const reply = await gw.get(auditor, `/v1/confirmations/${id}/reply`);
+    expect(reply.body.signature).to.match(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const accepted = await gw.post(auditor, `/v1/confirmations/${id}/auditor-acceptance`);
+    expect(accepted.status).to.equal(200);
+    expect(accepted.body.state).to.equal(ConfirmationState.AuditorAccepted);
+    const history = await gw.get(auditor, `/v1/confirmations/${id}/history`);
+    expect(history.body.map((v: { value: { state: string } }) => v.value.state)).to.include.members([ConfirmationState.Issued, ConfirmationState.AuditorAccepted]);
+  });
+
+  it('the regulator reads the statistics; the reply was not addressed to the client so it cannot open it', async function () {
+    const stats = await gw.get(regulator, '/v1/statistics');
+    expect(stats.status, JSON.stringify(stats.body)).to.equal(200);
+    expect(stats.body.total).to.be.greaterThan(0);
+    const clientView = await gw.get(clientSigner, `/v1/confirmations/${id}`);
+    expect(clientView.body.reply.readable).to.equal('not-addressed');
+    expect(clientView.body.reply).not.to.have.property('content');
+  });
+});

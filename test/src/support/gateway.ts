@@ -1,0 +1,100 @@
+import { BANK_LETTER_2020, BANK_LETTER_HEADER, type LetterContent, type SectionContent } from '@econfirm/common';
+import { createApiToken, createApp, CredentialsStore, validateGatewayConfig, type GatewayConfig } from '@econfirm/gateway';
+import { defaultDescriptorPath } from '@econfirm/sdk';
+import type { JsonWebKey } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import request from 'supertest';
+import { networkDir } from './institutions';
+import { REPO_ROOT } from './network';
+
+type GatewayApp = Awaited<ReturnType<typeof createApp>>;
+
+/** The demo tenants of the e2e tests: an audit firm, its client, a bank, the regulator, the operator. */
+export const E2E_TENANTS: GatewayConfig['tenants'] = [
+  { id: 'firm1', institutionId: 'FIRM1', orgKey: 'firm1' },
+  { id: 'client1', institutionId: 'CLIENT1', orgKey: 'operator' },
+  { id: 'bank1', institutionId: 'BANK1', orgKey: 'bank1' },
+  { id: 'regulator', institutionId: 'REGULATOR', orgKey: 'regulator' },
+  { id: 'operator', institutionId: 'OPERATOR', orgKey: 'operator' },
+];
+
+/** A caller of the gateway: an API credential id and the private key its tokens are signed with. */
+export interface Caller {
+  credentialId: string;
+  privateJwk: JsonWebKey;
+}
+
+/** A gateway built by createApp on the real network, with its own database in a temp folder. */
+export class TestGateway {
+  private constructor(
+    readonly app: GatewayApp,
+    readonly config: GatewayConfig,
+    private readonly dir: string,
+  ) {}
+
+  static async start(overrides: Partial<GatewayConfig> = {}): Promise<TestGateway> {
+    const dir = mkdtempSync(path.join(tmpdir(), 'econfirm-gw-e2e-'));
+    const config = {
+      ...validateGatewayConfig({
+        port: 0,
+        dbPath: path.join(dir, 'gateway.db'),
+        networkDescriptorPath: defaultDescriptorPath(REPO_ROOT),
+        keysDir: path.join(networkDir(), 'institution-keys'),
+        logLevel: 'warn',
+        tenants: E2E_TENANTS,
+        events: { enabled: false },
+      }),
+      ...overrides,
+    };
+    return new TestGateway(await createApp(config), config, dir);
+  }
+
+  get credentials(): CredentialsStore {
+    return this.app.get(CredentialsStore);
+  }
+
+  /** A custodial credential for `<identity>` of the tenant's org. */
+  custodial(tenantId: string, identityName: string): Caller {
+    const issued = this.credentials.issue({ tenantId, identityName });
+    return { credentialId: issued.credential.id, privateJwk: issued.privateJwk };
+  }
+
+  async token(caller: Caller): Promise<string> {
+    return createApiToken(caller.credentialId, caller.privateJwk, this.config.audience);
+  }
+
+  http(): ReturnType<typeof request> {
+    return request(this.app.getHttpServer());
+  }
+
+  async get(caller: Caller, url: string): Promise<request.Response> {
+    return this.http().get(url).set('Authorization', `Bearer ${await this.token(caller)}`);
+  }
+
+  async post(caller: Caller, url: string, body: object = {}, headers: Record<string, string> = {}): Promise<request.Response> {
+    return this.http().post(url).set('Authorization', `Bearer ${await this.token(caller)}`).set(headers).send(body);
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A complete 2020 bank letter (Form 1): one deposit row carrying `accountNo`, every other section "none". */
+export function bankLetter(accountNo: string, clientName = 'East China Manufacturing Co., Ltd.'): LetterContent {
+  const header = Object.fromEntries(BANK_LETTER_HEADER.map((key) => [key, key === 'asOfDate' || key === 'date' ? '2025-12-31' : `${key} of ${clientName}`]));
+  const sections: Record<string, SectionContent> = Object.fromEntries(BANK_LETTER_2020.sections.map((s) => [s.key, { status: 'none' } as SectionContent]));
+  sections.deposits = {
+    status: 'rows',
+    rows: [{ accountName: clientName, accountNo, currency: 'CNY', rate: '0.35%', type: 'current', balance: '1234567.89', inCashPool: 'no', startDate: 'none', endDate: 'none', restricted: 'no', remarks: 'none' }],
+  };
+  return { formId: 'bank-letter-2020', header, sections };
+}
+
+/** An agreeing reply to a Form 1 letter. */
+export function agreeingReply(): Record<string, unknown> {
+  return { formId: 'bank-letter-2020', conclusion: 'agrees', differences: [], sections: {}, handler: 'Li Wei', reviewer: 'Wang Fang', date: '2026-01-10' };
+}
