@@ -47,6 +47,14 @@ export interface EventSettings {
   webhookBackoffMs: number;
   /** Whether the gateway listens to chaincode events at all (tests may switch it off). */
   enabled: boolean;
+  /** Longest delay between two webhook attempts (the doubling stops there). */
+  webhookMaxBackoffMs: number;
+  /** How long one webhook POST may take before it counts as failed. */
+  webhookTimeoutMs: number;
+  /** SSE heartbeat (comment line) interval. */
+  heartbeatMs: number;
+  /** First delay before reconnecting the chaincode-event stream; doubles up to 30 s. */
+  reconnectBackoffMs: number;
 }
 
 /** Settings of bulk issuance jobs; its owner extends this section. */
@@ -229,6 +237,10 @@ export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): Ga
       enabled: r.bool(events, 'enabled', 'events.', true),
       webhookMaxAttempts: r.int(events, 'webhookMaxAttempts', 'events.', 8, 1, 100),
       webhookBackoffMs: r.int(events, 'webhookBackoffMs', 'events.', 1000, 10, 3_600_000),
+      webhookMaxBackoffMs: r.int(events, 'webhookMaxBackoffMs', 'events.', 600_000, 10, 86_400_000),
+      webhookTimeoutMs: r.int(events, 'webhookTimeoutMs', 'events.', 10_000, 100, 120_000),
+      heartbeatMs: r.int(events, 'heartbeatMs', 'events.', 15_000, 100, 300_000),
+      reconnectBackoffMs: r.int(events, 'reconnectBackoffMs', 'events.', 1000, 10, 60_000),
     },
     bulk: {
       uploadBytes: r.int(bulk, 'uploadBytes', 'bulk.', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),

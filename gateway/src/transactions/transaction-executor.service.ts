@@ -1,5 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CommitError } from '@hyperledger/fabric-gateway';
+import { CommitError, hash } from '@hyperledger/fabric-gateway';
+import { gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
+import { findIdentity, type LedgerSession } from '@econfirm/sdk';
+import { readFileSync } from 'node:fs';
 import { CredentialsStore } from '../auth/credentials.store';
 import type { Principal } from '../auth/principal';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
@@ -8,6 +11,7 @@ import { mapFabricError } from '../fabric/fabric-error.mapper';
 import { callName, type LedgerCall } from '../fabric/ledger-call';
 import { LedgerService } from '../fabric/ledger.service';
 import { MetricsService } from '../metrics/metrics.service';
+import { TenantsService } from '../tenants/tenants.service';
 import { PendingTransactionsStore, type PendingMode, type PendingTransaction } from './pending-transactions.store';
 import { JSON_PRESENTER, ResultPresenters } from './result-presenters';
 
@@ -39,6 +43,23 @@ function base64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64');
 }
 
+/**
+ * A commit-status request as fabric-gateway builds it (channel, transaction id, the asker's
+ * serialized identity), unsigned: built here so its digest can be handed to an offline caller.
+ */
+function commitStatusRequest(mspId: string, certificate: Uint8Array, channel: string, transactionId: string): gatewayProtos.SignedCommitStatusRequest {
+  const creator = new msp.SerializedIdentity();
+  creator.setMspid(mspId);
+  creator.setIdBytes(certificate);
+  const request = new gatewayProtos.CommitStatusRequest();
+  request.setChannelId(channel);
+  request.setTransactionId(transactionId);
+  request.setIdentity(creator.serializeBinary());
+  const signed = new gatewayProtos.SignedCommitStatusRequest();
+  signed.setRequest(request.serializeBinary());
+  return signed;
+}
+
 function signatureBytes(signature: string): Uint8Array {
   const bytes = Buffer.from(signature, 'base64');
   if (bytes.length < 8 || bytes.length > 80) throw GatewayError.badRequest('INVALID_SIGNATURE', 'signature must be a base64 DER ECDSA signature');
@@ -60,6 +81,7 @@ export class TransactionExecutor {
     private readonly pending: PendingTransactionsStore,
     private readonly presenters: ResultPresenters,
     private readonly metrics: MetricsService,
+    private readonly tenants: TenantsService,
   ) {}
 
   async submit(principal: Principal, call: LedgerCall, options: ExecuteOptions = {}): Promise<Executed> {
@@ -145,28 +167,50 @@ export class TransactionExecutor {
   }
 
   /** Step 2: the signed proposal is endorsed; answers the transaction digest to sign. */
-  async endorse(principal: Principal, transactionId: string, signature: string): Promise<{ transactionId: string; stage: 'endorsed'; transactionDigest: string; next: string }> {
+  async endorse(
+    principal: Principal,
+    transactionId: string,
+    signature: string,
+  ): Promise<{ transactionId: string; stage: 'endorsed'; transactionDigest: string; commitDigest: string; next: string }> {
     const record = this.load(principal, transactionId, 'submit', 'proposed');
     const gateway = this.ledger.session(principal).gateway;
     try {
       const proposal = gateway.newSignedProposal(record.proposalBytes, signatureBytes(signature));
       const transaction = await proposal.endorse({ deadline: Date.now() + this.config.deadlines.endorseMs });
       this.pending.endorsed(transactionId, transaction.getBytes());
-      return { transactionId, stage: 'endorsed', transactionDigest: base64(transaction.getDigest()), next: `/v1/transactions/${transactionId}/submission` };
+      return {
+        transactionId,
+        stage: 'endorsed',
+        transactionDigest: base64(transaction.getDigest()),
+        commitDigest: base64(hash.sha256(this.offlineCommitRequest(principal, transactionId).getRequest_asU8())),
+        next: `/v1/transactions/${transactionId}/submission`,
+      };
     } catch (err) {
       if (err instanceof GatewayError && err.code === 'INVALID_SIGNATURE') throw err;
       return this.fail(record, err);
     }
   }
 
-  /** Step 3: the signed transaction goes to ordering; answers once the commit status is known. */
-  async submitSigned(principal: Principal, transactionId: string, signature: string): Promise<Executed> {
+  private offlineCommitRequest(principal: Principal, transactionId: string): gatewayProtos.SignedCommitStatusRequest {
+    const certificate = this.credentials.find(principal.credentialId)?.certificatePem ?? '';
+    return commitStatusRequest(principal.mspId, Buffer.from(certificate), this.ledger.session(principal).network.getName(), transactionId);
+  }
+
+  /**
+   * Step 3: the signed transaction goes to ordering; answers once the commit status is known.
+   * The commit-status request is signed by the caller too (`commitSignature` over commitDigest);
+   * without it the gateway asks as a custodial identity of the same tenant.
+   */
+  async submitSigned(principal: Principal, transactionId: string, signature: string, commitSignature?: string): Promise<Executed> {
     const record = this.load(principal, transactionId, 'submit', 'endorsed');
     const gateway = this.ledger.session(principal).gateway;
     try {
       const transaction = gateway.newSignedTransaction(record.transactionBytes as Uint8Array, signatureBytes(signature));
+      const commit = commitSignature
+        ? gateway.newSignedCommit(this.offlineCommitRequest(principal, transactionId).serializeBinary(), signatureBytes(commitSignature))
+        : this.readerCommit(principal, transactionId);
       const submitted = await transaction.submit({ deadline: Date.now() + this.config.deadlines.submitMs });
-      const status = await submitted.getStatus({ deadline: Date.now() + this.config.deadlines.commitStatusMs });
+      const status = await commit.getStatus({ deadline: Date.now() + this.config.deadlines.commitStatusMs });
       if (!status.successful) throw new CommitError({ code: status.code, transactionId: status.transactionId });
       const result = await this.presenters.present(record.presenter, principal, submitted.getResult());
       const outcome = { status: record.successStatus, body: { transactionId, blockNumber: status.blockNumber.toString(), status: 'VALID', result } };
@@ -177,6 +221,15 @@ export class TransactionExecutor {
       if (err instanceof GatewayError && err.code === 'INVALID_SIGNATURE') throw err;
       return this.fail(record, err);
     }
+  }
+
+  /** The commit status as observed by a custodial identity of the same tenant (any channel member may ask). */
+  private readerCommit(principal: Principal, transactionId: string): ReturnType<LedgerSession['gateway']['newCommit']> {
+    const reader = this.tenantReader(principal);
+    const tenant = this.tenants.get(reader.tenantId);
+    const certificate = readFileSync(findIdentity(this.tenants.descriptor, tenant.orgKey, reader.identityName).certPath);
+    const signed = commitStatusRequest(reader.mspId, certificate, this.ledger.session(reader).network.getName(), transactionId);
+    return this.ledger.session(reader).gateway.newCommit(signed.serializeBinary());
   }
 
   /** An offline read: the signed proposal is evaluated on the gateway peer. */

@@ -9,9 +9,10 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
+  ApiPropertyOptional,
   ApiTags,
 } from '@nestjs/swagger';
-import { IsBase64, IsString, MaxLength } from 'class-validator';
+import { IsBase64, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Response } from 'express';
 import { CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
@@ -26,10 +27,20 @@ export class SignatureDto {
   signature: string;
 }
 
+export class SubmissionDto extends SignatureDto {
+  @ApiPropertyOptional({ description: "base64 signature over commitDigest; without it the gateway reads the commit status as a custodial identity of the caller's tenant" })
+  @IsOptional()
+  @IsString()
+  @IsBase64()
+  @MaxLength(200)
+  commitSignature?: string;
+}
+
 export class EndorsedDto {
   @ApiProperty() transactionId: string;
   @ApiProperty({ enum: ['endorsed'] }) stage: 'endorsed';
   @ApiProperty({ description: 'base64 digest of the endorsed transaction: sign it and POST …/submission' }) transactionDigest: string;
+  @ApiProperty({ description: 'base64 digest of the commit-status request: sign it too (commitSignature)' }) commitDigest: string;
   @ApiProperty() next: string;
 }
 
@@ -73,11 +84,11 @@ export class TransactionsController {
 
   @Post(':id/submission')
   @ApiOperation({ summary: 'Offline step 3: send the transaction signature; the gateway submits and answers the commit status and result' })
-  @ApiBody({ type: SignatureDto })
+  @ApiBody({ type: SubmissionDto })
   @ApiOkResponse({ type: CommittedDto })
   @ApiConflictResponse({ type: ErrorResponse, description: 'MVCC_CONFLICT (start again), wrong stage' })
-  async submit(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: SignatureDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    const executed = await this.executor.submitSigned(principal, id, body.signature);
+  async submit(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: SubmissionDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const executed = await this.executor.submitSigned(principal, id, body.signature, body.commitSignature);
     res.status(executed.status);
     return executed.body;
   }
