@@ -37,6 +37,16 @@ const DEFAULT_FORM: Readonly<Record<ConfirmationKind, string>> = {
   payable: 'balance-confirmation-2020',
 };
 
+/** Plaintext is validated strictly: a field the form does not define would travel unseen in the ciphertext. */
+const LETTER_KEYS = ['formId', 'header', 'sections'];
+const REPLY_KEYS = ['formId', 'conclusion', 'differences', 'sections', 'handler', 'reviewer', 'date'];
+
+function unknownKeys(value: Record<string, unknown>, allowed: readonly string[], prefix: string): Array<{ path: string; problem: string }> {
+  return Object.keys(value)
+    .filter((k) => !allowed.includes(k))
+    .map((k) => ({ path: `${prefix}${k}`, problem: 'is not a field of the form' }));
+}
+
 const decoder = new TextDecoder();
 const parse = <T>(bytes: Uint8Array): T => JSON.parse(decoder.decode(bytes)) as T;
 
@@ -85,7 +95,8 @@ export class ConfirmationsService implements OnModuleInit {
     return { confirmationId: view.id, formId: view.formId, part, contentHash: sealed.contentHash, content: opened.content, ...(opened.signature ? { signature: opened.signature } : {}) };
   }
 
-  private async letterRecipients(principal: Principal, clientId: string, addresseeId: string): Promise<Recipient[]> {
+  /** Who a letter is sealed for: firm, client, responder (a branch's bank) and the addressee itself. Also used by bulk issuance. */
+  async letterRecipients(principal: Principal, clientId: string, addresseeId: string): Promise<Recipient[]> {
     const [firm, client, addressee] = await Promise.all([
       this.registry.get(principal, principal.institutionId),
       this.registry.get(principal, clientId),
@@ -101,7 +112,13 @@ export class ConfirmationsService implements OnModuleInit {
     if (letter.formId !== undefined && letter.formId !== formId) {
       throw contentIssues([{ path: 'formId', problem: `must be ${formId}, the request's form` }], 'letter');
     }
-    const issues = validateLetter({ ...letter, formId }, kind);
+    const form = findForm(formId);
+    const header = typeof letter.header === 'object' && letter.header !== null ? Object.keys(letter.header) : [];
+    const issues = [
+      ...unknownKeys(letter, LETTER_KEYS, ''),
+      ...header.filter((k) => !form?.headerFields.includes(k)).map((k) => ({ path: `header.${k}`, problem: 'is not a header field of this form' })),
+      ...validateLetter({ ...letter, formId }, kind),
+    ];
     if (issues.length > 0) throw contentIssues(issues, 'letter');
   }
 
@@ -150,7 +167,7 @@ export class ConfirmationsService implements OnModuleInit {
     if (letter.readable !== 'decrypted' || !letter.content) {
       throw new GatewayError('CONTENT_NOT_READABLE', 409, `the letter of ${id} cannot be opened with ${principal.institutionId}'s key (${letter.readable})`);
     }
-    const issues = validateReply(dto.content, letter.content, view.kind);
+    const issues = [...unknownKeys(dto.content, REPLY_KEYS, ''), ...validateReply(dto.content, letter.content, view.kind)];
     if (issues.length > 0) throw contentIssues(issues, 'content');
     const conclusion = dto.content.conclusion as ReplyInput['conclusion'];
     const parties = [view.firmId, view.responderId, ...(dto.shareWithClient ? [view.clientId] : [])];
