@@ -1,0 +1,71 @@
+import { expect } from 'chai';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ConfigError, DEFAULT_LIMITS, loadGatewayConfig, validateGatewayConfig } from './gateway-config';
+
+const minimal = { dbPath: 'gw.db', networkDescriptorPath: 'net/network.json', keysDir: 'keys', tenants: [{ id: 'firm1', institutionId: 'FIRM1', orgKey: 'firm1' }] };
+
+function problems(raw: unknown): string[] {
+  try {
+    validateGatewayConfig(raw, '/base');
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('gateway config', function () {
+  it('fills defaults and resolves paths against the config file folder', function () {
+    const config = validateGatewayConfig(minimal, '/base');
+    expect(config.dbPath).to.equal('/base/gw.db');
+    expect(config.networkDescriptorPath).to.equal('/base/net/network.json');
+    expect(config.port).to.equal(8443);
+    expect(config.audience).to.equal('econfirm-gateway');
+    expect(config.limits).to.deep.equal(DEFAULT_LIMITS);
+    expect(config.deadlines.commitStatusMs).to.be.greaterThan(0);
+    expect(config.evidence.dir).to.equal('/base/keys/evidence');
+  });
+
+  it('collects every problem at once, each with its path', function () {
+    const found = problems({
+      port: 70000,
+      dbPath: '',
+      tenants: [{ id: 'Bad Id', institutionId: 'FIRM1', orgKey: 'firm1', extra: 1 }, { id: 'x', institutionId: 'FIRM1', orgKey: 'firm1' }],
+      limits: { tokenLifetimeSeconds: 3600 },
+      logLevel: 'chatty',
+      surprise: true,
+    });
+    expect(found).to.include.members([
+      'port: must be an integer in [0, 65535]',
+      'dbPath: must be a non-empty string',
+      'networkDescriptorPath: must be a non-empty string',
+      'keysDir: must be a non-empty string',
+      "tenants[0].id: lowercase letters, digits and '-' only",
+      'tenants[0].extra: unknown field',
+      "tenants: institution 'FIRM1' is hosted twice",
+      'limits.tokenLifetimeSeconds: must be an integer in [10, 300]',
+      'surprise: unknown setting',
+    ]);
+    expect(found.some((p) => p.startsWith('logLevel'))).to.equal(true);
+  });
+
+  it('needs at least one tenant and refuses duplicate tenant ids', function () {
+    expect(problems({ ...minimal, tenants: [] })).to.include('tenants: at least one tenant is required');
+    const dup = { ...minimal, tenants: [minimal.tenants[0], { id: 'firm1', institutionId: 'FIRM2', orgKey: 'firm2' }] };
+    expect(problems(dup)).to.include("tenants: duplicate id 'firm1'");
+  });
+
+  it('loads a JSON file with environment overrides (port as a string, descriptor from ECONFIRM_NETWORK_DIR)', function () {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gwcfg-'));
+    const { networkDescriptorPath: _unused, ...withoutDescriptor } = minimal;
+    writeFileSync(path.join(dir, 'gateway.json'), JSON.stringify(withoutDescriptor));
+    const config = loadGatewayConfig({ ECONFIRM_GATEWAY_PORT: '9001', ECONFIRM_NETWORK_DIR: '/net' }, path.join(dir, 'gateway.json'));
+    expect(config.port).to.equal(9001);
+    expect(config.networkDescriptorPath).to.equal('/net/network.json');
+    expect(config.dbPath).to.equal(path.join(dir, 'gw.db'));
+    expect(() => loadGatewayConfig({ ECONFIRM_GATEWAY_PORT: 'eighty' }, path.join(dir, 'gateway.json'))).to.throw(ConfigError, /port/);
+    expect(() => loadGatewayConfig({}, path.join(dir, 'missing.json'))).to.throw(ConfigError, /missing\.json/);
+  });
+});
