@@ -3,6 +3,8 @@
 #   identity.sh issue  <orgKey> <name> <role> [institution]   e.g. issue firm1 auditor3 auditor
 #   identity.sh revoke <orgKey> <name>
 #   identity.sh list
+#   identity.sh certify  <orgKey> <name> <pubkey.pem>  certificate chain (PEM) for a public key, by the org CA
+#   identity.sh evidence <orgKey> <institution>        evidence signing key + certificate (prints the folder)
 # Roles: auditor client-signer bank-officer bank-reviewer registrar regulator admin.
 # Institution defaults to the org's (FIRM1, BANK7, ...); operator-hosted clients and mortgage
 # registries name theirs (CLIENT2, MREG2). Both commands update network.json.
@@ -11,7 +13,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$NETWORK_SRC/lib/identity.sh"
 
-usage() { sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 known_org() { grep -qx "$1" <<<"$(all_orgs)" || die "unknown org '$1' (orgs: $(all_orgs | head -6 | tr '\n' ' ')...)"; }
 
 # Revocation = the org CA's CRL, carried in the org's MSP in the channel config. Peers check every
@@ -87,6 +89,17 @@ case $cmd in
     [ $# -eq 2 ] || usage
     known_org "$1"
     revoke "$1" "$2"
+    ;;
+  certify)
+    [ $# -eq 3 ] || usage
+    known_org "$1"
+    certify_key "$1" "$2" "$3"
+    ;;
+  evidence)
+    [ $# -eq 2 ] || usage
+    known_org "$1"
+    mint_evidence_identity "$1" "$2"
+    echo "$NET/evidence/$1/$2"
     ;;
   list)
     jq -r '.orgs[] | .key as $k | .identities[] | [$k, .name, .role, .institution, (if .revoked then "REVOKED" else "" end)] | @tsv' "$NET/network.json"

@@ -34,6 +34,7 @@ stop_network() { [ "$we_started_network" = 0 ] || network/down.sh >/dev/null; }
 trap stop_network EXIT
 
 run_suite integration npm run --silent test:integration -w test
+run_suite integration:evidence npm run --silent test:integration -w clients/evidence
 
 # Stop what we started before the summary, so the totals are the last line printed.
 stop_network

@@ -65,6 +65,63 @@ mint_identity() {
     '{name:$name, role:$role, institution:$inst, certPath:$cert, keyPath:$key}' >"$d/meta.json"
 }
 
+# --- certificates for keys that are not Fabric identities ----------------------------------------
+# An institution's registry signing key and its evidence key get X.509 certificates under its org
+# CA (the root its MSP carries in the channel configuration), so a JWS or a PDF signature chains to
+# the channel's MSP configuration. They are issued by an intermediate "evidence CA" per org, itself
+# issued by the org CA: cryptogen's org roots carry a TLS-only extended key usage, which NSS (and so
+# poppler's pdfsig) refuses for document signing; the intermediate carries none and is what a
+# relying party imports as its trust anchor, while our verifier walks on to the MSP root.
+
+# evidence_ca org: creates (once) and prints the folder with the org's evidence CA key and cert.
+evidence_ca() {
+  local org=$1 d=$NET/ca/$1/evidence-ca
+  if [ ! -f "$d/cert.pem" ]; then
+    [ -d "$(org_dir "$org")" ] || die "unknown org '$org'"
+    mkdir -p "$d"
+    (umask 077; openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/key.pem")
+    openssl pkey -in "$d/key.pem" -pubout -out "$d/pub.pem"
+    printf '%s\n' "basicConstraints=critical,CA:TRUE,pathlen:0" "keyUsage=critical,digitalSignature,keyCertSign,cRLSign" \
+      "subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid:always" >"$d/ext.cnf"
+    openssl x509 -new -force_pubkey "$d/pub.pem" -subj "/C=CN/O=$(org_domain "$org")/CN=evidence-ca.$(org_domain "$org")" \
+      -CA "$(org_ca_cert "$org")" -CAkey "$(org_ca_key "$org")" -set_serial "0x$(openssl rand -hex 15)" \
+      -days 3650 -sha256 -extfile "$d/ext.cnf" -out "$d/cert.pem" 2>/dev/null
+    rm -f "$d/ext.cnf" "$d/pub.pem"
+  fi
+  echo "$d"
+}
+
+# certify_key org name pubkey.pem: prints the chain (leaf, evidence CA) for that public key.
+# CSR-free: the key's owner hands over only its public key (openssl x509 -new -force_pubkey).
+certify_key() {
+  local org=$1 name=$2 pub=$3 ca work
+  [[ $name =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] || die "bad certificate name '$name'"
+  [ -f "$pub" ] || die "no public key file $pub"
+  openssl pkey -pubin -in "$pub" -noout 2>/dev/null || die "$pub is not a PEM public key"
+  ca=$(evidence_ca "$org")
+  work=$(mktemp -d)
+  printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature,nonRepudiation" \
+    "subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid:always" >"$work/ext.cnf"
+  openssl x509 -new -force_pubkey "$pub" -subj "/C=CN/O=$(org_domain "$org")/OU=evidence/CN=$name@$(org_domain "$org")" \
+    -CA "$ca/cert.pem" -CAkey "$ca/key.pem" -set_serial "0x$(openssl rand -hex 15)" \
+    -days 1825 -sha256 -extfile "$work/ext.cnf" -out "$work/cert.pem" 2>/dev/null || { rm -rf "$work"; die "openssl could not certify $pub"; }
+  cat "$work/cert.pem" "$ca/cert.pem"
+  rm -rf "$work"
+}
+
+# mint_evidence_identity org institution: a P-256 key and its certificate chain for signing the
+# institution's evidence PDFs, in $NET/evidence/<org>/<institution>/{key.pem,chain.pem}.
+mint_evidence_identity() {
+  local org=$1 inst=$2 d=$NET/evidence/$1/$2
+  [ -f "$d/chain.pem" ] && return 0
+  mkdir -p "$d"
+  (umask 077; openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/key.pem")
+  openssl pkey -in "$d/key.pem" -pubout -out "$d/pub.pem"
+  certify_key "$org" "$inst-evidence" "$d/pub.pem" >"$d/chain.pem.tmp"
+  mv "$d/chain.pem.tmp" "$d/chain.pem"
+  rm -f "$d/pub.pem"
+}
+
 mint_default_identities() {
   local org
   mint_identity operator admin admin
@@ -78,6 +135,7 @@ mint_default_identities() {
   mint_identity firm1 auditor2 auditor
   mint_identity firm1 admin admin
   mint_identity regulator regulator1 regulator
+  mint_evidence_identity firm1 FIRM1   # audit firms generate the working-paper evidence
 }
 
 # network.json: the contract with the test harness and the gateway. Rebuilt from the files on

@@ -11,6 +11,8 @@ import {
   type LedgerSession,
 } from '@econfirm/sdk';
 import * as path from 'node:path';
+import { demoSigningKeyCertifier } from './commands/demo-certify';
+import { isVerifyInvocation, verifyCommand } from './commands/verify';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -20,6 +22,7 @@ commands:
   demo seed                    register the demo institutions (idempotent; as operator/admin)
   institutions list [kind]     list registry records (kinds: ${INSTITUTION_KINDS.join(', ')})
   institutions show <id>       one registry record
+  verify <file.pdf|bundle>     check an evidence PDF or bundle (econfirm verify --help)
 
 options:
   --as <org>/<identity>        identity from the network descriptor (default operator/admin)
@@ -61,8 +64,10 @@ async function run(ledger: LedgerSession, words: string[], networkDir: string): 
   const [group, verb, arg] = words;
   const registry = new RegistryClient(ledger);
   if (group === 'demo' && verb === 'seed') {
-    const result = await seedDemoInstitutions(ledger, new InstitutionKeyStore(path.join(networkDir, 'institution-keys')));
-    console.log(`registered: ${result.registered.join(', ') || 'none'}; already there: ${result.existing.join(', ') || 'none'}`);
+    const descriptor = loadNetworkDescriptor(path.join(networkDir, 'network.json'));
+    const certify = demoSigningKeyCertifier(descriptor, REPO_ROOT, networkDir);
+    const result = await seedDemoInstitutions(ledger, new InstitutionKeyStore(path.join(networkDir, 'institution-keys')), certify);
+    console.log(`registered: ${result.registered.join(', ') || 'none'}; already there: ${result.existing.join(', ') || 'none'}; signing keys certified: ${result.certified.join(', ') || 'none'}`);
   } else if (group === 'institutions' && verb === 'list') {
     if (arg !== undefined && !(INSTITUTION_KINDS as readonly string[]).includes(arg)) {
       throw new UsageError(`unknown kind '${arg}'`);
@@ -79,6 +84,7 @@ async function run(ledger: LedgerSession, words: string[], networkDir: string): 
 }
 
 async function main(): Promise<number> {
+  if (isVerifyInvocation(process.argv.slice(2))) return verifyCommand(process.argv.slice(2), REPO_ROOT);
   let invocation: Invocation;
   try {
     invocation = parseArgs(process.argv.slice(2));

@@ -8,3 +8,7 @@ export { ATTACHMENT, qrPayload, renderEvidencePdf, type EvidenceAttachment } fro
 export { extractAttachments } from './pdf/attachments';
 export { extractSignature, signPdf } from './pdf/pades';
 export * from './verify/verify-evidence';
+export * from './ledger/channel-roots';
+export * from './ledger/transactions';
+export * from './ledger/ledger-evidence';
+export * from './bundle/evidence-bundle';

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { JsonWebKey } from 'node:crypto';
 import { certificateDer, pemCertificates } from './crypto/certificates';
 import { es256PrivateKey, type Es256PrivateKey } from './crypto/es256';
@@ -24,4 +25,16 @@ export function evidenceSigner(institutionId: string, key: JsonWebKey | string, 
 /** From PEM files: the private key and a certificate file (leaf, then any chain). */
 export function evidenceSignerFromFiles(institutionId: string, keyFile: string, certFiles: readonly string[]): EvidenceSigner {
   return evidenceSigner(institutionId, readFileSync(keyFile, 'utf8'), certFiles.map((f) => readFileSync(f, 'utf8')));
+}
+
+/**
+ * The evidence signer network/identity.sh minted for an institution (demo custody):
+ * <network dir>/evidence/<org>/<institution>/{key.pem, chain.pem}.
+ */
+export function evidenceSignerFromNetwork(networkDir: string, orgKey: string, institutionId: string): EvidenceSigner {
+  const dir = path.join(networkDir, 'evidence', orgKey, institutionId);
+  if (!existsSync(path.join(dir, 'chain.pem'))) {
+    throw new Error(`no evidence certificate for ${institutionId} in ${dir}: run network/identity.sh evidence ${orgKey} ${institutionId}`);
+  }
+  return evidenceSignerFromFiles(institutionId, path.join(dir, 'key.pem'), [path.join(dir, 'chain.pem')]);
 }

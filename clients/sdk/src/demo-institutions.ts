@@ -1,6 +1,6 @@
 import type { Institution, InstitutionProfile } from '@econfirm/common';
 import type { LedgerSession } from './connection';
-import { InstitutionKeyStore, registrationInput } from './institution-keys';
+import { InstitutionKeyStore, registrationInput, signingPublicKeyPem } from './institution-keys';
 import { LedgerCallError } from './ledger-call-error';
 import { RegistryClient } from './registry-client';
 
@@ -23,27 +23,45 @@ export interface SeedResult {
   registered: string[];
   existing: string[];
   institutions: Institution[];
+  /** Institutions whose signing key got a certificate in this run. */
+  certified: string[];
 }
+
+/**
+ * Issues a certificate chain (base64 DER, leaf first) for an institution's signing public key under
+ * its org CA; the CLI does it with network/identity.sh certify.
+ */
+export type SigningKeyCertifier = (profile: InstitutionProfile, kid: string, publicKeyPem: string) => string[] | Promise<string[]>;
 
 /**
  * Registers every demo institution that is not yet in the registry (as the operator's admin);
  * their private keys go to `keys` (demo custody: in production each institution keeps its own).
  * Idempotent: running it again registers nothing.
  */
-export async function seedDemoInstitutions(operatorAdmin: LedgerSession, keys: InstitutionKeyStore): Promise<SeedResult> {
+export async function seedDemoInstitutions(operatorAdmin: LedgerSession, keys: InstitutionKeyStore, certify?: SigningKeyCertifier): Promise<SeedResult> {
   const registry = new RegistryClient(operatorAdmin);
-  const result: SeedResult = { registered: [], existing: [], institutions: [] };
+  const result: SeedResult = { registered: [], existing: [], institutions: [], certified: [] };
   for (const profile of DEMO_INSTITUTIONS) {
+    let institution: Institution;
     try {
-      result.institutions.push(await registry.get(profile.id));
+      institution = await registry.get(profile.id);
       result.existing.push(profile.id);
     } catch (err) {
       if (!(err instanceof LedgerCallError && err.code === 'NOT_FOUND')) {
         throw err;
       }
-      const { institution } = await registry.register(registrationInput(profile, keys.loadOrCreate(profile.id)));
-      result.institutions.push(institution);
+      institution = (await registry.register(registrationInput(profile, keys.loadOrCreate(profile.id)))).institution;
       result.registered.push(profile.id);
+    }
+    result.institutions.push(institution);
+    // Certify the signing key we hold for the registered kid, once (idempotent like the rest).
+    if (certify && keys.has(profile.id)) {
+      const held = keys.load(profile.id);
+      if (held.signing.kid === institution.signingKey.kid && !held.signing.x5c?.length) {
+        held.signing.x5c = await certify(profile, held.signing.kid, signingPublicKeyPem(held));
+        keys.save(held);
+        result.certified.push(profile.id);
+      }
     }
   }
   return result;

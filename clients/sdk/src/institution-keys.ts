@@ -1,5 +1,5 @@
 import type { InstitutionInput, InstitutionProfile, PublicJwk } from '@econfirm/common';
-import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -7,7 +7,22 @@ import * as path from 'node:path';
 export interface InstitutionPrivateKeys {
   institutionId: string;
   encryption: { kid: string; jwk: JsonWebKey };
-  signing: { kid: string; jwk: JsonWebKey };
+  /**
+   * `x5c`: a certificate chain for the signing public key (base64 DER, leaf first) issued under the
+   * institution's org CA — the root its MSP carries in the channel configuration — so its JWS
+   * (reply signatures) chains to the channel's MSP configuration (network/identity.sh certify).
+   */
+  signing: { kid: string; jwk: JsonWebKey; x5c?: string[] };
+}
+
+/** The signing public key as SPKI PEM: what the org CA certifies (no private part leaves). */
+export function signingPublicKeyPem(keys: InstitutionPrivateKeys): string {
+  return createPublicKey(createPrivateKey({ key: keys.signing.jwk, format: 'jwk' })).export({ type: 'spki', format: 'pem' }).toString();
+}
+
+/** PEM certificates (a chain file) → base64 DER strings, as JWS x5c carries them. */
+export function pemChainToX5c(pem: string): string[] {
+  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) => (m[1] ?? '').replace(/\s+/g, ''));
 }
 
 function newP256Jwk(): JsonWebKey {

@@ -1,10 +1,11 @@
 import { saltedHash, sha256Hex, type ConfirmationEvidence } from '@econfirm/common';
+import { verifyReplySignature } from '@econfirm/sdk';
 import { X509Certificate } from 'node:crypto';
 import { verifyChain } from '../crypto/certificates';
 import { verifyDetachedCms } from '../crypto/cms';
 import { decodeCompactJws, verifyCompactJws, x5cChain } from '../crypto/jws';
 import { EVIDENCE_JWS_TYPE } from '../evidence-pdf';
-import { evidenceHash, parseEvidenceJson, replySignaturePayload, type ActorFacts, type EvidenceDocument } from '../model/evidence-document';
+import { evidenceHash, parseEvidenceJson, type ActorFacts, type EvidenceDocument } from '../model/evidence-document';
 import { extractAttachments, type ExtractedAttachment } from '../pdf/attachments';
 import { extractSignature } from '../pdf/pades';
 import { ATTACHMENT } from '../pdf/render';
@@ -187,10 +188,13 @@ export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions)
       }
       const { header } = decodeCompactJws(jws);
       if (header.alg !== 'ES256' || header.kid !== reply.signingKid) throw new Error(`reply JWS header alg=${String(header.alg)} kid=${String(header.kid)}; the ledger names ${reply.signingKid}`);
-      const payload = await verifyCompactJws(jws, { jwk: reply.signingKey.jwk });
-      const expected = replySignaturePayload(evidence.record.id, reply.conclusion, reply.contentHash);
-      if (payload.toString('utf8') !== expected) {
-        checks.fail('reply-jws', 'REPLY_PAYLOAD_MISMATCH', `the reply JWS signs ${payload.toString('utf8').slice(0, 200)}, not this reply (${expected})`);
+      // The SDK's one implementation (shared with the gateway): signature by the registry key, and
+      // exactly this confirmation, conclusion and content hash signed.
+      try {
+        await verifyReplySignature(jws, reply.signingKey.jwk, { confirmationId: evidence.record.id, conclusion: reply.conclusion, contentHash: reply.contentHash });
+      } catch (err) {
+        const message = (err as Error).message;
+        checks.fail('reply-jws', /differs|payload/.test(message) ? 'REPLY_PAYLOAD_MISMATCH' : 'REPLY_JWS_INVALID', `reply JWS by ${reply.signingKid}: ${message}`);
         return;
       }
       const chain = x5cChain(header);

@@ -1,0 +1,31 @@
+import type { InstitutionProfile } from '@econfirm/common';
+import { pemChainToX5c, type NetworkDescriptor, type SigningKeyCertifier } from '@econfirm/sdk';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+/**
+ * Demo custody: the operator's scripts hold every org CA, so `demo seed` has each institution's
+ * signing key certified by its org (network/identity.sh certify). In production each org's CA
+ * administrator does this for its own members from their public key alone.
+ */
+export function demoSigningKeyCertifier(descriptor: NetworkDescriptor, repoRoot: string, networkDir: string): SigningKeyCertifier {
+  return (profile: InstitutionProfile, kid: string, publicKeyPem: string) => {
+    const org = descriptor.orgs.find((o) => o.mspId === profile.mspId);
+    if (!org) throw new Error(`no org with MSP ${profile.mspId} in the network descriptor`);
+    const dir = mkdtempSync(path.join(tmpdir(), 'econfirm-certify-'));
+    try {
+      const file = path.join(dir, 'signing.pub.pem');
+      writeFileSync(file, publicKeyPem);
+      const chain = execFileSync(path.join(repoRoot, 'network', 'identity.sh'), ['certify', org.key, kid, file], {
+        encoding: 'utf8',
+        env: { ...process.env, ECONFIRM_NETWORK_DIR: networkDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      return pemChainToX5c(chain);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}

@@ -1,0 +1,280 @@
+import type { ConfirmationView, Institution, InstitutionProfile, IssueInput, LetterContent } from '@econfirm/common';
+import {
+  defaultDescriptorPath,
+  InstitutionKeyStore,
+  LedgerCallError,
+  loadNetworkDescriptor,
+  newInstitutionKeys,
+  open,
+  openLedger,
+  pemChainToX5c,
+  publicJwk,
+  recipientOf,
+  registrationInput,
+  RegistryClient,
+  seal,
+  sealReply,
+  signingPublicKeyPem,
+  submitAndWait,
+  type InstitutionPrivateKeys,
+  type LedgerSession,
+} from '@econfirm/sdk';
+import { expect } from 'chai';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { createEvidencePdf } from '../evidence-pdf';
+import { readBundle, verifyEvidenceBundle, writeBundleDirectory } from '../bundle/evidence-bundle';
+import { channelMspRoots } from '../ledger/channel-roots';
+import { generateEngagementBundle, generateEvidence, ledgerView } from '../ledger/ledger-evidence';
+import { evidenceSignerFromNetwork, type EvidenceSigner } from '../signer';
+import { createNssDb } from '../testing/test-pki';
+import { sampleLetter, sampleReply } from '../testing/sample-evidence';
+import { verifyEvidencePdf, type TrustRoots, type Verdict } from '../verify/verify-evidence';
+
+/**
+ * Issue 5 on the real network: evidence generated from the ledger by the firm, signed with its
+ * evidence certificate, verified online (ledger hashes, committed VALID transactions, MSP roots from
+ * the channel configuration), by pdfsig and by the CLI; a PDF for a reply the ledger does not hold
+ * is refused online; a receivable confirmation and an engagement bundle too.
+ */
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+const networkDir = () => path.dirname(defaultDescriptorPath(REPO_ROOT));
+type Who = [orgKey: string, identityName: string];
+
+function session(who: Who): LedgerSession {
+  const descriptor = loadNetworkDescriptor(defaultDescriptorPath(REPO_ROOT));
+  const org = descriptor.orgs.find((o) => o.key === who[0]);
+  const gatewayOrgKey = org && org.peers.length === 0 ? 'operator' : undefined;
+  return openLedger({ descriptor, orgKey: who[0], identityName: who[1], ...(gatewayOrgKey ? { gatewayOrgKey } : {}) });
+}
+
+async function as<T>(who: Who, work: (ledger: LedgerSession) => Promise<T>): Promise<T> {
+  const ledger = session(who);
+  try {
+    return await work(ledger);
+  } finally {
+    ledger.close();
+  }
+}
+
+async function submit(who: Who, tx: string, ...args: string[]): Promise<ConfirmationView> {
+  return as(who, async (ledger) => JSON.parse(Buffer.from((await submitAndWait(ledger.contract('confirmation'), tx, { arguments: args })).result).toString('utf8')) as ConfirmationView);
+}
+
+function networkScript(...args: string[]): string {
+  return execFileSync(path.join(REPO_ROOT, 'network', 'identity.sh'), args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+const DEMO: Record<string, InstitutionProfile> = {
+  FIRM1: { id: 'FIRM1', kind: 'audit-firm', mspId: 'Firm1MSP', nameZh: '信达会计师事务所', nameEn: 'Xinda Certified Public Accountants', registrationId: '31000001' },
+  BANK1: { id: 'BANK1', kind: 'bank', mspId: 'Bank1MSP', nameZh: '第一商业银行', nameEn: 'First Commercial Bank', registrationId: 'B0001H111000001' },
+};
+
+/** A demo institution registered with keys we hold (rotating to fresh keys if another tool holds them). */
+async function heldDemo(admin: LedgerSession, id: string, store: InstitutionKeyStore): Promise<{ record: Institution; keys: InstitutionPrivateKeys }> {
+  const registry = new RegistryClient(admin);
+  let record: Institution;
+  try {
+    record = await registry.get(id);
+  } catch (err) {
+    if (!(err instanceof LedgerCallError && err.code === 'NOT_FOUND')) throw err;
+    const keys = store.loadOrCreate(id);
+    return { record: (await registry.register(registrationInput(DEMO[id] as InstitutionProfile, keys))).institution, keys };
+  }
+  if (store.has(id)) {
+    const keys = store.load(id);
+    if (keys.encryption.kid === record.encryptionKey.kid && keys.signing.kid === record.signingKey.kid) return { record, keys };
+  }
+  const keys = newInstitutionKeys(id, Date.now());
+  const rotation = { encryptionKey: { kid: keys.encryption.kid, jwk: publicJwk(keys.encryption.jwk) }, signingKey: { kid: keys.signing.kid, jwk: publicJwk(keys.signing.jwk) } };
+  const outcome = await submitAndWait(admin.contract('registry'), 'RotateInstitutionKeys', { arguments: [id, JSON.stringify(rotation)] });
+  store.save(keys);
+  return { record: JSON.parse(Buffer.from(outcome.result).toString('utf8')) as Institution, keys };
+}
+
+function pdfsig(file: string, nssDir: string): string {
+  const run = spawnSync('pdfsig', ['-nssdir', nssDir, file], { encoding: 'utf8' });
+  return `${run.stdout}${run.stderr}`;
+}
+
+function cli(...args: string[]): { status: number; output: string } {
+  const run = spawnSync(process.execPath, [path.join(REPO_ROOT, 'clients', 'cli', 'dist', 'main.js'), ...args], { encoding: 'utf8', env: process.env });
+  return { status: run.status ?? -1, output: `${run.stdout}${run.stderr}` };
+}
+
+function failed(verdict: Verdict): string[] {
+  return verdict.checks.filter((c) => c.status === 'fail').map((c) => `${c.id}:${c.code}`);
+}
+
+describe('evidence on the real network (issue 5)', function () {
+  this.timeout(240_000);
+  const tag = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`.toUpperCase();
+  const engagementId = `ENG-EV-${tag}`;
+  const work = mkdtempSync(path.join(tmpdir(), 'econfirm-evidence-it-'));
+  let firm: { record: Institution; keys: InstitutionPrivateKeys };
+  let bank: { record: Institution; keys: InstitutionPrivateKeys };
+  let client: Institution;
+  let enterprise: { record: Institution; keys: InstitutionPrivateKeys };
+  let clientSigner: Who;
+  let enterpriseSigner: Who;
+  let signer: EvidenceSigner;
+  let roots: TrustRoots;
+  let bankLetterId = '';
+  let receivableId = '';
+  let pdf: Buffer;
+
+  before(async () => {
+    const store = new InstitutionKeyStore(path.join(networkDir(), 'institution-keys'));
+    const fresh = await as(['operator', 'admin'], async (admin) => {
+      const f = await heldDemo(admin, 'FIRM1', store);
+      const b = await heldDemo(admin, 'BANK1', store);
+      const registry = new RegistryClient(admin);
+      const c = (await registry.register(registrationInput({ id: `CL-EV-${tag}`, kind: 'client', mspId: 'OperatorMSP', nameZh: '证据测试客户有限公司', nameEn: `Evidence Test Client ${tag}`, registrationId: `91C${tag}`.slice(0, 18) }, newInstitutionKeys(`CL-EV-${tag}`)))).institution;
+      const entKeys = newInstitutionKeys(`ENT-EV-${tag}`);
+      const e = (await registry.register(registrationInput({ id: `ENT-EV-${tag}`, kind: 'enterprise', mspId: 'OperatorMSP', nameZh: '证据测试贸易有限公司', nameEn: `Evidence Test Customer ${tag}`, registrationId: `91E${tag}`.slice(0, 18) }, entKeys))).institution;
+      return { f, b, c, e: { record: e, keys: entKeys } };
+    });
+    firm = fresh.f;
+    bank = fresh.b;
+    client = fresh.c;
+    enterprise = fresh.e;
+    // The bank's registry signing key certified by its org CA (what `demo seed` does), so its reply JWS chains to Bank1MSP.
+    if (!bank.keys.signing.x5c?.length) {
+      const pub = path.join(work, 'bank-signing.pub.pem');
+      writeFileSync(pub, signingPublicKeyPem(bank.keys));
+      bank.keys.signing.x5c = pemChainToX5c(networkScript('certify', 'bank1', bank.keys.signing.kid, pub));
+      store.save(bank.keys);
+    }
+    networkScript('evidence', 'firm1', 'FIRM1');
+    signer = evidenceSignerFromNetwork(networkDir(), 'firm1', 'FIRM1');
+    const cs = `evcs-${tag.toLowerCase()}`;
+    const es = `eves-${tag.toLowerCase()}`;
+    networkScript('issue', 'operator', cs, 'client-signer', client.id);
+    networkScript('issue', 'operator', es, 'client-signer', enterprise.record.id);
+    clientSigner = ['operator', cs];
+    enterpriseSigner = ['operator', es];
+    roots = await as(['firm1', 'auditor1'], (ledger) => channelMspRoots(ledger.network));
+  });
+
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  async function issue(id: string, kind: IssueInput['kind'], addressee: Institution, content: unknown): Promise<void> {
+    const input: IssueInput = {
+      id, kind, formId: kind === 'receivable' ? 'balance-confirmation-2020' : 'bank-letter-2020',
+      engagement: { id: engagementId, clientId: client.id, periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' },
+      addresseeId: addressee.id, feePayer: 'client',
+      letter: await seal(content, [recipientOf(firm.record), recipientOf(client), recipientOf(addressee)]),
+    };
+    await submit(['firm1', 'auditor1'], 'Issue', JSON.stringify(input));
+    await submit(clientSigner, 'ClientAuthorize', id, JSON.stringify({ feeConsent: true }));
+  }
+
+  it('reads the MSP roots of every org from the channel configuration', () => {
+    for (const msp of ['Firm1MSP', 'Bank1MSP', 'OperatorMSP']) expect(roots.get(msp)?.length, msp).to.be.greaterThan(0);
+  });
+
+  it('generates a signed evidence PDF for a replied bank letter that verifies online', async () => {
+    bankLetterId = `CF-EV-${tag}-1`;
+    await issue(bankLetterId, 'bank-form-1', bank.record, sampleLetter(4));
+    await submit(['bank1', 'officer1'], 'BankAccept', bankLetterId);
+    const reply = await sealReply(bankLetterId, 'disagrees', sampleReply(false), [recipientOf(firm.record), recipientOf(bank.record)], bank.keys.signing);
+    const { jws: _jws, ...input } = reply;
+    void _jws;
+    await submit(['bank1', 'officer1'], 'PrepareReply', bankLetterId, JSON.stringify(input));
+    await submit(['bank1', 'reviewer1'], 'ApproveReply', bankLetterId);
+    const generated = await as(['firm1', 'auditor1'], (ledger) => generateEvidence({ ledger, confirmationId: bankLetterId, keys: firm.keys, signer }));
+    pdf = generated.pdf;
+    expect(generated.document.timeline.map((s) => s.state)).to.deep.equal(['issued', 'authorized', 'accepted', 'reply-prepared', 'replied']);
+    expect(generated.document.timeline.map((s) => s.actor.role)).to.deep.equal(['auditor', 'client-signer', 'bank-officer', 'bank-officer', 'bank-reviewer']);
+    expect(generated.document.timeline.every((s) => s.validationCode === 'VALID')).to.equal(true);
+    const verdict = await as(['firm1', 'auditor1'], (ledger) => verifyEvidencePdf(pdf, { roots, ledger: ledgerView(ledger) }));
+    expect(verdict.ok, JSON.stringify(verdict.checks, null, 1)).to.equal(true);
+    expect(verdict.mode).to.equal('online');
+    expect(verdict.checks.filter((c) => c.status !== 'pass')).to.deep.equal([]);
+    expect(verdict.checks.find((c) => c.id === 'reply-jws')?.detail).to.match(/chains to Bank1MSP/);
+  });
+
+  it("is valid and trusted for pdfsig with the firm's evidence CA (issued by the Firm1MSP root) in the NSS db", () => {
+    const file = path.join(work, 'bank-letter.pdf');
+    writeFileSync(file, pdf);
+    const caPem = readFileSync(path.join(networkDir(), 'ca', 'firm1', 'evidence-ca', 'cert.pem'), 'utf8');
+    const output = pdfsig(file, createNssDb([caPem]));
+    expect(output).to.match(/Signature Validation: Signature is Valid\./);
+    expect(output).to.match(/Certificate Validation: Certificate is Trusted\./);
+  });
+
+  it('econfirm verify: exit 0 online and offline (saying the ledger was not checked), 1 for a flipped byte', () => {
+    const file = path.join(work, 'cli.pdf');
+    writeFileSync(file, pdf);
+    const online = cli('verify', file, '--as', 'firm1/auditor1');
+    expect(online.status, online.output).to.equal(0);
+    expect(online.output).to.match(/VERDICT: VALID/).and.not.match(/offline/);
+    const rootsDir = path.join(work, 'roots');
+    expect(cli('verify', '--export-roots', rootsDir, '--as', 'firm1/auditor1').status).to.equal(0);
+    const offline = cli('verify', file, '--offline', '--roots', rootsDir);
+    expect(offline.status, offline.output).to.equal(0);
+    expect(offline.output).to.match(/VERDICT: VALID \(offline: the ledger was NOT checked\)/);
+    const flipped = Buffer.from(pdf);
+    flipped[flipped.length - 3000] = (flipped[flipped.length - 3000] as number) ^ 0x20;
+    writeFileSync(file, flipped);
+    const broken = cli('verify', file, '--offline', '--roots', rootsDir, '--json');
+    expect(broken.status, broken.output).to.equal(1);
+    expect((JSON.parse(broken.output) as Verdict).ok).to.equal(false);
+  });
+
+  it('refuses online a PDF for a reply the ledger does not hold (consistent, signed, but not on the ledger)', async () => {
+    const genuine = await as(['firm1', 'auditor1'], (ledger) => generateEvidence({ ledger, confirmationId: bankLetterId, keys: firm.keys, signer }));
+    const forged = JSON.parse(JSON.stringify(genuine.document)) as typeof genuine.document;
+    const content = sampleReply(true);
+    const other = await sealReply(bankLetterId, 'agrees', content, [recipientOf(firm.record)], bank.keys.signing);
+    const { salt } = await open(other, firm.keys.encryption.kid, firm.keys.encryption.jwk);
+    const reply = forged.reply as NonNullable<typeof forged.reply>;
+    forged.reply = { ...reply, content, conclusion: 'agrees', contentHash: other.contentHash, signature: other.jws, signatureHash: other.signatureHash, salt };
+    const forgedPdf = (await createEvidencePdf(forged, signer)).pdf;
+    const offline = await verifyEvidencePdf(forgedPdf, { roots });
+    expect(failed(offline)).to.deep.equal([]);
+    const online = await as(['firm1', 'auditor1'], (ledger) => verifyEvidencePdf(forgedPdf, { roots, ledger: ledgerView(ledger) }));
+    expect(online.ok).to.equal(false);
+    expect(failed(online)).to.deep.equal(['ledger-hashes:LEDGER_MISMATCH']);
+  });
+
+  it('generates and verifies evidence for a receivable confirmation answered by the customer', async () => {
+    receivableId = `CF-EV-${tag}-2`;
+    const letter: LetterContent = {
+      formId: 'balance-confirmation-2020',
+      header: { letterNo: `AR-${tag}`, counterparty: enterprise.record.nameZh, auditFirm: firm.record.nameZh, asOfDate: '2025-12-31', replyContact: '021-5555 0101', clientSealRef: '财务专用章', handler: '王审计', date: '2026-01-05' },
+      sections: { balances: { status: 'rows', rows: [{ documentRef: 'INV-2025-1201', date: '2025-12-01', currency: 'CNY', amount: '356000.00', description: '货款 goods' }] }, otherItems: { status: 'none' } },
+    };
+    await issue(receivableId, 'receivable', enterprise.record, letter);
+    await submit(enterpriseSigner, 'BankAccept', receivableId);
+    const replyContent = { formId: 'balance-confirmation-2020', conclusion: 'agrees', differences: [], sections: {}, handler: '陈会计', reviewer: '—', date: '2026-01-07' };
+    const reply = await sealReply(receivableId, 'agrees', replyContent, [recipientOf(firm.record), recipientOf(enterprise.record)], enterprise.keys.signing);
+    const { jws: _jws, ...input } = reply;
+    void _jws;
+    await submit(enterpriseSigner, 'PrepareReply', receivableId, JSON.stringify(input));
+    const generated = await as(['firm1', 'auditor1'], (ledger) => generateEvidence({ ledger, confirmationId: receivableId, keys: firm.keys, signer }));
+    const verdict = await as(['firm1', 'auditor1'], (ledger) => verifyEvidencePdf(generated.pdf, { roots, ledger: ledgerView(ledger) }));
+    expect(verdict.ok, JSON.stringify(verdict.checks, null, 1)).to.equal(true);
+    expect(verdict.checks.find((c) => c.id === 'reply-jws')?.detail).to.match(/no x5c/);
+  });
+
+  it('bundles the engagement (one PDF per letter + signed manifest); the verifier checks the bundle and refuses a missing letter', async () => {
+    const bundle = await as(['firm1', 'auditor1'], (ledger) => generateEngagementBundle({ ledger, engagementId, keys: firm.keys, signer }));
+    expect([...bundle.files.keys()].sort()).to.deep.equal([`${bankLetterId}.pdf`, `${receivableId}.pdf`].sort());
+    const dir = path.join(work, 'bundle');
+    writeBundleDirectory(bundle, dir);
+    const verdict = await as(['firm1', 'auditor1'], (ledger) => verifyEvidenceBundle(dir, { roots, ledger: ledgerView(ledger) }));
+    expect(verdict.ok, JSON.stringify(verdict.manifest)).to.equal(true);
+    const viaCli = cli('verify', dir, '--as', 'firm1/auditor1');
+    expect(viaCli.status, viaCli.output).to.equal(0);
+    rmSync(path.join(dir, `${receivableId}.pdf`));
+    const missing = await verifyEvidenceBundle(dir, { roots });
+    expect(missing.ok).to.equal(false);
+    expect(missing.manifest.code).to.equal('BUNDLE_MISMATCH');
+    expect(readBundle(dir).files.size).to.equal(1);
+  });
+});

@@ -1,0 +1,60 @@
+import type { Network } from '@hyperledger/fabric-gateway';
+import { common, msp } from '@hyperledger/fabric-protos';
+import { evaluate } from '@econfirm/sdk';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { pemCertificates } from '../crypto/certificates';
+import type { TrustRoots } from '../verify/verify-evidence';
+
+/**
+ * The channel's current configuration: the newest config block, found through the last block's
+ * LAST_CONFIG pointer (qscc, readable by every channel member), so CA changes made by config
+ * updates after genesis are honoured.
+ */
+export async function currentChannelConfig(network: Network): Promise<common.Config> {
+  const qscc = network.getContract('qscc');
+  const info = common.BlockchainInfo.deserializeBinary(await evaluate(qscc, 'GetChainInfo', [network.getName()]));
+  const last = common.Block.deserializeBinary(await evaluate(qscc, 'GetBlockByNumber', [network.getName(), String(info.getHeight() - 1)]));
+  const signatures = last.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.SIGNATURES];
+  const ordererMetadata = common.OrdererBlockMetadata.deserializeBinary(common.Metadata.deserializeBinary(signatures ?? new Uint8Array()).getValue_asU8());
+  const configIndex = ordererMetadata.getLastConfig()?.getIndex() ?? 0;
+  const block = common.Block.deserializeBinary(await evaluate(qscc, 'GetBlockByNumber', [network.getName(), String(configIndex)]));
+  const envelope = common.Envelope.deserializeBinary(block.getData()?.getDataList_asU8()[0] ?? new Uint8Array());
+  const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
+  const config = common.ConfigEnvelope.deserializeBinary(payload.getData_asU8()).getConfig();
+  if (!config) throw new Error(`block ${configIndex} carries no channel configuration`);
+  return config;
+}
+
+/** Root and intermediate certificates of every application org's MSP, by MSP id. */
+export function mspRootsFromConfig(config: common.Config): Map<string, Buffer[]> {
+  const application = config.getChannelGroup()?.getGroupsMap().get('Application');
+  if (!application) throw new Error('the channel configuration has no Application group');
+  const roots = new Map<string, Buffer[]>();
+  application.getGroupsMap().forEach((group: common.ConfigGroup, name: string) => {
+    const value = group.getValuesMap().get('MSP');
+    if (!value) return;
+    const fabric = msp.FabricMSPConfig.deserializeBinary(msp.MSPConfig.deserializeBinary(value.getValue_asU8()).getConfig_asU8());
+    const pem = [...fabric.getRootCertsList_asU8(), ...fabric.getIntermediateCertsList_asU8()].map((b) => Buffer.from(b).toString('utf8')).join('\n');
+    roots.set(fabric.getName() || name, pemCertificates(pem));
+  });
+  return roots;
+}
+
+export async function channelMspRoots(network: Network): Promise<TrustRoots> {
+  return mspRootsFromConfig(await currentChannelConfig(network));
+}
+
+/**
+ * Offline trust anchors: a folder of `<MSPID>.pem` files (each may hold several certificates),
+ * e.g. exported once from the channel configuration by `econfirm verify --export-roots`.
+ */
+export function rootsFromDirectory(dir: string): TrustRoots {
+  const roots = new Map<string, Buffer[]>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.pem')).sort()) {
+    const certs = pemCertificates(readFileSync(path.join(dir, file), 'utf8'));
+    if (certs.length > 0) roots.set(path.basename(file, '.pem'), certs);
+  }
+  if (roots.size === 0) throw new Error(`no <MSPID>.pem root files in ${dir}`);
+  return roots;
+}
