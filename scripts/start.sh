@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts econfirm on this machine: installs what is missing (Node 24, npm dependencies,
 # Fabric binaries), builds, brings up the Fabric network with the chaincode, and loads the
-# demo institutions into the registry. Safe to run again: a running network is reused.
+# demo institutions into the registry, and starts the gateway (REST API) with demo tenants.
+# Safe to run again: a running network is reused, the gateway restarted on the new build.
 set -euo pipefail
 ECONFIRM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ECONFIRM_ROOT"
@@ -21,6 +22,9 @@ else
   network/up.sh
 fi
 node clients/cli/dist/main.js demo seed
+scripts/gateway.sh restart
+GW_PORT=${ECONFIRM_GATEWAY_PORT:-$(( ${ECONFIRM_PORT_BASE:-7050} + 393 ))}
+GW_CREDS=$ECONFIRM_NETWORK_DIR/gateway/demo-credentials
 
 cat <<INFO
 
@@ -28,5 +32,13 @@ econfirm is up.
   network descriptor : $ECONFIRM_NETWORK_DIR/network.json
   node logs          : $ECONFIRM_NETWORK_DIR/logs/
   institutions       : node clients/cli/dist/main.js institutions list
-  stop / wipe        : network/down.sh   /   network/clean.sh
+  gateway (REST)     : http://127.0.0.1:$GW_PORT   docs http://127.0.0.1:$GW_PORT/docs   (scripts/gateway.sh status|stop)
+  demo API keys      : $GW_CREDS/  (firm1.auditor1, client1.client1, bank1.officer1, bank1.reviewer1, regulator.regulator1, …)
+  stop / wipe        : scripts/gateway.sh stop; network/down.sh   /   network/clean.sh
+
+Call the gateway as FIRM1's auditor (each token is single-use and lives 2 minutes):
+  TOKEN=\$(node gateway/dist/cli.js token --credential $GW_CREDS/firm1.auditor1.json)
+  curl -s -H "Authorization: Bearer \$TOKEN" http://127.0.0.1:$GW_PORT/v1/me
+  curl -s -H "Authorization: Bearer \$(node gateway/dist/cli.js token --credential $GW_CREDS/firm1.auditor1.json)" http://127.0.0.1:$GW_PORT/v1/confirmations
+More: gateway/README.md (issuing a letter, the bank's reply, offline signing).
 INFO

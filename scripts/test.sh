@@ -19,6 +19,8 @@ run_suite unit:common npm test --silent -w common
 run_suite unit:chaincode npm test --silent -w chaincode
 run_suite unit:test-tools npm test --silent -w test
 run_suite unit:evidence npm test --silent -w clients/evidence
+run_suite unit:sdk npm test --silent -w clients/sdk
+run_suite unit:gateway npm test --silent -w gateway
 run_suite contracts npm test --silent -w contracts
 
 network/install-fabric.sh
@@ -34,6 +36,7 @@ stop_network() { [ "$we_started_network" = 0 ] || network/down.sh >/dev/null; }
 trap stop_network EXIT
 
 run_suite integration npm run --silent test:integration -w test
+run_suite e2e npm run --silent test:e2e -w test
 run_suite integration:evidence npm run --silent test:integration -w clients/evidence
 
 # Stop what we started before the summary, so the totals are the last line printed.

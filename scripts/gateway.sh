@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# The econfirm gateway as a background process next to the network, with demo tenants:
+#   scripts/gateway.sh start     write the demo config (once), issue demo API credentials (once),
+#                                start the gateway and wait until /readyz answers
+#   scripts/gateway.sh stop      stop it (SIGTERM: graceful shutdown closes gRPC and the database)
+#   scripts/gateway.sh restart   stop, then start (picks up a new build)
+#   scripts/gateway.sh status    running or not, and its readiness
+# Files: $ECONFIRM_NETWORK_DIR/gateway/{config.json,gateway.db,gateway.pid,gateway.log} and the
+# demo credentials' private keys in $ECONFIRM_NETWORK_DIR/gateway/demo-credentials/ (0600).
+# Port: ECONFIRM_GATEWAY_PORT, default ECONFIRM_PORT_BASE + 393 (7443 for the default network).
+set -euo pipefail
+ECONFIRM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ECONFIRM_ROOT"
+source scripts/lib/node-env.sh
+source scripts/lib/network-state.sh
+
+GW_DIR=$ECONFIRM_NETWORK_DIR/gateway
+GW_CONFIG=$GW_DIR/config.json
+GW_PID=$GW_DIR/gateway.pid
+GW_LOG=$GW_DIR/gateway.log
+GW_CREDS=$GW_DIR/demo-credentials
+GW_PORT=${ECONFIRM_GATEWAY_PORT:-$(( ${ECONFIRM_PORT_BASE:-7050} + 393 ))}
+GW_URL=http://127.0.0.1:$GW_PORT
+export ECONFIRM_GATEWAY_CONFIG=$GW_CONFIG ECONFIRM_GATEWAY_PORT=$GW_PORT
+
+# tenant:identity pairs that get a demo credential (ids are <tenant>.<identity>).
+DEMO_CREDENTIALS="firm1:auditor1 firm1:auditor2 client1:client1 bank1:officer1 bank1:officer2 bank1:reviewer1 regulator:regulator1 operator:admin"
+
+say() { echo "econfirm-gateway: $*" >&2; }
+
+running_pid() {
+  local pid
+  [ -f "$GW_PID" ] || return 1
+  pid=$(cat "$GW_PID")
+  kill -0 "$pid" 2>/dev/null || return 1
+  echo "$pid"
+}
+
+write_config() {
+  mkdir -p "$GW_DIR"
+  chmod 700 "$GW_DIR"
+  [ -f "$GW_CONFIG" ] && return 0
+  cat >"$GW_CONFIG" <<EOF
+{
+  "host": "127.0.0.1",
+  "dbPath": "gateway.db",
+  "networkDescriptorPath": "../network.json",
+  "keysDir": "../institution-keys",
+  "tenants": [
+    { "id": "firm1", "institutionId": "FIRM1", "orgKey": "firm1" },
+    { "id": "client1", "institutionId": "CLIENT1", "orgKey": "operator" },
+    { "id": "bank1", "institutionId": "BANK1", "orgKey": "bank1" },
+    { "id": "regulator", "institutionId": "REGULATOR", "orgKey": "regulator" },
+    { "id": "operator", "institutionId": "OPERATOR", "orgKey": "operator" }
+  ]
+}
+EOF
+  say "wrote $GW_CONFIG"
+}
+
+issue_demo_credentials() {
+  local pair tenant identity
+  for pair in $DEMO_CREDENTIALS; do
+    tenant=${pair%%:*}; identity=${pair#*:}
+    node gateway/dist/cli.js credentials issue --tenant "$tenant" --identity "$identity" --id "$tenant.$identity" --out "$GW_CREDS" >/dev/null
+  done
+}
+
+start() {
+  local pid i
+  if pid=$(running_pid); then
+    say "already running (pid $pid) at $GW_URL"
+    return 0
+  fi
+  network_is_up || { say "the network in $ECONFIRM_NETWORK_DIR is not up (network/up.sh first)"; return 1; }
+  [ -f gateway/dist/main.js ] || { say "gateway is not built (npm run build)"; return 1; }
+  write_config
+  issue_demo_credentials
+  nohup node gateway/dist/main.js >>"$GW_LOG" 2>&1 </dev/null &
+  echo $! >"$GW_PID"
+  for i in $(seq 1 120); do
+    if curl -fsS --max-time 2 "$GW_URL/readyz" >/dev/null 2>&1; then
+      say "ready at $GW_URL (pid $(cat "$GW_PID"), log $GW_LOG)"
+      return 0
+    fi
+    if ! running_pid >/dev/null; then
+      say "the gateway exited while starting; last log lines:"
+      tail -n 20 "$GW_LOG" >&2
+      rm -f "$GW_PID"
+      return 1
+    fi
+    sleep 0.5
+  done
+  say "not ready after 60 s; see $GW_LOG"
+  return 1
+}
+
+stop() {
+  local pid i
+  if ! pid=$(running_pid); then
+    rm -f "$GW_PID"
+    say "not running"
+    return 0
+  fi
+  kill -TERM "$pid"
+  for i in $(seq 1 40); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    say "pid $pid ignored SIGTERM for 10 s; killing it"
+    kill -KILL "$pid"
+  fi
+  rm -f "$GW_PID"
+  say "stopped"
+}
+
+status() {
+  local pid
+  if pid=$(running_pid); then
+    echo "running (pid $pid) at $GW_URL"
+    curl -sS --max-time 5 "$GW_URL/readyz" || true
+    echo
+  else
+    echo "not running"
+    return 3
+  fi
+}
+
+case ${1:-} in
+  start) start ;;
+  stop) stop ;;
+  restart) stop; start ;;
+  status) status ;;
+  *) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+esac
