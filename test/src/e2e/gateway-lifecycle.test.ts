@@ -19,13 +19,24 @@ describe('gateway e2e: the bank-letter path over HTTP across four tenants', func
   let officer: Caller;
   let reviewer: Caller;
   let regulator: Caller;
+  // Every log line the gateway writes during the path (JSON lines on stdout), to prove no plaintext leaks.
+  const logLines: string[] = [];
+  const stdoutWrite = process.stdout.write.bind(process.stdout);
 
   before(async function () {
     // Registered, with private keys held in the demo key store the gateway reads (rotated if another tool seeded them).
     await withLedger('operator', 'admin', async (admin) => {
       for (const id of ['FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR']) await ensureDemoInstitution(admin, id);
     });
-    gw = await TestGateway.start();
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      if (text.startsWith('{"time"')) {
+        logLines.push(text);
+        return true;
+      }
+      return stdoutWrite(chunk, ...rest);
+    }) as typeof process.stdout.write;
+    gw = await TestGateway.start({ logLevel: 'verbose' });
     auditor = gw.custodial('firm1', 'auditor1');
     clientSigner = gw.custodial('client1', 'client1');
     officer = gw.custodial('bank1', 'officer1');
@@ -35,6 +46,7 @@ describe('gateway e2e: the bank-letter path over HTTP across four tenants', func
 
   after(async function () {
     await gw?.close();
+    process.stdout.write = stdoutWrite;
   });
 
   const account = distinctiveAccountNumber();
@@ -125,5 +137,18 @@ describe('gateway e2e: the bank-letter path over HTTP across four tenants', func
     const clientView = await gw.get(clientSigner, `/v1/confirmations/${id}`);
     expect(clientView.body.reply.readable).to.equal('not-addressed');
     expect(clientView.body.reply).not.to.have.property('content');
+  });
+
+  it('the gateway logged every request with its id, and no plaintext content, token or private key', function () {
+    const entries = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const requests = entries.filter((e) => e.msg === 'request');
+    expect(requests.length).to.be.greaterThan(15);
+    for (const e of requests) expect(e.requestId).to.be.a('string');
+    expect(requests.some((e) => e.route === '/v1/confirmations' && e.status === 201 && e.tenantId === 'firm1')).to.equal(true);
+    const all = logLines.join('');
+    expect(all).not.to.contain(account);
+    expect(all).not.to.contain('Bearer');
+    expect(all).not.to.contain('"d":');
+    expect(all).not.to.contain('Wang Fang');
   });
 });
