@@ -3,6 +3,7 @@ import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import type { GatewayConfig } from './config/gateway-config';
 import { DatabaseModule } from './database/database.module';
+import { EvidenceModule } from './evidence/evidence.module';
 import { FabricModule } from './fabric/fabric.module';
 import { ConfirmationsModule } from './confirmations/confirmations.module';
 import { HealthModule } from './health/health.module';
@@ -34,6 +35,7 @@ export class AppModule {
         InstitutionsModule,
         ConfirmationsModule,
         OversightModule,
+        EvidenceModule,
       ],
     };
   }

@@ -1,0 +1,114 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  bundleToJson,
+  channelMspRoots,
+  EvidenceInputError,
+  evidenceSignerFromFiles,
+  generateEngagementBundle,
+  generateEvidence,
+  ledgerView,
+  verifyEvidenceBundle,
+  verifyEvidencePdf,
+  type BundleVerdict,
+  type EvidenceSigner,
+  type TrustRoots,
+  type Verdict,
+} from '@econfirm/evidence';
+import { LedgerCallError, type InstitutionPrivateKeys } from '@econfirm/sdk';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Principal } from '../auth/principal';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { GatewayError } from '../errors/gateway-error';
+import { mapFabricError } from '../fabric/fabric-error.mapper';
+import { LedgerService } from '../fabric/ledger.service';
+import { TenantsService } from '../tenants/tenants.service';
+
+const INPUT_STATUS: Readonly<Record<string, number>> = { FORBIDDEN: 403, NOT_FOUND: 404 };
+
+/**
+ * Evidence as the caller's tenant makes it: read from the ledger as the principal, opened with the
+ * tenant's own encryption key, signed with the tenant institution's evidence certificate. The
+ * verifier trusts nothing of ours: it takes the MSP roots from the channel configuration.
+ */
+@Injectable()
+export class EvidenceService {
+  private readonly signers = new Map<string, EvidenceSigner>();
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly ledger: LedgerService,
+    private readonly tenants: TenantsService,
+  ) {}
+
+  /**
+   * The tenant institution's evidence key and chain: `<evidence.dir>/<institution>/{key.pem,chain.pem}`,
+   * else the network's demo custody folder (network/identity.sh evidence <org> <institution>).
+   */
+  private signer(principal: Principal): EvidenceSigner {
+    const cached = this.signers.get(principal.tenantId);
+    if (cached) return cached;
+    const tenant = this.tenants.get(principal.tenantId);
+    const candidates = [
+      path.join(this.config.evidence.dir, tenant.institutionId),
+      path.join(path.dirname(this.config.networkDescriptorPath), 'evidence', tenant.orgKey, tenant.institutionId),
+    ];
+    const dir = candidates.find((d) => existsSync(path.join(d, 'chain.pem')) && existsSync(path.join(d, 'key.pem')));
+    if (!dir) {
+      throw new GatewayError('EVIDENCE_NOT_CONFIGURED', 503, `no evidence certificate for ${tenant.institutionId}`, { looked: candidates });
+    }
+    const signer = evidenceSignerFromFiles(tenant.institutionId, path.join(dir, 'key.pem'), [path.join(dir, 'chain.pem')]);
+    this.signers.set(principal.tenantId, signer);
+    return signer;
+  }
+
+  private keys(principal: Principal): InstitutionPrivateKeys {
+    const keys = this.tenants.institutionKeys(principal.tenantId);
+    if (!keys) throw new GatewayError('NO_INSTITUTION_KEY', 409, 'this gateway does not hold the institution key needed to open letter and reply');
+    return keys;
+  }
+
+  private failure(err: unknown, what: string): GatewayError {
+    if (err instanceof GatewayError) return err;
+    if (err instanceof EvidenceInputError) return new GatewayError(err.code, INPUT_STATUS[err.code] ?? 422, err.message);
+    if (err instanceof LedgerCallError) return mapFabricError(err, what);
+    return new GatewayError('EVIDENCE_FAILED', 500, `${what}: ${(err as Error).message}`);
+  }
+
+  async pdf(principal: Principal, confirmationId: string): Promise<Buffer> {
+    try {
+      const signer = this.signer(principal);
+      const generated = await generateEvidence({ ledger: this.ledger.session(principal), confirmationId, keys: this.keys(principal), signer });
+      return generated.pdf;
+    } catch (err) {
+      throw this.failure(err, 'GetConfirmationEvidence');
+    }
+  }
+
+  async bundle(principal: Principal, engagementId: string): Promise<ReturnType<typeof bundleToJson> & { manifest: unknown }> {
+    try {
+      const bundle = await generateEngagementBundle({ ledger: this.ledger.session(principal), engagementId, keys: this.keys(principal), signer: this.signer(principal) });
+      return { manifest: bundle.manifest, ...bundleToJson(bundle) };
+    } catch (err) {
+      throw this.failure(err, 'ListConfirmationsByEngagement');
+    }
+  }
+
+  private async roots(principal: Principal): Promise<TrustRoots> {
+    try {
+      return await channelMspRoots(this.ledger.network(principal));
+    } catch (err) {
+      throw this.failure(err, 'channel configuration');
+    }
+  }
+
+  async verifyPdf(principal: Principal, pdf: Buffer, offline: boolean): Promise<Verdict> {
+    const roots = await this.roots(principal);
+    return verifyEvidencePdf(pdf, { roots, ...(offline ? {} : { ledger: ledgerView(this.ledger.session(principal)) }) });
+  }
+
+  async verifyBundle(principal: Principal, bundle: { manifestJws: string; files: Record<string, string> }, offline: boolean): Promise<BundleVerdict> {
+    const roots = await this.roots(principal);
+    return verifyEvidenceBundle(bundle, { roots, ...(offline ? {} : { ledger: ledgerView(this.ledger.session(principal)) }) });
+  }
+}

@@ -1,0 +1,118 @@
+import { ConfirmationState } from '@econfirm/common';
+import { pemChainToX5c, signingPublicKeyPem } from '@econfirm/sdk';
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { agreeingReply, bankLetter, TestGateway, type Caller } from '../support/gateway';
+import { demoKeyStore, ensureDemoInstitution } from '../support/institutions';
+import { networkScript, uniqueName, withLedger } from '../support/network';
+
+/**
+ * Issue 5 through the gateway: the firm downloads the signed evidence PDF of a replied letter and
+ * the engagement bundle, anyone verifies them at POST /v1/evidence/verify (online and offline),
+ * a flipped byte is refused, and poppler's pdfsig reads the signature.
+ */
+describe('evidence endpoints of the gateway on the real network (issue 5)', function () {
+  this.timeout(180_000);
+  const run = uniqueName('ev').replace(/[^A-Za-z0-9-]/g, '');
+  const id = `CF-${run}`;
+  const engagementId = `ENG-${run}`;
+  const work = mkdtempSync(path.join(tmpdir(), 'econfirm-evidence-gw-'));
+  let gw: TestGateway;
+  let auditor: Caller;
+  let clientSigner: Caller;
+  let officer: Caller;
+  let reviewer: Caller;
+  let regulator: Caller;
+  let pdf: Buffer;
+
+  before(async function () {
+    await withLedger('operator', 'admin', async (admin) => {
+      for (const inst of ['FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR']) await ensureDemoInstitution(admin, inst);
+    });
+    // The bank's signing key certified under Bank1MSP (what `demo seed` does), so its reply JWS carries x5c.
+    const store = demoKeyStore();
+    const bank = store.load('BANK1');
+    if (!bank.signing.x5c?.length) {
+      const pub = path.join(work, 'bank.pub.pem');
+      writeFileSync(pub, signingPublicKeyPem(bank));
+      bank.signing.x5c = pemChainToX5c(networkScript('identity.sh', 'certify', 'bank1', bank.signing.kid, pub));
+      store.save(bank);
+    }
+    networkScript('identity.sh', 'evidence', 'firm1', 'FIRM1');
+    gw = await TestGateway.start();
+    auditor = gw.custodial('firm1', 'auditor1');
+    clientSigner = gw.custodial('client1', 'client1');
+    officer = gw.custodial('bank1', 'officer1');
+    reviewer = gw.custodial('bank1', 'reviewer1');
+    regulator = gw.custodial('regulator', 'regulator1');
+    const issued = await gw.post(auditor, '/v1/confirmations', {
+      id, kind: 'bank-form-1', addresseeId: 'BANK1', feePayer: 'client', letter: bankLetter('6222000011112222'),
+      engagement: { id: engagementId, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' },
+    });
+    expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
+    expect((await gw.post(clientSigner, `/v1/confirmations/${id}/authorization`, { feeConsent: true })).status).to.equal(200);
+    expect((await gw.post(officer, `/v1/confirmations/${id}/acceptance`)).status).to.equal(200);
+    expect((await gw.post(officer, `/v1/confirmations/${id}/reply`, { content: agreeingReply() })).status).to.equal(200);
+    const approved = await gw.post(reviewer, `/v1/confirmations/${id}/reply/approval`);
+    expect(approved.body.state).to.equal(ConfirmationState.Replied);
+  });
+
+  after(async () => {
+    await gw?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('GET /v1/confirmations/{id}/evidence.pdf: the firm gets a signed PDF; the bank is refused', async () => {
+    const res = await gw.http().get(`/v1/confirmations/${id}/evidence.pdf`).set('Authorization', `Bearer ${await gw.token(auditor)}`).buffer(true).parse((r, done) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+    expect(res.status, String(res.body)).to.equal(200);
+    expect(res.headers['content-type']).to.match(/application\/pdf/);
+    pdf = res.body as Buffer;
+    expect(pdf.subarray(0, 5).toString('latin1')).to.equal('%PDF-');
+    const refused = await gw.get(officer, `/v1/confirmations/${id}/evidence.pdf`);
+    expect(refused.status).to.equal(403);
+  });
+
+  it('pdfsig reads a valid ETSI.CAdES.detached signature by the firm', () => {
+    const file = path.join(work, 'evidence.pdf');
+    writeFileSync(file, pdf);
+    const out = spawnSync('pdfsig', [file], { encoding: 'utf8' });
+    expect(out.stdout).to.match(/Signature Validation: Signature is Valid\./);
+    expect(out.stdout).to.match(/FIRM1-evidence@firm1/);
+  });
+
+  it('POST /v1/evidence/verify: valid online for the firm, valid offline for the regulator (saying so), refused after a flipped byte', async () => {
+    const online = await gw.http().post('/v1/evidence/verify').set('Authorization', `Bearer ${await gw.token(auditor)}`).set('Content-Type', 'application/pdf').send(pdf);
+    expect(online.status, JSON.stringify(online.body)).to.equal(200);
+    expect(online.body.ok, JSON.stringify(online.body.checks, null, 1)).to.equal(true);
+    expect(online.body.mode).to.equal('online');
+    const offline = await gw.post(regulator, '/v1/evidence/verify?offline=true', { pdf: pdf.toString('base64') });
+    expect(offline.body.ok, JSON.stringify(offline.body.checks, null, 1)).to.equal(true);
+    expect(offline.body.mode).to.equal('offline');
+    expect(offline.body.checks.filter((c: { status: string }) => c.status === 'skipped').map((c: { code: string }) => c.code)).to.deep.equal(['OFFLINE', 'OFFLINE']);
+    const flipped = Buffer.from(pdf);
+    flipped[flipped.length - 5000] = (flipped[flipped.length - 5000] as number) ^ 0x04;
+    const broken = await gw.post(regulator, '/v1/evidence/verify?offline=true', { pdf: flipped.toString('base64') });
+    expect(broken.status).to.equal(200);
+    expect(broken.body.ok).to.equal(false);
+  });
+
+  it('GET /v1/engagements/{id}/evidence-bundle: one PDF per letter and a signed manifest, verified at /v1/evidence/verify', async () => {
+    const res = await gw.get(auditor, `/v1/engagements/${engagementId}/evidence-bundle`);
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(Object.keys(res.body.files)).to.deep.equal([`${id}.pdf`]);
+    expect(res.body.manifest.files[0].confirmationId).to.equal(id);
+    const bundle = { manifestJws: res.body.manifestJws, files: res.body.files };
+    const verdict = await gw.post(auditor, '/v1/evidence/verify', { bundle });
+    expect(verdict.body.ok, JSON.stringify(verdict.body)).to.equal(true);
+    const emptied = await gw.post(auditor, '/v1/evidence/verify', { bundle: { ...bundle, files: {} } });
+    expect(emptied.body.ok).to.equal(false);
+    expect(emptied.body.manifest.code).to.equal('BUNDLE_MISMATCH');
+  });
+});
