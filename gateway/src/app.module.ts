@@ -12,6 +12,8 @@ import { InstitutionsModule } from './institutions/institutions.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OversightModule } from './oversight/oversight.module';
 import { TransactionsModule } from './transactions/transactions.module';
+import { EventsModule } from './events/events.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /**
  * The gateway: infrastructure modules (config, database, metrics, auth, Fabric) and the feature
@@ -36,6 +38,8 @@ export class AppModule {
         ConfirmationsModule,
         OversightModule,
         EvidenceModule,
+        EventsModule,
+        WebhooksModule,
       ],
     };
   }

@@ -1,0 +1,116 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Role } from '@econfirm/common';
+import type { Principal } from '../auth/principal';
+import { GatewayError } from '../errors/gateway-error';
+import { LedgerService } from '../fabric/ledger.service';
+import { TenantsService, type Tenant } from '../tenants/tenants.service';
+import { isConfirmationEvent, type LedgerEvent } from './event-model';
+import type { Delivery } from './outbox.store';
+
+/** Roles the chaincode lets read a confirmation (as firm, client or responder). */
+const READER_ROLES: readonly string[] = [Role.Auditor, Role.ClientSigner, Role.BankOfficer, Role.BankReviewer];
+
+/** Refusals that mean "this request is not the tenant's": the chaincode answers a stranger NOT_FOUND. */
+const NOT_THEIRS = new Set(['NOT_FOUND', 'FORBIDDEN']);
+
+/**
+ * Decides which tenants an event concerns, so that a tenant never learns another tenant's
+ * request ids:
+ * - registry and calendar events (InstitutionRegistered, InstitutionUpdated, CalendarSet) are
+ *   about public registry records every channel member reads: every tenant gets them;
+ * - confirmation events go to a tenant only if the ledger itself shows the tenant the request:
+ *   GetConfirmation is evaluated as one of the tenant's own reading identities; NOT_FOUND (the
+ *   chaincode's answer to a stranger) or FORBIDDEN means not theirs. A batch
+ *   (ConfirmationsIssued) is narrowed to the ids the tenant can read.
+ * Any other failure (peer down, timeout) is thrown: the event is then retried, never guessed.
+ */
+@Injectable()
+export class EventRouter {
+  private readonly logger = new Logger('EventRouter');
+  private readonly readers = new Map<string, Principal | undefined>();
+
+  constructor(
+    private readonly ledger: LedgerService,
+    private readonly tenants: TenantsService,
+  ) {}
+
+  /**
+   * The tenant's identity used to ask the ledger what the tenant can see: a custodial identity
+   * of the tenant's org acting for the tenant's institution with a reading role (undefined when
+   * it has none — e.g. a regulator or operator, who are party to no request).
+   */
+  reader(tenant: Tenant): Principal | undefined {
+    if (this.readers.has(tenant.id)) return this.readers.get(tenant.id);
+    const org = this.tenants.descriptor.orgs.find((o) => o.key === tenant.orgKey);
+    const identity = org?.identities.find((i) => i.institution === tenant.institutionId && READER_ROLES.includes(i.role));
+    const principal: Principal | undefined = identity
+      ? {
+          tenantId: tenant.id,
+          institutionId: tenant.institutionId,
+          orgKey: tenant.orgKey,
+          identityName: identity.name,
+          mspId: tenant.mspId,
+          role: identity.role as Role,
+          credentialId: `events:${tenant.id}`,
+          custody: 'custodial',
+        }
+      : undefined;
+    if (!principal) this.logger.log(`tenant ${tenant.id} has no reading identity: it receives registry events only`);
+    this.readers.set(tenant.id, principal);
+    return principal;
+  }
+
+  /** Any identity the gateway holds, to listen to the channel with (events are the same for every member). */
+  listener(): Principal {
+    for (const tenant of this.tenants.list()) {
+      const reader = this.reader(tenant);
+      if (reader) return reader;
+    }
+    for (const tenant of this.tenants.list()) {
+      const identity = this.tenants.descriptor.orgs.find((o) => o.key === tenant.orgKey)?.identities.find((i) => i.institution === tenant.institutionId);
+      if (identity) {
+        return {
+          tenantId: tenant.id,
+          institutionId: tenant.institutionId,
+          orgKey: tenant.orgKey,
+          identityName: identity.name,
+          mspId: tenant.mspId,
+          role: identity.role as Role,
+          credentialId: `events:${tenant.id}`,
+          custody: 'custodial',
+        };
+      }
+    }
+    throw new Error('no tenant has a custodial identity in the network descriptor to listen to chaincode events with');
+  }
+
+  private async visible(reader: Principal, id: string): Promise<boolean> {
+    try {
+      await this.ledger.evaluate(reader, { contract: 'confirmation', transaction: 'GetConfirmation', args: [id] });
+      return true;
+    } catch (err) {
+      if (err instanceof GatewayError && NOT_THEIRS.has(err.code)) return false;
+      throw err;
+    }
+  }
+
+  async route(event: LedgerEvent): Promise<Delivery[]> {
+    const deliveries: Delivery[] = [];
+    for (const tenant of this.tenants.list()) {
+      if (!isConfirmationEvent(event.type)) {
+        deliveries.push({ tenantId: tenant.id, data: event.data });
+        continue;
+      }
+      const reader = this.reader(tenant);
+      if (!reader) continue;
+      const ids: string[] = [];
+      for (const id of event.data.ids) if (await this.visible(reader, id)) ids.push(id);
+      if (ids.length === 0) continue;
+      const data = { ...event.data, ids };
+      // originalId (Resend) names a request of the same parties; drop it anyway if this tenant cannot read it.
+      if (data.originalId && !(await this.visible(reader, data.originalId))) delete data.originalId;
+      deliveries.push({ tenantId: tenant.id, data });
+    }
+    return deliveries;
+  }
+}

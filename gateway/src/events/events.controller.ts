@@ -1,0 +1,96 @@
+import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiTags, ApiBadRequestResponse } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import type { Response } from 'express';
+import { CurrentPrincipal } from '../auth/decorators';
+import type { Principal } from '../auth/principal';
+import { GatewayError } from '../errors/gateway-error';
+import { ErrorResponse } from '../openapi/common.dto';
+import { EVENT_TYPES, type EventType } from './event-model';
+import { EventStreams } from './event-streams.service';
+import { OutboxService } from './outbox.service';
+
+class ListEventsQuery {
+  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'return events with a sequence greater than this' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  after?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ enum: EVENT_TYPES, isArray: true, description: 'only these types (repeat the parameter)' })
+  @IsOptional() @Type(() => String) @IsIn(EVENT_TYPES as readonly string[], { each: true })
+  type?: EventType | EventType[];
+}
+
+class StreamQuery {
+  @ApiPropertyOptional({ minimum: 0, description: 'replay from after this sequence (Last-Event-ID wins); default: only new events' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  after?: number;
+
+  @ApiPropertyOptional({ enum: EVENT_TYPES, isArray: true }) @IsOptional() @Type(() => String) @IsIn(EVENT_TYPES as readonly string[], { each: true })
+  type?: EventType | EventType[];
+}
+
+export class TenantEventDto {
+  @ApiProperty({ example: 7, description: "the tenant's own gap-free sequence; the SSE id" }) sequence: number;
+  @ApiProperty({ enum: EVENT_TYPES }) type: EventType;
+  @ApiProperty({ example: ['CF-2026-000001'], description: 'confirmation / institution ids the event is about (only ids this tenant can read)' }) ids: string[];
+  @ApiPropertyOptional({ example: 'authorized' }) state?: string;
+  @ApiPropertyOptional({ example: 'ClientAuthorize' }) action?: string;
+  @ApiPropertyOptional() originalId?: string;
+  @ApiPropertyOptional() engagementId?: string;
+  @ApiPropertyOptional({ enum: ['profile', 'status', 'keys'] }) change?: string;
+  @ApiPropertyOptional() status?: string;
+  @ApiProperty() transactionId: string;
+  @ApiProperty({ example: '42', description: 'block number (decimal string)' }) blockNumber: string;
+  @ApiProperty({ example: '2026-01-10T08:00:00.000Z', description: "the transaction's timestamp" }) timestamp: string;
+}
+
+class EventPageDto {
+  @ApiProperty({ type: [TenantEventDto] }) events: TenantEventDto[];
+  @ApiProperty({ description: 'pass as `after` for the next page' }) next: number;
+  @ApiProperty({ description: "the tenant's newest sequence" }) lastSequence: number;
+}
+
+function typesOf(type: EventType | EventType[] | undefined): EventType[] | undefined {
+  return type === undefined ? undefined : Array.isArray(type) ? type : [type];
+}
+
+/** The calling tenant's ledger events: paginated JSON, or a Server-Sent-Event stream. */
+@ApiTags('events')
+@ApiBearerAuth()
+@Controller('v1/events')
+export class EventsController {
+  constructor(
+    private readonly outbox: OutboxService,
+    private readonly streams: EventStreams,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: "The caller tenant's events after a sequence, oldest first" })
+  @ApiOkResponse({ type: EventPageDto })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  list(@CurrentPrincipal() p: Principal, @Query() q: ListEventsQuery): EventPageDto {
+    const after = q.after ?? 0;
+    const events = this.outbox.store.list(p.tenantId, after, q.limit ?? 100, typesOf(q.type));
+    // With a type filter the page may skip sequences: `next` still moves past what was scanned.
+    return { events, next: events.at(-1)?.sequence ?? after, lastSequence: this.outbox.store.lastSequence(p.tenantId) };
+  }
+
+  @Get('stream')
+  @ApiOperation({ summary: 'Server-Sent Events: `id:` = sequence, `event:` = type, `data:` = the event JSON; heartbeats as comments' })
+  @ApiProduces('text/event-stream')
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'resume after this sequence (replays what was missed)' })
+  @ApiOkResponse({ description: 'text/event-stream' })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  stream(@CurrentPrincipal() p: Principal, @Query() q: StreamQuery, @Headers('last-event-id') lastEventId: string | undefined, @Res() res: Response): void {
+    let after = q.after ?? this.outbox.store.lastSequence(p.tenantId);
+    if (lastEventId !== undefined && lastEventId !== '') {
+      if (!/^\d{1,15}$/.test(lastEventId)) throw GatewayError.badRequest('INVALID_ARGUMENT', 'Last-Event-ID must be an event sequence number');
+      after = Number(lastEventId);
+    }
+    this.streams.serve(res, p.tenantId, after, typesOf(q.type));
+  }
+}

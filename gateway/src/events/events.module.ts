@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { ChaincodeEventListener } from './chaincode-event-listener.service';
+import { EventBus } from './event-bus';
+import { EventRouter } from './event-router.service';
+import { EventStreams } from './event-streams.service';
+import { EventsController } from './events.controller';
+import { OutboxService } from './outbox.service';
+
+/** Events out (issue 4): chaincode events → per-tenant outbox (checkpointed) → SSE; webhooks build on it. */
+@Module({
+  controllers: [EventsController],
+  providers: [EventBus, OutboxService, EventRouter, ChaincodeEventListener, EventStreams],
+  exports: [EventBus, OutboxService, ChaincodeEventListener],
+})
+export class EventsModule {}

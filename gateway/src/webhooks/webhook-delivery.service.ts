@@ -1,0 +1,152 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { DatabaseSync } from 'node:sqlite';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { DATABASE } from '../database/database.module';
+import { backoffDelay } from '../events/backoff';
+import { EventBus } from '../events/event-bus';
+import type { TenantEvent } from '../events/event-model';
+import { OutboxService } from '../events/outbox.service';
+import { WebhookSigner } from './webhook-signer';
+import { WebhookStore, type AttemptResult, type Webhook } from './webhook.store';
+
+/** Request headers of a delivery (also documented in the README). */
+export const SIGNATURE_HEADER = 'Econfirm-Signature';
+export const WEBHOOK_HEADER = 'Econfirm-Webhook-Id';
+export const SEQUENCE_HEADER = 'Econfirm-Event-Sequence';
+export const ATTEMPT_HEADER = 'Econfirm-Delivery-Attempt';
+
+/**
+ * Delivers each tenant's outbox to its webhooks: per webhook one event at a time in sequence
+ * order (the next only after the previous was delivered or dead-lettered), each POST signed,
+ * failures retried with exponential backoff and dead-lettered after the configured attempts.
+ * All state is in SQLite (WebhookStore); on shutdown it stops scheduling and waits for the
+ * POSTs in flight (bounded by the timeout) so their outcome is recorded, not repeated.
+ */
+@Injectable()
+export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('WebhookDelivery');
+  readonly store: WebhookStore;
+  readonly signer: WebhookSigner;
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private timer?: NodeJS.Timeout;
+  private timerAt = Infinity;
+  private scheduled = false;
+  private stopped = false;
+  private unsubscribe?: () => void;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(DATABASE) db: DatabaseSync,
+    private readonly outbox: OutboxService,
+    private readonly bus: EventBus,
+  ) {
+    this.store = new WebhookStore(db);
+    this.signer = new WebhookSigner(db);
+  }
+
+  onApplicationBootstrap(): void {
+    this.unsubscribe = this.bus.subscribe(() => this.wake());
+    this.wake();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.timer) clearTimeout(this.timer);
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  /** Looks for due deliveries soon (coalesced). */
+  wake(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.tick();
+    });
+  }
+
+  /** The next event of the webhook's tenant after its cursor that passes its filter. */
+  nextEvent(webhook: Webhook): TenantEvent | undefined {
+    return this.outbox.store.list(webhook.tenantId, webhook.cursor, 1, webhook.events)[0];
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    let earliest = Infinity;
+    for (const webhook of this.store.active()) {
+      if (this.inFlight.has(webhook.id)) continue;
+      const event = this.nextEvent(webhook);
+      if (!event) continue;
+      if (webhook.nextAttemptAt > now) {
+        earliest = Math.min(earliest, webhook.nextAttemptAt);
+        continue;
+      }
+      const work = this.attempt(webhook, event)
+        .catch((err: unknown) => this.logger.error(`webhook ${webhook.id}: ${(err as Error).message}`))
+        .finally(() => {
+          this.inFlight.delete(webhook.id);
+          this.wake();
+        });
+      this.inFlight.set(webhook.id, work);
+    }
+    this.arm(earliest);
+  }
+
+  private arm(at: number): void {
+    if (at === Infinity || this.stopped) return;
+    if (this.timer && this.timerAt <= at && this.timerAt > Date.now()) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.tick();
+    }, Math.max(0, at - Date.now()));
+  }
+
+  private async attempt(webhook: Webhook, event: TenantEvent): Promise<void> {
+    const result = await this.post(webhook, event, webhook.attempts + 1);
+    const { webhookMaxAttempts, webhookBackoffMs, webhookMaxBackoffMs } = this.config.events;
+    this.store.recordAttempt(webhook, event.sequence, result, webhookMaxAttempts, (attempts) => Date.now() + backoffDelay(attempts, webhookBackoffMs, webhookMaxBackoffMs));
+    if (!result.ok) this.logger.warn(`webhook ${webhook.id} event ${event.sequence} attempt ${webhook.attempts + 1} failed: ${result.error ?? `HTTP ${result.httpStatus}`}`);
+  }
+
+  /** One signed POST of `event` to the webhook's URL; 2xx is success, anything else (or no answer in time) failure. */
+  async post(webhook: Webhook, event: TenantEvent, attempt: number): Promise<AttemptResult> {
+    const body = JSON.stringify(event);
+    try {
+      const response = await fetch(webhook.url, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.config.events.webhookTimeoutMs),
+        headers: {
+          'Content-Type': 'application/json',
+          'User-Agent': 'econfirm-gateway-webhooks/1',
+          [SIGNATURE_HEADER]: this.signer.signDetached(body, webhook.id),
+          [WEBHOOK_HEADER]: webhook.id,
+          [SEQUENCE_HEADER]: String(event.sequence),
+          [ATTEMPT_HEADER]: String(attempt),
+        },
+        body,
+      });
+      // Drain the answer so the connection can be reused; its content is not used.
+      await response.arrayBuffer().catch(() => undefined);
+      return response.ok ? { ok: true, httpStatus: response.status } : { ok: false, httpStatus: response.status };
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code;
+      return { ok: false, error: cause ? `${(err as Error).message} (${cause})` : (err as Error).message };
+    }
+  }
+
+  /** Sends a dead letter once more, now (out of order by nature); records the outcome. */
+  async redeliver(webhook: Webhook, sequence: number): Promise<AttemptResult> {
+    const event = this.outbox.store.get(webhook.tenantId, sequence);
+    const letter = this.store.deadLetter(webhook.id, sequence);
+    if (!event || !letter) return { ok: false, error: 'no such dead letter' };
+    const result = await this.post(webhook, event, letter.attempts + 1);
+    this.store.recordRedelivery(webhook.id, sequence, result);
+    return result;
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module';
+import { WebhookDelivery } from './webhook-delivery.service';
+import { WebhookKeysController, WebhooksController } from './webhooks.controller';
+
+/** Webhooks (issue 4): signed, ordered, retried, dead-lettered and replayable deliveries of the tenants' events. */
+@Module({
+  imports: [EventsModule],
+  // The JWKS route first, so `jwks.json` is not taken for a webhook id.
+  controllers: [WebhookKeysController, WebhooksController],
+  providers: [WebhookDelivery],
+})
+export class WebhooksModule {}
