@@ -126,4 +126,22 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
     expect((await gw.get(callers.officer, `/v1/transactions/${txId}`)).status).to.equal(404);
     expect((await gw.post(callers.officer, `/v1/transactions/${txId}/endorsement`, { signature: 'MEUCIQ==' })).status).to.equal(404);
   });
+
+  it('a pending proposal survives a gateway restart: signed after the restart, it commits', async function () {
+    const pending = await gw.post(callers.auditor, '/v1/confirmations', {
+      id: `${id}-r`,
+      kind: 'bank-form-1',
+      engagement: { id: `ENG-${run}`, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' },
+      addresseeId: 'BANK1',
+      feePayer: 'client',
+      letter: bankLetter(distinctiveAccountNumber()),
+    });
+    expect(pending.status).to.equal(202);
+    await gw.restart();
+    const done = await completeOffline(gw, callers.auditor, ids.auditor, pending);
+    expect(done.status, JSON.stringify(done.body)).to.equal(201);
+    expect(done.body.result.id).to.equal(`${id}-r`);
+    const status = await gw.get(callers.auditor, `/v1/transactions/${pending.body.transactionId as string}`);
+    expect(status.body.stage).to.equal('committed');
+  });
 });

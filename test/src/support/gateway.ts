@@ -29,7 +29,7 @@ export interface Caller {
 /** A gateway built by createApp on the real network, with its own database in a temp folder. */
 export class TestGateway {
   private constructor(
-    readonly app: GatewayApp,
+    public app: GatewayApp,
     readonly config: GatewayConfig,
     private readonly dir: string,
   ) {}
@@ -75,6 +75,12 @@ export class TestGateway {
 
   async post(caller: Caller, url: string, body: object = {}, headers: Record<string, string> = {}): Promise<request.Response> {
     return this.http().post(url).set('Authorization', `Bearer ${await this.token(caller)}`).set(headers).send(body);
+  }
+
+  /** Stops the app and builds a new one on the same database: what a gateway restart keeps. */
+  async restart(): Promise<void> {
+    await this.app.close();
+    this.app = await createApp(this.config);
   }
 
   async close(): Promise<void> {
