@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
+import { BulkModule } from './bulk/bulk.module';
 import { ConfigModule } from './config/config.module';
 import type { GatewayConfig } from './config/gateway-config';
 import { DatabaseModule } from './database/database.module';
@@ -37,6 +38,7 @@ export class AppModule {
         InstitutionsModule,
         ConfirmationsModule,
         OversightModule,
+        BulkModule,
         EvidenceModule,
         EventsModule,
         WebhooksModule,

@@ -63,6 +63,8 @@ export interface BulkSettings {
   uploadBytes: number;
   /** Letters per IssueBatch transaction. */
   batchSize: number;
+  /** Most data rows one upload may have. */
+  maxRows: number;
 }
 
 export interface GatewayConfig {
@@ -245,6 +247,7 @@ export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): Ga
     bulk: {
       uploadBytes: r.int(bulk, 'uploadBytes', 'bulk.', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
       batchSize: r.int(bulk, 'batchSize', 'bulk.', 50, 1, 500),
+      maxRows: r.int(bulk, 'maxRows', 'bulk.', 10_000, 1, 1_000_000),
     },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);

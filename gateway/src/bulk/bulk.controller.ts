@@ -1,0 +1,195 @@
+/// <reference types="multer" />
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  PayloadTooLargeException,
+  Post,
+  Res,
+  UploadedFile,
+  UseInterceptors,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiPayloadTooLargeResponse,
+  ApiProduces,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { Role } from '@econfirm/common';
+import type { Response } from 'express';
+import { catchError, throwError, type Observable } from 'rxjs';
+import { CurrentPrincipal, Roles } from '../auth/decorators';
+import type { Principal } from '../auth/principal';
+import { GatewayError } from '../errors/gateway-error';
+import { ErrorResponse } from '../openapi/common.dto';
+import { BulkJobsStore, type BulkJob } from './bulk-jobs.store';
+import { BulkRunner } from './bulk-runner.service';
+import { BulkUploadService, templateFor } from './bulk-upload.service';
+import { BulkJobDto, BulkLetterResultDto, BulkUploadBody, BulkUploadFields, LetterTemplateDto } from './bulk.dto';
+import { templateCsv } from './letter-template';
+
+/** Multer's "File too large" in the gateway's error format, with the limit. */
+class UploadLimitInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(
+      catchError((err: unknown) =>
+        throwError(() => (err instanceof PayloadTooLargeException ? new GatewayError('UPLOAD_TOO_LARGE', 413, `the file is larger than this gateway accepts (${err.message})`) : err)),
+      ),
+    );
+  }
+}
+
+const JOB_ID = ApiParam({ name: 'id', format: 'uuid', description: 'bulk job id' });
+
+/**
+ * Bulk issuance: an engagement's letters as CSV or XLSX, validated as a whole (nothing is issued
+ * if any row is bad), then applied in IssueBatch chunks in the background.
+ */
+@ApiTags('bulk')
+@ApiBearerAuth()
+@Controller('v1/bulk')
+export class BulkController {
+  constructor(
+    private readonly uploads: BulkUploadService,
+    private readonly store: BulkJobsStore,
+    private readonly runner: BulkRunner,
+  ) {}
+
+  static present(job: BulkJob, store: BulkJobsStore): BulkJobDto {
+    const chunks = store.chunks(job.id);
+    const issued = job.status === 'rejected' ? 0 : store.letters(job.id).filter((l) => l.status === 'issued').length;
+    return {
+      id: job.id,
+      status: job.status,
+      kind: job.kind,
+      formId: job.formId,
+      engagement: { ...job.engagement },
+      fileName: job.fileName,
+      format: job.format,
+      rows: job.rowCount,
+      progress: {
+        letters: job.letterCount,
+        issued,
+        chunks: job.chunkCount,
+        chunksApplied: chunks.filter((c) => c.status === 'applied').length,
+        chunksRecovered: chunks.filter((c) => c.recovered).length,
+      },
+      issues: job.issues,
+      ...(job.error ? { error: { ...job.error } } : {}),
+      createdAt: job.createdAt,
+      updatedAt: job.updatedAt,
+      ...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),
+    };
+  }
+
+  private own(principal: Principal, id: string): BulkJob {
+    const job = this.store.get(id);
+    // Another tenant's job is answered exactly as one that does not exist.
+    if (!job || job.tenantId !== principal.tenantId) throw GatewayError.notFound(`no bulk job ${id}`);
+    return job;
+  }
+
+  @Get('templates/:file')
+  @ApiOperation({ summary: 'Column template of a letter kind: {kind}.csv is the header row to fill; {kind} alone describes every column (JSON)' })
+  @ApiParam({ name: 'file', example: 'bank-form-1.csv' })
+  @ApiProduces('text/csv', 'application/json')
+  @ApiOkResponse({ type: LetterTemplateDto })
+  @ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED (unknown kind or form)' })
+  template(@Param('file') file: string, @Res({ passthrough: true }) res: Response): unknown {
+    const csv = file.endsWith('.csv');
+    const { template } = templateFor(csv ? file.slice(0, -4) : file);
+    if (!csv) return template;
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${template.kind}.csv"`);
+    return templateCsv(template);
+  }
+
+  @Post('jobs')
+  @HttpCode(202)
+  @Roles(Role.Auditor)
+  @UseInterceptors(UploadLimitInterceptor, FileInterceptor('file'))
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: BulkUploadBody })
+  @ApiOperation({ summary: "Upload an engagement's letters (CSV or XLSX): every row validated first; 202 with the queued job, or 422 naming each bad line and field (nothing issued)" })
+  @ApiAcceptedResponse({ type: BulkJobDto })
+  @ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED (kind, engagement, missing file)' })
+  @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: auditors only' })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponse, description: 'UPLOAD_TOO_LARGE (bytes), TOO_MANY_ROWS' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'ROWS_INVALID (details.issues: [{line, field, problem}], details.jobId), INVALID_FILE' })
+  async upload(@CurrentPrincipal() principal: Principal, @Body() fields: BulkUploadFields, @UploadedFile() file: Express.Multer.File | undefined): Promise<BulkJobDto> {
+    if (!file) throw GatewayError.badRequest('VALIDATION_FAILED', 'multipart field "file" is required', { issues: [{ path: 'file', problem: 'required' }] });
+    const job = await this.uploads.upload(principal, {
+      kind: fields.kind,
+      ...(fields.formId ? { formId: fields.formId } : {}),
+      engagement: { id: fields.engagementId, clientId: fields.clientId, periodStart: fields.periodStart, periodEnd: fields.periodEnd, asOfDate: fields.asOfDate },
+      fileName: file.originalname,
+      bytes: file.buffer,
+    });
+    return BulkController.present(job, this.store);
+  }
+
+  @Get('jobs')
+  @ApiOperation({ summary: "The tenant's bulk jobs, newest first (at most 100)" })
+  @ApiOkResponse({ type: [BulkJobDto] })
+  list(@CurrentPrincipal() principal: Principal): BulkJobDto[] {
+    return this.store.listForTenant(principal.tenantId, 100).map((job) => BulkController.present(job, this.store));
+  }
+
+  @Get('jobs/:id')
+  @JOB_ID
+  @ApiOperation({ summary: 'A bulk job: status, progress (letters issued, chunks applied), validation issues or failure' })
+  @ApiOkResponse({ type: BulkJobDto })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: "NOT_FOUND (also another tenant's job)" })
+  get(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): BulkJobDto {
+    return BulkController.present(this.own(principal, id), this.store);
+  }
+
+  @Get('jobs/:id/letters')
+  @JOB_ID
+  @ApiOperation({ summary: "Per-letter result of a job: its lines, request id, status and content hash" })
+  @ApiOkResponse({ type: [BulkLetterResultDto] })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  letters(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): BulkLetterResultDto[] {
+    const job = this.own(principal, id);
+    return this.store.letters(job.id).map((l) => ({
+      line: l.line,
+      lines: l.lines,
+      letterRef: l.letterRef,
+      requestId: l.requestId,
+      addresseeId: l.addresseeId,
+      status: l.status,
+      ...(l.contentHash ? { contentHash: l.contentHash } : {}),
+    }));
+  }
+
+  @Post('jobs/:id/resumption')
+  @Roles(Role.Auditor)
+  @JOB_ID
+  @ApiOperation({ summary: 'Re-queue a failed job (e.g. after the ledger was unavailable too long): applied chunks stay, the failed one is sent again' })
+  @ApiAcceptedResponse({ type: BulkJobDto })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @HttpCode(202)
+  resume(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): BulkJobDto {
+    const job = this.own(principal, id);
+    if (job.status !== 'failed') throw new GatewayError('INVALID_STATE_TRANSITION', 409, `job ${id} is ${job.status}; only a failed job is resumed`);
+    this.runner.resume(job);
+    return BulkController.present(this.store.get(id) as BulkJob, this.store);
+  }
+}
