@@ -139,6 +139,14 @@ describe('gateway e2e: the bank-letter path over HTTP across four tenants', func
     expect(clientView.body.reply).not.to.have.property('content');
   });
 
+  it('/metrics exposes request and ledger-call counters in Prometheus text', async function () {
+    const metrics = await gw.http().get('/metrics');
+    expect(metrics.status).to.equal(200);
+    expect(metrics.header['content-type']).to.match(/^text\/plain/);
+    expect(metrics.text).to.match(/econfirm_gateway_http_requests_total\{method="POST",route="\/v1\/confirmations",status="201"\} 1/);
+    expect(metrics.text).to.match(/econfirm_gateway_ledger_calls_total\{kind="submit",transaction="confirmation:Issue",outcome="OK"\} 1/);
+  });
+
   it('the gateway logged every request with its id, and no plaintext content, token or private key', function () {
     const entries = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
     const requests = entries.filter((e) => e.msg === 'request');

@@ -1,0 +1,59 @@
+import { submitAndWait } from '@econfirm/sdk';
+import type { ServiceError } from '@grpc/grpc-js';
+import { EndorseError, StatusCode, type Contract } from '@hyperledger/fabric-gateway';
+import { expect } from 'chai';
+import { mapFabricError } from './fabric-error.mapper';
+
+type Outcome = 'mvcc' | 'ok' | 'refused' | 'policy';
+
+/** A contract whose submits play a script: what the gateway's LedgerService sees from Fabric. */
+function scripted(outcomes: Outcome[]): { contract: Contract; calls: () => number } {
+  let calls = 0;
+  const contract = {
+    submitAsync: (): Promise<unknown> => {
+      const outcome = outcomes[calls++] ?? 'ok';
+      const transactionId = `tx${calls}`;
+      if (outcome === 'refused') {
+        return Promise.reject(new EndorseError({
+          code: 10,
+          details: [{ address: 'peer0', mspId: 'Firm1MSP', message: 'chaincode response 500, INVALID_STATE_TRANSITION: cannot BankAccept confirmation CF-1: it is issued' }],
+          cause: new Error('aborted') as ServiceError,
+          transactionId,
+        }));
+      }
+      const code = outcome === 'mvcc' ? StatusCode.MVCC_READ_CONFLICT : outcome === 'policy' ? StatusCode.ENDORSEMENT_POLICY_FAILURE : StatusCode.VALID;
+      return Promise.resolve({
+        getResult: () => new TextEncoder().encode('{"ok":true}'),
+        getStatus: () => Promise.resolve({ successful: code === StatusCode.VALID, code, transactionId, blockNumber: 7n }),
+      });
+    },
+  } as unknown as Contract;
+  return { contract, calls: () => calls };
+}
+
+describe('submit retries as the gateway uses them (SDK submitAndWait + mapper)', function () {
+  it('retries an MVCC read conflict with a fresh transaction and succeeds', async function () {
+    const { contract, calls } = scripted(['mvcc', 'mvcc', 'ok']);
+    const outcome = await submitAndWait(contract, 'Issue', { maxAttempts: 3 });
+    expect(calls()).to.equal(3);
+    expect(outcome.transactionId).to.equal('tx3');
+  });
+
+  it('gives up after maxAttempts conflicts: 409 MVCC_CONFLICT', async function () {
+    const { contract, calls } = scripted(['mvcc', 'mvcc', 'mvcc', 'ok']);
+    const err = await submitAndWait(contract, 'Issue', { maxAttempts: 3 }).catch((e: unknown) => mapFabricError(e, 'Issue'));
+    expect(calls()).to.equal(3);
+    expect(err).to.include({ code: 'MVCC_CONFLICT', httpStatus: 409 });
+  });
+
+  it('never retries a contract refusal or another invalid commit', async function () {
+    const refused = scripted(['refused', 'ok']);
+    const err = await submitAndWait(refused.contract, 'BankAccept').catch((e: unknown) => mapFabricError(e, 'BankAccept'));
+    expect(refused.calls()).to.equal(1);
+    expect(err).to.include({ code: 'INVALID_STATE_TRANSITION', httpStatus: 409 });
+    const policy = scripted(['policy', 'ok']);
+    const invalid = await submitAndWait(policy.contract, 'Issue').catch((e: unknown) => mapFabricError(e, 'Issue'));
+    expect(policy.calls()).to.equal(1);
+    expect(invalid).to.include({ code: 'TRANSACTION_INVALID', httpStatus: 502 });
+  });
+});
