@@ -1,7 +1,7 @@
 import { findForm, type FormDefinition, type SectionDefinition } from '@econfirm/common';
 import PDFDocument from 'pdfkit';
 import { evidenceHash, type EvidenceDocument, type PartySummary } from '../model/evidence-document';
-import { CJK_FONT_FAMILY, CJK_MONO_FAMILY, cjkFontPath } from './fonts';
+import { CJK_FONT_FAMILY, cjkFontPath } from './fonts';
 import { bilingual, FIELD_ZH, FORM_TITLES_ZH, HEADER_ZH, KIND_ZH, ROLE_ZH, SECTION_ZH, STATE_ZH } from './labels';
 import { qrMatrix } from './qr';
 import { addSignaturePlaceholder, type SignaturePlaceholderOptions } from './signature-placeholder';
@@ -82,7 +82,7 @@ export function renderEvidencePdf(doc: EvidenceDocument, attachments: readonly E
   });
   const fontFile = cjkFontPath();
   pdf.registerFont('cjk', fontFile, CJK_FONT_FAMILY);
-  pdf.registerFont('mono', fontFile, CJK_MONO_FAMILY);
+
   pdf.font('cjk');
 
   drawTitle(pdf, doc, form);
@@ -137,13 +137,13 @@ function note(pdf: Doc, text: string): void {
 
 const CELL_PAD = 3;
 
-function cellHeight(pdf: Doc, text: string, width: number, font: string, size: number): number {
-  pdf.font(font).fontSize(size);
+function cellHeight(pdf: Doc, text: string, width: number, size: number): number {
+  pdf.fontSize(size);
   return pdf.heightOfString(text || ' ', { width: width - 2 * CELL_PAD }) + 2 * CELL_PAD;
 }
 
-function drawRow(pdf: Doc, columns: readonly Column[], cells: readonly string[], options: { header?: boolean; fonts?: readonly string[]; size: number }): void {
-  const heights = columns.map((c, i) => cellHeight(pdf, cells[i] ?? '', c.width, options.fonts?.[i] ?? 'cjk', options.size));
+function drawRow(pdf: Doc, columns: readonly Column[], cells: readonly string[], options: { header?: boolean; size: number }): void {
+  const heights = columns.map((c, i) => cellHeight(pdf, cells[i] ?? '', c.width, options.size));
   const maxHeight = bottom() - PAGE.margin - 40;
   const height = Math.min(Math.max(...heights, 14), maxHeight);
   const y = pdf.y;
@@ -153,37 +153,35 @@ function drawRow(pdf: Doc, columns: readonly Column[], cells: readonly string[],
     pdf.lineWidth(0.5).rect(x, y, column.width, height).stroke(COLOR.rule);
     pdf
       .fillColor('black')
-      .font(options.fonts?.[i] ?? 'cjk')
       .fontSize(options.size)
       .text(cells[i] ?? '', x + CELL_PAD, y + CELL_PAD, { width: column.width - 2 * CELL_PAD, height: height - 2 * CELL_PAD, ellipsis: true });
     x += column.width;
   }
-  pdf.font('cjk');
   pdf.x = PAGE.margin;
   pdf.y = y + height;
 }
 
 /** A table that repeats its header row on every page it continues on. */
-function table(pdf: Doc, columns: readonly Column[], rows: readonly (readonly string[])[], options: { fonts?: readonly string[]; size?: number; noHeader?: boolean } = {}): void {
+function table(pdf: Doc, columns: readonly Column[], rows: readonly (readonly string[])[], options: { size?: number; noHeader?: boolean } = {}): void {
   const size = options.size ?? 8;
   const headers = columns.map((c) => c.header);
-  const headerHeight = options.noHeader ? 0 : Math.max(...columns.map((c) => cellHeight(pdf, c.header, c.width, 'cjk', size)));
-  const firstRow = rows[0] ? Math.max(...columns.map((c, i) => cellHeight(pdf, rows[0]?.[i] ?? '', c.width, options.fonts?.[i] ?? 'cjk', size))) : 0;
+  const headerHeight = options.noHeader ? 0 : Math.max(...columns.map((c) => cellHeight(pdf, c.header, c.width, size)));
+  const firstRow = rows[0] ? Math.max(...columns.map((c, i) => cellHeight(pdf, rows[0]?.[i] ?? '', c.width, size))) : 0;
   ensureSpace(pdf, headerHeight + Math.min(firstRow, 200));
   if (!options.noHeader) drawRow(pdf, columns, headers, { header: true, size });
   for (const row of rows) {
-    const height = Math.max(...columns.map((c, i) => cellHeight(pdf, row[i] ?? '', c.width, options.fonts?.[i] ?? 'cjk', size)));
+    const height = Math.max(...columns.map((c, i) => cellHeight(pdf, row[i] ?? '', c.width, size)));
     if (pdf.y + Math.min(height, 200) > bottom()) {
       pdf.addPage();
       if (!options.noHeader) drawRow(pdf, columns, headers, { header: true, size });
     }
-    drawRow(pdf, columns, row, { size, ...(options.fonts ? { fonts: options.fonts } : {}) });
+    drawRow(pdf, columns, row, { size });
   }
   pdf.moveDown(0.4);
 }
 
 /** Label/value pairs, two pairs per line. */
-function facts(pdf: Doc, pairs: readonly (readonly [string, string])[], options: { monoValues?: boolean } = {}): void {
+function facts(pdf: Doc, pairs: readonly (readonly [string, string])[]): void {
   const label = 92;
   const value = CONTENT_WIDTH / 2 - label;
   const columns: Column[] = [
@@ -198,13 +196,12 @@ function facts(pdf: Doc, pairs: readonly (readonly [string, string])[], options:
     const b = pairs[i + 1];
     rows.push([a[0], a[1], b?.[0] ?? '', b?.[1] ?? '']);
   }
-  const valueFont = options.monoValues ? 'mono' : 'cjk';
-  table(pdf, columns, rows, { noHeader: true, fonts: ['cjk', valueFont, 'cjk', valueFont] });
+  table(pdf, columns, rows, { noHeader: true });
 }
 
 /** Label/value pairs one per line (long values: hashes, subjects). */
 function longFacts(pdf: Doc, pairs: readonly (readonly [string, string])[]): void {
-  table(pdf, [{ header: '', width: 150 }, { header: '', width: CONTENT_WIDTH - 150 }], pairs.map(([k, v]) => [k, v]), { noHeader: true, fonts: ['cjk', 'mono'] });
+  table(pdf, [{ header: '', width: 150 }, { header: '', width: CONTENT_WIDTH - 150 }], pairs.map(([k, v]) => [k, v]), { noHeader: true });
 }
 
 function partyName(p: PartySummary): string {
@@ -447,7 +444,7 @@ function drawTimeline(pdf: Doc, doc: EvidenceDocument): void {
       s.actor.subject,
       `${s.txId}\n#${s.blockNumber} · ${s.validationCode}`,
     ]),
-    { fonts: ['cjk', 'cjk', 'cjk', 'mono', 'mono'], size: 7 },
+    { size: 7 },
   );
 }
 
