@@ -1,27 +1,18 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiHeader,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiServiceUnavailableResponse,
   ApiTags,
-  ApiUnauthorizedResponse,
-  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { Role } from '@econfirm/common';
 import type { Response } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
-import { ErrorResponse } from '../openapi/common.dto';
-import { PendingTransactionDto } from '../transactions/transactions.controller';
+import { ApiLedgerErrors } from '../openapi/common.dto';
 import type { Executed } from '../transactions/transaction-executor.service';
 import { ConfirmationsService } from './confirmations.service';
 import {
@@ -41,20 +32,6 @@ function answer(res: Response, executed: Executed): unknown {
   return executed.body;
 }
 
-/** Error answers every ledger route can give. */
-function LedgerErrors(): MethodDecorator {
-  return (target, key, descriptor) => {
-    ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED, MALFORMED_JSON' })(target, key, descriptor);
-    ApiUnauthorizedResponse({ type: ErrorResponse, description: 'UNAUTHENTICATED, TOKEN_EXPIRED, TOKEN_REPLAYED' })(target, key, descriptor);
-    ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN (role, institution, party), IDENTITY_REFUSED' })(target, key, descriptor);
-    ApiNotFoundResponse({ type: ErrorResponse, description: 'NOT_FOUND — also for a request the caller is no party to' })(target, key, descriptor);
-    ApiConflictResponse({ type: ErrorResponse, description: 'INVALID_STATE_TRANSITION, ALREADY_EXISTS, MVCC_CONFLICT, IDEMPOTENCY_*' })(target, key, descriptor);
-    ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'INVALID_ARGUMENT (ledger), INVALID_CONTENT (form validation)' })(target, key, descriptor);
-    ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'LEDGER_UNAVAILABLE; 504 LEDGER_TIMEOUT, COMMIT_STATUS_UNKNOWN' })(target, key, descriptor);
-    ApiAcceptedResponse({ type: PendingTransactionDto, description: 'offline credential: sign proposalDigest, then POST /v1/transactions/{id}/endorsement' })(target, key, descriptor);
-  };
-}
-
 const IDEMPOTENCY = ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first outcome instead of acting twice' });
 const ID = ApiParam({ name: 'id', description: 'confirmation request id' });
 
@@ -69,7 +46,7 @@ export class ConfirmationsController {
   @IDEMPOTENCY
   @ApiOperation({ summary: 'Issue a confirmation request (T/CBA: request). Plain letter in; encrypted for firm, client and responder.' })
   @ApiCreatedResponse({ type: ConfirmationDto })
-  @LedgerErrors()
+  @ApiLedgerErrors()
   async issue(@CurrentPrincipal() p: Principal, @Body() body: IssueConfirmationDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.confirmations.issue(p, body));
   }
@@ -77,7 +54,7 @@ export class ConfirmationsController {
   @Get()
   @ApiOperation({ summary: 'List requests (by firm, engagement, client, addressee, state or overdue), paginated (T/CBA: status query)' })
   @ApiOkResponse({ type: ConfirmationPageDto })
-  @LedgerErrors()
+  @ApiLedgerErrors()
   async list(@CurrentPrincipal() p: Principal, @Query() query: ListConfirmationsQuery, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.confirmations.list(p, query));
   }
@@ -86,7 +63,7 @@ export class ConfirmationsController {
   @ID
   @ApiOperation({ summary: "One request as the caller may see it, its own content decrypted (T/CBA: status)" })
   @ApiOkResponse({ type: ConfirmationDto })
-  @LedgerErrors()
+  @ApiLedgerErrors()
   async get(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.confirmations.get(p, id));
   }
@@ -95,7 +72,7 @@ export class ConfirmationsController {
   @ID
   @ApiOperation({ summary: 'Every committed version, newest first (T/CBA: status history)' })
   @ApiOkResponse({ description: '[{ txId, timestamp, isDelete, value }]' })
-  @LedgerErrors()
+  @ApiLedgerErrors()
   async history(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.confirmations.history(p, id));
   }
@@ -104,7 +81,7 @@ export class ConfirmationsController {
   @ID
   @ApiOperation({ summary: "The letter's plaintext, if addressed to the caller's institution (T/CBA: file download)" })
   @ApiOkResponse({ description: '{ confirmationId, formId, part, contentHash, content }' })
-  @LedgerErrors()
+  @ApiLedgerErrors()
   async letter(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.confirmations.file(p, id, 'letter'));
   }
@@ -113,7 +90,7 @@ export class ConfirmationsController {
   @ID
   @ApiOperation({ summary: "The reply's plaintext and the responder's JWS, if addressed to the caller's institution (T/CBA: reply download)" })
   @ApiOkResponse({ description: '{ confirmationId, formId, part, contentHash, content, signature }' })
-  @LedgerErrors()
+  @ApiLedgerErrors()
   async reply(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.confirmations.file(p, id, 'reply'));
   }
@@ -125,7 +102,7 @@ export class ConfirmationsController {
   @IDEMPOTENCY
   @ApiOperation({ summary: 'The client authorizes the request (and consents to the fee); the letter is delivered to the responder' })
   @ApiOkResponse({ type: ConfirmationDto })
-  @LedgerErrors()
+  @ApiLedgerErrors()
   async authorize(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: AuthorizeDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.confirmations.transition(p, 'ClientAuthorize', id, JSON.stringify({ feeConsent: body.feeConsent, ...(body.signatureHash ? { signatureHash: body.signatureHash } : {}) })));
   }
@@ -137,7 +114,7 @@ export class ConfirmationsController {
   @IDEMPOTENCY
   @ApiOperation({ summary: 'The client refuses to authorize' })
   @ApiOkResponse({ type: ConfirmationDto })
-  @LedgerErrors()
+  @ApiLedgerErrors()
   async refuse(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReasonDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.confirmations.transition(p, 'ClientRefuse', id, body.reason));
   }
@@ -149,7 +126,7 @@ export class ConfirmationsController {
   @IDEMPOTENCY
   @ApiOperation({ summary: 'The responder accepts the letter as compliant (T/CBA bank: status update)' })
   @ApiOkResponse({ type: ConfirmationDto })
-  @LedgerErrors()
+  @ApiLedgerErrors()
   async accept(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.confirmations.transition(p, 'BankAccept', id));
   }
@@ -161,7 +138,7 @@ export class ConfirmationsController {
   @IDEMPOTENCY
   @ApiOperation({ summary: 'The responder returns the letter with a reason code (T/CBA bank: status update)' })
   @ApiOkResponse({ type: ConfirmationDto })
-  @LedgerErrors()
+  @ApiLedgerErrors()
   async return(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReturnDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.confirmations.transition(p, 'BankReturn', id, body.reasonCode, body.note ?? ''));
   }
@@ -173,7 +150,7 @@ export class ConfirmationsController {
   @IDEMPOTENCY
   @ApiOperation({ summary: "Prepare the reply (T/CBA bank: reply upload): validated against the letter, signed with the institution's key, encrypted" })
   @ApiOkResponse({ type: ConfirmationDto })
-  @LedgerErrors()
+  @ApiLedgerErrors()
   async prepareReply(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: PrepareReplyDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.confirmations.prepareReply(p, id, body));
   }
@@ -185,7 +162,7 @@ export class ConfirmationsController {
   @IDEMPOTENCY
   @ApiOperation({ summary: 'A reviewer (not the preparer) approves the reply: it is sent' })
   @ApiOkResponse({ type: ConfirmationDto })
-  @LedgerErrors()
+  @ApiLedgerErrors()
   async approveReply(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.confirmations.transition(p, 'ApproveReply', id));
   }
@@ -197,7 +174,7 @@ export class ConfirmationsController {
   @IDEMPOTENCY
   @ApiOperation({ summary: 'A reviewer rejects the prepared reply: back to accepted' })
   @ApiOkResponse({ type: ConfirmationDto })
-  @LedgerErrors()
+  @ApiLedgerErrors()
   async rejectReply(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReasonDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.confirmations.transition(p, 'RejectReply', id, body.reason));
   }
@@ -209,7 +186,7 @@ export class ConfirmationsController {
   @IDEMPOTENCY
   @ApiOperation({ summary: 'The auditor accepts the reply; the client may now see it' })
   @ApiOkResponse({ type: ConfirmationDto })
-  @LedgerErrors()
+  @ApiLedgerErrors()
   async auditorAccept(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.confirmations.transition(p, 'AuditorAccept', id));
   }
@@ -221,7 +198,7 @@ export class ConfirmationsController {
   @IDEMPOTENCY
   @ApiOperation({ summary: 'The firm recalls the request (T/CBA: cancel)' })
   @ApiOkResponse({ type: ConfirmationDto })
-  @LedgerErrors()
+  @ApiLedgerErrors()
   async recall(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReasonDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.confirmations.transition(p, 'Recall', id, body.reason));
   }
@@ -232,7 +209,7 @@ export class ConfirmationsController {
   @IDEMPOTENCY
   @ApiOperation({ summary: 'Resend a returned or overdue request as a new linked request (same responder)' })
   @ApiCreatedResponse({ type: ConfirmationDto })
-  @LedgerErrors()
+  @ApiLedgerErrors()
   async resend(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ResendDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.confirmations.resend(p, id, body));
   }
@@ -244,7 +221,7 @@ export class ConfirmationsController {
   @IDEMPOTENCY
   @ApiOperation({ summary: 'Record the alternative procedure for a refused, returned or overdue request' })
   @ApiOkResponse({ type: ConfirmationDto })
-  @LedgerErrors()
+  @ApiLedgerErrors()
   async alternativeProcedure(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: AlternativeProcedureDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.confirmations.transition(p, 'RecordAlternativeProcedure', id, JSON.stringify({ procedure: body.procedure, workpaperHash: body.workpaperHash })));
   }

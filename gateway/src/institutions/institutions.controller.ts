@@ -17,7 +17,7 @@ import type { Response } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { INSTITUTION_ID } from '../confirmations/dto/confirmation-inputs.dto';
-import { ErrorResponse } from '../openapi/common.dto';
+import { ApiLedgerErrors, ErrorResponse } from '../openapi/common.dto';
 import { TransactionExecutor, type Executed } from '../transactions/transaction-executor.service';
 
 const B64URL = /^[A-Za-z0-9_-]{40,50}$/;
@@ -67,6 +67,7 @@ const registry = (transaction: string, ...args: string[]) => ({ contract: 'regis
 /** The on-ledger institution registry: every request is addressed to one of these records. */
 @ApiTags('institutions')
 @ApiBearerAuth()
+@ApiLedgerErrors()
 @Controller('v1/institutions')
 export class InstitutionsController {
   constructor(private readonly executor: TransactionExecutor) {}

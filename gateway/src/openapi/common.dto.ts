@@ -1,4 +1,17 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiGatewayTimeoutResponse,
+  ApiNotFoundResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiServiceUnavailableResponse,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { ROLES, type Role } from '@econfirm/common';
 
 /** OpenAPI schema of every error answer. */
@@ -30,4 +43,28 @@ export class PrincipalDto {
   @ApiProperty({ enum: ROLES }) role: Role;
   @ApiProperty({ example: 'firm1.auditor1' }) credentialId: string;
   @ApiProperty({ enum: ['custodial', 'offline'] }) custody: 'custodial' | 'offline';
+}
+
+export class PendingTransactionDto {
+  @ApiProperty() transactionId: string;
+  @ApiProperty({ enum: ['submit', 'evaluate'] }) mode: string;
+  @ApiProperty({ enum: ['proposed'] }) stage: string;
+  @ApiProperty({ description: 'base64 SHA-256 digest of the unsigned proposal' }) proposalDigest: string;
+  @ApiProperty() expiresAt: string;
+  @ApiProperty({ example: '/v1/transactions/<id>/endorsement' }) next: string;
+}
+
+/** The error answers (and the offline 202) every ledger-backed route can give, for the OpenAPI document. */
+export function ApiLedgerErrors(): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED, MALFORMED_JSON' }),
+    ApiUnauthorizedResponse({ type: ErrorResponse, description: 'UNAUTHENTICATED, TOKEN_EXPIRED, TOKEN_REPLAYED' }),
+    ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN (role, institution, party), IDENTITY_REFUSED' }),
+    ApiNotFoundResponse({ type: ErrorResponse, description: 'NOT_FOUND — also for a record the caller is no party to' }),
+    ApiConflictResponse({ type: ErrorResponse, description: 'INVALID_STATE_TRANSITION, ALREADY_EXISTS, MVCC_CONFLICT, IDEMPOTENCY_IN_PROGRESS' }),
+    ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'INVALID_ARGUMENT (ledger), INVALID_CONTENT (form validation), IDEMPOTENCY_KEY_REUSED' }),
+    ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'LEDGER_UNAVAILABLE' }),
+    ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT, COMMIT_STATUS_UNKNOWN' }),
+    ApiAcceptedResponse({ type: PendingTransactionDto, description: 'offline credential: sign proposalDigest, then POST /v1/transactions/{id}/endorsement' }),
+  );
 }

@@ -6,7 +6,7 @@ import { ArrayMaxSize, IsArray, IsInt, IsOptional, Matches, Max, Min, ValidateNe
 import type { Response } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
-import { ErrorResponse } from '../openapi/common.dto';
+import { ApiLedgerErrors, ErrorResponse } from '../openapi/common.dto';
 import { TransactionExecutor, type Executed } from '../transactions/transaction-executor.service';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -38,6 +38,7 @@ const confirmation = (transaction: string, ...args: string[]) => ({ contract: 'c
 /** The regulator's statistics and the working-day calendar deadlines are computed with. */
 @ApiTags('oversight')
 @ApiBearerAuth()
+@ApiLedgerErrors()
 @Controller('v1')
 export class OversightController {
   constructor(private readonly executor: TransactionExecutor) {}

@@ -1,7 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiGatewayTimeoutResponse,
+  ApiServiceUnavailableResponse,
+  ApiUnauthorizedResponse,
   ApiBody,
   ApiConflictResponse,
   ApiGoneResponse,
@@ -16,7 +21,7 @@ import { IsBase64, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Response } from 'express';
 import { CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
-import { ErrorResponse } from '../openapi/common.dto';
+import { ErrorResponse, PendingTransactionDto } from '../openapi/common.dto';
 import { TransactionExecutor } from './transaction-executor.service';
 
 export class SignatureDto {
@@ -51,21 +56,20 @@ export class CommittedDto {
   @ApiProperty({ description: 'the same body the custodial route answers (e.g. the confirmation)', type: 'object', additionalProperties: true }) result: unknown;
 }
 
-export class PendingTransactionDto {
-  @ApiProperty() transactionId: string;
-  @ApiProperty({ enum: ['submit', 'evaluate'] }) mode: string;
-  @ApiProperty({ enum: ['proposed'] }) stage: string;
-  @ApiProperty({ description: 'base64 SHA-256 digest of the unsigned proposal' }) proposalDigest: string;
-  @ApiProperty() expiresAt: string;
-  @ApiProperty({ example: '/v1/transactions/<id>/endorsement' }) next: string;
-}
-
 /**
  * Non-custodial signing (offline credentials): a mutating route answered 202 with a proposal
  * digest; the caller signs it → endorsement → signs the transaction digest → submission.
  */
 @ApiTags('offline signing')
 @ApiBearerAuth()
+@ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED, INVALID_SIGNATURE' })
+@ApiUnauthorizedResponse({ type: ErrorResponse, description: 'UNAUTHENTICATED, TOKEN_EXPIRED, TOKEN_REPLAYED' })
+@ApiForbiddenResponse({ type: ErrorResponse, description: 'another credential proposed it; IDENTITY_REFUSED (the signature is not the identity\'s); the contract\'s FORBIDDEN' })
+@ApiNotFoundResponse({ type: ErrorResponse, description: 'no such pending transaction for this tenant; the contract\'s NOT_FOUND' })
+@ApiConflictResponse({ type: ErrorResponse, description: 'wrong stage, ALREADY_FINISHED, MVCC_CONFLICT, the contract\'s refusals' })
+@ApiGoneResponse({ type: ErrorResponse, description: 'PROPOSAL_EXPIRED' })
+@ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'LEDGER_UNAVAILABLE' })
+@ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT, COMMIT_STATUS_UNKNOWN' })
 @Controller('v1/transactions')
 export class TransactionsController {
   constructor(private readonly executor: TransactionExecutor) {}
