@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { findOrg, InstitutionKeyStore, loadNetworkDescriptor, type InstitutionPrivateKeys, type NetworkDescriptor } from '@econfirm/sdk';
+import { statSync } from 'node:fs';
 import type { DatabaseSync } from 'node:sqlite';
 import { GATEWAY_CONFIG, type GatewayConfig, type TenantConfig } from '../config/gateway-config';
 import { applyMigrations } from '../database/migrations';
@@ -25,12 +26,16 @@ const MIGRATIONS = [
  */
 @Injectable()
 export class TenantsService {
-  readonly descriptor: NetworkDescriptor;
+  private current: NetworkDescriptor;
+  private descriptorMtimeMs = 0;
+  private descriptorCheckedAt = 0;
   private readonly tenants = new Map<string, Tenant>();
   private readonly keyStore: InstitutionKeyStore;
 
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, @Inject(DATABASE) db: DatabaseSync) {
-    this.descriptor = loadNetworkDescriptor(config.networkDescriptorPath);
+  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig, @Inject(DATABASE) db: DatabaseSync) {
+    this.current = loadNetworkDescriptor(config.networkDescriptorPath);
+    this.descriptorMtimeMs = statSync(config.networkDescriptorPath).mtimeMs;
+    this.descriptorCheckedAt = Date.now();
     this.keyStore = new InstitutionKeyStore(config.keysDir);
     applyMigrations(db, 'tenants', MIGRATIONS);
     const upsert = db.prepare(`INSERT INTO tenants (id, institution_id, org_key, msp_id, gateway_org_key, updated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -44,6 +49,26 @@ export class TenantsService {
       this.tenants.set(t.id, tenant);
       upsert.run(t.id, t.institutionId, t.orgKey, org.mspId, gatewayOrgKey, new Date().toISOString());
     }
+  }
+
+  /**
+   * The network descriptor, re-read when network/identity.sh has rewritten it (checked at most
+   * once a second), so identities issued while the gateway runs can get credentials and connect.
+   */
+  get descriptor(): NetworkDescriptor {
+    if (Date.now() - this.descriptorCheckedAt > 1000) {
+      this.descriptorCheckedAt = Date.now();
+      try {
+        const mtimeMs = statSync(this.config.networkDescriptorPath).mtimeMs;
+        if (mtimeMs !== this.descriptorMtimeMs) {
+          this.current = loadNetworkDescriptor(this.config.networkDescriptorPath);
+          this.descriptorMtimeMs = mtimeMs;
+        }
+      } catch {
+        // Keep the last good descriptor: a half-written file must not take the gateway down.
+      }
+    }
+    return this.current;
   }
 
   list(): Tenant[] {

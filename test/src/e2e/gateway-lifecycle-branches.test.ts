@@ -1,0 +1,123 @@
+import { ConfirmationState } from '@econfirm/common';
+import { expect } from 'chai';
+import { ensureDemoInstitution } from '../support/institutions';
+import { agreeingReply, bankLetter, TestGateway, type Caller } from '../support/gateway';
+import { distinctiveAccountNumber } from '../support/letters';
+import { uniqueName, withLedger } from '../support/network';
+
+/**
+ * Issue 4: the other lifecycle branches over HTTP — return and resend, client refusal and the
+ * alternative procedure, a rejected reply re-prepared (disagreeing, shared with the client), recall.
+ */
+describe('gateway e2e: lifecycle branches over HTTP', function () {
+  this.timeout(180_000);
+  const run = uniqueName('gwbr');
+  let gw: TestGateway;
+  let auditor: Caller;
+  let clientSigner: Caller;
+  let officer: Caller;
+  let reviewer: Caller;
+  let seq = 0;
+
+  before(async function () {
+    await withLedger('operator', 'admin', async (admin) => {
+      for (const inst of ['FIRM1', 'CLIENT1', 'BANK1']) await ensureDemoInstitution(admin, inst);
+    });
+    gw = await TestGateway.start();
+    auditor = gw.custodial('firm1', 'auditor1');
+    clientSigner = gw.custodial('client1', 'client1');
+    officer = gw.custodial('bank1', 'officer1');
+    reviewer = gw.custodial('bank1', 'reviewer1');
+  });
+
+  after(async function () {
+    await gw?.close();
+  });
+
+  async function step(caller: Caller, id: string, path: string, body: object, state: string): Promise<Record<string, unknown>> {
+    const res = await gw.post(caller, `/v1/confirmations/${id}/${path}`, body);
+    expect(res.status, `${path}: ${JSON.stringify(res.body)}`).to.be.oneOf([200, 201]);
+    expect(res.body.state, path).to.equal(state);
+    return res.body as Record<string, unknown>;
+  }
+
+  async function issue(authorize = true): Promise<string> {
+    seq += 1;
+    const id = `CF-${run}-${seq}`;
+    const res = await gw.post(auditor, '/v1/confirmations', {
+      id,
+      kind: 'bank-form-1',
+      engagement: { id: `ENG-${run}`, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' },
+      addresseeId: 'BANK1',
+      feePayer: 'client',
+      letter: bankLetter(distinctiveAccountNumber()),
+    });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    if (authorize) await step(clientSigner, id, 'authorization', { feeConsent: true }, ConfirmationState.Authorized);
+    return id;
+  }
+
+  it('the bank returns a letter; the firm resends it as a new linked request the bank can read', async function () {
+    const id = await issue();
+    const returned = await step(officer, id, 'return', { reasonCode: 'MISSING_DATA', note: 'seal page missing' }, ConfirmationState.Returned);
+    expect(returned.return).to.include({ reasonCode: 'MISSING_DATA' });
+    const resent = await gw.post(auditor, `/v1/confirmations/${id}/resend`, { id: `${id}-b`, letter: bankLetter('6222111122223333') });
+    expect(resent.status, JSON.stringify(resent.body)).to.equal(201);
+    expect(resent.body.followUpOf).to.equal(id);
+    expect(resent.body.letter.content.sections.deposits.rows[0].accountNo).to.equal('6222111122223333');
+    const original = await gw.get(auditor, `/v1/confirmations/${id}`);
+    expect(original.body.state).to.equal(ConfirmationState.Resent);
+    expect(original.body.followUpId).to.equal(`${id}-b`);
+  });
+
+  it('the client refuses; the auditor records the alternative procedure', async function () {
+    const id = await issue(false);
+    await step(clientSigner, id, 'refusal', { reason: 'the client declines' }, ConfirmationState.ClientRefused);
+    const recorded = await step(auditor, id, 'alternative-procedure', { procedure: 'BANK_STATEMENTS', workpaperHash: 'c'.repeat(64) }, ConfirmationState.AlternativeProcedure);
+    expect(recorded.alternativeProcedure).to.include({ trigger: 'client-refused', procedure: 'BANK_STATEMENTS' });
+  });
+
+  it('a reviewer rejects a prepared reply; the officer prepares a disagreeing one shared with the client, which the client reads after acceptance', async function () {
+    const id = await issue();
+    await step(officer, id, 'acceptance', {}, ConfirmationState.Accepted);
+    await step(officer, id, 'reply', { content: agreeingReply() }, ConfirmationState.ReplyPrepared);
+    const rejected = await step(reviewer, id, 'reply/rejection', { reason: 'balance not checked' }, ConfirmationState.Accepted);
+    expect(rejected.lastReplyRejection).to.include({ reason: 'balance not checked' });
+    const disagreeing = {
+      ...agreeingReply(),
+      conclusion: 'disagrees',
+      differences: [{ section: 'deposits', row: 0, field: 'balance', stated: '1234567.89', actual: '1234000.00', note: 'a fee was debited on 2025-12-30' }],
+    };
+    const prepared = await step(officer, id, 'reply', { content: disagreeing, shareWithClient: true }, ConfirmationState.ReplyPrepared);
+    expect((prepared.reply as { conclusion: string }).conclusion).to.equal('disagrees');
+    await step(reviewer, id, 'reply/approval', {}, ConfirmationState.Replied);
+    expect((await gw.get(clientSigner, `/v1/confirmations/${id}`)).body).not.to.have.property('reply');
+    await step(auditor, id, 'auditor-acceptance', {}, ConfirmationState.AuditorAccepted);
+    const clientView = await gw.get(clientSigner, `/v1/confirmations/${id}`);
+    expect(clientView.body.reply.readable).to.equal('decrypted');
+    expect(clientView.body.reply.content.differences[0].actual).to.equal('1234000.00');
+    expect(clientView.body.reply.signatureValid).to.equal(true);
+  });
+
+  it('a disagreeing reply without differences is refused at the edge (422) and nothing is written', async function () {
+    const id = await issue();
+    await step(officer, id, 'acceptance', {}, ConfirmationState.Accepted);
+    const res = await gw.post(officer, `/v1/confirmations/${id}/reply`, { content: { ...agreeingReply(), conclusion: 'disagrees' } });
+    expect(res.status).to.equal(422);
+    expect(res.body.error.code).to.equal('INVALID_CONTENT');
+    expect((await gw.get(officer, `/v1/confirmations/${id}`)).body.state).to.equal(ConfirmationState.Accepted);
+  });
+
+  it('the firm recalls a request; the overdue and state lists answer for the caller\'s own requests', async function () {
+    const id = await issue(false);
+    await step(auditor, id, 'recall', { reason: 'sent by mistake' }, ConfirmationState.Recalled);
+    const recalled = await gw.get(auditor, '/v1/confirmations?state=recalled&pageSize=200');
+    expect(recalled.status).to.equal(200);
+    expect(recalled.body.records.map((r: { id: string }) => r.id)).to.include(id);
+    const overdue = await gw.get(auditor, '/v1/confirmations?overdue=true');
+    expect(overdue.status).to.equal(200);
+    expect(overdue.body.records.every((r: { firmId: string; overdue: boolean }) => r.firmId === 'FIRM1' && r.overdue)).to.equal(true);
+    const two = await gw.get(auditor, '/v1/confirmations?state=recalled&overdue=true');
+    expect(two.status).to.equal(400);
+  });
+});
