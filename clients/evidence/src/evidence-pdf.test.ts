@@ -106,6 +106,17 @@ describe('evidence PDF: render, sign, verify offline', function () {
     expect(result.trusted, result.output).to.equal(false);
   });
 
+  it('verifies with standard tools only (scripts/verify-by-hand.sh: openssl, pdfdetach, python3, jq) and fails there too on a flipped byte', () => {
+    const script = path.resolve(__dirname, '..', 'scripts', 'verify-by-hand.sh');
+    const good = spawnSync('bash', [script, writeTemp('evidence.pdf', pdf), firm.rootFile, bankPki.rootFile], { encoding: 'utf8' });
+    expect(good.status, `${good.stdout}${good.stderr}`).to.equal(0);
+    expect(good.stdout).to.match(/pdf-signature +OK/).and.match(/evidence-jws +OK/).and.match(/letter-hash +OK/).and.match(/reply-jws +OK/);
+    const flipped = Buffer.from(pdf);
+    flipped[Math.floor(flipped.length * 0.8)] ^= 0x01;
+    const bad = spawnSync('bash', [script, writeTemp('flipped.pdf', flipped), firm.rootFile], { encoding: 'utf8' });
+    expect(bad.status).to.not.equal(0);
+  });
+
   it('renders the same bytes again for the same input (signature included: RFC 6979)', async () => {
     const again = (await createEvidencePdf(JSON.parse(JSON.stringify(doc)) as EvidenceDocument, signer)).pdf;
     expect(again.equals(pdf)).to.equal(true);
