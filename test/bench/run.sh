@@ -12,3 +12,5 @@ network/install-fabric.sh
 trap 'network/clean.sh' EXIT
 network/up.sh
 node test/dist/bench/fabric-baseline.js
+# Gateway over HTTP vs. raw fabric-gateway, same network, same run (registers the demo institutions it needs).
+node test/dist/bench/gateway-bench.js

@@ -1,0 +1,270 @@
+import type { InstitutionProfile, IssueInput, ReplyInput } from '@econfirm/common';
+import { createApiToken, createApp, CredentialsStore, validateGatewayConfig } from '@econfirm/gateway';
+import { defaultDescriptorPath, newInstitutionKeys, recipientOf, registrationInput, seal, sealReply, submitAndWait, type LedgerSession } from '@econfirm/sdk';
+import type { JsonWebKey } from 'node:crypto';
+import { fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { agreeingReply, bankLetter, E2E_TENANTS } from '../support/gateway';
+import { ensureDemoInstitution, networkDir, type HeldInstitution } from '../support/institutions';
+import { distinctiveAccountNumber } from '../support/letters';
+import { descriptor, REPO_ROOT, session, uniqueName } from '../support/network';
+import { percentile, runLoad, type LoadResult } from './stats';
+
+/**
+ * Issue 4's benchmark: confirmation lifecycles (issue → authorize → accept → prepare reply →
+ * approve → auditor accept) per second and p50/p99 latency, per lifecycle and per call, through
+ * the gateway over HTTP — beside, in the same run on the same network, the same lifecycle on raw
+ * fabric-gateway (the caller seals and signs itself) and the foundation's raw baseline (one
+ * registry write, submit to commit). Ratios gateway ÷ raw. Result: test/bench/results/gateway.json.
+ */
+const PLAN: ReadonlyArray<{ concurrency: number; lifecycles: number; writes: number }> = [
+  { concurrency: 1, lifecycles: Number(process.env.BENCH_LC_C1 ?? 20), writes: Number(process.env.BENCH_OPS_C1 ?? 50) },
+  { concurrency: 10, lifecycles: Number(process.env.BENCH_LC_C10 ?? 100), writes: Number(process.env.BENCH_OPS_C10 ?? 300) },
+];
+
+const STEPS = ['issue', 'authorize', 'accept', 'prepareReply', 'approveReply', 'auditorAccept'] as const;
+type Step = (typeof STEPS)[number];
+
+/** Latency samples per step of one measured series. */
+class StepTimes {
+  private readonly samples = new Map<Step, number[]>(STEPS.map((s) => [s, []]));
+
+  async time<T>(step: Step, work: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    const result = await work();
+    this.samples.get(step)?.push(performance.now() - t0);
+    return result;
+  }
+
+  summary(): Record<Step, { p50Ms: number; p99Ms: number; calls: number }> {
+    const round = (x: number): number => Math.round(x * 100) / 100;
+    return Object.fromEntries(
+      [...this.samples].map(([step, xs]) => [step, { calls: xs.length, p50Ms: round(percentile(xs, 50)), p99Ms: round(percentile(xs, 99)) }]),
+    ) as Record<Step, { p50Ms: number; p99Ms: number; calls: number }>;
+  }
+
+  all(): number[] {
+    return [...this.samples.values()].flat();
+  }
+}
+
+interface Caller {
+  credentialId: string;
+  privateJwk: JsonWebKey;
+}
+
+const ENGAGEMENT = (run: string): IssueInput['engagement'] => ({ id: `ENG-${run}`, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' });
+
+interface GatewayHandle {
+  base: string;
+  audience: string;
+  callers: Record<'auditor' | 'client' | 'officer' | 'reviewer', Caller>;
+}
+
+/** Child-process side: the gateway on a loopback port, custodial credentials for the four roles, sent to the parent. */
+async function serveGateway(dir: string): Promise<void> {
+  const config = validateGatewayConfig({
+    port: 0,
+    dbPath: path.join(dir, 'gateway.db'),
+    networkDescriptorPath: defaultDescriptorPath(REPO_ROOT),
+    keysDir: path.join(networkDir(), 'institution-keys'),
+    logLevel: 'warn',
+    tenants: E2E_TENANTS,
+    events: { enabled: false },
+  });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  const store = app.get(CredentialsStore);
+  const issue = (tenantId: string, identityName: string): Caller => {
+    const issued = store.issue({ tenantId, identityName });
+    return { credentialId: issued.credential.id, privateJwk: issued.privateJwk };
+  };
+  const handle: GatewayHandle = {
+    base: `http://127.0.0.1:${port}`,
+    audience: config.audience,
+    callers: { auditor: issue('firm1', 'auditor1'), client: issue('client1', 'client1'), officer: issue('bank1', 'officer1'), reviewer: issue('bank1', 'reviewer1') },
+  };
+  process.send?.(handle);
+  process.on('message', (message) => {
+    if (message === 'stop') void app.close().then(() => process.exit(0));
+  });
+}
+
+/** The gateway in its own process (as deployed), so it does not share a thread with the load generator. */
+async function startGateway(dir: string): Promise<GatewayHandle & { close: () => Promise<void> }> {
+  const child = fork(__filename, ['serve', dir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const handle = await new Promise<GatewayHandle>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as GatewayHandle));
+    child.once('exit', (code) => reject(new Error(`the gateway process exited (${code}) before it listened`)));
+  });
+  return {
+    ...handle,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send('stop');
+      }),
+  };
+}
+
+/** Logs the first failure of a series (runLoad counts failures without saying why). */
+function reporting(name: string, op: (i: number) => Promise<void>): (i: number) => Promise<void> {
+  let reported = false;
+  return async (i) => {
+    try {
+      await op(i);
+    } catch (err) {
+      if (!reported) console.error(`${name}: first failure: ${(err as Error).message}`);
+      reported = true;
+      throw err;
+    }
+  };
+}
+
+async function main(): Promise<void> {
+  const run = uniqueName('GB').toUpperCase();
+  const held = await withAdmin(async (admin) => {
+    const out: Record<string, HeldInstitution> = {};
+    for (const id of ['FIRM1', 'CLIENT1', 'BANK1']) out[id] = await ensureDemoInstitution(admin, id);
+    return out;
+  });
+  const firm = held.FIRM1 as HeldInstitution;
+  const client = held.CLIENT1 as HeldInstitution;
+  const bank = held.BANK1 as HeldInstitution;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'econfirm-gw-bench-'));
+  const gw = await startGateway(dir);
+  const ledgers = {
+    auditor: session('firm1', 'auditor1'),
+    client: session('operator', 'client1'),
+    officer: session('bank1', 'officer1'),
+    reviewer: session('bank1', 'reviewer1'),
+    admin: session('operator', 'admin'),
+  };
+  const results: unknown[] = [];
+  try {
+    const http = async (caller: Caller, step: Step, times: StepTimes, url: string, body: object = {}): Promise<Record<string, unknown>> =>
+      times.time(step, async () => {
+        const token = await createApiToken(caller.credentialId, caller.privateJwk, gw.audience);
+        const res = await fetch(`${gw.base}${url}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const json = (await res.json()) as Record<string, unknown>;
+        if (res.status >= 300) throw new Error(`${step} ${url}: ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
+        return json;
+      });
+
+    const viaGateway = (times: StepTimes, prefix: string) => async (i: number): Promise<void> => {
+      const id = `CF-${prefix}-${i}`;
+      const c = gw.callers;
+      await http(c.auditor, 'issue', times, '/v1/confirmations', { id, kind: 'bank-form-1', engagement: ENGAGEMENT(run), addresseeId: 'BANK1', feePayer: 'client', letter: bankLetter(distinctiveAccountNumber()) });
+      await http(c.client, 'authorize', times, `/v1/confirmations/${id}/authorization`, { feeConsent: true });
+      await http(c.officer, 'accept', times, `/v1/confirmations/${id}/acceptance`);
+      await http(c.officer, 'prepareReply', times, `/v1/confirmations/${id}/reply`, { content: agreeingReply() });
+      await http(c.reviewer, 'approveReply', times, `/v1/confirmations/${id}/reply/approval`);
+      await http(c.auditor, 'auditorAccept', times, `/v1/confirmations/${id}/auditor-acceptance`);
+    };
+
+    const submit = (ledger: LedgerSession, step: Step, times: StepTimes, tx: string, ...args: string[]) =>
+      times.time(step, () => submitAndWait(ledger.contract('confirmation'), tx, { arguments: args }));
+
+    const signingKey = { kid: bank.keys.signing.kid, jwk: bank.keys.signing.jwk, ...((bank.keys.signing as { x5c?: string[] }).x5c ? { x5c: (bank.keys.signing as { x5c?: string[] }).x5c } : {}) };
+    const raw = (times: StepTimes, prefix: string) => async (i: number): Promise<void> => {
+      const id = `CF-${prefix}-${i}`;
+      // The raw caller does what the gateway does for it: seal the letter, sign and seal the reply.
+      await times.time('issue', async () => {
+        const input: IssueInput = {
+          id, kind: 'bank-form-1', formId: 'bank-letter-2020', engagement: ENGAGEMENT(run), addresseeId: 'BANK1', feePayer: 'client',
+          letter: await seal(bankLetter(distinctiveAccountNumber()), [recipientOf(firm.record), recipientOf(client.record), recipientOf(bank.record)]),
+        };
+        return submitAndWait(ledgers.auditor.contract('confirmation'), 'Issue', { arguments: [JSON.stringify(input)] });
+      });
+      await submit(ledgers.client, 'authorize', times, 'ClientAuthorize', id, JSON.stringify({ feeConsent: true }));
+      await submit(ledgers.officer, 'accept', times, 'BankAccept', id);
+      await times.time('prepareReply', async () => {
+        const sealed = await sealReply(id, 'agrees', agreeingReply(), [recipientOf(firm.record), recipientOf(bank.record)], signingKey);
+        const input: ReplyInput = { conclusion: 'agrees', ciphertext: sealed.ciphertext, contentHash: sealed.contentHash, signatureHash: sealed.signatureHash, signingKid: sealed.signingKid };
+        return submitAndWait(ledgers.officer.contract('confirmation'), 'PrepareReply', { arguments: [id, JSON.stringify(input)] });
+      });
+      await submit(ledgers.reviewer, 'approveReply', times, 'ApproveReply', id);
+      await submit(ledgers.auditor, 'auditorAccept', times, 'AuditorAccept', id);
+    };
+
+    const baselineKeys = newInstitutionKeys('BENCH');
+    const registryWrite = (prefix: string) => async (i: number): Promise<void> => {
+      const profile: InstitutionProfile = { id: `${prefix}-${i}`, kind: 'enterprise', mspId: 'OperatorMSP', nameZh: '基准测试企业', nameEn: 'Benchmark Enterprise', registrationId: '91310000BENCH0001' };
+      await submitAndWait(ledgers.admin.contract('registry'), 'RegisterInstitution', { arguments: [JSON.stringify(registrationInput(profile, baselineKeys))] });
+    };
+
+    // Warm-up: connections, discovery, the gateway's sessions and registry caches.
+    await viaGateway(new StepTimes(), `${run}-WG`)(0);
+    await raw(new StepTimes(), `${run}-WR`)(0);
+
+    for (const step of PLAN) {
+      const baseline = await runLoad(step.concurrency, step.writes, reporting('baseline', registryWrite(`${run}-B${step.concurrency}`)));
+      const rawTimes = new StepTimes();
+      const rawLifecycle = await runLoad(step.concurrency, step.lifecycles, reporting('raw', raw(rawTimes, `${run}-R${step.concurrency}`)));
+      const gwTimes = new StepTimes();
+      const gatewayLifecycle = await runLoad(step.concurrency, step.lifecycles, reporting('gateway', viaGateway(gwTimes, `${run}-G${step.concurrency}`)));
+      const callP50 = percentile(gwTimes.all(), 50);
+      const ratio = (a: number, b: number): number => Math.round((a / b) * 1000) / 1000;
+      const entry = {
+        concurrency: step.concurrency,
+        gateway: { ...series(gatewayLifecycle), callsPerSecond: Math.round(((gatewayLifecycle.perSecond * STEPS.length) * 100)) / 100, callP50Ms: Math.round(callP50 * 100) / 100, calls: gwTimes.summary() },
+        rawLifecycle: { ...series(rawLifecycle), calls: rawTimes.summary() },
+        fabricBaseline: { writes: baseline.operations, failures: baseline.failures, perSecond: baseline.perSecond, p50Ms: baseline.p50Ms, p99Ms: baseline.p99Ms },
+        ratios: {
+          lifecyclesPerSecondGatewayToRaw: ratio(gatewayLifecycle.perSecond, rawLifecycle.perSecond),
+          lifecycleP50GatewayToRaw: ratio(gatewayLifecycle.p50Ms, rawLifecycle.p50Ms),
+          lifecycleP99GatewayToRaw: ratio(gatewayLifecycle.p99Ms, rawLifecycle.p99Ms),
+          callP50GatewayToBaselineWrite: ratio(callP50, baseline.p50Ms),
+          callsPerSecondGatewayToBaselineWrites: ratio(gatewayLifecycle.perSecond * STEPS.length, baseline.perSecond),
+        },
+      };
+      console.log(
+        `concurrency ${step.concurrency}: gateway ${gatewayLifecycle.perSecond} lifecycles/s (p50 ${gatewayLifecycle.p50Ms} ms, p99 ${gatewayLifecycle.p99Ms} ms, ${gatewayLifecycle.failures} failed); ` +
+          `raw ${rawLifecycle.perSecond} lifecycles/s (p50 ${rawLifecycle.p50Ms} ms); baseline write ${baseline.perSecond} tx/s (p50 ${baseline.p50Ms} ms); ` +
+          `ratio lifecycles/s gateway:raw ${entry.ratios.lifecyclesPerSecondGatewayToRaw}`,
+      );
+      results.push(entry);
+    }
+  } finally {
+    for (const ledger of Object.values(ledgers)) ledger.close();
+    await gw.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const report = {
+    benchmark: 'gateway',
+    description:
+      'confirmation lifecycle (Issue, ClientAuthorize, BankAccept, PrepareReply, ApproveReply, AuditorAccept: 6 commits) through the gateway over HTTP (JWT per call, content sealed/opened at the edge) vs. the same lifecycle on raw fabric-gateway (caller seals and signs) vs. the foundation baseline (one registry write), same run, same network',
+    at: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    network: { dir: path.basename(networkDir()), orderers: descriptor().orderers.length, peerOrgs: descriptor().orgs.filter((o) => o.peers.length > 0).length, endorsement: '2 of 4 peer orgs' },
+    gateway: { process: 'its own Node process on the same machine, HTTP over loopback', events: 'off' },
+    results,
+  };
+  const out = path.join(REPO_ROOT, 'test', 'bench', 'results');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, 'gateway.json'), JSON.stringify(report, null, 2) + '\n');
+  console.log(`wrote ${path.join(out, 'gateway.json')}`);
+}
+
+function series(result: LoadResult): Pick<LoadResult, 'operations' | 'failures' | 'seconds' | 'perSecond' | 'p50Ms' | 'p99Ms'> {
+  return { operations: result.operations, failures: result.failures, seconds: result.seconds, perSecond: result.perSecond, p50Ms: result.p50Ms, p99Ms: result.p99Ms };
+}
+
+async function withAdmin<T>(work: (admin: LedgerSession) => Promise<T>): Promise<T> {
+  const admin = session('operator', 'admin');
+  try {
+    return await work(admin);
+  } finally {
+    admin.close();
+  }
+}
+
+const entry = process.argv[2] === 'serve' ? serveGateway(process.argv[3] as string) : main();
+entry.catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
