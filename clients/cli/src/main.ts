@@ -4,6 +4,7 @@ import {
   InstitutionKeyStore,
   LedgerCallError,
   RegistryClient,
+  DEMO_INSTITUTIONS,
   defaultDescriptorPath,
   loadNetworkDescriptor,
   openLedger,
@@ -11,7 +12,7 @@ import {
   type LedgerSession,
 } from '@econfirm/sdk';
 import * as path from 'node:path';
-import { demoSigningKeyCertifier } from './commands/demo-certify';
+import { demoSigningKeyCertifier, ensureDemoEvidenceIdentities } from './commands/demo-certify';
 import { isVerifyInvocation, verifyCommand } from './commands/verify';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -67,7 +68,8 @@ async function run(ledger: LedgerSession, words: string[], networkDir: string): 
     const descriptor = loadNetworkDescriptor(path.join(networkDir, 'network.json'));
     const certify = demoSigningKeyCertifier(descriptor, REPO_ROOT, networkDir);
     const result = await seedDemoInstitutions(ledger, new InstitutionKeyStore(path.join(networkDir, 'institution-keys')), certify);
-    console.log(`registered: ${result.registered.join(', ') || 'none'}; already there: ${result.existing.join(', ') || 'none'}; signing keys certified: ${result.certified.join(', ') || 'none'}`);
+    const evidence = ensureDemoEvidenceIdentities(descriptor, REPO_ROOT, networkDir, DEMO_INSTITUTIONS);
+    console.log(`registered: ${result.registered.join(', ') || 'none'}; already there: ${result.existing.join(', ') || 'none'}; signing keys certified: ${result.certified.join(', ') || 'none'}; evidence certificates: ${evidence.join(', ')}`);
   } else if (group === 'institutions' && verb === 'list') {
     if (arg !== undefined && !(INSTITUTION_KINDS as readonly string[]).includes(arg)) {
       throw new UsageError(`unknown kind '${arg}'`);

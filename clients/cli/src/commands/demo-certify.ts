@@ -29,3 +29,21 @@ export function demoSigningKeyCertifier(descriptor: NetworkDescriptor, repoRoot:
     }
   };
 }
+
+/**
+ * Demo custody of evidence keys: every demo audit firm gets its evidence certificate
+ * (network/identity.sh evidence <org> <firm>, idempotent), so the gateway and the library can sign
+ * evidence PDFs right after start-up. Returns the firms that have one.
+ */
+export function ensureDemoEvidenceIdentities(descriptor: NetworkDescriptor, repoRoot: string, networkDir: string, institutions: readonly InstitutionProfile[]): string[] {
+  const firms = institutions.filter((i) => i.kind === 'audit-firm');
+  for (const firm of firms) {
+    const org = descriptor.orgs.find((o) => o.mspId === firm.mspId);
+    if (!org) continue;
+    execFileSync(path.join(repoRoot, 'network', 'identity.sh'), ['evidence', org.key, firm.id], {
+      env: { ...process.env, ECONFIRM_NETWORK_DIR: networkDir },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+  }
+  return firms.map((f) => f.id);
+}
