@@ -194,7 +194,7 @@ export class ConfirmationsService implements OnModuleInit {
    * Lists: one selector, which must be the caller's own institution (a tenant never lists for
    * another); without one, the caller's own requests by its role.
    */
-  list(principal: Principal, query: ListConfirmationsQuery): Promise<Executed> {
+  async list(principal: Principal, query: ListConfirmationsQuery): Promise<Executed> {
     const pageSize = String(query.pageSize ?? 50);
     const bookmark = query.bookmark ?? '';
     const selectors = (['firmId', 'engagementId', 'clientId', 'addresseeId', 'state', 'overdue'] as const).filter((k) => query[k] !== undefined);

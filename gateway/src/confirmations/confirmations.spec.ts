@@ -1,0 +1,92 @@
+import { ConfirmationState, type ConfirmationView, type Institution } from '@econfirm/common';
+import { newInstitutionKeys, publicJwk, seal, sealReply, type InstitutionPrivateKeys } from '@econfirm/sdk';
+import { expect } from 'chai';
+import type { JsonWebKey } from 'node:crypto';
+import type { Principal } from '../auth/principal';
+import { GatewayError } from '../errors/gateway-error';
+import type { LedgerCall } from '../fabric/ledger-call';
+import type { RegistryReader } from '../institutions/registry-reader.service';
+import type { TenantsService } from '../tenants/tenants.service';
+import type { ResultPresenters } from '../transactions/result-presenters';
+import type { Executed, TransactionExecutor } from '../transactions/transaction-executor.service';
+import { ConfirmationContentService } from './confirmation-content.service';
+import { ConfirmationsService } from './confirmations.service';
+
+const keys: Record<string, InstitutionPrivateKeys> = { FIRM1: newInstitutionKeys('FIRM1'), BANK1: newInstitutionKeys('BANK1'), CLIENT1: newInstitutionKeys('CLIENT1') };
+const tenantOf: Record<string, string> = { firm1: 'FIRM1', bank1: 'BANK1', client1: 'CLIENT1' };
+
+function institution(id: string): Institution {
+  const k = keys[id] as InstitutionPrivateKeys;
+  const record = (kid: string, jwk: JsonWebKey, use: 'enc' | 'sig') => ({ kid, use, alg: use === 'enc' ? 'ECDH-ES+A256KW' : 'ES256', jwk: publicJwk(jwk), activatedAt: '2026-01-01T00:00:00Z' });
+  return {
+    docType: 'institution', id, kind: 'bank', mspId: 'X', nameZh: id, nameEn: id, registrationId: id, status: 'active',
+    encryptionKey: record(k.encryption.kid, k.encryption.jwk, 'enc'), signingKey: record(k.signing.kid, k.signing.jwk, 'sig'),
+    retiredKeys: [], registeredAt: '', updatedAt: '',
+  } as Institution;
+}
+
+const tenants = { institutionKeys: (tenantId: string) => keys[tenantOf[tenantId] ?? ''] } as unknown as TenantsService;
+const registry = { get: (_p: Principal, id: string) => Promise.resolve(institution(id)) } as unknown as RegistryReader;
+
+function principal(tenantId: string, role: Principal['role']): Principal {
+  return { tenantId, institutionId: tenantOf[tenantId] ?? tenantId.toUpperCase(), orgKey: tenantId, identityName: 'x', mspId: 'X', role, credentialId: 'c', custody: 'custodial' };
+}
+
+describe('confirmation content at the edge', function () {
+  const content = new ConfirmationContentService(tenants, registry);
+
+  it('decrypts only content addressed to the caller tenant\'s key, and verifies the reply signature against the registry', async function () {
+    const letter = await seal({ formId: 'bank-letter-2020', secret: '6222' }, [institution('FIRM1'), institution('BANK1')].map((i) => ({ kid: i.encryptionKey.kid, jwk: i.encryptionKey.jwk })));
+    const bank = keys.BANK1 as InstitutionPrivateKeys;
+    const reply = await sealReply('CF-1', 'agrees', { ok: true }, [institution('FIRM1'), institution('BANK1')].map((i) => ({ kid: i.encryptionKey.kid, jwk: i.encryptionKey.jwk })), { kid: bank.signing.kid, jwk: bank.signing.jwk });
+    const view = {
+      id: 'CF-1', responderId: 'BANK1', state: ConfirmationState.Replied, letter,
+      reply: { conclusion: 'agrees', ciphertext: reply.ciphertext, contentHash: reply.contentHash, signatureHash: reply.signatureHash, signingKid: reply.signingKid, preparedBy: 'o', preparedAt: '' },
+    } as unknown as ConfirmationView;
+    const firm = await content.present(principal('firm1', 'auditor'), view);
+    expect(firm.letter).to.include({ readable: 'decrypted' });
+    expect(firm.letter.content).to.deep.equal({ formId: 'bank-letter-2020', secret: '6222' });
+    expect(firm.reply).to.include({ readable: 'decrypted', signatureValid: true });
+    const client = await content.present(principal('client1', 'client-signer'), view);
+    expect(client.letter).to.deep.equal({ ciphertext: letter.ciphertext, contentHash: letter.contentHash, readable: 'not-addressed' });
+    const stranger = await content.present(principal('nobody', 'auditor'), view);
+    expect(stranger.letter.readable).to.equal('no-key');
+    // A reply whose recorded signature hash is not this JWS's is not valid evidence.
+    const tampered = await content.present(principal('firm1', 'auditor'), { ...view, reply: { ...view.reply, signatureHash: '0'.repeat(64) } } as ConfirmationView);
+    expect(tampered.reply?.signatureValid).to.equal(false);
+  });
+});
+
+describe('confirmation lists', function () {
+  const calls: LedgerCall[] = [];
+  const executor = { evaluate: (_p: Principal, call: LedgerCall) => (calls.push(call), Promise.resolve({ status: 200, body: {} } as Executed)) } as unknown as TransactionExecutor;
+  const service = new ConfirmationsService(executor, {} as ResultPresenters, {} as ConfirmationContentService, registry, tenants);
+
+  async function listed(p: Principal, query: Record<string, unknown>): Promise<LedgerCall> {
+    calls.length = 0;
+    await service.list(p, query);
+    return calls[0] as LedgerCall;
+  }
+
+  it('defaults to the caller\'s own institution for its role', async function () {
+    expect(await listed(principal('firm1', 'auditor'), {})).to.deep.equal({ contract: 'confirmation', transaction: 'ListConfirmationsByFirm', args: ['FIRM1', '50', ''] });
+    expect((await listed(principal('bank1', 'bank-officer'), { pageSize: 10, bookmark: 'b' })).args).to.deep.equal(['BANK1', '10', 'b']);
+    expect((await listed(principal('client1', 'client-signer'), {})).transaction).to.equal('ListConfirmationsByClient');
+    expect((await listed(principal('firm1', 'auditor'), { overdue: 'true' })).transaction).to.equal('ListOverdueConfirmations');
+  });
+
+  it('refuses a selector naming another institution, and two selectors at once', async function () {
+    calls.length = 0;
+    for (const [p, q] of [
+      [principal('bank1', 'bank-officer'), { firmId: 'FIRM1' }],
+      [principal('firm1', 'auditor'), { firmId: 'FIRM2' }],
+      [principal('client1', 'client-signer'), { addresseeId: 'BANK1' }],
+    ] as const) {
+      const err = await service.list(p, q).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(GatewayError).and.to.include({ code: 'FORBIDDEN', httpStatus: 403 });
+    }
+    const both = await service.list(principal('firm1', 'auditor'), { state: 'issued', overdue: 'true' }).catch((e: unknown) => e);
+    expect(both).to.include({ code: 'VALIDATION_FAILED', httpStatus: 400 });
+    expect(calls).to.deep.equal([]);
+  });
+});
