@@ -138,7 +138,8 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
     });
     expect(pending.status).to.equal(202);
     await gw.restart();
-    const done = await completeOffline(gw, callers.auditor, ids.auditor, pending);
+    // This time the caller signs only proposal and transaction; the gateway observes the commit.
+    const done = await completeOffline(gw, callers.auditor, ids.auditor, pending, { signCommitStatus: false });
     expect(done.status, JSON.stringify(done.body)).to.equal(201);
     expect(done.body.result.id).to.equal(`${id}-r`);
     const status = await gw.get(callers.auditor, `/v1/transactions/${pending.body.transactionId as string}`);
