@@ -87,6 +87,7 @@ export class TransactionsController {
   }
 
   @Post(':id/submission')
+  @HttpCode(200)
   @ApiOperation({ summary: 'Offline step 3: send the transaction signature; the gateway submits and answers the commit status and result' })
   @ApiBody({ type: SubmissionDto })
   @ApiOkResponse({ type: CommittedDto })
