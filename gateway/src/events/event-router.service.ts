@@ -4,11 +4,16 @@ import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
 import { LedgerService } from '../fabric/ledger.service';
 import { TenantsService, type Tenant } from '../tenants/tenants.service';
+import { sleep } from './backoff';
 import { isConfirmationEvent, type LedgerEvent } from './event-model';
+import { chainHeight } from './ledger-clock';
 import type { Delivery } from './outbox.store';
 
 /** Roles the chaincode lets read a confirmation (as firm, client or responder). */
 const READER_ROLES: readonly string[] = [Role.Auditor, Role.ClientSigner, Role.BankOfficer, Role.BankReviewer];
+
+/** How long a tenant's gateway peer may lag behind the listener's before the event is retried later. */
+const CATCH_UP_MS = 15_000;
 
 /** Refusals that mean "this request is not the tenant's": the chaincode answers a stranger NOT_FOUND. */
 const NOT_THEIRS = new Set(['NOT_FOUND', 'FORBIDDEN']);
@@ -28,6 +33,8 @@ const NOT_THEIRS = new Set(['NOT_FOUND', 'FORBIDDEN']);
 export class EventRouter {
   private readonly logger = new Logger('EventRouter');
   private readonly readers = new Map<string, Principal | undefined>();
+  /** The newest height seen per gateway peer org: a peer never goes back, so no need to ask again. */
+  private readonly heights = new Map<string, bigint>();
 
   constructor(
     private readonly ledger: LedgerService,
@@ -84,6 +91,21 @@ export class EventRouter {
     throw new Error('no tenant has a custodial identity in the network descriptor to listen to chaincode events with');
   }
 
+  /**
+   * The tenant's gateway peer may be another peer than the listener's and lag a block behind:
+   * asking it before it committed the event's block could answer NOT_FOUND for a request the
+   * tenant is party to. Wait (bounded) until its height passes the event's block.
+   */
+  private async caughtUp(tenant: Tenant, reader: Principal, blockNumber: bigint): Promise<void> {
+    const deadline = Date.now() + CATCH_UP_MS;
+    while ((this.heights.get(tenant.gatewayOrgKey) ?? 0n) <= blockNumber) {
+      this.heights.set(tenant.gatewayOrgKey, await chainHeight(this.ledger.network(reader)));
+      if ((this.heights.get(tenant.gatewayOrgKey) ?? 0n) > blockNumber) return;
+      if (Date.now() > deadline) throw new Error(`the gateway peer of ${tenant.id} has not committed block ${blockNumber} yet`);
+      await sleep(100);
+    }
+  }
+
   private async visible(reader: Principal, id: string): Promise<boolean> {
     try {
       await this.ledger.evaluate(reader, { contract: 'confirmation', transaction: 'GetConfirmation', args: [id] });
@@ -103,6 +125,7 @@ export class EventRouter {
       }
       const reader = this.reader(tenant);
       if (!reader) continue;
+      await this.caughtUp(tenant, reader, event.blockNumber);
       const ids: string[] = [];
       for (const id of event.data.ids) if (await this.visible(reader, id)) ids.push(id);
       if (ids.length === 0) continue;

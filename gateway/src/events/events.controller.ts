@@ -8,6 +8,7 @@ import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
 import { ErrorResponse } from '../openapi/common.dto';
 import { EVENT_TYPES, type EventType } from './event-model';
+import { ChaincodeEventListener, type ListenerStatus } from './chaincode-event-listener.service';
 import { EventStreams } from './event-streams.service';
 import { OutboxService } from './outbox.service';
 
@@ -66,7 +67,15 @@ export class EventsController {
   constructor(
     private readonly outbox: OutboxService,
     private readonly streams: EventStreams,
+    private readonly listener: ChaincodeEventListener,
   ) {}
+
+  @Get('status')
+  @ApiOperation({ summary: "The chaincode-event listener: connected, reconnects, checkpoint; and the caller tenant's newest sequence" })
+  @ApiOkResponse({ description: '{ enabled, connected, reconnects, lastError?, checkpoint?: { blockNumber, transactionId? }, lastSequence }' })
+  status(@CurrentPrincipal() p: Principal): ListenerStatus & { lastSequence: number } {
+    return { ...this.listener.status(), lastSequence: this.outbox.store.lastSequence(p.tenantId) };
+  }
 
   @Get()
   @ApiOperation({ summary: "The caller tenant's events after a sequence, oldest first" })

@@ -3,7 +3,7 @@ import { createApiToken, createApp, CredentialsStore, validateGatewayConfig, typ
 import { defaultDescriptorPath, submitAndWait } from '@econfirm/sdk';
 import { expect } from 'chai';
 import type { JsonWebKey } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import request from 'supertest';
 import { agreeingReply, bankLetter, E2E_TENANTS } from '../support/gateway';
 import { ensureDemoInstitution, networkDir } from '../support/institutions';
 import { distinctiveAccountNumber } from '../support/letters';
-import { REPO_ROOT, uniqueName, withLedger } from '../support/network';
+import { networkScript, REPO_ROOT, uniqueName, withLedger } from '../support/network';
 
 /**
  * Issue 4, "events out", against createApp on the real network: chaincode events reach each
@@ -501,5 +501,35 @@ describe('gateway e2e: events out — SSE, signed webhooks, dead letters, replay
     await verify(sinceRestart[0] as Received);
     // The bank cannot read B (never authorized): its outbox did not grow.
     expect(JSON.stringify(await gw.allEvents(officer))).not.to.contain(idB);
+  });
+
+  it('when the listener’s peer goes away it reconnects with backoff and still misses nothing', async function () {
+    const status = async () => (await gw.get(auditor, '/v1/events/status')).body as { connected: boolean; reconnects: number; lastSequence: number; checkpoint?: { blockNumber: string } };
+    const before = await status();
+    expect(before.connected).to.equal(true);
+    // The listener reads through firm1's peer (the first tenant with a reading identity): stop that peer process.
+    const pid = Number(readFileSync(path.join(networkDir(), 'run', 'firm1.pid'), 'utf8').trim());
+    process.kill(pid, 'SIGTERM');
+    try {
+      await until('the listener noticed', async () => (await status()).reconnects > before.reconnects, 60_000);
+      // The ledger moves on without firm1's peer (two other orgs endorse): the operator re-sets the calendar.
+      const set = await withLedger('operator', 'admin', async (admin) => {
+        const calendar = Buffer.from(await admin.contract('confirmation').evaluateTransaction('GetWorkCalendar')).toString('utf8');
+        return submitAndWait(admin.contract('confirmation'), 'SetWorkCalendar', { arguments: [calendar] });
+      });
+      // Bring the peer back the way an operator would (up.sh starts what is not running).
+      networkScript('up.sh');
+      await until('the calendar event arrived', async () => (await gw.allEvents(auditor)).some((e) => e.transactionId === set.transactionId), 120_000);
+      const events = await gw.allEvents(auditor);
+      expect(events.filter((e) => e.transactionId === set.transactionId).map((e) => [e.sequence, e.type, e.ids])).to.deep.equal([[before.lastSequence + 1, 'CalendarSet', ['work-calendar']]]);
+      expect(events.map((e) => e.sequence)).to.deep.equal(range(1, events.length));
+      const after = await status();
+      expect(after.connected).to.equal(true);
+      expect(after.reconnects).to.be.greaterThan(before.reconnects);
+      // Registry/calendar events are public: every tenant gets them, the regulator too.
+      expect((await gw.allEvents(regulator)).map((e) => e.transactionId)).to.include(set.transactionId);
+    } finally {
+      networkScript('up.sh');
+    }
   });
 });
