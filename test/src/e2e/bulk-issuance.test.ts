@@ -254,7 +254,7 @@ describe('gateway e2e: bulk issuance from CSV and XLSX', function () {
     const first = new Client(await createApp(config), config);
     const issued = first.app.get(CredentialsStore).issue({ tenantId: 'firm1', identityName: 'auditor1' });
     const auditor: Caller = { credentialId: issued.credential.id, privateJwk: issued.privateJwk };
-    const res = await first.upload(auditor, { kind: 'bank-form-1', ...engagementFields(engagementId) }, csvOf(firmColumns, bankRows(40, [])), 'letters.csv');
+    const res = await first.upload(auditor, { kind: 'bank-form-1', ...engagementFields(engagementId) }, csvOf(firmColumns, bankRows(48, [])), 'letters.csv');
     expect(res.status, JSON.stringify(res.body)).to.equal(202);
     const jobId = res.body.id as string;
     const midway = await first.waitFor(auditor, jobId, (job) => job.progress.chunksApplied >= 2);
@@ -265,7 +265,7 @@ describe('gateway e2e: bulk issuance from CSV and XLSX', function () {
     const db = new DatabaseSync(config.dbPath);
     const chunks = db.prepare('SELECT chunk, status FROM bulk_chunks WHERE job_id = ? ORDER BY chunk').all(jobId) as Array<{ chunk: number; status: string }>;
     const applied = chunks.filter((c) => c.status === 'applied');
-    expect(applied.length, JSON.stringify(chunks)).to.be.within(2, 9);
+    expect(applied.length, JSON.stringify(chunks)).to.be.within(2, 11);
     // Fault injection: the last applied chunk as if the gateway had died after the commit but before recording it.
     const lost = (applied[applied.length - 1] as { chunk: number }).chunk;
     db.prepare("UPDATE bulk_chunks SET status = 'sealed' WHERE job_id = ? AND chunk = ?").run(jobId, lost);
@@ -276,12 +276,12 @@ describe('gateway e2e: bulk issuance from CSV and XLSX', function () {
     try {
       const job = await second.waitFor(auditor, jobId, done);
       expect(job.status, JSON.stringify(job)).to.equal('completed');
-      expect(job.progress).to.include({ letters: 40, issued: 40, chunks: 10, chunksApplied: 10 });
+      expect(job.progress).to.include({ letters: 48, issued: 48, chunks: 12, chunksApplied: 12 });
       expect(job.progress.chunksRecovered).to.equal(1);
       const letters = (await second.get(auditor, `/v1/bulk/jobs/${jobId}/letters`)).body as Array<{ requestId: string; contentHash: string }>;
       const onLedger = await second.engagementIds(auditor, engagementId);
-      expect(onLedger).to.have.length(40);
-      expect(new Set(onLedger).size).to.equal(40);
+      expect(onLedger).to.have.length(48);
+      expect(new Set(onLedger).size).to.equal(48);
       expect([...onLedger].sort()).to.deep.equal(letters.map((l) => l.requestId).sort());
       const recoveredLetter = letters[lost * 4] as { requestId: string; contentHash: string };
       const view = await second.get(auditor, `/v1/confirmations/${recoveredLetter.requestId}`);
