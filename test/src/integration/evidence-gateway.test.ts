@@ -87,11 +87,14 @@ describe('evidence endpoints of the gateway on the real network (issue 5)', func
     expect(out.stdout).to.match(/FIRM1-evidence@firm1/);
   });
 
-  it('POST /v1/evidence/verify: valid online for the firm, valid offline for the regulator (saying so), refused after a flipped byte', async () => {
+  it('POST /v1/evidence/verify: valid online for the firm and the regulator, offline saying so, refused after a flipped byte', async () => {
     const online = await gw.http().post('/v1/evidence/verify').set('Authorization', `Bearer ${await gw.token(auditor)}`).set('Content-Type', 'application/pdf').send(pdf);
     expect(online.status, JSON.stringify(online.body)).to.equal(200);
     expect(online.body.ok, JSON.stringify(online.body.checks, null, 1)).to.equal(true);
     expect(online.body.mode).to.equal('online');
+    const byRegulator = await gw.post(regulator, '/v1/evidence/verify', { pdf: pdf.toString('base64') });
+    expect(byRegulator.body.ok, JSON.stringify(byRegulator.body.checks, null, 1)).to.equal(true);
+    expect(byRegulator.body.mode).to.equal('online');
     const offline = await gw.post(regulator, '/v1/evidence/verify?offline=true', { pdf: pdf.toString('base64') });
     expect(offline.body.ok, JSON.stringify(offline.body.checks, null, 1)).to.equal(true);
     expect(offline.body.mode).to.equal('offline');

@@ -198,6 +198,12 @@ describe('evidence on the real network (issue 5)', function () {
     expect(verdict.checks.find((c) => c.id === 'reply-jws')?.detail).to.match(/chains to Bank1MSP/);
   });
 
+  it('verifies online for a channel member who is not the firm (the regulator): hashes read from the committed block', async () => {
+    const verdict = await as(['regulator', 'regulator1'], (ledger) => verifyEvidencePdf(pdf, { roots, ledger: ledgerView(ledger) }));
+    expect(verdict.ok, JSON.stringify(verdict.checks, null, 1)).to.equal(true);
+    expect(verdict.checks.find((c) => c.id === 'ledger-hashes')?.detail).to.match(/read from the block/);
+  });
+
   it("is valid and trusted for pdfsig with the firm's evidence CA (issued by the Firm1MSP root) in the NSS db", () => {
     const file = path.join(work, 'bank-letter.pdf');
     writeFileSync(file, pdf);
@@ -240,6 +246,8 @@ describe('evidence on the real network (issue 5)', function () {
     const online = await as(['firm1', 'auditor1'], (ledger) => verifyEvidencePdf(forgedPdf, { roots, ledger: ledgerView(ledger) }));
     expect(online.ok).to.equal(false);
     expect(failed(online)).to.deep.equal(['ledger-hashes:LEDGER_MISMATCH']);
+    const byRegulator = await as(['regulator', 'regulator1'], (ledger) => verifyEvidencePdf(forgedPdf, { roots, ledger: ledgerView(ledger) }));
+    expect(failed(byRegulator)).to.deep.equal(['ledger-hashes:LEDGER_MISMATCH']);
   });
 
   it('generates and verifies evidence for a receivable confirmation answered by the customer', async () => {

@@ -5,7 +5,7 @@ import { createEvidencePdf, type EvidencePdf } from '../evidence-pdf';
 import { buildEvidenceDocument, EvidenceInputError, type EvidenceDocument } from '../model/evidence-document';
 import type { EvidenceSigner } from '../signer';
 import type { LedgerView } from '../verify/verify-evidence';
-import { transactionFacts, type TransactionFacts } from './transactions';
+import { committedConfirmation, transactionFacts, type TransactionFacts } from './transactions';
 
 /** GetConfirmationEvidence (auditor of the firm): the request, its committed trail, the responder's key. */
 export async function readConfirmationEvidence(ledger: LedgerSession, id: string): Promise<ConfirmationEvidence> {
@@ -18,6 +18,11 @@ export function ledgerView(ledger: LedgerSession): LedgerView {
   return {
     confirmationEvidence: (id) => readConfirmationEvidence(ledger, id),
     transaction: (txId) => transactionFacts(ledger.network, txId),
+    committedRecord: (txId, id) => committedConfirmation(ledger.network, txId, id),
+    registrySigningKey: async (institutionId, kid) => {
+      const institution = await new RegistryClient(ledger).get(institutionId);
+      return [institution.signingKey, ...institution.retiredKeys].find((k) => k.kid === kid)?.jwk;
+    },
   };
 }
 

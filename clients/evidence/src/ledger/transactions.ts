@@ -1,9 +1,10 @@
 import type { Network } from '@hyperledger/fabric-gateway';
-import { common, msp } from '@hyperledger/fabric-protos';
+import { common, ledger, msp, peer } from '@hyperledger/fabric-protos';
 import { commitStatusName, evaluate } from '@econfirm/sdk';
 import { X509Certificate } from 'node:crypto';
 import { sha256 } from '../crypto/certificates';
 import { children, decodeOid, readNode, Tag } from '../crypto/der';
+import type { ConfirmationRequest } from '@econfirm/common';
 import type { ActorFacts } from '../model/evidence-document';
 
 /** fabric-ca's attribute extension (network/lib/identity.sh writes it the same way). */
@@ -51,6 +52,48 @@ export function actorFromCreator(creator: Uint8Array): ActorFacts {
     ...(attributes['econfirm.institution'] ? { institution: attributes['econfirm.institution'] } : {}),
     certificateSha256: sha256(cert.raw).toString('hex'),
   };
+}
+
+/** The JSON values a valid endorser transaction wrote, per namespace (its read-write set in the block). */
+function writtenValues(payload: common.Payload): { namespace: string; key: string; value: Buffer }[] {
+  const found: { namespace: string; key: string; value: Buffer }[] = [];
+  const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
+  for (const action of transaction.getActionsList()) {
+    const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
+    const responsePayload = peer.ProposalResponsePayload.deserializeBinary(actionPayload.getAction()?.getProposalResponsePayload_asU8() ?? new Uint8Array());
+    const chaincodeAction = peer.ChaincodeAction.deserializeBinary(responsePayload.getExtension_asU8());
+    const txRwSet = ledger.rwset.TxReadWriteSet.deserializeBinary(chaincodeAction.getResults_asU8());
+    for (const ns of txRwSet.getNsRwsetList()) {
+      const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
+      for (const write of kv.getWritesList()) {
+        if (!write.getIsDelete()) found.push({ namespace: ns.getNamespace(), key: write.getKey(), value: Buffer.from(write.getValue_asU8()) });
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * The confirmation record as transaction `txId` wrote it to world state, read from the committed
+ * block: what any channel member can check without being a party to the request.
+ */
+export async function committedConfirmation(network: Network, txId: string, confirmationId: string): Promise<ConfirmationRequest | undefined> {
+  const bytes = await evaluate(network.getContract('qscc'), 'GetBlockByTxID', [network.getName(), txId]);
+  const block = common.Block.deserializeBinary(bytes);
+  for (const envelopeBytes of block.getData()?.getDataList_asU8() ?? []) {
+    const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(envelopeBytes).getPayload_asU8());
+    const channelHeader = common.ChannelHeader.deserializeBinary(payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array());
+    if (channelHeader.getTxId() !== txId) continue;
+    for (const write of writtenValues(payload)) {
+      try {
+        const value = JSON.parse(write.value.toString('utf8')) as Partial<ConfirmationRequest>;
+        if (value.docType === 'confirmation' && value.id === confirmationId) return value as ConfirmationRequest;
+      } catch {
+        // not JSON: an index entry
+      }
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { saltedHash, sha256Hex, type ConfirmationEvidence } from '@econfirm/common';
-import { verifyReplySignature } from '@econfirm/sdk';
+import { saltedHash, sha256Hex, type ConfirmationEvidence, type ConfirmationRequest, type PublicJwk } from '@econfirm/common';
+import { LedgerCallError, verifyReplySignature } from '@econfirm/sdk';
 import { X509Certificate } from 'node:crypto';
 import { verifyChain } from '../crypto/certificates';
 import { verifyDetachedCms } from '../crypto/cms';
@@ -34,8 +34,16 @@ export type TrustRoots = ReadonlyMap<string, readonly Buffer[]>;
 
 /** What an online verification reads from the ledger (implemented over the SDK in ledger/). */
 export interface LedgerView {
+  /** The firm's own read (GetConfirmationEvidence); other callers are refused by the chaincode. */
   confirmationEvidence(id: string): Promise<ConfirmationEvidence>;
   transaction(txId: string): Promise<{ blockNumber: bigint; validationCode: string; actor: ActorFacts }>;
+  /**
+   * For anyone else on the channel: the record as transaction `txId` wrote it (from the block's
+   * read-write set) and the registry's signing key of that kid, so a regulator or a court's expert
+   * holding a channel identity verifies online too.
+   */
+  committedRecord?(txId: string, id: string): Promise<ConfirmationRequest | undefined>;
+  registrySigningKey?(institutionId: string, kid: string): Promise<PublicJwk | undefined>;
 }
 
 export interface VerifyOptions {
@@ -230,24 +238,44 @@ export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions)
   return verdict;
 }
 
+/** Differences between the evidence and a ledger record of the same request. */
+function recordProblems(doc: EvidenceDocument, c: ConfirmationRequest): string[] {
+  const problems: string[] = [];
+  if (c.letter.contentHash !== doc.letter.contentHash) problems.push(`letter hash on the ledger is ${c.letter.contentHash}`);
+  if (sha256Hex(c.letter.ciphertext) !== doc.letter.ciphertextSha256) problems.push('letter ciphertext differs from the ledger');
+  if (doc.reply) {
+    if (!c.reply) problems.push('the ledger holds no reply');
+    else {
+      if (c.reply.contentHash !== doc.reply.contentHash) problems.push(`reply hash on the ledger is ${c.reply.contentHash}`);
+      if (sha256Hex(c.reply.ciphertext) !== doc.reply.ciphertextSha256) problems.push('reply ciphertext differs from the ledger');
+      if (c.reply.signatureHash !== doc.reply.signatureHash) problems.push(`reply signatureHash on the ledger is ${c.reply.signatureHash}`);
+      if (c.reply.signingKid !== doc.reply.signingKid) problems.push(`reply signing kid on the ledger is ${c.reply.signingKid}`);
+      if (c.reply.conclusion !== doc.reply.conclusion) problems.push(`reply conclusion on the ledger is ${c.reply.conclusion}`);
+    }
+  }
+  return problems;
+}
+
+function sameKey(a: PublicJwk | undefined, b: PublicJwk): boolean {
+  return a !== undefined && a.x === b.x && a.y === b.y;
+}
+
 async function checkLedger(checks: Checks, doc: EvidenceDocument, ledger: LedgerView): Promise<void> {
   await checks.run('ledger-hashes', 'LEDGER_UNAVAILABLE', async () => {
-    const onLedger = await ledger.confirmationEvidence(doc.record.id);
-    const c = onLedger.confirmation;
-    const problems: string[] = [];
-    if (c.letter.contentHash !== doc.letter.contentHash) problems.push(`letter hash on the ledger is ${c.letter.contentHash}`);
-    if (sha256Hex(c.letter.ciphertext) !== doc.letter.ciphertextSha256) problems.push('letter ciphertext differs from the ledger');
-    if (doc.reply) {
-      if (!c.reply) problems.push('the ledger holds no reply');
-      else {
-        if (c.reply.contentHash !== doc.reply.contentHash) problems.push(`reply hash on the ledger is ${c.reply.contentHash}`);
-        if (c.reply.signatureHash !== doc.reply.signatureHash) problems.push(`reply signatureHash on the ledger is ${c.reply.signatureHash}`);
-        if (c.reply.signingKid !== doc.reply.signingKid) problems.push(`reply signing kid on the ledger is ${c.reply.signingKid}`);
-        if (c.reply.conclusion !== doc.reply.conclusion) problems.push(`reply conclusion on the ledger is ${c.reply.conclusion}`);
-        const key = onLedger.responderSigningKey;
-        if (!key || key.jwk.x !== doc.reply.signingKey.jwk.x || key.jwk.y !== doc.reply.signingKey.jwk.y) problems.push("the responder's registry key differs from the evidence's");
+    let onLedger: ConfirmationEvidence;
+    try {
+      onLedger = await ledger.confirmationEvidence(doc.record.id);
+    } catch (err) {
+      // Not the firm: the chaincode answers FORBIDDEN or, to a stranger, NOT_FOUND. Read the blocks instead.
+      if (err instanceof LedgerCallError && (err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND') && ledger.committedRecord) {
+        await checkCommittedRecord(checks, doc, ledger);
+        return;
       }
+      throw err;
     }
+    const c = onLedger.confirmation;
+    const problems = recordProblems(doc, c);
+    if (doc.reply && !sameKey(onLedger.responderSigningKey?.jwk, doc.reply.signingKey.jwk)) problems.push("the responder's registry key differs from the evidence's");
     const ledgerTx = new Set(onLedger.trail.map((s) => s.txId));
     const missing = doc.timeline.filter((s) => !ledgerTx.has(s.txId)).map((s) => s.txId);
     if (missing.length > 0) problems.push(`transactions not in the ledger's trail: ${missing.join(', ')}`);
@@ -271,4 +299,23 @@ async function checkLedger(checks: Checks, doc: EvidenceDocument, ledger: Ledger
     if (problems.length > 0) checks.fail('ledger-transactions', 'TRANSACTION_MISMATCH', problems.join('; '));
     else checks.pass('ledger-transactions', `${doc.timeline.length} transactions found VALID in committed blocks ${doc.timeline.map((s) => s.blockNumber).join(', ')}, submitted by the identities stated`);
   });
+}
+
+/** The ledger check for a verifier who is not the firm: the record as the evidence's last transaction committed it. */
+async function checkCommittedRecord(checks: Checks, doc: EvidenceDocument, ledger: LedgerView): Promise<void> {
+  const last = doc.timeline[doc.timeline.length - 1];
+  if (!last || !ledger.committedRecord) throw new Error('the evidence lists no transaction to look up');
+  const record = await ledger.committedRecord(last.txId, doc.record.id);
+  if (!record) {
+    checks.fail('ledger-hashes', 'LEDGER_MISMATCH', `transaction ${last.txId} wrote no record of ${doc.record.id}`);
+    return;
+  }
+  const problems = recordProblems(doc, record);
+  if (record.state !== last.state) problems.push(`transaction ${last.txId} wrote state ${record.state}, not ${last.state}`);
+  if (doc.reply && ledger.registrySigningKey) {
+    const key = await ledger.registrySigningKey(record.responderId, doc.reply.signingKid);
+    if (!sameKey(key, doc.reply.signingKey.jwk)) problems.push(`the registry holds another key under ${doc.reply.signingKid} for ${record.responderId}`);
+  }
+  if (problems.length > 0) checks.fail('ledger-hashes', 'LEDGER_MISMATCH', problems.join('; '));
+  else checks.pass('ledger-hashes', `as committed by ${last.txId} (block ${last.blockNumber}): the same letter${doc.reply ? ', reply and reply-signature' : ''} hashes (read from the block: this identity is not the firm)`);
 }
