@@ -15,6 +15,7 @@ import {
   seal,
   sealReply,
   signingPublicKeyPem,
+  signReply,
   submitAndWait,
   type InstitutionPrivateKeys,
   type LedgerSession,
@@ -248,6 +249,20 @@ describe('evidence on the real network (issue 5)', function () {
     expect(failed(online)).to.deep.equal(['ledger-hashes:LEDGER_MISMATCH']);
     const byRegulator = await as(['regulator', 'regulator1'], (ledger) => verifyEvidencePdf(forgedPdf, { roots, ledger: ledgerView(ledger) }));
     expect(failed(byRegulator)).to.deep.equal(['ledger-hashes:LEDGER_MISMATCH']);
+  });
+
+  it("refuses a reply JWS whose certificate was issued outside the bank's MSP (by Firm1MSP's CA), with the real channel roots", async () => {
+    const genuine = await as(['firm1', 'auditor1'], (ledger) => generateEvidence({ ledger, confirmationId: bankLetterId, keys: firm.keys, signer }));
+    const pub = path.join(work, 'bank-signing-elsewhere.pub.pem');
+    writeFileSync(pub, signingPublicKeyPem(bank.keys));
+    const foreignChain = pemChainToX5c(networkScript('certify', 'firm1', `${bank.keys.signing.kid}-foreign`, pub));
+    const reply = genuine.document.reply as NonNullable<typeof genuine.document.reply>;
+    const { jws, signatureHash } = await signReply({ confirmationId: bankLetterId, conclusion: reply.conclusion, contentHash: reply.contentHash }, { ...bank.keys.signing, x5c: foreignChain });
+    const forged = { ...genuine.document, reply: { ...reply, signature: jws, signatureHash } };
+    const verdict = await verifyEvidencePdf((await createEvidencePdf(forged, signer)).pdf, { roots });
+    const check = verdict.checks.find((c) => c.id === 'reply-jws');
+    expect(check, JSON.stringify(verdict.checks, null, 1)).to.include({ status: 'fail', code: 'CERTIFICATE_UNTRUSTED' });
+    expect(check?.detail).to.match(/Bank1MSP/);
   });
 
   it('generates and verifies evidence for a receivable confirmation answered by the customer', async () => {
