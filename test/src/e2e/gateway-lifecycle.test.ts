@@ -92,9 +92,8 @@ describe('gateway e2e: the bank-letter path over HTTP across four tenants', func
   });
 
   it('the bank lists it, downloads the letter, accepts, and officer1 prepares a signed reply', async function () {
-    const list = await gw.get(officer, '/v1/confirmations?addresseeId=BANK1&pageSize=200');
-    expect(list.status).to.equal(200);
-    expect(list.body.records.map((r: { id: string }) => r.id)).to.include(id);
+    const listed = await gw.listAll<{ id: string }>(officer, '/v1/confirmations?addresseeId=BANK1');
+    expect(listed.map((r) => r.id)).to.include(id);
     const letter = await gw.get(officer, `/v1/confirmations/${id}/letter`);
     expect(letter.status).to.equal(200);
     expect(letter.body.content.sections.deposits.rows[0].accountNo).to.equal(account);

@@ -83,6 +83,23 @@ export class TestGateway {
     this.app = await createApp(this.config);
   }
 
+  /** Every record of a paginated list route, following bookmarks (ledgers reused across runs grow). */
+  async listAll<T = Record<string, unknown>>(caller: Caller, url: string, maxPages = 100): Promise<T[]> {
+    const records: T[] = [];
+    let bookmark = '';
+    for (let page = 0; page < maxPages; page++) {
+      const sep = url.includes('?') ? '&' : '?';
+      const res = await this.get(caller, `${url}${sep}pageSize=200${bookmark ? `&bookmark=${encodeURIComponent(bookmark)}` : ''}`);
+      if (res.status !== 200) throw new Error(`${url}: ${res.status} ${JSON.stringify(res.body)}`);
+      // A page may show none of the records it fetched (not yet delivered to the caller): follow the bookmark.
+      const body = res.body as { records: T[]; bookmark: string; fetchedRecordsCount: number };
+      records.push(...body.records);
+      if (!body.bookmark || body.fetchedRecordsCount === 0) return records;
+      bookmark = body.bookmark;
+    }
+    return records;
+  }
+
   async close(): Promise<void> {
     await this.app.close();
     rmSync(this.dir, { recursive: true, force: true });
