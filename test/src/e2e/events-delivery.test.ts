@@ -1,6 +1,6 @@
 import { ConfirmationState } from '@econfirm/common';
 import { createApiToken, createApp, CredentialsStore, validateGatewayConfig, type GatewayConfig } from '@econfirm/gateway';
-import { defaultDescriptorPath, submitAndWait } from '@econfirm/sdk';
+import { defaultDescriptorPath, recipientOf, RegistryClient, seal, submitAndWait } from '@econfirm/sdk';
 import { expect } from 'chai';
 import type { JsonWebKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -36,6 +36,7 @@ interface TenantEventJson {
   ids: string[];
   state?: string;
   action?: string;
+  engagementId?: string;
   transactionId: string;
   blockNumber: string;
   timestamp: string;
@@ -476,6 +477,26 @@ describe('gateway e2e: events out — SSE, signed webhooks, dead letters, replay
     await until('the replay reached the newest event', () => firmHook.requests.slice(before).some((r) => r.sequence === last));
     expect(firmHook.requests.slice(before).map((r) => r.sequence)).to.deep.equal(range(from, last));
     expect((await gw.post(auditor, `/v1/webhooks/${firmWebhookId}/replay`, { fromSequence: last + 10 })).status).to.equal(400);
+  });
+
+  it('a batch issue reaches the firm and the client as one event, and no one else', async function () {
+    const batchIds = [1, 2, 3].map((n) => `CF-${run}-BATCH-${n}`);
+    const engagement = { id: `ENG-${run}-BATCH`, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' };
+    const recipients = await withLedger('operator', 'admin', async (admin) => {
+      const registry = new RegistryClient(admin);
+      return Promise.all(['FIRM1', 'CLIENT1', 'BANK1'].map(async (id) => recipientOf(await registry.get(id))));
+    });
+    const requests = await Promise.all(
+      batchIds.map(async (id) => ({ id, kind: 'bank-form-1', formId: 'bank-letter-2020', addresseeId: 'BANK1', feePayer: 'client', letter: await seal(bankLetter(distinctiveAccountNumber()), recipients) })),
+    );
+    const issued = await withLedger('firm1', 'auditor1', (ledger) => submitAndWait(ledger.contract('confirmation'), 'IssueBatch', { arguments: [JSON.stringify({ engagement, requests })] }));
+    for (const caller of [auditor, clientSigner]) {
+      await until('the batch event is listed', async () => (await gw.allEvents(caller)).some((e) => e.transactionId === issued.transactionId));
+      const batch = (await gw.allEvents(caller)).filter((e) => e.transactionId === issued.transactionId);
+      expect(batch.map((e) => [e.type, e.ids, e.state, e.engagementId])).to.deep.equal([['ConfirmationsIssued', batchIds, ConfirmationState.Issued, engagement.id]]);
+    }
+    expect(JSON.stringify(await gw.allEvents(officer))).not.to.contain(`${run}-BATCH`);
+    expect(JSON.stringify(await gw.allEvents(regulator))).not.to.contain(`${run}-BATCH`);
   });
 
   it('a gateway restart on the same database neither loses nor repeats an event', async function () {
