@@ -10,6 +10,7 @@ import {
   type Institution,
   type IssueInput,
   type LetterContent,
+  type Page,
   type ReplyInput,
 } from '@econfirm/common';
 import { recipientOf, seal, sealReply, type Recipient } from '@econfirm/sdk';
@@ -46,6 +47,9 @@ function unknownKeys(value: Record<string, unknown>, allowed: readonly string[],
     .filter((k) => !allowed.includes(k))
     .map((k) => ({ path: `${prefix}${k}`, problem: 'is not a field of the form' }));
 }
+
+/** How many consecutive empty ledger pages one list request may fold in. */
+const MAX_EMPTY_PAGES = 10;
 
 const decoder = new TextDecoder();
 const parse = <T>(bytes: Uint8Array): T => JSON.parse(decoder.decode(bytes)) as T;
@@ -216,6 +220,27 @@ export class ConfirmationsService implements OnModuleInit {
       ledgerCall = call('ListConfirmationsByAddressee', own(query.addresseeId, 'responder'), pageSize, bookmark);
     } else if (role === Role.ClientSigner) ledgerCall = call('ListConfirmationsByClient', principal.institutionId, pageSize, bookmark);
     else throw GatewayError.badRequest('VALIDATION_FAILED', `role ${role} has no default list: give a selector`);
-    return this.executor.evaluate(principal, ledgerCall);
+    return this.fillPage(principal, ledgerCall);
   }
+
+  /**
+   * The ledger pages an index and drops what the caller may not see yet (a responder's requests
+   * before delivery), so a page can come back empty with more to come. Custodial callers get the
+   * next ledger pages folded in (up to a bound) instead of an empty page; offline ones get the raw page.
+   */
+  private async fillPage(principal: Principal, ledgerCall: LedgerCall): Promise<Executed> {
+    let executed = await this.executor.evaluate(principal, ledgerCall);
+    if (principal.custody === 'offline') return executed;
+    let page = executed.body as Page<unknown>;
+    let fetched = page.fetchedRecordsCount;
+    for (let extra = 0; extra < MAX_EMPTY_PAGES && page.records.length === 0 && page.bookmark !== '' && page.fetchedRecordsCount > 0; extra++) {
+      const args = [...ledgerCall.args];
+      args[args.length - 1] = page.bookmark;
+      executed = await this.executor.evaluate(principal, { ...ledgerCall, args });
+      page = executed.body as Page<unknown>;
+      fetched += page.fetchedRecordsCount;
+    }
+    return { status: executed.status, body: { ...page, fetchedRecordsCount: fetched } };
+  }
+
 }

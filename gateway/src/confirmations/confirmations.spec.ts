@@ -59,7 +59,17 @@ describe('confirmation content at the edge', function () {
 
 describe('confirmation lists', function () {
   const calls: LedgerCall[] = [];
-  const executor = { evaluate: (_p: Principal, call: LedgerCall) => (calls.push(call), Promise.resolve({ status: 200, body: {} } as Executed)) } as unknown as TransactionExecutor;
+  /** Ledger pages by bookmark: '' → an empty page (nothing visible yet) → 'p2' → one record. */
+  const pages: Record<string, { records: unknown[]; bookmark: string; fetchedRecordsCount: number }> = {
+    '': { records: [], bookmark: 'p2', fetchedRecordsCount: 200 },
+    p2: { records: [{ id: 'CF-9' }], bookmark: '', fetchedRecordsCount: 3 },
+  };
+  const executor = {
+    evaluate: (_p: Principal, call: LedgerCall) => {
+      calls.push(call);
+      return Promise.resolve({ status: 200, body: pages[call.args[call.args.length - 1] ?? ''] ?? pages.p2 } as Executed);
+    },
+  } as unknown as TransactionExecutor;
   const service = new ConfirmationsService(executor, {} as ResultPresenters, {} as ConfirmationContentService, registry, tenants);
 
   async function listed(p: Principal, query: Record<string, unknown>): Promise<LedgerCall> {
@@ -73,6 +83,13 @@ describe('confirmation lists', function () {
     expect((await listed(principal('bank1', 'bank-officer'), { pageSize: 10, bookmark: 'b' })).args).to.deep.equal(['BANK1', '10', 'b']);
     expect((await listed(principal('client1', 'client-signer'), {})).transaction).to.equal('ListConfirmationsByClient');
     expect((await listed(principal('firm1', 'auditor'), { overdue: 'true' })).transaction).to.equal('ListOverdueConfirmations');
+  });
+
+  it('folds in the next ledger page when a page shows nothing the caller may see yet', async function () {
+    calls.length = 0;
+    const res = await service.list(principal('bank1', 'bank-officer'), {});
+    expect(calls.map((c) => c.args[2])).to.deep.equal(['', 'p2']);
+    expect(res.body).to.deep.equal({ records: [{ id: 'CF-9' }], bookmark: '', fetchedRecordsCount: 203 });
   });
 
   it('refuses a selector naming another institution, and two selectors at once', async function () {
