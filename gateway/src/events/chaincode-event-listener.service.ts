@@ -5,6 +5,7 @@ import { LedgerService } from '../fabric/ledger.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { backoffDelay, sleep } from './backoff';
 import { EventBus } from './event-bus';
+import { EventMetrics } from './event-metrics';
 import { decodeEventData, EventDecodeError, isEventType, type LedgerEvent, type TenantEvent } from './event-model';
 import { EventRouter } from './event-router.service';
 import { chainHeight, transactionTimestamp } from './ledger-clock';
@@ -44,6 +45,7 @@ export class ChaincodeEventListener implements OnApplicationBootstrap, BeforeApp
     private readonly router: EventRouter,
     private readonly outbox: OutboxService,
     private readonly bus: EventBus,
+    private readonly metrics: EventMetrics,
   ) {}
 
   private get network(): Network {
@@ -96,6 +98,7 @@ export class ChaincodeEventListener implements OnApplicationBootstrap, BeforeApp
         const network = this.network;
         this.stream = await network.getChaincodeEvents(this.tenants.descriptor.chaincode.name, { checkpoint: this.outbox.store.checkpoint });
         this.connected = true;
+        this.metrics.connected.set(1);
         for await (const event of this.stream) {
           if (this.stop.signal.aborted) break;
           await this.handle(network, event);
@@ -110,9 +113,11 @@ export class ChaincodeEventListener implements OnApplicationBootstrap, BeforeApp
         this.stream?.close();
         this.stream = undefined;
         this.connected = false;
+        this.metrics.connected.set(0);
       }
       if (this.stop.signal.aborted) break;
       this.reconnects += 1;
+      this.metrics.reconnects.inc();
       await sleep(backoffDelay(Math.max(failures, 1), this.config.events.reconnectBackoffMs, MAX_RECONNECT_DELAY_MS), this.stop.signal);
     }
   }
@@ -140,7 +145,9 @@ export class ChaincodeEventListener implements OnApplicationBootstrap, BeforeApp
     const deliveries = await this.router.route(event);
     const timestamp = deliveries.length > 0 ? await transactionTimestamp(network, event.transactionId) : '';
     const byTenant = new Map<string, TenantEvent[]>();
-    for (const { tenantId, event: recorded } of this.outbox.store.record(event, timestamp, deliveries)) {
+    const written = this.outbox.store.record(event, timestamp, deliveries);
+    this.metrics.recorded.inc({ type: event.type });
+    for (const { tenantId, event: recorded } of written) {
       byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), recorded]);
     }
     for (const [tenantId, events] of byTenant) this.bus.publish(tenantId, events);

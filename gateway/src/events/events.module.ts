@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ChaincodeEventListener } from './chaincode-event-listener.service';
 import { EventBus } from './event-bus';
+import { EventMetrics } from './event-metrics';
 import { EventRouter } from './event-router.service';
 import { EventStreams } from './event-streams.service';
 import { EventsController } from './events.controller';
@@ -9,7 +10,7 @@ import { OutboxService } from './outbox.service';
 /** Events out (issue 4): chaincode events → per-tenant outbox (checkpointed) → SSE; webhooks build on it. */
 @Module({
   controllers: [EventsController],
-  providers: [EventBus, OutboxService, EventRouter, ChaincodeEventListener, EventStreams],
-  exports: [EventBus, OutboxService, ChaincodeEventListener],
+  providers: [EventBus, EventMetrics, OutboxService, EventRouter, ChaincodeEventListener, EventStreams],
+  exports: [EventBus, EventMetrics, OutboxService, ChaincodeEventListener],
 })
 export class EventsModule {}

@@ -4,6 +4,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { DATABASE } from '../database/database.module';
 import { backoffDelay } from '../events/backoff';
 import { EventBus } from '../events/event-bus';
+import { EventMetrics } from '../events/event-metrics';
 import type { TenantEvent } from '../events/event-model';
 import { OutboxService } from '../events/outbox.service';
 import { WebhookSigner } from './webhook-signer';
@@ -39,6 +40,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(DATABASE) db: DatabaseSync,
     private readonly outbox: OutboxService,
     private readonly bus: EventBus,
+    private readonly metrics: EventMetrics,
   ) {
     this.store = new WebhookStore(db);
     this.signer = new WebhookSigner(db);
@@ -109,7 +111,9 @@ export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicatio
   private async attempt(webhook: Webhook, event: TenantEvent): Promise<void> {
     const result = await this.post(webhook, event, webhook.attempts + 1);
     const { webhookMaxAttempts, webhookBackoffMs, webhookMaxBackoffMs } = this.config.events;
-    this.store.recordAttempt(webhook, event.sequence, result, webhookMaxAttempts, (attempts) => Date.now() + backoffDelay(attempts, webhookBackoffMs, webhookMaxBackoffMs));
+    const applied = this.store.recordAttempt(webhook, event.sequence, result, webhookMaxAttempts, (attempts) => Date.now() + backoffDelay(attempts, webhookBackoffMs, webhookMaxBackoffMs));
+    this.metrics.webhookAttempts.inc({ outcome: result.ok ? 'delivered' : 'failed' });
+    if (applied && !result.ok && webhook.attempts + 1 >= webhookMaxAttempts) this.metrics.deadLetters.inc();
     if (!result.ok) this.logger.warn(`webhook ${webhook.id} event ${event.sequence} attempt ${webhook.attempts + 1} failed: ${result.error ?? `HTTP ${result.httpStatus}`}`);
   }
 

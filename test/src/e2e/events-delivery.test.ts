@@ -451,6 +451,10 @@ describe('gateway e2e: events out — SSE, signed webhooks, dead letters, replay
     expect(letter?.event.sequence).to.equal(last);
     expect(deadHook.requests.map((r) => r.attempt)).to.deep.equal(range(1, gw.config.events.webhookMaxAttempts));
     expect((await gw.get(auditor, `/v1/webhooks/${id}`)).body).to.include({ cursor: last, attempts: 0 });
+    const metrics = (await request(gw.app.getHttpServer()).get('/metrics')).text;
+    expect(metrics).to.match(/^econfirm_gateway_webhook_dead_letters_total 1$/m);
+    expect(metrics).to.match(/^econfirm_gateway_events_recorded_total\{type="ConfirmationChanged"\} [1-9]/m);
+    expect(metrics).to.match(/^econfirm_gateway_event_stream_connected 1$/m);
 
     const stillDown = await gw.post(auditor, `/v1/webhooks/${id}/dead-letters/${last}/redeliver`);
     expect(stillDown.status).to.equal(502);
