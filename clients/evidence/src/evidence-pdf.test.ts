@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { certificateDer } from './crypto/certificates';
+import { pemCrls } from './crypto/crl';
 import { createEvidencePdf, signEvidenceJson } from './evidence-pdf';
 import { buildEvidenceDocument, EvidenceInputError, evidenceJson, type EvidenceDocument } from './model/evidence-document';
 import { signPdf } from './pdf/pades';
@@ -194,6 +195,16 @@ describe('evidence PDF: render, sign, verify offline', function () {
     expect(check(verdict, 'pdf-signature').status).to.equal('pass');
     expect(check(verdict, 'pdf-certificate')).to.include({ status: 'fail', code: 'CERTIFICATE_UNTRUSTED' });
     expect(check(verdict, 'evidence-jws')).to.include({ status: 'fail', code: 'CERTIFICATE_UNTRUSTED' });
+  });
+
+  it("refuses a certificate chain revoked by a CRL in the MSP configuration (the org root revokes the firm's evidence CA)", async () => {
+    const crl = pemCrls(firm.revokeEvidenceCa());
+    const verdict = await verifyEvidencePdf(pdf, { roots, revocations: new Map([['Firm1MSP', crl]]) });
+    expect(check(verdict, 'pdf-certificate')).to.include({ status: 'fail', code: 'CERTIFICATE_REVOKED' });
+    expect(check(verdict, 'evidence-jws')).to.include({ status: 'fail', code: 'CERTIFICATE_REVOKED' });
+    // The bank's chain is untouched by the firm root's CRL.
+    expect(check(verdict, 'reply-jws').status).to.equal('pass');
+    expect(verdict.ok).to.equal(false);
   });
 
   it('refuses content that does not reproduce its salted hash', async () => {

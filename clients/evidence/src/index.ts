@@ -1,5 +1,6 @@
 export * from './model/evidence-document';
 export * from './crypto/certificates';
+export { parseCrl, pemCrls, type ParsedCrl } from './crypto/crl';
 export { es256PrivateKey, type Es256PrivateKey } from './crypto/es256';
 export { signCompactJws, decodeCompactJws, verifyCompactJws, x5cChain, type JwsHeader } from './crypto/jws';
 export * from './signer';

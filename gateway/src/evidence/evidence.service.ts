@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   bundleToJson,
-  channelMspRoots,
+  channelMspTrust,
   EvidenceInputError,
   evidenceSignerFromFiles,
   generateEngagementBundle,
@@ -94,21 +94,22 @@ export class EvidenceService {
     }
   }
 
-  private async roots(principal: Principal): Promise<TrustRoots> {
+  /** MSP roots and CRLs from the channel's current configuration (never from the document). */
+  private async trust(principal: Principal): Promise<{ roots: TrustRoots; revocations: Map<string, Buffer[]> }> {
     try {
-      return await channelMspRoots(this.ledger.network(principal));
+      return await channelMspTrust(this.ledger.network(principal));
     } catch (err) {
       throw this.failure(err, 'channel configuration');
     }
   }
 
   async verifyPdf(principal: Principal, pdf: Buffer, offline: boolean): Promise<Verdict> {
-    const roots = await this.roots(principal);
-    return verifyEvidencePdf(pdf, { roots, ...(offline ? {} : { ledger: ledgerView(this.ledger.session(principal)) }) });
+    const trust = await this.trust(principal);
+    return verifyEvidencePdf(pdf, { ...trust, ...(offline ? {} : { ledger: ledgerView(this.ledger.session(principal)) }) });
   }
 
   async verifyBundle(principal: Principal, bundle: { manifestJws: string; files: Record<string, string> }, offline: boolean): Promise<BundleVerdict> {
-    const roots = await this.roots(principal);
-    return verifyEvidenceBundle(bundle, { roots, ...(offline ? {} : { ledger: ledgerView(this.ledger.session(principal)) }) });
+    const trust = await this.trust(principal);
+    return verifyEvidenceBundle(bundle, { ...trust, ...(offline ? {} : { ledger: ledgerView(this.ledger.session(principal)) }) });
   }
 }

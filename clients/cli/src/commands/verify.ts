@@ -1,4 +1,4 @@
-import { channelMspRoots, ledgerView, rootsFromDirectory, toPem, verifyEvidenceBundle, verifyEvidencePdf, type TrustRoots, type Verdict } from '@econfirm/evidence';
+import { channelMspTrust, ledgerView, revocationsFromDirectory, rootsFromDirectory, toPem, verifyEvidenceBundle, verifyEvidencePdf, type TrustRoots, type Verdict } from '@econfirm/evidence';
 import { defaultDescriptorPath, loadNetworkDescriptor, openLedger, type LedgerSession, type NetworkDescriptor } from '@econfirm/sdk';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -11,7 +11,7 @@ export const VERIFY_USAGE = `usage: econfirm verify <file.pdf | bundle-dir> [--o
   the channel's MSP configuration, embedded content against the salted hashes, and — online — the
   hashes and transactions against the ledger. Exit code 0 only when every check passes.
   --offline         check everything but the ledger (needs --roots)
-  --roots <dir>     trust anchors: <MSPID>.pem files (write them with --export-roots)
+  --roots <dir>     trust anchors: <MSPID>.pem files and <MSPID>.crl revocation lists (--export-roots writes them)
   --as              ledger identity (default: the generating firm's first auditor in network.json)
   --json            the verdict as JSON`;
 
@@ -126,10 +126,14 @@ export async function verifyCommand(argv: readonly string[], repoRoot: string): 
     const { descriptor } = descriptorAndDir(repoRoot);
     const ledger = sessionFor(descriptor, args.as ?? 'operator/admin', undefined);
     try {
-      const roots = await channelMspRoots(ledger.network);
+      const { roots, revocations } = await channelMspTrust(ledger.network);
       mkdirSync(args.exportRoots, { recursive: true });
       for (const [mspId, certs] of roots) writeFileSync(path.join(args.exportRoots, `${mspId}.pem`), certs.map((c) => toPem(c)).join(''));
-      console.log(`wrote ${roots.size} MSP root files from the channel configuration to ${args.exportRoots}`);
+      for (const [mspId, crls] of revocations) {
+        const pem = crls.map((c) => `-----BEGIN X509 CRL-----\n${c.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END X509 CRL-----\n`).join('');
+        writeFileSync(path.join(args.exportRoots, `${mspId}.crl`), pem);
+      }
+      console.log(`wrote ${roots.size} MSP root files and ${revocations.size} CRL files from the channel configuration to ${args.exportRoots}`);
       return 0;
     } finally {
       ledger.close();
@@ -139,15 +143,17 @@ export async function verifyCommand(argv: readonly string[], repoRoot: string): 
   const isBundle = statSync(target).isDirectory();
   let ledger: LedgerSession | undefined;
   let roots: TrustRoots;
+  let revocations: Map<string, Buffer[]>;
   try {
     if (args.offline) {
       roots = rootsFromDirectory(args.roots as string);
+      revocations = revocationsFromDirectory(args.roots as string);
     } else {
       const { descriptor } = descriptorAndDir(repoRoot);
       ledger = sessionFor(descriptor, args.as, isBundle ? undefined : await generatorMspOf(target));
-      roots = args.roots ? rootsFromDirectory(args.roots) : await channelMspRoots(ledger.network);
+      ({ roots, revocations } = args.roots ? { roots: rootsFromDirectory(args.roots), revocations: revocationsFromDirectory(args.roots) } : await channelMspTrust(ledger.network));
     }
-    const options = { roots, ...(ledger ? { ledger: ledgerView(ledger) } : {}) };
+    const options = { roots, revocations, ...(ledger ? { ledger: ledgerView(ledger) } : {}) };
     if (isBundle) {
       const result = await verifyEvidenceBundle(target, options);
       if (args.json) console.log(JSON.stringify(result, null, 2));

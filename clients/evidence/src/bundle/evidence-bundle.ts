@@ -5,7 +5,7 @@ import { verifyChain } from '../crypto/certificates';
 import { decodeCompactJws, signCompactJws, verifyCompactJws, x5cChain } from '../crypto/jws';
 import type { EvidenceDocument, PartySummary } from '../model/evidence-document';
 import type { EvidenceSigner } from '../signer';
-import { verifyEvidencePdf, type Check, type Verdict, type VerifyOptions } from '../verify/verify-evidence';
+import { parsedRevocations, verifyEvidencePdf, type Check, type Verdict, type VerifyOptions } from '../verify/verify-evidence';
 
 export const BUNDLE_FORMAT = 'econfirm-evidence-bundle/1';
 export const MANIFEST_JSON = 'manifest.json';
@@ -108,9 +108,9 @@ export async function verifyEvidenceBundle(source: string | { manifestJws: strin
     const verified = await verifyCompactJws(bundle.manifestJws, { certificate: chain[0] });
     manifest = JSON.parse(verified.toString('utf8')) as BundleManifest;
     if (manifest.format !== BUNDLE_FORMAT || !Array.isArray(manifest.files)) throw new Error(`manifest format is not ${BUNDLE_FORMAT}`);
-    const trust = verifyChain(chain, options.roots.get(manifest.generatedBy.mspId) ?? [], options.at ?? new Date(manifest.generatedAt));
+    const trust = verifyChain(chain, options.roots.get(manifest.generatedBy.mspId) ?? [], options.at ?? new Date(manifest.generatedAt), parsedRevocations(options.revocations));
     if (!trust.ok) {
-      result.manifest = { id: 'manifest', status: 'fail', code: 'CERTIFICATE_UNTRUSTED', detail: `${manifest.generatedBy.mspId}: ${trust.reason}` };
+      result.manifest = { id: 'manifest', status: 'fail', code: trust.revoked ? 'CERTIFICATE_REVOKED' : 'CERTIFICATE_UNTRUSTED', detail: `${manifest.generatedBy.mspId}: ${trust.reason}` };
       return result;
     }
     const listed = new Set(manifest.files.map((f) => f.file));

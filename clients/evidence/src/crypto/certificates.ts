@@ -1,5 +1,6 @@
 import { X509Certificate, createHash } from 'node:crypto';
-import { child, readNode } from './der';
+import { isRevoked, type ParsedCrl } from './crl';
+import { issuerAndSerial } from './x509-fields';
 
 /** base64 DER (as in JWS x5c) or PEM → DER bytes. */
 export function certificateDer(certificate: string | Uint8Array): Buffer {
@@ -20,19 +21,10 @@ export function toPem(der: Uint8Array): string {
   return `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
 }
 
+export { issuerAndSerial };
+
 export function sha256(bytes: Uint8Array | string): Buffer {
   return createHash('sha256').update(bytes).digest();
-}
-
-/** The raw issuer Name and serialNumber of a certificate, as CMS IssuerAndSerialNumber needs them. */
-export function issuerAndSerial(der: Uint8Array): { issuer: Buffer; serial: Buffer } {
-  const cert = readNode(Buffer.from(der));
-  const tbs = child(cert, 0, 'tbsCertificate');
-  // tbsCertificate: [0] version (optional), serialNumber, signature, issuer, ...
-  const hasVersion = child(tbs, 0, 'version or serial').tag === 0xa0;
-  const serial = child(tbs, hasVersion ? 1 : 0, 'serialNumber', 0x02);
-  const issuer = child(tbs, hasVersion ? 3 : 2, 'issuer', 0x30);
-  return { issuer: issuer.bytes, serial: serial.bytes };
 }
 
 export interface ChainCheck {
@@ -42,6 +34,8 @@ export interface ChainCheck {
   /** Subject of the trusted root the chain ends in, when it does. */
   root?: string;
   reason?: string;
+  /** A certificate of the chain is on its issuer's CRL. */
+  revoked?: boolean;
 }
 
 /**
@@ -49,7 +43,7 @@ export interface ChainCheck {
  * valid and every certificate valid at `at`? The roots are the caller's trust anchors (an MSP's
  * root certificates from the channel configuration), never taken from the chain itself.
  */
-export function verifyChain(chain: readonly Uint8Array[], roots: readonly Uint8Array[], at: Date): ChainCheck {
+export function verifyChain(chain: readonly Uint8Array[], roots: readonly Uint8Array[], at: Date, crls: readonly ParsedCrl[] = []): ChainCheck {
   const certs = chain.map((der) => new X509Certificate(Buffer.from(der)));
   const anchors = roots.map((der) => new X509Certificate(Buffer.from(der)));
   const leaf = certs[0];
@@ -60,6 +54,10 @@ export function verifyChain(chain: readonly Uint8Array[], roots: readonly Uint8A
   for (let depth = 0; depth <= certs.length; depth++) {
     if (notValidAt(current)) return { ok: false, subject, reason: `certificate '${current.subject.replace(/\n/g, ', ')}' is not valid at ${at.toISOString()}` };
     const anchor = anchors.find((root) => current.checkIssued(root) && current.verify(root.publicKey));
+    const issuer = anchor ?? certs.slice(1).find((c) => c !== current && current.checkIssued(c) && current.verify(c.publicKey) && c.ca);
+    if (issuer && isRevoked(current.raw, issuer, crls)) {
+      return { ok: false, subject, revoked: true, reason: `certificate '${current.subject.replace(/\n/g, ', ')}' is revoked by its issuer's CRL in the MSP configuration` };
+    }
     if (anchor) {
       if (notValidAt(anchor)) return { ok: false, subject, reason: `root '${anchor.subject}' is not valid at ${at.toISOString()}` };
       return { ok: true, subject, root: anchor.subject.replace(/\n/g, ', ') };

@@ -4,6 +4,7 @@ import { evaluate } from '@econfirm/sdk';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pemCertificates } from '../crypto/certificates';
+import { pemCrls } from '../crypto/crl';
 import type { TrustRoots } from '../verify/verify-evidence';
 
 /**
@@ -41,8 +42,36 @@ export function mspRootsFromConfig(config: common.Config): Map<string, Buffer[]>
   return roots;
 }
 
+/** The CRLs each application org's MSP carries (network/identity.sh revoke pushes them), DER, by MSP id. */
+export function mspRevocationsFromConfig(config: common.Config): Map<string, Buffer[]> {
+  const revocations = new Map<string, Buffer[]>();
+  config.getChannelGroup()?.getGroupsMap().get('Application')?.getGroupsMap().forEach((group: common.ConfigGroup, name: string) => {
+    const value = group.getValuesMap().get('MSP');
+    if (!value) return;
+    const fabric = msp.FabricMSPConfig.deserializeBinary(msp.MSPConfig.deserializeBinary(value.getValue_asU8()).getConfig_asU8());
+    const crls = fabric.getRevocationListList_asU8().flatMap((b) => pemCrls(Buffer.from(b).toString('utf8')));
+    if (crls.length > 0) revocations.set(fabric.getName() || name, crls);
+  });
+  return revocations;
+}
+
 export async function channelMspRoots(network: Network): Promise<TrustRoots> {
   return mspRootsFromConfig(await currentChannelConfig(network));
+}
+
+/** Roots and CRLs of every MSP from the channel's current configuration: what VerifyOptions takes. */
+export async function channelMspTrust(network: Network): Promise<{ roots: TrustRoots; revocations: Map<string, Buffer[]> }> {
+  const config = await currentChannelConfig(network);
+  return { roots: mspRootsFromConfig(config), revocations: mspRevocationsFromConfig(config) };
+}
+
+/** Offline CRLs: `<MSPID>.crl` PEM files beside the roots (written by `econfirm verify --export-roots`). */
+export function revocationsFromDirectory(dir: string): Map<string, Buffer[]> {
+  const revocations = new Map<string, Buffer[]>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.crl')).sort()) {
+    revocations.set(path.basename(file, '.crl'), pemCrls(readFileSync(path.join(dir, file), 'utf8')));
+  }
+  return revocations;
 }
 
 /**

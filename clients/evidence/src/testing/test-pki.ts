@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -23,6 +23,8 @@ export interface TestOrgPki {
   evidenceCaPem: string;
   evidenceCaFile: string;
   issue(name: string, options?: { publicKeyPem?: string; days?: number }): IssuedCertificate;
+  /** A CRL signed by the org root that revokes the org's evidence CA (PEM), as an MSP would carry it. */
+  revokeEvidenceCa(): string;
 }
 
 function openssl(args: string[], cwd: string): void {
@@ -80,7 +82,22 @@ export function createTestOrgPki(org: string): TestOrgPki {
     );
     return { keyPem: options.publicKeyPem ? '' : readFileSync(key, 'utf8'), certPem: readFileSync(cert, 'utf8'), keyFile: key, certFile: cert };
   };
-  return { dir, rootPem: readFileSync(rootFile, 'utf8'), rootFile, evidenceCaPem: readFileSync(caFile, 'utf8'), evidenceCaFile: caFile, issue };
+  const revokeEvidenceCa = (): string => {
+    const db = path.join(dir, 'ca-db');
+    mkdirSync(db, { recursive: true });
+    writeFileSync(path.join(db, 'index.txt'), '');
+    writeFileSync(path.join(db, 'crlnumber'), '1000\n');
+    const config = path.join(db, 'ca.cnf');
+    writeFileSync(
+      config,
+      ['[ ca ]', 'default_ca = org_ca', '[ org_ca ]', `database = ${db}/index.txt`, `crlnumber = ${db}/crlnumber`, `certificate = ${rootFile}`, `private_key = ${rootKey}`, 'default_md = sha256', 'default_crl_days = 30', 'crl_extensions = crl_ext', '[ crl_ext ]', 'authorityKeyIdentifier = keyid:always'].join('\n'),
+    );
+    openssl(['ca', '-config', config, '-revoke', caFile], dir);
+    const crl = path.join(db, 'crl.pem');
+    openssl(['ca', '-config', config, '-gencrl', '-out', crl], dir);
+    return readFileSync(crl, 'utf8');
+  };
+  return { dir, rootPem: readFileSync(rootFile, 'utf8'), rootFile, evidenceCaPem: readFileSync(caFile, 'utf8'), evidenceCaFile: caFile, issue, revokeEvidenceCa };
 }
 
 /** A throwaway NSS database trusting `anchorsPem` (for pdfsig -nssdir). */

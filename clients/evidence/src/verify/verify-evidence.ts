@@ -2,6 +2,7 @@ import { saltedHash, sha256Hex, type ConfirmationEvidence, type ConfirmationRequ
 import { LedgerCallError, verifyReplySignature } from '@econfirm/sdk';
 import { X509Certificate } from 'node:crypto';
 import { verifyChain } from '../crypto/certificates';
+import { parseCrl, type ParsedCrl } from '../crypto/crl';
 import { verifyDetachedCms } from '../crypto/cms';
 import { decodeCompactJws, verifyCompactJws, x5cChain } from '../crypto/jws';
 import { EVIDENCE_JWS_TYPE } from '../evidence-pdf';
@@ -48,6 +49,8 @@ export interface LedgerView {
 
 export interface VerifyOptions {
   roots: TrustRoots;
+  /** CRLs (DER) per MSP id, as the channel configuration carries them; a revoked certificate fails its chain. */
+  revocations?: ReadonlyMap<string, readonly Buffer[]>;
   /** Absent: offline mode — everything but the ledger is checked, and the verdict says so. */
   ledger?: LedgerView;
   /** Check certificate validity at this time instead of the signature's claimed time. */
@@ -79,6 +82,23 @@ function rootsFor(roots: TrustRoots, mspId: string): readonly Buffer[] {
   return roots.get(mspId) ?? [];
 }
 
+/** Every CRL of every MSP, parsed once per verification (a CRL only counts for the issuer that signed it). */
+export function parsedRevocations(revocations: VerifyOptions['revocations']): ParsedCrl[] {
+  const parsed: ParsedCrl[] = [];
+  for (const list of revocations?.values() ?? []) {
+    for (const der of list) {
+      try {
+        parsed.push(parseCrl(der));
+      } catch {
+        // an unreadable CRL revokes nothing; the MSP would have refused it too
+      }
+    }
+  }
+  return parsed;
+}
+
+const chainFailure = (chain: { revoked?: boolean }): string => (chain.revoked ? 'CERTIFICATE_REVOKED' : 'CERTIFICATE_UNTRUSTED');
+
 function single(attachments: ExtractedAttachment[], name: string): Buffer | undefined {
   const found = attachments.filter((a) => a.name === name);
   if (found.length > 1) throw new Error(`attachment ${name} appears ${found.length} times`);
@@ -95,6 +115,7 @@ export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions)
   const bytes = Buffer.from(pdf);
   const checks = new Checks();
   const verdict: Verdict = { ok: false, mode: options.ledger ? 'online' : 'offline', checks: checks.list };
+  const crls = parsedRevocations(options.revocations);
 
   // 1. Attachments and the evidence JSON (needed to know whose roots apply).
   let attachments: ExtractedAttachment[] = [];
@@ -130,9 +151,9 @@ export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions)
       checks.fail('pdf-certificate', 'UNKNOWN_INSTITUTION', 'no evidence JSON: cannot tell which MSP root applies');
       return;
     }
-    const chain = verifyChain(cms.chain, generatorRoots, at);
+    const chain = verifyChain(cms.chain, generatorRoots, at, crls);
     if (chain.ok) checks.pass('pdf-certificate', `chains to ${doc.generatedBy.mspId} root '${chain.root}'`);
-    else checks.fail('pdf-certificate', 'CERTIFICATE_UNTRUSTED', `${doc.generatedBy.mspId}: ${chain.reason}`);
+    else checks.fail('pdf-certificate', chainFailure(chain), `${doc.generatedBy.mspId}: ${chain.reason}`);
   });
 
   if (!doc || !evidenceBytes) {
@@ -156,9 +177,9 @@ export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions)
       checks.fail('evidence-jws', 'ATTACHMENT_MISMATCH', `the JWS signs other content than the attached ${ATTACHMENT.evidenceJson} (payload sha256 ${sha256Hex(payload)}, attachment ${sha256Hex(evidenceText)})`);
       return;
     }
-    const trust = verifyChain(chain, generatorRoots, options.at ?? new Date(evidence.generatedAt));
+    const trust = verifyChain(chain, generatorRoots, options.at ?? new Date(evidence.generatedAt), crls);
     if (!trust.ok) {
-      checks.fail('evidence-jws', 'CERTIFICATE_UNTRUSTED', `x5c of the evidence JWS: ${evidence.generatedBy.mspId}: ${trust.reason}`);
+      checks.fail('evidence-jws', chainFailure(trust), `x5c of the evidence JWS: ${evidence.generatedBy.mspId}: ${trust.reason}`);
       return;
     }
     if (pdfSigner && !pdfSigner.equals(chain[0])) {
@@ -216,9 +237,9 @@ export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions)
         checks.fail('reply-jws', 'CERTIFICATE_KEY_MISMATCH', "the x5c certificate is for another key than the responder's registry signing key");
         return;
       }
-      const trust = verifyChain(chain, rootsFor(options.roots, responderMsp), options.at ?? new Date(reply.preparedAt));
+      const trust = verifyChain(chain, rootsFor(options.roots, responderMsp), options.at ?? new Date(reply.preparedAt), crls);
       if (!trust.ok) {
-        checks.fail('reply-jws', 'CERTIFICATE_UNTRUSTED', `reply JWS certificate outside ${responderMsp}: ${trust.reason}`);
+        checks.fail('reply-jws', chainFailure(trust), `reply JWS certificate outside ${responderMsp}: ${trust.reason}`);
         return;
       }
       checks.pass('reply-jws', `ES256 by ${evidence.parties.responder.id} key ${reply.signingKid}, certificate '${trust.subject}' chains to ${responderMsp}; sha256 = ledger signatureHash`);
