@@ -5,7 +5,7 @@ import { DATABASE } from '../database/database.module';
 import type { LedgerCall } from '../fabric/ledger-call';
 
 export type PendingMode = 'submit' | 'evaluate';
-export type PendingStage = 'proposed' | 'endorsed' | 'committed' | 'evaluated' | 'failed';
+export type PendingStage = 'proposed' | 'endorsed' | 'submitted' | 'committed' | 'evaluated' | 'failed';
 
 /** An offline-signed transaction in flight: the unsigned bytes wait here for the caller's signatures. */
 export interface PendingTransaction {
@@ -92,6 +92,11 @@ export class PendingTransactionsStore {
     this.db
       .prepare("UPDATE pending_transactions SET stage = 'endorsed', transaction_bytes = ?, updated_at = ? WHERE transaction_id = ?")
       .run(transactionBytes, new Date().toISOString(), transactionId);
+  }
+
+  /** Sent to ordering: from now on only its commit status is asked, never a second submission. */
+  submitted(transactionId: string): void {
+    this.db.prepare("UPDATE pending_transactions SET stage = 'submitted', updated_at = ? WHERE transaction_id = ?").run(new Date().toISOString(), transactionId);
   }
 
   finished(transactionId: string, stage: 'committed' | 'evaluated' | 'failed', outcome: { status: number; body: unknown }): void {

@@ -145,13 +145,13 @@ export class TransactionExecutor {
   }
 
   /** The caller's pending transaction in the expected stage (another tenant's id is unknown). */
-  private load(principal: Principal, transactionId: string, mode: PendingMode, stage: PendingTransaction['stage']): PendingTransaction {
+  private load(principal: Principal, transactionId: string, mode: PendingMode, ...stages: Array<PendingTransaction['stage']>): PendingTransaction {
     const record = this.pending.find(transactionId, principal.tenantId);
     if (!record) throw GatewayError.notFound(`no pending transaction ${transactionId}`);
     if (record.credentialId !== principal.credentialId) throw GatewayError.forbidden(`transaction ${transactionId} was proposed by another credential`);
     if (record.mode !== mode) throw new GatewayError('INVALID_STATE_TRANSITION', 409, `transaction ${transactionId} is a${record.mode === 'submit' ? ' submit' : 'n evaluation'}, not a${mode === 'submit' ? ' submit' : 'n evaluation'}`);
     if (record.outcome) throw new GatewayError('ALREADY_FINISHED', 409, `transaction ${transactionId} is already ${record.stage}`, { transactionId, outcome: record.outcome.body });
-    if (record.stage !== stage) throw new GatewayError('INVALID_STATE_TRANSITION', 409, `transaction ${transactionId} is ${record.stage}, expected ${stage}`);
+    if (!stages.includes(record.stage)) throw new GatewayError('INVALID_STATE_TRANSITION', 409, `transaction ${transactionId} is ${record.stage}, expected ${stages.join(' or ')}`);
     if (Date.parse(record.expiresAt) < Date.now()) throw new GatewayError('PROPOSAL_EXPIRED', 410, `transaction ${transactionId} expired at ${record.expiresAt}; start again`);
     return record;
   }
@@ -202,25 +202,38 @@ export class TransactionExecutor {
    * without it the gateway asks as a custodial identity of the same tenant.
    */
   async submitSigned(principal: Principal, transactionId: string, signature: string, commitSignature?: string): Promise<Executed> {
-    const record = this.load(principal, transactionId, 'submit', 'endorsed');
+    const record = this.load(principal, transactionId, 'submit', 'endorsed', 'submitted');
     const gateway = this.ledger.session(principal).gateway;
+    let transaction;
     try {
-      const transaction = gateway.newSignedTransaction(record.transactionBytes as Uint8Array, signatureBytes(signature));
-      const commit = commitSignature
-        ? gateway.newSignedCommit(this.offlineCommitRequest(principal, transactionId).serializeBinary(), signatureBytes(commitSignature))
-        : this.readerCommit(principal, transactionId);
-      const submitted = await transaction.submit({ deadline: Date.now() + this.config.deadlines.submitMs });
-      const status = await commit.getStatus({ deadline: Date.now() + this.config.deadlines.commitStatusMs });
-      if (!status.successful) throw new CommitError({ code: status.code, transactionId: status.transactionId });
-      const result = await this.presenters.present(record.presenter, principal, submitted.getResult());
-      const outcome = { status: record.successStatus, body: { transactionId, blockNumber: status.blockNumber.toString(), status: 'VALID', result } };
-      this.pending.finished(transactionId, 'committed', outcome);
-      this.metrics.ledgerCalls.inc({ kind: 'offline', transaction: callName(record.call), outcome: 'OK' });
-      return outcome;
+      transaction = gateway.newSignedTransaction(record.transactionBytes as Uint8Array, signatureBytes(signature));
+      // Once ordered, a transaction is never sent again: a retry only asks for its commit status.
+      if (record.stage === 'endorsed') {
+        await transaction.submit({ deadline: Date.now() + this.config.deadlines.submitMs });
+        this.pending.submitted(transactionId);
+      }
     } catch (err) {
       if (err instanceof GatewayError && err.code === 'INVALID_SIGNATURE') throw err;
       return this.fail(record, err);
     }
+    let status;
+    try {
+      const commit = commitSignature
+        ? gateway.newSignedCommit(this.offlineCommitRequest(principal, transactionId).serializeBinary(), signatureBytes(commitSignature))
+        : this.readerCommit(principal, transactionId);
+      status = await commit.getStatus({ deadline: Date.now() + this.config.deadlines.commitStatusMs });
+    } catch (err) {
+      if (err instanceof GatewayError) throw err; // our own refusal (a malformed signature, no reader), not Fabric's
+      // Submitted, outcome unknown: the caller may ask again (POST …/submission) without resubmitting.
+      const cause = err instanceof Error ? err.message : String(err);
+      throw new GatewayError('COMMIT_STATUS_UNKNOWN', 504, `transaction ${transactionId} was submitted; its commit status could not be read: ${cause}`, { transactionId, stage: 'submitted' });
+    }
+    if (!status.successful) return this.fail(record, new CommitError({ code: status.code, transactionId: status.transactionId }));
+    const result = await this.presenters.present(record.presenter, principal, transaction.getResult());
+    const outcome = { status: record.successStatus, body: { transactionId, blockNumber: status.blockNumber.toString(), status: 'VALID', result } };
+    this.pending.finished(transactionId, 'committed', outcome);
+    this.metrics.ledgerCalls.inc({ kind: 'offline', transaction: callName(record.call), outcome: 'OK' });
+    return outcome;
   }
 
   /** The commit status as observed by a custodial identity of the same tenant (any channel member may ask). */

@@ -145,4 +145,34 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
     const status = await gw.get(callers.auditor, `/v1/transactions/${pending.body.transactionId as string}`);
     expect(status.body.stage).to.equal('committed');
   });
+
+  it('a commit-status signature that does not verify: 504 COMMIT_STATUS_UNKNOWN, and asking again with a good one does not resubmit', async function () {
+    const pending = await gw.post(callers.auditor, '/v1/confirmations', {
+      id: `${id}-s`,
+      kind: 'bank-form-1',
+      engagement: { id: `ENG-${run}`, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' },
+      addresseeId: 'BANK1',
+      feePayer: 'client',
+      letter: bankLetter(distinctiveAccountNumber()),
+    });
+    const sign = (identity: OfflineIdentity, digest: string) => signers.newPrivateKeySigner(identity.privateKey)(Buffer.from(digest, 'base64')).then((s) => Buffer.from(s).toString('base64'));
+    const txId = pending.body.transactionId as string;
+    const endorsed = await gw.post(callers.auditor, `/v1/transactions/${txId}/endorsement`, { signature: await sign(ids.auditor, pending.body.proposalDigest as string) });
+    const transactionSignature = await sign(ids.auditor, endorsed.body.transactionDigest as string);
+    const unknown = await gw.post(callers.auditor, `/v1/transactions/${txId}/submission`, {
+      signature: transactionSignature,
+      commitSignature: await sign(ids.reviewer, endorsed.body.commitDigest as string),
+    });
+    expect(unknown.status, JSON.stringify(unknown.body)).to.equal(504);
+    expect(unknown.body.error.code).to.equal('COMMIT_STATUS_UNKNOWN');
+    expect((await gw.get(callers.auditor, `/v1/transactions/${txId}`)).body.stage).to.equal('submitted');
+    const done = await gw.post(callers.auditor, `/v1/transactions/${txId}/submission`, {
+      signature: transactionSignature,
+      commitSignature: await sign(ids.auditor, endorsed.body.commitDigest as string),
+    });
+    // Stage 'submitted': this second call only asks for the commit status of the one ordered copy.
+    expect(done.status, JSON.stringify(done.body)).to.equal(201);
+    expect(done.body.status).to.equal('VALID');
+    expect(done.body.result.id).to.equal(`${id}-s`);
+  });
 });
