@@ -26,6 +26,7 @@ if [ -d "$CRYPTO" ] && [ "$(net_mode)" != "$mode" ]; then
   die "$NET was generated in '$(net_mode)' mode; run network/clean.sh before switching to '$mode'"
 fi
 echo "$mode" >"$NET/mode"
+echo "$PORT_BASE" >"$NET/port-base"
 
 running=0
 for n in "${ORDERERS[@]}" "${PEER_ORGS[@]}"; do proc_alive "$n" "$FABRIC_BIN" && running=$((running + 1)); done

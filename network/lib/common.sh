@@ -7,7 +7,9 @@ ROOT=$(dirname "$NETWORK_SRC")
 NET=${ECONFIRM_NETWORK_DIR:-$ROOT/.network}
 mkdir -p "$NET"
 NET=$(cd "$NET" && pwd)   # absolute: the paths end up in network.json
-PORT_BASE=${ECONFIRM_PORT_BASE:-7050}
+# The port base is fixed by up.sh in $NET/port-base: later scripts (identity.sh, deploy.sh …) run
+# without ECONFIRM_PORT_BASE must not rewrite network.json with the default ports.
+PORT_BASE=${ECONFIRM_PORT_BASE:-$(cat "$NET/port-base" 2>/dev/null || echo 7050)}
 FABRIC_BIN=${FABRIC_BIN:-$ROOT/.fabric/bin}
 # Node defaults (core.yaml/orderer.yaml) from the same release as the binaries: an official
 # release tarball has config/ beside bin/, install-fabric.sh puts them in .fabric/config.
