@@ -42,7 +42,9 @@ export class GatewayExceptionFilter implements ExceptionFilter {
     const error = toGatewayError(exception);
     if (error.httpStatus >= 500) {
       const cause = exception instanceof Error ? exception : new Error(String(exception));
-      this.logger.error({ msg: 'request failed', code: error.code, error: cause.message }, cause.stack);
+      // A mapped ledger condition (unavailable, timeout…) is an operational warning; anything else is a bug.
+      if (exception instanceof GatewayError && error.code !== 'INTERNAL') this.logger.warn({ msg: 'request failed', code: error.code, error: cause.message });
+      else this.logger.error({ msg: 'request failed', code: error.code, error: cause.message }, cause.stack);
     }
     if (response.headersSent) return;
     response.status(error.httpStatus).json(errorBody(error));
