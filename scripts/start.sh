@@ -40,5 +40,5 @@ Call the gateway as FIRM1's auditor (each token is single-use and lives 2 minute
   TOKEN=\$(node gateway/dist/cli.js token --credential $GW_CREDS/firm1.auditor1.json)
   curl -s -H "Authorization: Bearer \$TOKEN" http://127.0.0.1:$GW_PORT/v1/me
   curl -s -H "Authorization: Bearer \$(node gateway/dist/cli.js token --credential $GW_CREDS/firm1.auditor1.json)" http://127.0.0.1:$GW_PORT/v1/confirmations
-More: gateway/README.md (issuing a letter, the bank's reply, offline signing).
+More: gateway/README.md (every route, the letter format, offline signing, error codes).
 INFO
