@@ -13,7 +13,7 @@ import type { Response } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiLedgerErrors } from '../openapi/common.dto';
-import type { Executed } from '../transactions/transaction-executor.service';
+import { answer } from '../transactions/transaction-executor.service';
 import { ConfirmationsService } from './confirmations.service';
 import {
   AlternativeProcedureDto,
@@ -26,11 +26,6 @@ import {
 } from './dto/confirmation-inputs.dto';
 import { ConfirmationDto, ConfirmationPageDto } from './dto/confirmation.dto';
 import { ListConfirmationsQuery } from './dto/list-query.dto';
-
-function answer(res: Response, executed: Executed): unknown {
-  res.status(executed.status);
-  return executed.body;
-}
 
 const IDEMPOTENCY = ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first outcome instead of acting twice' });
 const ID = ApiParam({ name: 'id', description: 'confirmation request id' });

@@ -18,7 +18,7 @@ import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { INSTITUTION_ID } from '../confirmations/dto/confirmation-inputs.dto';
 import { ApiLedgerErrors, ErrorResponse } from '../openapi/common.dto';
-import { TransactionExecutor, type Executed } from '../transactions/transaction-executor.service';
+import { answer, TransactionExecutor } from '../transactions/transaction-executor.service';
 
 const B64URL = /^[A-Za-z0-9_-]{40,50}$/;
 
@@ -55,11 +55,6 @@ class RegisterInstitutionDto {
   @ApiProperty() @IsString() @Length(1, 64) registrationId: string;
   @ApiProperty({ type: PublicKeyInputDto }) @ValidateNested() @Type(() => PublicKeyInputDto) encryptionKey: PublicKeyInputDto;
   @ApiProperty({ type: PublicKeyInputDto }) @ValidateNested() @Type(() => PublicKeyInputDto) signingKey: PublicKeyInputDto;
-}
-
-function answer(res: Response, executed: Executed): unknown {
-  res.status(executed.status);
-  return executed.body;
 }
 
 const registry = (transaction: string, ...args: string[]) => ({ contract: 'registry' as const, transaction, args });

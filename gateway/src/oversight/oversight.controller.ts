@@ -7,7 +7,7 @@ import type { Response } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiLedgerErrors, ErrorResponse } from '../openapi/common.dto';
-import { TransactionExecutor, type Executed } from '../transactions/transaction-executor.service';
+import { answer, TransactionExecutor } from '../transactions/transaction-executor.service';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -26,11 +26,6 @@ class WorkCalendarDto {
   @ApiProperty({ example: 10 }) @IsInt() @Min(1) @Max(365) replyWorkingDays: number;
   @ApiPropertyOptional({ type: ElapsedDeadlinesDto, description: 'drill/sandbox channels only' }) @IsOptional() @ValidateNested() @Type(() => ElapsedDeadlinesDto)
   elapsedDeadlines?: ElapsedDeadlinesDto;
-}
-
-function answer(res: Response, executed: Executed): unknown {
-  res.status(executed.status);
-  return executed.body;
 }
 
 const confirmation = (transaction: string, ...args: string[]) => ({ contract: 'confirmation' as const, transaction, args });

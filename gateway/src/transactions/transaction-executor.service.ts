@@ -21,6 +21,12 @@ export interface Executed {
   body: unknown;
 }
 
+/** Sends an Executed as the route's answer (controllers use @Res({ passthrough: true })). */
+export function answer(res: { status(code: number): unknown }, executed: Executed): unknown {
+  res.status(executed.status);
+  return executed.body;
+}
+
 export interface ExecuteOptions {
   /** Name of the ResultPresenter that renders the chaincode result (default: its JSON). */
   presenter?: string;
