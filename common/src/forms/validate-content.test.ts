@@ -44,6 +44,14 @@ describe('validateLetter', () => {
     expect(paths).to.include.members(['sections.deposits.rows[0].balance', 'sections.deposits.rows[0].currency', 'sections.deposits.rows[0].extra', 'sections.loans']);
   });
 
+  it('refuses members the form does not define, at the top and in the header', () => {
+    const letter = { ...form1Letter(), note: 'carried unseen', header: { ...header, secretRef: 'x' } };
+    expect(validateLetter(letter, ConfirmationKind.BankForm1)).to.deep.equal([
+      { path: 'note', problem: 'is not a field of the form' },
+      { path: 'header.secretRef', problem: 'is not a header field of this form' },
+    ]);
+  });
+
   it('refuses a letter that strikes everything, and rows under a struck section', () => {
     const allStruck = form1Letter(Object.fromEntries(BANK_LETTER_2020.sections.map((s) => [s.key, { status: 'struck' }])));
     expect(validateLetter(allStruck, ConfirmationKind.BankForm1).map((i) => i.path)).to.deep.equal(['sections']);
@@ -75,6 +83,10 @@ describe('validateReply', () => {
       { section: 'loans', row: null, field: 'balance', stated: 'none', actual: '900000.00', note: 'loan exists' },
     ] };
     expect(validateReply(disagreement, letter, ConfirmationKind.BankForm1)).to.deep.equal([]);
+  });
+
+  it('refuses members the reply form does not define', () => {
+    expect(validateReply({ ...reply, balanceOverride: '1.00' }, letter, ConfirmationKind.BankForm1)).to.deep.equal([{ path: 'balanceOverride', problem: 'is not a field of the form' }]);
   });
 
   it('refuses disagreeing without differences, agreeing with some, and one person as maker and checker', () => {

@@ -33,6 +33,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Plaintext is validated strictly: a member the form does not define would travel unseen inside the ciphertext. */
+const LETTER_MEMBERS = ['formId', 'header', 'sections'];
+const REPLY_MEMBERS = ['formId', 'conclusion', 'differences', 'sections', 'handler', 'reviewer', 'date'];
+
+function checkMembers(value: Record<string, unknown>, allowed: readonly string[], prefix: string, problem: string, issues: Issues): void {
+  for (const key of Object.keys(value).filter((k) => !allowed.includes(k))) issues.push({ path: `${prefix}${key}`, problem });
+}
+
 function checkCell(value: unknown, type: CellType, path: string, issues: Issues): void {
   if (typeof value !== 'string' || value.trim() === '') issues.push({ path, problem: `blank cell: write "${NONE}"` });
   else if (value !== NONE && !CELL_FORMATS[type].test(value)) issues.push({ path, problem: `not a valid ${type}` });
@@ -111,9 +119,11 @@ function letterStatuses(kind: ConfirmationKind): readonly SectionStatus[] {
 export function validateLetter(content: unknown, kind: ConfirmationKind): FormIssue[] {
   const issues: Issues = [];
   if (!isRecord(content)) return [{ path: '', problem: 'must be an object' }];
+  checkMembers(content, LETTER_MEMBERS, '', 'is not a field of the form', issues);
   const form = resolveForm(content.formId, kind, issues);
   if (!form) return issues;
   const header = isRecord(content.header) ? content.header : {};
+  checkMembers(header, form.headerFields, 'header.', 'is not a header field of this form', issues);
   for (const key of form.headerFields) checkCell(header[key], 'text', `header.${key}`, issues);
   const statuses = checkSections(content.sections, form, letterStatuses(kind), 'sections', issues);
   if (Object.keys(statuses).length === form.sections.length && Object.values(statuses).every((s) => s === SectionStatus.Struck)) {
@@ -125,6 +135,7 @@ export function validateLetter(content: unknown, kind: ConfirmationKind): FormIs
 export function validateReply(reply: unknown, letter: LetterContent, kind: ConfirmationKind): FormIssue[] {
   const issues: Issues = [];
   if (!isRecord(reply)) return [{ path: '', problem: 'must be an object' }];
+  checkMembers(reply, REPLY_MEMBERS, '', 'is not a field of the form', issues);
   const form = resolveForm(reply.formId, kind, issues);
   if (!form) return issues;
   if (reply.formId !== letter.formId) issues.push({ path: 'formId', problem: "must be the letter's form" });

@@ -38,16 +38,6 @@ const DEFAULT_FORM: Readonly<Record<ConfirmationKind, string>> = {
   payable: 'balance-confirmation-2020',
 };
 
-/** Plaintext is validated strictly: a field the form does not define would travel unseen in the ciphertext. */
-const LETTER_KEYS = ['formId', 'header', 'sections'];
-const REPLY_KEYS = ['formId', 'conclusion', 'differences', 'sections', 'handler', 'reviewer', 'date'];
-
-function unknownKeys(value: Record<string, unknown>, allowed: readonly string[], prefix: string): Array<{ path: string; problem: string }> {
-  return Object.keys(value)
-    .filter((k) => !allowed.includes(k))
-    .map((k) => ({ path: `${prefix}${k}`, problem: 'is not a field of the form' }));
-}
-
 /** How many consecutive empty ledger pages one list request may fold in. */
 const MAX_EMPTY_PAGES = 10;
 
@@ -116,13 +106,7 @@ export class ConfirmationsService implements OnModuleInit {
     if (letter.formId !== undefined && letter.formId !== formId) {
       throw contentIssues([{ path: 'formId', problem: `must be ${formId}, the request's form` }], 'letter');
     }
-    const form = findForm(formId);
-    const header = typeof letter.header === 'object' && letter.header !== null ? Object.keys(letter.header) : [];
-    const issues = [
-      ...unknownKeys(letter, LETTER_KEYS, ''),
-      ...header.filter((k) => !form?.headerFields.includes(k)).map((k) => ({ path: `header.${k}`, problem: 'is not a header field of this form' })),
-      ...validateLetter({ ...letter, formId }, kind),
-    ];
+    const issues = validateLetter({ ...letter, formId }, kind);
     if (issues.length > 0) throw contentIssues(issues, 'letter');
   }
 
@@ -171,7 +155,7 @@ export class ConfirmationsService implements OnModuleInit {
     if (letter.readable !== 'decrypted' || !letter.content) {
       throw new GatewayError('CONTENT_NOT_READABLE', 409, `the letter of ${id} cannot be opened with ${principal.institutionId}'s key (${letter.readable})`);
     }
-    const issues = [...unknownKeys(dto.content, REPLY_KEYS, ''), ...validateReply(dto.content, letter.content, view.kind)];
+    const issues = validateReply(dto.content, letter.content, view.kind);
     if (issues.length > 0) throw contentIssues(issues, 'content');
     const conclusion = dto.content.conclusion as ReplyInput['conclusion'];
     const parties = [view.firmId, view.responderId, ...(dto.shareWithClient ? [view.clientId] : [])];

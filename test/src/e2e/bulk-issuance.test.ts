@@ -5,10 +5,10 @@ import { Workbook } from 'exceljs';
 import * as path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import request from 'supertest';
-import { ensureDemoInstitution } from '../support/institutions';
+import { ensureDemoInstitutions } from '../support/institutions';
 import { TestGateway, type Caller } from '../support/gateway';
 import { distinctiveAccountNumber } from '../support/letters';
-import { uniqueName, withLedger } from '../support/network';
+import { uniqueName } from '../support/network';
 
 type App = Awaited<ReturnType<typeof createApp>>;
 type Cells = Record<string, string>;
@@ -115,9 +115,7 @@ describe('gateway e2e: bulk issuance from CSV and XLSX', function () {
   let firmColumns: string[];
 
   before(async function () {
-    await withLedger('operator', 'admin', async (admin) => {
-      for (const id of ['FIRM1', 'CLIENT1', 'BANK1', 'BANK1-SH', 'ENT1']) await ensureDemoInstitution(admin, id);
-    });
+    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'BANK1-SH', 'ENT1');
     gw = await TestGateway.start({ bulk: BULK });
     http = new Client(gw.app, gw.config);
     auditor = gw.custodial('firm1', 'auditor1');

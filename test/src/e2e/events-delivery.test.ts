@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as jose from 'node-jose';
 import request from 'supertest';
 import { agreeingReply, bankLetter, E2E_TENANTS } from '../support/gateway';
-import { ensureDemoInstitution, networkDir } from '../support/institutions';
+import { ensureDemoInstitutions, networkDir } from '../support/institutions';
 import { distinctiveAccountNumber } from '../support/letters';
 import { networkScript, REPO_ROOT, uniqueName, withLedger } from '../support/network';
 
@@ -267,9 +267,7 @@ describe('gateway e2e: events out — SSE, signed webhooks, dead letters, replay
   };
 
   before(async function () {
-    await withLedger('operator', 'admin', async (admin) => {
-      for (const id of ['FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR']) await ensureDemoInstitution(admin, id);
-    });
+    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR');
     await gw.start();
     auditor = gw.caller('firm1', 'auditor1');
     clientSigner = gw.caller('client1', 'client1');

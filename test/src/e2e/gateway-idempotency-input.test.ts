@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { ensureDemoInstitution } from '../support/institutions';
+import { ensureDemoInstitutions } from '../support/institutions';
 import { bankLetter, TestGateway, type Caller } from '../support/gateway';
 import { distinctiveAccountNumber } from '../support/letters';
-import { uniqueName, withLedger } from '../support/network';
+import { uniqueName } from '../support/network';
 
 /**
  * Issue 4: an idempotent retry that does not issue twice, and malformed input (bad JSON, wrong
@@ -17,9 +17,7 @@ describe('gateway e2e: idempotent retries and malformed input', function () {
   let officer: Caller;
 
   before(async function () {
-    await withLedger('operator', 'admin', async (admin) => {
-      for (const inst of ['FIRM1', 'CLIENT1', 'BANK1']) await ensureDemoInstitution(admin, inst);
-    });
+    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1');
     gw = await TestGateway.start();
     auditor = gw.custodial('firm1', 'auditor1');
     auditor2 = gw.custodial('firm1', 'auditor2');

@@ -1,9 +1,9 @@
 import { ConfirmationState } from '@econfirm/common';
 import { expect } from 'chai';
-import { ensureDemoInstitution } from '../support/institutions';
+import { ensureDemoInstitutions } from '../support/institutions';
 import { agreeingReply, bankLetter, TestGateway, type Caller } from '../support/gateway';
 import { distinctiveAccountNumber } from '../support/letters';
-import { uniqueName, withLedger } from '../support/network';
+import { uniqueName } from '../support/network';
 
 /**
  * Issue 4: the other lifecycle branches over HTTP — return and resend, client refusal and the
@@ -20,9 +20,7 @@ describe('gateway e2e: lifecycle branches over HTTP', function () {
   let seq = 0;
 
   before(async function () {
-    await withLedger('operator', 'admin', async (admin) => {
-      for (const inst of ['FIRM1', 'CLIENT1', 'BANK1']) await ensureDemoInstitution(admin, inst);
-    });
+    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1');
     gw = await TestGateway.start();
     auditor = gw.custodial('firm1', 'auditor1');
     clientSigner = gw.custodial('client1', 'client1');

@@ -1,6 +1,6 @@
 import { ConfirmationState } from '@econfirm/common';
 import { expect } from 'chai';
-import { ensureDemoInstitution } from '../support/institutions';
+import { ensureDemoInstitutions } from '../support/institutions';
 import { agreeingReply, bankLetter, TestGateway, type Caller } from '../support/gateway';
 import { distinctiveAccountNumber } from '../support/letters';
 import { uniqueName, withLedger } from '../support/network';
@@ -25,9 +25,7 @@ describe('gateway e2e: the bank-letter path over HTTP across four tenants', func
 
   before(async function () {
     // Registered, with private keys held in the demo key store the gateway reads (rotated if another tool seeded them).
-    await withLedger('operator', 'admin', async (admin) => {
-      for (const id of ['FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR']) await ensureDemoInstitution(admin, id);
-    });
+    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR');
     process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
       if (text.startsWith('{"time"')) {

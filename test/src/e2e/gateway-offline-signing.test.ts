@@ -2,11 +2,11 @@ import { ConfirmationState } from '@econfirm/common';
 import { findIdentity } from '@econfirm/sdk';
 import { signers } from '@hyperledger/fabric-gateway';
 import { expect } from 'chai';
-import { ensureDemoInstitution } from '../support/institutions';
+import { ensureDemoInstitutions } from '../support/institutions';
 import { agreeingReply, bankLetter, TestGateway, type Caller } from '../support/gateway';
 import { completeOffline, enrollOfflineIdentity, offlineCaller, type OfflineIdentity } from '../support/gateway-offline';
 import { distinctiveAccountNumber } from '../support/letters';
-import { descriptor, uniqueName, withLedger } from '../support/network';
+import { descriptor, uniqueName } from '../support/network';
 
 /**
  * Issue 4, non-custodial signing: the same bank-letter path, every step signed by keys that exist
@@ -22,9 +22,7 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
   const callers: Record<keyof typeof ids, Caller> = {} as never;
 
   before(async function () {
-    await withLedger('operator', 'admin', async (admin) => {
-      for (const id of ['FIRM1', 'CLIENT1', 'BANK1']) await ensureDemoInstitution(admin, id);
-    });
+    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1');
     gw = await TestGateway.start();
     // The gateway's own reads (registry keys to encrypt to, the letter a reply answers) use a
     // custodial identity of the same tenant; every act below is signed offline.

@@ -3,10 +3,10 @@ import { createApiToken } from '@econfirm/gateway';
 import { expect } from 'chai';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import * as jose from 'node-jose';
-import { ensureDemoInstitution } from '../support/institutions';
+import { ensureDemoInstitutions } from '../support/institutions';
 import { agreeingReply, bankLetter, TestGateway, type Caller } from '../support/gateway';
 import { distinctiveAccountNumber } from '../support/letters';
-import { uniqueName, withLedger } from '../support/network';
+import { uniqueName } from '../support/network';
 
 async function signedToken(caller: Caller, claims: Record<string, unknown>): Promise<string> {
   const key = await jose.JWK.asKey({ ...caller.privateJwk, alg: 'ES256', use: 'sig' }, 'json');
@@ -31,9 +31,7 @@ describe('gateway e2e: refusals by role, by token and across tenants', function 
   const issueBody = { id, kind: 'bank-form-1', engagement, addresseeId: 'BANK1', feePayer: 'client', letter: bankLetter(distinctiveAccountNumber()) };
 
   before(async function () {
-    await withLedger('operator', 'admin', async (admin) => {
-      for (const inst of ['FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR']) await ensureDemoInstitution(admin, inst);
-    });
+    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR');
     gw = await TestGateway.start();
     auditor = gw.custodial('firm1', 'auditor1');
     clientSigner = gw.custodial('client1', 'client1');

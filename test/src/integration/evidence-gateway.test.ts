@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { agreeingReply, bankLetter, TestGateway, type Caller } from '../support/gateway';
-import { demoKeyStore, ensureDemoInstitution } from '../support/institutions';
-import { networkScript, uniqueName, withLedger } from '../support/network';
+import { demoKeyStore, ensureDemoInstitutions } from '../support/institutions';
+import { networkScript, uniqueName } from '../support/network';
 
 /**
  * Issue 5 through the gateway: the firm downloads the signed evidence PDF of a replied letter and
@@ -29,9 +29,7 @@ describe('evidence endpoints of the gateway on the real network (issue 5)', func
   let pdf: Buffer;
 
   before(async function () {
-    await withLedger('operator', 'admin', async (admin) => {
-      for (const inst of ['FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR']) await ensureDemoInstitution(admin, inst);
-    });
+    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR');
     // The bank's signing key certified under Bank1MSP (what `demo seed` does), so its reply JWS carries x5c.
     const store = demoKeyStore();
     const bank = store.load('BANK1');

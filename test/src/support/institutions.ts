@@ -12,7 +12,7 @@ import {
   type LedgerSession,
 } from '@econfirm/sdk';
 import * as path from 'node:path';
-import { REPO_ROOT } from './network';
+import { REPO_ROOT, withLedger } from './network';
 
 /** An institution as the test holds it: the registry record and its private keys. */
 export interface HeldInstitution {
@@ -40,6 +40,15 @@ function demoProfile(id: string): InstitutionProfile {
  * private keys we hold. Registers it if missing; if it is registered with keys we do not hold
  * (another tool seeded it), rotates to fresh keys with a never-used kid, as its owner would.
  */
+/** ensureDemoInstitution for each id, as the operator's admin: the usual set-up of a test suite. */
+export function ensureDemoInstitutions(...ids: string[]): Promise<HeldInstitution[]> {
+  return withLedger('operator', 'admin', async (admin) => {
+    const held: HeldInstitution[] = [];
+    for (const id of ids) held.push(await ensureDemoInstitution(admin, id));
+    return held;
+  });
+}
+
 export async function ensureDemoInstitution(admin: LedgerSession, id: string): Promise<HeldInstitution> {
   const registry = new RegistryClient(admin);
   const store = demoKeyStore();
