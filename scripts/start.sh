@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Starts econfirm on this machine: installs what is missing (Node 24, npm dependencies,
-# Fabric binaries), builds, brings up the Fabric network with the chaincode, and loads the
-# demo institutions into the registry, and starts the gateway (REST API) with demo tenants.
+# Starts econfirm on this machine: installs what is missing (Debian tools, Node 24, npm
+# dependencies, Fabric binaries), builds, brings up the Fabric network with the chaincode, loads
+# the demo institutions into the registry, starts the gateway (REST API) with demo tenants, and
+# makes demo confirmation requests through it (scripts/demo-data.sh).
 # Safe to run again: a running network is reused, the gateway restarted on the new build.
 set -euo pipefail
 ECONFIRM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,6 +24,7 @@ else
 fi
 node clients/cli/dist/main.js demo seed
 scripts/gateway.sh restart
+scripts/demo-data.sh
 GW_PORT=${ECONFIRM_GATEWAY_PORT:-$(( ${ECONFIRM_PORT_BASE:-7050} + 393 ))}
 GW_CREDS=$ECONFIRM_NETWORK_DIR/gateway/demo-credentials
 
@@ -34,11 +36,15 @@ econfirm is up.
   institutions       : node clients/cli/dist/main.js institutions list
   gateway (REST)     : http://127.0.0.1:$GW_PORT   docs http://127.0.0.1:$GW_PORT/docs   (scripts/gateway.sh status|stop)
   demo API keys      : $GW_CREDS/  (firm1.auditor1, client1.client1, bank1.officer1, bank1.reviewer1, regulator.regulator1, …)
+  demo requests      : CF-DEMO-0001 (auditor-accepted) … CF-DEMO-0004 (scripts/demo-data.sh)
   stop / wipe        : scripts/gateway.sh stop; network/down.sh   /   network/clean.sh
 
 Call the gateway as FIRM1's auditor (each token is single-use and lives 2 minutes):
   TOKEN=\$(node gateway/dist/cli.js token --credential $GW_CREDS/firm1.auditor1.json)
   curl -s -H "Authorization: Bearer \$TOKEN" http://127.0.0.1:$GW_PORT/v1/me
   curl -s -H "Authorization: Bearer \$(node gateway/dist/cli.js token --credential $GW_CREDS/firm1.auditor1.json)" http://127.0.0.1:$GW_PORT/v1/confirmations
+Evidence PDF of the finished demo letter, and its independent verification:
+  curl -s -o CF-DEMO-0001.pdf -H "Authorization: Bearer \$(node gateway/dist/cli.js token --credential $GW_CREDS/firm1.auditor1.json)" http://127.0.0.1:$GW_PORT/v1/confirmations/CF-DEMO-0001/evidence.pdf
+  node clients/cli/dist/main.js --as firm1/auditor1 verify CF-DEMO-0001.pdf
 More: gateway/README.md (every route, the letter format, offline signing, error codes).
 INFO
