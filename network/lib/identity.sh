@@ -6,9 +6,10 @@
 ROLES="auditor client-signer bank-officer bank-reviewer registrar regulator admin"
 ATTR_OID=1.2.3.4.5.6.7.8.1   # fabric-ca's attrmgr OID; its value is the raw JSON bytes
 
-# An openssl "ca" database per org: only used to revoke and to sign the CRL (gencrl).
-ca_db() {
-  local org=$1 d=$NET/ca/$1
+# An openssl "ca" database per issuing CA: only used to revoke and to sign its CRL (gencrl).
+# ca_db_for dir cert key: creates (once) and prints the database folder for that CA.
+ca_db_for() {
+  local d=$1 cert=$2 key=$3
   if [ ! -f "$d/ca.cnf" ]; then
     mkdir -p "$d"
     : >"$d/index.txt"
@@ -20,8 +21,8 @@ default_ca = org_ca
 [ org_ca ]
 database = $d/index.txt
 crlnumber = $d/crlnumber
-certificate = $(org_ca_cert "$org")
-private_key = $(org_ca_key "$org")
+certificate = $cert
+private_key = $key
 default_md = sha256
 default_crl_days = 3650
 crl_extensions = crl_ext
@@ -31,6 +32,25 @@ authorityKeyIdentifier = keyid:always
 EOF
   fi
   echo "$d"
+}
+
+# The org CA's database (Fabric identities).
+ca_db() { ca_db_for "$NET/ca/$1" "$(org_ca_cert "$1")" "$(org_ca_key "$1")"; }
+
+# The org's evidence CA's database (evidence and registry-signing-key certificates).
+evidence_ca_db() {
+  local ca
+  ca=$(evidence_ca "$1")
+  ca_db_for "$ca/db" "$ca/cert.pem" "$ca/key.pem"
+}
+
+# Every CRL the org's CAs have signed, one PEM file each: what its MSP's revocation_list carries.
+org_crl_files() {
+  local f
+  for f in "$NET/ca/$1/crl.pem" "$NET/ca/$1/evidence-ca/db/crl.pem"; do
+    [ -f "$f" ] && echo "$f"
+  done
+  return 0
 }
 
 # mint_identity org name role [institution]: writes $IDS/org/name/{msp/,meta.json}.

@@ -30,7 +30,7 @@ import { createEvidencePdf } from '../evidence-pdf';
 import { readBundle, verifyEvidenceBundle, writeBundleDirectory } from '../bundle/evidence-bundle';
 import { channelMspRoots } from '../ledger/channel-roots';
 import { generateEngagementBundle, generateEvidence, ledgerView } from '../ledger/ledger-evidence';
-import { evidenceSignerFromNetwork, type EvidenceSigner } from '../signer';
+import { evidenceSignerFromFiles, evidenceSignerFromNetwork, type EvidenceSigner } from '../signer';
 import { createNssDb } from '../testing/test-pki';
 import { sampleLetter, sampleReply } from '../testing/sample-evidence';
 import { verifyEvidencePdf, type TrustRoots, type Verdict } from '../verify/verify-evidence';
@@ -283,6 +283,34 @@ describe('evidence on the real network (issue 5)', function () {
     const verdict = await as(['firm1', 'auditor1'], (ledger) => verifyEvidencePdf(generated.pdf, { roots, ledger: ledgerView(ledger) }));
     expect(verdict.ok, JSON.stringify(verdict.checks, null, 1)).to.equal(true);
     expect(verdict.checks.find((c) => c.id === 'reply-jws')?.detail).to.match(/no x5c/);
+  });
+
+  it("a revoked evidence certificate: identity.sh revoke-cert publishes the evidence CA's CRL in Firm1MSP; its PDFs fail online, the firm's other certificate still verifies, and the channel keeps working", async () => {
+    const label = `FIRM1-REV-${tag}`;
+    const dir = networkScript('evidence', 'firm1', label).trim();
+    const retiring = evidenceSignerFromFiles('FIRM1', path.join(dir, 'key.pem'), [path.join(dir, 'chain.pem')]);
+    const generated = await as(['firm1', 'auditor1'], (ledger) => generateEvidence({ ledger, confirmationId: bankLetterId, keys: firm.keys, signer: retiring }));
+    const file = path.join(work, 'signed-by-retiring.pdf');
+    writeFileSync(file, generated.pdf);
+    const before = cli('verify', file, '--as', 'firm1/auditor1');
+    expect(before.status, before.output).to.equal(0);
+
+    const serial = networkScript('revoke-cert', 'firm1', path.join(dir, 'chain.pem')).trim();
+    expect(serial).to.match(/^[0-9A-F]+$/);
+    const after = cli('verify', file, '--as', 'firm1/auditor1', '--json');
+    expect(after.status, after.output).to.equal(1);
+    const verdict = JSON.parse(after.output.slice(after.output.indexOf('{'))) as Verdict;
+    expect(failed(verdict)).to.include('pdf-certificate:CERTIFICATE_REVOKED');
+    // The firm's regular evidence certificate is untouched by that CRL.
+    const regular = path.join(work, 'signed-by-regular.pdf');
+    writeFileSync(regular, pdf);
+    const still = cli('verify', regular, '--as', 'firm1/auditor1');
+    expect(still.status, still.output).to.equal(0);
+    // Under the new Firm1MSP definition Fabric still accepts the firm's identities: the proposal
+    // reaches the chaincode (NOT_FOUND for an unknown id) instead of being refused by the peers.
+    const view = await submit(['firm1', 'auditor1'], 'Recall', `${bankLetterId}-absent`, 'probe').catch((err: unknown) => err);
+    expect(view).to.be.instanceOf(LedgerCallError);
+    expect((view as LedgerCallError).code).to.equal('NOT_FOUND');
   });
 
   it('bundles the engagement (one PDF per letter + signed manifest); the verifier checks the bundle and refuses a missing letter', async () => {
