@@ -1,6 +1,7 @@
 import { canonicalJson, newSalt, saltedHash, sha256Hex, type EncryptedContent, type Institution, type ReplyConclusion } from '@econfirm/common';
 import type { JsonWebKey } from 'node:crypto';
 import * as jose from 'node-jose';
+import { encryptionKeyByKid, type InstitutionPrivateKeys } from './institution-keys';
 
 /**
  * Content crypto of the privacy design (chaincode/README.md): letters and replies travel as
@@ -77,6 +78,18 @@ export async function open<T>(sealed: EncryptedContent, kid: string, privateJwk:
     throw new Error('decrypted content does not match the salted hash on the ledger');
   }
   return payload;
+}
+
+/**
+ * Opens content with whichever of the institution's private keys (current, retired by rotation,
+ * or staged) the JWE names as a recipient; throws when none is addressed.
+ */
+export async function openWithKeys<T>(sealed: EncryptedContent, keys: InstitutionPrivateKeys): Promise<SealedPayload<T>> {
+  for (const kid of recipientKids(sealed.ciphertext)) {
+    const key = encryptionKeyByKid(keys, kid);
+    if (key) return open<T>(sealed, key.kid, key.jwk);
+  }
+  throw new Error(`the content is not addressed to any key ${keys.institutionId} holds`);
 }
 
 /** What the responder's JWS signs (shared-design: canonical JSON of exactly these three fields). */

@@ -1,6 +1,6 @@
 import type { ConfirmationEvidence, Institution, Page } from '@econfirm/common';
 import { createEvidenceBundle, type EvidenceBundle } from '../bundle/evidence-bundle';
-import { evaluate, open, RegistryClient, type InstitutionPrivateKeys, type LedgerSession, type SealedPayload } from '@econfirm/sdk';
+import { evaluate, openWithKeys, RegistryClient, type InstitutionPrivateKeys, type LedgerSession, type SealedPayload } from '@econfirm/sdk';
 import { createEvidencePdf, type EvidencePdf } from '../evidence-pdf';
 import { buildEvidenceDocument, EvidenceInputError, type EvidenceDocument } from '../model/evidence-document';
 import type { EvidenceSigner } from '../signer';
@@ -54,10 +54,10 @@ export async function generateEvidence(options: GenerateOptions): Promise<{ docu
   const institutions = new Map<string, Institution>();
   for (const id of ids) institutions.set(id, await registry.get(id));
   const party = (id: string) => institutions.get(id) as Institution;
-  const letter = await open<unknown>(request.letter, keys.encryption.kid, keys.encryption.jwk);
+  const letter = await openWithKeys<unknown>(request.letter, keys);
   let reply: (SealedPayload<unknown> & { signature: string }) | undefined;
   if (request.reply) {
-    const opened = await open<unknown>(request.reply, keys.encryption.kid, keys.encryption.jwk);
+    const opened = await openWithKeys<unknown>(request.reply, keys);
     if (!opened.signature) throw new EvidenceInputError('MISSING_SIGNATURE', `the sealed reply of ${confirmationId} carries no responder JWS`);
     reply = { content: opened.content, salt: opened.salt, signature: opened.signature };
   }
