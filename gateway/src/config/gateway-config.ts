@@ -67,6 +67,14 @@ export interface BulkSettings {
   maxRows: number;
 }
 
+/** The registry record cache (RegistryReader): events invalidate an entry, the TTL bounds a missed event. */
+export interface RegistryCacheSettings {
+  /** How long a record may be served without an event; 0 = no cache (every use reads the ledger). */
+  ttlMs: number;
+  /** Most institutions kept (the oldest entry is dropped first). */
+  maxEntries: number;
+}
+
 export interface GatewayConfig {
   host: string;
   port: number;
@@ -84,6 +92,7 @@ export interface GatewayConfig {
   evidence: EvidenceSettings;
   events: EventSettings;
   bulk: BulkSettings;
+  registryCache: RegistryCacheSettings;
 }
 
 /** A config that failed validation: every problem, with its path. */
@@ -196,7 +205,7 @@ function readTenants(raw: unknown, r: Reader): TenantConfig[] {
 export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): GatewayConfig {
   const r = new Reader();
   if (!isObject(raw)) throw new ConfigError(['the configuration must be a JSON object']);
-  const known = ['host', 'port', 'dbPath', 'networkDescriptorPath', 'keysDir', 'audience', 'logLevel', 'tenants', 'deadlines', 'limits', 'evidence', 'events', 'bulk'];
+  const known = ['host', 'port', 'dbPath', 'networkDescriptorPath', 'keysDir', 'audience', 'logLevel', 'tenants', 'deadlines', 'limits', 'evidence', 'events', 'bulk', 'registryCache'];
   const unknown = Object.keys(raw).filter((k) => !known.includes(k));
   if (unknown.length > 0) r.problems.push(`${unknown.join(', ')}: unknown setting`);
   const file = (key: string, fallback?: string): string => {
@@ -211,6 +220,7 @@ export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): Ga
   const evidence = r.section(raw, 'evidence');
   const events = r.section(raw, 'events');
   const bulk = r.section(raw, 'bulk');
+  const registryCache = r.section(raw, 'registryCache');
   const config: GatewayConfig = {
     host: r.string(raw, 'host', '', '127.0.0.1'),
     port: r.int(raw, 'port', '', 8443, 0, 65535),
@@ -248,6 +258,10 @@ export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): Ga
       uploadBytes: r.int(bulk, 'uploadBytes', 'bulk.', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
       batchSize: r.int(bulk, 'batchSize', 'bulk.', 50, 1, 500),
       maxRows: r.int(bulk, 'maxRows', 'bulk.', 10_000, 1, 1_000_000),
+    },
+    registryCache: {
+      ttlMs: r.int(registryCache, 'ttlMs', 'registryCache.', 30_000, 0, 3_600_000),
+      maxEntries: r.int(registryCache, 'maxEntries', 'registryCache.', 10_000, 1, 1_000_000),
     },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);

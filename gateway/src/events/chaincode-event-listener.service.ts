@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import type { ChaincodeEvent, CloseableAsyncIterable, Network } from '@hyperledger/fabric-gateway';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { LedgerService } from '../fabric/ledger.service';
+import { RegistryReader } from '../institutions/registry-reader.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { backoffDelay, sleep } from './backoff';
 import { EventBus } from './event-bus';
@@ -46,6 +47,7 @@ export class ChaincodeEventListener implements OnApplicationBootstrap, BeforeApp
     private readonly outbox: OutboxService,
     private readonly bus: EventBus,
     private readonly metrics: EventMetrics,
+    private readonly registry: RegistryReader,
   ) {}
 
   private get network(): Network {
@@ -142,10 +144,17 @@ export class ChaincodeEventListener implements OnApplicationBootstrap, BeforeApp
       this.outbox.store.skip(raw.blockNumber, raw.transactionId, raw.eventName);
       return;
     }
+    const registryChange = event.type === 'InstitutionRegistered' || event.type === 'InstitutionUpdated';
+    // Dropped before routing too: if routing fails, the retry may come much later.
+    if (registryChange) for (const id of event.data.ids) this.registry.invalidate(id);
     const deliveries = await this.router.route(event);
     const timestamp = deliveries.length > 0 ? await transactionTimestamp(network, event.transactionId) : '';
     const byTenant = new Map<string, TenantEvent[]>();
     const written = this.outbox.store.record(event, timestamp, deliveries);
+    // A registry record changed (keys rotated, suspended…): no seal or signature check may use the cached one from now on.
+    if (registryChange) {
+      for (const id of event.data.ids) this.registry.invalidate(id, timestamp || undefined);
+    }
     this.metrics.recorded.inc({ type: event.type });
     for (const { tenantId, event: recorded } of written) {
       byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), recorded]);

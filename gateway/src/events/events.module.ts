@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { InstitutionsModule } from '../institutions/institutions.module';
 import { ChaincodeEventListener } from './chaincode-event-listener.service';
 import { EventBus } from './event-bus';
 import { EventMetrics } from './event-metrics';
@@ -9,6 +10,7 @@ import { OutboxService } from './outbox.service';
 
 /** Events out (issue 4): chaincode events → per-tenant outbox (checkpointed) → SSE; webhooks build on it. */
 @Module({
+  imports: [InstitutionsModule],
   controllers: [EventsController],
   providers: [EventBus, EventMetrics, OutboxService, EventRouter, ChaincodeEventListener, EventStreams],
   exports: [EventBus, EventMetrics, OutboxService, ChaincodeEventListener],
