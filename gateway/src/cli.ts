@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import type { PublicJwk } from '@econfirm/common';
+import type { Institution, PublicJwk } from '@econfirm/common';
+import { KeyStoreMismatchError, openLedger, RegistryClient, rotationInput, submitAndWait } from '@econfirm/sdk';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createApiToken } from './auth/api-token';
@@ -21,7 +22,14 @@ commands:
   credentials list --tenant <id>
   credentials revoke --id <credentialId>
   token --credential <file.json> [--lifetime <seconds>]
-      prints a fresh API token (ES256 JWT) signed with the credential file's key.`;
+      prints a fresh API token (ES256 JWT) signed with the credential file's key.
+  keys rotate --tenant <id> [--as <orgKey>/<identity>] [--stage-only true]
+      rotates the tenant institution's keys: new key pairs are staged in keysDir, RotateInstitutionKeys
+      is submitted as --as (default operator/admin: the registry accepts it only from the operator's
+      admin), then the new keys become current and the old private keys stay (retired) so content
+      sealed to them remains readable. --stage-only true: only stage, print the public
+      RotateInstitutionKeys input for the operator to submit; run again (without it) to finish.
+      An interrupted rotation is finished by running the command again.`;
 
 class UsageError extends Error {}
 
@@ -55,6 +63,11 @@ async function run(argv: string[]): Promise<void> {
     const opts = options([verb ?? '', ...rest].filter((w) => w !== ''));
     const file = JSON.parse(readFileSync(required(opts, 'credential'), 'utf8')) as { credentialId: string; audience: string; privateJwk: Record<string, string> };
     process.stdout.write(`${await createApiToken(file.credentialId, file.privateJwk, file.audience, Number(opts.get('lifetime') ?? 120))}\n`);
+    return;
+  }
+  if (group === 'keys') {
+    if (verb !== 'rotate') throw new UsageError(`unknown keys command '${verb ?? ''}'`);
+    await rotateKeys(options(rest));
     return;
   }
   if (group !== 'credentials') throw new UsageError(group ? `unknown command '${group}'` : '');
@@ -94,6 +107,43 @@ async function run(argv: string[]): Promise<void> {
     credentials.revoke(required(opts, 'id'));
   } else {
     throw new UsageError(`unknown credentials command '${verb ?? ''}'`);
+  }
+}
+
+/** keys rotate: as the operator's admin by default (registry writes need OperatorMSP admin). */
+async function rotateKeys(opts: Map<string, string>): Promise<void> {
+  const config = loadGatewayConfig();
+  const tenants = new TenantsService(config, openDatabase(config.dbPath));
+  const tenant = tenants.get(required(opts, 'tenant'));
+  const [orgKey, identityName] = (opts.get('as') ?? 'operator/admin').split('/');
+  if (!orgKey || !identityName) throw new UsageError('--as must be <orgKey>/<identity>');
+  const stageOnly = opts.get('stage-only') === 'true';
+  const org = tenants.descriptor.orgs.find((o) => o.key === orgKey);
+  const ledger = openLedger({ descriptor: tenants.descriptor, orgKey, identityName, ...(org && org.peers.length === 0 ? { gatewayOrgKey: 'operator' } : {}), deadlines: config.deadlines });
+  try {
+    const registry = new RegistryClient(ledger);
+    const outcome = await tenants.rotateInstitutionKeys(
+      tenant.id,
+      {
+        read: (id) => registry.get(id),
+        rotate: async (id, input) => {
+          const result = await submitAndWait(ledger.contract('registry'), 'RotateInstitutionKeys', { arguments: [id, JSON.stringify(input)] });
+          return JSON.parse(Buffer.from(result.result).toString('utf8')) as Institution;
+        },
+      },
+      { submit: !stageOnly },
+    );
+    if (stageOnly && outcome.keys.pending) {
+      process.stdout.write(`${JSON.stringify({ transaction: 'RotateInstitutionKeys', args: [tenant.institutionId, rotationInput(outcome.keys)] }, null, 2)}\n`);
+      return;
+    }
+    const i = outcome.institution;
+    process.stdout.write(`${i.id}: encryption ${i.encryptionKey.kid}, signing ${i.signingKey.kid}; retired ${i.retiredKeys.map((k) => k.kid).join(', ') || 'none'}${outcome.resumed ? ' (finished an interrupted rotation)' : ''}\n`);
+  } catch (err) {
+    if (err instanceof KeyStoreMismatchError) throw new Error(`${err.code}: ${err.message}`);
+    throw err;
+  } finally {
+    ledger.close();
   }
 }
 

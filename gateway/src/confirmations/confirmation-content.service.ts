@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { sha256Hex, type ConfirmationView, type EncryptedContent } from '@econfirm/common';
-import { open, recipientKids, verifyReplySignature, type InstitutionPrivateKeys } from '@econfirm/sdk';
+import { encryptionKeyByKid, open, recipientKids, verifyReplySignature, type InstitutionPrivateKeys } from '@econfirm/sdk';
 import type { Principal } from '../auth/principal';
 import { RegistryReader } from '../institutions/registry-reader.service';
 import { TenantsService } from '../tenants/tenants.service';
@@ -22,8 +22,8 @@ export type PresentedConfirmation = Omit<ConfirmationView, 'letter' | 'reply'> &
 };
 
 /**
- * Decryption at the edge: only with the principal's own tenant institution key, only content
- * addressed to that key. Plaintext goes to the caller, never to logs.
+ * Decryption at the edge: only with the principal's own tenant institution keys (current or
+ * retired by rotation), only content addressed to one of them. Plaintext goes to the caller, never to logs.
  */
 @Injectable()
 export class ConfirmationContentService {
@@ -43,9 +43,11 @@ export class ConfirmationContentService {
     } catch {
       return { ...base, readable: 'failed' };
     }
-    if (!kids.includes(keys.encryption.kid)) return { ...base, readable: 'not-addressed' };
+    // The recipient kid picks the key: the current one, or one retired by rotation (or staged by one in progress).
+    const key = kids.map((kid) => encryptionKeyByKid(keys, kid)).find((k) => k !== undefined);
+    if (!key) return { ...base, readable: 'not-addressed' };
     try {
-      const payload = await open<T>(sealed, keys.encryption.kid, keys.encryption.jwk);
+      const payload = await open<T>(sealed, key.kid, key.jwk);
       return { ...base, readable: 'decrypted', content: payload.content, ...(payload.signature ? { signature: payload.signature } : {}) };
     } catch (err) {
       this.logger.warn({ msg: 'content addressed to this tenant does not open', error: (err as Error).message });

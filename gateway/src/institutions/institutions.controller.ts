@@ -10,7 +10,8 @@ import {
   ApiPropertyOptional,
   ApiTags,
 } from '@nestjs/swagger';
-import { INSTITUTION_KINDS, Role, type InstitutionKind } from '@econfirm/common';
+import { INSTITUTION_KINDS, OPERATOR_MSP, Role, type Institution, type InstitutionKind } from '@econfirm/common';
+import { KeyStoreMismatchError } from '@econfirm/sdk';
 import { Type } from 'class-transformer';
 import { Equals, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import type { Response } from 'express';
@@ -18,7 +19,10 @@ import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { INSTITUTION_ID } from '../confirmations/dto/confirmation-inputs.dto';
 import { ApiLedgerErrors, ErrorResponse } from '../openapi/common.dto';
+import { GatewayError } from '../errors/gateway-error';
+import { TenantsService } from '../tenants/tenants.service';
 import { answer, TransactionExecutor } from '../transactions/transaction-executor.service';
+import { RegistryReader } from './registry-reader.service';
 
 const B64URL = /^[A-Za-z0-9_-]{40,50}$/;
 
@@ -57,6 +61,12 @@ class RegisterInstitutionDto {
   @ApiProperty({ type: PublicKeyInputDto }) @ValidateNested() @Type(() => PublicKeyInputDto) signingKey: PublicKeyInputDto;
 }
 
+/** How an institution whose gateway cannot submit registry writes rotates: stage here, the operator submits, finish here. */
+const ROTATE_WITH_OPERATOR =
+  "RotateInstitutionKeys is a registry write, which the registry accepts only from the operator's admin (role admin, OperatorMSP). " +
+  'On the gateway: `econfirm-gateway-admin keys rotate --tenant <tenant> --stage-only` keeps new keys staged and prints their public halves; ' +
+  'once the operator has submitted them, run `keys rotate --tenant <tenant>` again to make them current (old keys stay to open old content).';
+
 const registry = (transaction: string, ...args: string[]) => ({ contract: 'registry' as const, transaction, args });
 
 /** The on-ledger institution registry: every request is addressed to one of these records. */
@@ -65,7 +75,11 @@ const registry = (transaction: string, ...args: string[]) => ({ contract: 'regis
 @ApiLedgerErrors()
 @Controller('v1/institutions')
 export class InstitutionsController {
-  constructor(private readonly executor: TransactionExecutor) {}
+  constructor(
+    private readonly executor: TransactionExecutor,
+    private readonly tenants: TenantsService,
+    private readonly registryReader: RegistryReader,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List registry records, optionally of one kind, paginated' })
@@ -97,13 +111,45 @@ export class InstitutionsController {
     return answer(res, await this.executor.evaluate(p, registry('GetInstitutionHistory', id)));
   }
 
+  @Post(':id/keys/rotation')
+  @ApiOperation({
+    summary: "Rotate the caller's own institution keys: new key pairs generated in the gateway's key store, RotateInstitutionKeys submitted, old private keys kept (retired) so content sealed to them stays readable",
+    description: ROTATE_WITH_OPERATOR,
+  })
+  @ApiOkResponse({ description: '{ institutionId, encryptionKey, signingKey, retiredKeys, resumed }' })
+  @ApiForbiddenResponse({ type: ErrorResponse, description: "FORBIDDEN: not the caller's institution, or the caller is not the operator's admin (details.requires)" })
+  async rotateKeys(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<unknown> {
+    if (id !== p.institutionId) throw new GatewayError('FORBIDDEN', 403, `a tenant rotates only its own institution's keys (${p.institutionId})`);
+    if (p.role !== Role.Admin || p.mspId !== OPERATOR_MSP) {
+      throw new GatewayError('FORBIDDEN', 403, ROTATE_WITH_OPERATOR, { requires: { role: Role.Admin, mspId: OPERATOR_MSP }, caller: { role: p.role, mspId: p.mspId } });
+    }
+    if (p.custody === 'offline') throw new GatewayError('OFFLINE_SIGNING_REQUIRED', 409, 'a key rotation is submitted by a custodial identity (the gateway must see the outcome to keep the keys consistent)');
+    try {
+      const outcome = await this.tenants.rotateInstitutionKeys(p.tenantId, {
+        read: (institutionId) => this.registryReader.get(p, institutionId, { fresh: true }),
+        rotate: async (institutionId, input) => (await this.executor.submit(p, registry('RotateInstitutionKeys', institutionId, JSON.stringify(input)))).body as Institution,
+      });
+      const i = outcome.institution;
+      return { institutionId: i.id, encryptionKey: i.encryptionKey, signingKey: i.signingKey, retiredKeys: i.retiredKeys, resumed: outcome.resumed };
+    } catch (err) {
+      if (err instanceof KeyStoreMismatchError) throw new GatewayError(err.code, 409, err.message);
+      throw err;
+    } finally {
+      this.registryReader.invalidate(id);
+    }
+  }
+
   @Post()
   @Roles(Role.Admin)
   @ApiOperation({ summary: "Register an institution (the operator's admin only; public keys only)" })
   @ApiCreatedResponse({ description: 'Institution' })
   @ApiForbiddenResponse({ type: ErrorResponse })
   async register(@CurrentPrincipal() p: Principal, @Body() body: RegisterInstitutionDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.executor.submit(p, registry('RegisterInstitution', JSON.stringify(body)), { successStatus: 201 }));
+    try {
+      return answer(res, await this.executor.submit(p, registry('RegisterInstitution', JSON.stringify(body)), { successStatus: 201 }));
+    } finally {
+      this.registryReader.invalidate(body.id);
+    }
   }
 }
 

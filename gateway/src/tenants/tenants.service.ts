@@ -1,5 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { findOrg, InstitutionKeyStore, loadNetworkDescriptor, type InstitutionPrivateKeys, type NetworkDescriptor } from '@econfirm/sdk';
+import {
+  findOrg,
+  InstitutionKeyStore,
+  loadNetworkDescriptor,
+  rotateStoredKeys,
+  type InstitutionPrivateKeys,
+  type KeyRotationLedger,
+  type KeyRotationOutcome,
+  type NetworkDescriptor,
+} from '@econfirm/sdk';
 import { statSync } from 'node:fs';
 import type { DatabaseSync } from 'node:sqlite';
 import { GATEWAY_CONFIG, type GatewayConfig, type TenantConfig } from '../config/gateway-config';
@@ -31,6 +40,8 @@ export class TenantsService {
   private descriptorCheckedAt = 0;
   private readonly tenants = new Map<string, Tenant>();
   private readonly keyStore: InstitutionKeyStore;
+  /** One rotation at a time per tenant in this process (two would stage over each other). */
+  private readonly rotations = new Map<string, Promise<KeyRotationOutcome>>();
 
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig, @Inject(DATABASE) db: DatabaseSync) {
     this.current = loadNetworkDescriptor(config.networkDescriptorPath);
@@ -89,5 +100,24 @@ export class TenantsService {
   institutionKeys(tenantId: string): InstitutionPrivateKeys | undefined {
     const tenant = this.get(tenantId);
     return this.keyStore.has(tenant.institutionId) ? this.keyStore.load(tenant.institutionId) : undefined;
+  }
+
+  /**
+   * Rotates the tenant institution's keys (SDK rotateStoredKeys): new keys staged in the store,
+   * RotateInstitutionKeys submitted through `ledger`, old private keys kept as retired.
+   */
+  async rotateInstitutionKeys(tenantId: string, ledger: KeyRotationLedger, options: { submit?: boolean } = {}): Promise<KeyRotationOutcome> {
+    const tenant = this.get(tenantId);
+    if (!this.keyStore.has(tenant.institutionId)) {
+      throw new GatewayError('NO_INSTITUTION_KEYS', 409, `this gateway holds no private keys for ${tenant.institutionId}: there is nothing to rotate`);
+    }
+    if (this.rotations.has(tenantId)) throw new GatewayError('CONFLICT', 409, `a key rotation of ${tenant.institutionId} is already running`);
+    const running = rotateStoredKeys(this.keyStore, tenant.institutionId, ledger, options);
+    this.rotations.set(tenantId, running);
+    try {
+      return await running;
+    } finally {
+      this.rotations.delete(tenantId);
+    }
   }
 }
