@@ -38,6 +38,7 @@ import { catchError, throwError, type Observable } from 'rxjs';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
+import { IdempotentUpload, UploadIdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { ErrorResponse } from '../openapi/common.dto';
 import { BulkJobsStore, type BulkJob } from './bulk-jobs.store';
 import { BulkRunner } from './bulk-runner.service';
@@ -124,7 +125,8 @@ export class BulkController {
   @Post('jobs')
   @HttpCode(202)
   @Roles(Role.Auditor)
-  @UseInterceptors(UploadLimitInterceptor, FileInterceptor('file'))
+  @IdempotentUpload()
+  @UseInterceptors(UploadLimitInterceptor, FileInterceptor('file'), UploadIdempotencyInterceptor)
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: BulkUploadBody })
   @ApiOperation({ summary: "Upload an engagement's letters (CSV or XLSX): every row validated first; 202 with the queued job, or 422 naming each bad line and field (nothing issued)" })

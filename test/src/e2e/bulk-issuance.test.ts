@@ -66,8 +66,8 @@ class Client {
     return request(this.app.getHttpServer()).get(url).set('Authorization', await this.auth(caller));
   }
 
-  async upload(caller: Caller, fields: Cells, file: Buffer, name: string): Promise<request.Response> {
-    let req = request(this.app.getHttpServer()).post('/v1/bulk/jobs').set('Authorization', await this.auth(caller));
+  async upload(caller: Caller, fields: Cells, file: Buffer, name: string, headers: Record<string, string> = {}): Promise<request.Response> {
+    let req = request(this.app.getHttpServer()).post('/v1/bulk/jobs').set('Authorization', await this.auth(caller)).set(headers);
     for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
     return req.attach('file', file, name);
   }
@@ -243,6 +243,32 @@ describe('gateway e2e: bulk issuance from CSV and XLSX', function () {
     const jobs = (await http.get(auditor, '/v1/bulk/jobs')).body as Array<{ id: string }>;
     expect(jobs.length).to.be.greaterThan(0);
     expect((await http.get(officer, `/v1/bulk/jobs/${jobs[0]?.id}`)).status).to.equal(404);
+  });
+
+  it('Idempotency-Key on an upload: an identical retry returns the first job (no second one); the same key with another file or other fields → 422', async function () {
+    const engagementId = `ENG-${run}-idem`;
+    const fields = { kind: 'bank-form-1', ...engagementFields(engagementId) };
+    const key = { 'Idempotency-Key': `bulk-${run}` };
+    const file = csvOf(firmColumns, bankRows(3, []));
+    const first = await http.upload(auditor, fields, file, 'letters.csv', key);
+    expect(first.status, JSON.stringify(first.body)).to.equal(202);
+    const retry = await http.upload(auditor, fields, file, 'letters.csv', key);
+    expect(retry.status, JSON.stringify(retry.body)).to.equal(202);
+    expect(retry.headers['idempotent-replayed']).to.equal('true');
+    expect(retry.body.id).to.equal(first.body.id);
+    // Another file (3 other letters) under the same key: refused, not answered with the first job.
+    const otherFile = await http.upload(auditor, fields, csvOf(firmColumns, bankRows(3, [])), 'letters.csv', key);
+    expect(otherFile.status, JSON.stringify(otherFile.body)).to.equal(422);
+    expect(otherFile.body.error.code).to.equal('IDEMPOTENCY_KEY_REUSED');
+    const otherFields = await http.upload(auditor, { ...fields, engagementId: `${engagementId}-2` }, file, 'letters.csv', key);
+    expect(otherFields.status).to.equal(422);
+    expect(otherFields.body.error.code).to.equal('IDEMPOTENCY_KEY_REUSED');
+    const job = await http.waitFor(auditor, first.body.id, done);
+    expect(job.status, JSON.stringify(job)).to.equal('completed');
+    const jobs = (await http.get(auditor, '/v1/bulk/jobs')).body as Array<{ id: string; engagement: { id: string } }>;
+    expect(jobs.filter((j) => j.engagement.id === engagementId || j.engagement.id === `${engagementId}-2`).map((j) => j.id)).to.deep.equal([first.body.id]);
+    expect(await http.engagementIds(auditor, engagementId)).to.have.length(3);
+    expect(await http.engagementIds(auditor, `${engagementId}-2`)).to.deep.equal([]);
   });
 
   it('a gateway restart in the middle of a job resumes it: every letter exists exactly once', async function () {
