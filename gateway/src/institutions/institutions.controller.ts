@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
@@ -47,6 +48,28 @@ class PublicJwkDto {
 class PublicKeyInputDto {
   @ApiProperty({ example: 'BANK2-enc-1' }) @IsString() @Matches(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/) kid: string;
   @ApiProperty({ type: PublicJwkDto }) @ValidateNested() @Type(() => PublicJwkDto) jwk: PublicJwkDto;
+}
+
+class PublicKeyRecordDto {
+  @ApiProperty({ example: 'BANK1-enc-2' }) kid: string;
+  @ApiProperty({ enum: ['enc', 'sig'] }) use: string;
+  @ApiProperty({ example: 'ECDH-ES+A256KW' }) alg: string;
+  @ApiProperty({ type: PublicJwkDto }) jwk: PublicJwkDto;
+  @ApiProperty({ format: 'date-time' }) activatedAt: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'retired keys only' }) retiredAt?: string;
+}
+
+/** T/CBA key retrieval: the public keys to encrypt to and to verify with, current and retired. */
+class InstitutionKeysDto {
+  @ApiProperty({ example: 'BANK1' }) institutionId: string;
+  @ApiProperty({ enum: ['active', 'suspended'] }) status: string;
+  @ApiProperty({ type: PublicKeyRecordDto }) encryptionKey: PublicKeyRecordDto;
+  @ApiProperty({ type: PublicKeyRecordDto }) signingKey: PublicKeyRecordDto;
+  @ApiProperty({ type: [PublicKeyRecordDto], description: 'keys replaced by rotation, oldest first: old JWE/JWS stay verifiable' }) retiredKeys: PublicKeyRecordDto[];
+}
+
+class KeyRotationResultDto extends InstitutionKeysDto {
+  @ApiProperty({ description: 'true when an interrupted rotation was finished (the registry already had the staged keys)' }) resumed: boolean;
 }
 
 class RegisterInstitutionDto {
@@ -98,7 +121,7 @@ export class InstitutionsController {
 
   @Get(':id/keys')
   @ApiOperation({ summary: "The institution's public keys: current encryption and signing keys, and retired ones (T/CBA: key retrieval)" })
-  @ApiOkResponse({ description: '{ institutionId, encryptionKey, signingKey, retiredKeys }' })
+  @ApiOkResponse({ type: InstitutionKeysDto })
   @ApiNotFoundResponse({ type: ErrorResponse })
   async keys(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.executor.evaluate(p, registry('GetInstitution', id), { presenter: INSTITUTION_KEYS_PRESENTER }));
@@ -112,13 +135,15 @@ export class InstitutionsController {
   }
 
   @Post(':id/keys/rotation')
+  @HttpCode(200)
   @ApiOperation({
     summary: "Rotate the caller's own institution keys: new key pairs generated in the gateway's key store, RotateInstitutionKeys submitted, old private keys kept (retired) so content sealed to them stays readable",
     description: ROTATE_WITH_OPERATOR,
   })
-  @ApiOkResponse({ description: '{ institutionId, encryptionKey, signingKey, retiredKeys, resumed }' })
+  @ApiOkResponse({ type: KeyRotationResultDto })
   @ApiForbiddenResponse({ type: ErrorResponse, description: "FORBIDDEN: not the caller's institution, or the caller is not the operator's admin (details.requires)" })
-  async rotateKeys(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<unknown> {
+  @ApiConflictResponse({ type: ErrorResponse, description: 'NO_INSTITUTION_KEYS, KEY_STORE_MISMATCH (the registry holds keys this gateway does not), CONFLICT (a rotation is running), OFFLINE_SIGNING_REQUIRED' })
+  async rotateKeys(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<KeyRotationResultDto> {
     if (id !== p.institutionId) throw new GatewayError('FORBIDDEN', 403, `a tenant rotates only its own institution's keys (${p.institutionId})`);
     if (p.role !== Role.Admin || p.mspId !== OPERATOR_MSP) {
       throw new GatewayError('FORBIDDEN', 403, ROTATE_WITH_OPERATOR, { requires: { role: Role.Admin, mspId: OPERATOR_MSP }, caller: { role: p.role, mspId: p.mspId } });
@@ -130,7 +155,7 @@ export class InstitutionsController {
         rotate: async (institutionId, input) => (await this.executor.submit(p, registry('RotateInstitutionKeys', institutionId, JSON.stringify(input)))).body as Institution,
       });
       const i = outcome.institution;
-      return { institutionId: i.id, encryptionKey: i.encryptionKey, signingKey: i.signingKey, retiredKeys: i.retiredKeys, resumed: outcome.resumed };
+      return { institutionId: i.id, status: i.status, encryptionKey: i.encryptionKey, signingKey: i.signingKey, retiredKeys: i.retiredKeys, resumed: outcome.resumed };
     } catch (err) {
       if (err instanceof KeyStoreMismatchError) throw new GatewayError(err.code, 409, err.message);
       throw err;
