@@ -1,11 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ErrorResponse, PrincipalDto } from '../openapi/common.dto';
+import { ApiCallerErrors, ApiNeverForbidden, ErrorResponse, PrincipalDto } from '../openapi/common.dto';
 import { CurrentPrincipal } from './decorators';
 import type { Principal } from './principal';
 
 @ApiTags('auth')
 @ApiBearerAuth()
+@ApiCallerErrors()
+@ApiNeverForbidden('any authenticated caller; it only reads its own token')
 @Controller('v1/me')
 export class MeController {
   @Get()

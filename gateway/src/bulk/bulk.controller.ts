@@ -21,15 +21,17 @@ import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiBody,
+  ApiConflictResponse,
   ApiConsumes,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiExtraModels,
   ApiPayloadTooLargeResponse,
-  ApiProduces,
   ApiTags,
+  getSchemaPath,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { Role } from '@econfirm/common';
@@ -39,7 +41,7 @@ import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
 import { IdempotentUpload, UploadIdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
-import { ErrorResponse } from '../openapi/common.dto';
+import { ApiCallerErrors, ApiNeverForbidden, ErrorResponse } from '../openapi/common.dto';
 import { BulkJobsStore, type BulkJob } from './bulk-jobs.store';
 import { BulkRunner } from './bulk-runner.service';
 import { BulkUploadService, templateFor } from './bulk-upload.service';
@@ -58,6 +60,7 @@ class UploadLimitInterceptor implements NestInterceptor {
 }
 
 const JOB_ID = ApiParam({ name: 'id', format: 'uuid', description: 'bulk job id' });
+const ANY_CALLER = ApiNeverForbidden("any caller of the tenant (no role check, no ledger call); another tenant's job answers 404");
 
 /**
  * Bulk issuance: an engagement's letters as CSV or XLSX, validated as a whole (nothing is issued
@@ -65,6 +68,8 @@ const JOB_ID = ApiParam({ name: 'id', format: 'uuid', description: 'bulk job id'
  */
 @ApiTags('bulk')
 @ApiBearerAuth()
+@ApiCallerErrors()
+@ApiExtraModels(LetterTemplateDto)
 @Controller('v1/bulk')
 export class BulkController {
   constructor(
@@ -110,9 +115,12 @@ export class BulkController {
   @Get('templates/:file')
   @ApiOperation({ summary: 'Column template of a letter kind: {kind}.csv is the header row to fill; {kind} alone describes every column (JSON)' })
   @ApiParam({ name: 'file', example: 'bank-form-1.csv' })
-  @ApiProduces('text/csv', 'application/json')
-  @ApiOkResponse({ type: LetterTemplateDto })
+  @ApiOkResponse({
+    description: '{kind}.csv: the header row (text/csv); {kind}: every column described (JSON)',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(LetterTemplateDto) } }, 'text/csv': { schema: { type: 'string' } } },
+  })
   @ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED (unknown kind or form)' })
+  @ANY_CALLER
   template(@Param('file') file: string, @Res({ passthrough: true }) res: Response): unknown {
     const csv = file.endsWith('.csv');
     const { template } = templateFor(csv ? file.slice(0, -4) : file);
@@ -150,6 +158,7 @@ export class BulkController {
   @Get('jobs')
   @ApiOperation({ summary: "The tenant's bulk jobs, newest first (at most 100)" })
   @ApiOkResponse({ type: [BulkJobDto] })
+  @ANY_CALLER
   list(@CurrentPrincipal() principal: Principal): BulkJobDto[] {
     return this.store.listForTenant(principal.tenantId, 100).map((job) => BulkController.present(job, this.store));
   }
@@ -159,6 +168,7 @@ export class BulkController {
   @ApiOperation({ summary: 'A bulk job: status, progress (letters issued, chunks applied), validation issues or failure' })
   @ApiOkResponse({ type: BulkJobDto })
   @ApiNotFoundResponse({ type: ErrorResponse, description: "NOT_FOUND (also another tenant's job)" })
+  @ANY_CALLER
   get(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): BulkJobDto {
     return BulkController.present(this.own(principal, id), this.store);
   }
@@ -168,6 +178,7 @@ export class BulkController {
   @ApiOperation({ summary: "Per-letter result of a job: its lines, request id, status and content hash" })
   @ApiOkResponse({ type: [BulkLetterResultDto] })
   @ApiNotFoundResponse({ type: ErrorResponse })
+  @ANY_CALLER
   letters(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): BulkLetterResultDto[] {
     const job = this.own(principal, id);
     return this.store.letters(job.id).map((l) => ({
@@ -186,7 +197,9 @@ export class BulkController {
   @JOB_ID
   @ApiOperation({ summary: 'Re-queue a failed job (e.g. after the ledger was unavailable too long): applied chunks stay, the failed one is sent again' })
   @ApiAcceptedResponse({ type: BulkJobDto })
+  @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: auditors only' })
   @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'INVALID_STATE_TRANSITION: only a failed job is resumed' })
   @HttpCode(202)
   resume(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): BulkJobDto {
     const job = this.own(principal, id);

@@ -24,7 +24,7 @@ import {
   ResendDto,
   ReturnDto,
 } from './dto/confirmation-inputs.dto';
-import { ConfirmationDto, ConfirmationPageDto } from './dto/confirmation.dto';
+import { ConfirmationDto, ConfirmationHistoryEntryDto, ConfirmationPageDto, ContentFileDto } from './dto/confirmation.dto';
 import { ListConfirmationsQuery } from './dto/list-query.dto';
 
 const IDEMPOTENCY = ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first outcome instead of acting twice' });
@@ -66,7 +66,7 @@ export class ConfirmationsController {
   @Get(':id/history')
   @ID
   @ApiOperation({ summary: 'Every committed version, newest first (T/CBA: status history)' })
-  @ApiOkResponse({ description: '[{ txId, timestamp, isDelete, value }]' })
+  @ApiOkResponse({ type: [ConfirmationHistoryEntryDto] })
   @ApiLedgerErrors()
   async history(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.confirmations.history(p, id));
@@ -75,7 +75,7 @@ export class ConfirmationsController {
   @Get(':id/letter')
   @ID
   @ApiOperation({ summary: "The letter's plaintext, if addressed to the caller's institution (T/CBA: file download)" })
-  @ApiOkResponse({ description: '{ confirmationId, formId, part, contentHash, content }' })
+  @ApiOkResponse({ type: ContentFileDto })
   @ApiLedgerErrors()
   async letter(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.confirmations.file(p, id, 'letter'));
@@ -84,7 +84,7 @@ export class ConfirmationsController {
   @Get(':id/reply')
   @ID
   @ApiOperation({ summary: "The reply's plaintext and the responder's JWS, if addressed to the caller's institution (T/CBA: reply download)" })
-  @ApiOkResponse({ description: '{ confirmationId, formId, part, contentHash, content, signature }' })
+  @ApiOkResponse({ type: ContentFileDto, description: 'part reply, with the signature' })
   @ApiLedgerErrors()
   async reply(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.confirmations.file(p, id, 'reply'));

@@ -1,12 +1,12 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiTags, ApiBadRequestResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { Response } from 'express';
 import { CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
-import { ErrorResponse } from '../openapi/common.dto';
+import { ApiCallerErrors, ApiNeverForbidden } from '../openapi/common.dto';
 import { EVENT_TYPES, type EventType } from './event-model';
 import { ChaincodeEventListener, type ListenerStatus } from './chaincode-event-listener.service';
 import { EventStreams } from './event-streams.service';
@@ -49,6 +49,20 @@ export class TenantEventDto {
   @ApiProperty({ example: '2026-01-10T08:00:00.000Z', description: "the transaction's timestamp" }) timestamp: string;
 }
 
+class CheckpointDto {
+  @ApiProperty({ example: '42', description: 'block number (decimal string)' }) blockNumber: string;
+  @ApiPropertyOptional({ description: 'last transaction recorded in that block' }) transactionId?: string;
+}
+
+class EventsStatusDto {
+  @ApiProperty() enabled: boolean;
+  @ApiProperty() connected: boolean;
+  @ApiProperty() reconnects: number;
+  @ApiPropertyOptional() lastError?: string;
+  @ApiPropertyOptional({ type: CheckpointDto }) checkpoint?: CheckpointDto;
+  @ApiProperty({ description: "the caller tenant's newest sequence" }) lastSequence: number;
+}
+
 class EventPageDto {
   @ApiProperty({ type: [TenantEventDto] }) events: TenantEventDto[];
   @ApiProperty({ description: 'pass as `after` for the next page' }) next: number;
@@ -59,9 +73,12 @@ function typesOf(type: EventType | EventType[] | undefined): EventType[] | undef
   return type === undefined ? undefined : Array.isArray(type) ? type : [type];
 }
 
+const OWN_EVENTS = "any caller, its own tenant's events only (no role check, no ledger call)";
+
 /** The calling tenant's ledger events: paginated JSON, or a Server-Sent-Event stream. */
 @ApiTags('events')
 @ApiBearerAuth()
+@ApiCallerErrors()
 @Controller('v1/events')
 export class EventsController {
   constructor(
@@ -72,7 +89,8 @@ export class EventsController {
 
   @Get('status')
   @ApiOperation({ summary: "The chaincode-event listener: connected, reconnects, checkpoint; and the caller tenant's newest sequence" })
-  @ApiOkResponse({ description: '{ enabled, connected, reconnects, lastError?, checkpoint?: { blockNumber, transactionId? }, lastSequence }' })
+  @ApiOkResponse({ type: EventsStatusDto })
+  @ApiNeverForbidden(OWN_EVENTS)
   status(@CurrentPrincipal() p: Principal): ListenerStatus & { lastSequence: number } {
     return { ...this.listener.status(), lastSequence: this.outbox.store.lastSequence(p.tenantId) };
   }
@@ -80,7 +98,7 @@ export class EventsController {
   @Get()
   @ApiOperation({ summary: "The caller tenant's events after a sequence, oldest first" })
   @ApiOkResponse({ type: EventPageDto })
-  @ApiBadRequestResponse({ type: ErrorResponse })
+  @ApiNeverForbidden(OWN_EVENTS)
   list(@CurrentPrincipal() p: Principal, @Query() q: ListEventsQuery): EventPageDto {
     const after = q.after ?? 0;
     const events = this.outbox.store.list(p.tenantId, after, q.limit ?? 100, typesOf(q.type));
@@ -90,10 +108,9 @@ export class EventsController {
 
   @Get('stream')
   @ApiOperation({ summary: 'Server-Sent Events: `id:` = sequence, `event:` = type, `data:` = the event JSON; heartbeats as comments' })
-  @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'resume after this sequence (replays what was missed)' })
-  @ApiOkResponse({ description: 'text/event-stream' })
-  @ApiBadRequestResponse({ type: ErrorResponse })
+  @ApiOkResponse({ description: 'the event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  @ApiNeverForbidden(OWN_EVENTS)
   stream(@CurrentPrincipal() p: Principal, @Query() q: StreamQuery, @Headers('last-event-id') lastEventId: string | undefined, @Res() res: Response): void {
     let after = q.after ?? this.outbox.store.lastSequence(p.tenantId);
     if (lastEventId !== undefined && lastEventId !== '') {

@@ -20,6 +20,7 @@ import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { INSTITUTION_ID } from '../confirmations/dto/confirmation-inputs.dto';
 import { ApiLedgerErrors, ErrorResponse } from '../openapi/common.dto';
+import { InstitutionDto, InstitutionHistoryEntryDto, InstitutionPageDto } from '../openapi/registry.dto';
 import { GatewayError } from '../errors/gateway-error';
 import { TenantsService } from '../tenants/tenants.service';
 import { answer, TransactionExecutor } from '../transactions/transaction-executor.service';
@@ -106,14 +107,14 @@ export class InstitutionsController {
 
   @Get()
   @ApiOperation({ summary: 'List registry records, optionally of one kind, paginated' })
-  @ApiOkResponse({ description: '{ records: Institution[], bookmark, fetchedRecordsCount }' })
+  @ApiOkResponse({ type: InstitutionPageDto })
   async list(@CurrentPrincipal() p: Principal, @Query() q: ListInstitutionsQuery, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.executor.evaluate(p, registry('ListInstitutions', q.kind ?? '', String(q.pageSize ?? 100), q.bookmark ?? '')));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One registry record' })
-  @ApiOkResponse({ description: 'Institution' })
+  @ApiOkResponse({ type: InstitutionDto })
   @ApiNotFoundResponse({ type: ErrorResponse })
   async get(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.executor.evaluate(p, registry('GetInstitution', id)));
@@ -129,7 +130,7 @@ export class InstitutionsController {
 
   @Get(':id/history')
   @ApiOperation({ summary: 'Every committed version of the record, newest first' })
-  @ApiOkResponse({ description: '[{ txId, timestamp, isDelete, value }]' })
+  @ApiOkResponse({ type: [InstitutionHistoryEntryDto] })
   async history(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.executor.evaluate(p, registry('GetInstitutionHistory', id)));
   }
@@ -167,7 +168,7 @@ export class InstitutionsController {
   @Post()
   @Roles(Role.Admin)
   @ApiOperation({ summary: "Register an institution (the operator's admin only; public keys only)" })
-  @ApiCreatedResponse({ description: 'Institution' })
+  @ApiCreatedResponse({ type: InstitutionDto })
   @ApiForbiddenResponse({ type: ErrorResponse })
   async register(@CurrentPrincipal() p: Principal, @Body() body: RegisterInstitutionDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     try {

@@ -3,16 +3,27 @@ import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiConflictResponse,
+  ApiExtension,
   ApiForbiddenResponse,
   ApiGatewayTimeoutResponse,
   ApiNotFoundResponse,
+  ApiPayloadTooLargeResponse,
   ApiProperty,
   ApiPropertyOptional,
   ApiServiceUnavailableResponse,
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
+  type ApiPropertyOptions,
 } from '@nestjs/swagger';
 import { ROLES, type Role } from '@econfirm/common';
+
+/** Schema of a member that holds any JSON the ledger returned (an object, an array or null). */
+export const ANY_JSON: ApiPropertyOptions = {
+  oneOf: [
+    { type: 'object', additionalProperties: true, nullable: true },
+    { type: 'array', items: {} },
+  ],
+};
 
 /** OpenAPI schema of every error answer. */
 export class ErrorDetail {
@@ -54,6 +65,31 @@ export class PendingTransactionDto {
   @ApiProperty({ example: '/v1/transactions/<id>/endorsement' }) next: string;
 }
 
+/** OpenAPI extension naming, per status, why an operation cannot answer it (checked by test/src/e2e/openapi.test.ts). */
+export const IMPOSSIBLE_ERRORS_EXTENSION = 'x-econfirm-impossible-errors';
+
+/**
+ * What every authenticated route can answer before it does anything: 400 (the JSON body parser
+ * and the validation pipe run on every route) and 401 (the global guard).
+ */
+export function ApiCallerErrors(): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiBadRequestResponse({ type: ErrorResponse, description: 'MALFORMED_JSON (a body that is not JSON), VALIDATION_FAILED (parameters, query or body)' }),
+    ApiUnauthorizedResponse({ type: ErrorResponse, description: 'UNAUTHENTICATED, TOKEN_EXPIRED, TOKEN_REPLAYED' }),
+    ApiPayloadTooLargeResponse({ type: ErrorResponse, description: 'PAYLOAD_TOO_LARGE: a body over limits.bodyBytes' }),
+  );
+}
+
+/** A route that cannot answer 403: any authenticated caller may call it and it never asks the ledger as the caller. */
+export function ApiNeverForbidden(reason: string): MethodDecorator & ClassDecorator {
+  return ApiExtension(IMPOSSIBLE_ERRORS_EXTENSION, { 403: reason });
+}
+
+/** A public route (no token): it cannot answer 401 or 403. */
+export function ApiPublicRoute(reason: string): MethodDecorator & ClassDecorator {
+  return ApiExtension(IMPOSSIBLE_ERRORS_EXTENSION, { 401: reason, 403: reason });
+}
+
 /** The error answers (and the offline 202) every ledger-backed route can give, for the OpenAPI document. */
 export function ApiLedgerErrors(): MethodDecorator & ClassDecorator {
   return applyDecorators(
@@ -65,6 +101,7 @@ export function ApiLedgerErrors(): MethodDecorator & ClassDecorator {
     ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'INVALID_ARGUMENT (ledger), INVALID_CONTENT (form validation), IDEMPOTENCY_KEY_REUSED' }),
     ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'LEDGER_UNAVAILABLE' }),
     ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT, COMMIT_STATUS_UNKNOWN' }),
+    ApiPayloadTooLargeResponse({ type: ErrorResponse, description: 'PAYLOAD_TOO_LARGE: a body over limits.bodyBytes' }),
     ApiAcceptedResponse({ type: PendingTransactionDto, description: 'offline credential: sign proposalDigest, then POST /v1/transactions/{id}/endorsement' }),
   );
 }

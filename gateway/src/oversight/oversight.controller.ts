@@ -7,6 +7,7 @@ import type { Response } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiLedgerErrors, ErrorResponse } from '../openapi/common.dto';
+import { RegulatorStatsDto } from './regulator-stats.dto';
 import { answer, TransactionExecutor } from '../transactions/transaction-executor.service';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -17,10 +18,10 @@ class ElapsedDeadlinesDto {
 }
 
 class WorkCalendarDto {
-  @ApiProperty({ example: [0, 6], description: 'days of the week off, 0 = Sunday' }) @IsArray() @ArrayMaxSize(6) @IsInt({ each: true }) @Min(0, { each: true }) @Max(6, { each: true })
+  @ApiProperty({ type: [Number], example: [0, 6], description: 'days of the week off, 0 = Sunday' }) @IsArray() @ArrayMaxSize(6) @IsInt({ each: true }) @Min(0, { each: true }) @Max(6, { each: true })
   weekendDays: number[];
-  @ApiProperty({ example: ['2026-10-01'] }) @IsArray() @ArrayMaxSize(400) @Matches(DATE, { each: true }) holidays: string[];
-  @ApiProperty({ example: [] }) @IsArray() @ArrayMaxSize(400) @Matches(DATE, { each: true }) extraWorkdays: string[];
+  @ApiProperty({ type: [String], example: ['2026-10-01'] }) @IsArray() @ArrayMaxSize(400) @Matches(DATE, { each: true }) holidays: string[];
+  @ApiProperty({ type: [String], example: [] }) @IsArray() @ArrayMaxSize(400) @Matches(DATE, { each: true }) extraWorkdays: string[];
   @ApiProperty({ example: 480 }) @IsInt() @Min(-720) @Max(840) utcOffsetMinutes: number;
   @ApiProperty({ example: 10 }) @IsInt() @Min(1) @Max(365) authorizationWorkingDays: number;
   @ApiProperty({ example: 10 }) @IsInt() @Min(1) @Max(365) replyWorkingDays: number;
@@ -41,7 +42,7 @@ export class OversightController {
   @Get('statistics')
   @Roles(Role.Regulator)
   @ApiOperation({ summary: "The regulator's statistics: states, overdue, return and exception rates, per-responder reply times, red flags" })
-  @ApiOkResponse({ description: 'RegulatorStats (common/src/domain/regulator-stats.ts)' })
+  @ApiOkResponse({ type: RegulatorStatsDto })
   @ApiForbiddenResponse({ type: ErrorResponse })
   async statistics(@CurrentPrincipal() p: Principal, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.executor.evaluate(p, confirmation('GetRegulatorStats')));

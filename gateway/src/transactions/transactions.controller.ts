@@ -1,6 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import {
-  ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiForbiddenResponse,
@@ -9,6 +8,7 @@ import {
   ApiUnauthorizedResponse,
   ApiBody,
   ApiConflictResponse,
+  ApiCreatedResponse,
   ApiGoneResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -21,7 +21,7 @@ import { IsBase64, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Response } from 'express';
 import { CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
-import { ErrorResponse, PendingTransactionDto } from '../openapi/common.dto';
+import { ANY_JSON, ApiCallerErrors, ErrorResponse } from '../openapi/common.dto';
 import { TransactionExecutor } from './transaction-executor.service';
 
 export class SignatureDto {
@@ -53,7 +53,27 @@ export class CommittedDto {
   @ApiProperty() transactionId: string;
   @ApiProperty() blockNumber: string;
   @ApiProperty({ enum: ['VALID'] }) status: 'VALID';
-  @ApiProperty({ description: 'the same body the custodial route answers (e.g. the confirmation)', type: 'object', additionalProperties: true }) result: unknown;
+  @ApiProperty({ ...ANY_JSON, description: 'the same body the custodial route answers (e.g. the confirmation)' }) result: unknown;
+}
+
+export class EvaluatedDto {
+  @ApiProperty() transactionId: string;
+  @ApiProperty({ ...ANY_JSON, description: 'the same body the custodial read answers' }) result: unknown;
+}
+
+export class TransactionOutcomeDto {
+  @ApiProperty({ description: 'the HTTP status the final answer had' }) status: number;
+  @ApiProperty({ ...ANY_JSON, description: 'the final answer: CommittedDto, EvaluatedDto or the error body' }) body: unknown;
+}
+
+export class TransactionStatusDto {
+  @ApiProperty() transactionId: string;
+  @ApiProperty({ enum: ['submit', 'evaluate'] }) mode: string;
+  @ApiProperty({ enum: ['proposed', 'endorsed', 'submitted', 'committed', 'evaluated', 'failed'] }) stage: string;
+  @ApiProperty({ example: 'confirmation:BankAccept', description: 'contract:transaction' }) transaction: string;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() expiresAt: string;
+  @ApiPropertyOptional({ type: TransactionOutcomeDto, description: 'once finished' }) outcome?: TransactionOutcomeDto;
 }
 
 /**
@@ -62,6 +82,7 @@ export class CommittedDto {
  */
 @ApiTags('offline signing')
 @ApiBearerAuth()
+@ApiCallerErrors()
 @ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED, INVALID_SIGNATURE' })
 @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'UNAUTHENTICATED, TOKEN_EXPIRED, TOKEN_REPLAYED' })
 @ApiForbiddenResponse({ type: ErrorResponse, description: 'another credential proposed it; IDENTITY_REFUSED (the signature is not the identity\'s); the contract\'s FORBIDDEN' })
@@ -91,6 +112,7 @@ export class TransactionsController {
   @ApiOperation({ summary: 'Offline step 3: send the transaction signature; the gateway submits and answers the commit status and result' })
   @ApiBody({ type: SubmissionDto })
   @ApiOkResponse({ type: CommittedDto })
+  @ApiCreatedResponse({ type: CommittedDto, description: 'the same, when the custodial route answers 201 (a creation)' })
   @ApiConflictResponse({ type: ErrorResponse, description: 'MVCC_CONFLICT (start again), wrong stage' })
   async submit(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: SubmissionDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     const executed = await this.executor.submitSigned(principal, id, body.signature, body.commitSignature);
@@ -102,16 +124,15 @@ export class TransactionsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Offline read: send the proposal signature of a read; the gateway evaluates it and answers the result' })
   @ApiBody({ type: SignatureDto })
-  @ApiOkResponse({ description: '{ transactionId, result }' })
+  @ApiOkResponse({ type: EvaluatedDto })
   evaluate(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: SignatureDto): Promise<unknown> {
     return this.executor.evaluateSigned(principal, id, body.signature).then((e) => e.body);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Where an offline transaction stands, with its final answer once known' })
-  @ApiOkResponse({ description: '{ transactionId, mode, stage, transaction, createdAt, expiresAt, outcome? }' })
+  @ApiOkResponse({ type: TransactionStatusDto })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  @ApiAcceptedResponse({ type: PendingTransactionDto })
   get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Record<string, unknown> {
     return this.executor.status(principal, id);
   }

@@ -18,8 +18,9 @@ import { CurrentPrincipal, Public } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
 import { EVENT_TYPES, type EventType } from '../events/event-model';
+import { TenantEventDto } from '../events/events.controller';
 import { OutboxService } from '../events/outbox.service';
-import { ErrorResponse } from '../openapi/common.dto';
+import { ApiCallerErrors, ApiNeverForbidden, ApiPublicRoute, ErrorResponse } from '../openapi/common.dto';
 import { WebhookDelivery } from './webhook-delivery.service';
 import type { Webhook } from './webhook.store';
 
@@ -83,6 +84,46 @@ class WebhookDto {
   @ApiProperty() updatedAt: string;
 }
 
+class WebhookJwkDto {
+  @ApiProperty({ enum: ['EC'] }) kty: string;
+  @ApiProperty({ enum: ['P-256'] }) crv: string;
+  @ApiProperty() x: string;
+  @ApiProperty() y: string;
+  @ApiProperty() kid: string;
+  @ApiProperty({ enum: ['ES256'] }) alg: string;
+  @ApiProperty({ enum: ['sig'] }) use: string;
+}
+
+class JwksDto {
+  @ApiProperty({ type: [WebhookJwkDto] }) keys: WebhookJwkDto[];
+}
+
+class DeliveryAttemptDto {
+  @ApiProperty({ description: 'attempt id (page with ?after=)' }) id: number;
+  @ApiProperty() sequence: number;
+  @ApiProperty({ description: 'attempt number of this event' }) attempt: number;
+  @ApiProperty({ enum: ['scheduled', 'redelivery'] }) kind: string;
+  @ApiProperty({ enum: ['delivered', 'failed'] }) outcome: string;
+  @ApiPropertyOptional({ description: "the receiver's HTTP status" }) httpStatus?: number;
+  @ApiPropertyOptional() error?: string;
+  @ApiProperty() at: string;
+}
+
+class DeadLetterDto {
+  @ApiProperty() sequence: number;
+  @ApiProperty() attempts: number;
+  @ApiProperty() lastError: string;
+  @ApiProperty() deadAt: string;
+  @ApiPropertyOptional() redeliveredAt?: string;
+  @ApiProperty({ type: TenantEventDto, nullable: true, description: 'the event itself' }) event: TenantEventDto | null;
+}
+
+class RedeliveredDto {
+  @ApiProperty() sequence: number;
+  @ApiProperty({ enum: [true] }) delivered: boolean;
+  @ApiPropertyOptional({ description: "the receiver's HTTP status" }) httpStatus?: number;
+}
+
 function view(w: Webhook): WebhookDto {
   return {
     id: w.id,
@@ -114,6 +155,8 @@ function checkUrl(url: string): string {
   return parsed.toString();
 }
 
+const OWN_WEBHOOKS = "any caller, its own tenant's webhooks only (no role check, no ledger call); another tenant's answer 404";
+
 /** The public keys that verify webhook signatures (no token needed: receivers fetch them). */
 @ApiTags('webhooks')
 @Controller()
@@ -123,7 +166,9 @@ export class WebhookKeysController {
   @Public()
   @Get(['v1/webhooks/jwks.json', '.well-known/jwks.json'])
   @ApiOperation({ summary: "JWKS of the gateway's webhook signing keys (ES256)" })
-  @ApiOkResponse({ description: '{ keys: [{ kty, crv, x, y, kid, alg, use }] }' })
+  @ApiOkResponse({ type: JwksDto })
+  @ApiBadRequestResponse({ type: ErrorResponse, description: 'MALFORMED_JSON (a body that is not JSON)' })
+  @ApiPublicRoute('public: webhook receivers fetch the keys without a token')
   jwks(): unknown {
     return this.delivery.signer.jwks();
   }
@@ -132,6 +177,8 @@ export class WebhookKeysController {
 /** The caller tenant's webhook subscriptions, their dead letters, redelivery and replay. */
 @ApiTags('webhooks')
 @ApiBearerAuth()
+@ApiCallerErrors()
+@ApiNeverForbidden(OWN_WEBHOOKS)
 @Controller('v1/webhooks')
 export class WebhooksController {
   constructor(
@@ -171,6 +218,7 @@ export class WebhooksController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One webhook of this tenant' })
   @ApiOkResponse({ type: WebhookDto })
   @ApiNotFoundResponse({ type: ErrorResponse })
   get(@CurrentPrincipal() p: Principal, @Param() params: WebhookIdParam): WebhookDto {
@@ -190,7 +238,8 @@ export class WebhooksController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiNoContentResponse()
+  @ApiOperation({ summary: 'Delete a webhook (its attempts and dead letters go with it)' })
+  @ApiNoContentResponse({ description: 'deleted' })
   @ApiNotFoundResponse({ type: ErrorResponse })
   remove(@CurrentPrincipal() p: Principal, @Param() params: WebhookIdParam): void {
     if (!this.delivery.store.delete(p.tenantId, params.id)) throw GatewayError.notFound(`webhook ${params.id} does not exist`);
@@ -198,14 +247,16 @@ export class WebhooksController {
 
   @Get(':id/deliveries')
   @ApiOperation({ summary: 'Delivery attempts, oldest first (outcome, HTTP status, error)' })
-  @ApiOkResponse({ description: '[{ id, sequence, attempt, kind, outcome, httpStatus?, error?, at }]' })
+  @ApiOkResponse({ type: [DeliveryAttemptDto] })
+  @ApiNotFoundResponse({ type: ErrorResponse })
   attempts(@CurrentPrincipal() p: Principal, @Param() params: WebhookIdParam, @Query() q: AttemptsQuery): unknown {
     return this.delivery.store.attempts(this.find(p, params.id).id, q.after ?? 0, q.limit ?? 200);
   }
 
   @Get(':id/dead-letters')
   @ApiOperation({ summary: 'Events given up after the retry limit, with the event itself' })
-  @ApiOkResponse({ description: '[{ sequence, attempts, lastError, deadAt, redeliveredAt?, event }]' })
+  @ApiOkResponse({ type: [DeadLetterDto] })
+  @ApiNotFoundResponse({ type: ErrorResponse })
   deadLetters(@CurrentPrincipal() p: Principal, @Param() params: WebhookIdParam): unknown {
     const webhook = this.find(p, params.id);
     return this.delivery.store.deadLetters(webhook.id).map((d) => ({ ...d, event: this.outbox.store.get(p.tenantId, d.sequence) }));
@@ -214,8 +265,8 @@ export class WebhooksController {
   @Post(':id/dead-letters/:sequence/redeliver')
   @HttpCode(200)
   @ApiOperation({ summary: 'Send one dead letter again now; 200 when the receiver took it, 502 when not' })
-  @ApiOkResponse({ description: '{ sequence, delivered: true, httpStatus }' })
-  @ApiBadGatewayResponse({ type: ErrorResponse })
+  @ApiOkResponse({ type: RedeliveredDto })
+  @ApiBadGatewayResponse({ type: ErrorResponse, description: 'WEBHOOK_DELIVERY_FAILED (details: httpStatus, error)' })
   @ApiNotFoundResponse({ type: ErrorResponse })
   async redeliver(@CurrentPrincipal() p: Principal, @Param() params: DeadLetterParam): Promise<unknown> {
     const webhook = this.find(p, params.id);

@@ -1,0 +1,42 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CONFIRMATION_STATES, REPLY_TIME_BUCKETS, RedFlagType } from '@econfirm/common';
+
+/** OpenAPI schema of GetRegulatorStats' answer (common/src/domain/regulator-stats.ts). */
+
+const countsOf = (keys: readonly string[]) => ({
+  type: 'object' as const,
+  properties: Object.fromEntries(keys.map((k) => [k, { type: 'integer' as const }])),
+  required: [...keys],
+});
+
+export class ResponderStatsDto {
+  @ApiProperty() responderId: string;
+  @ApiProperty() sent: number;
+  @ApiProperty() replied: number;
+  @ApiProperty() returned: number;
+  @ApiProperty() overdue: number;
+  @ApiProperty({ description: 'replied / sent' }) replyRate: number;
+  @ApiProperty({ type: Number, nullable: true }) medianReplyHours: number | null;
+  @ApiProperty({ type: Number, nullable: true }) p90ReplyHours: number | null;
+  @ApiProperty({ ...countsOf(REPLY_TIME_BUCKETS), description: 'final replies per reply-time bucket (hours from delivery)' }) replyTimeHistogram: Record<string, number>;
+}
+
+export class RedFlagDto {
+  @ApiProperty({ enum: Object.values(RedFlagType) }) type: string;
+  @ApiPropertyOptional() firmId?: string;
+  @ApiPropertyOptional() engagementId?: string;
+  @ApiPropertyOptional() responderId?: string;
+  @ApiProperty() detail: string;
+}
+
+export class RegulatorStatsDto {
+  @ApiProperty() asOf: string;
+  @ApiProperty() total: number;
+  @ApiProperty({ ...countsOf(CONFIRMATION_STATES), description: 'requests per state' }) byState: Record<string, number>;
+  @ApiProperty() overdue: number;
+  @ApiProperty() overdueRate: number;
+  @ApiProperty({ description: 'share of delivered requests the responder returned' }) returnRate: number;
+  @ApiProperty({ description: 'share of final replies that disagree' }) exceptionRate: number;
+  @ApiProperty({ type: [ResponderStatsDto] }) responders: ResponderStatsDto[];
+  @ApiProperty({ type: [RedFlagDto] }) redFlags: RedFlagDto[];
+}
