@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import { Workbook } from 'exceljs';
 import * as path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import request from 'supertest';
+import type request from 'supertest';
+import { checkedRequest } from '../support/openapi-conformance';
 import { ensureDemoInstitutions } from '../support/institutions';
 import { TestGateway, type Caller } from '../support/gateway';
 import { distinctiveAccountNumber } from '../support/letters';
@@ -63,11 +64,11 @@ class Client {
   }
 
   async get(caller: Caller, url: string): Promise<request.Response> {
-    return request(this.app.getHttpServer()).get(url).set('Authorization', await this.auth(caller));
+    return checkedRequest(this.app.getHttpServer()).get(url).set('Authorization', await this.auth(caller));
   }
 
   async upload(caller: Caller, fields: Cells, file: Buffer, name: string, headers: Record<string, string> = {}): Promise<request.Response> {
-    let req = request(this.app.getHttpServer()).post('/v1/bulk/jobs').set('Authorization', await this.auth(caller)).set(headers);
+    let req = checkedRequest(this.app.getHttpServer()).post('/v1/bulk/jobs').set('Authorization', await this.auth(caller)).set(headers);
     for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
     return req.attach('file', file, name);
   }
@@ -234,7 +235,7 @@ describe('gateway e2e: bulk issuance from CSV and XLSX', function () {
     expect(many.status).to.equal(413);
     expect(many.body.error.code).to.equal('TOO_MANY_ROWS');
     expect((await http.upload(officer, fields, csvOf(firmColumns, bankRows(1, [])), 'x.csv')).status).to.equal(403);
-    const noFile = await request(gw.app.getHttpServer()).post('/v1/bulk/jobs').set('Authorization', `Bearer ${await gw.token(auditor)}`).field('kind', 'bank-form-1');
+    const noFile = await checkedRequest(gw.app.getHttpServer()).post('/v1/bulk/jobs').set('Authorization', `Bearer ${await gw.token(auditor)}`).field('kind', 'bank-form-1');
     expect(noFile.status).to.equal(400);
     expect(await http.engagementIds(auditor, `ENG-${run}-lim`)).to.deep.equal([]);
   });

@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as jose from 'node-jose';
-import request from 'supertest';
+import type request from 'supertest';
+import { checkedRequest } from '../support/openapi-conformance';
 import { agreeingReply, bankLetter, E2E_TENANTS } from '../support/gateway';
 import { ensureDemoInstitutions, networkDir } from '../support/institutions';
 import { distinctiveAccountNumber } from '../support/letters';
@@ -80,11 +81,11 @@ class Gateway {
   }
 
   async get(caller: Caller, url: string): Promise<request.Response> {
-    return request(this.app.getHttpServer()).get(url).set('Authorization', `Bearer ${await this.token(caller)}`);
+    return checkedRequest(this.app.getHttpServer()).get(url).set('Authorization', `Bearer ${await this.token(caller)}`);
   }
 
   async send(method: 'post' | 'patch' | 'delete', caller: Caller, url: string, body: object = {}): Promise<request.Response> {
-    return request(this.app.getHttpServer())[method](url).set('Authorization', `Bearer ${await this.token(caller)}`).send(body);
+    return checkedRequest(this.app.getHttpServer())[method](url).set('Authorization', `Bearer ${await this.token(caller)}`).send(body);
   }
 
   async post(caller: Caller, url: string, body: object = {}): Promise<request.Response> {
@@ -275,7 +276,7 @@ describe('gateway e2e: events out — SSE, signed webhooks, dead letters, replay
     reviewer = gw.caller('bank1', 'reviewer1');
     regulator = gw.caller('regulator', 'regulator1');
     await Promise.all([firmHook.listen(), bankHook.listen(), deadHook.listen()]);
-    const keys = await request(gw.app.getHttpServer()).get('/v1/webhooks/jwks.json');
+    const keys = await checkedRequest(gw.app.getHttpServer()).get('/v1/webhooks/jwks.json');
     expect(keys.status).to.equal(200);
     expect(keys.body.keys[0]).to.include({ kty: 'EC', crv: 'P-256', alg: 'ES256' });
     expect(keys.body.keys[0]).not.to.have.property('d');
@@ -310,7 +311,7 @@ describe('gateway e2e: events out — SSE, signed webhooks, dead letters, replay
     expect((await gw.post(auditor, '/v1/webhooks', { url: 'https://example.com', events: ['NoSuchEvent'] })).status).to.equal(400);
     expect((await gw.post(auditor, '/v1/webhooks', { url: 'https://example.com', secret: 'x' })).status).to.equal(400);
     expect((await gw.get(auditor, '/v1/webhooks')).body).to.have.length(1);
-    expect((await request(gw.app.getHttpServer()).get('/v1/events')).status).to.equal(401);
+    expect((await checkedRequest(gw.app.getHttpServer()).get('/v1/events')).status).to.equal(401);
   });
 
   it('the bank-letter lifecycle over HTTP while the firm’s receiver is down, then failing, then up', async function () {
@@ -433,7 +434,7 @@ describe('gateway e2e: events out — SSE, signed webhooks, dead letters, replay
     expect(page.body.next).to.equal(from);
     const typed = await gw.get(auditor, '/v1/events?type=ConfirmationsIssued');
     expect(typed.body.events).to.deep.equal([]);
-    const badId = await request(gw.app.getHttpServer()).get('/v1/events/stream').set('Authorization', `Bearer ${await gw.token(auditor)}`).set('Last-Event-ID', 'abc');
+    const badId = await checkedRequest(gw.app.getHttpServer()).get('/v1/events/stream').set('Authorization', `Bearer ${await gw.token(auditor)}`).set('Last-Event-ID', 'abc');
     expect(badId.status).to.equal(400);
   });
 
@@ -449,7 +450,7 @@ describe('gateway e2e: events out — SSE, signed webhooks, dead letters, replay
     expect(letter?.event.sequence).to.equal(last);
     expect(deadHook.requests.map((r) => r.attempt)).to.deep.equal(range(1, gw.config.events.webhookMaxAttempts));
     expect((await gw.get(auditor, `/v1/webhooks/${id}`)).body).to.include({ cursor: last, attempts: 0 });
-    const metrics = (await request(gw.app.getHttpServer()).get('/metrics')).text;
+    const metrics = (await checkedRequest(gw.app.getHttpServer()).get('/metrics')).text;
     expect(metrics).to.match(/^econfirm_gateway_webhook_dead_letters_total 1$/m);
     expect(metrics).to.match(/^econfirm_gateway_events_recorded_total\{type="ConfirmationChanged"\} [1-9]/m);
     expect(metrics).to.match(/^econfirm_gateway_event_stream_connected 1$/m);

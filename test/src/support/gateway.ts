@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
 import { networkDir } from './institutions';
+import { checkedRequest } from './openapi-conformance';
 import { REPO_ROOT } from './network';
 
 type GatewayApp = Awaited<ReturnType<typeof createApp>>;
@@ -65,8 +66,9 @@ export class TestGateway {
     return createApiToken(caller.credentialId, caller.privateJwk, this.config.audience);
   }
 
+  /** supertest on the app; every answer is checked against the OpenAPI document (openapi-conformance.ts). */
   http(): ReturnType<typeof request> {
-    return request(this.app.getHttpServer());
+    return checkedRequest(this.app.getHttpServer());
   }
 
   async get(caller: Caller, url: string): Promise<request.Response> {

@@ -1,0 +1,144 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { expect } from 'chai';
+import request from 'supertest';
+import { TestGateway } from '../support/gateway';
+import { HTTP_METHODS, OpenApiConformance, type OasDocument, type OasOperation, type OasSchema } from '../support/openapi-conformance';
+
+/**
+ * The gateway's OpenAPI document, checked by tools we did not write: it is a valid OpenAPI 3
+ * document (@apidevtools/swagger-parser), and every /v1 operation is documented completely — a
+ * success schema, the error envelope on every error answer, 400/401/403 (or the reason one
+ * cannot happen), an operationId and a tag. That the documented schemas are TRUE is checked on
+ * every answer of every e2e suite (support/openapi-conformance.ts).
+ */
+describe('gateway e2e: the OpenAPI document', function () {
+  this.timeout(120_000);
+  let gw: TestGateway;
+  let document: OasDocument;
+  let dereferenced: OasDocument;
+
+  before(async function () {
+    gw = await TestGateway.start();
+    // Fetched raw (not through the checked client): the document is what is under test.
+    const res = await request(gw.app.getHttpServer()).get('/openapi.json');
+    expect(res.status).to.equal(200);
+    document = res.body as OasDocument;
+    dereferenced = (await OpenApiConformance.load(document)).document;
+  });
+
+  after(async function () {
+    await gw?.close();
+  });
+
+  /** Every operation under /v1, with where it is. */
+  function v1Operations(doc: OasDocument): { where: string; path: string; method: string; op: OasOperation }[] {
+    return Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith('/v1/'))
+      .flatMap(([path, item]) =>
+        HTTP_METHODS.filter((m) => item[m]).map((method) => ({ where: `${method.toUpperCase()} ${path}`, path, method, op: item[method] as OasOperation })),
+      );
+  }
+
+  it('is a valid OpenAPI 3 document (swagger-parser validate: schema and $refs)', async function () {
+    expect(document.openapi).to.match(/^3\.0\./);
+    // validate() mutates its argument while dereferencing: give it a copy.
+    await SwaggerParser.validate(structuredClone(document) as unknown as Parameters<typeof SwaggerParser.dereference>[0]);
+  });
+
+  it('every /v1 operation has a unique operationId, a tag and a 2xx answer with a schema', function () {
+    const operations = v1Operations(dereferenced);
+    expect(operations.length).to.be.greaterThan(40);
+    const problems: string[] = [];
+    const ids = new Map<string, string>();
+    for (const { where, op } of operations) {
+      if (!op.operationId) problems.push(`${where}: no operationId`);
+      else if (ids.has(op.operationId)) problems.push(`${where}: operationId ${op.operationId} also used by ${ids.get(op.operationId)}`);
+      else ids.set(op.operationId, where);
+      if (!op.tags?.length) problems.push(`${where}: no tag`);
+      const success = Object.entries(op.responses).filter(([status]) => /^2\d\d$/.test(status));
+      if (success.length === 0) problems.push(`${where}: no 2xx response`);
+      for (const [status, response] of success) {
+        if (status === '204') {
+          if (response.content && Object.keys(response.content).length > 0) problems.push(`${where}: 204 documents a body`);
+          continue;
+        }
+        const media = Object.entries(response.content ?? {});
+        if (media.length === 0) problems.push(`${where}: ${status} documents no content`);
+        for (const [type, { schema }] of media) {
+          if (!schema || Object.keys(schema).length === 0) problems.push(`${where}: ${status} ${type} has no schema`);
+          else if (type === 'application/json' && !schema.type && !schema.oneOf && !schema.anyOf && !schema.allOf) problems.push(`${where}: ${status} ${type} schema has no type`);
+        }
+      }
+    }
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+  });
+
+  it('every /v1 operation documents 400, 401 and 403 with the error body — or says why one cannot happen', function () {
+    const problems: string[] = [];
+    for (const { where, op } of v1Operations(dereferenced)) {
+      const secured = (op.security ?? []).length > 0;
+      const reasons = (op['x-econfirm-impossible-errors'] ?? {}) as Record<string, string>;
+      for (const status of ['400', '401', '403']) {
+        if (op.responses[status]) continue;
+        if (status === '401' && !secured) {
+          if (!reasons['401']) problems.push(`${where}: public (no security requirement) but x-econfirm-impossible-errors does not say why`);
+          continue;
+        }
+        if (!reasons[status]) problems.push(`${where}: ${status} neither documented nor explained in x-econfirm-impossible-errors`);
+      }
+      if (secured && reasons['401']) problems.push(`${where}: has a security requirement, so 401 is possible`);
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (!/^[45]\d\d$/.test(status)) continue;
+        const problem = errorEnvelopeProblem(response.content?.['application/json']?.schema);
+        if (problem) problems.push(`${where}: ${status}: ${problem}`);
+      }
+    }
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+  });
+
+  it('the conformance check every e2e answer goes through refuses what the document does not say', async function () {
+    const checker = await OpenApiConformance.load(document);
+    const me = (await gw.get(gw.custodial('firm1', 'auditor1'), '/v1/me')).body as Record<string, unknown>;
+    const json = 'application/json; charset=utf-8';
+    expect(checker.templateFor('/v1/confirmations/CF-1/reply/approval')).to.equal('/v1/confirmations/{id}/reply/approval');
+    expect(checker.templateFor('/v1/webhooks/jwks.json?x=1')).to.equal('/v1/webhooks/jwks.json');
+    expect(checker.check('GET', '/v1/me', 200, json, me)).to.deep.equal([]);
+    const { role: _role, ...withoutRole } = me;
+    expect(checker.check('GET', '/v1/me', 200, json, withoutRole).join()).to.match(/GET \/v1\/me → 200 \(\/v1\/me\): body does not match the documented schema: \(body\) must have required property 'role'/);
+    expect(checker.check('GET', '/v1/me', 200, json, { ...me, role: 'superuser' }).join()).to.match(/\/role must be equal to one of the allowed values/);
+    expect(checker.check('GET', '/v1/me', 200, json, { ...me, secret: 'x' }).join()).to.match(/must NOT have additional properties \(secret\)/);
+    expect(checker.check('GET', '/v1/me', 418, json, {}).join()).to.match(/status 418 is not documented/);
+    expect(checker.check('GET', '/v1/me', 401, json, { error: { code: 'UNAUTHENTICATED', message: 'no' } }).join()).to.match(/\/error must have required property 'requestId'/);
+    expect(checker.check('GET', '/v1/me', 200, 'text/plain', 'hi').join()).to.match(/answered text\/plain, documented only application\/json/);
+    expect(checker.check('DELETE', '/v1/me', 200, json, {}).join()).to.match(/no DELETE operation on \/v1\/me/);
+    expect(checker.check('GET', '/v1/nowhere', 200, json, {}).join()).to.match(/no path template/);
+    expect(checker.check('GET', '/v1/nowhere', 404, json, { error: { code: 'ROUTE_NOT_FOUND', message: 'x', requestId: 'r' } })).to.deep.equal([]);
+  });
+
+  it('the security requirements are true: every secured operation answers 401 without a token, every public one does not', async function () {
+    const problems: string[] = [];
+    for (const { where, path, method, op } of v1Operations(dereferenced)) {
+      // A syntactically valid stand-in for every path parameter; the guard runs before anything reads it.
+      const url = path.replace(/\{[^}]+\}/g, 'wh_AAAAAAAAAAAA');
+      const res = await (gw.http() as unknown as Record<string, (u: string) => request.Test>)[method](url);
+      const secured = (op.security ?? []).length > 0;
+      if (secured && res.status !== 401) problems.push(`${where}: documented as secured, answered ${res.status} without a token`);
+      if (!secured && res.status === 401) problems.push(`${where}: documented as public, answered 401 without a token`);
+    }
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+  });
+});
+
+/** Why a documented error response does not carry `{ error: { code, message, details?, requestId } }`, if it does not. */
+function errorEnvelopeProblem(schema: OasSchema | undefined): string | undefined {
+  if (!schema) return 'no application/json schema (the error body)';
+  const error = (schema.properties as Record<string, OasSchema> | undefined)?.error;
+  if (!error || !(schema.required as string[] | undefined)?.includes('error')) return 'schema is not { error } (required)';
+  const props = (error.properties ?? {}) as Record<string, OasSchema>;
+  const required = (error.required ?? []) as string[];
+  for (const key of ['code', 'message', 'requestId']) {
+    if (props[key]?.type !== 'string' || !required.includes(key)) return `error.${key} is not a required string`;
+  }
+  if (!props.details || required.includes('details')) return 'error.details is not an optional member';
+  return undefined;
+}
