@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { sha256Hex, type ConfirmationView, type EncryptedContent } from '@econfirm/common';
+import { sha256Hex, type ConfirmationView, type EncryptedContent, type Institution } from '@econfirm/common';
 import { encryptionKeyByKid, open, recipientKids, verifyReplySignature, type InstitutionPrivateKeys } from '@econfirm/sdk';
 import type { Principal } from '../auth/principal';
 import { RegistryReader } from '../institutions/registry-reader.service';
@@ -72,8 +72,9 @@ export class ConfirmationContentService {
     if (!reply) return undefined;
     if (sha256Hex(jws) !== reply.signatureHash) return false;
     try {
-      const responder = await this.registry.get(principal, view.responderId);
-      const key = [responder.signingKey, ...responder.retiredKeys].find((k) => k.kid === reply.signingKid);
+      const keyIn = (i: Institution) => [i.signingKey, ...i.retiredKeys].find((k) => k.kid === reply.signingKid);
+      // A kid the cached record does not know may be a rotation whose event has not arrived yet: ask the ledger once.
+      const key = keyIn(await this.registry.get(principal, view.responderId)) ?? keyIn(await this.registry.get(principal, view.responderId, { fresh: true }));
       if (!key) return false;
       await verifyReplySignature(jws, key.jwk, { confirmationId: view.id, conclusion: reply.conclusion, contentHash: reply.contentHash });
       return true;
