@@ -25,6 +25,9 @@ const PLAN: ReadonlyArray<{ concurrency: number; lifecycles: number; writes: num
   { concurrency: 10, lifecycles: Number(process.env.BENCH_LC_C10 ?? 100), writes: Number(process.env.BENCH_OPS_C10 ?? 300) },
 ];
 
+/** The gateway's registry cache TTL (0 = off, to measure what the cache saves). */
+const REGISTRY_CACHE_TTL_MS = Number(process.env.BENCH_REGISTRY_CACHE_TTL_MS ?? 30_000);
+
 const STEPS = ['issue', 'authorize', 'accept', 'prepareReply', 'approveReply', 'auditorAccept'] as const;
 type Step = (typeof STEPS)[number];
 
@@ -96,6 +99,7 @@ async function serveGateway(dir: string): Promise<void> {
     logLevel: 'warn',
     tenants: E2E_TENANTS,
     events: { enabled: false },
+    registryCache: { ttlMs: REGISTRY_CACHE_TTL_MS },
   });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
@@ -272,7 +276,7 @@ async function main(): Promise<void> {
     at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
     network: { dir: path.basename(networkDir()), orderers: descriptor().orderers.length, peerOrgs: descriptor().orgs.filter((o) => o.peers.length > 0).length, endorsement: '2 of 4 peer orgs' },
-    gateway: { process: 'its own Node process on the same machine, HTTP over loopback', events: 'off' },
+    gateway: { process: 'its own Node process on the same machine, HTTP over loopback', events: 'off', registryCacheTtlMs: REGISTRY_CACHE_TTL_MS },
     results,
   };
   const out = path.join(REPO_ROOT, 'test', 'bench', 'results');
