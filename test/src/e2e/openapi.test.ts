@@ -1,7 +1,11 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { publicJwk } from '@econfirm/sdk';
 import { expect } from 'chai';
+import { generateKeyPairSync } from 'node:crypto';
 import request from 'supertest';
 import { TestGateway } from '../support/gateway';
+import { ensureDemoInstitutions } from '../support/institutions';
+import { uniqueName } from '../support/network';
 import { HTTP_METHODS, OpenApiConformance, type OasDocument, type OasOperation, type OasSchema } from '../support/openapi-conformance';
 
 /**
@@ -18,6 +22,7 @@ describe('gateway e2e: the OpenAPI document', function () {
   let dereferenced: OasDocument;
 
   before(async function () {
+    await ensureDemoInstitutions('FIRM1', 'BANK1', 'REGULATOR');
     gw = await TestGateway.start();
     // Fetched raw (not through the checked client): the document is what is under test.
     const res = await request(gw.app.getHttpServer()).get('/openapi.json');
@@ -113,6 +118,42 @@ describe('gateway e2e: the OpenAPI document', function () {
     expect(checker.check('DELETE', '/v1/me', 200, json, {}).join()).to.match(/no DELETE operation on \/v1\/me/);
     expect(checker.check('GET', '/v1/nowhere', 200, json, {}).join()).to.match(/no path template/);
     expect(checker.check('GET', '/v1/nowhere', 404, json, { error: { code: 'ROUTE_NOT_FOUND', message: 'x', requestId: 'r' } })).to.deep.equal([]);
+  });
+
+  it('routes the other suites do not call answer as documented (registry reads and a registration, calendar, statistics, templates, JWKS, webhook edit, events status)', async function () {
+    // Every call below goes through the checked client: a body off its documented schema fails here.
+    const auditor = gw.custodial('firm1', 'auditor1');
+    const admin = gw.custodial('operator', 'admin');
+    const regulator = gw.custodial('regulator', 'regulator1');
+    const ok = (res: request.Response, status = 200): request.Response => {
+      expect(res.status, JSON.stringify(res.body)).to.equal(status);
+      return res;
+    };
+    expect(ok(await gw.get(auditor, '/v1/institutions?kind=bank&pageSize=5')).body.records).to.be.an('array').that.is.not.empty;
+    ok(await gw.get(auditor, '/v1/institutions/BANK1'));
+    ok(await gw.get(auditor, '/v1/institutions/BANK1/keys'));
+    expect(ok(await gw.get(auditor, '/v1/institutions/BANK1/history')).body).to.be.an('array').that.is.not.empty;
+    const id = uniqueName('OAS').toUpperCase().replace(/[^A-Z0-9-]/g, '');
+    const key = (kid: string) => ({ kid, jwk: publicJwk(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' })) });
+    const registered = ok(
+      await gw.post(admin, '/v1/institutions', {
+        id, kind: 'enterprise', mspId: 'OperatorMSP', nameZh: '开放接口测试企业', nameEn: 'OpenAPI Test Enterprise', registrationId: `91310000${id.slice(-10)}`,
+        encryptionKey: key(`${id}-enc-1`), signingKey: key(`${id}-sig-1`),
+      }),
+      201,
+    );
+    expect(registered.body.id).to.equal(id);
+    const calendar = ok(await gw.get(auditor, '/v1/calendar')).body as Record<string, unknown>;
+    // Writing the calendar in force back changes nothing and shows the write's documented answer.
+    ok(await gw.http().put('/v1/calendar').set('Authorization', `Bearer ${await gw.token(admin)}`).send(calendar));
+    ok(await gw.get(regulator, '/v1/statistics'));
+    ok(await gw.get(auditor, '/v1/bulk/templates/bank-form-1'));
+    expect(ok(await gw.get(auditor, '/v1/bulk/templates/bank-form-1.csv')).text).to.match(/^letterRef,/);
+    ok(await gw.http().get('/.well-known/jwks.json'));
+    ok(await gw.get(auditor, '/v1/events/status'));
+    const webhook = ok(await gw.post(auditor, '/v1/webhooks', { url: 'http://127.0.0.1:9/none', active: false }), 201).body as { id: string };
+    ok(await gw.http().patch(`/v1/webhooks/${webhook.id}`).set('Authorization', `Bearer ${await gw.token(auditor)}`).send({ description: 'edited' }));
+    ok(await gw.http().delete(`/v1/webhooks/${webhook.id}`).set('Authorization', `Bearer ${await gw.token(auditor)}`), 204);
   });
 
   it('the security requirements are true: every secured operation answers 401 without a token, every public one does not', async function () {

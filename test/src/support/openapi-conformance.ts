@@ -1,7 +1,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import request from 'supertest';
 
@@ -13,7 +13,8 @@ import request from 'supertest';
  * test that made the call, naming the route, the status and the offending field.
  *
  * ECONFIRM_OPENAPI_REPORT=<file> records every problem (JSON lines) instead of throwing, to list
- * all mismatches of a whole run at once.
+ * all mismatches of a whole run at once. ECONFIRM_OPENAPI_COVERAGE=<file> writes, at exit, which
+ * documented operation/status pairs the run's answers exercised and which none did.
  */
 
 /** The parts of an OpenAPI 3 document this check reads (after dereferencing: no $ref left). */
@@ -75,6 +76,8 @@ export class OpenApiConformance {
   private readonly templates: Template[];
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly ajv: Ajv;
+  /** `METHOD template status` of every answer checked. */
+  readonly seen = new Set<string>();
 
   constructor(readonly document: OasDocument) {
     // Literal segments win over parameters: /v1/webhooks/jwks.json before /v1/webhooks/{id}.
@@ -117,6 +120,7 @@ export class OpenApiConformance {
       return [`${where}: the OpenAPI document has no ${method.toUpperCase()} operation on ${template}`];
     }
     const at = `${where} (${template})`;
+    this.seen.add(`${method.toUpperCase()} ${template} ${status}`);
     const response = operation.responses[String(status)] ?? operation.responses[`${String(status)[0]}XX`] ?? operation.responses.default;
     if (!response) return [`${at}: status ${status} is not documented (documented: ${Object.keys(operation.responses).join(', ')}); body ${excerpt(body)}`];
     const mediaType = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -130,6 +134,14 @@ export class OpenApiConformance {
     const validate = this.validator(`${method.toLowerCase()} ${template} ${status} ${mediaType}`, media.schema);
     if (validate(body)) return [];
     return [`${at}: body does not match the documented schema: ${formatErrors(validate.errors)}; body ${excerpt(body)}`];
+  }
+
+  /** Documented `METHOD template status` triples, split by whether an answer exercised them. */
+  coverage(): { exercised: string[]; never: string[] } {
+    const documented = Object.entries(this.document.paths).flatMap(([template, item]) =>
+      HTTP_METHODS.filter((m) => item[m]).flatMap((m) => Object.keys((item[m] as OasOperation).responses).map((status) => `${m.toUpperCase()} ${template} ${status}`)),
+    );
+    return { exercised: documented.filter((d) => this.seen.has(d)), never: documented.filter((d) => !this.seen.has(d)) };
   }
 
   private validator(key: string, schema: OasSchema): ValidateFunction {
@@ -178,7 +190,10 @@ export function conformanceOf(server: Server): Promise<OpenApiConformance> {
   loaded ??= (async () => {
     const res = await request(server).get('/openapi.json');
     if (res.status !== 200) throw new Error(`GET /openapi.json answered ${res.status}`);
-    return OpenApiConformance.load(res.body);
+    const checker = await OpenApiConformance.load(res.body);
+    const coverageFile = process.env.ECONFIRM_OPENAPI_COVERAGE;
+    if (coverageFile) process.on('exit', () => writeFileSync(coverageFile, `${JSON.stringify(checker.coverage(), null, 1)}\n`));
+    return checker;
   })();
   loaded.catch(() => {
     loaded = undefined;
