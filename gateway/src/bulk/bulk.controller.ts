@@ -24,6 +24,7 @@ import {
   ApiConflictResponse,
   ApiConsumes,
   ApiForbiddenResponse,
+  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -42,6 +43,8 @@ import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
 import { IdempotentUpload, UploadIdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { ApiCallerErrors, ApiNeverForbidden, ErrorResponse } from '../openapi/common.dto';
+
+const IDEMPOTENCY = ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key (same file and fields) returns the first job instead of uploading twice' });
 import { BulkJobsStore, type BulkJob } from './bulk-jobs.store';
 import { BulkRunner } from './bulk-runner.service';
 import { BulkUploadService, templateFor } from './bulk-upload.service';
@@ -142,7 +145,9 @@ export class BulkController {
   @ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED (kind, engagement, missing file)' })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: auditors only' })
   @ApiPayloadTooLargeResponse({ type: ErrorResponse, description: 'UPLOAD_TOO_LARGE (bytes), TOO_MANY_ROWS' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'ROWS_INVALID (details.issues: [{line, field, problem}], details.jobId), INVALID_FILE' })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'OFFLINE_SIGNING_REQUIRED (an offline credential cannot sign the chunks), IDEMPOTENCY_IN_PROGRESS' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'ROWS_INVALID (details.issues: [{line, field, problem}], details.jobId), INVALID_FILE, IDEMPOTENCY_KEY_REUSED' })
+  @IDEMPOTENCY
   async upload(@CurrentPrincipal() principal: Principal, @Body() fields: BulkUploadFields, @UploadedFile() file: Express.Multer.File | undefined): Promise<BulkJobDto> {
     if (!file) throw GatewayError.badRequest('VALIDATION_FAILED', 'multipart field "file" is required', { issues: [{ path: 'file', problem: 'required' }] });
     const job = await this.uploads.upload(principal, {
@@ -199,7 +204,9 @@ export class BulkController {
   @ApiAcceptedResponse({ type: BulkJobDto })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: auditors only' })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  @ApiConflictResponse({ type: ErrorResponse, description: 'INVALID_STATE_TRANSITION: only a failed job is resumed' })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'INVALID_STATE_TRANSITION: only a failed job is resumed; IDEMPOTENCY_IN_PROGRESS' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'IDEMPOTENCY_KEY_REUSED' })
+  @IDEMPOTENCY
   @HttpCode(202)
   resume(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): BulkJobDto {
     const job = this.own(principal, id);

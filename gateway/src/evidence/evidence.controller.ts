@@ -1,12 +1,18 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiExtraModels, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { applyDecorators, Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiConsumes, ApiExtraModels, ApiForbiddenResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Role } from '@econfirm/common';
 import { IsObject, IsOptional, IsString } from 'class-validator';
 import type { Request } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
-import { ApiCallerErrors, ErrorResponse } from '../openapi/common.dto';
+import { ApiCallerErrors, ApiIdempotent, ErrorResponse } from '../openapi/common.dto';
+
+const EVIDENCE_ERRORS = applyDecorators(
+  ApiConflictResponse({ type: ErrorResponse, description: 'NO_INSTITUTION_KEY: this gateway holds no evidence key for the firm' }),
+  ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'EVIDENCE_NOT_CONFIGURED, LEDGER_UNAVAILABLE' }),
+  ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT' }),
+);
 import { EvidenceService } from './evidence.service';
 
 /** Ids as the chaincode accepts them; anything else never reaches the ledger. */
@@ -81,6 +87,7 @@ export class EvidenceController {
   @ApiOkResponse({ description: 'the signed PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: auditors of the firm only; IDENTITY_REFUSED' })
   @ApiNotFoundResponse({ type: ErrorResponse })
+  @EVIDENCE_ERRORS
   @Header('Content-Type', 'application/pdf')
   async pdf(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<StreamableFile> {
     if (!ID.test(id)) throw GatewayError.badRequest('INVALID_ARGUMENT', 'confirmation id has an invalid format');
@@ -94,6 +101,7 @@ export class EvidenceController {
   @ApiOkResponse({ type: EvidenceBundleDto })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: auditors of the firm only; IDENTITY_REFUSED' })
   @ApiNotFoundResponse({ type: ErrorResponse })
+  @EVIDENCE_ERRORS
   async bundle(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<unknown> {
     if (!ID.test(id)) throw GatewayError.badRequest('INVALID_ARGUMENT', 'engagement id has an invalid format');
     return this.evidence.bundle(p, id);
@@ -108,6 +116,9 @@ export class EvidenceController {
     content: { 'application/json': { schema: { oneOf: [{ $ref: getSchemaPath(VerdictDto) }, { $ref: getSchemaPath(BundleVerdictDto) }] } } },
   })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'IDENTITY_REFUSED: the network refused the caller (online verification reads the ledger as the caller)' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'LEDGER_UNAVAILABLE' })
+  @ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT' })
+  @ApiIdempotent()
   async verify(@CurrentPrincipal() p: Principal, @Req() req: Request, @Body() body: VerifyJsonDto | undefined, @Query('offline') offline?: string): Promise<unknown> {
     const skipLedger = offline === 'true' || offline === '1';
     if (req.is('application/pdf')) return this.evidence.verifyPdf(p, await readRawBody(req, MAX_PDF_BYTES), skipLedger);

@@ -1,11 +1,14 @@
 import { applyDecorators } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiBadGatewayResponse,
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiExtension,
   ApiForbiddenResponse,
   ApiGatewayTimeoutResponse,
+  ApiHeader,
+  ApiInternalServerErrorResponse,
   ApiNotFoundResponse,
   ApiPayloadTooLargeResponse,
   ApiProperty,
@@ -13,6 +16,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
+  ApiUnsupportedMediaTypeResponse,
   type ApiPropertyOptions,
 } from '@nestjs/swagger';
 import { ROLES, type Role } from '@econfirm/common';
@@ -69,14 +73,28 @@ export class PendingTransactionDto {
 export const IMPOSSIBLE_ERRORS_EXTENSION = 'x-econfirm-impossible-errors';
 
 /**
- * What every authenticated route can answer before it does anything: 400 (the JSON body parser
- * and the validation pipe run on every route) and 401 (the global guard).
+ * What every authenticated route can answer whatever it does: 400 (the JSON body parser and the
+ * validation pipe run on every route), 401 (the global guard), 413 and 415 (the body parser), 500.
  */
 export function ApiCallerErrors(): MethodDecorator & ClassDecorator {
   return applyDecorators(
-    ApiBadRequestResponse({ type: ErrorResponse, description: 'MALFORMED_JSON (a body that is not JSON), VALIDATION_FAILED (parameters, query or body)' }),
+    ApiBadRequestResponse({ type: ErrorResponse, description: 'MALFORMED_JSON (a body that is not JSON), VALIDATION_FAILED (parameters, query or body: details.issues)' }),
     ApiUnauthorizedResponse({ type: ErrorResponse, description: 'UNAUTHENTICATED, TOKEN_EXPIRED, TOKEN_REPLAYED' }),
     ApiPayloadTooLargeResponse({ type: ErrorResponse, description: 'PAYLOAD_TOO_LARGE: a body over limits.bodyBytes' }),
+    ApiUnsupportedMediaTypeResponse({ type: ErrorResponse, description: 'UNSUPPORTED_MEDIA_TYPE: a body encoding or charset the gateway does not read' }),
+    ApiInternalServerErrorResponse({ type: ErrorResponse, description: 'INTERNAL: a bug, logged with the request id' }),
+  );
+}
+
+/**
+ * The global Idempotency-Key interceptor on a mutating route: the header, and what a reused key
+ * answers. (Routes that document 409/422 themselves name these codes in their own descriptions.)
+ */
+export function ApiIdempotent(): MethodDecorator {
+  return applyDecorators(
+    ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first outcome instead of acting twice' }),
+    ApiConflictResponse({ type: ErrorResponse, description: 'IDEMPOTENCY_IN_PROGRESS: the first request with this key is still running' }),
+    ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'IDEMPOTENCY_KEY_REUSED: this key was used for a different request' }),
   );
 }
 
@@ -93,15 +111,17 @@ export function ApiPublicRoute(reason: string): MethodDecorator & ClassDecorator
 /** The error answers (and the offline 202) every ledger-backed route can give, for the OpenAPI document. */
 export function ApiLedgerErrors(): MethodDecorator & ClassDecorator {
   return applyDecorators(
-    ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED, MALFORMED_JSON' }),
-    ApiUnauthorizedResponse({ type: ErrorResponse, description: 'UNAUTHENTICATED, TOKEN_EXPIRED, TOKEN_REPLAYED' }),
-    ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN (role, institution, party), IDENTITY_REFUSED' }),
+    ApiCallerErrors(),
+    ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN (role, institution, party), IDENTITY_REFUSED (the network refused the certificate), CONTENT_NOT_READABLE' }),
     ApiNotFoundResponse({ type: ErrorResponse, description: 'NOT_FOUND — also for a record the caller is no party to' }),
-    ApiConflictResponse({ type: ErrorResponse, description: 'INVALID_STATE_TRANSITION, ALREADY_EXISTS, MVCC_CONFLICT, IDEMPOTENCY_IN_PROGRESS' }),
+    ApiConflictResponse({
+      type: ErrorResponse,
+      description: 'INVALID_STATE_TRANSITION, ALREADY_EXISTS, CONFLICT, MVCC_CONFLICT, IDEMPOTENCY_IN_PROGRESS, OFFLINE_SIGNING_REQUIRED, OFFLINE_READ_UNAVAILABLE, NO_INSTITUTION_KEYS',
+    }),
     ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'INVALID_ARGUMENT (ledger), INVALID_CONTENT (form validation), IDEMPOTENCY_KEY_REUSED' }),
+    ApiBadGatewayResponse({ type: ErrorResponse, description: 'ENDORSEMENT_FAILED, ORDERING_FAILED, EVALUATION_FAILED, TRANSACTION_INVALID (details: phase, transaction id, validation code)' }),
     ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'LEDGER_UNAVAILABLE' }),
-    ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT, COMMIT_STATUS_UNKNOWN' }),
-    ApiPayloadTooLargeResponse({ type: ErrorResponse, description: 'PAYLOAD_TOO_LARGE: a body over limits.bodyBytes' }),
+    ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT, COMMIT_STATUS_UNKNOWN (details.transactionId)' }),
     ApiAcceptedResponse({ type: PendingTransactionDto, description: 'offline credential: sign proposalDigest, then POST /v1/transactions/{id}/endorsement' }),
   );
 }

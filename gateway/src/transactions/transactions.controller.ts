@@ -1,7 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import {
+  ApiBadGatewayResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiHeader,
+  ApiUnprocessableEntityResponse,
   ApiForbiddenResponse,
   ApiGatewayTimeoutResponse,
   ApiServiceUnavailableResponse,
@@ -76,26 +79,34 @@ export class TransactionStatusDto {
   @ApiPropertyOptional({ type: TransactionOutcomeDto, description: 'once finished' }) outcome?: TransactionOutcomeDto;
 }
 
+const IDEMPOTENCY = ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first outcome instead of acting twice' });
+
 /**
  * Non-custodial signing (offline credentials): a mutating route answered 202 with a proposal
  * digest; the caller signs it → endorsement → signs the transaction digest → submission.
  */
 @ApiTags('offline signing')
 @ApiBearerAuth()
-@ApiCallerErrors()
-@ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED, INVALID_SIGNATURE' })
+@ApiBadRequestResponse({ type: ErrorResponse, description: 'MALFORMED_JSON, VALIDATION_FAILED, INVALID_SIGNATURE' })
 @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'UNAUTHENTICATED, TOKEN_EXPIRED, TOKEN_REPLAYED' })
 @ApiForbiddenResponse({ type: ErrorResponse, description: 'another credential proposed it; IDENTITY_REFUSED (the signature is not the identity\'s); the contract\'s FORBIDDEN' })
 @ApiNotFoundResponse({ type: ErrorResponse, description: 'no such pending transaction for this tenant; the contract\'s NOT_FOUND' })
-@ApiConflictResponse({ type: ErrorResponse, description: 'wrong stage, ALREADY_FINISHED, MVCC_CONFLICT, the contract\'s refusals' })
+@ApiConflictResponse({
+  type: ErrorResponse,
+  description: 'INVALID_STATE_TRANSITION (wrong stage), ALREADY_FINISHED, MVCC_CONFLICT, OFFLINE_READ_UNAVAILABLE, IDEMPOTENCY_IN_PROGRESS, the contract\'s refusals',
+})
 @ApiGoneResponse({ type: ErrorResponse, description: 'PROPOSAL_EXPIRED' })
+@ApiUnprocessableEntityResponse({ type: ErrorResponse, description: "the contract's INVALID_ARGUMENT, IDEMPOTENCY_KEY_REUSED" })
+@ApiBadGatewayResponse({ type: ErrorResponse, description: 'ENDORSEMENT_FAILED, ORDERING_FAILED, EVALUATION_FAILED, TRANSACTION_INVALID' })
 @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'LEDGER_UNAVAILABLE' })
 @ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT, COMMIT_STATUS_UNKNOWN' })
+@ApiCallerErrors()
 @Controller('v1/transactions')
 export class TransactionsController {
   constructor(private readonly executor: TransactionExecutor) {}
 
   @Post(':id/endorsement')
+  @IDEMPOTENCY
   @HttpCode(200)
   @ApiOperation({ summary: 'Offline step 2: send the proposal signature; the gateway endorses and answers the transaction digest' })
   @ApiBody({ type: SignatureDto })
@@ -108,6 +119,7 @@ export class TransactionsController {
   }
 
   @Post(':id/submission')
+  @IDEMPOTENCY
   @HttpCode(200)
   @ApiOperation({ summary: 'Offline step 3: send the transaction signature; the gateway submits and answers the commit status and result' })
   @ApiBody({ type: SubmissionDto })
@@ -121,6 +133,7 @@ export class TransactionsController {
   }
 
   @Post(':id/evaluation')
+  @IDEMPOTENCY
   @HttpCode(200)
   @ApiOperation({ summary: 'Offline read: send the proposal signature of a read; the gateway evaluates it and answers the result' })
   @ApiBody({ type: SignatureDto })

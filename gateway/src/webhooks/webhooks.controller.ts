@@ -20,7 +20,7 @@ import { GatewayError } from '../errors/gateway-error';
 import { EVENT_TYPES, type EventType } from '../events/event-model';
 import { TenantEventDto } from '../events/events.controller';
 import { OutboxService } from '../events/outbox.service';
-import { ApiCallerErrors, ApiNeverForbidden, ApiPublicRoute, ErrorResponse } from '../openapi/common.dto';
+import { ApiCallerErrors, ApiIdempotent, ApiNeverForbidden, ApiPublicRoute, ErrorResponse } from '../openapi/common.dto';
 import { WebhookDelivery } from './webhook-delivery.service';
 import type { Webhook } from './webhook.store';
 
@@ -193,6 +193,7 @@ export class WebhooksController {
   }
 
   @Post()
+  @ApiIdempotent()
   @ApiOperation({ summary: 'Subscribe a URL to this tenant’s events' })
   @ApiCreatedResponse({ type: WebhookDto })
   @ApiBadRequestResponse({ type: ErrorResponse })
@@ -226,6 +227,7 @@ export class WebhooksController {
   }
 
   @Patch(':id')
+  @ApiIdempotent()
   @ApiOperation({ summary: 'Change the URL, the event filter or whether it is active' })
   @ApiOkResponse({ type: WebhookDto })
   @ApiNotFoundResponse({ type: ErrorResponse })
@@ -237,6 +239,7 @@ export class WebhooksController {
   }
 
   @Delete(':id')
+  @ApiIdempotent()
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a webhook (its attempts and dead letters go with it)' })
   @ApiNoContentResponse({ description: 'deleted' })
@@ -263,6 +266,7 @@ export class WebhooksController {
   }
 
   @Post(':id/dead-letters/:sequence/redeliver')
+  @ApiIdempotent()
   @HttpCode(200)
   @ApiOperation({ summary: 'Send one dead letter again now; 200 when the receiver took it, 502 when not' })
   @ApiOkResponse({ type: RedeliveredDto })
@@ -282,6 +286,7 @@ export class WebhooksController {
   }
 
   @Post(':id/replay')
+  @ApiIdempotent()
   @HttpCode(200)
   @ApiOperation({ summary: 'Deliver again, in order, every event from `fromSequence` on' })
   @ApiOkResponse({ type: WebhookDto })
