@@ -1,5 +1,5 @@
 import { applyDecorators, Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiConsumes, ApiExtraModels, ApiForbiddenResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiConsumes, ApiExtraModels, ApiForbiddenResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Role } from '@econfirm/common';
 import { IsObject, IsOptional, IsString } from 'class-validator';
 import type { Request } from 'express';
@@ -22,7 +22,14 @@ const MAX_PDF_BYTES = 20 * 1024 * 1024;
 
 class VerifyJsonDto {
   @ApiPropertyOptional({ description: 'the evidence PDF, base64' }) @IsOptional() @IsString() pdf?: string;
-  @ApiPropertyOptional({ description: 'an engagement bundle as GET evidence-bundle returns it: { manifestJws, files }' }) @IsOptional() @IsObject()
+  @ApiPropertyOptional({
+    type: 'object',
+    properties: { manifestJws: { type: 'string' }, files: { type: 'object', additionalProperties: { type: 'string' } } },
+    required: ['manifestJws', 'files'],
+    description: 'an engagement bundle as GET evidence-bundle returns it: { manifestJws, files: { name: base64 } }',
+  })
+  @IsOptional()
+  @IsObject()
   bundle?: { manifestJws: string; files: Record<string, string> };
 }
 
@@ -76,7 +83,7 @@ function readRawBody(req: Request, limit: number): Promise<Buffer> {
 @ApiTags('evidence')
 @ApiBearerAuth()
 @ApiCallerErrors()
-@ApiExtraModels(VerdictDto, BundleVerdictDto)
+@ApiExtraModels(VerdictDto, BundleVerdictDto, VerifyJsonDto)
 @Controller('v1')
 export class EvidenceController {
   constructor(private readonly evidence: EvidenceService) {}
@@ -111,6 +118,10 @@ export class EvidenceController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Verify an evidence PDF (raw application/pdf body, or JSON { pdf } / { bundle }); ?offline=true skips the ledger' })
   @ApiConsumes('application/pdf', 'application/json')
+  @ApiBody({
+    description: 'application/pdf: the PDF bytes; application/json: { pdf: base64 } or { bundle: { manifestJws, files } }',
+    schema: { oneOf: [{ $ref: getSchemaPath(VerifyJsonDto) }, { type: 'string', format: 'binary' }] },
+  })
   @ApiOkResponse({
     description: 'the verdict with every check (a bundle: per file); ok=false is still 200',
     content: { 'application/json': { schema: { oneOf: [{ $ref: getSchemaPath(VerdictDto) }, { $ref: getSchemaPath(BundleVerdictDto) }] } } },
