@@ -118,6 +118,9 @@ describe('gateway e2e: the OpenAPI document', function () {
     expect(checker.check('DELETE', '/v1/me', 200, json, {}).join()).to.match(/no DELETE operation on \/v1\/me/);
     expect(checker.check('GET', '/v1/nowhere', 200, json, {}).join()).to.match(/no path template/);
     expect(checker.check('GET', '/v1/nowhere', 404, json, { error: { code: 'ROUTE_NOT_FOUND', message: 'x', requestId: 'r' } })).to.deep.equal([]);
+    // A request body the gateway accepted must be one the document allows.
+    expect(checker.check('POST', '/v1/webhooks', 201, json, {}, { url: 'http://x', colour: 'red' }).join()).to.match(/accepted a request body the documented request schema refuses: \(body\) must NOT have additional properties \(colour\)/);
+    expect(checker.check('POST', '/v1/confirmations/CF-1/acceptance', 200, json, {}, { note: 'x' }).join()).to.match(/accepted a JSON request body, but the operation documents none/);
   });
 
   it('routes the other suites do not call answer as documented (registry reads and a registration, calendar, statistics, templates, JWKS, webhook edit, events status)', async function () {

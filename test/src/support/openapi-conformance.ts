@@ -30,6 +30,7 @@ export interface OasResponse {
 }
 export interface OasOperation {
   operationId?: string;
+  requestBody?: { content?: Record<string, OasMedia> };
   tags?: string[];
   security?: Record<string, string[]>[];
   responses: Record<string, OasResponse>;
@@ -103,9 +104,34 @@ export class OpenApiConformance {
 
   /**
    * What is wrong with one answer, as precise messages (empty: it conforms). `contentType` is the
-   * response header; `body` the parsed JSON (only read for JSON answers).
+   * response header; `body` the parsed JSON (only read for JSON answers). `sent`, a JSON request
+   * body the gateway accepted (2xx), must match the documented request body too.
    */
-  check(method: string, url: string, status: number, contentType: string | undefined, body: unknown): string[] {
+  check(method: string, url: string, status: number, contentType: string | undefined, body: unknown, sent?: unknown): string[] {
+    const problems = this.checkAnswer(method, url, status, contentType, body);
+    if (status >= 200 && status < 300 && sent !== undefined) problems.push(...this.checkAccepted(method, url, status, sent));
+    return problems;
+  }
+
+  /** An accepted JSON request body against the operation's documented application/json request body. */
+  private checkAccepted(method: string, url: string, status: number, sent: unknown): string[] {
+    const path = url.replace(/^https?:\/\/[^/]+/, '').split('?')[0] ?? '';
+    const template = this.templateFor(path);
+    const operation = template ? this.document.paths[template]?.[method.toLowerCase() as HttpMethod] : undefined;
+    if (!template || !operation) return [];
+    const at = `${method.toUpperCase()} ${path} → ${status} (${template})`;
+    const schema = operation.requestBody?.content?.['application/json']?.schema;
+    if (!schema) {
+      // supertest helpers send {} by default: an empty object is no body.
+      const empty = sent === null || (typeof sent === 'object' && Object.keys(sent as object).length === 0);
+      return empty ? [] : [`${at}: accepted a JSON request body, but the operation documents none: ${excerpt(sent)}`];
+    }
+    const validate = this.validator(`request ${method.toLowerCase()} ${template}`, schema);
+    if (validate(sent)) return [];
+    return [`${at}: accepted a request body the documented request schema refuses: ${formatErrors(validate.errors)}; sent ${excerpt(sent)}`];
+  }
+
+  private checkAnswer(method: string, url: string, status: number, contentType: string | undefined, body: unknown): string[] {
     const path = url.replace(/^https?:\/\/[^/]+/, '').split('?')[0] ?? '';
     const where = `${method.toUpperCase()} ${path} → ${status}`;
     const template = this.templateFor(path);
@@ -202,11 +228,11 @@ export function conformanceOf(server: Server): Promise<OpenApiConformance> {
 }
 
 /** Checks an answer; throws (or, with ECONFIRM_OPENAPI_REPORT, records) the problems found. */
-export async function assertConforms(server: Server, res: request.Response): Promise<void> {
+export async function assertConforms(server: Server, res: request.Response, sent?: unknown): Promise<void> {
   const req = (res as unknown as { req?: { method?: string; path?: string } }).req;
   const method = req?.method ?? 'GET';
   const url = req?.path ?? '';
-  const problems = (await conformanceOf(server)).check(method, url, res.status, res.headers['content-type'] as string | undefined, res.body);
+  const problems = (await conformanceOf(server)).check(method, url, res.status, res.headers['content-type'] as string | undefined, res.body, sent);
   if (problems.length === 0) return;
   const report = process.env.ECONFIRM_OPENAPI_REPORT;
   if (report) {
@@ -230,7 +256,10 @@ export function checkedRequest(server: Server): Agent {
     const then = test.then.bind(test);
     test.then = ((onFulfilled, onRejected) =>
       then(async (res) => {
-        await assertConforms(server, res);
+        // superagent keeps what .send() was given; multipart (.field/.attach) and raw buffers are not JSON bodies.
+        const data = (test as unknown as { _data?: unknown })._data;
+        const json = data !== undefined && typeof data === 'object' && !Buffer.isBuffer(data) && /json/.test(String(test.get('Content-Type') ?? 'application/json'));
+        await assertConforms(server, res, json ? data : undefined);
         return res;
       }).then(onFulfilled, onRejected)) as Test['then'];
     return test;
