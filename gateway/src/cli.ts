@@ -138,7 +138,7 @@ async function rotateKeys(opts: Map<string, string>): Promise<void> {
       return;
     }
     const i = outcome.institution;
-    process.stdout.write(`${i.id}: encryption ${i.encryptionKey.kid}, signing ${i.signingKey.kid}; retired ${i.retiredKeys.map((k) => k.kid).join(', ') || 'none'}${outcome.resumed ? ' (finished an interrupted rotation)' : ''}\n`);
+    process.stdout.write(`${i.id}: encryption ${i.encryptionKey.kid}, signing ${i.signingKey.kid}; retired ${i.retiredKeys.map((k) => k.kid).join(', ') || 'none'}${outcome.resumed ? ' (finished a staged rotation the registry already had)' : ''}\n`);
   } catch (err) {
     if (err instanceof KeyStoreMismatchError) throw new Error(`${err.code}: ${err.message}`);
     throw err;

@@ -1,5 +1,5 @@
 import { ConfirmationState, type Institution } from '@econfirm/common';
-import { recipientKids, type InstitutionPrivateKeys } from '@econfirm/sdk';
+import { recipientKids, submitAndWait, type InstitutionPrivateKeys } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { demoKeyStore, ensureDemoInstitutions } from '../support/institutions';
 import { agreeingReply, bankLetter, TestGateway, type Caller } from '../support/gateway';
 import { distinctiveAccountNumber } from '../support/letters';
-import { REPO_ROOT, uniqueName } from '../support/network';
+import { REPO_ROOT, uniqueName, withLedger } from '../support/network';
 
 /**
  * Key rotation without losing old content: FIRM1 and BANK1 rotate their keys with the gateway's
@@ -158,6 +158,20 @@ describe('gateway e2e: institution key rotation keeps old content readable', fun
     expect(res.body.reply.signatureValid).to.equal(true);
   });
 
+  it("the firm's evidence PDF of a request sealed before the rotation is generated (letter and reply opened with the retired key)", async function () {
+    expect((await step(auditor, `/v1/confirmations/${repliedBefore}/auditor-acceptance`)).body.state).to.equal(ConfirmationState.AuditorAccepted);
+    const pdf = await gw.http().get(`/v1/confirmations/${repliedBefore}/evidence.pdf`).set('Authorization', `Bearer ${await gw.token(auditor)}`)
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    const bytes = pdf.body as Buffer;
+    expect(pdf.status, pdf.status === 200 ? '' : bytes.toString('utf8')).to.equal(200);
+    expect(bytes.subarray(0, 5).toString('latin1')).to.equal('%PDF-');
+  });
+
   it('a new letter is sealed to the new kids only', async function () {
     const res = await issue(`CF-${run}-new`, distinctiveAccountNumber());
     const kids = recipientKids(res.body.letter.ciphertext);
@@ -166,6 +180,31 @@ describe('gateway e2e: institution key rotation keeps old content readable', fun
     expect(kids).to.include.members([firmNow.encryption.kid, bankNow.encryption.kid]);
     expect(kids).not.to.include(before1.FIRM1?.encryption.kid);
     expect(kids).not.to.include(before1.BANK1?.encryption.kid);
+    expect(res.body.letter.readable).to.equal('decrypted');
+  });
+
+  it('an institution whose gateway cannot submit registry writes: --stage-only, the operator submits the printed keys, a re-run finishes', async function () {
+    const run = (...extra: string[]) =>
+      execFileSync(process.execPath, [path.join(REPO_ROOT, 'gateway', 'dist', 'cli.js'), 'keys', 'rotate', '--tenant', 'firm1', ...extra], {
+        env: { ...process.env, ECONFIRM_GATEWAY_CONFIG: configFile },
+        encoding: 'utf8',
+      });
+    const current = demoKeyStore().load('FIRM1');
+    const staged = JSON.parse(run('--stage-only', 'true')) as { transaction: string; args: [string, { encryptionKey: { kid: string }; signingKey: { kid: string } }] };
+    expect(staged.transaction).to.equal('RotateInstitutionKeys');
+    expect(JSON.stringify(staged)).not.to.contain('"d"');
+    const afterStage = demoKeyStore().load('FIRM1');
+    expect(afterStage.encryption.kid).to.equal(current.encryption.kid);
+    expect(afterStage.pending?.encryption.kid).to.equal(staged.args[1].encryptionKey.kid);
+    // The operator, elsewhere, with only the public halves.
+    await withLedger('operator', 'admin', (admin) => submitAndWait(admin.contract('registry'), 'RotateInstitutionKeys', { arguments: [staged.args[0], JSON.stringify(staged.args[1])] }));
+    expect(run()).to.contain('finished a staged rotation');
+    const finished = demoKeyStore().load('FIRM1');
+    expect(finished.pending).to.equal(undefined);
+    expect(finished.encryption.kid).to.equal(staged.args[1].encryptionKey.kid);
+    expect(finished.retired?.map((k) => k.kid)).to.include.members([current.encryption.kid, before1.FIRM1?.encryption.kid]);
+    // Two rotations later the first letter still opens.
+    const res = await gw.get(auditor, `/v1/confirmations/${oldLetter}`);
     expect(res.body.letter.readable).to.equal('decrypted');
   });
 });
