@@ -45,16 +45,30 @@ say "all nodes healthy ($((SECONDS - t0)) s)"
 for o in "${ORDERERS[@]}"; do
   adm=(-o "127.0.0.1:$(port "$o" 1)" --ca-file "$ORDERER_TLS_CA"
        --client-cert "$ORDERER_ADMIN_TLS/client.crt" --client-key "$ORDERER_ADMIN_TLS/client.key")
-  if osnadmin channel list "${adm[@]}" --channelID "$CHANNEL" 2>/dev/null | grep 'Status: 200' >/dev/null; then
-    continue
-  fi
-  osnadmin channel join "${adm[@]}" --channelID "$CHANNEL" --config-block "$NET/channel/$CHANNEL.block" >/dev/null
+  # Ask until the admin endpoint answers (200 member, 404 not yet): a restarted orderer may not
+  # answer at once, and joining a channel it already has fails ("channel already exists").
+  status=
+  for _ in $(seq 1 50); do
+    status=$(osnadmin channel list "${adm[@]}" --channelID "$CHANNEL" 2>/dev/null | sed -n 's/^Status: //p')
+    [ -n "$status" ] && break
+    sleep 0.2
+  done
+  case $status in
+    200) continue ;;
+    404) ;;
+    *) die "orderer $o does not answer on its admin endpoint (osnadmin channel list)" ;;
+  esac
+  out=$(osnadmin channel join "${adm[@]}" --channelID "$CHANNEL" --config-block "$NET/channel/$CHANNEL.block" 2>&1) ||
+    die "orderer $o could not join $CHANNEL: $out"
   say "$o joined $CHANNEL"
 done
 for org in "${PEER_ORGS[@]}"; do
   (
     use_admin "$org"
-    if peer channel list 2>/dev/null | grep -x "$CHANNEL" >/dev/null; then exit 0; fi
+    # A peer that was just restarted may not answer yet: ask until it does, never guess from a
+    # failed call (joining twice answers "ledger already exists").
+    channels=$(retry 20 peer channel list) || die "peer $org does not answer 'peer channel list'"
+    if grep -x "$CHANNEL" >/dev/null <<<"$channels"; then exit 0; fi
     retry 20 peer channel join -b "$NET/channel/$CHANNEL.block" >/dev/null
     say "peer $org joined $CHANNEL"
   )

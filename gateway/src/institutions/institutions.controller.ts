@@ -20,7 +20,7 @@ import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { INSTITUTION_ID } from '../confirmations/dto/confirmation-inputs.dto';
 import { ApiLedgerErrors, ErrorResponse } from '../openapi/common.dto';
-import { InstitutionDto, InstitutionHistoryEntryDto, InstitutionPageDto } from '../openapi/registry.dto';
+import { InstitutionDto, InstitutionHistoryEntryDto, InstitutionPageDto, RegistryKeyDto } from '../openapi/registry.dto';
 import { GatewayError } from '../errors/gateway-error';
 import { TenantsService } from '../tenants/tenants.service';
 import { answer, TransactionExecutor } from '../transactions/transaction-executor.service';
@@ -51,22 +51,13 @@ class PublicKeyInputDto {
   @ApiProperty({ type: PublicJwkDto }) @ValidateNested() @Type(() => PublicJwkDto) jwk: PublicJwkDto;
 }
 
-class PublicKeyRecordDto {
-  @ApiProperty({ example: 'BANK1-enc-2' }) kid: string;
-  @ApiProperty({ enum: ['enc', 'sig'] }) use: string;
-  @ApiProperty({ example: 'ECDH-ES+A256KW' }) alg: string;
-  @ApiProperty({ type: PublicJwkDto }) jwk: PublicJwkDto;
-  @ApiProperty({ format: 'date-time' }) activatedAt: string;
-  @ApiPropertyOptional({ format: 'date-time', description: 'retired keys only' }) retiredAt?: string;
-}
-
 /** T/CBA key retrieval: the public keys to encrypt to and to verify with, current and retired. */
 class InstitutionKeysDto {
   @ApiProperty({ example: 'BANK1' }) institutionId: string;
   @ApiProperty({ enum: ['active', 'suspended'] }) status: string;
-  @ApiProperty({ type: PublicKeyRecordDto }) encryptionKey: PublicKeyRecordDto;
-  @ApiProperty({ type: PublicKeyRecordDto }) signingKey: PublicKeyRecordDto;
-  @ApiProperty({ type: [PublicKeyRecordDto], description: 'keys replaced by rotation, oldest first: old JWE/JWS stay verifiable' }) retiredKeys: PublicKeyRecordDto[];
+  @ApiProperty({ type: RegistryKeyDto }) encryptionKey: RegistryKeyDto;
+  @ApiProperty({ type: RegistryKeyDto }) signingKey: RegistryKeyDto;
+  @ApiProperty({ type: [RegistryKeyDto], description: 'keys replaced by rotation, oldest first: old JWE/JWS stay verifiable' }) retiredKeys: RegistryKeyDto[];
 }
 
 class KeyRotationResultDto extends InstitutionKeysDto {
