@@ -46,6 +46,7 @@ write_config() {
   "dbPath": "gateway.db",
   "networkDescriptorPath": "../network.json",
   "keysDir": "../institution-keys",
+  "events": { "webhookEgress": { "allowPrivateNetworks": false, "allowedHosts": ["127.0.0.0/8", "::1", "localhost"] } },
   "tenants": [
     { "id": "firm1", "institutionId": "FIRM1", "orgKey": "firm1" },
     { "id": "client1", "institutionId": "CLIENT1", "orgKey": "operator" },

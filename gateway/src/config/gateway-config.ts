@@ -1,6 +1,7 @@
 import { DEFAULT_DEADLINES, type CallDeadlines } from '@econfirm/sdk';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { allowedHostProblem, DEFAULT_WEBHOOK_EGRESS, type WebhookEgressSettings } from '../webhooks/webhook-egress';
 
 /**
  * One tenant: an institution this gateway acts for, the network org whose identities it uses, and
@@ -51,6 +52,8 @@ export interface EventSettings {
   webhookMaxBackoffMs: number;
   /** How long one webhook POST may take before it counts as failed. */
   webhookTimeoutMs: number;
+  /** Which receivers webhooks may be POSTed to (default: public addresses only). */
+  webhookEgress: WebhookEgressSettings;
   /** SSE heartbeat (comment line) interval. */
   heartbeatMs: number;
   /** First delay before reconnecting the chaincode-event stream; doubles up to 30 s. */
@@ -165,6 +168,30 @@ class Reader {
   }
 }
 
+/** `events.webhookEgress`: { allowPrivateNetworks?, allowedHosts?: [host name | IP | CIDR] }. */
+function readWebhookEgress(events: Json, r: Reader): WebhookEgressSettings {
+  const where = 'events.webhookEgress.';
+  const raw = events.webhookEgress ?? {};
+  if (!isObject(raw)) {
+    r.problems.push('events.webhookEgress: must be an object');
+    return DEFAULT_WEBHOOK_EGRESS;
+  }
+  const extra = Object.keys(raw).filter((k) => !['allowPrivateNetworks', 'allowedHosts'].includes(k));
+  if (extra.length > 0) r.problems.push(`${where}${extra.join(', ')}: unknown field`);
+  const hosts = raw.allowedHosts ?? [];
+  if (!Array.isArray(hosts)) {
+    r.problems.push(`${where}allowedHosts: must be an array of host names, IP addresses or CIDR ranges`);
+    return { allowPrivateNetworks: r.bool(raw, 'allowPrivateNetworks', where, false), allowedHosts: [] };
+  }
+  const allowedHosts: string[] = [];
+  hosts.forEach((entry: unknown, index) => {
+    const problem = typeof entry === 'string' ? allowedHostProblem(entry) : 'must be a string';
+    if (problem) r.problems.push(`${where}allowedHosts[${index}]: ${problem}`);
+    else allowedHosts.push(entry as string);
+  });
+  return { allowPrivateNetworks: r.bool(raw, 'allowPrivateNetworks', where, false), allowedHosts };
+}
+
 function readTenants(raw: unknown, r: Reader): TenantConfig[] {
   if (!Array.isArray(raw) || raw.length === 0) {
     r.problems.push('tenants: at least one tenant is required');
@@ -251,6 +278,7 @@ export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): Ga
       webhookBackoffMs: r.int(events, 'webhookBackoffMs', 'events.', 1000, 10, 3_600_000),
       webhookMaxBackoffMs: r.int(events, 'webhookMaxBackoffMs', 'events.', 600_000, 10, 86_400_000),
       webhookTimeoutMs: r.int(events, 'webhookTimeoutMs', 'events.', 10_000, 100, 120_000),
+      webhookEgress: readWebhookEgress(events, r),
       heartbeatMs: r.int(events, 'heartbeatMs', 'events.', 15_000, 100, 300_000),
       reconnectBackoffMs: r.int(events, 'reconnectBackoffMs', 'events.', 1000, 10, 60_000),
     },

@@ -1,4 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { lookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import * as http from 'node:http';
+import * as https from 'node:https';
 import type { DatabaseSync } from 'node:sqlite';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { DATABASE } from '../database/database.module';
@@ -7,6 +10,7 @@ import { EventBus } from '../events/event-bus';
 import { EventMetrics } from '../events/event-metrics';
 import type { TenantEvent } from '../events/event-model';
 import { OutboxService } from '../events/outbox.service';
+import { EgressRefused, WebhookEgressPolicy } from './webhook-egress';
 import { WebhookSigner } from './webhook-signer';
 import { WebhookStore, type AttemptResult, type Webhook } from './webhook.store';
 
@@ -28,6 +32,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicatio
   private readonly logger = new Logger('WebhookDelivery');
   readonly store: WebhookStore;
   readonly signer: WebhookSigner;
+  readonly egress: WebhookEgressPolicy;
   private readonly inFlight = new Map<string, Promise<void>>();
   private timer?: NodeJS.Timeout;
   private timerAt = Infinity;
@@ -44,6 +49,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicatio
   ) {
     this.store = new WebhookStore(db);
     this.signer = new WebhookSigner(db);
+    this.egress = new WebhookEgressPolicy(config.events.webhookEgress);
   }
 
   onApplicationBootstrap(): void {
@@ -117,31 +123,70 @@ export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicatio
     if (!result.ok) this.logger.warn(`webhook ${webhook.id} event ${event.sequence} attempt ${webhook.attempts + 1} failed: ${result.error ?? `HTTP ${result.httpStatus}`}`);
   }
 
-  /** One signed POST of `event` to the webhook's URL; 2xx is success, anything else (or no answer in time) failure. */
+  /**
+   * One signed POST of `event` to the webhook's URL; 2xx is success, anything else (a redirect
+   * included: none is followed), no answer in time or a receiver the egress policy refuses is failure.
+   */
   async post(webhook: Webhook, event: TenantEvent, attempt: number): Promise<AttemptResult> {
     const body = JSON.stringify(event);
+    const headers = {
+      'Content-Type': 'application/json',
+      'User-Agent': 'econfirm-gateway-webhooks/1',
+      [SIGNATURE_HEADER]: this.signer.signDetached(body, webhook.id),
+      [WEBHOOK_HEADER]: webhook.id,
+      [SEQUENCE_HEADER]: String(event.sequence),
+      [ATTEMPT_HEADER]: String(attempt),
+    };
+    const timeout = AbortSignal.timeout(this.config.events.webhookTimeoutMs);
     try {
-      const response = await fetch(webhook.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.config.events.webhookTimeoutMs),
-        headers: {
-          'Content-Type': 'application/json',
-          'User-Agent': 'econfirm-gateway-webhooks/1',
-          [SIGNATURE_HEADER]: this.signer.signDetached(body, webhook.id),
-          [WEBHOOK_HEADER]: webhook.id,
-          [SEQUENCE_HEADER]: String(event.sequence),
-          [ATTEMPT_HEADER]: String(attempt),
-        },
-        body,
-      });
-      // Drain the answer so the connection can be reused; its content is not used.
-      await response.arrayBuffer().catch(() => undefined);
-      return response.ok ? { ok: true, httpStatus: response.status } : { ok: false, httpStatus: response.status };
+      const httpStatus = await this.send(new URL(webhook.url), headers, body, timeout);
+      return httpStatus >= 200 && httpStatus < 300 ? { ok: true, httpStatus } : { ok: false, httpStatus };
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code;
-      return { ok: false, error: cause ? `${(err as Error).message} (${cause})` : (err as Error).message };
+      if (timeout.aborted) return { ok: false, error: `no answer within ${this.config.events.webhookTimeoutMs} ms (timeout)` };
+      const { message, code } = err as { message: string; code?: string };
+      return { ok: false, error: code && !message.includes(code) ? `${message} (${code})` : message };
     }
+  }
+
+  /**
+   * POSTs with node:http(s) through a lookup that vets every address a host name resolves to and
+   * hands the connection exactly those (no second resolution can switch it to another address);
+   * the URL's host stays the Host header and TLS server name. Resolves to the answer's status.
+   */
+  private send(url: URL, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<number> {
+    const refused = this.egress.refuseUrl(url);
+    if (refused) return Promise.reject(new EgressRefused(`egress refused: ${refused}`));
+    const vettedLookup = (hostname: string, options: LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void): void => {
+      lookup(hostname, { ...options, all: true }, (err, addresses) => {
+        if (err) return callback(err, []);
+        const why = this.egress.refuseResolved(hostname, addresses.map((a) => a.address));
+        if (why) return callback(new EgressRefused(`egress refused: ${why}`), []);
+        if (options.all) return callback(null, addresses);
+        const first = addresses[0] as LookupAddress;
+        callback(null, first.address, first.family);
+      });
+    };
+    const client = url.protocol === 'https:' ? https : http;
+    return new Promise<number>((resolve, reject) => {
+      const req = client.request(
+        url,
+        {
+          method: 'POST',
+          headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+          lookup: vettedLookup,
+          signal,
+          agent: false,
+        },
+        (res) => {
+          // Drain the answer (its content is not used); the status counts once it has been read.
+          res.on('error', reject);
+          res.on('close', () => (res.complete ? resolve(res.statusCode ?? 0) : reject(new Error('the answer was cut off'))));
+          res.resume();
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
   }
 
   /** Sends a dead letter once more, now (out of order by nature); records the outcome. */

@@ -11,6 +11,7 @@ import {
   ApiProperty,
   ApiPropertyOptional,
   ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayUnique, IsBoolean, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, Max, Matches } from 'class-validator';
@@ -23,6 +24,7 @@ import { OutboxService } from '../events/outbox.service';
 import { ApiCallerErrors, ApiIdempotent, ApiNeverForbidden, ApiPublicRoute, ErrorResponse } from '../openapi/common.dto';
 import { WebhookDelivery } from './webhook-delivery.service';
 import type { Webhook } from './webhook.store';
+import type { WebhookEgressPolicy } from './webhook-egress';
 
 const WEBHOOK_ID = /^wh_[A-Za-z0-9_-]{12}$/;
 
@@ -139,7 +141,8 @@ function view(w: Webhook): WebhookDto {
   };
 }
 
-function checkUrl(url: string): string {
+/** A receiver URL as stored: absolute http(s) (else 400), allowed by the egress policy (else 422 WEBHOOK_URL_NOT_ALLOWED). */
+function checkUrl(url: string, egress: WebhookEgressPolicy): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -149,11 +152,12 @@ function checkUrl(url: string): string {
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw GatewayError.badRequest('VALIDATION_FAILED', 'url: must be http or https', { issues: [{ path: 'url', problem: 'must be http or https' }] });
   }
-  if (parsed.username || parsed.password) {
-    throw GatewayError.badRequest('VALIDATION_FAILED', 'url: must not carry credentials', { issues: [{ path: 'url', problem: 'must not carry credentials' }] });
-  }
+  const refused = egress.refuseUrl(parsed);
+  if (refused) throw new GatewayError('WEBHOOK_URL_NOT_ALLOWED', 422, `url: ${refused}`, { reason: refused });
   return parsed.toString();
 }
+
+const URL_NOT_ALLOWED = 'WEBHOOK_URL_NOT_ALLOWED (details.reason): credentials in the URL, or a loopback, private, link-local, unique-local, unspecified or multicast address (or localhost) the egress settings do not allow';
 
 const OWN_WEBHOOKS = "any caller, its own tenant's webhooks only (no role check, no ledger call); another tenant's answer 404";
 
@@ -197,11 +201,12 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Subscribe a URL to this tenant’s events' })
   @ApiCreatedResponse({ type: WebhookDto })
   @ApiBadRequestResponse({ type: ErrorResponse })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: URL_NOT_ALLOWED })
   create(@CurrentPrincipal() p: Principal, @Body() body: CreateWebhookDto): WebhookDto {
     const cursor = body.fromSequence !== undefined ? body.fromSequence - 1 : this.outbox.store.lastSequence(p.tenantId);
     const webhook = this.delivery.store.create({
       tenantId: p.tenantId,
-      url: checkUrl(body.url),
+      url: checkUrl(body.url, this.delivery.egress),
       events: body.events ?? [],
       active: body.active ?? true,
       ...(body.description ? { description: body.description } : {}),
@@ -231,9 +236,10 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Change the URL, the event filter or whether it is active' })
   @ApiOkResponse({ type: WebhookDto })
   @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: URL_NOT_ALLOWED })
   update(@CurrentPrincipal() p: Principal, @Param() params: WebhookIdParam, @Body() body: UpdateWebhookDto): WebhookDto {
     this.find(p, params.id);
-    const updated = this.delivery.store.update(p.tenantId, params.id, { ...body, ...(body.url !== undefined ? { url: checkUrl(body.url) } : {}) });
+    const updated = this.delivery.store.update(p.tenantId, params.id, { ...body, ...(body.url !== undefined ? { url: checkUrl(body.url, this.delivery.egress) } : {}) });
     this.delivery.wake();
     return view(updated as Webhook);
   }

@@ -58,7 +58,7 @@ class Gateway {
       logLevel: 'warn',
       tenants: E2E_TENANTS,
       // Short retry delays so a test sees retries and dead letters; the schedule is the real one.
-      events: { enabled: true, webhookMaxAttempts: 5, webhookBackoffMs: 300, webhookMaxBackoffMs: 1500, webhookTimeoutMs: 3000, heartbeatMs: 500, reconnectBackoffMs: 200 },
+      events: { enabled: true, webhookMaxAttempts: 5, webhookBackoffMs: 300, webhookMaxBackoffMs: 1500, webhookTimeoutMs: 3000, heartbeatMs: 500, reconnectBackoffMs: 200, webhookEgress: { allowedHosts: ['127.0.0.0/8'] } },
     });
   }
 

@@ -32,7 +32,7 @@ describe('gateway e2e: institution key rotation keeps old content readable', fun
   before(async function () {
     await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR');
     gw = await TestGateway.start({
-      events: { enabled: true, webhookMaxAttempts: 5, webhookBackoffMs: 300, webhookMaxBackoffMs: 1500, webhookTimeoutMs: 3000, heartbeatMs: 500, reconnectBackoffMs: 200 },
+      events: { enabled: true, webhookMaxAttempts: 5, webhookBackoffMs: 300, webhookMaxBackoffMs: 1500, webhookTimeoutMs: 3000, heartbeatMs: 500, reconnectBackoffMs: 200, webhookEgress: { allowPrivateNetworks: false, allowedHosts: ['127.0.0.0/8'] } },
     });
     auditor = gw.custodial('firm1', 'auditor1');
     clientSigner = gw.custodial('client1', 'client1');

@@ -45,7 +45,8 @@ export class TestGateway {
         keysDir: path.join(networkDir(), 'institution-keys'),
         logLevel: 'warn',
         tenants: E2E_TENANTS,
-        events: { enabled: false },
+        // The tests' webhook receivers listen on 127.0.0.1: allow loopback explicitly (the default refuses it).
+        events: { enabled: false, webhookEgress: { allowedHosts: ['127.0.0.0/8', '::1'] } },
       }),
       ...overrides,
     };
