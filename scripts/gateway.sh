@@ -40,6 +40,7 @@ write_config() {
   mkdir -p "$GW_DIR"
   chmod 700 "$GW_DIR"
   [ -f "$GW_CONFIG" ] && return 0
+  # The demo's webhook receivers run on this machine: loopback is allowed explicitly (the default refuses it).
   cat >"$GW_CONFIG" <<EOF
 {
   "host": "127.0.0.1",
