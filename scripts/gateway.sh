@@ -39,8 +39,16 @@ running_pid() {
 write_config() {
   mkdir -p "$GW_DIR"
   chmod 700 "$GW_DIR"
-  [ -f "$GW_CONFIG" ] && return 0
   # The demo's webhook receivers run on this machine: loopback is allowed explicitly (the default refuses it).
+  if [ -f "$GW_CONFIG" ]; then
+    # A demo config written before egress control existed gets the same explicit allowance.
+    if ! jq -e '.events.webhookEgress' "$GW_CONFIG" >/dev/null; then
+      jq '.events.webhookEgress = { allowPrivateNetworks: false, allowedHosts: ["127.0.0.0/8", "::1", "localhost"] }' "$GW_CONFIG" >"$GW_CONFIG.tmp"
+      mv "$GW_CONFIG.tmp" "$GW_CONFIG"
+      say "added the demo's loopback webhook allowance to $GW_CONFIG"
+    fi
+    return 0
+  fi
   cat >"$GW_CONFIG" <<EOF
 {
   "host": "127.0.0.1",
