@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as jose from 'node-jose';
 import type request from 'supertest';
 import { checkedRequest } from '../support/openapi-conformance';
-import { agreeingReply, bankLetter, E2E_TENANTS } from '../support/gateway';
+import { agreeingReply, bankLetter, bankLetterRequest, demoEngagement, E2E_TENANTS } from '../support/gateway';
 import { ensureDemoInstitutions, networkDir } from '../support/institutions';
 import { distinctiveAccountNumber } from '../support/letters';
 import { networkScript, REPO_ROOT, uniqueName, withLedger } from '../support/network';
@@ -326,9 +326,8 @@ describe('gateway e2e: events out — SSE, signed webhooks, dead letters, replay
       firmHook.mode = 'up';
     })();
 
-    const engagement = { id: `ENG-${run}`, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' };
     for (const id of [idA, idB]) {
-      const issued = await gw.post(auditor, '/v1/confirmations', { id, kind: 'bank-form-1', engagement, addresseeId: 'BANK1', feePayer: 'client', letter: bankLetter(distinctiveAccountNumber()) });
+      const issued = await gw.post(auditor, '/v1/confirmations', bankLetterRequest(id, `ENG-${run}`, distinctiveAccountNumber()));
       expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
     }
     const steps: Array<[Caller, string, object, string]> = [
@@ -484,7 +483,7 @@ describe('gateway e2e: events out — SSE, signed webhooks, dead letters, replay
 
   it('a batch issue reaches the firm and the client as one event, and no one else', async function () {
     const batchIds = [1, 2, 3].map((n) => `CF-${run}-BATCH-${n}`);
-    const engagement = { id: `ENG-${run}-BATCH`, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' };
+    const engagement = demoEngagement(`ENG-${run}-BATCH`);
     const recipients = await withLedger('operator', 'admin', async (admin) => {
       const registry = new RegistryClient(admin);
       return Promise.all(['FIRM1', 'CLIENT1', 'BANK1'].map(async (id) => recipientOf(await registry.get(id))));

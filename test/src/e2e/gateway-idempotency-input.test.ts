@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ensureDemoInstitutions } from '../support/institutions';
-import { bankLetter, TestGateway, type Caller } from '../support/gateway';
+import { bankLetter, type Caller, demoEngagement, TestGateway } from '../support/gateway';
 import { distinctiveAccountNumber } from '../support/letters';
 import { uniqueName } from '../support/network';
 
@@ -28,7 +28,7 @@ describe('gateway e2e: idempotent retries and malformed input', function () {
     await gw?.close();
   });
 
-  const engagement = (n: string) => ({ id: `ENG-${run}-${n}`, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' });
+  const engagement = (n: string) => demoEngagement(`ENG-${run}-${n}`);
   // No request id: without the key, every POST would issue a new request.
   const letterWithoutId = (n: string) => ({ kind: 'bank-form-1', engagement: engagement(n), addresseeId: 'BANK1', feePayer: 'client', letter: bankLetter(distinctiveAccountNumber()) });
 

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { demoKeyStore, ensureDemoInstitutions } from '../support/institutions';
-import { agreeingReply, bankLetter, TestGateway, type Caller } from '../support/gateway';
+import { agreeingReply, bankLetterRequest, type Caller, TestGateway } from '../support/gateway';
 import { distinctiveAccountNumber } from '../support/letters';
 import { REPO_ROOT, uniqueName, withLedger } from '../support/network';
 
@@ -49,14 +49,7 @@ describe('gateway e2e: institution key rotation keeps old content readable', fun
   });
 
   const issue = async (id: string, account: string) => {
-    const res = await gw.post(auditor, '/v1/confirmations', {
-      id,
-      kind: 'bank-form-1',
-      engagement: { id: `ENG-${run}`, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' },
-      addresseeId: 'BANK1',
-      feePayer: 'client',
-      letter: bankLetter(account),
-    });
+    const res = await gw.post(auditor, '/v1/confirmations', bankLetterRequest(id, `ENG-${run}`, account));
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     return res;
   };

@@ -1,7 +1,7 @@
 import { ConfirmationState } from '@econfirm/common';
 import { expect } from 'chai';
 import { ensureDemoInstitutions } from '../support/institutions';
-import { agreeingReply, bankLetter, TestGateway, type Caller } from '../support/gateway';
+import { agreeingReply, bankLetter, bankLetterRequest, type Caller, TestGateway } from '../support/gateway';
 import { distinctiveAccountNumber } from '../support/letters';
 import { uniqueName } from '../support/network';
 
@@ -42,14 +42,7 @@ describe('gateway e2e: lifecycle branches over HTTP', function () {
   async function issue(authorize = true): Promise<string> {
     seq += 1;
     const id = `CF-${run}-${seq}`;
-    const res = await gw.post(auditor, '/v1/confirmations', {
-      id,
-      kind: 'bank-form-1',
-      engagement: { id: `ENG-${run}`, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' },
-      addresseeId: 'BANK1',
-      feePayer: 'client',
-      letter: bankLetter(distinctiveAccountNumber()),
-    });
+    const res = await gw.post(auditor, '/v1/confirmations', bankLetterRequest(id, `ENG-${run}`, distinctiveAccountNumber()));
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     if (authorize) await step(clientSigner, id, 'authorization', { feeConsent: true }, ConfirmationState.Authorized);
     return id;

@@ -1,7 +1,7 @@
 import { ConfirmationState } from '@econfirm/common';
 import { expect } from 'chai';
 import { ensureDemoInstitutions } from '../support/institutions';
-import { agreeingReply, bankLetter, TestGateway, type Caller } from '../support/gateway';
+import { agreeingReply, bankLetterRequest, type Caller, TestGateway } from '../support/gateway';
 import { distinctiveAccountNumber } from '../support/letters';
 import { uniqueName, withLedger } from '../support/network';
 
@@ -60,14 +60,7 @@ describe('gateway e2e: the bank-letter path over HTTP across four tenants', func
   });
 
   it('the auditor issues a plain-JSON letter; the ledger receives ciphertext only; the firm reads it back decrypted', async function () {
-    const res = await gw.post(auditor, '/v1/confirmations', {
-      id,
-      kind: 'bank-form-1',
-      engagement: { id: `ENG-${run}`, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' },
-      addresseeId: 'BANK1',
-      feePayer: 'client',
-      letter: bankLetter(account),
-    });
+    const res = await gw.post(auditor, '/v1/confirmations', bankLetterRequest(id, `ENG-${run}`, account));
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     expect(res.body.state).to.equal(ConfirmationState.Issued);
     expect(res.body.firmId).to.equal('FIRM1');

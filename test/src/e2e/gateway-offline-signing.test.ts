@@ -3,7 +3,7 @@ import { findIdentity } from '@econfirm/sdk';
 import { signers } from '@hyperledger/fabric-gateway';
 import { expect } from 'chai';
 import { ensureDemoInstitutions } from '../support/institutions';
-import { agreeingReply, bankLetter, TestGateway, type Caller } from '../support/gateway';
+import { agreeingReply, bankLetterRequest, type Caller, TestGateway } from '../support/gateway';
 import { completeOffline, enrollOfflineIdentity, offlineCaller, type OfflineIdentity } from '../support/gateway-offline';
 import { distinctiveAccountNumber } from '../support/letters';
 import { descriptor, uniqueName } from '../support/network';
@@ -57,14 +57,7 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
   });
 
   it('issue: 202 with a proposal digest, then endorsement and submission with the caller\'s signatures → committed, letter sealed', async function () {
-    const pending = await gw.post(callers.auditor, '/v1/confirmations', {
-      id,
-      kind: 'bank-form-1',
-      engagement: { id: `ENG-${run}`, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' },
-      addresseeId: 'BANK1',
-      feePayer: 'client',
-      letter: bankLetter(account),
-    });
+    const pending = await gw.post(callers.auditor, '/v1/confirmations', bankLetterRequest(id, `ENG-${run}`, account));
     expect(pending.status, JSON.stringify(pending.body)).to.equal(202);
     expect(Buffer.from(pending.body.proposalDigest as string, 'base64')).to.have.length(32);
     const status = await gw.get(callers.auditor, `/v1/transactions/${pending.body.transactionId as string}`);
@@ -126,14 +119,7 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
   });
 
   it('a pending proposal survives a gateway restart: signed after the restart, it commits', async function () {
-    const pending = await gw.post(callers.auditor, '/v1/confirmations', {
-      id: `${id}-r`,
-      kind: 'bank-form-1',
-      engagement: { id: `ENG-${run}`, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' },
-      addresseeId: 'BANK1',
-      feePayer: 'client',
-      letter: bankLetter(distinctiveAccountNumber()),
-    });
+    const pending = await gw.post(callers.auditor, '/v1/confirmations', bankLetterRequest(`${id}-r`, `ENG-${run}`, distinctiveAccountNumber()));
     expect(pending.status).to.equal(202);
     await gw.restart();
     // This time the caller signs only proposal and transaction; the gateway observes the commit.
@@ -145,14 +131,7 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
   });
 
   it('a commit-status signature that does not verify: 504 COMMIT_STATUS_UNKNOWN, and asking again with a good one does not resubmit', async function () {
-    const pending = await gw.post(callers.auditor, '/v1/confirmations', {
-      id: `${id}-s`,
-      kind: 'bank-form-1',
-      engagement: { id: `ENG-${run}`, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' },
-      addresseeId: 'BANK1',
-      feePayer: 'client',
-      letter: bankLetter(distinctiveAccountNumber()),
-    });
+    const pending = await gw.post(callers.auditor, '/v1/confirmations', bankLetterRequest(`${id}-s`, `ENG-${run}`, distinctiveAccountNumber()));
     const sign = (identity: OfflineIdentity, digest: string) => signers.newPrivateKeySigner(identity.privateKey)(Buffer.from(digest, 'base64')).then((s) => Buffer.from(s).toString('base64'));
     const txId = pending.body.transactionId as string;
     const endorsed = await gw.post(callers.auditor, `/v1/transactions/${txId}/endorsement`, { signature: await sign(ids.auditor, pending.body.proposalDigest as string) });

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import * as jose from 'node-jose';
 import { ensureDemoInstitutions } from '../support/institutions';
-import { agreeingReply, bankLetter, TestGateway, type Caller } from '../support/gateway';
+import { agreeingReply, bankLetterRequest, type Caller, TestGateway } from '../support/gateway';
 import { distinctiveAccountNumber } from '../support/letters';
 import { uniqueName } from '../support/network';
 
@@ -27,8 +27,7 @@ describe('gateway e2e: refusals by role, by token and across tenants', function 
   let reviewer: Caller;
   let regulator: Caller;
   const id = `CF-${run}`;
-  const engagement = { id: `ENG-${run}`, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' };
-  const issueBody = { id, kind: 'bank-form-1', engagement, addresseeId: 'BANK1', feePayer: 'client', letter: bankLetter(distinctiveAccountNumber()) };
+  const issueBody = bankLetterRequest(id, `ENG-${run}`, distinctiveAccountNumber());
 
   before(async function () {
     await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR');

@@ -110,6 +110,16 @@ export class TestGateway {
 }
 
 /** A complete 2020 bank letter (Form 1): one deposit row carrying `accountNo`, every other section "none". */
+/** The audit engagement of the demo client CLIENT1 (FY 2025) under the given id. */
+export function demoEngagement(id: string): { id: string; clientId: string; periodStart: string; periodEnd: string; asOfDate: string } {
+  return { id, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' };
+}
+
+/** A plain-JSON Form 1 letter from FIRM1 to BANK1 for CLIENT1, as POST /v1/confirmations takes it. */
+export function bankLetterRequest(id: string, engagementId: string, accountNo: string): Record<string, unknown> {
+  return { id, kind: 'bank-form-1', engagement: demoEngagement(engagementId), addresseeId: 'BANK1', feePayer: 'client', letter: bankLetter(accountNo) };
+}
+
 export function bankLetter(accountNo: string, clientName = 'East China Manufacturing Co., Ltd.'): LetterContent {
   const header = Object.fromEntries(BANK_LETTER_HEADER.map((key) => [key, key === 'asOfDate' || key === 'date' ? '2025-12-31' : `${key} of ${clientName}`]));
   const sections: Record<string, SectionContent> = Object.fromEntries(BANK_LETTER_2020.sections.map((s) => [s.key, { status: 'none' } as SectionContent]));
