@@ -116,17 +116,8 @@ interface ChunkRow {
   error: string | null;
 }
 
-export interface NewJob {
-  id: string;
-  tenantId: string;
-  credentialId: string;
-  kind: ConfirmationKind;
-  formId: string;
-  engagement: Engagement;
-  fileName: string;
-  format: string;
-  rowCount: number;
-}
+/** What an upload knows of its job before the store records it. */
+export type NewJob = Pick<BulkJob, 'id' | 'tenantId' | 'credentialId' | 'kind' | 'formId' | 'engagement' | 'fileName' | 'format' | 'rowCount'>;
 
 /** Request id of a letter: derived from (job, first line), so a re-sent chunk carries the same ids. */
 export function bulkRequestId(jobId: string, line: number): string {
