@@ -8,6 +8,33 @@ const bank = newInstitutionKeys('BANK1');
 const stranger = newInstitutionKeys('BANK9');
 const recipient = (k: typeof firm): Recipient => ({ kid: k.encryption.kid, jwk: publicJwk(k.encryption.jwk) });
 
+/** Test keys only (generated for this fixture, used nowhere else). */
+const AES_KW_FALSE_POSITIVE = {
+  bank: {
+    kid: 'FIXTURE-BANK-enc-1',
+    jwk: {
+      kty: 'EC',
+      x: 'yQkSOcrAo1MaqiviLcVP2pBjlM4skXOLFzv0-TYBE0c',
+      y: 'lsd1V9gYQp3T4AUFGmSLDxlod_k4_REwS0ZIDKOaHbY',
+      crv: 'P-256',
+      d: 'A3sJ4RFXmgpmhntQZnIHJpLx_5OK9fd5LBC2JIW5NeI',
+    },
+  },
+  firmPublic: {
+    kid: 'FIXTURE-FIRM-enc-1',
+    jwk: {
+      kty: 'EC',
+      crv: 'P-256',
+      x: 'NTIFoiWgWKZ1UjVeIGmM8ZO7C63lyQOqUTj41SZ0qw0',
+      y: 'ODfrKmjmev6Q_gWMLYKqaanmg_hMxky2dwdkNPSSzkg',
+    },
+  },
+  sealed: {
+    ciphertext: '{"recipients":[{"encrypted_key":"rvl4VvuMXWF6NM0sfL2MS2PicQoZ427cDUGYVCvo2bfyjT9He9PBKA","header":{"alg":"ECDH-ES+A256KW","kid":"FIXTURE-FIRM-enc-1","epk":{"kty":"EC","crv":"P-256","x":"ub3mbLhggXejGaIZR2g6KYPWUe41qTDd9fk2ELAOFdY","y":"aA7o9SZ0I3YDf8ZHhhKnWMKT4OyZX7CLimye54tzt_o"}}},{"encrypted_key":"xZ7sOvmvckR2dNupjcF1jC_Tqwa-7HYpt-ozugsLcREC0OSPdOrScQ","header":{"alg":"ECDH-ES+A256KW","kid":"FIXTURE-BANK-enc-1","epk":{"kty":"EC","crv":"P-256","x":"0tooIJoSjnFJ1OmBAcLJCIIEMVO818eo3fr0XrG2jJE","y":"ojglJekLqSu8eHokydkm9ukedH8GaA829Sdp9w8CSb0"}}}],"protected":"eyJlbmMiOiJBMjU2R0NNIn0","iv":"1YN40bwKf9lI_Axp","ciphertext":"8bWRFDure5pT7Swj-U0Zlo4HgOTI0i8iw1D79plc2bs1ZGMPDDppPVou2o87YLkNPgn1yR04WFH0hK5Tnj2Ug-cz8XCVyWw5wzHnMikN3nRpyNTauDa8V7sfLXHiTOXwh-XEekbAkFQPhF5ONe8rs8LR5oVjaiDKwjN6MOX4wUPYI8mOy8MUQXQ","tag":"jCxc-CxJDAc8GTAT1UPFCw"}',
+    contentHash: '24012fcf12804a19b0728226ea081ba9a6d77955ffb31af3ae41b43335acd4d0',
+  },
+} as const;
+
 async function rejects(promise: Promise<unknown>): Promise<Error> {
   try {
     await promise;
@@ -29,6 +56,14 @@ describe('content crypto', function () {
       expect(saltedHash(content, opened.salt)).to.equal(sealed.contentHash);
     }
     await rejects(open(sealed, stranger.encryption.kid, stranger.encryption.jwk));
+  });
+
+  it('opens only the recipient entry of its own kid: a JWE on which node-jose alone would unwrap the firm\'s entry to garbage', async function () {
+    // Found by sealing for two recipients until node-jose, given the bank's bare key, took the
+    // firm's entry (first) for its own: its AES-KW check compares the IV as UTF-8 strings.
+    const opened = await open<{ note: string }>(AES_KW_FALSE_POSITIVE.sealed, AES_KW_FALSE_POSITIVE.bank.kid, AES_KW_FALSE_POSITIVE.bank.jwk);
+    expect(opened.content.note).to.equal('node-jose AES-KW false positive');
+    expect(recipientKids(AES_KW_FALSE_POSITIVE.sealed.ciphertext)).to.deep.equal([AES_KW_FALSE_POSITIVE.firmPublic.kid, AES_KW_FALSE_POSITIVE.bank.kid]);
   });
 
   it('refuses content whose salted hash does not match the ledger', async function () {
@@ -66,3 +101,4 @@ describe('content crypto', function () {
     expect(verified.claims.conclusion).to.equal('agrees');
   });
 });
+

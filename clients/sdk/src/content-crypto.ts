@@ -68,11 +68,19 @@ export function recipientKids(ciphertext: string): string[] {
   return (jwe.recipients ?? []).map((r) => r.header?.kid).filter((kid): kid is string => typeof kid === 'string');
 }
 
-/** Decrypts with one institution's private encryption key and checks the salted hash. */
+/**
+ * Decrypts with one institution's private encryption key and checks the salted hash.
+ *
+ * The key goes in a key store so node-jose unwraps only the recipient entry whose kid is ours.
+ * Given a bare key, node-jose tries it on every recipient in turn, and its AES-KW integrity check
+ * compares the unwrapped IV as UTF-8 strings: about once in two thousand tries another
+ * recipient's entry "unwraps" to garbage and the whole decryption fails (node-jose 2.2.0).
+ */
 export async function open<T>(sealed: EncryptedContent, kid: string, privateJwk: JsonWebKey): Promise<SealedPayload<T>> {
-  const key = await jose.JWK.asKey({ ...privateJwk, kid, alg: 'ECDH-ES+A256KW', use: 'enc' }, 'json');
+  const keystore = jose.JWK.createKeyStore();
+  await keystore.add({ ...privateJwk, kid, alg: 'ECDH-ES+A256KW', use: 'enc' }, 'json');
   // General JSON must be passed parsed (a string is read as compact); the typings only declare strings.
-  const result = await jose.JWE.createDecrypt(key).decrypt(JSON.parse(sealed.ciphertext) as unknown as string);
+  const result = await jose.JWE.createDecrypt(keystore).decrypt(JSON.parse(sealed.ciphertext) as unknown as string);
   const payload = JSON.parse(result.plaintext.toString('utf8')) as SealedPayload<T>;
   if (saltedHash(payload.content, payload.salt) !== sealed.contentHash) {
     throw new Error('decrypted content does not match the salted hash on the ledger');

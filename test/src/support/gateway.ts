@@ -109,7 +109,6 @@ export class TestGateway {
   }
 }
 
-/** A complete 2020 bank letter (Form 1): one deposit row carrying `accountNo`, every other section "none". */
 /** The audit engagement of the demo client CLIENT1 (FY 2025) under the given id. */
 export function demoEngagement(id: string): { id: string; clientId: string; periodStart: string; periodEnd: string; asOfDate: string } {
   return { id, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' };
@@ -120,6 +119,7 @@ export function bankLetterRequest(id: string, engagementId: string, accountNo: s
   return { id, kind: 'bank-form-1', engagement: demoEngagement(engagementId), addresseeId: 'BANK1', feePayer: 'client', letter: bankLetter(accountNo) };
 }
 
+/** A complete 2020 bank letter (Form 1): one deposit row carrying `accountNo`, every other section "none". */
 export function bankLetter(accountNo: string, clientName = 'East China Manufacturing Co., Ltd.'): LetterContent {
   const header = Object.fromEntries(BANK_LETTER_HEADER.map((key) => [key, key === 'asOfDate' || key === 'date' ? '2025-12-31' : `${key} of ${clientName}`]));
   const sections: Record<string, SectionContent> = Object.fromEntries(BANK_LETTER_2020.sections.map((s) => [s.key, { status: 'none' } as SectionContent]));
