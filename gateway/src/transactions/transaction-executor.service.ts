@@ -12,6 +12,7 @@ import { callName, type LedgerCall } from '../fabric/ledger-call';
 import { LedgerService } from '../fabric/ledger.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { TenantsService } from '../tenants/tenants.service';
+import { MalformedDerSignatureError, toLowS } from './ecdsa-low-s';
 import { PendingTransactionsStore, type PendingMode, type PendingTransaction } from './pending-transactions.store';
 import { JSON_PRESENTER, ResultPresenters } from './result-presenters';
 
@@ -66,10 +67,14 @@ function commitStatusRequest(mspId: string, certificate: Uint8Array, channel: st
   return signed;
 }
 
+/** The caller's base64 DER signature, normalized to the low S Fabric requires (ecdsa-low-s.ts). */
 function signatureBytes(signature: string): Uint8Array {
-  const bytes = Buffer.from(signature, 'base64');
-  if (bytes.length < 8 || bytes.length > 80) throw GatewayError.badRequest('INVALID_SIGNATURE', 'signature must be a base64 DER ECDSA signature');
-  return bytes;
+  try {
+    return toLowS(Buffer.from(signature, 'base64'));
+  } catch (err) {
+    if (err instanceof MalformedDerSignatureError) throw GatewayError.badRequest('INVALID_SIGNATURE', `signature must be a base64 DER ECDSA P-256 signature (${err.message})`);
+    throw err;
+  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { signers } from '@hyperledger/fabric-gateway';
 import { expect } from 'chai';
 import { ensureDemoInstitutions } from '../support/institutions';
 import { agreeingReply, bankLetterRequest, type Caller, TestGateway } from '../support/gateway';
-import { completeOffline, enrollOfflineIdentity, offlineCaller, type OfflineIdentity } from '../support/gateway-offline';
+import { completeOffline, enrollOfflineIdentity, offlineCaller, opensslDigestSigner, type OfflineIdentity } from '../support/gateway-offline';
 import { distinctiveAccountNumber } from '../support/letters';
 import { descriptor, uniqueName } from '../support/network';
 
@@ -97,6 +97,34 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
     expect(final.body.result.reply.signatureValid).to.equal(true);
     expect(final.body.result.reply.preparedBy).to.contain(`off-${tag}`);
     expect(final.body.result.reply.approvedBy).to.contain(`rev-${tag}`);
+  });
+
+  it('signatures from openssl with a high S (which Fabric refuses as they are) are normalized by the gateway and commit', async function () {
+    const hsm = enrollOfflineIdentity('firm1', `ossl-${tag}`, 'auditor', 'FIRM1');
+    const caller = offlineCaller(gw, 'firm1', hsm);
+    const openssl = opensslDigestSigner(hsm);
+    try {
+      const pending = await gw.post(caller, '/v1/confirmations', bankLetterRequest(`${id}-o`, `ENG-${run}`, distinctiveAccountNumber()));
+      expect(pending.status, JSON.stringify(pending.body)).to.equal(202);
+      const txId = pending.body.transactionId as string;
+      const endorsed = await gw.post(caller, `/v1/transactions/${txId}/endorsement`, { signature: openssl.sign(pending.body.proposalDigest as string, true) });
+      expect(endorsed.status, JSON.stringify(endorsed.body)).to.equal(200);
+      const done = await gw.post(caller, `/v1/transactions/${txId}/submission`, {
+        signature: openssl.sign(endorsed.body.transactionDigest as string, true),
+        commitSignature: openssl.sign(endorsed.body.commitDigest as string, true),
+      });
+      expect(done.status, JSON.stringify(done.body)).to.equal(201);
+      expect(done.body.status).to.equal('VALID');
+      expect(done.body.result.issued.by).to.contain(`ossl-${tag}`);
+      // Raw r||s (what WebCrypto returns) is not DER: refused at the edge with its code, nothing sent.
+      const raw = await gw.post(caller, '/v1/confirmations', bankLetterRequest(`${id}-p`, `ENG-${run}`, distinctiveAccountNumber()));
+      const refused = await gw.post(caller, `/v1/transactions/${raw.body.transactionId as string}/endorsement`, { signature: Buffer.alloc(64, 7).toString('base64') });
+      expect(refused.status).to.equal(400);
+      expect(refused.body.error.code).to.equal('INVALID_SIGNATURE');
+      expect((await gw.get(caller, `/v1/transactions/${raw.body.transactionId as string}`)).body.stage).to.equal('proposed');
+    } finally {
+      openssl.close();
+    }
   });
 
   it('a signature by another key is refused by the network and nothing is written', async function () {
