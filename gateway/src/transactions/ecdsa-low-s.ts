@@ -8,14 +8,15 @@
 
 /** The order n of the P-256 group. */
 const P256_ORDER = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
-const HALF_ORDER = P256_ORDER >> 1n;
+/** n/2 rounded down: the largest S Fabric accepts. */
+export const P256_HALF_ORDER = P256_ORDER >> 1n;
 
 export class MalformedDerSignatureError extends Error {}
 
 /** `der` with s replaced by n − s when s > n/2; throws MalformedDerSignatureError unless it is strict DER. */
 export function toLowS(der: Uint8Array): Uint8Array {
   const { r, s } = parseDerSignature(der);
-  if (s <= HALF_ORDER) return der;
+  if (s <= P256_HALF_ORDER) return der;
   return encodeDerSignature(r, P256_ORDER - s);
 }
 

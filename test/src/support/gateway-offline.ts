@@ -1,4 +1,5 @@
 import type { PublicJwk } from '@econfirm/common';
+import { parseDerSignature, P256_HALF_ORDER } from '@econfirm/gateway';
 import { findOrg, publicJwk } from '@econfirm/sdk';
 import { signers } from '@hyperledger/fabric-gateway';
 import { expect } from 'chai';
@@ -86,15 +87,6 @@ export async function completeOffline(
   });
 }
 
-const P256_HALF_ORDER = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551') >> 1n;
-
-/** s of a DER ECDSA signature (SEQUENCE { INTEGER r, INTEGER s }, short-form lengths as P-256 has). */
-function derS(der: Buffer): bigint {
-  const rLength = der[3] as number;
-  const sAt = 4 + rLength;
-  return BigInt(`0x${der.subarray(sAt + 2, sAt + 2 + (der[sAt + 1] as number)).toString('hex')}`);
-}
-
 /**
  * A caller whose signing tool does not normalize S, as `openssl pkeyutl` (and most HSMs) do not:
  * signs a base64 digest as-is and, when asked, retries until the signature has a high S (half of
@@ -110,7 +102,7 @@ export function opensslDigestSigner(identity: OfflineIdentity): { sign(digest: s
       writeFileSync(digestFile, Buffer.from(digest, 'base64'));
       for (let i = 0; i < 64; i++) {
         const der = execFileSync('openssl', ['pkeyutl', '-sign', '-inkey', keyFile, '-in', digestFile]);
-        if (derS(der) > P256_HALF_ORDER === highS) return der.toString('base64');
+        if (parseDerSignature(der).s > P256_HALF_ORDER === highS) return der.toString('base64');
       }
       throw new Error(`openssl gave no ${highS ? 'high' : 'low'}-S signature in 64 tries`);
     },
