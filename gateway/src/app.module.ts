@@ -12,6 +12,7 @@ import { IdempotencyModule } from './idempotency/idempotency.module';
 import { InstitutionsModule } from './institutions/institutions.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OversightModule } from './oversight/oversight.module';
+import { PortalModule } from './portal/portal.module';
 import { TransactionsModule } from './transactions/transactions.module';
 import { EventsModule } from './events/events.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -42,6 +43,8 @@ export class AppModule {
         EvidenceModule,
         EventsModule,
         WebhooksModule,
+        // the web portal's static files (not API)
+        PortalModule,
       ],
     };
   }

@@ -78,6 +78,23 @@ export interface RegistryCacheSettings {
   maxEntries: number;
 }
 
+/** The web portal (clients/portal) served at /portal/. */
+export interface PortalSettings {
+  enabled: boolean;
+  /** The portal package folder: `static/` (index.html, CSS) and `dist/` (its compiled ES modules). */
+  dir: string;
+}
+
+/** Where the portal package is when the config names none: the workspace package, else the repo's folder. */
+export function defaultPortalDir(): string {
+  try {
+    return path.dirname(require.resolve('@econfirm/portal/package.json'));
+  } catch {
+    // gateway/dist/config → the repository's clients/portal
+    return path.resolve(__dirname, '..', '..', '..', 'clients', 'portal');
+  }
+}
+
 export interface GatewayConfig {
   host: string;
   port: number;
@@ -96,6 +113,7 @@ export interface GatewayConfig {
   events: EventSettings;
   bulk: BulkSettings;
   registryCache: RegistryCacheSettings;
+  portal: PortalSettings;
 }
 
 /** A config that failed validation: every problem, with its path. */
@@ -232,7 +250,7 @@ function readTenants(raw: unknown, r: Reader): TenantConfig[] {
 export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): GatewayConfig {
   const r = new Reader();
   if (!isObject(raw)) throw new ConfigError(['the configuration must be a JSON object']);
-  const known = ['host', 'port', 'dbPath', 'networkDescriptorPath', 'keysDir', 'audience', 'logLevel', 'tenants', 'deadlines', 'limits', 'evidence', 'events', 'bulk', 'registryCache'];
+  const known = ['host', 'port', 'dbPath', 'networkDescriptorPath', 'keysDir', 'audience', 'logLevel', 'tenants', 'deadlines', 'limits', 'evidence', 'events', 'bulk', 'registryCache', 'portal'];
   const unknown = Object.keys(raw).filter((k) => !known.includes(k));
   if (unknown.length > 0) r.problems.push(`${unknown.join(', ')}: unknown setting`);
   const file = (key: string, fallback?: string): string => {
@@ -248,6 +266,9 @@ export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): Ga
   const events = r.section(raw, 'events');
   const bulk = r.section(raw, 'bulk');
   const registryCache = r.section(raw, 'registryCache');
+  const portal = r.section(raw, 'portal');
+  const portalExtra = Object.keys(portal).filter((k) => !['enabled', 'dir'].includes(k));
+  if (portalExtra.length > 0) r.problems.push(`portal.${portalExtra.join(', ')}: unknown field`);
   const config: GatewayConfig = {
     host: r.string(raw, 'host', '', '127.0.0.1'),
     port: r.int(raw, 'port', '', 8443, 0, 65535),
@@ -290,6 +311,10 @@ export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): Ga
     registryCache: {
       ttlMs: r.int(registryCache, 'ttlMs', 'registryCache.', 30_000, 0, 3_600_000),
       maxEntries: r.int(registryCache, 'maxEntries', 'registryCache.', 10_000, 1, 1_000_000),
+    },
+    portal: {
+      enabled: r.bool(portal, 'enabled', 'portal.', true),
+      dir: portal.dir === undefined ? defaultPortalDir() : path.resolve(baseDir, r.string(portal, 'dir', 'portal.')),
     },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -1,0 +1,60 @@
+import { createApiToken } from './api-token.js';
+import type { StoredCredential } from './key-store.js';
+
+/** An error answer of the gateway: `{ error: { code, message, requestId } }` and its HTTP status. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly requestId?: string,
+  ) {
+    super(message);
+  }
+}
+
+async function errorOf(res: Response): Promise<ApiError> {
+  try {
+    const body = (await res.json()) as { error?: { code?: unknown; message?: unknown; requestId?: unknown } };
+    const e = body.error;
+    if (e && typeof e.code === 'string') {
+      return new ApiError(res.status, e.code, typeof e.message === 'string' ? e.message : res.statusText, typeof e.requestId === 'string' ? e.requestId : undefined);
+    }
+  } catch {
+    // not JSON: fall through
+  }
+  return new ApiError(res.status, `HTTP_${res.status}`, res.statusText || 'request failed');
+}
+
+/** The gateway's /v1 API as the signed-in credential: a fresh token on every call. */
+export class ApiClient {
+  constructor(private readonly credential: StoredCredential) {}
+
+  private async send(method: 'GET' | 'POST', path: string, body?: object): Promise<Response> {
+    const token = await createApiToken(this.credential.credentialId, this.credential.audience, this.credential.key);
+    const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'omit', cache: 'no-store' });
+    } catch (err) {
+      throw new ApiError(0, 'NETWORK_ERROR', `the gateway could not be reached: ${(err as Error).message}`);
+    }
+    if (!res.ok) throw await errorOf(res);
+    return res;
+  }
+
+  async get<T>(path: string): Promise<T> {
+    return (await (await this.send('GET', path)).json()) as T;
+  }
+
+  async post<T>(path: string, body?: object): Promise<T> {
+    return (await (await this.send('POST', path, body)).json()) as T;
+  }
+
+  /** A binary answer (the evidence PDF). */
+  async blob(path: string): Promise<Blob> {
+    return (await this.send('GET', path)).blob();
+  }
+}

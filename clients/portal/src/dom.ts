@@ -1,0 +1,51 @@
+/**
+ * Builds DOM nodes from data without ever parsing strings as HTML: text goes in as text nodes,
+ * so content from the ledger cannot inject markup (and the CSP forbids inline script anyway).
+ */
+export type Child = Node | string | number | null | undefined | false;
+export type Attrs = Record<string, string | number | boolean | null | undefined>;
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    element.setAttribute(name, value === true ? '' : String(value));
+  }
+  append(element, ...children);
+  return element;
+}
+
+export function append(parent: Node, ...children: Child[]): void {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.appendChild(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
+  }
+}
+
+/** Replaces what `parent` shows. */
+export function show(parent: Element, ...children: Child[]): void {
+  parent.replaceChildren();
+  append(parent, ...children);
+}
+
+/** A two-language label: 中文 first, English after it (the domain is Chinese; the API is English). */
+export function bilingual(zh: string, en: string): string {
+  return `${zh} ${en}`;
+}
+
+export function table(caption: string | null, headers: string[], rows: Child[][], attrs: Attrs = {}): HTMLTableElement {
+  return h(
+    'table',
+    attrs,
+    caption ? h('caption', {}, caption) : null,
+    h('thead', {}, h('tr', {}, ...headers.map((text) => h('th', { scope: 'col' }, text)))),
+    h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells.map((cell) => h('td', {}, cell))))),
+  );
+}
+
+/** A definition list of label → value pairs. */
+export function facts(pairs: Array<[string, Child]>, attrs: Attrs = {}): HTMLDListElement {
+  const list = h('dl', { class: 'facts', ...attrs });
+  for (const [label, value] of pairs) append(list, h('dt', {}, label), h('dd', {}, value ?? '—'));
+  return list;
+}

@@ -1,0 +1,80 @@
+/** Chinese and English labels of the domain's codes; an unknown code shows as itself. */
+
+const STATES: Record<string, [string, string]> = {
+  issued: ['已发函', 'issued'],
+  'client-refused': ['被审单位拒绝', 'client refused'],
+  authorized: ['已授权', 'authorized'],
+  accepted: ['已受理', 'accepted'],
+  returned: ['已退回', 'returned'],
+  'reply-prepared': ['回函待复核', 'reply prepared'],
+  replied: ['已回函', 'replied'],
+  'auditor-accepted': ['审计已确认', 'auditor accepted'],
+  recalled: ['已撤回', 'recalled'],
+  resent: ['已重发', 'resent'],
+  'alternative-procedure': ['替代程序', 'alternative procedure'],
+};
+
+const KINDS: Record<string, [string, string]> = {
+  'bank-form-1': ['银行询证函（格式一）', 'bank letter, form 1'],
+  'bank-form-2': ['银行询证函（格式二）', 'bank letter, form 2'],
+  'capital-verification': ['验资询证函', 'capital verification'],
+  receivable: ['应收账款询证函', 'receivable'],
+  payable: ['应付账款询证函', 'payable'],
+};
+
+const ROLES: Record<string, [string, string]> = {
+  auditor: ['审计人员', 'auditor'],
+  'client-signer': ['被审单位授权人', 'client signer'],
+  'bank-officer': ['银行经办', 'bank officer'],
+  'bank-reviewer': ['银行复核', 'bank reviewer'],
+  registrar: ['登记机构', 'registrar'],
+  regulator: ['监管机构', 'regulator'],
+  admin: ['平台管理员', 'admin'],
+};
+
+/** Sections of the 2020 national bank letter (common/src/forms/bank-letter-2020.ts). */
+const SECTIONS: Record<string, [string, string]> = {
+  deposits: ['1 存款', '1 Deposits'],
+  loans: ['2 借款', '2 Loans'],
+  closedAccounts: ['3 本期注销账户', '3 Accounts closed during the period'],
+  entrustedLoansAsLender: ['4 委托贷款（委托人）', '4 Entrusted loans, client as lender'],
+  entrustedLoansAsBorrower: ['5 委托贷款（借款人）', '5 Entrusted loans, client as borrower'],
+  guaranteesByClient: ['6a 担保（被审单位提供）', '6a Guarantees given by the client'],
+  guaranteesByBank: ['6b 担保（银行提供）', '6b Guarantees issued by the bank'],
+  acceptanceBills: ['7 未到期银行承兑汇票', '7 Bank acceptance bills outstanding'],
+  discountedBills: ['8 已贴现未到期票据', '8 Discounted bills not yet due'],
+  billsForCollection: ['9 托收票据', '9 Bills for collection'],
+  lettersOfCredit: ['10 不可撤销信用证', '10 Irrevocable letters of credit'],
+  fxContracts: ['11 未履行外汇合约', '11 FX contracts, unsettled'],
+  securitiesInCustody: ['12 存放的有价证券及权利凭证', '12 Securities and title documents in custody'],
+  wealthManagement: ['13 理财产品', '13 Wealth-management products'],
+  other: ['14 其他', '14 Other'],
+  cashPooling: ['附表 资金池', 'Schedule: cash pooling'],
+};
+
+const SECTION_STATUS: Record<string, [string, string]> = {
+  rows: ['逐项列示', 'items listed'],
+  none: ['无（须核实）', 'none (to be verified)'],
+  struck: ['不函证', 'struck: do not confirm'],
+  requested: ['请银行填列', 'to be filled by the responder'],
+};
+
+export const RETURN_REASONS: Record<string, [string, string]> = {
+  NON_STANDARD_FORM: ['非标准格式', 'non-standard form'],
+  FEE_NOT_AUTHORIZED: ['费用未授权', 'fee not authorized'],
+  SEAL_MISMATCH: ['印鉴不符', 'seal mismatch'],
+  MISSING_DATA: ['信息缺失', 'missing data'],
+  OTHER: ['其他', 'other'],
+};
+
+function label(table: Record<string, [string, string]>, code: string): string {
+  const entry = table[code];
+  return entry ? `${entry[0]} ${entry[1]}` : code;
+}
+
+export const stateLabel = (code: string): string => label(STATES, code);
+export const kindLabel = (code: string): string => label(KINDS, code);
+export const roleLabel = (code: string): string => label(ROLES, code);
+export const sectionLabel = (code: string): string => label(SECTIONS, code);
+export const sectionStatusLabel = (code: string): string => label(SECTION_STATUS, code);
+export const returnReasonLabel = (code: string): string => label(RETURN_REASONS, code);

@@ -1,0 +1,99 @@
+import { clearMessages, regions, renderChrome, resumeSession, showError, showStatus, type Regions, type Session } from './app.js';
+import { h, show } from './dom.js';
+import { deleteCredential } from './key-store.js';
+import { stateLabel } from './labels.js';
+import type { Confirmation } from './types.js';
+import { ACTIONS, isActionName } from './views/actions.js';
+import { renderDetail } from './views/confirmation-detail.js';
+import { renderHome } from './views/confirmation-list.js';
+import { renderSignIn } from './views/sign-in.js';
+import { renderStatistics } from './views/statistics.js';
+
+/** The portal's entry point: resume the stored credential or ask for one, then route on the URL hash. */
+const r: Regions = regions();
+let session: Session | undefined;
+/** The confirmation the detail view shows: actions act on it. */
+let current: Confirmation | undefined;
+
+async function route(): Promise<void> {
+  current = undefined;
+  if (!session) {
+    renderSignIn(r.main, () => void start(), (err) => showError(r, err));
+    return;
+  }
+  const hash = location.hash.replace(/^#/, '') || '/';
+  r.main.setAttribute('aria-busy', 'true');
+  try {
+    const detail = /^\/c\/(.+)$/.exec(hash);
+    if (detail) current = await renderDetail(r.main, session, decodeURIComponent(detail[1]));
+    else if (hash === '/statistics') await renderStatistics(r.main, session);
+    else await renderHome(r.main, session, (err) => showError(r, err));
+  } catch (err) {
+    show(r.main, h('p', {}, h('a', { href: '#/' }, '← 首页 Home')));
+    showError(r, err);
+  } finally {
+    r.main.removeAttribute('aria-busy');
+  }
+}
+
+async function start(): Promise<void> {
+  clearMessages(r);
+  try {
+    session = await resumeSession();
+  } catch (err) {
+    session = undefined;
+    showError(r, err);
+  }
+  renderChrome(r, session);
+  await route();
+}
+
+// Every action form (views/actions.ts) is handled here, by its data-action: one path for all of them.
+r.main.addEventListener('submit', (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || form.id === 'sign-in') return;
+  event.preventDefault();
+  const name = form.dataset.action;
+  if (!session || !current || !isActionName(name)) return;
+  const { api } = session;
+  const target = current;
+  const buttons = [...form.querySelectorAll('button')];
+  buttons.forEach((b) => (b.disabled = true));
+  form.setAttribute('aria-busy', 'true');
+  clearMessages(r);
+  void (async () => {
+    try {
+      const note = await ACTIONS[name].run(api, target, new FormData(form));
+      if (note) {
+        showStatus(r, note);
+        buttons.forEach((b) => (b.disabled = false));
+        form.removeAttribute('aria-busy');
+        return;
+      }
+      const fresh = await renderDetail(r.main, session!, target.id);
+      current = fresh;
+      showStatus(r, `${ACTIONS[name].label}: ${stateLabel(fresh.state)}`);
+    } catch (err) {
+      showError(r, err);
+      buttons.forEach((b) => (b.disabled = false));
+      form.removeAttribute('aria-busy');
+    }
+  })();
+});
+
+r.signOut.addEventListener('click', () => {
+  void (async () => {
+    await deleteCredential();
+    session = undefined;
+    location.hash = '';
+    await start();
+    showStatus(r, '已退出，密钥已从本浏览器删除 Signed out: the key was deleted from this browser.');
+  })();
+});
+
+window.addEventListener('hashchange', () => {
+  clearMessages(r);
+  void route();
+});
+
+void start();

@@ -1,0 +1,122 @@
+/** The gateway's answers as the portal reads them (its confirmation DTOs; only the members the portal shows). */
+
+export interface Principal {
+  tenantId: string;
+  institutionId: string;
+  orgKey: string;
+  identityName: string;
+  mspId: string;
+  role: string;
+  credentialId: string;
+  custody: string;
+}
+
+export type Row = Record<string, string>;
+
+export interface SectionContent {
+  status: 'rows' | 'none' | 'struck' | 'requested';
+  rows?: Row[];
+}
+
+export interface LetterContent {
+  formId: string;
+  header: Record<string, string>;
+  sections: Record<string, SectionContent>;
+}
+
+export interface ReplyDifference {
+  section: string;
+  row: number | null;
+  field: string;
+  stated: string;
+  actual: string;
+  note: string;
+}
+
+export interface ReplyContent {
+  formId: string;
+  conclusion: 'agrees' | 'disagrees';
+  differences: ReplyDifference[];
+  sections: Record<string, SectionContent>;
+  handler: string;
+  reviewer: string;
+  date: string;
+}
+
+export interface Act {
+  by: string;
+  at: string;
+}
+
+/** A record as lists show it (content sealed). */
+export interface ConfirmationRecord {
+  id: string;
+  kind: string;
+  formId: string;
+  firmId: string;
+  engagementId: string;
+  clientId: string;
+  addresseeId: string;
+  responderId: string;
+  feePayer: string;
+  state: string;
+  overdue: boolean;
+  asOfDate: string;
+  periodStart: string;
+  periodEnd: string;
+  issued: Act;
+  authorizationDueAt: string;
+  replyDueAt?: string;
+  refusal?: Act & { reason: string };
+  return?: Act & { reasonCode: string; note?: string };
+  recall?: Act & { reason: string };
+  lastReplyRejection?: Act & { reason: string };
+  updatedAt: string;
+}
+
+/** What the gateway could open for the caller's tenant. */
+export interface Sealed<T> {
+  readable: 'decrypted' | 'not-addressed' | 'no-key' | 'failed';
+  content?: T;
+  contentHash: string;
+}
+
+export interface ReplyView extends Sealed<ReplyContent> {
+  conclusion: 'agrees' | 'disagrees';
+  preparedBy: string;
+  preparedAt: string;
+  approvedBy?: string;
+  approvedAt?: string;
+  signatureValid?: boolean;
+}
+
+/** GET /v1/confirmations/{id}: the caller's own content decrypted. */
+export interface Confirmation extends ConfirmationRecord {
+  letter: Sealed<LetterContent>;
+  reply?: ReplyView;
+}
+
+export interface ConfirmationPage {
+  records: ConfirmationRecord[];
+  bookmark: string;
+  fetchedRecordsCount: number;
+}
+
+export interface HistoryEntry {
+  txId: string;
+  timestamp: string;
+  isDelete: boolean;
+  value: ConfirmationRecord | null;
+}
+
+export interface RegulatorStats {
+  asOf: string;
+  total: number;
+  byState: Record<string, number>;
+  overdue: number;
+  overdueRate: number;
+  returnRate: number;
+  exceptionRate: number;
+  responders: Array<{ responderId: string; sent: number; replied: number; returned: number; overdue: number; replyRate: number; medianReplyHours: number | null }>;
+  redFlags: Array<{ type: string; detail: string }>;
+}

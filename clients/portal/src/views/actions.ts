@@ -1,0 +1,208 @@
+import type { ApiClient } from '../api-client.js';
+import { h, type Child } from '../dom.js';
+import { RETURN_REASONS, returnReasonLabel, sectionLabel } from '../labels.js';
+import type { Confirmation, Principal, ReplyDifference } from '../types.js';
+
+/**
+ * The lifecycle actions, each a form carrying `data-action`. The portal offers an action only to
+ * the role that may take it, in the states it may be taken from (chaincode transitions.ts); the
+ * gateway and the chaincode still decide, and their refusal is shown with its error code.
+ */
+export type ActionName = 'authorize' | 'refuse' | 'accept' | 'return' | 'reply' | 'approve' | 'reject' | 'auditor-accept' | 'recall' | 'evidence';
+
+interface ActionSpec {
+  offered(me: Principal, c: Confirmation): boolean;
+  form(c: Confirmation): Child[];
+  /** Performs it; a returned string is a status line (evidence download). */
+  run(api: ApiClient, c: Confirmation, data: FormData): Promise<string | void>;
+}
+
+const RESPONDER_ROLES = ['bank-officer', 'bank-reviewer', 'client-signer'];
+const RECALLABLE = ['issued', 'authorized', 'accepted', 'reply-prepared'];
+
+const isResponder = (me: Principal, c: Confirmation): boolean => me.institutionId === c.responderId && RESPONDER_ROLES.includes(me.role);
+const isClient = (me: Principal, c: Confirmation): boolean => me.role === 'client-signer' && me.institutionId === c.clientId;
+const isFirm = (me: Principal, c: Confirmation): boolean => me.role === 'auditor' && me.institutionId === c.firmId;
+const path = (c: Confirmation, tail: string): string => `/v1/confirmations/${encodeURIComponent(c.id)}/${tail}`;
+const text = (data: FormData, name: string): string => String(data.get(name) ?? '').trim();
+/** A lifecycle POST; the detail view re-reads the confirmation afterwards, so the answer is not kept. */
+async function post(api: ApiClient, url: string, body?: object): Promise<void> {
+  await api.post<unknown>(url, body);
+}
+
+let fieldSeq = 0;
+/** A labelled control (every input has a <label for>). */
+function field(labelText: string, control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement): HTMLElement {
+  const id = control.id || `f${++fieldSeq}`;
+  control.id = id;
+  return h('div', { class: 'field' }, h('label', { for: id }, labelText), control);
+}
+
+function reasonField(name = 'reason'): HTMLElement {
+  return field('原因 Reason', h('textarea', { name, required: true, maxlength: 1000, rows: 2 }));
+}
+
+const today = (): string => new Date().toISOString().slice(0, 10);
+
+/** One itemized difference's inputs; sections are the letter's sections that are not struck. */
+export function differenceRow(c: Confirmation): HTMLFieldSetElement {
+  const sections = Object.entries(c.letter.content?.sections ?? {}).filter(([, s]) => s.status !== 'struck');
+  return h(
+    'fieldset',
+    { class: 'difference' },
+    h('legend', {}, '差异 Difference'),
+    field('项目 Section', h('select', { name: 'diff.section', required: true }, ...sections.map(([key]) => h('option', { value: key }, sectionLabel(key))))),
+    field('行号 Row (0 = first; blank = not listed)', h('input', { name: 'diff.row', type: 'number', min: 0, step: 1 })),
+    field('字段 Field', h('input', { name: 'diff.field', required: true, placeholder: 'balance' })),
+    field('函证所列 Stated', h('input', { name: 'diff.stated', required: true })),
+    field('银行记录 Actual', h('input', { name: 'diff.actual', required: true })),
+    field('说明 Note', h('input', { name: 'diff.note' })),
+  );
+}
+
+function differencesOf(data: FormData): ReplyDifference[] {
+  const all = (name: string): string[] => data.getAll(`diff.${name}`).map((v) => String(v).trim());
+  const sections = all('section');
+  const rows = all('row');
+  const fields = all('field');
+  const stated = all('stated');
+  const actual = all('actual');
+  const notes = all('note');
+  return sections.map((section, i) => ({
+    section,
+    row: rows[i] === '' ? null : Number(rows[i]),
+    field: fields[i],
+    stated: stated[i],
+    actual: actual[i],
+    note: notes[i] || 'none',
+  }));
+}
+
+function replyForm(c: Confirmation): Child[] {
+  const differences = h('div', { class: 'differences', 'data-differences': true, hidden: true });
+  const add = h('button', { type: 'button', 'data-add-difference': true, hidden: true }, '添加差异 Add a difference');
+  const conclusion = (value: string, label: string, checked: boolean): HTMLElement => {
+    const radio = h('input', { type: 'radio', name: 'conclusion', value, id: `conclusion-${value}`, checked });
+    radio.addEventListener('change', () => {
+      const disagrees = value === 'disagrees';
+      differences.hidden = !disagrees;
+      add.hidden = !disagrees;
+      if (disagrees && differences.childElementCount === 0) differences.append(differenceRow(c));
+      // Hidden difference inputs must not block an agreeing reply.
+      for (const el of differences.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select')) el.disabled = !disagrees;
+    });
+    return h('span', { class: 'choice' }, radio, h('label', { for: `conclusion-${value}` }, label));
+  };
+  add.addEventListener('click', () => differences.append(differenceRow(c)));
+  return [
+    h('fieldset', {}, h('legend', {}, '结论 Conclusion'), conclusion('agrees', '相符 Agrees', true), conclusion('disagrees', '不符 Disagrees (itemize every difference)', false)),
+    differences,
+    add,
+    field('经办人 Handler', h('input', { name: 'handler', required: true })),
+    field('复核人 Reviewer', h('input', { name: 'reviewer', required: true })),
+    field('日期 Date', h('input', { name: 'date', type: 'date', required: true, value: today() })),
+    h('span', { class: 'choice' }, h('input', { type: 'checkbox', name: 'shareWithClient', id: 'share-with-client' }), h('label', { for: 'share-with-client' }, '审计确认后抄送被审单位 Share with the client (after the auditor accepts)')),
+  ];
+}
+
+export const ACTIONS: Record<ActionName, ActionSpec & { label: string }> = {
+  authorize: {
+    label: '授权发函 Authorize',
+    offered: (me, c) => isClient(me, c) && c.state === 'issued',
+    form: (c) => [h('span', { class: 'choice' }, h('input', { type: 'checkbox', name: 'feeConsent', id: 'fee-consent', required: c.feePayer === 'client' }), h('label', { for: 'fee-consent' }, '同意支付银行函证费用 I consent to the bank fee'))],
+    run: (api, c, data) => post(api, path(c, 'authorization'), { feeConsent: data.get('feeConsent') === 'on' }),
+  },
+  refuse: {
+    label: '拒绝授权 Refuse',
+    offered: (me, c) => isClient(me, c) && c.state === 'issued',
+    form: () => [reasonField()],
+    run: (api, c, data) => post(api, path(c, 'refusal'), { reason: text(data, 'reason') }),
+  },
+  accept: {
+    label: '受理 Accept the letter',
+    offered: (me, c) => isResponder(me, c) && c.state === 'authorized',
+    form: () => [],
+    run: (api, c) => post(api, path(c, 'acceptance')),
+  },
+  return: {
+    label: '退回 Return the letter',
+    offered: (me, c) => isResponder(me, c) && (c.state === 'authorized' || c.state === 'accepted'),
+    form: () => [
+      field('退回原因 Reason code', h('select', { name: 'reasonCode', required: true }, ...Object.keys(RETURN_REASONS).map((code) => h('option', { value: code }, returnReasonLabel(code))))),
+      field('说明 Note (required for OTHER)', h('input', { name: 'note', maxlength: 1000 })),
+    ],
+    run: (api, c, data) => post(api, path(c, 'return'), { reasonCode: text(data, 'reasonCode'), ...(text(data, 'note') ? { note: text(data, 'note') } : {}) }),
+  },
+  reply: {
+    label: '提交回函 Prepare the reply',
+    offered: (me, c) => isResponder(me, c) && me.role !== 'bank-reviewer' && (c.state === 'authorized' || c.state === 'accepted') && c.letter.readable === 'decrypted',
+    form: replyForm,
+    run: (api, c, data) => {
+      const disagrees = data.get('conclusion') === 'disagrees';
+      const content = {
+        formId: c.formId,
+        conclusion: disagrees ? 'disagrees' : 'agrees',
+        differences: disagrees ? differencesOf(data) : [],
+        sections: {},
+        handler: text(data, 'handler'),
+        reviewer: text(data, 'reviewer'),
+        date: text(data, 'date'),
+      };
+      return post(api, path(c, 'reply'), { content, ...(data.get('shareWithClient') === 'on' ? { shareWithClient: true } : {}) });
+    },
+  },
+  approve: {
+    label: '复核通过并发送 Approve and send',
+    offered: (me, c) => isResponder(me, c) && me.role === 'bank-reviewer' && c.state === 'reply-prepared',
+    form: () => [],
+    run: (api, c) => post(api, path(c, 'reply/approval')),
+  },
+  reject: {
+    label: '复核退回 Reject the reply',
+    offered: (me, c) => isResponder(me, c) && me.role === 'bank-reviewer' && c.state === 'reply-prepared',
+    form: () => [reasonField()],
+    run: (api, c, data) => post(api, path(c, 'reply/rejection'), { reason: text(data, 'reason') }),
+  },
+  'auditor-accept': {
+    label: '确认回函 Accept the reply',
+    offered: (me, c) => isFirm(me, c) && c.state === 'replied',
+    form: () => [],
+    run: (api, c) => post(api, path(c, 'auditor-acceptance')),
+  },
+  recall: {
+    label: '撤回函证 Recall',
+    offered: (me, c) => isFirm(me, c) && RECALLABLE.includes(c.state),
+    form: () => [reasonField()],
+    run: (api, c, data) => post(api, path(c, 'recall'), { reason: text(data, 'reason') }),
+  },
+  evidence: {
+    label: '下载证据 PDF Download the evidence PDF',
+    offered: (me, c) => isFirm(me, c),
+    form: () => [],
+    run: async (api, c) => {
+      // The PDF route needs a token, so a plain link cannot fetch it: fetch, then hand the blob to a download link.
+      const pdf = await api.blob(path(c, 'evidence.pdf'));
+      const url = URL.createObjectURL(pdf);
+      const link = h('a', { href: url, download: `${c.id}.pdf`, hidden: true });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      return `已下载 downloaded ${c.id}.pdf (${pdf.size} bytes)`;
+    },
+  },
+};
+
+export function isActionName(value: string | undefined): value is ActionName {
+  return value !== undefined && Object.prototype.hasOwnProperty.call(ACTIONS, value);
+}
+
+/** The forms of the actions this caller is offered on this confirmation. */
+export function actionForms(me: Principal, c: Confirmation): HTMLFormElement[] {
+  return (Object.keys(ACTIONS) as ActionName[])
+    .filter((name) => ACTIONS[name].offered(me, c))
+    .map((name) => {
+      const spec = ACTIONS[name];
+      return h('form', { class: `action action-${name}`, 'data-action': name, 'aria-label': spec.label }, ...spec.form(c), h('button', { type: 'submit' }, spec.label));
+    });
+}

@@ -1,0 +1,134 @@
+import type { Session } from '../app.js';
+import { facts, h, show, table, type Child } from '../dom.js';
+import { kindLabel, returnReasonLabel, sectionLabel, sectionStatusLabel, stateLabel } from '../labels.js';
+import type { Confirmation, HistoryEntry, LetterContent, ReplyView, SectionContent } from '../types.js';
+import { actionForms } from './actions.js';
+
+const READABLE: Record<string, string> = {
+  'not-addressed': '未发送给本机构 not addressed to your institution',
+  'no-key': '本网关无解密密钥 this gateway holds no key to open it',
+  failed: '解密失败 could not be opened',
+};
+
+function sectionTable(key: string, section: SectionContent): HTMLElement {
+  const title = h('h4', {}, sectionLabel(key));
+  const status = h('p', { class: 'section-status' }, sectionStatusLabel(section.status));
+  const rows = section.rows ?? [];
+  if (section.status !== 'rows' || rows.length === 0) return h('div', { class: 'section', 'data-section': key }, title, status);
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  return h(
+    'div',
+    { class: 'section', 'data-section': key },
+    title,
+    table(null, ['#', ...columns], rows.map((row, i) => [String(i), ...columns.map((c) => row[c] ?? '')])),
+  );
+}
+
+function letterView(letter: LetterContent): Child[] {
+  return [
+    h('h3', {}, '函证内容 Letter'),
+    table('函头 Header', ['项目 Field', '内容 Value'], Object.entries(letter.header).map(([k, v]) => [k, v]), { class: 'letter-header' }),
+    ...Object.entries(letter.sections).map(([key, section]) => sectionTable(key, section)),
+  ];
+}
+
+function replyView(reply: ReplyView): HTMLElement {
+  const valid = reply.signatureValid === undefined ? '—' : reply.signatureValid ? '有效 valid' : '无效 INVALID';
+  const content = reply.content;
+  return h(
+    'section',
+    { 'aria-labelledby': 'reply-title', id: 'reply' },
+    h('h3', { id: 'reply-title' }, '回函 Reply'),
+    facts([
+      ['结论 Conclusion', h('span', { 'data-conclusion': reply.conclusion }, reply.conclusion === 'agrees' ? '相符 agrees' : '不符 disagrees')],
+      ['签名 Signature', h('span', { 'data-signature-valid': String(reply.signatureValid ?? '') }, valid)],
+      ['经办 Prepared', `${reply.preparedBy} ${reply.preparedAt}`],
+      ['复核 Approved', reply.approvedBy ? `${reply.approvedBy} ${reply.approvedAt ?? ''}` : '—'],
+      ['可读 Readable', reply.readable === 'decrypted' ? '已解密 decrypted' : READABLE[reply.readable] ?? reply.readable],
+      ...(content ? ([['经办人/复核人 Handler/reviewer', `${content.handler} / ${content.reviewer}`], ['日期 Date', content.date]] as Array<[string, Child]>) : []),
+    ]),
+    content && content.differences.length > 0
+      ? table(
+          '差异 Differences',
+          ['项目 Section', '行 Row', '字段 Field', '函证所列 Stated', '银行记录 Actual', '说明 Note'],
+          content.differences.map((d) => [sectionLabel(d.section), d.row === null ? '未列示 unlisted' : String(d.row), d.field, d.stated, d.actual, d.note]),
+          { id: 'differences' },
+        )
+      : null,
+  );
+}
+
+function historyView(history: HistoryEntry[]): HTMLElement {
+  return h(
+    'section',
+    { 'aria-labelledby': 'history-title', id: 'history' },
+    h('h3', { id: 'history-title' }, '历史 History'),
+    h(
+      'ol',
+      { class: 'timeline', reversed: true },
+      ...history.map((entry) =>
+        h(
+          'li',
+          { 'data-state': entry.value?.state ?? 'deleted' },
+          h('time', { datetime: entry.timestamp }, entry.timestamp),
+          ' ',
+          h('strong', {}, entry.value ? stateLabel(entry.value.state) : '已删除 deleted'),
+          ' ',
+          h('code', { title: entry.txId }, `tx ${entry.txId.slice(0, 12)}…`),
+        ),
+      ),
+    ),
+  );
+}
+
+function headerView(c: Confirmation): HTMLElement {
+  const notes: Array<[string, Child]> = [];
+  if (c.refusal) notes.push(['拒绝原因 Refusal', c.refusal.reason]);
+  if (c.return) notes.push(['退回原因 Return', `${returnReasonLabel(c.return.reasonCode)}${c.return.note ? ` — ${c.return.note}` : ''}`]);
+  if (c.lastReplyRejection) notes.push(['回函被复核退回 Reply rejected', c.lastReplyRejection.reason]);
+  if (c.recall) notes.push(['撤回原因 Recall', c.recall.reason]);
+  return facts([
+    ['编号 Id', c.id],
+    ['类型 Kind', kindLabel(c.kind)],
+    ['状态 State', h('span', { id: 'state', class: `state state-${c.state}`, 'data-state': c.state }, stateLabel(c.state))],
+    ['逾期 Overdue', c.overdue ? h('span', { class: 'overdue' }, '逾期 overdue') : '否 no'],
+    ['会计师事务所 Firm', c.firmId],
+    ['被审单位 Client', c.clientId],
+    ['致 Addressee', c.addresseeId === c.responderId ? c.addresseeId : `${c.addresseeId} (回函 ${c.responderId})`],
+    ['业务 Engagement', c.engagementId],
+    ['审计期间 Period', `${c.periodStart} – ${c.periodEnd}`],
+    ['基准日 As of', c.asOfDate],
+    ['费用承担 Fee payer', c.feePayer],
+    ['发函 Issued', `${c.issued.by} ${c.issued.at}`],
+    ['授权期限 Authorize by', c.authorizationDueAt],
+    ['回函期限 Reply by', c.replyDueAt ?? '—'],
+    ...notes,
+  ]);
+}
+
+/** One confirmation: header, the letter's sections as tables, the reply, the timeline, the offered actions. */
+export async function renderDetail(main: HTMLElement, session: Session, id: string): Promise<Confirmation> {
+  const base = `/v1/confirmations/${encodeURIComponent(id)}`;
+  const [c, history] = await Promise.all([session.api.get<Confirmation>(base), session.api.get<HistoryEntry[]>(`${base}/history`)]);
+  const forms = actionForms(session.me, c);
+  show(
+    main,
+    h('p', {}, h('a', { href: '#/' }, '← 返回列表 Back to the list')),
+    h(
+      'article',
+      { 'aria-labelledby': 'detail-title', id: 'detail', 'data-id': c.id },
+      h('h2', { id: 'detail-title' }, `函证 Confirmation ${c.id}`),
+      headerView(c),
+      h(
+        'section',
+        { 'aria-labelledby': 'actions-title', id: 'actions' },
+        h('h3', { id: 'actions-title' }, '操作 Actions'),
+        forms.length > 0 ? h('div', { class: 'action-list' }, ...forms) : h('p', {}, '当前没有您可执行的操作 No action for you in this state.'),
+      ),
+      c.reply ? replyView(c.reply) : null,
+      h('section', { id: 'letter' }, ...(c.letter.content ? letterView(c.letter.content) : [h('h3', {}, '函证内容 Letter'), h('p', {}, READABLE[c.letter.readable] ?? c.letter.readable)])),
+      historyView(history),
+    ),
+  );
+  return c;
+}

@@ -1,0 +1,345 @@
+import { ConfirmationState } from '@econfirm/common';
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { agreeingReply, bankLetterRequest, type Caller, TestGateway } from '../support/gateway';
+import { ensureDemoInstitutions } from '../support/institutions';
+import { distinctiveAccountNumber } from '../support/letters';
+import { uniqueName } from '../support/network';
+
+/** Debian's Chromium (scripts/lib/system-packages.sh installs it); playwright-core never downloads a browser. */
+const CHROMIUM = process.env.ECONFIRM_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CSP = "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+interface TokenSeen {
+  header: { alg: string; typ: string; kid: string };
+  claims: { iss: string; aud: string; iat: number; exp: number; jti: string };
+}
+
+function decodeToken(token: string): TokenSeen {
+  const [header, claims] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown);
+  return { header: header as TokenSeen['header'], claims: claims as TokenSeen['claims'] };
+}
+
+/**
+ * The web portal in a real browser (Debian's Chromium, headless, driven by playwright-core)
+ * against a gateway listening on a real port on the real network. People sign in with their
+ * credential files; every step taken in the UI is checked on the ledger through the API.
+ */
+describe('portal e2e: the bank-letter path in a real browser', function () {
+  this.timeout(300_000);
+  // One path, step after step: after a failure the later steps cannot mean anything.
+  this.bail(true);
+  const run = uniqueName('portal');
+  const idA = `CF-${run}-a`;
+  const idB = `CF-${run}-b`;
+  const idC = `CF-${run}-c`;
+  const account = distinctiveAccountNumber();
+  let gw: TestGateway;
+  let base: string;
+  let context: BrowserContext;
+  let page: Page;
+  let dir: string;
+  const files: Record<string, string> = {};
+  const callers: Record<string, Caller> = {};
+  const secrets: string[] = [];
+  const tokens: TokenSeen[] = [];
+  const leaks: string[] = [];
+  const cspViolations: string[] = [];
+  const pageErrors: string[] = [];
+
+  /** Issues a credential and writes its file as `credentials issue` does; the test keeps the key for API checks. */
+  function credentialFile(name: string, tenantId: string, identityName: string): void {
+    const issued = gw.credentials.issue({ tenantId, identityName });
+    callers[name] = { credentialId: issued.credential.id, privateJwk: issued.privateJwk };
+    secrets.push(String(issued.privateJwk.d));
+    files[name] = path.join(dir, `${tenantId}.${identityName}.json`);
+    const file = { credentialId: issued.credential.id, audience: gw.config.audience, role: issued.credential.role, privateJwk: issued.privateJwk };
+    writeFileSync(files[name], `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  }
+
+  /** The ledger's view, through the API as `who`. */
+  async function ledger(who: string, id: string): Promise<Record<string, unknown> & { state: string }> {
+    const res = await gw.get(callers[who], `/v1/confirmations/${id}`);
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    return res.body as Record<string, unknown> & { state: string };
+  }
+
+  async function signIn(who: string): Promise<void> {
+    await page.goto(`${base}/portal/`);
+    await page.waitForSelector('#sign-in');
+    await page.setInputFiles('#credential-file', files[who]);
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForSelector('[data-testid=whoami]');
+  }
+
+  async function signOut(): Promise<void> {
+    await page.click('#sign-out');
+    await page.waitForSelector('#sign-in');
+    const stored = (await page.evaluate(`(async () => {
+      const m = await import('/portal/js/key-store.js');
+      return (await m.loadCredential()) !== undefined;
+    })()`)) as boolean;
+    expect(stored, 'the key is deleted at sign-out').to.equal(false);
+  }
+
+  async function openDetail(id: string): Promise<void> {
+    await page.goto(`${base}/portal/#/c/${encodeURIComponent(id)}`);
+    await page.waitForSelector(`#detail[data-id="${id}"]`);
+  }
+
+  /** Submits an offered action's form and waits for the page to show the state it led to. */
+  async function act(action: string, expectedState: string): Promise<void> {
+    await page.click(`form[data-action="${action}"] button[type=submit]`);
+    await page.waitForSelector(`#state[data-state="${expectedState}"], #error:not([hidden])`);
+    const error = await page.locator('#error:not([hidden])').count();
+    expect(error ? await page.textContent('#error') : '', `${action} shows no error`).to.equal('');
+  }
+
+  async function offered(): Promise<string[]> {
+    return page.locator('form[data-action]').evaluateAll((forms) => forms.map((f) => f.getAttribute('data-action') ?? ''));
+  }
+
+  before(async function () {
+    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR');
+    gw = await TestGateway.start();
+    await gw.app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(gw.app.getHttpServer().address() as AddressInfo).port}`;
+    dir = mkdtempSync(path.join(tmpdir(), 'econfirm-portal-e2e-'));
+    credentialFile('auditor', 'firm1', 'auditor1');
+    credentialFile('client', 'client1', 'client1');
+    credentialFile('officer', 'bank1', 'officer1');
+    credentialFile('reviewer', 'bank1', 'reviewer1');
+    credentialFile('regulator', 'regulator', 'regulator1');
+
+    // Three letters issued over the API, as the firm's own software would; B is authorized over the API too.
+    for (const [id, acc] of [[idA, account], [idB, distinctiveAccountNumber()], [idC, distinctiveAccountNumber()]]) {
+      const res = await gw.post(callers.auditor, '/v1/confirmations', bankLetterRequest(id, `ENG-${run}`, acc));
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    }
+    expect((await gw.post(callers.client, `/v1/confirmations/${idB}/authorization`, { feeConsent: true })).body.state).to.equal(ConfirmationState.Authorized);
+
+    context = await chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, acceptDownloads: true });
+    page = context.pages()[0] ?? (await context.newPage());
+    context.on('request', (req) => {
+      const text = `${req.url()} ${JSON.stringify(req.headers())} ${req.postData() ?? ''}`;
+      if (text.includes('privateJwk') || text.includes('"d"') || secrets.some((d) => text.includes(d))) leaks.push(`${req.method()} ${req.url()}`);
+      const auth = req.headers().authorization;
+      if (auth?.startsWith('Bearer ')) tokens.push(decodeToken(auth.slice('Bearer '.length)));
+    });
+    page.on('console', (msg) => {
+      if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
+    });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+  });
+
+  after(async function () {
+    await context?.close();
+    await gw?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('/portal redirects to /portal/, which is served with the CSP and nosniff, and is not in the OpenAPI document', async function () {
+    const redirect = await fetch(`${base}/portal?x=1`, { redirect: 'manual' });
+    expect(redirect.status).to.equal(301);
+    expect(redirect.headers.get('location')).to.equal('/portal/?x=1');
+    const response = await page.goto(`${base}/portal`);
+    expect(response?.url()).to.equal(`${base}/portal/`);
+    const headers = response?.headers() ?? {};
+    expect(headers['content-security-policy']).to.equal(CSP);
+    expect(headers['x-content-type-options']).to.equal('nosniff');
+    const module = await fetch(`${base}/portal/js/main.js`);
+    expect(module.headers.get('content-type')).to.match(/^text\/javascript/);
+    expect(module.headers.get('content-security-policy')).to.equal(CSP);
+    for (const hidden of ['/portal/js/main.d.ts', '/portal/../package.json', '/portal/js/%2e%2e/tsconfig.tsbuildinfo']) {
+      expect((await fetch(`${base}${hidden}`)).status, hidden).to.equal(404);
+    }
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/portal'))).to.deep.equal([]);
+    await page.waitForSelector('#sign-in');
+  });
+
+  it('the client signs in with its file; the key is kept non-extractable; it finds the letter (paging) and reads its sections', async function () {
+    await signIn('client');
+    expect(await page.textContent('[data-testid=whoami]')).to.contain('CLIENT1').and.contain('client signer');
+    // Written as page source (the test project has no DOM types): the portal's own key store module, loaded in the page.
+    const key = await page.evaluate(`(async () => {
+      const m = await import('/portal/js/key-store.js');
+      const stored = await m.loadCredential();
+      if (!stored) return { stored: false, extractable: true, exported: 'no key stored' };
+      const exported = await crypto.subtle.exportKey('jwk', stored.key).then(() => 'exported', (err) => 'refused: ' + err.name);
+      return { stored: true, extractable: stored.key.extractable, exported, type: stored.key.type, usages: stored.key.usages };
+    })()`);
+    expect(key).to.deep.equal({ stored: true, extractable: false, exported: 'refused: InvalidAccessError', type: 'private', usages: ['sign'] });
+
+    // The list pages through the ledger's bookmarks until this run's letter shows.
+    await page.waitForSelector('#confirmations:not([aria-busy])');
+    for (let i = 0; i < 50 && (await page.locator(`a[data-id="${idA}"]`).count()) === 0; i++) {
+      const next = page.locator('nav.pager button', { hasText: 'Next' });
+      expect(await next.isDisabled(), `${idA} is on some page of the client's list`).to.equal(false);
+      const before = await page.textContent('nav.pager span');
+      await next.click();
+      await page.waitForFunction(`document.querySelector('nav.pager span')?.textContent !== ${JSON.stringify(before)}`);
+    }
+    const row = page.locator('#confirmation-table tr', { has: page.locator(`a[data-id="${idA}"]`) });
+    expect(await row.locator('[data-state]').getAttribute('data-state')).to.equal(ConfirmationState.Issued);
+    await page.click(`a[data-id="${idA}"]`);
+    await page.waitForSelector(`#detail[data-id="${idA}"]`);
+    expect(await page.textContent('[data-section=deposits] table')).to.contain(account);
+    expect(await offered()).to.deep.equal(['authorize', 'refuse']);
+  });
+
+  it('the client authorizes in the UI (fee consent) and refuses another letter with a reason: both on the ledger', async function () {
+    await page.check('#fee-consent');
+    await act('authorize', ConfirmationState.Authorized);
+    const a = await ledger('auditor', idA);
+    expect(a.state).to.equal(ConfirmationState.Authorized);
+    expect((a.authorization as { feeConsent: boolean }).feeConsent).to.equal(true);
+    expect(await offered()).to.deep.equal([]);
+
+    await openDetail(idC);
+    await page.fill('form[data-action="refuse"] textarea[name=reason]', 'not our bank any more');
+    await act('refuse', ConfirmationState.ClientRefused);
+    const c = await ledger('auditor', idC);
+    expect(c.state).to.equal(ConfirmationState.ClientRefused);
+    expect((c.refusal as { reason: string }).reason).to.equal('not our bank any more');
+    await signOut();
+  });
+
+  it('the bank officer accepts and prepares an agreeing reply in the UI; it is never offered approve, and a forced approve shows FORBIDDEN', async function () {
+    await signIn('officer');
+    await openDetail(idA);
+    expect(await offered()).to.deep.equal(['accept', 'return', 'reply']);
+    await act('accept', ConfirmationState.Accepted);
+    expect((await ledger('officer', idA)).state).to.equal(ConfirmationState.Accepted);
+
+    const reply = agreeingReply() as { handler: string; reviewer: string; date: string };
+    await page.check('#conclusion-agrees');
+    await page.fill('form[data-action="reply"] input[name=handler]', reply.handler);
+    await page.fill('form[data-action="reply"] input[name=reviewer]', reply.reviewer);
+    await page.fill('form[data-action="reply"] input[name=date]', reply.date);
+    await act('reply', ConfirmationState.ReplyPrepared);
+    const prepared = await ledger('officer', idA);
+    expect(prepared.state).to.equal(ConfirmationState.ReplyPrepared);
+    const preparedReply = prepared.reply as { conclusion: string; content: { handler: string; differences: unknown[] } };
+    expect(preparedReply.conclusion).to.equal('agrees');
+    expect(preparedReply.content.handler).to.equal(reply.handler);
+
+    // Maker–checker: the officer is not offered approve. Forcing it (a form added by hand) reaches the gateway, which refuses.
+    expect(await offered()).not.to.include('approve');
+    await page.evaluate(`(() => {
+      const form = document.createElement('form');
+      form.dataset.action = 'approve';
+      const button = document.createElement('button');
+      button.type = 'submit';
+      button.textContent = 'approve (forced)';
+      form.append(button);
+      document.querySelector('#actions').append(form);
+    })()`);
+    await page.click('form[data-action="approve"] button');
+    await page.waitForSelector('#error:not([hidden]) .error-code');
+    expect(await page.getAttribute('#error .error-code', 'data-code')).to.equal('FORBIDDEN');
+    expect(await page.textContent('#error')).to.contain('bank-officer');
+    expect((await ledger('officer', idA)).state).to.equal(ConfirmationState.ReplyPrepared);
+  });
+
+  it('the officer prepares a disagreeing reply with an itemized difference in the UI', async function () {
+    await openDetail(idB);
+    await page.check('#conclusion-disagrees');
+    const difference = page.locator('form[data-action="reply"] fieldset.difference').first();
+    await difference.locator('select[name="diff.section"]').selectOption('deposits');
+    await difference.locator('input[name="diff.row"]').fill('0');
+    await difference.locator('input[name="diff.field"]').fill('balance');
+    await difference.locator('input[name="diff.stated"]').fill('1234567.89');
+    await difference.locator('input[name="diff.actual"]').fill('1234000.00');
+    await difference.locator('input[name="diff.note"]').fill('interest not yet posted');
+    await page.fill('form[data-action="reply"] input[name=handler]', 'Li Wei');
+    await page.fill('form[data-action="reply"] input[name=reviewer]', 'Wang Fang');
+    await act('reply', ConfirmationState.ReplyPrepared);
+    const b = await ledger('officer', idB);
+    const content = (b.reply as { content: { conclusion: string; differences: Array<Record<string, unknown>> } }).content;
+    expect(content.conclusion).to.equal('disagrees');
+    expect(content.differences).to.deep.equal([{ section: 'deposits', row: 0, field: 'balance', stated: '1234567.89', actual: '1234000.00', note: 'interest not yet posted' }]);
+    await signOut();
+  });
+
+  it('the reviewer approves one reply and rejects the other with a reason in the UI', async function () {
+    await signIn('reviewer');
+    await openDetail(idA);
+    expect(await offered()).to.deep.equal(['approve', 'reject']);
+    await act('approve', ConfirmationState.Replied);
+    expect((await ledger('auditor', idA)).state).to.equal(ConfirmationState.Replied);
+
+    await openDetail(idB);
+    await page.fill('form[data-action="reject"] textarea[name=reason]', 'difference not evidenced');
+    await act('reject', ConfirmationState.Accepted);
+    const b = await ledger('officer', idB);
+    expect(b.state).to.equal(ConfirmationState.Accepted);
+    expect((b.lastReplyRejection as { reason: string }).reason).to.equal('difference not evidenced');
+    await signOut();
+  });
+
+  it('the auditor sees the signed reply, accepts it in the UI and downloads the evidence PDF', async function () {
+    await signIn('auditor');
+    await openDetail(idA);
+    expect(await page.getAttribute('[data-conclusion]', 'data-conclusion')).to.equal('agrees');
+    expect(await page.getAttribute('[data-signature-valid]', 'data-signature-valid')).to.equal('true');
+    const timeline = await page.locator('#history li').evaluateAll((items) => items.map((li) => li.getAttribute('data-state')));
+    expect(timeline).to.deep.equal([ConfirmationState.Replied, ConfirmationState.ReplyPrepared, ConfirmationState.Accepted, ConfirmationState.Authorized, ConfirmationState.Issued]);
+    expect(await offered()).to.deep.equal(['auditor-accept', 'evidence']);
+    await act('auditor-accept', ConfirmationState.AuditorAccepted);
+    expect((await ledger('auditor', idA)).state).to.equal(ConfirmationState.AuditorAccepted);
+
+    const [download, response] = await Promise.all([
+      page.waitForEvent('download'),
+      page.waitForResponse((r) => r.url().endsWith(`/v1/confirmations/${idA}/evidence.pdf`)),
+      page.click('form[data-action="evidence"] button[type=submit]'),
+    ]);
+    expect(response.status()).to.equal(200);
+    expect(response.headers()['content-type']).to.match(/^application\/pdf/);
+    expect(download.suggestedFilename()).to.equal(`${idA}.pdf`);
+    const saved = await download.path();
+    expect(readFileSync(saved).subarray(0, 5).toString('latin1')).to.equal('%PDF-');
+    await signOut();
+  });
+
+  it('the regulator sees the statistics the API gives', async function () {
+    await signIn('regulator');
+    await page.goto(`${base}/portal/#/statistics`);
+    await page.waitForSelector('[data-testid=stats-total]');
+    const api = await gw.get(callers.regulator, '/v1/statistics');
+    expect(api.status).to.equal(200);
+    expect(Number(await page.textContent('[data-testid=stats-total]'))).to.equal(api.body.total).and.to.be.greaterThan(2);
+    await signOut();
+  });
+
+  it('a file without a private key is refused at sign-in with a message, and nothing is stored', async function () {
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ credentialId: 'x', audience: 'y', privateJwk: { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' } }));
+    await page.setInputFiles('#credential-file', bad);
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForSelector('#error:not([hidden])');
+    expect(await page.textContent('#error')).to.contain('privateJwk.d');
+    expect(await page.locator('#sign-in').count()).to.equal(1);
+  });
+
+  it('every API call carried its own fresh ES256 token (60 s, single-use jti); no request carried the private key; no CSP violation', function () {
+    expect(tokens.length).to.be.greaterThan(20);
+    for (const t of tokens) {
+      expect(t.header.alg).to.equal('ES256');
+      expect(t.header.typ).to.equal('JWT');
+      expect(t.header.kid).to.equal(t.claims.iss);
+      expect(t.claims.aud).to.equal(gw.config.audience);
+      expect(t.claims.exp - t.claims.iat).to.equal(60);
+    }
+    expect(new Set(tokens.map((t) => t.claims.jti)).size).to.equal(tokens.length);
+    expect(new Set(tokens.map((t) => t.claims.iss))).to.have.keys(Object.values(callers).map((c) => c.credentialId));
+    expect(leaks).to.deep.equal([]);
+    expect(cspViolations).to.deep.equal([]);
+    expect(pageErrors).to.deep.equal([]);
+  });
+});
