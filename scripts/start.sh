@@ -36,6 +36,7 @@ econfirm is up.
   institutions       : node clients/cli/dist/main.js institutions list
   gateway (REST)     : http://127.0.0.1:$GW_PORT   docs http://127.0.0.1:$GW_PORT/docs   (scripts/gateway.sh status|stop)
   demo API keys      : $GW_CREDS/  (firm1.auditor1, client1.client1, bank1.officer1, bank1.reviewer1, regulator.regulator1, …)
+  web portal         : http://127.0.0.1:$GW_PORT/portal/   (sign in with one of those files, e.g. client1.client1.json; clients/portal/README.md)
   demo requests      : CF-DEMO-0001 (auditor-accepted) … CF-DEMO-0004 (scripts/demo-data.sh)
   stop / wipe        : scripts/gateway.sh stop; network/down.sh   /   network/clean.sh
 
