@@ -54,23 +54,23 @@ r.main.addEventListener('submit', (event) => {
   if (!(form instanceof HTMLFormElement) || form.id === 'sign-in') return;
   event.preventDefault();
   const name = form.dataset.action;
-  if (!session || !current || !isActionName(name)) return;
-  const { api } = session;
+  const signedIn = session;
   const target = current;
+  if (!signedIn || !target || !isActionName(name)) return;
   const buttons = [...form.querySelectorAll('button')];
   buttons.forEach((b) => (b.disabled = true));
   form.setAttribute('aria-busy', 'true');
   clearMessages(r);
   void (async () => {
     try {
-      const note = await ACTIONS[name].run(api, target, new FormData(form));
+      const note = await ACTIONS[name].run(signedIn.api, target, new FormData(form));
       if (note) {
         showStatus(r, note);
         buttons.forEach((b) => (b.disabled = false));
         form.removeAttribute('aria-busy');
         return;
       }
-      const fresh = await renderDetail(r.main, session!, target.id);
+      const fresh = await renderDetail(r.main, signedIn, target.id);
       current = fresh;
       showStatus(r, `${ACTIONS[name].label}: ${stateLabel(fresh.state)}`);
     } catch (err) {
@@ -85,7 +85,8 @@ r.signOut.addEventListener('click', () => {
   void (async () => {
     await deleteCredential();
     session = undefined;
-    location.hash = '';
+    // Drop the view's hash without a hashchange (start() renders the sign-in form once).
+    history.replaceState(null, '', location.pathname);
     await start();
     showStatus(r, '已退出，密钥已从本浏览器删除 Signed out: the key was deleted from this browser.');
   })();
