@@ -78,3 +78,53 @@ export const roleLabel = (code: string): string => label(ROLES, code);
 export const sectionLabel = (code: string): string => label(SECTIONS, code);
 export const sectionStatusLabel = (code: string): string => label(SECTION_STATUS, code);
 export const returnReasonLabel = (code: string): string => label(RETURN_REASONS, code);
+
+/** The order the form prints its sections in (canonical JSON sorts keys: the ledger's order is not the form's). */
+export const SECTION_ORDER: readonly string[] = Object.keys(SECTIONS);
+
+/** Letter header fields of the bank letter, in the form's order. */
+const HEADER_FIELDS: Record<string, string> = {
+  letterNo: '函证编号',
+  bank: '银行',
+  branch: '网点',
+  auditFirm: '会计师事务所',
+  auditPeriod: '审计期间',
+  asOfDate: '基准日',
+  replyContact: '回函联系人',
+  feeDebitAccount: '扣费账户',
+  clientSealRef: '预留印鉴',
+  handler: '经办人',
+  date: '日期',
+};
+export const HEADER_ORDER: readonly string[] = Object.keys(HEADER_FIELDS);
+
+/** Row fields: the Chinese name, then the key the API (and an itemized difference) uses. */
+const FIELDS: Record<string, string> = {
+  accountName: '户名', accountNo: '账号', currency: '币种', rate: '利率', type: '类型', balance: '余额',
+  inCashPool: '资金池', startDate: '起始日', endDate: '终止日', restricted: '冻结/质押/受限', remarks: '备注',
+  borrower: '借款人', loanAccount: '贷款账号', maturityDate: '到期日', collateral: '抵押/担保', closingDate: '注销日',
+  settlementAccount: '结算账户', counterparty: '交易对方', party: '当事人', form: '形式', expiryDate: '到期日',
+  contractNo: '合同编号', billNo: '票据号码', acceptor: '承兑人', faceAmount: '票面金额', issueDate: '出票日',
+  dueDate: '到期日', discountDate: '贴现日', netAmount: '净额', lcNo: '信用证号', beneficiary: '受益人',
+  amount: '金额', unusedAmount: '未使用金额', currencySold: '卖出币种', currencyBought: '买入币种',
+  unperformedAmount: '未履行金额', settlementDate: '交割日', name: '名称', code: '代码', quantity: '数量',
+  openOrClosed: '开放/封闭', units: '份额', nav: '净值', purchaseDate: '购买日', item: '项目', description: '说明',
+  provider: '资金池提供方', providerAccount: '提供方账户', user: '资金池使用方', userAccount: '使用方账户', netBalance: '基准日净额',
+};
+
+export const FIELD_ORDER: readonly string[] = Object.keys(FIELDS);
+
+export const headerFieldLabel = (key: string): string => (HEADER_FIELDS[key] ? `${HEADER_FIELDS[key]} ${key}` : key);
+export const fieldLabel = (key: string): string => (FIELDS[key] ? `${FIELDS[key]} ${key}` : key);
+
+/** Sorts keys by a known order, unknown keys after them in their own order. */
+export function inOrder(keys: string[], order: readonly string[]): string[] {
+  const rank = (k: string): number => (order.includes(k) ? order.indexOf(k) : order.length);
+  return [...keys].sort((a, b) => rank(a) - rank(b));
+}
+
+/** The readable name of a certificate identity (`x509::/…/CN=officer1@bank1…::/…issuer`): its subject's CN. */
+export function actorName(identity: string): string {
+  const subject = identity.split('::')[1] ?? identity;
+  return /CN=([^/,]+)/.exec(subject)?.[1] ?? identity;
+}

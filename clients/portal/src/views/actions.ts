@@ -1,6 +1,6 @@
 import type { ApiClient } from '../api-client.js';
 import { h, type Child } from '../dom.js';
-import { RETURN_REASONS, returnReasonLabel, sectionLabel } from '../labels.js';
+import { fieldLabel, inOrder, RETURN_REASONS, returnReasonLabel, SECTION_ORDER, sectionLabel } from '../labels.js';
 import type { Confirmation, Principal, ReplyDifference } from '../types.js';
 
 /**
@@ -46,14 +46,15 @@ const today = (): string => new Date().toISOString().slice(0, 10);
 
 /** One itemized difference's inputs; sections are the letter's sections that are not struck. */
 export function differenceRow(c: Confirmation): HTMLFieldSetElement {
-  const sections = Object.entries(c.letter.content?.sections ?? {}).filter(([, s]) => s.status !== 'struck');
+  const stated = c.letter.content?.sections ?? {};
+  const sections = inOrder(Object.keys(stated), SECTION_ORDER).filter((key) => stated[key].status !== 'struck');
   return h(
     'fieldset',
     { class: 'difference' },
     h('legend', {}, '差异 Difference'),
-    field('项目 Section', h('select', { name: 'diff.section', required: true }, ...sections.map(([key]) => h('option', { value: key }, sectionLabel(key))))),
+    field('项目 Section', h('select', { name: 'diff.section', required: true }, ...sections.map((key) => h('option', { value: key }, sectionLabel(key))))),
     field('行号 Row (0 = first; blank = not listed)', h('input', { name: 'diff.row', type: 'number', min: 0, step: 1 })),
-    field('字段 Field', h('input', { name: 'diff.field', required: true, placeholder: 'balance' })),
+    field('字段 Field (key, e.g. balance)', h('input', { name: 'diff.field', required: true, list: 'difference-fields', autocomplete: 'off' })),
     field('函证所列 Stated', h('input', { name: 'diff.stated', required: true })),
     field('银行记录 Actual', h('input', { name: 'diff.actual', required: true })),
     field('说明 Note', h('input', { name: 'diff.note' })),
@@ -94,7 +95,10 @@ function replyForm(c: Confirmation): Child[] {
     return h('span', { class: 'choice' }, radio, h('label', { for: `conclusion-${value}` }, label));
   };
   add.addEventListener('click', () => differences.append(differenceRow(c)));
+  // The fields the letter's rows use, offered while typing a difference's field.
+  const keys = [...new Set(Object.values(c.letter.content?.sections ?? {}).flatMap((s) => (s.rows ?? []).flatMap((row) => Object.keys(row))))];
   return [
+    h('datalist', { id: 'difference-fields' }, ...keys.map((k) => h('option', { value: k }, fieldLabel(k)))),
     h('fieldset', {}, h('legend', {}, '结论 Conclusion'), conclusion('agrees', '相符 Agrees', true), conclusion('disagrees', '不符 Disagrees (itemize every difference)', false)),
     differences,
     add,

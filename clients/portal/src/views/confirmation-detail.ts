@@ -1,6 +1,19 @@
 import type { Session } from '../app.js';
 import { facts, h, show, table, type Child } from '../dom.js';
-import { kindLabel, returnReasonLabel, sectionLabel, sectionStatusLabel, stateLabel } from '../labels.js';
+import {
+  actorName,
+  FIELD_ORDER,
+  fieldLabel,
+  HEADER_ORDER,
+  headerFieldLabel,
+  inOrder,
+  kindLabel,
+  returnReasonLabel,
+  SECTION_ORDER,
+  sectionLabel,
+  sectionStatusLabel,
+  stateLabel,
+} from '../labels.js';
 import type { Confirmation, HistoryEntry, LetterContent, ReplyView, SectionContent } from '../types.js';
 import { actionForms } from './actions.js';
 
@@ -11,24 +24,29 @@ const READABLE: Record<string, string> = {
 };
 
 function sectionTable(key: string, section: SectionContent): HTMLElement {
-  const title = h('h4', {}, sectionLabel(key));
-  const status = h('p', { class: 'section-status' }, sectionStatusLabel(section.status));
   const rows = section.rows ?? [];
-  if (section.status !== 'rows' || rows.length === 0) return h('div', { class: 'section', 'data-section': key }, title, status);
-  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  const columns = inOrder([...new Set(rows.flatMap((row) => Object.keys(row)))], FIELD_ORDER);
   return h(
     'div',
     { class: 'section', 'data-section': key },
-    title,
-    table(null, ['#', ...columns], rows.map((row, i) => [String(i), ...columns.map((c) => row[c] ?? '')])),
+    table(sectionLabel(key), ['#', ...columns.map(fieldLabel)], rows.map((row, i) => [String(i), ...columns.map((c) => row[c] ?? '')])),
   );
 }
 
+/** Who did it, readable: the certificate's CN, the whole identity on hover. */
+function act(by: string, at?: string): HTMLElement {
+  return h('span', {}, h('span', { title: by }, actorName(by)), at ? ` ${at}` : '');
+}
+
 function letterView(letter: LetterContent): Child[] {
+  const keys = inOrder(Object.keys(letter.sections), SECTION_ORDER);
+  const listed = keys.filter((k) => letter.sections[k].status === 'rows' && (letter.sections[k].rows ?? []).length > 0);
   return [
     h('h3', {}, '函证内容 Letter'),
-    table('函头 Header', ['项目 Field', '内容 Value'], Object.entries(letter.header).map(([k, v]) => [k, v]), { class: 'letter-header' }),
-    ...Object.entries(letter.sections).map(([key, section]) => sectionTable(key, section)),
+    table('函头 Header', ['项目 Field', '内容 Value'], inOrder(Object.keys(letter.header), HEADER_ORDER).map((k) => [headerFieldLabel(k), letter.header[k]]), { class: 'letter-header' }),
+    // Every section and how the auditor filled it; the listed items follow, one table per section.
+    table('各项目 Sections', ['项目 Section', '填列 Status'], keys.map((k) => [sectionLabel(k), sectionStatusLabel(letter.sections[k].status)]), { class: 'letter-sections' }),
+    ...listed.map((key) => sectionTable(key, letter.sections[key])),
   ];
 }
 
@@ -42,8 +60,8 @@ function replyView(reply: ReplyView): HTMLElement {
     facts([
       ['结论 Conclusion', h('span', { 'data-conclusion': reply.conclusion }, reply.conclusion === 'agrees' ? '相符 agrees' : '不符 disagrees')],
       ['签名 Signature', h('span', { 'data-signature-valid': String(reply.signatureValid ?? '') }, valid)],
-      ['经办 Prepared', `${reply.preparedBy} ${reply.preparedAt}`],
-      ['复核 Approved', reply.approvedBy ? `${reply.approvedBy} ${reply.approvedAt ?? ''}` : '—'],
+      ['经办 Prepared', act(reply.preparedBy, reply.preparedAt)],
+      ['复核 Approved', reply.approvedBy ? act(reply.approvedBy, reply.approvedAt) : '—'],
       ['可读 Readable', reply.readable === 'decrypted' ? '已解密 decrypted' : READABLE[reply.readable] ?? reply.readable],
       ...(content ? ([['经办人/复核人 Handler/reviewer', `${content.handler} / ${content.reviewer}`], ['日期 Date', content.date]] as Array<[string, Child]>) : []),
     ]),
@@ -51,7 +69,7 @@ function replyView(reply: ReplyView): HTMLElement {
       ? table(
           '差异 Differences',
           ['项目 Section', '行 Row', '字段 Field', '函证所列 Stated', '银行记录 Actual', '说明 Note'],
-          content.differences.map((d) => [sectionLabel(d.section), d.row === null ? '未列示 unlisted' : String(d.row), d.field, d.stated, d.actual, d.note]),
+          content.differences.map((d) => [sectionLabel(d.section), d.row === null ? '未列示 unlisted' : String(d.row), fieldLabel(d.field), d.stated, d.actual, d.note]),
           { id: 'differences' },
         )
       : null,
@@ -99,7 +117,7 @@ function headerView(c: Confirmation): HTMLElement {
     ['审计期间 Period', `${c.periodStart} – ${c.periodEnd}`],
     ['基准日 As of', c.asOfDate],
     ['费用承担 Fee payer', c.feePayer],
-    ['发函 Issued', `${c.issued.by} ${c.issued.at}`],
+    ['发函 Issued', act(c.issued.by, c.issued.at)],
     ['授权期限 Authorize by', c.authorizationDueAt],
     ['回函期限 Reply by', c.replyDueAt ?? '—'],
     ...notes,
