@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import request from 'supertest';
 import { agreeingReply, bankLetterRequest, type Caller, TestGateway } from '../support/gateway';
 import { ensureDemoInstitutions } from '../support/institutions';
 import { distinctiveAccountNumber } from '../support/letters';
@@ -320,6 +321,16 @@ describe('portal e2e: the bank-letter path in a real browser', function () {
     expect(download.suggestedFilename()).to.equal(`${idA}.pdf`);
     const saved = await download.path();
     expect(readFileSync(saved).subarray(0, 5).toString('latin1')).to.equal('%PDF-');
+  });
+
+  it('the auditor recalls the letter whose reply was rejected, with a reason, in the UI', async function () {
+    await openDetail(idB);
+    expect(await offered()).to.deep.equal(['recall', 'evidence']);
+    await page.fill('form[data-action="recall"] textarea[name=reason]', 'wrong branch addressed');
+    await act('recall', ConfirmationState.Recalled);
+    const b = await ledger('auditor', idB);
+    expect(b.state).to.equal(ConfirmationState.Recalled);
+    expect((b.recall as { reason: string }).reason).to.equal('wrong branch addressed');
     await signOut();
   });
 
@@ -341,6 +352,23 @@ describe('portal e2e: the bank-letter path in a real browser', function () {
     await page.waitForSelector('#error:not([hidden])');
     expect(await page.textContent('#error')).to.contain('privateJwk.d');
     expect(await page.locator('#sign-in').count()).to.equal(1);
+  });
+
+  it('a gateway with the portal disabled has no /portal route; one whose portal is not built says so', async function () {
+    const disabled = await TestGateway.start({ portal: { enabled: false, dir: gw.config.portal.dir } });
+    const unbuilt = await TestGateway.start({ portal: { enabled: true, dir } });
+    try {
+      const off = await request(disabled.app.getHttpServer()).get('/portal/');
+      expect(off.status).to.equal(404);
+      expect(off.body.error.code).to.equal('ROUTE_NOT_FOUND');
+      const missing = await request(unbuilt.app.getHttpServer()).get('/portal/');
+      expect(missing.status).to.equal(404);
+      expect(missing.body.error.code).to.equal('PORTAL_NOT_BUILT');
+      expect(missing.headers['content-security-policy']).to.equal(CSP);
+    } finally {
+      await disabled.close();
+      await unbuilt.close();
+    }
   });
 
   it('every API call carried its own fresh ES256 token (60 s, single-use jti); no request carried the private key; no CSP violation', function () {
