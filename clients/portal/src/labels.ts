@@ -14,6 +14,9 @@ const STATES: Record<string, [string, string]> = {
   'alternative-procedure': ['替代程序', 'alternative procedure'],
 };
 
+/** Every lifecycle state, in lifecycle order (the list filter offers them). */
+export const STATE_CODES: readonly string[] = Object.keys(STATES);
+
 const KINDS: Record<string, [string, string]> = {
   'bank-form-1': ['银行询证函（格式一）', 'bank letter, form 1'],
   'bank-form-2': ['银行询证函（格式二）', 'bank letter, form 2'],

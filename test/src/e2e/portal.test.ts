@@ -334,6 +334,32 @@ describe('portal e2e: the bank-letter path in a real browser', function () {
     await signOut();
   });
 
+  it('the auditor narrows the list to one engagement or one state, and opens a request by its id', async function () {
+    await signIn('auditor');
+    const listed = () => page.locator('#confirmation-table a[data-id]').evaluateAll((links) => links.map((a) => a.getAttribute('data-id') ?? ''));
+    const states = () => page.locator('#confirmation-table [data-state]').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-state') ?? ''));
+    const apply = async (): Promise<void> => {
+      const answered = page.waitForResponse((r) => r.url().includes('/v1/confirmations?'));
+      await page.click('#list-filter button[type=submit]');
+      expect((await answered).status()).to.equal(200);
+      await page.waitForSelector('#confirmations:not([aria-busy])');
+    };
+    await page.selectOption('#filter-by', 'engagementId');
+    await page.fill('#filter-engagement', `ENG-${run}`);
+    await apply();
+    expect((await listed()).sort()).to.deep.equal([idA, idB, idC]);
+    await page.selectOption('#filter-by', 'state');
+    await page.selectOption('#filter-state', ConfirmationState.AuditorAccepted);
+    await apply();
+    const accepted = await states();
+    expect(accepted.length).to.be.greaterThan(0);
+    expect(accepted.every((state) => state === ConfirmationState.AuditorAccepted), accepted.join()).to.equal(true);
+    await page.fill('#open-id', idC);
+    await page.click('#open-by-id button[type=submit]');
+    await page.waitForSelector(`#detail[data-id="${idC}"]`);
+    await signOut();
+  });
+
   it('the regulator sees the statistics the API gives', async function () {
     await signIn('regulator');
     await page.goto(`${base}/portal/#/statistics`);
