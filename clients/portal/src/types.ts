@@ -11,37 +11,9 @@ export interface Principal {
   custody: string;
 }
 
-export type Row = Record<string, string>;
-
-export interface SectionContent {
-  status: 'rows' | 'none' | 'struck' | 'requested';
-  rows?: Row[];
-}
-
-export interface LetterContent {
-  formId: string;
-  header: Record<string, string>;
-  sections: Record<string, SectionContent>;
-}
-
-export interface ReplyDifference {
-  section: string;
-  row: number | null;
-  field: string;
-  stated: string;
-  actual: string;
-  note: string;
-}
-
-export interface ReplyContent {
-  formId: string;
-  conclusion: 'agrees' | 'disagrees';
-  differences: ReplyDifference[];
-  sections: Record<string, SectionContent>;
-  handler: string;
-  reviewer: string;
-  date: string;
-}
+// The letter and reply shapes are the domain's own: type-only, so the browser loads nothing for them.
+import type { LetterContent, ReplyContent } from '@econfirm/common';
+export type { LetterContent, ReplyContent, ReplyDifference, Row, SectionContent } from '@econfirm/common';
 
 export interface Act {
   by: string;
