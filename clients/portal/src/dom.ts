@@ -49,3 +49,29 @@ export function facts(pairs: Array<[string, Child]>, attrs: Attrs = {}): HTMLDLi
   for (const [label, value] of pairs) append(list, h('dt', {}, label), h('dd', {}, value ?? '—'));
   return list;
 }
+
+const LOCAL_TIME = new Intl.DateTimeFormat('en-CA', {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'shortOffset',
+});
+
+/**
+ * A ledger instant (ISO, UTC) as the reader's wall clock: `2026-12-08 23:59:59 UTC+8`. Deadlines
+ * end at local midnight of the channel's calendar, which in UTC reads like the afternoon before;
+ * the exact ISO value stays in `datetime` and on hover.
+ */
+export function instant(iso: string | undefined): Child {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const part = Object.fromEntries(LOCAL_TIME.formatToParts(date).map((p) => [p.type, p.value]));
+  const zone = (part.timeZoneName ?? '').replace(/^GMT/, 'UTC');
+  return h('time', { datetime: iso, title: iso }, `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second} ${zone}`);
+}
+

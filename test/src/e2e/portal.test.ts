@@ -132,7 +132,7 @@ describe('portal e2e: the bank-letter path in a real browser', function () {
     }
     expect((await gw.post(callers.client, `/v1/confirmations/${idB}/authorization`, { feeConsent: true })).body.state).to.equal(ConfirmationState.Authorized);
 
-    context = await chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, acceptDownloads: true });
+    context = await chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, acceptDownloads: true, timezoneId: 'Asia/Shanghai' });
     page = context.pages()[0] ?? (await context.newPage());
     context.on('request', (req) => {
       const text = `${req.url()} ${JSON.stringify(req.headers())} ${req.postData() ?? ''}`;
@@ -305,6 +305,10 @@ describe('portal e2e: the bank-letter path in a real browser', function () {
     await openDetail(idA);
     expect(await page.getAttribute('[data-conclusion]', 'data-conclusion')).to.equal('agrees');
     expect(await page.getAttribute('[data-signature-valid]', 'data-signature-valid')).to.equal('true');
+    // Ledger instants are shown on the reader's wall clock (this browser: Beijing), the ISO value kept in datetime.
+    const due = (await ledger('auditor', idA)).replyDueAt as string;
+    const beijing = `${new Date(Date.parse(due) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ')} UTC+8`;
+    expect(await page.textContent(`#detail time[datetime="${due}"]`)).to.equal(beijing);
     const timeline = await page.locator('#history li').evaluateAll((items) => items.map((li) => li.getAttribute('data-state')));
     expect(timeline).to.deep.equal([ConfirmationState.Replied, ConfirmationState.ReplyPrepared, ConfirmationState.Accepted, ConfirmationState.Authorized, ConfirmationState.Issued]);
     expect(await offered()).to.deep.equal(['auditor-accept', 'evidence']);

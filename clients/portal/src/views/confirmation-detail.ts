@@ -1,5 +1,5 @@
 import type { Session } from '../app.js';
-import { facts, h, show, table, type Child } from '../dom.js';
+import { facts, h, instant, show, table, type Child } from '../dom.js';
 import {
   actorName,
   FIELD_ORDER,
@@ -35,7 +35,7 @@ function sectionTable(key: string, section: SectionContent): HTMLElement {
 
 /** Who did it, readable: the certificate's CN, the whole identity on hover. */
 function act(by: string, at?: string): HTMLElement {
-  return h('span', {}, h('span', { title: by }, actorName(by)), at ? ` ${at}` : '');
+  return h('span', {}, h('span', { title: by }, actorName(by)), at ? ' ' : '', at ? instant(at) : null);
 }
 
 function letterView(letter: LetterContent): Child[] {
@@ -88,7 +88,7 @@ function historyView(history: HistoryEntry[]): HTMLElement {
         h(
           'li',
           { 'data-state': entry.value?.state ?? 'deleted' },
-          h('time', { datetime: entry.timestamp }, entry.timestamp),
+          instant(entry.timestamp),
           ' ',
           h('strong', {}, entry.value ? stateLabel(entry.value.state) : '已删除 deleted'),
           ' ',
@@ -118,8 +118,8 @@ function headerView(c: Confirmation): HTMLElement {
     ['基准日 As of', c.asOfDate],
     ['费用承担 Fee payer', c.feePayer],
     ['发函 Issued', act(c.issued.by, c.issued.at)],
-    ['授权期限 Authorize by', c.authorizationDueAt],
-    ['回函期限 Reply by', c.replyDueAt ?? '—'],
+    ['授权期限 Authorize by', instant(c.authorizationDueAt)],
+    ['回函期限 Reply by', instant(c.replyDueAt)],
     ...notes,
   ]);
 }
