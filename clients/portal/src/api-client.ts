@@ -9,6 +9,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly requestId?: string,
+    /** The error's `details` (e.g. a rejected upload's `issues`: [{ line, field, problem }]). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -16,10 +18,11 @@ export class ApiError extends Error {
 
 async function errorOf(res: Response): Promise<ApiError> {
   try {
-    const body = (await res.json()) as { error?: { code?: unknown; message?: unknown; requestId?: unknown } };
+    const body = (await res.json()) as { error?: { code?: unknown; message?: unknown; requestId?: unknown; details?: unknown } };
     const e = body.error;
     if (e && typeof e.code === 'string') {
-      return new ApiError(res.status, e.code, typeof e.message === 'string' ? e.message : res.statusText, typeof e.requestId === 'string' ? e.requestId : undefined);
+      const details = typeof e.details === 'object' && e.details !== null ? (e.details as Record<string, unknown>) : undefined;
+      return new ApiError(res.status, e.code, typeof e.message === 'string' ? e.message : res.statusText, typeof e.requestId === 'string' ? e.requestId : undefined, details);
     }
   } catch {
     // not JSON: fall through
@@ -31,13 +34,15 @@ async function errorOf(res: Response): Promise<ApiError> {
 export class ApiClient {
   constructor(private readonly credential: StoredCredential) {}
 
-  private async send(method: 'GET' | 'POST', path: string, body?: object): Promise<Response> {
+  private async send(method: 'GET' | 'POST', path: string, body?: object, extraHeaders: Record<string, string> = {}): Promise<Response> {
     const token = await createApiToken(this.credential.credentialId, this.credential.audience, this.credential.key);
-    const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const headers: Record<string, string> = { ...extraHeaders, Authorization: `Bearer ${token}`, Accept: 'application/json' };
+    // A FormData body is sent as multipart/form-data: the browser writes that header with its boundary.
+    const multipart = body instanceof FormData;
+    if (body !== undefined && !multipart) headers['Content-Type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'omit', cache: 'no-store' });
+      res = await fetch(path, { method, headers, body: body === undefined ? undefined : multipart ? body : JSON.stringify(body), credentials: 'omit', cache: 'no-store' });
     } catch (err) {
       throw new ApiError(0, 'NETWORK_ERROR', `the gateway could not be reached: ${(err as Error).message}`);
     }
@@ -53,7 +58,15 @@ export class ApiClient {
     return (await (await this.send('POST', path, body)).json()) as T;
   }
 
-  /** A binary answer (the evidence PDF). */
+  /**
+   * A multipart upload (bulk issuance). The Idempotency-Key makes a repeated submission of the
+   * same form (a double click, a retry after a lost answer) return the first job, not a second one.
+   */
+  async upload<T>(path: string, form: FormData, idempotencyKey: string): Promise<T> {
+    return (await (await this.send('POST', path, form, { 'Idempotency-Key': idempotencyKey })).json()) as T;
+  }
+
+  /** A binary answer (the evidence PDF, a CSV template). */
   async blob(path: string): Promise<Blob> {
     return (await this.send('GET', path)).blob();
   }

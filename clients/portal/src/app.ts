@@ -86,5 +86,6 @@ export function renderChrome(r: Regions, session: Session | undefined): void {
   show(r.whoami, h('span', { 'data-testid': 'whoami' }, `${me.institutionId} · ${me.identityName} · ${roleLabel(me.role)}`));
   const links = [h('a', { href: '#/' }, '首页 Home')];
   if (me.role === 'regulator') links.push(h('a', { href: '#/statistics' }, '统计 Statistics'));
+  if (me.role === 'auditor') links.push(h('a', { href: '#/bulk' }, '批量发函 Bulk issuance'));
   show(r.nav, ...links);
 }

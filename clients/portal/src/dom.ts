@@ -75,3 +75,13 @@ export function instant(iso: string | undefined): Child {
   return h('time', { datetime: iso, title: iso }, `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second} ${zone}`);
 }
 
+/** Hands a fetched file to the browser's download (routes that need a token cannot be plain links). */
+export function saveBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = h('a', { href: url, download: fileName, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+

@@ -25,6 +25,9 @@ const KINDS: Record<string, [string, string]> = {
   payable: ['应付账款询证函', 'payable'],
 };
 
+/** Every letter kind (the bulk upload form offers them). */
+export const KIND_CODES: readonly string[] = Object.keys(KINDS);
+
 const ROLES: Record<string, [string, string]> = {
   auditor: ['审计人员', 'auditor'],
   'client-signer': ['被审单位授权人', 'client signer'],
@@ -62,6 +65,16 @@ const SECTION_STATUS: Record<string, [string, string]> = {
   requested: ['请银行填列', 'to be filled by the responder'],
 };
 
+const BULK_STATUSES: Record<string, [string, string]> = {
+  rejected: ['已拒绝（未发函）', 'rejected: nothing issued'],
+  queued: ['排队中', 'queued'],
+  running: ['发函中', 'running'],
+  completed: ['已完成', 'completed'],
+  failed: ['失败（可续发）', 'failed: can be resumed'],
+  pending: ['待发', 'pending'],
+  issued: ['已发函', 'issued'],
+};
+
 export const RETURN_REASONS: Record<string, [string, string]> = {
   NON_STANDARD_FORM: ['非标准格式', 'non-standard form'],
   FEE_NOT_AUTHORIZED: ['费用未授权', 'fee not authorized'],
@@ -80,6 +93,7 @@ export const kindLabel = (code: string): string => label(KINDS, code);
 export const roleLabel = (code: string): string => label(ROLES, code);
 export const sectionLabel = (code: string): string => label(SECTIONS, code);
 export const sectionStatusLabel = (code: string): string => label(SECTION_STATUS, code);
+export const bulkStatusLabel = (code: string): string => label(BULK_STATUSES, code);
 export const returnReasonLabel = (code: string): string => label(RETURN_REASONS, code);
 
 /** The order the form prints its sections in (canonical JSON sorts keys: the ledger's order is not the form's). */

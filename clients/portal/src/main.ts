@@ -4,6 +4,7 @@ import { deleteCredential } from './key-store.js';
 import { stateLabel } from './labels.js';
 import type { Confirmation } from './types.js';
 import { ACTIONS, isActionName } from './views/actions.js';
+import { renderBulk, renderBulkJob } from './views/bulk.js';
 import { renderDetail } from './views/confirmation-detail.js';
 import { renderHome } from './views/confirmation-list.js';
 import { renderSignIn } from './views/sign-in.js';
@@ -27,6 +28,8 @@ async function route(): Promise<void> {
     const detail = /^\/c\/(.+)$/.exec(hash);
     if (detail) current = await renderDetail(r.main, session, decodeURIComponent(detail[1]));
     else if (hash === '/statistics') await renderStatistics(r.main, session);
+    else if (hash === '/bulk') await renderBulk(r.main, session, (err) => showError(r, err));
+    else if (/^\/bulk\/.+$/.test(hash)) await renderBulkJob(r.main, session, decodeURIComponent(hash.slice('/bulk/'.length)));
     else await renderHome(r.main, session, (err) => showError(r, err));
   } catch (err) {
     show(r.main, h('p', {}, h('a', { href: '#/' }, '← 首页 Home')));
@@ -51,7 +54,8 @@ async function start(): Promise<void> {
 // Every action form (views/actions.ts) is handled here, by its data-action: one path for all of them.
 r.main.addEventListener('submit', (event) => {
   const form = event.target;
-  if (!(form instanceof HTMLFormElement) || form.id === 'sign-in') return;
+  // Forms without data-action (sign-in, list filters, bulk upload) handle their own submit.
+  if (!(form instanceof HTMLFormElement) || !form.dataset.action) return;
   event.preventDefault();
   const name = form.dataset.action;
   const signedIn = session;

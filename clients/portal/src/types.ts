@@ -92,3 +92,37 @@ export interface RegulatorStats {
   responders: Array<{ responderId: string; sent: number; replied: number; returned: number; overdue: number; replyRate: number; medianReplyHours: number | null }>;
   redFlags: Array<{ type: string; detail: string }>;
 }
+
+/** A bulk issuance job (GET /v1/bulk/jobs/{id}). */
+export interface BulkJob {
+  id: string;
+  status: 'rejected' | 'queued' | 'running' | 'completed' | 'failed';
+  kind: string;
+  formId: string;
+  engagement: { id?: string; clientId?: string };
+  fileName: string;
+  format: string;
+  rows: number;
+  progress: { letters: number; issued: number; chunks: number; chunksApplied: number; chunksRecovered: number };
+  issues: RowIssue[];
+  error?: { code?: string; message?: string };
+  createdAt: string;
+  finishedAt?: string;
+}
+
+/** Why a line of an upload was refused. */
+export interface RowIssue {
+  line: number;
+  field: string;
+  problem: string;
+}
+
+/** One letter of a bulk job (GET /v1/bulk/jobs/{id}/letters). */
+export interface BulkLetter {
+  line: number;
+  letterRef: string;
+  requestId: string;
+  addresseeId: string;
+  status: 'pending' | 'issued' | 'failed';
+}
+

@@ -8,6 +8,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import request from 'supertest';
 import { agreeingReply, bankLetterRequest, type Caller, TestGateway } from '../support/gateway';
 import { ensureDemoInstitutions } from '../support/institutions';
+import { bankRows, csvOf, engagementFields } from '../support/bulk-files';
 import { distinctiveAccountNumber } from '../support/letters';
 import { uniqueName } from '../support/network';
 
@@ -361,6 +362,47 @@ describe('portal e2e: the bank-letter path in a real browser', function () {
     await page.fill('#open-id', idC);
     await page.click('#open-by-id button[type=submit]');
     await page.waitForSelector(`#detail[data-id="${idC}"]`);
+    await signOut();
+  });
+
+  it("the auditor issues an engagement's letters in bulk: the template from the UI, a bad file refused line by line with nothing issued, then the good one issued", async function () {
+    await signIn('auditor');
+    await page.click('#nav a[href="#/bulk"]');
+    await page.waitForSelector('#bulk-upload');
+    await page.selectOption('#bulk-kind', 'bank-form-1');
+    const [template] = await Promise.all([page.waitForEvent('download'), page.click('#bulk-template')]);
+    expect(template.suggestedFilename()).to.equal('bank-form-1.csv');
+    const columns = readFileSync(await template.path(), 'utf8').trim().split(',');
+    expect(columns).to.include.members(['letterRef', 'addresseeId', 'section', 'accountNo', 'balance']);
+
+    const engagementId = `ENG-${run}-bulk`;
+    const fields = engagementFields(engagementId);
+    for (const name of ['engagementId', 'clientId', 'periodStart', 'periodEnd', 'asOfDate']) await page.fill(`#bulk-${name}`, fields[name] as string);
+    const rows = bankRows(3, []).map((row) => (row.addresseeId ? { ...row, addresseeId: 'BANK1' } : row));
+    const badFile = path.join(dir, 'letters-bad.csv');
+    writeFileSync(badFile, csvOf(columns, rows.map((row, i) => (i === 0 ? { ...row, balance: 'twelve' } : row))));
+    await page.setInputFiles('#bulk-file', badFile);
+    await page.click('#bulk-upload button[type=submit]');
+    await page.waitForSelector('#bulk-issues');
+    expect(await page.getAttribute('#error [data-code]', 'data-code')).to.equal('ROWS_INVALID');
+    expect(await page.locator('#bulk-issues tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)))).to.deep.equal([['2', 'balance', 'not a valid amount']]);
+    const listed = async (): Promise<string[]> => {
+      const res = await gw.get(callers.auditor, `/v1/confirmations?engagementId=${encodeURIComponent(engagementId)}&pageSize=200`);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      return (res.body.records as Array<{ id: string }>).map((r) => r.id).sort();
+    };
+    expect(await listed(), 'a refused file issues nothing').to.deep.equal([]);
+
+    const goodFile = path.join(dir, 'letters.csv');
+    writeFileSync(goodFile, csvOf(columns, rows));
+    await page.setInputFiles('#bulk-file', goodFile);
+    await page.click('#bulk-upload button[type=submit]');
+    await page.waitForSelector('#job-status[data-status="completed"], #job-status[data-status="failed"]', { timeout: 120_000 });
+    expect(await page.getAttribute('#job-status', 'data-status')).to.equal('completed');
+    const shown = (await page.locator('#bulk-letters a[data-id]').evaluateAll((links) => links.map((a) => a.getAttribute('data-id') ?? ''))).sort();
+    expect(shown).to.have.length(3);
+    expect(await listed()).to.deep.equal(shown);
+    for (const id of shown) expect((await ledger('auditor', id)).state).to.equal(ConfirmationState.Issued);
     await signOut();
   });
 

@@ -1,5 +1,5 @@
 import type { ApiClient } from '../api-client.js';
-import { h, type Child } from '../dom.js';
+import { h, saveBlob, type Child } from '../dom.js';
 import { fieldLabel, inOrder, RETURN_REASONS, returnReasonLabel, SECTION_ORDER, sectionLabel } from '../labels.js';
 import type { Confirmation, Principal, ReplyDifference } from '../types.js';
 
@@ -186,12 +186,7 @@ export const ACTIONS: Record<ActionName, ActionSpec & { label: string }> = {
     run: async (api, c) => {
       // The PDF route needs a token, so a plain link cannot fetch it: fetch, then hand the blob to a download link.
       const pdf = await api.blob(path(c, 'evidence.pdf'));
-      const url = URL.createObjectURL(pdf);
-      const link = h('a', { href: url, download: `${c.id}.pdf`, hidden: true });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      saveBlob(pdf, `${c.id}.pdf`);
       return `已下载 downloaded ${c.id}.pdf (${pdf.size} bytes)`;
     },
   },
