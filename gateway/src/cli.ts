@@ -7,6 +7,7 @@ import { createApiToken } from './auth/api-token';
 import { CredentialsStore } from './auth/credentials.store';
 import { ConfigError, loadGatewayConfig } from './config/gateway-config';
 import { openDatabase } from './database/database.module';
+import { hsmKeyIdentifier } from './fabric/hsm-custody';
 import { TenantsService } from './tenants/tenants.service';
 
 const USAGE = `usage: econfirm-gateway-admin <command>   (config from ECONFIRM_GATEWAY_CONFIG)
@@ -29,7 +30,11 @@ commands:
       admin), then the new keys become current and the old private keys stay (retired) so content
       sealed to them remains readable. --stage-only true: only stage, print the public
       RotateInstitutionKeys input for the operator to submit; run again (without it) to finish.
-      An interrupted rotation is finished by running the command again.`;
+      An interrupted rotation is finished by running the command again.
+  hsm key-id --cert <cert.pem>
+      prints (hex) the CKA_ID under which config \`hsm\` looks for the identity's private key in the
+      token: the certificate's SKI. Import the key with it, e.g.
+      softhsm2-util --import key.pem --token <label> --label <name> --id <hex> --pin <pin>.`;
 
 class UsageError extends Error {}
 
@@ -63,6 +68,11 @@ async function run(argv: string[]): Promise<void> {
     const opts = options([verb ?? '', ...rest].filter((w) => w !== ''));
     const file = JSON.parse(readFileSync(required(opts, 'credential'), 'utf8')) as { credentialId: string; audience: string; privateJwk: Record<string, string> };
     process.stdout.write(`${await createApiToken(file.credentialId, file.privateJwk, file.audience, Number(opts.get('lifetime') ?? 120))}\n`);
+    return;
+  }
+  if (group === 'hsm') {
+    if (verb !== 'key-id') throw new UsageError(`unknown hsm command '${verb ?? ''}'`);
+    process.stdout.write(`${hsmKeyIdentifier(readFileSync(required(options(rest), 'cert'))).toString('hex')}\n`);
     return;
   }
   if (group === 'keys') {

@@ -4,10 +4,11 @@
 #   libnss3-tools       certutil: a throwaway NSS db so pdfsig can trust the org root
 #   fonts-wqy-microhei  the CJK font embedded (subset) in evidence PDFs
 #   chromium            the headless browser the portal's e2e test drives (playwright-core, no downloaded browser)
+#   softhsm2            a PKCS#11 token (SoftHSM) for the gateway's HSM custody e2e test
 # Quiet and idempotent; needs root (or sudo) only when something is missing.
 system_packages_install() {
   local missing=() pkg
-  for pkg in poppler-utils libnss3-tools fonts-wqy-microhei chromium; do
+  for pkg in poppler-utils libnss3-tools fonts-wqy-microhei chromium softhsm2; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, type Contract, type Gateway, type Network } from '@hyperledger/fabric-gateway';
+import { connect, hash, signers, type Contract, type Gateway, type Network, type Signer } from '@hyperledger/fabric-gateway';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { findIdentity, findOrg, type NetworkDescriptor } from './network-descriptor';
@@ -35,6 +35,11 @@ export interface OpenLedgerOptions {
    * unsigned proposals (gateway.newProposal) that the key holder signs elsewhere.
    */
   offlineCertificate?: Uint8Array;
+  /**
+   * The identity's signer when its key is not a file, e.g. an HSM signer (fabric-gateway's
+   * newHSMSignerFactory): the certificate still comes from the descriptor, its key file is never read.
+   */
+  signer?: Signer;
 }
 
 /** A connection to the channel as one identity; close() releases the gRPC channel. */
@@ -68,7 +73,7 @@ export function openLedger(options: OpenLedgerOptions): LedgerSession {
   const gateway = connect({
     client,
     identity: { mspId: org.mspId, credentials: files ? readFileSync(files.certPath) : (options.offlineCertificate as Uint8Array) },
-    signer: files ? signers.newPrivateKeySigner(createPrivateKey(readFileSync(files.keyPath))) : undefined,
+    signer: files ? (options.signer ?? signers.newPrivateKeySigner(createPrivateKey(readFileSync(files.keyPath)))) : undefined,
     hash: hash.sha256,
     evaluateOptions: () => ({ deadline: Date.now() + deadlines.evaluateMs }),
     endorseOptions: () => ({ deadline: Date.now() + deadlines.endorseMs }),

@@ -78,6 +78,21 @@ export interface RegistryCacheSettings {
   maxEntries: number;
 }
 
+/**
+ * PKCS#11 custody: identities whose Fabric private keys live in an HSM token instead of files.
+ * Each key is found by its CKA_ID, the SKI of its certificate (`hsm key-id` of the CLI prints it).
+ */
+export interface HsmSettings {
+  /** The PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so. */
+  library: string;
+  /** The label of the token holding the keys. */
+  tokenLabel: string;
+  /** The environment variable holding the token's user PIN (never written in the file); default ECONFIRM_HSM_PIN. */
+  pinEnv: string;
+  /** `<tenantId>/<identityName>` of every identity whose key is in the token. */
+  identities: string[];
+}
+
 /** The web portal (clients/portal) served at /portal/. */
 export interface PortalSettings {
   enabled: boolean;
@@ -114,6 +129,8 @@ export interface GatewayConfig {
   bulk: BulkSettings;
   registryCache: RegistryCacheSettings;
   portal: PortalSettings;
+  /** Absent: every custodial key is a file of the network descriptor. */
+  hsm?: HsmSettings;
 }
 
 /** A config that failed validation: every problem, with its path. */
@@ -210,6 +227,32 @@ function readWebhookEgress(events: Json, r: Reader): WebhookEgressSettings {
   return { allowPrivateNetworks: r.bool(raw, 'allowPrivateNetworks', where, false), allowedHosts };
 }
 
+/** `hsm`: { library, tokenLabel, pinEnv?, identities: ['<tenantId>/<identityName>'] }, tenants known. */
+function readHsm(raw: unknown, tenants: TenantConfig[], baseDir: string, r: Reader): HsmSettings | undefined {
+  if (raw === undefined) return undefined;
+  if (!isObject(raw)) {
+    r.problems.push('hsm: must be an object');
+    return undefined;
+  }
+  const extra = Object.keys(raw).filter((k) => !['library', 'tokenLabel', 'pinEnv', 'identities'].includes(k));
+  if (extra.length > 0) r.problems.push(`hsm.${extra.join(', ')}: unknown field`);
+  const library = r.string(raw, 'library', 'hsm.');
+  const pinEnv = r.string(raw, 'pinEnv', 'hsm.', 'ECONFIRM_HSM_PIN');
+  if (pinEnv && !/^[A-Z_][A-Z0-9_]*$/.test(pinEnv)) r.problems.push('hsm.pinEnv: the name of an environment variable (A-Z, 0-9, _)');
+  const identities: string[] = [];
+  if (!Array.isArray(raw.identities) || raw.identities.length === 0) {
+    r.problems.push("hsm.identities: a non-empty array of '<tenantId>/<identityName>'");
+  } else {
+    raw.identities.forEach((entry: unknown, index) => {
+      const [tenantId, identityName, ...rest] = typeof entry === 'string' ? entry.split('/') : [];
+      if (!tenantId || !identityName || rest.length > 0) r.problems.push(`hsm.identities[${index}]: '<tenantId>/<identityName>'`);
+      else if (!tenants.some((t) => t.id === tenantId)) r.problems.push(`hsm.identities[${index}]: no tenant '${tenantId}'`);
+      else identities.push(entry as string);
+    });
+  }
+  return { library: library ? path.resolve(baseDir, library) : library, tokenLabel: r.string(raw, 'tokenLabel', 'hsm.'), pinEnv, identities };
+}
+
 function readTenants(raw: unknown, r: Reader): TenantConfig[] {
   if (!Array.isArray(raw) || raw.length === 0) {
     r.problems.push('tenants: at least one tenant is required');
@@ -250,7 +293,7 @@ function readTenants(raw: unknown, r: Reader): TenantConfig[] {
 export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): GatewayConfig {
   const r = new Reader();
   if (!isObject(raw)) throw new ConfigError(['the configuration must be a JSON object']);
-  const known = ['host', 'port', 'dbPath', 'networkDescriptorPath', 'keysDir', 'audience', 'logLevel', 'tenants', 'deadlines', 'limits', 'evidence', 'events', 'bulk', 'registryCache', 'portal'];
+  const known = ['host', 'port', 'dbPath', 'networkDescriptorPath', 'keysDir', 'audience', 'logLevel', 'tenants', 'deadlines', 'limits', 'evidence', 'events', 'bulk', 'registryCache', 'portal', 'hsm'];
   const unknown = Object.keys(raw).filter((k) => !known.includes(k));
   if (unknown.length > 0) r.problems.push(`${unknown.join(', ')}: unknown setting`);
   const file = (key: string, fallback?: string): string => {
@@ -269,6 +312,8 @@ export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): Ga
   const portal = r.section(raw, 'portal');
   const portalExtra = Object.keys(portal).filter((k) => !['enabled', 'dir'].includes(k));
   if (portalExtra.length > 0) r.problems.push(`portal.${portalExtra.join(', ')}: unknown field`);
+  const tenants = readTenants(raw.tenants, r);
+  const hsm = readHsm(raw.hsm, tenants, baseDir, r);
   const config: GatewayConfig = {
     host: r.string(raw, 'host', '', '127.0.0.1'),
     port: r.int(raw, 'port', '', 8443, 0, 65535),
@@ -277,7 +322,7 @@ export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): Ga
     keysDir,
     audience: r.string(raw, 'audience', '', 'econfirm-gateway'),
     logLevel,
-    tenants: readTenants(raw.tenants, r),
+    tenants,
     deadlines: {
       evaluateMs: r.int(deadlines, 'evaluateMs', 'deadlines.', DEFAULT_DEADLINES.evaluateMs, 100, 600_000),
       endorseMs: r.int(deadlines, 'endorseMs', 'deadlines.', DEFAULT_DEADLINES.endorseMs, 100, 600_000),
@@ -316,6 +361,7 @@ export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): Ga
       enabled: r.bool(portal, 'enabled', 'portal.', true),
       dir: portal.dir === undefined ? defaultPortalDir() : path.resolve(baseDir, r.string(portal, 'dir', 'portal.')),
     },
+    ...(hsm ? { hsm } : {}),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;

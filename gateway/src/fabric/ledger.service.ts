@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { evaluate, openLedger, peerClient, submitAndWait, type LedgerSession } from '@econfirm/sdk';
+import { evaluate, findIdentity, openLedger, peerClient, submitAndWait, type LedgerSession } from '@econfirm/sdk';
 import type { Client } from '@grpc/grpc-js';
 import type { Network } from '@hyperledger/fabric-gateway';
+import { readFileSync } from 'node:fs';
 import { CredentialsStore } from '../auth/credentials.store';
 import type { Principal } from '../auth/principal';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
@@ -9,6 +10,7 @@ import { GatewayError } from '../errors/gateway-error';
 import { MetricsService } from '../metrics/metrics.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { mapFabricError } from './fabric-error.mapper';
+import { HsmCustody } from './hsm-custody';
 import { callName, type LedgerCall, type LedgerResult } from './ledger-call';
 
 export interface LedgerSubmitOptions {
@@ -33,6 +35,7 @@ export class LedgerService implements OnApplicationShutdown {
     private readonly tenants: TenantsService,
     private readonly credentials: CredentialsStore,
     private readonly metrics: MetricsService,
+    private readonly hsm: HsmCustody,
   ) {}
 
   private client(gatewayOrgKey: string): Client {
@@ -52,6 +55,11 @@ export class LedgerService implements OnApplicationShutdown {
     if (!session) {
       const certificate = principal.custody === 'offline' ? this.credentials.find(principal.credentialId)?.certificatePem : undefined;
       if (principal.custody === 'offline' && !certificate) throw GatewayError.unauthenticated('the offline credential has no certificate');
+      // A custodial key in the HSM token signs there; the descriptor gives only its certificate.
+      const hsmSigner =
+        principal.custody !== 'offline' && this.hsm.holds(tenant.id, principal.identityName)
+          ? this.hsm.signer(tenant.id, principal.identityName, readFileSync(findIdentity(this.tenants.descriptor, tenant.orgKey, principal.identityName).certPath))
+          : undefined;
       session = openLedger({
         descriptor: this.tenants.descriptor,
         orgKey: tenant.orgKey,
@@ -59,6 +67,7 @@ export class LedgerService implements OnApplicationShutdown {
         client: this.client(tenant.gatewayOrgKey),
         deadlines: this.config.deadlines,
         ...(certificate ? { offlineCertificate: Buffer.from(certificate) } : {}),
+        ...(hsmSigner ? { signer: hsmSigner } : {}),
       });
       this.sessions.set(key, session);
     }

@@ -120,7 +120,7 @@ export function ApiLedgerErrors(): MethodDecorator & ClassDecorator {
     }),
     ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'INVALID_ARGUMENT (ledger), INVALID_CONTENT (form validation), IDEMPOTENCY_KEY_REUSED' }),
     ApiBadGatewayResponse({ type: ErrorResponse, description: 'ENDORSEMENT_FAILED, ORDERING_FAILED, EVALUATION_FAILED, TRANSACTION_INVALID (details: phase, transaction id, validation code)' }),
-    ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'LEDGER_UNAVAILABLE' }),
+    ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'LEDGER_UNAVAILABLE, HSM_UNAVAILABLE (a custodial key in an HSM token that refused)' }),
     ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT, COMMIT_STATUS_UNKNOWN (details.transactionId)' }),
     ApiAcceptedResponse({ type: PendingTransactionDto, description: 'offline credential: sign proposalDigest, then POST /v1/transactions/{id}/endorsement' }),
   );

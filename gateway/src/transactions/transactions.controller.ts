@@ -98,7 +98,7 @@ const IDEMPOTENCY = ApiHeader({ name: 'Idempotency-Key', required: false, descri
 @ApiGoneResponse({ type: ErrorResponse, description: 'PROPOSAL_EXPIRED' })
 @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: "the contract's INVALID_ARGUMENT, IDEMPOTENCY_KEY_REUSED" })
 @ApiBadGatewayResponse({ type: ErrorResponse, description: 'ENDORSEMENT_FAILED, ORDERING_FAILED, EVALUATION_FAILED, TRANSACTION_INVALID' })
-@ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'LEDGER_UNAVAILABLE' })
+@ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'LEDGER_UNAVAILABLE, HSM_UNAVAILABLE' })
 @ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT, COMMIT_STATUS_UNKNOWN' })
 @ApiCallerErrors()
 @Controller('v1/transactions')
