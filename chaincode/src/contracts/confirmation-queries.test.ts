@@ -110,6 +110,16 @@ describe('ConfirmationContract: queries and the regulator view', () => {
     expect(JSON.stringify(stats)).to.not.contain('ciphertext');
   });
 
+  it('counts every request even past the peer\'s query limit (the scan pages)', async () => {
+    const stats = async () => JSON.parse(await world.contract.GetRegulatorStats(world.ledger.as(Who.regulator1))) as RegulatorStats;
+    const before = (await stats()).total;
+    for (const id of ['CF-4', 'CF-5', 'CF-6', 'CF-7']) await world.issue(id);
+    world.ledger.totalQueryLimit = 4;
+    const after = await stats();
+    expect(after.total).to.equal(before + 4).and.to.be.greaterThan(4);
+    expect(Object.values(after.byState).reduce((a, b) => a + b, 0)).to.equal(before + 4);
+  });
+
   it('refuses the regulator view to everyone but the regulator', async () => {
     for (const who of [Who.auditor1, Who.officer1, Who.client1, Who.admin]) {
       await expectLedgerError(world.contract.GetRegulatorStats(world.ledger.as(who)), ErrorCode.Forbidden);

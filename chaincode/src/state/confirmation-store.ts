@@ -1,8 +1,7 @@
 import { Context } from 'fabric-contract-api';
 import { ConfirmationRequest, Engagement, HistoryEntry } from '@econfirm/common';
 import { currentDueAt } from '../lifecycle/deadlines';
-import { unmarshal } from './marshal';
-import { deleteIndex, drain, keyExists, putIndex, readHistory, readJson, readRequired, writeJson } from './ledger';
+import { deleteIndex, keyExists, putIndex, readHistory, readJson, readRequired, scanAll, writeJson } from './ledger';
 
 const CONFIRMATION = 'cf';
 const ENGAGEMENT = 'eng';
@@ -90,7 +89,7 @@ export function saveEngagement(ctx: Context, engagement: EngagementRecord): Prom
 }
 
 /** Every request, for the regulator's statistics (an evaluate-only scan of metadata). */
+/** Every request on the channel (the regulator's statistics; evaluate only: it pages). */
 export async function allConfirmations(ctx: Context): Promise<ConfirmationRequest[]> {
-  const iterator = await ctx.stub.getStateByPartialCompositeKey(CONFIRMATION, []);
-  return drain(iterator, (kv) => unmarshal<ConfirmationRequest>(kv.value));
+  return scanAll<ConfirmationRequest>(ctx, CONFIRMATION);
 }

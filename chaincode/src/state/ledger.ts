@@ -75,6 +75,22 @@ export async function readIndexPage<T>(
   return { records, bookmark: metadata?.bookmark ?? '', fetchedRecordsCount: metadata?.fetchedRecordsCount ?? 0 };
 }
 
+/**
+ * Every record of a composite-key type, read page by page (evaluate only). One unpaginated range
+ * query would stop silently at the peer's `ledger.state.totalQueryLimit` (100,000 by default):
+ * pages of `pageSize` each stay under it, and the bookmarks go on to the end.
+ */
+export async function scanAll<T>(ctx: Context, objectType: string, pageSize = 1000): Promise<T[]> {
+  const records: T[] = [];
+  let bookmark = '';
+  do {
+    const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(objectType, [], pageSize, bookmark);
+    records.push(...(await drain(iterator, (kv) => unmarshal<T>(kv.value))));
+    bookmark = metadata?.bookmark ?? '';
+  } while (bookmark !== '');
+  return records;
+}
+
 export async function readHistory<T>(ctx: Context, key: string): Promise<HistoryEntry<T>[]> {
   const iterator = await ctx.stub.getHistoryForKey(key);
   return drain(iterator, ({ txId, timestamp, isDelete, value }) => ({

@@ -33,6 +33,8 @@ export class FakeLedger {
   readonly history = new Map<string, Write[]>();
   readonly events: { name: string; payload: unknown }[] = [];
   private txCounter = 0;
+  /** Like the peer's ledger.state.totalQueryLimit: an unpaginated range query returns at most this many. */
+  totalQueryLimit = 100_000;
   /** Transaction time, seconds since the epoch. Default: Monday 2026-03-02T09:00:00Z. */
   nowSeconds = Date.UTC(2026, 2, 2, 9) / 1000;
 
@@ -55,7 +57,7 @@ export class FakeLedger {
       this.events.push({ name, payload: JSON.parse(Buffer.from(payload).toString('utf8')) });
     });
     stub.getStateByPartialCompositeKey.callsFake(((type: string, attributes: string[]) =>
-      Promise.resolve(iterate(this.entriesWithPrefix(stub.createCompositeKey(type, attributes))))) as unknown as ChaincodeStub['getStateByPartialCompositeKey']);
+      Promise.resolve(iterate(this.entriesWithPrefix(stub.createCompositeKey(type, attributes)).slice(0, this.totalQueryLimit)))) as unknown as ChaincodeStub['getStateByPartialCompositeKey']);
     stub.getStateByPartialCompositeKeyWithPagination.callsFake(((type: string, attributes: string[], pageSize: number, bookmark?: string) => {
       const all = this.entriesWithPrefix(stub.createCompositeKey(type, attributes)).filter((kv) => !bookmark || kv.key >= bookmark);
       const page = all.slice(0, pageSize);
