@@ -83,6 +83,16 @@ export const RETURN_REASONS: Record<string, [string, string]> = {
   OTHER: ['其他', 'other'],
 };
 
+const ALTERNATIVE_PROCEDURE_LABELS: Record<string, [string, string]> = {
+  SUBSEQUENT_RECEIPTS: ['检查期后收付款', 'subsequent receipts or payments'],
+  BANK_STATEMENTS: ['检查银行对账单', 'bank statements'],
+  VISIT_IN_PERSON: ['亲自前往函证', 'confirmed in person'],
+  SUPPORTING_DOCUMENTS: ['检查原始凭证', 'supporting documents'],
+  OTHER: ['其他', 'other'],
+};
+/** The alternative procedures the ledger records (common ALTERNATIVE_PROCEDURE_CODES). */
+export const ALTERNATIVE_PROCEDURES: readonly string[] = Object.keys(ALTERNATIVE_PROCEDURE_LABELS);
+
 function label(table: Record<string, [string, string]>, code: string): string {
   const entry = table[code];
   return entry ? `${entry[0]} ${entry[1]}` : code;
@@ -94,6 +104,7 @@ export const roleLabel = (code: string): string => label(ROLES, code);
 export const sectionLabel = (code: string): string => label(SECTIONS, code);
 export const sectionStatusLabel = (code: string): string => label(SECTION_STATUS, code);
 export const bulkStatusLabel = (code: string): string => label(BULK_STATUSES, code);
+export const alternativeProcedureLabel = (code: string): string => label(ALTERNATIVE_PROCEDURE_LABELS, code);
 export const returnReasonLabel = (code: string): string => label(RETURN_REASONS, code);
 
 /** The order the form prints its sections in (canonical JSON sorts keys: the ledger's order is not the form's). */

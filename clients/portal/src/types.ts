@@ -43,6 +43,10 @@ export interface ConfirmationRecord {
   return?: Act & { reasonCode: string; note?: string };
   recall?: Act & { reason: string };
   lastReplyRejection?: Act & { reason: string };
+  /** A resent request's original, and the original's follow-up. */
+  followUpOf?: string;
+  followUpId?: string;
+  alternativeProcedure?: Act & { procedure: string; workpaperHash: string; trigger: string };
   updatedAt: string;
 }
 

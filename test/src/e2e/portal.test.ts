@@ -1,5 +1,6 @@
 import { ConfirmationState } from '@econfirm/common';
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,8 @@ describe('portal e2e: the bank-letter path in a real browser', function () {
   const idA = `CF-${run}-a`;
   const idB = `CF-${run}-b`;
   const idC = `CF-${run}-c`;
+  const idD = `CF-${run}-d`;
+  const accountD = distinctiveAccountNumber();
   const account = distinctiveAccountNumber();
   let gw: TestGateway;
   let base: string;
@@ -49,6 +52,8 @@ describe('portal e2e: the bank-letter path in a real browser', function () {
   const secrets: string[] = [];
   const tokens: TokenSeen[] = [];
   const leaks: string[] = [];
+  /** Every request the page made (URL, headers, body). */
+  const sent: string[] = [];
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
 
@@ -132,11 +137,15 @@ describe('portal e2e: the bank-letter path in a real browser', function () {
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
     }
     expect((await gw.post(callers.client, `/v1/confirmations/${idB}/authorization`, { feeConsent: true })).body.state).to.equal(ConfirmationState.Authorized);
+    // D, in an engagement of its own, is returned by the bank and resent by the firm.
+    expect((await gw.post(callers.auditor, '/v1/confirmations', bankLetterRequest(idD, `ENG-${run}-r`, accountD))).status).to.equal(201);
+    expect((await gw.post(callers.client, `/v1/confirmations/${idD}/authorization`, { feeConsent: true })).body.state).to.equal(ConfirmationState.Authorized);
 
     context = await chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, acceptDownloads: true, timezoneId: 'Asia/Shanghai' });
     page = context.pages()[0] ?? (await context.newPage());
     context.on('request', (req) => {
       const text = `${req.url()} ${JSON.stringify(req.headers())} ${req.postData() ?? ''}`;
+      sent.push(text);
       if (text.includes('privateJwk') || text.includes('"d"') || secrets.some((d) => text.includes(d))) leaks.push(`${req.method()} ${req.url()}`);
       const auth = req.headers().authorization;
       if (auth?.startsWith('Bearer ')) tokens.push(decodeToken(auth.slice('Bearer '.length)));
@@ -336,6 +345,48 @@ describe('portal e2e: the bank-letter path in a real browser', function () {
     const b = await ledger('auditor', idB);
     expect(b.state).to.equal(ConfirmationState.Recalled);
     expect((b.recall as { reason: string }).reason).to.equal('wrong branch addressed');
+    await signOut();
+  });
+
+  it('the bank returns a letter with a reason code; the auditor resends it as a linked follow-up and records an alternative procedure for the refused one, in the UI', async function () {
+    await signIn('officer');
+    await openDetail(idD);
+    await page.selectOption('form[data-action="return"] select[name=reasonCode]', 'SEAL_MISMATCH');
+    await page.fill('form[data-action="return"] input[name=note]', 'seal differs from the specimen');
+    await act('return', ConfirmationState.Returned);
+    expect((await ledger('officer', idD)).return).to.include({ reasonCode: 'SEAL_MISMATCH', note: 'seal differs from the specimen' });
+    await signOut();
+
+    await signIn('auditor');
+    await openDetail(idD);
+    expect(await offered()).to.deep.equal(['resend', 'alternative', 'evidence']);
+    await page.click('form[data-action="resend"] button[type=submit]');
+    await page.waitForSelector(`#detail [data-link="${idD}"]`);
+    const resentId = (await page.getAttribute('#detail', 'data-id')) as string;
+    expect(resentId).not.to.equal(idD);
+    const original = await ledger('auditor', idD);
+    expect(original.state).to.equal(ConfirmationState.Resent);
+    expect(original.followUpId).to.equal(resentId);
+    const resent = await ledger('auditor', resentId);
+    expect(resent).to.include({ followUpOf: idD, state: ConfirmationState.Issued, addresseeId: 'BANK1' });
+    expect((resent.letter as { content: { sections: { deposits: { rows: Array<{ accountNo: string }> } } } }).content.sections.deposits.rows[0]?.accountNo).to.equal(accountD);
+
+    // The refused letter: the working paper is hashed in the browser with a fresh salt; the receipt lets the firm prove it later.
+    await openDetail(idC);
+    expect(await offered()).to.deep.equal(['alternative', 'evidence']);
+    const paper = path.join(dir, 'bank-statement-2025-12.pdf');
+    writeFileSync(paper, `statement ${run}`);
+    await page.selectOption('form[data-action="alternative"] select[name=procedure]', 'BANK_STATEMENTS');
+    await page.setInputFiles('form[data-action="alternative"] input[name=workpaper]', paper);
+    const [receiptDownload] = await Promise.all([page.waitForEvent('download'), act('alternative', ConfirmationState.AlternativeProcedure)]);
+    const receipt = JSON.parse(readFileSync(await receiptDownload.path(), 'utf8')) as { salt: string; workpaperHash: string; confirmationId: string };
+    const recorded = (await ledger('auditor', idC)).alternativeProcedure as { procedure: string; trigger: string; workpaperHash: string };
+    expect(recorded).to.include({ procedure: 'BANK_STATEMENTS', trigger: 'client-refused' });
+    expect(receipt.confirmationId).to.equal(idC);
+    expect(recorded.workpaperHash).to.equal(receipt.workpaperHash);
+    expect(createHash('sha256').update(Buffer.concat([Buffer.from(receipt.salt, 'hex'), readFileSync(paper)])).digest('hex')).to.equal(recorded.workpaperHash);
+    expect(await page.getAttribute('[data-alternative]', 'data-alternative')).to.equal('BANK_STATEMENTS');
+    expect(sent.filter((text) => text.includes(`statement ${run}`)), 'the working paper never left the browser').to.deep.equal([]);
     await signOut();
   });
 

@@ -1,6 +1,6 @@
 import type { ApiClient } from '../api-client.js';
 import { h, saveBlob, type Child } from '../dom.js';
-import { fieldLabel, inOrder, RETURN_REASONS, returnReasonLabel, SECTION_ORDER, sectionLabel } from '../labels.js';
+import { ALTERNATIVE_PROCEDURES, alternativeProcedureLabel, fieldLabel, inOrder, RETURN_REASONS, returnReasonLabel, SECTION_ORDER, sectionLabel } from '../labels.js';
 import type { Confirmation, Principal, ReplyDifference } from '../types.js';
 
 /**
@@ -8,7 +8,7 @@ import type { Confirmation, Principal, ReplyDifference } from '../types.js';
  * the role that may take it, in the states it may be taken from (chaincode transitions.ts); the
  * gateway and the chaincode still decide, and their refusal is shown with its error code.
  */
-export type ActionName = 'authorize' | 'refuse' | 'accept' | 'return' | 'reply' | 'approve' | 'reject' | 'auditor-accept' | 'recall' | 'evidence';
+export type ActionName = 'authorize' | 'refuse' | 'accept' | 'return' | 'reply' | 'approve' | 'reject' | 'auditor-accept' | 'recall' | 'resend' | 'alternative' | 'evidence';
 
 interface ActionSpec {
   offered(me: Principal, c: Confirmation): boolean;
@@ -19,6 +19,9 @@ interface ActionSpec {
 
 const RESPONDER_ROLES = ['bank-officer', 'bank-reviewer', 'client-signer'];
 const RECALLABLE = ['issued', 'authorized', 'accepted', 'reply-prepared'];
+/** States in which someone owes an answer: a follow-up or an alternative procedure once overdue (chaincode lifecycle/transitions.ts). */
+const WAITING = ['issued', 'authorized', 'accepted', 'reply-prepared'];
+const unansweredOverdue = (c: Confirmation): boolean => c.overdue && WAITING.includes(c.state);
 
 const isResponder = (me: Principal, c: Confirmation): boolean => me.institutionId === c.responderId && RESPONDER_ROLES.includes(me.role);
 const isClient = (me: Principal, c: Confirmation): boolean => me.role === 'client-signer' && me.institutionId === c.clientId;
@@ -179,6 +182,37 @@ export const ACTIONS: Record<ActionName, ActionSpec & { label: string }> = {
     form: () => [reasonField()],
     run: (api, c, data) => post(api, path(c, 'recall'), { reason: text(data, 'reason') }),
   },
+  resend: {
+    label: '重发函证 Resend as a linked follow-up',
+    offered: (me, c) => isFirm(me, c) && (c.state === 'returned' || unansweredOverdue(c)) && c.letter.readable === 'decrypted',
+    form: (c) => [
+      h('p', {}, '同一函证内容重新加密发送，新函证与原函证关联。The same letter, sealed anew, as a new request linked to this one.'),
+      field('改发至 Address to (registry id; blank = the same)', h('input', { name: 'addresseeId', placeholder: c.addresseeId, autocomplete: 'off', spellcheck: false })),
+    ],
+    run: async (api, c, data) => {
+      const addresseeId = text(data, 'addresseeId');
+      const resent = await api.post<Confirmation>(path(c, 'resend'), { letter: c.letter.content, ...(addresseeId ? { addresseeId } : {}) });
+      location.hash = `#/c/${encodeURIComponent(resent.id)}`;
+      return `已重发 resent as ${resent.id}`;
+    },
+  },
+  alternative: {
+    label: '记录替代程序 Record the alternative procedure',
+    offered: (me, c) => isFirm(me, c) && (c.state === 'client-refused' || c.state === 'returned' || unansweredOverdue(c)),
+    form: () => [
+      field('替代程序 Procedure', h('select', { name: 'procedure', required: true }, ...ALTERNATIVE_PROCEDURES.map((code) => h('option', { value: code }, alternativeProcedureLabel(code))))),
+      field('工作底稿 Working paper (hashed here, never uploaded)', h('input', { name: 'workpaper', type: 'file', required: true })),
+    ],
+    run: async (api, c, data) => {
+      const paper = data.get('workpaper');
+      if (!(paper instanceof File)) throw new Error('choose the working paper');
+      const hashed = await saltedFileHash(paper);
+      await post(api, path(c, 'alternative-procedure'), { procedure: text(data, 'procedure'), workpaperHash: hashed.hash });
+      // Only the salt and the file reproduce the hash on the ledger: the firm keeps this receipt with its working papers.
+      const receipt = { confirmationId: c.id, procedure: text(data, 'procedure'), workpaper: paper.name, bytes: paper.size, salt: hashed.salt, workpaperHash: hashed.hash, hashed: 'sha256(salt bytes ‖ file bytes), hex' };
+      saveBlob(new Blob([`${JSON.stringify(receipt, null, 2)}\n`], { type: 'application/json' }), `${c.id}.workpaper-receipt.json`);
+    },
+  },
   evidence: {
     label: '下载证据 PDF Download the evidence PDF',
     offered: (me, c) => isFirm(me, c),
@@ -191,6 +225,18 @@ export const ACTIONS: Record<ActionName, ActionSpec & { label: string }> = {
     },
   },
 };
+
+const hex = (bytes: Uint8Array): string => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+/** sha256(salt ‖ file) with a fresh 32-byte salt, in the browser: the file itself goes nowhere. */
+async function saltedFileHash(file: Blob): Promise<{ salt: string; hash: string }> {
+  const salt = crypto.getRandomValues(new Uint8Array(32));
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const input = new Uint8Array(salt.length + bytes.length);
+  input.set(salt);
+  input.set(bytes, salt.length);
+  return { salt: hex(salt), hash: hex(new Uint8Array(await crypto.subtle.digest('SHA-256', input))) };
+}
 
 export function isActionName(value: string | undefined): value is ActionName {
   return value !== undefined && Object.prototype.hasOwnProperty.call(ACTIONS, value);

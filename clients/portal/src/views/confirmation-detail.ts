@@ -2,6 +2,7 @@ import type { Session } from '../app.js';
 import { facts, h, instant, show, table, type Child } from '../dom.js';
 import {
   actorName,
+  alternativeProcedureLabel,
   FIELD_ORDER,
   fieldLabel,
   HEADER_ORDER,
@@ -105,6 +106,16 @@ function headerView(c: Confirmation): HTMLElement {
   if (c.return) notes.push(['退回原因 Return', `${returnReasonLabel(c.return.reasonCode)}${c.return.note ? ` — ${c.return.note}` : ''}`]);
   if (c.lastReplyRejection) notes.push(['回函被复核退回 Reply rejected', c.lastReplyRejection.reason]);
   if (c.recall) notes.push(['撤回原因 Recall', c.recall.reason]);
+  const link = (id: string): HTMLElement => h('a', { href: `#/c/${encodeURIComponent(id)}`, 'data-link': id }, id);
+  if (c.followUpOf) notes.push(['原函证 Follow-up of', link(c.followUpOf)]);
+  if (c.followUpId) notes.push(['重发为 Resent as', link(c.followUpId)]);
+  if (c.alternativeProcedure) {
+    const p = c.alternativeProcedure;
+    notes.push([
+      '替代程序 Alternative procedure',
+      h('span', { 'data-alternative': p.procedure }, `${alternativeProcedureLabel(p.procedure)} (${p.trigger}) `, act(p.by, p.at), ' ', h('code', { title: '工作底稿哈希 working-paper hash' }, p.workpaperHash)),
+    ]);
+  }
   return facts([
     ['编号 Id', c.id],
     ['类型 Kind', kindLabel(c.kind)],
