@@ -11,7 +11,11 @@ export function openDatabase(file: string): DatabaseSync {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const db = new DatabaseSync(file);
   db.exec('PRAGMA journal_mode = WAL');
-  db.exec('PRAGMA synchronous = NORMAL');
+  // FULL: a commit is on disk before the gateway answers (an accepted job, an idempotency record,
+  // a pending offline proposal survive a power cut, not only a crash). NORMAL could lose the last ones.
+  db.exec('PRAGMA synchronous = FULL');
+  // Erased rows (a bulk letter's plaintext once sealed, expired records) are overwritten, not left in free pages.
+  db.exec('PRAGMA secure_delete = ON');
   db.exec('PRAGMA foreign_keys = ON');
   db.exec('PRAGMA busy_timeout = 5000');
   return db;
