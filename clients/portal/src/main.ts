@@ -27,7 +27,7 @@ async function route(): Promise<void> {
   try {
     const detail = /^\/c\/(.+)$/.exec(hash);
     if (detail) current = await renderDetail(r.main, session, decodeURIComponent(detail[1]));
-    else if (hash === '/statistics') await renderStatistics(r.main, session);
+    else if (hash === '/statistics') await renderStatistics(r.main, session, (err) => showError(r, err));
     else if (hash === '/bulk') await renderBulk(r.main, session, (err) => showError(r, err));
     else if (/^\/bulk\/.+$/.test(hash)) await renderBulkJob(r.main, session, decodeURIComponent(hash.slice('/bulk/'.length)));
     else await renderHome(r.main, session, (err) => showError(r, err));

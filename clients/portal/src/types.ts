@@ -130,3 +130,12 @@ export interface BulkLetter {
   status: 'pending' | 'issued' | 'failed';
 }
 
+/** GET /v1/ledger/integrity (the sdk's ChainReport). */
+export interface ChainReport {
+  height: string;
+  blocksChecked: number;
+  transactionsByValidation: Record<string, number>;
+  breaks: Array<{ block: string; reason: string }>;
+  anchoredToPeerHeight: boolean;
+  nextFromBlock?: string;
+}

@@ -7,3 +7,4 @@ export * from './registry-client';
 export * from './institution-keys';
 export * from './demo-institutions';
 export * from './content-crypto';
+export * from './ledger-integrity';

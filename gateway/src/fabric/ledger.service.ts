@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { evaluate, findIdentity, openLedger, peerClient, submitAndWait, type LedgerSession } from '@econfirm/sdk';
+import { evaluate, findIdentity, openLedger, peerClient, submitAndWait, verifyChain, type ChainReport, type LedgerSession } from '@econfirm/sdk';
 import type { Client } from '@grpc/grpc-js';
 import type { Network } from '@hyperledger/fabric-gateway';
 import { readFileSync } from 'node:fs';
@@ -114,6 +114,25 @@ export class LedgerService implements OnApplicationShutdown {
   evaluate(principal: Principal, call: LedgerCall): Promise<Uint8Array> {
     this.requireCustody(principal, call);
     return this.measured('evaluate', call, () => evaluate(this.session(principal).contract(call.contract), call.transaction, call.args));
+  }
+
+  /** The chain check of the sdk (qscc blocks through the principal's peer, every hash recomputed here). */
+  async verifyChain(principal: Principal, range: { from?: bigint; to?: bigint }): Promise<ChainReport> {
+    if (principal.custody === 'offline') {
+      throw new GatewayError('OFFLINE_SIGNING_REQUIRED', 409, 'the chain check reads every block: it needs an identity whose key the gateway holds');
+    }
+    const end = this.metrics.ledgerDuration.startTimer({ kind: 'evaluate', transaction: 'qscc:verifyChain' });
+    try {
+      const report = await verifyChain(this.network(principal), range);
+      this.metrics.ledgerCalls.inc({ kind: 'evaluate', transaction: 'qscc:verifyChain', outcome: 'OK' });
+      return report;
+    } catch (err) {
+      const mapped = err instanceof RangeError ? GatewayError.badRequest('VALIDATION_FAILED', err.message) : mapFabricError(err, 'qscc:GetBlockByNumber');
+      this.metrics.ledgerCalls.inc({ kind: 'evaluate', transaction: 'qscc:verifyChain', outcome: mapped.code });
+      throw mapped;
+    } finally {
+      end();
+    }
   }
 
   onApplicationShutdown(): void {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Put, Res } from '@nestjs/common';
+import { Body, Controller, Get, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Role } from '@econfirm/common';
 import { Type } from 'class-transformer';
@@ -7,6 +7,8 @@ import type { Response } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiLedgerErrors, ErrorResponse } from '../openapi/common.dto';
+import { LedgerService } from '../fabric/ledger.service';
+import { ChainReportDto, LedgerIntegrityQuery } from './ledger-integrity.dto';
 import { RegulatorStatsDto } from './regulator-stats.dto';
 import { answer, TransactionExecutor } from '../transactions/transaction-executor.service';
 
@@ -37,7 +39,10 @@ const confirmation = (transaction: string, ...args: string[]) => ({ contract: 'c
 @ApiLedgerErrors()
 @Controller('v1')
 export class OversightController {
-  constructor(private readonly executor: TransactionExecutor) {}
+  constructor(
+    private readonly executor: TransactionExecutor,
+    private readonly ledger: LedgerService,
+  ) {}
 
   @Get('statistics')
   @Roles(Role.Regulator)
@@ -46,6 +51,21 @@ export class OversightController {
   @ApiForbiddenResponse({ type: ErrorResponse })
   async statistics(@CurrentPrincipal() p: Principal, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return answer(res, await this.executor.evaluate(p, confirmation('GetRegulatorStats')));
+  }
+
+  @Get('ledger/integrity')
+  @Roles(Role.Regulator)
+  @ApiOperation({
+    summary:
+      "The regulator's integrity check of the channel's chain: every block's data hash and header hash recomputed by the gateway from the blocks the peer serves, the previous-hash links, and the last header against the peer's current block hash; 2,000 blocks per call (nextFromBlock)",
+  })
+  @ApiOkResponse({ type: ChainReportDto })
+  @ApiForbiddenResponse({ type: ErrorResponse })
+  async integrity(@CurrentPrincipal() p: Principal, @Query() query: LedgerIntegrityQuery): Promise<ChainReportDto> {
+    return this.ledger.verifyChain(p, {
+      ...(query.fromBlock !== undefined ? { from: BigInt(query.fromBlock) } : {}),
+      ...(query.toBlock !== undefined ? { to: BigInt(query.toBlock) } : {}),
+    });
   }
 
   @Get('calendar')

@@ -1,15 +1,58 @@
 import type { Session } from '../app.js';
 import { facts, h, show, table } from '../dom.js';
 import { stateLabel } from '../labels.js';
-import type { RegulatorStats } from '../types.js';
+import type { ChainReport, RegulatorStats } from '../types.js';
 
 const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
 
-/** The regulator's statistics (GET /v1/statistics): ledger metadata only, no content. */
-export async function renderStatistics(main: HTMLElement, session: Session): Promise<void> {
+/**
+ * The chain check (GET /v1/ledger/integrity), page after page to the last block: the gateway
+ * recomputes every hash; the result says whether the chain holds and reaches the peer's height.
+ */
+function integritySection(session: Session, onError: (err: unknown) => void): HTMLElement {
+  const result = h('div', { id: 'integrity-result', 'aria-live': 'polite' });
+  const run = h('button', { type: 'button', id: 'integrity-run' }, '校验账本完整性 Check the chain');
+  run.addEventListener('click', () => {
+    run.disabled = true;
+    show(result, h('p', {}, '校验中… Checking…'));
+    void (async () => {
+      try {
+        let report = await session.api.get<ChainReport>('/v1/ledger/integrity');
+        let blocks = report.blocksChecked;
+        const breaks = [...report.breaks];
+        while (report.nextFromBlock) {
+          report = await session.api.get<ChainReport>(`/v1/ledger/integrity?fromBlock=${encodeURIComponent(report.nextFromBlock)}`);
+          blocks += report.blocksChecked;
+          breaks.push(...report.breaks);
+        }
+        const holds = breaks.length === 0 && report.anchoredToPeerHeight;
+        show(
+          result,
+          facts([
+            ['结论 Verdict', h('strong', { id: 'integrity-verdict', 'data-holds': String(holds), class: holds ? 'state-replied' : 'overdue' }, holds ? '完整 the chain holds' : '发现断裂 the chain is broken')],
+            ['区块高度 Height', report.height],
+            ['已校验区块 Blocks checked', String(blocks)],
+            ['交易 Transactions', Object.entries(report.transactionsByValidation).map(([code, n]) => `${code} ${n}`).join(', ')],
+          ]),
+          breaks.length > 0 ? table('断裂 Breaks', ['区块 Block', '原因 Reason'], breaks.map((b) => [b.block, b.reason]), { id: 'integrity-breaks' }) : null,
+        );
+      } catch (err) {
+        show(result);
+        onError(err);
+      } finally {
+        run.disabled = false;
+      }
+    })();
+  });
+  return h('section', { 'aria-labelledby': 'integrity-title', id: 'integrity' }, h('h2', { id: 'integrity-title' }, '账本完整性 Ledger integrity'), run, result);
+}
+
+/** The regulator's statistics (GET /v1/statistics): ledger metadata only, no content; and the chain check. */
+export async function renderStatistics(main: HTMLElement, session: Session, onError: (err: unknown) => void): Promise<void> {
   const stats = await session.api.get<RegulatorStats>('/v1/statistics');
   show(
     main,
+    integritySection(session, onError),
     h(
       'section',
       { 'aria-labelledby': 'stats-title', id: 'statistics' },
