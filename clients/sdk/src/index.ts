@@ -8,3 +8,4 @@ export * from './institution-keys';
 export * from './demo-institutions';
 export * from './content-crypto';
 export * from './ledger-integrity';
+export * from './channel-config';

@@ -1,14 +1,18 @@
 import type { Network } from '@hyperledger/fabric-gateway';
-import { common } from '@hyperledger/fabric-protos';
-import { createHash } from 'node:crypto';
+import { common, msp } from '@hyperledger/fabric-protos';
+import { createHash, verify, X509Certificate } from 'node:crypto';
+import { currentChannelConfig, ordererMspCertificates } from './channel-config';
 import { summarizeBlock } from './blocks';
 import { evaluate } from './submit';
 
 /**
  * The regulator's integrity check of the channel's chain, computed here from the blocks the peer
  * serves (qscc), not taken from the peer's word: each block's data hash is recomputed from its
- * transactions, each header hash is recomputed and must be the next block's previous hash, and the
- * last header must hash to the peer's current block hash. A block altered on disk breaks the chain.
+ * transactions, each header hash is recomputed and must be the next block's previous hash, every
+ * block after the genesis block must be signed by an ordering node (a certificate of an ordering
+ * org's CA in the channel's current configuration), and the last header must hash to the peer's
+ * current block hash. A block altered on disk breaks the chain; a chain rewritten consistently
+ * (hashes recomputed) lacks the orderers' signatures.
  */
 
 /** DER length octets (short or long form). */
@@ -29,10 +33,39 @@ function derUnsignedInteger(value: bigint): Buffer {
   return tlv(0x02, bytes);
 }
 
-/** Fabric's block header hash: SHA-256 of DER SEQUENCE { INTEGER number, OCTET STRING previousHash, OCTET STRING dataHash }. */
+/** Fabric's block header bytes: DER SEQUENCE { INTEGER number, OCTET STRING previousHash, OCTET STRING dataHash }. */
+export function blockHeaderBytes(header: common.BlockHeader): Buffer {
+  return tlv(0x30, Buffer.concat([derUnsignedInteger(BigInt(header.getNumber())), tlv(0x04, Buffer.from(header.getPreviousHash_asU8())), tlv(0x04, Buffer.from(header.getDataHash_asU8()))]));
+}
+
+/** Fabric's block header hash: SHA-256 of its header bytes; the next block's previous hash. */
 export function blockHeaderHash(header: common.BlockHeader): Buffer {
-  const der = tlv(0x30, Buffer.concat([derUnsignedInteger(BigInt(header.getNumber())), tlv(0x04, Buffer.from(header.getPreviousHash_asU8())), tlv(0x04, Buffer.from(header.getDataHash_asU8()))]));
-  return createHash('sha256').update(der).digest();
+  return createHash('sha256').update(blockHeaderBytes(header)).digest();
+}
+
+/**
+ * Whether an ordering node of the channel signed this block: a signature in the block's SIGNATURES
+ * metadata over value ‖ signature header ‖ header bytes, by a certificate issued by a CA of an
+ * ordering org's MSP (Raft's signature headers; the genesis block carries none).
+ */
+export function signedByOrderer(block: common.Block, ordererCas: ReadonlyMap<string, readonly X509Certificate[]>): boolean {
+  const header = block.getHeader();
+  const raw = block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.SIGNATURES];
+  if (!header || !raw || raw.length === 0) return false;
+  const metadata = common.Metadata.deserializeBinary(raw);
+  const headerBytes = blockHeaderBytes(header);
+  return metadata.getSignaturesList().some((signature) => {
+    try {
+      const creator = msp.SerializedIdentity.deserializeBinary(common.SignatureHeader.deserializeBinary(signature.getSignatureHeader_asU8()).getCreator_asU8());
+      const cas = ordererCas.get(creator.getMspid()) ?? [];
+      const certificate = new X509Certificate(Buffer.from(creator.getIdBytes_asU8()));
+      if (!cas.some((ca) => certificate.checkIssued(ca) && certificate.verify(ca.publicKey))) return false;
+      const signed = Buffer.concat([metadata.getValue_asU8(), signature.getSignatureHeader_asU8(), headerBytes]);
+      return verify('sha256', signed, certificate.publicKey, signature.getSignature_asU8());
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Fabric's block data hash: SHA-256 of the block's envelopes, concatenated. */
@@ -60,6 +93,8 @@ export class ChainChecker {
     firstNumber: bigint,
     /** The header hash of the last block added (or of the block before the first). */
     public lastHeaderHash?: Buffer,
+    /** The ordering orgs' CAs: every block after the genesis block must carry an orderer's signature. */
+    private readonly ordererCas?: ReadonlyMap<string, readonly X509Certificate[]>,
   ) {
     this.number = firstNumber;
   }
@@ -77,6 +112,7 @@ export class ChainChecker {
     if (this.lastHeaderHash && !this.lastHeaderHash.equals(Buffer.from(header.getPreviousHash_asU8()))) {
       this.breaks.push({ block: n, reason: 'its previous hash is not the hash of the block before' });
     }
+    if (this.ordererCas && n !== '0' && !signedByOrderer(block, this.ordererCas)) this.breaks.push({ block: n, reason: 'no valid signature of an ordering node of the channel' });
     for (const tx of summarizeBlock(block).transactions) this.transactionsByValidation[tx.validation] = (this.transactionsByValidation[tx.validation] ?? 0) + 1;
     this.lastHeaderHash = blockHeaderHash(header);
   }
@@ -115,7 +151,7 @@ export async function verifyChain(network: Network, range: { from?: bigint; to?:
   if (from < 0n || from > wanted) throw new RangeError(`no blocks in ${from}..${wanted} (height ${height})`);
   const to = wanted - from + 1n > BigInt(range.maxBlocks ?? 2000) ? from + BigInt(range.maxBlocks ?? 2000) - 1n : wanted;
   const before = from > 0n ? (await block(from - 1n)).getHeader() : undefined;
-  const checked = new ChainChecker(from, before ? blockHeaderHash(before) : undefined);
+  const checked = new ChainChecker(from, before ? blockHeaderHash(before) : undefined, ordererMspCertificates(await currentChannelConfig(network)));
   for (let n = from; n <= to; n++) checked.add(await block(n));
   const anchored = to === last && checked.lastHeaderHash !== undefined && checked.lastHeaderHash.equals(Buffer.from(info.getCurrentblockhash_asU8()));
   if (to === last && !anchored) checked.breaks.push({ block: to.toString(), reason: "its header does not hash to the peer's current block hash" });

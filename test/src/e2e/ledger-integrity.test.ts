@@ -1,4 +1,4 @@
-import { blockHeaderHash, ChainChecker } from '@econfirm/sdk';
+import { blockDataHash, blockHeaderHash, ChainChecker, currentChannelConfig, ordererMspCertificates } from '@econfirm/sdk';
 import { common } from '@hyperledger/fabric-protos';
 import { expect } from 'chai';
 import { type Caller, TestGateway } from '../support/gateway';
@@ -63,23 +63,33 @@ describe('gateway e2e: the regulator checks the integrity of the chain', functio
     expect(report.breaks).to.deep.equal([]);
   });
 
-  it('real blocks from the peer: the checker links them, and one flipped byte in a transaction breaks the chain there', async function () {
-    const blocks = await withLedger('regulator', 'regulator1', async (ledger) => {
-      const qscc = ledger.network.getContract('qscc');
-      const read = async (n: number) => common.Block.deserializeBinary(await qscc.evaluateTransaction('GetBlockByNumber', ledger.network.getName(), String(n)));
-      return [await read(1), await read(2), await read(3)];
-    });
+  it('real blocks from the peer: linked and signed by the orderers; one flipped byte breaks the chain there, a consistent rewrite lacks the signatures', async function () {
+    const read = () =>
+      withLedger('regulator', 'regulator1', async (ledger) => {
+        const qscc = ledger.network.getContract('qscc');
+        const block = async (n: number) => common.Block.deserializeBinary(await qscc.evaluateTransaction('GetBlockByNumber', ledger.network.getName(), String(n)));
+        return { blocks: [await block(1), await block(2), await block(3)], orderers: ordererMspCertificates(await currentChannelConfig(ledger.network)) };
+      });
+    const { blocks, orderers } = await read();
+    expect([...orderers.keys()]).to.deep.equal(['OrdererMSP']);
     const link = (list: common.Block[]) => {
-      const checker = new ChainChecker(2n, blockHeaderHash(list[0]?.getHeader() as common.BlockHeader));
+      const checker = new ChainChecker(2n, blockHeaderHash(list[0]?.getHeader() as common.BlockHeader), orderers);
       list.slice(1).forEach((b) => checker.add(b));
       return checker.breaks;
     };
     expect(link(blocks)).to.deep.equal([]);
+
     const data = (blocks[1] as common.Block).getData() as common.BlockData;
     const first = Buffer.from(data.getDataList_asU8()[0] as Uint8Array);
     first[first.length - 1] ^= 0x01;
     data.setDataList([first, ...data.getDataList_asU8().slice(1)]);
     expect(link(blocks)).to.deep.equal([{ block: '2', reason: "its data does not hash to the header's data hash" }]);
+
+    // Rewritten consistently: the data hash fixed, the next block's previous hash fixed — every hash holds, no orderer signed it.
+    (blocks[1]?.getHeader() as common.BlockHeader).setDataHash(blockDataHash(blocks[1] as common.Block));
+    (blocks[2]?.getHeader() as common.BlockHeader).setPreviousHash(blockHeaderHash(blocks[1]?.getHeader() as common.BlockHeader));
+    const unsigned = 'no valid signature of an ordering node of the channel';
+    expect(link(blocks)).to.deep.equal([{ block: '2', reason: unsigned }, { block: '3', reason: unsigned }]);
   });
 
   it('only the regulator; a range outside the chain is refused with its code', async function () {

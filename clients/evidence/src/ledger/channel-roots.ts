@@ -1,31 +1,11 @@
 import type { Network } from '@hyperledger/fabric-gateway';
 import { common, msp } from '@hyperledger/fabric-protos';
-import { evaluate } from '@econfirm/sdk';
+import { currentChannelConfig } from '@econfirm/sdk';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pemCertificates } from '../crypto/certificates';
 import { pemCrls } from '../crypto/crl';
 import type { TrustRoots } from '../verify/verify-evidence';
-
-/**
- * The channel's current configuration: the newest config block, found through the last block's
- * LAST_CONFIG pointer (qscc, readable by every channel member), so CA changes made by config
- * updates after genesis are honoured.
- */
-export async function currentChannelConfig(network: Network): Promise<common.Config> {
-  const qscc = network.getContract('qscc');
-  const info = common.BlockchainInfo.deserializeBinary(await evaluate(qscc, 'GetChainInfo', [network.getName()]));
-  const last = common.Block.deserializeBinary(await evaluate(qscc, 'GetBlockByNumber', [network.getName(), String(info.getHeight() - 1)]));
-  const signatures = last.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.SIGNATURES];
-  const ordererMetadata = common.OrdererBlockMetadata.deserializeBinary(common.Metadata.deserializeBinary(signatures ?? new Uint8Array()).getValue_asU8());
-  const configIndex = ordererMetadata.getLastConfig()?.getIndex() ?? 0;
-  const block = common.Block.deserializeBinary(await evaluate(qscc, 'GetBlockByNumber', [network.getName(), String(configIndex)]));
-  const envelope = common.Envelope.deserializeBinary(block.getData()?.getDataList_asU8()[0] ?? new Uint8Array());
-  const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
-  const config = common.ConfigEnvelope.deserializeBinary(payload.getData_asU8()).getConfig();
-  if (!config) throw new Error(`block ${configIndex} carries no channel configuration`);
-  return config;
-}
 
 /** Root and intermediate certificates of every application org's MSP, by MSP id. */
 export function mspRootsFromConfig(config: common.Config): Map<string, Buffer[]> {

@@ -1,0 +1,38 @@
+import type { Network } from '@hyperledger/fabric-gateway';
+import { common, msp } from '@hyperledger/fabric-protos';
+import { X509Certificate } from 'node:crypto';
+import { evaluate } from './submit';
+
+/**
+ * The channel's current configuration: the newest config block, found through the last block's
+ * LAST_CONFIG pointer (qscc, readable by every channel member), so CA changes made by config
+ * updates after genesis are honoured.
+ */
+export async function currentChannelConfig(network: Network): Promise<common.Config> {
+  const qscc = network.getContract('qscc');
+  const info = common.BlockchainInfo.deserializeBinary(await evaluate(qscc, 'GetChainInfo', [network.getName()]));
+  const last = common.Block.deserializeBinary(await evaluate(qscc, 'GetBlockByNumber', [network.getName(), String(info.getHeight() - 1)]));
+  const signatures = last.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.SIGNATURES];
+  const ordererMetadata = common.OrdererBlockMetadata.deserializeBinary(common.Metadata.deserializeBinary(signatures ?? new Uint8Array()).getValue_asU8());
+  const configIndex = ordererMetadata.getLastConfig()?.getIndex() ?? 0;
+  const block = common.Block.deserializeBinary(await evaluate(qscc, 'GetBlockByNumber', [network.getName(), String(configIndex)]));
+  const envelope = common.Envelope.deserializeBinary(block.getData()?.getDataList_asU8()[0] ?? new Uint8Array());
+  const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
+  const config = common.ConfigEnvelope.deserializeBinary(payload.getData_asU8()).getConfig();
+  if (!config) throw new Error(`block ${configIndex} carries no channel configuration`);
+  return config;
+}
+
+/** The CA certificates (roots and intermediates) of every ordering org's MSP in the configuration, by MSP id. */
+export function ordererMspCertificates(config: common.Config): Map<string, X509Certificate[]> {
+  const orderer = config.getChannelGroup()?.getGroupsMap().get('Orderer');
+  if (!orderer) throw new Error('the channel configuration has no Orderer group');
+  const cas = new Map<string, X509Certificate[]>();
+  orderer.getGroupsMap().forEach((group: common.ConfigGroup, name: string) => {
+    const value = group.getValuesMap().get('MSP');
+    if (!value) return;
+    const fabric = msp.FabricMSPConfig.deserializeBinary(msp.MSPConfig.deserializeBinary(value.getValue_asU8()).getConfig_asU8());
+    cas.set(fabric.getName() || name, [...fabric.getRootCertsList_asU8(), ...fabric.getIntermediateCertsList_asU8()].map((pem) => new X509Certificate(Buffer.from(pem))));
+  });
+  return cas;
+}
