@@ -23,16 +23,25 @@ export async function currentChannelConfig(network: Network): Promise<common.Con
   return config;
 }
 
-/** The CA certificates (roots and intermediates) of every ordering org's MSP in the configuration, by MSP id. */
-export function ordererMspCertificates(config: common.Config): Map<string, X509Certificate[]> {
-  const orderer = config.getChannelGroup()?.getGroupsMap().get('Orderer');
-  if (!orderer) throw new Error('the channel configuration has no Orderer group');
-  const cas = new Map<string, X509Certificate[]>();
-  orderer.getGroupsMap().forEach((group: common.ConfigGroup, name: string) => {
-    const value = group.getValuesMap().get('MSP');
+/** The Fabric MSP definitions of a configuration group's orgs ('Application' or 'Orderer'), by MSP id. */
+export function mspConfigsOf(config: common.Config, group: 'Application' | 'Orderer'): Map<string, msp.FabricMSPConfig> {
+  const orgs = config.getChannelGroup()?.getGroupsMap().get(group);
+  if (!orgs) throw new Error(`the channel configuration has no ${group} group`);
+  const found = new Map<string, msp.FabricMSPConfig>();
+  orgs.getGroupsMap().forEach((org: common.ConfigGroup, name: string) => {
+    const value = org.getValuesMap().get('MSP');
     if (!value) return;
     const fabric = msp.FabricMSPConfig.deserializeBinary(msp.MSPConfig.deserializeBinary(value.getValue_asU8()).getConfig_asU8());
-    cas.set(fabric.getName() || name, [...fabric.getRootCertsList_asU8(), ...fabric.getIntermediateCertsList_asU8()].map((pem) => new X509Certificate(Buffer.from(pem))));
+    found.set(fabric.getName() || name, fabric);
+  });
+  return found;
+}
+
+/** The CA certificates (roots and intermediates) of every ordering org's MSP in the configuration, by MSP id. */
+export function ordererMspCertificates(config: common.Config): Map<string, X509Certificate[]> {
+  const cas = new Map<string, X509Certificate[]>();
+  mspConfigsOf(config, 'Orderer').forEach((fabric, mspId) => {
+    cas.set(mspId, [...fabric.getRootCertsList_asU8(), ...fabric.getIntermediateCertsList_asU8()].map((pem) => new X509Certificate(Buffer.from(pem))));
   });
   return cas;
 }

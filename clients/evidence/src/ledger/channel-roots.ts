@@ -1,6 +1,6 @@
 import type { Network } from '@hyperledger/fabric-gateway';
-import { common, msp } from '@hyperledger/fabric-protos';
-import { currentChannelConfig } from '@econfirm/sdk';
+import type { common } from '@hyperledger/fabric-protos';
+import { currentChannelConfig, mspConfigsOf } from '@econfirm/sdk';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pemCertificates } from '../crypto/certificates';
@@ -9,15 +9,10 @@ import type { TrustRoots } from '../verify/verify-evidence';
 
 /** Root and intermediate certificates of every application org's MSP, by MSP id. */
 export function mspRootsFromConfig(config: common.Config): Map<string, Buffer[]> {
-  const application = config.getChannelGroup()?.getGroupsMap().get('Application');
-  if (!application) throw new Error('the channel configuration has no Application group');
   const roots = new Map<string, Buffer[]>();
-  application.getGroupsMap().forEach((group: common.ConfigGroup, name: string) => {
-    const value = group.getValuesMap().get('MSP');
-    if (!value) return;
-    const fabric = msp.FabricMSPConfig.deserializeBinary(msp.MSPConfig.deserializeBinary(value.getValue_asU8()).getConfig_asU8());
+  mspConfigsOf(config, 'Application').forEach((fabric, mspId) => {
     const pem = [...fabric.getRootCertsList_asU8(), ...fabric.getIntermediateCertsList_asU8()].map((b) => Buffer.from(b).toString('utf8')).join('\n');
-    roots.set(fabric.getName() || name, pemCertificates(pem));
+    roots.set(mspId, pemCertificates(pem));
   });
   return roots;
 }
@@ -25,12 +20,9 @@ export function mspRootsFromConfig(config: common.Config): Map<string, Buffer[]>
 /** The CRLs each application org's MSP carries (network/identity.sh revoke pushes them), DER, by MSP id. */
 export function mspRevocationsFromConfig(config: common.Config): Map<string, Buffer[]> {
   const revocations = new Map<string, Buffer[]>();
-  config.getChannelGroup()?.getGroupsMap().get('Application')?.getGroupsMap().forEach((group: common.ConfigGroup, name: string) => {
-    const value = group.getValuesMap().get('MSP');
-    if (!value) return;
-    const fabric = msp.FabricMSPConfig.deserializeBinary(msp.MSPConfig.deserializeBinary(value.getValue_asU8()).getConfig_asU8());
+  mspConfigsOf(config, 'Application').forEach((fabric, mspId) => {
     const crls = fabric.getRevocationListList_asU8().flatMap((b) => pemCrls(Buffer.from(b).toString('utf8')));
-    if (crls.length > 0) revocations.set(fabric.getName() || name, crls);
+    if (crls.length > 0) revocations.set(mspId, crls);
   });
   return revocations;
 }
