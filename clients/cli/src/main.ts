@@ -9,6 +9,7 @@ import {
   loadNetworkDescriptor,
   openLedger,
   seedDemoInstitutions,
+  verifyChain,
   type LedgerSession,
 } from '@econfirm/sdk';
 import * as path from 'node:path';
@@ -24,6 +25,8 @@ commands:
   institutions list [kind]     list registry records (kinds: ${INSTITUTION_KINDS.join(', ')})
   institutions show <id>       one registry record
   verify <file.pdf|bundle>     check an evidence PDF or bundle (econfirm verify --help)
+  ledger verify [from] [to]    check the chain: hashes recomputed, links, orderer signatures,
+                               the peer's current block hash (exit 0 when it holds, 1 when not)
 
 options:
   --as <org>/<identity>        identity from the network descriptor (default operator/admin)
@@ -80,8 +83,36 @@ async function run(ledger: LedgerSession, words: string[], networkDir: string): 
     }
   } else if (group === 'institutions' && verb === 'show' && arg) {
     print(await registry.get(arg));
+  } else if (group === 'ledger' && verb === 'verify') {
+    process.exitCode = (await verifyLedger(ledger, arg, words[3])) ? 0 : 1;
   } else {
     throw new UsageError(words.length ? `unknown command '${words.join(' ')}'` : '');
+  }
+}
+
+const blockNumber = (word: string | undefined, what: string): bigint | undefined => {
+  if (word === undefined) return undefined;
+  if (!/^\d{1,19}$/.test(word)) throw new UsageError(`${what} must be a block number, got '${word}'`);
+  return BigInt(word);
+};
+
+/** The whole range, page after page; prints each page's report; true when every page holds and the last is anchored. */
+async function verifyLedger(ledger: LedgerSession, fromWord: string | undefined, toWord: string | undefined): Promise<boolean> {
+  const to = blockNumber(toWord, 'to');
+  let from = blockNumber(fromWord, 'from');
+  let holds = true;
+  for (;;) {
+    let report;
+    try {
+      report = await verifyChain(ledger.network, { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) });
+    } catch (err) {
+      if (err instanceof RangeError) throw new UsageError(err.message);
+      throw err;
+    }
+    print(report);
+    holds &&= report.breaks.length === 0;
+    if (!report.nextFromBlock) return holds && (to !== undefined || report.anchoredToPeerHeight);
+    from = BigInt(report.nextFromBlock);
   }
 }
 
@@ -102,7 +133,7 @@ async function main(): Promise<number> {
   const ledger = openLedger({ descriptor: loadNetworkDescriptor(descriptorFile), orgKey: invocation.orgKey, identityName: invocation.identityName });
   try {
     await run(ledger, invocation.words, path.dirname(descriptorFile));
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`econfirm: ${err.message}\n${USAGE}`);

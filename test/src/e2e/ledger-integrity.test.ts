@@ -1,8 +1,10 @@
 import { blockDataHash, blockHeaderHash, ChainChecker, currentChannelConfig, ordererMspCertificates } from '@econfirm/sdk';
 import { common } from '@hyperledger/fabric-protos';
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { type Caller, TestGateway } from '../support/gateway';
-import { withLedger } from '../support/network';
+import { REPO_ROOT, withLedger } from '../support/network';
 
 interface ChainReport {
   height: string;
@@ -90,6 +92,18 @@ describe('gateway e2e: the regulator checks the integrity of the chain', functio
     (blocks[2]?.getHeader() as common.BlockHeader).setPreviousHash(blockHeaderHash(blocks[1]?.getHeader() as common.BlockHeader));
     const unsigned = 'no valid signature of an ordering node of the channel';
     expect(link(blocks)).to.deep.equal([{ block: '2', reason: unsigned }, { block: '3', reason: unsigned }]);
+  });
+
+  it('the same check from the command line (econfirm ledger verify): exit 0 when the chain holds, 2 for a range outside it', function () {
+    const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(REPO_ROOT, 'clients', 'cli', 'dist', 'main.js'), '--as', 'regulator/regulator1', 'ledger', 'verify', ...args], { encoding: 'utf8' });
+    const whole = cli();
+    expect(whole.status, whole.stderr).to.equal(0);
+    const pages = whole.stdout.trim().split(/\n(?=\{)/).map((page) => JSON.parse(page) as ChainReport);
+    expect(pages.flatMap((p) => p.breaks)).to.deep.equal([]);
+    expect(pages.at(-1)?.anchoredToPeerHeight).to.equal(true);
+    const outside = cli('5', '2');
+    expect(outside.status).to.equal(2);
+    expect(outside.stderr).to.contain('no blocks in 5..2');
   });
 
   it('only the regulator; a range outside the chain is refused with its code', async function () {
