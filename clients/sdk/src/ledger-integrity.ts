@@ -1,7 +1,7 @@
 import type { Network } from '@hyperledger/fabric-gateway';
 import { common, msp } from '@hyperledger/fabric-protos';
 import { createHash, verify, X509Certificate } from 'node:crypto';
-import { currentChannelConfig, ordererMspCertificates } from './channel-config';
+import { channelConfigAt, configOfBlock, ordererMspCertificates } from './channel-config';
 import { summarizeBlock } from './blocks';
 import { evaluate } from './submit';
 
@@ -10,7 +10,7 @@ import { evaluate } from './submit';
  * serves (qscc), not taken from the peer's word: each block's data hash is recomputed from its
  * transactions, each header hash is recomputed and must be the next block's previous hash, every
  * block after the genesis block must be signed by an ordering node (a certificate of an ordering
- * org's CA in the channel's current configuration), and the last header must hash to the peer's
+ * org's CA in the channel configuration in force at that block), and the last header must hash to the peer's
  * current block hash. A block altered on disk breaks the chain; a chain rewritten consistently
  * (hashes recomputed) lacks the orderers' signatures.
  */
@@ -93,8 +93,11 @@ export class ChainChecker {
     firstNumber: bigint,
     /** The header hash of the last block added (or of the block before the first). */
     public lastHeaderHash?: Buffer,
-    /** The ordering orgs' CAs: every block after the genesis block must carry an orderer's signature. */
-    private readonly ordererCas?: ReadonlyMap<string, readonly X509Certificate[]>,
+    /**
+     * The ordering orgs' CAs in force at the first block: every block after the genesis block must
+     * carry an orderer's signature; a configuration block passed replaces them for the blocks after it.
+     */
+    private ordererCas?: ReadonlyMap<string, readonly X509Certificate[]>,
   ) {
     this.number = firstNumber;
   }
@@ -115,6 +118,10 @@ export class ChainChecker {
     if (this.ordererCas && n !== '0' && !signedByOrderer(block, this.ordererCas)) this.breaks.push({ block: n, reason: 'no valid signature of an ordering node of the channel' });
     for (const tx of summarizeBlock(block).transactions) this.transactionsByValidation[tx.validation] = (this.transactionsByValidation[tx.validation] ?? 0) + 1;
     this.lastHeaderHash = blockHeaderHash(header);
+    if (this.ordererCas) {
+      const config = configOfBlock(block);
+      if (config) this.ordererCas = ordererMspCertificates(config);
+    }
   }
 }
 
@@ -151,7 +158,9 @@ export async function verifyChain(network: Network, range: { from?: bigint; to?:
   if (from < 0n || from > wanted) throw new RangeError(`no blocks in ${from}..${wanted} (height ${height})`);
   const to = wanted - from + 1n > BigInt(range.maxBlocks ?? 2000) ? from + BigInt(range.maxBlocks ?? 2000) - 1n : wanted;
   const before = from > 0n ? (await block(from - 1n)).getHeader() : undefined;
-  const checked = new ChainChecker(from, before ? blockHeaderHash(before) : undefined, ordererMspCertificates(await currentChannelConfig(network)));
+  // The orderers' CAs as configured before `from` (the genesis block itself configures the first ones).
+  const cas = from > 0n ? ordererMspCertificates(await channelConfigAt(network, from - 1n)) : new Map<string, X509Certificate[]>();
+  const checked = new ChainChecker(from, before ? blockHeaderHash(before) : undefined, cas);
   for (let n = from; n <= to; n++) checked.add(await block(n));
   const anchored = to === last && checked.lastHeaderHash !== undefined && checked.lastHeaderHash.equals(Buffer.from(info.getCurrentblockhash_asU8()));
   if (to === last && !anchored) checked.breaks.push({ block: to.toString(), reason: "its header does not hash to the peer's current block hash" });
