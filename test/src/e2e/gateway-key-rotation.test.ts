@@ -21,10 +21,7 @@ describe('gateway e2e: institution key rotation keeps old content readable', fun
   this.timeout(240_000);
   const run = uniqueName('rot');
   let gw: TestGateway;
-  let auditor: Caller;
-  let clientSigner: Caller;
-  let officer: Caller;
-  let reviewer: Caller;
+  let auditor: Caller, clientSigner: Caller, officer: Caller, reviewer: Caller;
   let bankAdmin: Caller;
   let configFile: string;
   const before1: Partial<Record<'FIRM1' | 'BANK1', InstitutionPrivateKeys>> = {};
@@ -34,10 +31,7 @@ describe('gateway e2e: institution key rotation keeps old content readable', fun
     gw = await TestGateway.start({
       events: { enabled: true, webhookMaxAttempts: 5, webhookBackoffMs: 300, webhookMaxBackoffMs: 1500, webhookTimeoutMs: 3000, heartbeatMs: 500, reconnectBackoffMs: 200, webhookEgress: { allowPrivateNetworks: false, allowedHosts: ['127.0.0.0/8'] } },
     });
-    auditor = gw.custodial('firm1', 'auditor1');
-    clientSigner = gw.custodial('client1', 'client1');
-    officer = gw.custodial('bank1', 'officer1');
-    reviewer = gw.custodial('bank1', 'reviewer1');
+    ({ auditor, clientSigner, officer, reviewer } = gw.demoCallers());
     bankAdmin = gw.custodial('bank1', 'admin');
     // The CLI reads the same config (database, descriptor, keysDir) as the running gateway.
     configFile = path.join(path.dirname(gw.config.dbPath), 'config.json');

@@ -13,19 +13,13 @@ describe('gateway e2e: lifecycle branches over HTTP', function () {
   this.timeout(180_000);
   const run = uniqueName('gwbr');
   let gw: TestGateway;
-  let auditor: Caller;
-  let clientSigner: Caller;
-  let officer: Caller;
-  let reviewer: Caller;
+  let auditor: Caller, clientSigner: Caller, officer: Caller, reviewer: Caller;
   let seq = 0;
 
   before(async function () {
     await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1');
     gw = await TestGateway.start();
-    auditor = gw.custodial('firm1', 'auditor1');
-    clientSigner = gw.custodial('client1', 'client1');
-    officer = gw.custodial('bank1', 'officer1');
-    reviewer = gw.custodial('bank1', 'reviewer1');
+    ({ auditor, clientSigner, officer, reviewer } = gw.demoCallers());
   });
 
   after(async function () {

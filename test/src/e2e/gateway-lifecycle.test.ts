@@ -14,11 +14,7 @@ describe('gateway e2e: the bank-letter path over HTTP across four tenants', func
   this.timeout(180_000);
   const run = uniqueName('gw');
   let gw: TestGateway;
-  let auditor: Caller;
-  let clientSigner: Caller;
-  let officer: Caller;
-  let reviewer: Caller;
-  let regulator: Caller;
+  let auditor: Caller, clientSigner: Caller, officer: Caller, reviewer: Caller, regulator: Caller;
   // Every log line the gateway writes during the path (JSON lines on stdout), to prove no plaintext leaks.
   const logLines: string[] = [];
   const stdoutWrite = process.stdout.write.bind(process.stdout);
@@ -35,11 +31,7 @@ describe('gateway e2e: the bank-letter path over HTTP across four tenants', func
       return stdoutWrite(chunk, ...rest);
     }) as typeof process.stdout.write;
     gw = await TestGateway.start({ logLevel: 'verbose' });
-    auditor = gw.custodial('firm1', 'auditor1');
-    clientSigner = gw.custodial('client1', 'client1');
-    officer = gw.custodial('bank1', 'officer1');
-    reviewer = gw.custodial('bank1', 'reviewer1');
-    regulator = gw.custodial('regulator', 'regulator1');
+    ({ auditor, clientSigner, officer, reviewer, regulator } = gw.demoCallers());
   });
 
   after(async function () {

@@ -21,22 +21,14 @@ describe('gateway e2e: refusals by role, by token and across tenants', function 
   this.timeout(180_000);
   const run = uniqueName('gwref');
   let gw: TestGateway;
-  let auditor: Caller;
-  let clientSigner: Caller;
-  let officer: Caller;
-  let reviewer: Caller;
-  let regulator: Caller;
+  let auditor: Caller, clientSigner: Caller, officer: Caller, reviewer: Caller, regulator: Caller;
   const id = `CF-${run}`;
   const issueBody = bankLetterRequest(id, `ENG-${run}`, distinctiveAccountNumber());
 
   before(async function () {
     await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR');
     gw = await TestGateway.start();
-    auditor = gw.custodial('firm1', 'auditor1');
-    clientSigner = gw.custodial('client1', 'client1');
-    officer = gw.custodial('bank1', 'officer1');
-    reviewer = gw.custodial('bank1', 'reviewer1');
-    regulator = gw.custodial('regulator', 'regulator1');
+    ({ auditor, clientSigner, officer, reviewer, regulator } = gw.demoCallers());
   });
 
   after(async function () {

@@ -21,11 +21,7 @@ describe('evidence endpoints of the gateway on the real network (issue 5)', func
   const engagementId = `ENG-${run}`;
   const work = mkdtempSync(path.join(tmpdir(), 'econfirm-evidence-gw-'));
   let gw: TestGateway;
-  let auditor: Caller;
-  let clientSigner: Caller;
-  let officer: Caller;
-  let reviewer: Caller;
-  let regulator: Caller;
+  let auditor: Caller, clientSigner: Caller, officer: Caller, reviewer: Caller, regulator: Caller;
   let pdf: Buffer;
 
   before(async function () {
@@ -41,11 +37,7 @@ describe('evidence endpoints of the gateway on the real network (issue 5)', func
     }
     networkScript('identity.sh', 'evidence', 'firm1', 'FIRM1');
     gw = await TestGateway.start();
-    auditor = gw.custodial('firm1', 'auditor1');
-    clientSigner = gw.custodial('client1', 'client1');
-    officer = gw.custodial('bank1', 'officer1');
-    reviewer = gw.custodial('bank1', 'reviewer1');
-    regulator = gw.custodial('regulator', 'regulator1');
+    ({ auditor, clientSigner, officer, reviewer, regulator } = gw.demoCallers());
     const issued = await gw.post(auditor, '/v1/confirmations', {
       id, kind: 'bank-form-1', addresseeId: 'BANK1', feePayer: 'client', letter: bankLetter('6222000011112222'),
       engagement: { id: engagementId, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' },

@@ -27,6 +27,14 @@ export interface Caller {
   privateJwk: JsonWebKey;
 }
 
+export interface DemoCallers {
+  auditor: Caller;
+  clientSigner: Caller;
+  officer: Caller;
+  reviewer: Caller;
+  regulator: Caller;
+}
+
 /** A gateway built by createApp on the real network, with its own database in a temp folder. */
 export class TestGateway {
   private constructor(
@@ -61,6 +69,17 @@ export class TestGateway {
   custodial(tenantId: string, identityName: string): Caller {
     const issued = this.credentials.issue({ tenantId, identityName });
     return { credentialId: issued.credential.id, privateJwk: issued.privateJwk };
+  }
+
+  /** Custodial callers for the demo tenants' usual identities: the firm's auditor, the client's signer, the bank's maker and checker, the regulator. */
+  demoCallers(): DemoCallers {
+    return {
+      auditor: this.custodial('firm1', 'auditor1'),
+      clientSigner: this.custodial('client1', 'client1'),
+      officer: this.custodial('bank1', 'officer1'),
+      reviewer: this.custodial('bank1', 'reviewer1'),
+      regulator: this.custodial('regulator', 'regulator1'),
+    };
   }
 
   async token(caller: Caller): Promise<string> {
