@@ -14,7 +14,9 @@ describe('the 126-org consortium network', function () {
   const env = {
     ...process.env,
     ECONFIRM_NETWORK_DIR: path.join(REPO_ROOT, '.network-consortium'),
-    ECONFIRM_PORT_BASE: '9150',
+    // Beside the main network's ports (base … base+79, gateway base+393), whatever base that is, so
+    // several checkouts on one machine each run this suite without colliding.
+    ECONFIRM_PORT_BASE: String(Number(process.env.ECONFIRM_PORT_BASE ?? 7050) + 2100),
     ECONFIRM_CONSORTIUM: 'full',
   };
   const script = (name: string, ...args: string[]): string =>
