@@ -4,4 +4,4 @@ export { createApiToken, type ApiTokenClaims } from './auth/api-token';
 export { CredentialsStore, type ApiCredential, type IssuedCredential } from './auth/credentials.store';
 export type { Principal, Custody } from './auth/principal';
 export { GatewayError, type ErrorBody } from './errors/gateway-error';
-export { parseDerSignature, P256_HALF_ORDER } from './transactions/ecdsa-low-s';
+export { hasHighS } from './transactions/ecdsa-low-s';

@@ -1,5 +1,4 @@
 import { randomUUID, type JsonWebKey } from 'node:crypto';
-import * as jose from 'node-jose';
 
 /** The claims of an API token (a compact JWS, ES256). */
 export interface ApiTokenClaims {
@@ -17,11 +16,9 @@ export interface ApiTokenClaims {
  * request (see gateway/README.md). Lifetime at most 300 s; a fresh jti every time.
  */
 export async function createApiToken(credentialId: string, privateJwk: JsonWebKey, audience = 'econfirm-gateway', lifetimeSeconds = 120): Promise<string> {
+  const jose = await import('jose');
   const iat = Math.floor(Date.now() / 1000);
   const claims: ApiTokenClaims = { iss: credentialId, aud: audience, iat, exp: iat + lifetimeSeconds, jti: randomUUID() };
-  const key = await jose.JWK.asKey({ ...privateJwk, kid: credentialId, alg: 'ES256', use: 'sig' }, 'json');
-  const token = await jose.JWS.createSign({ format: 'compact', fields: { alg: 'ES256', typ: 'JWT', kid: credentialId } }, key)
-    .update(JSON.stringify(claims), 'utf8')
-    .final();
-  return token as unknown as string;
+  const key = await jose.importJWK({ ...privateJwk }, 'ES256');
+  return new jose.SignJWT({ ...claims }).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: credentialId }).sign(key);
 }

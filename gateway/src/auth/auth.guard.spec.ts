@@ -67,6 +67,9 @@ describe('API tokens and the auth guard', function () {
         expect([err.code, err.httpStatus]).to.deep.equal(['UNAUTHENTICATED', 401]);
       }
       const [header, payload] = good.split('.');
+      // Issue 17: an exp before iat fell inside the clock skew and was accepted (fails on c85a0dd).
+      const backwards = await refusal(verifier.verify(await token(auditor.id, auditor.jwk, claims({ iat: now, exp: now - 10 }))));
+      expect([backwards.code, backwards.message]).to.deep.equal(['UNAUTHENTICATED', 'the token expires before it is issued (exp ≤ iat)']);
       const none = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${payload}.`;
       expect((await refusal(verifier.verify(none))).code).to.equal('UNAUTHENTICATED');
       expect((await refusal(verifier.verify(`${header}.${payload}.AAAA`))).message).to.match(/signature/);

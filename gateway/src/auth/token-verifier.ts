@@ -1,10 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import * as jose from 'node-jose';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { GatewayError } from '../errors/gateway-error';
 import type { ApiTokenClaims } from './api-token';
 import { CredentialsStore } from './credentials.store';
 import type { Principal } from './principal';
+
+type Jose = typeof import('jose', { with: { 'resolution-mode': 'import' } });
+let josePromise: Promise<Jose> | undefined;
+/** jose is ESM-only: loaded once (as clients/evidence/src/crypto/es256.ts loads @noble/curves). */
+function loadJose(): Promise<Jose> {
+  josePromise ??= import('jose');
+  return josePromise;
+}
 
 const JTI = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -12,20 +19,12 @@ function refuse(message: string, code = 'UNAUTHENTICATED'): GatewayError {
   return new GatewayError(code, 401, message);
 }
 
-function decodePart(part: string | undefined, what: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8'));
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw refuse(`the token's ${what} is not a JSON object`);
-}
-
 /**
  * Verifies an API token: a compact JWS (ES256) whose `iss` names an API credential stored here,
  * signed by that credential's key, for this gateway's audience, at most limits.tokenLifetimeSeconds
  * long, current, and with a jti never seen before (a captured token cannot be replayed).
+ * Signature, algorithm, audience and expiry are jose's `jwtVerify`; the lifetime bound and the
+ * replay table are ours.
  */
 @Injectable()
 export class TokenVerifier {
@@ -35,31 +34,54 @@ export class TokenVerifier {
   ) {}
 
   async verify(token: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<Principal> {
-    const parts = token.split('.');
-    if (parts.length !== 3) throw refuse('the bearer token is not a compact JWS');
-    const header = decodePart(parts[0], 'header');
-    if (header.alg !== 'ES256') throw refuse('the token must be signed with ES256');
-    const unverified = decodePart(parts[1], 'payload');
+    const jose = await loadJose();
+    let unverified: Record<string, unknown>;
+    try {
+      if (jose.decodeProtectedHeader(token).alg !== 'ES256') throw refuse('the token must be signed with ES256');
+      unverified = jose.decodeJwt(token);
+    } catch (err) {
+      if (err instanceof GatewayError) throw err;
+      throw refuse('the bearer token is not a compact JWS with a JSON payload');
+    }
     if (typeof unverified.iss !== 'string') throw refuse('the token has no iss (credential id)');
     const credential = this.credentials.find(unverified.iss);
     if (!credential || credential.revokedAt) throw refuse('unknown or revoked API credential');
-    const key = await jose.JWK.asKey({ ...credential.publicJwk, alg: 'ES256', use: 'sig' }, 'json');
+    const { limits } = this.config;
     let claims: Partial<ApiTokenClaims>;
     try {
-      const verified = await jose.JWS.createVerify(key, { algorithms: ['ES256'] }).verify(token);
-      claims = JSON.parse(verified.payload.toString('utf8')) as Partial<ApiTokenClaims>;
-    } catch {
-      throw refuse('the token signature does not verify with the credential key');
+      const key = await jose.importJWK({ ...credential.publicJwk }, 'ES256');
+      const verified = await jose.jwtVerify(token, key, {
+        algorithms: ['ES256'],
+        issuer: credential.id,
+        audience: this.config.audience,
+        clockTolerance: limits.clockSkewSeconds,
+        currentDate: new Date(nowSeconds * 1000),
+        requiredClaims: ['iat', 'exp', 'jti'],
+      });
+      claims = verified.payload as Partial<ApiTokenClaims>;
+    } catch (err) {
+      throw this.refusalOf(err, jose);
     }
-    const { limits } = this.config;
-    const audiences = Array.isArray(claims.aud) ? (claims.aud as unknown[]) : [claims.aud];
-    if (!audiences.includes(this.config.audience)) throw refuse(`the token is not for audience '${this.config.audience}'`);
     if (typeof claims.iat !== 'number' || typeof claims.exp !== 'number') throw refuse('the token needs numeric iat and exp');
+    // An exp before its own iat is no lifetime at all (issue 17): refused, whatever the clock skew.
+    if (claims.exp <= claims.iat) throw refuse('the token expires before it is issued (exp ≤ iat)');
     if (claims.exp - claims.iat > limits.tokenLifetimeSeconds) throw refuse(`the token lives longer than ${limits.tokenLifetimeSeconds} s`);
     if (claims.iat > nowSeconds + limits.clockSkewSeconds) throw refuse('the token is issued in the future');
-    if (claims.exp < nowSeconds - limits.clockSkewSeconds) throw refuse('the token has expired', 'TOKEN_EXPIRED');
     if (typeof claims.jti !== 'string' || !JTI.test(claims.jti)) throw refuse('the token needs a jti (8-128 characters)');
     if (!this.credentials.useTokenId(credential.id, claims.jti, claims.exp)) throw refuse('this token was already used (jti replay)', 'TOKEN_REPLAYED');
     return this.credentials.principalOf(credential);
+  }
+
+  /** jose's refusal as ours: the same codes and plain reasons the gateway always gave. */
+  private refusalOf(err: unknown, jose: Jose): GatewayError {
+    if (err instanceof jose.errors.JWTExpired) return refuse('the token has expired', 'TOKEN_EXPIRED');
+    if (err instanceof jose.errors.JWTClaimValidationFailed) {
+      if (err.claim === 'aud') return refuse(`the token is not for audience '${this.config.audience}'`);
+      if (err.claim === 'iat' || err.claim === 'exp') return refuse('the token needs numeric iat and exp');
+      return refuse(`the token's ${err.claim} claim is refused: ${err.reason}`);
+    }
+    if (err instanceof jose.errors.JWSSignatureVerificationFailed) return refuse('the token signature does not verify with the credential key');
+    if (err instanceof jose.errors.JOSEAlgNotAllowed) return refuse('the token must be signed with ES256');
+    return refuse(`the token is malformed or its signature does not verify (${err instanceof Error ? err.message : String(err)})`);
   }
 }

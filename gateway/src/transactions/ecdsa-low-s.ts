@@ -4,59 +4,39 @@
  * (s ≤ n/2), and most tools produce a high S half the time. (r, n − s) is the same signature by
  * the same key over the same digest, so the gateway normalizes instead of letting every other
  * signature fail at the peer; it cannot make a signature valid that was not.
+ *
+ * DER parsing, range checks and the normalization are @noble/curves' (audited; ESM-only, so loaded
+ * once with a dynamic import, as clients/evidence/src/crypto/es256.ts does).
  */
-
-/** The order n of the P-256 group. */
-const P256_ORDER = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
-/** n/2 rounded down: the largest S Fabric accepts. */
-export const P256_HALF_ORDER = P256_ORDER >> 1n;
+type NobleP256 = typeof import('@noble/curves/nist.js', { with: { 'resolution-mode': 'import' } }).p256;
+type NobleSignature = ReturnType<NobleP256['Signature']['fromBytes']>;
+let p256Promise: Promise<NobleP256> | undefined;
+function loadP256(): Promise<NobleP256> {
+  p256Promise ??= import('@noble/curves/nist.js').then((m) => m.p256);
+  return p256Promise;
+}
 
 export class MalformedDerSignatureError extends Error {}
 
+/** The signature, if `der` is a strict DER ECDSA-Sig-Value with r and s in [1, n − 1]. */
+async function parse(der: Uint8Array): Promise<NobleSignature> {
+  const p256 = await loadP256();
+  try {
+    return p256.Signature.fromBytes(der, 'der');
+  } catch (err) {
+    throw new MalformedDerSignatureError(`not a DER ECDSA P-256 signature: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 /** `der` with s replaced by n − s when s > n/2; throws MalformedDerSignatureError unless it is strict DER. */
-export function toLowS(der: Uint8Array): Uint8Array {
-  const { r, s } = parseDerSignature(der);
-  if (s <= P256_HALF_ORDER) return der;
-  return encodeDerSignature(r, P256_ORDER - s);
+export async function toLowS(der: Uint8Array): Promise<Uint8Array> {
+  const p256 = await loadP256();
+  const signature = await parse(der);
+  if (!signature.hasHighS()) return der;
+  return new p256.Signature(signature.r, p256.Point.Fn.ORDER - signature.s).toBytes('der');
 }
 
-/** r and s of a DER ECDSA-Sig-Value (SEQUENCE of two positive, minimally encoded INTEGERs below n). */
-export function parseDerSignature(der: Uint8Array): { r: bigint; s: bigint } {
-  const fail = (why: string): never => {
-    throw new MalformedDerSignatureError(`not a DER ECDSA P-256 signature: ${why}`);
-  };
-  // A P-256 signature is at most 72 bytes, so every length is a single short-form byte.
-  if (der.length < 8 || der[0] !== 0x30) fail('expected a SEQUENCE');
-  if (der[1] !== der.length - 2) fail('the SEQUENCE length does not match');
-  let at = 2;
-  const integer = (): bigint => {
-    if (der[at] !== 0x02) fail('expected an INTEGER');
-    const length = der[at + 1] ?? 0;
-    const start = at + 2;
-    const bytes = der.subarray(start, start + length);
-    if (length === 0 || length > 33 || bytes.length !== length) fail('bad INTEGER length');
-    if ((bytes[0] as number) & 0x80) fail('negative INTEGER');
-    if (length > 1 && bytes[0] === 0 && !((bytes[1] as number) & 0x80)) fail('INTEGER not minimally encoded');
-    at = start + length;
-    const value = BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
-    if (value === 0n || value >= P256_ORDER) fail('INTEGER out of range');
-    return value;
-  };
-  const r = integer();
-  const s = integer();
-  if (at !== der.length) fail('trailing bytes');
-  return { r, s };
-}
-
-function encodeInteger(value: bigint): Buffer {
-  let hex = value.toString(16);
-  if (hex.length % 2) hex = `0${hex}`;
-  let bytes = Buffer.from(hex, 'hex');
-  if ((bytes[0] as number) & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
-  return Buffer.concat([Buffer.from([0x02, bytes.length]), bytes]);
-}
-
-export function encodeDerSignature(r: bigint, s: bigint): Uint8Array {
-  const body = Buffer.concat([encodeInteger(r), encodeInteger(s)]);
-  return new Uint8Array(Buffer.concat([Buffer.from([0x30, body.length]), body]));
+/** Whether a DER signature has the high S Fabric refuses (throws MalformedDerSignatureError unless DER). */
+export async function hasHighS(der: Uint8Array): Promise<boolean> {
+  return (await parse(der)).hasHighS();
 }

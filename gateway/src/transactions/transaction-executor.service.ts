@@ -68,9 +68,9 @@ function commitStatusRequest(mspId: string, certificate: Uint8Array, channel: st
 }
 
 /** The caller's base64 DER signature, normalized to the low S Fabric requires (ecdsa-low-s.ts). */
-function signatureBytes(signature: string): Uint8Array {
+async function signatureBytes(signature: string): Promise<Uint8Array> {
   try {
-    return toLowS(Buffer.from(signature, 'base64'));
+    return await toLowS(Buffer.from(signature, 'base64'));
   } catch (err) {
     if (err instanceof MalformedDerSignatureError) throw GatewayError.badRequest('INVALID_SIGNATURE', `signature must be a base64 DER ECDSA P-256 signature (${err.message})`);
     throw err;
@@ -186,7 +186,7 @@ export class TransactionExecutor {
     const record = this.load(principal, transactionId, 'submit', 'proposed');
     const gateway = this.ledger.session(principal).gateway;
     try {
-      const proposal = gateway.newSignedProposal(record.proposalBytes, signatureBytes(signature));
+      const proposal = gateway.newSignedProposal(record.proposalBytes, await signatureBytes(signature));
       const transaction = await proposal.endorse({ deadline: Date.now() + this.config.deadlines.endorseMs });
       this.pending.endorsed(transactionId, transaction.getBytes());
       return {
@@ -217,7 +217,7 @@ export class TransactionExecutor {
     const gateway = this.ledger.session(principal).gateway;
     let transaction;
     try {
-      transaction = gateway.newSignedTransaction(record.transactionBytes as Uint8Array, signatureBytes(signature));
+      transaction = gateway.newSignedTransaction(record.transactionBytes as Uint8Array, await signatureBytes(signature));
       // Once ordered, a transaction is never sent again: a retry only asks for its commit status.
       if (record.stage === 'endorsed') {
         await transaction.submit({ deadline: Date.now() + this.config.deadlines.submitMs });
@@ -230,7 +230,7 @@ export class TransactionExecutor {
     let status;
     try {
       const commit = commitSignature
-        ? gateway.newSignedCommit(this.offlineCommitRequest(principal, transactionId).serializeBinary(), signatureBytes(commitSignature))
+        ? gateway.newSignedCommit(this.offlineCommitRequest(principal, transactionId).serializeBinary(), await signatureBytes(commitSignature))
         : this.readerCommit(principal, transactionId);
       status = await commit.getStatus({ deadline: Date.now() + this.config.deadlines.commitStatusMs });
     } catch (err) {
@@ -261,7 +261,7 @@ export class TransactionExecutor {
     const record = this.load(principal, transactionId, 'evaluate', 'proposed');
     const gateway = this.ledger.session(principal).gateway;
     try {
-      const proposal = gateway.newSignedProposal(record.proposalBytes, signatureBytes(signature));
+      const proposal = gateway.newSignedProposal(record.proposalBytes, await signatureBytes(signature));
       const bytes = await proposal.evaluate({ deadline: Date.now() + this.config.deadlines.evaluateMs });
       const outcome = { status: 200, body: { transactionId, result: await this.presenters.present(record.presenter, principal, bytes) } };
       this.pending.finished(transactionId, 'evaluated', outcome);

@@ -107,11 +107,11 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
       const pending = await gw.post(caller, '/v1/confirmations', bankLetterRequest(`${id}-o`, `ENG-${run}`, distinctiveAccountNumber()));
       expect(pending.status, JSON.stringify(pending.body)).to.equal(202);
       const txId = pending.body.transactionId as string;
-      const endorsed = await gw.post(caller, `/v1/transactions/${txId}/endorsement`, { signature: openssl.sign(pending.body.proposalDigest as string, true) });
+      const endorsed = await gw.post(caller, `/v1/transactions/${txId}/endorsement`, { signature: await openssl.sign(pending.body.proposalDigest as string, true) });
       expect(endorsed.status, JSON.stringify(endorsed.body)).to.equal(200);
       const done = await gw.post(caller, `/v1/transactions/${txId}/submission`, {
-        signature: openssl.sign(endorsed.body.transactionDigest as string, true),
-        commitSignature: openssl.sign(endorsed.body.commitDigest as string, true),
+        signature: await openssl.sign(endorsed.body.transactionDigest as string, true),
+        commitSignature: await openssl.sign(endorsed.body.commitDigest as string, true),
       });
       expect(done.status, JSON.stringify(done.body)).to.equal(201);
       expect(done.body.status).to.equal('VALID');

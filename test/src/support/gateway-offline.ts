@@ -1,5 +1,5 @@
 import type { PublicJwk } from '@econfirm/common';
-import { parseDerSignature, P256_HALF_ORDER } from '@econfirm/gateway';
+import { hasHighS } from '@econfirm/gateway';
 import { findOrg, publicJwk } from '@econfirm/sdk';
 import { signers } from '@hyperledger/fabric-gateway';
 import { expect } from 'chai';
@@ -92,17 +92,17 @@ export async function completeOffline(
  * signs a base64 digest as-is and, when asked, retries until the signature has a high S (half of
  * them do) — the form Fabric's peers refuse unless the gateway normalizes it.
  */
-export function opensslDigestSigner(identity: OfflineIdentity): { sign(digest: string, highS: boolean): string; close(): void } {
+export function opensslDigestSigner(identity: OfflineIdentity): { sign(digest: string, highS: boolean): Promise<string>; close(): void } {
   const work = mkdtempSync(path.join(tmpdir(), 'econfirm-openssl-'));
   const keyFile = path.join(work, 'key.pem');
   writeFileSync(keyFile, identity.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   return {
-    sign(digest: string, highS: boolean): string {
+    async sign(digest: string, highS: boolean): Promise<string> {
       const digestFile = path.join(work, 'digest.bin');
       writeFileSync(digestFile, Buffer.from(digest, 'base64'));
       for (let i = 0; i < 64; i++) {
         const der = execFileSync('openssl', ['pkeyutl', '-sign', '-inkey', keyFile, '-in', digestFile]);
-        if (parseDerSignature(der).s > P256_HALF_ORDER === highS) return der.toString('base64');
+        if ((await hasHighS(der)) === highS) return der.toString('base64');
       }
       throw new Error(`openssl gave no ${highS ? 'high' : 'low'}-S signature in 64 tries`);
     },
