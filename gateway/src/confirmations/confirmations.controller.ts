@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -9,11 +9,10 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Role } from '@econfirm/common';
-import type { Response } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiLedgerErrors } from '../openapi/common.dto';
-import { answer } from '../transactions/transaction-executor.service';
+import { Executed, ExecutedInterceptor } from '../transactions/executed';
 import { ConfirmationsService } from './confirmations.service';
 import {
   AlternativeProcedureDto,
@@ -32,6 +31,7 @@ const ID = ApiParam({ name: 'id', description: 'confirmation request id' });
 
 @ApiTags('confirmations')
 @ApiBearerAuth()
+@UseInterceptors(ExecutedInterceptor)
 @Controller('v1/confirmations')
 export class ConfirmationsController {
   constructor(private readonly confirmations: ConfirmationsService) {}
@@ -42,16 +42,16 @@ export class ConfirmationsController {
   @ApiOperation({ summary: 'Issue a confirmation request (T/CBA: request). Plain letter in; encrypted for firm, client and responder.' })
   @ApiCreatedResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  async issue(@CurrentPrincipal() p: Principal, @Body() body: IssueConfirmationDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.confirmations.issue(p, body));
+  issue(@CurrentPrincipal() p: Principal, @Body() body: IssueConfirmationDto): Promise<Executed> {
+    return this.confirmations.issue(p, body);
   }
 
   @Get()
   @ApiOperation({ summary: 'List requests (by firm, engagement, client, addressee, state or overdue), paginated (T/CBA: status query)' })
   @ApiOkResponse({ type: ConfirmationPageDto })
   @ApiLedgerErrors()
-  async list(@CurrentPrincipal() p: Principal, @Query() query: ListConfirmationsQuery, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.confirmations.list(p, query));
+  list(@CurrentPrincipal() p: Principal, @Query() query: ListConfirmationsQuery): Promise<Executed> {
+    return this.confirmations.list(p, query);
   }
 
   @Get(':id')
@@ -59,8 +59,8 @@ export class ConfirmationsController {
   @ApiOperation({ summary: "One request as the caller may see it, its own content decrypted (T/CBA: status)" })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  async get(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.confirmations.get(p, id));
+  get(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+    return this.confirmations.get(p, id);
   }
 
   @Get(':id/history')
@@ -68,8 +68,8 @@ export class ConfirmationsController {
   @ApiOperation({ summary: 'Every committed version, newest first (T/CBA: status history)' })
   @ApiOkResponse({ type: [ConfirmationHistoryEntryDto] })
   @ApiLedgerErrors()
-  async history(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.confirmations.history(p, id));
+  history(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+    return this.confirmations.history(p, id);
   }
 
   @Get(':id/letter')
@@ -77,8 +77,8 @@ export class ConfirmationsController {
   @ApiOperation({ summary: "The letter's plaintext, if addressed to the caller's institution (T/CBA: file download)" })
   @ApiOkResponse({ type: ContentFileDto })
   @ApiLedgerErrors()
-  async letter(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.confirmations.file(p, id, 'letter'));
+  letter(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+    return this.confirmations.file(p, id, 'letter');
   }
 
   @Get(':id/reply')
@@ -86,8 +86,8 @@ export class ConfirmationsController {
   @ApiOperation({ summary: "The reply's plaintext and the responder's JWS, if addressed to the caller's institution (T/CBA: reply download)" })
   @ApiOkResponse({ type: ContentFileDto, description: 'part reply, with the signature' })
   @ApiLedgerErrors()
-  async reply(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.confirmations.file(p, id, 'reply'));
+  reply(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+    return this.confirmations.file(p, id, 'reply');
   }
 
   @Post(':id/authorization')
@@ -98,8 +98,8 @@ export class ConfirmationsController {
   @ApiOperation({ summary: 'The client authorizes the request (and consents to the fee); the letter is delivered to the responder' })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  async authorize(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: AuthorizeDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.confirmations.transition(p, 'ClientAuthorize', id, JSON.stringify({ feeConsent: body.feeConsent, ...(body.signatureHash ? { signatureHash: body.signatureHash } : {}) })));
+  authorize(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: AuthorizeDto): Promise<Executed> {
+    return this.confirmations.transition(p, 'ClientAuthorize', id, JSON.stringify({ feeConsent: body.feeConsent, ...(body.signatureHash ? { signatureHash: body.signatureHash } : {}) }));
   }
 
   @Post(':id/refusal')
@@ -110,8 +110,8 @@ export class ConfirmationsController {
   @ApiOperation({ summary: 'The client refuses to authorize' })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  async refuse(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReasonDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.confirmations.transition(p, 'ClientRefuse', id, body.reason));
+  refuse(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReasonDto): Promise<Executed> {
+    return this.confirmations.transition(p, 'ClientRefuse', id, body.reason);
   }
 
   @Post(':id/acceptance')
@@ -122,8 +122,8 @@ export class ConfirmationsController {
   @ApiOperation({ summary: 'The responder accepts the letter as compliant (T/CBA bank: status update)' })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  async accept(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.confirmations.transition(p, 'BankAccept', id));
+  accept(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+    return this.confirmations.transition(p, 'BankAccept', id);
   }
 
   @Post(':id/return')
@@ -134,8 +134,8 @@ export class ConfirmationsController {
   @ApiOperation({ summary: 'The responder returns the letter with a reason code (T/CBA bank: status update)' })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  async return(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReturnDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.confirmations.transition(p, 'BankReturn', id, body.reasonCode, body.note ?? ''));
+  return(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReturnDto): Promise<Executed> {
+    return this.confirmations.transition(p, 'BankReturn', id, body.reasonCode, body.note ?? '');
   }
 
   @Post(':id/reply')
@@ -146,8 +146,8 @@ export class ConfirmationsController {
   @ApiOperation({ summary: "Prepare the reply (T/CBA bank: reply upload): validated against the letter, signed with the institution's key, encrypted" })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  async prepareReply(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: PrepareReplyDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.confirmations.prepareReply(p, id, body));
+  prepareReply(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: PrepareReplyDto): Promise<Executed> {
+    return this.confirmations.prepareReply(p, id, body);
   }
 
   @Post(':id/reply/approval')
@@ -158,8 +158,8 @@ export class ConfirmationsController {
   @ApiOperation({ summary: 'A reviewer (not the preparer) approves the reply: it is sent' })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  async approveReply(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.confirmations.transition(p, 'ApproveReply', id));
+  approveReply(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+    return this.confirmations.transition(p, 'ApproveReply', id);
   }
 
   @Post(':id/reply/rejection')
@@ -170,8 +170,8 @@ export class ConfirmationsController {
   @ApiOperation({ summary: 'A reviewer rejects the prepared reply: back to accepted' })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  async rejectReply(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReasonDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.confirmations.transition(p, 'RejectReply', id, body.reason));
+  rejectReply(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReasonDto): Promise<Executed> {
+    return this.confirmations.transition(p, 'RejectReply', id, body.reason);
   }
 
   @Post(':id/auditor-acceptance')
@@ -182,8 +182,8 @@ export class ConfirmationsController {
   @ApiOperation({ summary: 'The auditor accepts the reply; the client may now see it' })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  async auditorAccept(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.confirmations.transition(p, 'AuditorAccept', id));
+  auditorAccept(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+    return this.confirmations.transition(p, 'AuditorAccept', id);
   }
 
   @Post(':id/recall')
@@ -194,8 +194,8 @@ export class ConfirmationsController {
   @ApiOperation({ summary: 'The firm recalls the request (T/CBA: cancel)' })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  async recall(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReasonDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.confirmations.transition(p, 'Recall', id, body.reason));
+  recall(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReasonDto): Promise<Executed> {
+    return this.confirmations.transition(p, 'Recall', id, body.reason);
   }
 
   @Post(':id/resend')
@@ -205,8 +205,8 @@ export class ConfirmationsController {
   @ApiOperation({ summary: 'Resend a returned or overdue request as a new linked request (same responder)' })
   @ApiCreatedResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  async resend(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ResendDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.confirmations.resend(p, id, body));
+  resend(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ResendDto): Promise<Executed> {
+    return this.confirmations.resend(p, id, body);
   }
 
   @Post(':id/alternative-procedure')
@@ -217,7 +217,7 @@ export class ConfirmationsController {
   @ApiOperation({ summary: 'Record the alternative procedure for a refused, returned or overdue request' })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  async alternativeProcedure(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: AlternativeProcedureDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.confirmations.transition(p, 'RecordAlternativeProcedure', id, JSON.stringify({ procedure: body.procedure, workpaperHash: body.workpaperHash })));
+  alternativeProcedure(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: AlternativeProcedureDto): Promise<Executed> {
+    return this.confirmations.transition(p, 'RecordAlternativeProcedure', id, JSON.stringify({ procedure: body.procedure, workpaperHash: body.workpaperHash }));
   }
 }

@@ -21,7 +21,8 @@ import type { LedgerCall } from '../fabric/ledger-call';
 import { RegistryReader } from '../institutions/registry-reader.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { ResultPresenters } from '../transactions/result-presenters';
-import { TransactionExecutor, type Executed } from '../transactions/transaction-executor.service';
+import { Executed } from '../transactions/executed';
+import { TransactionExecutor } from '../transactions/transaction-executor.service';
 import { ConfirmationContentService } from './confirmation-content.service';
 import type { IssueConfirmationDto, PrepareReplyDto, ResendDto } from './dto/confirmation-inputs.dto';
 import type { ListConfirmationsQuery } from './dto/list-query.dto';
@@ -224,7 +225,7 @@ export class ConfirmationsService implements OnModuleInit {
       page = executed.body as Page<unknown>;
       fetched += page.fetchedRecordsCount;
     }
-    return { status: executed.status, body: { ...page, fetchedRecordsCount: fetched } };
+    return new Executed(executed.status, { ...page, fetchedRecordsCount: fetched });
   }
 
 }

@@ -8,7 +8,8 @@ import type { LedgerCall } from '../fabric/ledger-call';
 import type { RegistryReader } from '../institutions/registry-reader.service';
 import type { TenantsService } from '../tenants/tenants.service';
 import type { ResultPresenters } from '../transactions/result-presenters';
-import type { Executed, TransactionExecutor } from '../transactions/transaction-executor.service';
+import { Executed } from '../transactions/executed';
+import type { TransactionExecutor } from '../transactions/transaction-executor.service';
 import { ConfirmationContentService } from './confirmation-content.service';
 import { ConfirmationsService } from './confirmations.service';
 
@@ -67,7 +68,7 @@ describe('confirmation lists', function () {
   const executor = {
     evaluate: (_p: Principal, call: LedgerCall) => {
       calls.push(call);
-      return Promise.resolve({ status: 200, body: pages[call.args[call.args.length - 1] ?? ''] ?? pages.p2 } as Executed);
+      return Promise.resolve(new Executed(200, pages[call.args[call.args.length - 1] ?? ''] ?? pages.p2));
     },
   } as unknown as TransactionExecutor;
   const service = new ConfirmationsService(executor, {} as ResultPresenters, {} as ConfirmationContentService, registry, tenants);

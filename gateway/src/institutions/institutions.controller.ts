@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -15,7 +15,6 @@ import { INSTITUTION_KINDS, OPERATOR_MSP, Role, type Institution, type Instituti
 import { KeyStoreMismatchError } from '@econfirm/sdk';
 import { Type } from 'class-transformer';
 import { Equals, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import type { Response } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { INSTITUTION_ID } from '../confirmations/dto/confirmation-inputs.dto';
@@ -23,7 +22,8 @@ import { ApiLedgerErrors, ErrorResponse } from '../openapi/common.dto';
 import { InstitutionDto, InstitutionHistoryEntryDto, InstitutionPageDto, RegistryKeyDto } from '../openapi/registry.dto';
 import { GatewayError } from '../errors/gateway-error';
 import { TenantsService } from '../tenants/tenants.service';
-import { answer, TransactionExecutor } from '../transactions/transaction-executor.service';
+import { Executed, ExecutedInterceptor } from '../transactions/executed';
+import { TransactionExecutor } from '../transactions/transaction-executor.service';
 import { RegistryReader } from './registry-reader.service';
 
 const B64URL = /^[A-Za-z0-9_-]{40,50}$/;
@@ -88,6 +88,7 @@ const registry = (transaction: string, ...args: string[]) => ({ contract: 'regis
 @ApiTags('institutions')
 @ApiBearerAuth()
 @ApiLedgerErrors()
+@UseInterceptors(ExecutedInterceptor)
 @Controller('v1/institutions')
 export class InstitutionsController {
   constructor(
@@ -99,31 +100,31 @@ export class InstitutionsController {
   @Get()
   @ApiOperation({ summary: 'List registry records, optionally of one kind, paginated' })
   @ApiOkResponse({ type: InstitutionPageDto })
-  async list(@CurrentPrincipal() p: Principal, @Query() q: ListInstitutionsQuery, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.executor.evaluate(p, registry('ListInstitutions', q.kind ?? '', String(q.pageSize ?? 100), q.bookmark ?? '')));
+  list(@CurrentPrincipal() p: Principal, @Query() q: ListInstitutionsQuery): Promise<Executed> {
+    return this.executor.evaluate(p, registry('ListInstitutions', q.kind ?? '', String(q.pageSize ?? 100), q.bookmark ?? ''));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One registry record' })
   @ApiOkResponse({ type: InstitutionDto })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  async get(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.executor.evaluate(p, registry('GetInstitution', id)));
+  get(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+    return this.executor.evaluate(p, registry('GetInstitution', id));
   }
 
   @Get(':id/keys')
   @ApiOperation({ summary: "The institution's public keys: current encryption and signing keys, and retired ones (T/CBA: key retrieval)" })
   @ApiOkResponse({ type: InstitutionKeysDto })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  async keys(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.executor.evaluate(p, registry('GetInstitution', id), { presenter: INSTITUTION_KEYS_PRESENTER }));
+  keys(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+    return this.executor.evaluate(p, registry('GetInstitution', id), { presenter: INSTITUTION_KEYS_PRESENTER });
   }
 
   @Get(':id/history')
   @ApiOperation({ summary: 'Every committed version of the record, newest first' })
   @ApiOkResponse({ type: [InstitutionHistoryEntryDto] })
-  async history(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.executor.evaluate(p, registry('GetInstitutionHistory', id)));
+  history(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+    return this.executor.evaluate(p, registry('GetInstitutionHistory', id));
   }
 
   @Post(':id/keys/rotation')
@@ -161,9 +162,9 @@ export class InstitutionsController {
   @ApiOperation({ summary: "Register an institution (the operator's admin only; public keys only)" })
   @ApiCreatedResponse({ type: InstitutionDto })
   @ApiForbiddenResponse({ type: ErrorResponse })
-  async register(@CurrentPrincipal() p: Principal, @Body() body: RegisterInstitutionDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+  async register(@CurrentPrincipal() p: Principal, @Body() body: RegisterInstitutionDto): Promise<Executed> {
     try {
-      return answer(res, await this.executor.submit(p, registry('RegisterInstitution', JSON.stringify(body)), { successStatus: 201 }));
+      return await this.executor.submit(p, registry('RegisterInstitution', JSON.stringify(body)), { successStatus: 201 });
     } finally {
       this.registryReader.invalidate(body.id);
     }

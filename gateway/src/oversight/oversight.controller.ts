@@ -1,16 +1,16 @@
-import { Body, Controller, Get, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Put, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Role } from '@econfirm/common';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, Matches, Max, Min, ValidateNested } from 'class-validator';
-import type { Response } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiLedgerErrors, ErrorResponse } from '../openapi/common.dto';
 import { LedgerService } from '../fabric/ledger.service';
 import { ChainReportDto, LedgerIntegrityQuery } from './ledger-integrity.dto';
 import { RegulatorStatsDto } from './regulator-stats.dto';
-import { answer, TransactionExecutor } from '../transactions/transaction-executor.service';
+import { Executed, ExecutedInterceptor } from '../transactions/executed';
+import { TransactionExecutor } from '../transactions/transaction-executor.service';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -37,6 +37,7 @@ const confirmation = (transaction: string, ...args: string[]) => ({ contract: 'c
 @ApiTags('oversight')
 @ApiBearerAuth()
 @ApiLedgerErrors()
+@UseInterceptors(ExecutedInterceptor)
 @Controller('v1')
 export class OversightController {
   constructor(
@@ -49,8 +50,8 @@ export class OversightController {
   @ApiOperation({ summary: "The regulator's statistics: states, overdue, return and exception rates, per-responder reply times, red flags" })
   @ApiOkResponse({ type: RegulatorStatsDto })
   @ApiForbiddenResponse({ type: ErrorResponse })
-  async statistics(@CurrentPrincipal() p: Principal, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.executor.evaluate(p, confirmation('GetRegulatorStats')));
+  statistics(@CurrentPrincipal() p: Principal): Promise<Executed> {
+    return this.executor.evaluate(p, confirmation('GetRegulatorStats'));
   }
 
   @Get('ledger/integrity')
@@ -71,8 +72,8 @@ export class OversightController {
   @Get('calendar')
   @ApiOperation({ summary: 'The working-day calendar in force' })
   @ApiOkResponse({ type: WorkCalendarDto })
-  async calendar(@CurrentPrincipal() p: Principal, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.executor.evaluate(p, confirmation('GetWorkCalendar')));
+  calendar(@CurrentPrincipal() p: Principal): Promise<Executed> {
+    return this.executor.evaluate(p, confirmation('GetWorkCalendar'));
   }
 
   @Put('calendar')
@@ -80,7 +81,7 @@ export class OversightController {
   @ApiOperation({ summary: "Set the calendar (the operator's admin)" })
   @ApiOkResponse({ type: WorkCalendarDto })
   @ApiForbiddenResponse({ type: ErrorResponse })
-  async setCalendar(@CurrentPrincipal() p: Principal, @Body() body: WorkCalendarDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return answer(res, await this.executor.submit(p, confirmation('SetWorkCalendar', JSON.stringify(body))));
+  setCalendar(@CurrentPrincipal() p: Principal, @Body() body: WorkCalendarDto): Promise<Executed> {
+    return this.executor.submit(p, confirmation('SetWorkCalendar', JSON.stringify(body)));
   }
 }

@@ -15,18 +15,7 @@ import { TenantsService } from '../tenants/tenants.service';
 import { MalformedDerSignatureError, toLowS } from './ecdsa-low-s';
 import { PendingTransactionsStore, type PendingMode, type PendingTransaction } from './pending-transactions.store';
 import { JSON_PRESENTER, ResultPresenters } from './result-presenters';
-
-/** A route's answer: HTTP status and body. 202 = an offline proposal waiting for the caller's signature. */
-export interface Executed {
-  status: number;
-  body: unknown;
-}
-
-/** Sends an Executed as the route's answer (controllers use @Res({ passthrough: true })). */
-export function answer(res: { status(code: number): unknown }, executed: Executed): unknown {
-  res.status(executed.status);
-  return executed.body;
-}
+import { Executed } from './executed';
 
 export interface ExecuteOptions {
   /** Name of the ResultPresenter that renders the chaincode result (default: its JSON). */
@@ -99,13 +88,13 @@ export class TransactionExecutor {
     const presenter = options.presenter ?? JSON_PRESENTER;
     if (principal.custody === 'offline') return this.propose(principal, call, 'submit', presenter, options.successStatus ?? 200);
     const outcome = await this.ledger.submit(principal, call);
-    return { status: options.successStatus ?? 200, body: await this.presenters.present(presenter, principal, outcome.result) };
+    return new Executed(options.successStatus ?? 200, await this.presenters.present(presenter, principal, outcome.result));
   }
 
   async evaluate(principal: Principal, call: LedgerCall, options: ExecuteOptions = {}): Promise<Executed> {
     const presenter = options.presenter ?? JSON_PRESENTER;
     if (principal.custody === 'offline') return this.propose(principal, call, 'evaluate', presenter, 200);
-    return { status: 200, body: await this.presenters.present(presenter, principal, await this.ledger.evaluate(principal, call)) };
+    return new Executed(200, await this.presenters.present(presenter, principal, await this.ledger.evaluate(principal, call)));
   }
 
   /**
@@ -152,7 +141,7 @@ export class TransactionExecutor {
       expiresAt: record.expiresAt,
       next: `/v1/transactions/${record.transactionId}/${mode === 'submit' ? 'endorsement' : 'evaluation'}`,
     };
-    return { status: 202, body };
+    return new Executed(202, body);
   }
 
   /** The caller's pending transaction in the expected stage (another tenant's id is unknown). */
@@ -241,7 +230,7 @@ export class TransactionExecutor {
     }
     if (!status.successful) return this.fail(record, new CommitError({ code: status.code, transactionId: status.transactionId }));
     const result = await this.presenters.present(record.presenter, principal, transaction.getResult());
-    const outcome = { status: record.successStatus, body: { transactionId, blockNumber: status.blockNumber.toString(), status: 'VALID', result } };
+    const outcome = new Executed(record.successStatus, { transactionId, blockNumber: status.blockNumber.toString(), status: 'VALID', result });
     this.pending.finished(transactionId, 'committed', outcome);
     this.metrics.ledgerCalls.inc({ kind: 'offline', transaction: callName(record.call), outcome: 'OK' });
     return outcome;
@@ -263,7 +252,7 @@ export class TransactionExecutor {
     try {
       const proposal = gateway.newSignedProposal(record.proposalBytes, await signatureBytes(signature));
       const bytes = await proposal.evaluate({ deadline: Date.now() + this.config.deadlines.evaluateMs });
-      const outcome = { status: 200, body: { transactionId, result: await this.presenters.present(record.presenter, principal, bytes) } };
+      const outcome = new Executed(200, { transactionId, result: await this.presenters.present(record.presenter, principal, bytes) });
       this.pending.finished(transactionId, 'evaluated', outcome);
       return outcome;
     } catch (err) {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, UseInterceptors } from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
@@ -21,10 +21,10 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { IsBase64, IsOptional, IsString, MaxLength } from 'class-validator';
-import type { Response } from 'express';
 import { CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ANY_JSON, ApiCallerErrors, ErrorResponse } from '../openapi/common.dto';
+import { Executed, ExecutedInterceptor } from './executed';
 import { TransactionExecutor } from './transaction-executor.service';
 
 export class SignatureDto {
@@ -101,6 +101,7 @@ const IDEMPOTENCY = ApiHeader({ name: 'Idempotency-Key', required: false, descri
 @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'LEDGER_UNAVAILABLE, HSM_UNAVAILABLE' })
 @ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT, COMMIT_STATUS_UNKNOWN' })
 @ApiCallerErrors()
+@UseInterceptors(ExecutedInterceptor)
 @Controller('v1/transactions')
 export class TransactionsController {
   constructor(private readonly executor: TransactionExecutor) {}
@@ -126,10 +127,8 @@ export class TransactionsController {
   @ApiOkResponse({ type: CommittedDto })
   @ApiCreatedResponse({ type: CommittedDto, description: 'the same, when the custodial route answers 201 (a creation)' })
   @ApiConflictResponse({ type: ErrorResponse, description: 'MVCC_CONFLICT (start again), wrong stage' })
-  async submit(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: SubmissionDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    const executed = await this.executor.submitSigned(principal, id, body.signature, body.commitSignature);
-    res.status(executed.status);
-    return executed.body;
+  submit(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: SubmissionDto): Promise<Executed> {
+    return this.executor.submitSigned(principal, id, body.signature, body.commitSignature);
   }
 
   @Post(':id/evaluation')
@@ -138,8 +137,8 @@ export class TransactionsController {
   @ApiOperation({ summary: 'Offline read: send the proposal signature of a read; the gateway evaluates it and answers the result' })
   @ApiBody({ type: SignatureDto })
   @ApiOkResponse({ type: EvaluatedDto })
-  evaluate(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: SignatureDto): Promise<unknown> {
-    return this.executor.evaluateSigned(principal, id, body.signature).then((e) => e.body);
+  evaluate(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: SignatureDto): Promise<Executed> {
+    return this.executor.evaluateSigned(principal, id, body.signature);
   }
 
   @Get(':id')
