@@ -1,4 +1,6 @@
-// Lint every TypeScript package with typescript-eslint's recommended rules; run by the test command.
+// Lint every TypeScript package with typescript-eslint's recommended rules, plus the type-checked
+// rules that catch promises nobody awaits or handles (an un-awaited ledger call answers before it
+// commits; a rejected one crashes the process); run by the test command.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -14,6 +16,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
       'no-console': 'off',
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
     },
   },
   {
