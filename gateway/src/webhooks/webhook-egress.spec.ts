@@ -49,12 +49,48 @@ describe('webhook egress: address classification', function () {
     expect(classifyAddress('::ffff:8.8.8.8')).to.equal(undefined);
   });
 
+  it('tricky forms: IPv4-translated, NAT64, 6to4, IPv4-compatible, zone ids, padded and upper-case IPv6, non-decimal IPv4', function () {
+    const cases: Array<[string, string | undefined]> = [
+      ['::ffff:0:127.0.0.1', 'loopback'], // IPv4-translated (RFC 6145)
+      ['::ffff:0:a9fe:a9fe', 'link-local'],
+      ['64:ff9b::7f00:1', 'loopback'], // NAT64 in hex
+      ['64:ff9b::8.8.8.8', undefined],
+      ['64:ff9b:1::a00:1', 'reserved'], // local-use NAT64: the site decides where the IPv4 address sits
+      ['2002:7f00:1::1', 'loopback'], // 6to4 of 127.0.0.1
+      ['2002:a9fe:a9fe::', 'link-local'],
+      ['2002:808:808::1', undefined],
+      ['::127.0.0.1', 'reserved'], // IPv4-compatible (deprecated), not mapped
+      ['::7f00:1', 'reserved'],
+      ['fe80::1%eth0', 'link-local'], // dns.lookup may answer a scoped address
+      ['::1%lo', 'loopback'],
+      ['0000:0000:0000:0000:0000:FFFF:7F00:0001', 'loopback'],
+      ['::FFFF:A9FE:A9FE', 'link-local'],
+      ['FD00::1', 'unique-local'],
+      ['::ffff:255.255.255.255', 'reserved'],
+      ['::ffff:100.64.0.1', 'private'],
+      ['127.1', undefined], // not an IP literal for node:net (and WHATWG URL normalises it first)
+      ['0x7f.0.0.1', undefined],
+    ];
+    for (const [address, kind] of cases) expect(classifyAddress(address), address).to.equal(kind);
+    const policy = new WebhookEgressPolicy();
+    // WHATWG URL turns every IPv4 spelling into dotted decimal and compresses IPv6 before the check.
+    for (const text of ['http://0x7f.1/', 'http://0177.0.0.1/', 'http://127.1/', 'http://[0:0:0:0:0:ffff:7f00:1]/', 'http://[::ffff:0:127.0.0.1]/', 'http://[2002:7f00:1::]/']) {
+      expect(policy.refuseUrl(new URL(text)), text).to.match(/loopback/);
+    }
+    expect(policy.refuseResolved('receiver.example', ['fe80::1%2'])).to.match(/link-local/);
+    expect(policy.refuseAddress('not-an-ip')).to.match(/not an IP address/);
+    const allowed = new WebhookEgressPolicy({ allowPrivateNetworks: false, allowedHosts: ['127.0.0.0/8'] });
+    expect(allowed.refuseAddress('64:ff9b::127.0.0.1')).to.equal(undefined);
+    expect(allowed.refuseAddress('::ffff:0:127.0.0.1')).to.equal(undefined);
+    expect(allowed.refuseAddress('::127.0.0.1')).to.match(/reserved/);
+  });
+
   it('parses IPs and CIDR ranges strictly', function () {
-    expect(parseIp('1.2.3.4')).to.deep.equal([1, 2, 3, 4]);
-    expect(parseIp('::ffff:1.2.3.4')?.slice(10)).to.deep.equal([0xff, 0xff, 1, 2, 3, 4]);
+    expect(parseIp('1.2.3.4')).to.deep.equal({ address: '1.2.3.4', family: 'ipv4' });
+    expect(parseIp('[::ffff:1.2.3.4]')).to.deep.equal({ address: '::ffff:1.2.3.4', family: 'ipv6' });
     expect(parseIp('1.2.3.256')).to.equal(undefined);
     expect(parseIp('example.org')).to.equal(undefined);
-    expect(parseCidr('10.0.0.0/8')).to.deep.equal({ bytes: [10, 0, 0, 0], prefix: 8 });
+    expect(parseCidr('10.0.0.0/8')).to.deep.equal({ address: '10.0.0.0', family: 'ipv4', prefix: 8 });
     expect(parseCidr('fd00::/8')?.prefix).to.equal(8);
     expect(parseCidr('10.0.0.0/33')).to.equal(undefined);
     expect(parseCidr('10.0.0.0/8/1')).to.equal(undefined);

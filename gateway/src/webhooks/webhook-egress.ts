@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 
 /**
  * Which receivers the gateway may POST webhooks to. Tenants choose webhook URLs, so without a
@@ -20,126 +20,102 @@ export type AddressClass = 'loopback' | 'private' | 'link-local' | 'unique-local
 /** The classes `allowPrivateNetworks` opens; loopback and link-local (metadata services) need an explicit range. */
 const PRIVATE_NETWORK_CLASSES: ReadonlySet<AddressClass> = new Set(['private', 'unique-local']);
 
-/** An IP address as bytes (4 or 16). */
-type Bytes = number[];
+type Family = 'ipv4' | 'ipv6';
 
-function parseIPv4(text: string): Bytes | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
-  return parts.map(Number);
+/** A literal IP address as node:net reads it (an IPv6 zone such as `%eth0` kept). */
+export interface IpAddress {
+  address: string;
+  family: Family;
 }
 
-function parseIPv6(text: string): Bytes | undefined {
-  let rest = text.toLowerCase();
-  let tail: Bytes = [];
-  // An embedded IPv4 in the last 32 bits (::ffff:127.0.0.1).
-  const dotted = /:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(rest);
-  if (dotted?.[1]) {
-    const v4 = parseIPv4(dotted[1]);
-    if (!v4) return undefined;
-    tail = v4;
-    rest = `${rest.slice(0, dotted.index + 1)}0:0`;
-  }
-  const halves = rest.split('::');
-  if (halves.length > 2) return undefined;
-  const groups = (s: string | undefined): string[] => (s ? s.split(':') : []);
-  const head = groups(halves[0]);
-  const end = groups(halves[1]);
-  const missing = 8 - head.length - end.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  const all = [...head, ...Array<string>(halves.length === 1 ? 0 : missing).fill('0'), ...end];
-  if (all.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return undefined;
-  const bytes = all.flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 0xff]);
-  if (tail.length === 4) bytes.splice(12, 4, ...tail);
-  return bytes;
+/** An address or CIDR range. */
+export interface Cidr extends IpAddress {
+  prefix: number;
 }
 
-/** Bytes of a literal IP address (IPv6 with or without brackets), or undefined. */
-export function parseIp(text: string): Bytes | undefined {
+/**
+ * A literal IP address (IPv6 with or without brackets), or undefined. `node:net`'s `isIP` is the
+ * judge, the same parser the socket uses, so only the strict forms count: `127.1` or `0x7f.0.0.1`
+ * are host names here (a URL's host is normalised to dotted decimal by WHATWG URL before this).
+ */
+export function parseIp(text: string): IpAddress | undefined {
   const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
   const kind = isIP(bare);
-  return kind === 4 ? parseIPv4(bare) : kind === 6 ? parseIPv6(bare) : undefined;
-}
-
-/** Whether the first `prefix` bits of `a` and `b` (same length) agree. */
-function samePrefix(a: Bytes, b: Bytes, prefix: number): boolean {
-  for (let bit = 0; bit < prefix; bit++) {
-    const mask = 0x80 >> (bit % 8);
-    if (((a[bit >> 3] ?? 0) & mask) !== ((b[bit >> 3] ?? 0) & mask)) return false;
-  }
-  return true;
-}
-
-const V4_RANGES: ReadonlyArray<[string, number, AddressClass]> = [
-  ['0.0.0.0', 8, 'unspecified'],
-  ['10.0.0.0', 8, 'private'],
-  ['100.64.0.0', 10, 'private'],
-  ['127.0.0.0', 8, 'loopback'],
-  ['169.254.0.0', 16, 'link-local'],
-  ['172.16.0.0', 12, 'private'],
-  ['192.0.0.0', 24, 'reserved'],
-  ['192.168.0.0', 16, 'private'],
-  ['198.18.0.0', 15, 'reserved'],
-  ['224.0.0.0', 4, 'multicast'],
-  ['240.0.0.0', 4, 'reserved'],
-];
-
-const V6_RANGES: ReadonlyArray<[string, number, AddressClass]> = [
-  ['::', 128, 'unspecified'],
-  ['::1', 128, 'loopback'],
-  ['fe80::', 10, 'link-local'],
-  ['fec0::', 10, 'unique-local'],
-  ['fc00::', 7, 'unique-local'],
-  ['ff00::', 8, 'multicast'],
-  ['::', 96, 'reserved'],
-];
-
-/** IPv6 prefixes whose last 32 bits are an IPv4 address the packet really goes to (mapped, NAT64). */
-const V6_EMBEDDING_V4: ReadonlyArray<[string, number]> = [
-  ['::ffff:0:0', 96],
-  ['64:ff9b::', 96],
-];
-
-/** The class of a non-public address, or undefined for a public unicast one (or text that is no IP). */
-export function classifyAddress(address: string): AddressClass | undefined {
-  const bytes = parseIp(address);
-  if (!bytes) return undefined;
-  return classifyBytes(bytes);
-}
-
-/** The IPv4 address an IPv4-mapped or NAT64 IPv6 address stands for. */
-function embeddedV4(bytes: Bytes): Bytes | undefined {
-  return bytes.length === 16 && V6_EMBEDDING_V4.some(([net, prefix]) => samePrefix(bytes, parseIPv6(net) as Bytes, prefix)) ? bytes.slice(12) : undefined;
-}
-
-function classifyBytes(bytes: Bytes): AddressClass | undefined {
-  const v4 = embeddedV4(bytes);
-  if (v4) return classifyBytes(v4);
-  const ranges = bytes.length === 4 ? V4_RANGES : V6_RANGES;
-  for (const [net, prefix, kind] of ranges) {
-    const netBytes = bytes.length === 4 ? parseIPv4(net) : parseIPv6(net);
-    if (netBytes && samePrefix(bytes, netBytes, prefix)) return kind;
-  }
-  if (bytes.length === 4 && bytes.every((b) => b === 255)) return 'reserved';
-  return undefined;
-}
-
-/** An allowed range: network bytes and prefix length. */
-interface Cidr {
-  bytes: Bytes;
-  prefix: number;
+  return kind === 4 ? { address: bare, family: 'ipv4' } : kind === 6 ? { address: bare, family: 'ipv6' } : undefined;
 }
 
 /** Parses `address` or `address/prefix` (IPv4 or IPv6), or undefined when it is neither. */
 export function parseCidr(text: string): Cidr | undefined {
   const [address = '', prefixText, extra] = text.split('/');
   if (extra !== undefined) return undefined;
-  const bytes = parseIp(address);
-  if (!bytes) return undefined;
-  const max = bytes.length * 8;
-  if (prefixText === undefined) return { bytes, prefix: max };
+  const ip = parseIp(address);
+  if (!ip) return undefined;
+  const max = ip.family === 'ipv4' ? 32 : 128;
+  if (prefixText === undefined) return { ...ip, prefix: max };
   if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max) return undefined;
-  return { bytes, prefix: Number(prefixText) };
+  return { ...ip, prefix: Number(prefixText) };
+}
+
+/**
+ * IPv6 forms whose packets go to the IPv4 address they carry: `BlockList` itself matches an
+ * IPv4-mapped address (::ffff:a.b.c.d) against IPv4 rules; these are added as IPv6 rules derived
+ * from each IPv4 rule — IPv4-translated (::ffff:0:a.b.c.d, RFC 6145), NAT64 (64:ff9b::a.b.c.d,
+ * RFC 6052) and 6to4 (2002:aabb:ccdd::/48, RFC 3056, whose tunnel sends to a.b.c.d).
+ */
+function embeddingsOf(v4: Cidr): Cidr[] {
+  const [a = 0, b = 0, c = 0, d = 0] = v4.address.split('.').map(Number);
+  const hex = (hi: number, lo: number): string => ((hi << 8) | lo).toString(16);
+  return [
+    { address: `::ffff:0:${v4.address}`, family: 'ipv6', prefix: 96 + v4.prefix },
+    { address: `64:ff9b::${v4.address}`, family: 'ipv6', prefix: 96 + v4.prefix },
+    { address: `2002:${hex(a, b)}:${hex(c, d)}::`, family: 'ipv6', prefix: 16 + v4.prefix },
+  ];
+}
+
+/** A `node:net` BlockList of the ranges, IPv4 ones also in the IPv6 forms that carry them. */
+function blockListOf(ranges: readonly Cidr[]): BlockList {
+  const list = new BlockList();
+  for (const range of ranges) {
+    for (const r of range.family === 'ipv4' ? [range, ...embeddingsOf(range)] : [range]) list.addSubnet(r.address, r.prefix, r.family);
+  }
+  return list;
+}
+
+function cidrs(texts: readonly string[]): Cidr[] {
+  return texts.map((text) => {
+    const cidr = parseCidr(text);
+    if (!cidr) throw new Error(`not a CIDR range: ${text}`);
+    return cidr;
+  });
+}
+
+/**
+ * The non-public classes, checked in this order (the first that matches names the address). These
+ * are the policy README.md § Webhook egress documents, not the whole IANA special-purpose
+ * registry: documentation and benchmarking prefixes of IPv6, for instance, stay reachable.
+ */
+const CLASSES: ReadonlyArray<readonly [AddressClass, BlockList]> = (
+  [
+    ['unspecified', ['0.0.0.0/8', '::/128']],
+    ['loopback', ['127.0.0.0/8', '::1/128']],
+    ['private', ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16']],
+    ['link-local', ['169.254.0.0/16', 'fe80::/10']],
+    ['unique-local', ['fc00::/7', 'fec0::/10']],
+    ['multicast', ['224.0.0.0/4', 'ff00::/8']],
+    // ::/96 (IPv4-compatible, deprecated) and 64:ff9b:1::/48 (local-use NAT64, RFC 8215: where its
+    // IPv4 address sits is the site's choice, so it cannot be judged by it).
+    ['reserved', ['192.0.0.0/24', '198.18.0.0/15', '240.0.0.0/4', '255.255.255.255/32', '::/96', '64:ff9b:1::/48']],
+  ] as const
+).map(([kind, ranges]) => [kind, blockListOf(cidrs(ranges))] as const);
+
+/** The class of a non-public address, or undefined for a public unicast one (or text that is no IP). */
+export function classifyAddress(address: string): AddressClass | undefined {
+  const ip = parseIp(address);
+  return ip ? classify(ip) : undefined;
+}
+
+function classify(ip: IpAddress): AddressClass | undefined {
+  return CLASSES.find(([, list]) => list.check(ip.address, ip.family))?.[0];
 }
 
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
@@ -168,7 +144,7 @@ export class EgressRefused extends Error {
 /** Applies WebhookEgressSettings to URLs (at create/update and delivery) and to resolved addresses (at delivery). */
 export class WebhookEgressPolicy {
   private readonly names: ReadonlySet<string>;
-  private readonly ranges: readonly Cidr[];
+  private readonly allowed: BlockList;
 
   constructor(private readonly settings: WebhookEgressSettings = DEFAULT_WEBHOOK_EGRESS) {
     const ranges: Cidr[] = [];
@@ -179,7 +155,7 @@ export class WebhookEgressPolicy {
       else names.add(normalizeName(entry));
     }
     this.names = names;
-    this.ranges = ranges;
+    this.allowed = blockListOf(ranges);
   }
 
   /** Whether the operator named this host, which is then trusted whatever it resolves to. */
@@ -189,14 +165,12 @@ export class WebhookEgressPolicy {
 
   /** Why a connection to `address` is refused, or undefined when it is allowed. */
   refuseAddress(address: string): string | undefined {
-    const bytes = parseIp(address);
-    if (!bytes) return `${address} is not an IP address`;
-    const kind = classifyBytes(bytes);
+    const ip = parseIp(address);
+    if (!ip) return `${address} is not an IP address`;
+    const kind = classify(ip);
     if (kind === undefined) return undefined;
     if (this.settings.allowPrivateNetworks && PRIVATE_NETWORK_CLASSES.has(kind)) return undefined;
-    const v4 = embeddedV4(bytes);
-    const candidates = v4 ? [bytes, v4] : [bytes];
-    if (candidates.some((b) => this.ranges.some((r) => r.bytes.length === b.length && samePrefix(b, r.bytes, r.prefix)))) return undefined;
+    if (this.allowed.check(ip.address, ip.family)) return undefined;
     return `${address} is a ${kind} address`;
   }
 
