@@ -1,9 +1,13 @@
 import { expect } from 'chai';
+import { ChaincodeStub } from 'fabric-shim';
 import { ConfirmationView, ErrorCode, Page, RegulatorStats } from '@econfirm/common';
 import { ConfirmationWorld, ENGAGEMENT, fakeJwe, HASH_A, replyInput } from '../testing/confirmation-world';
 import { expectLedgerError } from '../testing/expect-ledger-error';
 import { TestIdentity } from '../testing/fake-ledger';
 import { Who } from '../testing/fixtures';
+
+/** An index key exactly as the shim writes it (what a caller could pass as a bookmark). */
+const indexKey = (index: string, attributes: string[]): string => ChaincodeStub.prototype.createCompositeKey(index, attributes);
 
 describe('ConfirmationContract: queries and the regulator view', () => {
   let world: ConfirmationWorld;
@@ -65,6 +69,34 @@ describe('ConfirmationContract: queries and the regulator view', () => {
     const page = JSON.parse(await world.contract.ListConfirmationsByState(world.ledger.as(Who.officer1), 'authorized', '1', '')) as Page<ConfirmationView>;
     expect(page.records.map((r) => r.id)).to.deep.equal(['CF-1']);
     expect(ids(await world.contract.ListConfirmationsByState(world.ledger.as(Who.officer1), 'authorized', '1', page.bookmark))).to.deep.equal(['CF-3']);
+  });
+
+  // Issue 11; fails on c85a0dd (the responder index was written at issue).
+  it("writes the responder's inbox entry at delivery: before it the bank's list holds nothing, not even a count", async () => {
+    const inboxKey = (id: string) => indexKey('cf~resp~id', ['BANK1', id]);
+    expect(world.ledger.state.has(inboxKey('CF-3'))).to.equal(false);
+    const before = JSON.parse(await world.contract.ListConfirmationsByAddressee(world.ledger.as(Who.officer1), 'BANK1', '50', inboxKey('CF-2'))) as Page<ConfirmationView>;
+    // From just before CF-3: on c85a0dd the page fetched CF-3 and CF-9 (undelivered) and showed none of them.
+    expect(before).to.deep.equal({ records: [], bookmark: '', fetchedRecordsCount: 0 });
+    await world.authorize('CF-3');
+    expect(world.ledger.state.has(inboxKey('CF-3'))).to.equal(true);
+    expect(ids(await world.contract.ListConfirmationsByAddressee(world.ledger.as(Who.officer1), 'BANK1', '50', ''))).to.deep.equal(['CF-1', 'CF-3']);
+  });
+
+  // Issue 11; fails on c85a0dd (the bookmark was the peer's start key, unchecked).
+  it("refuses a bookmark outside the caller's own index range, and a walk from the index's start", async () => {
+    const walks: [Promise<string>, string][] = [
+      [world.contract.ListConfirmationsByState(world.ledger.as(Who.officer1), 'issued', '50', '\u0000cf~party~state~id\u0000'), 'bookmark'],
+      [world.contract.ListConfirmationsByState(world.ledger.as(Who.officer1), 'issued', '50', indexKey('cf~party~state~id', ['CLIENT1', 'issued', 'CF-3'])), 'bookmark'],
+      [world.contract.ListConfirmationsByAddressee(world.ledger.as(Who.bank2officer), 'BANK2', '50', indexKey('cf~resp~id', ['BANK1', 'CF-1'])), 'bookmark'],
+      [world.contract.ListOverdueConfirmations(world.ledger.as(Who.officer1), '50', '\u0000cf~party~due~id\u0000'), 'bookmark'],
+      [world.contract.ListConfirmationsByFirm(world.ledger.as(Who.firm2auditor), 'FIRM2', '50', indexKey('cf~firm~id', ['FIRM1', 'CF-1'])), 'bookmark'],
+    ];
+    for (const [walk, field] of walks) await expectLedgerError(walk, ErrorCode.InvalidArgument, field);
+    // Bookmarks inside the caller's range still page.
+    const first = JSON.parse(await world.contract.ListConfirmationsByState(world.ledger.as(Who.auditor1), 'issued', '1', '')) as Page<ConfirmationView>;
+    expect(first.records.map((r) => r.id)).to.deep.equal(['CF-3']);
+    expect(ids(await world.contract.ListConfirmationsByState(world.ledger.as(Who.auditor1), 'issued', '1', first.bookmark))).to.deep.equal(['CF-9']);
   });
 
   it('lists overdue requests, most overdue first, derived at read time', async () => {

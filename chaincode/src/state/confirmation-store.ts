@@ -43,7 +43,6 @@ function stableIndexes(request: ConfirmationRequest): [ConfirmationIndex, string
     [ConfirmationIndex.ByFirm, [request.firmId, request.id]],
     [ConfirmationIndex.ByEngagement, [request.firmId, request.engagementId, request.id]],
     [ConfirmationIndex.ByClient, [request.clientId, request.id]],
-    [ConfirmationIndex.ByResponder, [request.responderId, request.id]],
   ];
 }
 
@@ -68,6 +67,10 @@ export async function saveConfirmation(ctx: Context, request: ConfirmationReques
   } else {
     for (const [index, attributes] of stableIndexes(request)) await putIndex(ctx, index, attributes);
   }
+  // The responder's inbox entry is written at delivery (ClientAuthorize), not at issue: an index
+  // key is in the block and in the responder's range reads, so it may exist only once the
+  // responder may know of the request (issue 11).
+  if (request.sentAt && !previous?.sentAt) await putIndex(ctx, ConfirmationIndex.ByResponder, [request.responderId, request.id]);
   for (const [index, attributes] of movingIndexes(request)) await putIndex(ctx, index, attributes);
 }
 

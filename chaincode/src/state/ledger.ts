@@ -2,6 +2,7 @@ import { Context } from 'fabric-contract-api';
 import { ErrorCode, HistoryEntry, LedgerError, Page } from '@econfirm/common';
 import { marshal, unmarshal } from './marshal';
 import { timestampMillis } from './tx-time';
+import { invalid } from '../validation/field-reader';
 
 interface ClosableIterator<T> {
   next(): Promise<{ value: T; done: boolean }>;
@@ -68,6 +69,10 @@ export async function readIndexPage<T>(
   bookmark: string,
   load: (attributes: string[]) => Promise<T | undefined>,
 ): Promise<Page<T>> {
+  const partialKey = ctx.stub.createCompositeKey(indexName, prefix);
+  // The peer takes the bookmark as the range's start key and bounds only its end (issue 11): a
+  // bookmark from before the caller's prefix would page through other parties' index keys.
+  if (bookmark !== '' && !bookmark.startsWith(partialKey)) throw invalid('bookmark', 'is not a bookmark of this list');
   const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(indexName, prefix, pageSize, bookmark);
   const loaded = await drain(iterator, (kv) => load(ctx.stub.splitCompositeKey(kv.key).attributes));
   const records = loaded.filter((record): record is T => record !== undefined);

@@ -59,7 +59,10 @@ export class FakeLedger {
     stub.getStateByPartialCompositeKey.callsFake(((type: string, attributes: string[]) =>
       Promise.resolve(iterate(this.entriesWithPrefix(stub.createCompositeKey(type, attributes)).slice(0, this.totalQueryLimit)))) as unknown as ChaincodeStub['getStateByPartialCompositeKey']);
     stub.getStateByPartialCompositeKeyWithPagination.callsFake(((type: string, attributes: string[], pageSize: number, bookmark?: string) => {
-      const all = this.entriesWithPrefix(stub.createCompositeKey(type, attributes)).filter((kv) => !bookmark || kv.key >= bookmark);
+      // Like the peer: the bookmark is the range's start key, and only the end key (the partial
+      // key followed by U+10FFFF) bounds the range — nothing holds a bookmark inside the prefix.
+      const partial = stub.createCompositeKey(type, attributes);
+      const all = this.entriesInRange(bookmark || partial, `${partial}\u{10FFFF}`);
       const page = all.slice(0, pageSize);
       const next = all[pageSize]?.key ?? '';
       // Like the real shim: an empty page comes back without metadata.
@@ -103,6 +106,13 @@ export class FakeLedger {
     const writes = this.history.get(key) ?? [];
     writes.push({ txId, seconds, value });
     this.history.set(key, writes);
+  }
+
+  private entriesInRange(startKey: string, endKey: string): KeyValue[] {
+    return [...this.state.keys()]
+      .filter((key) => key >= startKey && key < endKey)
+      .sort()
+      .map((key) => ({ namespace: 'econfirm', key, value: this.state.get(key) as Uint8Array }));
   }
 
   private entriesWithPrefix(prefix: string): KeyValue[] {

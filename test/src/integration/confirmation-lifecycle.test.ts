@@ -315,6 +315,39 @@ describe('confirmation lifecycle on the real network (issue 3)', function () {
     expect(after).not.to.have.property('reply');
   });
 
+  // Issue 11; fails on c85a0dd (the inbox entry was written at issue, so the page fetched it).
+  it("a bank's list shows nothing before the client authorizes: no record, no bookmark, no count", async function () {
+    // This run's own second bank: nothing else was ever addressed to it.
+    const issued = await issue(p.otherBank);
+    const before = await read<{ records: ConfirmationView[]; bookmark: string; fetchedRecordsCount: number }>(p.otherBankOfficer, 'ListConfirmationsByAddressee', p.otherBank.record.id, '200', '');
+    expect(before).to.deep.equal({ records: [], bookmark: '', fetchedRecordsCount: 0 });
+    await authorize(issued.id);
+    const after = await read<{ records: ConfirmationView[]; fetchedRecordsCount: number }>(p.otherBankOfficer, 'ListConfirmationsByAddressee', p.otherBank.record.id, '200', '');
+    expect(after.records.map((r) => r.id)).to.deep.equal([issued.id]);
+    expect(after.fetchedRecordsCount).to.equal(1);
+  });
+
+  // Issue 11; fails on c85a0dd (the peer took the bookmark as the start key and paged other parties' keys).
+  it("a bookmark walk from the start of the index is refused: a bank officer pages only its own entries", async function () {
+    const issued = await issue(p.bank);
+    await submit(p.clientSigner, 'ClientRefuse', issued.id, 'refused before delivery');
+    for (const [tx, args] of [
+      ['ListConfirmationsByState', ['client-refused', '200', '\u0000cf~party~state~id\u0000']],
+      ['ListConfirmationsByState', ['client-refused', '200', `\u0000cf~party~state~id\u0000${p.client.record.id}\u0000`]],
+      ['ListOverdueConfirmations', ['200', '\u0000cf~party~due~id\u0000']],
+      ['ListConfirmationsByAddressee', ['BANK1', '200', '\u0000cf~resp~id\u0000']],
+    ] as const) {
+      const text = await refused('INVALID_ARGUMENT', read(OFFICER, tx, ...args));
+      expect(text).to.match(/bookmark/);
+    }
+    // Its own pages still follow their bookmarks, and hold only its own requests.
+    const own = await read<{ records: ConfirmationView[]; bookmark: string }>(OFFICER, 'ListConfirmationsByState', 'authorized', '1', '');
+    if (own.bookmark) {
+      const next = await read<{ records: ConfirmationView[] }>(OFFICER, 'ListConfirmationsByState', 'authorized', '1', own.bookmark);
+      for (const record of next.records) expect(record.responderId).to.equal('BANK1');
+    }
+  });
+
   it('a client refusal ends in an alternative-procedure record', async function () {
     const issued = await issue(p.bank);
     const refusedReq = await submit<ConfirmationView>(p.clientSigner, 'ClientRefuse', issued.id, 'the client declines to authorize this letter');
