@@ -1,47 +1,39 @@
 import type { Network } from '@hyperledger/fabric-gateway';
-import { common } from '@hyperledger/fabric-protos';
-import { commitStatusName } from './ledger-call-error';
+import { common, peer } from '@hyperledger/fabric-protos';
+import { parseBlock, parseEnvelope, type ParsedBlock, type ParsedTransaction } from './block-parser';
 import { evaluate } from './submit';
 
-export interface BlockTransaction {
-  transactionId: string;
-  /** The peer's validation verdict for this transaction, e.g. VALID or MVCC_READ_CONFLICT. */
-  validation: string;
+/**
+ * Blocks and transactions as the peer's system query chaincode (qscc) serves them to every channel
+ * member, decoded by the one block parser (`block-parser.ts`).
+ */
+
+export interface ChainInfo {
+  /** Blocks on the peer: the number of the next block to be committed. */
+  height: bigint;
+  currentBlockHash: Buffer;
+  previousBlockHash: Buffer;
 }
 
-export interface BlockSummary {
-  number: bigint;
-  dataHashHex: string;
-  previousHashHex: string;
-  transactions: BlockTransaction[];
+export async function chainInfo(network: Network): Promise<ChainInfo> {
+  const info = common.BlockchainInfo.deserializeBinary(await evaluate(network.getContract('qscc'), 'GetChainInfo', [network.getName()]));
+  return { height: BigInt(info.getHeight()), currentBlockHash: Buffer.from(info.getCurrentblockhash_asU8()), previousBlockHash: Buffer.from(info.getPreviousblockhash_asU8()) };
 }
 
-/** Index of the transaction validation flags in a block's metadata (common.BlockMetadataIndex). */
-const TRANSACTIONS_FILTER = common.BlockMetadataIndex.TRANSACTIONS_FILTER;
-
-/** Reads a committed block through the peer's system query chaincode (qscc) and lists its transactions. */
-export async function readBlock(network: Network, blockNumber: bigint): Promise<BlockSummary> {
-  const qscc = network.getContract('qscc');
-  const bytes = await evaluate(qscc, 'GetBlockByNumber', [network.getName(), blockNumber.toString()]);
-  return summarizeBlock(common.Block.deserializeBinary(bytes));
+/** The committed block `blockNumber`. */
+export async function readBlock(network: Network, blockNumber: bigint | number): Promise<ParsedBlock> {
+  return parseBlock(await evaluate(network.getContract('qscc'), 'GetBlockByNumber', [network.getName(), blockNumber.toString()]));
 }
 
-export function summarizeBlock(block: common.Block): BlockSummary {
-  const header = block.getHeader();
-  if (!header) {
-    throw new Error('block has no header');
-  }
-  const flags = block.getMetadata()?.getMetadataList_asU8()[TRANSACTIONS_FILTER] ?? new Uint8Array();
-  const transactions = (block.getData()?.getDataList_asU8() ?? []).map((envelopeBytes, index) => {
-    const envelope = common.Envelope.deserializeBinary(envelopeBytes);
-    const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
-    const channelHeader = common.ChannelHeader.deserializeBinary(payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array());
-    return { transactionId: channelHeader.getTxId(), validation: commitStatusName(flags[index] ?? 255) };
-  });
-  return {
-    number: BigInt(header.getNumber()),
-    dataHashHex: Buffer.from(header.getDataHash_asU8()).toString('hex'),
-    previousHashHex: Buffer.from(header.getPreviousHash_asU8()).toString('hex'),
-    transactions,
-  };
+/** The committed block that holds transaction `transactionId`. */
+export async function readBlockOfTransaction(network: Network, transactionId: string): Promise<ParsedBlock> {
+  return parseBlock(await evaluate(network.getContract('qscc'), 'GetBlockByTxID', [network.getName(), transactionId]));
+}
+
+/** One committed transaction with the peer's validation code for it (qscc GetTransactionByID). */
+export async function readTransaction(network: Network, transactionId: string): Promise<ParsedTransaction> {
+  const processed = peer.ProcessedTransaction.deserializeBinary(await evaluate(network.getContract('qscc'), 'GetTransactionByID', [network.getName(), transactionId]));
+  const envelope = processed.getTransactionenvelope();
+  if (!envelope) throw new Error(`transaction ${transactionId} has no envelope`);
+  return parseEnvelope(envelope, processed.getValidationcode());
 }

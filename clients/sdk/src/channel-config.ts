@@ -1,29 +1,12 @@
 import type { Network } from '@hyperledger/fabric-gateway';
 import { common, msp } from '@hyperledger/fabric-protos';
 import { X509Certificate } from 'node:crypto';
-import { evaluate } from './submit';
-
-/** The index of the configuration block in force at a block (its orderers' LAST_CONFIG pointer). */
-export function lastConfigIndex(block: common.Block): number {
-  const signatures = block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.SIGNATURES];
-  return common.OrdererBlockMetadata.deserializeBinary(common.Metadata.deserializeBinary(signatures ?? new Uint8Array()).getValue_asU8()).getLastConfig()?.getIndex() ?? 0;
-}
-
-/** The channel configuration a block carries, when it is a configuration block (genesis or a config update). */
-export function configOfBlock(block: common.Block): common.Config | undefined {
-  const envelope = common.Envelope.deserializeBinary(block.getData()?.getDataList_asU8()[0] ?? new Uint8Array());
-  const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
-  const channelHeader = common.ChannelHeader.deserializeBinary(payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array());
-  if (channelHeader.getType() !== common.HeaderType.CONFIG) return undefined;
-  return common.ConfigEnvelope.deserializeBinary(payload.getData_asU8()).getConfig();
-}
+import { chainInfo, readBlock } from './blocks';
 
 /** The configuration in force at block `number` (the one its LAST_CONFIG points to), through qscc. */
 export async function channelConfigAt(network: Network, number: bigint): Promise<common.Config> {
-  const qscc = network.getContract('qscc');
-  const read = async (n: bigint | number) => common.Block.deserializeBinary(await evaluate(qscc, 'GetBlockByNumber', [network.getName(), String(n)]));
-  const index = lastConfigIndex(await read(number));
-  const config = configOfBlock(await read(index));
+  const index = (await readBlock(network, number)).lastConfigIndex;
+  const config = (await readBlock(network, index)).config;
   if (!config) throw new Error(`block ${index} carries no channel configuration`);
   return config;
 }
@@ -33,8 +16,7 @@ export async function channelConfigAt(network: Network, number: bigint): Promise
  * readable by every channel member), so CA changes made by config updates after genesis are honoured.
  */
 export async function currentChannelConfig(network: Network): Promise<common.Config> {
-  const info = common.BlockchainInfo.deserializeBinary(await evaluate(network.getContract('qscc'), 'GetChainInfo', [network.getName()]));
-  return channelConfigAt(network, BigInt(info.getHeight()) - 1n);
+  return channelConfigAt(network, (await chainInfo(network)).height - 1n);
 }
 
 /** The Fabric MSP definitions of a configuration group's orgs ('Application' or 'Orderer'), by MSP id. */

@@ -2,6 +2,7 @@ export * from './network-descriptor';
 export * from './connection';
 export * from './ledger-call-error';
 export * from './submit';
+export * from './block-parser';
 export * from './blocks';
 export * from './registry-client';
 export * from './institution-keys';

@@ -1,9 +1,9 @@
 import type { Network } from '@hyperledger/fabric-gateway';
-import { common, msp } from '@hyperledger/fabric-protos';
+import { common } from '@hyperledger/fabric-protos';
 import { createHash, verify, X509Certificate } from 'node:crypto';
-import { channelConfigAt, configOfBlock, ordererMspCertificates } from './channel-config';
-import { summarizeBlock } from './blocks';
-import { evaluate } from './submit';
+import { parseBlock, type ParsedBlock } from './block-parser';
+import { chainInfo, readBlock } from './blocks';
+import { channelConfigAt, ordererMspCertificates } from './channel-config';
 
 /**
  * The regulator's integrity check of the channel's chain, computed here from the blocks the peer
@@ -48,20 +48,16 @@ export function blockHeaderHash(header: common.BlockHeader): Buffer {
  * metadata over value ‖ signature header ‖ header bytes, by a certificate issued by a CA of an
  * ordering org's MSP (Raft's signature headers; the genesis block carries none).
  */
-export function signedByOrderer(block: common.Block, ordererCas: ReadonlyMap<string, readonly X509Certificate[]>): boolean {
-  const header = block.getHeader();
-  const raw = block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.SIGNATURES];
-  if (!header || !raw || raw.length === 0) return false;
-  const metadata = common.Metadata.deserializeBinary(raw);
-  const headerBytes = blockHeaderBytes(header);
-  return metadata.getSignaturesList().some((signature) => {
+export function signedByOrderer(block: ParsedBlock, ordererCas: ReadonlyMap<string, readonly X509Certificate[]>): boolean {
+  const { value, signatures } = block.ordererSignatures;
+  const headerBytes = blockHeaderBytes(block.header);
+  return signatures.some((signature) => {
     try {
-      const creator = msp.SerializedIdentity.deserializeBinary(common.SignatureHeader.deserializeBinary(signature.getSignatureHeader_asU8()).getCreator_asU8());
-      const cas = ordererCas.get(creator.getMspid()) ?? [];
-      const certificate = new X509Certificate(Buffer.from(creator.getIdBytes_asU8()));
+      const cas = ordererCas.get(signature.creator.mspId) ?? [];
+      const certificate = new X509Certificate(Buffer.from(signature.creator.idBytes));
       if (!cas.some((ca) => certificate.checkIssued(ca) && certificate.verify(ca.publicKey))) return false;
-      const signed = Buffer.concat([metadata.getValue_asU8(), signature.getSignatureHeader_asU8(), headerBytes]);
-      return verify('sha256', signed, certificate.publicKey, signature.getSignature_asU8());
+      const signed = Buffer.concat([value, signature.signatureHeader, headerBytes]);
+      return verify('sha256', signed, certificate.publicKey, signature.signature);
     } catch {
       return false;
     }
@@ -115,11 +111,12 @@ export class ChainChecker {
     if (this.lastHeaderHash && !this.lastHeaderHash.equals(Buffer.from(header.getPreviousHash_asU8()))) {
       this.breaks.push({ block: n, reason: 'its previous hash is not the hash of the block before' });
     }
-    if (this.ordererCas && n !== '0' && !signedByOrderer(block, this.ordererCas)) this.breaks.push({ block: n, reason: 'no valid signature of an ordering node of the channel' });
-    for (const tx of summarizeBlock(block).transactions) this.transactionsByValidation[tx.validation] = (this.transactionsByValidation[tx.validation] ?? 0) + 1;
+    const parsed = parseBlock(block);
+    if (this.ordererCas && n !== '0' && !signedByOrderer(parsed, this.ordererCas)) this.breaks.push({ block: n, reason: 'no valid signature of an ordering node of the channel' });
+    for (const tx of parsed.transactions) this.transactionsByValidation[tx.validation] = (this.transactionsByValidation[tx.validation] ?? 0) + 1;
     this.lastHeaderHash = blockHeaderHash(header);
     if (this.ordererCas) {
-      const config = configOfBlock(block);
+      const config = parsed.config;
       if (config) this.ordererCas = ordererMspCertificates(config);
     }
   }
@@ -147,11 +144,10 @@ export interface ChainReport {
  * channel, at most `maxBlocks` of them (default 2,000) per call: `nextFromBlock` says where to go on.
  */
 export async function verifyChain(network: Network, range: { from?: bigint; to?: bigint; maxBlocks?: number } = {}): Promise<ChainReport> {
-  const qscc = network.getContract('qscc');
   const channel = network.getName();
-  const block = async (n: bigint) => common.Block.deserializeBinary(await evaluate(qscc, 'GetBlockByNumber', [channel, n.toString()]));
-  const info = common.BlockchainInfo.deserializeBinary(await evaluate(qscc, 'GetChainInfo', [channel]));
-  const height = BigInt(info.getHeight());
+  const block = async (n: bigint) => (await readBlock(network, n)).proto;
+  const info = await chainInfo(network);
+  const height = info.height;
   const last = height - 1n;
   const from = range.from ?? 0n;
   const wanted = range.to === undefined || range.to > last ? last : range.to;
@@ -162,7 +158,7 @@ export async function verifyChain(network: Network, range: { from?: bigint; to?:
   const cas = from > 0n ? ordererMspCertificates(await channelConfigAt(network, from - 1n)) : new Map<string, X509Certificate[]>();
   const checked = new ChainChecker(from, before ? blockHeaderHash(before) : undefined, cas);
   for (let n = from; n <= to; n++) checked.add(await block(n));
-  const anchored = to === last && checked.lastHeaderHash !== undefined && checked.lastHeaderHash.equals(Buffer.from(info.getCurrentblockhash_asU8()));
+  const anchored = to === last && checked.lastHeaderHash !== undefined && checked.lastHeaderHash.equals(info.currentBlockHash);
   if (to === last && !anchored) checked.breaks.push({ block: to.toString(), reason: "its header does not hash to the peer's current block hash" });
   return {
     channel,
