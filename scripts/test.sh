@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test suite of econfirm on this machine and ends with "N passed, N failed":
+# Runs every test suite of econfirm on this machine and ends with "N passed, N failed, N skipped":
 # lint, unit tests, Solidity contracts, and integration tests against a real Fabric network
 # (started here when none is running, and stopped again afterwards).
 set -euo pipefail
@@ -13,8 +13,8 @@ source scripts/lib/system-packages.sh
 
 system_packages_install
 deps_install
-run_suite build npm run --silent build
-run_suite lint npx eslint --max-warnings 0 .
+run_check build npm run --silent build
+run_check lint npx eslint --max-warnings 0 .
 run_suite unit:common npm test --silent -w common
 run_suite unit:chaincode npm test --silent -w chaincode
 run_suite unit:test-tools npm test --silent -w test

@@ -1,0 +1,55 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+/** scripts/lib/suites.sh, the totals of ./scripts/test.sh: a green line must mean tests ran and passed. */
+const SUITES_SH = path.resolve(__dirname, '../../../scripts/lib/suites.sh');
+
+/** Sources suites.sh, runs `steps` (bash lines using run_suite/run_check), and returns the summary. */
+function summarize(steps: string): { lastLine: string; report: string[]; status: number | null } {
+  const script = `set -euo pipefail\nsource ${JSON.stringify(SUITES_SH)}\n${steps}\nsuites_summary`;
+  const run = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
+  const lines = run.stdout.trimEnd().split('\n');
+  const summaryAt = lines.indexOf('━━ summary ━━');
+  return { lastLine: lines[lines.length - 1] ?? '', report: lines.slice(summaryAt + 1, -1).map((l) => l.trim()), status: run.status };
+}
+
+/** A fake mocha run printing its closing lines and exiting with `rc`. */
+const mocha = (lines: string[], rc = 0): string => `bash -c ${JSON.stringify(`printf '%s\\n' ${lines.map((l) => JSON.stringify(l)).join(' ')}; exit ${rc}`)}`;
+
+describe('suite totals (scripts/lib/suites.sh)', () => {
+  it('adds passing, failing and pending lines of every suite; the closing line is "N passed, N failed, N skipped"', () => {
+    const result = summarize([
+      `run_suite a ${mocha(['  12 passing (3s)', '  2 pending'])}`,
+      `run_suite b ${mocha(['  5 passing (40ms)', '  1 failing'], 1)}`,
+    ].join('\n'));
+    expect(result.lastLine).to.equal('17 passed, 1 failed, 2 skipped');
+    expect(result.status).to.equal(1);
+    expect(result.report[0]).to.match(/^a\s+12 passed\s+0 failed\s+2 skipped \(exit 0\)$/);
+  });
+
+  it('a suite that exits 0 having run no test is a failure, not a pass', () => {
+    const result = summarize(`run_suite empty ${mocha(['', '  0 passing (1ms)'])}\nrun_suite silent true`);
+    expect(result.lastLine).to.equal('0 passed, 2 failed, 0 skipped');
+    expect(result.report[0]).to.match(/ran no test$/);
+    expect(result.status).to.equal(1);
+  });
+
+  it('a suite that exits non-zero without a failing line (a crash) is one failure', () => {
+    const result = summarize(`run_suite crash ${mocha(['  3 passing (1s)'], 2)}`);
+    expect(result.lastLine).to.equal('3 passed, 1 failed, 0 skipped');
+    expect(result.report[0]).to.match(/exited non-zero without a failing test$/);
+  });
+
+  it('a check (build, lint) counts as one pass or one failure by its exit status', () => {
+    expect(summarize('run_check build true\nrun_check lint true').lastLine).to.equal('2 passed, 0 failed, 0 skipped');
+    const failed = summarize('run_check build false');
+    expect(failed.lastLine).to.equal('0 passed, 1 failed, 0 skipped');
+    expect(failed.status).to.equal(1);
+  });
+
+  it("counts hardhat's repeated totals once", () => {
+    const result = summarize(`run_suite contracts ${mocha(['  31 passing (2s)', '', '31 passing (31 mocha)'])}`);
+    expect(result.lastLine).to.equal('31 passed, 0 failed, 0 skipped');
+  });
+});
