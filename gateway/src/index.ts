@@ -5,3 +5,4 @@ export { CredentialsStore, type ApiCredential, type IssuedCredential } from './a
 export type { Principal, Custody } from './auth/principal';
 export { GatewayError, type ErrorBody } from './errors/gateway-error';
 export { hasHighS } from './transactions/ecdsa-low-s';
+export { WebhookDelivery, type HostLookup } from './webhooks/webhook-delivery.service';

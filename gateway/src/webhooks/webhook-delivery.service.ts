@@ -20,6 +20,12 @@ export const WEBHOOK_HEADER = 'Econfirm-Webhook-Id';
 export const SEQUENCE_HEADER = 'Econfirm-Event-Sequence';
 export const ATTEMPT_HEADER = 'Econfirm-Delivery-Attempt';
 
+/** Resolves a host name to every address it has, as node:dns `lookup` with `all: true` does. */
+export type HostLookup = (hostname: string, options: LookupOptions, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+
+/** The operating system's resolver (getaddrinfo: hosts file, then DNS). */
+const systemLookup: HostLookup = (hostname, options, callback) => lookup(hostname, { ...options, all: true }, callback);
+
 /**
  * Delivers each tenant's outbox to its webhooks: per webhook one event at a time in sequence
  * order (the next only after the previous was delivered or dead-lettered), each POST signed,
@@ -33,6 +39,8 @@ export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicatio
   readonly store: WebhookStore;
   readonly signer: WebhookSigner;
   readonly egress: WebhookEgressPolicy;
+  /** How receiver host names are resolved. Tests answer as an attacker's DNS would (a name that resolves inside). */
+  hostLookup: HostLookup = systemLookup;
   private readonly inFlight = new Map<string, Promise<void>>();
   private timer?: NodeJS.Timeout;
   private timerAt = Infinity;
@@ -157,7 +165,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicatio
     const refused = this.egress.refuseUrl(url);
     if (refused) return Promise.reject(new EgressRefused(`egress refused: ${refused}`));
     const vettedLookup = (hostname: string, options: LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void): void => {
-      lookup(hostname, { ...options, all: true }, (err, addresses) => {
+      this.hostLookup(hostname, options, (err, addresses) => {
         if (err) return callback(err, []);
         const why = this.egress.refuseResolved(hostname, addresses.map((a) => a.address));
         if (why) return callback(new EgressRefused(`egress refused: ${why}`), []);

@@ -1,15 +1,13 @@
 import { expect } from 'chai';
-import { lookup } from 'node:dns/promises';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
 import { validateGatewayConfig } from '../config/gateway-config';
 import { openDatabase } from '../database/database.module';
 import type { EventBus } from '../events/event-bus';
 import type { EventMetrics } from '../events/event-metrics';
 import type { TenantEvent } from '../events/event-model';
 import type { OutboxService } from '../events/outbox.service';
-import { WebhookDelivery } from './webhook-delivery.service';
+import { WebhookDelivery, type HostLookup } from './webhook-delivery.service';
 import type { WebhookEgressSettings } from './webhook-egress';
 import type { Webhook } from './webhook.store';
 
@@ -47,11 +45,14 @@ describe('webhook delivery: the egress policy on the real HTTP client', function
   const hook = (url: string): Webhook => ({ id: 'wh_abcdefghijkl', tenantId: 'firm1', url, events: [], active: true, cursor: 0, attempts: 0, nextAttemptAt: 0, generation: 0, createdAt: '', updatedAt: '' });
   const event: TenantEvent = { sequence: 1, type: 'CalendarSet', ids: ['2025'], transactionId: 'tx1', blockNumber: '7', timestamp: '2026-01-01T00:00:00Z' };
 
-  /** This machine's name, when it resolves to loopback only (else the host-name cases are skipped). */
-  const loopbackName = async (): Promise<string | undefined> => {
-    const name = hostname().toLowerCase();
-    const addresses = await lookup(name, { all: true }).catch(() => []);
-    return addresses.length > 0 && addresses.every((a) => a.address.startsWith('127.') || a.address === '::1') ? name : undefined;
+  /** The attacker's DNS: a public-looking name that resolves to loopback. */
+  const name = 'rebind.attacker.example';
+  const attackerDns: HostLookup = (host, _options, callback) =>
+    host === name ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }), []);
+  const deliveryWithDns = (webhookEgress: Partial<WebhookEgressSettings>): WebhookDelivery => {
+    const d = delivery(webhookEgress);
+    d.hostLookup = attackerDns;
+    return d;
   };
 
   it('a literal loopback URL is refused without connecting; allowed by a CIDR range, it is delivered', async function () {
@@ -63,13 +64,11 @@ describe('webhook delivery: the egress policy on the real HTTP client', function
   });
 
   it('a host name resolving to loopback is refused after resolution; allowed, it connects to the vetted address with the Host header of the URL', async function () {
-    const name = await loopbackName();
-    if (!name) this.skip();
-    const refused = await delivery({}).post(hook(`http://${name}:${port}/hook`), event, 1);
+    const refused = await deliveryWithDns({}).post(hook(`http://${name}:${port}/hook`), event, 1);
     expect(refused.ok).to.equal(false);
     expect(refused.error).to.match(new RegExp(`^egress refused: ${name} resolves to 127\\.[0-9.]+: a loopback address`));
     expect(seen).to.have.length(0);
-    const delivered = await delivery({ allowedHosts: ['127.0.0.0/8', '::1'] }).post(hook(`http://${name}:${port}/hook`), event, 1);
+    const delivered = await deliveryWithDns({ allowedHosts: ['127.0.0.0/8', '::1'] }).post(hook(`http://${name}:${port}/hook`), event, 1);
     expect(delivered).to.deep.equal({ ok: true, httpStatus: 204 });
     expect(seen).to.deep.equal([{ host: `${name}:${port}`, url: '/hook' }]);
   });

@@ -3,7 +3,7 @@ import { EventsModule } from '../events/events.module';
 import { WebhookDelivery } from './webhook-delivery.service';
 import { WebhookKeysController, WebhooksController } from './webhooks.controller';
 
-/** Webhooks (issue 4): signed, ordered, retried, dead-lettered and replayable deliveries of the tenants' events. */
+/** Webhooks (gateway/README.md): signed, ordered, retried, dead-lettered and replayable deliveries of the tenants' events. */
 @Module({
   imports: [EventsModule],
   // The JWKS route first, so `jwks.json` is not taken for a webhook id.

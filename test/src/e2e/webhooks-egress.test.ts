@@ -1,9 +1,7 @@
-import { validateGatewayConfig } from '@econfirm/gateway';
+import { validateGatewayConfig, WebhookDelivery } from '@econfirm/gateway';
 import { expect } from 'chai';
-import { lookup } from 'node:dns/promises';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
 import { TestGateway, type Caller } from '../support/gateway';
 import { ensureDemoInstitutions } from '../support/institutions';
 
@@ -77,10 +75,11 @@ describe('e2e: webhook egress control (SSRF)', function () {
   });
 
   it('refuses at delivery a host name that resolves to loopback: the reason is in the delivery log, the event is dead-lettered, nothing is sent', async function () {
-    // A name that is not a literal IP nor `localhost` passes registration; this machine's name resolves inside.
-    const name = hostname().toLowerCase();
-    const addresses = (await lookup(name, { all: true })).map((a) => a.address);
-    if (!addresses.some((a) => /^127\.|^::1$/.test(a))) this.skip(); // this host's name does not resolve to loopback here
+    // A name that is not a literal IP nor `localhost` passes registration; the attacker's DNS then
+    // answers it with loopback. This gateway resolves through that DNS (any machine, no hosts entry).
+    const name = 'rebind.attacker.example';
+    gw.app.get(WebhookDelivery).hostLookup = (host, _options, callback) =>
+      host === name ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }), []);
     const created = await gw.post(auditor, '/v1/webhooks', { url: `http://${name}:${port}/hook`, events: ['CalendarSet'] });
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     const id = created.body.id as string;
