@@ -11,7 +11,7 @@ export interface TestIdentity {
   id?: string;
 }
 
-interface Write {
+export interface Write {
   txId: string;
   seconds: number;
   value: Uint8Array | undefined;
@@ -23,15 +23,33 @@ interface KeyValue {
   value: Uint8Array;
 }
 
+/** One transaction's write set and event, applied to the ledger when it commits. */
+interface PendingTransaction {
+  txId: string;
+  seconds: number;
+  /** Last write per key wins, as in a Fabric write set. */
+  writes: Map<string, Uint8Array | undefined>;
+  /** Fabric keeps one event per transaction: the last setEvent wins. */
+  event?: { name: string; payload: unknown };
+  committed: boolean;
+}
+
 /**
  * World state for unit tests: a sinon stub of ChaincodeStub over an in-memory sorted map, with
  * key history and a settable transaction clock. Each `as(identity)` gives a fresh Context as one
- * transaction would; writes are visible immediately (no MVCC).
+ * transaction would, and reads like a peer's simulation: every read (getState, range queries,
+ * history) sees the committed state, never the transaction's own writes, which are collected in
+ * a write set. The transaction commits when the next one starts (`as`) or when the test reads
+ * `state`, `history`, `events` or `snapshot()`; a Context is one transaction, so writing through
+ * it after it committed is an error. There is no MVCC: transactions run one after the other.
+ * A transaction that throws after writing still commits here, so "a refusal writes nothing" tests
+ * stay strict (the chaincode must refuse before it writes).
  */
 export class FakeLedger {
-  readonly state = new Map<string, Uint8Array>();
-  readonly history = new Map<string, Write[]>();
-  readonly events: { name: string; payload: unknown }[] = [];
+  private readonly committedState = new Map<string, Uint8Array>();
+  private readonly committedHistory = new Map<string, Write[]>();
+  private readonly committedEvents: { name: string; payload: unknown }[] = [];
+  private pending: PendingTransaction | undefined;
   private txCounter = 0;
   /** Like the peer's ledger.state.totalQueryLimit: an unpaginated range query returns at most this many. */
   totalQueryLimit = 100_000;
@@ -42,19 +60,45 @@ export class FakeLedger {
     this.nowSeconds = Date.parse(iso) / 1000;
   }
 
+  /** The committed world state (key → value). */
+  get state(): ReadonlyMap<string, Uint8Array> {
+    this.commit();
+    return this.committedState;
+  }
+
+  /** Committed writes per key, oldest first. */
+  get history(): ReadonlyMap<string, readonly Write[]> {
+    this.commit();
+    return this.committedHistory;
+  }
+
+  /** The event of each committed transaction that set one, in order. */
+  get events(): readonly { name: string; payload: unknown }[] {
+    this.commit();
+    return this.committedEvents;
+  }
+
   as(identity: TestIdentity): Context {
+    this.commit();
     const txId = `tx${++this.txCounter}`;
     const seconds = this.nowSeconds;
+    const tx: PendingTransaction = { txId, seconds, writes: new Map(), committed: false };
+    this.pending = tx;
+    const record = (key: string, value: Uint8Array | undefined): void => {
+      if (tx.committed) throw new Error(`FakeLedger: transaction ${txId} has committed; a Context is one transaction — take a new ledger.as(…)`);
+      tx.writes.set(key, value);
+    };
     const stub = sinon.createStubInstance(ChaincodeStub);
     stub.createCompositeKey.callsFake(ChaincodeStub.prototype.createCompositeKey);
     stub.splitCompositeKey.callsFake(ChaincodeStub.prototype.splitCompositeKey);
     stub.getTxID.returns(txId);
     stub.getTxTimestamp.returns({ seconds: { toNumber: () => seconds }, nanos: 0 } as unknown as ReturnType<ChaincodeStub['getTxTimestamp']>);
-    stub.getState.callsFake(async (key: string) => this.state.get(key) ?? new Uint8Array());
-    stub.putState.callsFake(async (key: string, value: Uint8Array) => this.write(key, Buffer.from(value), txId, seconds));
-    stub.deleteState.callsFake(async (key: string) => this.write(key, undefined, txId, seconds));
+    stub.getState.callsFake(async (key: string) => this.committedState.get(key) ?? new Uint8Array());
+    stub.putState.callsFake(async (key: string, value: Uint8Array) => record(key, Buffer.from(value)));
+    stub.deleteState.callsFake(async (key: string) => record(key, undefined));
     stub.setEvent.callsFake((name: string, payload: Uint8Array) => {
-      this.events.push({ name, payload: JSON.parse(Buffer.from(payload).toString('utf8')) });
+      if (tx.committed) throw new Error(`FakeLedger: transaction ${txId} has committed`);
+      tx.event = { name, payload: JSON.parse(Buffer.from(payload).toString('utf8')) };
     });
     stub.getStateByPartialCompositeKey.callsFake(((type: string, attributes: string[]) =>
       Promise.resolve(iterate(this.entriesWithPrefix(stub.createCompositeKey(type, attributes)).slice(0, this.totalQueryLimit)))) as unknown as ChaincodeStub['getStateByPartialCompositeKey']);
@@ -72,7 +116,7 @@ export class FakeLedger {
     stub.getHistoryForKey.callsFake(((key: string) =>
       Promise.resolve(
         iterate(
-          [...(this.history.get(key) ?? [])].reverse().map((write) => ({
+          [...(this.committedHistory.get(key) ?? [])].reverse().map((write) => ({
             txId: write.txId,
             isDelete: write.value === undefined,
             value: write.value ?? new Uint8Array(),
@@ -100,12 +144,20 @@ export class FakeLedger {
     return JSON.stringify([...this.state.entries()].map(([k, v]) => [k, Buffer.from(v).toString('hex')]));
   }
 
-  private write(key: string, value: Buffer | undefined, txId: string, seconds: number): void {
-    if (value === undefined) this.state.delete(key);
-    else this.state.set(key, value);
-    const writes = this.history.get(key) ?? [];
-    writes.push({ txId, seconds, value });
-    this.history.set(key, writes);
+  /** Applies the open transaction's write set and event (a no-op when none is open). */
+  commit(): void {
+    const tx = this.pending;
+    if (!tx) return;
+    this.pending = undefined;
+    tx.committed = true;
+    for (const [key, value] of tx.writes) {
+      if (value === undefined) this.committedState.delete(key);
+      else this.committedState.set(key, value);
+      const writes = this.committedHistory.get(key) ?? [];
+      writes.push({ txId: tx.txId, seconds: tx.seconds, value });
+      this.committedHistory.set(key, writes);
+    }
+    if (tx.event) this.committedEvents.push(tx.event);
   }
 
   private entriesInRange(startKey: string, endKey: string): KeyValue[] {
@@ -116,10 +168,10 @@ export class FakeLedger {
   }
 
   private entriesWithPrefix(prefix: string): KeyValue[] {
-    return [...this.state.keys()]
+    return [...this.committedState.keys()]
       .filter((key) => key.startsWith(prefix))
       .sort()
-      .map((key) => ({ namespace: 'econfirm', key, value: this.state.get(key) as Uint8Array }));
+      .map((key) => ({ namespace: 'econfirm', key, value: this.committedState.get(key) as Uint8Array }));
   }
 }
 

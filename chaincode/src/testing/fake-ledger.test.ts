@@ -1,0 +1,53 @@
+import { expect } from 'chai';
+import { FakeLedger } from './fake-ledger';
+import { Who } from './fixtures';
+
+/** The fake must read like a peer's simulation, or unit tests pass code a real peer would break. */
+describe('FakeLedger: reads as a peer does', () => {
+  const bytes = (text: string) => Buffer.from(text);
+  const text = (value: Uint8Array) => Buffer.from(value).toString();
+
+  it('a transaction reads the committed value, not its own write; the next transaction reads the write', async () => {
+    const ledger = new FakeLedger();
+    await ledger.as(Who.admin).stub.putState('k', bytes('v1'));
+    const tx = ledger.as(Who.admin);
+    expect(text(await tx.stub.getState('k'))).to.equal('v1');
+    await tx.stub.putState('k', bytes('v2'));
+    expect(text(await tx.stub.getState('k')), 'own write not visible').to.equal('v1');
+    await tx.stub.deleteState('k');
+    expect(text(await tx.stub.getState('k')), 'own delete not visible').to.equal('v1');
+    await tx.stub.putState('new', bytes('n'));
+    expect((await tx.stub.getState('new')).length, 'a key first written in this transaction reads empty').to.equal(0);
+    expect(text(await ledger.as(Who.admin).stub.getState('new'))).to.equal('n');
+    expect(ledger.state.has('k'), 'the last write of the key (a delete) won').to.equal(false);
+  });
+
+  it("range queries see committed keys only, and history gets one entry per transaction", async () => {
+    const ledger = new FakeLedger();
+    const tx = ledger.as(Who.admin);
+    const key = tx.stub.createCompositeKey('t', ['a']);
+    await tx.stub.putState(key, bytes('1'));
+    await tx.stub.putState(key, bytes('2'));
+    const iterator = await tx.stub.getStateByPartialCompositeKey('t', []);
+    expect((await iterator.next()).done, 'the write is not in the range yet').to.equal(true);
+    ledger.commit();
+    expect(ledger.history.get(key)?.map((w) => text(w.value ?? new Uint8Array()))).to.deep.equal(['2']);
+  });
+
+  it('keeps the last event of a transaction, as Fabric does', () => {
+    const ledger = new FakeLedger();
+    const tx = ledger.as(Who.admin);
+    tx.stub.setEvent('First', bytes('{"n":1}'));
+    tx.stub.setEvent('Second', bytes('{"n":2}'));
+    expect(ledger.events).to.deep.equal([{ name: 'Second', payload: { n: 2 } }]);
+  });
+
+  it('a Context is one transaction: writing through it after it committed is an error', async () => {
+    const ledger = new FakeLedger();
+    const tx = ledger.as(Who.admin);
+    ledger.as(Who.admin);
+    let error: unknown;
+    await Promise.resolve(tx.stub.putState('k', bytes('late'))).catch((err: unknown) => (error = err));
+    expect(String(error)).to.match(/has committed/);
+  });
+});
