@@ -43,7 +43,7 @@ Profiles:
     Capabilities: {V3_0: true}
     Orderer:
       OrdererType: etcdraft
-      # 100 ms / 100 messages: the 2 s default makes a single client crawl (FABRIC-NOTES.md).
+      # 100 ms / 100 messages: the 2 s default makes a single client crawl (network/README.md).
       BatchTimeout: 100ms
       BatchSize: {MaxMessageCount: 100, AbsoluteMaxBytes: 10 MB, PreferredMaxBytes: 2 MB}
       EtcdRaft:

@@ -74,7 +74,7 @@ export function isAnyParty(caller: InstitutionCaller, request: ConfirmationReque
   return isParty(caller, request, Party.Firm) || isParty(caller, request, Party.Client) || isParty(caller, request, Party.Responder);
 }
 
-/** Replies reach the auditor first: the client reads one only after the auditor accepted it (DOMAIN §4.2). */
+/** Replies reach the auditor first: the client reads one only after the auditor accepted it (chaincode/README.md, threat model). */
 export function mayReadReply(caller: InstitutionCaller, request: ConfirmationRequest): boolean {
   return isParty(caller, request, Party.Firm) || isParty(caller, request, Party.Responder)
     || request.state === ConfirmationState.AuditorAccepted;

@@ -61,7 +61,7 @@ interface Step {
 type Change = (request: ConfirmationRequest, step: Step) => ConfirmationRequest | Promise<ConfirmationRequest>;
 
 /**
- * The confirmation lifecycle (DOMAIN §3, §4). Every transaction checks the caller's MSP, role and
+ * The confirmation lifecycle (chaincode/README.md, Confirmation contract). Every transaction checks the caller's MSP, role and
  * institution against the request; the ledger holds only JWE ciphertext, salted hashes and
  * routing metadata. Every transaction returns canonical JSON.
  */

@@ -17,7 +17,7 @@ import { parsePageSize } from '../validation/paging';
 export const REGISTRY_CONTRACT = 'registry';
 
 /**
- * The validated registry of institutions every confirmation is addressed to (DOMAIN §4.3): the
+ * The validated registry of institutions every confirmation is addressed to (chaincode/README.md, Registry contract): the
  * responder is taken from here, never from the client. Writes: the operator's admin. Reads: all.
  * Every transaction returns canonical JSON.
  */

@@ -63,7 +63,7 @@ export async function recordEngagement(ctx: Context, firmId: string, engagement:
 }
 
 /**
- * The responder comes from the registry, never from the client (DOMAIN §4.3): a bank letter goes
+ * The responder comes from the registry, never from the client (chaincode/README.md, threat model): a bank letter goes
  * to a bank or one of its branches (the bank answers), a receivable/payable letter to the
  * counterparty enterprise. Neither may be the client or the firm itself.
  */

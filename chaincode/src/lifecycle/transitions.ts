@@ -20,7 +20,7 @@ export type Action = (typeof Action)[keyof typeof Action];
 /** States in which someone owes an answer by a deadline: only these can become overdue. */
 export const WAITING_STATES: readonly ConfirmationState[] = [S.Issued, S.Authorized, S.Accepted, S.ReplyPrepared];
 
-/** The lifecycle of DOMAIN §3 as data: the states each action may start from. */
+/** The lifecycle of chaincode/README.md (Lifecycle) as data: the states each action may start from. */
 const FROM: Readonly<Record<Action, readonly ConfirmationState[]>> = {
   ClientAuthorize: [S.Issued],
   ClientRefuse: [S.Issued],

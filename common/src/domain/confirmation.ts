@@ -232,7 +232,7 @@ export interface EvidenceStep {
 }
 
 /**
- * The working-paper evidence of one request (DOMAIN §4.6): the request with every act (who, when),
+ * The working-paper evidence of one request (clients/evidence/README.md): the request with every act (who, when),
  * the trail of committed transactions, and the responder's signing key that verifies the reply's JWS.
  */
 export interface ConfirmationEvidence {

@@ -25,7 +25,7 @@ const entrustedLoan = (key: string, number: string, title: string, counterparty:
 
 const bill = (extra: SectionDefinition['fields']) => [F.text('billNo', 'Bill no.'), ...extra];
 
-/** The 2020 national bank confirmation letter: 14 sections and the cash-pooling schedule (DOMAIN §2). */
+/** The 2020 national bank confirmation letter: 14 sections and the cash-pooling schedule. */
 export const BANK_LETTER_2020: FormDefinition = {
   formId: 'bank-letter-2020',
   edition: '2020',

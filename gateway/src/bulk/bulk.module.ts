@@ -8,7 +8,7 @@ import { BulkRunner } from './bulk-runner.service';
 import { BulkUploadService } from './bulk-upload.service';
 import { BulkController } from './bulk.controller';
 
-/** Bulk issuance (issue 4): uploads, jobs in SQLite, the IssueBatch runner that resumes at start-up. */
+/** Bulk issuance (gateway/README.md): uploads, jobs in SQLite, the IssueBatch runner that resumes at start-up. */
 @Module({
   imports: [
     InstitutionsModule,

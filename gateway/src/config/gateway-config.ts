@@ -34,7 +34,7 @@ export interface GatewayLimits {
   offlineProposalMinutes: number;
 }
 
-/** Settings of the evidence module (issue 5); its owner extends this section. */
+/** Settings of the evidence module (gateway/README.md); its owner extends this section. */
 export interface EvidenceSettings {
   /** Where evidence certificates and keys are kept (default <keysDir>/evidence). */
   dir: string;

@@ -8,7 +8,7 @@ import { EventStreams } from './event-streams.service';
 import { EventsController } from './events.controller';
 import { OutboxService } from './outbox.service';
 
-/** Events out (issue 4): chaincode events → per-tenant outbox (checkpointed) → SSE; webhooks build on it. */
+/** Events out (gateway/README.md): chaincode events → per-tenant outbox (checkpointed) → SSE; webhooks build on it. */
 @Module({
   imports: [InstitutionsModule],
   controllers: [EventsController],

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { EvidenceController } from './evidence.controller';
 import { EvidenceService } from './evidence.service';
 
-/** Issue 5: evidence PDFs and bundles for the caller's tenant, and the verifier as an endpoint. */
+/** Evidence PDFs and bundles for the caller's tenant, and the verifier as an endpoint. */
 @Module({
   controllers: [EvidenceController],
   providers: [EvidenceService],

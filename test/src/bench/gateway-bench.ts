@@ -14,7 +14,7 @@ import { descriptor, REPO_ROOT, session, uniqueName } from '../support/network';
 import { percentile, runLoad, type LoadResult } from './stats';
 
 /**
- * Issue 4's benchmark: confirmation lifecycles (issue → authorize → accept → prepare reply →
+ * The gateway benchmark: confirmation lifecycles (issue → authorize → accept → prepare reply →
  * approve → auditor accept) per second and p50/p99 latency, per lifecycle and per call, through
  * the gateway over HTTP — beside, in the same run on the same network, the same lifecycle on raw
  * fabric-gateway (the caller seals and signs itself) and the foundation's raw baseline (one

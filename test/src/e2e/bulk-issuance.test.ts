@@ -72,7 +72,7 @@ class Client {
 const done = (job: JobView): boolean => job.status === 'completed' || job.status === 'failed';
 
 /**
- * Issue 4, bulk issuance: CSV and XLSX uploads through createApp on the real network end in
+ * Bulk issuance: CSV and XLSX uploads through createApp on the real network end in
  * issued requests read back from the ledger; one bad row rejects the whole file with its line and
  * field and nothing on the ledger; a gateway restart in the middle of a job resumes it, and every
  * letter exists exactly once.

@@ -17,7 +17,7 @@ import { distinctiveAccountNumber } from '../support/letters';
 import { networkScript, REPO_ROOT, uniqueName, withLedger } from '../support/network';
 
 /**
- * Issue 4, "events out", against createApp on the real network: chaincode events reach each
+ * Events out, against createApp on the real network: chaincode events reach each
  * tenant's SSE stream and webhooks in order, only the tenant's own, signed (JWS against the
  * gateway's JWKS), retried while the receiver is down, dead-lettered after the limit and
  * redeliverable, replayable, and a gateway restart on the same SQLite file neither loses nor

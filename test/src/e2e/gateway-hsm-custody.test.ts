@@ -15,7 +15,7 @@ const SOFTHSM = '/usr/lib/softhsm/libsofthsm2.so';
 const PIN = '4321';
 
 /**
- * Issue 4, custodial keys in PKCS#11: a bank officer's Fabric key is imported into a SoftHSM token
+ * Custodial keys in PKCS#11: a bank officer's Fabric key is imported into a SoftHSM token
  * under its certificate's SKI (printed by the gateway CLI) and its key file is taken away. The
  * gateway, configured with `hsm`, accepts and prepares a reply as that officer — signing only
  * through the token. A wrong PIN is refused with HSM_UNAVAILABLE and nothing is written; a gateway

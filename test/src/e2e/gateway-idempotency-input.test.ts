@@ -5,7 +5,7 @@ import { distinctiveAccountNumber } from '../support/letters';
 import { uniqueName } from '../support/network';
 
 /**
- * Issue 4: an idempotent retry that does not issue twice, and malformed input (bad JSON, wrong
+ * An idempotent retry that does not issue twice, and malformed input (bad JSON, wrong
  * types, oversize bodies, unknown fields, letters off their form) answered 4xx with nothing written.
  */
 describe('gateway e2e: idempotent retries and malformed input', function () {

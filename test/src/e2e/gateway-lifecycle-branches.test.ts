@@ -6,7 +6,7 @@ import { distinctiveAccountNumber } from '../support/letters';
 import { uniqueName } from '../support/network';
 
 /**
- * Issue 4: the other lifecycle branches over HTTP — return and resend, client refusal and the
+ * The other lifecycle branches over HTTP — return and resend, client refusal and the
  * alternative procedure, a rejected reply re-prepared (disagreeing, shared with the client), recall.
  */
 describe('gateway e2e: lifecycle branches over HTTP', function () {

@@ -6,7 +6,7 @@ import { distinctiveAccountNumber } from '../support/letters';
 import { uniqueName, withLedger } from '../support/network';
 
 /**
- * Issue 4: the full bank-letter path across four tenants (FIRM1, CLIENT1, BANK1, REGULATOR)
+ * The full bank-letter path across four tenants (FIRM1, CLIENT1, BANK1, REGULATOR)
  * entirely over HTTP, against createApp on the real network. Callers send plain JSON; the
  * gateway validates, encrypts, signs and decrypts at the edge.
  */

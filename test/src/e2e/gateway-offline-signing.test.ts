@@ -9,7 +9,7 @@ import { distinctiveAccountNumber } from '../support/letters';
 import { descriptor, uniqueName } from '../support/network';
 
 /**
- * Issue 4, non-custodial signing: the same bank-letter path, every step signed by keys that exist
+ * Non-custodial signing: the same bank-letter path, every step signed by keys that exist
  * only in this test process. The gateway holds their certificates, builds the proposals, and
  * endorses, submits and reports commits — it never holds a private key of these identities.
  */

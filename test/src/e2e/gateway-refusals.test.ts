@@ -14,7 +14,7 @@ async function signedToken(caller: Caller, claims: Record<string, unknown>): Pro
 }
 
 /**
- * Issue 4: every role refused where it must be, authentication refusals, and tenant isolation —
+ * Every role refused where it must be, authentication refusals, and tenant isolation —
  * a tenant can never act as, or read for, another tenant. Every refusal writes nothing.
  */
 describe('gateway e2e: refusals by role, by token and across tenants', function () {

@@ -8,7 +8,7 @@ import { TestGateway, type Caller } from '../support/gateway';
 import { REPO_ROOT } from '../support/network';
 
 /**
- * Issue 4, Fabric trouble mapped to precise answers: the real network's descriptor with every
+ * Fabric trouble mapped to precise answers: the real network's descriptor with every
  * peer endpoint replaced — by a port nobody listens on (503 LEDGER_UNAVAILABLE), or by a socket
  * that accepts and never answers (the explicit deadline: 504 LEDGER_TIMEOUT).
  */

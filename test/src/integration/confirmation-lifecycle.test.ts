@@ -17,7 +17,7 @@ import { bankLetterContent, distinctiveAccountNumber, open, recipientOf, seal, s
 import { networkScript, uniqueName, withLedger } from '../support/network';
 
 /**
- * Issue 3 on the real network: the confirmation lifecycle with distinct identities of distinct
+ * On the real network: the confirmation lifecycle with distinct identities of distinct
  * MSPs. Every run registers its own client, enterprise and second bank and issues its own
  * identities, so the suite runs again on a reused network.
  */

@@ -10,7 +10,7 @@ import { demoKeyStore, ensureDemoInstitutions } from '../support/institutions';
 import { networkScript, uniqueName } from '../support/network';
 
 /**
- * Issue 5 through the gateway: the firm downloads the signed evidence PDF of a replied letter and
+ * Through the gateway: the firm downloads the signed evidence PDF of a replied letter and
  * the engagement bundle, anyone verifies them at POST /v1/evidence/verify (online and offline),
  * a flipped byte is refused, and poppler's pdfsig reads the signature.
  */

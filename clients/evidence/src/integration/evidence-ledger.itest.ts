@@ -36,7 +36,7 @@ import { sampleLetter, sampleReply } from '../testing/sample-evidence';
 import { verifyEvidencePdf, type TrustRoots, type Verdict } from '../verify/verify-evidence';
 
 /**
- * Issue 5 on the real network: evidence generated from the ledger by the firm, signed with its
+ * On the real network: evidence generated from the ledger by the firm, signed with its
  * evidence certificate, verified online (ledger hashes, committed VALID transactions, MSP roots from
  * the channel configuration), by pdfsig and by the CLI; a PDF for a reply the ledger does not hold
  * is refused online; a receivable confirmation and an engagement bundle too.

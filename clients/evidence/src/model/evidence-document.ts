@@ -71,7 +71,7 @@ export interface ReplyEvidence extends SealedEvidence {
 export type LedgerRecord = Omit<ConfirmationView, 'letter' | 'reply'>;
 
 /**
- * The canonical evidence of one confirmation (DOMAIN §4.6): everything a verifier needs to
+ * The canonical evidence of one confirmation (clients/evidence/README.md): everything a verifier needs to
  * recompute the ledger's hashes and to check who did what, when, in which block. Serialized with
  * canonicalJson; its sha256 is the evidence hash printed and carried in the QR code.
  */
