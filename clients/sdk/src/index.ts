@@ -3,6 +3,7 @@ export * from './connection';
 export * from './ledger-call-error';
 export * from './submit';
 export * from './block-parser';
+export * from './certificate-attributes';
 export * from './blocks';
 export * from './registry-client';
 export * from './institution-keys';

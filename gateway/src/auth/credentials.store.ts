@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ROLES as ALL_ROLES, type PublicJwk, type Role } from '@econfirm/common';
-import { findIdentity, findOrg, publicJwk } from '@econfirm/sdk';
-import { generateKeyPairSync, randomBytes, X509Certificate, type JsonWebKey } from 'node:crypto';
+import { CertificateAttributesError, fabricCertificateAttributes, findIdentity, findOrg, publicJwk } from '@econfirm/sdk';
+import { generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { applyMigrations } from '../database/migrations';
 import { DATABASE } from '../database/database.module';
@@ -45,20 +45,14 @@ const MIGRATIONS = [
   'CREATE INDEX used_token_ids_expiry ON used_token_ids (expires_at)',
 ];
 
-/** The econfirm role attribute Fabric CA / our openssl minting writes into a certificate (1.2.3.4.5.6.7.8.1). */
-function certificateAttributes(pem: string): Record<string, string> {
-  const raw = new X509Certificate(pem).raw.toString('latin1');
-  const start = raw.indexOf('{"attrs":');
-  if (start < 0) return {};
-  let depth = 0;
-  for (let i = start; i < raw.length; i++) {
-    if (raw[i] === '{') depth++;
-    else if (raw[i] === '}' && --depth === 0) {
-      const parsed = JSON.parse(raw.slice(start, i + 1)) as { attrs?: Record<string, string> };
-      return parsed.attrs ?? {};
-    }
+/** The Fabric attributes of an offline identity's certificate; a bad certificate is the caller's error (400). */
+function offlineCertificateAttributes(pem: string): Record<string, string> {
+  try {
+    return fabricCertificateAttributes(pem);
+  } catch (err) {
+    const why = err instanceof CertificateAttributesError ? err.message : 'the certificate is not a PEM X.509 certificate';
+    throw GatewayError.badRequest('INVALID_ARGUMENT', why);
   }
-  return {};
 }
 
 export interface IssuedCredential {
@@ -114,7 +108,7 @@ export class CredentialsStore {
     let role: string | undefined;
     let institution: string | undefined;
     if (input.certificatePem) {
-      const attrs = certificateAttributes(input.certificatePem);
+      const attrs = offlineCertificateAttributes(input.certificatePem);
       role = attrs['econfirm.role'];
       institution = attrs['econfirm.institution'];
     } else {

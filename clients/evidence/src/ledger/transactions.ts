@@ -1,13 +1,9 @@
 import type { Network } from '@hyperledger/fabric-gateway';
-import { readBlockOfTransaction, type SerializedIdentity } from '@econfirm/sdk';
+import { CertificateAttributesError, fabricCertificateAttributes, readBlockOfTransaction, type SerializedIdentity } from '@econfirm/sdk';
 import { X509Certificate } from 'node:crypto';
 import { sha256 } from '../crypto/certificates';
-import { children, decodeOid, readNode, Tag } from '../crypto/der';
 import type { ConfirmationRequest } from '@econfirm/common';
 import type { ActorFacts } from '../model/evidence-document';
-
-/** fabric-ca's attribute extension (network/lib/identity.sh writes it the same way). */
-const FABRIC_ATTRIBUTES_OID = '1.2.3.4.5.6.7.8.1';
 
 export interface TransactionFacts {
   blockNumber: bigint;
@@ -15,23 +11,17 @@ export interface TransactionFacts {
   actor: ActorFacts;
 }
 
-/** econfirm.role / econfirm.institution from the certificate's Fabric attribute extension. */
-function fabricAttributes(der: Buffer): Record<string, string> {
-  const tbs = children(readNode(der))[0];
-  const extensions = tbs ? children(tbs).find((n) => n.tag === 0xa3) : undefined;
-  if (!extensions) return {};
-  for (const extension of children(children(extensions)[0] ?? readNode(Buffer.from([0x30, 0])))) {
-    const [id, ...rest] = children(extension);
-    if (!id || decodeOid(id) !== FABRIC_ATTRIBUTES_OID) continue;
-    const value = rest.find((n) => n.tag === Tag.OctetString);
-    try {
-      const parsed = JSON.parse(value?.contents.toString('utf8') ?? '{}') as { attrs?: Record<string, string> };
-      return parsed.attrs ?? {};
-    } catch {
-      return {};
-    }
+/**
+ * econfirm.role / econfirm.institution from the certificate's Fabric attribute extension; an
+ * unreadable extension states no role (the check that uses the actor then finds it missing).
+ */
+function actorAttributes(certificate: X509Certificate): Record<string, string> {
+  try {
+    return fabricCertificateAttributes(certificate);
+  } catch (err) {
+    if (err instanceof CertificateAttributesError) return {};
+    throw err;
   }
-  return {};
 }
 
 function subjectLine(name: string): string {
@@ -41,7 +31,7 @@ function subjectLine(name: string): string {
 /** The actor facts of a transaction's creator (or any serialized identity from a block). */
 export function actorFromIdentity(identity: SerializedIdentity): ActorFacts {
   const cert = new X509Certificate(Buffer.from(identity.idBytes));
-  const attributes = fabricAttributes(cert.raw);
+  const attributes = actorAttributes(cert);
   return {
     mspId: identity.mspId,
     subject: subjectLine(cert.subject),
