@@ -19,7 +19,8 @@ import { BulkJobsStore, type BulkJob, type NewJob } from './bulk-jobs.store';
 import { BulkRunner } from './bulk-runner.service';
 import { assembleLetters, type AssembledLetter, type RowIssue } from './letter-assembly';
 import { defaultFormId, letterTemplate, type LetterTemplate } from './letter-template';
-import { readSheet, TooManyRowsError, UnreadableFileError } from './table-reader';
+import { SheetLimitError } from './sheet-limits';
+import { readSheet, UnreadableFileError } from './table-reader';
 
 export interface UploadInput {
   kind: string;
@@ -81,10 +82,11 @@ export class BulkUploadService {
 
     let sheet;
     try {
-      sheet = await readSheet(input.bytes, input.fileName, this.config.bulk.maxRows);
+      sheet = await readSheet(input.bytes, input.fileName, this.config.bulk);
     } catch (err) {
-      if (err instanceof TooManyRowsError) {
-        throw new GatewayError('TOO_MANY_ROWS', 413, `${err.message}: split the engagement's letters into several uploads`, { maxRows: err.maxRows });
+      if (err instanceof SheetLimitError) {
+        // Nothing was recorded: the file was refused while it was being read.
+        throw new GatewayError(err.code, 413, `${err.message} (bulk.${err.setting}): split the engagement's letters into several uploads; nothing was issued`, { [err.setting]: err.limit });
       }
       if (err instanceof UnreadableFileError) {
         throw new GatewayError('INVALID_FILE', 422, err.message, { issues: [{ line: err.line, field: 'file', problem: err.message }] });

@@ -1,5 +1,8 @@
-import { parse } from 'csv-parse/sync';
+import { parse } from 'csv-parse';
 import { Workbook, type CellValue } from 'exceljs';
+import { Readable } from 'node:stream';
+import { SheetLimitError, type SheetLimits } from './sheet-limits';
+import { BadZipError, checkXlsxBounds } from './xlsx-bounds';
 
 /** One data row of an uploaded sheet: its line (CSV) or row number (XLSX), cells by column name. */
 export interface SheetRow {
@@ -40,54 +43,79 @@ function isBlankRow(cells: Record<string, string>): boolean {
   return Object.values(cells).every((v) => v === '');
 }
 
-function toRows(header: string[], records: Array<{ line: number; values: string[] }>, maxRows: number): SheetRow[] {
-  const rows: SheetRow[] = [];
-  for (const record of records) {
+/** Header and data rows as built; data rows over `maxRows` stop the reading. */
+class RowCollector {
+  private header: { line: number; values: string[] } | undefined;
+  readonly rows: SheetRow[] = [];
+
+  constructor(private readonly limits: SheetLimits) {}
+
+  get headerRecord(): { line: number; values: string[] } | undefined {
+    return this.header;
+  }
+
+  get columns(): string[] {
+    return (this.header?.values ?? []).map((v) => v.trim());
+  }
+
+  add(line: number, values: string[]): void {
+    if (!this.header) {
+      this.header = { line, values };
+      return;
+    }
+    const header = this.columns;
     const cells: Record<string, string> = {};
     header.forEach((name, i) => {
-      if (name !== '') cells[name] = (record.values[i] ?? '').trim();
+      if (name !== '') cells[name] = (values[i] ?? '').trim();
     });
-    const extra = record.values.slice(header.length).some((v) => v.trim() !== '');
-    if (extra) cells['(beyond the header)'] = record.values.slice(header.length).join(',');
-    if (isBlankRow(cells)) continue;
-    rows.push({ line: record.line, cells });
-    if (rows.length > maxRows) throw new TooManyRowsError(maxRows);
-  }
-  return rows;
-}
-
-export class TooManyRowsError extends Error {
-  constructor(readonly maxRows: number) {
-    super(`the file has more than ${maxRows} data rows`);
+    const extra = values.slice(header.length).some((v) => v.trim() !== '');
+    if (extra) cells['(beyond the header)'] = values.slice(header.length).join(',');
+    if (isBlankRow(cells)) return;
+    this.rows.push({ line, cells });
+    if (this.rows.length > this.limits.maxRows) throw SheetLimitError.rows(this.limits);
   }
 }
 
-/** RFC 4180 CSV, UTF-8 (a BOM is allowed), the first line the header. Lines are 1-based file lines. */
-export function readCsv(bytes: Uint8Array, maxRows: number): Sheet {
-  let text: string;
+const CSV_SLICE = 64 * 1024;
+
+/**
+ * RFC 4180 CSV, UTF-8 (a BOM is allowed), the first line the header. Lines are 1-based file lines.
+ * Streamed through csv-parse one record at a time: blank lines are dropped as they come, and the
+ * reading stops at the first record over `maxRows` data rows or `maxCells` fields in all.
+ */
+export async function readCsv(bytes: Uint8Array, limits: SheetLimits): Promise<Sheet> {
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new UnreadableFileError('the CSV file is not UTF-8 text');
   }
-  let parsed: Array<{ record: string[]; info: { lines: number } }>;
-  try {
-    parsed = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: false }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
-  } catch (err) {
-    const line = Number((err as { lines?: unknown }).lines ?? 0);
-    throw new UnreadableFileError(`not a well-formed CSV file: ${(err as Error).message}`, Number.isFinite(line) ? line : 0);
-  }
+  const collector = new RowCollector(limits);
+  // Fed in slices so that csv-parse holds one slice's records at a time (backpressure), not the file's.
+  const slices = function* (): Generator<Buffer> {
+    for (let at = 0; at < bytes.length; at += CSV_SLICE) yield Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(CSV_SLICE, bytes.length - at));
+  };
+  const parser = Readable.from(slices()).pipe(parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: false }));
   // A record's first line: one after the previous record's last (quoted fields may span lines).
   let previousEnd = 0;
-  const records = parsed.map(({ record, info }) => {
-    const line = previousEnd + 1;
-    previousEnd = info.lines;
-    return { line, values: record };
-  });
-  const headerRecord = records.shift();
-  if (!headerRecord) throw new UnreadableFileError('the file is empty: the first line must name the columns');
-  const columns = headerRecord.values.map((v) => v.trim());
-  return { format: 'csv', columns, headerLine: headerRecord.line, rows: toRows(columns, records, maxRows) };
+  let cells = 0;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const line = previousEnd + 1;
+      previousEnd = info.lines;
+      cells += record.length;
+      if (cells > limits.maxCells) throw SheetLimitError.cells(limits);
+      collector.add(line, record);
+    }
+  } catch (err) {
+    if (err instanceof SheetLimitError) throw err;
+    const line = Number((err as { lines?: unknown }).lines ?? 0);
+    throw new UnreadableFileError(`not a well-formed CSV file: ${(err as Error).message}`, Number.isFinite(line) ? line : 0);
+  } finally {
+    parser.destroy();
+  }
+  const header = collector.headerRecord;
+  if (!header) throw new UnreadableFileError('the file is empty: the first line must name the columns');
+  return { format: 'csv', columns: collector.columns, headerLine: header.line, rows: collector.rows };
 }
 
 function isoDate(date: Date): string {
@@ -113,8 +141,18 @@ export function cellText(value: CellValue, numFmt = ''): string {
   return String(value as unknown);
 }
 
-/** The first worksheet of an XLSX workbook, row 1 the header. Lines are the sheet's row numbers. */
-export async function readXlsx(bytes: Uint8Array, maxRows: number): Promise<Sheet> {
+/**
+ * The first worksheet of an XLSX workbook, row 1 the header. Lines are the sheet's row numbers.
+ * The package is first checked against the bounds as it inflates (`checkXlsxBounds`): only a
+ * workbook within them is handed to exceljs, which builds it whole.
+ */
+export async function readXlsx(bytes: Uint8Array, limits: SheetLimits): Promise<Sheet> {
+  try {
+    await checkXlsxBounds(bytes, limits);
+  } catch (err) {
+    if (err instanceof BadZipError) throw new UnreadableFileError(`not a readable XLSX workbook: ${err.message}`);
+    throw err;
+  }
   const workbook = new Workbook();
   try {
     await workbook.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
@@ -123,23 +161,21 @@ export async function readXlsx(bytes: Uint8Array, maxRows: number): Promise<Shee
   }
   const sheet = workbook.worksheets[0];
   if (!sheet || sheet.actualRowCount === 0) throw new UnreadableFileError('the workbook has no worksheet with rows');
-  if (sheet.actualRowCount - 1 > maxRows) throw new TooManyRowsError(maxRows);
-  const records: Array<{ line: number; values: string[] }> = [];
-  let header: { line: number; values: string[] } | undefined;
+  if (sheet.actualRowCount - 1 > limits.maxRows) throw SheetLimitError.rows(limits);
+  const collector = new RowCollector(limits);
   sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     const values: string[] = [];
     for (let col = 1; col <= row.cellCount; col++) {
       const cell = row.getCell(col);
       values.push(cellText(cell.value, cell.numFmt ?? ''));
     }
-    if (!header) header = { line: rowNumber, values };
-    else records.push({ line: rowNumber, values });
+    collector.add(rowNumber, values);
   });
+  const header = collector.headerRecord;
   if (!header) throw new UnreadableFileError('the worksheet has no header row');
-  const columns = header.values.map((v) => v.trim());
-  return { format: 'xlsx', columns, headerLine: header.line, rows: toRows(columns, records, maxRows) };
+  return { format: 'xlsx', columns: collector.columns, headerLine: header.line, rows: collector.rows };
 }
 
-export async function readSheet(bytes: Uint8Array, fileName: string, maxRows: number): Promise<Sheet> {
-  return detectFormat(bytes, fileName) === 'xlsx' ? readXlsx(bytes, maxRows) : readCsv(bytes, maxRows);
+export async function readSheet(bytes: Uint8Array, fileName: string, limits: SheetLimits): Promise<Sheet> {
+  return detectFormat(bytes, fileName) === 'xlsx' ? readXlsx(bytes, limits) : readCsv(bytes, limits);
 }

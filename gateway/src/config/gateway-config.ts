@@ -66,8 +66,12 @@ export interface BulkSettings {
   uploadBytes: number;
   /** Letters per IssueBatch transaction. */
   batchSize: number;
-  /** Most data rows one upload may have. */
+  /** Most data rows one upload may have (each worksheet of an XLSX). */
   maxRows: number;
+  /** Most cells one upload may have (CSV fields; XLSX cells of every worksheet), counted before any row is built. */
+  maxCells: number;
+  /** Most bytes an XLSX may inflate to, counted as inflated (the sizes a zip declares can lie). */
+  maxUncompressedBytes: number;
 }
 
 /** The registry record cache (RegistryReader): events invalidate an entry, the TTL bounds a missed event. */
@@ -352,6 +356,8 @@ export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): Ga
       uploadBytes: r.int(bulk, 'uploadBytes', 'bulk.', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
       batchSize: r.int(bulk, 'batchSize', 'bulk.', 50, 1, 500),
       maxRows: r.int(bulk, 'maxRows', 'bulk.', 10_000, 1, 1_000_000),
+      maxCells: r.int(bulk, 'maxCells', 'bulk.', 500_000, 1, 50_000_000),
+      maxUncompressedBytes: r.int(bulk, 'maxUncompressedBytes', 'bulk.', 64 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
     },
     registryCache: {
       ttlMs: r.int(registryCache, 'ttlMs', 'registryCache.', 30_000, 0, 3_600_000),

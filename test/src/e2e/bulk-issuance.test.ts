@@ -10,6 +10,7 @@ import { ensureDemoInstitutions } from '../support/institutions';
 import { TestGateway, type Caller } from '../support/gateway';
 import { bankRows, type Cells, csvOf, engagementFields } from '../support/bulk-files';
 import { uniqueName } from '../support/network';
+import { xlsxBomb } from '../support/xlsx-bomb';
 
 type App = Awaited<ReturnType<typeof createApp>>;
 
@@ -22,7 +23,7 @@ interface JobView {
   issues: Array<{ line: number; field: string; problem: string }>;
 }
 
-const BULK: GatewayConfig['bulk'] = { uploadBytes: 256 * 1024, batchSize: 8, maxRows: 300 };
+const BULK: GatewayConfig['bulk'] = { uploadBytes: 256 * 1024, batchSize: 8, maxRows: 300, maxCells: 20_000, maxUncompressedBytes: 8 * 1024 * 1024 };
 
 class Client {
   constructor(
@@ -209,6 +210,41 @@ describe('gateway e2e: bulk issuance from CSV and XLSX', function () {
     const noFile = await checkedRequest(gw.app.getHttpServer()).post('/v1/bulk/jobs').set('Authorization', `Bearer ${await gw.token(auditor)}`).field('kind', 'bank-form-1');
     expect(noFile.status).to.equal(400);
     expect(await http.engagementIds(auditor, `ENG-${run}-lim`)).to.deep.equal([]);
+  });
+
+  it('issue 10.5: a 200 MB sheet in a small XLSX is refused 413 UNCOMPRESSED_TOO_LARGE as it inflates: memory stays bounded, /healthz answers, nothing is issued', async function () {
+    const engagementId = `ENG-${run}-bomb`;
+    const fields = { kind: 'bank-form-1', ...engagementFields(engagementId) };
+    const bomb = await xlsxBomb(200 * 1024 * 1024);
+    expect(bomb.length).to.be.lessThan(BULK.uploadBytes); // within the upload limit: only the inflating tells
+    const jobsBefore = ((await http.get(auditor, '/v1/bulk/jobs')).body as unknown[]).length;
+    // The gateway runs in this process: its memory is this process's. Sampled while the bomb is read.
+    global.gc?.();
+    const baseline = process.memoryUsage().rss;
+    let peak = baseline;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 10);
+    let health: number[] = [];
+    try {
+      const upload = http.upload(auditor, fields, bomb, 'bomb.xlsx');
+      const probes = Array.from({ length: 5 }, () => checkedRequest(gw.app.getHttpServer()).get('/healthz'));
+      const [res, ...answers] = await Promise.all([upload, ...probes]);
+      health = answers.map((a) => a.status);
+      expect(res.status, JSON.stringify(res.body)).to.equal(413);
+      expect(res.body.error.code).to.equal('UNCOMPRESSED_TOO_LARGE');
+      expect(res.body.error.details).to.deep.equal({ maxUncompressedBytes: BULK.maxUncompressedBytes });
+      expect(res.body.error.message).to.include('bulk.maxUncompressedBytes');
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(health).to.deep.equal([200, 200, 200, 200, 200]);
+    // Generous: exceljs loading this workbook whole needs several times its 200 MB.
+    const grownMiB = (peak - baseline) / (1024 * 1024);
+    expect(grownMiB, `resident memory grew by ${grownMiB.toFixed(0)} MiB while the bomb was read`).to.be.lessThan(150);
+    expect(((await http.get(auditor, '/v1/bulk/jobs')).body as unknown[]).length).to.equal(jobsBefore); // no job recorded
+    expect(await http.engagementIds(auditor, engagementId)).to.deep.equal([]);
+    expect((await checkedRequest(gw.app.getHttpServer()).get('/healthz')).status).to.equal(200);
   });
 
   it('another tenant cannot see a job', async function () {
