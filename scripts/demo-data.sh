@@ -19,12 +19,13 @@ EXAMPLES=gateway/examples
 
 say() { echo "econfirm-demo: $*" >&2; }
 
-token() { node gateway/dist/cli.js token --credential "$CREDS/$1.json"; }
+# token <credential> <METHOD> <path>: a fresh token good for that one request only (htm/htu).
+token() { node gateway/dist/cli.js token --credential "$CREDS/$1.json" --method "$2" --url "$GW$3"; }
 
 # call <credential> <METHOD> <path> [json-file-or-text]: prints the body, fails on a non-2xx answer.
 call() {
   local who=$1 method=$2 route=$3 body=${4:-} out status
-  local args=(-s -o /dev/stderr -w '%{http_code}' -X "$method" "$GW$route" -H "Authorization: Bearer $(token "$who")")
+  local args=(-s -o /dev/stderr -w '%{http_code}' -X "$method" "$GW$route" -H "Authorization: Bearer $(token "$who" "$method" "$route")")
   if [ -n "$body" ]; then
     if [ -f "$body" ]; then args+=(--data-binary "@$body"); body=$(cat "$body"); else args+=(--data-binary "$body"); fi
     # One key per act: a rerun after a lost answer gets the first outcome instead of acting twice.
@@ -45,7 +46,7 @@ call() {
 state_of() {
   local out
   out=$(mktemp)
-  if curl -sf -o "$out" "$GW/v1/confirmations/$1" -H "Authorization: Bearer $(token firm1.auditor1)"; then
+  if curl -sf -o "$out" "$GW/v1/confirmations/$1" -H "Authorization: Bearer $(token firm1.auditor1 GET "/v1/confirmations/$1")"; then
     jq -r .state "$out"
   else
     echo absent

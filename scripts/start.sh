@@ -40,12 +40,13 @@ econfirm is up.
   demo requests      : CF-DEMO-0001 (auditor-accepted) … CF-DEMO-0004 (scripts/demo-data.sh)
   stop / wipe        : scripts/gateway.sh stop; network/down.sh   /   network/clean.sh
 
-Call the gateway as FIRM1's auditor (each token is single-use and lives 2 minutes):
-  TOKEN=\$(node gateway/dist/cli.js token --credential $GW_CREDS/firm1.auditor1.json)
-  curl -s -H "Authorization: Bearer \$TOKEN" http://127.0.0.1:$GW_PORT/v1/me
-  curl -s -H "Authorization: Bearer \$(node gateway/dist/cli.js token --credential $GW_CREDS/firm1.auditor1.json)" http://127.0.0.1:$GW_PORT/v1/confirmations
+Call the gateway as FIRM1's auditor (each token is single-use, lives 2 minutes and is good for one
+method and URL only — the query is not part of it):
+  GW=http://127.0.0.1:$GW_PORT; t() { node gateway/dist/cli.js token --credential $GW_CREDS/\$1.json --method \$2 --url "\$GW\$3"; }
+  curl -s -H "Authorization: Bearer \$(t firm1.auditor1 GET /v1/me)" \$GW/v1/me
+  curl -s -H "Authorization: Bearer \$(t firm1.auditor1 GET /v1/confirmations)" \$GW/v1/confirmations
 Evidence PDF of the finished demo letter, and its independent verification:
-  curl -s -o CF-DEMO-0001.pdf -H "Authorization: Bearer \$(node gateway/dist/cli.js token --credential $GW_CREDS/firm1.auditor1.json)" http://127.0.0.1:$GW_PORT/v1/confirmations/CF-DEMO-0001/evidence.pdf
+  curl -s -o CF-DEMO-0001.pdf -H "Authorization: Bearer \$(t firm1.auditor1 GET /v1/confirmations/CF-DEMO-0001/evidence.pdf)" \$GW/v1/confirmations/CF-DEMO-0001/evidence.pdf
   node clients/cli/dist/main.js --as firm1/auditor1 verify CF-DEMO-0001.pdf
 More: gateway/README.md (every route, the letter format, offline signing, error codes).
 INFO

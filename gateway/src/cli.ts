@@ -3,7 +3,7 @@ import type { Institution, PublicJwk } from '@econfirm/common';
 import { KeyStoreMismatchError, openLedger, RegistryClient, rotationInput, submitAndWait } from '@econfirm/sdk';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { createApiToken } from './auth/api-token';
+import { createApiToken, tokenUrl, type TokenTarget } from './auth/api-token';
 import { CredentialsStore } from './auth/credentials.store';
 import { ConfigError, loadGatewayConfig } from './config/gateway-config';
 import { openDatabase } from './database/database.module';
@@ -15,15 +15,18 @@ const USAGE = `usage: econfirm-gateway-admin <command>   (config from ECONFIRM_G
 commands:
   credentials issue --tenant <id> --identity <name> [--id <credentialId>] [--out <dir>]
       a credential for a custodial identity of the tenant's org (its key file is in the network
-      descriptor); writes <out>/<credentialId>.json = { credentialId, audience, privateJwk } (0600)
-      and prints the id. With --id, an existing credential whose file exists is kept (idempotent).
+      descriptor); writes <out>/<credentialId>.json = { credentialId, audience, url, role, privateJwk }
+      (0600; url = the gateway's publicUrl) and prints the id. With --id, an existing credential whose
+      file exists for this gateway (same audience and url) is kept (idempotent).
   credentials offline --tenant <id> --name <label> --cert <cert.pem> --jwk <public-jwk.json> [--id <credentialId>]
       a credential whose Fabric key never reaches the gateway: only the certificate is stored; API
       tokens are verified with the given public JWK.
   credentials list --tenant <id>
   credentials revoke --id <credentialId>
-  token --credential <file.json> [--lifetime <seconds>]
-      prints a fresh API token (ES256 JWT) signed with the credential file's key.
+  token --credential <file.json> --method <GET|POST|…> --url <URL or /path> [--lifetime <seconds>]
+      prints a fresh API token (ES256 JWT) signed with the credential file's key, good for that one
+      request only: htm = the method, htu = the URL without its query (a /path is taken relative to
+      the file's url, the gateway's publicUrl), aud = the file's audience.
   keys rotate --tenant <id> [--as <orgKey>/<identity>] [--stage-only true]
       rotates the tenant institution's keys: new key pairs are staged in keysDir, RotateInstitutionKeys
       is submitted as --as (default operator/admin: the registry accepts it only from the operator's
@@ -55,19 +58,52 @@ function required(opts: Map<string, string>, name: string): string {
   return value;
 }
 
-function stores(): { credentials: CredentialsStore; audience: string; keysDir: string } {
+function stores(): { credentials: CredentialsStore; audience: string; url: string; keysDir: string } {
   const config = loadGatewayConfig();
   const db = openDatabase(config.dbPath);
   const tenants = new TenantsService(config, db);
-  return { credentials: new CredentialsStore(db, tenants), audience: config.audience, keysDir: config.keysDir };
+  return { credentials: new CredentialsStore(db, tenants), audience: config.audience, url: config.publicUrl, keysDir: config.keysDir };
+}
+
+/** A credential file as `credentials issue` writes it. */
+interface CredentialFile {
+  credentialId: string;
+  audience: string;
+  /** The gateway's publicUrl (files written before tokens were bound to URLs have none). */
+  url?: string;
+  role?: string;
+  privateJwk: Record<string, string>;
+}
+
+function readCredentialFile(file: string): CredentialFile {
+  return JSON.parse(readFileSync(file, 'utf8')) as CredentialFile;
+}
+
+/** The token's target: `--url` absolute, or a path on the gateway the file names. */
+function tokenTarget(file: CredentialFile, opts: Map<string, string>): TokenTarget {
+  const method = required(opts, 'method').toUpperCase();
+  if (!/^[A-Z]{3,7}$/.test(method)) throw new UsageError(`--method must be an HTTP method, got '${method}'`);
+  const given = required(opts, 'url');
+  let url: string;
+  if (given.startsWith('/')) {
+    if (!file.url) throw new UsageError('this credential file names no gateway url: give --url as an absolute URL (or issue the file again)');
+    url = `${file.url}${given}`;
+  } else {
+    url = given;
+  }
+  try {
+    return { audience: file.audience, method, url: tokenUrl(url) };
+  } catch {
+    throw new UsageError(`--url must be an absolute URL or a path starting with /, got '${given}'`);
+  }
 }
 
 async function run(argv: string[]): Promise<void> {
   const [group, verb, ...rest] = argv;
   if (group === 'token') {
     const opts = options([verb ?? '', ...rest].filter((w) => w !== ''));
-    const file = JSON.parse(readFileSync(required(opts, 'credential'), 'utf8')) as { credentialId: string; audience: string; privateJwk: Record<string, string> };
-    process.stdout.write(`${await createApiToken(file.credentialId, file.privateJwk, file.audience, Number(opts.get('lifetime') ?? 120))}\n`);
+    const file = readCredentialFile(required(opts, 'credential'));
+    process.stdout.write(`${await createApiToken(file.credentialId, file.privateJwk, tokenTarget(file, opts), Number(opts.get('lifetime') ?? 120))}\n`);
     return;
   }
   if (group === 'hsm') {
@@ -82,12 +118,14 @@ async function run(argv: string[]): Promise<void> {
   }
   if (group !== 'credentials') throw new UsageError(group ? `unknown command '${group}'` : '');
   const opts = options(rest);
-  const { credentials, audience } = stores();
+  const { credentials, audience, url } = stores();
   if (verb === 'issue') {
     const out = path.resolve(opts.get('out') ?? '.');
     const id = opts.get('id');
     const file = id ? path.join(out, `${id}.json`) : undefined;
-    if (id && credentials.find(id) && file && existsSync(file)) {
+    // A file for another audience or URL (e.g. written before tokens were bound to this gateway's URL) is replaced.
+    const current = file && existsSync(file) ? readCredentialFile(file) : undefined;
+    if (id && credentials.find(id) && current?.audience === audience && current.url === url) {
       process.stdout.write(`${id}\n`);
       return;
     }
@@ -95,7 +133,7 @@ async function run(argv: string[]): Promise<void> {
     const issued = credentials.issue({ tenantId: required(opts, 'tenant'), identityName: required(opts, 'identity'), ...(id ? { id } : {}) });
     mkdirSync(out, { recursive: true, mode: 0o700 });
     const target = path.join(out, `${issued.credential.id}.json`);
-    writeFileSync(target, `${JSON.stringify({ credentialId: issued.credential.id, audience, role: issued.credential.role, privateJwk: issued.privateJwk }, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(target, `${JSON.stringify({ credentialId: issued.credential.id, audience, url, role: issued.credential.role, privateJwk: issued.privateJwk }, null, 2)}\n`, { mode: 0o600 });
     chmodSync(target, 0o600);
     process.stdout.write(`${issued.credential.id}\n`);
   } else if (verb === 'offline') {

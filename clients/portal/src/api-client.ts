@@ -35,7 +35,8 @@ export class ApiClient {
   constructor(private readonly credential: StoredCredential) {}
 
   private async send(method: 'GET' | 'POST', path: string, body?: object, extraHeaders: Record<string, string> = {}): Promise<Response> {
-    const token = await createApiToken(this.credential.credentialId, this.credential.audience, this.credential.key);
+    // The portal is served by the gateway: the API is on this page's origin, which must be the gateway's publicUrl.
+    const token = await createApiToken(this.credential.credentialId, this.credential.audience, this.credential.key, { method, url: new URL(path, location.origin) });
     const headers: Record<string, string> = { ...extraHeaders, Authorization: `Bearer ${token}`, Accept: 'application/json' };
     // A FormData body is sent as multipart/form-data: the browser writes that header with its boundary.
     const multipart = body instanceof FormData;

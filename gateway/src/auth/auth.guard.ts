@@ -24,7 +24,7 @@ export class AuthGuard implements CanActivate {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(header.trim()) : null;
     if (!match?.[1]) throw GatewayError.unauthenticated('send Authorization: Bearer <API token> (see gateway/README.md)');
-    const principal = await this.verifier.verify(match[1]);
+    const principal = await this.verifier.verify(match[1], { method: request.method, path: request.originalUrl });
     request.principal = principal;
     const store = requestContext.getStore();
     if (store) {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { GatewayError } from '../errors/gateway-error';
-import type { ApiTokenClaims } from './api-token';
+import { tokenUrl, type ApiTokenClaims } from './api-token';
 import { CredentialsStore } from './credentials.store';
 import type { Principal } from './principal';
 
@@ -15,6 +15,12 @@ function loadJose(): Promise<Jose> {
 
 const JTI = /^[A-Za-z0-9._:-]{8,128}$/;
 
+/** The request a token is presented with: its method and its path (with or without a query). */
+export interface PresentedRequest {
+  method: string;
+  path: string;
+}
+
 function refuse(message: string, code = 'UNAUTHENTICATED'): GatewayError {
   return new GatewayError(code, 401, message);
 }
@@ -22,7 +28,9 @@ function refuse(message: string, code = 'UNAUTHENTICATED'): GatewayError {
 /**
  * Verifies an API token: a compact JWS (ES256) whose `iss` names an API credential stored here,
  * signed by that credential's key, for this gateway's audience, at most limits.tokenLifetimeSeconds
- * long, current, and with a jti never seen before (a captured token cannot be replayed).
+ * long, current, with a jti never seen before (a captured token cannot be replayed), and bound to
+ * the request it comes with: `htm` its method, `htu` this gateway's publicUrl + its path (a token
+ * captured on its way to one route serves for no other).
  * Signature, algorithm, audience and expiry are jose's `jwtVerify`; the lifetime bound and the
  * replay table are ours.
  */
@@ -33,7 +41,7 @@ export class TokenVerifier {
     private readonly credentials: CredentialsStore,
   ) {}
 
-  async verify(token: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<Principal> {
+  async verify(token: string, request: PresentedRequest, nowSeconds = Math.floor(Date.now() / 1000)): Promise<Principal> {
     const jose = await loadJose();
     let unverified: Record<string, unknown>;
     try {
@@ -68,8 +76,23 @@ export class TokenVerifier {
     if (claims.exp - claims.iat > limits.tokenLifetimeSeconds) throw refuse(`the token lives longer than ${limits.tokenLifetimeSeconds} s`);
     if (claims.iat > nowSeconds + limits.clockSkewSeconds) throw refuse('the token is issued in the future');
     if (typeof claims.jti !== 'string' || !JTI.test(claims.jti)) throw refuse('the token needs a jti (8-128 characters)');
+    this.checkTarget(claims, request);
     if (!this.credentials.useTokenId(credential.id, claims.jti, claims.exp)) throw refuse('this token was already used (jti replay)', 'TOKEN_REPLAYED');
     return this.credentials.principalOf(credential);
+  }
+
+  /** htm and htu against the request (before the jti is spent: a misdirected token is not used up). */
+  private checkTarget(claims: Partial<ApiTokenClaims>, request: PresentedRequest): void {
+    const method = request.method.toUpperCase();
+    if (claims.htm !== method) throw refuse(`the token is for ${typeof claims.htm === 'string' ? claims.htm : 'no method'} (htm), not ${method}`);
+    const expected = tokenUrl(`${this.config.publicUrl}${request.path.split('?')[0] ?? ''}`);
+    let bound: string | undefined;
+    try {
+      bound = typeof claims.htu === 'string' ? tokenUrl(claims.htu) : undefined;
+    } catch {
+      bound = undefined;
+    }
+    if (bound !== expected) throw refuse(`the token is for ${typeof claims.htu === 'string' ? claims.htu : 'no URL'} (htu), not ${expected}`);
   }
 
   /** jose's refusal as ours: the same codes and plain reasons the gateway always gave. */

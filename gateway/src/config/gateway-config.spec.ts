@@ -22,7 +22,9 @@ describe('gateway config', function () {
     expect(config.dbPath).to.equal('/base/gw.db');
     expect(config.networkDescriptorPath).to.equal('/base/net/network.json');
     expect(config.port).to.equal(8443);
-    expect(config.audience).to.equal('econfirm-gateway');
+    // Issue 10.8: the audience is the gateway's own URL, not one name every gateway shares.
+    expect(config.publicUrl).to.equal('http://127.0.0.1:8443');
+    expect(config.audience).to.equal('http://127.0.0.1:8443');
     expect(config.limits).to.deep.equal(DEFAULT_LIMITS);
     expect(config.deadlines.commitStatusMs).to.be.greaterThan(0);
     expect(config.evidence.dir).to.equal('/base/keys/evidence');
@@ -49,6 +51,16 @@ describe('gateway config', function () {
       'surprise: unknown setting',
     ]);
     expect(found.some((p) => p.startsWith('logLevel'))).to.equal(true);
+  });
+
+  it('publicUrl: the audience follows it; an explicit audience stays; not a URL, a query or a fragment is refused', function () {
+    const behindProxy = validateGatewayConfig({ ...minimal, publicUrl: 'https://gw.bank1.example/' }, '/base');
+    expect([behindProxy.publicUrl, behindProxy.audience]).to.deep.equal(['https://gw.bank1.example', 'https://gw.bank1.example']);
+    expect(validateGatewayConfig({ ...minimal, host: '::1', port: 9000 }, '/base').publicUrl).to.equal('http://[::1]:9000');
+    expect(validateGatewayConfig({ ...minimal, publicUrl: 'https://gw.example', audience: 'bank1-gateway' }, '/base').audience).to.equal('bank1-gateway');
+    for (const bad of ['gw.example', 'ftp://gw.example', 'https://gw.example/?a=1', 'https://gw.example/#x', 'https://u:p@gw.example']) {
+      expect(problems({ ...minimal, publicUrl: bad }).some((p) => p.startsWith('publicUrl: must be')), bad).to.equal(true);
+    }
   });
 
   it('needs at least one tenant and refuses duplicate tenant ids', function () {

@@ -122,7 +122,12 @@ export interface GatewayConfig {
   networkDescriptorPath: string;
   /** InstitutionKeyStore folder: `<institutionId>.keys.json` per tenant institution. */
   keysDir: string;
-  /** The `aud` claim every API token must carry. */
+  /**
+   * The gateway's own URL as its callers reach it (scheme, host, port, no path): every API token's
+   * `htu` is this URL plus the request path. Default `http://<host>:<port>`.
+   */
+  publicUrl: string;
+  /** The `aud` claim every API token must carry; default publicUrl, so a token for one gateway serves at no other. */
   audience: string;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   tenants: TenantConfig[];
@@ -297,7 +302,7 @@ function readTenants(raw: unknown, r: Reader): TenantConfig[] {
 export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): GatewayConfig {
   const r = new Reader();
   if (!isObject(raw)) throw new ConfigError(['the configuration must be a JSON object']);
-  const known = ['host', 'port', 'dbPath', 'networkDescriptorPath', 'keysDir', 'audience', 'logLevel', 'tenants', 'deadlines', 'limits', 'evidence', 'events', 'bulk', 'registryCache', 'portal', 'hsm'];
+  const known = ['host', 'port', 'publicUrl', 'dbPath', 'networkDescriptorPath', 'keysDir', 'audience', 'logLevel', 'tenants', 'deadlines', 'limits', 'evidence', 'events', 'bulk', 'registryCache', 'portal', 'hsm'];
   const unknown = Object.keys(raw).filter((k) => !known.includes(k));
   if (unknown.length > 0) r.problems.push(`${unknown.join(', ')}: unknown setting`);
   const file = (key: string, fallback?: string): string => {
@@ -318,13 +323,17 @@ export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): Ga
   if (portalExtra.length > 0) r.problems.push(`portal.${portalExtra.join(', ')}: unknown field`);
   const tenants = readTenants(raw.tenants, r);
   const hsm = readHsm(raw.hsm, tenants, baseDir, r);
+  const host = r.string(raw, 'host', '', '127.0.0.1');
+  const port = r.int(raw, 'port', '', 8443, 0, 65535);
+  const publicUrl = readPublicUrl(r.string(raw, 'publicUrl', '', `http://${host.includes(':') ? `[${host}]` : host}:${port}`), r);
   const config: GatewayConfig = {
-    host: r.string(raw, 'host', '', '127.0.0.1'),
-    port: r.int(raw, 'port', '', 8443, 0, 65535),
+    host,
+    port,
+    publicUrl,
     dbPath: file('dbPath'),
     networkDescriptorPath: file('networkDescriptorPath'),
     keysDir,
-    audience: r.string(raw, 'audience', '', 'econfirm-gateway'),
+    audience: r.string(raw, 'audience', '', publicUrl),
     logLevel,
     tenants,
     deadlines: {
@@ -373,12 +382,28 @@ export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): Ga
   return config;
 }
 
+/** An http(s) origin (a path only as a prefix, no query or fragment), without a trailing slash. */
+function readPublicUrl(value: string, r: Reader): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    r.problems.push(`publicUrl: must be an absolute http(s) URL, got '${value}'`);
+    return value;
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username || url.password) {
+    r.problems.push(`publicUrl: must be an http(s) URL without query, fragment or credentials, got '${value}'`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
 /** Environment variables that override the file (for scripts and containers). */
 const ENV_OVERRIDES: ReadonlyArray<[env: string, key: string]> = [
   ['ECONFIRM_GATEWAY_HOST', 'host'],
   ['ECONFIRM_GATEWAY_PORT', 'port'],
   ['ECONFIRM_GATEWAY_DB', 'dbPath'],
   ['ECONFIRM_GATEWAY_KEYS_DIR', 'keysDir'],
+  ['ECONFIRM_GATEWAY_PUBLIC_URL', 'publicUrl'],
   ['ECONFIRM_GATEWAY_AUDIENCE', 'audience'],
   ['ECONFIRM_GATEWAY_LOG_LEVEL', 'logLevel'],
   ['ECONFIRM_NETWORK_DESCRIPTOR', 'networkDescriptorPath'],

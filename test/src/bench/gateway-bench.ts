@@ -86,6 +86,8 @@ const ENGAGEMENT = (run: string): IssueInput['engagement'] => ({ id: `ENG-${run}
 interface GatewayHandle {
   base: string;
   audience: string;
+  /** The gateway's publicUrl: tokens are bound to it plus the path (htu). */
+  publicUrl: string;
   callers: Record<'auditor' | 'client' | 'officer' | 'reviewer', Caller>;
 }
 
@@ -112,6 +114,7 @@ async function serveGateway(dir: string): Promise<void> {
   const handle: GatewayHandle = {
     base: `http://127.0.0.1:${port}`,
     audience: config.audience,
+    publicUrl: config.publicUrl,
     callers: { auditor: issue('firm1', 'auditor1'), client: issue('client1', 'client1'), officer: issue('bank1', 'officer1'), reviewer: issue('bank1', 'reviewer1') },
   };
   process.send?.(handle);
@@ -174,7 +177,7 @@ async function main(): Promise<void> {
   try {
     const http = async (caller: Caller, step: Step, times: StepTimes, url: string, body: object = {}): Promise<Record<string, unknown>> =>
       times.time(step, async () => {
-        const token = await createApiToken(caller.credentialId, caller.privateJwk, gw.audience);
+        const token = await createApiToken(caller.credentialId, caller.privateJwk, { audience: gw.audience, method: 'POST', url: `${gw.publicUrl}${url}` });
         const res = await fetch(`${gw.base}${url}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
         const json = (await res.json()) as Record<string, unknown>;
         if (res.status >= 300) {

@@ -31,16 +31,16 @@ class Client {
     readonly config: GatewayConfig,
   ) {}
 
-  private async auth(caller: Caller): Promise<string> {
-    return `Bearer ${await createApiToken(caller.credentialId, caller.privateJwk, this.config.audience)}`;
+  private async auth(caller: Caller, method: string, url: string): Promise<string> {
+    return `Bearer ${await createApiToken(caller.credentialId, caller.privateJwk, { audience: this.config.audience, method, url: `${this.config.publicUrl}${url}` })}`;
   }
 
   async get(caller: Caller, url: string): Promise<request.Response> {
-    return checkedRequest(this.app.getHttpServer()).get(url).set('Authorization', await this.auth(caller));
+    return checkedRequest(this.app.getHttpServer()).get(url).set('Authorization', await this.auth(caller, 'GET', url));
   }
 
   async upload(caller: Caller, fields: Cells, file: Buffer, name: string, headers: Record<string, string> = {}): Promise<request.Response> {
-    let req = checkedRequest(this.app.getHttpServer()).post('/v1/bulk/jobs').set('Authorization', await this.auth(caller)).set(headers);
+    let req = checkedRequest(this.app.getHttpServer()).post('/v1/bulk/jobs').set('Authorization', await this.auth(caller, 'POST', '/v1/bulk/jobs')).set(headers);
     for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
     return req.attach('file', file, name);
   }
@@ -207,7 +207,7 @@ describe('gateway e2e: bulk issuance from CSV and XLSX', function () {
     expect(many.status).to.equal(413);
     expect(many.body.error.code).to.equal('TOO_MANY_ROWS');
     expect((await http.upload(officer, fields, csvOf(firmColumns, bankRows(1, [])), 'x.csv')).status).to.equal(403);
-    const noFile = await checkedRequest(gw.app.getHttpServer()).post('/v1/bulk/jobs').set('Authorization', `Bearer ${await gw.token(auditor)}`).field('kind', 'bank-form-1');
+    const noFile = await checkedRequest(gw.app.getHttpServer()).post('/v1/bulk/jobs').set('Authorization', await gw.bearer(auditor, 'POST', '/v1/bulk/jobs')).field('kind', 'bank-form-1');
     expect(noFile.status).to.equal(400);
     expect(await http.engagementIds(auditor, `ENG-${run}-lim`)).to.deep.equal([]);
   });

@@ -76,16 +76,17 @@ class Gateway {
     return { credentialId: issued.credential.id, privateJwk: issued.privateJwk };
   }
 
-  token(caller: Caller): Promise<string> {
-    return createApiToken(caller.credentialId, caller.privateJwk, this.config.audience);
+  /** A token for one request: `method` on `url` (a path; its query is not bound) at this gateway. */
+  token(caller: Caller, method: string, url: string): Promise<string> {
+    return createApiToken(caller.credentialId, caller.privateJwk, { audience: this.config.audience, method, url: `${this.config.publicUrl}${url}` });
   }
 
   async get(caller: Caller, url: string): Promise<request.Response> {
-    return checkedRequest(this.app.getHttpServer()).get(url).set('Authorization', `Bearer ${await this.token(caller)}`);
+    return checkedRequest(this.app.getHttpServer()).get(url).set('Authorization', `Bearer ${await this.token(caller, 'GET', url)}`);
   }
 
   async send(method: 'post' | 'patch' | 'delete', caller: Caller, url: string, body: object = {}): Promise<request.Response> {
-    return checkedRequest(this.app.getHttpServer())[method](url).set('Authorization', `Bearer ${await this.token(caller)}`).send(body);
+    return checkedRequest(this.app.getHttpServer())[method](url).set('Authorization', `Bearer ${await this.token(caller, method, url)}`).send(body);
   }
 
   async post(caller: Caller, url: string, body: object = {}): Promise<request.Response> {
@@ -251,7 +252,7 @@ describe('gateway e2e: events out — SSE, signed webhooks, dead letters, replay
   const stream = async (caller: Caller, lastEventId?: number, query = ''): Promise<SseClient> => {
     const client = new SseClient();
     streams.push(client);
-    await client.open(gw.port, await gw.token(caller), lastEventId, query);
+    await client.open(gw.port, await gw.token(caller, 'GET', '/v1/events/stream'), lastEventId, query);
     expect(client.status).to.equal(200);
     return client;
   };
@@ -433,7 +434,7 @@ describe('gateway e2e: events out — SSE, signed webhooks, dead letters, replay
     expect(page.body.next).to.equal(from);
     const typed = await gw.get(auditor, '/v1/events?type=ConfirmationsIssued');
     expect(typed.body.events).to.deep.equal([]);
-    const badId = await checkedRequest(gw.app.getHttpServer()).get('/v1/events/stream').set('Authorization', `Bearer ${await gw.token(auditor)}`).set('Last-Event-ID', 'abc');
+    const badId = await checkedRequest(gw.app.getHttpServer()).get('/v1/events/stream').set('Authorization', `Bearer ${await gw.token(auditor, 'GET', '/v1/events/stream')}`).set('Last-Event-ID', 'abc');
     expect(badId.status).to.equal(400);
   });
 

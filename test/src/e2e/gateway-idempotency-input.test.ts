@@ -82,7 +82,7 @@ describe('gateway e2e: idempotent retries and malformed input', function () {
     const good = () => ({ id, kind: 'bank-form-1', engagement: engagement('bad'), addresseeId: 'BANK1', feePayer: 'client', letter: bankLetter(distinctiveAccountNumber()) });
 
     async function raw(body: string, contentType = 'application/json') {
-      return gw.http().post('/v1/confirmations').set('Authorization', `Bearer ${await gw.token(auditor)}`).set('Content-Type', contentType).send(body);
+      return gw.http().post('/v1/confirmations').set('Authorization', await gw.bearer(auditor, 'POST', '/v1/confirmations')).set('Content-Type', contentType).send(body);
     }
 
     it('bad JSON → 400 MALFORMED_JSON', async function () {

@@ -147,7 +147,7 @@ describe('gateway e2e: institution key rotation keeps old content readable', fun
 
   it("the firm's evidence PDF of a request sealed before the rotation is generated (letter and reply opened with the retired key)", async function () {
     expect((await step(auditor, `/v1/confirmations/${repliedBefore}/auditor-acceptance`)).body.state).to.equal(ConfirmationState.AuditorAccepted);
-    const pdf = await gw.http().get(`/v1/confirmations/${repliedBefore}/evidence.pdf`).set('Authorization', `Bearer ${await gw.token(auditor)}`)
+    const pdf = await gw.http().get(`/v1/confirmations/${repliedBefore}/evidence.pdf`).set('Authorization', await gw.bearer(auditor, 'GET', `/v1/confirmations/${repliedBefore}/evidence.pdf`))
       .buffer(true)
       .parse((r, done) => {
         const chunks: Buffer[] = [];

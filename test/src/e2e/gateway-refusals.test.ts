@@ -1,5 +1,4 @@
 import { ConfirmationState } from '@econfirm/common';
-import { createApiToken } from '@econfirm/gateway';
 import { expect } from 'chai';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import * as jose from 'node-jose';
@@ -40,7 +39,7 @@ describe('gateway e2e: refusals by role, by token and across tenants', function 
       expect((await gw.http().get('/v1/me')).status).to.equal(401);
       expect((await gw.http().get('/v1/me').set('Authorization', 'Bearer abc.def.ghi')).body.error.code).to.equal('UNAUTHENTICATED');
       const now = Math.floor(Date.now() / 1000);
-      const base = { iss: auditor.credentialId, aud: gw.config.audience, iat: now, exp: now + 60 };
+      const base = { iss: auditor.credentialId, aud: gw.config.audience, iat: now, exp: now + 60, htm: 'GET', htu: `${gw.config.publicUrl}/v1/me` };
       const stranger: Caller = { credentialId: auditor.credentialId, privateJwk: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }) };
       const cases: Array<[string, string, string]> = [
         ['signed by another key', await signedToken(stranger, { ...base, jti: randomUUID() }), 'UNAUTHENTICATED'],
@@ -57,7 +56,7 @@ describe('gateway e2e: refusals by role, by token and across tenants', function 
     });
 
     it('a token is single-use (jti), and a revoked credential is refused', async function () {
-      const token = await createApiToken(auditor.credentialId, auditor.privateJwk, gw.config.audience);
+      const token = await gw.token(auditor, 'GET', '/v1/me');
       expect((await gw.http().get('/v1/me').set('Authorization', `Bearer ${token}`)).body.institutionId).to.equal('FIRM1');
       const replay = await gw.http().get('/v1/me').set('Authorization', `Bearer ${token}`);
       expect(replay.status).to.equal(401);
@@ -101,6 +100,38 @@ describe('gateway e2e: refusals by role, by token and across tenants', function 
       expect((await gw.get(auditor, `/v1/confirmations/${id}`)).body.state).to.equal(ConfirmationState.Issued);
     });
 
+    it('a token captured for one call is refused for another method or path, and at another gateway: 401, nothing written', async function () {
+      // Issue 10.8, fails on c85a0dd: tokens named neither method nor URL, and every gateway's audience was 'econfirm-gateway'.
+      const recall = `/v1/confirmations/${id}/recall`;
+      const misdirected: Array<[string, string, string]> = [
+        ['a read token used to recall', await gw.bearer(auditor, 'GET', `/v1/confirmations/${id}`), recall],
+        ['a token for another route, same method', await gw.bearer(auditor, 'POST', `/v1/confirmations/${id}/alternative-procedure`), recall],
+        ['a token for another request id', await gw.bearer(auditor, 'POST', `/v1/confirmations/${id}-other/recall`), recall],
+      ];
+      for (const [what, authorization, url] of misdirected) {
+        const res = await gw.http().post(url).set('Authorization', authorization).send({ reason: 'captured token' });
+        expect(res.status, `${what}: ${JSON.stringify(res.body)}`).to.equal(401);
+        expect(res.body.error.code, what).to.equal('UNAUTHENTICATED');
+      }
+      // Another institution's gateway, where the same credential (same public key) is registered:
+      // a token made for this gateway is refused there by its audience (its own publicUrl).
+      const other = await TestGateway.start({ publicUrl: 'http://gw.other-institution.test' });
+      try {
+        const credential = gw.credentials.find(auditor.credentialId);
+        other.credentials.issue({ tenantId: 'firm1', identityName: 'auditor1', publicJwk: credential?.publicJwk, id: auditor.credentialId });
+        expect(other.config.audience).to.equal('http://gw.other-institution.test');
+        const captured = await gw.bearer(auditor, 'POST', recall);
+        const there = await other.http().post(recall).set('Authorization', captured).send({ reason: 'captured token' });
+        expect(there.status, JSON.stringify(there.body)).to.equal(401);
+        expect(there.body.error.message).to.match(/not for audience 'http:\/\/gw.other-institution.test'/);
+        // The same caller's own token for that gateway works there (the refusal is the binding, not the credential).
+        expect((await other.get(auditor, '/v1/me')).body.credentialId).to.equal(auditor.credentialId);
+      } finally {
+        await other.close();
+      }
+      expect((await gw.get(auditor, `/v1/confirmations/${id}`)).body.state).to.equal(ConfirmationState.Issued);
+    });
+
     it('the right role at the wrong time gets the ledger refusal with its code: 409 INVALID_STATE_TRANSITION, 404 for a non-party', async function () {
       const early = await gw.post(auditor, `/v1/confirmations/${id}/auditor-acceptance`);
       expect(early.status).to.equal(409);
@@ -115,7 +146,7 @@ describe('gateway e2e: refusals by role, by token and across tenants', function 
       expect((await gw.get(auditor, '/v1/statistics')).status).to.equal(403);
       expect((await gw.get(regulator, '/v1/statistics')).status).to.equal(200);
       const calendar = (await gw.get(auditor, '/v1/calendar')).body as Record<string, unknown>;
-      const put = await gw.http().put('/v1/calendar').set('Authorization', `Bearer ${await gw.token(auditor)}`).send(calendar);
+      const put = await gw.http().put('/v1/calendar').set('Authorization', await gw.bearer(auditor, 'PUT', '/v1/calendar')).send(calendar);
       expect(put.status).to.equal(403);
       const register = await gw.post(officer, '/v1/institutions', {
         id: 'BANKX', kind: 'bank', mspId: 'Bank1MSP', nameZh: 'x', nameEn: 'x', registrationId: 'x',

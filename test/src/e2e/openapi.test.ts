@@ -148,15 +148,15 @@ describe('gateway e2e: the OpenAPI document', function () {
     expect(registered.body.id).to.equal(id);
     const calendar = ok(await gw.get(auditor, '/v1/calendar')).body as Record<string, unknown>;
     // Writing the calendar in force back changes nothing and shows the write's documented answer.
-    ok(await gw.http().put('/v1/calendar').set('Authorization', `Bearer ${await gw.token(admin)}`).send(calendar));
+    ok(await gw.http().put('/v1/calendar').set('Authorization', await gw.bearer(admin, 'PUT', '/v1/calendar')).send(calendar));
     ok(await gw.get(regulator, '/v1/statistics'));
     ok(await gw.get(auditor, '/v1/bulk/templates/bank-form-1'));
     expect(ok(await gw.get(auditor, '/v1/bulk/templates/bank-form-1.csv')).text).to.match(/^letterRef,/);
     ok(await gw.http().get('/.well-known/jwks.json'));
     ok(await gw.get(auditor, '/v1/events/status'));
     const webhook = ok(await gw.post(auditor, '/v1/webhooks', { url: 'http://127.0.0.1:9/none', active: false }), 201).body as { id: string };
-    ok(await gw.http().patch(`/v1/webhooks/${webhook.id}`).set('Authorization', `Bearer ${await gw.token(auditor)}`).send({ description: 'edited' }));
-    ok(await gw.http().delete(`/v1/webhooks/${webhook.id}`).set('Authorization', `Bearer ${await gw.token(auditor)}`), 204);
+    ok(await gw.http().patch(`/v1/webhooks/${webhook.id}`).set('Authorization', await gw.bearer(auditor, 'PATCH', `/v1/webhooks/${webhook.id}`)).send({ description: 'edited' }));
+    ok(await gw.http().delete(`/v1/webhooks/${webhook.id}`).set('Authorization', await gw.bearer(auditor, 'DELETE', `/v1/webhooks/${webhook.id}`)), 204);
   });
 
   it('the security requirements are true: every secured operation answers 401 without a token, every public one does not', async function () {

@@ -2,6 +2,7 @@ import { ConfirmationState } from '@econfirm/common';
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -20,12 +21,24 @@ const CSP = "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base
 
 interface TokenSeen {
   header: { alg: string; typ: string; kid: string };
-  claims: { iss: string; aud: string; iat: number; exp: number; jti: string };
+  claims: { iss: string; aud: string; iat: number; exp: number; jti: string; htm: string; htu: string };
+  /** The request that carried it. */
+  method: string;
+  url: string;
 }
 
-function decodeToken(token: string): TokenSeen {
+function decodeToken(token: string, method: string, url: string): TokenSeen {
   const [header, claims] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown);
-  return { header: header as TokenSeen['header'], claims: claims as TokenSeen['claims'] };
+  return { header: header as TokenSeen['header'], claims: claims as TokenSeen['claims'], method, url };
+}
+
+/** A port nobody listens on right now (the gateway's publicUrl must name its port before it listens). */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 /**
@@ -121,9 +134,12 @@ describe('portal e2e: the bank-letter path in a real browser', function () {
 
   before(async function () {
     await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR');
-    gw = await TestGateway.start();
-    await gw.app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(gw.app.getHttpServer().address() as AddressInfo).port}`;
+    // Tokens are bound to the gateway's publicUrl (htu), and the portal signs for its page's origin:
+    // the gateway is configured with the URL the browser opens.
+    const port = await freePort();
+    gw = await TestGateway.start({ publicUrl: `http://127.0.0.1:${port}` });
+    await gw.app.listen(port, '127.0.0.1');
+    base = gw.config.publicUrl;
     dir = mkdtempSync(path.join(tmpdir(), 'econfirm-portal-e2e-'));
     credentialFile('auditor', 'firm1', 'auditor1');
     credentialFile('client', 'client1', 'client1');
@@ -148,7 +164,7 @@ describe('portal e2e: the bank-letter path in a real browser', function () {
       sent.push(text);
       if (text.includes('privateJwk') || text.includes('"d"') || secrets.some((d) => text.includes(d))) leaks.push(`${req.method()} ${req.url()}`);
       const auth = req.headers().authorization;
-      if (auth?.startsWith('Bearer ')) tokens.push(decodeToken(auth.slice('Bearer '.length)));
+      if (auth?.startsWith('Bearer ')) tokens.push(decodeToken(auth.slice('Bearer '.length), req.method(), req.url()));
     });
     page.on('console', (msg) => {
       if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
@@ -499,7 +515,7 @@ describe('portal e2e: the bank-letter path in a real browser', function () {
     }
   });
 
-  it('every API call carried its own fresh ES256 token (60 s, single-use jti); no request carried the private key; no CSP violation', function () {
+  it('every API call carried its own fresh ES256 token (60 s, single-use jti, bound to its method and URL); no request carried the private key; no CSP violation', function () {
     expect(tokens.length).to.be.greaterThan(20);
     for (const t of tokens) {
       expect(t.header.alg).to.equal('ES256');
@@ -507,6 +523,9 @@ describe('portal e2e: the bank-letter path in a real browser', function () {
       expect(t.header.kid).to.equal(t.claims.iss);
       expect(t.claims.aud).to.equal(gw.config.audience);
       expect(t.claims.exp - t.claims.iat).to.equal(60);
+      // Bound to the one request that carried it: its method and its URL without the query.
+      expect(t.claims.htm).to.equal(t.method);
+      expect(t.claims.htu).to.equal(t.url.split('?')[0]);
     }
     expect(new Set(tokens.map((t) => t.claims.jti)).size).to.equal(tokens.length);
     expect(new Set(tokens.map((t) => t.claims.iss))).to.have.keys(Object.values(callers).map((c) => c.credentialId));

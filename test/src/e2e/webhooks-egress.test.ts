@@ -67,11 +67,11 @@ describe('e2e: webhook egress control (SSRF)', function () {
     const created = await gw.post(auditor, '/v1/webhooks', { url: 'https://erp.firm1.example/econfirm/events', active: false });
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     const id = created.body.id as string;
-    const patched = await gw.http().patch(`/v1/webhooks/${id}`).set('Authorization', `Bearer ${await gw.token(auditor)}`).send({ url: 'http://169.254.169.254/latest/meta-data/' });
+    const patched = await gw.http().patch(`/v1/webhooks/${id}`).set('Authorization', await gw.bearer(auditor, 'PATCH', `/v1/webhooks/${id}`)).send({ url: 'http://169.254.169.254/latest/meta-data/' });
     expect(patched.status).to.equal(422);
     expect(patched.body.error.code).to.equal('WEBHOOK_URL_NOT_ALLOWED');
     expect((await gw.get(auditor, `/v1/webhooks/${id}`)).body.url).to.equal('https://erp.firm1.example/econfirm/events');
-    expect((await gw.http().delete(`/v1/webhooks/${id}`).set('Authorization', `Bearer ${await gw.token(auditor)}`)).status).to.equal(204);
+    expect((await gw.http().delete(`/v1/webhooks/${id}`).set('Authorization', await gw.bearer(auditor, 'DELETE', `/v1/webhooks/${id}`))).status).to.equal(204);
   });
 
   it('refuses at delivery a host name that resolves to loopback: the reason is in the delivery log, the event is dead-lettered, nothing is sent', async function () {
@@ -86,7 +86,7 @@ describe('e2e: webhook egress control (SSRF)', function () {
 
     // A real ledger event every tenant gets: the operator writes the calendar in force back.
     const calendar = (await gw.get(admin, '/v1/calendar')).body as Record<string, unknown>;
-    const written = await gw.http().put('/v1/calendar').set('Authorization', `Bearer ${await gw.token(admin)}`).send(calendar);
+    const written = await gw.http().put('/v1/calendar').set('Authorization', await gw.bearer(admin, 'PUT', '/v1/calendar')).send(calendar);
     expect(written.status, JSON.stringify(written.body)).to.be.oneOf([200, 201]);
 
     type Attempt = { sequence: number; attempt: number; outcome: string; error?: string };

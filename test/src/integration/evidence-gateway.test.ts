@@ -56,7 +56,7 @@ describe('evidence endpoints of the gateway on the real network (issue 5)', func
   });
 
   it('GET /v1/confirmations/{id}/evidence.pdf: the firm gets a signed PDF; the bank is refused', async () => {
-    const res = await gw.http().get(`/v1/confirmations/${id}/evidence.pdf`).set('Authorization', `Bearer ${await gw.token(auditor)}`).buffer(true).parse((r, done) => {
+    const res = await gw.http().get(`/v1/confirmations/${id}/evidence.pdf`).set('Authorization', await gw.bearer(auditor, 'GET', `/v1/confirmations/${id}/evidence.pdf`)).buffer(true).parse((r, done) => {
       const chunks: Buffer[] = [];
       r.on('data', (c: Buffer) => chunks.push(c));
       r.on('end', () => done(null, Buffer.concat(chunks)));
@@ -78,7 +78,7 @@ describe('evidence endpoints of the gateway on the real network (issue 5)', func
   });
 
   it('POST /v1/evidence/verify: valid online for the firm and the regulator, offline saying so, refused after a flipped byte', async () => {
-    const online = await gw.http().post('/v1/evidence/verify').set('Authorization', `Bearer ${await gw.token(auditor)}`).set('Content-Type', 'application/pdf').send(pdf);
+    const online = await gw.http().post('/v1/evidence/verify').set('Authorization', await gw.bearer(auditor, 'POST', '/v1/evidence/verify')).set('Content-Type', 'application/pdf').send(pdf);
     expect(online.status, JSON.stringify(online.body)).to.equal(200);
     expect(online.body.ok, JSON.stringify(online.body.checks, null, 1)).to.equal(true);
     expect(online.body.mode).to.equal('online');

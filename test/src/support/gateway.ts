@@ -48,6 +48,8 @@ export class TestGateway {
     const config = {
       ...validateGatewayConfig({
         port: 0,
+        // Given, the audience follows it (as in a config file); tokens are bound to it (htu).
+        ...(overrides.publicUrl ? { publicUrl: overrides.publicUrl } : {}),
         dbPath: path.join(dir, 'gateway.db'),
         networkDescriptorPath: defaultDescriptorPath(REPO_ROOT),
         keysDir: path.join(networkDir(), 'institution-keys'),
@@ -82,8 +84,9 @@ export class TestGateway {
     };
   }
 
-  async token(caller: Caller): Promise<string> {
-    return createApiToken(caller.credentialId, caller.privateJwk, this.config.audience);
+  /** A token for one request: `method` on `url` (a path, query allowed) at this gateway. */
+  async token(caller: Caller, method: string, url: string): Promise<string> {
+    return createApiToken(caller.credentialId, caller.privateJwk, { audience: this.config.audience, method, url: `${this.config.publicUrl}${url}` });
   }
 
   /** supertest on the app; every answer is checked against the OpenAPI document (openapi-conformance.ts). */
@@ -91,12 +94,17 @@ export class TestGateway {
     return checkedRequest(this.app.getHttpServer());
   }
 
+  /** The Authorization header value for one request as `caller`: a token made for exactly this method and URL. */
+  async bearer(caller: Caller, method: string, url: string): Promise<string> {
+    return `Bearer ${await this.token(caller, method, url)}`;
+  }
+
   async get(caller: Caller, url: string): Promise<request.Response> {
-    return this.http().get(url).set('Authorization', `Bearer ${await this.token(caller)}`);
+    return this.http().get(url).set('Authorization', await this.bearer(caller, 'GET', url));
   }
 
   async post(caller: Caller, url: string, body: object = {}, headers: Record<string, string> = {}): Promise<request.Response> {
-    return this.http().post(url).set('Authorization', `Bearer ${await this.token(caller)}`).set(headers).send(body);
+    return this.http().post(url).set('Authorization', await this.bearer(caller, 'POST', url)).set(headers).send(body);
   }
 
   /** Stops the app and builds a new one on the same database: what a gateway restart keeps. */
