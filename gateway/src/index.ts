@@ -6,3 +6,5 @@ export type { Principal, Custody } from './auth/principal';
 export { GatewayError, type ErrorBody } from './errors/gateway-error';
 export { hasHighS } from './transactions/ecdsa-low-s';
 export { WebhookDelivery, type HostLookup } from './webhooks/webhook-delivery.service';
+export { TransactionExecutor, type PendingAnswer } from './transactions/transaction-executor.service';
+export type { LedgerCall } from './fabric/ledger-call';

@@ -14,6 +14,7 @@ import {
 } from '@econfirm/sdk';
 import * as path from 'node:path';
 import { demoSigningKeyCertifier, ensureDemoEvidenceIdentities } from './commands/demo-certify';
+import { isOfflineSignInvocation, offlineSignCommand } from './commands/offline-sign';
 import { isVerifyInvocation, verifyCommand } from './commands/verify';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -25,6 +26,8 @@ commands:
   institutions list [kind]     list registry records (kinds: ${INSTITUTION_KINDS.join(', ')})
   institutions show <id>       one registry record
   verify <file.pdf|bundle>     check an evidence PDF or bundle (econfirm verify --help)
+  offline sign <answer.json>   check and sign what a gateway asks an offline identity to sign
+                               (econfirm offline sign --help; no ledger connection)
   ledger verify [from] [to]    check the chain: hashes recomputed, links, orderer signatures,
                                the peer's current block hash (exit 0 when it holds, 1 when not)
 
@@ -118,6 +121,7 @@ async function verifyLedger(ledger: LedgerSession, fromWord: string | undefined,
 
 async function main(): Promise<number> {
   if (isVerifyInvocation(process.argv.slice(2))) return verifyCommand(process.argv.slice(2), REPO_ROOT);
+  if (isOfflineSignInvocation(process.argv.slice(2))) return offlineSignCommand(process.argv.slice(2), REPO_ROOT);
   let invocation: Invocation;
   try {
     invocation = parseArgs(process.argv.slice(2));

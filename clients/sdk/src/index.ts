@@ -11,3 +11,4 @@ export * from './demo-institutions';
 export * from './content-crypto';
 export * from './ledger-integrity';
 export * from './channel-config';
+export * from './offline-signing';

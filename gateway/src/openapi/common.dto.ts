@@ -64,7 +64,7 @@ export class PendingTransactionDto {
   @ApiProperty() transactionId: string;
   @ApiProperty({ enum: ['submit', 'evaluate'] }) mode: string;
   @ApiProperty({ enum: ['proposed'] }) stage: string;
-  @ApiProperty({ description: 'base64 SHA-256 digest of the unsigned proposal' }) proposalDigest: string;
+  @ApiProperty({ description: 'base64 of the unsigned proposal (fabric-gateway ProposedTransaction): decode it, check channel, chaincode, function, arguments and creator, sign SHA-256 of its Proposal bytes (sdk signOfflineProposal)' }) proposal: string;
   @ApiProperty() expiresAt: string;
   @ApiProperty({ example: '/v1/transactions/<id>/endorsement' }) next: string;
 }
@@ -122,6 +122,6 @@ export function ApiLedgerErrors(): MethodDecorator & ClassDecorator {
     ApiBadGatewayResponse({ type: ErrorResponse, description: 'ENDORSEMENT_FAILED, ORDERING_FAILED, EVALUATION_FAILED, TRANSACTION_INVALID (details: phase, transaction id, validation code)' }),
     ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'LEDGER_UNAVAILABLE, HSM_UNAVAILABLE (a custodial key in an HSM token that refused)' }),
     ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT, COMMIT_STATUS_UNKNOWN (details.transactionId)' }),
-    ApiAcceptedResponse({ type: PendingTransactionDto, description: 'offline credential: sign proposalDigest, then POST /v1/transactions/{id}/endorsement' }),
+    ApiAcceptedResponse({ type: PendingTransactionDto, description: 'offline credential: check and sign the proposal, then POST /v1/transactions/{id}/endorsement' }),
   );
 }

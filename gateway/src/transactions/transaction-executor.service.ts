@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CommitError, hash } from '@hyperledger/fabric-gateway';
+import { CommitError } from '@hyperledger/fabric-gateway';
 import { gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
 import { findIdentity, type LedgerSession } from '@econfirm/sdk';
 import { readFileSync } from 'node:fs';
@@ -24,13 +24,18 @@ export interface ExecuteOptions {
   successStatus?: number;
 }
 
-/** What an offline caller receives instead of a result: the digest to sign and where to send it. */
+/**
+ * What an offline caller receives instead of a result: the unsigned proposal itself and where to
+ * send its signature. Never a bare digest: the caller decodes the bytes, checks them against what
+ * it asked and hashes them itself (sdk offline-signing.ts), so a gateway cannot have it sign
+ * another transaction.
+ */
 export interface PendingAnswer {
   transactionId: string;
   mode: PendingMode;
   stage: 'proposed';
-  /** Base64 SHA-256 digest of the unsigned proposal: sign it (ECDSA P-256, DER, low-S). */
-  proposalDigest: string;
+  /** Base64 of the unsigned proposal (fabric-gateway ProposedTransaction bytes); sign SHA-256 of its Proposal. */
+  proposal: string;
   expiresAt: string;
   next: string;
 }
@@ -137,7 +142,7 @@ export class TransactionExecutor {
       transactionId: record.transactionId,
       mode,
       stage: 'proposed',
-      proposalDigest: base64(proposal.getDigest()),
+      proposal: base64(proposal.getBytes()),
       expiresAt: record.expiresAt,
       next: `/v1/transactions/${record.transactionId}/${mode === 'submit' ? 'endorsement' : 'evaluation'}`,
     };
@@ -166,12 +171,12 @@ export class TransactionExecutor {
     throw mapped;
   }
 
-  /** Step 2: the signed proposal is endorsed; answers the transaction digest to sign. */
+  /** Step 2: the signed proposal is endorsed; answers the unsigned transaction and commit-status request to sign. */
   async endorse(
     principal: Principal,
     transactionId: string,
     signature: string,
-  ): Promise<{ transactionId: string; stage: 'endorsed'; transactionDigest: string; commitDigest: string; next: string }> {
+  ): Promise<{ transactionId: string; stage: 'endorsed'; transaction: string; commitStatusRequest: string; next: string }> {
     const record = this.load(principal, transactionId, 'submit', 'proposed');
     const gateway = this.ledger.session(principal).gateway;
     try {
@@ -181,8 +186,8 @@ export class TransactionExecutor {
       return {
         transactionId,
         stage: 'endorsed',
-        transactionDigest: base64(transaction.getDigest()),
-        commitDigest: base64(hash.sha256(this.offlineCommitRequest(principal, transactionId).getRequest_asU8())),
+        transaction: base64(transaction.getBytes()),
+        commitStatusRequest: base64(this.offlineCommitRequest(principal, transactionId).getRequest_asU8()),
         next: `/v1/transactions/${transactionId}/submission`,
       };
     } catch (err) {
@@ -198,7 +203,7 @@ export class TransactionExecutor {
 
   /**
    * Step 3: the signed transaction goes to ordering; answers once the commit status is known.
-   * The commit-status request is signed by the caller too (`commitSignature` over commitDigest);
+   * The commit-status request is signed by the caller too (`commitSignature` over SHA-256 of commitStatusRequest);
    * without it the gateway asks as a custodial identity of the same tenant.
    */
   async submitSigned(principal: Principal, transactionId: string, signature: string, commitSignature?: string): Promise<Executed> {

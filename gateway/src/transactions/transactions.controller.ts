@@ -36,7 +36,7 @@ export class SignatureDto {
 }
 
 export class SubmissionDto extends SignatureDto {
-  @ApiPropertyOptional({ description: "base64 signature over commitDigest; without it the gateway reads the commit status as a custodial identity of the caller's tenant" })
+  @ApiPropertyOptional({ description: "base64 signature over SHA-256 of commitStatusRequest; without it the gateway reads the commit status as a custodial identity of the caller's tenant" })
   @IsOptional()
   @IsString()
   @IsBase64()
@@ -47,8 +47,8 @@ export class SubmissionDto extends SignatureDto {
 export class EndorsedDto {
   @ApiProperty() transactionId: string;
   @ApiProperty({ enum: ['endorsed'] }) stage: 'endorsed';
-  @ApiProperty({ description: 'base64 digest of the endorsed transaction: sign it and POST …/submission' }) transactionDigest: string;
-  @ApiProperty({ description: 'base64 digest of the commit-status request: sign it too (commitSignature)' }) commitDigest: string;
+  @ApiProperty({ description: 'base64 of the endorsed, unsigned transaction (fabric-gateway PreparedTransaction): decode and check it, sign SHA-256 of its envelope payload, POST …/submission' }) transaction: string;
+  @ApiProperty({ description: 'base64 of the unsigned commit-status request (gateway.CommitStatusRequest): check it, sign its SHA-256 too (commitSignature)' }) commitStatusRequest: string;
   @ApiProperty() next: string;
 }
 
@@ -82,8 +82,8 @@ export class TransactionStatusDto {
 const IDEMPOTENCY = ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first outcome instead of acting twice' });
 
 /**
- * Non-custodial signing (offline credentials): a mutating route answered 202 with a proposal
- * digest; the caller signs it → endorsement → signs the transaction digest → submission.
+ * Non-custodial signing (offline credentials): a mutating route answered 202 with the unsigned
+ * proposal; the caller checks and signs it → endorsement → checks and signs the transaction → submission.
  */
 @ApiTags('offline signing')
 @ApiBearerAuth()
@@ -109,7 +109,7 @@ export class TransactionsController {
   @Post(':id/endorsement')
   @IDEMPOTENCY
   @HttpCode(200)
-  @ApiOperation({ summary: 'Offline step 2: send the proposal signature; the gateway endorses and answers the transaction digest' })
+  @ApiOperation({ summary: 'Offline step 2: send the proposal signature; the gateway endorses and answers the unsigned transaction and commit-status request' })
   @ApiBody({ type: SignatureDto })
   @ApiOkResponse({ type: EndorsedDto })
   @ApiNotFoundResponse({ type: ErrorResponse })

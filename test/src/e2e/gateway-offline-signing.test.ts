@@ -1,12 +1,16 @@
 import { ConfirmationState } from '@econfirm/common';
-import { findIdentity } from '@econfirm/sdk';
-import { signers } from '@hyperledger/fabric-gateway';
+import { TransactionExecutor, type LedgerCall } from '@econfirm/gateway';
+import { decodeProposal, findIdentity, jsonArgumentWith, OfflineSigningRefusedError, signOfflineProposal, signOfflineTransaction, type OfflineEndorsedAnswer } from '@econfirm/sdk';
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { ensureDemoInstitutions } from '../support/institutions';
 import { agreeingReply, bankLetterRequest, type Caller, TestGateway } from '../support/gateway';
-import { completeOffline, enrollOfflineIdentity, offlineCaller, opensslDigestSigner, type OfflineIdentity } from '../support/gateway-offline';
+import { completeOffline, digestSigner, enrollOfflineIdentity, expectedCall, offlineCaller, opensslDigestSigner, type AskedCall, type OfflineIdentity } from '../support/gateway-offline';
 import { distinctiveAccountNumber } from '../support/letters';
-import { descriptor, uniqueName } from '../support/network';
+import { descriptor, REPO_ROOT, uniqueName } from '../support/network';
 
 /**
  * Non-custodial signing: the same bank-letter path, every step signed by keys that exist
@@ -45,6 +49,30 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
 
   const id = `CF-${run}`;
   const account = distinctiveAccountNumber();
+  /** Issue as the auditor asked it: the request's own fields (the letter is sealed by the gateway, not compared). */
+  const issueOf = (body: Record<string, unknown>): AskedCall => {
+    const { id: requestId, kind, addresseeId, feePayer, engagement } = body;
+    return { transaction: 'Issue', args: [jsonArgumentWith({ id: requestId, kind, addresseeId, feePayer, engagement })] };
+  };
+  const read = (confirmationId: string): AskedCall => ({ transaction: 'GetConfirmation', args: [confirmationId] });
+
+  /** `econfirm offline sign` on a gateway answer, as an operator with the key in a file would run it. */
+  function cliSign(answer: unknown, identity: OfflineIdentity, call: string, args: string[], extra: string[] = []): { status: number | null; body: Record<string, string>; stderr: string } {
+    const work = mkdtempSync(path.join(tmpdir(), 'econfirm-cli-offline-'));
+    try {
+      writeFileSync(path.join(work, 'answer.json'), JSON.stringify(answer));
+      writeFileSync(path.join(work, 'cert.pem'), identity.certificatePem);
+      writeFileSync(path.join(work, 'key.pem'), identity.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+      const run = spawnSync(process.execPath, [
+        path.join(REPO_ROOT, 'clients/cli/dist/main.js'), 'offline', 'sign', path.join(work, 'answer.json'),
+        '--cert', path.join(work, 'cert.pem'), '--key', path.join(work, 'key.pem'), '--msp', identity.mspId, '--call', call,
+        ...args.flatMap((a) => ['--arg', a]), ...extra,
+      ], { encoding: 'utf8' });
+      return { status: run.status, body: run.status === 0 ? (JSON.parse(run.stdout) as Record<string, string>) : {}, stderr: run.stderr };
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
 
   it('the offline identities exist nowhere on the network side: no key file, no descriptor entry; the gateway stored certificates only', function () {
     for (const [who, identity] of Object.entries(ids)) {
@@ -57,12 +85,17 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
   });
 
   it('issue: 202 with a proposal digest, then endorsement and submission with the caller\'s signatures → committed, letter sealed', async function () {
-    const pending = await gw.post(callers.auditor, '/v1/confirmations', bankLetterRequest(id, `ENG-${run}`, account));
+    const request = bankLetterRequest(id, `ENG-${run}`, account);
+    const pending = await gw.post(callers.auditor, '/v1/confirmations', request);
     expect(pending.status, JSON.stringify(pending.body)).to.equal(202);
-    expect(Buffer.from(pending.body.proposalDigest as string, 'base64')).to.have.length(32);
+    // The proposal itself, not a digest to sign blindly: the caller reads what it would sign.
+    expect(pending.body).not.to.have.property('proposalDigest');
+    const proposal = decodeProposal(Buffer.from(pending.body.proposal as string, 'base64'));
+    expect([proposal.transactionId, proposal.function, proposal.creator.mspId]).to.deep.equal([pending.body.transactionId, 'confirmation:Issue', 'Firm1MSP']);
+    expect(JSON.parse(proposal.args[0] as string).id).to.equal(id);
     const status = await gw.get(callers.auditor, `/v1/transactions/${pending.body.transactionId as string}`);
     expect(status.body.stage).to.equal('proposed');
-    const done = await completeOffline(gw, callers.auditor, ids.auditor, pending);
+    const done = await completeOffline(gw, callers.auditor, ids.auditor, pending, issueOf(request));
     expect(done.status, JSON.stringify(done.body)).to.equal(201);
     expect(done.body.status).to.equal('VALID');
     expect(done.body.result.state).to.equal(ConfirmationState.Issued);
@@ -74,25 +107,25 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
   });
 
   it('an offline read: GET answers 202, the signed proposal is evaluated, the letter decrypted for the caller', async function () {
-    const read = await completeOffline(gw, callers.client, ids.client, await gw.get(callers.client, `/v1/confirmations/${id}`));
-    expect(read.status, JSON.stringify(read.body)).to.equal(200);
-    expect(read.body.result.letter.content.sections.deposits.rows[0].accountNo).to.equal(account);
+    const opened = await completeOffline(gw, callers.client, ids.client, await gw.get(callers.client, `/v1/confirmations/${id}`), read(id));
+    expect(opened.status, JSON.stringify(opened.body)).to.equal(200);
+    expect(opened.body.result.letter.content.sections.deposits.rows[0].accountNo).to.equal(account);
   });
 
   it('authorize, accept, prepare (signed reply), approve and auditor-accept — each signed offline', async function () {
-    const steps: Array<[keyof typeof ids, string, object, string]> = [
-      ['client', `/v1/confirmations/${id}/authorization`, { feeConsent: true }, ConfirmationState.Authorized],
-      ['officer', `/v1/confirmations/${id}/acceptance`, {}, ConfirmationState.Accepted],
-      ['officer', `/v1/confirmations/${id}/reply`, { content: agreeingReply() }, ConfirmationState.ReplyPrepared],
-      ['reviewer', `/v1/confirmations/${id}/reply/approval`, {}, ConfirmationState.Replied],
-      ['auditor', `/v1/confirmations/${id}/auditor-acceptance`, {}, ConfirmationState.AuditorAccepted],
+    const steps: Array<[keyof typeof ids, string, object, AskedCall, string]> = [
+      ['client', `/v1/confirmations/${id}/authorization`, { feeConsent: true }, { transaction: 'ClientAuthorize', args: [id, jsonArgumentWith({ feeConsent: true })] }, ConfirmationState.Authorized],
+      ['officer', `/v1/confirmations/${id}/acceptance`, {}, { transaction: 'BankAccept', args: [id] }, ConfirmationState.Accepted],
+      ['officer', `/v1/confirmations/${id}/reply`, { content: agreeingReply() }, { transaction: 'PrepareReply', args: [id, jsonArgumentWith({ conclusion: agreeingReply().conclusion })] }, ConfirmationState.ReplyPrepared],
+      ['reviewer', `/v1/confirmations/${id}/reply/approval`, {}, { transaction: 'ApproveReply', args: [id] }, ConfirmationState.Replied],
+      ['auditor', `/v1/confirmations/${id}/auditor-acceptance`, {}, { transaction: 'AuditorAccept', args: [id] }, ConfirmationState.AuditorAccepted],
     ];
-    for (const [who, url, body, state] of steps) {
-      const done = await completeOffline(gw, callers[who], ids[who], await gw.post(callers[who], url, body));
+    for (const [who, url, body, asked, state] of steps) {
+      const done = await completeOffline(gw, callers[who], ids[who], await gw.post(callers[who], url, body), asked);
       expect(done.status, `${url}: ${JSON.stringify(done.body)}`).to.equal(200);
       expect(done.body.result.state, url).to.equal(state);
     }
-    const final = await completeOffline(gw, callers.auditor, ids.auditor, await gw.get(callers.auditor, `/v1/confirmations/${id}`));
+    const final = await completeOffline(gw, callers.auditor, ids.auditor, await gw.get(callers.auditor, `/v1/confirmations/${id}`), read(id));
     expect(final.body.result.reply.content).to.deep.equal(agreeingReply());
     expect(final.body.result.reply.signatureValid).to.equal(true);
     expect(final.body.result.reply.preparedBy).to.contain(`off-${tag}`);
@@ -104,15 +137,16 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
     const caller = offlineCaller(gw, 'firm1', hsm);
     const openssl = opensslDigestSigner(hsm);
     try {
-      const pending = await gw.post(caller, '/v1/confirmations', bankLetterRequest(`${id}-o`, `ENG-${run}`, distinctiveAccountNumber()));
+      const request = bankLetterRequest(`${id}-o`, `ENG-${run}`, distinctiveAccountNumber());
+      const pending = await gw.post(caller, '/v1/confirmations', request);
       expect(pending.status, JSON.stringify(pending.body)).to.equal(202);
       const txId = pending.body.transactionId as string;
-      const endorsed = await gw.post(caller, `/v1/transactions/${txId}/endorsement`, { signature: await openssl.sign(pending.body.proposalDigest as string, true) });
+      // The SDK decodes and checks; openssl signs the digest the SDK computed, with a high S.
+      const expected = expectedCall(hsm, issueOf(request));
+      const highS = (digest: Uint8Array) => openssl.sign(digest, true);
+      const endorsed = await gw.post(caller, `/v1/transactions/${txId}/endorsement`, await signOfflineProposal(pending.body, expected, highS));
       expect(endorsed.status, JSON.stringify(endorsed.body)).to.equal(200);
-      const done = await gw.post(caller, `/v1/transactions/${txId}/submission`, {
-        signature: await openssl.sign(endorsed.body.transactionDigest as string, true),
-        commitSignature: await openssl.sign(endorsed.body.commitDigest as string, true),
-      });
+      const done = await gw.post(caller, `/v1/transactions/${txId}/submission`, await signOfflineTransaction(endorsed.body as OfflineEndorsedAnswer, expected, txId, highS));
       expect(done.status, JSON.stringify(done.body)).to.equal(201);
       expect(done.body.status).to.equal('VALID');
       expect(done.body.result.issued.by).to.contain(`ossl-${tag}`);
@@ -130,12 +164,12 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
   it('a signature by another key is refused by the network and nothing is written', async function () {
     const pending = await gw.post(callers.auditor, `/v1/confirmations/${id}/recall`, { reason: 'test' });
     expect(pending.status).to.equal(202);
-    // The reviewer's key signs the auditor's proposal: the peers refuse the endorsement.
-    const wrong = Buffer.from(await signers.newPrivateKeySigner(ids.reviewer.privateKey)(Buffer.from(pending.body.proposalDigest as string, 'base64'))).toString('base64');
+    // The reviewer's key signs the auditor's (checked) proposal: the peers refuse the endorsement.
+    const { signature: wrong } = await signOfflineProposal(pending.body, expectedCall(ids.auditor, { transaction: 'Recall', args: [id, 'test'] }), digestSigner(ids.reviewer));
     const refused = await gw.post(callers.auditor, `/v1/transactions/${pending.body.transactionId as string}/endorsement`, { signature: wrong });
     expect(refused.status, JSON.stringify(refused.body)).to.be.within(400, 499);
     expect(refused.body.error.code).to.be.oneOf(['IDENTITY_REFUSED', 'ENDORSEMENT_FAILED', 'FORBIDDEN']);
-    const after = await completeOffline(gw, callers.auditor, ids.auditor, await gw.get(callers.auditor, `/v1/confirmations/${id}`));
+    const after = await completeOffline(gw, callers.auditor, ids.auditor, await gw.get(callers.auditor, `/v1/confirmations/${id}`), read(id));
     expect(after.body.result.state).to.equal(ConfirmationState.AuditorAccepted);
   });
 
@@ -147,11 +181,12 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
   });
 
   it('a pending proposal survives a gateway restart: signed after the restart, it commits', async function () {
-    const pending = await gw.post(callers.auditor, '/v1/confirmations', bankLetterRequest(`${id}-r`, `ENG-${run}`, distinctiveAccountNumber()));
+    const request = bankLetterRequest(`${id}-r`, `ENG-${run}`, distinctiveAccountNumber());
+    const pending = await gw.post(callers.auditor, '/v1/confirmations', request);
     expect(pending.status).to.equal(202);
     await gw.restart();
     // This time the caller signs only proposal and transaction; the gateway observes the commit.
-    const done = await completeOffline(gw, callers.auditor, ids.auditor, pending, { signCommitStatus: false });
+    const done = await completeOffline(gw, callers.auditor, ids.auditor, pending, issueOf(request), { signCommitStatus: false });
     expect(done.status, JSON.stringify(done.body)).to.equal(201);
     expect(done.body.result.id).to.equal(`${id}-r`);
     const status = await gw.get(callers.auditor, `/v1/transactions/${pending.body.transactionId as string}`);
@@ -159,25 +194,81 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
   });
 
   it('a commit-status signature that does not verify: 504 COMMIT_STATUS_UNKNOWN, and asking again with a good one does not resubmit', async function () {
-    const pending = await gw.post(callers.auditor, '/v1/confirmations', bankLetterRequest(`${id}-s`, `ENG-${run}`, distinctiveAccountNumber()));
-    const sign = (identity: OfflineIdentity, digest: string) => signers.newPrivateKeySigner(identity.privateKey)(Buffer.from(digest, 'base64')).then((s) => Buffer.from(s).toString('base64'));
+    const request = bankLetterRequest(`${id}-s`, `ENG-${run}`, distinctiveAccountNumber());
+    const pending = await gw.post(callers.auditor, '/v1/confirmations', request);
+    const expected = expectedCall(ids.auditor, issueOf(request));
     const txId = pending.body.transactionId as string;
-    const endorsed = await gw.post(callers.auditor, `/v1/transactions/${txId}/endorsement`, { signature: await sign(ids.auditor, pending.body.proposalDigest as string) });
-    const transactionSignature = await sign(ids.auditor, endorsed.body.transactionDigest as string);
-    const unknown = await gw.post(callers.auditor, `/v1/transactions/${txId}/submission`, {
-      signature: transactionSignature,
-      commitSignature: await sign(ids.reviewer, endorsed.body.commitDigest as string),
-    });
+    const endorsed = await gw.post(callers.auditor, `/v1/transactions/${txId}/endorsement`, await signOfflineProposal(pending.body, expected, digestSigner(ids.auditor)));
+    const good = await signOfflineTransaction(endorsed.body as OfflineEndorsedAnswer, expected, txId, digestSigner(ids.auditor));
+    const byReviewer = await signOfflineTransaction(endorsed.body as OfflineEndorsedAnswer, expected, txId, digestSigner(ids.reviewer));
+    const transactionSignature = good.signature;
+    const unknown = await gw.post(callers.auditor, `/v1/transactions/${txId}/submission`, { signature: transactionSignature, commitSignature: byReviewer.commitSignature });
     expect(unknown.status, JSON.stringify(unknown.body)).to.equal(504);
     expect(unknown.body.error.code).to.equal('COMMIT_STATUS_UNKNOWN');
     expect((await gw.get(callers.auditor, `/v1/transactions/${txId}`)).body.stage).to.equal('submitted');
-    const done = await gw.post(callers.auditor, `/v1/transactions/${txId}/submission`, {
-      signature: transactionSignature,
-      commitSignature: await sign(ids.auditor, endorsed.body.commitDigest as string),
-    });
+    const done = await gw.post(callers.auditor, `/v1/transactions/${txId}/submission`, { signature: transactionSignature, commitSignature: good.commitSignature });
     // Stage 'submitted': this second call only asks for the commit status of the one ordered copy.
     expect(done.status, JSON.stringify(done.body)).to.equal(201);
     expect(done.body.status).to.equal('VALID');
     expect(done.body.result.id).to.equal(`${id}-s`);
+  });
+  it('a compromised gateway that swaps the transaction (ApproveReply for RejectReply, another request) is refused by the client: nothing endorsed, nothing committed', async function () {
+    // Issue 10.4, fails on c85a0dd: the offline caller got only a digest and signed whatever the gateway built.
+    const target = `${id}-x`;
+    const other = `${id}-y`;
+    const firm = gw.custodial('firm1', 'auditor2');
+    const client = gw.custodial('client1', 'client1');
+    const bank = gw.custodial('bank1', 'officer2');
+    for (const confirmation of [target, other]) {
+      expect((await gw.post(firm, '/v1/confirmations', bankLetterRequest(confirmation, `ENG-${run}`, distinctiveAccountNumber()))).status).to.equal(201);
+      expect((await gw.post(client, `/v1/confirmations/${confirmation}/authorization`, { feeConsent: true })).status).to.equal(200);
+      expect((await gw.post(bank, `/v1/confirmations/${confirmation}/acceptance`)).status).to.equal(200);
+      const prepared = await gw.post(bank, `/v1/confirmations/${confirmation}/reply`, { content: agreeingReply() });
+      expect(prepared.body.state, JSON.stringify(prepared.body)).to.equal(ConfirmationState.ReplyPrepared);
+    }
+    const executor = gw.app.get(TransactionExecutor);
+    const honest = executor.submit.bind(executor);
+    const swaps: Array<[string, (call: LedgerCall) => LedgerCall, RegExp]> = [
+      ['ApproveReply instead of RejectReply', (call) => ({ ...call, transaction: 'ApproveReply', args: [call.args[0] as string] }), /function is 'confirmation:ApproveReply', expected 'confirmation:RejectReply'/],
+      ['the rejection of another request', (call) => ({ ...call, args: [other, ...call.args.slice(1)] }), /argument 1 is ".*-y", expected ".*-x"/],
+    ];
+    try {
+      for (const [what, swap, problem] of swaps) {
+        executor.submit = (principal, call, options) => honest(principal, call.transaction === 'RejectReply' ? swap(call) : call, options);
+        const pending = await gw.post(callers.reviewer, `/v1/confirmations/${target}/reply/rejection`, { reason: 'amounts differ' });
+        expect(pending.status, JSON.stringify(pending.body)).to.equal(202);
+        let refusal: unknown;
+        try {
+          await completeOffline(gw, callers.reviewer, ids.reviewer, pending, { transaction: 'RejectReply', args: [target, 'amounts differ'] });
+        } catch (err) {
+          refusal = err;
+        }
+        expect(refusal, what).to.be.instanceOf(OfflineSigningRefusedError);
+        expect((refusal as Error).message, what).to.match(problem);
+        // The CLI refuses the same answer (exit 1, the difference printed).
+        const cli = cliSign(pending.body, ids.reviewer, 'confirmation:RejectReply', [target, 'amounts differ']);
+        expect([cli.status, cli.body], `${what}: ${cli.stderr}`).to.deep.equal([1, {}]);
+        expect(cli.stderr, what).to.match(problem);
+        // No signature left the caller: the proposal was never endorsed.
+        expect((await gw.get(callers.reviewer, `/v1/transactions/${pending.body.transactionId as string}`)).body.stage, what).to.equal('proposed');
+      }
+    } finally {
+      executor.submit = honest;
+    }
+    for (const confirmation of [target, other]) {
+      expect((await gw.get(bank, `/v1/confirmations/${confirmation}`)).body.state, confirmation).to.equal(ConfirmationState.ReplyPrepared);
+    }
+    // The honest gateway's rejection is checked and signed by the CLI, step by step, and commits.
+    const pending = await gw.post(callers.reviewer, `/v1/confirmations/${target}/reply/rejection`, { reason: 'amounts differ' });
+    const txId = pending.body.transactionId as string;
+    const proposalSigned = cliSign(pending.body, ids.reviewer, 'confirmation:RejectReply', [target, 'amounts differ']);
+    expect(proposalSigned.status, proposalSigned.stderr).to.equal(0);
+    const endorsed = await gw.post(callers.reviewer, `/v1/transactions/${txId}/endorsement`, proposalSigned.body);
+    expect(endorsed.status, JSON.stringify(endorsed.body)).to.equal(200);
+    const transactionSigned = cliSign(endorsed.body, ids.reviewer, 'confirmation:RejectReply', [target, 'amounts differ'], ['--transaction-id', txId]);
+    expect(Object.keys(transactionSigned.body), transactionSigned.stderr).to.have.members(['signature', 'commitSignature']);
+    const done = await gw.post(callers.reviewer, `/v1/transactions/${txId}/submission`, transactionSigned.body);
+    expect(done.status, JSON.stringify(done.body)).to.equal(200);
+    expect(done.body.result.state).to.equal(ConfirmationState.Accepted);
   });
 });

@@ -1,7 +1,6 @@
 import type { PublicJwk } from '@econfirm/common';
 import { hasHighS } from '@econfirm/gateway';
-import { findOrg, publicJwk } from '@econfirm/sdk';
-import { signers } from '@hyperledger/fabric-gateway';
+import { findOrg, privateKeyDigestSigner, publicJwk, signOfflineProposal, signOfflineTransaction, type DigestSigner, type ExpectedArgument, type ExpectedCall } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
@@ -15,6 +14,7 @@ import { descriptor } from './network';
 /** An identity whose private key exists only in this process: the caller's own key. */
 export interface OfflineIdentity {
   name: string;
+  mspId: string;
   certificatePem: string;
   privateKey: KeyObject;
   publicJwk: PublicJwk;
@@ -46,7 +46,7 @@ export function enrollOfflineIdentity(orgKey: string, name: string, role: string
       '-days', '30', '-sha256', '-extfile', path.join(work, 'ext.cnf'), '-out', path.join(work, 'cert.pem'),
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     const certificatePem = readFileSync(path.join(work, 'cert.pem'), 'utf8');
-    return { name, certificatePem, privateKey, publicJwk: publicJwk(privateKey.export({ format: 'jwk' })) };
+    return { name, mspId: org.mspId, certificatePem, privateKey, publicJwk: publicJwk(privateKey.export({ format: 'jwk' })) };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -59,31 +59,60 @@ export function offlineCaller(gw: TestGateway, tenantId: string, identity: Offli
   return { credentialId: credential.id, privateJwk: identity.privateKey.export({ format: 'jwk' }) };
 }
 
+/** What the caller asked for: a confirmation-contract transaction and its arguments (the channel and chaincode are the network's). */
+export interface AskedCall {
+  transaction: string;
+  args: readonly ExpectedArgument[];
+  contract?: string;
+}
+
+/** The ledger call an offline identity expects to sign, in the SDK's terms. */
+export function expectedCall(identity: OfflineIdentity, asked: AskedCall): ExpectedCall {
+  const network = descriptor();
+  return {
+    channel: network.channel,
+    chaincode: network.chaincode.name,
+    contract: asked.contract ?? 'confirmation',
+    transaction: asked.transaction,
+    args: asked.args,
+    creator: { mspId: identity.mspId, certificatePem: identity.certificatePem },
+  };
+}
+
+/** The identity's key as the SDK signs digests (DER, low S). */
+export function digestSigner(identity: OfflineIdentity): DigestSigner {
+  return privateKeyDigestSigner(identity.privateKey);
+}
+
 /**
- * Completes a 202 offline answer the way a caller's own software does: signs the proposal
- * digest (endorsement), then the transaction and commit-status digests (submission) — or, for a
- * read, the proposal digest (evaluation). Returns the final HTTP answer. Without the commit-status
- * signature the gateway reads the commit status as a custodial identity of the tenant.
+ * Completes a 202 offline answer the way a caller's own software does, with the SDK: decodes
+ * the proposal, checks it is `asked`, signs it (endorsement), then checks and signs the endorsed
+ * transaction and the commit-status request (submission) — or, for a read, the proposal
+ * (evaluation). Returns the final HTTP answer. Without the commit-status signature the gateway
+ * reads the commit status as a custodial identity of the tenant.
  */
 export async function completeOffline(
   gw: TestGateway,
   caller: Caller,
   identity: OfflineIdentity,
   pending: request.Response,
+  asked: AskedCall,
   options: { signCommitStatus?: boolean } = {},
 ): Promise<request.Response> {
   expect(pending.status, JSON.stringify(pending.body)).to.equal(202);
-  const sign = signers.newPrivateKeySigner(identity.privateKey);
-  const b64 = async (digest: string): Promise<string> => Buffer.from(await sign(Buffer.from(digest, 'base64'))).toString('base64');
-  const { transactionId, proposalDigest, mode } = pending.body as { transactionId: string; proposalDigest: string; mode: string };
-  if (mode === 'evaluate') {
-    return gw.post(caller, `/v1/transactions/${transactionId}/evaluation`, { signature: await b64(proposalDigest) });
+  const expected = expectedCall(identity, asked);
+  const sign = digestSigner(identity);
+  const answer = pending.body as { transactionId: string; proposal: string; mode: 'submit' | 'evaluate' };
+  const proposalSignature = await signOfflineProposal(answer, expected, sign);
+  if (answer.mode === 'evaluate') {
+    return gw.post(caller, `/v1/transactions/${answer.transactionId}/evaluation`, proposalSignature);
   }
-  const endorsed = await gw.post(caller, `/v1/transactions/${transactionId}/endorsement`, { signature: await b64(proposalDigest) });
+  const endorsed = await gw.post(caller, `/v1/transactions/${answer.transactionId}/endorsement`, proposalSignature);
   expect(endorsed.status, JSON.stringify(endorsed.body)).to.equal(200);
-  return gw.post(caller, `/v1/transactions/${transactionId}/submission`, {
-    signature: await b64(endorsed.body.transactionDigest as string),
-    ...(options.signCommitStatus === false ? {} : { commitSignature: await b64(endorsed.body.commitDigest as string) }),
+  const signed = await signOfflineTransaction(endorsed.body as { transactionId: string; transaction: string; commitStatusRequest: string }, expected, answer.transactionId, sign);
+  return gw.post(caller, `/v1/transactions/${answer.transactionId}/submission`, {
+    signature: signed.signature,
+    ...(options.signCommitStatus === false ? {} : { commitSignature: signed.commitSignature }),
   });
 }
 
@@ -92,17 +121,17 @@ export async function completeOffline(
  * signs a base64 digest as-is and, when asked, retries until the signature has a high S (half of
  * them do) — the form Fabric's peers refuse unless the gateway normalizes it.
  */
-export function opensslDigestSigner(identity: OfflineIdentity): { sign(digest: string, highS: boolean): Promise<string>; close(): void } {
+export function opensslDigestSigner(identity: OfflineIdentity): { sign(digest: Uint8Array, highS: boolean): Promise<Uint8Array>; close(): void } {
   const work = mkdtempSync(path.join(tmpdir(), 'econfirm-openssl-'));
   const keyFile = path.join(work, 'key.pem');
   writeFileSync(keyFile, identity.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   return {
-    async sign(digest: string, highS: boolean): Promise<string> {
+    async sign(digest: Uint8Array, highS: boolean): Promise<Uint8Array> {
       const digestFile = path.join(work, 'digest.bin');
-      writeFileSync(digestFile, Buffer.from(digest, 'base64'));
+      writeFileSync(digestFile, digest);
       for (let i = 0; i < 64; i++) {
         const der = execFileSync('openssl', ['pkeyutl', '-sign', '-inkey', keyFile, '-in', digestFile]);
-        if ((await hasHighS(der)) === highS) return der.toString('base64');
+        if ((await hasHighS(der)) === highS) return new Uint8Array(der);
       }
       throw new Error(`openssl gave no ${highS ? 'high' : 'low'}-S signature in 64 tries`);
     },
