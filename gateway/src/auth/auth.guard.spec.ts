@@ -72,7 +72,7 @@ describe('API tokens and the auth guard', function () {
         expect([err.code, err.httpStatus]).to.deep.equal(['UNAUTHENTICATED', 401]);
       }
       const [header, payload] = good.split('.');
-      // Issue 17: an exp before iat fell inside the clock skew and was accepted (fails on c85a0dd).
+      // An exp before iat fell inside the clock skew and was accepted (fails on c85a0dd).
       const backwards = await refusal(verifier.verify(await token(auditor.id, auditor.jwk, claims({ iat: now, exp: now - 10 })), ME));
       expect([backwards.code, backwards.message]).to.deep.equal(['UNAUTHENTICATED', 'the token expires before it is issued (exp ≤ iat)']);
       const none = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${payload}.`;
@@ -81,8 +81,8 @@ describe('API tokens and the auth guard', function () {
     });
 
     it('binds a token to its method, URL and audience: presented for another request or at another gateway it is refused (and not used up)', async function () {
-      // Issue 10.8 (fails on c85a0dd, whose tokens name neither method nor URL and whose audience
-      // was the same 'econfirm-gateway' at every gateway).
+      // Fails on c85a0dd, whose tokens named neither method nor URL and whose audience was the
+      // same 'econfirm-gateway' at every gateway.
       expect(config.audience).to.equal(config.publicUrl);
       const forMe = await createApiToken(auditor.id, auditor.jwk, target());
       const elsewhere: Array<[string, { method: string; path: string }]> = [

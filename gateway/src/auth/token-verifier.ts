@@ -71,7 +71,7 @@ export class TokenVerifier {
       throw this.refusalOf(err, jose);
     }
     if (typeof claims.iat !== 'number' || typeof claims.exp !== 'number') throw refuse('the token needs numeric iat and exp');
-    // An exp before its own iat is no lifetime at all (issue 17): refused, whatever the clock skew.
+    // An exp before its own iat is no lifetime at all: refused, whatever the clock skew.
     if (claims.exp <= claims.iat) throw refuse('the token expires before it is issued (exp ≤ iat)');
     if (claims.exp - claims.iat > limits.tokenLifetimeSeconds) throw refuse(`the token lives longer than ${limits.tokenLifetimeSeconds} s`);
     if (claims.iat > nowSeconds + limits.clockSkewSeconds) throw refuse('the token is issued in the future');

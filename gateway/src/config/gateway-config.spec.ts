@@ -22,7 +22,7 @@ describe('gateway config', function () {
     expect(config.dbPath).to.equal('/base/gw.db');
     expect(config.networkDescriptorPath).to.equal('/base/net/network.json');
     expect(config.port).to.equal(8443);
-    // Issue 10.8: the audience is the gateway's own URL, not one name every gateway shares.
+    // The audience is the gateway's own URL, not one name every gateway shares.
     expect(config.publicUrl).to.equal('http://127.0.0.1:8443');
     expect(config.audience).to.equal('http://127.0.0.1:8443');
     expect(config.limits).to.deep.equal(DEFAULT_LIMITS);

@@ -213,7 +213,7 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
     expect(done.body.result.id).to.equal(`${id}-s`);
   });
   it('a compromised gateway that swaps the transaction (ApproveReply for RejectReply, another request) is refused by the client: nothing endorsed, nothing committed', async function () {
-    // Issue 10.4, fails on c85a0dd: the offline caller got only a digest and signed whatever the gateway built.
+    // Fails on c85a0dd: the offline caller got only a digest and signed whatever the gateway built.
     const target = `${id}-x`;
     const other = `${id}-y`;
     const firm = gw.custodial('firm1', 'auditor2');

@@ -101,7 +101,7 @@ describe('gateway e2e: refusals by role, by token and across tenants', function 
     });
 
     it('a token captured for one call is refused for another method or path, and at another gateway: 401, nothing written', async function () {
-      // Issue 10.8, fails on c85a0dd: tokens named neither method nor URL, and every gateway's audience was 'econfirm-gateway'.
+      // Fails on c85a0dd: tokens named neither method nor URL, and every gateway's audience was 'econfirm-gateway'.
       const recall = `/v1/confirmations/${id}/recall`;
       const misdirected: Array<[string, string, string]> = [
         ['a read token used to recall', await gw.bearer(auditor, 'GET', `/v1/confirmations/${id}`), recall],
