@@ -1,10 +1,11 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import type { Institution } from '@econfirm/common';
 import { ResultPresenters } from '../transactions/result-presenters';
-import { INSTITUTION_KEYS_PRESENTER, InstitutionsController } from './institutions.controller';
+import { InstitutionsController } from './institutions.controller';
+import { INSTITUTION_KEYS_PRESENTER, InstitutionsService } from './institutions.service';
 import { RegistryReader } from './registry-reader.service';
 
-@Module({ controllers: [InstitutionsController], providers: [RegistryReader], exports: [RegistryReader] })
+@Module({ controllers: [InstitutionsController], providers: [RegistryReader, InstitutionsService], exports: [RegistryReader] })
 export class InstitutionsModule implements OnModuleInit {
   constructor(private readonly presenters: ResultPresenters) {}
 
