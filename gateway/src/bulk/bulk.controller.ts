@@ -45,10 +45,9 @@ import { IdempotentUpload, UploadIdempotencyInterceptor } from '../idempotency/i
 import { ApiCallerErrors, ApiNeverForbidden, ErrorResponse } from '../openapi/common.dto';
 
 const IDEMPOTENCY = ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key (same file and fields) returns the first job instead of uploading twice' });
-import { BulkJobsStore, type BulkJob } from './bulk-jobs.store';
-import { BulkRunner } from './bulk-runner.service';
+import { BulkJobsService } from './bulk-jobs.service';
 import { BulkUploadService, templateFor } from './bulk-upload.service';
-import { BulkJobDto, BulkLetterResultDto, BulkUploadBody, BulkUploadFields, LetterTemplateDto } from './bulk.dto';
+import { BulkJobDto, BulkLetterResultDto, BulkUploadBody, BulkUploadFields, LetterTemplateDto } from './dto/bulk.dto';
 import { templateCsv } from './letter-template';
 
 /** Multer's "File too large" in the gateway's error format, with the limit. */
@@ -77,43 +76,8 @@ const ANY_CALLER = ApiNeverForbidden("any caller of the tenant (no role check, n
 export class BulkController {
   constructor(
     private readonly uploads: BulkUploadService,
-    private readonly store: BulkJobsStore,
-    private readonly runner: BulkRunner,
+    private readonly jobs: BulkJobsService,
   ) {}
-
-  static present(job: BulkJob, store: BulkJobsStore): BulkJobDto {
-    const chunks = store.chunks(job.id);
-    const issued = job.status === 'rejected' ? 0 : store.letters(job.id).filter((l) => l.status === 'issued').length;
-    return {
-      id: job.id,
-      status: job.status,
-      kind: job.kind,
-      formId: job.formId,
-      engagement: { ...job.engagement },
-      fileName: job.fileName,
-      format: job.format,
-      rows: job.rowCount,
-      progress: {
-        letters: job.letterCount,
-        issued,
-        chunks: job.chunkCount,
-        chunksApplied: chunks.filter((c) => c.status === 'applied').length,
-        chunksRecovered: chunks.filter((c) => c.recovered).length,
-      },
-      issues: job.issues,
-      ...(job.error ? { error: { ...job.error } } : {}),
-      createdAt: job.createdAt,
-      updatedAt: job.updatedAt,
-      ...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),
-    };
-  }
-
-  private own(principal: Principal, id: string): BulkJob {
-    const job = this.store.get(id);
-    // Another tenant's job is answered exactly as one that does not exist.
-    if (!job || job.tenantId !== principal.tenantId) throw GatewayError.notFound(`no bulk job ${id}`);
-    return job;
-  }
 
   @Get('templates/:file')
   @ApiOperation({ summary: 'Column template of a letter kind: {kind}.csv is the header row to fill; {kind} alone describes every column (JSON)' })
@@ -157,7 +121,7 @@ export class BulkController {
       fileName: file.originalname,
       bytes: file.buffer,
     });
-    return BulkController.present(job, this.store);
+    return this.jobs.view(job);
   }
 
   @Get('jobs')
@@ -165,7 +129,7 @@ export class BulkController {
   @ApiOkResponse({ type: [BulkJobDto] })
   @ANY_CALLER
   list(@CurrentPrincipal() principal: Principal): BulkJobDto[] {
-    return this.store.listForTenant(principal.tenantId, 100).map((job) => BulkController.present(job, this.store));
+    return this.jobs.list(principal);
   }
 
   @Get('jobs/:id')
@@ -175,7 +139,7 @@ export class BulkController {
   @ApiNotFoundResponse({ type: ErrorResponse, description: "NOT_FOUND (also another tenant's job)" })
   @ANY_CALLER
   get(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): BulkJobDto {
-    return BulkController.present(this.own(principal, id), this.store);
+    return this.jobs.get(principal, id);
   }
 
   @Get('jobs/:id/letters')
@@ -185,16 +149,7 @@ export class BulkController {
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ANY_CALLER
   letters(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): BulkLetterResultDto[] {
-    const job = this.own(principal, id);
-    return this.store.letters(job.id).map((l) => ({
-      line: l.line,
-      lines: l.lines,
-      letterRef: l.letterRef,
-      requestId: l.requestId,
-      addresseeId: l.addresseeId,
-      status: l.status,
-      ...(l.contentHash ? { contentHash: l.contentHash } : {}),
-    }));
+    return this.jobs.letters(principal, id);
   }
 
   @Post('jobs/:id/resumption')
@@ -209,9 +164,6 @@ export class BulkController {
   @IDEMPOTENCY
   @HttpCode(202)
   resume(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): BulkJobDto {
-    const job = this.own(principal, id);
-    if (job.status !== 'failed') throw new GatewayError('INVALID_STATE_TRANSITION', 409, `job ${id} is ${job.status}; only a failed job is resumed`);
-    this.runner.resume(job);
-    return BulkController.present(this.store.get(id) as BulkJob, this.store);
+    return this.jobs.resume(principal, id);
   }
 }

@@ -3,6 +3,7 @@ import { MulterModule } from '@nestjs/platform-express';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { ConfirmationsModule } from '../confirmations/confirmations.module';
 import { InstitutionsModule } from '../institutions/institutions.module';
+import { BulkJobsService } from './bulk-jobs.service';
 import { BulkJobsStore } from './bulk-jobs.store';
 import { BulkRunner } from './bulk-runner.service';
 import { BulkUploadService } from './bulk-upload.service';
@@ -20,7 +21,7 @@ import { BulkController } from './bulk.controller';
     }),
   ],
   controllers: [BulkController],
-  providers: [BulkJobsStore, BulkRunner, BulkUploadService],
+  providers: [BulkJobsStore, BulkRunner, BulkUploadService, BulkJobsService],
   exports: [BulkJobsStore, BulkRunner],
 })
 export class BulkModule {}
