@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ApiCallerErrors, ApiNeverForbidden, ErrorResponse, PrincipalDto } from '../openapi/common.dto';
+import { ApiCallerErrors, ApiNeverForbidden, ErrorResponse } from '../openapi/common.dto';
+import { PrincipalDto } from './dto/principal.dto';
 import { CurrentPrincipal } from './decorators';
 import type { Principal } from './principal';
 

@@ -1,23 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/decorators';
 import { ApiPublicRoute, ErrorResponse } from '../openapi/common.dto';
+import { LivenessDto, ReadinessDto } from './dto/health.dto';
 import { HealthService, type Readiness } from './health.service';
-
-class LivenessDto {
-  @ApiProperty({ enum: ['ok'] }) status: string;
-}
-
-class TenantCheckDto {
-  @ApiProperty({ example: 'firm1' }) tenantId: string;
-  @ApiProperty() ok: boolean;
-  @ApiPropertyOptional({ description: 'the error code when not ok' }) code?: string;
-}
-
-class ReadinessDto {
-  @ApiProperty({ enum: ['ready'] }) status: string;
-  @ApiProperty({ type: [TenantCheckDto] }) checks: TenantCheckDto[];
-}
 
 const PROBE = 'operations probe: no token, no input';
 

@@ -19,7 +19,6 @@ import {
   ApiUnsupportedMediaTypeResponse,
   type ApiPropertyOptions,
 } from '@nestjs/swagger';
-import { ROLES, type Role } from '@econfirm/common';
 
 /** Schema of a member that holds any JSON the ledger returned (an object, an array or null). */
 export const ANY_JSON: ApiPropertyOptions = {
@@ -47,17 +46,6 @@ export class ErrorDetail {
 export class ErrorResponse {
   @ApiProperty({ type: ErrorDetail })
   error: ErrorDetail;
-}
-
-export class PrincipalDto {
-  @ApiProperty({ example: 'firm1' }) tenantId: string;
-  @ApiProperty({ example: 'FIRM1' }) institutionId: string;
-  @ApiProperty({ example: 'firm1' }) orgKey: string;
-  @ApiProperty({ example: 'auditor1' }) identityName: string;
-  @ApiProperty({ example: 'Firm1MSP' }) mspId: string;
-  @ApiProperty({ enum: ROLES }) role: Role;
-  @ApiProperty({ example: 'firm1.auditor1' }) credentialId: string;
-  @ApiProperty({ enum: ['custodial', 'offline'] }) custody: 'custodial' | 'offline';
 }
 
 export class PendingTransactionDto {

@@ -1,35 +1,15 @@
 import { Body, Controller, Get, Put, Query, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Role } from '@econfirm/common';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiLedgerErrors, ErrorResponse } from '../openapi/common.dto';
 import { LedgerService } from '../fabric/ledger.service';
-import { ChainReportDto, LedgerIntegrityQuery } from './ledger-integrity.dto';
-import { RegulatorStatsDto } from './regulator-stats.dto';
+import { ChainReportDto, LedgerIntegrityQuery } from './dto/ledger-integrity.dto';
+import { RegulatorStatsDto } from './dto/regulator-stats.dto';
+import { WorkCalendarDto } from './dto/work-calendar.dto';
 import { Executed, ExecutedInterceptor } from '../transactions/executed';
 import { TransactionExecutor } from '../transactions/transaction-executor.service';
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-class ElapsedDeadlinesDto {
-  @ApiProperty() @IsInt() @Min(1) authorizationSeconds: number;
-  @ApiProperty() @IsInt() @Min(1) replySeconds: number;
-}
-
-class WorkCalendarDto {
-  @ApiProperty({ type: [Number], example: [0, 6], description: 'days of the week off, 0 = Sunday' }) @IsArray() @ArrayMaxSize(6) @IsInt({ each: true }) @Min(0, { each: true }) @Max(6, { each: true })
-  weekendDays: number[];
-  @ApiProperty({ type: [String], example: ['2026-10-01'] }) @IsArray() @ArrayMaxSize(400) @Matches(DATE, { each: true }) holidays: string[];
-  @ApiProperty({ type: [String], example: [] }) @IsArray() @ArrayMaxSize(400) @Matches(DATE, { each: true }) extraWorkdays: string[];
-  @ApiProperty({ example: 480 }) @IsInt() @Min(-720) @Max(840) utcOffsetMinutes: number;
-  @ApiProperty({ example: 10 }) @IsInt() @Min(1) @Max(365) authorizationWorkingDays: number;
-  @ApiProperty({ example: 10 }) @IsInt() @Min(1) @Max(365) replyWorkingDays: number;
-  @ApiPropertyOptional({ type: ElapsedDeadlinesDto, description: 'drill/sandbox channels only' }) @IsOptional() @ValidateNested() @Type(() => ElapsedDeadlinesDto)
-  elapsedDeadlines?: ElapsedDeadlinesDto;
-}
 
 const confirmation = (transaction: string, ...args: string[]) => ({ contract: 'confirmation' as const, transaction, args });
 
