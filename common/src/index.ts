@@ -1,5 +1,6 @@
 export * from './json/canonical-json';
 export * from './errors/ledger-error';
+export * from './errors/error-codes';
 export * from './crypto/salted-hash';
 export * from './domain/enum';
 export * from './domain/identity';

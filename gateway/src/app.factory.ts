@@ -17,11 +17,11 @@ function bodyErrors(err: unknown, _req: Request, res: Response, next: NextFuncti
   const type = (err as { type?: unknown }).type;
   const error =
     type === 'entity.parse.failed'
-      ? GatewayError.badRequest('MALFORMED_JSON', 'the request body is not valid JSON')
+      ? new GatewayError('MALFORMED_JSON', 'the request body is not valid JSON')
       : type === 'entity.too.large'
-        ? new GatewayError('PAYLOAD_TOO_LARGE', 413, 'the request body is larger than the gateway accepts', { limitBytes: (err as { limit?: number }).limit })
+        ? new GatewayError('PAYLOAD_TOO_LARGE', 'the request body is larger than the gateway accepts', { limitBytes: (err as { limit?: number }).limit })
         : type === 'encoding.unsupported' || type === 'charset.unsupported'
-          ? new GatewayError('UNSUPPORTED_MEDIA_TYPE', 415, 'unsupported body encoding or charset')
+          ? new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding or charset')
           : undefined;
   if (!error) {
     next(err);

@@ -27,7 +27,7 @@ export function validationPipe(): ValidationPipe {
     transformOptions: { enableImplicitConversion: false },
     exceptionFactory: (errors) => {
       const issues = flatten(errors);
-      return new GatewayError('VALIDATION_FAILED', 400, `invalid request: ${issues.map((i) => `${i.path}: ${i.problem}`).join('; ')}`, { issues });
+      return new GatewayError('VALIDATION_FAILED', `invalid request: ${issues.map((i) => `${i.path}: ${i.problem}`).join('; ')}`, { issues });
     },
   });
 }

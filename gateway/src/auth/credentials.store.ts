@@ -51,7 +51,7 @@ function offlineCertificateAttributes(pem: string): Record<string, string> {
     return fabricCertificateAttributes(pem);
   } catch (err) {
     const why = err instanceof CertificateAttributesError ? err.message : 'the certificate is not a PEM X.509 certificate';
-    throw GatewayError.badRequest('INVALID_ARGUMENT', why);
+    throw new GatewayError('INVALID_ARGUMENT', why);
   }
 }
 
@@ -117,7 +117,7 @@ export class CredentialsStore {
       institution = identity.institution;
     }
     if (!role || !(ALL_ROLES as readonly string[]).includes(role)) {
-      throw GatewayError.badRequest('INVALID_ARGUMENT', `identity '${input.identityName}' carries no econfirm role`);
+      throw new GatewayError('INVALID_ARGUMENT', `identity '${input.identityName}' carries no econfirm role`);
     }
     // An identity of an operator-hosted institution names it; it must be this tenant's.
     if (institution && institution !== tenant.institutionId && findOrg(this.tenants.descriptor, tenant.orgKey).kind === 'operator' && role !== 'admin') {

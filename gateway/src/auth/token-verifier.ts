@@ -21,8 +21,8 @@ export interface PresentedRequest {
   path: string;
 }
 
-function refuse(message: string, code = 'UNAUTHENTICATED'): GatewayError {
-  return new GatewayError(code, 401, message);
+function refuse(message: string, code: 'UNAUTHENTICATED' | 'TOKEN_EXPIRED' | 'TOKEN_REPLAYED' = 'UNAUTHENTICATED'): GatewayError {
+  return new GatewayError(code, message);
 }
 
 /**

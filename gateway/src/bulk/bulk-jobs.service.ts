@@ -74,7 +74,7 @@ export class BulkJobsService {
   /** A failed job queued again: applied chunks stay, the failed one is sent again. */
   resume(principal: Principal, id: string): BulkJobDto {
     const job = this.own(principal, id);
-    if (job.status !== 'failed') throw new GatewayError('INVALID_STATE_TRANSITION', 409, `job ${id} is ${job.status}; only a failed job is resumed`);
+    if (job.status !== 'failed') throw new GatewayError('INVALID_STATE_TRANSITION', `job ${id} is ${job.status}; only a failed job is resumed`);
     this.runner.resume(job);
     return this.view(this.store.get(id) as BulkJob);
   }

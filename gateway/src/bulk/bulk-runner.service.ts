@@ -138,7 +138,7 @@ export class BulkRunner implements OnApplicationBootstrap, BeforeApplicationShut
     const letters = this.store.letters(job.id, chunk);
     const requests = await Promise.all(
       letters.map(async (letter): Promise<LetterInput> => {
-        if (!letter.content) throw new GatewayError('BULK_STATE_LOST', 500, `letter ${letter.requestId} has neither plaintext nor a sealed payload`);
+        if (!letter.content) throw new GatewayError('BULK_STATE_LOST', `letter ${letter.requestId} has neither plaintext nor a sealed payload`);
         let forAddressee = recipients.get(letter.addresseeId);
         if (!forAddressee) {
           forAddressee = this.confirmations.letterRecipients(principal, job.engagement.clientId, letter.addresseeId);
@@ -167,7 +167,7 @@ export class BulkRunner implements OnApplicationBootstrap, BeforeApplicationShut
             this.store.applied(job.id, chunk, { recovered: true });
             return true;
           }
-          this.fail(job, chunk, new GatewayError('ID_CONFLICT', 409, conflict));
+          this.fail(job, chunk, new GatewayError('ID_CONFLICT', conflict));
           return false;
         }
         this.store.attempted(job.id, chunk, `${error.code}: ${error.message}`);

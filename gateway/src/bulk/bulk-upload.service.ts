@@ -36,12 +36,12 @@ const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 /** The template of a kind (and optional form edition), or a 4xx naming what is wrong. */
 export function templateFor(kind: string, formId?: string): { template: LetterTemplate; form: FormDefinition } {
   if (!(CONFIRMATION_KINDS as readonly string[]).includes(kind)) {
-    throw GatewayError.badRequest('VALIDATION_FAILED', `kind must be one of ${CONFIRMATION_KINDS.join(', ')}`, { issues: [{ path: 'kind', problem: 'unknown letter kind' }] });
+    throw new GatewayError('VALIDATION_FAILED', `kind must be one of ${CONFIRMATION_KINDS.join(', ')}`, { issues: [{ path: 'kind', problem: 'unknown letter kind' }] });
   }
   const id = formId ?? defaultFormId(kind as ConfirmationKind);
   const form = id ? findForm(id) : undefined;
   if (!form || !form.kinds.includes(kind as ConfirmationKind)) {
-    throw GatewayError.badRequest('VALIDATION_FAILED', `form ${id ?? '?'} is not a form for ${kind}`, { issues: [{ path: 'formId', problem: `not a form for ${kind}` }] });
+    throw new GatewayError('VALIDATION_FAILED', `form ${id ?? '?'} is not a form for ${kind}`, { issues: [{ path: 'formId', problem: `not a form for ${kind}` }] });
   }
   return { template: letterTemplate(kind as ConfirmationKind, form), form };
 }
@@ -73,12 +73,12 @@ export class BulkUploadService {
 
   async upload(principal: Principal, input: UploadInput): Promise<BulkJob> {
     if (principal.custody !== 'custodial') {
-      throw new GatewayError('OFFLINE_SIGNING_REQUIRED', 409, 'bulk issuance signs one IssueBatch per chunk with the identity the gateway holds: use a custodial credential');
+      throw new GatewayError('OFFLINE_SIGNING_REQUIRED', 'bulk issuance signs one IssueBatch per chunk with the identity the gateway holds: use a custodial credential');
     }
     const { template, form } = templateFor(input.kind, input.formId);
     const badEngagement = engagementIssues(input.engagement);
-    if (badEngagement.length > 0) throw GatewayError.badRequest('VALIDATION_FAILED', `engagement: ${badEngagement.map((i) => `${i.path}: ${i.problem}`).join('; ')}`, { issues: badEngagement });
-    if (input.bytes.length === 0) throw new GatewayError('INVALID_FILE', 422, 'the uploaded file is empty', { issues: [{ line: 0, field: 'file', problem: 'empty' }] });
+    if (badEngagement.length > 0) throw new GatewayError('VALIDATION_FAILED', `engagement: ${badEngagement.map((i) => `${i.path}: ${i.problem}`).join('; ')}`, { issues: badEngagement });
+    if (input.bytes.length === 0) throw new GatewayError('INVALID_FILE', 'the uploaded file is empty', { issues: [{ line: 0, field: 'file', problem: 'empty' }] });
 
     let sheet;
     try {
@@ -86,10 +86,10 @@ export class BulkUploadService {
     } catch (err) {
       if (err instanceof SheetLimitError) {
         // Nothing was recorded: the file was refused while it was being read.
-        throw new GatewayError(err.code, 413, `${err.message} (bulk.${err.setting}): split the engagement's letters into several uploads; nothing was issued`, { [err.setting]: err.limit });
+        throw new GatewayError(err.code, `${err.message} (bulk.${err.setting}): split the engagement's letters into several uploads; nothing was issued`, { [err.setting]: err.limit });
       }
       if (err instanceof UnreadableFileError) {
-        throw new GatewayError('INVALID_FILE', 422, err.message, { issues: [{ line: err.line, field: 'file', problem: err.message }] });
+        throw new GatewayError('INVALID_FILE', err.message, { issues: [{ line: err.line, field: 'file', problem: err.message }] });
       }
       throw err;
     }
@@ -109,7 +109,7 @@ export class BulkUploadService {
     if (issues.length === 0) issues.push(...(await this.registryIssues(principal, template.kind, input.engagement, letters)));
     if (issues.length > 0) {
       const rejected = this.store.reject(job, issues);
-      throw new GatewayError('ROWS_INVALID', 422, `${issues.length} problem(s) in the file, first: line ${issues[0]?.line}, ${issues[0]?.field}: ${issues[0]?.problem}; nothing was issued`, {
+      throw new GatewayError('ROWS_INVALID', `${issues.length} problem(s) in the file, first: line ${issues[0]?.line}, ${issues[0]?.field}: ${issues[0]?.problem}; nothing was issued`, {
         jobId: rejected.id,
         issues,
       });
@@ -136,7 +136,7 @@ export class BulkUploadService {
     };
     const client = await lookup(engagement.clientId);
     if (!client || client.kind !== InstitutionKind.Client) {
-      throw GatewayError.badRequest('VALIDATION_FAILED', `clientId ${engagement.clientId} is not a client in the registry`, { issues: [{ path: 'clientId', problem: 'not a registered client' }] });
+      throw new GatewayError('VALIDATION_FAILED', `clientId ${engagement.clientId} is not a client in the registry`, { issues: [{ path: 'clientId', problem: 'not a registered client' }] });
     }
     const allowed: string[] = isBankLetter(kind) ? [InstitutionKind.Bank, InstitutionKind.BankBranch] : [InstitutionKind.Enterprise, InstitutionKind.Client];
     for (const letter of letters) {

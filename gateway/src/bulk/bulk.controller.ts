@@ -55,7 +55,7 @@ class UploadLimitInterceptor implements NestInterceptor {
   intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
     return next.handle().pipe(
       catchError((err: unknown) =>
-        throwError(() => (err instanceof PayloadTooLargeException ? new GatewayError('UPLOAD_TOO_LARGE', 413, `the file is larger than this gateway accepts (${err.message})`) : err)),
+        throwError(() => (err instanceof PayloadTooLargeException ? new GatewayError('UPLOAD_TOO_LARGE', `the file is larger than this gateway accepts (${err.message})`) : err)),
       ),
     );
   }
@@ -113,7 +113,7 @@ export class BulkController {
   @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'ROWS_INVALID (details.issues: [{line, field, problem}], details.jobId), INVALID_FILE, IDEMPOTENCY_KEY_REUSED' })
   @IDEMPOTENCY
   async upload(@CurrentPrincipal() principal: Principal, @Body() fields: BulkUploadFields, @UploadedFile() file: Express.Multer.File | undefined): Promise<BulkJobDto> {
-    if (!file) throw GatewayError.badRequest('VALIDATION_FAILED', 'multipart field "file" is required', { issues: [{ path: 'file', problem: 'required' }] });
+    if (!file) throw new GatewayError('VALIDATION_FAILED', 'multipart field "file" is required', { issues: [{ path: 'file', problem: 'required' }] });
     const job = await this.uploads.upload(principal, {
       kind: fields.kind,
       ...(fields.formId ? { formId: fields.formId } : {}),

@@ -50,7 +50,7 @@ function call(transaction: string, ...args: string[]): LedgerCall {
 }
 
 function contentIssues(issues: Array<{ path: string; problem: string }>, what: string): GatewayError {
-  return new GatewayError('INVALID_CONTENT', 422, `the ${what} does not fit its form: ${issues.map((i) => `${i.path || '(root)'}: ${i.problem}`).join('; ')}`, {
+  return new GatewayError('INVALID_CONTENT', `the ${what} does not fit its form: ${issues.map((i) => `${i.path || '(root)'}: ${i.problem}`).join('; ')}`, {
     issues: issues.map((i) => ({ path: `${what}${i.path ? `.${i.path}` : ''}`, problem: i.problem })),
   });
 }
@@ -85,7 +85,7 @@ export class ConfirmationsService implements OnModuleInit {
     if (!sealed) throw GatewayError.notFound(`confirmation ${view.id} has no ${part} the caller may read`);
     const opened = await this.content.openFor(principal, sealed);
     if (opened.readable !== 'decrypted') {
-      throw new GatewayError('CONTENT_NOT_READABLE', 403, `the ${part} of ${view.id} is not addressed to ${principal.institutionId} (${opened.readable})`);
+      throw new GatewayError('CONTENT_NOT_READABLE', `the ${part} of ${view.id} is not addressed to ${principal.institutionId} (${opened.readable})`);
     }
     return { confirmationId: view.id, formId: view.formId, part, contentHash: sealed.contentHash, content: opened.content, ...(opened.signature ? { signature: opened.signature } : {}) };
   }
@@ -149,12 +149,12 @@ export class ConfirmationsService implements OnModuleInit {
    */
   async prepareReply(principal: Principal, id: string, dto: PrepareReplyDto): Promise<Executed> {
     const keys = this.tenants.institutionKeys(principal.tenantId);
-    if (!keys) throw new GatewayError('NO_INSTITUTION_KEYS', 409, `this gateway holds no private keys for ${principal.institutionId}: it cannot sign or encrypt a reply`);
+    if (!keys) throw new GatewayError('NO_INSTITUTION_KEYS', `this gateway holds no private keys for ${principal.institutionId}: it cannot sign or encrypt a reply`);
     const view = parse<ConfirmationView>(await this.executor.readAsTenant(principal, call('GetConfirmation', id)));
     if (view.responderId !== principal.institutionId) throw GatewayError.notFound(`NOT_FOUND: confirmation ${id} does not exist`);
     const letter = await this.content.openFor<LetterContent>(principal, view.letter, keys);
     if (letter.readable !== 'decrypted' || !letter.content) {
-      throw new GatewayError('CONTENT_NOT_READABLE', 409, `the letter of ${id} cannot be opened with ${principal.institutionId}'s key (${letter.readable})`);
+      throw new GatewayError('CONTENT_NOT_READABLE', `the letter of ${id} cannot be opened with ${principal.institutionId}'s key (${letter.readable})`);
     }
     const issues = validateReply(dto.content, letter.content, view.kind);
     if (issues.length > 0) throw contentIssues(issues, 'content');
@@ -187,7 +187,7 @@ export class ConfirmationsService implements OnModuleInit {
     const pageSize = String(query.pageSize ?? 50);
     const bookmark = query.bookmark ?? '';
     const selectors = (['firmId', 'engagementId', 'clientId', 'addresseeId', 'state', 'overdue'] as const).filter((k) => query[k] !== undefined);
-    if (selectors.length > 1) throw GatewayError.badRequest('VALIDATION_FAILED', `choose one of ${selectors.join(', ')}`);
+    if (selectors.length > 1) throw new GatewayError('VALIDATION_FAILED', `choose one of ${selectors.join(', ')}`);
     const own = (given: string | undefined, what: string): string => {
       if (given !== undefined && given !== principal.institutionId) {
         throw GatewayError.forbidden(`${principal.institutionId} cannot list the requests of ${what} ${given}`);
@@ -204,7 +204,7 @@ export class ConfirmationsService implements OnModuleInit {
     else if (query.addresseeId !== undefined || role === Role.BankOfficer || role === Role.BankReviewer) {
       ledgerCall = call('ListConfirmationsByAddressee', own(query.addresseeId, 'responder'), pageSize, bookmark);
     } else if (role === Role.ClientSigner) ledgerCall = call('ListConfirmationsByClient', principal.institutionId, pageSize, bookmark);
-    else throw GatewayError.badRequest('VALIDATION_FAILED', `role ${role} has no default list: give a selector`);
+    else throw new GatewayError('VALIDATION_FAILED', `role ${role} has no default list: give a selector`);
     return this.fillPage(principal, ledgerCall);
   }
 

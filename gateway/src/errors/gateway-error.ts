@@ -1,39 +1,39 @@
+import { httpStatusOf, type ApiErrorCode } from '@econfirm/common';
+
 /**
  * Every refusal the gateway answers: a stable machine-readable `code` (the chaincode's codes where
- * the ledger refused, gateway codes otherwise), the HTTP status, a human message and optional
+ * the ledger refused, gateway codes otherwise; all in common/src/errors/error-codes.ts), the HTTP status that table gives it, a human message and optional
  * details (field issues, transaction id). The exception filter renders it as
  * `{ error: { code, message, details?, requestId } }`.
  */
 export class GatewayError extends Error {
   override readonly name = 'GatewayError';
+  /** The code's status in the one table of error codes (common/src/errors/error-codes.ts). */
+  readonly httpStatus: number;
 
   constructor(
-    readonly code: string,
-    readonly httpStatus: number,
+    readonly code: ApiErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
   ) {
     super(message);
-  }
-
-  static badRequest(code: string, message: string, details?: Record<string, unknown>): GatewayError {
-    return new GatewayError(code, 400, message, details);
+    this.httpStatus = httpStatusOf(code);
   }
 
   static forbidden(message: string, details?: Record<string, unknown>): GatewayError {
-    return new GatewayError('FORBIDDEN', 403, message, details);
+    return new GatewayError('FORBIDDEN', message, details);
   }
 
   static notFound(message: string): GatewayError {
-    return new GatewayError('NOT_FOUND', 404, message);
+    return new GatewayError('NOT_FOUND', message);
   }
 
   static unauthenticated(message: string): GatewayError {
-    return new GatewayError('UNAUTHENTICATED', 401, message);
+    return new GatewayError('UNAUTHENTICATED', message);
   }
 }
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown>; requestId: string };
+  error: { code: ApiErrorCode; message: string; details?: Record<string, unknown>; requestId: string };
 }

@@ -1,10 +1,11 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { ApiErrorCode } from '@econfirm/common';
 import type { Response } from 'express';
 import { currentRequestId } from '../logging/request-context';
 import { GatewayError, type ErrorBody } from './gateway-error';
 
 /** Codes for Nest's own HTTP exceptions (unknown route, method not allowed…). */
-const HTTP_CODES: Readonly<Record<number, string>> = {
+const HTTP_CODES: Readonly<Record<number, ApiErrorCode>> = {
   400: 'BAD_REQUEST',
   401: 'UNAUTHENTICATED',
   403: 'FORBIDDEN',
@@ -20,9 +21,9 @@ export function toGatewayError(exception: unknown): GatewayError {
   if (exception instanceof GatewayError) return exception;
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    return new GatewayError(HTTP_CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'), status, exception.message);
+    return new GatewayError(HTTP_CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'), exception.message);
   }
-  return new GatewayError('INTERNAL', 500, 'internal error');
+  return new GatewayError('INTERNAL', 'internal error');
 }
 
 export function errorBody(error: GatewayError): ErrorBody {

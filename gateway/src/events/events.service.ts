@@ -31,7 +31,7 @@ export class EventsService {
   stream(res: Response, p: Principal, after: number | undefined, lastEventId: string | undefined, types: EventType[] | undefined): void {
     let from = after ?? this.outbox.store.lastSequence(p.tenantId);
     if (lastEventId !== undefined && lastEventId !== '') {
-      if (!/^\d{1,15}$/.test(lastEventId)) throw GatewayError.badRequest('INVALID_ARGUMENT', 'Last-Event-ID must be an event sequence number');
+      if (!/^\d{1,15}$/.test(lastEventId)) throw new GatewayError('VALIDATION_FAILED', 'Last-Event-ID must be an event sequence number');
       from = Number(lastEventId);
     }
     this.streams.serve(res, p.tenantId, from, types);

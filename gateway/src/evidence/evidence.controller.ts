@@ -9,7 +9,7 @@ import { GatewayError } from '../errors/gateway-error';
 import { ApiCallerErrors, ApiIdempotent, ErrorResponse } from '../openapi/common.dto';
 
 const EVIDENCE_ERRORS = applyDecorators(
-  ApiConflictResponse({ type: ErrorResponse, description: 'NO_INSTITUTION_KEY: this gateway holds no evidence key for the firm' }),
+  ApiConflictResponse({ type: ErrorResponse, description: 'NO_INSTITUTION_KEYS: this gateway holds no evidence key for the firm' }),
   ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'EVIDENCE_NOT_CONFIGURED, LEDGER_UNAVAILABLE' }),
   ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT' }),
 );
@@ -68,7 +68,7 @@ function readRawBody(req: Request, limit: number): Promise<Buffer> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        reject(new GatewayError('PAYLOAD_TOO_LARGE', 413, `a PDF larger than ${limit} bytes is not accepted`));
+        reject(new GatewayError('PAYLOAD_TOO_LARGE', `a PDF larger than ${limit} bytes is not accepted`));
         req.destroy();
         return;
       }
@@ -97,7 +97,7 @@ export class EvidenceController {
   @EVIDENCE_ERRORS
   @Header('Content-Type', 'application/pdf')
   async pdf(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<StreamableFile> {
-    if (!ID.test(id)) throw GatewayError.badRequest('INVALID_ARGUMENT', 'confirmation id has an invalid format');
+    if (!ID.test(id)) throw new GatewayError('VALIDATION_FAILED', 'confirmation id has an invalid format');
     const pdf = await this.evidence.pdf(p, id);
     return new StreamableFile(pdf, { type: 'application/pdf', disposition: `attachment; filename="${id}.pdf"`, length: pdf.length });
   }
@@ -110,7 +110,7 @@ export class EvidenceController {
   @ApiNotFoundResponse({ type: ErrorResponse })
   @EVIDENCE_ERRORS
   async bundle(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<unknown> {
-    if (!ID.test(id)) throw GatewayError.badRequest('INVALID_ARGUMENT', 'engagement id has an invalid format');
+    if (!ID.test(id)) throw new GatewayError('VALIDATION_FAILED', 'engagement id has an invalid format');
     return this.evidence.bundle(p, id);
   }
 
@@ -135,12 +135,12 @@ export class EvidenceController {
     if (req.is('application/pdf')) return this.evidence.verifyPdf(p, await readRawBody(req, MAX_PDF_BYTES), skipLedger);
     if (body?.bundle) {
       if (typeof body.bundle.manifestJws !== 'string' || typeof body.bundle.files !== 'object' || body.bundle.files === null) {
-        throw GatewayError.badRequest('INVALID_ARGUMENT', 'bundle must be { manifestJws, files }');
+        throw new GatewayError('VALIDATION_FAILED', 'bundle must be { manifestJws, files }');
       }
       return this.evidence.verifyBundle(p, body.bundle, skipLedger);
     }
     if (typeof body?.pdf === 'string' && /^[A-Za-z0-9+/=\s]+$/.test(body.pdf)) return this.evidence.verifyPdf(p, Buffer.from(body.pdf, 'base64'), skipLedger);
-    throw GatewayError.badRequest('INVALID_ARGUMENT', 'send the PDF as application/pdf, or JSON { pdf: base64 } or { bundle }');
+    throw new GatewayError('VALIDATION_FAILED', 'send the PDF as application/pdf, or JSON { pdf: base64 } or { bundle }');
   }
 }
 

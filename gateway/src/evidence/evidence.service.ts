@@ -14,6 +14,7 @@ import {
   type TrustRoots,
   type Verdict,
 } from '@econfirm/evidence';
+import { isApiErrorCode } from '@econfirm/common';
 import { LedgerCallError, type InstitutionPrivateKeys } from '@econfirm/sdk';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -23,8 +24,6 @@ import { GatewayError } from '../errors/gateway-error';
 import { mapFabricError } from '../fabric/fabric-error.mapper';
 import { LedgerService } from '../fabric/ledger.service';
 import { TenantsService } from '../tenants/tenants.service';
-
-const INPUT_STATUS: Readonly<Record<string, number>> = { FORBIDDEN: 403, NOT_FOUND: 404 };
 
 /**
  * Evidence as the caller's tenant makes it: read from the ledger as the principal, opened with the
@@ -55,7 +54,7 @@ export class EvidenceService {
     ];
     const dir = candidates.find((d) => existsSync(path.join(d, 'chain.pem')) && existsSync(path.join(d, 'key.pem')));
     if (!dir) {
-      throw new GatewayError('EVIDENCE_NOT_CONFIGURED', 503, `no evidence certificate for ${tenant.institutionId}`, { looked: candidates });
+      throw new GatewayError('EVIDENCE_NOT_CONFIGURED', `no evidence certificate for ${tenant.institutionId}`, { looked: candidates });
     }
     const signer = evidenceSignerFromFiles(tenant.institutionId, path.join(dir, 'key.pem'), [path.join(dir, 'chain.pem')]);
     this.signers.set(principal.tenantId, signer);
@@ -64,15 +63,15 @@ export class EvidenceService {
 
   private keys(principal: Principal): InstitutionPrivateKeys {
     const keys = this.tenants.institutionKeys(principal.tenantId);
-    if (!keys) throw new GatewayError('NO_INSTITUTION_KEY', 409, 'this gateway does not hold the institution key needed to open letter and reply');
+    if (!keys) throw new GatewayError('NO_INSTITUTION_KEYS', 'this gateway does not hold the institution key needed to open letter and reply');
     return keys;
   }
 
   private failure(err: unknown, what: string): GatewayError {
     if (err instanceof GatewayError) return err;
-    if (err instanceof EvidenceInputError) return new GatewayError(err.code, INPUT_STATUS[err.code] ?? 422, err.message);
+    if (err instanceof EvidenceInputError) return new GatewayError(isApiErrorCode(err.code) ? err.code : 'MALFORMED', err.message);
     if (err instanceof LedgerCallError) return mapFabricError(err, what);
-    return new GatewayError('EVIDENCE_FAILED', 500, `${what}: ${(err as Error).message}`);
+    return new GatewayError('EVIDENCE_FAILED', `${what}: ${(err as Error).message}`);
   }
 
   async pdf(principal: Principal, confirmationId: string): Promise<Buffer> {

@@ -2,16 +2,17 @@ import { LedgerCallError } from '@econfirm/sdk';
 import { CommitError, StatusCode } from '@hyperledger/fabric-gateway';
 import { expect } from 'chai';
 import { GatewayError } from '../errors/gateway-error';
-import { CONTRACT_STATUS, mapFabricError } from './fabric-error.mapper';
+import { ERROR_CODES, ERROR_TABLE } from '@econfirm/common';
+import { mapFabricError } from './fabric-error.mapper';
 
 const refusal = (code: string) => LedgerCallError.fromGateway('Issue', 'endorse', 10, 'failed to endorse', [`chaincode response 500, ${code}: the text`], 'tx1');
 
 describe('Fabric error mapper', function () {
   it('keeps every chaincode refusal code and gives it its HTTP status', function () {
-    for (const [code, status] of Object.entries(CONTRACT_STATUS)) {
+    for (const code of ERROR_CODES) {
       const mapped = mapFabricError(refusal(code));
       expect(mapped.code).to.equal(code);
-      expect(mapped.httpStatus).to.equal(status);
+      expect(mapped.httpStatus).to.equal(ERROR_TABLE[code].status);
       expect(mapped.message).to.equal('the text');
       expect(mapped.details).to.deep.include({ transaction: 'Issue', phase: 'endorse', transactionId: 'tx1' });
     }
@@ -47,7 +48,7 @@ describe('Fabric error mapper', function () {
   });
 
   it('passes GatewayErrors through and turns anything else into 500 INTERNAL', function () {
-    const own = new GatewayError('X', 418, 'teapot');
+    const own = new GatewayError('PORTAL_NOT_BUILT', 'teapot');
     expect(mapFabricError(own)).to.equal(own);
     const other = mapFabricError(new TypeError('boom'), 'Issue');
     expect([other.code, other.httpStatus]).to.deep.equal(['INTERNAL', 500]);

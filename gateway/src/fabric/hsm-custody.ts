@@ -66,7 +66,7 @@ export class HsmCustody implements OnApplicationShutdown {
         const opened = this.factory.newSigner({ label: hsm.tokenLabel, pin: this.pin, identifier: hsmKeyIdentifier(certificatePem) });
         session = { hsm: opened, signer: oneAtATime(opened.signer) };
       } catch (err) {
-        throw new GatewayError('HSM_UNAVAILABLE', 503, `the key of ${key} could not be used in the HSM token '${hsm.tokenLabel}': ${(err as Error).message}`);
+        throw new GatewayError('HSM_UNAVAILABLE', `the key of ${key} could not be used in the HSM token '${hsm.tokenLabel}': ${(err as Error).message}`);
       }
       this.sessions.set(key, session);
     }

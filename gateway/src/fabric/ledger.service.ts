@@ -81,7 +81,7 @@ export class LedgerService implements OnApplicationShutdown {
 
   private requireCustody(principal: Principal, call: LedgerCall): void {
     if (principal.custody === 'offline') {
-      throw new GatewayError('OFFLINE_SIGNING_REQUIRED', 409, `${callName(call)} needs the caller's signature: this credential's key is not held by the gateway`);
+      throw new GatewayError('OFFLINE_SIGNING_REQUIRED', `${callName(call)} needs the caller's signature: this credential's key is not held by the gateway`);
     }
   }
 
@@ -119,7 +119,7 @@ export class LedgerService implements OnApplicationShutdown {
   /** The chain check of the sdk (qscc blocks through the principal's peer, every hash recomputed here). */
   async verifyChain(principal: Principal, range: { from?: bigint; to?: bigint }): Promise<ChainReport> {
     if (principal.custody === 'offline') {
-      throw new GatewayError('OFFLINE_SIGNING_REQUIRED', 409, 'the chain check reads every block: it needs an identity whose key the gateway holds');
+      throw new GatewayError('OFFLINE_SIGNING_REQUIRED', 'the chain check reads every block: it needs an identity whose key the gateway holds');
     }
     const end = this.metrics.ledgerDuration.startTimer({ kind: 'evaluate', transaction: 'qscc:verifyChain' });
     try {
@@ -127,7 +127,7 @@ export class LedgerService implements OnApplicationShutdown {
       this.metrics.ledgerCalls.inc({ kind: 'evaluate', transaction: 'qscc:verifyChain', outcome: 'OK' });
       return report;
     } catch (err) {
-      const mapped = err instanceof RangeError ? GatewayError.badRequest('VALIDATION_FAILED', err.message) : mapFabricError(err, 'qscc:GetBlockByNumber');
+      const mapped = err instanceof RangeError ? new GatewayError('VALIDATION_FAILED', err.message) : mapFabricError(err, 'qscc:GetBlockByNumber');
       this.metrics.ledgerCalls.inc({ kind: 'evaluate', transaction: 'qscc:verifyChain', outcome: mapped.code });
       throw mapped;
     } finally {

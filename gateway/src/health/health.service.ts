@@ -33,8 +33,8 @@ export class HealthService {
         checks.push({ tenantId: tenant.id, ok: false, code: err instanceof GatewayError ? err.code : 'INTERNAL' });
       }
     }
-    if (checks.length === 0) throw new GatewayError('NOT_READY', 503, 'no tenant has a custodial credential to probe the ledger with');
-    if (checks.some((c) => !c.ok)) throw new GatewayError('NOT_READY', 503, 'the ledger is not reachable for every tenant', { checks });
+    if (checks.length === 0) throw new GatewayError('NOT_READY', 'no tenant has a custodial credential to probe the ledger with');
+    if (checks.some((c) => !c.ok)) throw new GatewayError('NOT_READY', 'the ledger is not reachable for every tenant', { checks });
     return { status: 'ready', checks };
   }
 }

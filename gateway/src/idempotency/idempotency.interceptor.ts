@@ -1,7 +1,7 @@
 /// <reference types="multer" />
 import { Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { canonicalJson, sha256Hex } from '@econfirm/common';
+import { canonicalJson, isApiErrorCode, sha256Hex } from '@econfirm/common';
 import { createHash } from 'node:crypto';
 import type { Response } from 'express';
 import { from, of, throwError, type Observable } from 'rxjs';
@@ -71,7 +71,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = request.header('idempotency-key');
     if (key === undefined || !MUTATING.has(request.method) || !request.principal) return next.handle();
-    if (!KEY.test(key)) return throwError(() => GatewayError.badRequest('VALIDATION_FAILED', 'Idempotency-Key: 1-200 characters of A-Z a-z 0-9 . _ : -'));
+    if (!KEY.test(key)) return throwError(() => new GatewayError('VALIDATION_FAILED', 'Idempotency-Key: 1-200 characters of A-Z a-z 0-9 . _ : -'));
     const response = context.switchToHttp().getResponse<Response>();
     const tenantId = request.principal.tenantId;
     const claim = this.store.begin(tenantId, key, fingerprintOf());
@@ -81,15 +81,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
         const stored = claim.outcome.body as { error?: { code: string; message: string; details?: Record<string, unknown> } } | null;
         if (claim.outcome.status >= 400 && stored?.error) {
           const { code, message, details } = stored.error;
-          return throwError(() => new GatewayError(code, claim.outcome.status, message, details));
+          // Recorded from a GatewayError, so its code is in the table (which gives the same status).
+          return throwError(() => new GatewayError(isApiErrorCode(code) ? code : 'INTERNAL', message, details));
         }
         response.status(claim.outcome.status);
         return of(claim.outcome.body);
       }
       case 'mismatch':
-        return throwError(() => new GatewayError('IDEMPOTENCY_KEY_REUSED', 422, 'this Idempotency-Key was used for a different request'));
+        return throwError(() => new GatewayError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request'));
       case 'in-progress':
-        return throwError(() => new GatewayError('IDEMPOTENCY_IN_PROGRESS', 409, 'a request with this Idempotency-Key is still being processed; retry later'));
+        return throwError(() => new GatewayError('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is still being processed; retry later'));
       case 'claimed':
         break;
     }

@@ -62,11 +62,11 @@ export class InstitutionsService {
    * RotateInstitutionKeys submitted, old private keys kept (retired) so old content stays readable.
    */
   async rotateKeys(p: Principal, id: string): Promise<KeyRotationResultDto> {
-    if (id !== p.institutionId) throw new GatewayError('FORBIDDEN', 403, `a tenant rotates only its own institution's keys (${p.institutionId})`);
+    if (id !== p.institutionId) throw new GatewayError('FORBIDDEN', `a tenant rotates only its own institution's keys (${p.institutionId})`);
     if (p.role !== Role.Admin || p.mspId !== OPERATOR_MSP) {
-      throw new GatewayError('FORBIDDEN', 403, ROTATE_WITH_OPERATOR, { requires: { role: Role.Admin, mspId: OPERATOR_MSP }, caller: { role: p.role, mspId: p.mspId } });
+      throw new GatewayError('FORBIDDEN', ROTATE_WITH_OPERATOR, { requires: { role: Role.Admin, mspId: OPERATOR_MSP }, caller: { role: p.role, mspId: p.mspId } });
     }
-    if (p.custody === 'offline') throw new GatewayError('OFFLINE_SIGNING_REQUIRED', 409, 'a key rotation is submitted by a custodial identity (the gateway must see the outcome to keep the keys consistent)');
+    if (p.custody === 'offline') throw new GatewayError('OFFLINE_SIGNING_REQUIRED', 'a key rotation is submitted by a custodial identity (the gateway must see the outcome to keep the keys consistent)');
     try {
       const outcome = await this.tenants.rotateInstitutionKeys(p.tenantId, {
         read: (institutionId) => this.registryReader.get(p, institutionId, { fresh: true }),
@@ -75,7 +75,7 @@ export class InstitutionsService {
       const i = outcome.institution;
       return { institutionId: i.id, status: i.status, encryptionKey: i.encryptionKey, signingKey: i.signingKey, retiredKeys: i.retiredKeys, resumed: outcome.resumed };
     } catch (err) {
-      if (err instanceof KeyStoreMismatchError) throw new GatewayError(err.code, 409, err.message);
+      if (err instanceof KeyStoreMismatchError) throw new GatewayError('KEY_STORE_MISMATCH', err.message);
       throw err;
     } finally {
       this.registryReader.invalidate(id);

@@ -19,6 +19,7 @@ import {
   ApiUnsupportedMediaTypeResponse,
   type ApiPropertyOptions,
 } from '@nestjs/swagger';
+import { API_ERROR_CODES, errorCodesText, type ApiErrorCode } from '@econfirm/common';
 
 /** Schema of a member that holds any JSON the ledger returned (an object, an array or null). */
 export const ANY_JSON: ApiPropertyOptions = {
@@ -30,8 +31,8 @@ export const ANY_JSON: ApiPropertyOptions = {
 
 /** OpenAPI schema of every error answer. */
 export class ErrorDetail {
-  @ApiProperty({ example: 'INVALID_STATE_TRANSITION', description: 'stable machine-readable code (gateway/README.md)' })
-  code: string;
+  @ApiProperty({ example: 'INVALID_STATE_TRANSITION', enum: API_ERROR_CODES, description: 'stable machine-readable code; its HTTP status is fixed (common/src/errors/error-codes.ts, gateway/README.md)' })
+  code: ApiErrorCode;
 
   @ApiProperty({ example: 'cannot BankAccept confirmation CF-1: it is issued' })
   message: string;
@@ -66,11 +67,11 @@ export const IMPOSSIBLE_ERRORS_EXTENSION = 'x-econfirm-impossible-errors';
  */
 export function ApiCallerErrors(): MethodDecorator & ClassDecorator {
   return applyDecorators(
-    ApiBadRequestResponse({ type: ErrorResponse, description: 'MALFORMED_JSON (a body that is not JSON), VALIDATION_FAILED (parameters, query or body: details.issues)' }),
-    ApiUnauthorizedResponse({ type: ErrorResponse, description: 'UNAUTHENTICATED, TOKEN_EXPIRED, TOKEN_REPLAYED' }),
-    ApiPayloadTooLargeResponse({ type: ErrorResponse, description: 'PAYLOAD_TOO_LARGE: a body over limits.bodyBytes' }),
-    ApiUnsupportedMediaTypeResponse({ type: ErrorResponse, description: 'UNSUPPORTED_MEDIA_TYPE: a body encoding or charset the gateway does not read' }),
-    ApiInternalServerErrorResponse({ type: ErrorResponse, description: 'INTERNAL: a bug, logged with the request id' }),
+    ApiBadRequestResponse({ type: ErrorResponse, description: errorCodesText(400, ['MALFORMED_JSON', 'VALIDATION_FAILED']) }),
+    ApiUnauthorizedResponse({ type: ErrorResponse, description: errorCodesText(401, ['UNAUTHENTICATED', 'TOKEN_EXPIRED', 'TOKEN_REPLAYED']) }),
+    ApiPayloadTooLargeResponse({ type: ErrorResponse, description: errorCodesText(413, ['PAYLOAD_TOO_LARGE']) }),
+    ApiUnsupportedMediaTypeResponse({ type: ErrorResponse, description: errorCodesText(415, ['UNSUPPORTED_MEDIA_TYPE']) }),
+    ApiInternalServerErrorResponse({ type: ErrorResponse, description: errorCodesText(500, ['INTERNAL']) }),
   );
 }
 
@@ -81,8 +82,8 @@ export function ApiCallerErrors(): MethodDecorator & ClassDecorator {
 export function ApiIdempotent(): MethodDecorator {
   return applyDecorators(
     ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first outcome instead of acting twice' }),
-    ApiConflictResponse({ type: ErrorResponse, description: 'IDEMPOTENCY_IN_PROGRESS: the first request with this key is still running' }),
-    ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'IDEMPOTENCY_KEY_REUSED: this key was used for a different request' }),
+    ApiConflictResponse({ type: ErrorResponse, description: errorCodesText(409, ['IDEMPOTENCY_IN_PROGRESS']) }),
+    ApiUnprocessableEntityResponse({ type: ErrorResponse, description: errorCodesText(422, ['IDEMPOTENCY_KEY_REUSED']) }),
   );
 }
 
@@ -100,16 +101,16 @@ export function ApiPublicRoute(reason: string): MethodDecorator & ClassDecorator
 export function ApiLedgerErrors(): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiCallerErrors(),
-    ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN (role, institution, party), IDENTITY_REFUSED (the network refused the certificate), CONTENT_NOT_READABLE' }),
-    ApiNotFoundResponse({ type: ErrorResponse, description: 'NOT_FOUND — also for a record the caller is no party to' }),
+    ApiForbiddenResponse({ type: ErrorResponse, description: errorCodesText(403, ['FORBIDDEN', 'IDENTITY_REFUSED', 'CONTENT_NOT_READABLE']) }),
+    ApiNotFoundResponse({ type: ErrorResponse, description: errorCodesText(404, ['NOT_FOUND']) }),
     ApiConflictResponse({
       type: ErrorResponse,
-      description: 'INVALID_STATE_TRANSITION, ALREADY_EXISTS, CONFLICT, MVCC_CONFLICT, IDEMPOTENCY_IN_PROGRESS, OFFLINE_SIGNING_REQUIRED, OFFLINE_READ_UNAVAILABLE, NO_INSTITUTION_KEYS',
+      description: errorCodesText(409, ['INVALID_STATE_TRANSITION', 'ALREADY_EXISTS', 'CONFLICT', 'MVCC_CONFLICT', 'IDEMPOTENCY_IN_PROGRESS', 'OFFLINE_SIGNING_REQUIRED', 'OFFLINE_READ_UNAVAILABLE', 'NO_INSTITUTION_KEYS']),
     }),
-    ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'INVALID_ARGUMENT (ledger), INVALID_CONTENT (form validation), IDEMPOTENCY_KEY_REUSED' }),
-    ApiBadGatewayResponse({ type: ErrorResponse, description: 'ENDORSEMENT_FAILED, ORDERING_FAILED, EVALUATION_FAILED, TRANSACTION_INVALID (details: phase, transaction id, validation code)' }),
-    ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'LEDGER_UNAVAILABLE, HSM_UNAVAILABLE (a custodial key in an HSM token that refused)' }),
-    ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT, COMMIT_STATUS_UNKNOWN (details.transactionId)' }),
+    ApiUnprocessableEntityResponse({ type: ErrorResponse, description: errorCodesText(422, ['INVALID_ARGUMENT', 'INVALID_CONTENT', 'IDEMPOTENCY_KEY_REUSED']) }),
+    ApiBadGatewayResponse({ type: ErrorResponse, description: errorCodesText(502, ['ENDORSEMENT_FAILED', 'ORDERING_FAILED', 'EVALUATION_FAILED', 'TRANSACTION_INVALID']) }),
+    ApiServiceUnavailableResponse({ type: ErrorResponse, description: errorCodesText(503, ['LEDGER_UNAVAILABLE', 'HSM_UNAVAILABLE']) }),
+    ApiGatewayTimeoutResponse({ type: ErrorResponse, description: errorCodesText(504, ['LEDGER_TIMEOUT', 'COMMIT_STATUS_UNKNOWN']) }),
     ApiAcceptedResponse({ type: PendingTransactionDto, description: 'offline credential: check and sign the proposal, then POST /v1/transactions/{id}/endorsement' }),
   );
 }

@@ -43,7 +43,7 @@ export class PortalController implements OnModuleInit {
 
   /** Security headers first (they go on errors too); a disabled portal is no route at all. */
   private guard(res: Response): void {
-    if (!this.config.portal.enabled) throw new GatewayError('ROUTE_NOT_FOUND', 404, 'the portal is not enabled on this gateway');
+    if (!this.config.portal.enabled) throw new GatewayError('ROUTE_NOT_FOUND', 'the portal is not enabled on this gateway');
     for (const [name, value] of Object.entries(PORTAL_HEADERS)) res.setHeader(name, value);
   }
 
@@ -51,8 +51,8 @@ export class PortalController implements OnModuleInit {
     this.guard(res);
     const file = readPortalFile(this.config.portal.dir, urlPath);
     if (!file) {
-      if (!portalBuilt(this.config.portal.dir)) throw new GatewayError('PORTAL_NOT_BUILT', 404, 'the portal is not built (npm run build)');
-      throw new GatewayError('NOT_FOUND', 404, 'no such portal file');
+      if (!portalBuilt(this.config.portal.dir)) throw new GatewayError('PORTAL_NOT_BUILT', 'the portal is not built (npm run build)');
+      throw new GatewayError('NOT_FOUND', 'no such portal file');
     }
     res.status(200).type(file.contentType).send(file.body);
   }

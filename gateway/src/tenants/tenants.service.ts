@@ -88,7 +88,7 @@ export class TenantsService {
 
   get(tenantId: string): Tenant {
     const tenant = this.tenants.get(tenantId);
-    if (!tenant) throw new GatewayError('UNKNOWN_TENANT', 401, `tenant '${tenantId}' is not hosted by this gateway`);
+    if (!tenant) throw new GatewayError('UNKNOWN_TENANT', `tenant '${tenantId}' is not hosted by this gateway`);
     return tenant;
   }
 
@@ -109,9 +109,9 @@ export class TenantsService {
   async rotateInstitutionKeys(tenantId: string, ledger: KeyRotationLedger, options: { submit?: boolean } = {}): Promise<KeyRotationOutcome> {
     const tenant = this.get(tenantId);
     if (!this.keyStore.has(tenant.institutionId)) {
-      throw new GatewayError('NO_INSTITUTION_KEYS', 409, `this gateway holds no private keys for ${tenant.institutionId}: there is nothing to rotate`);
+      throw new GatewayError('NO_INSTITUTION_KEYS', `this gateway holds no private keys for ${tenant.institutionId}: there is nothing to rotate`);
     }
-    if (this.rotations.has(tenantId)) throw new GatewayError('CONFLICT', 409, `a key rotation of ${tenant.institutionId} is already running`);
+    if (this.rotations.has(tenantId)) throw new GatewayError('CONFLICT', `a key rotation of ${tenant.institutionId} is already running`);
     const running = rotateStoredKeys(this.keyStore, tenant.institutionId, ledger, options);
     this.rotations.set(tenantId, running);
     try {

@@ -66,7 +66,7 @@ async function signatureBytes(signature: string): Promise<Uint8Array> {
   try {
     return await toLowS(Buffer.from(signature, 'base64'));
   } catch (err) {
-    if (err instanceof MalformedDerSignatureError) throw GatewayError.badRequest('INVALID_SIGNATURE', `signature must be a base64 DER ECDSA P-256 signature (${err.message})`);
+    if (err instanceof MalformedDerSignatureError) throw new GatewayError('INVALID_SIGNATURE', `signature must be a base64 DER ECDSA P-256 signature (${err.message})`);
     throw err;
   }
 }
@@ -115,7 +115,7 @@ export class TransactionExecutor {
     if (principal.custody === 'custodial') return principal;
     const reader = this.credentials.listForTenant(principal.tenantId).find((c) => c.custody === 'custodial' && !c.revokedAt);
     if (!reader) {
-      throw new GatewayError('OFFLINE_READ_UNAVAILABLE', 409, `tenant ${principal.tenantId} has no custodial identity for the gateway's own reads; use the offline evaluation flow`);
+      throw new GatewayError('OFFLINE_READ_UNAVAILABLE', `tenant ${principal.tenantId} has no custodial identity for the gateway's own reads; use the offline evaluation flow`);
     }
     return this.credentials.principalOf(reader);
   }
@@ -154,10 +154,10 @@ export class TransactionExecutor {
     const record = this.pending.find(transactionId, principal.tenantId);
     if (!record) throw GatewayError.notFound(`no pending transaction ${transactionId}`);
     if (record.credentialId !== principal.credentialId) throw GatewayError.forbidden(`transaction ${transactionId} was proposed by another credential`);
-    if (record.mode !== mode) throw new GatewayError('INVALID_STATE_TRANSITION', 409, `transaction ${transactionId} is a${record.mode === 'submit' ? ' submit' : 'n evaluation'}, not a${mode === 'submit' ? ' submit' : 'n evaluation'}`);
-    if (record.outcome) throw new GatewayError('ALREADY_FINISHED', 409, `transaction ${transactionId} is already ${record.stage}`, { transactionId, outcome: record.outcome.body });
-    if (!stages.includes(record.stage)) throw new GatewayError('INVALID_STATE_TRANSITION', 409, `transaction ${transactionId} is ${record.stage}, expected ${stages.join(' or ')}`);
-    if (Date.parse(record.expiresAt) < Date.now()) throw new GatewayError('PROPOSAL_EXPIRED', 410, `transaction ${transactionId} expired at ${record.expiresAt}; start again`);
+    if (record.mode !== mode) throw new GatewayError('INVALID_STATE_TRANSITION', `transaction ${transactionId} is a${record.mode === 'submit' ? ' submit' : 'n evaluation'}, not a${mode === 'submit' ? ' submit' : 'n evaluation'}`);
+    if (record.outcome) throw new GatewayError('ALREADY_FINISHED', `transaction ${transactionId} is already ${record.stage}`, { transactionId, outcome: record.outcome.body });
+    if (!stages.includes(record.stage)) throw new GatewayError('INVALID_STATE_TRANSITION', `transaction ${transactionId} is ${record.stage}, expected ${stages.join(' or ')}`);
+    if (Date.parse(record.expiresAt) < Date.now()) throw new GatewayError('PROPOSAL_EXPIRED', `transaction ${transactionId} expired at ${record.expiresAt}; start again`);
     return record;
   }
 
@@ -231,7 +231,7 @@ export class TransactionExecutor {
       if (err instanceof GatewayError) throw err; // our own refusal (a malformed signature, no reader), not Fabric's
       // Submitted, outcome unknown: the caller may ask again (POST …/submission) without resubmitting.
       const cause = err instanceof Error ? err.message : String(err);
-      throw new GatewayError('COMMIT_STATUS_UNKNOWN', 504, `transaction ${transactionId} was submitted; its commit status could not be read: ${cause}`, { transactionId, stage: 'submitted' });
+      throw new GatewayError('COMMIT_STATUS_UNKNOWN', `transaction ${transactionId} was submitted; its commit status could not be read: ${cause}`, { transactionId, stage: 'submitted' });
     }
     if (!status.successful) return this.fail(record, new CommitError({ code: status.code, transactionId: status.transactionId }));
     const result = await this.presenters.present(record.presenter, principal, transaction.getResult());

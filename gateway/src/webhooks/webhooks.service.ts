@@ -29,13 +29,13 @@ function checkUrl(url: string, egress: WebhookEgressPolicy): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw GatewayError.badRequest('VALIDATION_FAILED', 'url: not an absolute URL', { issues: [{ path: 'url', problem: 'not an absolute URL' }] });
+    throw new GatewayError('VALIDATION_FAILED', 'url: not an absolute URL', { issues: [{ path: 'url', problem: 'not an absolute URL' }] });
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw GatewayError.badRequest('VALIDATION_FAILED', 'url: must be http or https', { issues: [{ path: 'url', problem: 'must be http or https' }] });
+    throw new GatewayError('VALIDATION_FAILED', 'url: must be http or https', { issues: [{ path: 'url', problem: 'must be http or https' }] });
   }
   const refused = egress.refuseUrl(parsed);
-  if (refused) throw new GatewayError('WEBHOOK_URL_NOT_ALLOWED', 422, `url: ${refused}`, { reason: refused });
+  if (refused) throw new GatewayError('WEBHOOK_URL_NOT_ALLOWED', `url: ${refused}`, { reason: refused });
   return parsed.toString();
 }
 
@@ -110,7 +110,7 @@ export class WebhooksService {
     if (!this.delivery.store.deadLetter(webhook.id, sequence)) throw GatewayError.notFound(`webhook ${webhook.id} has no dead letter ${sequence}`);
     const result = await this.delivery.redeliver(webhook, sequence);
     if (!result.ok) {
-      throw new GatewayError('WEBHOOK_DELIVERY_FAILED', 502, `the receiver did not accept event ${sequence}`, {
+      throw new GatewayError('WEBHOOK_DELIVERY_FAILED', `the receiver did not accept event ${sequence}`, {
         ...(result.httpStatus !== undefined ? { httpStatus: result.httpStatus } : {}),
         ...(result.error ? { error: result.error } : {}),
       });
@@ -123,7 +123,7 @@ export class WebhooksService {
     this.find(p, id);
     const last = this.outbox.store.lastSequence(p.tenantId);
     if (fromSequence > last + 1) {
-      throw GatewayError.badRequest('INVALID_ARGUMENT', `fromSequence ${fromSequence} is beyond the newest event (${last})`);
+      throw new GatewayError('INVALID_ARGUMENT', `fromSequence ${fromSequence} is beyond the newest event (${last})`);
     }
     const webhook = this.delivery.store.rewind(p.tenantId, id, fromSequence) as Webhook;
     this.delivery.wake();
