@@ -74,7 +74,8 @@ describe('CredentialsStore: the role of an offline identity', function () {
     ] as const) {
       const err = refusal(() => credentials.issue({ tenantId: 'firm1', identityName: 'auditor9', certificatePem: pem }));
       expect(err.code).to.equal('INVALID_ARGUMENT');
-      expect(err.httpStatus).to.equal(400);
+      // INVALID_ARGUMENT has one status wherever it comes from (common/src/errors/error-codes.ts).
+      expect(err.httpStatus).to.equal(422);
       expect(err.message).to.match(why);
     }
     expect(credentials.listForTenant('firm1')).to.deep.equal([]);
