@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { network } from "hardhat";
 
 /**
@@ -8,41 +9,19 @@ import { network } from "hardhat";
 const { ethers, networkHelpers } = await network.create();
 const { loadFixture, time } = networkHelpers;
 
-const { AbiCoder, ZeroAddress, ZeroHash, concat, keccak256, toUtf8Bytes } = ethers;
+const { AbiCoder, ZeroAddress, ZeroHash, id, keccak256, sha256, toUtf8Bytes } = ethers;
 
-/** Sorted-pair keccak256, identical to EvidenceAnchor._hashPair. */
-function hashPair(a: string, b: string): string {
-  return BigInt(a) < BigInt(b) ? keccak256(concat([a, b])) : keccak256(concat([b, a]));
+/** What econfirm anchors: the SHA-256 hash of each piece of evidence, as a bytes32 value. */
+function evidenceHashOf(evidence: string): string {
+  return sha256(toUtf8Bytes(evidence));
 }
 
 /**
- * A minimal sorted-pair Merkle tree. An odd node at the end of a level is promoted unchanged,
- * so proofs may be shorter than the tree height for that leaf.
+ * The batch's tree, built the way the anchoring service and any third party build it:
+ * OpenZeppelin's StandardMerkleTree over bytes32 values (double-hashed leaves, sorted pairs).
  */
-function buildTree(leaves: readonly string[]): { root: string; proofs: string[][] } {
-  if (leaves.length === 0) throw new Error("empty tree");
-  const proofs: string[][] = leaves.map(() => []);
-  // positions[i] = index of leaf i's ancestor in the current level
-  let positions = leaves.map((_, i) => i);
-  let level = [...leaves];
-  while (level.length > 1) {
-    const next: string[] = [];
-    for (let i = 0; i < level.length; i += 2) {
-      next.push(i + 1 < level.length ? hashPair(level[i]!, level[i + 1]!) : level[i]!);
-    }
-    positions = positions.map((pos, leaf) => {
-      const sibling = pos ^ 1;
-      if (sibling < level.length) proofs[leaf]!.push(level[sibling]!);
-      return pos >> 1;
-    });
-    level = next;
-  }
-  return { root: level[0]!, proofs };
-}
-
-/** Leaf for an evidence document hash: double keccak so a leaf can never be an inner node. */
-function leafOf(evidence: string): string {
-  return keccak256(keccak256(toUtf8Bytes(evidence)));
+function treeOf(hashes: readonly string[]): StandardMerkleTree<[string]> {
+  return StandardMerkleTree.of(hashes.map((h): [string] => [h]), ["bytes32"]);
 }
 
 /** ledgerRef = keccak256(abi.encode(channel, blockNumber, txId)). */
@@ -57,8 +36,12 @@ const EVIDENCE = [
   "mortgage:LR-778812:registration.xml",
   "scf:INV-55310:invoice.pdf",
 ];
-const LEAVES = EVIDENCE.map(leafOf);
-const TREE = buildTree(LEAVES);
+const HASHES = EVIDENCE.map(evidenceHashOf);
+const TREE = treeOf(HASHES);
+const ROOT = TREE.root;
+/** Each evidence hash's leaf and proof, as StandardMerkleTree gives them. */
+const LEAVES = HASHES.map((h) => TREE.leafHash([h]));
+const PROOFS = HASHES.map((h) => TREE.getProof([h]));
 const LEDGER_REF = ledgerRefOf("econfirm-channel", 4242n, "9f1c0d5e7a3b");
 const URI = "econfirm://batches/2025-06-30T12:00:00Z";
 
@@ -70,26 +53,29 @@ async function deployFixture() {
 
 async function withAnchorerFixture() {
   const fixture = await deployFixture();
-  await fixture.contract.addAnchorer(fixture.anchorer.address);
+  await fixture.contract.grantRole(await fixture.contract.ANCHORER_ROLE(), fixture.anchorer.address);
   return fixture;
 }
 
+const ADMIN_ROLE = ZeroHash;
+const ANCHORER_ROLE = id("ANCHORER_ROLE");
+
 describe("EvidenceAnchor", function () {
   describe("deployment", function () {
-    it("sets the owner and emits OwnershipTransferred from the zero address", async function () {
+    it("grants the admin role to the given admin and emits RoleGranted", async function () {
       const { contract, owner } = await loadFixture(deployFixture);
-      expect(await contract.owner()).to.equal(owner.address);
+      expect(await contract.hasRole(ADMIN_ROLE, owner.address)).to.equal(true);
       await expect(contract.deploymentTransaction())
-        .to.emit(contract, "OwnershipTransferred")
-        .withArgs(ZeroAddress, owner.address);
+        .to.emit(contract, "RoleGranted")
+        .withArgs(ADMIN_ROLE, owner.address, owner.address);
     });
 
-    it("does not make the owner an anchorer", async function () {
+    it("does not make the admin an anchorer", async function () {
       const { contract, owner } = await loadFixture(deployFixture);
-      expect(await contract.isAnchorer(owner.address)).to.equal(false);
+      expect(await contract.hasRole(ANCHORER_ROLE, owner.address)).to.equal(false);
     });
 
-    it("reverts with AnchorZeroAddress for a zero initial owner", async function () {
+    it("reverts with AnchorZeroAddress for a zero admin", async function () {
       const { contract } = await loadFixture(deployFixture);
       await expect(ethers.deployContract("EvidenceAnchor", [ZeroAddress]))
         .to.be.revertedWithCustomError(contract, "AnchorZeroAddress")
@@ -97,89 +83,95 @@ describe("EvidenceAnchor", function () {
     });
   });
 
-  describe("ownership", function () {
-    it("transfers ownership and emits OwnershipTransferred", async function () {
-      const { contract, owner, other } = await loadFixture(deployFixture);
-      await expect(contract.transferOwnership(other.address))
-        .to.emit(contract, "OwnershipTransferred")
-        .withArgs(owner.address, other.address);
-      expect(await contract.owner()).to.equal(other.address);
-    });
-
-    it("removes the previous owner's rights after a transfer", async function () {
+  describe("administration", function () {
+    it("hands administration over (grant, then renounce) and the previous admin loses its rights", async function () {
       const { contract, owner, other, anchorer } = await loadFixture(deployFixture);
-      await contract.transferOwnership(other.address);
-      await expect(contract.connect(owner).addAnchorer(anchorer.address))
-        .to.be.revertedWithCustomError(contract, "AnchorNotOwner")
-        .withArgs(owner.address);
-      await expect(contract.connect(other).addAnchorer(anchorer.address))
-        .to.emit(contract, "AnchorerAdded")
-        .withArgs(anchorer.address);
+      await expect(contract.grantRole(ADMIN_ROLE, other.address))
+        .to.emit(contract, "RoleGranted")
+        .withArgs(ADMIN_ROLE, other.address, owner.address);
+      await expect(contract.renounceRole(ADMIN_ROLE, owner.address))
+        .to.emit(contract, "RoleRevoked")
+        .withArgs(ADMIN_ROLE, owner.address, owner.address);
+      await expect(contract.connect(owner).grantRole(ANCHORER_ROLE, anchorer.address))
+        .to.be.revertedWithCustomError(contract, "AccessControlUnauthorizedAccount")
+        .withArgs(owner.address, ADMIN_ROLE);
+      await expect(contract.connect(other).grantRole(ANCHORER_ROLE, anchorer.address))
+        .to.emit(contract, "RoleGranted")
+        .withArgs(ANCHORER_ROLE, anchorer.address, other.address);
     });
 
-    it("reverts with AnchorNotOwner when a non-owner transfers ownership", async function () {
+    it("reverts with AccessControlUnauthorizedAccount when a non-admin grants the admin role", async function () {
       const { contract, stranger } = await loadFixture(deployFixture);
-      await expect(contract.connect(stranger).transferOwnership(stranger.address))
-        .to.be.revertedWithCustomError(contract, "AnchorNotOwner")
-        .withArgs(stranger.address);
+      await expect(contract.connect(stranger).grantRole(ADMIN_ROLE, stranger.address))
+        .to.be.revertedWithCustomError(contract, "AccessControlUnauthorizedAccount")
+        .withArgs(stranger.address, ADMIN_ROLE);
     });
 
-    it("reverts with AnchorZeroAddress when transferring to the zero address", async function () {
-      const { contract } = await loadFixture(deployFixture);
-      await expect(contract.transferOwnership(ZeroAddress))
-        .to.be.revertedWithCustomError(contract, "AnchorZeroAddress")
+    it("reverts with AccessControlBadConfirmation when renouncing another account's role", async function () {
+      const { contract, owner, anchorer } = await loadFixture(withAnchorerFixture);
+      await expect(contract.connect(owner).renounceRole(ANCHORER_ROLE, anchorer.address))
+        .to.be.revertedWithCustomError(contract, "AccessControlBadConfirmation")
         .withArgs();
+      expect(await contract.hasRole(ANCHORER_ROLE, anchorer.address)).to.equal(true);
+    });
+
+    it("names the anchorer role keccak256(\"ANCHORER_ROLE\"), administered by the admin role", async function () {
+      const { contract } = await loadFixture(deployFixture);
+      expect(await contract.ANCHORER_ROLE()).to.equal(ANCHORER_ROLE);
+      expect(await contract.getRoleAdmin(ANCHORER_ROLE)).to.equal(ADMIN_ROLE);
     });
   });
 
   describe("anchorer management", function () {
-    it("adds an anchorer and emits AnchorerAdded", async function () {
-      const { contract, anchorer } = await loadFixture(deployFixture);
-      await expect(contract.addAnchorer(anchorer.address)).to.emit(contract, "AnchorerAdded").withArgs(anchorer.address);
-      expect(await contract.isAnchorer(anchorer.address)).to.equal(true);
+    it("grants the anchorer role and emits RoleGranted", async function () {
+      const { contract, owner, anchorer } = await loadFixture(deployFixture);
+      await expect(contract.grantRole(ANCHORER_ROLE, anchorer.address))
+        .to.emit(contract, "RoleGranted")
+        .withArgs(ANCHORER_ROLE, anchorer.address, owner.address);
+      expect(await contract.hasRole(ANCHORER_ROLE, anchorer.address)).to.equal(true);
     });
 
-    it("removes an anchorer and emits AnchorerRemoved", async function () {
-      const { contract, anchorer } = await loadFixture(withAnchorerFixture);
-      await expect(contract.removeAnchorer(anchorer.address))
-        .to.emit(contract, "AnchorerRemoved")
-        .withArgs(anchorer.address);
-      expect(await contract.isAnchorer(anchorer.address)).to.equal(false);
+    it("revokes the anchorer role and emits RoleRevoked", async function () {
+      const { contract, owner, anchorer } = await loadFixture(withAnchorerFixture);
+      await expect(contract.revokeRole(ANCHORER_ROLE, anchorer.address))
+        .to.emit(contract, "RoleRevoked")
+        .withArgs(ANCHORER_ROLE, anchorer.address, owner.address);
+      expect(await contract.hasRole(ANCHORER_ROLE, anchorer.address)).to.equal(false);
     });
 
-    it("reverts with AnchorNotOwner when a non-owner adds an anchorer", async function () {
+    it("reverts with AccessControlUnauthorizedAccount when a non-admin grants the anchorer role", async function () {
       const { contract, stranger } = await loadFixture(deployFixture);
-      await expect(contract.connect(stranger).addAnchorer(stranger.address))
-        .to.be.revertedWithCustomError(contract, "AnchorNotOwner")
-        .withArgs(stranger.address);
+      await expect(contract.connect(stranger).grantRole(ANCHORER_ROLE, stranger.address))
+        .to.be.revertedWithCustomError(contract, "AccessControlUnauthorizedAccount")
+        .withArgs(stranger.address, ADMIN_ROLE);
     });
 
-    it("reverts with AnchorNotOwner when an anchorer removes an anchorer", async function () {
+    it("reverts with AccessControlUnauthorizedAccount when an anchorer revokes an anchorer", async function () {
       const { contract, anchorer } = await loadFixture(withAnchorerFixture);
-      await expect(contract.connect(anchorer).removeAnchorer(anchorer.address))
-        .to.be.revertedWithCustomError(contract, "AnchorNotOwner")
+      await expect(contract.connect(anchorer).revokeRole(ANCHORER_ROLE, anchorer.address))
+        .to.be.revertedWithCustomError(contract, "AccessControlUnauthorizedAccount")
+        .withArgs(anchorer.address, ADMIN_ROLE);
+    });
+
+    it("emits no second RoleGranted when the role is granted twice", async function () {
+      const { contract, anchorer } = await loadFixture(withAnchorerFixture);
+      await expect(contract.grantRole(ANCHORER_ROLE, anchorer.address)).to.not.emit(contract, "RoleGranted");
+      expect(await contract.hasRole(ANCHORER_ROLE, anchorer.address)).to.equal(true);
+    });
+
+    it("lets an anchorer renounce its own role, after which it cannot anchor", async function () {
+      const { contract, anchorer } = await loadFixture(withAnchorerFixture);
+      await expect(contract.connect(anchorer).renounceRole(ANCHORER_ROLE, anchorer.address))
+        .to.emit(contract, "RoleRevoked")
+        .withArgs(ANCHORER_ROLE, anchorer.address, anchorer.address);
+      await expect(contract.connect(anchorer).anchor(ROOT, LEDGER_REF, URI))
+        .to.be.revertedWithCustomError(contract, "AnchorUnauthorized")
         .withArgs(anchorer.address);
     });
 
-    it("reverts with AnchorZeroAddress when adding the zero address", async function () {
-      const { contract } = await loadFixture(deployFixture);
-      await expect(contract.addAnchorer(ZeroAddress))
-        .to.be.revertedWithCustomError(contract, "AnchorZeroAddress")
-        .withArgs();
-    });
-
-    it("reverts with AnchorerAlreadyAdded when adding an anchorer twice", async function () {
-      const { contract, anchorer } = await loadFixture(withAnchorerFixture);
-      await expect(contract.addAnchorer(anchorer.address))
-        .to.be.revertedWithCustomError(contract, "AnchorerAlreadyAdded")
-        .withArgs(anchorer.address);
-    });
-
-    it("reverts with AnchorerNotFound when removing a non-anchorer", async function () {
+    it("emits no RoleRevoked when revoking an account that is no anchorer", async function () {
       const { contract, stranger } = await loadFixture(deployFixture);
-      await expect(contract.removeAnchorer(stranger.address))
-        .to.be.revertedWithCustomError(contract, "AnchorerNotFound")
-        .withArgs(stranger.address);
+      await expect(contract.revokeRole(ANCHORER_ROLE, stranger.address)).to.not.emit(contract, "RoleRevoked");
     });
   });
 
@@ -189,12 +181,12 @@ describe("EvidenceAnchor", function () {
       const timestamp = BigInt(await time.latest()) + 60n;
       await time.setNextBlockTimestamp(timestamp);
 
-      await expect(contract.connect(anchorer).anchor(TREE.root, LEDGER_REF, URI))
+      await expect(contract.connect(anchorer).anchor(ROOT, LEDGER_REF, URI))
         .to.emit(contract, "EvidenceAnchored")
-        .withArgs(TREE.root, LEDGER_REF, anchorer.address, timestamp);
+        .withArgs(ROOT, LEDGER_REF, anchorer.address, timestamp);
 
-      expect(await contract.isAnchored(TREE.root)).to.equal(true);
-      const record = await contract.anchorOf(TREE.root);
+      expect(await contract.isAnchored(ROOT)).to.equal(true);
+      const record = await contract.anchorOf(ROOT);
       expect(record.ledgerRef).to.equal(LEDGER_REF);
       expect(record.anchorer).to.equal(anchorer.address);
       expect(record.timestamp).to.equal(timestamp);
@@ -203,28 +195,28 @@ describe("EvidenceAnchor", function () {
 
     it("accepts an empty uri", async function () {
       const { contract, anchorer } = await loadFixture(withAnchorerFixture);
-      await expect(contract.connect(anchorer).anchor(TREE.root, LEDGER_REF, "")).to.emit(contract, "EvidenceAnchored");
-      expect((await contract.anchorOf(TREE.root)).uri).to.equal("");
+      await expect(contract.connect(anchorer).anchor(ROOT, LEDGER_REF, "")).to.emit(contract, "EvidenceAnchored");
+      expect((await contract.anchorOf(ROOT)).uri).to.equal("");
     });
 
     it("reverts with AnchorUnauthorized for a non-anchorer", async function () {
       const { contract, stranger } = await loadFixture(withAnchorerFixture);
-      await expect(contract.connect(stranger).anchor(TREE.root, LEDGER_REF, URI))
+      await expect(contract.connect(stranger).anchor(ROOT, LEDGER_REF, URI))
         .to.be.revertedWithCustomError(contract, "AnchorUnauthorized")
         .withArgs(stranger.address);
     });
 
-    it("reverts with AnchorUnauthorized for the owner unless added as anchorer", async function () {
+    it("reverts with AnchorUnauthorized for the admin unless granted the anchorer role", async function () {
       const { contract, owner } = await loadFixture(withAnchorerFixture);
-      await expect(contract.connect(owner).anchor(TREE.root, LEDGER_REF, URI))
+      await expect(contract.connect(owner).anchor(ROOT, LEDGER_REF, URI))
         .to.be.revertedWithCustomError(contract, "AnchorUnauthorized")
         .withArgs(owner.address);
     });
 
     it("reverts with AnchorUnauthorized for a removed anchorer", async function () {
       const { contract, anchorer } = await loadFixture(withAnchorerFixture);
-      await contract.removeAnchorer(anchorer.address);
-      await expect(contract.connect(anchorer).anchor(TREE.root, LEDGER_REF, URI))
+      await contract.revokeRole(ANCHORER_ROLE, anchorer.address);
+      await expect(contract.connect(anchorer).anchor(ROOT, LEDGER_REF, URI))
         .to.be.revertedWithCustomError(contract, "AnchorUnauthorized")
         .withArgs(anchorer.address);
     });
@@ -238,21 +230,21 @@ describe("EvidenceAnchor", function () {
 
     it("reverts with AnchorEmptyLedgerRef for a zero ledger reference", async function () {
       const { contract, anchorer } = await loadFixture(withAnchorerFixture);
-      await expect(contract.connect(anchorer).anchor(TREE.root, ZeroHash, URI))
+      await expect(contract.connect(anchorer).anchor(ROOT, ZeroHash, URI))
         .to.be.revertedWithCustomError(contract, "AnchorEmptyLedgerRef")
         .withArgs();
     });
 
     it("reverts with AnchorAlreadyExists when a root is anchored twice, keeping the first anchor", async function () {
       const { contract, owner, anchorer } = await loadFixture(withAnchorerFixture);
-      await contract.connect(anchorer).anchor(TREE.root, LEDGER_REF, URI);
-      await contract.addAnchorer(owner.address);
+      await contract.connect(anchorer).anchor(ROOT, LEDGER_REF, URI);
+      await contract.grantRole(ANCHORER_ROLE, owner.address);
       const otherRef = ledgerRefOf("econfirm-channel", 4243n, "aa00");
 
-      await expect(contract.connect(owner).anchor(TREE.root, otherRef, "other"))
+      await expect(contract.connect(owner).anchor(ROOT, otherRef, "other"))
         .to.be.revertedWithCustomError(contract, "AnchorAlreadyExists")
-        .withArgs(TREE.root);
-      const record = await contract.anchorOf(TREE.root);
+        .withArgs(ROOT);
+      const record = await contract.anchorOf(ROOT);
       expect(record.ledgerRef).to.equal(LEDGER_REF);
       expect(record.anchorer).to.equal(anchorer.address);
     });
@@ -261,61 +253,82 @@ describe("EvidenceAnchor", function () {
   describe("anchorOf / isAnchored", function () {
     it("reverts with AnchorNotFound for an unknown root", async function () {
       const { contract } = await loadFixture(deployFixture);
-      await expect(contract.anchorOf(TREE.root))
+      await expect(contract.anchorOf(ROOT))
         .to.be.revertedWithCustomError(contract, "AnchorNotFound")
-        .withArgs(TREE.root);
+        .withArgs(ROOT);
     });
 
     it("reports an unknown root as not anchored", async function () {
       const { contract } = await loadFixture(deployFixture);
-      expect(await contract.isAnchored(TREE.root)).to.equal(false);
+      expect(await contract.isAnchored(ROOT)).to.equal(false);
     });
   });
 
-  describe("verifyInclusion", function () {
-    it("accepts a proof computed with ethers for every leaf of a 5-leaf tree", async function () {
+  describe("verifyInclusion / isEvidenceAnchored (StandardMerkleTree proofs)", function () {
+    it("accepts StandardMerkleTree's proof for every leaf of a 5-leaf tree", async function () {
       const { contract } = await loadFixture(deployFixture);
       for (const [i, leaf] of LEAVES.entries()) {
-        expect(await contract.verifyInclusion(leaf, TREE.proofs[i]!, TREE.root), `leaf ${i}`).to.equal(true);
+        expect(await contract.verifyInclusion(leaf, PROOFS[i]!, ROOT), `leaf ${i}`).to.equal(true);
       }
+    });
+
+    it("computes the leaf of an evidence hash as StandardMerkleTree does", async function () {
+      const { contract } = await loadFixture(deployFixture);
+      for (const [i, hash] of HASHES.entries()) {
+        expect(await contract.evidenceLeaf(hash), `leaf ${i}`).to.equal(LEAVES[i]);
+      }
+      expect(LEAVES[0]).to.equal(keccak256(keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32"], [HASHES[0]]))));
     });
 
     it("accepts a single-leaf tree with an empty proof", async function () {
       const { contract } = await loadFixture(deployFixture);
-      const single = buildTree([LEAVES[0]!]);
+      const single = treeOf([HASHES[0]!]);
       expect(single.root).to.equal(LEAVES[0]);
+      expect(single.getProof(0)).to.deep.equal([]);
       expect(await contract.verifyInclusion(LEAVES[0]!, [], single.root)).to.equal(true);
     });
 
     it("rejects a proof with a tampered sibling", async function () {
       const { contract } = await loadFixture(deployFixture);
-      const proof = [...TREE.proofs[1]!];
+      const proof = [...PROOFS[1]!];
       proof[0] = keccak256(toUtf8Bytes("forged"));
-      expect(await contract.verifyInclusion(LEAVES[1]!, proof, TREE.root)).to.equal(false);
+      expect(await contract.verifyInclusion(LEAVES[1]!, proof, ROOT)).to.equal(false);
     });
 
     it("rejects another leaf's proof", async function () {
       const { contract } = await loadFixture(deployFixture);
-      expect(await contract.verifyInclusion(LEAVES[0]!, TREE.proofs[2]!, TREE.root)).to.equal(false);
+      expect(await contract.verifyInclusion(LEAVES[0]!, PROOFS[2]!, ROOT)).to.equal(false);
     });
 
-    it("rejects a leaf that is not in the batch", async function () {
-      const { contract } = await loadFixture(deployFixture);
-      const outsider = leafOf("confirmation:ACME-2025-999:bank-response.pdf");
-      expect(await contract.verifyInclusion(outsider, TREE.proofs[0]!, TREE.root)).to.equal(false);
+    it("rejects evidence that is not in the batch", async function () {
+      const { contract, anchorer } = await loadFixture(withAnchorerFixture);
+      await contract.connect(anchorer).anchor(ROOT, LEDGER_REF, URI);
+      const outsider = evidenceHashOf("confirmation:ACME-2025-999:bank-response.pdf");
+      expect(await contract.verifyInclusion(await contract.evidenceLeaf(outsider), PROOFS[0]!, ROOT)).to.equal(false);
+      expect(await contract.isEvidenceAnchored(outsider, PROOFS[0]!, ROOT)).to.equal(false);
     });
 
     it("rejects a truncated proof", async function () {
       const { contract } = await loadFixture(deployFixture);
-      expect(await contract.verifyInclusion(LEAVES[0]!, TREE.proofs[0]!.slice(0, -1), TREE.root)).to.equal(false);
+      expect(await contract.verifyInclusion(LEAVES[0]!, PROOFS[0]!.slice(0, -1), ROOT)).to.equal(false);
     });
 
-    it("verifies a leaf end-to-end against an anchored root", async function () {
+    it("verifies evidence end to end against an anchored root, and not before it is anchored", async function () {
       const { contract, anchorer } = await loadFixture(withAnchorerFixture);
-      await contract.connect(anchorer).anchor(TREE.root, LEDGER_REF, URI);
-      const leaf = leafOf(EVIDENCE[3]!);
-      expect(await contract.isAnchored(TREE.root)).to.equal(true);
-      expect(await contract.verifyInclusion(leaf, TREE.proofs[3]!, TREE.root)).to.equal(true);
+      expect(await contract.isEvidenceAnchored(HASHES[3]!, PROOFS[3]!, ROOT)).to.equal(false);
+      await contract.connect(anchorer).anchor(ROOT, LEDGER_REF, URI);
+      expect(await contract.isEvidenceAnchored(HASHES[3]!, PROOFS[3]!, ROOT)).to.equal(true);
+    });
+
+    it("lets a third party check a proof from the dumped tree alone, with StandardMerkleTree and the contract alike", async function () {
+      const { contract } = await loadFixture(deployFixture);
+      const loaded = StandardMerkleTree.load<[string]>(JSON.parse(JSON.stringify(TREE.dump())));
+      expect(loaded.root).to.equal(ROOT);
+      const proof = loaded.getProof([HASHES[2]!]);
+      expect(StandardMerkleTree.verify(ROOT, ["bytes32"], [HASHES[2]!], proof)).to.equal(true);
+      expect(StandardMerkleTree.verify(ROOT, ["bytes32"], [HASHES[1]!], proof)).to.equal(false);
+      expect(await contract.isEvidenceAnchored(HASHES[2]!, proof, ROOT)).to.equal(false);
+      expect(await contract.verifyInclusion(await contract.evidenceLeaf(HASHES[2]!), proof, ROOT)).to.equal(true);
     });
   });
 });
