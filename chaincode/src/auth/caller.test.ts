@@ -70,4 +70,12 @@ describe('caller resolution', () => {
       expect(() => requireAdmin(ledger.as(who))).to.throw('FORBIDDEN');
     }
   });
+
+  it('refuses an operator certificate for a bank or firm record under OperatorMSP written before the hosting rule (fails on c85a0dd)', async () => {
+    // A legacy record, written as an older chaincode would have: FIRM5, an audit firm, under OperatorMSP.
+    const legacy = { ...JSON.parse(await new RegistryContract().GetInstitution(ledger.as(Who.admin), 'FIRM1')), id: 'FIRM5', mspId: OPERATOR_MSP };
+    const tx = ledger.as(Who.admin);
+    await tx.stub.putState(tx.stub.createCompositeKey('inst', ['FIRM5']), Buffer.from(JSON.stringify(legacy)));
+    await expectLedgerError(resolve({ mspId: OPERATOR_MSP, role: Role.Auditor, institution: 'FIRM5' }, [Role.Auditor]), ErrorCode.Forbidden, 'never acted for under OperatorMSP');
+  });
 });

@@ -11,6 +11,7 @@ import {
   Role,
   ROLES,
 } from '@econfirm/common';
+import { mayBeOperatorHosted } from '../models/institution';
 import { findInstitution, institutionIdsOfMsp } from '../state/institution-store';
 
 export interface Caller {
@@ -84,6 +85,11 @@ async function resolveInstitution(ctx: Context, mspId: string, role: Role): Prom
     const institution = await findInstitution(ctx, named);
     if (!institution || institution.mspId !== mspId) {
       throw forbidden(`institution ${named} is not registered under ${mspId}`);
+    }
+    // A record from before the hosting rule (models/institution.ts) must not let an operator
+    // certificate act for a bank, firm or regulator.
+    if (mspId === OPERATOR_MSP && !mayBeOperatorHosted(institution.kind)) {
+      throw forbidden(`a ${institution.kind} is never acted for under ${OPERATOR_MSP}`);
     }
     return institution;
   }

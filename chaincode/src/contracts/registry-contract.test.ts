@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { canonicalJson, ErrorCode, Institution, InstitutionKind, Page, HistoryEntry, OPERATOR_MSP } from '@econfirm/common';
+import { canonicalJson, ErrorCode, Institution, InstitutionKind, Page, HistoryEntry, OPERATOR_MSP, Role } from '@econfirm/common';
 import { RegistryContract } from './registry-contract';
 import { FakeLedger, TestIdentity } from '../testing/fake-ledger';
 import { institutionInput, p256PublicJwk, Who } from '../testing/fixtures';
 import { expectLedgerError } from '../testing/expect-ledger-error';
+import { requireInstitutionCaller } from '../auth/caller';
 
 describe('RegistryContract', () => {
   let ledger: FakeLedger;
@@ -90,6 +91,38 @@ describe('RegistryContract', () => {
       await expectLedgerError(register(institutionInput('BR', InstitutionKind.BankBranch, 'Bank1MSP', { parentId: 'NOPE' })), ErrorCode.InvalidArgument, 'parentId');
       await expectLedgerError(register(institutionInput('BR', InstitutionKind.BankBranch, 'Firm1MSP', { parentId: 'FIRM1' })), ErrorCode.InvalidArgument, 'parentId');
       await expectLedgerError(register(institutionInput('BR', InstitutionKind.BankBranch, 'Bank2MSP', { parentId: 'BANK1' })), ErrorCode.InvalidArgument, 'mspId');
+    });
+  });
+
+  describe('the operator alone cannot take over an institution (fails on c85a0dd)', () => {
+    it('refuses a bank, a branch, an audit firm or a regulator registered under OperatorMSP, and writes nothing', async () => {
+      const before = ledger.snapshot();
+      for (const [id, kind, extra] of [
+        ['BANK9', InstitutionKind.Bank, {}],
+        ['BANK1-OP', InstitutionKind.BankBranch, { parentId: 'BANK1' }],
+        ['FIRM9', InstitutionKind.AuditFirm, {}],
+        ['REG9', InstitutionKind.Regulator, {}],
+      ] as const) {
+        await expectLedgerError(register(institutionInput(id, kind, OPERATOR_MSP, extra)), ErrorCode.InvalidArgument, 'mspId');
+      }
+      expect(ledger.snapshot()).to.equal(before);
+    });
+
+    it('refuses to move an institution with its own MSP (to OperatorMSP or to another member), and writes nothing', async () => {
+      await register(institutionInput('FIRM1', InstitutionKind.AuditFirm, 'Firm1MSP'));
+      await register(institutionInput('CLIENT2', InstitutionKind.Client, 'Client2MSP'));
+      const before = ledger.snapshot();
+      for (const [id, mspId] of [['FIRM1', OPERATOR_MSP], ['FIRM1', 'Bank1MSP'], ['CLIENT2', OPERATOR_MSP], ['CLIENT2', 'Firm1MSP']]) {
+        await expectLedgerError(contract.UpdateInstitution(ledger.as(Who.admin), JSON.stringify({ id, mspId })), ErrorCode.InvalidArgument, 'mspId');
+      }
+      expect(ledger.snapshot()).to.equal(before);
+      expect((await get('FIRM1')).mspId).to.equal('Firm1MSP');
+    });
+
+    it("so an operator certificate naming FIRM1 is not FIRM1's auditor", async () => {
+      await register(institutionInput('FIRM1', InstitutionKind.AuditFirm, 'Firm1MSP'));
+      await expectLedgerError(contract.UpdateInstitution(ledger.as(Who.admin), JSON.stringify({ id: 'FIRM1', mspId: OPERATOR_MSP })), ErrorCode.InvalidArgument);
+      await expectLedgerError(requireInstitutionCaller(ledger.as({ mspId: OPERATOR_MSP, role: Role.Auditor, institution: 'FIRM1' }), [Role.Auditor]), ErrorCode.Forbidden);
     });
   });
 

@@ -7,6 +7,7 @@ import {
   InstitutionStatus,
   KeyUse,
   LedgerError,
+  OPERATOR_MSP,
   PublicKeyRecord,
 } from '@econfirm/common';
 import { FieldReader, invalid } from '../validation/field-reader';
@@ -15,6 +16,23 @@ import { newPublicKeyRecord, retire } from './public-key';
 
 const NAME_RULE = { maxLength: 200 };
 const REASON_RULE = { maxLength: 1000 };
+
+/**
+ * The kinds the operator may host under OperatorMSP: their people get certificates from the
+ * operator's CA. Banks, branches, audit firms and regulators always have an MSP of their own —
+ * else the operator's admin could mint itself a certificate that acts for them (auth/caller.ts).
+ */
+export const OPERATOR_HOSTED_KINDS: readonly InstitutionKind[] = [InstitutionKind.Client, InstitutionKind.Enterprise, InstitutionKind.MortgageRegistry];
+
+export function mayBeOperatorHosted(kind: InstitutionKind): boolean {
+  return OPERATOR_HOSTED_KINDS.includes(kind);
+}
+
+function checkHosting(kind: InstitutionKind, mspId: string, field: string): void {
+  if (mspId === OPERATOR_MSP && !mayBeOperatorHosted(kind)) {
+    throw invalid(field, `a ${kind} has an MSP of its own; only ${OPERATOR_HOSTED_KINDS.join(', ')} may be hosted under ${OPERATOR_MSP}`);
+  }
+}
 
 /**
  * Validating factory for RegisterInstitution. Checks shape only; facts that need state (unique id,
@@ -29,12 +47,14 @@ export function newInstitution(input: FieldReader, now: string): Institution {
   const encryptionKey = newPublicKeyRecord(input.object('encryptionKey'), KeyUse.Encryption, now);
   const signingKey = newPublicKeyRecord(input.object('signingKey'), KeyUse.Signing, now);
   if (encryptionKey.kid === signingKey.kid) throw invalid('signingKey.kid', 'must differ from encryptionKey.kid');
+  const mspId = input.string('mspId', { pattern: MSP_ID });
+  checkHosting(kind, mspId, 'mspId');
   return {
     docType: 'institution',
     id: input.string('id', { pattern: INSTITUTION_ID }),
     kind,
     ...(parentId !== undefined ? { parentId } : {}),
-    mspId: input.string('mspId', { pattern: MSP_ID }),
+    mspId,
     nameZh: input.string('nameZh', NAME_RULE),
     nameEn: input.string('nameEn', NAME_RULE),
     registrationId: input.string('registrationId', { pattern: REGISTRATION_ID }),
@@ -47,13 +67,23 @@ export function newInstitution(input: FieldReader, now: string): Institution {
   };
 }
 
-/** UpdateInstitution: names, registration id and (outside banks) the MSP may change; nothing else. */
+/**
+ * UpdateInstitution: names and registration id may change, and the operator may move an institution
+ * it hosts to an MSP of the institution's own (the operator gives up power it holds anyway). An
+ * institution with its own MSP keeps it: moving it is a takeover by whoever holds the new MSP's CA
+ * (under OperatorMSP, the operator itself) and needs the institution's consent, which a registry
+ * write by the operator alone cannot carry. Banks and branches never move.
+ */
 export function withProfileUpdate(existing: Institution, input: FieldReader, now: string): Institution {
   input.allowOnly(['id', 'mspId', 'nameZh', 'nameEn', 'registrationId']);
   const mspId = input.optionalString('mspId', { pattern: MSP_ID });
-  const banking = existing.kind === InstitutionKind.Bank || existing.kind === InstitutionKind.BankBranch;
-  if (mspId !== undefined && mspId !== existing.mspId && banking) {
-    throw invalid('mspId', 'a bank and its branches keep their MSP; register a new institution instead');
+  if (mspId !== undefined && mspId !== existing.mspId) {
+    const banking = existing.kind === InstitutionKind.Bank || existing.kind === InstitutionKind.BankBranch;
+    if (banking) throw invalid('mspId', 'a bank and its branches keep their MSP; register a new institution instead');
+    if (existing.mspId !== OPERATOR_MSP) {
+      throw invalid('mspId', `${existing.id} has its own MSP ${existing.mspId}; moving it needs its own consent, not the operator's alone`);
+    }
+    checkHosting(existing.kind, mspId, 'mspId');
   }
   return {
     ...existing,

@@ -1,4 +1,4 @@
-import type { Institution, InstitutionInput, InstitutionKind, Page } from '@econfirm/common';
+import type { Institution, InstitutionInput, InstitutionKind, InstitutionUpdateInput, Page } from '@econfirm/common';
 import type { LedgerSession } from './connection';
 import { evaluate, submitAndWait, type SubmitOutcome } from './submit';
 
@@ -19,6 +19,11 @@ export class RegistryClient {
   async register(input: InstitutionInput): Promise<{ institution: Institution; commit: Omit<SubmitOutcome, 'result'> }> {
     const outcome = await submitAndWait(this.contract, 'RegisterInstitution', { arguments: [JSON.stringify(input)] });
     return { institution: parseJson<Institution>(outcome.result), commit: { transactionId: outcome.transactionId, blockNumber: outcome.blockNumber } };
+  }
+
+  /** UpdateInstitution (operator admin): names and registration id; an operator-hosted institution may move to an MSP of its own. */
+  async update(input: InstitutionUpdateInput): Promise<Institution> {
+    return parseJson<Institution>((await submitAndWait(this.contract, 'UpdateInstitution', { arguments: [JSON.stringify(input)] })).result);
   }
 
   async get(id: string): Promise<Institution> {

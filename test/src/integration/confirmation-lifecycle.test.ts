@@ -96,10 +96,11 @@ describe('confirmation lifecycle on the real network (issue 3)', function () {
         id: `ENT-${tag}`, kind: 'enterprise', mspId: 'OperatorMSP', nameZh: '测试客户贸易有限公司', nameEn: `Test Customer ${tag}`, registrationId: freshRegistrationId('91E'),
       });
       // A second, genuine bank. Bank1MSP may hold only one bank (the caller resolution would be
-      // ambiguous) and the small network has no other bank org, so this bank is hosted by the
-      // operator like peerless parties are: its officers are OperatorMSP identities naming it.
+      // ambiguous) and the small network has no other bank org; a bank is never hosted under
+      // OperatorMSP (models/institution.ts), so this one borrows the regulator org's MSP: its
+      // officers are RegulatorMSP identities naming it (the attribute picks it among earlier runs').
       const otherBank = await registerFresh(ledger, {
-        id: `BK2-${tag}`, kind: 'bank', mspId: 'OperatorMSP', nameZh: '第二测试银行', nameEn: `Second Test Bank ${tag}`, registrationId: freshRegistrationId('B2'),
+        id: `BK2-${tag}`, kind: 'bank', mspId: 'RegulatorMSP', nameZh: '第二测试银行', nameEn: `Second Test Bank ${tag}`, registrationId: freshRegistrationId('B2'),
       });
       return { firm, bank, client, enterprise, otherBank };
     });
@@ -109,14 +110,14 @@ describe('confirmation lifecycle on the real network (issue 3)', function () {
     const firmOfficer = uniqueName('fakeoff');
     networkScript('identity.sh', 'issue', 'operator', signer, 'client-signer', admin.client.record.id);
     networkScript('identity.sh', 'issue', 'operator', entSigner, 'client-signer', admin.enterprise.record.id);
-    networkScript('identity.sh', 'issue', 'operator', otherOfficer, 'bank-officer', admin.otherBank.record.id);
+    networkScript('identity.sh', 'issue', 'regulator', otherOfficer, 'bank-officer', admin.otherBank.record.id);
     // A bank-officer role in an audit firm's certificate: the role alone must not make a bank.
     networkScript('identity.sh', 'issue', 'firm1', firmOfficer, 'bank-officer');
     p = {
       ...admin,
       clientSigner: ['operator', signer],
       enterpriseSigner: ['operator', entSigner],
-      otherBankOfficer: ['operator', otherOfficer],
+      otherBankOfficer: ['regulator', otherOfficer],
       firmAsBankOfficer: ['firm1', firmOfficer],
     };
   });

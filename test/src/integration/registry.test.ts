@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { InstitutionProfile } from '@econfirm/common';
 import { LedgerCallError, RegistryClient, newInstitutionKeys, readBlock, registrationInput, type LedgerSession } from '@econfirm/sdk';
+import { ensureDemoInstitutions } from '../support/institutions';
 import { descriptor, networkScript, uniqueName, withLedger } from '../support/network';
 
 /** A fresh enterprise profile: unique per run, so the suite can run again on a reused network. */
@@ -55,6 +56,22 @@ describe('institution registry on the real Fabric network', function () {
       const previous = await readBlock(ledger.network, commit.blockNumber - 1n);
       expect(previous.number).to.equal(commit.blockNumber - 1n);
     });
+  });
+
+  it("refuses the operator's admin a takeover: no bank under OperatorMSP, FIRM1 not rehosted under OperatorMSP (fails on c85a0dd)", async () => {
+    await ensureDemoInstitutions('FIRM1');
+    const bank = { ...freshEnterprise(), kind: 'bank' as const };
+    const refused = await withLedger('operator', 'admin', (ledger) => registrationRefusal(ledger, bank));
+    expect(refused.code).to.equal('INVALID_ARGUMENT');
+    expect(refused.message).to.match(/mspId: a bank has an MSP of its own/);
+    await expectNotRegistered(bank.id);
+
+    const rehost = await withLedger('operator', 'admin', (ledger) => new RegistryClient(ledger).update({ id: 'FIRM1', mspId: 'OperatorMSP' }).then(() => undefined, (err: unknown) => err));
+    expect(rehost).to.be.instanceOf(LedgerCallError);
+    expect((rehost as LedgerCallError).code).to.equal('INVALID_ARGUMENT');
+    expect((rehost as LedgerCallError).message).to.match(/FIRM1 has its own MSP Firm1MSP/);
+    const firm = await withLedger('regulator', 'regulator1', (ledger) => new RegistryClient(ledger).get('FIRM1'));
+    expect(firm.mspId).to.equal('Firm1MSP');
   });
 
   it('refuses a registry write by an admin of a member other than the operator, and writes nothing', async () => {
