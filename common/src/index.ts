@@ -3,6 +3,7 @@ export * from './errors/ledger-error';
 export * from './errors/error-codes';
 export * from './crypto/salted-hash';
 export * from './domain/enum';
+export * from './domain/formats';
 export * from './domain/identity';
 export * from './domain/institution';
 export * from './domain/page';

@@ -2,15 +2,17 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import {
   AlternativeTrigger,
   canonicalJson,
-  ConfirmationEvidence,
   CONFIRMATION_STATES,
+  ConfirmationEvidence,
   ConfirmationRequest,
   ConfirmationState,
   FeePayer,
   isOneOf,
+  KEY_ID,
   REPLY_CONCLUSIONS,
   ReturnReason,
   Role,
+  SHA256_HEX,
 } from '@econfirm/common';
 import { forbidden, InstitutionCaller, requireAdmin, requireInstitutionCaller } from '../auth/caller';
 import { mayReadReply, Party, requireParty, requireVisible, ResponderStep, responderRoles, viewFor, withoutReply } from '../auth/confirmation-access';
@@ -43,7 +45,6 @@ import { readIndexPage } from '../state/ledger';
 import { getInstitution } from '../state/institution-store';
 import { txTimeMillis } from '../state/tx-time';
 import { FieldReader, invalid, parseJsonArgument } from '../validation/field-reader';
-import { KEY_ID, SHA256_HEX } from '../validation/formats';
 import { parsePageSize } from '../validation/paging';
 
 export const CONFIRMATION_CONTRACT = 'confirmation';

@@ -7,11 +7,14 @@ import {
   FEE_PAYERS,
   FeePayer,
   formFitsKind,
+  INSTITUTION_ID,
+  ISO_DATE,
+  REQUEST_ID,
   RETURN_REASONS,
   ReturnReason,
+  SHA256_HEX,
 } from '@econfirm/common';
 import { FieldReader, invalid } from '../validation/field-reader';
-import { INSTITUTION_ID, ISO_DATE, REQUEST_ID, SHA256_HEX } from '../validation/formats';
 
 export const REASON_RULE = { maxLength: 1000 };
 export const MAX_BATCH = 500;

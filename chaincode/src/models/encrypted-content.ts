@@ -1,6 +1,5 @@
-import { EncryptedContent, Institution } from '@econfirm/common';
+import { EncryptedContent, Institution, SHA256_HEX } from '@econfirm/common';
 import { FieldReader, invalid } from '../validation/field-reader';
-import { SHA256_HEX } from '../validation/formats';
 
 /** A letter with many rows is a few tens of KiB encrypted; anything near this is abuse. */
 export const MAX_CIPHERTEXT_CHARS = 512 * 1024;

@@ -1,17 +1,19 @@
 import {
   ErrorCode,
   Institution,
+  INSTITUTION_ID,
   INSTITUTION_KINDS,
   INSTITUTION_STATUSES,
   InstitutionKind,
   InstitutionStatus,
   KeyUse,
   LedgerError,
+  MSP_ID,
   OPERATOR_MSP,
   PublicKeyRecord,
+  REGISTRATION_ID,
 } from '@econfirm/common';
 import { FieldReader, invalid } from '../validation/field-reader';
-import { INSTITUTION_ID, MSP_ID, REGISTRATION_ID } from '../validation/formats';
 import { newPublicKeyRecord, retire } from './public-key';
 
 const NAME_RULE = { maxLength: 200 };

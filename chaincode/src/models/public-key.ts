@@ -1,7 +1,6 @@
 import { createPublicKey } from 'node:crypto';
-import { KEY_ALGORITHM, KeyUse, PublicJwk, PublicKeyRecord } from '@econfirm/common';
+import { KEY_ALGORITHM, KEY_ID, KeyUse, P256_COORDINATE, PublicJwk, PublicKeyRecord } from '@econfirm/common';
 import { FieldReader, invalid } from '../validation/field-reader';
-import { KEY_ID, P256_COORDINATE } from '../validation/formats';
 
 // Members a JWK library (node-jose's toJSON) adds; accepted when consistent, never stored twice.
 const JWK_MEMBERS = ['kty', 'crv', 'x', 'y', 'kid', 'use', 'alg', 'key_ops', 'ext'];

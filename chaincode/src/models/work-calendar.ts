@@ -1,6 +1,5 @@
-import { ElapsedDeadlines, WorkCalendar } from '@econfirm/common';
+import { ElapsedDeadlines, ISO_DATE, WorkCalendar } from '@econfirm/common';
 import { checkString, FieldReader, invalid } from '../validation/field-reader';
-import { ISO_DATE } from '../validation/formats';
 
 const MAX_DATES = 2000;
 /** Elapsed-time deadlines are for drills: up to one week. */

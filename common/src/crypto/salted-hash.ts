@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { SHA256_HEX } from '../domain/formats';
 import { canonicalJson } from '../json/canonical-json';
 
 /**
@@ -10,7 +11,6 @@ import { canonicalJson } from '../json/canonical-json';
  */
 export const SALT_BYTES = 32;
 
-const HEX_SHA256 = /^[0-9a-f]{64}$/;
 const HEX_SALT = new RegExp(`^[0-9a-f]{${SALT_BYTES * 2}}$`);
 
 /** A fresh random salt (hex). For clients and gateways only: chaincode never generates randomness. */
@@ -28,7 +28,7 @@ export function sha256Hex(text: string | Uint8Array): string {
 }
 
 export function isSha256Hex(value: unknown): value is string {
-  return typeof value === 'string' && HEX_SHA256.test(value);
+  return typeof value === 'string' && SHA256_HEX.test(value);
 }
 
 export function isSaltHex(value: unknown): value is string {

@@ -2,9 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   CONFIRMATION_KINDS,
   findForm,
+  INSTITUTION_ID,
   InstitutionKind,
   InstitutionStatus,
+  ISO_DATE,
   isBankLetter,
+  REQUEST_ID,
   type ConfirmationKind,
   type Engagement,
   type FormDefinition,
@@ -30,8 +33,6 @@ export interface UploadInput {
   bytes: Uint8Array;
 }
 
-const ENGAGEMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{2,127}$/;
-const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 /** The template of a kind (and optional form edition), or a 4xx naming what is wrong. */
 export function templateFor(kind: string, formId?: string): { template: LetterTemplate; form: FormDefinition } {
@@ -48,10 +49,10 @@ export function templateFor(kind: string, formId?: string): { template: LetterTe
 
 function engagementIssues(engagement: Engagement): Array<{ path: string; problem: string }> {
   const issues: Array<{ path: string; problem: string }> = [];
-  if (!ENGAGEMENT_ID.test(engagement.id ?? '')) issues.push({ path: 'engagementId', problem: 'required: 3-128 of A-Z a-z 0-9 . _ : -' });
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(engagement.clientId ?? '')) issues.push({ path: 'clientId', problem: 'required: a registry id' });
+  if (!REQUEST_ID.test(engagement.id ?? '')) issues.push({ path: 'engagementId', problem: 'required: 3-128 of A-Z a-z 0-9 . _ : -' });
+  if (!INSTITUTION_ID.test(engagement.clientId ?? '')) issues.push({ path: 'clientId', problem: 'required: a registry id' });
   for (const key of ['periodStart', 'periodEnd', 'asOfDate'] as const) {
-    if (!DATE.test(engagement[key] ?? '')) issues.push({ path: key, problem: 'required: YYYY-MM-DD' });
+    if (!ISO_DATE.test(engagement[key] ?? '')) issues.push({ path: key, problem: 'required: YYYY-MM-DD' });
   }
   if (issues.length === 0 && engagement.periodStart > engagement.periodEnd) issues.push({ path: 'periodEnd', problem: 'before periodStart' });
   return issues;

@@ -1,5 +1,6 @@
 import {
   FEE_PAYERS,
+  INSTITUTION_ID,
   validateLetter,
   type ConfirmationKind,
   type Engagement,
@@ -42,7 +43,6 @@ export interface AssembledLetter {
 }
 
 const LETTER_REF_FORMAT = /^[A-Za-z0-9][A-Za-z0-9._:/ -]{0,63}$/;
-const INSTITUTION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 interface Draft {
   letterRef: string;

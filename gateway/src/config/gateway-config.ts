@@ -1,3 +1,4 @@
+import { INSTITUTION_ID } from '@econfirm/common';
 import { DEFAULT_DEADLINES, type CallDeadlines } from '@econfirm/sdk';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -160,7 +161,6 @@ export const DEFAULT_LIMITS: GatewayLimits = {
 };
 
 const TENANT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const INSTITUTION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 
 type Json = Record<string, unknown>;

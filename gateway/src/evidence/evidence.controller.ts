@@ -1,6 +1,6 @@
 import { applyDecorators, Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiConsumes, ApiExtraModels, ApiForbiddenResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { Role } from '@econfirm/common';
+import { REQUEST_ID, Role } from '@econfirm/common';
 import { IsObject, IsOptional, IsString } from 'class-validator';
 import type { Request } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
@@ -15,8 +15,6 @@ const EVIDENCE_ERRORS = applyDecorators(
 );
 import { EvidenceService } from './evidence.service';
 
-/** Ids as the chaincode accepts them; anything else never reaches the ledger. */
-const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{2,127}$/;
 /** Largest PDF accepted for verification (a raw application/pdf body). */
 const MAX_PDF_BYTES = 20 * 1024 * 1024;
 
@@ -97,7 +95,7 @@ export class EvidenceController {
   @EVIDENCE_ERRORS
   @Header('Content-Type', 'application/pdf')
   async pdf(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<StreamableFile> {
-    if (!ID.test(id)) throw new GatewayError('VALIDATION_FAILED', 'confirmation id has an invalid format');
+    if (!REQUEST_ID.test(id)) throw new GatewayError('VALIDATION_FAILED', 'confirmation id has an invalid format');
     const pdf = await this.evidence.pdf(p, id);
     return new StreamableFile(pdf, { type: 'application/pdf', disposition: `attachment; filename="${id}.pdf"`, length: pdf.length });
   }
@@ -110,7 +108,7 @@ export class EvidenceController {
   @ApiNotFoundResponse({ type: ErrorResponse })
   @EVIDENCE_ERRORS
   async bundle(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<unknown> {
-    if (!ID.test(id)) throw new GatewayError('VALIDATION_FAILED', 'engagement id has an invalid format');
+    if (!REQUEST_ID.test(id)) throw new GatewayError('VALIDATION_FAILED', 'engagement id has an invalid format');
     return this.evidence.bundle(p, id);
   }
 

@@ -3,7 +3,11 @@ import {
   ALTERNATIVE_PROCEDURE_CODES,
   CONFIRMATION_KINDS,
   FEE_PAYERS,
+  INSTITUTION_ID,
+  ISO_DATE,
+  REQUEST_ID,
   RETURN_REASONS,
+  SHA256_HEX,
   type AlternativeProcedureCode,
   type ConfirmationKind,
   type FeePayer,
@@ -12,10 +16,6 @@ import {
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 
-export const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{2,127}$/;
-export const INSTITUTION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const HEX64 = /^[0-9a-f]{64}$/;
 
 export class EngagementDto {
   @ApiProperty({ example: 'ENG-2025-CLIENT1', description: "made by the firm's software; the first letter fixes client, period and as-of date" })
@@ -25,13 +25,13 @@ export class EngagementDto {
   @ApiProperty({ example: 'CLIENT1' }) @IsString() @Matches(INSTITUTION_ID)
   clientId: string;
 
-  @ApiProperty({ example: '2025-01-01' }) @IsString() @Matches(DATE)
+  @ApiProperty({ example: '2025-01-01' }) @IsString() @Matches(ISO_DATE)
   periodStart: string;
 
-  @ApiProperty({ example: '2025-12-31' }) @IsString() @Matches(DATE)
+  @ApiProperty({ example: '2025-12-31' }) @IsString() @Matches(ISO_DATE)
   periodEnd: string;
 
-  @ApiProperty({ example: '2025-12-31' }) @IsString() @Matches(DATE)
+  @ApiProperty({ example: '2025-12-31' }) @IsString() @Matches(ISO_DATE)
   asOfDate: string;
 }
 
@@ -70,7 +70,7 @@ export class AuthorizeDto {
   feeConsent: boolean;
 
   @ApiPropertyOptional({ description: "sha256 hex of the client's JWS over the letter's contentHash" })
-  @IsOptional() @IsString() @Matches(HEX64)
+  @IsOptional() @IsString() @Matches(SHA256_HEX)
   signatureHash?: string;
 }
 
@@ -119,6 +119,6 @@ export class AlternativeProcedureDto {
   @ApiProperty({ enum: ALTERNATIVE_PROCEDURE_CODES }) @IsIn(ALTERNATIVE_PROCEDURE_CODES as readonly string[])
   procedure: AlternativeProcedureCode;
 
-  @ApiProperty({ description: 'salted sha256 hex of the working paper' }) @IsString() @Matches(HEX64)
+  @ApiProperty({ description: 'salted sha256 hex of the working paper' }) @IsString() @Matches(SHA256_HEX)
   workpaperHash: string;
 }

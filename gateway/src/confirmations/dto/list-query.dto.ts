@@ -1,8 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { CONFIRMATION_STATES, type ConfirmationState } from '@econfirm/common';
+import { CONFIRMATION_STATES, INSTITUTION_ID, REQUEST_ID, type ConfirmationState } from '@econfirm/common';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { INSTITUTION_ID, REQUEST_ID } from './confirmation-inputs.dto';
 
 /** Exactly one selector (or none: the caller's own institution for its role), then paging. */
 export class ListConfirmationsQuery {

@@ -1,11 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { INSTITUTION_KINDS, type InstitutionKind } from '@econfirm/common';
+import { INSTITUTION_ID, INSTITUTION_KINDS, KEY_ID, P256_COORDINATE, type InstitutionKind } from '@econfirm/common';
 import { Type } from 'class-transformer';
 import { Equals, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { INSTITUTION_ID } from '../../confirmations/dto/confirmation-inputs.dto';
 import { RegistryKeyDto } from './registry.dto';
 
-const B64URL = /^[A-Za-z0-9_-]{40,50}$/;
 
 export class ListInstitutionsQuery {
   @ApiPropertyOptional({ enum: INSTITUTION_KINDS }) @IsOptional() @IsIn(INSTITUTION_KINDS as readonly string[])
@@ -21,12 +19,12 @@ export class ListInstitutionsQuery {
 export class PublicJwkDto {
   @ApiProperty({ enum: ['EC'] }) @Equals('EC') kty: 'EC';
   @ApiProperty({ enum: ['P-256'] }) @Equals('P-256') crv: 'P-256';
-  @ApiProperty() @Matches(B64URL) x: string;
-  @ApiProperty() @Matches(B64URL) y: string;
+  @ApiProperty() @Matches(P256_COORDINATE) x: string;
+  @ApiProperty() @Matches(P256_COORDINATE) y: string;
 }
 
 export class PublicKeyInputDto {
-  @ApiProperty({ example: 'BANK2-enc-1' }) @IsString() @Matches(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/) kid: string;
+  @ApiProperty({ example: 'BANK2-enc-1' }) @IsString() @Matches(KEY_ID) kid: string;
   @ApiProperty({ type: PublicJwkDto }) @ValidateNested() @Type(() => PublicJwkDto) jwk: PublicJwkDto;
 }
 

@@ -1,4 +1,9 @@
-/** Formats shared by several models. Ids become composite-key parts, hence no separators or NULs. */
+/**
+ * The ledger's id and hash formats, written once: the chaincode validates with them
+ * (chaincode/src/models), the gateway's DTOs and config use the same patterns (gateway/src/*\/dto,
+ * gateway/src/config/gateway-config.ts), so nothing the chaincode would refuse passes the edge.
+ * Ids become composite-key parts, hence no separators or NULs.
+ */
 export const INSTITUTION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const MSP_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const REGISTRATION_ID = /^[0-9A-Za-z-]{4,40}$/;
@@ -8,4 +13,5 @@ export const P256_COORDINATE = /^[A-Za-z0-9_-]{43}$/;
 export const ISO_DATE = /^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/;
 /** Confirmation and engagement ids are created outside the contract (by the firm's software). */
 export const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{2,127}$/;
+/** Lowercase hex of a SHA-256 digest (content hashes, salted hashes). */
 export const SHA256_HEX = /^[0-9a-f]{64}$/;

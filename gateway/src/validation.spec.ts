@@ -1,0 +1,37 @@
+import { expect } from 'chai';
+import { EngagementDto } from './confirmations/dto/confirmation-inputs.dto';
+import { PublicJwkDto } from './institutions/dto/institution-inputs.dto';
+import { GatewayError } from './errors/gateway-error';
+import { validationPipe } from './validation';
+
+/**
+ * The edge uses the chaincode's own formats (common/src/domain/formats.ts): what the chaincode
+ * would refuse never leaves the gateway, so a bad date or key costs no endorsement.
+ */
+describe('validation at the edge uses the ledger formats', () => {
+  const pipe = validationPipe();
+  async function issues(metatype: new () => object, value: object): Promise<string[]> {
+    try {
+      await pipe.transform(value, { type: 'body', metatype });
+      return [];
+    } catch (err) {
+      expect(err).to.be.instanceOf(GatewayError);
+      return ((err as GatewayError).details as { issues: { path: string }[] }).issues.map((i) => i.path);
+    }
+  }
+  const engagement = { id: 'ENG-2025-CLIENT1', clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' };
+
+  it('accepts a well-formed engagement', async () => {
+    expect(await issues(EngagementDto, engagement)).to.deep.equal([]);
+  });
+
+  it('refuses a calendar-impossible as-of date the chaincode would refuse', async () => {
+    expect(await issues(EngagementDto, { ...engagement, asOfDate: '2025-13-45' })).to.deep.equal(['asOfDate']);
+  });
+
+  it('refuses a P-256 coordinate that is not 32 bytes of base64url', async () => {
+    const x = 'A'.repeat(43);
+    expect(await issues(PublicJwkDto, { kty: 'EC', crv: 'P-256', x, y: x })).to.deep.equal([]);
+    expect(await issues(PublicJwkDto, { kty: 'EC', crv: 'P-256', x: 'A'.repeat(44), y: x })).to.deep.equal(['x']);
+  });
+});
