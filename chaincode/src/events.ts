@@ -11,6 +11,7 @@ export const EventName = {
   CalendarSet: 'CalendarSet',
   ConfirmationChanged: 'ConfirmationChanged',
   ConfirmationsIssued: 'ConfirmationsIssued',
+  MortgageChanged: 'MortgageChanged',
 } as const;
 export type EventName = (typeof EventName)[keyof typeof EventName];
 

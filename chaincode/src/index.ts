@@ -1,8 +1,10 @@
 import { ConfirmationContract } from './contracts/confirmation-contract';
+import { MortgageContract } from './contracts/mortgage-contract';
 import { RegistryContract } from './contracts/registry-contract';
 
 export { ConfirmationContract } from './contracts/confirmation-contract';
+export { MortgageContract } from './contracts/mortgage-contract';
 export { RegistryContract } from './contracts/registry-contract';
 
 /** fabric-contract-api convention; the first contract (registry) is the default one. */
-export const contracts = [RegistryContract, ConfirmationContract];
+export const contracts = [RegistryContract, ConfirmationContract, MortgageContract];

@@ -14,3 +14,4 @@ export * from './forms/other-forms';
 export * from './forms/catalog';
 export * from './forms/validate-content';
 export * from './domain/regulator-stats';
+export * from './domain/mortgage';

@@ -1,0 +1,308 @@
+import { expect } from 'chai';
+import {
+  ErrorCode,
+  InstitutionKind,
+  mortgageCertificateKey,
+  MortgageApplicationInput,
+  mortgageUnitKey,
+  MortgageView,
+  OPERATOR_MSP,
+  Role,
+} from '@econfirm/common';
+import { fakeJwe, HASH_A, HASH_B } from '../testing/confirmation-world';
+import { expectLedgerError } from '../testing/expect-ledger-error';
+import { FakeLedger, TestIdentity } from '../testing/fake-ledger';
+import { institutionInput, Who } from '../testing/fixtures';
+import { MortgageContract } from './mortgage-contract';
+import { RegistryContract } from './registry-contract';
+
+const UNIT = mortgageUnitKey('110105 012003 GB00123 F00010001');
+const OTHER_UNIT = mortgageUnitKey('350203 001001 GB00001 F00020002');
+const registrar2: TestIdentity = { mspId: OPERATOR_MSP, role: Role.Registrar, institution: 'MREG2', id: 'x509::CN=registrar2::CN=ca.operator' };
+
+function application(id: string, overrides: Partial<MortgageApplicationInput> = {}, bank = 'BANK1'): MortgageApplicationInput {
+  const mortgagorIds = overrides.mortgagorIds ?? ['CLIENT1'];
+  return {
+    id,
+    registryId: 'MREG1',
+    unitKey: UNIT,
+    propertyType: 'residential',
+    mortgageType: 'ordinary',
+    debtTermStart: '2026-03-01',
+    debtTermEnd: '2046-02-28',
+    preRegistration: false,
+    mortgagorIds,
+    consentHash: HASH_A,
+    application: { ciphertext: fakeJwe(bank, 'MREG1', ...mortgagorIds), contentHash: HASH_B },
+    ...overrides,
+  };
+}
+
+function certificate(number: string, mortgagorIds = ['CLIENT1'], bank = 'BANK1'): string {
+  return JSON.stringify({ certificateKey: mortgageCertificateKey(number), certificate: { ciphertext: fakeJwe(bank, 'MREG1', ...mortgagorIds), contentHash: HASH_A } });
+}
+
+describe('MortgageContract', () => {
+  let ledger: FakeLedger;
+  const contract = new MortgageContract();
+
+  async function call<T>(who: TestIdentity, fn: (c: MortgageContract, ctx: ReturnType<FakeLedger['as']>) => Promise<string>): Promise<T> {
+    return JSON.parse(await fn(contract, ledger.as(who))) as T;
+  }
+  const file = (id: string, overrides: Partial<MortgageApplicationInput> = {}, who: TestIdentity = Who.officer1) =>
+    call<MortgageView>(who, (c, ctx) => c.FileMortgageApplication(ctx, JSON.stringify(application(id, overrides, who.mspId === 'Bank2MSP' ? 'BANK2' : 'BANK1'))));
+  const register = (id: string, number = `京(2026)朝阳区不动产证明第${id}号`, who: TestIdentity = Who.registrar1, bank = 'BANK1') =>
+    call<MortgageView>(who, (c, ctx) => c.RegisterMortgage(ctx, id, certificate(number, ['CLIENT1'], bank)));
+  const get = (id: string, who: TestIdentity = Who.officer1) => call<MortgageView>(who, (c, ctx) => c.GetMortgage(ctx, id));
+  const requestDischarge = (id: string, who: TestIdentity = Who.officer1) =>
+    call<MortgageView>(who, (c, ctx) => c.RequestMortgageDischarge(ctx, id, JSON.stringify({ reason: 'repaid' })));
+  const discharge = (id: string, who: TestIdentity = Who.registrar1) =>
+    call<MortgageView>(who, (c, ctx) => c.DischargeMortgage(ctx, id, JSON.stringify({ caseNumber: `DC-${id}`, reason: 'repaid' })));
+
+  beforeEach(async () => {
+    ledger = new FakeLedger();
+    const registry = new RegistryContract();
+    for (const input of [
+      institutionInput('BANK1', InstitutionKind.Bank, 'Bank1MSP'),
+      institutionInput('BANK2', InstitutionKind.Bank, 'Bank2MSP'),
+      institutionInput('FIRM1', InstitutionKind.AuditFirm, 'Firm1MSP'),
+      institutionInput('CLIENT1', InstitutionKind.Client, OPERATOR_MSP),
+      institutionInput('ENT1', InstitutionKind.Enterprise, OPERATOR_MSP),
+      institutionInput('MREG1', InstitutionKind.MortgageRegistry, OPERATOR_MSP),
+      institutionInput('MREG2', InstitutionKind.MortgageRegistry, OPERATOR_MSP),
+      institutionInput('REGULATOR', InstitutionKind.Regulator, 'RegulatorMSP'),
+    ]) {
+      await registry.RegisterInstitution(ledger.as(Who.admin), JSON.stringify(input));
+    }
+  });
+
+  describe('the path from application to discharge', () => {
+    it('files, registers, requests discharge and discharges; every step names its officer and the event carries no content', async () => {
+      const filed = await file('MTG-1');
+      expect(filed).to.include({ id: 'MTG-1', state: 'applied', mortgageeId: 'BANK1', registryId: 'MREG1', unitKey: UNIT });
+      expect(filed.priority).to.equal(undefined);
+      const registered = await register('MTG-1');
+      expect(registered).to.include({ state: 'registered', priority: 1, registeredBy: Who.registrar1.id, certificateKey: mortgageCertificateKey('京(2026)朝阳区不动产证明第MTG-1号') });
+      expect(await requestDischarge('MTG-1')).to.include({ state: 'discharge-requested', priority: 1 });
+      const discharged = await discharge('MTG-1');
+      expect(discharged).to.include({ state: 'discharged', dischargeCaseNumber: 'DC-MTG-1', dischargeReason: 'repaid' });
+      expect(discharged.priority).to.equal(undefined);
+      expect(discharged.steps.map((s) => [s.action, s.by])).to.deep.equal([
+        ['FileMortgageApplication', Who.officer1.id],
+        ['RegisterMortgage', Who.registrar1.id],
+        ['RequestMortgageDischarge', Who.officer1.id],
+        ['DischargeMortgage', Who.registrar1.id],
+      ]);
+      expect(ledger.lastEvent()).to.deep.equal({ name: 'MortgageChanged', payload: { id: 'MTG-1', state: 'discharged', action: 'DischargeMortgage' } });
+    });
+
+    it('pre-registers (预告登记) only what was applied for as such, then registers', async () => {
+      await file('MTG-P', { preRegistration: true });
+      expect(await call<MortgageView>(Who.registrar1, (c, ctx) => c.PreRegisterMortgage(ctx, 'MTG-P'))).to.include({ state: 'pre-registered' });
+      expect(await register('MTG-P')).to.include({ state: 'registered', priority: 1 });
+      await file('MTG-N');
+      await expectLedgerError(contract.PreRegisterMortgage(ledger.as(Who.registrar1), 'MTG-N'), ErrorCode.InvalidStateTransition, 'no pre-registration');
+    });
+
+    it('rejects an application with a reason code; a rejected record never moves again', async () => {
+      await file('MTG-R');
+      expect(await call<MortgageView>(Who.registrar1, (c, ctx) => c.RejectMortgageApplication(ctx, 'MTG-R', JSON.stringify({ reason: 'TITLE_MISMATCH' })))).to.include({ state: 'rejected', rejectionReason: 'TITLE_MISMATCH' });
+      await expectLedgerError(register('MTG-R'), ErrorCode.InvalidStateTransition, 'it is rejected');
+      await expectLedgerError(contract.RejectMortgageApplication(ledger.as(Who.registrar1), 'MTG-R', JSON.stringify({ reason: 'free text with names' })), ErrorCode.InvalidStateTransition);
+    });
+
+    it('changes and transfers with the mortgage attached; the new mortgagor reads it, the old one no longer does', async () => {
+      await file('MTG-C');
+      await register('MTG-C');
+      const changed = await call<MortgageView>(Who.registrar1, (c, ctx) =>
+        c.ChangeMortgage(ctx, 'MTG-C', JSON.stringify({ debtTermEnd: '2040-12-31', application: { ciphertext: fakeJwe('BANK1', 'MREG1', 'CLIENT1'), contentHash: HASH_A } })));
+      expect(changed).to.include({ state: 'changed', debtTermEnd: '2040-12-31', priority: 1 });
+      const transferred = await call<MortgageView>(Who.registrar1, (c, ctx) =>
+        c.TransferMortgage(ctx, 'MTG-C', JSON.stringify({ mortgagorIds: ['ENT1'], application: { ciphertext: fakeJwe('BANK1', 'MREG1', 'ENT1'), contentHash: HASH_A } })));
+      expect(transferred).to.include({ state: 'transferred', priority: 1 });
+      expect(transferred.mortgagorIds).to.deep.equal(['ENT1']);
+      expect((await get('MTG-C', Who.customer1)).state).to.equal('transferred');
+      await expectLedgerError(get('MTG-C', Who.client1), ErrorCode.NotFound, 'mortgage MTG-C does not exist');
+    });
+
+    it('a discharged record is read-only', async () => {
+      await file('MTG-D');
+      await register('MTG-D');
+      await requestDischarge('MTG-D');
+      await discharge('MTG-D');
+      const before = ledger.snapshot();
+      await expectLedgerError(discharge('MTG-D'), ErrorCode.InvalidStateTransition, 'it is discharged');
+      await expectLedgerError(requestDischarge('MTG-D'), ErrorCode.InvalidStateTransition, 'it is discharged');
+      await expectLedgerError(contract.ChangeMortgage(ledger.as(Who.registrar1), 'MTG-D', JSON.stringify({ application: { ciphertext: fakeJwe('BANK1', 'MREG1', 'CLIENT1'), contentHash: HASH_A } })), ErrorCode.InvalidStateTransition);
+      await expectLedgerError(contract.TransferMortgage(ledger.as(Who.registrar1), 'MTG-D', JSON.stringify({ mortgagorIds: [], application: { ciphertext: fakeJwe('BANK1', 'MREG1'), contentHash: HASH_A } })), ErrorCode.InvalidStateTransition);
+      expect(ledger.snapshot()).to.equal(before);
+    });
+  });
+
+  describe('priority', () => {
+    it('two mortgages on one unit rank 1 and 2 in registration order; the second becomes 1 when the first is discharged', async () => {
+      await file('MTG-A');
+      await file('MTG-B', {}, Who.bank2officer);
+      // Registration order, not filing order, decides.
+      await register('MTG-B', 'CERT-B', Who.registrar1, 'BANK2');
+      await register('MTG-A');
+      expect((await get('MTG-B', Who.registrar1)).priority).to.equal(1);
+      expect((await get('MTG-A', Who.registrar1)).priority).to.equal(2);
+      await requestDischarge('MTG-B', Who.bank2officer);
+      await discharge('MTG-B');
+      expect((await get('MTG-A', Who.registrar1)).priority).to.equal(1);
+      expect((await get('MTG-B', Who.registrar1)).priority).to.equal(undefined);
+    });
+
+    it('another unit has its own ranks', async () => {
+      await file('MTG-A');
+      await file('MTG-O', { unitKey: OTHER_UNIT });
+      await register('MTG-A');
+      expect(await register('MTG-O')).to.include({ priority: 1 });
+    });
+  });
+
+  describe('uniqueness', () => {
+    it('refuses an application id twice', async () => {
+      await file('MTG-1');
+      await expectLedgerError(file('MTG-1'), ErrorCode.AlreadyExists, 'MTG-1');
+    });
+
+    it('refuses a certificate number already registered, and writes nothing', async () => {
+      await file('MTG-1');
+      await file('MTG-2', { unitKey: OTHER_UNIT });
+      await register('MTG-1', 'CERT-0001');
+      const before = ledger.snapshot();
+      await expectLedgerError(register('MTG-2', 'CERT-0001'), ErrorCode.AlreadyExists, 'certificate number');
+      // Spacing does not make a number new.
+      await expectLedgerError(register('MTG-2', 'CERT- 0001'), ErrorCode.AlreadyExists, 'certificate number');
+      expect(ledger.snapshot()).to.equal(before);
+    });
+  });
+
+  describe('who may do what', () => {
+    it('only a bank officer files, for its own bank', async () => {
+      for (const who of [Who.registrar1, Who.client1, Who.auditor1, Who.regulator1, Who.admin, Who.reviewer1]) {
+        await expectLedgerError(file('MTG-X', {}, who), ErrorCode.Forbidden);
+      }
+      expect((await file('MTG-X', { application: { ciphertext: fakeJwe('BANK2', 'MREG1', 'CLIENT1'), contentHash: HASH_B } }, Who.bank2officer)).mortgageeId).to.equal('BANK2');
+    });
+
+    it('a registration, change, rejection or discharge by a bank identity is refused', async () => {
+      await file('MTG-1');
+      const before = ledger.snapshot();
+      for (const who of [Who.officer1, Who.reviewer1, Who.bank2officer]) {
+        await expectLedgerError(register('MTG-1', 'CERT-X', who), ErrorCode.Forbidden);
+        await expectLedgerError(contract.RejectMortgageApplication(ledger.as(who), 'MTG-1', JSON.stringify({ reason: 'X_Y' })), ErrorCode.Forbidden);
+      }
+      expect(ledger.snapshot()).to.equal(before);
+    });
+
+    it('only the named registry acts on an application; another registry does not even see it', async () => {
+      await file('MTG-1');
+      await expectLedgerError(register('MTG-1', 'CERT-1', registrar2), ErrorCode.NotFound, 'mortgage MTG-1 does not exist');
+      await expectLedgerError(get('MTG-1', registrar2), ErrorCode.NotFound, 'mortgage MTG-1 does not exist');
+    });
+
+    it('only the mortgagee bank requests discharge; a party that may read is told FORBIDDEN, a stranger NOT_FOUND', async () => {
+      await file('MTG-1');
+      await register('MTG-1');
+      await expectLedgerError(requestDischarge('MTG-1', Who.bank2officer), ErrorCode.NotFound, 'mortgage MTG-1 does not exist');
+      await expectLedgerError(contract.RequestMortgageDischarge(ledger.as(Who.registrar1), 'MTG-1', JSON.stringify({ reason: 'repaid' })), ErrorCode.Forbidden);
+      await expectLedgerError(discharge('MTG-1'), ErrorCode.InvalidStateTransition, 'it is registered');
+    });
+
+    it('reads: the parties and the regulator; a stranger bank, firm or client gets the unknown-id refusal', async () => {
+      await file('MTG-1');
+      for (const who of [Who.officer1, Who.reviewer1, Who.registrar1, Who.client1, Who.regulator1]) expect((await get('MTG-1', who)).id).to.equal('MTG-1');
+      for (const who of [Who.bank2officer, Who.auditor1, Who.customer1]) await expectLedgerError(get('MTG-1', who), ErrorCode.NotFound, 'mortgage MTG-1 does not exist');
+      await expectLedgerError(get('MTG-404', Who.officer1), ErrorCode.NotFound, 'mortgage MTG-404 does not exist');
+    });
+  });
+
+  describe('validation (nothing written on refusal)', () => {
+    const cases: [string, Partial<MortgageApplicationInput>, string][] = [
+      ['a debt term that ends before it starts', { debtTermStart: '2030-01-01', debtTermEnd: '2029-12-31' }, 'debtTermEnd'],
+      ['an unknown mortgage type', { mortgageType: 'both' as MortgageApplicationInput['mortgageType'] }, 'mortgageType'],
+      ['a unit key that is not a SHA-256', { unitKey: '110105012003GB00123F00010001' }, 'unitKey'],
+      ['a registry that is not a registration centre', { registryId: 'BANK2' }, 'registryId'],
+      ['an unregistered mortgagor', { mortgagorIds: ['NOBODY'] }, 'mortgagorIds[0]'],
+      ['a bank as mortgagor', { mortgagorIds: ['BANK2'] }, 'mortgagorIds[0]'],
+      ['a mortgagor named twice', { mortgagorIds: ['CLIENT1', 'CLIENT1'] }, 'mortgagorIds'],
+      ['content the registry could not read', { application: { ciphertext: fakeJwe('BANK1', 'CLIENT1'), contentHash: HASH_B } }, 'not encrypted for MREG1'],
+      ['content a mortgagor could not read', { application: { ciphertext: fakeJwe('BANK1', 'MREG1'), contentHash: HASH_B } }, 'not encrypted for CLIENT1'],
+      ['plaintext content', { application: { ciphertext: '{"mortgagor":"张三","amount":"3500000.00"}', contentHash: HASH_B } }, 'application.ciphertext'],
+    ];
+    for (const [what, overrides, field] of cases) {
+      it(`refuses ${what}`, async () => {
+        const before = ledger.snapshot();
+        await expectLedgerError(file('MTG-V', overrides), ErrorCode.InvalidArgument, field);
+        expect(ledger.snapshot()).to.equal(before);
+      });
+    }
+
+    it('refuses a secured amount or a name in the clear: unknown fields are refused', async () => {
+      const input = { ...application('MTG-V'), securedAmount: '3500000.00' };
+      await expectLedgerError(contract.FileMortgageApplication(ledger.as(Who.officer1), JSON.stringify(input)), ErrorCode.InvalidArgument, 'securedAmount');
+    });
+  });
+
+  describe('the encumbrance query before lending', () => {
+    beforeEach(async () => {
+      await file('MTG-1');
+      await register('MTG-1');
+    });
+    const encumbrances = (who: TestIdentity) => call<{ encumbrances: { mortgageId: string; priority: number; mortgageeId: string }[] }>(who, (c, ctx) => c.GetEncumbrances(ctx, UNIT));
+    const authorize = (who: TestIdentity, bankId: string, validUntil = '2026-03-31') =>
+      contract.AuthorizeEncumbranceQuery(ledger.as(who), UNIT, JSON.stringify({ bankId, validUntil }));
+
+    it('is refused to a bank without the owner’s authorization', async () => {
+      await expectLedgerError(encumbrances(Who.bank2officer), ErrorCode.Forbidden, 'no current authorization');
+    });
+
+    it('answers an authorized bank with priority, type and mortgagee — until the authorization’s last day', async () => {
+      await authorize(Who.client1, 'BANK2');
+      const answer = await encumbrances(Who.bank2officer);
+      expect(answer.encumbrances).to.deep.equal([
+        { mortgageId: 'MTG-1', priority: 1, mortgageType: 'ordinary', mortgageeId: 'BANK1', registeredAt: '2026-03-02T09:00:00.000Z', debtTermStart: '2026-03-01', debtTermEnd: '2046-02-28', state: 'registered' },
+      ]);
+      ledger.setNow('2026-04-01T00:00:00Z');
+      await expectLedgerError(encumbrances(Who.bank2officer), ErrorCode.Forbidden, 'no current authorization');
+    });
+
+    it('only a mortgagor of the unit or a registrar records the consent', async () => {
+      await expectLedgerError(authorize(Who.customer1, 'BANK2'), ErrorCode.Forbidden, 'no mortgagor of this unit');
+      await expectLedgerError(authorize(Who.officer1, 'BANK2'), ErrorCode.Forbidden);
+      await authorize(Who.registrar1, 'BANK2');
+      expect((await encumbrances(Who.bank2officer)).encumbrances).to.have.length(1);
+    });
+
+    it('refuses a consent that has already lapsed', async () => {
+      await expectLedgerError(authorize(Who.client1, 'BANK2', '2026-03-01'), ErrorCode.InvalidArgument, 'validUntil');
+    });
+  });
+
+  describe("the mortgagor's auditors", () => {
+    it('see the client’s registrations only with the client’s access grant', async () => {
+      await file('MTG-1');
+      await expectLedgerError(contract.ListMortgagesOfClient(ledger.as(Who.auditor1), 'CLIENT1', '10', ''), ErrorCode.Forbidden);
+      await expectLedgerError(get('MTG-1', Who.auditor1), ErrorCode.NotFound);
+      await contract.GrantAuditorMortgageAccess(ledger.as(Who.client1), JSON.stringify({ firmId: 'FIRM1', validUntil: '2026-12-31' }));
+      const page = await call<{ records: MortgageView[] }>(Who.auditor1, (c, ctx) => c.ListMortgagesOfClient(ctx, 'CLIENT1', '10', ''));
+      expect(page.records.map((r) => r.id)).to.deep.equal(['MTG-1']);
+      expect((await get('MTG-1', Who.auditor1)).id).to.equal('MTG-1');
+    });
+  });
+
+  describe('lists', () => {
+    it("each party lists its own records by state; a bookmark from another party's range is refused", async () => {
+      await file('MTG-1');
+      await file('MTG-2', { application: { ciphertext: fakeJwe('BANK2', 'MREG1', 'CLIENT1'), contentHash: HASH_B } }, Who.bank2officer);
+      const queue = await call<{ records: MortgageView[] }>(Who.registrar1, (c, ctx) => c.ListMortgages(ctx, 'applied', '10', ''));
+      expect(queue.records.map((r) => r.id)).to.deep.equal(['MTG-1', 'MTG-2']);
+      const mine = await call<{ records: MortgageView[] }>(Who.officer1, (c, ctx) => c.ListMortgages(ctx, '', '10', ''));
+      expect(mine.records.map((r) => r.id)).to.deep.equal(['MTG-1']);
+      await expectLedgerError(contract.ListMortgages(ledger.as(Who.officer1), '', '10', '\u0000mtg~party~state~id\u0000BANK2\u0000'), ErrorCode.InvalidArgument, 'bookmark');
+    });
+  });
+});

@@ -1,0 +1,389 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import {
+  canonicalJson,
+  Encumbrance,
+  ENCUMBERING_STATES,
+  ErrorCode,
+  Institution,
+  InstitutionKind,
+  InstitutionStatus,
+  INSTITUTION_ID,
+  isOneOf,
+  LedgerError,
+  MORTGAGE_STATES,
+  MortgageAction,
+  MortgageRecord,
+  MortgageState,
+  MortgageView,
+  Role,
+  SHA256_HEX,
+} from '@econfirm/common';
+import { forbidden, InstitutionCaller, requireInstitutionCaller } from '../auth/caller';
+import { emitEvent, EventName } from '../events';
+import { readApplication, readChange, readDischarge, readDischargeRequest, readRegistration, readRejection, readSealed, readTransfer, readValidUntil } from '../models/mortgage-input';
+import { findInstitution } from '../state/institution-store';
+import { listIndex, readIndexPage } from '../state/ledger';
+import {
+  certificateHolder,
+  claimCertificate,
+  findMortgage,
+  getMortgageRecord,
+  mortgageExists,
+  MortgageIndex,
+  mortgageParties,
+  readAuditorAccess,
+  readQueryAuthorization,
+  readUnit,
+  saveMortgage,
+  UnitEncumbrances,
+  writeAuditorAccess,
+  writeQueryAuthorization,
+  writeUnit,
+} from '../state/mortgage-store';
+import { txTimeIso } from '../state/tx-time';
+import { checkString, invalid } from '../validation/field-reader';
+import { parsePageSize } from '../validation/paging';
+
+export const MORTGAGE_CONTRACT = 'mortgage';
+
+const S = MortgageState;
+const BANK_ROLES: readonly Role[] = [Role.BankOfficer, Role.BankReviewer];
+const READER_ROLES = [Role.BankOfficer, Role.BankReviewer, Role.Registrar, Role.ClientSigner, Role.Auditor, Role.Regulator];
+
+/** The states each action may start from (chaincode/README.md, "Mortgage contract"). */
+const FROM: Readonly<Record<MortgageAction, readonly MortgageState[]>> = {
+  [MortgageAction.File]: [],
+  [MortgageAction.PreRegister]: [S.Applied],
+  [MortgageAction.Register]: [S.Applied, S.PreRegistered],
+  [MortgageAction.Reject]: [S.Applied, S.PreRegistered],
+  [MortgageAction.Change]: [S.Registered, S.Changed, S.Transferred],
+  [MortgageAction.Transfer]: [S.Registered, S.Changed, S.Transferred],
+  [MortgageAction.RequestDischarge]: [S.Registered, S.Changed, S.Transferred],
+  [MortgageAction.Discharge]: [S.DischargeRequested],
+};
+
+function requireFrom(record: MortgageRecord, action: MortgageAction): void {
+  if (!FROM[action].includes(record.state)) {
+    throw new LedgerError(ErrorCode.InvalidStateTransition, `cannot ${action} mortgage ${record.id}: it is ${record.state}`);
+  }
+}
+
+/** A stranger's refusal is word for word the one for an unknown id: ids cannot be probed. */
+function hidden(id: string): LedgerError {
+  return new LedgerError(ErrorCode.NotFound, `mortgage ${id} does not exist`);
+}
+
+function today(ctx: Context): string {
+  return txTimeIso(ctx).slice(0, 10);
+}
+
+/**
+ * Mortgage registrations (不动产抵押登记): the mortgagee bank files, the registration centre's
+ * registrar registers, changes, rejects and discharges, and priority on a unit follows the order
+ * of registration, kept in one key per unit that every registration and discharge of the unit
+ * reads and writes (so MVCC orders racing registrations; no query decides anything). Names,
+ * numbers and amounts are sealed to the bank, the registry and the mortgagor institutions.
+ */
+@Info({ title: 'MortgageContract', description: 'mortgage registrations, priority and discharge' })
+export class MortgageContract extends Contract {
+  constructor() {
+    super(MORTGAGE_CONTRACT);
+  }
+
+  // ---- the bank -------------------------------------------------------------------------------
+
+  @Transaction()
+  @Returns('string')
+  public async FileMortgageApplication(ctx: Context, applicationJson: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, [Role.BankOfficer]);
+    const fields = readApplication(applicationJson);
+    if (await mortgageExists(ctx, fields.id)) throw new LedgerError(ErrorCode.AlreadyExists, `mortgage ${fields.id} already exists`);
+    const registry = await this.activeInstitution(ctx, fields.registryId, 'registryId', [InstitutionKind.MortgageRegistry]);
+    const mortgagors: Institution[] = [];
+    for (const [i, id] of fields.mortgagorIds.entries()) {
+      mortgagors.push(await this.activeInstitution(ctx, id, `mortgagorIds[${i}]`, [InstitutionKind.Client, InstitutionKind.Enterprise]));
+    }
+    const application = readSealed(fields.application, [caller.institution, registry, ...mortgagors]);
+    const at = txTimeIso(ctx);
+    const record: MortgageRecord = {
+      ...fields,
+      mortgageeId: caller.institution.id,
+      application,
+      state: S.Applied,
+      steps: [{ action: MortgageAction.File, state: S.Applied, by: caller.identityId, at }],
+    };
+    await saveMortgage(ctx, record);
+    emitEvent(ctx, EventName.MortgageChanged, { id: record.id, state: record.state, action: MortgageAction.File });
+    return canonicalJson(await this.view(ctx, record));
+  }
+
+  /** After payoff: the registry then discharges. */
+  @Transaction()
+  @Returns('string')
+  public async RequestMortgageDischarge(ctx: Context, id: string, requestJson: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, [Role.BankOfficer]);
+    const record = await this.ownRecord(ctx, caller, id, (r) => r.mortgageeId);
+    const { reason } = readDischargeRequest(requestJson);
+    requireFrom(record, MortgageAction.RequestDischarge);
+    return this.move(ctx, caller, record, MortgageAction.RequestDischarge, { ...record, state: S.DischargeRequested, dischargeReason: reason });
+  }
+
+  // ---- the registry ---------------------------------------------------------------------------
+
+  @Transaction()
+  @Returns('string')
+  public async PreRegisterMortgage(ctx: Context, id: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, [Role.Registrar]);
+    const record = await this.ownRecord(ctx, caller, id, (r) => r.registryId);
+    requireFrom(record, MortgageAction.PreRegister);
+    if (!record.preRegistration) throw new LedgerError(ErrorCode.InvalidStateTransition, `cannot ${MortgageAction.PreRegister} mortgage ${id}: no pre-registration was applied for`);
+    return this.move(ctx, caller, record, MortgageAction.PreRegister, { ...record, state: S.PreRegistered });
+  }
+
+  @Transaction()
+  @Returns('string')
+  public async RegisterMortgage(ctx: Context, id: string, registrationJson: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, [Role.Registrar]);
+    const record = await this.ownRecord(ctx, caller, id, (r) => r.registryId);
+    requireFrom(record, MortgageAction.Register);
+    const { certificateKey, certificate } = readRegistration(registrationJson);
+    // Read and written here: of two registrations racing for one number, MVCC lets one commit.
+    const holder = await certificateHolder(ctx, certificateKey);
+    if (holder !== undefined) throw new LedgerError(ErrorCode.AlreadyExists, 'registration.certificateKey: this certificate number is already registered');
+    const sealed = readSealed(certificate, await this.partiesOf(ctx, record));
+    await claimCertificate(ctx, certificateKey, id);
+    const unit = { active: [...(await readUnit(ctx, record.unitKey)).active, id] };
+    await writeUnit(ctx, record.unitKey, unit);
+    const at = txTimeIso(ctx);
+    const next = { ...record, state: S.Registered, certificateKey, certificate: sealed, registeredAt: at, registeredBy: caller.identityId };
+    return this.move(ctx, caller, record, MortgageAction.Register, next, unit);
+  }
+
+  @Transaction()
+  @Returns('string')
+  public async RejectMortgageApplication(ctx: Context, id: string, rejectionJson: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, [Role.Registrar]);
+    const record = await this.ownRecord(ctx, caller, id, (r) => r.registryId);
+    requireFrom(record, MortgageAction.Reject);
+    const { reason } = readRejection(rejectionJson);
+    return this.move(ctx, caller, record, MortgageAction.Reject, { ...record, state: S.Rejected, rejectionReason: reason });
+  }
+
+  /** New sealed content (amount, term, details) and optionally a new end of the debt term. */
+  @Transaction()
+  @Returns('string')
+  public async ChangeMortgage(ctx: Context, id: string, changeJson: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, [Role.Registrar]);
+    const record = await this.ownRecord(ctx, caller, id, (r) => r.registryId);
+    requireFrom(record, MortgageAction.Change);
+    const change = readChange(changeJson);
+    const debtTermEnd = change.debtTermEnd ?? record.debtTermEnd;
+    if (debtTermEnd <= record.debtTermStart) throw invalid('change.debtTermEnd', 'must be after debtTermStart');
+    const application = readSealed(change.application, await this.partiesOf(ctx, record));
+    return this.move(ctx, caller, record, MortgageAction.Change, { ...record, state: S.Changed, debtTermEnd, application });
+  }
+
+  /** The property changed hands with the mortgage attached: the new owners become the mortgagors. */
+  @Transaction()
+  @Returns('string')
+  public async TransferMortgage(ctx: Context, id: string, transferJson: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, [Role.Registrar]);
+    const record = await this.ownRecord(ctx, caller, id, (r) => r.registryId);
+    requireFrom(record, MortgageAction.Transfer);
+    const transfer = readTransfer(transferJson);
+    const next = { ...record, mortgagorIds: transfer.mortgagorIds };
+    for (const [i, mortgagorId] of transfer.mortgagorIds.entries()) {
+      await this.activeInstitution(ctx, mortgagorId, `transfer.mortgagorIds[${i}]`, [InstitutionKind.Client, InstitutionKind.Enterprise]);
+    }
+    const application = readSealed(transfer.application, await this.partiesOf(ctx, next));
+    return this.move(ctx, caller, record, MortgageAction.Transfer, { ...next, state: S.Transferred, application });
+  }
+
+  @Transaction()
+  @Returns('string')
+  public async DischargeMortgage(ctx: Context, id: string, dischargeJson: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, [Role.Registrar]);
+    const record = await this.ownRecord(ctx, caller, id, (r) => r.registryId);
+    requireFrom(record, MortgageAction.Discharge);
+    const { caseNumber, reason } = readDischarge(dischargeJson);
+    const unit = await readUnit(ctx, record.unitKey);
+    // The records ranked behind this one move up: priority is the position in this list (view()).
+    await writeUnit(ctx, record.unitKey, { active: unit.active.filter((other) => other !== id) });
+    return this.move(ctx, caller, record, MortgageAction.Discharge, {
+      ...record, state: S.Discharged, dischargeCaseNumber: caseNumber, dischargeReason: reason, dischargedAt: txTimeIso(ctx),
+    });
+  }
+
+  // ---- consent to look --------------------------------------------------------------------------
+
+  /**
+   * The unit owner lets `bankId` see the unit's encumbrances before lending. The owner is a
+   * mortgagor institution on a record of the unit, or — for an owner without an identity here or a
+   * unit new to the ledger — the registrar records the consent the owner gave at the centre.
+   */
+  @Transaction()
+  @Returns('string')
+  public async AuthorizeEncumbranceQuery(ctx: Context, unitKey: string, authorizationJson: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, [Role.ClientSigner, Role.Registrar]);
+    checkString(unitKey, 'unitKey', { pattern: SHA256_HEX, maxLength: 64 });
+    const { validUntil, reader } = readValidUntil(authorizationJson, today(ctx));
+    reader.allowOnly(['bankId', 'validUntil']);
+    const bankId = reader.string('bankId', { pattern: INSTITUTION_ID });
+    await this.activeInstitution(ctx, bankId, 'authorization.bankId', [InstitutionKind.Bank]);
+    if (caller.role === Role.ClientSigner) {
+      const owns = await this.unitRecords(ctx, unitKey).then((records) => records.some((r) => r.mortgagorIds.includes(caller.institution.id)));
+      if (!owns) throw forbidden(`${caller.institution.id} is no mortgagor of this unit; the registry records an owner's consent`);
+    }
+    const authorization = { unitKey, bankId, validUntil, grantedBy: caller.identityId, grantedFor: caller.institution.id, at: txTimeIso(ctx) };
+    await writeQueryAuthorization(ctx, authorization);
+    return canonicalJson(authorization);
+  }
+
+  /** The mortgagor client lets its audit firm see its registrations (for the auditor's cross-checks). */
+  @Transaction()
+  @Returns('string')
+  public async GrantAuditorMortgageAccess(ctx: Context, accessJson: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, [Role.ClientSigner]);
+    const { validUntil, reader } = readValidUntil(accessJson, today(ctx));
+    reader.allowOnly(['firmId', 'validUntil']);
+    const firmId = reader.string('firmId', { pattern: INSTITUTION_ID });
+    await this.activeInstitution(ctx, firmId, 'access.firmId', [InstitutionKind.AuditFirm]);
+    const access = { clientId: caller.institution.id, firmId, validUntil, grantedBy: caller.identityId, at: txTimeIso(ctx) };
+    await writeAuditorAccess(ctx, access);
+    return canonicalJson(access);
+  }
+
+  // ---- reads ------------------------------------------------------------------------------------
+
+  @Transaction(false)
+  @Returns('string')
+  public async GetMortgage(ctx: Context, id: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, READER_ROLES);
+    const record = await findMortgage(ctx, id);
+    if (!record || !(await this.mayRead(ctx, caller, record))) throw hidden(id);
+    return canonicalJson(await this.view(ctx, record));
+  }
+
+  /**
+   * The active encumbrances of a unit in priority order: for a bank the unit's owner authorized
+   * (until the consent's last day), any registrar, the regulator. Amounts stay sealed.
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async GetEncumbrances(ctx: Context, unitKey: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, [...BANK_ROLES, Role.Registrar, Role.Regulator]);
+    checkString(unitKey, 'unitKey', { pattern: SHA256_HEX, maxLength: 64 });
+    if (BANK_ROLES.includes(caller.role)) {
+      const authorization = await readQueryAuthorization(ctx, unitKey, caller.institution.id);
+      if (!authorization || authorization.validUntil < today(ctx)) {
+        throw forbidden(`${caller.institution.id} holds no current authorization of the unit's owner to see its encumbrances`);
+      }
+    }
+    const unit = await readUnit(ctx, unitKey);
+    const encumbrances: Encumbrance[] = [];
+    for (const [i, id] of unit.active.entries()) {
+      const r = await getMortgageRecord(ctx, id);
+      encumbrances.push({
+        mortgageId: r.id, priority: i + 1, mortgageType: r.mortgageType, mortgageeId: r.mortgageeId,
+        registeredAt: r.registeredAt ?? '', debtTermStart: r.debtTermStart, debtTermEnd: r.debtTermEnd, state: r.state,
+      });
+    }
+    return canonicalJson({ unitKey, encumbrances });
+  }
+
+  /** Records the caller's institution is party to (bank, registry, mortgagor), optionally in one state. */
+  @Transaction(false)
+  @Returns('string')
+  public async ListMortgages(ctx: Context, state: string, pageSize: string, bookmark: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, [...BANK_ROLES, Role.Registrar, Role.ClientSigner]);
+    return this.page(ctx, caller.institution.id, state, pageSize, bookmark);
+  }
+
+  /** A client's registrations, for the regulator or for an auditor of a firm the client granted access. */
+  @Transaction(false)
+  @Returns('string')
+  public async ListMortgagesOfClient(ctx: Context, clientId: string, pageSize: string, bookmark: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, [Role.Auditor, Role.Regulator]);
+    checkString(clientId, 'clientId', { pattern: INSTITUTION_ID, maxLength: 64 });
+    if (caller.role === Role.Auditor && !(await this.auditorMayRead(ctx, caller, [clientId]))) {
+      throw forbidden(`${clientId} has not granted ${caller.institution.id} access to its registrations`);
+    }
+    return this.page(ctx, clientId, '', pageSize, bookmark);
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  private async page(ctx: Context, partyId: string, state: string, pageSize: string, bookmark: string): Promise<string> {
+    if (state !== '' && !isOneOf(MORTGAGE_STATES, state)) throw invalid('state', `must be one of ${MORTGAGE_STATES.join(', ')}`);
+    const prefix = state === '' ? [partyId] : [partyId, state];
+    const page = await readIndexPage(ctx, MortgageIndex.ByPartyState, prefix, parsePageSize(pageSize), bookmark, async ([, , id]) => {
+      const record = await findMortgage(ctx, id);
+      return record ? this.view(ctx, record) : undefined;
+    });
+    return canonicalJson(page);
+  }
+
+  /** `unit`: the unit's list when this transaction wrote it (a peer's reads return the committed value, not our write). */
+  private async move(ctx: Context, caller: InstitutionCaller, previous: MortgageRecord, action: MortgageAction, next: MortgageRecord, unit?: UnitEncumbrances): Promise<string> {
+    const record: MortgageRecord = { ...next, steps: [...previous.steps, { action, state: next.state, by: caller.identityId, at: txTimeIso(ctx) }] };
+    await saveMortgage(ctx, record, previous);
+    emitEvent(ctx, EventName.MortgageChanged, { id: record.id, state: record.state, action });
+    return canonicalJson(await this.view(ctx, record, unit));
+  }
+
+  private async view(ctx: Context, record: MortgageRecord, unit?: UnitEncumbrances): Promise<MortgageView> {
+    if (!ENCUMBERING_STATES.includes(record.state)) return record;
+    const rank = (unit ?? (await readUnit(ctx, record.unitKey))).active.indexOf(record.id);
+    return rank < 0 ? record : { ...record, priority: rank + 1 };
+  }
+
+  /** The record, when the caller's institution holds the part `side` names; anyone else: not found. */
+  private async ownRecord(ctx: Context, caller: InstitutionCaller, id: string, side: (r: MortgageRecord) => string): Promise<MortgageRecord> {
+    const record = await findMortgage(ctx, id);
+    if (!record) throw hidden(id);
+    if (side(record) !== caller.institution.id) {
+      if (await this.mayRead(ctx, caller, record)) throw forbidden(`${caller.institution.id} may not do this to mortgage ${id}`);
+      throw hidden(id);
+    }
+    return record;
+  }
+
+  private async mayRead(ctx: Context, caller: InstitutionCaller, record: MortgageRecord): Promise<boolean> {
+    if (caller.role === Role.Regulator) return true;
+    if (caller.role === Role.Auditor) return this.auditorMayRead(ctx, caller, record.mortgagorIds);
+    return mortgageParties(record).includes(caller.institution.id);
+  }
+
+  private async auditorMayRead(ctx: Context, caller: InstitutionCaller, clientIds: readonly string[]): Promise<boolean> {
+    for (const clientId of clientIds) {
+      const access = await readAuditorAccess(ctx, clientId, caller.institution.id);
+      if (access && access.validUntil >= today(ctx)) return true;
+    }
+    return false;
+  }
+
+  private async partiesOf(ctx: Context, record: MortgageRecord): Promise<Institution[]> {
+    const parties: Institution[] = [];
+    for (const id of mortgageParties(record)) {
+      const institution = await findInstitution(ctx, id);
+      if (institution) parties.push(institution);
+    }
+    return parties;
+  }
+
+  private async unitRecords(ctx: Context, unitKey: string): Promise<MortgageRecord[]> {
+    const records: MortgageRecord[] = [];
+    for (const [, id] of await listIndex(ctx, MortgageIndex.ByUnit, [unitKey])) {
+      const record = await findMortgage(ctx, id);
+      if (record) records.push(record);
+    }
+    return records;
+  }
+
+  private async activeInstitution(ctx: Context, id: string, field: string, kinds: readonly InstitutionKind[]): Promise<Institution> {
+    const institution = await findInstitution(ctx, id);
+    if (!institution || !kinds.includes(institution.kind)) throw invalid(field, `${id} is not a registered ${kinds.join(' or ')}`);
+    if (institution.status !== InstitutionStatus.Active) throw invalid(field, `${id} is ${institution.status}`);
+    return institution;
+  }
+}

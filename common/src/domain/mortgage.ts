@@ -1,0 +1,175 @@
+import { sha256Hex } from '../crypto/salted-hash';
+import { EncryptedContent } from './confirmation';
+import { valuesOf } from './enum';
+
+/**
+ * Mortgage registrations (不动产抵押登记; chaincode/README.md, "Mortgage contract") as the `mortgage` contract
+ * keeps them (chaincode/src/contracts/mortgage-contract.ts). What identifies a person or a
+ * property, and every amount, is sealed content (`application`, `certificate`); the ledger keeps
+ * routing, state, order and hashes.
+ */
+
+/** Ordinary: secures a principal. Maximum-amount (最高额): secures up to a ceiling. Never both. */
+export const MortgageType = { Ordinary: 'ordinary', MaximumAmount: 'maximum-amount' } as const;
+export type MortgageType = (typeof MortgageType)[keyof typeof MortgageType];
+export const MORTGAGE_TYPES = valuesOf(MortgageType);
+
+export const PropertyType = {
+  Residential: 'residential',
+  Commercial: 'commercial',
+  Industrial: 'industrial',
+  Land: 'land-use-right',
+  Other: 'other',
+} as const;
+export type PropertyType = (typeof PropertyType)[keyof typeof PropertyType];
+export const PROPERTY_TYPES = valuesOf(PropertyType);
+
+export const MortgageState = {
+  /** Filed by the mortgagee bank with the mortgagor's consent, awaiting the registry. */
+  Applied: 'applied',
+  /** 预告登记: recorded before the property exists as a unit of its own (e.g. off-plan housing). */
+  PreRegistered: 'pre-registered',
+  Registered: 'registered',
+  /** Registered, then changed by the registry (term, amount, parties' details). */
+  Changed: 'changed',
+  /** The property changed hands with the mortgage attached (new mortgagors). */
+  Transferred: 'transferred',
+  /** The bank asked for discharge after payoff; still an encumbrance until the registry acts. */
+  DischargeRequested: 'discharge-requested',
+  /** Read-only from here on. */
+  Discharged: 'discharged',
+  Rejected: 'rejected',
+} as const;
+export type MortgageState = (typeof MortgageState)[keyof typeof MortgageState];
+export const MORTGAGE_STATES = valuesOf(MortgageState);
+
+/** States in which a registration encumbers its unit and holds a priority rank. */
+export const ENCUMBERING_STATES: readonly MortgageState[] = [
+  MortgageState.Registered,
+  MortgageState.Changed,
+  MortgageState.Transferred,
+  MortgageState.DischargeRequested,
+];
+
+export const DischargeReason = { Repaid: 'repaid', Released: 'released', CourtOrder: 'court-order', Other: 'other' } as const;
+export type DischargeReason = (typeof DischargeReason)[keyof typeof DischargeReason];
+export const DISCHARGE_REASONS = valuesOf(DischargeReason);
+
+export const MortgageAction = {
+  File: 'FileMortgageApplication',
+  PreRegister: 'PreRegisterMortgage',
+  Register: 'RegisterMortgage',
+  Reject: 'RejectMortgageApplication',
+  Change: 'ChangeMortgage',
+  Transfer: 'TransferMortgage',
+  RequestDischarge: 'RequestMortgageDischarge',
+  Discharge: 'DischargeMortgage',
+} as const;
+export type MortgageAction = (typeof MortgageAction)[keyof typeof MortgageAction];
+
+export interface MortgageStep {
+  action: MortgageAction;
+  state: MortgageState;
+  /** The certificate identity that acted (the registry officer for registry steps). */
+  by: string;
+  at: string;
+}
+
+/** What the mortgagee bank files. */
+export interface MortgageApplicationInput {
+  /** Made by the bank's software (REQUEST_ID format). */
+  id: string;
+  registryId: string;
+  /**
+   * SHA-256 hex of the property unit number (不动产单元号) as `mortgageUnitKey` computes it: the
+   * uniqueness and priority key. The number itself is in the sealed application.
+   */
+  unitKey: string;
+  propertyType: PropertyType;
+  mortgageType: MortgageType;
+  debtTermStart: string;
+  debtTermEnd: string;
+  preRegistration: boolean;
+  /** Registered institutions (clients, enterprises) among the mortgagors; individuals are only in the sealed content. */
+  mortgagorIds: string[];
+  /** Salted hash of the mortgagor's signed consent to the filing (the document stays with the bank). */
+  consentHash: string;
+  /**
+   * Sealed to the bank, the registry and every mortgagor institution: unit number, location,
+   * mortgagors' names and ids, secured principal or maximum amount, currency, loan contract.
+   */
+  application: EncryptedContent;
+}
+
+export interface MortgageRegistrationInput {
+  /** SHA-256 hex of the registration certificate number (不动产登记证明号), unique on the ledger. */
+  certificateKey: string;
+  /** The certificate's content (number, matters certified, remarks), sealed to the same parties. */
+  certificate: EncryptedContent;
+}
+
+/** The application as filed, and what the ledger adds. */
+export interface MortgageRecord extends MortgageApplicationInput {
+  mortgageeId: string;
+  state: MortgageState;
+  certificateKey?: string;
+  certificate?: EncryptedContent;
+  registeredAt?: string;
+  /** Registry officer who registered it. */
+  registeredBy?: string;
+  rejectionReason?: string;
+  dischargeReason?: DischargeReason;
+  dischargeCaseNumber?: string;
+  dischargedAt?: string;
+  steps: MortgageStep[];
+}
+
+/** A record as a reader sees it: with its current priority on the unit (1 = first), when it encumbers. */
+export interface MortgageView extends MortgageRecord {
+  priority?: number;
+}
+
+/** One active encumbrance of a unit, as an authorized lender sees it before lending. */
+export interface Encumbrance {
+  mortgageId: string;
+  priority: number;
+  mortgageType: MortgageType;
+  mortgageeId: string;
+  registeredAt: string;
+  debtTermStart: string;
+  debtTermEnd: string;
+  state: MortgageState;
+}
+
+/** The unit owner's consent that `bankId` may see the unit's encumbrances until `validUntil` (ISO date, inclusive, UTC). */
+export interface EncumbranceQueryAuthorization {
+  unitKey: string;
+  bankId: string;
+  validUntil: string;
+  grantedBy: string;
+  grantedFor: string;
+  at: string;
+}
+
+/** The mortgagor client's consent that its auditors (firm) see its registrations until `validUntil`. */
+export interface AuditorMortgageAccess {
+  clientId: string;
+  firmId: string;
+  validUntil: string;
+  grantedBy: string;
+  at: string;
+}
+
+/**
+ * The ledger key of a property unit number or a certificate number. Both are guessable: a member
+ * who already knows a number can test whether it is on the ledger — the limit chaincode/README.md
+ * ("Mortgage contract") states until the keys move into the custodians' collection (issue 11).
+ * Unit numbers are compared without spaces and in upper case, as registries print them variously.
+ */
+export function mortgageUnitKey(unitNumber: string): string {
+  return sha256Hex(`econfirm/mortgage-unit/v1\n${unitNumber.replace(/\s+/g, '').toUpperCase()}`);
+}
+
+export function mortgageCertificateKey(certificateNumber: string): string {
+  return sha256Hex(`econfirm/mortgage-certificate/v1\n${certificateNumber.replace(/\s+/g, '')}`);
+}
