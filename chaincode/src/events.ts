@@ -8,6 +8,7 @@ import { marshal } from './state/marshal';
 export const EventName = {
   InstitutionRegistered: 'InstitutionRegistered',
   InstitutionUpdated: 'InstitutionUpdated',
+  KeyRecoveryApproved: 'KeyRecoveryApproved',
   CalendarSet: 'CalendarSet',
   ConfirmationChanged: 'ConfirmationChanged',
   ConfirmationsIssued: 'ConfirmationsIssued',

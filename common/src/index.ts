@@ -6,6 +6,7 @@ export * from './domain/enum';
 export * from './domain/formats';
 export * from './domain/identity';
 export * from './domain/institution';
+export * from './domain/registry-consent';
 export * from './domain/page';
 export * from './domain/confirmation';
 export * from './forms/form-definition';

@@ -31,8 +31,9 @@ commands:
       rotates the tenant institution's keys: new key pairs are staged in keysDir, RotateInstitutionKeys
       is submitted as --as (default operator/admin: the registry accepts it only from the operator's
       admin), then the new keys become current and the old private keys stay (retired) so content
-      sealed to them remains readable. --stage-only true: only stage, print the public
-      RotateInstitutionKeys input for the operator to submit; run again (without it) to finish.
+      sealed to them remains readable. The institution's current signing key signs its consent.
+      --stage-only true: only stage, print the RotateInstitutionKeys arguments (public keys and
+      the consent) for the operator to submit; run again (without it) to finish.
       An interrupted rotation is finished by running the command again.
   hsm key-id --cert <cert.pem>
       prints (hex) the CKA_ID under which config \`hsm\` looks for the identity's private key in the
@@ -174,15 +175,15 @@ async function rotateKeys(opts: Map<string, string>): Promise<void> {
       tenant.id,
       {
         read: (id) => registry.get(id),
-        rotate: async (id, input) => {
-          const result = await submitAndWait(ledger.contract('registry'), 'RotateInstitutionKeys', { arguments: [id, JSON.stringify(input)] });
+        rotate: async (id, input, consent) => {
+          const result = await submitAndWait(ledger.contract('registry'), 'RotateInstitutionKeys', { arguments: [id, JSON.stringify(input), consent] });
           return JSON.parse(Buffer.from(result.result).toString('utf8')) as Institution;
         },
       },
       { submit: !stageOnly },
     );
     if (stageOnly && outcome.keys.pending) {
-      process.stdout.write(`${JSON.stringify({ transaction: 'RotateInstitutionKeys', args: [tenant.institutionId, rotationInput(outcome.keys)] }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ transaction: 'RotateInstitutionKeys', args: [tenant.institutionId, rotationInput(outcome.keys), outcome.consent ?? ''] }, null, 2)}\n`);
       return;
     }
     const i = outcome.institution;

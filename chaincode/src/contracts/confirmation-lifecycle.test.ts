@@ -34,7 +34,10 @@ describe('ConfirmationContract: lifecycle', () => {
       await world.accept('CF-1');
       await world.prepare('CF-1');
       await world.approve('CF-1');
-      await world.registry.RotateInstitutionKeys(world.ledger.as(Who.admin), 'BANK1', JSON.stringify({ signingKey: { kid: 'BANK1-sig-2', jwk: p256PublicJwk() } }));
+      // BANK1 rotates (here by the regulator-approved recovery path: the fixture keeps no private key to consent with).
+      const rotation = JSON.stringify({ signingKey: { kid: 'BANK1-sig-2', jwk: p256PublicJwk() } });
+      await world.registry.ApproveKeyRecovery(world.ledger.as(Who.regulator1), 'BANK1', rotation);
+      await world.registry.RotateInstitutionKeys(world.ledger.as(Who.admin), 'BANK1', rotation, '');
       await world.auditorAccept('CF-1');
       const evidence = JSON.parse(await world.contract.GetConfirmationEvidence(world.ledger.as(Who.auditor2), 'CF-1')) as ConfirmationEvidence;
       expect(evidence.trail.map((step) => step.state)).to.deep.equal(['issued', 'authorized', 'accepted', 'reply-prepared', 'replied', 'auditor-accepted']);

@@ -70,11 +70,11 @@ export function newInstitution(input: FieldReader, now: string): Institution {
 }
 
 /**
- * UpdateInstitution: names and registration id may change, and the operator may move an institution
- * it hosts to an MSP of the institution's own (the operator gives up power it holds anyway). An
- * institution with its own MSP keeps it: moving it is a takeover by whoever holds the new MSP's CA
- * (under OperatorMSP, the operator itself) and needs the institution's consent, which a registry
- * write by the operator alone cannot carry. Banks and branches never move.
+ * UpdateInstitution: names and registration id may change. A change of `mspId` hands the
+ * institution to whoever holds the new MSP's CA (under OperatorMSP, the operator itself), so the
+ * contract lets it through only with the institution's own consent (registry-consent.ts,
+ * `changesHosting`); firms, banks and regulators never move under OperatorMSP (checkHosting).
+ * Banks and branches never move at all: their branches and every letter's routing hang on the MSP.
  */
 export function withProfileUpdate(existing: Institution, input: FieldReader, now: string): Institution {
   input.allowOnly(['id', 'mspId', 'nameZh', 'nameEn', 'registrationId']);
@@ -82,9 +82,6 @@ export function withProfileUpdate(existing: Institution, input: FieldReader, now
   if (mspId !== undefined && mspId !== existing.mspId) {
     const banking = existing.kind === InstitutionKind.Bank || existing.kind === InstitutionKind.BankBranch;
     if (banking) throw invalid('mspId', 'a bank and its branches keep their MSP; register a new institution instead');
-    if (existing.mspId !== OPERATOR_MSP) {
-      throw invalid('mspId', `${existing.id} has its own MSP ${existing.mspId}; moving it needs its own consent, not the operator's alone`);
-    }
     checkHosting(existing.kind, mspId, 'mspId');
   }
   return {
@@ -95,6 +92,11 @@ export function withProfileUpdate(existing: Institution, input: FieldReader, now
     registrationId: input.optionalString('registrationId', { pattern: REGISTRATION_ID }) ?? existing.registrationId,
     updatedAt: now,
   };
+}
+
+/** Whether an update moves the institution to another MSP: that needs the institution's consent. */
+export function changesHosting(existing: Institution, updated: Institution): boolean {
+  return existing.mspId !== updated.mspId;
 }
 
 export function withStatus(existing: Institution, status: string, reason: string, now: string): Institution {

@@ -5,6 +5,19 @@ import { deleteIndex, listIndex, putIndex, readHistory, readIndexPage, readJson,
 const INSTITUTION = 'inst';
 const BY_KIND = 'inst~kind~id';
 const BY_MSP = 'inst~msp~id';
+const KEY_RECOVERY = 'inst-recovery';
+
+/** A regulator's approval of one key rotation for an institution that lost its key (registry-contract.ts ApproveKeyRecovery). */
+export interface KeyRecoveryApproval {
+  docType: 'key-recovery';
+  institutionId: string;
+  /** The record's updatedAt when approved: a later write voids the approval. */
+  basis: string;
+  /** sha256 hex of the canonical RotateInstitutionKeys argument approved. */
+  changeHash: string;
+  approvedBy: string;
+  approvedAt: string;
+}
 
 function institutionKey(ctx: Context, id: string): string {
   return ctx.stub.createCompositeKey(INSTITUTION, [id]);
@@ -38,4 +51,20 @@ export async function institutionIdsOfMsp(ctx: Context, mspId: string): Promise<
 
 export function institutionHistory(ctx: Context, id: string): Promise<HistoryEntry<Institution>[]> {
   return readHistory<Institution>(ctx, institutionKey(ctx, id));
+}
+
+function recoveryKey(ctx: Context, id: string): string {
+  return ctx.stub.createCompositeKey(KEY_RECOVERY, [id]);
+}
+
+export function findKeyRecovery(ctx: Context, id: string): Promise<KeyRecoveryApproval | undefined> {
+  return readJson<KeyRecoveryApproval>(ctx, recoveryKey(ctx, id));
+}
+
+export function saveKeyRecovery(ctx: Context, approval: KeyRecoveryApproval): Promise<void> {
+  return writeJson(ctx, recoveryKey(ctx, approval.institutionId), approval);
+}
+
+export function deleteKeyRecovery(ctx: Context, id: string): Promise<void> {
+  return ctx.stub.deleteState(recoveryKey(ctx, id));
 }

@@ -1,5 +1,5 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { InstitutionInput, InstitutionKind, OPERATOR_MSP, PublicJwk, Role } from '@econfirm/common';
+import { generateKeyPairSync, KeyObject, sign } from 'node:crypto';
+import { InstitutionInput, InstitutionKind, OPERATOR_MSP, PublicJwk, REGISTRY_CONSENT_TYPE, registryConsentPayload, RegistryConsentClaims, Role } from '@econfirm/common';
 import { TestIdentity } from './fake-ledger';
 
 export function p256PublicJwk(): PublicJwk {
@@ -40,3 +40,20 @@ export const Who = {
   operatorAuditor: { mspId: OPERATOR_MSP, role: Role.Auditor, institution: 'FIRM1' },
   bankAdmin: { mspId: 'Bank1MSP', role: Role.Admin },
 } satisfies Record<string, TestIdentity>;
+
+/** A registration input whose signing key's private half the test keeps, to sign consents with. */
+export function institutionWithSigningKey(id: string, kind: InstitutionKind, mspId: string, generation = 1): { input: InstitutionInput; signing: { kid: string; privateKey: KeyObject } } {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = publicKey.export({ format: 'jwk' });
+  const kid = `${id}-sig-${generation}`;
+  const input = institutionInput(id, kind, mspId, { signingKey: { kid, jwk: { kty: 'EC', crv: 'P-256', x: jwk.x as string, y: jwk.y as string } } });
+  return { input, signing: { kid, privateKey } };
+}
+
+/** A registry consent (common registry-consent.ts) as an institution's software signs it; `header` overrides for refusal tests. */
+export function signRegistryConsent(signing: { kid: string; privateKey: KeyObject }, claims: RegistryConsentClaims, header: Record<string, unknown> = {}): string {
+  const h = Buffer.from(JSON.stringify({ alg: 'ES256', kid: signing.kid, typ: REGISTRY_CONSENT_TYPE, ...header })).toString('base64url');
+  const p = Buffer.from(registryConsentPayload(claims)).toString('base64url');
+  const signature = sign('sha256', Buffer.from(`${h}.${p}`), { key: signing.privateKey, dsaEncoding: 'ieee-p1363' });
+  return `${h}.${p}.${signature.toString('base64url')}`;
+}

@@ -6,6 +6,7 @@ export * from './block-parser';
 export * from './certificate-attributes';
 export * from './blocks';
 export * from './registry-client';
+export * from './registry-consent';
 export * from './institution-keys';
 export * from './demo-institutions';
 export * from './content-crypto';

@@ -1,6 +1,6 @@
-import type { Institution } from '@econfirm/common';
+import { REGISTRY_CONSENT_TYPE, registryConsentPayload, type Institution } from '@econfirm/common';
 import { expect } from 'chai';
-import type { JsonWebKey } from 'node:crypto';
+import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -28,17 +28,20 @@ function recordOf(keys: InstitutionPrivateKeys, retired: string[] = []): Institu
     encryptionKey: { kid: keys.encryption.kid, jwk: publicJwk(keys.encryption.jwk) },
     signingKey: { kid: keys.signing.kid, jwk: publicJwk(keys.signing.jwk) },
     retiredKeys: retired.map((kid) => ({ kid, jwk: publicJwk(keys.encryption.jwk), retiredAt: '2026-01-01T00:00:00.000Z' })),
+    updatedAt: '2026-01-02T00:00:00.000Z',
   } as unknown as Institution;
 }
 
 /** A registry that rotates when asked (or refuses), counting submissions. */
-function fakeRegistry(initial: Institution, refuse = false): KeyRotationLedger & { record: Institution; submitted: number } {
+function fakeRegistry(initial: Institution, refuse = false): KeyRotationLedger & { record: Institution; submitted: number; consents: string[] } {
   const ledger = {
     record: initial,
     submitted: 0,
+    consents: [] as string[],
     read: () => Promise.resolve(ledger.record),
-    rotate: (_id: string, input: { encryptionKey: { kid: string; jwk: object }; signingKey: { kid: string; jwk: object } }) => {
+    rotate: (_id: string, input: { encryptionKey: { kid: string; jwk: object }; signingKey: { kid: string; jwk: object } }, consent = '') => {
       ledger.submitted += 1;
+      ledger.consents.push(consent);
       if (refuse) return Promise.reject(new Error('FORBIDDEN'));
       ledger.record = {
         ...ledger.record,
@@ -110,6 +113,20 @@ describe('institution keys: rotation keeps the old private keys', function () {
     expect(saved.retired?.map((k) => k.kid)).to.deep.equal(['FIRM1-enc-1', 'FIRM1-sig-1']);
   });
 
+  it('rotateStoredKeys submits the consent of the current signing key over exactly the rotation and record version', async function () {
+    const keys = newInstitutionKeys('FIRM1');
+    store.save(keys);
+    const before = recordOf(keys);
+    const registry = fakeRegistry(before);
+    await rotateStoredKeys(store, 'FIRM1', registry);
+    const [h, p, sig] = (registry.consents[0] ?? '').split('.');
+    expect(JSON.parse(Buffer.from(h ?? '', 'base64url').toString())).to.deep.equal({ alg: 'ES256', kid: 'FIRM1-sig-1', typ: REGISTRY_CONSENT_TYPE });
+    const change = { encryptionKey: registry.record.encryptionKey, signingKey: registry.record.signingKey };
+    expect(Buffer.from(p ?? '', 'base64url').toString()).to.equal(registryConsentPayload({ action: 'RotateInstitutionKeys', institutionId: 'FIRM1', basis: before.updatedAt, change }));
+    const key = createPublicKey({ key: keys.signing.jwk, format: 'jwk' });
+    expect(verify('sha256', Buffer.from(`${h}.${p}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig ?? '', 'base64url'))).to.equal(true);
+  });
+
   it('a refused submission leaves the keys staged; a re-run after the registry took them only finishes', async function () {
     const keys = newInstitutionKeys('FIRM1');
     store.save(keys);
@@ -128,7 +145,7 @@ describe('institution keys: rotation keeps the old private keys', function () {
     await registry.rotate('FIRM1', {
       encryptionKey: { kid: 'FIRM1-enc-2', jwk: publicJwk(staged.pending?.encryption.jwk ?? {}) },
       signingKey: { kid: 'FIRM1-sig-2', jwk: publicJwk(staged.pending?.signing.jwk ?? {}) },
-    });
+    }, 'consent');
     const outcome = await rotateStoredKeys(store, 'FIRM1', registry);
     expect(outcome.resumed).to.equal(true);
     expect(registry.submitted).to.equal(1);

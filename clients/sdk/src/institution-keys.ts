@@ -2,6 +2,7 @@ import type { Institution, InstitutionInput, InstitutionProfile, PublicJwk } fro
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { signRegistryConsent } from './registry-consent';
 
 /** An institution's private keys as its own systems keep them (JWK with `d`). */
 export interface InstitutionPrivateKeys {
@@ -171,8 +172,11 @@ export class InstitutionKeyStore {
 /** What a key rotation needs from the ledger: the registry record and a RotateInstitutionKeys submitter. */
 export interface KeyRotationLedger {
   read(institutionId: string): Promise<Institution>;
-  /** Submits RotateInstitutionKeys(id, input) (registry writes: the operator's admin) and returns the new record. */
-  rotate(institutionId: string, input: ReturnType<typeof rotationInput>): Promise<Institution>;
+  /**
+   * Submits RotateInstitutionKeys(id, input, consent) (registry writes: the operator's admin; the
+   * consent: the institution's JWS by its current signing key) and returns the new record.
+   */
+  rotate(institutionId: string, input: ReturnType<typeof rotationInput>, consent: string): Promise<Institution>;
 }
 
 export interface KeyRotationOutcome {
@@ -180,6 +184,12 @@ export interface KeyRotationOutcome {
   keys: InstitutionPrivateKeys;
   /** The registry already showed the staged keys (an earlier run was interrupted after submitting). */
   resumed: boolean;
+  /**
+   * With `submit: false`: the institution's consent to the staged rotation, for the operator to
+   * submit with it. Good for the record version read now only: after any other write to the
+   * record, stage again for a fresh one.
+   */
+  consent?: string;
 }
 
 /** Thrown when the registry's current keys are not the store's: rotating would retire keys we cannot vouch for. */
@@ -193,7 +203,7 @@ export class KeyStoreMismatchError extends Error {
  * private keys as retired — content sealed to the old kids stays readable. Re-running after an
  * interruption finishes the staged rotation (promotes it if the registry shows it, else submits
  * the same keys again); a refused submission leaves it staged for the next run.
- * `submit: false` only stages (the operator submits `rotationInput(keys)` elsewhere; run again to finish).
+ * `submit: false` only stages (the operator submits `rotationInput(keys)` with `consent` elsewhere; run again to finish).
  */
 export async function rotateStoredKeys(store: InstitutionKeyStore, institutionId: string, ledger: KeyRotationLedger, options: { submit?: boolean } = {}): Promise<KeyRotationOutcome> {
   let keys = store.load(institutionId);
@@ -211,8 +221,11 @@ export async function rotateStoredKeys(store: InstitutionKeyStore, institutionId
     keys = stageKeyRotation(keys, [record.encryptionKey.kid, record.signingKey.kid, ...record.retiredKeys.map((k) => k.kid)]);
     store.save(keys);
   }
-  if (options.submit === false) return { institution: record, keys, resumed: false };
-  const institution = await ledger.rotate(institutionId, rotationInput(keys));
+  const input = rotationInput(keys);
+  // The current signing key consents (chaincode models/registry-consent.ts): the operator cannot rotate without it.
+  const consent = await signRegistryConsent({ action: 'RotateInstitutionKeys', institutionId, basis: record.updatedAt, change: input }, keys.signing);
+  if (options.submit === false) return { institution: record, keys, resumed: false, consent };
+  const institution = await ledger.rotate(institutionId, input, consent);
   keys = completeKeyRotation(keys);
   store.save(keys);
   return { institution, keys, resumed: false };

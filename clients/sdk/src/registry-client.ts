@@ -1,4 +1,4 @@
-import type { Institution, InstitutionInput, InstitutionKind, InstitutionUpdateInput, Page } from '@econfirm/common';
+import type { Institution, InstitutionInput, InstitutionKind, InstitutionUpdateInput, KeyRotationInput, Page } from '@econfirm/common';
 import type { LedgerSession } from './connection';
 import { evaluate, submitAndWait, type SubmitOutcome } from './submit';
 
@@ -21,9 +21,25 @@ export class RegistryClient {
     return { institution: parseJson<Institution>(outcome.result), commit: { transactionId: outcome.transactionId, blockNumber: outcome.blockNumber } };
   }
 
-  /** UpdateInstitution (operator admin): names and registration id; an operator-hosted institution may move to an MSP of its own. */
-  async update(input: InstitutionUpdateInput): Promise<Institution> {
-    return parseJson<Institution>((await submitAndWait(this.contract, 'UpdateInstitution', { arguments: [JSON.stringify(input)] })).result);
+  /**
+   * UpdateInstitution (operator admin): names and registration id; a change of `mspId` also needs
+   * the institution's `consent` (signRegistryConsent over exactly `input`; '' when none).
+   */
+  async update(input: InstitutionUpdateInput, consent = ''): Promise<Institution> {
+    return parseJson<Institution>((await submitAndWait(this.contract, 'UpdateInstitution', { arguments: [JSON.stringify(input), consent] })).result);
+  }
+
+  /**
+   * RotateInstitutionKeys (operator admin) with the institution's `consent` (signRegistryConsent
+   * over exactly `input`), or '' to use a regulator's recovery approval of exactly `input`.
+   */
+  async rotateKeys(id: string, input: KeyRotationInput, consent: string): Promise<Institution> {
+    return parseJson<Institution>((await submitAndWait(this.contract, 'RotateInstitutionKeys', { arguments: [id, JSON.stringify(input), consent] })).result);
+  }
+
+  /** ApproveKeyRecovery (a regulator): lets the operator rotate an institution that lost its signing key to exactly `input`, once. */
+  async approveKeyRecovery(id: string, input: KeyRotationInput): Promise<void> {
+    await submitAndWait(this.contract, 'ApproveKeyRecovery', { arguments: [id, JSON.stringify(input)] });
   }
 
   async get(id: string): Promise<Institution> {

@@ -16,6 +16,10 @@ export interface ErrorCodeEntry {
  */
 const LEDGER_ERRORS = {
   FORBIDDEN: { status: 403, when: 'wrong MSP, role, institution or party; suspended institution; same identity preparing and approving (the gateway refuses early what it can)' },
+  CONSENT_REQUIRED: {
+    status: 403,
+    when: "a change of an institution's keys or hosting without its consent: a compact JWS by its current registry signing key over exactly that change and record version (`details`: none; the text says what is wrong), or a regulator's recovery approval of exactly that change",
+  },
   NOT_FOUND: {
     status: 404,
     when: 'unknown institution or confirmation id — and a confirmation the caller is no party to (or, for the responder, not yet delivered): the refusal is word for word the one for an unknown id, so strangers cannot probe which ids exist',

@@ -4,6 +4,7 @@
  */
 export const ErrorCode = {
   Forbidden: 'FORBIDDEN',
+  ConsentRequired: 'CONSENT_REQUIRED',
   NotFound: 'NOT_FOUND',
   AlreadyExists: 'ALREADY_EXISTS',
   InvalidArgument: 'INVALID_ARGUMENT',

@@ -19,6 +19,8 @@ describe('Fabric error mapper', function () {
     expect(mapFabricError(refusal('NOT_FOUND')).httpStatus).to.equal(404);
     expect(mapFabricError(refusal('INVALID_STATE_TRANSITION')).httpStatus).to.equal(409);
     expect(mapFabricError(refusal('INVALID_ARGUMENT')).httpStatus).to.equal(422);
+    // A registry change without the institution's consent (chaincode models/registry-consent.ts).
+    expect(mapFabricError(refusal('CONSENT_REQUIRED'))).to.include({ code: 'CONSENT_REQUIRED', httpStatus: 403 });
   });
 
   it('maps an unreachable network to 503 and a deadline to 504', function () {

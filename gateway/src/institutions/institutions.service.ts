@@ -11,8 +11,8 @@ import { RegistryReader } from './registry-reader.service';
 
 /** How an institution whose gateway cannot submit registry writes rotates: stage here, the operator submits, finish here. */
 export const ROTATE_WITH_OPERATOR =
-  "RotateInstitutionKeys is a registry write, which the registry accepts only from the operator's admin (role admin, OperatorMSP). " +
-  'On the gateway: `econfirm-gateway-admin keys rotate --tenant <tenant> --stage-only` keeps new keys staged and prints their public halves; ' +
+  "RotateInstitutionKeys is a registry write, which the registry accepts only from the operator's admin (role admin, OperatorMSP), with the institution's consent (a JWS by its current signing key). " +
+  'On the gateway: `econfirm-gateway-admin keys rotate --tenant <tenant> --stage-only` keeps new keys staged and prints their public halves and that consent; ' +
   'once the operator has submitted them, run `keys rotate --tenant <tenant>` again to make them current (old keys stay to open old content).';
 
 export const INSTITUTION_KEYS_PRESENTER = 'institution-keys';
@@ -70,7 +70,7 @@ export class InstitutionsService {
     try {
       const outcome = await this.tenants.rotateInstitutionKeys(p.tenantId, {
         read: (institutionId) => this.registryReader.get(p, institutionId, { fresh: true }),
-        rotate: async (institutionId, input) => (await this.executor.submit(p, registry('RotateInstitutionKeys', institutionId, JSON.stringify(input)))).body as Institution,
+        rotate: async (institutionId, input, consent) => (await this.executor.submit(p, registry('RotateInstitutionKeys', institutionId, JSON.stringify(input), consent))).body as Institution,
       });
       const i = outcome.institution;
       return { institutionId: i.id, status: i.status, encryptionKey: i.encryptionKey, signingKey: i.signingKey, retiredKeys: i.retiredKeys, resumed: outcome.resumed };

@@ -1,5 +1,5 @@
 import { ConfirmationState, type Institution } from '@econfirm/common';
-import { recipientKids, submitAndWait, type InstitutionPrivateKeys } from '@econfirm/sdk';
+import { LedgerCallError, recipientKids, submitAndWait, type InstitutionPrivateKeys } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -177,14 +177,17 @@ describe('gateway e2e: institution key rotation keeps old content readable', fun
         encoding: 'utf8',
       });
     const current = demoKeyStore().load('FIRM1');
-    const staged = JSON.parse(run('--stage-only', 'true')) as { transaction: string; args: [string, { encryptionKey: { kid: string }; signingKey: { kid: string } }] };
+    const staged = JSON.parse(run('--stage-only', 'true')) as { transaction: string; args: [string, { encryptionKey: { kid: string }; signingKey: { kid: string } }, string] };
     expect(staged.transaction).to.equal('RotateInstitutionKeys');
     expect(JSON.stringify(staged)).not.to.contain('"d"');
     const afterStage = demoKeyStore().load('FIRM1');
     expect(afterStage.encryption.kid).to.equal(current.encryption.kid);
     expect(afterStage.pending?.encryption.kid).to.equal(staged.args[1].encryptionKey.kid);
-    // The operator, elsewhere, with only the public halves.
-    await withLedger('operator', 'admin', (admin) => submitAndWait(admin.contract('registry'), 'RotateInstitutionKeys', { arguments: [staged.args[0], JSON.stringify(staged.args[1])] }));
+    // The operator, elsewhere, with only the public halves and FIRM1's consent (alone it is refused).
+    const alone = await withLedger('operator', 'admin', (admin) => submitAndWait(admin.contract('registry'), 'RotateInstitutionKeys', { arguments: [staged.args[0], JSON.stringify(staged.args[1]), ''] }).then(() => undefined, (err: unknown) => err));
+    expect(alone).to.be.instanceOf(LedgerCallError);
+    expect((alone as LedgerCallError).code).to.equal('CONSENT_REQUIRED');
+    await withLedger('operator', 'admin', (admin) => submitAndWait(admin.contract('registry'), 'RotateInstitutionKeys', { arguments: [staged.args[0], JSON.stringify(staged.args[1]), staged.args[2]] }));
     expect(run()).to.contain('finished a staged rotation');
     const finished = demoKeyStore().load('FIRM1');
     expect(finished.pending).to.equal(undefined);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { InstitutionProfile } from '@econfirm/common';
-import { LedgerCallError, RegistryClient, newInstitutionKeys, readBlock, registrationInput, type LedgerSession } from '@econfirm/sdk';
-import { ensureDemoInstitutions } from '../support/institutions';
+import { LedgerCallError, RegistryClient, newInstitutionKeys, publicJwk, readBlock, registrationInput, signRegistryConsent, type LedgerSession } from '@econfirm/sdk';
+import { ensureDemoInstitutions, registerFresh } from '../support/institutions';
 import { descriptor, networkScript, uniqueName, withLedger } from '../support/network';
 
 /** A fresh enterprise profile: unique per run, so the suite can run again on a reused network. */
@@ -69,9 +69,56 @@ describe('institution registry on the real Fabric network', function () {
     const rehost = await withLedger('operator', 'admin', (ledger) => new RegistryClient(ledger).update({ id: 'FIRM1', mspId: 'OperatorMSP' }).then(() => undefined, (err: unknown) => err));
     expect(rehost).to.be.instanceOf(LedgerCallError);
     expect((rehost as LedgerCallError).code).to.equal('INVALID_ARGUMENT');
-    expect((rehost as LedgerCallError).message).to.match(/FIRM1 has its own MSP Firm1MSP/);
+    expect((rehost as LedgerCallError).message).to.match(/mspId: a audit-firm has an MSP of its own/);
     const firm = await withLedger('regulator', 'regulator1', (ledger) => new RegistryClient(ledger).get('FIRM1'));
     expect(firm.mspId).to.equal('Firm1MSP');
+  });
+
+  it("the operator alone can neither rotate a firm's keys nor rehost it (CONSENT_REQUIRED, nothing committed); with the firm's consent both commit (fails before 10.7 consent)", async () => {
+    // A fresh audit firm under an MSP of its own that no identity here uses (so FIRM1's auditors keep resolving to FIRM1).
+    const id = uniqueName('FIRMC').toUpperCase();
+    const profile: InstitutionProfile = { id, kind: 'audit-firm', mspId: `${id}MSP`, nameZh: `测试事务所${id}`, nameEn: `Test Firm ${id}`, registrationId: '91310000MA1TEST02' };
+    const firm = await withLedger('operator', 'admin', (ledger) => registerFresh(ledger, profile));
+    const fresh = newInstitutionKeys(id, 2);
+    const rotation = { encryptionKey: { kid: fresh.encryption.kid, jwk: publicJwk(fresh.encryption.jwk) }, signingKey: { kid: fresh.signing.kid, jwk: publicJwk(fresh.signing.jwk) } };
+    const rehost = { id, mspId: `${id}NEWMSP` };
+    const refusal = (call: Promise<unknown>) => call.then(() => { throw new Error('accepted'); }, (err: unknown) => err as LedgerCallError);
+    await withLedger('operator', 'admin', async (ledger) => {
+      const registry = new RegistryClient(ledger);
+      for (const refused of [await refusal(registry.rotateKeys(id, rotation, '')), await refusal(registry.update(rehost))]) {
+        expect(refused).to.be.instanceOf(LedgerCallError);
+        expect(refused.code).to.equal('CONSENT_REQUIRED');
+        expect(refused.contractRefusal).to.equal(true);
+      }
+      // A consent for another change does not serve either.
+      const forOther = await signRegistryConsent({ action: 'UpdateInstitution', institutionId: id, basis: firm.record.updatedAt, change: { id, mspId: 'OperatorMSP' } }, firm.keys.signing);
+      expect((await refusal(registry.update(rehost, forOther))).code).to.equal('CONSENT_REQUIRED');
+    });
+    const unchanged = await withLedger('regulator', 'regulator1', (ledger) => new RegistryClient(ledger).get(id));
+    expect(unchanged).to.deep.equal(firm.record);
+
+    await withLedger('operator', 'admin', async (ledger) => {
+      const registry = new RegistryClient(ledger);
+      const consent = await signRegistryConsent({ action: 'RotateInstitutionKeys', institutionId: id, basis: firm.record.updatedAt, change: rotation }, firm.keys.signing);
+      const rotated = await registry.rotateKeys(id, rotation, consent);
+      expect(rotated.signingKey.kid).to.equal(fresh.signing.kid);
+      // Now only the new signing key consents.
+      const moved = await registry.update(rehost, await signRegistryConsent({ action: 'UpdateInstitution', institutionId: id, basis: rotated.updatedAt, change: rehost }, fresh.signing));
+      expect(moved.mspId).to.equal(rehost.mspId);
+    });
+  });
+
+  it('an institution that lost its signing key: a regulator approves exactly one rotation, then the operator submits it', async () => {
+    await ensureDemoInstitutions('REGULATOR');
+    const id = uniqueName('ENTR').toUpperCase();
+    await withLedger('operator', 'admin', (ledger) => registerFresh(ledger, { ...freshEnterprise(), id }));
+    const fresh = newInstitutionKeys(id, 2);
+    const rotation = { encryptionKey: { kid: fresh.encryption.kid, jwk: publicJwk(fresh.encryption.jwk) }, signingKey: { kid: fresh.signing.kid, jwk: publicJwk(fresh.signing.jwk) } };
+    const alone = await withLedger('operator', 'admin', (ledger) => new RegistryClient(ledger).rotateKeys(id, rotation, '').then(() => undefined, (err: unknown) => err));
+    expect((alone as LedgerCallError).code).to.equal('CONSENT_REQUIRED');
+    await withLedger('regulator', 'regulator1', (ledger) => new RegistryClient(ledger).approveKeyRecovery(id, rotation));
+    const rotated = await withLedger('operator', 'admin', (ledger) => new RegistryClient(ledger).rotateKeys(id, rotation, ''));
+    expect(rotated.encryptionKey.kid).to.equal(fresh.encryption.kid);
   });
 
   it('refuses a registry write by an admin of a member other than the operator, and writes nothing', async () => {

@@ -70,7 +70,11 @@ export async function ensureDemoInstitution(admin: LedgerSession, id: string): P
     encryptionKey: { kid: keys.encryption.kid, jwk: publicJwk(keys.encryption.jwk) },
     signingKey: { kid: keys.signing.kid, jwk: publicJwk(keys.signing.jwk) },
   };
-  const outcome = await submitAndWait(admin.contract('registry'), 'RotateInstitutionKeys', { arguments: [id, JSON.stringify(rotation)] });
+  // Our store lost the registry's keys: recover as an institution that lost its key would — a
+  // regulator approves exactly this rotation, the operator submits it (chaincode ApproveKeyRecovery).
+  if (id !== 'REGULATOR') await ensureDemoInstitution(admin, 'REGULATOR');
+  await withLedger('regulator', 'regulator1', (regulator) => new RegistryClient(regulator).approveKeyRecovery(id, rotation));
+  const outcome = await submitAndWait(admin.contract('registry'), 'RotateInstitutionKeys', { arguments: [id, JSON.stringify(rotation), ''] });
   store.save(keys);
   return { record: JSON.parse(Buffer.from(outcome.result).toString('utf8')) as Institution, keys };
 }

@@ -73,6 +73,7 @@ function networkScript(...args: string[]): string {
 const DEMO: Record<string, InstitutionProfile> = {
   FIRM1: { id: 'FIRM1', kind: 'audit-firm', mspId: 'Firm1MSP', nameZh: '信达会计师事务所', nameEn: 'Xinda Certified Public Accountants', registrationId: '31000001' },
   BANK1: { id: 'BANK1', kind: 'bank', mspId: 'Bank1MSP', nameZh: '第一商业银行', nameEn: 'First Commercial Bank', registrationId: 'B0001H111000001' },
+  REGULATOR: { id: 'REGULATOR', kind: 'regulator', mspId: 'RegulatorMSP', nameZh: '财政部会计监督检查局', nameEn: 'Accounting Supervision Bureau', registrationId: '11100000000013127A' },
 };
 
 /** A demo institution registered with keys we hold (rotating to fresh keys if another tool holds them). */
@@ -92,7 +93,10 @@ async function heldDemo(admin: LedgerSession, id: string, store: InstitutionKeyS
   }
   const keys = newInstitutionKeys(id, Date.now());
   const rotation = { encryptionKey: { kid: keys.encryption.kid, jwk: publicJwk(keys.encryption.jwk) }, signingKey: { kid: keys.signing.kid, jwk: publicJwk(keys.signing.jwk) } };
-  const outcome = await submitAndWait(admin.contract('registry'), 'RotateInstitutionKeys', { arguments: [id, JSON.stringify(rotation)] });
+  // We lost the registry's keys: the recovery path (a regulator approves exactly this rotation, chaincode ApproveKeyRecovery).
+  if (id !== 'REGULATOR') await heldDemo(admin, 'REGULATOR', store);
+  await as(['regulator', 'regulator1'], (ledger) => new RegistryClient(ledger).approveKeyRecovery(id, rotation));
+  const outcome = await submitAndWait(admin.contract('registry'), 'RotateInstitutionKeys', { arguments: [id, JSON.stringify(rotation), ''] });
   store.save(keys);
   return { record: JSON.parse(Buffer.from(outcome.result).toString('utf8')) as Institution, keys };
 }
