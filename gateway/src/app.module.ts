@@ -7,6 +7,7 @@ import { DatabaseModule } from './database/database.module';
 import { EvidenceModule } from './evidence/evidence.module';
 import { FabricModule } from './fabric/fabric.module';
 import { ConfirmationsModule } from './confirmations/confirmations.module';
+import { MortgagesModule } from './mortgages/mortgages.module';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { InstitutionsModule } from './institutions/institutions.module';
@@ -38,6 +39,7 @@ export class AppModule {
         // feature modules
         InstitutionsModule,
         ConfirmationsModule,
+        MortgagesModule,
         OversightModule,
         BulkModule,
         EvidenceModule,

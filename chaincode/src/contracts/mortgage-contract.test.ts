@@ -291,6 +291,8 @@ describe('MortgageContract', () => {
       const page = await call<{ records: MortgageView[] }>(Who.auditor1, (c, ctx) => c.ListMortgagesOfClient(ctx, 'CLIENT1', '10', ''));
       expect(page.records.map((r) => r.id)).to.deep.equal(['MTG-1']);
       expect((await get('MTG-1', Who.auditor1)).id).to.equal('MTG-1');
+      await contract.RevokeAuditorMortgageAccess(ledger.as(Who.client1), 'FIRM1');
+      await expectLedgerError(get('MTG-1', Who.auditor1), ErrorCode.NotFound);
     });
   });
 

@@ -26,6 +26,7 @@ import { listIndex, readIndexPage } from '../state/ledger';
 import {
   certificateHolder,
   claimCertificate,
+  deleteAuditorAccess,
   findMortgage,
   getMortgageRecord,
   mortgageExists,
@@ -251,6 +252,16 @@ export class MortgageContract extends Contract {
     const access = { clientId: caller.institution.id, firmId, validUntil, grantedBy: caller.identityId, at: txTimeIso(ctx) };
     await writeAuditorAccess(ctx, access);
     return canonicalJson(access);
+  }
+
+  /** The client withdraws its firm's access (a no-op when none was granted). */
+  @Transaction()
+  @Returns('string')
+  public async RevokeAuditorMortgageAccess(ctx: Context, firmId: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, [Role.ClientSigner]);
+    checkString(firmId, 'firmId', { pattern: INSTITUTION_ID, maxLength: 64 });
+    await deleteAuditorAccess(ctx, caller.institution.id, firmId);
+    return canonicalJson({ clientId: caller.institution.id, firmId, revoked: true });
   }
 
   // ---- reads ------------------------------------------------------------------------------------

@@ -82,6 +82,10 @@ export function readAuditorAccess(ctx: Context, clientId: string, firmId: string
   return readJson<AuditorMortgageAccess>(ctx, key(ctx, AUDITOR_ACCESS, [clientId, firmId]));
 }
 
+export function deleteAuditorAccess(ctx: Context, clientId: string, firmId: string): Promise<void> {
+  return ctx.stub.deleteState(key(ctx, AUDITOR_ACCESS, [clientId, firmId]));
+}
+
 export function writeAuditorAccess(ctx: Context, access: AuditorMortgageAccess): Promise<void> {
   return writeJson(ctx, key(ctx, AUDITOR_ACCESS, [access.clientId, access.firmId]), access);
 }

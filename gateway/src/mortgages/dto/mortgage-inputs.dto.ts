@@ -1,0 +1,94 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  DISCHARGE_REASONS,
+  INSTITUTION_ID,
+  ISO_DATE,
+  MORTGAGE_STATES,
+  MORTGAGE_TYPES,
+  PROPERTY_TYPES,
+  REQUEST_ID,
+  SHA256_HEX,
+  type DischargeReason,
+  type MortgageState,
+  type MortgageType,
+  type PropertyType,
+} from '@econfirm/common';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+
+/** 不动产单元号: 28 characters as registries print them (spaces allowed, ignored for the key). */
+const UNIT_NUMBER = /^[0-9A-Za-z ]{10,40}$/;
+/** Amounts as decimal strings in the currency's major unit, never floats. */
+const AMOUNT = /^(0|[1-9][0-9]{0,15})(\.[0-9]{1,2})?$/;
+const CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
+const CASE_NUMBER = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
+
+export class MortgagorDto {
+  @ApiProperty({ example: '张三' }) @IsString() @MaxLength(200) name: string;
+  @ApiPropertyOptional({ description: 'identity document or unified social credit code' }) @IsOptional() @IsString() @MaxLength(64) idNumber?: string;
+  @ApiPropertyOptional({ description: 'registry id when the mortgagor is a registered client or enterprise (it can then read the record)' })
+  @IsOptional() @IsString() @Matches(INSTITUTION_ID) institutionId?: string;
+}
+
+/** What the bank files. Everything that names a person or a property, and the amount, is sealed by the gateway. */
+export class FileMortgageDto {
+  @ApiPropertyOptional({ example: 'MTG-2026-000001', description: 'generated when absent' }) @IsOptional() @IsString() @Matches(REQUEST_ID) id?: string;
+  @ApiProperty({ example: 'MREG1' }) @IsString() @Matches(INSTITUTION_ID) registryId: string;
+  @ApiProperty({ example: '110105 012003 GB00123 F00010001', description: '不动产单元号; only its key (common mortgageUnitKey) reaches the ledger in the clear' })
+  @IsString() @Matches(UNIT_NUMBER) unitNumber: string;
+  @ApiProperty({ example: '北京市朝阳区某路1号1单元101' }) @IsString() @MaxLength(300) location: string;
+  @ApiProperty({ enum: PROPERTY_TYPES }) @IsIn(PROPERTY_TYPES as readonly string[]) propertyType: PropertyType;
+  @ApiProperty({ enum: MORTGAGE_TYPES, description: 'ordinary: securedPrincipal; maximum-amount: maximumAmount — never both' })
+  @IsIn(MORTGAGE_TYPES as readonly string[]) mortgageType: MortgageType;
+  @ApiPropertyOptional({ example: '3500000.00' }) @IsOptional() @IsString() @Matches(AMOUNT) securedPrincipal?: string;
+  @ApiPropertyOptional({ example: '5000000.00' }) @IsOptional() @IsString() @Matches(AMOUNT) maximumAmount?: string;
+  @ApiProperty({ example: 'CNY' }) @IsString() @Matches(/^[A-Z]{3}$/) currency: string;
+  @ApiProperty({ example: '2026-03-01' }) @IsString() @Matches(ISO_DATE) debtTermStart: string;
+  @ApiProperty({ example: '2046-02-28' }) @IsString() @Matches(ISO_DATE) debtTermEnd: string;
+  @ApiPropertyOptional({ default: false, description: '预告登记 first (e.g. off-plan housing)' }) @IsOptional() @IsBoolean() preRegistration?: boolean;
+  @ApiProperty({ type: [MortgagorDto] }) @IsArray() @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => MortgagorDto) mortgagors: MortgagorDto[];
+  @ApiProperty({ description: "salted SHA-256 of the mortgagor's signed consent (the document stays with the bank)" }) @IsString() @Matches(SHA256_HEX) consentHash: string;
+  @ApiPropertyOptional({ example: 'LN-2026-0001' }) @IsOptional() @IsString() @MaxLength(64) loanContract?: string;
+}
+
+export class RegisterMortgageDto {
+  @ApiProperty({ example: '京(2026)朝阳区不动产证明第0012345号' }) @IsString() @MaxLength(64) certificateNumber: string;
+  @ApiPropertyOptional({ example: '' }) @IsOptional() @IsString() @MaxLength(500) remarks?: string;
+}
+
+export class RejectMortgageDto {
+  @ApiProperty({ example: 'TITLE_MISMATCH', description: 'a code: free text could carry names onto the channel' }) @IsString() @Matches(CODE) reason: string;
+}
+
+export class DischargeRequestDto {
+  @ApiProperty({ enum: DISCHARGE_REASONS }) @IsIn(DISCHARGE_REASONS as readonly string[]) reason: DischargeReason;
+}
+
+export class DischargeDto {
+  @ApiProperty({ example: 'DC-2026-0001' }) @IsString() @Matches(CASE_NUMBER) caseNumber: string;
+  @ApiProperty({ enum: DISCHARGE_REASONS }) @IsIn(DISCHARGE_REASONS as readonly string[]) reason: DischargeReason;
+}
+
+export class EncumbranceAuthorizationDto {
+  @ApiProperty({ example: '110105 012003 GB00123 F00010001' }) @IsString() @Matches(UNIT_NUMBER) unitNumber: string;
+  @ApiProperty({ example: 'BANK1' }) @IsString() @Matches(INSTITUTION_ID) bankId: string;
+  @ApiProperty({ example: '2026-12-31' }) @IsString() @Matches(ISO_DATE) validUntil: string;
+}
+
+/** A POST, so the unit number is in no URL or access log. */
+export class EncumbranceQueryDto {
+  @ApiProperty({ example: '110105 012003 GB00123 F00010001' }) @IsString() @Matches(UNIT_NUMBER) unitNumber: string;
+}
+
+export class AuditorAccessDto {
+  @ApiProperty({ example: 'FIRM1' }) @IsString() @Matches(INSTITUTION_ID) firmId: string;
+  @ApiProperty({ example: '2026-12-31' }) @IsString() @Matches(ISO_DATE) validUntil: string;
+}
+
+export class ListMortgagesQuery {
+  @ApiPropertyOptional({ enum: MORTGAGE_STATES }) @IsOptional() @IsIn(MORTGAGE_STATES as readonly string[]) state?: MortgageState;
+  @ApiPropertyOptional({ description: "regulator, or an auditor the client granted access: that client's registrations" })
+  @IsOptional() @IsString() @Matches(INSTITUTION_ID) clientId?: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize?: number;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4096) bookmark?: string;
+}

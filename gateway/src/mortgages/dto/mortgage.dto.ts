@@ -1,0 +1,83 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { DISCHARGE_REASONS, MORTGAGE_STATES, MORTGAGE_TYPES, PROPERTY_TYPES } from '@econfirm/common';
+import { SealedContentDto } from '../../confirmations/dto/confirmation.dto';
+
+/** OpenAPI schemas of mortgage records as the routes answer them (common/src/domain/mortgage.ts). */
+
+export class MortgageStepDto {
+  @ApiProperty() action: string;
+  @ApiProperty({ enum: MORTGAGE_STATES }) state: string;
+  @ApiProperty({ description: 'certificate identity of the actor (the registry officer for registry steps)' }) by: string;
+  @ApiProperty({ description: 'transaction time' }) at: string;
+}
+
+export class MortgageDto {
+  @ApiProperty() id: string;
+  @ApiProperty() registryId: string;
+  @ApiProperty() mortgageeId: string;
+  @ApiProperty({ description: 'SHA-256 hex key of the unit number' }) unitKey: string;
+  @ApiProperty({ enum: PROPERTY_TYPES }) propertyType: string;
+  @ApiProperty({ enum: MORTGAGE_TYPES }) mortgageType: string;
+  @ApiProperty() debtTermStart: string;
+  @ApiProperty() debtTermEnd: string;
+  @ApiProperty() preRegistration: boolean;
+  @ApiProperty({ type: [String] }) mortgagorIds: string[];
+  @ApiProperty() consentHash: string;
+  @ApiProperty({ type: SealedContentDto, description: "unit number, location, mortgagors, amount — opened when addressed to the caller's institution" }) application: SealedContentDto;
+  @ApiProperty({ enum: MORTGAGE_STATES }) state: string;
+  @ApiPropertyOptional({ description: '1 = first; present while the registration encumbers its unit' }) priority?: number;
+  @ApiPropertyOptional() certificateKey?: string;
+  @ApiPropertyOptional({ type: SealedContentDto, description: 'the registration certificate (number, matters certified)' }) certificate?: SealedContentDto;
+  @ApiPropertyOptional() registeredAt?: string;
+  @ApiPropertyOptional() registeredBy?: string;
+  @ApiPropertyOptional() rejectionReason?: string;
+  @ApiPropertyOptional({ enum: DISCHARGE_REASONS }) dischargeReason?: string;
+  @ApiPropertyOptional() dischargeCaseNumber?: string;
+  @ApiPropertyOptional() dischargedAt?: string;
+  @ApiProperty({ type: [MortgageStepDto] }) steps: MortgageStepDto[];
+}
+
+export class MortgagePageDto {
+  @ApiProperty({ type: [MortgageDto] }) records: MortgageDto[];
+  @ApiProperty() bookmark: string;
+  @ApiProperty() fetchedRecordsCount: number;
+}
+
+export class EncumbranceDto {
+  @ApiProperty() mortgageId: string;
+  @ApiProperty() priority: number;
+  @ApiProperty({ enum: MORTGAGE_TYPES }) mortgageType: string;
+  @ApiProperty() mortgageeId: string;
+  @ApiProperty() registeredAt: string;
+  @ApiProperty() debtTermStart: string;
+  @ApiProperty() debtTermEnd: string;
+  @ApiProperty({ enum: MORTGAGE_STATES }) state: string;
+}
+
+export class EncumbrancesDto {
+  @ApiProperty() unitKey: string;
+  @ApiProperty({ type: [EncumbranceDto], description: 'active encumbrances in priority order' }) encumbrances: EncumbranceDto[];
+}
+
+export class EncumbranceAuthorizationRecordDto {
+  @ApiProperty() unitKey: string;
+  @ApiProperty() bankId: string;
+  @ApiProperty() validUntil: string;
+  @ApiProperty() grantedBy: string;
+  @ApiProperty() grantedFor: string;
+  @ApiProperty() at: string;
+}
+
+export class AuditorAccessRecordDto {
+  @ApiProperty() clientId: string;
+  @ApiProperty() firmId: string;
+  @ApiProperty() validUntil: string;
+  @ApiProperty() grantedBy: string;
+  @ApiProperty() at: string;
+}
+
+export class AccessRevokedDto {
+  @ApiProperty() clientId: string;
+  @ApiProperty() firmId: string;
+  @ApiProperty({ enum: [true] }) revoked: boolean;
+}

@@ -1,0 +1,160 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Role } from '@econfirm/common';
+import { CurrentPrincipal, Roles } from '../auth/decorators';
+import type { Principal } from '../auth/principal';
+import { ApiLedgerErrors } from '../openapi/common.dto';
+import { Executed, ExecutedInterceptor } from '../transactions/executed';
+import {
+  AuditorAccessDto,
+  DischargeDto,
+  DischargeRequestDto,
+  EncumbranceAuthorizationDto,
+  EncumbranceQueryDto,
+  FileMortgageDto,
+  ListMortgagesQuery,
+  RegisterMortgageDto,
+  RejectMortgageDto,
+} from './dto/mortgage-inputs.dto';
+import { AccessRevokedDto, AuditorAccessRecordDto, EncumbranceAuthorizationRecordDto, EncumbrancesDto, MortgageDto, MortgagePageDto } from './dto/mortgage.dto';
+import { MortgagesService } from './mortgages.service';
+
+const IDEMPOTENCY = ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first outcome instead of acting twice' });
+const ID = ApiParam({ name: 'id', description: 'mortgage application id' });
+
+/** Mortgage registrations (不动产抵押登记): the bank files, the registration centre registers and discharges. */
+@ApiTags('mortgages')
+@ApiBearerAuth()
+@UseInterceptors(ExecutedInterceptor)
+@Controller('v1/mortgages')
+export class MortgagesController {
+  constructor(private readonly mortgages: MortgagesService) {}
+
+  @Post()
+  @Roles(Role.BankOfficer)
+  @IDEMPOTENCY
+  @ApiOperation({ summary: "The mortgagee bank files an application (with the mortgagor's consent). Names, unit number and amount are sealed for bank, registry and mortgagor institutions." })
+  @ApiCreatedResponse({ type: MortgageDto })
+  @ApiLedgerErrors()
+  file(@CurrentPrincipal() p: Principal, @Body() body: FileMortgageDto): Promise<Executed> {
+    return this.mortgages.file(p, body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: "The caller's registrations (bank, registry queue, mortgagor) by state; or, for the regulator or a granted auditor, a client's" })
+  @ApiOkResponse({ type: MortgagePageDto })
+  @ApiLedgerErrors()
+  list(@CurrentPrincipal() p: Principal, @Query() query: ListMortgagesQuery): Promise<Executed> {
+    return this.mortgages.list(p, query);
+  }
+
+  @Post('encumbrance-queries')
+  @HttpCode(200)
+  @Roles(Role.BankOfficer, Role.BankReviewer, Role.Registrar, Role.Regulator)
+  @ApiOperation({ summary: "A unit's active encumbrances in priority order (a bank needs the owner's authorization). A POST: the unit number stays out of URLs and logs." })
+  @ApiOkResponse({ type: EncumbrancesDto })
+  @ApiLedgerErrors()
+  encumbrances(@CurrentPrincipal() p: Principal, @Body() body: EncumbranceQueryDto): Promise<Executed> {
+    return this.mortgages.encumbrances(p, body.unitNumber);
+  }
+
+  @Post('encumbrance-authorizations')
+  @Roles(Role.ClientSigner, Role.Registrar)
+  @IDEMPOTENCY
+  @ApiOperation({ summary: "The unit's owner (a mortgagor of the unit, or the registry on the owner's behalf) lets a bank see its encumbrances until a date" })
+  @ApiCreatedResponse({ type: EncumbranceAuthorizationRecordDto })
+  @ApiLedgerErrors()
+  authorizeQuery(@CurrentPrincipal() p: Principal, @Body() body: EncumbranceAuthorizationDto): Promise<Executed> {
+    return this.mortgages.authorizeQuery(p, body.unitNumber, body.bankId, body.validUntil);
+  }
+
+  @Post('auditor-access')
+  @Roles(Role.ClientSigner)
+  @IDEMPOTENCY
+  @ApiOperation({ summary: 'The client lets its audit firm see its registrations until a date (for cross-checks)' })
+  @ApiCreatedResponse({ type: AuditorAccessRecordDto })
+  @ApiLedgerErrors()
+  grantAuditorAccess(@CurrentPrincipal() p: Principal, @Body() body: AuditorAccessDto): Promise<Executed> {
+    return this.mortgages.grantAuditorAccess(p, body.firmId, body.validUntil);
+  }
+
+  @Delete('auditor-access/:firmId')
+  @HttpCode(200)
+  @Roles(Role.ClientSigner)
+  @ApiParam({ name: 'firmId', description: 'the audit firm whose access ends' })
+  @ApiOperation({ summary: "The client withdraws its audit firm's access to its registrations" })
+  @ApiOkResponse({ type: AccessRevokedDto })
+  @ApiLedgerErrors()
+  revokeAuditorAccess(@CurrentPrincipal() p: Principal, @Param('firmId') firmId: string): Promise<Executed> {
+    return this.mortgages.revokeAuditorAccess(p, firmId);
+  }
+
+  @Get(':id')
+  @ID
+  @ApiOperation({ summary: 'One registration with its priority, its sealed parts opened for the caller' })
+  @ApiOkResponse({ type: MortgageDto })
+  @ApiLedgerErrors()
+  get(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+    return this.mortgages.get(p, id);
+  }
+
+  @Post(':id/pre-registration')
+  @HttpCode(200)
+  @Roles(Role.Registrar)
+  @ID
+  @IDEMPOTENCY
+  @ApiOperation({ summary: '预告登记, when the application asked for it' })
+  @ApiOkResponse({ type: MortgageDto })
+  @ApiLedgerErrors()
+  preRegister(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+    return this.mortgages.transition(p, 'PreRegisterMortgage', id);
+  }
+
+  @Post(':id/registration')
+  @HttpCode(200)
+  @Roles(Role.Registrar)
+  @ID
+  @IDEMPOTENCY
+  @ApiOperation({ summary: 'The registrar registers and issues the certificate (不动产登记证明); priority follows registration order' })
+  @ApiOkResponse({ type: MortgageDto })
+  @ApiLedgerErrors()
+  register(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: RegisterMortgageDto): Promise<Executed> {
+    return this.mortgages.register(p, id, body);
+  }
+
+  @Post(':id/rejection')
+  @HttpCode(200)
+  @Roles(Role.Registrar)
+  @ID
+  @IDEMPOTENCY
+  @ApiOperation({ summary: 'The registrar rejects the application with a reason code' })
+  @ApiOkResponse({ type: MortgageDto })
+  @ApiLedgerErrors()
+  reject(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: RejectMortgageDto): Promise<Executed> {
+    return this.mortgages.transition(p, 'RejectMortgageApplication', id, JSON.stringify({ reason: body.reason }));
+  }
+
+  @Post(':id/discharge-request')
+  @HttpCode(200)
+  @Roles(Role.BankOfficer)
+  @ID
+  @IDEMPOTENCY
+  @ApiOperation({ summary: 'The mortgagee bank asks for discharge after payoff' })
+  @ApiOkResponse({ type: MortgageDto })
+  @ApiLedgerErrors()
+  requestDischarge(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: DischargeRequestDto): Promise<Executed> {
+    return this.mortgages.transition(p, 'RequestMortgageDischarge', id, JSON.stringify({ reason: body.reason }));
+  }
+
+  @Post(':id/discharge')
+  @HttpCode(200)
+  @Roles(Role.Registrar)
+  @ID
+  @IDEMPOTENCY
+  @ApiOperation({ summary: 'The registrar discharges; the record is read-only afterwards and the ones behind it move up' })
+  @ApiOkResponse({ type: MortgageDto })
+  @ApiLedgerErrors()
+  discharge(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: DischargeDto): Promise<Executed> {
+    return this.mortgages.transition(p, 'DischargeMortgage', id, JSON.stringify({ caseNumber: body.caseNumber, reason: body.reason }));
+  }
+}

@@ -1,0 +1,122 @@
+import { sha256Hex } from '@econfirm/common';
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { ensureDemoInstitutions } from '../support/institutions';
+import { E2E_TENANTS, type Caller, TestGateway } from '../support/gateway';
+import { uniqueName } from '../support/network';
+
+/**
+ * Mortgage registrations over HTTP (gateway/src/mortgages) on the real network: the bank files in
+ * plain JSON, the registration centre (tenant MREG1) registers and discharges, priority moves up,
+ * the encumbrance query needs the owner's consent, and names and amounts go out sealed.
+ */
+describe('gateway e2e: mortgage registrations over HTTP', function () {
+  this.timeout(180_000);
+  const run = uniqueName('gwm');
+  const tag = run.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
+  const unitNumber = `110105 012003 GB${randomBytes(3).toString('hex').toUpperCase()} F${tag.slice(-8)}`;
+  const principal = `${4_000_000 + (randomBytes(2).readUInt16BE() % 900_000)}.55`;
+  let gw: TestGateway;
+  let officer: Caller, clientSigner: Caller, regulator: Caller, auditor: Caller, registrar: Caller;
+
+  before(async function () {
+    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR', 'MREG1');
+    gw = await TestGateway.start({ tenants: [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }] });
+    ({ officer, clientSigner, regulator, auditor } = gw.demoCallers());
+    registrar = gw.custodial('mreg1', 'registrar1');
+  });
+
+  after(async function () {
+    await gw?.close();
+  });
+
+  function application(id: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+      id, registryId: 'MREG1', unitNumber, location: '北京市朝阳区测试路8号', propertyType: 'residential', mortgageType: 'ordinary',
+      securedPrincipal: principal, currency: 'CNY', debtTermStart: '2026-01-01', debtTermEnd: '2046-01-01',
+      mortgagors: [{ name: '华东制造股份有限公司', institutionId: 'CLIENT1' }], consentHash: sha256Hex(randomBytes(32)), ...overrides,
+    };
+  }
+
+  const first = `MTG-${run}-1`;
+  const second = `MTG-${run}-2`;
+
+  it('lists the mortgage routes in the OpenAPI document', async function () {
+    const doc = await gw.http().get('/openapi.json');
+    expect(Object.keys(doc.body.paths)).to.include.members(['/v1/mortgages', '/v1/mortgages/{id}/registration', '/v1/mortgages/encumbrance-queries']);
+  });
+
+  it('the bank files in plain JSON; the ledger gets ciphertext; the bank reads it back opened', async function () {
+    const res = await gw.post(officer, '/v1/mortgages', application(first));
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expect(res.body).to.include({ id: first, state: 'applied', mortgageeId: 'BANK1', registryId: 'MREG1' });
+    expect(res.body.application.ciphertext).not.to.contain(principal);
+    expect(res.body.application.readable).to.equal('decrypted');
+    expect(res.body.application.content.securedPrincipal).to.equal(principal);
+  });
+
+  it('refuses an ordinary mortgage that also names a maximum amount, before the ledger', async function () {
+    const res = await gw.post(officer, '/v1/mortgages', application(`MTG-${run}-bad`, { maximumAmount: '1.00' }));
+    expect(res.status).to.equal(400);
+    expect(res.body.error.code).to.equal('VALIDATION_FAILED');
+  });
+
+  it('a bank cannot register; the registrar registers and the certificate is sealed to the parties', async function () {
+    const byBank = await gw.post(officer, `/v1/mortgages/${first}/registration`, { certificateNumber: `京(2026)朝阳区不动产证明第${tag}1号` });
+    expect(byBank.status).to.equal(403);
+    const res = await gw.post(registrar, `/v1/mortgages/${first}/registration`, { certificateNumber: `京(2026)朝阳区不动产证明第${tag}1号` });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(res.body).to.include({ state: 'registered', priority: 1 });
+    expect(res.body.certificate.readable).to.equal('decrypted');
+    expect((await gw.get(officer, `/v1/mortgages/${first}`)).body.certificate.content.certificateNumber).to.equal(`京(2026)朝阳区不动产证明第${tag}1号`);
+  });
+
+  it('a second mortgage on the unit ranks 2; the same certificate number is refused 409', async function () {
+    expect((await gw.post(officer, '/v1/mortgages', application(second))).status).to.equal(201);
+    const dup = await gw.post(registrar, `/v1/mortgages/${second}/registration`, { certificateNumber: `京(2026)朝阳区不动产证明第${tag}1号` });
+    expect(dup.status).to.equal(409);
+    expect(dup.body.error.code).to.equal('ALREADY_EXISTS');
+    const res = await gw.post(registrar, `/v1/mortgages/${second}/registration`, { certificateNumber: `京(2026)朝阳区不动产证明第${tag}2号` });
+    expect(res.body).to.include({ state: 'registered', priority: 2 });
+  });
+
+  it('the encumbrance query: refused without the owner’s consent, answered in priority order with it', async function () {
+    const refused = await gw.post(officer, '/v1/mortgages/encumbrance-queries', { unitNumber });
+    expect(refused.status).to.equal(403);
+    const consent = await gw.post(clientSigner, '/v1/mortgages/encumbrance-authorizations', { unitNumber, bankId: 'BANK1', validUntil: '2099-12-31' });
+    expect(consent.status, JSON.stringify(consent.body)).to.equal(201);
+    const res = await gw.post(officer, '/v1/mortgages/encumbrance-queries', { unitNumber });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(res.body.encumbrances.map((e: { mortgageId: string; priority: number }) => [e.mortgageId, e.priority])).to.deep.equal([[first, 1], [second, 2]]);
+  });
+
+  it('discharge after payoff: the second moves up to priority 1', async function () {
+    expect((await gw.post(officer, `/v1/mortgages/${first}/discharge-request`, { reason: 'repaid' })).body.state).to.equal('discharge-requested');
+    const res = await gw.post(registrar, `/v1/mortgages/${first}/discharge`, { caseNumber: `DC-${tag}`, reason: 'repaid' });
+    expect(res.body.state).to.equal('discharged');
+    expect((await gw.get(registrar, `/v1/mortgages/${second}`)).body.priority).to.equal(1);
+    expect((await gw.post(registrar, `/v1/mortgages/${first}/discharge`, { caseNumber: `DC-${tag}`, reason: 'repaid' })).status).to.equal(409);
+  });
+
+  it("the auditor sees the client's registrations only with the client's grant; the regulator always", async function () {
+    // CLIENT1 is shared by runs on a reused ledger: start from no grant.
+    const revoke = async () => gw.http().delete('/v1/mortgages/auditor-access/FIRM1').set('Authorization', await gw.bearer(clientSigner, 'DELETE', '/v1/mortgages/auditor-access/FIRM1'));
+    expect((await revoke()).status).to.equal(200);
+    expect((await gw.get(auditor, '/v1/mortgages?clientId=CLIENT1')).status).to.equal(403);
+    expect((await gw.post(clientSigner, '/v1/mortgages/auditor-access', { firmId: 'FIRM1', validUntil: '2099-12-31' })).status).to.equal(201);
+    const ids = (await gw.listAll<{ id: string }>(auditor, '/v1/mortgages?clientId=CLIENT1')).map((r) => r.id);
+    expect(ids).to.include.members([first, second]);
+    const byRegulator = (await gw.listAll<{ id: string }>(regulator, '/v1/mortgages?clientId=CLIENT1')).map((r) => r.id);
+    expect(byRegulator).to.include.members([first, second]);
+    expect((await revoke()).status).to.equal(200);
+    expect((await gw.get(auditor, `/v1/mortgages/${second}`)).status).to.equal(404);
+  });
+
+  it("the registry's queue lists applications by state", async function () {
+    const third = `MTG-${run}-3`;
+    expect((await gw.post(officer, '/v1/mortgages', application(third))).status).to.equal(201);
+    const queue = (await gw.listAll<{ id: string; state: string }>(registrar, '/v1/mortgages?state=applied')).map((r) => r.id);
+    expect(queue).to.include(third);
+    expect(queue).not.to.include(second);
+  });
+});
