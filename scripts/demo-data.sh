@@ -5,6 +5,9 @@
 #   CF-DEMO-0002  bank letter, issued: waiting for the client's authorization
 #   CF-DEMO-0003  bank letter, accepted by the bank: its reply is due
 #   CF-DEMO-0004  bank letter refused by the client: closed by an alternative procedure
+# and, on one property of CLIENT1 (unit 310115 001001 GB00088 F00010101), mortgage registrations:
+#   MTG-DEMO-0001 BANK1, registered, priority 1     MTG-DEMO-0002 BANK1, registered, priority 2
+#   MTG-DEMO-0003 BANK1, registered first, then discharged (so the two behind it moved up)
 # Safe to run again: each request is advanced only from the state it is in.
 set -euo pipefail
 ECONFIRM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -93,3 +96,45 @@ case $(state_of CF-DEMO-0004) in
 esac
 
 for id in CF-DEMO-0001 CF-DEMO-0002 CF-DEMO-0003 CF-DEMO-0004; do say "$id: $(state_of "$id")"; done
+
+# ---- mortgages (gateway/src/mortgages) ----
+DEMO_UNIT='310115 001001 GB00088 F00010101'
+
+mortgage_field() {
+  local out
+  out=$(mktemp)
+  if curl -sf -o "$out" "$GW/v1/mortgages/$1" -H "Authorization: Bearer $(token bank1.officer1 GET "/v1/mortgages/$1")"; then
+    jq -r "$2 // \"-\"" "$out"
+  else
+    echo absent
+  fi
+  rm -f "$out"
+}
+
+file_mortgage() {
+  local id=$1 amount=$2
+  [ "$(mortgage_field "$id" .state)" = absent ] || return 0
+  call bank1.officer1 POST /v1/mortgages "$(jq -cn --arg id "$id" --arg unit "$DEMO_UNIT" --arg amount "$amount" \
+    --arg consent "$(printf 'CONSENT-%s' "$id" | sha256sum | cut -c1-64)" '{
+      id: $id, registryId: "MREG1", unitNumber: $unit, location: "上海市浦东新区示范路88号1幢101室",
+      propertyType: "commercial", mortgageType: "ordinary", securedPrincipal: $amount, currency: "CNY",
+      debtTermStart: "2026-01-01", debtTermEnd: "2031-01-01",
+      mortgagors: [{ name: "华东制造股份有限公司", institutionId: "CLIENT1" }], consentHash: $consent }')" >/dev/null
+}
+
+register_mortgage() {
+  [ "$(mortgage_field "$1" .state)" = applied ] || return 0
+  call mreg1.registrar1 POST "/v1/mortgages/$1/registration" "{\"certificateNumber\":\"沪(2026)浦东新区不动产证明第$2号\"}" >/dev/null
+}
+
+file_mortgage MTG-DEMO-0003 2000000.00
+register_mortgage MTG-DEMO-0003 0000803
+file_mortgage MTG-DEMO-0001 8000000.00
+register_mortgage MTG-DEMO-0001 0000801
+file_mortgage MTG-DEMO-0002 3000000.00
+register_mortgage MTG-DEMO-0002 0000802
+case $(mortgage_field MTG-DEMO-0003 .state) in
+  registered) call bank1.officer1 POST /v1/mortgages/MTG-DEMO-0003/discharge-request '{"reason":"repaid"}' >/dev/null ;&
+  discharge-requested) call mreg1.registrar1 POST /v1/mortgages/MTG-DEMO-0003/discharge '{"caseNumber":"DC-DEMO-0003","reason":"repaid"}' >/dev/null ;;
+esac
+for id in MTG-DEMO-0001 MTG-DEMO-0002 MTG-DEMO-0003; do say "$id: $(mortgage_field "$id" .state), priority $(mortgage_field "$id" .priority)"; done

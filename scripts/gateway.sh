@@ -24,7 +24,7 @@ GW_URL=http://127.0.0.1:$GW_PORT
 export ECONFIRM_GATEWAY_CONFIG=$GW_CONFIG ECONFIRM_GATEWAY_PORT=$GW_PORT
 
 # tenant:identity pairs that get a demo credential (ids are <tenant>.<identity>).
-DEMO_CREDENTIALS="firm1:auditor1 firm1:auditor2 client1:client1 bank1:officer1 bank1:officer2 bank1:reviewer1 regulator:regulator1 operator:admin"
+DEMO_CREDENTIALS="firm1:auditor1 firm1:auditor2 client1:client1 bank1:officer1 bank1:officer2 bank1:reviewer1 regulator:regulator1 operator:admin mreg1:registrar1"
 
 say() { echo "econfirm-gateway: $*" >&2; }
 
@@ -47,6 +47,12 @@ write_config() {
       mv "$GW_CONFIG.tmp" "$GW_CONFIG"
       say "added the demo's loopback webhook allowance to $GW_CONFIG"
     fi
+    # A demo config written before mortgages gets the registration centre's tenant.
+    if ! jq -e '.tenants[] | select(.id == "mreg1")' "$GW_CONFIG" >/dev/null; then
+      jq '.tenants += [{ id: "mreg1", institutionId: "MREG1", orgKey: "operator" }]' "$GW_CONFIG" >"$GW_CONFIG.tmp"
+      mv "$GW_CONFIG.tmp" "$GW_CONFIG"
+      say "added the registration centre's tenant mreg1 to $GW_CONFIG"
+    fi
     return 0
   fi
   cat >"$GW_CONFIG" <<EOF
@@ -61,7 +67,8 @@ write_config() {
     { "id": "client1", "institutionId": "CLIENT1", "orgKey": "operator" },
     { "id": "bank1", "institutionId": "BANK1", "orgKey": "bank1" },
     { "id": "regulator", "institutionId": "REGULATOR", "orgKey": "regulator" },
-    { "id": "operator", "institutionId": "OPERATOR", "orgKey": "operator" }
+    { "id": "operator", "institutionId": "OPERATOR", "orgKey": "operator" },
+    { "id": "mreg1", "institutionId": "MREG1", "orgKey": "operator" }
   ]
 }
 EOF
