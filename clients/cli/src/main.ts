@@ -14,6 +14,7 @@ import {
 } from '@econfirm/sdk';
 import * as path from 'node:path';
 import { demoSigningKeyCertifier, ensureDemoEvidenceIdentities } from './commands/demo-certify';
+import { MortgageUsageError, MORTGAGES_USAGE, mortgagesCommand } from './commands/mortgages';
 import { isOfflineSignInvocation, offlineSignCommand } from './commands/offline-sign';
 import { isVerifyInvocation, verifyCommand } from './commands/verify';
 
@@ -25,6 +26,7 @@ commands:
   demo seed                    register the demo institutions (idempotent; as operator/admin)
   institutions list [kind]     list registry records (kinds: ${INSTITUTION_KINDS.join(', ')})
   institutions show <id>       one registry record
+${MORTGAGES_USAGE}
   verify <file.pdf|bundle>     check an evidence PDF or bundle (econfirm verify --help)
   offline sign <answer.json>   check and sign what a gateway asks an offline identity to sign
                                (econfirm offline sign --help; no ledger connection)
@@ -86,6 +88,13 @@ async function run(ledger: LedgerSession, words: string[], networkDir: string): 
     }
   } else if (group === 'institutions' && verb === 'show' && arg) {
     print(await registry.get(arg));
+  } else if (group === 'mortgages') {
+    try {
+      await mortgagesCommand(ledger, verb, arg, print);
+    } catch (err) {
+      if (err instanceof MortgageUsageError) throw new UsageError(err.message);
+      throw err;
+    }
   } else if (group === 'ledger' && verb === 'verify') {
     process.exitCode = (await verifyLedger(ledger, arg, words[3])) ? 0 : 1;
   } else {

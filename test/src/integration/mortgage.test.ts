@@ -1,10 +1,12 @@
 import { mortgageCertificateKey, mortgageUnitKey, sha256Hex, type Encumbrance, type MortgageApplicationInput, type MortgageView } from '@econfirm/common';
 import { chainInfo, evaluate, LedgerCallError, submitAndWait, type LedgerSession } from '@econfirm/sdk';
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
 import { ensureDemoInstitution, freshRegistrationId, registerFresh, type HeldInstitution } from '../support/institutions';
 import { open, recipientOf, seal } from '../support/letters';
-import { networkScript, uniqueName, withLedger } from '../support/network';
+import { networkScript, REPO_ROOT, uniqueName, withLedger } from '../support/network';
 
 /**
  * On the real network: mortgage registrations (chaincode/src/contracts/mortgage-contract.ts) from
@@ -135,6 +137,21 @@ describe('mortgage registrations on the real network (issue 12)', function () {
       [first.id, 1, 'BANK1'],
       [second.id, 2, otherBank.record.id],
     ]);
+  });
+
+  it('the CLI shows the encumbrances in priority order to the registrar, and refuses a bank without consent', function () {
+    const cli = (who: Who, ...words: string[]) =>
+      spawnSync(process.execPath, [path.join(REPO_ROOT, 'clients/cli/dist/main.js'), '--as', `${who[0]}/${who[1]}`, 'mortgages', ...words], { encoding: 'utf8' });
+    const shown = cli(REGISTRAR, 'encumbrances', unitNumber);
+    expect(shown.status, shown.stderr).to.equal(0);
+    const ranks = shown.stdout.trim().split('\n').map((l) => l.split(/\s+/).slice(0, 2));
+    expect(ranks).to.deep.equal([['1', first.id], ['2', second.id]]);
+    const bank = cli(OFFICER, 'encumbrances', unitNumber);
+    expect(bank.status).to.equal(1);
+    expect(bank.stderr).to.contain('FORBIDDEN');
+    const one = cli(OFFICER, 'show', first.id);
+    expect(one.status, one.stderr).to.equal(0);
+    expect(JSON.parse(one.stdout)).to.include({ id: first.id, priority: 1, mortgageeId: 'BANK1' });
   });
 
   it('after the first is discharged the second ranks first; the discharged record is read-only', async function () {
