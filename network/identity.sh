@@ -5,7 +5,7 @@
 #   identity.sh revoke-cert <orgKey> <cert.pem>   revoke an evidence / signing-key certificate (CRL of its issuing CA)
 #   identity.sh list
 #   identity.sh certify  <orgKey> <name> <pubkey.pem>  certificate chain (PEM) for a public key, by the org CA
-#   identity.sh evidence <orgKey> <institution>        evidence signing key + certificate (prints the folder)
+#   identity.sh evidence <orgKey> <institution> [label] evidence signing key + certificate (prints the folder)
 # Roles: auditor client-signer bank-officer bank-reviewer registrar regulator admin.
 # Institution defaults to the org's (FIRM1, BANK7, ...); operator-hosted clients and mortgage
 # registries name theirs (CLIENT2, MREG2). Both commands update network.json.
@@ -140,10 +140,10 @@ case $cmd in
     certify_key "$1" "$2" "$3"
     ;;
   evidence)
-    [ $# -eq 2 ] || usage
+    [ $# -eq 2 ] || [ $# -eq 3 ] || usage
     known_org "$1"
-    mint_evidence_identity "$1" "$2"
-    echo "$NET/evidence/$1/$2"
+    mint_evidence_identity "$1" "$2" "${3:-}"
+    echo "$NET/evidence/$1/${3:-$2}"
     ;;
   list)
     jq -r '.orgs[] | .key as $k | .identities[] | [$k, .name, .role, .institution, (if .revoked then "REVOKED" else "" end)] | @tsv' "$NET/network.json"

@@ -111,10 +111,14 @@ evidence_ca() {
   echo "$d"
 }
 
-# certify_key org name pubkey.pem: prints the chain (leaf, evidence CA) for that public key.
+# certify_key org name pubkey.pem [institution]: prints the chain (leaf, evidence CA) for that public key.
 # CSR-free: the key's owner hands over only its public key (openssl x509 -new -force_pubkey).
+# With an institution, the certificate is that institution's evidence certificate: extendedKeyUsage
+# documentSigning (RFC 9336) and emailProtection (what NSS/pdfsig asks of a signer), and the
+# institution in the Fabric attribute extension; the verifier (clients/evidence/src/crypto/
+# certificates.ts evidenceCertificateProblem) accepts only such a certificate as a PDF signer.
 certify_key() {
-  local org=$1 name=$2 pub=$3 ca work
+  local org=$1 name=$2 pub=$3 inst=${4:-} ca work hex
   [[ $name =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] || die "bad certificate name '$name'"
   [ -f "$pub" ] || die "no public key file $pub"
   openssl pkey -pubin -in "$pub" -noout 2>/dev/null || die "$pub is not a PEM public key"
@@ -122,6 +126,10 @@ certify_key() {
   work=$(mktemp -d)
   printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature,nonRepudiation" \
     "subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid:always" >"$work/ext.cnf"
+  if [ -n "$inst" ]; then
+    hex=$(jq -cn --arg i "$inst" '{attrs:{"econfirm.institution":$i}}' | tr -d '\n' | od -An -tx1 -v | tr -d ' \n')
+    printf '%s\n' "extendedKeyUsage=1.3.6.1.5.5.7.3.36,emailProtection" "$ATTR_OID=DER:$hex" >>"$work/ext.cnf"
+  fi
   openssl x509 -new -force_pubkey "$pub" -subj "/C=CN/O=$(org_domain "$org")/OU=evidence/CN=$name@$(org_domain "$org")" \
     -CA "$ca/cert.pem" -CAkey "$ca/key.pem" -set_serial "0x$(openssl rand -hex 15)" \
     -days 1825 -sha256 -extfile "$work/ext.cnf" -out "$work/cert.pem" 2>/dev/null || { rm -rf "$work"; die "openssl could not certify $pub"; }
@@ -129,15 +137,17 @@ certify_key() {
   rm -rf "$work"
 }
 
-# mint_evidence_identity org institution: a P-256 key and its certificate chain for signing the
-# institution's evidence PDFs, in $NET/evidence/<org>/<institution>/{key.pem,chain.pem}.
+# mint_evidence_identity org institution [label]: a P-256 key and its certificate chain for signing the
+# institution's evidence PDFs, in $NET/evidence/<org>/<label or institution>/{key.pem,chain.pem}
+# (a label: a further certificate of the same institution, e.g. the next one of a rotation).
 mint_evidence_identity() {
-  local org=$1 inst=$2 d=$NET/evidence/$1/$2
+  local org=$1 inst=$2 label=${3:-$2} d=$NET/evidence/$1/${3:-$2}
+  [[ $label =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] || die "bad evidence label '$label'"
   [ -f "$d/chain.pem" ] && return 0
   mkdir -p "$d"
   (umask 077; openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/key.pem")
   openssl pkey -in "$d/key.pem" -pubout -out "$d/pub.pem"
-  certify_key "$org" "$inst-evidence" "$d/pub.pem" >"$d/chain.pem.tmp"
+  certify_key "$org" "$label-evidence" "$d/pub.pem" "$inst" >"$d/chain.pem.tmp"
   mv "$d/chain.pem.tmp" "$d/chain.pem"
   rm -f "$d/pub.pem"
 }

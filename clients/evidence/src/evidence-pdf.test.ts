@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -12,8 +12,9 @@ import { signPdf } from './pdf/pades';
 import { ATTACHMENT, renderEvidencePdf } from './pdf/render';
 import { evidenceSigner, type EvidenceSigner } from './signer';
 import { createNssDb, createTestOrgPki, type TestOrgPki } from './testing/test-pki';
-import { newBankSigningKey, sampleEvidence, x5cOf, type SampleBank } from './testing/sample-evidence';
-import { verifyEvidencePdf, type Check, type LedgerView, type TrustRoots, type Verdict } from './verify/verify-evidence';
+import { BANK, BRANCH, CLIENT, FIRM, newBankSigningKey, sampleEvidence, x5cOf, type SampleBank } from './testing/sample-evidence';
+import { verifyEvidencePdf, type Check, type LedgerView, type RegistryEntry, type RegistrySnapshot, type TrustRoots, type Verdict } from './verify/verify-evidence';
+import { LedgerCallError } from '@econfirm/sdk';
 
 function check(verdict: Verdict, id: string): Check {
   const found = verdict.checks.find((c) => c.id === id);
@@ -67,7 +68,7 @@ describe('evidence PDF: render, sign, verify offline', function () {
     firm = createTestOrgPki('firm1');
     bankPki = createTestOrgPki('bank1');
     rogue = createTestOrgPki('rogue');
-    const evidence = firm.issue('evidence');
+    const evidence = firm.issue('FIRM1-evidence', { evidence: 'FIRM1' });
     signer = evidenceSigner('FIRM1', evidence.keyPem, [evidence.certPem, firm.evidenceCaPem]);
     bank = newBankSigningKey();
     const bankPublic = createPublicKey(createPrivateKey({ key: bank.signingJwk, format: 'jwk' })).export({ type: 'spki', format: 'pem' }).toString();
@@ -89,6 +90,7 @@ describe('evidence PDF: render, sign, verify offline', function () {
     for (const id of ['attachments', 'pdf-signature', 'pdf-certificate', 'evidence-jws', 'letter-hash', 'reply-hash', 'reply-jws']) {
       expect(check(verdict, id).status, id).to.equal('pass');
     }
+    expect(check(verdict, 'registry')).to.include({ status: 'skipped', code: 'NO_REGISTRY' });
     expect(check(verdict, 'ledger-hashes')).to.include({ status: 'skipped', code: 'OFFLINE' });
     expect(check(verdict, 'ledger-transactions')).to.include({ status: 'skipped', code: 'OFFLINE' });
   });
@@ -189,7 +191,7 @@ describe('evidence PDF: render, sign, verify offline', function () {
   });
 
   it("refuses a PDF signed by another org's certificate", async () => {
-    const rogueCert = rogue.issue('evidence');
+    const rogueCert = rogue.issue('FIRM1-evidence', { evidence: 'FIRM1' });
     const rogueSigner = evidenceSigner('FIRM1', rogueCert.keyPem, [rogueCert.certPem, rogue.evidenceCaPem]);
     const verdict = await verifyEvidencePdf((await createEvidencePdf(doc, rogueSigner)).pdf, { roots });
     expect(check(verdict, 'pdf-signature').status).to.equal('pass');
@@ -257,5 +259,123 @@ describe('evidence PDF: render, sign, verify offline', function () {
     expect(() => buildEvidenceDocument(input)).not.to.throw();
     expect(() => buildEvidenceDocument({ ...input, letter: { ...input.letter, salt: '0'.repeat(64) } })).to.throw(EvidenceInputError, /letter content/);
     expect(() => buildEvidenceDocument({ ...input, reply: { ...input.reply, signature: `${input.reply.signature}x` } })).to.throw(EvidenceInputError, /reply JWS/);
+  });
+  describe('forgeries (issue 10 §1, §2): each of these verified on c1dd8e8', () => {
+    const clone = <T,>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+    /** The registry as the verifier exported it (never the document's parties). */
+    const registry = (): RegistrySnapshot => {
+      const entry = (p: typeof FIRM, keys: RegistryEntry['signingKeys'] = []): [string, RegistryEntry] => [p.id, { ...p, signingKeys: keys }];
+      return new Map([entry(FIRM), entry(CLIENT), entry(BRANCH), entry(BANK, [{ kid: bank.kid, jwk: (doc.reply as NonNullable<EvidenceDocument['reply']>).signingKey.jwk }])]);
+    };
+    /** A ledger holding the genuine facts of `doc`, read as the firm. */
+    const honestLedger = (): LedgerView => {
+      const confirmation = {
+        ...clone(doc.record),
+        letter: { ciphertext: `{"jwe":"letter ${doc.record.id}"}`, contentHash: doc.letter.contentHash },
+        reply: { ...clone(doc.reply as NonNullable<EvidenceDocument['reply']>), ciphertext: `{"jwe":"reply ${doc.record.id}"}` },
+      };
+      const snapshot = registry();
+      return {
+        confirmationEvidence: () => Promise.resolve(clone({ confirmation, trail: doc.timeline.map((s) => ({ txId: s.txId, timestamp: s.at, state: s.state })), responderSigningKey: doc.reply?.signingKey }) as never),
+        committedRecord: (txId) => {
+          const step = doc.timeline.find((s) => s.txId === txId);
+          return Promise.resolve(step ? ({ ...clone(confirmation), state: step.state } as never) : undefined);
+        },
+        transaction: (txId) => {
+          const step = doc.timeline.find((s) => s.txId === txId);
+          if (!step) return Promise.reject(new Error(`transaction ${txId} not found`));
+          return Promise.resolve({ blockNumber: BigInt(step.blockNumber), validationCode: 'VALID', actor: step.actor });
+        },
+        institution: (id) => Promise.resolve(snapshot.get(id)),
+      };
+    };
+    /** The same ledger read by the regulator: GetConfirmationEvidence refuses, the blocks are read instead. */
+    const regulatorLedger = (): LedgerView => ({ ...honestLedger(), confirmationEvidence: () => Promise.reject(new LedgerCallError('FORBIDDEN', 'not the firm', 'evaluate', 'GetConfirmationEvidence')) });
+    /** The genuine evidence edited: the client's authorization step dropped, the as-of date and the responder's name changed. */
+    const edited = (): EvidenceDocument => {
+      const forged = clone(doc);
+      forged.timeline = forged.timeline.filter((s) => s.state !== 'authorized');
+      forged.record.asOfDate = '2025-06-30';
+      forged.parties.responder.nameEn = 'Another Bank';
+      return forged;
+    };
+
+    it("refuses the edited evidence re-signed with the client's own Fabric key, online (firm, regulator) and offline", async () => {
+      const operator = createTestOrgPki('operator');
+      const client = operator.issue('client1'); // an enrollment certificate of the client's org: no OU=evidence, no documentSigning
+      const forged = edited();
+      forged.generatedBy = { ...forged.generatedBy, mspId: 'OperatorMSP' };
+      forged.parties.firm.mspId = 'OperatorMSP';
+      const forgedPdf = (await createEvidencePdf(forged, evidenceSigner('FIRM1', client.keyPem, [client.certPem, operator.evidenceCaPem]))).pdf;
+      const withClientRoots = new Map([...roots, ['OperatorMSP', [certificateDer(operator.rootPem)]]]);
+      for (const options of [{}, { registry: registry() }, { ledger: honestLedger() }, { ledger: regulatorLedger() }]) {
+        const verdict = await verifyEvidencePdf(forgedPdf, { roots: withClientRoots, ...options });
+        expect(verdict.ok, JSON.stringify(verdict.checks, null, 1)).to.equal(false);
+        expect(check(verdict, 'pdf-certificate')).to.include({ status: 'fail', code: 'NOT_EVIDENCE_CERTIFICATE' });
+      }
+    });
+
+    it("refuses the edited evidence even under the firm's genuine evidence key: online as firm and regulator, offline with the verifier's registry", async () => {
+      const forgedPdf = (await createEvidencePdf(edited(), signer)).pdf;
+      for (const ledger of [honestLedger(), regulatorLedger()]) {
+        const verdict = await verifyEvidencePdf(forgedPdf, { roots, ledger });
+        expect(verdict.ok).to.equal(false);
+        expect(check(verdict, 'ledger-hashes')).to.include({ status: 'fail', code: 'LEDGER_MISMATCH' });
+        expect(check(verdict, 'ledger-hashes').detail).to.match(/asOfDate/).and.match(/timeline|steps/);
+        expect(check(verdict, 'registry')).to.include({ status: 'fail', code: 'REGISTRY_MISMATCH' });
+      }
+      const offline = await verifyEvidencePdf(forgedPdf, { roots, registry: registry() });
+      expect(check(offline, 'registry')).to.include({ status: 'fail', code: 'REGISTRY_MISMATCH' });
+      expect(offline.ok).to.equal(false);
+    });
+
+    it('refuses an evidence certificate of another firm, and a firm certificate of an MSP the firm is not registered under', async () => {
+      const firm2 = createTestOrgPki('firm2');
+      const rootsWithFirm2 = new Map([...roots, ['Firm2MSP', [certificateDer(firm2.rootPem)]]]);
+      const other = firm2.issue('FIRM2-evidence', { evidence: 'FIRM2' });
+      const byOther = clone(doc);
+      byOther.generatedBy = { ...FIRM, id: 'FIRM2', mspId: 'Firm2MSP' };
+      const verdict = await verifyEvidencePdf((await createEvidencePdf(byOther, evidenceSigner('FIRM2', other.keyPem, [other.certPem, firm2.evidenceCaPem]))).pdf, { roots: rootsWithFirm2 });
+      expect(check(verdict, 'pdf-certificate')).to.include({ status: 'fail', code: 'NOT_EVIDENCE_CERTIFICATE' });
+      // firm2's CA issues an evidence certificate naming FIRM1: the certificate passes, the registry (FIRM1 is in Firm1MSP) does not.
+      const posing = firm2.issue('FIRM1-evidence', { evidence: 'FIRM1' });
+      const underFirm2 = clone(doc);
+      underFirm2.generatedBy = { ...FIRM, mspId: 'Firm2MSP' };
+      underFirm2.parties.firm.mspId = 'Firm2MSP';
+      const posed = (await createEvidencePdf(underFirm2, evidenceSigner('FIRM1', posing.keyPem, [posing.certPem, firm2.evidenceCaPem]))).pdf;
+      for (const options of [{ registry: registry() }, { ledger: honestLedger() }]) {
+        const refused = await verifyEvidencePdf(posed, { roots: rootsWithFirm2, ...options });
+        expect(check(refused, 'registry')).to.include({ status: 'fail', code: 'REGISTRY_MISMATCH' });
+        expect(refused.ok).to.equal(false);
+      }
+    });
+
+    it('refuses an expired evidence certificate under back-dated evidence (validity at the verifier\'s time, not /M or generatedAt)', async () => {
+      // Valid for 4 s from the evidence CA's own start (so the whole chain was valid at the claimed time), expired since.
+      const notBefore = new Date(new X509Certificate(firm.evidenceCaPem).validFrom);
+      const old = firm.issue('FIRM1-evidence', { evidence: 'FIRM1', notBefore, notAfter: new Date(notBefore.getTime() + 4000) });
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, notBefore.getTime() + 6000 - Date.now())));
+      // generatedAt (and so /M) 2 s into that window; sampleEvidence generates 2880 minutes after its base time.
+      const backDated = await sampleEvidence({ bank, baseTime: notBefore.getTime() + 2000 - 2880 * 60_000, agrees: false });
+      const verdict = await verifyEvidencePdf((await createEvidencePdf(backDated, evidenceSigner('FIRM1', old.keyPem, [old.certPem, firm.evidenceCaPem]))).pdf, { roots });
+      expect(check(verdict, 'pdf-certificate')).to.include({ status: 'fail', code: 'CERTIFICATE_UNTRUSTED' });
+      expect(check(verdict, 'pdf-certificate').detail).to.match(/not valid at/);
+      expect(verdict.ok).to.equal(false);
+    });
+
+    it("names the mismatching field, never the ledger's value", async () => {
+      const ledger = honestLedger();
+      const read = await ledger.confirmationEvidence(doc.record.id);
+      const reply = read.confirmation.reply as NonNullable<typeof read.confirmation.reply>;
+      reply.conclusion = 'agrees';
+      reply.contentHash = 'e'.repeat(64);
+      reply.signingKid = 'LEDGER-ONLY-KID';
+      const leaking: LedgerView = { ...ledger, confirmationEvidence: () => Promise.resolve(read), committedRecord: () => Promise.resolve({ ...read.confirmation, state: 'replied' } as never) };
+      for (const view of [leaking, { ...leaking, confirmationEvidence: regulatorLedger().confirmationEvidence }]) {
+        const detail = check(await verifyEvidencePdf(pdf, { roots, ledger: view }), 'ledger-hashes').detail;
+        expect(detail).to.match(/conclusion/);
+        expect(detail).not.to.match(/\bagrees\b|eeeeeeee|LEDGER-ONLY-KID/);
+      }
+    });
   });
 });

@@ -114,7 +114,10 @@ export class EvidenceController {
 
   @Post('evidence/verify')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Verify an evidence PDF (raw application/pdf body, or JSON { pdf } / { bundle }); ?offline=true skips the ledger' })
+  // Auditors and the regulator only: online verification reads blocks as the caller, and a client
+  // or bank must not learn a record through a hand-made document (issue 10 §2).
+  @Roles(Role.Auditor, Role.Regulator)
+  @ApiOperation({ summary: 'Verify an evidence PDF (raw application/pdf body, or JSON { pdf } / { bundle }); ?offline=true skips the ledger. Auditors and the regulator only' })
   @ApiConsumes('application/pdf', 'application/json')
   @ApiBody({
     description: 'application/pdf: the PDF bytes; application/json: { pdf: base64 } or { bundle: { manifestJws, files } }',
@@ -124,7 +127,7 @@ export class EvidenceController {
     description: 'the verdict with every check (a bundle: per file); ok=false is still 200',
     content: { 'application/json': { schema: { oneOf: [{ $ref: getSchemaPath(VerdictDto) }, { $ref: getSchemaPath(BundleVerdictDto) }] } } },
   })
-  @ApiForbiddenResponse({ type: ErrorResponse, description: 'IDENTITY_REFUSED: the network refused the caller (online verification reads the ledger as the caller)' })
+  @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: auditors and the regulator only; IDENTITY_REFUSED: the network refused the caller (online verification reads the ledger as the caller)' })
   @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'LEDGER_UNAVAILABLE' })
   @ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT' })
   @ApiIdempotent()

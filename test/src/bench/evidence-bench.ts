@@ -30,7 +30,7 @@ async function timed(count: number, op: (i: number) => Promise<unknown>): Promis
 async function main(): Promise<void> {
   const firm = createTestOrgPki('firm1');
   const bankPki = createTestOrgPki('bank1');
-  const cert = firm.issue('evidence');
+  const cert = firm.issue('FIRM1-evidence', { evidence: 'FIRM1' });
   const signer = evidenceSigner('FIRM1', cert.keyPem, [cert.certPem, firm.evidenceCaPem]);
   const bank = newBankSigningKey();
   const bankPublic = createPublicKey(createPrivateKey({ key: bank.signingJwk, format: 'jwk' })).export({ type: 'spki', format: 'pem' }).toString();

@@ -88,12 +88,20 @@ describe('evidence endpoints of the gateway on the real network (issue 5)', func
     const offline = await gw.post(regulator, '/v1/evidence/verify?offline=true', { pdf: pdf.toString('base64') });
     expect(offline.body.ok, JSON.stringify(offline.body.checks, null, 1)).to.equal(true);
     expect(offline.body.mode).to.equal('offline');
-    expect(offline.body.checks.filter((c: { status: string }) => c.status === 'skipped').map((c: { code: string }) => c.code)).to.deep.equal(['OFFLINE', 'OFFLINE']);
+    expect(offline.body.checks.filter((c: { status: string }) => c.status === 'skipped').map((c: { code: string }) => c.code)).to.deep.equal(['NO_REGISTRY', 'OFFLINE', 'OFFLINE']);
     const flipped = Buffer.from(pdf);
     flipped[flipped.length - 5000] = (flipped[flipped.length - 5000] as number) ^ 0x04;
     const broken = await gw.post(regulator, '/v1/evidence/verify?offline=true', { pdf: flipped.toString('base64') });
     expect(broken.status).to.equal(200);
     expect(broken.body.ok).to.equal(false);
+  });
+
+  it('POST /v1/evidence/verify: refused to the client and the bank (issue 10 §2; answered 200 with ledger values on c1dd8e8)', async () => {
+    for (const caller of [clientSigner, officer, reviewer]) {
+      const refused = await gw.post(caller, '/v1/evidence/verify', { pdf: pdf.toString('base64') });
+      expect(refused.status, JSON.stringify(refused.body)).to.equal(403);
+      expect(refused.body.error.code).to.equal('FORBIDDEN');
+    }
   });
 
   it('GET /v1/engagements/{id}/evidence-bundle: one PDF per letter and a signed manifest, verified at /v1/evidence/verify', async () => {

@@ -1,3 +1,5 @@
+import { IdentityAttribute } from '@econfirm/common';
+import { fabricCertificateAttributes } from '@econfirm/sdk';
 import { X509Certificate, createHash } from 'node:crypto';
 import { isRevoked, type ParsedCrl } from './crl';
 import { issuerAndSerial } from './x509-fields';
@@ -67,4 +69,31 @@ export function verifyChain(chain: readonly Uint8Array[], roots: readonly Uint8A
     current = next;
   }
   return { ok: false, subject, reason: 'certificate chain loops' };
+}
+
+/** id-kp-documentSigning (RFC 9336) and id-kp-emailProtection, which NSS (pdfsig) asks of a document signer. */
+export const EVIDENCE_EKUS = { documentSigning: '1.3.6.1.5.5.7.3.36', emailProtection: '1.3.6.1.5.5.7.3.4' } as const;
+
+/**
+ * Why `der` is not the evidence certificate of `institutionId`, or undefined when it is. An evidence
+ * certificate is what network/lib/identity.sh (mint_evidence_identity) issues: OU=evidence,
+ * extendedKeyUsage documentSigning, and the institution in the Fabric attribute extension
+ * (econfirm.institution, read with the SDK's one reader). A Fabric enrollment certificate or a
+ * registry signing-key certificate of the same org is not one.
+ */
+export function evidenceCertificateProblem(der: Uint8Array, institutionId: string): string | undefined {
+  const cert = new X509Certificate(Buffer.from(der));
+  const fields = cert.subject.split('\n');
+  const subject = fields.join(', ');
+  if (!fields.includes('OU=evidence')) return `'${subject}' is not an evidence certificate (no OU=evidence)`;
+  const ekus = cert.keyUsage ?? [];
+  if (!ekus.includes(EVIDENCE_EKUS.documentSigning)) return `'${subject}' is not issued for document signing (extendedKeyUsage ${ekus.join(',') || 'absent'})`;
+  let institution: string | undefined;
+  try {
+    institution = fabricCertificateAttributes(cert.raw)[IdentityAttribute.Institution];
+  } catch {
+    institution = undefined;
+  }
+  if (institution !== institutionId) return `'${subject}' is not an evidence certificate of ${institutionId}`;
+  return undefined;
 }

@@ -291,7 +291,7 @@ describe('evidence on the real network (issue 5)', function () {
 
   it("a revoked evidence certificate: identity.sh revoke-cert publishes the evidence CA's CRL in Firm1MSP; its PDFs fail online, the firm's other certificate still verifies, and the channel keeps working", async () => {
     const label = `FIRM1-REV-${tag}`;
-    const dir = networkScript('evidence', 'firm1', label).trim();
+    const dir = networkScript('evidence', 'firm1', 'FIRM1', label).trim();
     const retiring = evidenceSignerFromFiles('FIRM1', path.join(dir, 'key.pem'), [path.join(dir, 'chain.pem')]);
     const generated = await as(['firm1', 'auditor1'], (ledger) => generateEvidence({ ledger, confirmationId: bankLetterId, keys: firm.keys, signer: retiring }));
     const file = path.join(work, 'signed-by-retiring.pdf');

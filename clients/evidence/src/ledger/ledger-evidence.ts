@@ -4,7 +4,7 @@ import { evaluate, openWithKeys, RegistryClient, type InstitutionPrivateKeys, ty
 import { createEvidencePdf, type EvidencePdf } from '../evidence-pdf';
 import { buildEvidenceDocument, EvidenceInputError, type EvidenceDocument } from '../model/evidence-document';
 import type { EvidenceSigner } from '../signer';
-import type { LedgerView } from '../verify/verify-evidence';
+import type { LedgerView, RegistryEntry } from '../verify/verify-evidence';
 import { committedConfirmation, transactionFacts, type TransactionFacts } from './transactions';
 
 /** GetConfirmationEvidence (auditor of the firm): the request, its committed trail, the responder's key. */
@@ -13,16 +13,19 @@ export async function readConfirmationEvidence(ledger: LedgerSession, id: string
   return JSON.parse(Buffer.from(bytes).toString('utf8')) as ConfirmationEvidence;
 }
 
+/** What the verifier compares of a registry record (also what `--export-registry` writes for offline use). */
+export function registryEntry(institution: Institution): RegistryEntry {
+  const { id, kind, mspId, nameZh, nameEn } = institution;
+  return { id, kind, mspId, nameZh, nameEn, signingKeys: [institution.signingKey, ...institution.retiredKeys].map((k) => ({ kid: k.kid, jwk: k.jwk })) };
+}
+
 /** The verifier's view of the ledger through one identity's session. */
 export function ledgerView(ledger: LedgerSession): LedgerView {
   return {
     confirmationEvidence: (id) => readConfirmationEvidence(ledger, id),
     transaction: (txId) => transactionFacts(ledger.network, txId),
     committedRecord: (txId, id) => committedConfirmation(ledger.network, txId, id),
-    registrySigningKey: async (institutionId, kid) => {
-      const institution = await new RegistryClient(ledger).get(institutionId);
-      return [institution.signingKey, ...institution.retiredKeys].find((k) => k.kid === kid)?.jwk;
-    },
+    institution: async (institutionId) => registryEntry(await new RegistryClient(ledger).get(institutionId)),
   };
 }
 

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -22,7 +23,8 @@ export interface TestOrgPki {
   rootFile: string;
   evidenceCaPem: string;
   evidenceCaFile: string;
-  issue(name: string, options?: { publicKeyPem?: string; days?: number }): IssuedCertificate;
+  /** `evidence`: an evidence certificate of that institution, as network/lib/identity.sh issues it; `notBefore`/`notAfter`: a back-dated one. */
+  issue(name: string, options?: { publicKeyPem?: string; days?: number; evidence?: string; notBefore?: Date; notAfter?: Date }): IssuedCertificate;
   /** A CRL signed by the org root that revokes the org's evidence CA (PEM), as an MSP would carry it. */
   revokeEvidenceCa(): string;
 }
@@ -34,6 +36,9 @@ function openssl(args: string[], cwd: string): void {
 function newKey(file: string, cwd: string): void {
   openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file], cwd);
 }
+
+/** openssl's YYYYMMDDHHMMSSZ. */
+const stamp = (d: Date): string => `${d.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
 
 let serial = 0;
 const nextSerial = () => `0x${Date.now().toString(16)}${(++serial).toString(16).padStart(4, '0')}`;
@@ -72,10 +77,25 @@ export function createTestOrgPki(org: string): TestOrgPki {
       newKey(key, dir);
       openssl(['pkey', '-in', key, '-pubout', '-out', pub], dir);
     }
-    writeFileSync(ext, ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature,nonRepudiation', 'subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid:always'].join('\n'));
+    const attributes = Buffer.from(JSON.stringify({ attrs: { 'econfirm.institution': options.evidence } })).toString('hex');
+    const purpose = options.evidence ? ['extendedKeyUsage=1.3.6.1.5.5.7.3.36,emailProtection', `1.2.3.4.5.6.7.8.1=DER:${attributes}`] : [];
+    writeFileSync(ext, ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature,nonRepudiation', 'subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid:always', ...purpose].join('\n'));
+    const subj = `/C=CN/O=${org}.econfirm.test/OU=evidence/CN=${name}@${org}.econfirm.test`;
+    if (options.notBefore) {
+      // openssl 3.0's x509 -new has no -not_before: a back-dated certificate goes through `openssl ca`.
+      const db = mkdtempSync(path.join(dir, 'issue-db-'));
+      writeFileSync(path.join(db, 'index.txt'), '');
+      writeFileSync(path.join(db, 'serial'), `${randomBytes(8).toString('hex')}\n`);
+      const config = path.join(db, 'ca.cnf');
+      writeFileSync(config, ['[ ca ]', 'default_ca = ev_ca', '[ ev_ca ]', `database = ${db}/index.txt`, `serial = ${db}/serial`, `new_certs_dir = ${db}`, 'default_md = sha256', 'policy = any', 'unique_subject = no', '[ any ]', 'commonName = supplied'].join('\n'));
+      openssl(['req', '-new', '-key', key, '-subj', subj, '-out', path.join(db, 'req.csr')], dir);
+      const notAfter = options.notAfter ?? new Date(options.notBefore.getTime() + (options.days ?? 825) * 86_400_000);
+      openssl(['ca', '-batch', '-notext', '-config', config, '-in', path.join(db, 'req.csr'), '-cert', caFile, '-keyfile', caKey, '-startdate', stamp(options.notBefore), '-enddate', stamp(notAfter), '-extfile', ext, '-preserveDN', '-out', cert], dir);
+      return { keyPem: readFileSync(key, 'utf8'), certPem: readFileSync(cert, 'utf8'), keyFile: key, certFile: cert };
+    }
     openssl(
       [
-        'x509', '-new', '-force_pubkey', pub, '-subj', `/C=CN/O=${org}.econfirm.test/OU=evidence/CN=${name}@${org}.econfirm.test`,
+        'x509', '-new', '-force_pubkey', pub, '-subj', subj,
         '-CA', caFile, '-CAkey', caKey, '-set_serial', nextSerial(), '-days', String(options.days ?? 825), '-sha256', '-extfile', ext, '-out', cert,
       ],
       dir,
