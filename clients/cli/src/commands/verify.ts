@@ -1,6 +1,6 @@
-import { channelMspTrust, ledgerView, revocationsFromDirectory, rootsFromDirectory, toPem, verifyEvidenceBundle, verifyEvidencePdf, type TrustRoots, type Verdict } from '@econfirm/evidence';
+import { channelMspTrust, exportRegistry, ledgerView, registryFromJson, revocationsFromDirectory, rootsFromDirectory, toPem, verifyEvidenceBundle, verifyEvidencePdf, type TrustRoots, type Verdict } from '@econfirm/evidence';
 import { defaultDescriptorPath, loadNetworkDescriptor, openLedger, type LedgerSession, type NetworkDescriptor } from '@econfirm/sdk';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 export const VERIFY_USAGE = `usage: econfirm verify <file.pdf | bundle-dir> [--offline --roots <dir>] [--as <org>/<identity>] [--json]
@@ -11,9 +11,14 @@ export const VERIFY_USAGE = `usage: econfirm verify <file.pdf | bundle-dir> [--o
   the channel's MSP configuration, embedded content against the salted hashes, and — online — the
   hashes and transactions against the ledger. Exit code 0 only when every check passes.
   --offline         check everything but the ledger (needs --roots)
-  --roots <dir>     trust anchors: <MSPID>.pem files and <MSPID>.crl revocation lists (--export-roots writes them)
+  --roots <dir>     trust anchors: <MSPID>.pem files and <MSPID>.crl revocation lists, and registry.json
+                    (the registry snapshot the offline check takes parties and the responder's keys
+                    from; without it that check is SKIPPED) — --export-roots writes all three
   --as              ledger identity (default: the generating firm's first auditor in network.json)
   --json            the verdict as JSON`;
+
+/** The registry snapshot beside the roots: the offline verifier's own copy, never the document's parties. */
+const REGISTRY_FILE = 'registry.json';
 
 interface VerifyArgs {
   target?: string;
@@ -133,7 +138,9 @@ export async function verifyCommand(argv: readonly string[], repoRoot: string): 
         const pem = crls.map((c) => `-----BEGIN X509 CRL-----\n${c.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END X509 CRL-----\n`).join('');
         writeFileSync(path.join(args.exportRoots, `${mspId}.crl`), pem);
       }
-      console.log(`wrote ${roots.size} MSP root files and ${revocations.size} CRL files from the channel configuration to ${args.exportRoots}`);
+      const registry = await exportRegistry(ledger);
+      writeFileSync(path.join(args.exportRoots, REGISTRY_FILE), `${JSON.stringify(registry, null, 1)}\n`);
+      console.log(`wrote ${roots.size} MSP root files and ${revocations.size} CRL files from the channel configuration, and ${registry.length} registry entries (${REGISTRY_FILE}), to ${args.exportRoots}`);
       return 0;
     } finally {
       ledger.close();
@@ -153,7 +160,9 @@ export async function verifyCommand(argv: readonly string[], repoRoot: string): 
       ledger = sessionFor(descriptor, args.as, isBundle ? undefined : await generatorMspOf(target));
       ({ roots, revocations } = args.roots ? { roots: rootsFromDirectory(args.roots), revocations: revocationsFromDirectory(args.roots) } : await channelMspTrust(ledger.network));
     }
-    const options = { roots, revocations, ...(ledger ? { ledger: ledgerView(ledger) } : {}) };
+    const registryFile = args.offline ? path.join(args.roots as string, REGISTRY_FILE) : undefined;
+    const registry = registryFile && existsSync(registryFile) ? registryFromJson(readFileSync(registryFile, 'utf8')) : undefined;
+    const options = { roots, revocations, ...(ledger ? { ledger: ledgerView(ledger) } : {}), ...(registry ? { registry } : {}) };
     if (isBundle) {
       const result = await verifyEvidenceBundle(target, options);
       if (args.json) console.log(JSON.stringify(result, null, 2));

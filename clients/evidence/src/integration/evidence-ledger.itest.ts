@@ -23,7 +23,7 @@ import {
 import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createEvidencePdf } from '../evidence-pdf';
@@ -229,6 +229,22 @@ describe('evidence on the real network (issue 5)', function () {
     const offline = cli('verify', file, '--offline', '--roots', rootsDir);
     expect(offline.status, offline.output).to.equal(0);
     expect(offline.output).to.match(/VERDICT: VALID \(offline: the ledger was NOT checked\)/);
+    // The registry snapshot exported beside the roots: parties and the bank's key checked offline
+    // against it (issue 10 §1; on c1dd8e8 neither the export nor the check existed).
+    expect(offline.output).to.match(/PASS\s+registry/);
+    const edited = JSON.parse(readFileSync(path.join(rootsDir, 'registry.json'), 'utf8')) as { id: string; nameEn: string }[];
+    const bankEntry = edited.find((e) => e.id === 'BANK1');
+    if (bankEntry) bankEntry.nameEn = 'Renamed Bank';
+    const otherRegistry = path.join(work, 'roots-renamed');
+    cpSync(rootsDir, otherRegistry, { recursive: true });
+    writeFileSync(path.join(otherRegistry, 'registry.json'), JSON.stringify(edited));
+    const renamed = cli('verify', file, '--offline', '--roots', otherRegistry, '--json');
+    expect(renamed.status, renamed.output).to.equal(1);
+    expect(failed(JSON.parse(renamed.output) as Verdict)).to.include('registry:REGISTRY_MISMATCH');
+    rmSync(path.join(otherRegistry, 'registry.json'));
+    const noRegistry = cli('verify', file, '--offline', '--roots', otherRegistry);
+    expect(noRegistry.status, noRegistry.output).to.equal(0);
+    expect(noRegistry.output).to.match(/SKIP\s+registry\s+NO_REGISTRY/);
     const flipped = Buffer.from(pdf);
     flipped[flipped.length - 3000] = (flipped[flipped.length - 3000] as number) ^ 0x20;
     writeFileSync(file, flipped);

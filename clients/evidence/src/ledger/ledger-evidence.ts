@@ -4,7 +4,7 @@ import { evaluate, openWithKeys, RegistryClient, type InstitutionPrivateKeys, ty
 import { createEvidencePdf, type EvidencePdf } from '../evidence-pdf';
 import { buildEvidenceDocument, EvidenceInputError, type EvidenceDocument } from '../model/evidence-document';
 import type { EvidenceSigner } from '../signer';
-import type { LedgerView, RegistryEntry } from '../verify/verify-evidence';
+import type { LedgerView, RegistryEntry, RegistrySnapshot } from '../verify/verify-evidence';
 import { committedConfirmation, transactionFacts, type TransactionFacts } from './transactions';
 
 /** GetConfirmationEvidence (auditor of the firm): the request, its committed trail, the responder's key. */
@@ -17,6 +17,42 @@ export async function readConfirmationEvidence(ledger: LedgerSession, id: string
 export function registryEntry(institution: Institution): RegistryEntry {
   const { id, kind, mspId, nameZh, nameEn } = institution;
   return { id, kind, mspId, nameZh, nameEn, signingKeys: [institution.signingKey, ...institution.retiredKeys].map((k) => ({ kid: k.kid, jwk: k.jwk })) };
+}
+
+/** Every registry record, as entries for an offline verifier (`econfirm verify --export-roots` writes them to registry.json). */
+export async function exportRegistry(ledger: LedgerSession): Promise<RegistryEntry[]> {
+  const registry = new RegistryClient(ledger);
+  const entries: RegistryEntry[] = [];
+  let bookmark = '';
+  for (;;) {
+    const page = await registry.list('', 100, bookmark);
+    entries.push(...page.records.map(registryEntry));
+    if (page.records.length === 0 || !page.bookmark || page.bookmark === bookmark) break;
+    bookmark = page.bookmark;
+  }
+  return entries;
+}
+
+const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 512;
+
+/** A registry snapshot file (exportRegistry's JSON), validated: it is the offline verifier's trust material, so nothing malformed is half-used. */
+export function registryFromJson(json: string): RegistrySnapshot {
+  const parsed: unknown = JSON.parse(json);
+  if (!Array.isArray(parsed)) throw new EvidenceInputError('MALFORMED', 'a registry snapshot is a JSON array of institutions');
+  const snapshot = new Map<string, RegistryEntry>();
+  for (const item of parsed as unknown[]) {
+    const e = item as Partial<Record<keyof RegistryEntry, unknown>>;
+    const keys = e.signingKeys;
+    const validKeys = Array.isArray(keys) && keys.every((k: unknown) => {
+      const key = k as { kid?: unknown; jwk?: { kty?: unknown; crv?: unknown; x?: unknown; y?: unknown } };
+      return isText(key.kid) && key.jwk?.kty === 'EC' && key.jwk.crv === 'P-256' && isText(key.jwk.x) && isText(key.jwk.y);
+    });
+    if (!isText(e.id) || !isText(e.kind) || !isText(e.mspId) || !isText(e.nameZh) || !isText(e.nameEn) || !validKeys || snapshot.has(e.id)) {
+      throw new EvidenceInputError('MALFORMED', `registry snapshot entry ${snapshot.size + 1} is not a well-formed, unique institution`);
+    }
+    snapshot.set(e.id, { id: e.id, kind: e.kind, mspId: e.mspId, nameZh: e.nameZh, nameEn: e.nameEn, signingKeys: keys as RegistryEntry['signingKeys'] });
+  }
+  return snapshot;
 }
 
 /** The verifier's view of the ledger through one identity's session. */
