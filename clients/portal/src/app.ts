@@ -87,5 +87,6 @@ export function renderChrome(r: Regions, session: Session | undefined): void {
   const links = [h('a', { href: '#/' }, '首页 Home')];
   if (me.role === 'regulator') links.push(h('a', { href: '#/statistics' }, '统计 Statistics'));
   if (me.role === 'auditor') links.push(h('a', { href: '#/bulk' }, '批量发函 Bulk issuance'));
+  if (['bank-officer', 'bank-reviewer', 'registrar', 'client-signer', 'regulator'].includes(me.role)) links.push(h('a', { href: '#/mortgages' }, '抵押登记 Mortgages'));
   show(r.nav, ...links);
 }

@@ -7,6 +7,7 @@ import { ACTIONS, isActionName } from './views/actions.js';
 import { renderBulk, renderBulkJob } from './views/bulk.js';
 import { renderDetail } from './views/confirmation-detail.js';
 import { renderHome } from './views/confirmation-list.js';
+import { renderMortgageDetail, renderMortgages } from './views/mortgages.js';
 import { renderSignIn } from './views/sign-in.js';
 import { renderStatistics } from './views/statistics.js';
 
@@ -27,6 +28,8 @@ async function route(): Promise<void> {
   try {
     const detail = /^\/c\/(.+)$/.exec(hash);
     if (detail) current = await renderDetail(r.main, session, decodeURIComponent(detail[1]));
+    else if (hash === '/mortgages') await renderMortgages(r.main, session, (err) => showError(r, err));
+    else if (/^\/m\/.+$/.test(hash)) await renderMortgageDetail(r.main, session, decodeURIComponent(hash.slice('/m/'.length)), (err) => showError(r, err));
     else if (hash === '/statistics') await renderStatistics(r.main, session, (err) => showError(r, err));
     else if (hash === '/bulk') await renderBulk(r.main, session, (err) => showError(r, err));
     else if (/^\/bulk\/.+$/.test(hash)) await renderBulkJob(r.main, session, decodeURIComponent(hash.slice('/bulk/'.length)));

@@ -2,21 +2,17 @@ import { ConfirmationState } from '@econfirm/common';
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import request from 'supertest';
+import { CHROMIUM, CHROMIUM_ARGS, freePort } from '../support/browser';
 import { agreeingReply, bankLetterRequest, type Caller, TestGateway } from '../support/gateway';
 import { ensureDemoInstitutions } from '../support/institutions';
 import { bankRows, csvOf, engagementFields } from '../support/bulk-files';
 import { distinctiveAccountNumber } from '../support/letters';
 import { uniqueName } from '../support/network';
 
-/** Debian's Chromium (scripts/lib/system-packages.sh installs it); playwright-core never downloads a browser. */
-const CHROMIUM = process.env.ECONFIRM_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const CSP = "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 interface TokenSeen {
@@ -30,15 +26,6 @@ interface TokenSeen {
 function decodeToken(token: string, method: string, url: string): TokenSeen {
   const [header, claims] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown);
   return { header: header as TokenSeen['header'], claims: claims as TokenSeen['claims'], method, url };
-}
-
-/** A port nobody listens on right now (the gateway's publicUrl must name its port before it listens). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /**

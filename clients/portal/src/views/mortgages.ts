@@ -1,0 +1,165 @@
+import type { Encumbrance, MortgageRecord } from '@econfirm/common';
+import type { Session } from '../app.js';
+import { facts, h, instant, show, table } from '../dom.js';
+
+/**
+ * Mortgage registrations (gateway /v1/mortgages): the registration centre's queue, the bank's
+ * applications and certificates, a unit's encumbrances; a registration's detail with the steps the
+ * caller's role may take from its state (the chaincode's table, chaincode/src/contracts/mortgage-contract.ts).
+ */
+
+interface Opened {
+  readable: string;
+  content?: Record<string, unknown>;
+}
+
+type Mortgage = Omit<MortgageRecord, 'application' | 'certificate'> & { priority?: number; application: Opened; certificate?: Opened };
+
+const STATES: Record<string, string> = {
+  applied: '已申请 applied',
+  'pre-registered': '预告登记 pre-registered',
+  registered: '已登记 registered',
+  changed: '已变更 changed',
+  transferred: '已转移 transferred',
+  'discharge-requested': '申请注销 discharge requested',
+  discharged: '已注销 discharged',
+  rejected: '不予登记 rejected',
+};
+const ACTIVE = ['registered', 'changed', 'transferred'];
+const stateText = (state: string): string => STATES[state] ?? state;
+
+function stateBadge(state: string): HTMLElement {
+  return h('span', { id: 'mortgage-state', 'data-state': state, class: `state-${state}` }, stateText(state));
+}
+
+/** The list of the caller's registrations, a state filter, and (bank, registrar, regulator) the encumbrance query. */
+export async function renderMortgages(main: HTMLElement, session: Session, onError: (err: unknown) => void, state = '', bookmark = '', pageNo = 1): Promise<void> {
+  // The regulator reads a client's registrations by its id (GET /v1/mortgages?clientId=); here it queries units.
+  const page = session.me.role === 'regulator'
+    ? { records: [] as Mortgage[], bookmark: '' }
+    : await session.api.get<{ records: Mortgage[]; bookmark: string }>(`/v1/mortgages?pageSize=50${state ? `&state=${encodeURIComponent(state)}` : ''}${bookmark ? `&bookmark=${encodeURIComponent(bookmark)}` : ''}`);
+  // Pages follow the ledger's bookmarks; "first page" starts again.
+  const next = h('button', { type: 'button', id: 'mortgage-next', ...(page.bookmark ? {} : { disabled: true }) }, '下一页 Next');
+  next.addEventListener('click', () => void renderMortgages(main, session, onError, state, page.bookmark, pageNo + 1).catch(onError));
+  const first = h('button', { type: 'button', id: 'mortgage-first', ...(bookmark ? {} : { disabled: true }) }, '首页 First page');
+  first.addEventListener('click', () => void renderMortgages(main, session, onError, state).catch(onError));
+  const filter = h('select', { id: 'mortgage-state-filter', name: 'state' }, h('option', { value: '' }, '全部 All'), ...Object.entries(STATES).map(([value, text]) => h('option', { value, ...(value === state ? { selected: true } : {}) }, text)));
+  filter.addEventListener('change', () => void renderMortgages(main, session, onError, filter.value).catch(onError));
+  const rows = page.records.map((m) => [
+    h('a', { href: `#/m/${encodeURIComponent(m.id)}` }, m.id),
+    stateText(m.state),
+    m.priority === undefined ? '—' : String(m.priority),
+    m.mortgageeId,
+    m.registryId,
+    m.mortgageType,
+    `${m.debtTermStart} – ${m.debtTermEnd}`,
+  ]);
+  const role = session.me.role;
+  show(
+    main,
+    h('section', { id: 'mortgages', 'aria-labelledby': 'mortgages-title', 'data-page': pageNo },
+      h('h2', { id: 'mortgages-title' }, '抵押登记 Mortgage registrations'),
+      h('label', {}, '状态 State ', filter),
+      rows.length > 0
+        ? table(null, ['编号 Id', '状态 State', '顺位 Priority', '抵押权人 Mortgagee', '登记机构 Registry', '类型 Type', '债务期限 Debt term'], rows, { id: 'mortgage-list' })
+        : h('p', { id: 'mortgage-list-empty' }, '无记录 Nothing here.'),
+      h('nav', { class: 'pager' }, first, ' ', next),
+    ),
+    ['bank-officer', 'bank-reviewer', 'registrar', 'regulator'].includes(role) ? encumbranceSection(session, onError) : null,
+  );
+}
+
+function encumbranceSection(session: Session, onError: (err: unknown) => void): HTMLElement {
+  const unit = h('input', { id: 'unit-number', name: 'unitNumber', required: true, placeholder: '不动产单元号 e.g. 310115 001001 GB00088 F00010101', size: 40 });
+  const result = h('div', { id: 'encumbrance-result', 'aria-live': 'polite' });
+  const form = h('form', { id: 'encumbrance-query' }, h('label', {}, '不动产单元号 Unit number ', unit), ' ', h('button', { type: 'submit' }, '查询 Query'));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void (async () => {
+      try {
+        const answer = await session.api.post<{ encumbrances: Encumbrance[] }>('/v1/mortgages/encumbrance-queries', { unitNumber: unit.value });
+        show(result, answer.encumbrances.length === 0
+          ? h('p', {}, '无有效抵押 No active encumbrances.')
+          : table(null, ['顺位 Priority', '编号 Id', '抵押权人 Mortgagee', '类型 Type', '登记时间 Registered', '债务期限 Debt term'],
+              answer.encumbrances.map((e) => [String(e.priority), e.mortgageId, e.mortgageeId, e.mortgageType, instant(e.registeredAt), `${e.debtTermStart} – ${e.debtTermEnd}`]), { id: 'encumbrance-table' }));
+      } catch (err) {
+        show(result);
+        onError(err);
+      }
+    })();
+  });
+  return h('section', { id: 'encumbrances', 'aria-labelledby': 'encumbrances-title' }, h('h2', { id: 'encumbrances-title' }, '抵押查询 Encumbrances of a unit'),
+    h('p', {}, h('small', {}, '银行须取得权利人授权 A bank needs the owner’s authorization.')), form, result);
+}
+
+/** One step offered to the caller: a form whose fields become the route's JSON body. */
+function step(session: Session, id: string, action: string, label: string, route: string, fields: HTMLElement[], body: (data: FormData) => object, done: () => void, onError: (err: unknown) => void): HTMLFormElement {
+  const form = h('form', { 'data-mortgage-action': action, class: 'action' }, ...fields, h('button', { type: 'submit' }, label));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const button = form.querySelector('button');
+    if (button) button.disabled = true;
+    void session.api.post(`/v1/mortgages/${encodeURIComponent(id)}/${route}`, body(new FormData(form))).then(done, (err: unknown) => {
+      if (button) button.disabled = false;
+      onError(err);
+    });
+  });
+  return form;
+}
+
+const text = (data: FormData, name: string): string => String(data.get(name) ?? '');
+
+export async function renderMortgageDetail(main: HTMLElement, session: Session, id: string, onError: (err: unknown) => void): Promise<void> {
+  const m = await session.api.get<Mortgage>(`/v1/mortgages/${encodeURIComponent(id)}`);
+  const content = m.application.content ?? {};
+  const amount = (content.securedPrincipal ?? content.maximumAmount) as string | undefined;
+  const mortgagors = Array.isArray(content.mortgagors) ? (content.mortgagors as Array<{ name?: string }>).map((p) => p.name ?? '').join('、') : undefined;
+  const reload = (): void => void renderMortgageDetail(main, session, id, onError).catch(onError);
+  const role = session.me.role;
+  const mine = (institution: string): boolean => session.me.institutionId === institution;
+  const steps: HTMLElement[] = [];
+  if (role === 'registrar' && mine(m.registryId)) {
+    if (m.state === 'applied' || m.state === 'pre-registered') {
+      steps.push(step(session, id, 'register', '登记并颁发证明 Register', 'registration',
+        [h('label', {}, '证明号 Certificate number ', h('input', { name: 'certificateNumber', required: true, size: 36 }))],
+        (d) => ({ certificateNumber: text(d, 'certificateNumber') }), reload, onError));
+      steps.push(step(session, id, 'reject', '不予登记 Reject', 'rejection',
+        [h('label', {}, '原因代码 Reason code ', h('input', { name: 'reason', required: true, pattern: '[A-Z][A-Z0-9_]{1,63}', placeholder: 'TITLE_MISMATCH' }))],
+        (d) => ({ reason: text(d, 'reason') }), reload, onError));
+    }
+    if (m.state === 'applied' && m.preRegistration) steps.push(step(session, id, 'pre-register', '预告登记 Pre-register', 'pre-registration', [], () => ({}), reload, onError));
+    if (m.state === 'discharge-requested') {
+      steps.push(step(session, id, 'discharge', '注销登记 Discharge', 'discharge',
+        [h('label', {}, '案号 Case number ', h('input', { name: 'caseNumber', required: true }))],
+        (d) => ({ caseNumber: text(d, 'caseNumber'), reason: m.dischargeReason ?? 'repaid' }), reload, onError));
+    }
+  }
+  if (role === 'bank-officer' && mine(m.mortgageeId) && ACTIVE.includes(m.state)) {
+    steps.push(step(session, id, 'request-discharge', '申请注销 Request discharge', 'discharge-request',
+      [h('label', {}, '原因 Reason ', h('select', { name: 'reason' }, ...['repaid', 'released', 'court-order', 'other'].map((r) => h('option', { value: r }, r))))],
+      (d) => ({ reason: text(d, 'reason') }), reload, onError));
+  }
+  show(
+    main,
+    h('p', {}, h('a', { href: '#/mortgages' }, '← 抵押登记 Mortgages')),
+    h('section', { id: 'mortgage-detail', 'data-id': m.id, 'aria-labelledby': 'mortgage-title' },
+      h('h2', { id: 'mortgage-title' }, `抵押登记 ${m.id}`),
+      facts([
+        ['状态 State', stateBadge(m.state)],
+        ['顺位 Priority', h('span', { id: 'mortgage-priority' }, m.priority === undefined ? '—' : String(m.priority))],
+        ['抵押权人 Mortgagee', m.mortgageeId],
+        ['登记机构 Registry', m.registryId],
+        ['类型 Type', m.mortgageType],
+        ['债务期限 Debt term', `${m.debtTermStart} – ${m.debtTermEnd}`],
+        ['不动产单元号 Unit number', (content.unitNumber as string | undefined) ?? '（密封 sealed）'],
+        ['坐落 Location', (content.location as string | undefined) ?? '（密封 sealed）'],
+        ['抵押人 Mortgagors', mortgagors ?? '（密封 sealed）'],
+        ['担保金额 Amount', h('span', { id: 'mortgage-amount' }, amount ? `${amount} ${String(content.currency ?? '')}` : '（密封 sealed）')],
+        ['证明号 Certificate', (m.certificate?.content?.certificateNumber as string | undefined) ?? '—'],
+        ['登记时间 Registered', instant(m.registeredAt)],
+      ]),
+      table('经过 Steps', ['操作 Action', '状态 State', '操作人 By', '时间 At'], m.steps.map((s) => [s.action, stateText(s.state), s.by, instant(s.at)]), { id: 'mortgage-steps' }),
+      steps.length > 0 ? h('div', { id: 'mortgage-actions' }, ...steps) : null,
+    ),
+  );
+}

@@ -1,0 +1,143 @@
+import { sha256Hex } from '@econfirm/common';
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, freePort } from '../support/browser';
+import { E2E_TENANTS, type Caller, TestGateway } from '../support/gateway';
+import { ensureDemoInstitutions } from '../support/institutions';
+import { uniqueName } from '../support/network';
+
+/**
+ * The portal's mortgage views (clients/portal/src/views/mortgages.ts) in a real browser: the
+ * registration centre registers from its queue and discharges, the bank sees its amount opened and
+ * asks for discharge, the unit's encumbrances show in priority order; each step checked on the
+ * ledger through the API.
+ */
+describe('portal e2e: mortgage registrations in a real browser', function () {
+  this.timeout(300_000);
+  const run = uniqueName('pm');
+  const tag = run.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
+  const unitNumber = `320102 003004 GB${randomBytes(3).toString('hex').toUpperCase()} F${tag.slice(-8)}`;
+  const amount = `${5_000_000 + (randomBytes(2).readUInt16BE() % 900_000)}.25`;
+  const idA = `MTG-${run}-a`;
+  const idB = `MTG-${run}-b`;
+  let gw: TestGateway;
+  let base: string;
+  let context: BrowserContext;
+  let page: Page;
+  let dir: string;
+  const files: Record<string, string> = {};
+  const callers: Record<string, Caller> = {};
+  const pageErrors: string[] = [];
+
+  function credentialFile(name: string, tenantId: string, identityName: string): void {
+    const issued = gw.credentials.issue({ tenantId, identityName });
+    callers[name] = { credentialId: issued.credential.id, privateJwk: issued.privateJwk };
+    files[name] = path.join(dir, `${tenantId}.${identityName}.json`);
+    writeFileSync(files[name], JSON.stringify({ credentialId: issued.credential.id, audience: gw.config.audience, role: issued.credential.role, privateJwk: issued.privateJwk }), { mode: 0o600 });
+  }
+
+  async function signIn(who: string): Promise<void> {
+    await page.goto(`${base}/portal/`);
+    await page.waitForSelector('#sign-in, [data-testid=whoami]');
+    if (await page.locator('[data-testid=whoami]').count()) {
+      await page.click('#sign-out');
+      await page.waitForSelector('#sign-in');
+    }
+    await page.setInputFiles('#credential-file', files[who]);
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForSelector('[data-testid=whoami]');
+  }
+
+  async function openMortgage(id: string): Promise<void> {
+    await page.goto(`${base}/portal/#/m/${encodeURIComponent(id)}`);
+    await page.waitForSelector(`#mortgage-detail[data-id="${id}"]`);
+  }
+
+  async function act(action: string, fill: Record<string, string>, expectedState: string): Promise<void> {
+    for (const [name, value] of Object.entries(fill)) await page.fill(`form[data-mortgage-action="${action}"] [name="${name}"]`, value);
+    await page.click(`form[data-mortgage-action="${action}"] button[type=submit]`);
+    await page.waitForSelector(`#mortgage-state[data-state="${expectedState}"], #error:not([hidden])`);
+    expect(await page.locator('#error:not([hidden])').count() ? await page.textContent('#error') : '', `${action} shows no error`).to.equal('');
+  }
+
+  async function ledgerState(id: string): Promise<{ state: string; priority?: number }> {
+    return (await gw.get(callers.officer, `/v1/mortgages/${id}`)).body as { state: string; priority?: number };
+  }
+
+  before(async function () {
+    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR', 'MREG1');
+    const port = await freePort();
+    gw = await TestGateway.start({ publicUrl: `http://127.0.0.1:${port}`, tenants: [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }] });
+    await gw.app.listen(port, '127.0.0.1');
+    base = gw.config.publicUrl;
+    dir = mkdtempSync(path.join(tmpdir(), 'econfirm-portal-mortgage-'));
+    credentialFile('officer', 'bank1', 'officer1');
+    credentialFile('registrar', 'mreg1', 'registrar1');
+    // Two applications on one unit, filed over the API as the bank's own loan system would.
+    for (const id of [idA, idB]) {
+      const res = await gw.post(callers.officer, '/v1/mortgages', {
+        id, registryId: 'MREG1', unitNumber, location: '南京市玄武区测试路2号', propertyType: 'residential', mortgageType: 'ordinary',
+        securedPrincipal: amount, currency: 'CNY', debtTermStart: '2026-01-01', debtTermEnd: '2036-01-01',
+        mortgagors: [{ name: '华东制造股份有限公司', institutionId: 'CLIENT1' }], consentHash: sha256Hex(randomBytes(32)),
+      });
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    }
+    context = await chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timezoneId: 'Asia/Shanghai' });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+  });
+
+  after(async function () {
+    await context?.close();
+    await gw?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("the registrar finds the applications in its queue and registers both from the portal; priorities 1 and 2", async function () {
+    await signIn('registrar');
+    await page.click('nav a[href="#/mortgages"]');
+    await page.waitForSelector('#mortgages');
+    await page.selectOption('#mortgage-state-filter', 'applied');
+    // The queue pages through the ledger's bookmarks (a reused ledger holds earlier runs' applications).
+    const link = page.locator(`#mortgage-list a[href="#/m/${encodeURIComponent(idA)}"]`);
+    for (let pages = 1; (await link.count()) === 0; pages++) {
+      expect(await page.locator('#mortgage-next').isDisabled(), `${idA} is on one of the first ${pages} pages`).to.equal(false);
+      await page.click('#mortgage-next');
+      await page.waitForSelector(`#mortgages[data-page="${pages + 1}"]`);
+    }
+    await openMortgage(idA);
+    await act('register', { certificateNumber: `苏(2026)玄武区不动产证明第${tag}1号` }, 'registered');
+    expect(await page.textContent('#mortgage-priority')).to.equal('1');
+    await openMortgage(idB);
+    await act('register', { certificateNumber: `苏(2026)玄武区不动产证明第${tag}2号` }, 'registered');
+    expect(await page.textContent('#mortgage-priority')).to.equal('2');
+    expect(await ledgerState(idB)).to.include({ state: 'registered', priority: 2 });
+  });
+
+  it('the registrar queries the unit: both encumbrances in priority order', async function () {
+    await page.goto(`${base}/portal/#/mortgages`);
+    await page.waitForSelector('#encumbrance-query');
+    await page.fill('#unit-number', unitNumber);
+    await page.click('#encumbrance-query button[type=submit]');
+    await page.waitForSelector('#encumbrance-table');
+    const rows = await page.locator('#encumbrance-table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.children[0]?.textContent ?? '', tr.children[1]?.textContent ?? '']));
+    expect(rows).to.deep.equal([['1', idA], ['2', idB]]);
+  });
+
+  it('the bank sees its amount opened and asks for discharge; the registrar discharges; the other moves up', async function () {
+    await signIn('officer');
+    await openMortgage(idA);
+    expect(await page.textContent('#mortgage-amount')).to.contain(amount);
+    expect(await page.locator('form[data-mortgage-action="register"]').count(), 'a bank is offered no registration').to.equal(0);
+    await act('request-discharge', {}, 'discharge-requested');
+    await signIn('registrar');
+    await openMortgage(idA);
+    await act('discharge', { caseNumber: `DC-${tag}` }, 'discharged');
+    expect(await ledgerState(idB)).to.include({ state: 'registered', priority: 1 });
+    expect(pageErrors).to.deep.equal([]);
+  });
+});
