@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfirmationKind, Engagement, FeePayer, IssueBatchInput, LetterContent } from '@econfirm/common';
 import type { DatabaseSync } from 'node:sqlite';
+import { AtRestCipher } from '../database/at-rest-cipher';
 import { DATABASE } from '../database/database.module';
 import { applyMigrations, inTransaction } from '../database/migrations';
 import type { AssembledLetter, RowIssue } from './letter-assembly';
@@ -125,14 +126,29 @@ export function bulkRequestId(jobId: string, line: number): string {
 }
 
 /**
- * Jobs, their letters and chunk progress in the gateway's SQLite database. A letter's plaintext
- * is kept only until its chunk is sealed; from then on only the sealed payload (ciphertext and
- * salted hashes, exactly what goes to the ledger) is kept, so a re-send is byte-identical.
+ * Jobs, their letters and chunk progress in the gateway's SQLite database. A letter's content
+ * is kept only until its chunk is sealed, and meanwhile sealed to the job's tenant
+ * (database/at-rest-cipher.ts), never readable in the file; from then on only the sealed payload
+ * (ciphertext and salted hashes, exactly what goes to the ledger) is kept, so a re-send is
+ * byte-identical.
  */
 @Injectable()
 export class BulkJobsStore {
-  constructor(@Inject(DATABASE) private readonly db: DatabaseSync) {
+  constructor(
+    @Inject(DATABASE) private readonly db: DatabaseSync,
+    private readonly cipher: AtRestCipher,
+  ) {
     applyMigrations(db, 'bulk', MIGRATIONS);
+    // Letters queued before sealing began are sealed now (secure_delete overwrites the old bytes).
+    const legacy = db
+      .prepare("SELECT l.request_id, j.tenant_id, l.content FROM bulk_letters l JOIN bulk_jobs j ON j.id = l.job_id WHERE l.content IS NOT NULL AND l.content NOT LIKE 'v1.%'")
+      .all() as Array<{ request_id: string; tenant_id: string; content: string }>;
+    const reseal = db.prepare('UPDATE bulk_letters SET content = ? WHERE request_id = ?');
+    for (const row of legacy) reseal.run(this.sealLetter(row.tenant_id, row.request_id, JSON.parse(row.content) as unknown), row.request_id);
+  }
+
+  private sealLetter(tenantId: string, requestId: string, content: unknown): string {
+    return this.cipher.sealJson(tenantId, `bulk_letters:${requestId}`, content);
   }
 
   private static job(row: JobRow): BulkJob {
@@ -179,7 +195,8 @@ export class BulkJobsStore {
       const insertLetter = this.db.prepare(`INSERT INTO bulk_letters (job_id, seq, line, lines, letter_ref, request_id, addressee_id, fee_payer, chunk, status, content)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`);
       for (const letter of letters) {
-        insertLetter.run(job.id, letter.seq, letter.line, JSON.stringify(letter.lines), letter.letterRef, bulkRequestId(job.id, letter.line), letter.addresseeId, letter.feePayer, Math.floor(letter.seq / batchSize), JSON.stringify(letter.content));
+        const requestId = bulkRequestId(job.id, letter.line);
+        insertLetter.run(job.id, letter.seq, letter.line, JSON.stringify(letter.lines), letter.letterRef, requestId, letter.addresseeId, letter.feePayer, Math.floor(letter.seq / batchSize), this.sealLetter(job.tenantId, requestId, letter.content));
       }
       const insertChunk = this.db.prepare("INSERT INTO bulk_chunks (job_id, chunk, status) VALUES (?, ?, 'pending')");
       for (let chunk = 0; chunk < chunkCount; chunk++) insertChunk.run(job.id, chunk);
@@ -208,6 +225,7 @@ export class BulkJobsStore {
   }
 
   letters(jobId: string, chunk?: number): BulkLetterRecord[] {
+    const tenantId = this.get(jobId)?.tenantId ?? '';
     const rows = (chunk === undefined
       ? this.db.prepare('SELECT * FROM bulk_letters WHERE job_id = ? ORDER BY seq').all(jobId)
       : this.db.prepare('SELECT * FROM bulk_letters WHERE job_id = ? AND chunk = ? ORDER BY seq').all(jobId, chunk)) as unknown as LetterRow[];
@@ -222,7 +240,7 @@ export class BulkJobsStore {
       chunk: row.chunk,
       status: row.status as LetterStatus,
       ...(row.content_hash ? { contentHash: row.content_hash } : {}),
-      ...(row.content ? { content: JSON.parse(row.content) as LetterContent } : {}),
+      ...(row.content ? { content: this.cipher.openJson(tenantId, `bulk_letters:${row.request_id}`, row.content) as LetterContent } : {}),
     }));
   }
 

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { AtRestCipher } from './at-rest-cipher';
 
 /** Nest injection token of the gateway's SQLite database (node:sqlite DatabaseSync, WAL mode). */
 export const DATABASE = Symbol('DATABASE');
@@ -33,8 +34,9 @@ class DatabaseCloser implements OnApplicationShutdown {
 @Module({
   providers: [
     { provide: DATABASE, inject: [GATEWAY_CONFIG], useFactory: (config: GatewayConfig) => openDatabase(config.dbPath) },
+    { provide: AtRestCipher, inject: [GATEWAY_CONFIG], useFactory: (config: GatewayConfig) => new AtRestCipher(config.keysDir) },
     DatabaseCloser,
   ],
-  exports: [DATABASE],
+  exports: [DATABASE, AtRestCipher],
 })
 export class DatabaseModule {}

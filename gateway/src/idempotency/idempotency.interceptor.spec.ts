@@ -2,9 +2,8 @@ import type { CallHandler, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { expect } from 'chai';
 import { firstValueFrom, of, type Observable } from 'rxjs';
-import { openDatabase } from '../database/database.module';
 import { GatewayError } from '../errors/gateway-error';
-import { unitConfig } from '../testing/fixtures';
+import { unitIdempotencyStore } from '../testing/fixtures';
 import { IdempotencyInterceptor, IdempotentUpload, UploadIdempotencyInterceptor, uploadFingerprint } from './idempotency.interceptor';
 import { IdempotencyStore } from './idempotency.store';
 
@@ -44,7 +43,7 @@ describe('Idempotency-Key on uploads (fingerprint after multer)', function () {
   const handler: CallHandler = { handle: (): Observable<unknown> => of({ id: `job-${++jobs}` }) };
 
   beforeEach(function () {
-    store = new IdempotencyStore(openDatabase(':memory:'), unitConfig());
+    store = unitIdempotencyStore();
     uploads = new UploadIdempotencyInterceptor(store, new Reflector());
     global = new IdempotencyInterceptor(store, new Reflector());
     jobs = 0;

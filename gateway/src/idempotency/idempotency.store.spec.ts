@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { openDatabase } from '../database/database.module';
-import { unitConfig } from '../testing/fixtures';
+import { unitIdempotencyStore } from '../testing/fixtures';
 import { IdempotencyStore } from './idempotency.store';
 
 describe('IdempotencyStore', function () {
@@ -8,7 +7,7 @@ describe('IdempotencyStore', function () {
   const t0 = 1_700_000_000_000;
 
   beforeEach(function () {
-    store = new IdempotencyStore(openDatabase(':memory:'), unitConfig());
+    store = unitIdempotencyStore();
   });
 
   it('the first request claims the key; a retry of the same request replays the stored outcome', function () {

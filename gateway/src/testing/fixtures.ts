@@ -2,6 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { validateGatewayConfig, type GatewayConfig } from '../config/gateway-config';
+import { AtRestCipher } from '../database/at-rest-cipher';
+import { openDatabase } from '../database/database.module';
+import { IdempotencyStore } from '../idempotency/idempotency.store';
 
 /**
  * A network descriptor with two orgs and a few identities, for unit tests that need tenants and
@@ -31,4 +34,9 @@ export function unitConfig(): GatewayConfig {
       { id: 'client1', institutionId: 'CLIENT1', orgKey: 'operator' },
     ],
   });
+}
+
+/** An IdempotencyStore on a fresh in-memory database, sealing under a key in the unit config's own keysDir. */
+export function unitIdempotencyStore(config: GatewayConfig = unitConfig()): IdempotencyStore {
+  return new IdempotencyStore(openDatabase(':memory:'), config, new AtRestCipher(config.keysDir));
 }

@@ -2,10 +2,8 @@ import type { CallHandler, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { expect } from 'chai';
 import { firstValueFrom, of, type Observable } from 'rxjs';
-import { openDatabase } from '../database/database.module';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
-import { IdempotencyStore } from '../idempotency/idempotency.store';
-import { unitConfig } from '../testing/fixtures';
+import { unitIdempotencyStore } from '../testing/fixtures';
 import { Executed, ExecutedInterceptor } from './executed';
 
 /** A POST as the interceptors see it: the response starts at the route's default status (Nest sets it first). */
@@ -45,7 +43,7 @@ describe('ExecutedInterceptor (an executor outcome becomes the response)', funct
   });
 
   it('inside the global IdempotencyInterceptor: the first outcome is recorded with its status and unwrapped body', async function () {
-    const store = new IdempotencyStore(openDatabase(':memory:'), unitConfig());
+    const store = unitIdempotencyStore();
     const idempotency = new IdempotencyInterceptor(store, new Reflector());
     const first = post('K-1');
     // global interceptors wrap the controller's: idempotency(executed(handler))

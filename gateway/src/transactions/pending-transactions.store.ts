@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DatabaseSync } from 'node:sqlite';
+import { AtRestCipher } from '../database/at-rest-cipher';
 import { applyMigrations } from '../database/migrations';
 import { DATABASE } from '../database/database.module';
 import type { LedgerCall } from '../fabric/ledger-call';
@@ -51,11 +52,27 @@ const MIGRATIONS = [
      created_at TEXT NOT NULL, expires_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
 ];
 
-/** Offline proposals persist in SQLite: a gateway restart between the two signatures loses nothing. */
+/**
+ * Offline proposals persist in SQLite: a gateway restart between the two signatures loses nothing.
+ * The final answer may hold decrypted content (the presenter opens letters and replies): it is
+ * stored sealed to the tenant (database/at-rest-cipher.ts). The proposal and transaction bytes
+ * carry only what goes to the ledger (content already encrypted).
+ */
 @Injectable()
 export class PendingTransactionsStore {
-  constructor(@Inject(DATABASE) private readonly db: DatabaseSync) {
+  constructor(
+    @Inject(DATABASE) private readonly db: DatabaseSync,
+    private readonly cipher: AtRestCipher,
+  ) {
     applyMigrations(db, 'offline-signing', MIGRATIONS);
+    // Answers recorded before sealing began are sealed now (secure_delete overwrites the old bytes).
+    const legacy = db.prepare("SELECT transaction_id, tenant_id, outcome_json FROM pending_transactions WHERE outcome_json IS NOT NULL AND outcome_json NOT LIKE 'v1.%'").all() as Array<{ transaction_id: string; tenant_id: string; outcome_json: string }>;
+    const reseal = db.prepare('UPDATE pending_transactions SET outcome_json = ? WHERE transaction_id = ?');
+    for (const row of legacy) reseal.run(this.seal(row.tenant_id, row.transaction_id, JSON.parse(row.outcome_json) as unknown), row.transaction_id);
+  }
+
+  private seal(tenantId: string, transactionId: string, outcome: unknown): string {
+    return this.cipher.sealJson(tenantId, `pending_transactions:${transactionId}`, outcome);
   }
 
   insert(p: PendingTransaction): void {
@@ -82,7 +99,7 @@ export class PendingTransactionsStore {
       stage: row.stage as PendingStage,
       proposalBytes: new Uint8Array(row.proposal_bytes),
       ...(row.transaction_bytes ? { transactionBytes: new Uint8Array(row.transaction_bytes) } : {}),
-      ...(row.outcome_json ? { outcome: JSON.parse(row.outcome_json) as { status: number; body: unknown } } : {}),
+      ...(row.outcome_json ? { outcome: this.cipher.openJson(row.tenant_id, `pending_transactions:${row.transaction_id}`, row.outcome_json) as { status: number; body: unknown } } : {}),
       createdAt: row.created_at,
       expiresAt: row.expires_at,
     };
@@ -99,9 +116,9 @@ export class PendingTransactionsStore {
     this.db.prepare("UPDATE pending_transactions SET stage = 'submitted', updated_at = ? WHERE transaction_id = ?").run(new Date().toISOString(), transactionId);
   }
 
-  finished(transactionId: string, stage: 'committed' | 'evaluated' | 'failed', outcome: { status: number; body: unknown }): void {
+  finished(record: Pick<PendingTransaction, 'transactionId' | 'tenantId'>, stage: 'committed' | 'evaluated' | 'failed', outcome: { status: number; body: unknown }): void {
     this.db
       .prepare('UPDATE pending_transactions SET stage = ?, outcome_json = ?, updated_at = ? WHERE transaction_id = ?')
-      .run(stage, JSON.stringify(outcome, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)), new Date().toISOString(), transactionId);
+      .run(stage, this.seal(record.tenantId, record.transactionId, outcome), new Date().toISOString(), record.transactionId);
   }
 }

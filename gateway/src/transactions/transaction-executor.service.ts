@@ -165,7 +165,7 @@ export class TransactionExecutor {
     const mapped = mapFabricError(err, record.call.transaction);
     // Refusals are final and recorded; unavailability may pass, so the step can be retried.
     if (mapped.httpStatus < 500) {
-      this.pending.finished(record.transactionId, 'failed', { status: mapped.httpStatus, body: { error: { code: mapped.code, message: mapped.message } } });
+      this.pending.finished(record, 'failed', { status: mapped.httpStatus, body: { error: { code: mapped.code, message: mapped.message } } });
     }
     this.metrics.ledgerCalls.inc({ kind: 'offline', transaction: callName(record.call), outcome: mapped.code });
     throw mapped;
@@ -236,7 +236,7 @@ export class TransactionExecutor {
     if (!status.successful) return this.fail(record, new CommitError({ code: status.code, transactionId: status.transactionId }));
     const result = await this.presenters.present(record.presenter, principal, transaction.getResult());
     const outcome = new Executed(record.successStatus, { transactionId, blockNumber: status.blockNumber.toString(), status: 'VALID', result });
-    this.pending.finished(transactionId, 'committed', outcome);
+    this.pending.finished(record, 'committed', outcome);
     this.metrics.ledgerCalls.inc({ kind: 'offline', transaction: callName(record.call), outcome: 'OK' });
     return outcome;
   }
@@ -258,7 +258,7 @@ export class TransactionExecutor {
       const proposal = gateway.newSignedProposal(record.proposalBytes, await signatureBytes(signature));
       const bytes = await proposal.evaluate({ deadline: Date.now() + this.config.deadlines.evaluateMs });
       const outcome = new Executed(200, { transactionId, result: await this.presenters.present(record.presenter, principal, bytes) });
-      this.pending.finished(transactionId, 'evaluated', outcome);
+      this.pending.finished(record, 'evaluated', outcome);
       return outcome;
     } catch (err) {
       if (err instanceof GatewayError && err.code === 'INVALID_SIGNATURE') throw err;

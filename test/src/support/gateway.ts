@@ -40,7 +40,8 @@ export class TestGateway {
   private constructor(
     public app: GatewayApp,
     readonly config: GatewayConfig,
-    private readonly dir: string,
+    /** The gateway's state directory: its SQLite file with WAL and shared memory (removed by close()). */
+    readonly stateDir: string,
   ) {}
 
   static async start(overrides: Partial<GatewayConfig> = {}): Promise<TestGateway> {
@@ -132,7 +133,7 @@ export class TestGateway {
 
   async close(): Promise<void> {
     await this.app.close();
-    rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.stateDir, { recursive: true, force: true });
   }
 }
 
