@@ -1,7 +1,7 @@
 import { saltedHash, sha256Hex } from '@econfirm/common';
 import { expect } from 'chai';
 import { newInstitutionKeys, publicJwk } from './institution-keys';
-import { encryptFor, open, recipientKids, seal, sealReply, signReply, verifyReplySignature, type Recipient } from './content-crypto';
+import { addRecipients, encryptFor, open, recipientKids, seal, sealReply, signReply, verifyReplySignature, type Recipient } from './content-crypto';
 
 const firm = newInstitutionKeys('FIRM1');
 const bank = newInstitutionKeys('BANK1');
@@ -64,6 +64,27 @@ describe('content crypto', function () {
     const opened = await open<{ note: string }>(AES_KW_FALSE_POSITIVE.sealed, AES_KW_FALSE_POSITIVE.bank.kid, AES_KW_FALSE_POSITIVE.bank.jwk);
     expect(opened.content.note).to.equal('node-jose AES-KW false positive');
     expect(recipientKids(AES_KW_FALSE_POSITIVE.sealed.ciphertext)).to.deep.equal([AES_KW_FALSE_POSITIVE.firmPublic.kid, AES_KW_FALSE_POSITIVE.bank.kid]);
+  });
+
+  it('adds a recipient to existing content: the new one opens it, nothing else of the JWE changes, and a key not addressed cannot add', async function () {
+    const content = { formId: 'bank-letter-2020', balance: '1.00' };
+    const client = newInstitutionKeys('CLIENT1');
+    const sealed = await seal(content, [recipient(firm), recipient(client)]);
+    await rejects(open(sealed, bank.encryption.kid, bank.encryption.jwk));
+    const widened = await addRecipients(sealed.ciphertext, client, [recipient(bank), recipient(firm)]);
+    const before = JSON.parse(sealed.ciphertext) as { recipients: unknown[] } & Record<string, unknown>;
+    const after = JSON.parse(widened) as { recipients: unknown[] } & Record<string, unknown>;
+    // The firm is already addressed: only the bank is appended.
+    expect(recipientKids(widened)).to.deep.equal([firm.encryption.kid, client.encryption.kid, bank.encryption.kid]);
+    expect(after.recipients.slice(0, 2)).to.deep.equal(before.recipients);
+    for (const member of ['protected', 'iv', 'ciphertext', 'tag']) expect(after[member]).to.equal(before[member]);
+    for (const holder of [firm, client, bank]) {
+      expect((await open<typeof content>({ ...sealed, ciphertext: widened }, holder.encryption.kid, holder.encryption.jwk)).content).to.deep.equal(content);
+    }
+    expect(await addRecipients(widened, firm, [recipient(bank)])).to.equal(widened);
+    expect((await rejects(addRecipients(sealed.ciphertext, stranger, [recipient(stranger)]))).message).to.match(/not addressed/);
+    const tampered = JSON.stringify({ ...before, tag: Buffer.alloc(16).toString('base64url') });
+    await rejects(addRecipients(tampered, client, [recipient(bank)]));
   });
 
   it('refuses content whose salted hash does not match the ledger', async function () {

@@ -62,6 +62,60 @@ export async function seal<T>(content: T, recipients: readonly Recipient[]): Pro
   return { ciphertext: await encryptFor(recipients, payload), contentHash: saltedHash(content, salt) };
 }
 
+/** A General-JSON JWE as node-jose writes it: shared members and one entry per recipient. */
+interface GeneralJwe {
+  protected?: string;
+  iv: string;
+  ciphertext: string;
+  tag: string;
+  recipients: Array<{ header?: Record<string, unknown>; encrypted_key?: string }>;
+  [member: string]: unknown;
+}
+
+/**
+ * Seals existing content to more recipients without changing it: the holder of one recipient key
+ * unwraps the content key and wraps that same key for each new recipient. Protected header, iv,
+ * ciphertext, tag and the existing recipient entries stay byte for byte, so the salted hash on the
+ * ledger still holds and a chaincode can check that only recipients were appended. It is the
+ * building block of "sealed when the right arises" (the client adds the responder at
+ * authorization, the firm adds the client at acceptance), which the lifecycle does not use yet:
+ * chaincode/README.md, "Not done". Recipients already addressed are skipped.
+ *
+ * node-jose does the crypto: decryption checks the tag (the content is genuine and the key ours),
+ * the unwrap is the recipient key's own, and the new entries come from an encrypter given the
+ * same content key (its `cek` option); only their recipient entries are kept.
+ */
+export async function addRecipients(ciphertext: string, keys: InstitutionPrivateKeys, added: readonly Recipient[]): Promise<string> {
+  const jwe = JSON.parse(ciphertext) as GeneralJwe;
+  const present = new Set(recipientKids(ciphertext));
+  const fresh = [...new Map(added.filter((r) => !present.has(r.kid)).map((r) => [r.kid, r])).values()];
+  if (fresh.length === 0) return ciphertext;
+  const own = jwe.recipients.find((r) => typeof r.header?.kid === 'string' && encryptionKeyByKid(keys, r.header.kid) !== undefined);
+  const ownKid = own?.header?.kid as string | undefined;
+  const key = ownKid === undefined ? undefined : encryptionKeyByKid(keys, ownKid);
+  if (!own || !key) throw new Error(`the content is not addressed to any key ${keys.institutionId} holds`);
+  const keystore = jose.JWK.createKeyStore();
+  const privateKey = await keystore.add({ ...key.jwk, kid: key.kid, alg: 'ECDH-ES+A256KW', use: 'enc' }, 'json');
+  // Whole decryption first: a tampered JWE (or one whose entry for us is not the content key) is refused here.
+  // (node-jose rewrites the headers of the object it is given: it gets its own copy.)
+  await jose.JWE.createDecrypt(keystore).decrypt(JSON.parse(ciphertext) as unknown as string);
+  const protectedHeader = jwe.protected ? (JSON.parse(Buffer.from(jwe.protected, 'base64url').toString('utf8')) as Record<string, unknown>) : {};
+  const header: Record<string, unknown> = { ...own.header, ...protectedHeader };
+  // node-jose's decrypter reads the ephemeral key this way before unwrapping (node-jose/lib/jwe/decrypt.js).
+  if (header.epk) header.epk = ((await jose.JWK.asKey(header.epk as object)) as unknown as { toObject(priv: boolean): object }).toObject(false);
+  const unwrap = (privateKey as unknown as { unwrap(alg: string, data: Buffer, props: object): Promise<Buffer> }).unwrap.bind(privateKey);
+  const cek = await unwrap(String(header.alg), Buffer.from(own.encrypted_key ?? '', 'base64url'), header);
+  const wrappingKeys = await Promise.all(fresh.map((r) => jose.JWK.asKey({ ...r.jwk, kid: r.kid, alg: 'ECDH-ES+A256KW', use: 'enc' })));
+  const encrypter = jose.JWE.createEncrypt(
+    // `cek` (the existing content key) is a node-jose option its typings do not declare; given one,
+    // node-jose takes `enc` from the fields, not from contentAlg.
+    { format: 'general', fields: { enc: 'A256GCM' }, protect: ['enc'], cek: { kty: 'oct', k: cek.toString('base64url') } } as jose.JWE.EncryptOptions,
+    wrappingKeys.map((k) => ({ key: k, header: { alg: 'ECDH-ES+A256KW' } })) as unknown as jose.JWK.Key[],
+  );
+  const carrier = (await encrypter.update(Buffer.alloc(0)).final()) as unknown as GeneralJwe;
+  return JSON.stringify({ ...jwe, recipients: [...jwe.recipients, ...carrier.recipients] });
+}
+
 /** The kids a General-JSON JWE is addressed to (recipient headers), without decrypting it. */
 export function recipientKids(ciphertext: string): string[] {
   const jwe = JSON.parse(ciphertext) as { recipients?: Array<{ header?: { kid?: unknown } }> };
