@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import type { GatewayConfig } from './config/gateway-config';
 import { GatewayError } from './errors/gateway-error';
 import { errorBody, GatewayExceptionFilter } from './errors/gateway-exception.filter';
+import { checkJsonBytes, refuseReservedKeys } from './http/json-body';
 import { JsonLogger } from './logging/json-logger';
 import { requestLogging } from './logging/request-logging';
 import { MetricsService } from './metrics/metrics.service';
@@ -16,7 +17,10 @@ import { validationPipe } from './validation';
 function bodyErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
   const type = (err as { type?: unknown }).type;
   const error =
-    type === 'entity.parse.failed'
+    // checkJsonBytes' refusal, thrown from body-parser's verify hook (it passes the error on as it is).
+    err instanceof GatewayError
+      ? err
+      : type === 'entity.parse.failed'
       ? new GatewayError('MALFORMED_JSON', 'the request body is not valid JSON')
       : type === 'entity.too.large'
         ? new GatewayError('PAYLOAD_TOO_LARGE', 'the request body is larger than the gateway accepts', { limitBytes: (err as { limit?: number }).limit })
@@ -41,8 +45,9 @@ export async function createApp(config: GatewayConfig): Promise<NestExpressAppli
   const logger = new JsonLogger(config.logLevel);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger, abortOnError: false });
   app.use(requestLogging(app.get(MetricsService)));
-  app.useBodyParser('json', { limit: config.limits.bodyBytes, strict: true });
+  app.useBodyParser('json', { limit: config.limits.bodyBytes, strict: true, verify: (_req: Request, _res: Response, bytes: Buffer) => checkJsonBytes(bytes, config.limits.jsonDepth) });
   app.use(bodyErrors);
+  app.use(refuseReservedKeys);
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new GatewayExceptionFilter());
   app.enableShutdownHooks();

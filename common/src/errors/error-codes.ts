@@ -34,7 +34,8 @@ const LEDGER_ERRORS = {
 /** The gateway's own codes: its edge checks, custody, offline signing, Fabric failures, features. */
 const GATEWAY_ERRORS = {
   VALIDATION_FAILED: { status: 400, when: 'wrong types, formats, missing or unknown fields (`details.issues[]: {path, problem}`)' },
-  MALFORMED_JSON: { status: 400, when: 'the body is not JSON' },
+  MALFORMED_JSON: { status: 400, when: 'the body is not JSON, or not UTF-8' },
+  JSON_TOO_DEEP: { status: 400, when: 'a JSON body nested deeper than `limits.jsonDepth` arrays and objects (`details.maxDepth`)' },
   BAD_REQUEST: { status: 400, when: 'a request the HTTP layer refused otherwise' },
   INVALID_SIGNATURE: { status: 400, when: 'an offline signature that is not a base64 DER ECDSA P-256 signature (strict DER, r and s in range)' },
   UNAUTHENTICATED: { status: 401, when: 'missing or invalid token' },

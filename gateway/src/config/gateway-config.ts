@@ -23,6 +23,8 @@ export interface TenantConfig {
 export interface GatewayLimits {
   /** Largest accepted request body (JSON), bytes. */
   bodyBytes: number;
+  /** Deepest accepted nesting of arrays and objects in a JSON body (checked on the bytes, before parsing). */
+  jsonDepth: number;
   /** Largest page a list route asks the ledger for. */
   maxPageSize: number;
   /** Longest accepted lifetime of an API token (exp - iat), seconds; at most 300. */
@@ -153,6 +155,7 @@ export class ConfigError extends Error {
 
 export const DEFAULT_LIMITS: GatewayLimits = {
   bodyBytes: 256 * 1024,
+  jsonDepth: 32,
   maxPageSize: 200,
   tokenLifetimeSeconds: 300,
   clockSkewSeconds: 30,
@@ -344,6 +347,7 @@ export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): Ga
     },
     limits: {
       bodyBytes: r.int(limits, 'bodyBytes', 'limits.', DEFAULT_LIMITS.bodyBytes, 1024, 64 * 1024 * 1024),
+      jsonDepth: r.int(limits, 'jsonDepth', 'limits.', DEFAULT_LIMITS.jsonDepth, 4, 256),
       maxPageSize: r.int(limits, 'maxPageSize', 'limits.', DEFAULT_LIMITS.maxPageSize, 1, 200),
       tokenLifetimeSeconds: r.int(limits, 'tokenLifetimeSeconds', 'limits.', DEFAULT_LIMITS.tokenLifetimeSeconds, 10, 300),
       clockSkewSeconds: r.int(limits, 'clockSkewSeconds', 'limits.', DEFAULT_LIMITS.clockSkewSeconds, 0, 300),
