@@ -125,6 +125,38 @@ mint_chaincode_tls() {
   done
 }
 
+# cryptogen's org CA carries extendedKeyUsage clientAuth+serverAuth; NSS (pdfsig) applies a CA's EKU
+# down the chain, so with the MSP root as the only anchor an evidence signature read "Certificate
+# issuer is unknown". Re-sign each org CA with the same key, subject and subject key identifier
+# (so every certificate cryptogen issued still chains to it) and without EKU, and put the new
+# certificate in place of every copy (MSP cacerts of the org, its nodes and users). TLS CAs untouched.
+# stamp_of cert start|end: the certificate's notBefore/notAfter as openssl ca wants it (YYYYMMDDHHMMSSZ).
+stamp_of() { date -u -d "$(openssl x509 -in "$1" -noout -"$2"date | cut -d= -f2)" +%Y%m%d%H%M%SZ; }
+
+unrestrict_org_cas() {
+  local org cert key ski work copy
+  for org in $(all_orgs); do
+    cert=$(org_ca_cert "$org") key=$(org_ca_key "$org")
+    openssl x509 -in "$cert" -noout -ext extendedKeyUsage 2>/dev/null | grep -q 'Extended Key Usage' || continue
+    work=$(mktemp -d)
+    ski=$(openssl x509 -in "$cert" -noout -ext subjectKeyIdentifier | tail -1 | tr -d ' ')
+    printf '%s\n' "basicConstraints=critical,CA:TRUE" "keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign,cRLSign" \
+      "subjectKeyIdentifier=$ski" >"$work/ext.cnf"
+    # Same validity as cryptogen's (Fabric checks a chain at the leaf's notBefore): openssl 3.0's x509
+    # cannot set dates, `openssl ca -selfsign` can; -preserveDN keeps the subject as it was.
+    touch "$work/index.txt"
+    openssl rand -hex 16 >"$work/serial"
+    printf '%s\n' '[ca]' 'default_ca=org' '[org]' "database=$work/index.txt" "serial=$work/serial" "new_certs_dir=$work" \
+      'default_md=sha256' 'policy=any' 'unique_subject=no' 'email_in_dn=no' '[any]' 'commonName=supplied' >"$work/ca.cnf"
+    openssl x509 -in "$cert" -x509toreq -signkey "$key" -out "$work/req.pem" 2>/dev/null
+    openssl ca -batch -notext -config "$work/ca.cnf" -selfsign -keyfile "$key" -in "$work/req.pem" -preserveDN \
+      -startdate "$(stamp_of "$cert" start)" -enddate "$(stamp_of "$cert" end)" -extfile "$work/ext.cnf" \
+      -out "$work/ca.pem" 2>/dev/null || { rm -rf "$work"; die "could not re-sign the CA of $org"; }
+    grep -rlF -- "$(sed -n 2p "$cert")" "$(org_dir "$org")" | while read -r copy; do cp "$work/ca.pem" "$copy"; done
+    rm -rf "$work"
+  done
+}
+
 generate_all() {
   local t0=$SECONDS
   mkdir -p "$LOGS"
@@ -134,6 +166,7 @@ generate_all() {
     cryptogen generate --config="$NET/config/crypto-config.yaml" --output="$CRYPTO" >/dev/null
     # cryptogen leaves private keys world-readable; keys stay private to the owner.
     find "$CRYPTO" \( -name 'priv_sk' -o -name '*.key' \) -exec chmod 600 {} +
+    unrestrict_org_cas
   fi
   mint_chaincode_tls
   if [ ! -f "$NET/channel/$CHANNEL.block" ]; then

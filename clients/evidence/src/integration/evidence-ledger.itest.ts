@@ -27,6 +27,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createEvidencePdf } from '../evidence-pdf';
+import { toPem } from '../crypto/certificates';
 import { readBundle, verifyEvidenceBundle, writeBundleDirectory } from '../bundle/evidence-bundle';
 import { channelMspRoots } from '../ledger/channel-roots';
 import { generateEngagementBundle, generateEvidence, ledgerView } from '../ledger/ledger-evidence';
@@ -216,6 +217,16 @@ describe('evidence on the real network (issue 5)', function () {
     const output = pdfsig(file, createNssDb([caPem]));
     expect(output).to.match(/Signature Validation: Signature is Valid\./);
     expect(output).to.match(/Certificate Validation: Certificate is Trusted\./);
+  });
+
+  it('is trusted by pdfsig with the Firm1MSP root from the channel configuration as the only NSS anchor (issue 10 §1: "Certificate issuer is unknown" on c1dd8e8)', () => {
+    const file = path.join(work, 'bank-letter-root.pdf');
+    writeFileSync(file, pdf);
+    const firmRoots = roots.get('Firm1MSP') ?? [];
+    expect(firmRoots).to.have.length.greaterThan(0);
+    const output = pdfsig(file, createNssDb(firmRoots.map((der) => toPem(der))));
+    expect(output).to.match(/Signature Validation: Signature is Valid\./);
+    expect(output, output).to.match(/Certificate Validation: Certificate is Trusted\./);
   });
 
   it('econfirm verify: exit 0 online and offline (saying the ledger was not checked), 1 for a flipped byte', () => {
