@@ -102,6 +102,7 @@ describe('portal e2e: mortgage registrations in a real browser', function () {
     await page.click('nav a[href="#/mortgages"]');
     await page.waitForSelector('#mortgages');
     await page.selectOption('#mortgage-state-filter', 'applied');
+    await page.waitForSelector('#mortgages[data-state="applied"]');
     // The queue pages through the ledger's bookmarks (a reused ledger holds earlier runs' applications).
     const link = page.locator(`#mortgage-list a[href="#/m/${encodeURIComponent(idA)}"]`);
     for (let pages = 1; (await link.count()) === 0; pages++) {

@@ -38,6 +38,9 @@ export async function renderMortgages(main: HTMLElement, session: Session, onErr
   const page = session.me.role === 'regulator'
     ? { records: [] as Mortgage[], bookmark: '' }
     : await session.api.get<{ records: Mortgage[]; bookmark: string }>(`/v1/mortgages?pageSize=50${state ? `&state=${encodeURIComponent(state)}` : ''}${bookmark ? `&bookmark=${encodeURIComponent(bookmark)}` : ''}`);
+  // The reader may have moved on (a filter changed twice, a record opened) while this page loaded:
+  // an answer that arrives late must not replace the view now shown.
+  if (location.hash !== '#/mortgages' || !main.isConnected) return;
   // Pages follow the ledger's bookmarks; "first page" starts again.
   const next = h('button', { type: 'button', id: 'mortgage-next', ...(page.bookmark ? {} : { disabled: true }) }, '下一页 Next');
   next.addEventListener('click', () => void renderMortgages(main, session, onError, state, page.bookmark, pageNo + 1).catch(onError));
@@ -57,7 +60,7 @@ export async function renderMortgages(main: HTMLElement, session: Session, onErr
   const role = session.me.role;
   show(
     main,
-    h('section', { id: 'mortgages', 'aria-labelledby': 'mortgages-title', 'data-page': pageNo },
+    h('section', { id: 'mortgages', 'aria-labelledby': 'mortgages-title', 'data-page': pageNo, 'data-state': state || 'all' },
       h('h2', { id: 'mortgages-title' }, '抵押登记 Mortgage registrations'),
       h('label', {}, '状态 State ', filter),
       rows.length > 0
@@ -111,6 +114,7 @@ const text = (data: FormData, name: string): string => String(data.get(name) ?? 
 
 export async function renderMortgageDetail(main: HTMLElement, session: Session, id: string, onError: (err: unknown) => void): Promise<void> {
   const m = await session.api.get<Mortgage>(`/v1/mortgages/${encodeURIComponent(id)}`);
+  if (!location.hash.startsWith('#/m/') || decodeURIComponent(location.hash.slice('#/m/'.length)) !== id) return;
   const content = m.application.content ?? {};
   const amount = (content.securedPrincipal ?? content.maximumAmount) as string | undefined;
   const mortgagors = Array.isArray(content.mortgagors) ? (content.mortgagors as Array<{ name?: string }>).map((p) => p.name ?? '').join('、') : undefined;
