@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import type { GatewayConfig } from './config/gateway-config';
 import { GatewayError } from './errors/gateway-error';
 import { errorBody, GatewayExceptionFilter } from './errors/gateway-exception.filter';
+import { answerUnreadableRequests, refuseUnknownMethods } from './http/http-edges';
 import { checkJsonBytes, refuseReservedKeys } from './http/json-body';
 import { JsonLogger } from './logging/json-logger';
 import { requestLogging } from './logging/request-logging';
@@ -45,6 +46,8 @@ export async function createApp(config: GatewayConfig): Promise<NestExpressAppli
   const logger = new JsonLogger(config.logLevel);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger, abortOnError: false });
   app.use(requestLogging(app.get(MetricsService)));
+  app.use(refuseUnknownMethods);
+  answerUnreadableRequests(app.getHttpServer());
   app.useBodyParser('json', { limit: config.limits.bodyBytes, strict: true, verify: (_req: Request, _res: Response, bytes: Buffer) => checkJsonBytes(bytes, config.limits.jsonDepth) });
   app.use(bodyErrors);
   app.use(refuseReservedKeys);

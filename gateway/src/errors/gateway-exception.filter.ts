@@ -48,6 +48,10 @@ export class GatewayExceptionFilter implements ExceptionFilter {
       else this.logger.error({ msg: 'request failed', code: error.code, error: cause.message }, cause.stack);
     }
     if (response.headersSent) return;
+    // A route that answers a file sets its type and disposition before it runs (evidence.pdf): an
+    // error is JSON, whatever the route would have sent.
+    response.removeHeader('Content-Disposition');
+    response.setHeader('Content-Type', 'application/json; charset=utf-8');
     response.status(error.httpStatus).json(errorBody(error));
   }
 }

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as net from 'node:net';
 import { ensureDemoInstitutions } from '../support/institutions';
 import { type Caller, TestGateway } from '../support/gateway';
 import { uniqueName } from '../support/network';
@@ -49,6 +52,45 @@ describe('gateway e2e: hostile input never reaches a 500', function () {
         expect(res.body.error.code).to.equal('VALIDATION_FAILED');
         expect(res.body.error.details.issues[0].problem).to.match(/reserved key/);
       }
+    });
+  });
+  describe('the HTTP edges', function () {
+    /** One raw exchange on a fresh connection: what the gateway writes back, as text. */
+    async function raw(request: string): Promise<string> {
+      const server = gw.app.getHttpServer() as Server;
+      if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+      const { port } = server.address() as AddressInfo;
+      return new Promise<string>((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1', () => socket.write(request));
+        let answer = '';
+        socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+        socket.on('end', () => resolve(answer));
+        socket.on('error', reject);
+        socket.setTimeout(10_000, () => socket.destroy(new Error('no answer')));
+      });
+    }
+    const bodyOf = (answer: string): { error: { code: string } } => JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { error: { code: string } };
+
+    it('TRACE is answered 405 METHOD_NOT_ALLOWED with Allow, not 404', async function () {
+      const answer = await raw('TRACE /v1/confirmations HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+      expect(answer).to.match(/^HTTP\/1\.1 405 /);
+      expect(answer).to.match(/\r\nAllow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n/i);
+      expect(bodyOf(answer).error.code).to.equal('METHOD_NOT_ALLOWED');
+    });
+
+    it("a request Node's parser cannot read (bad Content-Length) gets the error envelope, not an empty 400", async function () {
+      const answer = await raw('POST /v1/confirmations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 12abc\r\n\r\n{}');
+      expect(answer).to.match(/^HTTP\/1\.1 400 /);
+      expect(answer).to.match(/\r\nContent-Type: application\/json/i);
+      expect(bodyOf(answer).error.code).to.equal('BAD_REQUEST');
+    });
+
+    it('an error of GET …/evidence.pdf is JSON, not application/pdf', async function () {
+      const res = await gw.get(auditor, `/v1/confirmations/CF-${run}-none/evidence.pdf`);
+      expect(res.status).to.be.within(400, 499);
+      expect(res.headers['content-type']).to.match(/^application\/json/);
+      expect(res.headers['content-disposition']).to.equal(undefined);
+      expect((res.body as { error: { code: string } }).error.code).to.be.a('string');
     });
   });
 });
