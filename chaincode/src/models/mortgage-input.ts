@@ -1,4 +1,5 @@
 import {
+  CASE_NUMBER,
   DISCHARGE_REASONS,
   DischargeReason,
   EncryptedContent,
@@ -9,6 +10,7 @@ import {
   MortgageApplicationInput,
   MortgageRegistrationInput,
   PROPERTY_TYPES,
+  REASON_CODE,
   REQUEST_ID,
   SHA256_HEX,
 } from '@econfirm/common';
@@ -74,9 +76,7 @@ export function readTransfer(json: string): { application: FieldReader; mortgago
   return { application: input.object('application'), mortgagorIds };
 }
 
-/** Reasons and case numbers are short codes: free text could carry names onto the channel. */
-const CASE_NUMBER = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
-const REJECTION_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
+// Reasons and case numbers are short codes (common formats): free text could carry names onto the channel.
 
 export function readDischarge(json: string): { caseNumber: string; reason: DischargeReason } {
   const input = parseJsonArgument(json, 'discharge').allowOnly(['caseNumber', 'reason']);
@@ -90,7 +90,7 @@ export function readDischargeRequest(json: string): { reason: DischargeReason } 
 
 export function readRejection(json: string): { reason: string } {
   const input = parseJsonArgument(json, 'rejection').allowOnly(['reason']);
-  return { reason: input.string('reason', { pattern: REJECTION_CODE }) };
+  return { reason: input.string('reason', { pattern: REASON_CODE }) };
 }
 
 /** `validUntil`: an ISO date not before today (the transaction's date, UTC). */

@@ -6,7 +6,7 @@ import type { Principal } from '../auth/principal';
 import { ConfirmationsService } from '../confirmations/confirmations.service';
 import { GatewayError } from '../errors/gateway-error';
 import { toGatewayError } from '../errors/gateway-exception.filter';
-import type { LedgerCall } from '../fabric/ledger-call';
+import { parseResult, type LedgerCall } from '../fabric/ledger-call';
 import { LedgerService } from '../fabric/ledger.service';
 import { BulkJobsStore, type BulkJob } from './bulk-jobs.store';
 
@@ -14,7 +14,6 @@ import { BulkJobsStore, type BulkJob } from './bulk-jobs.store';
 const MAX_ATTEMPTS = 6;
 const FIRST_PAUSE_MS = 1000;
 
-const decoder = new TextDecoder();
 
 function confirmationCall(transaction: string, ...args: string[]): LedgerCall {
   return { contract: 'confirmation', transaction, args };
@@ -188,7 +187,7 @@ export class BulkRunner implements OnApplicationBootstrap, BeforeApplicationShut
     for (const request of payload.requests) {
       let view: ConfirmationView;
       try {
-        view = JSON.parse(decoder.decode(await this.ledger.evaluate(principal, confirmationCall('GetConfirmation', request.id)))) as ConfirmationView;
+        view = parseResult<ConfirmationView>(await this.ledger.evaluate(principal, confirmationCall('GetConfirmation', request.id)));
       } catch (err) {
         return `request id ${request.id} is taken but not readable by this firm (${toGatewayError(err).code}): nothing of this chunk was issued`;
       }

@@ -17,7 +17,7 @@ import { recipientOf, seal, sealReply, type Recipient } from '@econfirm/sdk';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
-import type { LedgerCall } from '../fabric/ledger-call';
+import { parseResult as parse, type LedgerCall } from '../fabric/ledger-call';
 import { RegistryReader } from '../institutions/registry-reader.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { ResultPresenters } from '../transactions/result-presenters';
@@ -42,8 +42,6 @@ const DEFAULT_FORM: Readonly<Record<ConfirmationKind, string>> = {
 /** How many consecutive empty ledger pages one list request may fold in. */
 const MAX_EMPTY_PAGES = 10;
 
-const decoder = new TextDecoder();
-const parse = <T>(bytes: Uint8Array): T => JSON.parse(decoder.decode(bytes)) as T;
 
 function call(transaction: string, ...args: string[]): LedgerCall {
   return { contract: 'confirmation', transaction, args };

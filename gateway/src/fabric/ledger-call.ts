@@ -12,6 +12,13 @@ export interface LedgerResult {
   result: Uint8Array;
 }
 
+const decoder = new TextDecoder();
+
+/** A chaincode result as the JSON it is (every transaction returns canonical JSON: chaincode/README.md). */
+export function parseResult<T>(bytes: Uint8Array): T {
+  return JSON.parse(decoder.decode(bytes)) as T;
+}
+
 export function callName(call: LedgerCall): string {
   return `${call.contract}:${call.transaction}`;
 }

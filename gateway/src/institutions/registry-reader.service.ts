@@ -4,8 +4,8 @@ import type { Principal } from '../auth/principal';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { TransactionExecutor } from '../transactions/transaction-executor.service';
 import { RegistryCache } from './registry-cache';
+import { parseResult } from '../fabric/ledger-call';
 
-const decoder = new TextDecoder();
 
 /**
  * Registry reads the gateway makes for its own work (whose keys to encrypt to, which key verifies
@@ -31,7 +31,7 @@ export class RegistryReader {
     }
     const generation = this.cache.generation(id);
     const bytes = await this.executor.readAsTenant(principal, { contract: 'registry', transaction: 'GetInstitution', args: [id] });
-    const record = JSON.parse(decoder.decode(bytes)) as Institution;
+    const record = parseResult<Institution>(bytes);
     this.cache.put(id, record, generation);
     return record;
   }

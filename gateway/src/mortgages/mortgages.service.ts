@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal';
 import { ConfirmationContentService } from '../confirmations/confirmation-content.service';
 import { GatewayError } from '../errors/gateway-error';
-import type { LedgerCall } from '../fabric/ledger-call';
+import { parseResult as parse, type LedgerCall } from '../fabric/ledger-call';
 import { RegistryReader } from '../institutions/registry-reader.service';
 import { Executed } from '../transactions/executed';
 import { ResultPresenters } from '../transactions/result-presenters';
@@ -24,8 +24,6 @@ import type { FileMortgageDto, ListMortgagesQuery, RegisterMortgageDto } from '.
 export const MORTGAGE_PRESENTER = 'mortgage';
 export const MORTGAGE_PAGE_PRESENTER = 'mortgage-page';
 
-const decoder = new TextDecoder();
-const parse = <T>(bytes: Uint8Array): T => JSON.parse(decoder.decode(bytes)) as T;
 
 function call(transaction: string, ...args: string[]): LedgerCall {
   return { contract: 'mortgage', transaction, args };

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
+import { parseResult } from '../fabric/ledger-call';
 
 /** Turns a chaincode result into what the caller is shown (e.g. a confirmation with its content decrypted). */
 export type ResultPresenter = (principal: Principal, result: Uint8Array) => Promise<unknown>;
 
-const decoder = new TextDecoder();
 
 /** The default: the chaincode's JSON as it is (empty results as null). */
 export const JSON_PRESENTER = 'json';
@@ -16,7 +16,7 @@ export const JSON_PRESENTER = 'json';
 @Injectable()
 export class ResultPresenters {
   private readonly presenters = new Map<string, ResultPresenter>([
-    [JSON_PRESENTER, (_principal, result) => Promise.resolve(result.length === 0 ? null : (JSON.parse(decoder.decode(result)) as unknown))],
+    [JSON_PRESENTER, (_principal, result) => Promise.resolve(result.length === 0 ? null : parseResult<unknown>(result))],
   ]);
 
   register(name: string, presenter: ResultPresenter): void {

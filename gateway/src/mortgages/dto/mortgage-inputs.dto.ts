@@ -1,11 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  CASE_NUMBER,
   DISCHARGE_REASONS,
   INSTITUTION_ID,
   ISO_DATE,
   MORTGAGE_STATES,
   MORTGAGE_TYPES,
   PROPERTY_TYPES,
+  REASON_CODE,
   REQUEST_ID,
   SHA256_HEX,
   type DischargeReason,
@@ -20,8 +22,6 @@ import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Ma
 const UNIT_NUMBER = /^[0-9A-Za-z ]{10,40}$/;
 /** Amounts as decimal strings in the currency's major unit, never floats. */
 const AMOUNT = /^(0|[1-9][0-9]{0,15})(\.[0-9]{1,2})?$/;
-const CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
-const CASE_NUMBER = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
 
 export class MortgagorDto {
   @ApiProperty({ example: '张三' }) @IsString() @MaxLength(200) name: string;
@@ -57,7 +57,7 @@ export class RegisterMortgageDto {
 }
 
 export class RejectMortgageDto {
-  @ApiProperty({ example: 'TITLE_MISMATCH', description: 'a code: free text could carry names onto the channel' }) @IsString() @Matches(CODE) reason: string;
+  @ApiProperty({ example: 'TITLE_MISMATCH', description: 'a code: free text could carry names onto the channel' }) @IsString() @Matches(REASON_CODE) reason: string;
 }
 
 export class DischargeRequestDto {
