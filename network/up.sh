@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Bring the econfirm network up: crypto + genesis block (when absent), 3 Raft orderers and 4 peers
 # as native processes, channel "econfirm" joined everywhere, default identities, chaincode
-# deployed, $ECONFIRM_NETWORK_DIR/network.json written. Safe to run again while it is up.
+# deployed, $ECONFIRM_NETWORK_DIR/network.json written; beside it the EVM development node with
+# EvidenceAnchor deployed ($ECONFIRM_NETWORK_DIR/evm/deployment.json, lib/evm.sh). Safe to run
+# again while it is up.
 #   up.sh [--consortium]   (or ECONFIRM_CONSORTIUM=full): all 37 banks and 89 firms on the channel
 set -euo pipefail
 # shellcheck source=lib/common.sh
@@ -9,6 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$NETWORK_SRC/lib/generate.sh"
 source "$NETWORK_SRC/lib/identity.sh"
 source "$NETWORK_SRC/lib/nodes.sh"
+source "$NETWORK_SRC/lib/evm.sh"
 
 mode=small
 [ "${ECONFIRM_CONSORTIUM:-}" = full ] && mode=full
@@ -37,6 +40,7 @@ fi
 generate_all
 for o in "${ORDERERS[@]}"; do start_orderer "$o"; done
 for org in "${PEER_ORGS[@]}"; do start_peer "$org"; done
+start_evm
 for o in "${ORDERERS[@]}"; do wait_healthz "$o" "http://127.0.0.1:$(port "$o" 2)"; done
 for org in "${PEER_ORGS[@]}"; do wait_healthz "$org" "http://127.0.0.1:$(port "$org" 2)"; done
 say "all nodes healthy ($((SECONDS - t0)) s)"
@@ -74,6 +78,7 @@ for org in "${PEER_ORGS[@]}"; do
   )
 done
 
+evm_deploy
 wait_raft_leader 60
 mint_default_identities
 write_network_json

@@ -33,6 +33,7 @@ cat <<INFO
 econfirm is up.
   network descriptor : $ECONFIRM_NETWORK_DIR/network.json
   node logs          : $ECONFIRM_NETWORK_DIR/logs/
+  EVM node           : $(jq -r '.rpcUrl + "  EvidenceAnchor " + .address' "$ECONFIRM_NETWORK_DIR/evm/deployment.json")   ($ECONFIRM_NETWORK_DIR/evm/deployment.json)
   institutions       : node clients/cli/dist/main.js institutions list
   gateway (REST)     : http://127.0.0.1:$GW_PORT   docs http://127.0.0.1:$GW_PORT/docs   (scripts/gateway.sh status|stop)
   demo API keys      : $GW_CREDS/  (firm1.auditor1, client1.client1, bank1.officer1, bank1.reviewer1, regulator.regulator1, …)

@@ -16,3 +16,4 @@ export * from './forms/catalog';
 export * from './forms/validate-content';
 export * from './domain/regulator-stats';
 export * from './domain/mortgage';
+export * from './anchoring/evidence-anchor';

@@ -84,12 +84,13 @@ orderer_dir() { echo "$ORDERER_ORG_DIR/orderers/$(orderer_name "$1")"; }
 
 # --- ports: node n owns the block PORT_BASE+10n .. +9 ----------------------------------------
 # orderer1..3 = n 0..2 (listen +0, admin +1, operations +2); peers operator, bank1, firm1,
-# regulator = n 3..6 (listen/gossip +0, chaincode +1, operations +2); chaincode server = n 7.
+# regulator = n 3..6 (listen/gossip +0, chaincode +1, operations +2); chaincode server = n 7;
+# the EVM development node = n 8 (JSON-RPC +0; network/lib/evm.sh).
 node_index() {
   case $1 in
     orderer1) echo 0 ;; orderer2) echo 1 ;; orderer3) echo 2 ;;
     operator) echo 3 ;; bank1) echo 4 ;; firm1) echo 5 ;; regulator) echo 6 ;;
-    chaincode) echo 7 ;; *) die "no port block for '$1'" ;;
+    chaincode) echo 7 ;; evm) echo 8 ;; *) die "no port block for '$1'" ;;
   esac
 }
 port() { echo $((PORT_BASE + 10 * $(node_index "$1") + $2)); }
