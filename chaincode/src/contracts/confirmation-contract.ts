@@ -7,8 +7,10 @@ import {
   ConfirmationRequest,
   ConfirmationState,
   FeePayer,
+  Institution,
   isOneOf,
   KEY_ID,
+  MAX_CIPHERTEXT_CHARS,
   REPLY_CONCLUSIONS,
   ReturnReason,
   Role,
@@ -30,7 +32,7 @@ import {
   readReason,
   readReturnReason,
 } from '../models/confirmation-input';
-import { readEncryptedContent } from '../models/encrypted-content';
+import { readSealedExactlyFor, readWidened } from '../models/sealing';
 import { newWorkCalendar } from '../models/work-calendar';
 import { computeRegulatorStats } from '../stats/regulator-stats';
 import { getWorkCalendar, saveWorkCalendar } from '../state/calendar-store';
@@ -134,18 +136,26 @@ export class ConfirmationContract extends Contract {
 
   // ---- the client ----
 
-  /** authorizationJson: { feeConsent: boolean, signatureHash?: sha256 hex of the client's JWS }. */
+  /**
+   * authorizationJson: { feeConsent: boolean, signatureHash?: sha256 hex of the client's JWS,
+   * letterCiphertext: the letter's JWE with the responder's current key (and the addressed
+   * branch's) appended }. Authorization is what gives the responder the right to read the letter,
+   * so it is sealed to it here and not before (models/sealing.ts).
+   */
   @Transaction()
   @Returns('string')
   public async ClientAuthorize(ctx: Context, id: string, authorizationJson: string): Promise<string> {
-    const input = parseJsonArgument(authorizationJson, 'authorization').allowOnly(['feeConsent', 'signatureHash']);
+    const input = parseJsonArgument(authorizationJson, 'authorization').allowOnly(['feeConsent', 'signatureHash', 'letterCiphertext']);
     const feeConsent = input.boolean('feeConsent');
     const signatureHash = readOptionalHash(input, 'signatureHash');
+    const letterCiphertext = input.string('letterCiphertext', { maxLength: MAX_CIPHERTEXT_CHARS });
     return this.transition(ctx, id, Action.ClientAuthorize, [Role.ClientSigner], Party.Client, async (request, { caller, nowMillis, at }) => {
       const calendar = await getWorkCalendar(ctx);
+      const letter = readWidened(letterCiphertext, 'letterCiphertext', request.letter, await this.responderParties(ctx, request));
       return {
         ...request,
         state: ConfirmationState.Authorized,
+        letter,
         authorization: { by: caller.identityId, at, feeConsent, ...(signatureHash ? { signatureHash } : {}) },
         // Delivery to the responder: from now on the bank sees the letter and its reply clock runs.
         sentAt: at,
@@ -187,7 +197,8 @@ export class ConfirmationContract extends Contract {
   }
 
   /**
-   * replyJson: { conclusion: agrees|disagrees, ciphertext: JWE for firm and responder,
+   * replyJson: { conclusion: agrees|disagrees, ciphertext: JWE for exactly firm and responder
+   * (the client is added at AuditorAccept),
    * contentHash, signatureHash: sha256 of the responder's JWS, signingKid: its current signing key }.
    * Differences stay inside the ciphertext. Banks: prepared by an officer, final once a different
    * reviewer approves. Enterprises: final when prepared.
@@ -202,7 +213,7 @@ export class ConfirmationContract extends Contract {
       const signatureHash = input.string('signatureHash', { pattern: SHA256_HEX, maxLength: 64 });
       const signingKid = input.string('signingKid', { pattern: KEY_ID });
       if (signingKid !== responder.signingKey.kid) throw invalid('signingKid', `is not ${responder.id}'s current signing key`);
-      const content = readEncryptedContent(input, [await getInstitution(ctx, request.firmId), responder]);
+      const content = readSealedExactlyFor(input, [await getInstitution(ctx, request.firmId), responder]);
       const reply = { ...content, conclusion, signatureHash, signingKid, preparedBy: caller.identityId, preparedAt: at };
       const makerChecker = responderRoles(responder.kind, ResponderStep.Review).length > 0;
       return {
@@ -237,12 +248,20 @@ export class ConfirmationContract extends Contract {
 
   // ---- the auditor closes ----
 
+  /**
+   * acceptanceJson: { replyCiphertext: the reply's JWE with the client's current key appended }.
+   * The auditor's acceptance is what gives the client the right to read the reply (models/sealing.ts).
+   */
   @Transaction()
   @Returns('string')
-  public async AuditorAccept(ctx: Context, id: string): Promise<string> {
-    return this.transition(ctx, id, Action.AuditorAccept, [Role.Auditor], Party.Firm, (request, { caller, at }) => ({
-      ...request, state: ConfirmationState.AuditorAccepted, auditorAcceptance: { by: caller.identityId, at },
-    }));
+  public async AuditorAccept(ctx: Context, id: string, acceptanceJson: string): Promise<string> {
+    const input = parseJsonArgument(acceptanceJson, 'acceptance').allowOnly(['replyCiphertext']);
+    const replyCiphertext = input.string('replyCiphertext', { maxLength: MAX_CIPHERTEXT_CHARS });
+    return this.transition(ctx, id, Action.AuditorAccept, [Role.Auditor], Party.Firm, async (request, { caller, at }) => {
+      const sealed = request.reply as NonNullable<ConfirmationRequest['reply']>;
+      const widened = readWidened(replyCiphertext, 'replyCiphertext', sealed, [await getInstitution(ctx, request.clientId)]);
+      return { ...request, state: ConfirmationState.AuditorAccepted, reply: { ...sealed, ...widened }, auditorAcceptance: { by: caller.identityId, at } };
+    });
   }
 
   /** procedureJson: { procedure: SUBSEQUENT_RECEIPTS|BANK_STATEMENTS|VISIT_IN_PERSON|SUPPORTING_DOCUMENTS|OTHER, workpaperHash }. */
@@ -440,6 +459,12 @@ export class ConfirmationContract extends Contract {
       }
       return change(request, s);
     });
+  }
+
+  /** Who the letter is sealed to at delivery: the responder and, when the letter names one of its branches, that branch. */
+  private async responderParties(ctx: Context, request: ConfirmationRequest): Promise<Institution[]> {
+    const responder = await getInstitution(ctx, request.responderId);
+    return request.addresseeId === request.responderId ? [responder] : [responder, await getInstitution(ctx, request.addresseeId)];
   }
 
   /** Maker–checker: the certificate that prepared a reply cannot approve or reject it. */

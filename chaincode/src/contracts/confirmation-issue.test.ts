@@ -25,7 +25,7 @@ describe('ConfirmationContract: issuing', () => {
     });
 
     it('issues receivable confirmations to the counterparty enterprise', async () => {
-      const view = await world.issue('CF-R', { kind: 'receivable', formId: 'balance-confirmation-2020', addresseeId: 'ENT1', letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT1', 'ENT1'), contentHash: HASH_A } });
+      const view = await world.issue('CF-R', { kind: 'receivable', formId: 'balance-confirmation-2020', addresseeId: 'ENT1', letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT1'), contentHash: HASH_A } });
       expect(view).to.include({ responderId: 'ENT1', kind: 'receivable' });
     });
 
@@ -55,10 +55,8 @@ describe('ConfirmationContract: issuing', () => {
       ['an engagement client that is not a client', { engagement: { ...ENGAGEMENT, clientId: 'ENT1' } }, 'engagement.clientId'],
       ['an as-of date before the period', { engagement: { ...ENGAGEMENT, asOfDate: '2024-12-31' } }, 'engagement.asOfDate'],
       ['an unknown fee payer', { feePayer: 'bank' as IssueInput['feePayer'] }, 'feePayer'],
-      ['a content hash that is not SHA-256 hex', { letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT1', 'BANK1'), contentHash: 'abc' } }, 'letter.contentHash'],
+      ['a content hash that is not SHA-256 hex', { letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT1'), contentHash: 'abc' } }, 'letter.contentHash'],
       ['a plaintext letter', { letter: { ciphertext: '{"account":"6222020200001234567"}', contentHash: HASH_A } }, 'letter.ciphertext'],
-      ['a letter the bank could not decrypt', { letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT1'), contentHash: HASH_A } }, 'not encrypted for BANK1'],
-      ['a letter the client could not decrypt', { letter: { ciphertext: fakeJwe('FIRM1', 'BANK1'), contentHash: HASH_A } }, 'not encrypted for CLIENT1'],
       ['a firm id smuggled in', (input) => ({ ...input, firmId: 'FIRM2' }), 'firmId'],
     ];
     for (const [name, change, field] of refusals) {
@@ -70,6 +68,37 @@ describe('ConfirmationContract: issuing', () => {
         expect(world.ledger.snapshot()).to.equal(before);
       });
     }
+
+    // Sealed when the right arises (issue 10 §3): at issue only firm and client may read the letter.
+    const letterOf = (ciphertext: string) => ({ letter: { ciphertext, contentHash: HASH_A } });
+    const sealingRefusals: [string, Partial<IssueInput>, string][] = [
+      ['a letter sealed to the responder bank at once', letterOf(fakeJwe('FIRM1', 'CLIENT1', 'BANK1')), 'key BANK1-enc-1, which is none of FIRM1 (FIRM1-enc-1), CLIENT1 (CLIENT1-enc-1)'],
+      ['a letter sealed to the addressed branch at once', letterOf(fakeJwe('FIRM1', 'CLIENT1', 'BANK1-SH')), 'key BANK1-SH-enc-1'],
+      ['a letter sealed to a stranger', letterOf(fakeJwe('FIRM1', 'CLIENT1', 'FIRM2')), 'key FIRM2-enc-1'],
+      ['a letter the client could not decrypt', letterOf(fakeJwe('FIRM1')), 'no key of CLIENT1 (its current key is CLIENT1-enc-1)'],
+      ['a letter the firm could not decrypt', letterOf(fakeJwe('CLIENT1')), 'no key of FIRM1'],
+      ['a letter naming the client twice', letterOf(fakeJwe('FIRM1', 'CLIENT1', 'CLIENT1')), 'key CLIENT1-enc-1 twice'],
+      ['a recipient entry that names no kid', letterOf(JSON.stringify({ ...JSON.parse(fakeJwe('FIRM1', 'CLIENT1')), recipients: [...(JSON.parse(fakeJwe('FIRM1', 'CLIENT1')) as { recipients: object[] }).recipients, { encrypted_key: 'a2V5' }] })), 'recipients[2]: names no kid'],
+      ['a kid hidden in the protected header', letterOf(JSON.stringify({ ...JSON.parse(fakeJwe('FIRM1', 'CLIENT1')), protected: Buffer.from('{"enc":"A256GCM","kid":"BANK1-enc-1"}').toString('base64url') })), 'protected header'],
+    ];
+    for (const [name, change, problem] of sealingRefusals) {
+      it(`refuses ${name} (RECIPIENTS_REFUSED), writing nothing`, async () => {
+        const before = world.ledger.snapshot();
+        const text = await expectLedgerError(world.contract.Issue(world.ledger.as(Who.auditor1), JSON.stringify(issueInput('CF-1', change))), ErrorCode.RecipientsRefused, problem);
+        expect(text.startsWith('letter.ciphertext'), text).to.equal(true);
+        expect(world.ledger.snapshot()).to.equal(before);
+      });
+    }
+
+    it('refuses a batch in which one letter is sealed to its bank at once, writing nothing', async () => {
+      const before = world.ledger.snapshot();
+      const requests = ['B-1', 'B-2'].map((id, i) => {
+        const { engagement: _e, ...letter } = issueInput(id, i === 1 ? letterOf(fakeJwe('FIRM1', 'CLIENT1', 'BANK1')) : {});
+        return letter;
+      });
+      await expectLedgerError(world.contract.IssueBatch(world.ledger.as(Who.auditor1), JSON.stringify({ engagement: ENGAGEMENT, requests })), ErrorCode.RecipientsRefused, 'requests[1].letter.ciphertext');
+      expect(world.ledger.snapshot()).to.equal(before);
+    });
 
     it('refuses a suspended addressee bank, directly or through its branch', async () => {
       await world.registry.SetInstitutionStatus(world.ledger.as(Who.admin), 'BANK1', 'suspended', 'merger');
@@ -88,7 +117,7 @@ describe('ConfirmationContract: issuing', () => {
       engagement,
       requests: ids.map((id) => {
         const { engagement: _e, ...letter } = issueInput(id, { addresseeId: id.endsWith('2') ? 'BANK2' : 'BANK1-SH' });
-        return id.endsWith('2') ? { ...letter, letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT1', 'BANK2'), contentHash: HASH_A } } : letter;
+        return letter;
       }),
     });
 

@@ -65,7 +65,8 @@ describe('ConfirmationContract: lifecycle', () => {
 
   describe('the client', () => {
     it('records the fee consent and an optional signature hash', async () => {
-      const view = parse(await world.contract.ClientAuthorize(world.ledger.as(Who.client1), 'CF-1', JSON.stringify({ feeConsent: false, signatureHash: HASH_A })));
+      const letterCiphertext = await world.widenedLetter('CF-1');
+      const view = parse(await world.contract.ClientAuthorize(world.ledger.as(Who.client1), 'CF-1', JSON.stringify({ feeConsent: false, signatureHash: HASH_A, letterCiphertext })));
       expect(view.authorization).to.include({ feeConsent: false, signatureHash: HASH_A, by: Who.client1.id });
     });
 
@@ -144,7 +145,7 @@ describe('ConfirmationContract: lifecycle', () => {
       expect(returned.return).to.include({ reasonCode: 'SEAL_MISMATCH', by: Who.officer1.id });
       await expectLedgerError(world.prepare('CF-1'), ErrorCode.InvalidStateTransition);
 
-      const resend = { id: 'CF-1-R1', originalId: 'CF-1', letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT1', 'BANK1'), contentHash: HASH_A } };
+      const resend = { id: 'CF-1-R1', originalId: 'CF-1', letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT1'), contentHash: HASH_A } };
       await expectHidden(world.contract.Resend(world.ledger.as(Who.firm2auditor), JSON.stringify(resend)), 'CF-1');
       await expectLedgerError(world.contract.Resend(world.ledger.as(Who.auditor1), JSON.stringify({ ...resend, addresseeId: 'BANK2' })), ErrorCode.InvalidArgument, 'same responder');
       const followUp = parse(await world.contract.Resend(world.ledger.as(Who.auditor1), JSON.stringify(resend)));
@@ -166,12 +167,21 @@ describe('ConfirmationContract: lifecycle', () => {
         [replyInput({ signingKid: 'BANK1-enc-1' }), 'signingKid'],
         [replyInput({ signatureHash: 'nope' }), 'signatureHash'],
         [replyInput({ contentHash: HASH_A.toUpperCase() }), 'contentHash'],
-        [replyInput({ ciphertext: fakeJwe('BANK1') }), 'not encrypted for FIRM1'],
         [{ ...replyInput(), differences: [{ balance: '1.00' }] }, 'differences'],
       ];
       for (const [reply, field] of bad) {
         await expectLedgerError(world.contract.PrepareReply(world.ledger.as(Who.officer1), 'CF-1', JSON.stringify(reply)), ErrorCode.InvalidArgument, field);
       }
+      // Sealed when the right arises (issue 10 §2): the reply reaches the client only at the auditor's acceptance.
+      const sealing: [string, string][] = [
+        [fakeJwe('BANK1'), 'no key of FIRM1'],
+        [fakeJwe('FIRM1', 'BANK1', 'CLIENT1'), 'is sealed to key CLIENT1-enc-1, which is none of FIRM1 (FIRM1-enc-1), BANK1 (BANK1-enc-1)'],
+        [fakeJwe('FIRM1', 'BANK1', 'BANK1-SH'), 'key BANK1-SH-enc-1'],
+      ];
+      for (const [ciphertext, problem] of sealing) {
+        await expectLedgerError(world.prepare('CF-1', Who.officer1, replyInput({ ciphertext })), ErrorCode.RecipientsRefused, problem);
+      }
+      expect((await world.get('CF-1')).state).to.equal('authorized');
     });
 
     it('keeps maker and checker apart: roles and certificate identity', async () => {
@@ -201,7 +211,7 @@ describe('ConfirmationContract: lifecycle', () => {
 
   describe('a counterparty enterprise', () => {
     beforeEach(async () => {
-      await world.issue('CF-R', { kind: 'receivable', formId: 'balance-confirmation-2020', addresseeId: 'ENT1', letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT1', 'ENT1'), contentHash: HASH_A } });
+      await world.issue('CF-R', { kind: 'receivable', formId: 'balance-confirmation-2020', addresseeId: 'ENT1', letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT1'), contentHash: HASH_A } });
       await world.authorize('CF-R');
     });
 
@@ -266,7 +276,7 @@ describe('ConfirmationContract: lifecycle', () => {
     });
 
     it('lets an overdue request be followed up, not one still within its deadline', async () => {
-      const resend = JSON.stringify({ id: 'CF-1-R1', originalId: 'CF-1', letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT1', 'BANK1'), contentHash: HASH_A } });
+      const resend = JSON.stringify({ id: 'CF-1-R1', originalId: 'CF-1', letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT1'), contentHash: HASH_A } });
       await expectLedgerError(world.contract.Resend(world.ledger.as(Who.auditor1), resend), ErrorCode.InvalidStateTransition, 'not overdue');
       world.ledger.setNow('2026-04-01T00:00:00Z');
       expect(parse(await world.contract.Resend(world.ledger.as(Who.auditor1), resend)).followUpOf).to.equal('CF-1');

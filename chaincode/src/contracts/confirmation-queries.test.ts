@@ -16,9 +16,9 @@ describe('ConfirmationContract: queries and the regulator view', () => {
   beforeEach(async () => {
     world = await new ConfirmationWorld().setUp();
     await world.issue('CF-1');
-    await world.issue('CF-2', { addresseeId: 'BANK2', letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT1', 'BANK2'), contentHash: HASH_A } });
+    await world.issue('CF-2', { addresseeId: 'BANK2', letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT1'), contentHash: HASH_A } });
     await world.issue('CF-3');
-    await world.issue('CF-9', { engagement: { ...ENGAGEMENT, id: 'ENG-OTHER', clientId: 'CLIENT2' }, letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT2', 'BANK1'), contentHash: HASH_A } });
+    await world.issue('CF-9', { engagement: { ...ENGAGEMENT, id: 'ENG-OTHER', clientId: 'CLIENT2' }, letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT2'), contentHash: HASH_A } });
     await world.authorize('CF-1');
     await world.authorize('CF-2');
   });
@@ -119,7 +119,7 @@ describe('ConfirmationContract: queries and the regulator view', () => {
 
   it('gives the regulator counts, reply times, rates and red flags from metadata', async () => {
     await world.issue('CF-4');
-    await world.issue('CF-5', { addresseeId: 'BANK2', letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT1', 'BANK2'), contentHash: HASH_A } });
+    await world.issue('CF-5', { addresseeId: 'BANK2', letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT1'), contentHash: HASH_A } });
     for (const id of ['CF-3', 'CF-4', 'CF-5']) await world.authorize(id);
     world.ledger.setNow('2026-03-03T02:00:00Z');
     await world.prepare('CF-1', Who.officer1, replyInput({ conclusion: 'disagrees' }));

@@ -12,7 +12,7 @@ import {
   WorkCalendar,
 } from '@econfirm/common';
 import { InstitutionCaller } from '../auth/caller';
-import { readEncryptedContent } from '../models/encrypted-content';
+import { readSealedExactlyFor } from '../models/sealing';
 import { LetterFields } from '../models/confirmation-input';
 import { findInstitution, getInstitution } from '../state/institution-store';
 import { confirmationExists, findEngagement, saveEngagement } from '../state/confirmation-store';
@@ -91,7 +91,8 @@ export async function newIssuedRequest(
 ): Promise<ConfirmationRequest> {
   const firm = issue.caller.institution;
   const { addressee, responder } = await resolveResponder(ctx, fields, engagement, firm.id, `${field}addresseeId`);
-  const letter = readEncryptedContent(fields.letter, [firm, client, responder]);
+  // Sealed when the right arises: the responder is added at the client's authorization (models/sealing.ts).
+  const letter = readSealedExactlyFor(fields.letter, [firm, client]);
   const at = new Date(issue.nowMillis).toISOString();
   return {
     docType: 'confirmation',

@@ -1,20 +1,20 @@
-import { EncryptedContent, Institution, SHA256_HEX } from '@econfirm/common';
+import { EncryptedContent, Institution, MAX_CIPHERTEXT_CHARS, SHA256_HEX } from '@econfirm/common';
 import { FieldReader, invalid } from '../validation/field-reader';
 
-/** A letter with many rows is a few tens of KiB encrypted; anything near this is abuse. */
-export const MAX_CIPHERTEXT_CHARS = 512 * 1024;
+/** Most recipients one JWE may have (parties of a letter, a branch, retired keys: a handful). */
+const MAX_RECIPIENTS = 64;
 
 /**
  * Validates an end-to-end encrypted payload: `contentHash` is a salted SHA-256 (hex) and
  * `ciphertext` a JWE in General JSON Serialization whose recipients include the current
- * encryption key of every institution in `recipients` — so a letter cannot be sent that one of
- * its named parties could not read. The ledger cannot and does not decrypt it.
+ * encryption key of every institution in `recipients` — so content cannot be sent that one of
+ * its named parties could not read. The ledger cannot and does not decrypt it. (Confirmations
+ * also bound the recipients from above: models/sealing.ts.)
  */
 export function readEncryptedContent(input: FieldReader, recipients: readonly Institution[]): EncryptedContent {
-  const contentHash = input.string('contentHash', { pattern: SHA256_HEX, maxLength: 64 });
-  const ciphertext = input.string('ciphertext', { maxLength: MAX_CIPHERTEXT_CHARS });
-  const field = input.fieldPath('ciphertext');
-  const kids = recipientKeyIds(ciphertext, field);
+  const { ciphertext, contentHash, field } = readCiphertextAndHash(input);
+  const jwe = parseGeneralJwe(ciphertext, field);
+  const kids = new Set([...jwe.kids, jwe.protectedKid].filter((kid): kid is string => kid !== undefined));
   for (const institution of recipients) {
     if (!kids.has(institution.encryptionKey.kid)) {
       throw invalid(field, `is not encrypted for ${institution.id} (key ${institution.encryptionKey.kid})`);
@@ -23,13 +23,31 @@ export function readEncryptedContent(input: FieldReader, recipients: readonly In
   return { ciphertext, contentHash };
 }
 
+export function readCiphertextAndHash(input: FieldReader): EncryptedContent & { field: string } {
+  const contentHash = input.string('contentHash', { pattern: SHA256_HEX, maxLength: 64 });
+  const ciphertext = input.string('ciphertext', { maxLength: MAX_CIPHERTEXT_CHARS });
+  return { ciphertext, contentHash, field: input.fieldPath('ciphertext') };
+}
+
 const BASE64URL = { maxLength: MAX_CIPHERTEXT_CHARS, pattern: /^[A-Za-z0-9_-]+$/ };
 
+/** A General-JSON JWE as the chaincode sees it, without decrypting anything. */
+export interface ParsedJwe {
+  /** Every top-level member but `recipients` (protected, iv, ciphertext, tag, aad, unprotected…), as given. */
+  shared: Record<string, unknown>;
+  /** The recipient entries, in order, as given. */
+  recipients: unknown[];
+  /** Each entry's header kid, in order (undefined when it names none). */
+  kids: Array<string | undefined>;
+  /** The kid of the protected header: node-jose's place for a lone recipient's kid. */
+  protectedKid?: string;
+}
+
 /**
- * Key ids the JWE is addressed to: each recipient's header kid (node-jose's general format with
- * several recipients), or the protected header's kid when a library merged a lone recipient there.
+ * Parses a JWE in General JSON Serialization: iv, ciphertext and tag base64url, an optional
+ * protected header, 1–64 recipient entries. Refused INVALID_ARGUMENT under `field` otherwise.
  */
-function recipientKeyIds(ciphertext: string, field: string): Set<string> {
+export function parseGeneralJwe(ciphertext: string, field: string): ParsedJwe {
   let parsed: unknown;
   try {
     parsed = JSON.parse(ciphertext);
@@ -39,15 +57,17 @@ function recipientKeyIds(ciphertext: string, field: string): Set<string> {
   const jwe = FieldReader.of(parsed, field);
   for (const member of ['iv', 'ciphertext', 'tag']) jwe.string(member, BASE64URL);
   const protectedHeader = jwe.optionalString('protected', BASE64URL);
-  const kids = jwe.array('recipients', 1, 64).map((recipient, i) => {
+  const recipients = jwe.array('recipients', 1, MAX_RECIPIENTS);
+  const kids = recipients.map((recipient, i) => {
     const header = FieldReader.of(recipient, `${field}.recipients[${i}]`).optionalObject('header');
     return header?.optionalString('kid', { maxLength: 128 });
   });
-  if (protectedHeader) kids.push(protectedKid(protectedHeader));
-  return new Set(kids.filter((kid): kid is string => kid !== undefined));
+  const { recipients: _entries, ...shared } = parsed as Record<string, unknown>;
+  const protectedKid = protectedHeader ? kidOfProtected(protectedHeader) : undefined;
+  return { shared, recipients, kids, ...(protectedKid !== undefined ? { protectedKid } : {}) };
 }
 
-function protectedKid(encoded: string): string | undefined {
+function kidOfProtected(encoded: string): string | undefined {
   try {
     const header: unknown = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
     const kid = (header as { kid?: unknown } | null)?.kid;

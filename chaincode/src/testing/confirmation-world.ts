@@ -13,6 +13,11 @@ import { institutionInput, Who } from './fixtures';
 export const HASH_A = 'a'.repeat(64);
 export const HASH_B = 'b'.repeat(64);
 
+/** A recipient entry for an institution's first encryption key, as node-jose writes one. */
+export function fakeRecipient(institutionId: string, kid = `${institutionId}-enc-1`): object {
+  return { header: { alg: 'ECDH-ES+A256KW', kid, epk: { kty: 'EC', crv: 'P-256', x: `x${institutionId}`, y: 'eQ' } }, encrypted_key: 'a2V5' };
+}
+
 /** A structurally valid multi-recipient JWE addressed to the institutions' first encryption keys. */
 export function fakeJwe(...institutionIds: string[]): string {
   return JSON.stringify({
@@ -20,15 +25,25 @@ export function fakeJwe(...institutionIds: string[]): string {
     iv: 'aXZpdml2aXZpdml2',
     ciphertext: 'b3BhcXVl',
     tag: 'dGFndGFn',
-    recipients: institutionIds.map((id) => ({ header: { alg: 'ECDH-ES+A256KW', kid: `${id}-enc-1` }, encrypted_key: 'a2V5' })),
+    recipients: institutionIds.map((id) => fakeRecipient(id)),
   });
+}
+
+/** `ciphertext` with recipient entries appended for the institutions, as the SDK's addRecipients widens a JWE. */
+export function widenedJwe(ciphertext: string, ...institutionIds: string[]): string {
+  const jwe = JSON.parse(ciphertext) as { recipients: object[] };
+  return JSON.stringify({ ...jwe, recipients: [...jwe.recipients, ...institutionIds.map((id) => fakeRecipient(id))] });
+}
+
+/** Who a letter to `addresseeId` is widened to at authorization in this world: its bank, and the branch itself. */
+export function deliveryParties(addresseeId: string): string[] {
+  return addresseeId.startsWith('BANK1-') ? ['BANK1', addresseeId] : [addresseeId];
 }
 
 export const ENGAGEMENT = { id: 'ENG-2025-CLIENT1', clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' };
 
 export function issueInput(id: string, overrides: Partial<IssueInput> = {}): IssueInput {
   const addresseeId = overrides.addresseeId ?? 'BANK1-SH';
-  const responder = addresseeId.startsWith('BANK1') ? 'BANK1' : addresseeId;
   return {
     id,
     kind: 'bank-form-1',
@@ -36,7 +51,7 @@ export function issueInput(id: string, overrides: Partial<IssueInput> = {}): Iss
     engagement: ENGAGEMENT,
     addresseeId,
     feePayer: 'client',
-    letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT1', responder), contentHash: HASH_A },
+    letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT1'), contentHash: HASH_A },
     ...overrides,
   };
 }
@@ -85,8 +100,23 @@ export class ConfirmationWorld {
     return JSON.parse(await this.contract.GetConfirmation(this.ledger.as(who), id)) as ConfirmationView;
   }
 
-  authorize(id: string, who: TestIdentity = Who.client1, feeConsent = true): Promise<string> {
-    return this.contract.ClientAuthorize(this.ledger.as(who), id, JSON.stringify({ feeConsent }));
+  /** The client authorizes, widening the stored letter to the responder (and branch) as its software would. */
+  async authorize(id: string, who: TestIdentity = Who.client1, feeConsent = true, letterCiphertext?: string): Promise<string> {
+    const ciphertext = letterCiphertext ?? (await this.widenedLetter(id));
+    return this.contract.ClientAuthorize(this.ledger.as(who), id, JSON.stringify({ feeConsent, letterCiphertext: ciphertext }));
+  }
+
+  /** The stored letter widened to its delivery parties (read as the firm). */
+  async widenedLetter(id: string): Promise<string> {
+    const view = await this.get(id);
+    return widenedJwe(view.letter.ciphertext, ...deliveryParties(view.addresseeId));
+  }
+
+  /** The stored reply widened to the client (read as the firm). */
+  async widenedReply(id: string): Promise<string> {
+    const view = await this.get(id);
+    if (!view.reply) throw new Error(`${id} has no reply`);
+    return widenedJwe(view.reply.ciphertext, view.clientId);
   }
 
   accept(id: string, who: TestIdentity = Who.officer1): Promise<string> {
@@ -101,8 +131,10 @@ export class ConfirmationWorld {
     return this.contract.ApproveReply(this.ledger.as(who), id);
   }
 
-  auditorAccept(id: string, who: TestIdentity = Who.auditor1): Promise<string> {
-    return this.contract.AuditorAccept(this.ledger.as(who), id);
+  /** The auditor accepts, widening the reply to the client as its software would. */
+  async auditorAccept(id: string, who: TestIdentity = Who.auditor1, replyCiphertext?: string): Promise<string> {
+    const ciphertext = replyCiphertext ?? (await this.widenedReply(id).catch(() => fakeJwe('FIRM1', 'BANK1', 'CLIENT1')));
+    return this.contract.AuditorAccept(this.ledger.as(who), id, JSON.stringify({ replyCiphertext: ciphertext }));
   }
 
   alternative(id: string, who: TestIdentity = Who.auditor1): Promise<string> {

@@ -77,9 +77,10 @@ interface GeneralJwe {
  * unwraps the content key and wraps that same key for each new recipient. Protected header, iv,
  * ciphertext, tag and the existing recipient entries stay byte for byte, so the salted hash on the
  * ledger still holds and a chaincode can check that only recipients were appended. It is the
- * building block of "sealed when the right arises" (the client adds the responder at
- * authorization, the firm adds the client at acceptance), which the lifecycle does not use yet:
- * chaincode/README.md, "Not done". Recipients already addressed are skipped.
+ * building block of "sealed when the right arises" (chaincode/README.md, Privacy design): the
+ * client adds the responder (and addressed branch) at authorization (ClientAuthorize
+ * `letterCiphertext`), the firm adds the client at acceptance (AuditorAccept `replyCiphertext`).
+ * Recipients already addressed are skipped.
  *
  * node-jose does the crypto: decryption checks the tag (the content is genuine and the key ours),
  * the unwrap is the recipient key's own, and the new entries come from an encrypter given the
@@ -217,8 +218,8 @@ export interface SealedReply extends EncryptedContent {
 
 /**
  * The responder's whole reply step: salt and hash the content, sign { confirmationId, conclusion,
- * contentHash }, and encrypt { content, salt, signature } for the recipients (firm and responder,
- * optionally the client).
+ * contentHash }, and encrypt { content, salt, signature } for the recipients (exactly firm and
+ * responder: the ledger refuses more; the client is added at the auditor's acceptance).
  */
 export async function sealReply<T>(
   confirmationId: string,

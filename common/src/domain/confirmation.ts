@@ -117,6 +117,13 @@ export interface AuthorizeInput {
   feeConsent: boolean;
   /** Optional sha256 hex of the client's JWS over the letter's contentHash. */
   signatureHash?: string;
+  /** The letter's JWE with the responder's (and addressed branch's) current key appended: delivery seals it to them. */
+  letterCiphertext: string;
+}
+
+export interface AuditorAcceptInput {
+  /** The reply's JWE with the client's current key appended: acceptance seals it to the client. */
+  replyCiphertext: string;
 }
 
 export interface ReplyInput {

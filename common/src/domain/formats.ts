@@ -19,3 +19,5 @@ export const CASE_NUMBER = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
 export const REASON_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
 /** Lowercase hex of a SHA-256 digest (content hashes, salted hashes). */
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** Longest JWE a letter, reply or sealed document may be: a letter with many rows is a few tens of KiB encrypted; anything near this is abuse. */
+export const MAX_CIPHERTEXT_CHARS = 512 * 1024;

@@ -26,6 +26,10 @@ const LEDGER_ERRORS = {
   },
   ALREADY_EXISTS: { status: 409, when: 'duplicate institution id or request id' },
   INVALID_ARGUMENT: { status: 422, when: 'a well-formed value refused; from the chaincode the text starts with the field path: `encryptionKey.jwk.x: …`, `requests[3].addresseeId: …`' },
+  RECIPIENTS_REFUSED: {
+    status: 422,
+    when: 'content sealed to someone not yet entitled to read it, or widened other than by appending: Issue/Resend letters to exactly firm and client; PrepareReply to exactly firm and responder; ClientAuthorize `letterCiphertext` / AuditorAccept `replyCiphertext` the same JWE (protected header, iv, ciphertext, tag, aad, existing recipients in order) with exactly the responder (and addressed branch) / the client appended, by current registry key id (the text says what differs)',
+  },
   INVALID_STATE_TRANSITION: { status: 409, when: '`cannot <Action> confirmation <id>: it is <state>` or `…: it is not overdue`' },
   CONFLICT: { status: 409, when: 'a conflicting operation (the gateway: a key rotation already running); reserved in the chaincode' },
   INTERNAL: { status: 500, when: 'a bug, logged with the request id; reserved in the chaincode' },

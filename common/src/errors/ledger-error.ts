@@ -8,6 +8,7 @@ export const ErrorCode = {
   NotFound: 'NOT_FOUND',
   AlreadyExists: 'ALREADY_EXISTS',
   InvalidArgument: 'INVALID_ARGUMENT',
+  RecipientsRefused: 'RECIPIENTS_REFUSED',
   InvalidStateTransition: 'INVALID_STATE_TRANSITION',
   Conflict: 'CONFLICT',
   Internal: 'INTERNAL',

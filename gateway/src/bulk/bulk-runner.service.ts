@@ -102,14 +102,15 @@ export class BulkRunner implements OnApplicationBootstrap, BeforeApplicationShut
       return;
     }
     this.store.setStatus(job.id, 'running');
-    const recipients = new Map<string, Promise<Recipient[]>>();
+    let recipients: Promise<Recipient[]> | undefined;
     for (const chunk of this.store.chunks(job.id)) {
       if (this.stopping) return;
       if (chunk.status === 'applied') continue;
       let payload = chunk.payload;
       try {
         if (chunk.status === 'pending' || !payload) {
-          payload = await this.sealChunk(principal, job, chunk.chunk, recipients);
+          recipients ??= this.confirmations.letterRecipients(principal, job.engagement.clientId);
+          payload = await this.sealChunk(job, chunk.chunk, await recipients);
           this.store.sealed(job.id, chunk.chunk, payload);
         }
       } catch (err) {
@@ -132,18 +133,13 @@ export class BulkRunner implements OnApplicationBootstrap, BeforeApplicationShut
     }
   }
 
-  /** Seals every letter of the chunk for firm, client, responder and addressee (as single issuance does). */
-  private async sealChunk(principal: Principal, job: BulkJob, chunk: number, recipients: Map<string, Promise<Recipient[]>>): Promise<IssueBatchInput> {
+  /** Seals every letter of the chunk for the firm and the client (as single issuance does; the responder is added at authorization). */
+  private async sealChunk(job: BulkJob, chunk: number, recipients: Recipient[]): Promise<IssueBatchInput> {
     const letters = this.store.letters(job.id, chunk);
     const requests = await Promise.all(
       letters.map(async (letter): Promise<LetterInput> => {
         if (!letter.content) throw new GatewayError('BULK_STATE_LOST', `letter ${letter.requestId} has neither plaintext nor a sealed payload`);
-        let forAddressee = recipients.get(letter.addresseeId);
-        if (!forAddressee) {
-          forAddressee = this.confirmations.letterRecipients(principal, job.engagement.clientId, letter.addresseeId);
-          recipients.set(letter.addresseeId, forAddressee);
-        }
-        return { id: letter.requestId, kind: job.kind, formId: job.formId, addresseeId: letter.addresseeId, feePayer: letter.feePayer, letter: await seal(letter.content, await forAddressee) };
+        return { id: letter.requestId, kind: job.kind, formId: job.formId, addresseeId: letter.addresseeId, feePayer: letter.feePayer, letter: await seal(letter.content, recipients) };
       }),
     );
     return { engagement: job.engagement, requests };

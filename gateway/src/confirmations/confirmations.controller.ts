@@ -16,6 +16,7 @@ import { Executed, ExecutedInterceptor } from '../transactions/executed';
 import { ConfirmationsService } from './confirmations.service';
 import {
   AlternativeProcedureDto,
+  AuditorAcceptDto,
   AuthorizeDto,
   IssueConfirmationDto,
   PrepareReplyDto,
@@ -95,11 +96,14 @@ export class ConfirmationsController {
   @Roles(Role.ClientSigner)
   @ID
   @IDEMPOTENCY
-  @ApiOperation({ summary: 'The client authorizes the request (and consents to the fee); the letter is delivered to the responder' })
+  @ApiOperation({
+    summary: 'The client authorizes the request (and consents to the fee); the letter is delivered to the responder',
+    description: 'Delivery seals the letter to the responder (and the addressed branch): `letterCiphertext` as the client\'s software widened it, or, when absent, widened by the gateway with the institution key it holds (NO_INSTITUTION_KEYS if it holds none). The ledger refuses any other change (RECIPIENTS_REFUSED).',
+  })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
   authorize(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: AuthorizeDto): Promise<Executed> {
-    return this.confirmations.transition(p, 'ClientAuthorize', id, JSON.stringify({ feeConsent: body.feeConsent, ...(body.signatureHash ? { signatureHash: body.signatureHash } : {}) }));
+    return this.confirmations.authorize(p, id, body);
   }
 
   @Post(':id/refusal')
@@ -179,11 +183,14 @@ export class ConfirmationsController {
   @Roles(Role.Auditor)
   @ID
   @IDEMPOTENCY
-  @ApiOperation({ summary: 'The auditor accepts the reply; the client may now see it' })
+  @ApiOperation({
+    summary: 'The auditor accepts the reply; the client may now see it',
+    description: 'Acceptance seals the reply to the client: `replyCiphertext` as the firm\'s software widened it, or, when absent, widened by the gateway with the institution key it holds (NO_INSTITUTION_KEYS if it holds none). The ledger refuses any other change (RECIPIENTS_REFUSED).',
+  })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  auditorAccept(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
-    return this.confirmations.transition(p, 'AuditorAccept', id);
+  auditorAccept(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: AuditorAcceptDto): Promise<Executed> {
+    return this.confirmations.auditorAccept(p, id, body);
   }
 
   @Post(':id/recall')

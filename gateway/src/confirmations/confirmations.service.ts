@@ -1,19 +1,19 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import {
   ConfirmationKind,
+  ConfirmationState,
   findForm,
-  InstitutionKind,
   Role,
   validateLetter,
   validateReply,
   type ConfirmationView,
-  type Institution,
+  type AuthorizeInput,
   type IssueInput,
   type LetterContent,
   type Page,
   type ReplyInput,
 } from '@econfirm/common';
-import { recipientOf, seal, sealReply, type Recipient } from '@econfirm/sdk';
+import { addRecipients, recipientOf, seal, sealReply, type Recipient } from '@econfirm/sdk';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
@@ -24,7 +24,7 @@ import { ResultPresenters } from '../transactions/result-presenters';
 import { Executed } from '../transactions/executed';
 import { TransactionExecutor } from '../transactions/transaction-executor.service';
 import { ConfirmationContentService } from './confirmation-content.service';
-import type { IssueConfirmationDto, PrepareReplyDto, ResendDto } from './dto/confirmation-inputs.dto';
+import type { AuditorAcceptDto, AuthorizeDto, IssueConfirmationDto, PrepareReplyDto, ResendDto } from './dto/confirmation-inputs.dto';
 import type { ListConfirmationsQuery } from './dto/list-query.dto';
 
 export const CONFIRMATION_PRESENTER = 'confirmation';
@@ -88,17 +88,14 @@ export class ConfirmationsService implements OnModuleInit {
     return { confirmationId: view.id, formId: view.formId, part, contentHash: sealed.contentHash, content: opened.content, ...(opened.signature ? { signature: opened.signature } : {}) };
   }
 
-  /** Who a letter is sealed for: firm, client, responder (a branch's bank) and the addressee itself. Also used by bulk issuance. */
-  async letterRecipients(principal: Principal, clientId: string, addresseeId: string): Promise<Recipient[]> {
-    const [firm, client, addressee] = await Promise.all([
-      this.registry.get(principal, principal.institutionId),
-      this.registry.get(principal, clientId),
-      this.registry.get(principal, addresseeId),
-    ]);
-    const responder: Institution = addressee.kind === InstitutionKind.BankBranch && addressee.parentId ? await this.registry.get(principal, addressee.parentId) : addressee;
-    const byKid = new Map<string, Recipient>();
-    for (const party of [firm, client, responder, addressee]) byKid.set(party.encryptionKey.kid, recipientOf(party));
-    return [...byKid.values()];
+  /**
+   * Who a letter is sealed for at issue: the firm and the client, nobody else — the responder's
+   * right to read it arises at the client's authorization (chaincode/README.md, Privacy design),
+   * when `authorize` widens it. Also used by bulk issuance.
+   */
+  async letterRecipients(principal: Principal, clientId: string): Promise<Recipient[]> {
+    const [firm, client] = await Promise.all([this.registry.get(principal, principal.institutionId), this.registry.get(principal, clientId)]);
+    return [recipientOf(firm), recipientOf(client)];
   }
 
   private checkLetter(letter: Record<string, unknown>, kind: ConfirmationKind, formId: string): void {
@@ -121,7 +118,7 @@ export class ConfirmationsService implements OnModuleInit {
       engagement: { ...dto.engagement },
       addresseeId: dto.addresseeId,
       feePayer: dto.feePayer,
-      letter: await seal(letter, await this.letterRecipients(principal, dto.engagement.clientId, dto.addresseeId)),
+      letter: await seal(letter, await this.letterRecipients(principal, dto.engagement.clientId)),
     };
     return this.executor.submit(principal, call('Issue', JSON.stringify(input)), { presenter: CONFIRMATION_PRESENTER, successStatus: 201 });
   }
@@ -130,7 +127,7 @@ export class ConfirmationsService implements OnModuleInit {
     const original = parse<ConfirmationView>(await this.executor.readAsTenant(principal, call('GetConfirmation', originalId)));
     const letter = { ...dto.letter, formId: original.formId };
     this.checkLetter(letter, original.kind, original.formId);
-    const sealed = await seal(letter, await this.letterRecipients(principal, original.clientId, dto.addresseeId ?? original.addresseeId));
+    const sealed = await seal(letter, await this.letterRecipients(principal, original.clientId));
     const input = { id: dto.id ?? `CF-${randomUUID()}`, originalId, ...(dto.addresseeId ? { addresseeId: dto.addresseeId } : {}), letter: sealed };
     return this.executor.submit(principal, call('Resend', JSON.stringify(input)), { presenter: CONFIRMATION_PRESENTER, successStatus: 201 });
   }
@@ -141,9 +138,52 @@ export class ConfirmationsService implements OnModuleInit {
   }
 
   /**
+   * The client's authorization delivers the letter: it is widened to the responder (and the
+   * addressed branch) by appending recipients that wrap the same content key. The client's own
+   * software may do that and send `letterCiphertext` (its key never leaves it); else the gateway
+   * does it with the tenant's institution key. The chaincode checks that only those recipients
+   * were appended.
+   */
+  async authorize(principal: Principal, id: string, dto: AuthorizeDto): Promise<Executed> {
+    const letterCiphertext = dto.letterCiphertext ?? (await this.widened(principal, id, 'letter'));
+    const input: AuthorizeInput = { feeConsent: dto.feeConsent, ...(dto.signatureHash ? { signatureHash: dto.signatureHash } : {}), letterCiphertext };
+    return this.transition(principal, 'ClientAuthorize', id, JSON.stringify(input));
+  }
+
+  /** The auditor's acceptance gives the client the reply: widened to the client as `authorize` widens the letter. */
+  async auditorAccept(principal: Principal, id: string, dto: AuditorAcceptDto): Promise<Executed> {
+    const replyCiphertext = dto.replyCiphertext ?? (await this.widened(principal, id, 'reply'));
+    return this.transition(principal, 'AuditorAccept', id, JSON.stringify({ replyCiphertext }));
+  }
+
+  /** The letter (to the responder and addressed branch) or reply (to the client) with the new recipients appended (SDK addRecipients). */
+  private async widened(principal: Principal, id: string, part: 'letter' | 'reply'): Promise<string> {
+    const field = `${part}Ciphertext`;
+    const keys = this.tenants.institutionKeys(principal.tenantId);
+    if (!keys) {
+      throw new GatewayError('NO_INSTITUTION_KEYS', `this gateway holds no private keys for ${principal.institutionId}: widen the ${part} with your own key (SDK addRecipients) and send it as ${field}`);
+    }
+    const view = parse<ConfirmationView>(await this.executor.readAsTenant(principal, call('GetConfirmation', id)));
+    const sealed = part === 'letter' ? view.letter : view.reply;
+    const from = part === 'letter' ? ConfirmationState.Issued : ConfirmationState.Replied;
+    // The ledger's own refusal, word for word, without widening content that cannot move on.
+    if (!sealed || view.state !== from) {
+      throw new GatewayError('INVALID_STATE_TRANSITION', `cannot ${part === 'letter' ? 'ClientAuthorize' : 'AuditorAccept'} confirmation ${id}: it is ${view.state}`);
+    }
+    const parties = part === 'reply' ? [view.clientId] : view.addresseeId === view.responderId ? [view.responderId] : [view.responderId, view.addresseeId];
+    // Current keys, not cached ones: the chaincode accepts only the registry's current kids.
+    const recipients = (await Promise.all(parties.map((party) => this.registry.get(principal, party, { fresh: true })))).map(recipientOf);
+    try {
+      return await addRecipients(sealed.ciphertext, keys, recipients);
+    } catch (err) {
+      throw new GatewayError('CONTENT_NOT_READABLE', `the ${part} of ${id} cannot be opened with ${principal.institutionId}'s key to widen it: ${(err as Error).message}`);
+    }
+  }
+
+  /**
    * The responder's reply: the letter it answers is opened with the tenant's key, the reply is
    * validated against it, signed with the institution's signing key (JWS inside the JWE) and
-   * sealed for the firm and the responder (and the client on request).
+   * sealed for the firm and the responder only: the client is added at the auditor's acceptance.
    */
   async prepareReply(principal: Principal, id: string, dto: PrepareReplyDto): Promise<Executed> {
     const keys = this.tenants.institutionKeys(principal.tenantId);
@@ -157,7 +197,7 @@ export class ConfirmationsService implements OnModuleInit {
     const issues = validateReply(dto.content, letter.content, view.kind);
     if (issues.length > 0) throw contentIssues(issues, 'content');
     const conclusion = dto.content.conclusion as ReplyInput['conclusion'];
-    const parties = [view.firmId, view.responderId, ...(dto.shareWithClient ? [view.clientId] : [])];
+    const parties = [view.firmId, view.responderId];
     const recipients = (await Promise.all(parties.map((p) => this.registry.get(principal, p)))).map(recipientOf);
     const signingKey = { kid: keys.signing.kid, jwk: keys.signing.jwk, ...((keys.signing as { x5c?: string[] }).x5c ? { x5c: (keys.signing as { x5c?: string[] }).x5c } : {}) };
     const sealed = await sealReply(id, conclusion, dto.content, recipients, signingKey);

@@ -107,7 +107,7 @@ export function ApiLedgerErrors(): MethodDecorator & ClassDecorator {
       type: ErrorResponse,
       description: errorCodesText(409, ['INVALID_STATE_TRANSITION', 'ALREADY_EXISTS', 'CONFLICT', 'MVCC_CONFLICT', 'IDEMPOTENCY_IN_PROGRESS', 'OFFLINE_SIGNING_REQUIRED', 'OFFLINE_READ_UNAVAILABLE', 'NO_INSTITUTION_KEYS']),
     }),
-    ApiUnprocessableEntityResponse({ type: ErrorResponse, description: errorCodesText(422, ['INVALID_ARGUMENT', 'INVALID_CONTENT', 'IDEMPOTENCY_KEY_REUSED']) }),
+    ApiUnprocessableEntityResponse({ type: ErrorResponse, description: errorCodesText(422, ['INVALID_ARGUMENT', 'RECIPIENTS_REFUSED', 'INVALID_CONTENT', 'IDEMPOTENCY_KEY_REUSED']) }),
     ApiBadGatewayResponse({ type: ErrorResponse, description: errorCodesText(502, ['ENDORSEMENT_FAILED', 'ORDERING_FAILED', 'EVALUATION_FAILED', 'TRANSACTION_INVALID']) }),
     ApiServiceUnavailableResponse({ type: ErrorResponse, description: errorCodesText(503, ['LEDGER_UNAVAILABLE', 'HSM_UNAVAILABLE']) }),
     ApiGatewayTimeoutResponse({ type: ErrorResponse, description: errorCodesText(504, ['LEDGER_TIMEOUT', 'COMMIT_STATUS_UNKNOWN']) }),

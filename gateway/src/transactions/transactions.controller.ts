@@ -42,7 +42,7 @@ const IDEMPOTENCY = ApiHeader({ name: 'Idempotency-Key', required: false, descri
   description: 'INVALID_STATE_TRANSITION (wrong stage), ALREADY_FINISHED, MVCC_CONFLICT, OFFLINE_READ_UNAVAILABLE, IDEMPOTENCY_IN_PROGRESS, the contract\'s refusals',
 })
 @ApiGoneResponse({ type: ErrorResponse, description: 'PROPOSAL_EXPIRED' })
-@ApiUnprocessableEntityResponse({ type: ErrorResponse, description: "the contract's INVALID_ARGUMENT, IDEMPOTENCY_KEY_REUSED" })
+@ApiUnprocessableEntityResponse({ type: ErrorResponse, description: "the contract's INVALID_ARGUMENT and RECIPIENTS_REFUSED, IDEMPOTENCY_KEY_REUSED" })
 @ApiBadGatewayResponse({ type: ErrorResponse, description: 'ENDORSEMENT_FAILED, ORDERING_FAILED, EVALUATION_FAILED, TRANSACTION_INVALID' })
 @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'LEDGER_UNAVAILABLE, HSM_UNAVAILABLE' })
 @ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT, COMMIT_STATUS_UNKNOWN' })

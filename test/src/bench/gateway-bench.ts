@@ -1,6 +1,6 @@
 import type { InstitutionProfile, IssueInput, ReplyInput } from '@econfirm/common';
 import { createApiToken, createApp, CredentialsStore, validateGatewayConfig } from '@econfirm/gateway';
-import { defaultDescriptorPath, LedgerCallError, newInstitutionKeys, recipientOf, registrationInput, seal, sealReply, submitAndWait, type LedgerSession } from '@econfirm/sdk';
+import { addRecipients, defaultDescriptorPath, LedgerCallError, newInstitutionKeys, recipientOf, registrationInput, seal, sealReply, submitAndWait, type LedgerSession } from '@econfirm/sdk';
 import type { JsonWebKey } from 'node:crypto';
 import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -210,23 +210,34 @@ async function main(): Promise<void> {
     const signingKey = { kid: bank.keys.signing.kid, jwk: bank.keys.signing.jwk, ...((bank.keys.signing as { x5c?: string[] }).x5c ? { x5c: (bank.keys.signing as { x5c?: string[] }).x5c } : {}) };
     const raw = (times: StepTimes, prefix: string) => async (i: number): Promise<void> => {
       const id = `CF-${prefix}-${i}`;
-      // The raw caller does what the gateway does for it: seal the letter, sign and seal the reply.
+      // The raw caller does what the gateway does for it: seal the letter to firm and client, widen
+      // it to the bank at authorization, sign and seal the reply, widen it to the client at acceptance.
+      let letter = '';
       await times.time('issue', async () => {
         const input: IssueInput = {
           id, kind: 'bank-form-1', formId: 'bank-letter-2020', engagement: ENGAGEMENT(run), addresseeId: 'BANK1', feePayer: 'client',
-          letter: await seal(bankLetter(distinctiveAccountNumber()), [recipientOf(firm.record), recipientOf(client.record), recipientOf(bank.record)]),
+          letter: await seal(bankLetter(distinctiveAccountNumber()), [recipientOf(firm.record), recipientOf(client.record)]),
         };
+        letter = input.letter.ciphertext;
         return rawSubmit(ledgers.auditor, 'Issue', [JSON.stringify(input)]);
       });
-      await submit(ledgers.client, 'authorize', times, 'ClientAuthorize', id, JSON.stringify({ feeConsent: true }));
+      await times.time('authorize', async () => {
+        const letterCiphertext = await addRecipients(letter, client.keys, [recipientOf(bank.record)]);
+        return rawSubmit(ledgers.client, 'ClientAuthorize', [id, JSON.stringify({ feeConsent: true, letterCiphertext })]);
+      });
       await submit(ledgers.officer, 'accept', times, 'BankAccept', id);
+      let reply = '';
       await times.time('prepareReply', async () => {
         const sealed = await sealReply(id, 'agrees', agreeingReply(), [recipientOf(firm.record), recipientOf(bank.record)], signingKey);
         const input: ReplyInput = { conclusion: 'agrees', ciphertext: sealed.ciphertext, contentHash: sealed.contentHash, signatureHash: sealed.signatureHash, signingKid: sealed.signingKid };
+        reply = sealed.ciphertext;
         return rawSubmit(ledgers.officer, 'PrepareReply', [id, JSON.stringify(input)]);
       });
       await submit(ledgers.reviewer, 'approveReply', times, 'ApproveReply', id);
-      await submit(ledgers.auditor, 'auditorAccept', times, 'AuditorAccept', id);
+      await times.time('auditorAccept', async () => {
+        const replyCiphertext = await addRecipients(reply, firm.keys, [recipientOf(client.record)]);
+        return rawSubmit(ledgers.auditor, 'AuditorAccept', [id, JSON.stringify({ replyCiphertext })]);
+      });
     };
 
     const baselineKeys = newInstitutionKeys('BENCH');

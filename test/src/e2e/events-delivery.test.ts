@@ -489,7 +489,8 @@ describe('gateway e2e: events out — SSE, signed webhooks, dead letters, replay
     const engagement = demoEngagement(`ENG-${run}-BATCH`);
     const recipients = await withLedger('operator', 'admin', async (admin) => {
       const registry = new RegistryClient(admin);
-      return Promise.all(['FIRM1', 'CLIENT1', 'BANK1'].map(async (id) => recipientOf(await registry.get(id))));
+      // Sealed to firm and client only: the bank is added at each letter's authorization.
+      return Promise.all(['FIRM1', 'CLIENT1'].map(async (id) => recipientOf(await registry.get(id))));
     });
     const requests = await Promise.all(
       batchIds.map(async (id) => ({ id, kind: 'bank-form-1', formId: 'bank-letter-2020', addresseeId: 'BANK1', feePayer: 'client', letter: await seal(bankLetter(distinctiveAccountNumber()), recipients) })),

@@ -131,9 +131,11 @@ describe('gateway e2e: idempotent retries and malformed input', function () {
       expect(res.body.error.code).to.equal('PAYLOAD_TOO_LARGE');
     });
 
-    it('a ledger-level refusal (unknown addressee) → 404 from the registry; and after all of these the id was never written', async function () {
+    it('a ledger-level refusal (unknown addressee) → 422 INVALID_ARGUMENT naming the field; and after all of these the id was never written', async function () {
+      // The gateway seals the letter to firm and client only, so the addressee is checked by the ledger, not looked up first.
       const res = await gw.post(auditor, '/v1/confirmations', { ...good(), addresseeId: 'NO-SUCH-BANK' });
-      expect(res.status).to.equal(404);
+      expect([res.status, res.body.error?.code]).to.deep.equal([422, 'INVALID_ARGUMENT']);
+      expect(res.body.error.message).to.contain('addresseeId: NO-SUCH-BANK is not a registered');
       expect((await gw.get(auditor, `/v1/confirmations/${id}`)).status).to.equal(404);
       expect(await engagementRecords(auditor, 'bad')).to.deep.equal([]);
     });

@@ -159,15 +159,18 @@ describe('gateway e2e: institution key rotation keeps old content readable', fun
     expect(bytes.subarray(0, 5).toString('latin1')).to.equal('%PDF-');
   });
 
-  it('a new letter is sealed to the new kids only', async function () {
-    const res = await issue(`CF-${run}-new`, distinctiveAccountNumber());
-    const kids = recipientKids(res.body.letter.ciphertext);
+  it('a new letter is sealed to the new kids only: the firm\'s at issue, the bank\'s at authorization', async function () {
+    const id = `CF-${run}-new`;
+    const res = await issue(id, distinctiveAccountNumber());
     const firmNow = demoKeyStore().load('FIRM1');
     const bankNow = demoKeyStore().load('BANK1');
+    expect(recipientKids(res.body.letter.ciphertext)).to.deep.equal([firmNow.encryption.kid, demoKeyStore().load('CLIENT1').encryption.kid]);
+    expect(res.body.letter.readable).to.equal('decrypted');
+    const authorized = await step(clientSigner, `/v1/confirmations/${id}/authorization`, { feeConsent: true });
+    const kids = recipientKids(authorized.body.letter.ciphertext);
     expect(kids).to.include.members([firmNow.encryption.kid, bankNow.encryption.kid]);
     expect(kids).not.to.include(before1.FIRM1?.encryption.kid);
     expect(kids).not.to.include(before1.BANK1?.encryption.kid);
-    expect(res.body.letter.readable).to.equal('decrypted');
   });
 
   it('an institution whose gateway cannot submit registry writes: --stage-only, the operator submits the printed keys, a re-run finishes', async function () {

@@ -112,13 +112,13 @@ describe('gateway e2e: the bank-letter path over HTTP across four tenants', func
     expect(history.body.map((v: { value: { state: string } }) => v.value.state)).to.include.members([ConfirmationState.Issued, ConfirmationState.AuditorAccepted]);
   });
 
-  it('the regulator reads the statistics; the reply was not addressed to the client so it cannot open it', async function () {
+  it('the regulator reads the statistics; the acceptance sealed the reply to the client, who now opens it with its own key', async function () {
     const stats = await gw.get(regulator, '/v1/statistics');
     expect(stats.status, JSON.stringify(stats.body)).to.equal(200);
     expect(stats.body.total).to.be.greaterThan(0);
     const clientView = await gw.get(clientSigner, `/v1/confirmations/${id}`);
-    expect(clientView.body.reply.readable).to.equal('not-addressed');
-    expect(clientView.body.reply).not.to.have.property('content');
+    expect(clientView.body.reply.readable).to.equal('decrypted');
+    expect(clientView.body.reply.content).to.deep.equal(agreeingReply());
   });
 
   it('/metrics exposes request and ledger-call counters in Prometheus text', async function () {

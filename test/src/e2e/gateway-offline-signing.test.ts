@@ -1,12 +1,12 @@
 import { ConfirmationState } from '@econfirm/common';
 import { TransactionExecutor, type LedgerCall } from '@econfirm/gateway';
-import { decodeProposal, findIdentity, jsonArgumentWith, OfflineSigningRefusedError, signOfflineProposal, signOfflineTransaction, type OfflineEndorsedAnswer } from '@econfirm/sdk';
+import { addRecipients, decodeProposal, findIdentity, jsonArgumentWith, recipientOf, OfflineSigningRefusedError, signOfflineProposal, signOfflineTransaction, type OfflineEndorsedAnswer } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ensureDemoInstitutions } from '../support/institutions';
+import { ensureDemoInstitutions, type HeldInstitution } from '../support/institutions';
 import { agreeingReply, bankLetterRequest, type Caller, TestGateway } from '../support/gateway';
 import { completeOffline, digestSigner, enrollOfflineIdentity, expectedCall, offlineCaller, opensslDigestSigner, type AskedCall, type OfflineIdentity } from '../support/gateway-offline';
 import { distinctiveAccountNumber } from '../support/letters';
@@ -24,9 +24,12 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
   let gw: TestGateway;
   const ids: Record<'auditor' | 'client' | 'officer' | 'reviewer', OfflineIdentity> = {} as never;
   const callers: Record<keyof typeof ids, Caller> = {} as never;
+  // The participants' own institution keys, held by their software: they widen sealed content themselves.
+  let held: Record<'firm' | 'client' | 'bank', HeldInstitution>;
 
   before(async function () {
-    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1');
+    const [firm, client, bank] = await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1');
+    held = { firm, client, bank } as typeof held;
     gw = await TestGateway.start();
     // The gateway's own reads (registry keys to encrypt to, the letter a reply answers) use a
     // custodial identity of the same tenant; every act below is signed offline.
@@ -113,15 +116,31 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
   });
 
   it('authorize, accept, prepare (signed reply), approve and auditor-accept — each signed offline', async function () {
-    const steps: Array<[keyof typeof ids, string, object, AskedCall, string]> = [
-      ['client', `/v1/confirmations/${id}/authorization`, { feeConsent: true }, { transaction: 'ClientAuthorize', args: [id, jsonArgumentWith({ feeConsent: true })] }, ConfirmationState.Authorized],
+    // Sealed when the right arises: the client's software widens the letter to the bank, the
+    // firm's the reply to the client, each with its own key; the proposal carries exactly that.
+    const letter = (await completeOffline(gw, callers.client, ids.client, await gw.get(callers.client, `/v1/confirmations/${id}`), read(id))).body.result.letter.ciphertext as string;
+    const letterCiphertext = await addRecipients(letter, held.client.keys, [recipientOf(held.bank.record)]);
+    const steps: Array<[keyof typeof ids, string, object | (() => Promise<object>), AskedCall | (() => AskedCall), string]> = [
+      ['client', `/v1/confirmations/${id}/authorization`, { feeConsent: true, letterCiphertext }, { transaction: 'ClientAuthorize', args: [id, jsonArgumentWith({ feeConsent: true, letterCiphertext })] }, ConfirmationState.Authorized],
       ['officer', `/v1/confirmations/${id}/acceptance`, {}, { transaction: 'BankAccept', args: [id] }, ConfirmationState.Accepted],
       ['officer', `/v1/confirmations/${id}/reply`, { content: agreeingReply() }, { transaction: 'PrepareReply', args: [id, jsonArgumentWith({ conclusion: agreeingReply().conclusion })] }, ConfirmationState.ReplyPrepared],
       ['reviewer', `/v1/confirmations/${id}/reply/approval`, {}, { transaction: 'ApproveReply', args: [id] }, ConfirmationState.Replied],
-      ['auditor', `/v1/confirmations/${id}/auditor-acceptance`, {}, { transaction: 'AuditorAccept', args: [id] }, ConfirmationState.AuditorAccepted],
     ];
+    let replyCiphertext = '';
+    steps.push([
+      'auditor',
+      `/v1/confirmations/${id}/auditor-acceptance`,
+      async () => {
+        const reply = (await completeOffline(gw, callers.auditor, ids.auditor, await gw.get(callers.auditor, `/v1/confirmations/${id}`), read(id))).body.result.reply.ciphertext as string;
+        replyCiphertext = await addRecipients(reply, held.firm.keys, [recipientOf(held.client.record)]);
+        return { replyCiphertext };
+      },
+      () => ({ transaction: 'AuditorAccept', args: [id, jsonArgumentWith({ replyCiphertext })] }),
+      ConfirmationState.AuditorAccepted,
+    ]);
     for (const [who, url, body, asked, state] of steps) {
-      const done = await completeOffline(gw, callers[who], ids[who], await gw.post(callers[who], url, body), asked);
+      const sent = typeof body === 'function' ? await body() : body;
+      const done = await completeOffline(gw, callers[who], ids[who], await gw.post(callers[who], url, sent), typeof asked === 'function' ? asked() : asked);
       expect(done.status, `${url}: ${JSON.stringify(done.body)}`).to.equal(200);
       expect(done.body.result.state, url).to.equal(state);
     }
@@ -130,6 +149,7 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
     expect(final.body.result.reply.signatureValid).to.equal(true);
     expect(final.body.result.reply.preparedBy).to.contain(`off-${tag}`);
     expect(final.body.result.reply.approvedBy).to.contain(`rev-${tag}`);
+    expect(final.body.result.reply.ciphertext).to.equal(replyCiphertext);
   });
 
   it('signatures from openssl with a high S (which Fabric refuses as they are) are normalized by the gateway and commit', async function () {

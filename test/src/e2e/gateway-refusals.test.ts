@@ -2,9 +2,9 @@ import { ConfirmationState } from '@econfirm/common';
 import { expect } from 'chai';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import * as jose from 'node-jose';
-import { ensureDemoInstitutions } from '../support/institutions';
+import { demoKeyStore, ensureDemoInstitutions } from '../support/institutions';
 import { agreeingReply, bankLetterRequest, type Caller, TestGateway } from '../support/gateway';
-import { distinctiveAccountNumber } from '../support/letters';
+import { distinctiveAccountNumber, recipientKids } from '../support/letters';
 import { uniqueName } from '../support/network';
 
 async function signedToken(caller: Caller, claims: Record<string, unknown>): Promise<string> {
@@ -181,21 +181,25 @@ describe('gateway e2e: refusals by role, by token and across tenants', function 
       expect(own.body.records.every((r: { firmId: string }) => r.firmId === 'FIRM1')).to.equal(true);
     });
 
-    it('the gateway decrypts only for the caller\'s tenant: it holds FIRM1\'s key, yet the client is not shown the firm-only reply', async function () {
+    it('the gateway decrypts only for the caller\'s tenant: it holds FIRM1\'s key, yet the client reads the reply only once the auditor accepts it', async function () {
       await gw.post(clientSigner, `/v1/confirmations/${id}/authorization`, { feeConsent: true });
       await gw.post(officer, `/v1/confirmations/${id}/acceptance`);
       const prepared = await gw.post(officer, `/v1/confirmations/${id}/reply`, { content: agreeingReply() });
       expect(prepared.status, JSON.stringify(prepared.body)).to.equal(200);
       await gw.post(reviewer, `/v1/confirmations/${id}/reply/approval`);
-      await gw.post(auditor, `/v1/confirmations/${id}/auditor-acceptance`);
       const firm = await gw.get(auditor, `/v1/confirmations/${id}`);
       expect(firm.body.reply.readable).to.equal('decrypted');
-      const client = await gw.get(clientSigner, `/v1/confirmations/${id}`);
-      expect(client.body.reply.readable).to.equal('not-addressed');
-      expect(client.body.reply).not.to.have.property('content');
+      // Replied, not yet accepted: the reply is sealed to firm and bank only, and the client's view has none.
+      expect(recipientKids(firm.body.reply.ciphertext)).not.to.include(demoKeyStore().load('CLIENT1').encryption.kid);
+      const early = await gw.get(clientSigner, `/v1/confirmations/${id}`);
+      expect(early.body).not.to.have.property('reply');
       const download = await gw.get(clientSigner, `/v1/confirmations/${id}/reply`);
-      expect(download.status).to.equal(403);
-      expect(download.body.error.code).to.equal('CONTENT_NOT_READABLE');
+      expect(download.status).to.equal(404);
+      // The auditor's acceptance seals it to the client (sealed when the right arises): now it opens with the client's own key.
+      expect((await gw.post(auditor, `/v1/confirmations/${id}/auditor-acceptance`)).status).to.equal(200);
+      const client = await gw.get(clientSigner, `/v1/confirmations/${id}`);
+      expect(client.body.reply.readable).to.equal('decrypted');
+      expect(client.body.reply.content).to.deep.equal(agreeingReply());
       // The regulator sees statistics, never a request's content: the ledger refuses its role.
       const regulatorView = await gw.get(regulator, `/v1/confirmations/${id}`);
       expect(regulatorView.status).to.equal(403);

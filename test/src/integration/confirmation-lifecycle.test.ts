@@ -7,13 +7,13 @@ import {
   type ReplyInput,
   type WorkCalendar,
 } from '@econfirm/common';
-import { evaluate, LedgerCallError, submitAndWait, type LedgerSession } from '@econfirm/sdk';
+import { evaluate, LedgerCallError, readTransaction, submitAndWait, type LedgerSession } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ensureDemoInstitution, freshRegistrationId, networkDir, registerFresh, type HeldInstitution } from '../support/institutions';
-import { bankLetterContent, distinctiveAccountNumber, open, recipientOf, seal, signReply } from '../support/letters';
+import { addRecipients, bankLetterContent, distinctiveAccountNumber, open, recipientKids, recipientOf, seal, signReply } from '../support/letters';
 import { networkScript, uniqueName, withLedger } from '../support/network';
 
 /**
@@ -37,7 +37,45 @@ function parse<T>(bytes: Uint8Array): T {
 }
 
 async function submit<T>(who: Who, tx: string, ...args: string[]): Promise<T> {
-  return as(who, async (ledger) => parse<T>((await submitAndWait(ledger.contract('confirmation'), tx, { arguments: args })).result));
+  return (await submitTx<T>(who, tx, ...args)).result;
+}
+
+async function submitTx<T>(who: Who, tx: string, ...args: string[]): Promise<{ transactionId: string; result: T }> {
+  return as(who, async (ledger) => {
+    const outcome = await submitAndWait(ledger.contract('confirmation'), tx, { arguments: args });
+    return { transactionId: outcome.transactionId, result: parse<T>(outcome.result) };
+  });
+}
+
+/**
+ * The confirmation record `id` exactly as transaction `transactionId` wrote it, read by `who`
+ * from the committed block through qscc — what any member's peer serves, party or not.
+ */
+async function writtenInBlock(who: Who, transactionId: string, id: string): Promise<ConfirmationView> {
+  return as(who, async (ledger) => {
+    const transaction = await readTransaction(ledger.network, transactionId);
+    for (const write of transaction.actions.flatMap((a) => a.readWriteSets).flatMap((rw) => rw.writes)) {
+      if (write.isDelete) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(Buffer.from(write.value).toString('utf8'));
+      } catch {
+        continue;
+      }
+      const record = value as Partial<ConfirmationView>;
+      if (record.docType === 'confirmation' && record.id === id) return record as ConfirmationView;
+    }
+    throw new Error(`transaction ${transactionId} writes no confirmation ${id}`);
+  });
+}
+
+/** Whether `holder`'s own key opens `sealed`: undefined when it does not (not addressed to it). */
+async function opensWith<T>(sealed: { ciphertext: string; contentHash: string }, holder: HeldInstitution): Promise<T | undefined> {
+  try {
+    return (await open<T>(sealed, holder.keys.encryption.kid, holder.keys.encryption.jwk)).content;
+  } catch {
+    return undefined;
+  }
 }
 
 async function read<T>(who: Who, tx: string, ...args: string[]): Promise<T> {
@@ -122,31 +160,58 @@ describe('confirmation lifecycle on the real network (issue 3)', function () {
     };
   });
 
-  /** Issues one letter as firm1/auditor1, encrypted to firm, client and responder. */
-  async function issue(
-    addressee: HeldInstitution,
-    kind: IssueInput['kind'] = 'bank-form-1',
-    content: object = bankLetterContent(distinctiveAccountNumber(), 'Test Client'),
-  ): Promise<ConfirmationView> {
+  /** Issues one letter as firm1/auditor1, encrypted to firm and client (the responder is added at authorization). */
+  async function issue(addressee: HeldInstitution, kind?: IssueInput['kind'], content?: object): Promise<ConfirmationView> {
+    return (await issueTx(addressee, kind, content)).result;
+  }
+
+  async function issueInput(addressee: HeldInstitution, kind: IssueInput['kind'], content: object, recipients: HeldInstitution[]): Promise<IssueInput> {
     engagementSeq += 1;
-    const input: IssueInput = {
+    return {
       id: `CF-${run}-${engagementSeq}`,
       kind,
       formId: kind === 'receivable' || kind === 'payable' ? 'balance-confirmation-2020' : 'bank-letter-2020',
       engagement: { id: `ENG-${run}-${engagementSeq}`, clientId: p.client.record.id, periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' },
       addresseeId: addressee.record.id,
       feePayer: 'client',
-      letter: await seal(content, [recipientOf(p.firm.record), recipientOf(p.client.record), recipientOf(addressee.record)]),
+      letter: await seal(content, recipients.map((h) => recipientOf(h.record))),
     };
-    const issued = await submit<ConfirmationView>(AUDITOR, 'Issue', JSON.stringify(input));
-    expect(issued.state).to.equal(ConfirmationState.Issued);
+  }
+
+  async function issueTx(
+    addressee: HeldInstitution,
+    kind: IssueInput['kind'] = 'bank-form-1',
+    content: object = bankLetterContent(distinctiveAccountNumber(), 'Test Client'),
+  ): Promise<{ transactionId: string; result: ConfirmationView }> {
+    const input = await issueInput(addressee, kind, content, [p.firm, p.client]);
+    const issued = await submitTx<ConfirmationView>(AUDITOR, 'Issue', JSON.stringify(input));
+    expect(issued.result.state).to.equal(ConfirmationState.Issued);
     return issued;
   }
 
-  async function authorize(id: string): Promise<ConfirmationView> {
-    const authorized = await submit<ConfirmationView>(p.clientSigner, 'ClientAuthorize', id, JSON.stringify({ feeConsent: true }));
-    expect(authorized.state).to.equal(ConfirmationState.Authorized);
+  /** The client's software widens the letter to the responder with the client's own key, and authorizes. */
+  async function authorizeTx(id: string): Promise<{ transactionId: string; result: ConfirmationView }> {
+    const view = await getConfirmation(p.clientSigner, id);
+    const responder = [p.bank, p.enterprise, p.otherBank].find((h) => h.record.id === view.responderId);
+    if (!responder) throw new Error(`no held responder ${view.responderId}`);
+    const letterCiphertext = await addRecipients(view.letter.ciphertext, p.client.keys, [recipientOf(responder.record)]);
+    const authorized = await submitTx<ConfirmationView>(p.clientSigner, 'ClientAuthorize', id, JSON.stringify({ feeConsent: true, letterCiphertext }));
+    expect(authorized.result.state).to.equal(ConfirmationState.Authorized);
     return authorized;
+  }
+
+  async function authorize(id: string): Promise<ConfirmationView> {
+    return (await authorizeTx(id)).result;
+  }
+
+  /** The firm's software widens the reply to the client with the firm's own key, and accepts. */
+  async function auditorAcceptTx(id: string): Promise<{ transactionId: string; result: ConfirmationView }> {
+    const reply = (await getConfirmation(AUDITOR, id)).reply;
+    if (!reply) throw new Error(`${id} has no reply`);
+    const replyCiphertext = await addRecipients(reply.ciphertext, p.firm.keys, [recipientOf(p.client.record)]);
+    const accepted = await submitTx<ConfirmationView>(AUDITOR, 'AuditorAccept', id, JSON.stringify({ replyCiphertext }));
+    expect(accepted.result.state).to.equal(ConfirmationState.AuditorAccepted);
+    return accepted;
   }
 
   async function replyInput(responder: HeldInstitution, content: object, conclusion: ReplyInput['conclusion'] = 'agrees'): Promise<ReplyInput> {
@@ -160,7 +225,7 @@ describe('confirmation lifecycle on the real network (issue 3)', function () {
     const replyContent = { confirmed: true, accountNumber: account, balance: '1234567.89', asOf: '2025-12-31' };
     let id = '';
 
-    it('firm1/auditor1 issues a letter encrypted to firm, client and bank; the bank does not see it yet', async function () {
+    it('firm1/auditor1 issues a letter encrypted to firm and client only; the bank does not see it yet', async function () {
       const issued = await issue(p.bank, 'bank-form-1', bankLetterContent(account, 'Test Client'));
       id = issued.id;
       expect(issued.firmId).to.equal('FIRM1');
@@ -171,11 +236,12 @@ describe('confirmation lifecycle on the real network (issue 3)', function () {
       expect(issued.letter.ciphertext).not.to.contain(account);
       // Not yet delivered: the responder is no party before the client authorizes.
       await refused('NOT_FOUND', getConfirmation(OFFICER, id));
-      // Each named party can open the letter with its own key.
-      for (const holder of [p.firm, p.client, p.bank]) {
+      // Firm and client can open the letter with their own keys; the bank cannot (sealed when the right arises).
+      for (const holder of [p.firm, p.client]) {
         const opened = await open<{ section1Deposits: Array<{ accountNumber: string }> }>(issued.letter, holder.keys.encryption.kid, holder.keys.encryption.jwk);
         expect(opened.content.section1Deposits[0].accountNumber).to.equal(account);
       }
+      expect(await opensWith(issued.letter, p.bank)).to.equal(undefined);
     });
 
     it('the client-signer authorizes; the letter is delivered to the bank with a reply deadline', async function () {
@@ -224,8 +290,7 @@ describe('confirmation lifecycle on the real network (issue 3)', function () {
     });
 
     it('firm1/auditor1 accepts; the firm decrypts the reply and its hash matches; now the client sees it', async function () {
-      const accepted = await submit<ConfirmationView>(AUDITOR, 'AuditorAccept', id);
-      expect(accepted.state).to.equal(ConfirmationState.AuditorAccepted);
+      const accepted = (await auditorAcceptTx(id)).result;
       expect(accepted.auditorAcceptance?.by).to.contain('auditor1');
       const reply = accepted.reply;
       if (!reply) throw new Error('accepted request has no reply');
@@ -279,6 +344,75 @@ describe('confirmation lifecycle on the real network (issue 3)', function () {
     });
   });
 
+  // Issue 10 §2–3; fails on c85a0dd, where Issue sealed the letter to the bank at once and a reply
+  // could be sealed to the client at PrepareReply: every member's peer serves every block (qscc).
+  describe('sealed when the right arises, as any member reads the blocks (issue 10 §2–3)', function () {
+    const account = distinctiveAccountNumber();
+    const replyContent = { confirmed: true, accountNumber: account, balance: '7654321.00', asOf: '2025-12-31' };
+    type Letter = { section1Deposits: Array<{ accountNumber: string }> };
+    let id = '';
+
+    it('the bank cannot decrypt the letter from the Issue block, nor that of a letter the client refused', async function () {
+      const issued = await issueTx(p.bank, 'bank-form-1', bankLetterContent(account, 'Test Client'));
+      id = issued.result.id;
+      const inBlock = await writtenInBlock(OFFICER, issued.transactionId, id);
+      expect(inBlock.letter.ciphertext).to.equal(issued.result.letter.ciphertext);
+      expect(recipientKids(inBlock.letter.ciphertext)).to.deep.equal([p.firm.record.encryptionKey.kid, p.client.record.encryptionKey.kid]);
+      expect(await opensWith(inBlock.letter, p.bank)).to.equal(undefined);
+      // Control: the same bytes open for the client, so the bank's failure is the sealing, not the read.
+      expect((await opensWith<Letter>(inBlock.letter, p.client))?.section1Deposits[0].accountNumber).to.equal(account);
+
+      const refusedOne = await issueTx(p.bank, 'bank-form-1', bankLetterContent(account, 'Test Client'));
+      const refusal = await submitTx<ConfirmationView>(p.clientSigner, 'ClientRefuse', refusedOne.result.id, 'the client declines');
+      for (const transactionId of [refusedOne.transactionId, refusal.transactionId]) {
+        expect(await opensWith((await writtenInBlock(OFFICER, transactionId, refusedOne.result.id)).letter, p.bank)).to.equal(undefined);
+      }
+    });
+
+    it('the ledger refuses a letter sealed to the bank at issue, and an authorization that is not exactly the bank appended', async function () {
+      const early = await issueInput(p.bank, 'bank-form-1', bankLetterContent(account, 'Test Client'), [p.firm, p.client, p.bank]);
+      expect(await refused('RECIPIENTS_REFUSED', submit(AUDITOR, 'Issue', JSON.stringify(early)))).to.match(/letter\.ciphertext: is sealed to key/);
+      const letter = (await getConfirmation(p.clientSigner, id)).letter.ciphertext;
+      for (const letterCiphertext of [letter, await addRecipients(letter, p.client.keys, [recipientOf(p.otherBank.record)]), await addRecipients(letter, p.client.keys, [recipientOf(p.bank.record), recipientOf(p.otherBank.record)])]) {
+        await refused('RECIPIENTS_REFUSED', submit(p.clientSigner, 'ClientAuthorize', id, JSON.stringify({ feeConsent: true, letterCiphertext })));
+      }
+      expect((await getConfirmation(AUDITOR, id)).state).to.equal(ConfirmationState.Issued);
+    });
+
+    it('once the client authorizes, the bank decrypts the letter from the ClientAuthorize block', async function () {
+      const authorized = await authorizeTx(id);
+      const inBlock = await writtenInBlock(OFFICER, authorized.transactionId, id);
+      expect(recipientKids(inBlock.letter.ciphertext)).to.deep.equal([p.firm.record.encryptionKey.kid, p.client.record.encryptionKey.kid, p.bank.record.encryptionKey.kid]);
+      expect(inBlock.letter.contentHash).to.equal(authorized.result.letter.contentHash);
+      expect((await opensWith<Letter>(inBlock.letter, p.bank))?.section1Deposits[0].accountNumber).to.equal(account);
+    });
+
+    it('the client cannot decrypt the reply from the PrepareReply or ApproveReply blocks; a reply sealed to it early is refused', async function () {
+      const sealedToAll = await seal(replyContent, [p.firm, p.bank, p.client].map((h) => recipientOf(h.record)));
+      const { signatureHash } = await signReply(replyContent, p.bank.keys.signing.kid, p.bank.keys.signing.jwk);
+      const early = { conclusion: 'agrees', ...sealedToAll, signatureHash, signingKid: p.bank.keys.signing.kid };
+      expect(await refused('RECIPIENTS_REFUSED', submit(OFFICER, 'PrepareReply', id, JSON.stringify(early)))).to.match(/is sealed to key/);
+
+      const prepared = await submitTx<ConfirmationView>(OFFICER, 'PrepareReply', id, JSON.stringify(await replyInput(p.bank, replyContent)));
+      const approved = await submitTx<ConfirmationView>(REVIEWER, 'ApproveReply', id);
+      for (const transactionId of [prepared.transactionId, approved.transactionId]) {
+        const inBlock = await writtenInBlock(p.clientSigner, transactionId, id);
+        if (!inBlock.reply) throw new Error('the block holds no reply');
+        expect(await opensWith(inBlock.reply, p.client)).to.equal(undefined);
+        expect(await opensWith(inBlock.reply, p.firm)).to.deep.equal(replyContent);
+      }
+    });
+
+    it('once the auditor accepts, the client decrypts the reply from the AuditorAccept block', async function () {
+      const reply = (await getConfirmation(AUDITOR, id)).reply?.ciphertext ?? '';
+      await refused('RECIPIENTS_REFUSED', submit(AUDITOR, 'AuditorAccept', id, JSON.stringify({ replyCiphertext: reply })));
+      const accepted = await auditorAcceptTx(id);
+      const inBlock = await writtenInBlock(p.clientSigner, accepted.transactionId, id);
+      if (!inBlock.reply) throw new Error('the block holds no reply');
+      expect(await opensWith(inBlock.reply, p.client)).to.deep.equal(replyContent);
+    });
+  });
+
   it('a receivable confirmation to a customer: the enterprise client-signer accepts and replies (no maker–checker)', async function () {
     const issued = await issue(p.enterprise, 'receivable', { formId: 'balance-confirmation-2020', receivableFromCustomer: '88000.00', invoices: ['INV-1', 'INV-2'] });
     expect(issued.responderId).to.equal(p.enterprise.record.id);
@@ -291,8 +425,7 @@ describe('confirmation lifecycle on the real network (issue 3)', function () {
     expect(replied.state).to.equal(ConfirmationState.Replied);
     expect(replied.reply?.conclusion).to.equal('disagrees');
     expect(replied.reply?.approvedBy).to.equal(replied.reply?.preparedBy);
-    const accepted = await submit<ConfirmationView>(AUDITOR, 'AuditorAccept', issued.id);
-    expect(accepted.state).to.equal(ConfirmationState.AuditorAccepted);
+    const accepted = (await auditorAcceptTx(issued.id)).result;
     const opened = await open<typeof differences>(accepted.reply ?? { ciphertext: '', contentHash: '' }, p.firm.keys.encryption.kid, p.firm.keys.encryption.jwk);
     expect(opened.content).to.deep.equal(differences);
   });
@@ -360,7 +493,8 @@ describe('confirmation lifecycle on the real network (issue 3)', function () {
     expect(recorded.state).to.equal(ConfirmationState.AlternativeProcedure);
     expect(recorded.alternativeProcedure?.trigger).to.equal(AlternativeTrigger.ClientRefused);
     expect(recorded.alternativeProcedure?.workpaperHash).to.equal(workpaperHash);
-    await refused('INVALID_STATE_TRANSITION', submit(p.clientSigner, 'ClientAuthorize', issued.id, JSON.stringify({ feeConsent: true })));
+    const letterCiphertext = await addRecipients(issued.letter.ciphertext, p.client.keys, [recipientOf(p.bank.record)]);
+    await refused('INVALID_STATE_TRANSITION', submit(p.clientSigner, 'ClientAuthorize', issued.id, JSON.stringify({ feeConsent: true, letterCiphertext })));
   });
 
   describe('an overdue request ends in an alternative-procedure record', function () {
@@ -396,7 +530,7 @@ describe('confirmation lifecycle on the real network (issue 3)', function () {
       const drill: WorkCalendar = { ...(previous as WorkCalendar), elapsedDeadlines: { authorizationSeconds: 600, replySeconds: 5 } };
       await submit(ADMIN, 'SetWorkCalendar', JSON.stringify(drill));
       const issued = await issue(p.bank);
-      const authorized = await submit<ConfirmationView>(p.clientSigner, 'ClientAuthorize', issued.id, JSON.stringify({ feeConsent: true }));
+      const authorized = await authorize(issued.id);
       const replyDue = Date.parse(authorized.replyDueAt ?? '');
       expect(replyDue - Date.parse(authorized.sentAt ?? '')).to.equal(5000);
       const early = await refused('INVALID_STATE_TRANSITION', submit(AUDITOR, 'RecordAlternativeProcedure', issued.id, JSON.stringify({ procedure: 'OTHER', workpaperHash: hex64() })));

@@ -3,7 +3,7 @@ import { signReply as signReplyClaims } from '@econfirm/sdk';
 import type { JsonWebKey } from 'node:crypto';
 
 /** The content crypto lives in the SDK (one implementation for gateway, evidence and tests). */
-export { encryptFor, open, recipientOf, seal, sealReply, verifyReplySignature, type Recipient, type SealedPayload } from '@econfirm/sdk';
+export { addRecipients, encryptFor, open, recipientKids, recipientOf, seal, sealReply, verifyReplySignature, type Recipient, type SealedPayload } from '@econfirm/sdk';
 
 /**
  * A responder's JWS for ledger-level tests that have no confirmation id bound yet: it signs the

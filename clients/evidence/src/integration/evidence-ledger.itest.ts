@@ -5,6 +5,7 @@ import {
   LedgerCallError,
   loadNetworkDescriptor,
   newInstitutionKeys,
+  addRecipients,
   open,
   openLedger,
   pemChainToX5c,
@@ -124,6 +125,7 @@ describe('evidence on the real network (issue 5)', function () {
   let firm: { record: Institution; keys: InstitutionPrivateKeys };
   let bank: { record: Institution; keys: InstitutionPrivateKeys };
   let client: Institution;
+  let clientKeys: InstitutionPrivateKeys;
   let enterprise: { record: Institution; keys: InstitutionPrivateKeys };
   let clientSigner: Who;
   let enterpriseSigner: Who;
@@ -139,14 +141,16 @@ describe('evidence on the real network (issue 5)', function () {
       const f = await heldDemo(admin, 'FIRM1', store);
       const b = await heldDemo(admin, 'BANK1', store);
       const registry = new RegistryClient(admin);
-      const c = (await registry.register(registrationInput({ id: `CL-EV-${tag}`, kind: 'client', mspId: 'OperatorMSP', nameZh: '证据测试客户有限公司', nameEn: `Evidence Test Client ${tag}`, registrationId: `91C${tag}`.slice(0, 18) }, newInstitutionKeys(`CL-EV-${tag}`)))).institution;
+      const cKeys = newInstitutionKeys(`CL-EV-${tag}`);
+      const c = (await registry.register(registrationInput({ id: `CL-EV-${tag}`, kind: 'client', mspId: 'OperatorMSP', nameZh: '证据测试客户有限公司', nameEn: `Evidence Test Client ${tag}`, registrationId: `91C${tag}`.slice(0, 18) }, cKeys))).institution;
       const entKeys = newInstitutionKeys(`ENT-EV-${tag}`);
       const e = (await registry.register(registrationInput({ id: `ENT-EV-${tag}`, kind: 'enterprise', mspId: 'OperatorMSP', nameZh: '证据测试贸易有限公司', nameEn: `Evidence Test Customer ${tag}`, registrationId: `91E${tag}`.slice(0, 18) }, entKeys))).institution;
-      return { f, b, c, e: { record: e, keys: entKeys } };
+      return { f, b, c, cKeys, e: { record: e, keys: entKeys } };
     });
     firm = fresh.f;
     bank = fresh.b;
     client = fresh.c;
+    clientKeys = fresh.cKeys;
     enterprise = fresh.e;
     // The bank's registry signing key certified by its org CA (what `demo seed` does), so its reply JWS chains to Bank1MSP.
     if (!bank.keys.signing.x5c?.length) {
@@ -173,10 +177,12 @@ describe('evidence on the real network (issue 5)', function () {
       id, kind, formId: kind === 'receivable' ? 'balance-confirmation-2020' : 'bank-letter-2020',
       engagement: { id: engagementId, clientId: client.id, periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' },
       addresseeId: addressee.id, feePayer: 'client',
-      letter: await seal(content, [recipientOf(firm.record), recipientOf(client), recipientOf(addressee)]),
+      letter: await seal(content, [recipientOf(firm.record), recipientOf(client)]),
     };
     await submit(['firm1', 'auditor1'], 'Issue', JSON.stringify(input));
-    await submit(clientSigner, 'ClientAuthorize', id, JSON.stringify({ feeConsent: true }));
+    // Sealed when the right arises: the client's software adds the responder as it authorizes.
+    const letterCiphertext = await addRecipients(input.letter.ciphertext, clientKeys, [recipientOf(addressee)]);
+    await submit(clientSigner, 'ClientAuthorize', id, JSON.stringify({ feeConsent: true, letterCiphertext }));
   }
 
   it('reads the MSP roots of every org from the channel configuration', () => {

@@ -108,7 +108,8 @@ function replyForm(c: Confirmation): Child[] {
     field('经办人 Handler', h('input', { name: 'handler', required: true })),
     field('复核人 Reviewer', h('input', { name: 'reviewer', required: true })),
     field('日期 Date', h('input', { name: 'date', type: 'date', required: true, value: today() })),
-    h('span', { class: 'choice' }, h('input', { type: 'checkbox', name: 'shareWithClient', id: 'share-with-client' }), h('label', { for: 'share-with-client' }, '审计确认后抄送被审单位 Share with the client (after the auditor accepts)')),
+    // Sealed when the right arises: the reply goes to the firm only; the client gets it when the auditor accepts.
+    h('p', {}, h('small', {}, '回函仅加密发送审计机构；审计确认后被审单位方可阅读 The reply is sealed to the audit firm; the client can read it once the auditor accepts.')),
   ];
 }
 
@@ -116,7 +117,10 @@ export const ACTIONS: Record<ActionName, ActionSpec & { label: string }> = {
   authorize: {
     label: '授权发函 Authorize',
     offered: (me, c) => isClient(me, c) && c.state === 'issued',
-    form: (c) => [h('span', { class: 'choice' }, h('input', { type: 'checkbox', name: 'feeConsent', id: 'fee-consent', required: c.feePayer === 'client' }), h('label', { for: 'fee-consent' }, '同意支付银行函证费用 I consent to the bank fee'))],
+    form: (c) => [
+      h('span', { class: 'choice' }, h('input', { type: 'checkbox', name: 'feeConsent', id: 'fee-consent', required: c.feePayer === 'client' }), h('label', { for: 'fee-consent' }, '同意支付银行函证费用 I consent to the bank fee')),
+      h('p', {}, h('small', {}, '授权后函证内容加密发送回函方 Authorizing seals the letter to the responder: until then it cannot read it.')),
+    ],
     run: (api, c, data) => post(api, path(c, 'authorization'), { feeConsent: data.get('feeConsent') === 'on' }),
   },
   refuse: {
@@ -155,7 +159,7 @@ export const ACTIONS: Record<ActionName, ActionSpec & { label: string }> = {
         reviewer: text(data, 'reviewer'),
         date: text(data, 'date'),
       };
-      return post(api, path(c, 'reply'), { content, ...(data.get('shareWithClient') === 'on' ? { shareWithClient: true } : {}) });
+      return post(api, path(c, 'reply'), { content });
     },
   },
   approve: {
@@ -173,8 +177,8 @@ export const ACTIONS: Record<ActionName, ActionSpec & { label: string }> = {
   'auditor-accept': {
     label: '确认回函 Accept the reply',
     offered: (me, c) => isFirm(me, c) && c.state === 'replied',
-    form: () => [],
-    run: (api, c) => post(api, path(c, 'auditor-acceptance')),
+    form: () => [h('p', {}, h('small', {}, '确认后回函加密抄送被审单位 Accepting seals the reply to the client.'))],
+    run: (api, c) => post(api, path(c, 'auditor-acceptance'), {}),
   },
   recall: {
     label: '撤回函证 Recall',

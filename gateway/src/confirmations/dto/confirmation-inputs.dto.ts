@@ -5,6 +5,7 @@ import {
   FEE_PAYERS,
   INSTITUTION_ID,
   ISO_DATE,
+  MAX_CIPHERTEXT_CHARS,
   REQUEST_ID,
   RETURN_REASONS,
   SHA256_HEX,
@@ -37,7 +38,9 @@ export class EngagementDto {
 
 const LETTER_DESCRIPTION =
   'the letter in plain JSON, on its form (common/src/forms): { formId, header: {…}, sections: { <key>: { status, rows? } } }. ' +
-  'Validated against the form, then encrypted by the gateway for the firm, the client and the responder; only ciphertext and a salted hash reach the ledger.';
+  'Validated against the form, then encrypted by the gateway for the firm and the client only (the responder is added when the client authorizes); only ciphertext and a salted hash reach the ledger.';
+
+const WIDENED_RULE = 'the same JWE (protected header, iv, ciphertext, tag and existing recipients unchanged, in order) with recipients appended that wrap the same content key (SDK addRecipients)';
 
 export class IssueConfirmationDto {
   @ApiPropertyOptional({ example: 'CF-2026-000001', description: 'request id; generated when absent (send one, or an Idempotency-Key, to make retries safe)' })
@@ -72,6 +75,24 @@ export class AuthorizeDto {
   @ApiPropertyOptional({ description: "sha256 hex of the client's JWS over the letter's contentHash" })
   @IsOptional() @IsString() @Matches(SHA256_HEX)
   signatureHash?: string;
+
+  @ApiPropertyOptional({
+    maxLength: MAX_CIPHERTEXT_CHARS,
+    description: `the letter widened to the responder's current encryption key (and the addressed branch's, when the letter names a branch): ${WIDENED_RULE}. ` +
+      "Made by the client's own software when this gateway does not hold its institution key; when absent the gateway widens it with the key it holds.",
+  })
+  @IsOptional() @IsString() @MaxLength(MAX_CIPHERTEXT_CHARS)
+  letterCiphertext?: string;
+}
+
+export class AuditorAcceptDto {
+  @ApiPropertyOptional({
+    maxLength: MAX_CIPHERTEXT_CHARS,
+    description: `the reply widened to the client's current encryption key: ${WIDENED_RULE}. ` +
+      "Made by the firm's own software when this gateway does not hold its institution key; when absent the gateway widens it with the key it holds.",
+  })
+  @IsOptional() @IsString() @MaxLength(MAX_CIPHERTEXT_CHARS)
+  replyCiphertext?: string;
 }
 
 export class ReasonDto {
@@ -93,14 +114,10 @@ export class PrepareReplyDto {
     type: 'object',
     additionalProperties: true,
     description: 'the reply in plain JSON: { formId, conclusion: agrees|disagrees, differences: [...], sections: {...}, handler, reviewer, date }. ' +
-      "Validated against the letter, signed (JWS, the institution's signing key) and encrypted for firm and responder by the gateway.",
+      "Validated against the letter, signed (JWS, the institution's signing key) and encrypted for firm and responder by the gateway (the client is added when the auditor accepts).",
   })
   @IsObject()
   content: Record<string, unknown>;
-
-  @ApiPropertyOptional({ description: 'also encrypt the reply to the client (it is shown the reply only after the auditor accepts it)' })
-  @IsOptional() @IsBoolean()
-  shareWithClient?: boolean;
 }
 
 export class ResendDto {
