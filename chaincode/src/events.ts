@@ -13,6 +13,9 @@ export const EventName = {
   ConfirmationChanged: 'ConfirmationChanged',
   ConfirmationsIssued: 'ConfirmationsIssued',
   MortgageChanged: 'MortgageChanged',
+  ReceivableChanged: 'ReceivableChanged',
+  ReceivableLimitSet: 'ReceivableLimitSet',
+  PaymentBatchSettled: 'PaymentBatchSettled',
 } as const;
 export type EventName = (typeof EventName)[keyof typeof EventName];
 

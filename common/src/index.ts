@@ -17,3 +17,5 @@ export * from './forms/validate-content';
 export * from './domain/regulator-stats';
 export * from './domain/mortgage';
 export * from './anchoring/evidence-anchor';
+export * from './domain/receivable';
+export * from './domain/payment-batch';

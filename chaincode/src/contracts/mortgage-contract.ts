@@ -6,7 +6,6 @@ import {
   ErrorCode,
   Institution,
   InstitutionKind,
-  InstitutionStatus,
   INSTITUTION_ID,
   isOneOf,
   LedgerError,
@@ -21,7 +20,7 @@ import {
 import { forbidden, InstitutionCaller, requireInstitutionCaller } from '../auth/caller';
 import { emitEvent, EventName } from '../events';
 import { readApplication, readChange, readDischarge, readDischargeRequest, readRegistration, readRejection, readSealed, readTransfer, readValidUntil } from '../models/mortgage-input';
-import { findInstitution } from '../state/institution-store';
+import { activeInstitution, institutionsOf } from '../state/institution-store';
 import { listIndex, readIndexPage } from '../state/ledger';
 import {
   certificateHolder,
@@ -99,10 +98,10 @@ export class MortgageContract extends Contract {
     const caller = await requireInstitutionCaller(ctx, [Role.BankOfficer]);
     const fields = readApplication(applicationJson);
     if (await mortgageExists(ctx, fields.id)) throw new LedgerError(ErrorCode.AlreadyExists, `mortgage ${fields.id} already exists`);
-    const registry = await this.activeInstitution(ctx, fields.registryId, 'registryId', [InstitutionKind.MortgageRegistry]);
+    const registry = await activeInstitution(ctx, fields.registryId, 'registryId', [InstitutionKind.MortgageRegistry]);
     const mortgagors: Institution[] = [];
     for (const [i, id] of fields.mortgagorIds.entries()) {
-      mortgagors.push(await this.activeInstitution(ctx, id, `mortgagorIds[${i}]`, [InstitutionKind.Client, InstitutionKind.Enterprise]));
+      mortgagors.push(await activeInstitution(ctx, id, `mortgagorIds[${i}]`, [InstitutionKind.Client, InstitutionKind.Enterprise]));
     }
     const application = readSealed(fields.application, [caller.institution, registry, ...mortgagors]);
     const at = txTimeIso(ctx);
@@ -194,7 +193,7 @@ export class MortgageContract extends Contract {
     const transfer = readTransfer(transferJson);
     const next = { ...record, mortgagorIds: transfer.mortgagorIds };
     for (const [i, mortgagorId] of transfer.mortgagorIds.entries()) {
-      await this.activeInstitution(ctx, mortgagorId, `transfer.mortgagorIds[${i}]`, [InstitutionKind.Client, InstitutionKind.Enterprise]);
+      await activeInstitution(ctx, mortgagorId, `transfer.mortgagorIds[${i}]`, [InstitutionKind.Client, InstitutionKind.Enterprise]);
     }
     const application = readSealed(transfer.application, await this.partiesOf(ctx, next));
     return this.move(ctx, caller, record, MortgageAction.Transfer, { ...next, state: S.Transferred, application });
@@ -230,7 +229,7 @@ export class MortgageContract extends Contract {
     const { validUntil, reader } = readValidUntil(authorizationJson, today(ctx));
     reader.allowOnly(['bankId', 'validUntil']);
     const bankId = reader.string('bankId', { pattern: INSTITUTION_ID });
-    await this.activeInstitution(ctx, bankId, 'authorization.bankId', [InstitutionKind.Bank]);
+    await activeInstitution(ctx, bankId, 'authorization.bankId', [InstitutionKind.Bank]);
     if (caller.role === Role.ClientSigner) {
       const owns = await this.unitRecords(ctx, unitKey).then((records) => records.some((r) => r.mortgagorIds.includes(caller.institution.id)));
       if (!owns) throw forbidden(`${caller.institution.id} is no mortgagor of this unit; the registry records an owner's consent`);
@@ -248,7 +247,7 @@ export class MortgageContract extends Contract {
     const { validUntil, reader } = readValidUntil(accessJson, today(ctx));
     reader.allowOnly(['firmId', 'validUntil']);
     const firmId = reader.string('firmId', { pattern: INSTITUTION_ID });
-    await this.activeInstitution(ctx, firmId, 'access.firmId', [InstitutionKind.AuditFirm]);
+    await activeInstitution(ctx, firmId, 'access.firmId', [InstitutionKind.AuditFirm]);
     const access = { clientId: caller.institution.id, firmId, validUntil, grantedBy: caller.identityId, at: txTimeIso(ctx) };
     await writeAuditorAccess(ctx, access);
     return canonicalJson(access);
@@ -373,13 +372,8 @@ export class MortgageContract extends Contract {
     return false;
   }
 
-  private async partiesOf(ctx: Context, record: MortgageRecord): Promise<Institution[]> {
-    const parties: Institution[] = [];
-    for (const id of mortgageParties(record)) {
-      const institution = await findInstitution(ctx, id);
-      if (institution) parties.push(institution);
-    }
-    return parties;
+  private partiesOf(ctx: Context, record: MortgageRecord): Promise<Institution[]> {
+    return institutionsOf(ctx, mortgageParties(record));
   }
 
   private async unitRecords(ctx: Context, unitKey: string): Promise<MortgageRecord[]> {
@@ -389,12 +383,5 @@ export class MortgageContract extends Contract {
       if (record) records.push(record);
     }
     return records;
-  }
-
-  private async activeInstitution(ctx: Context, id: string, field: string, kinds: readonly InstitutionKind[]): Promise<Institution> {
-    const institution = await findInstitution(ctx, id);
-    if (!institution || !kinds.includes(institution.kind)) throw invalid(field, `${id} is not a registered ${kinds.join(' or ')}`);
-    if (institution.status !== InstitutionStatus.Active) throw invalid(field, `${id} is ${institution.status}`);
-    return institution;
   }
 }

@@ -29,6 +29,11 @@ export function readCiphertextAndHash(input: FieldReader): EncryptedContent & { 
   return { ciphertext, contentHash, field: input.fieldPath('ciphertext') };
 }
 
+/** Sealed content of a ledger record: exactly `{ciphertext, contentHash}`, readable by each of `parties`. */
+export function readSealed(reader: FieldReader, parties: readonly Institution[]): EncryptedContent {
+  return readEncryptedContent(reader.allowOnly(['ciphertext', 'contentHash']), parties);
+}
+
 const BASE64URL = { maxLength: MAX_CIPHERTEXT_CHARS, pattern: /^[A-Za-z0-9_-]+$/ };
 
 /** A General-JSON JWE as the chaincode sees it, without decrypting anything. */

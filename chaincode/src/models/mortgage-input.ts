@@ -2,8 +2,6 @@ import {
   CASE_NUMBER,
   DISCHARGE_REASONS,
   DischargeReason,
-  EncryptedContent,
-  Institution,
   INSTITUTION_ID,
   ISO_DATE,
   MORTGAGE_TYPES,
@@ -15,7 +13,7 @@ import {
   SHA256_HEX,
 } from '@econfirm/common';
 import { FieldReader, invalid, parseJsonArgument } from '../validation/field-reader';
-import { readEncryptedContent } from './encrypted-content';
+export { readSealed } from './encrypted-content';
 
 /** A property is rarely held by more than a handful of co-owners; the cap bounds index writes. */
 export const MAX_MORTGAGORS = 10;
@@ -55,10 +53,6 @@ export function readApplication(json: string): ApplicationFields {
   };
 }
 
-/** Sealed content of a mortgage record: readable by each of `parties` (checked by key id, encrypted-content.ts). */
-export function readSealed(reader: FieldReader, parties: readonly Institution[]): EncryptedContent {
-  return readEncryptedContent(reader.allowOnly(['ciphertext', 'contentHash']), parties);
-}
 
 export function readRegistration(json: string): { certificateKey: string; certificate: FieldReader } {
   const input = parseJsonArgument(json, 'registration').allowOnly(['certificateKey', 'certificate'] satisfies (keyof MortgageRegistrationInput)[]);

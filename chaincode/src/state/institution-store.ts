@@ -1,5 +1,6 @@
 import { Context } from 'fabric-contract-api';
-import { HistoryEntry, Institution, Page } from '@econfirm/common';
+import { HistoryEntry, Institution, InstitutionKind, InstitutionStatus, Page } from '@econfirm/common';
+import { invalid } from '../validation/field-reader';
 import { deleteIndex, listIndex, putIndex, readHistory, readIndexPage, readJson, readRequired, writeJson } from './ledger';
 
 const INSTITUTION = 'inst';
@@ -67,4 +68,33 @@ export function saveKeyRecovery(ctx: Context, approval: KeyRecoveryApproval): Pr
 
 export function deleteKeyRecovery(ctx: Context, id: string): Promise<void> {
   return ctx.stub.deleteState(recoveryKey(ctx, id));
+}
+
+/** Ids of the registered institutions of one kind, in key order (e.g. the regulators content is sealed to). */
+export async function institutionIdsOfKind(ctx: Context, kind: string): Promise<string[]> {
+  return (await listIndex(ctx, BY_KIND, [kind])).map(([, id]) => id);
+}
+
+/** The institution `id` names, refused under `field` unless it is registered, active and of one of `kinds`. */
+export async function activeInstitution(ctx: Context, id: string, field: string, kinds: readonly InstitutionKind[]): Promise<Institution> {
+  const institution = await findInstitution(ctx, id);
+  if (!institution || !kinds.includes(institution.kind)) throw invalid(field, `${id} is not a registered ${kinds.join(' or ')}`);
+  if (institution.status !== InstitutionStatus.Active) throw invalid(field, `${id} is ${institution.status}`);
+  return institution;
+}
+
+/** The registry records of `ids` that exist, in the order given (whom a record's content is sealed to). */
+export async function institutionsOf(ctx: Context, ids: readonly string[]): Promise<Institution[]> {
+  const institutions: Institution[] = [];
+  for (const id of ids) {
+    const institution = await findInstitution(ctx, id);
+    if (institution) institutions.push(institution);
+  }
+  return institutions;
+}
+
+/** The active regulators: content the regulator must be able to open is sealed to each of them. */
+export async function activeRegulators(ctx: Context): Promise<Institution[]> {
+  const regulators = await institutionsOf(ctx, await institutionIdsOfKind(ctx, InstitutionKind.Regulator));
+  return regulators.filter((r) => r.status === InstitutionStatus.Active);
 }

@@ -78,7 +78,8 @@ export class FakeLedger {
     return this.committedEvents;
   }
 
-  as(identity: TestIdentity): Context {
+  /** `transient`: the proposal's transient map, each value JSON-encoded unless it is a string. */
+  as(identity: TestIdentity, transient: Record<string, unknown> = {}): Context {
     this.commit();
     const txId = `tx${++this.txCounter}`;
     const seconds = this.nowSeconds;
@@ -92,6 +93,8 @@ export class FakeLedger {
     stub.createCompositeKey.callsFake(ChaincodeStub.prototype.createCompositeKey);
     stub.splitCompositeKey.callsFake(ChaincodeStub.prototype.splitCompositeKey);
     stub.getTxID.returns(txId);
+    const transientMap = new Map(Object.entries(transient).map(([k, v]) => [k, Buffer.from(typeof v === 'string' ? v : JSON.stringify(v), 'utf8')]));
+    stub.getTransient.returns(transientMap as unknown as ReturnType<ChaincodeStub['getTransient']>);
     stub.getTxTimestamp.returns({ seconds: { toNumber: () => seconds }, nanos: 0 } as unknown as ReturnType<ChaincodeStub['getTxTimestamp']>);
     stub.getState.callsFake(async (key: string) => this.committedState.get(key) ?? new Uint8Array());
     stub.putState.callsFake(async (key: string, value: Uint8Array) => record(key, Buffer.from(value)));

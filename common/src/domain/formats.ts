@@ -21,3 +21,9 @@ export const REASON_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** Longest JWE a letter, reply or sealed document may be: a letter with many rows is a few tens of KiB encrypted; anything near this is abuse. */
 export const MAX_CIPHERTEXT_CHARS = 512 * 1024;
+/** An amount in integer minor units (fen, cents) as a decimal string: no sign, point or exponent; up to 10^18 - 1, so BigInt sums stay exact. */
+export const AMOUNT_MINOR = /^(0|[1-9][0-9]{0,17})$/;
+/** ISO 4217 alphabetic currency code. */
+export const CURRENCY_CODE = /^[A-Z]{3}$/;
+/** A 32-byte salt as lowercase hex (common/src/crypto/salted-hash.ts). */
+export const SALT_HEX = /^[0-9a-f]{64}$/;

@@ -31,7 +31,12 @@ const LEDGER_ERRORS = {
     when: 'content sealed to someone not yet entitled to read it, or widened other than by appending: Issue/Resend letters to exactly firm and client; PrepareReply to exactly firm and responder; ClientAuthorize `letterCiphertext` / AuditorAccept `replyCiphertext` the same JWE (protected header, iv, ciphertext, tag, aad, existing recipients in order) with exactly the responder (and addressed branch) / the client appended, by current registry key id (the text says what differs)',
   },
   INVALID_STATE_TRANSITION: { status: 409, when: '`cannot <Action> confirmation <id>: it is <state>` or `…: it is not overdue`' },
-  CONFLICT: { status: 409, when: 'a conflicting operation (the gateway: a key rotation already running); reserved in the chaincode' },
+  CONFLICT: {
+    status: 409,
+    when: "a conflicting operation: the gateway's key rotation already running; a receivable confirmation whose opening of the obligor's issued total or limit is no longer the one on the ledger (another confirmation or a new limit came first: read them again)",
+  },
+  LIEN_EXISTS: { status: 409, when: 'financing a receivable that, or one of whose invoices, already carries an active lien (at most one per receivable and per invoice, across all banks)' },
+  LIMIT_EXCEEDED: { status: 409, when: "confirming a receivable would take the obligor's issued total past the limit the platform set for it (or no limit is set)" },
   INTERNAL: { status: 500, when: 'a bug, logged with the request id; reserved in the chaincode' },
 } as const satisfies Record<ErrorCode, ErrorCodeEntry>;
 

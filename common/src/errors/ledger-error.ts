@@ -11,6 +11,8 @@ export const ErrorCode = {
   RecipientsRefused: 'RECIPIENTS_REFUSED',
   InvalidStateTransition: 'INVALID_STATE_TRANSITION',
   Conflict: 'CONFLICT',
+  LienExists: 'LIEN_EXISTS',
+  LimitExceeded: 'LIMIT_EXCEEDED',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
