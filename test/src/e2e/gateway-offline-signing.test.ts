@@ -291,4 +291,43 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
     expect(done.status, JSON.stringify(done.body)).to.equal(200);
     expect(done.body.result.state).to.equal(ConfirmationState.Accepted);
   });
+
+  // Issue 10 §3 with §4: delivery must seal the letter to the bank alone; a gateway that slips in
+  // another recipient is caught by the client's own check, because it compares what it widened.
+  it('a compromised gateway that seals the letter to someone else at authorization gets no signature: nothing endorsed, the bank still cannot read it', async function () {
+    const target = `${id}-w`;
+    const firm = gw.custodial('firm1', 'auditor2');
+    const bank = gw.custodial('bank1', 'officer2');
+    const issued = await gw.post(firm, '/v1/confirmations', bankLetterRequest(target, `ENG-${run}`, distinctiveAccountNumber()));
+    expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
+    const letterCiphertext = await addRecipients(issued.body.letter.ciphertext as string, held.client.keys, [recipientOf(held.bank.record)]);
+    const asked: AskedCall = { transaction: 'ClientAuthorize', args: [target, jsonArgumentWith({ feeConsent: true, letterCiphertext })] };
+    const executor = gw.app.get(TransactionExecutor);
+    const honest = executor.submit.bind(executor);
+    executor.submit = async (principal, call, options) => {
+      if (call.transaction !== 'ClientAuthorize') return honest(principal, call, options);
+      // The gateway holds CLIENT1's key too: it widens the letter to the bank and the firm's rival.
+      const input = JSON.parse(call.args[1] as string) as { letterCiphertext: string };
+      const outsider = await addRecipients(input.letterCiphertext, held.client.keys, [{ kid: 'OUTSIDER-enc-1', jwk: recipientOf(held.firm.record).jwk }]);
+      return honest(principal, { ...call, args: [call.args[0] as string, JSON.stringify({ ...input, letterCiphertext: outsider })] }, options);
+    };
+    const pending = await gw.post(callers.client, `/v1/confirmations/${target}/authorization`, { feeConsent: true, letterCiphertext }).finally(() => {
+      executor.submit = honest;
+    });
+    expect(pending.status, JSON.stringify(pending.body)).to.equal(202);
+    let refusal: unknown;
+    try {
+      await completeOffline(gw, callers.client, ids.client, pending, asked);
+    } catch (err) {
+      refusal = err;
+    }
+    expect(refusal).to.be.instanceOf(OfflineSigningRefusedError);
+    expect((refusal as Error).message).to.match(/letterCiphertext/);
+    expect((await gw.get(callers.client, `/v1/transactions/${pending.body.transactionId as string}`)).body.stage).to.equal('proposed');
+    expect((await gw.get(bank, `/v1/confirmations/${target}`)).status).to.equal(404);
+    // The honest proposal of the same authorization is signed and commits.
+    const done = await completeOffline(gw, callers.client, ids.client, await gw.post(callers.client, `/v1/confirmations/${target}/authorization`, { feeConsent: true, letterCiphertext }), asked);
+    expect(done.body.result.state, JSON.stringify(done.body)).to.equal(ConfirmationState.Authorized);
+    expect((await gw.get(bank, `/v1/confirmations/${target}`)).body.letter.readable).to.equal('decrypted');
+  });
 });
