@@ -108,3 +108,72 @@ describe('confirmation lists', function () {
     expect(calls).to.deep.equal([]);
   });
 });
+
+describe('sealed when the right arises: the gateway widens at authorization and acceptance', function () {
+  const submitted: LedgerCall[] = [];
+  let stored: ConfirmationView;
+  const executor = {
+    readAsTenant: () => Promise.resolve(Buffer.from(JSON.stringify(stored))),
+    submit: (_p: Principal, call: LedgerCall) => {
+      submitted.push(call);
+      return Promise.resolve(new Executed(200, {}));
+    },
+  } as unknown as TransactionExecutor;
+  const service = new ConfirmationsService(executor, {} as ResultPresenters, {} as ConfirmationContentService, registry, tenants);
+  const recipient = (id: string) => ({ kid: institution(id).encryptionKey.kid, jwk: institution(id).encryptionKey.jwk });
+  const kidsOf = (ciphertext: string) => (JSON.parse(ciphertext) as { recipients: Array<{ header: { kid: string } }> }).recipients.map((r) => r.header.kid);
+
+  beforeEach(async function () {
+    submitted.length = 0;
+    const letter = await seal({ formId: 'bank-letter-2020' }, [recipient('FIRM1'), recipient('CLIENT1')]);
+    stored = { id: 'CF-1', state: ConfirmationState.Issued, firmId: 'FIRM1', clientId: 'CLIENT1', responderId: 'BANK1', addresseeId: 'BANK1', letter } as unknown as ConfirmationView;
+  });
+
+  it('authorization: appends the responder to the stored letter with the client tenant\'s key, nothing else changed', async function () {
+    await service.authorize(principal('client1', 'client-signer'), 'CF-1', { feeConsent: true });
+    const [call] = submitted;
+    expect([call?.transaction, call?.args[0]]).to.deep.equal(['ClientAuthorize', 'CF-1']);
+    const input = JSON.parse(call?.args[1] ?? '{}') as { feeConsent: boolean; letterCiphertext: string };
+    expect(input.feeConsent).to.equal(true);
+    expect(kidsOf(input.letterCiphertext)).to.deep.equal([...kidsOf(stored.letter.ciphertext), keys.BANK1?.encryption.kid]);
+    const { recipients: _before, ...shared } = JSON.parse(stored.letter.ciphertext) as Record<string, unknown>;
+    const { recipients: _after, ...widenedShared } = JSON.parse(input.letterCiphertext) as Record<string, unknown>;
+    expect(widenedShared).to.deep.equal(shared);
+  });
+
+  it('a letter to a branch is widened to the bank and the branch', async function () {
+    keys['BANK1-SH'] = newInstitutionKeys('BANK1-SH');
+    stored = { ...stored, addresseeId: 'BANK1-SH' };
+    await service.authorize(principal('client1', 'client-signer'), 'CF-1', { feeConsent: false });
+    const input = JSON.parse(submitted[0]?.args[1] ?? '{}') as { letterCiphertext: string };
+    expect(kidsOf(input.letterCiphertext).slice(2)).to.deep.equal([keys.BANK1?.encryption.kid, keys['BANK1-SH']?.encryption.kid]);
+  });
+
+  it("the participant's own widened ciphertext is passed on as it is, without the gateway's keys", async function () {
+    await service.authorize(principal('nokeys', 'client-signer'), 'CF-1', { feeConsent: true, letterCiphertext: '{"own":true}' });
+    expect(JSON.parse(submitted[0]?.args[1] ?? '{}')).to.deep.equal({ feeConsent: true, letterCiphertext: '{"own":true}' });
+    await service.auditorAccept(principal('nokeys', 'auditor'), 'CF-1', { replyCiphertext: '{"own":true}' });
+    expect(submitted[1]?.args).to.deep.equal(['CF-1', '{"replyCiphertext":"{\\"own\\":true}"}']);
+  });
+
+  it('refuses to widen without the institution key (409 NO_INSTITUTION_KEYS) or out of turn (409 INVALID_STATE_TRANSITION), submitting nothing', async function () {
+    const noKeys = await service.authorize(principal('nokeys', 'client-signer'), 'CF-1', { feeConsent: true }).catch((e: unknown) => e);
+    expect(noKeys).to.be.instanceOf(GatewayError);
+    expect((noKeys as GatewayError).code).to.equal('NO_INSTITUTION_KEYS');
+    expect((noKeys as GatewayError).message).to.contain('letterCiphertext');
+    const early = await service.auditorAccept(principal('firm1', 'auditor'), 'CF-1', {}).catch((e: unknown) => e);
+    expect((early as GatewayError).code).to.equal('INVALID_STATE_TRANSITION');
+    expect((early as GatewayError).message).to.equal('cannot AuditorAccept confirmation CF-1: it is issued');
+    expect(submitted).to.deep.equal([]);
+  });
+
+  it('acceptance: appends the client to the stored reply with the firm tenant\'s key', async function () {
+    const bank = keys.BANK1 as InstitutionPrivateKeys;
+    const reply = await sealReply('CF-1', 'agrees', { ok: true }, [recipient('FIRM1'), recipient('BANK1')], { kid: bank.signing.kid, jwk: bank.signing.jwk });
+    stored = { ...stored, state: ConfirmationState.Replied, reply: { conclusion: 'agrees', ciphertext: reply.ciphertext, contentHash: reply.contentHash, signatureHash: reply.signatureHash, signingKid: reply.signingKid } } as unknown as ConfirmationView;
+    await service.auditorAccept(principal('firm1', 'auditor'), 'CF-1', {});
+    const input = JSON.parse(submitted[0]?.args[1] ?? '{}') as { replyCiphertext: string };
+    expect(Object.keys(input)).to.deep.equal(['replyCiphertext']);
+    expect(kidsOf(input.replyCiphertext)).to.deep.equal([keys.FIRM1?.encryption.kid, keys.BANK1?.encryption.kid, keys.CLIENT1?.encryption.kid]);
+  });
+});
