@@ -13,6 +13,7 @@ import {
   type LedgerSession,
 } from '@econfirm/sdk';
 import * as path from 'node:path';
+import { CONTENT_USAGE, contentCommand, ContentUsageError } from './commands/content';
 import { demoSigningKeyCertifier, ensureDemoEvidenceIdentities } from './commands/demo-certify';
 import { MortgageUsageError, MORTGAGES_USAGE, mortgagesCommand } from './commands/mortgages';
 import { isOfflineSignInvocation, offlineSignCommand } from './commands/offline-sign';
@@ -27,6 +28,7 @@ commands:
   institutions list [kind]     list registry records (kinds: ${INSTITUTION_KINDS.join(', ')})
   institutions show <id>       one registry record
 ${MORTGAGES_USAGE}
+${CONTENT_USAGE}
   verify <file.pdf|bundle>     check an evidence PDF or bundle (econfirm verify --help)
   offline sign <answer.json>   check and sign what a gateway asks an offline identity to sign
                                (econfirm offline sign --help; no ledger connection)
@@ -93,6 +95,13 @@ async function run(ledger: LedgerSession, words: string[], networkDir: string): 
       await mortgagesCommand(ledger, verb, arg, print);
     } catch (err) {
       if (err instanceof MortgageUsageError) throw new UsageError(err.message);
+      throw err;
+    }
+  } else if (group === 'content') {
+    try {
+      await contentCommand(ledger, words.slice(1), (text) => console.log(text));
+    } catch (err) {
+      if (err instanceof ContentUsageError) throw new UsageError(err.message);
       throw err;
     }
   } else if (group === 'ledger' && verb === 'verify') {

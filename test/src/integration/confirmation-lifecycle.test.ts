@@ -9,12 +9,14 @@ import {
 } from '@econfirm/common';
 import { evaluate, LedgerCallError, readTransaction, submitAndWait, type LedgerSession } from '@econfirm/sdk';
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ensureDemoInstitution, freshRegistrationId, networkDir, registerFresh, type HeldInstitution } from '../support/institutions';
 import { addRecipients, bankLetterContent, distinctiveAccountNumber, open, recipientKids, recipientOf, seal, signReply } from '../support/letters';
-import { networkScript, uniqueName, withLedger } from '../support/network';
+import { networkScript, REPO_ROOT, uniqueName, withLedger } from '../support/network';
 
 /**
  * On the real network: the confirmation lifecycle with distinct identities of distinct
@@ -411,6 +413,35 @@ describe('confirmation lifecycle on the real network (issue 3)', function () {
       if (!inBlock.reply) throw new Error('the block holds no reply');
       expect(await opensWith(inBlock.reply, p.client)).to.deep.equal(replyContent);
     });
+  });
+
+  it('econfirm content widen: the client widens a letter with its own key file; the ledger delivers it, and refuses the same tool adding a stranger', async function () {
+    const account = distinctiveAccountNumber();
+    const issued = await issue(p.bank, 'bank-form-1', bankLetterContent(account, 'Test Client'));
+    const work = mkdtempSync(path.join(tmpdir(), 'econfirm-widen-'));
+    try {
+      writeFileSync(path.join(work, 'letter.json'), JSON.stringify(issued.letter));
+      writeFileSync(path.join(work, 'client.keys.json'), JSON.stringify(p.client.keys), { mode: 0o600 });
+      const widen = (...to: string[]) => spawnSync(process.execPath, [
+        path.join(REPO_ROOT, 'clients', 'cli', 'dist', 'main.js'), 'content', 'widen', path.join(work, 'letter.json'),
+        '--keys', path.join(work, 'client.keys.json'), ...to.flatMap((id) => ['--to', id]), '--as', 'operator/admin',
+      ], { encoding: 'utf8', env: process.env });
+      const wrong = widen(p.bank.record.id, p.otherBank.record.id);
+      expect(wrong.status, wrong.stderr).to.equal(0);
+      await refused('RECIPIENTS_REFUSED', submit(p.clientSigner, 'ClientAuthorize', issued.id, JSON.stringify({ feeConsent: true, letterCiphertext: wrong.stdout.trim() })));
+      const right = widen(p.bank.record.id);
+      expect(right.status, right.stderr).to.equal(0);
+      const authorized = await submit<ConfirmationView>(p.clientSigner, 'ClientAuthorize', issued.id, JSON.stringify({ feeConsent: true, letterCiphertext: right.stdout.trim() }));
+      expect(authorized.state).to.equal(ConfirmationState.Authorized);
+      expect((await opensWith<{ section1Deposits: Array<{ accountNumber: string }> }>(authorized.letter, p.bank))?.section1Deposits[0].accountNumber).to.equal(account);
+      // A key file that does not open the letter: refused by the tool, nothing printed.
+      writeFileSync(path.join(work, 'client.keys.json'), JSON.stringify(p.otherBank.keys), { mode: 0o600 });
+      const stranger = widen(p.bank.record.id);
+      expect([stranger.status, stranger.stdout]).to.deep.equal([1, '']);
+      expect(stranger.stderr).to.match(/not addressed/);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   it('a receivable confirmation to a customer: the enterprise client-signer accepts and replies (no maker–checker)', async function () {
