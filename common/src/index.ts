@@ -19,3 +19,6 @@ export * from './domain/mortgage';
 export * from './anchoring/evidence-anchor';
 export * from './domain/receivable';
 export * from './domain/payment-batch';
+export * from './crosscheck/cross-check';
+export * from './crosscheck/stated-position';
+export * from './crosscheck/match-mortgages';

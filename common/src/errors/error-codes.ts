@@ -53,6 +53,10 @@ const GATEWAY_ERRORS = {
   UNKNOWN_TENANT: { status: 401, when: 'the credential names a tenant this gateway does not host' },
   CREDENTIAL_REVOKED: { status: 401, when: "a bulk job's `error.code` when its credential was revoked while it ran" },
   IDENTITY_REFUSED: { status: 403, when: 'the network refused the certificate (revoked, unknown MSP, wrong key)' },
+  MORTGAGE_ACCESS_NOT_GRANTED: {
+    status: 403,
+    when: "a cross-check without the client's current grant of its registrations to the firm (`POST /v1/mortgages/auditor-access` by the client; `details.clientId`, `details.firmId`)",
+  },
   CONTENT_NOT_READABLE: { status: 403, when: "the content is not addressed to the caller's institution, or its key cannot open it" },
   ROUTE_NOT_FOUND: { status: 404, when: 'no such route' },
   PORTAL_NOT_BUILT: { status: 404, when: "the web portal's files were not built" },
@@ -65,6 +69,7 @@ const GATEWAY_ERRORS = {
   ALREADY_FINISHED: { status: 409, when: 'the offline transaction already has its outcome' },
   NO_INSTITUTION_KEYS: { status: 409, when: "this gateway holds no private keys of the caller's institution (to open, sign, seal or rotate)" },
   KEY_STORE_MISMATCH: { status: 409, when: 'the registry holds keys this gateway does not' },
+  CROSS_CHECK_NOT_READY: { status: 409, when: 'a cross-check of a request whose reply the auditor has not accepted, or that is no bank letter (`details.state`)' },
   ID_CONFLICT: { status: 409, when: 'a request id is taken by a request this firm cannot read' },
   PROPOSAL_EXPIRED: { status: 410, when: 'an offline proposal waited too long' },
   PAYLOAD_TOO_LARGE: { status: 413, when: 'body over `limits.bodyBytes`' },

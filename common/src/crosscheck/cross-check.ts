@@ -1,0 +1,155 @@
+import { valuesOf } from '../domain/enum';
+
+/**
+ * Cross-checks (issue 14): an accepted bank reply reconciled against the records the same ledger
+ * holds about the client. Run where the reply's plaintext is: the firm's gateway tenant or SDK
+ * (match-mortgages.ts is the pure part). This file is the vocabulary every side shares: the
+ * exception codes (stable: the regulator counts them, the portal and the PDF print them), the
+ * report's shape, and the summary that reaches the ledger (counts only, sealed to firm and regulator).
+ */
+
+/** What a ledger record is: mortgages now; liens and financed receivables (issue 13) slot in as more sources. */
+export const CrossCheckSource = { Mortgage: 'mortgage' } as const;
+export type CrossCheckSource = (typeof CrossCheckSource)[keyof typeof CrossCheckSource];
+
+/**
+ * The exception codes (DOMAIN §4.8: each is investigated; none is netted against another). Each
+ * names the ledger record kind it concerns, so the receivable half adds its own codes
+ * (e.g. LIEN_NOT_IN_REPLY, FINANCED_RECEIVABLE_NOT_IN_DISCOUNTED_BILLS) beside these.
+ */
+export const CROSS_CHECK_EXCEPTIONS = {
+  MORTGAGE_NOT_IN_REPLY: {
+    kind: 'not-in-reply',
+    when: "an active registration (client as mortgagor, the replying bank as mortgagee, registered by the as-of date) that no row of the reply's loans or guarantees names",
+  },
+  MORTGAGE_NOT_ON_LEDGER: {
+    kind: 'not-on-ledger',
+    when: 'a reply row states mortgage collateral (抵押 / mortgage / 不动产) that names no registration of the client on the ledger, and no unnamed registration of the bank fits its term',
+  },
+  MORTGAGEE_NOT_REPLYING_BANK: {
+    kind: 'other-mortgagee',
+    when: 'a reply row names a registration whose mortgagee on the ledger is another bank',
+  },
+  MORTGAGE_NOT_ACTIVE: {
+    kind: 'differs',
+    when: 'a reply row names a registration that did not encumber at the as-of date (discharged by then, registered after it, or never registered)',
+  },
+  TERM_MISMATCH: {
+    kind: 'differs',
+    when: "the row's dates do not fit the registration's debt term (ordinary: start and maturity equal it; maximum-amount: within it; a guarantee's expiry equals its end)",
+  },
+  AMOUNT_MISMATCH: {
+    kind: 'differs',
+    when: "the row's currency, or a guarantee's balance, differs from the registration's secured amount (compared only where the firm can open the registration's sealed content)",
+  },
+  MORTGAGEE_NOT_CONFIRMED: {
+    kind: 'not-confirmed',
+    when: 'engagement report: the client has an active registration with a bank to which the engagement has no accepted bank reply',
+  },
+} as const satisfies Record<string, { kind: string; when: string }>;
+
+export type CrossCheckCode = keyof typeof CROSS_CHECK_EXCEPTIONS;
+export const CROSS_CHECK_CODES = Object.keys(CROSS_CHECK_EXCEPTIONS) as CrossCheckCode[];
+export type CrossCheckKind = (typeof CROSS_CHECK_EXCEPTIONS)[CrossCheckCode]['kind'];
+
+/** The reply sections a mortgage is expected in: the loans it secures, or the client's guarantees in the bank's favour. */
+export const MORTGAGE_SECTIONS = ['loans', 'guaranteesByClient'] as const;
+
+export const NotExpectedReason = {
+  OtherMortgagee: 'other-mortgagee',
+  Discharged: 'discharged-by-as-of-date',
+  RegisteredLater: 'registered-after-as-of-date',
+  NotRegistered: 'not-registered',
+} as const;
+export type NotExpectedReason = (typeof NotExpectedReason)[keyof typeof NotExpectedReason];
+export const NOT_EXPECTED_REASONS = valuesOf(NotExpectedReason);
+
+/** A cell or a ledger field, shown as text on each side of an exception. */
+export type Shown = Record<string, string>;
+
+/** Where in the reply: the section key and the row of the bank's stated position (null: a difference under a "none" section). */
+export interface ReplyPlace {
+  section: string;
+  row: number | null;
+  /** rows: the letter's row the bank agreed to or corrected; reply: a row the bank filled (Form 2); difference: an unlisted item it stated. */
+  origin: 'letter' | 'reply' | 'difference';
+}
+
+export interface CrossCheckException {
+  code: CrossCheckCode;
+  source: CrossCheckSource;
+  message: string;
+  /** The ledger record concerned, if any. */
+  recordId?: string;
+  /** The reply row concerned, if any. */
+  place?: ReplyPlace;
+  /** Both sides, as each states them. */
+  ledger?: Shown;
+  reply?: Shown;
+}
+
+/** A ledger record considered, and what was concluded about it. */
+export interface CrossCheckRecord {
+  source: CrossCheckSource;
+  id: string;
+  state: string;
+  bankId: string;
+  expected: boolean;
+  notExpected?: NotExpectedReason;
+  /** How the reply named it, when it did. */
+  matchedBy?: 'certificate-number' | 'unit-number' | 'record-id' | 'debt-term';
+  place?: ReplyPlace;
+  /** Whether the firm could open the record's sealed amount (else amounts are not compared). */
+  amountReadable: boolean;
+  shown: Shown;
+}
+
+export interface CrossCheckResult {
+  /** Sections of the reply that were compared, and those that could not be (struck: not confirmed). */
+  comparedSections: string[];
+  notCompared: Array<{ what: string; reason: string }>;
+  records: CrossCheckRecord[];
+  exceptions: CrossCheckException[];
+  counts: Partial<Record<CrossCheckCode, number>>;
+}
+
+/** The report the gateway serves: the result, what it was run on, and where its summary is on the ledger. */
+export interface CrossCheckReport extends CrossCheckResult {
+  confirmationId: string;
+  engagementId: string;
+  clientId: string;
+  responderId: string;
+  asOfDate: string;
+  checkedAt: string;
+  basis: {
+    /** The channel height when the records were read: the check saw the ledger up to block height-1. */
+    ledgerHeight: string;
+    /** The transactions that made the reply the bank's and the auditor's (ApproveReply, AuditorAccept). */
+    replyTxIds: string[];
+    replyContentHash: string;
+    /** The transaction that read the records (ListMortgagesOfClient) ran as this identity under the client's grant. */
+    readAs: string;
+  };
+  /** The summary transaction (counts only) once recorded. */
+  recorded?: { txId: string; blockNumber?: string };
+}
+
+/** Counts only, for the regulator: sealed to the firm and the regulator, recorded by RecordCrossCheck. */
+export interface CrossCheckSummary {
+  confirmationId: string;
+  firmId: string;
+  responderId: string;
+  checkedAt: string;
+  counts: Partial<Record<CrossCheckCode, number>>;
+  /** SHA-256 of the canonical report (the firm can show which report it summarises). */
+  reportHash: string;
+}
+
+export function countByCode(exceptions: readonly CrossCheckException[]): Partial<Record<CrossCheckCode, number>> {
+  const counts: Partial<Record<CrossCheckCode, number>> = {};
+  for (const code of CROSS_CHECK_CODES) {
+    const n = exceptions.filter((e) => e.code === code).length;
+    if (n > 0) counts[code] = n;
+  }
+  return counts;
+}
