@@ -8,6 +8,7 @@ import { EvidenceModule } from './evidence/evidence.module';
 import { FabricModule } from './fabric/fabric.module';
 import { ConfirmationsModule } from './confirmations/confirmations.module';
 import { MortgagesModule } from './mortgages/mortgages.module';
+import { CrossCheckModule } from './crosscheck/cross-check.module';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { InstitutionsModule } from './institutions/institutions.module';
@@ -40,6 +41,7 @@ export class AppModule {
         InstitutionsModule,
         ConfirmationsModule,
         MortgagesModule,
+        CrossCheckModule,
         OversightModule,
         BulkModule,
         EvidenceModule,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { mortgageCertificateKey, mortgageUnitKey } from '../domain/mortgage';
 import { LetterContent, ReplyContent, Row } from '../forms/form-definition';
-import { crossCheckMortgages, MortgageFact } from './match-mortgages';
+import { crossCheckMortgages, MortgageFact, unconfirmedMortgagees } from './match-mortgages';
 import { cellReferences, statedSection } from './stated-position';
 
 const CERT_1 = '沪(2026)浦东新区不动产证明第0000801号';
@@ -173,5 +173,11 @@ describe('cross-check: mortgages against a bank reply', () => {
   it('splits a cell into references on separators and after labels', () => {
     expect(cellReferences('抵押: A1; 保证：B2，C3')).to.include.members(['A1', 'B2', 'C3', '抵押: A1']);
     expect(cellReferences('none')).to.deep.equal([]);
+  });
+
+  it('engagement: an active registration with a bank the engagement did not confirm with is flagged', () => {
+    const mortgages = [fact('M1'), fact('M2', { mortgageeId: 'BANK2' }), fact('M3', { mortgageeId: 'BANK3', state: 'discharged', dischargedAt: '2026-04-01T00:00:00.000Z' })];
+    const gaps = unconfirmedMortgagees(mortgages, ['BANK1'], '2026-12-31');
+    expect(gaps.map((g) => [g.code, g.recordId])).to.deep.equal([['MORTGAGEE_NOT_CONFIRMED', 'M2']]);
   });
 });

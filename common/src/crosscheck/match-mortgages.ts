@@ -117,8 +117,13 @@ function amountDifferences(item: StatedItem, fact: MortgageFact): string[] {
   return out;
 }
 
-/** When a registration was not encumbering at the end of the as-of date, why. */
-function notActiveReason(fact: MortgageFact, asOfEnd: number): NotExpectedReason | undefined {
+/** The end of the as-of date (a local date at `utcOffsetMinutes`), in epoch milliseconds. */
+export function endOfAsOfDate(asOfDate: string, utcOffsetMinutes = 0): number {
+  return Date.parse(`${asOfDate}T00:00:00Z`) + 86_400_000 - utcOffsetMinutes * 60_000;
+}
+
+/** When a registration was not encumbering at `asOfEnd` (endOfAsOfDate), why; undefined when it was. */
+export function notActiveReason(fact: MortgageFact, asOfEnd: number): NotExpectedReason | undefined {
   const r = fact.record;
   if (!REGISTERED_STATES.includes(r.state) || !r.registeredAt) return NotExpectedReason.NotRegistered;
   if (Date.parse(r.registeredAt) >= asOfEnd) return NotExpectedReason.RegisteredLater;
@@ -142,7 +147,7 @@ function exception(code: CrossCheckCode, message: string, parts: Omit<CrossCheck
  * bank, state, dates or amounts do not fit.
  */
 export function crossCheckMortgages(input: MortgageCrossCheckInput): CrossCheckResult {
-  const asOfEnd = Date.parse(`${input.asOfDate}T00:00:00Z`) + 86_400_000 - (input.utcOffsetMinutes ?? 0) * 60_000;
+  const asOfEnd = endOfAsOfDate(input.asOfDate, input.utcOffsetMinutes);
   const sections = MORTGAGE_SECTIONS.map((key) => statedSection(input.letter, input.reply, key));
   const compared = sections.filter((s) => s.confirmed);
   const items = compared.flatMap((s) => s.items);
@@ -221,3 +226,18 @@ export function crossCheckMortgages(input: MortgageCrossCheckInput): CrossCheckR
   return { comparedSections: compared.map((s) => s.key), notCompared, records, exceptions, counts: countByCode(exceptions) };
 }
 
+
+/**
+ * The engagement's view: registrations that encumbered at the as-of date with a bank from which
+ * the engagement has no accepted reply — no letter can have caught them (ISA 505: the auditor
+ * chooses whom to confirm with; a bank holding the client's property as collateral is one).
+ */
+export function unconfirmedMortgagees(mortgages: readonly MortgageFact[], confirmedBankIds: readonly string[], asOfDate: string, utcOffsetMinutes = 0): CrossCheckException[] {
+  const asOfEnd = endOfAsOfDate(asOfDate, utcOffsetMinutes);
+  return mortgages
+    .filter((fact) => notActiveReason(fact, asOfEnd) === undefined && !confirmedBankIds.includes(fact.record.mortgageeId))
+    .map((fact) => exception('MORTGAGEE_NOT_CONFIRMED', `${fact.record.id} encumbered at ${asOfDate} with ${fact.record.mortgageeId}, from which this engagement has no accepted bank reply`, {
+      recordId: fact.record.id,
+      ledger: ledgerSide(fact),
+    }));
+}

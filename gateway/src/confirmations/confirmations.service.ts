@@ -8,6 +8,7 @@ import {
   validateReply,
   type ConfirmationView,
   type AuthorizeInput,
+  type HistoryEntry,
   type IssueInput,
   type LetterContent,
   type Page,
@@ -23,7 +24,7 @@ import { TenantsService } from '../tenants/tenants.service';
 import { ResultPresenters } from '../transactions/result-presenters';
 import { Executed } from '../transactions/executed';
 import { TransactionExecutor } from '../transactions/transaction-executor.service';
-import { ConfirmationContentService } from './confirmation-content.service';
+import { ConfirmationContentService, type PresentedConfirmation } from './confirmation-content.service';
 import type { AuditorAcceptDto, AuthorizeDto, IssueConfirmationDto, PrepareReplyDto, ResendDto } from './dto/confirmation-inputs.dto';
 import type { ListConfirmationsQuery } from './dto/list-query.dto';
 
@@ -207,6 +208,28 @@ export class ConfirmationsService implements OnModuleInit {
 
   get(principal: Principal, id: string): Promise<Executed> {
     return this.executor.evaluate(principal, call('GetConfirmation', id), { presenter: CONFIRMATION_PRESENTER });
+  }
+
+  /** For the gateway's own work on the caller's behalf (cross-checks): the request as the tenant reads it, its content opened. */
+  async read(principal: Principal, id: string): Promise<PresentedConfirmation> {
+    return this.content.present(principal, parse<ConfirmationView>(await this.executor.readAsTenant(principal, call('GetConfirmation', id))));
+  }
+
+  /** Every version of the request as the tenant reads it, oldest last (the ledger's order). */
+  async readHistory(principal: Principal, id: string): Promise<Array<HistoryEntry<ConfirmationView>>> {
+    return parse<Array<HistoryEntry<ConfirmationView>>>(await this.executor.readAsTenant(principal, call('GetConfirmationHistory', id)));
+  }
+
+  /** Every request of an engagement the tenant's firm may read, all pages. */
+  async readEngagement(principal: Principal, engagementId: string): Promise<ConfirmationView[]> {
+    const out: ConfirmationView[] = [];
+    let bookmark = '';
+    do {
+      const page = parse<Page<ConfirmationView>>(await this.executor.readAsTenant(principal, call('ListConfirmationsByEngagement', engagementId, '200', bookmark)));
+      out.push(...page.records);
+      bookmark = page.records.length === 0 && page.fetchedRecordsCount === 0 ? '' : page.bookmark;
+    } while (bookmark !== '');
+    return out;
   }
 
   history(principal: Principal, id: string): Promise<Executed> {

@@ -9,5 +9,6 @@ import { MortgagesService } from './mortgages.service';
   imports: [InstitutionsModule, ConfirmationsModule],
   controllers: [MortgagesController],
   providers: [MortgagesService],
+  exports: [MortgagesService],
 })
 export class MortgagesModule {}

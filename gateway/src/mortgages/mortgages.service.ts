@@ -12,7 +12,7 @@ import {
 import { recipientOf, seal } from '@econfirm/sdk';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal';
-import { ConfirmationContentService } from '../confirmations/confirmation-content.service';
+import { ConfirmationContentService, type OpenedContent } from '../confirmations/confirmation-content.service';
 import { GatewayError } from '../errors/gateway-error';
 import { parseResult as parse, type LedgerCall } from '../fabric/ledger-call';
 import { RegistryReader } from '../institutions/registry-reader.service';
@@ -22,6 +22,20 @@ import { TransactionExecutor } from '../transactions/transaction-executor.servic
 import type { FileMortgageDto, ListMortgagesQuery, RegisterMortgageDto } from './dto/mortgage-inputs.dto';
 
 export const MORTGAGE_PRESENTER = 'mortgage';
+
+/** The sealed application's plaintext as MortgagesService.file seals it. */
+export interface MortgageApplicationContent {
+  unitNumber: string;
+  currency: string;
+  securedPrincipal?: string;
+  maximumAmount?: string;
+}
+
+/** A registration as a tenant reads it: its sealed parts opened when addressed to the tenant. */
+export type PresentedMortgage = Omit<MortgageView, 'application' | 'certificate'> & {
+  application: OpenedContent<MortgageApplicationContent>;
+  certificate?: OpenedContent;
+};
 export const MORTGAGE_PAGE_PRESENTER = 'mortgage-page';
 
 
@@ -45,17 +59,18 @@ export class MortgagesService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.presenters.register(MORTGAGE_PRESENTER, (principal, bytes) => this.present(principal, parse<MortgageView>(bytes)));
+    this.presenters.register(MORTGAGE_PRESENTER, (principal, bytes) => this.presentRecord(principal, parse<MortgageView>(bytes)));
     this.presenters.register(MORTGAGE_PAGE_PRESENTER, async (principal, bytes) => {
       const page = parse<Page<MortgageView>>(bytes);
-      return { ...page, records: await Promise.all(page.records.map((r) => this.present(principal, r))) };
+      return { ...page, records: await Promise.all(page.records.map((r) => this.presentRecord(principal, r))) };
     });
   }
 
-  private async present(principal: Principal, view: MortgageView): Promise<Record<string, unknown>> {
-    const application = await this.content.openFor(principal, view.application);
-    const certificate = view.certificate ? await this.content.openFor(principal, view.certificate) : undefined;
-    return { ...view, application, ...(certificate ? { certificate } : {}) };
+  private async presentRecord(principal: Principal, view: MortgageView): Promise<PresentedMortgage> {
+    const application = await this.content.openFor<MortgageApplicationContent>(principal, view.application);
+    const { certificate: sealedCertificate, ...rest } = view;
+    const certificate = sealedCertificate ? await this.content.openFor(principal, sealedCertificate) : undefined;
+    return { ...rest, application, ...(certificate ? { certificate } : {}) };
   }
 
   private async sealFor(principal: Principal, record: Pick<MortgageRecord, 'mortgageeId' | 'registryId' | 'mortgagorIds'>, content: object) {
@@ -134,6 +149,22 @@ export class MortgagesService implements OnModuleInit {
       throw new GatewayError('VALIDATION_FAILED', `a ${principal.role} lists a client's registrations: give clientId`);
     }
     return this.executor.evaluate(principal, call('ListMortgages', query.state ?? '', pageSize, bookmark), { presenter: MORTGAGE_PAGE_PRESENTER });
+  }
+
+  /**
+   * Every registration of a client as the firm's tenant reads it (ListMortgagesOfClient: the
+   * regulator, or an auditor with the client's current grant), sealed parts opened where they are
+   * addressed to the tenant. For cross-checks; a refusal comes as the ledger's FORBIDDEN.
+   */
+  async readClientRecords(principal: Principal, clientId: string): Promise<PresentedMortgage[]> {
+    const out: PresentedMortgage[] = [];
+    let bookmark = '';
+    do {
+      const page = parse<Page<MortgageView>>(await this.executor.readAsTenant(principal, call('ListMortgagesOfClient', clientId, '200', bookmark)));
+      for (const record of page.records) out.push(await this.presentRecord(principal, record));
+      bookmark = page.records.length === 0 && page.fetchedRecordsCount === 0 ? '' : page.bookmark;
+    } while (bookmark !== '');
+    return out;
   }
 
   authorizeQuery(principal: Principal, unitNumber: string, bankId: string, validUntil: string): Promise<Executed> {

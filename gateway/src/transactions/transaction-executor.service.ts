@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CommitError } from '@hyperledger/fabric-gateway';
+import { CommitError, type Network } from '@hyperledger/fabric-gateway';
 import { gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
 import { findIdentity, type LedgerSession } from '@econfirm/sdk';
 import { readFileSync } from 'node:fs';
@@ -109,6 +109,12 @@ export class TransactionExecutor {
    */
   async readAsTenant(principal: Principal, call: LedgerCall): Promise<Uint8Array> {
     return this.ledger.evaluate(this.tenantReader(principal), call);
+  }
+
+  /** The channel as the identity readAsTenant reads with (qscc reads for the gateway's own work, e.g. a cross-check's block height). */
+  tenantNetwork(principal: Principal): { network: Network; reader: Principal } {
+    const reader = this.tenantReader(principal);
+    return { network: this.ledger.network(reader), reader };
   }
 
   private tenantReader(principal: Principal): Principal {

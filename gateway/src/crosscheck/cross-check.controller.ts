@@ -1,0 +1,72 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import {
+  ApiBadGatewayResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiGatewayTimeoutResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { errorCodesText, Role, type CrossCheckReport } from '@econfirm/common';
+import { applyDecorators } from '@nestjs/common';
+import { CurrentPrincipal, Roles } from '../auth/decorators';
+import type { Principal } from '../auth/principal';
+import { ApiCallerErrors, ErrorResponse } from '../openapi/common.dto';
+import { CrossCheckService, type EngagementCrossCheck } from './cross-check.service';
+import { CrossCheckReportDto, EngagementCrossCheckDto } from './dto/cross-check.dto';
+
+/** The refusals of a cross-check: it reads as the firm's tenant (never offline: no 202) and writes nothing. */
+function ApiCrossCheckErrors(): MethodDecorator {
+  return applyDecorators(
+    ApiCallerErrors(),
+    ApiForbiddenResponse({ type: ErrorResponse, description: errorCodesText(403, ['FORBIDDEN', 'MORTGAGE_ACCESS_NOT_GRANTED', 'CONTENT_NOT_READABLE', 'IDENTITY_REFUSED']) }),
+    ApiNotFoundResponse({ type: ErrorResponse, description: errorCodesText(404, ['NOT_FOUND']) }),
+    ApiConflictResponse({ type: ErrorResponse, description: errorCodesText(409, ['CROSS_CHECK_NOT_READY', 'OFFLINE_READ_UNAVAILABLE', 'NO_INSTITUTION_KEYS']) }),
+    ApiBadGatewayResponse({ type: ErrorResponse, description: errorCodesText(502, ['EVALUATION_FAILED']) }),
+    ApiServiceUnavailableResponse({ type: ErrorResponse, description: errorCodesText(503, ['LEDGER_UNAVAILABLE', 'HSM_UNAVAILABLE']) }),
+    ApiGatewayTimeoutResponse({ type: ErrorResponse, description: errorCodesText(504, ['LEDGER_TIMEOUT']) }),
+  );
+}
+
+/**
+ * Cross-checks of accepted bank replies against the client's registrations on the same ledger
+ * (issue 14): the auditor of the request's firm only, with the client's grant of its
+ * registrations (POST /v1/mortgages/auditor-access).
+ */
+@ApiTags('cross-checks')
+@ApiBearerAuth()
+@Controller('v1')
+export class CrossCheckController {
+  constructor(private readonly crossChecks: CrossCheckService) {}
+
+  @Get('confirmations/:id/cross-check')
+  @Roles(Role.Auditor)
+  @ApiParam({ name: 'id', description: 'confirmation request id' })
+  @ApiOperation({
+    summary:
+      "An accepted bank reply's loans and guarantees against the client's active mortgage registrations (client as mortgagor) as of the letter's as-of date: each mismatch with a stable code and both sides",
+  })
+  @ApiOkResponse({ type: CrossCheckReportDto })
+  @ApiCrossCheckErrors()
+  confirmation(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<CrossCheckReport> {
+    return this.crossChecks.confirmation(p, id);
+  }
+
+  @Get('engagements/:id/cross-check')
+  @Roles(Role.Auditor)
+  @ApiParam({ name: 'id', description: 'engagement id' })
+  @ApiOperation({
+    summary:
+      "Every accepted bank reply of an engagement cross-checked, each other bank letter with why it was not, and the client's registrations with banks the engagement has no accepted reply from (MORTGAGEE_NOT_CONFIRMED)",
+  })
+  @ApiOkResponse({ type: EngagementCrossCheckDto })
+  @ApiCrossCheckErrors()
+  engagement(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<EngagementCrossCheck> {
+    return this.crossChecks.engagement(p, id);
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ConfirmationsModule } from '../confirmations/confirmations.module';
+import { MortgagesModule } from '../mortgages/mortgages.module';
+import { CrossCheckController } from './cross-check.controller';
+import { CrossCheckService } from './cross-check.service';
+
+/** Cross-checks of bank replies against the ledger's other records (issue 14); reads through the confirmation and mortgage services. */
+@Module({
+  imports: [ConfirmationsModule, MortgagesModule],
+  controllers: [CrossCheckController],
+  providers: [CrossCheckService],
+  exports: [CrossCheckService],
+})
+export class CrossCheckModule {}
