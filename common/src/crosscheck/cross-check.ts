@@ -1,4 +1,5 @@
 import { valuesOf } from '../domain/enum';
+import { EncryptedContent } from '../domain/confirmation';
 
 /**
  * Cross-checks (issue 14): an accepted bank reply reconciled against the records the same ledger
@@ -130,8 +131,8 @@ export interface CrossCheckReport extends CrossCheckResult {
     /** The transaction that read the records (ListMortgagesOfClient) ran as this identity under the client's grant. */
     readAs: string;
   };
-  /** The summary transaction (counts only) once recorded. */
-  recorded?: { txId: string; blockNumber?: string };
+  /** The latest summary transaction (counts only, sealed) recorded for the request, if any. */
+  recorded?: { txId: string; recordedAt: string; blockNumber?: string };
 }
 
 /** Counts only, for the regulator: sealed to the firm and the regulator, recorded by RecordCrossCheck. */
@@ -152,4 +153,49 @@ export function countByCode(exceptions: readonly CrossCheckException[]): Partial
     if (n > 0) counts[code] = n;
   }
   return counts;
+}
+
+/**
+ * What the ledger keeps of a cross-check (chaincode contract `crosscheck`): routing the request
+ * already shows (firm, responder) and the summary sealed to the firm and every regulator — so a
+ * member reading blocks learns that a check was recorded, never its counts.
+ */
+export interface CrossCheckLedgerRecord {
+  docType: 'cross-check';
+  confirmationId: string;
+  firmId: string;
+  responderId: string;
+  /** CrossCheckSummary, sealed (JWE) to the firm and each active regulator. */
+  summary: EncryptedContent;
+  recordedBy: string;
+  recordedAt: string;
+  /** The transaction that recorded this version (the same on every endorser). */
+  txId: string;
+}
+
+/** What the regulator sees: counts of exceptions by bank and code, from the sealed summaries on the ledger. Never amounts. */
+export interface CrossCheckStatistics {
+  checks: number;
+  /** Summaries the regulator's key could not open (sealed before its key rotated, or not to it). */
+  unreadable: number;
+  counts: Partial<Record<CrossCheckCode, number>>;
+  byBank: Array<{ bankId: string; checks: number; withExceptions: number; counts: Partial<Record<CrossCheckCode, number>> }>;
+}
+
+/** Sums the summaries by replying bank and code (the latest summary of each request counts once). */
+export function crossCheckStatistics(summaries: readonly CrossCheckSummary[], unreadable = 0): CrossCheckStatistics {
+  const add = (into: Partial<Record<CrossCheckCode, number>>, from: Partial<Record<CrossCheckCode, number>>) => {
+    for (const code of CROSS_CHECK_CODES) if (from[code]) into[code] = (into[code] ?? 0) + (from[code] ?? 0);
+  };
+  const banks = new Map<string, CrossCheckStatistics['byBank'][number]>();
+  const counts: Partial<Record<CrossCheckCode, number>> = {};
+  for (const s of summaries) {
+    const bank = banks.get(s.responderId) ?? { bankId: s.responderId, checks: 0, withExceptions: 0, counts: {} };
+    bank.checks += 1;
+    if (CROSS_CHECK_CODES.some((code) => (s.counts[code] ?? 0) > 0)) bank.withExceptions += 1;
+    add(bank.counts, s.counts);
+    add(counts, s.counts);
+    banks.set(s.responderId, bank);
+  }
+  return { checks: summaries.length, unreadable, counts, byBank: [...banks.values()].sort((a, b) => (a.bankId < b.bankId ? -1 : a.bankId > b.bankId ? 1 : 0)) };
 }

@@ -1,8 +1,11 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Param, Post, UseInterceptors } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBadGatewayResponse,
   ApiBearerAuth,
   ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
   ApiForbiddenResponse,
   ApiGatewayTimeoutResponse,
   ApiNotFoundResponse,
@@ -11,14 +14,16 @@ import {
   ApiParam,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { errorCodesText, Role, type CrossCheckReport } from '@econfirm/common';
 import { applyDecorators } from '@nestjs/common';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
-import { ApiCallerErrors, ErrorResponse } from '../openapi/common.dto';
+import { ApiCallerErrors, ErrorResponse, PendingTransactionDto } from '../openapi/common.dto';
+import { Executed, ExecutedInterceptor } from '../transactions/executed';
 import { CrossCheckService, type EngagementCrossCheck } from './cross-check.service';
-import { CrossCheckReportDto, EngagementCrossCheckDto } from './dto/cross-check.dto';
+import { CrossCheckReportDto, CrossCheckStatisticsDto, EngagementCrossCheckDto } from './dto/cross-check.dto';
 
 /** The refusals of a cross-check: it reads as the firm's tenant (never offline: no 202) and writes nothing. */
 function ApiCrossCheckErrors(): MethodDecorator {
@@ -30,6 +35,25 @@ function ApiCrossCheckErrors(): MethodDecorator {
     ApiBadGatewayResponse({ type: ErrorResponse, description: errorCodesText(502, ['EVALUATION_FAILED']) }),
     ApiServiceUnavailableResponse({ type: ErrorResponse, description: errorCodesText(503, ['LEDGER_UNAVAILABLE', 'HSM_UNAVAILABLE']) }),
     ApiGatewayTimeoutResponse({ type: ErrorResponse, description: errorCodesText(504, ['LEDGER_TIMEOUT']) }),
+  );
+}
+
+/** The refusals of recording a summary: the check's, and the ledger write's. */
+function ApiRecordErrors(): MethodDecorator {
+  return applyDecorators(
+    ApiCallerErrors(),
+    ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first outcome instead of recording twice' }),
+    ApiForbiddenResponse({ type: ErrorResponse, description: errorCodesText(403, ['FORBIDDEN', 'MORTGAGE_ACCESS_NOT_GRANTED', 'CONTENT_NOT_READABLE', 'IDENTITY_REFUSED']) }),
+    ApiNotFoundResponse({ type: ErrorResponse, description: errorCodesText(404, ['NOT_FOUND']) }),
+    ApiConflictResponse({
+      type: ErrorResponse,
+      description: errorCodesText(409, ['CROSS_CHECK_NOT_READY', 'INVALID_STATE_TRANSITION', 'MVCC_CONFLICT', 'IDEMPOTENCY_IN_PROGRESS', 'OFFLINE_READ_UNAVAILABLE', 'NO_INSTITUTION_KEYS']),
+    }),
+    ApiUnprocessableEntityResponse({ type: ErrorResponse, description: errorCodesText(422, ['INVALID_ARGUMENT', 'IDEMPOTENCY_KEY_REUSED']) }),
+    ApiBadGatewayResponse({ type: ErrorResponse, description: errorCodesText(502, ['ENDORSEMENT_FAILED', 'ORDERING_FAILED', 'EVALUATION_FAILED', 'TRANSACTION_INVALID']) }),
+    ApiServiceUnavailableResponse({ type: ErrorResponse, description: errorCodesText(503, ['LEDGER_UNAVAILABLE', 'HSM_UNAVAILABLE']) }),
+    ApiGatewayTimeoutResponse({ type: ErrorResponse, description: errorCodesText(504, ['LEDGER_TIMEOUT', 'COMMIT_STATUS_UNKNOWN']) }),
+    ApiAcceptedResponse({ type: PendingTransactionDto, description: 'offline credential: check and sign the proposal, then POST /v1/transactions/{id}/endorsement' }),
   );
 }
 
@@ -55,6 +79,29 @@ export class CrossCheckController {
   @ApiCrossCheckErrors()
   confirmation(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<CrossCheckReport> {
     return this.crossChecks.confirmation(p, id);
+  }
+
+  @Post('confirmations/:id/cross-check')
+  @Roles(Role.Auditor)
+  @UseInterceptors(ExecutedInterceptor)
+  @ApiParam({ name: 'id', description: 'confirmation request id' })
+  @ApiOperation({
+    summary:
+      'Runs the cross-check and records its summary on the ledger — counts by exception code only, sealed to the firm and every regulator (crosscheck:RecordCrossCheck) — for the regulator\'s statistics',
+  })
+  @ApiCreatedResponse({ type: CrossCheckReportDto, description: 'the report, with `recorded` naming the summary transaction and its block' })
+  @ApiRecordErrors()
+  record(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+    return this.crossChecks.record(p, id);
+  }
+
+  @Get('statistics/cross-checks')
+  @Roles(Role.Regulator)
+  @ApiOperation({ summary: "The regulator's counts of cross-check exceptions by replying bank and code, from the sealed summaries on the ledger (never amounts)" })
+  @ApiOkResponse({ type: CrossCheckStatisticsDto })
+  @ApiCrossCheckErrors()
+  statistics(@CurrentPrincipal() p: Principal): Promise<CrossCheckStatisticsDto> {
+    return this.crossChecks.statistics(p);
   }
 
   @Get('engagements/:id/cross-check')

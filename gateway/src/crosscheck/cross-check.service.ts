@@ -1,25 +1,40 @@
 import { Injectable } from '@nestjs/common';
 import {
+  canonicalJson,
   ConfirmationState,
   countByCode,
   crossCheckMortgages,
+  crossCheckStatistics,
+  InstitutionKind,
   isBankLetter,
+  sha256Hex,
   unconfirmedMortgagees,
   type ConfirmationView,
   type CrossCheckException,
+  type CrossCheckLedgerRecord,
   type CrossCheckReport,
+  type CrossCheckStatistics,
+  type CrossCheckSummary,
   type LetterContent,
   type MortgageFact,
+  type Page,
   type ReplyContent,
   type WorkCalendar,
 } from '@econfirm/common';
-import { chainInfo } from '@econfirm/sdk';
+import { chainInfo, readBlockOfTransaction, recipientOf, seal } from '@econfirm/sdk';
 import type { Principal } from '../auth/principal';
+import { ConfirmationContentService } from '../confirmations/confirmation-content.service';
 import { ConfirmationsService } from '../confirmations/confirmations.service';
 import { GatewayError } from '../errors/gateway-error';
-import { parseResult } from '../fabric/ledger-call';
+import { parseResult, type LedgerCall } from '../fabric/ledger-call';
+import { RegistryReader } from '../institutions/registry-reader.service';
 import { MortgagesService, type PresentedMortgage } from '../mortgages/mortgages.service';
+import { Executed } from '../transactions/executed';
 import { TransactionExecutor } from '../transactions/transaction-executor.service';
+
+function crossCheckCall(transaction: string, ...args: string[]): LedgerCall {
+  return { contract: 'crosscheck', transaction, args };
+}
 
 /** One letter of an engagement in the engagement report: checked, or why not. */
 export interface EngagementLetterCheck {
@@ -73,6 +88,8 @@ export class CrossCheckService {
     private readonly confirmations: ConfirmationsService,
     private readonly mortgages: MortgagesService,
     private readonly executor: TransactionExecutor,
+    private readonly registry: RegistryReader,
+    private readonly content: ConfirmationContentService,
   ) {}
 
   private async readLedger(principal: Principal, clientId: string): Promise<LedgerReading> {
@@ -109,7 +126,67 @@ export class CrossCheckService {
     if (view.firmId !== principal.institutionId) throw GatewayError.notFound(`NOT_FOUND: confirmation ${id} does not exist`);
     const reason = this.notReady(view);
     if (reason) throw new GatewayError('CROSS_CHECK_NOT_READY', reason, { state: view.state });
-    return this.check(principal, view, await this.readLedger(principal, view.clientId));
+    const report = await this.check(principal, view, await this.readLedger(principal, view.clientId));
+    const recorded = await this.lastRecorded(principal, id);
+    return recorded ? { ...report, recorded } : report;
+  }
+
+  /** The latest summary recorded for the request (its transaction), if any. */
+  private async lastRecorded(principal: Principal, id: string): Promise<CrossCheckReport['recorded']> {
+    try {
+      const record = parseResult<CrossCheckLedgerRecord>(await this.executor.readAsTenant(principal, crossCheckCall('GetCrossCheck', id)));
+      return { txId: record.txId, recordedAt: record.recordedAt };
+    } catch (err) {
+      if (err instanceof GatewayError && err.code === 'NOT_FOUND') return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * POST /v1/confirmations/{id}/cross-check: the check, then its summary — counts by code, no
+   * amounts, no names — sealed to the firm and every active regulator and recorded on the ledger
+   * (crosscheck:RecordCrossCheck), so the regulator's statistics come from the ledger. An offline
+   * credential gets the proposal to sign (202), as for every write.
+   */
+  async record(principal: Principal, id: string): Promise<Executed> {
+    const { recorded: _previous, ...report } = await this.confirmation(principal, id);
+    const summary: CrossCheckSummary = {
+      confirmationId: report.confirmationId,
+      firmId: principal.institutionId,
+      responderId: report.responderId,
+      checkedAt: report.checkedAt,
+      counts: report.counts,
+      reportHash: sha256Hex(canonicalJson(report)),
+    };
+    const firm = await this.registry.get(principal, principal.institutionId);
+    const regulators = await this.registry.activeOfKind(principal, InstitutionKind.Regulator);
+    const sealed = await seal(summary, [firm, ...regulators].map(recipientOf));
+    const executed = await this.executor.submit(principal, crossCheckCall('RecordCrossCheck', JSON.stringify({ confirmationId: id, summary: sealed })), { successStatus: 201 });
+    if (executed.status !== 201) return executed;
+    const record = executed.body as CrossCheckLedgerRecord;
+    const block = await readBlockOfTransaction(this.executor.tenantNetwork(principal).network, record.txId);
+    return new Executed(201, { ...report, recorded: { txId: record.txId, recordedAt: record.recordedAt, blockNumber: block.number.toString() } });
+  }
+
+  /**
+   * GET /v1/statistics/cross-checks, for the regulator: every recorded summary opened with the
+   * regulator's key and counted by bank and code. Counts only: the summaries carry no amounts.
+   */
+  async statistics(principal: Principal): Promise<CrossCheckStatistics & { asOf: string }> {
+    const summaries: CrossCheckSummary[] = [];
+    let unreadable = 0;
+    let bookmark = '';
+    do {
+      const page = parseResult<Page<CrossCheckLedgerRecord>>(await this.executor.readAsTenant(principal, crossCheckCall('ListCrossChecks', '200', bookmark)));
+      for (const record of page.records) {
+        const opened = await this.content.openFor<CrossCheckSummary>(principal, record.summary);
+        // The routing on the ledger decides whose reply it was, not what the sealed summary says.
+        if (opened.readable === 'decrypted' && opened.content) summaries.push({ ...opened.content, responderId: record.responderId, confirmationId: record.confirmationId });
+        else unreadable += 1;
+      }
+      bookmark = page.records.length === 0 && page.fetchedRecordsCount === 0 ? '' : page.bookmark;
+    } while (bookmark !== '');
+    return { asOf: new Date().toISOString(), ...crossCheckStatistics(summaries, unreadable) };
   }
 
   private async check(principal: Principal, view: Awaited<ReturnType<ConfirmationsService['read']>>, reading: LedgerReading): Promise<CrossCheckReport> {

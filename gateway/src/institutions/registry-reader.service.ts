@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Institution } from '@econfirm/common';
+import { InstitutionStatus, type Institution, type InstitutionKind, type Page } from '@econfirm/common';
 import type { Principal } from '../auth/principal';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { TransactionExecutor } from '../transactions/transaction-executor.service';
@@ -34,6 +34,18 @@ export class RegistryReader {
     const record = parseResult<Institution>(bytes);
     this.cache.put(id, record, generation);
     return record;
+  }
+
+  /** Every active institution of one kind, fresh from the ledger (e.g. the regulators a summary is sealed to). */
+  async activeOfKind(principal: Principal, kind: InstitutionKind): Promise<Institution[]> {
+    const out: Institution[] = [];
+    let bookmark = '';
+    do {
+      const page = parseResult<Page<Institution>>(await this.executor.readAsTenant(principal, { contract: 'registry', transaction: 'ListInstitutions', args: [kind, '200', bookmark] }));
+      out.push(...page.records.filter((i) => i.status === InstitutionStatus.Active));
+      bookmark = page.records.length === 0 && page.fetchedRecordsCount === 0 ? '' : page.bookmark;
+    } while (bookmark !== '');
+    return out;
   }
 
   /** An InstitutionRegistered/InstitutionUpdated event (or the gateway's own registry write) for `id`. */

@@ -1,8 +1,9 @@
 import { BANK_LETTER_2020, BANK_LETTER_HEADER, sha256Hex, type CrossCheckReport, type SectionContent } from '@econfirm/common';
 import { expect } from 'chai';
+import { evaluate } from '@econfirm/sdk';
 import { randomBytes } from 'node:crypto';
 import { E2E_TENANTS, type Caller, TestGateway } from '../support/gateway';
-import { ensureDemoInstitutions, freshRegistrationId, registerFresh, type HeldInstitution } from '../support/institutions';
+import { demoKeyStore, ensureDemoInstitutions, freshRegistrationId, registerFresh, type HeldInstitution } from '../support/institutions';
 import { networkScript, uniqueName, withLedger } from '../support/network';
 
 /**
@@ -33,6 +34,8 @@ describe('gateway e2e: cross-checks of bank replies against mortgage registratio
       otherBank: await registerFresh(admin, { id: `XB-${tag}`, kind: 'bank', mspId: 'RegulatorMSP', nameZh: '第二交叉核对银行', nameEn: `Cross-check Bank ${tag}`, registrationId: freshRegistrationId('B4') }),
     })));
     engagement.clientId = client.record.id;
+    // The client's tenant seals the letter on to the bank when it authorizes: the gateway holds its keys.
+    demoKeyStore().save(client.keys);
     const signer = uniqueName('xcs');
     const otherOfficerName = uniqueName('xbo');
     networkScript('identity.sh', 'issue', 'operator', signer, 'client-signer', client.record.id);
@@ -174,6 +177,28 @@ describe('gateway e2e: cross-checks of bank replies against mortgage registratio
       ['MORTGAGEE_NOT_CONFIRMED', elsewhere, null],
     ]);
     expect(res.body.counts).to.deep.equal({ MORTGAGE_NOT_IN_REPLY: 1, MORTGAGEE_NOT_REPLYING_BANK: 1, MORTGAGEE_NOT_CONFIRMED: 1 });
+  });
+
+  it('recording a summary: counts only, sealed to firm and regulator; the regulator counts it by bank and code', async function () {
+    type Stats = { checks: number; byBank: Array<{ bankId: string; checks: number; counts: Record<string, number> }> };
+    const regulator = gw.demoCallers().regulator;
+    const bank1 = (stats: Stats) => stats.byBank.find((b) => b.bankId === 'BANK1') ?? { checks: 0, counts: {} as Record<string, number> };
+    const before = (await gw.get(regulator, '/v1/statistics/cross-checks')).body as Stats;
+    const res = await gw.post(auditor, `/v1/confirmations/${omitting}/cross-check`);
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    const recorded = (res.body as CrossCheckReport).recorded;
+    expect(recorded?.txId).to.be.a('string');
+    // Every member may read the block: the counts are not in it, sealed; the request's id (routing) is.
+    const block = await withLedger('operator', 'admin', (ledger) => evaluate(ledger.network.getContract('qscc'), 'GetBlockByTxID', [ledger.network.getName(), recorded?.txId ?? '']));
+    expect(Buffer.from(block).includes('MORTGAGE_NOT_IN_REPLY')).to.equal(false);
+    expect(Buffer.from(block).includes(omitting)).to.equal(true);
+    const after = (await gw.get(regulator, '/v1/statistics/cross-checks')).body as Stats;
+    expect(bank1(after).checks).to.equal(bank1(before).checks + 1);
+    expect(bank1(after).counts.MORTGAGE_NOT_IN_REPLY ?? 0).to.equal((bank1(before).counts.MORTGAGE_NOT_IN_REPLY ?? 0) + 1);
+    expect(JSON.stringify(after)).not.to.contain('8000000');
+    // The report now names the summary it was recorded as; only the regulator reads the statistics.
+    expect((await gw.get(auditor, `/v1/confirmations/${omitting}/cross-check`)).body.recorded).to.include({ txId: recorded?.txId });
+    expect((await gw.get(auditor, '/v1/statistics/cross-checks')).status).to.equal(403);
   });
 
   it('once the client revokes its grant the firm is refused again', async function () {

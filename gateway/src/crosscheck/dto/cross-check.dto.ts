@@ -54,8 +54,9 @@ export class CrossCheckBasisDto {
 }
 
 export class RecordedDto {
-  @ApiProperty() txId: string;
-  @ApiPropertyOptional() blockNumber?: string;
+  @ApiProperty({ description: 'the RecordCrossCheck transaction' }) txId: string;
+  @ApiProperty() recordedAt: string;
+  @ApiPropertyOptional({ description: 'its block (in the answer of the POST that recorded it)' }) blockNumber?: string;
 }
 
 export class CrossCheckReportDto {
@@ -97,4 +98,19 @@ export class EngagementCrossCheckDto {
   @ApiProperty({ type: [CrossCheckExceptionDto] }) exceptions: CrossCheckExceptionDto[];
   @ApiProperty(COUNTS) counts: Record<string, number>;
   @ApiProperty({ type: EngagementBasisDto }) basis: EngagementBasisDto;
+}
+
+export class BankCrossCheckCountsDto {
+  @ApiProperty({ description: 'the replying bank' }) bankId: string;
+  @ApiProperty({ description: 'requests of this bank with a recorded cross-check' }) checks: number;
+  @ApiProperty({ description: 'of which with at least one exception' }) withExceptions: number;
+  @ApiProperty(COUNTS) counts: Record<string, number>;
+}
+
+export class CrossCheckStatisticsDto {
+  @ApiProperty() asOf: string;
+  @ApiProperty({ description: 'recorded cross-checks (the latest per request)' }) checks: number;
+  @ApiProperty({ description: "summaries the regulator's key could not open" }) unreadable: number;
+  @ApiProperty(COUNTS) counts: Record<string, number>;
+  @ApiProperty({ type: [BankCrossCheckCountsDto] }) byBank: BankCrossCheckCountsDto[];
 }

@@ -1,0 +1,52 @@
+import { expect } from 'chai';
+import { CrossCheckLedgerRecord, ErrorCode, Page } from '@econfirm/common';
+import { ConfirmationWorld, fakeJwe, HASH_A } from '../testing/confirmation-world';
+import { expectHidden, expectLedgerError } from '../testing/expect-ledger-error';
+import { Who } from '../testing/fixtures';
+import { CrossCheckContract } from './cross-check-contract';
+
+describe('CrossCheckContract: sealed cross-check summaries', () => {
+  let world: ConfirmationWorld;
+  const contract = new CrossCheckContract();
+  const input = (confirmationId: string, ciphertext = fakeJwe('FIRM1', 'REGULATOR')) => JSON.stringify({ confirmationId, summary: { ciphertext, contentHash: HASH_A } });
+
+  beforeEach(async () => {
+    world = await new ConfirmationWorld().setUp();
+    await world.replied('CF-1');
+  });
+
+  it('refuses a summary before the auditor accepted the reply', async () => {
+    await expectLedgerError(contract.RecordCrossCheck(world.ledger.as(Who.auditor1), input('CF-1')), ErrorCode.InvalidStateTransition, 'an accepted bank reply is needed');
+  });
+
+  it('records the firm’s summary sealed to firm and regulator; the regulator lists it, the firm reads it back', async () => {
+    await world.auditorAccept('CF-1');
+    const record = JSON.parse(await contract.RecordCrossCheck(world.ledger.as(Who.auditor1), input('CF-1'))) as CrossCheckLedgerRecord;
+    expect(record).to.include({ docType: 'cross-check', confirmationId: 'CF-1', firmId: 'FIRM1', responderId: 'BANK1', recordedBy: Who.auditor1.id });
+    expect(record.txId).to.be.a('string').and.not.equal('');
+    const page = JSON.parse(await contract.ListCrossChecks(world.ledger.as(Who.regulator1), '50', '')) as Page<CrossCheckLedgerRecord>;
+    expect(page.records.map((r) => r.confirmationId)).to.deep.equal(['CF-1']);
+    expect(JSON.parse(await contract.GetCrossCheck(world.ledger.as(Who.auditor2), 'CF-1'))).to.deep.equal(record);
+  });
+
+  it('refuses a summary the regulator could not open, and one the firm could not', async () => {
+    await world.auditorAccept('CF-1');
+    await expectLedgerError(contract.RecordCrossCheck(world.ledger.as(Who.auditor1), input('CF-1', fakeJwe('FIRM1'))), ErrorCode.InvalidArgument, 'REGULATOR');
+    await expectLedgerError(contract.RecordCrossCheck(world.ledger.as(Who.auditor1), input('CF-1', fakeJwe('REGULATOR'))), ErrorCode.InvalidArgument, 'FIRM1');
+  });
+
+  it('only the firm records; another firm and the bank do not even see the request; only the regulator lists', async () => {
+    await world.auditorAccept('CF-1');
+    await expectHidden(contract.RecordCrossCheck(world.ledger.as(Who.firm2auditor), input('CF-1')), 'CF-1');
+    await expectLedgerError(contract.RecordCrossCheck(world.ledger.as(Who.officer1), input('CF-1')), ErrorCode.Forbidden);
+    await expectLedgerError(contract.ListCrossChecks(world.ledger.as(Who.auditor1), '50', ''), ErrorCode.Forbidden);
+    await expectHidden(contract.GetCrossCheck(world.ledger.as(Who.firm2auditor), 'CF-1'), 'CF-1');
+    await expectLedgerError(contract.GetCrossCheck(world.ledger.as(Who.auditor1), 'CF-1'), ErrorCode.NotFound, 'no cross-check');
+  });
+
+  it('refuses unknown members of the argument (nothing rides along in the clear)', async () => {
+    await world.auditorAccept('CF-1');
+    const withCounts = JSON.stringify({ confirmationId: 'CF-1', counts: { MORTGAGE_NOT_IN_REPLY: 1 }, summary: { ciphertext: fakeJwe('FIRM1', 'REGULATOR'), contentHash: HASH_A } });
+    await expectLedgerError(contract.RecordCrossCheck(world.ledger.as(Who.auditor1), withCounts), ErrorCode.InvalidArgument, 'counts');
+  });
+});
