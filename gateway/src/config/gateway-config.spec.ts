@@ -53,6 +53,22 @@ describe('gateway config', function () {
     expect(found.some((p) => p.startsWith('logLevel'))).to.equal(true);
   });
 
+  it('limits.rate and evidence.verifier: defaults, bounds and unknown fields', function () {
+    const config = validateGatewayConfig(minimal, '/base');
+    expect(config.limits.rate).to.deep.equal({ credentialPerMinute: 1200, tenantPerMinute: 6000 });
+    expect(config.evidence.verifier).to.deep.equal({ maxPdfBytes: 20 * 1024 * 1024, workers: 2, queue: 8, timeoutSeconds: 30, workerHeapMb: 512 });
+    const given = validateGatewayConfig({ ...minimal, limits: { rate: { credentialPerMinute: 3 } }, evidence: { verifier: { workers: 1, queue: 0 } } }, '/base');
+    expect(given.limits.rate).to.deep.equal({ credentialPerMinute: 3, tenantPerMinute: 6000 });
+    expect(given.evidence.verifier).to.include({ workers: 1, queue: 0, timeoutSeconds: 30 });
+    expect(problems({ ...minimal, limits: { rate: { credentialPerMinute: 0, burst: 5 } }, evidence: { verifier: { workers: 0, threads: 2 } } })).to.include.members([
+      'limits.rate.burst: unknown field',
+      'limits.rate.credentialPerMinute: must be an integer in [1, 10000000]',
+      'evidence.verifier.threads: unknown field',
+      'evidence.verifier.workers: must be an integer in [1, 64]',
+    ]);
+    expect(problems({ ...minimal, evidence: { verifier: 'fast' } })).to.include('evidence.verifier: must be an object');
+  });
+
   it('publicUrl: the audience follows it; an explicit audience stays; not a URL, a query or a fragment is refused', function () {
     const behindProxy = validateGatewayConfig({ ...minimal, publicUrl: 'https://gw.bank1.example/' }, '/base');
     expect([behindProxy.publicUrl, behindProxy.audience]).to.deep.equal(['https://gw.bank1.example', 'https://gw.bank1.example']);

@@ -35,12 +35,29 @@ export interface GatewayLimits {
   idempotencyHours: number;
   /** How long an unsigned offline proposal may wait for its signatures, minutes. */
   offlineProposalMinutes: number;
+  /** Requests a minute, over all routes, before 429 TOO_MANY_REQUESTS with Retry-After (gateway/src/auth/rate-limit.guard.ts). */
+  rate: { credentialPerMinute: number; tenantPerMinute: number };
 }
 
 /** Settings of the evidence module (gateway/README.md); its owner extends this section. */
 export interface EvidenceSettings {
   /** Where evidence certificates and keys are kept (default <keysDir>/evidence). */
   dir: string;
+  verifier: VerifierSettings;
+}
+
+/** POST /v1/evidence/verify runs in worker threads (gateway/src/evidence/verifier/verifier-pool.ts). */
+export interface VerifierSettings {
+  /** Largest PDF accepted for verification, bytes (a raw application/pdf body). */
+  maxPdfBytes: number;
+  /** Worker threads verifying at once. */
+  workers: number;
+  /** Verifications waiting for a worker before the next is refused (503 VERIFIER_BUSY). */
+  queue: number;
+  /** Longest a verification may run before its worker is stopped (422 VERIFY_TIME_EXCEEDED). */
+  timeoutSeconds: number;
+  /** Heap of one worker, MB (a document that needs more is 422 EVIDENCE_UNREADABLE). */
+  workerHeapMb: number;
 }
 
 /** Settings of event delivery (SSE, webhooks); its owner extends this section. */
@@ -161,7 +178,32 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   clockSkewSeconds: 30,
   idempotencyHours: 24,
   offlineProposalMinutes: 10,
+  rate: { credentialPerMinute: 1200, tenantPerMinute: 6000 },
 };
+
+function readRate(limits: Json, r: Reader): GatewayLimits['rate'] {
+  const rate = r.section(limits, 'rate', 'limits.');
+  const extra = Object.keys(rate).filter((k) => !['credentialPerMinute', 'tenantPerMinute'].includes(k));
+  if (extra.length > 0) r.problems.push(`limits.rate.${extra.join(', ')}: unknown field`);
+  return {
+    credentialPerMinute: r.int(rate, 'credentialPerMinute', 'limits.rate.', DEFAULT_LIMITS.rate.credentialPerMinute, 1, 10_000_000),
+    tenantPerMinute: r.int(rate, 'tenantPerMinute', 'limits.rate.', DEFAULT_LIMITS.rate.tenantPerMinute, 1, 10_000_000),
+  };
+}
+
+function readVerifier(evidence: Json, r: Reader): VerifierSettings {
+  const v = r.section(evidence, 'verifier', 'evidence.');
+  const extra = Object.keys(v).filter((k) => !['maxPdfBytes', 'workers', 'queue', 'timeoutSeconds', 'workerHeapMb'].includes(k));
+  if (extra.length > 0) r.problems.push(`evidence.verifier.${extra.join(', ')}: unknown field`);
+  const at = 'evidence.verifier.';
+  return {
+    maxPdfBytes: r.int(v, 'maxPdfBytes', at, 20 * 1024 * 1024, 64 * 1024, 512 * 1024 * 1024),
+    workers: r.int(v, 'workers', at, 2, 1, 64),
+    queue: r.int(v, 'queue', at, 8, 0, 10_000),
+    timeoutSeconds: r.int(v, 'timeoutSeconds', at, 30, 1, 3600),
+    workerHeapMb: r.int(v, 'workerHeapMb', at, 512, 64, 16 * 1024),
+  };
+}
 
 const TENANT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -205,10 +247,10 @@ class Reader {
     return value;
   }
 
-  section(source: Json, key: string): Json {
+  section(source: Json, key: string, where = ''): Json {
     const value = source[key] ?? {};
     if (!isObject(value)) {
-      this.problems.push(`${key}: must be an object`);
+      this.problems.push(`${where}${key}: must be an object`);
       return {};
     }
     return value;
@@ -353,8 +395,12 @@ export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): Ga
       clockSkewSeconds: r.int(limits, 'clockSkewSeconds', 'limits.', DEFAULT_LIMITS.clockSkewSeconds, 0, 300),
       idempotencyHours: r.int(limits, 'idempotencyHours', 'limits.', DEFAULT_LIMITS.idempotencyHours, 1, 24 * 30),
       offlineProposalMinutes: r.int(limits, 'offlineProposalMinutes', 'limits.', DEFAULT_LIMITS.offlineProposalMinutes, 1, 24 * 60),
+      rate: readRate(limits, r),
     },
-    evidence: { dir: typeof evidence.dir === 'string' ? path.resolve(baseDir, evidence.dir) : path.join(keysDir || baseDir, 'evidence') },
+    evidence: {
+      dir: typeof evidence.dir === 'string' ? path.resolve(baseDir, evidence.dir) : path.join(keysDir || baseDir, 'evidence'),
+      verifier: readVerifier(evidence, r),
+    },
     events: {
       enabled: r.bool(events, 'enabled', 'events.', true),
       webhookMaxAttempts: r.int(events, 'webhookMaxAttempts', 'events.', 8, 1, 100),

@@ -10,6 +10,8 @@ export class GatewayError extends Error {
   override readonly name = 'GatewayError';
   /** The code's status in the one table of error codes (common/src/errors/error-codes.ts). */
   readonly httpStatus: number;
+  /** Sent as `Retry-After` (seconds) by the exception filter: a refusal that passes with time (429, 503). */
+  retryAfterSeconds?: number;
 
   constructor(
     readonly code: ApiErrorCode,
@@ -18,6 +20,11 @@ export class GatewayError extends Error {
   ) {
     super(message);
     this.httpStatus = httpStatusOf(code);
+  }
+
+  withRetryAfter(seconds: number): this {
+    this.retryAfterSeconds = seconds;
+    return this;
   }
 
   static forbidden(message: string, details?: Record<string, unknown>): GatewayError {

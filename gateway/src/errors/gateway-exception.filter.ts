@@ -52,6 +52,7 @@ export class GatewayExceptionFilter implements ExceptionFilter {
     // error is JSON, whatever the route would have sent.
     response.removeHeader('Content-Disposition');
     response.setHeader('Content-Type', 'application/json; charset=utf-8');
+    if (error.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(error.retryAfterSeconds));
     response.status(error.httpStatus).json(errorBody(error));
   }
 }

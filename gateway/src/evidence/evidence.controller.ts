@@ -1,12 +1,12 @@
 import { applyDecorators, Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiConsumes, ApiExtraModels, ApiForbiddenResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiConsumes, ApiExtraModels, ApiForbiddenResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiUnprocessableEntityResponse, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { REQUEST_ID, Role } from '@econfirm/common';
 import { IsObject, IsOptional, IsString } from 'class-validator';
 import type { Request } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
-import { ApiCallerErrors, ApiIdempotent, ErrorResponse } from '../openapi/common.dto';
+import { ApiCallerErrors, ApiIdempotent, ErrorResponse, RETRY_AFTER } from '../openapi/common.dto';
 
 const EVIDENCE_ERRORS = applyDecorators(
   ApiConflictResponse({ type: ErrorResponse, description: 'NO_INSTITUTION_KEYS: this gateway holds no evidence key for the firm' }),
@@ -14,9 +14,6 @@ const EVIDENCE_ERRORS = applyDecorators(
   ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT' }),
 );
 import { EvidenceService } from './evidence.service';
-
-/** Largest PDF accepted for verification (a raw application/pdf body). */
-const MAX_PDF_BYTES = 20 * 1024 * 1024;
 
 class VerifyJsonDto {
   @ApiPropertyOptional({ description: 'the evidence PDF, base64' }) @IsOptional() @IsString() pdf?: string;
@@ -61,12 +58,18 @@ class EvidenceBundleDto {
 
 function readRawBody(req: Request, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const tooLarge = () => new GatewayError('PAYLOAD_TOO_LARGE', `a PDF larger than ${limit} bytes is not accepted`, { maxBytes: limit });
+    // A declared length over the bound is refused before a byte is read.
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
+      reject(tooLarge());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        reject(new GatewayError('PAYLOAD_TOO_LARGE', `a PDF larger than ${limit} bytes is not accepted`));
+        reject(tooLarge());
         req.destroy();
         return;
       }
@@ -128,12 +131,14 @@ export class EvidenceController {
     content: { 'application/json': { schema: { oneOf: [{ $ref: getSchemaPath(VerdictDto) }, { $ref: getSchemaPath(BundleVerdictDto) }] } } },
   })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: auditors and the regulator only; IDENTITY_REFUSED: the network refused the caller (online verification reads the ledger as the caller)' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'LEDGER_UNAVAILABLE' })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponse, description: 'PAYLOAD_TOO_LARGE: a PDF over evidence.verifier.maxPdfBytes' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'VERIFY_TIME_EXCEEDED, EVIDENCE_UNREADABLE: the document could not be checked within the verifier’s time or memory, nothing about it was established; IDEMPOTENCY_KEY_REUSED' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'VERIFIER_BUSY: every verifier busy and the queue full (Retry-After); LEDGER_UNAVAILABLE', headers: RETRY_AFTER })
   @ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT' })
   @ApiIdempotent()
   async verify(@CurrentPrincipal() p: Principal, @Req() req: Request, @Body() body: VerifyJsonDto | undefined, @Query('offline') offline?: string): Promise<unknown> {
     const skipLedger = offline === 'true' || offline === '1';
-    if (req.is('application/pdf')) return this.evidence.verifyPdf(p, await readRawBody(req, MAX_PDF_BYTES), skipLedger);
+    if (req.is('application/pdf')) return this.evidence.verifyPdf(p, await readRawBody(req, this.evidence.maxPdfBytes), skipLedger);
     if (body?.bundle) {
       if (typeof body.bundle.manifestJws !== 'string' || typeof body.bundle.files !== 'object' || body.bundle.files === null) {
         throw new GatewayError('VALIDATION_FAILED', 'bundle must be { manifestJws, files }');

@@ -7,8 +7,6 @@ import {
   generateEngagementBundle,
   generateEvidence,
   ledgerView,
-  verifyEvidenceBundle,
-  verifyEvidencePdf,
   type BundleVerdict,
   type EvidenceSigner,
   type TrustRoots,
@@ -24,6 +22,7 @@ import { GatewayError } from '../errors/gateway-error';
 import { mapFabricError } from '../fabric/fabric-error.mapper';
 import { LedgerService } from '../fabric/ledger.service';
 import { TenantsService } from '../tenants/tenants.service';
+import { VerifierPool } from './verifier/verifier-pool';
 
 /**
  * Evidence as the caller's tenant makes it: read from the ledger as the principal, opened with the
@@ -38,7 +37,13 @@ export class EvidenceService {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly ledger: LedgerService,
     private readonly tenants: TenantsService,
+    private readonly verifier: VerifierPool,
   ) {}
+
+  /** Largest raw PDF the verify route reads (evidence.verifier.maxPdfBytes). */
+  get maxPdfBytes(): number {
+    return this.config.evidence.verifier.maxPdfBytes;
+  }
 
   /**
    * The tenant institution's evidence key and chain: `<evidence.dir>/<institution>/{key.pem,chain.pem}`,
@@ -104,11 +109,11 @@ export class EvidenceService {
 
   async verifyPdf(principal: Principal, pdf: Buffer, offline: boolean): Promise<Verdict> {
     const trust = await this.trust(principal);
-    return verifyEvidencePdf(pdf, { ...trust, ...(offline ? {} : { ledger: ledgerView(this.ledger.session(principal)) }) });
+    return this.verifier.verifyPdf(pdf, trust, offline ? undefined : ledgerView(this.ledger.session(principal)));
   }
 
   async verifyBundle(principal: Principal, bundle: { manifestJws: string; files: Record<string, string> }, offline: boolean): Promise<BundleVerdict> {
     const trust = await this.trust(principal);
-    return verifyEvidenceBundle(bundle, { ...trust, ...(offline ? {} : { ledger: ledgerView(this.ledger.session(principal)) }) });
+    return this.verifier.verifyBundle(bundle, trust, offline ? undefined : ledgerView(this.ledger.session(principal)));
   }
 }

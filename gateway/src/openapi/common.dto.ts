@@ -13,6 +13,7 @@ import {
   ApiPayloadTooLargeResponse,
   ApiProperty,
   ApiPropertyOptional,
+  ApiTooManyRequestsResponse,
   ApiServiceUnavailableResponse,
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
@@ -61,9 +62,13 @@ export class PendingTransactionDto {
 /** OpenAPI extension naming, per status, why an operation cannot answer it (checked by test/src/e2e/openapi.test.ts). */
 export const IMPOSSIBLE_ERRORS_EXTENSION = 'x-econfirm-impossible-errors';
 
+/** The header of a refusal that passes with time (429, 503 VERIFIER_BUSY). */
+export const RETRY_AFTER = { 'Retry-After': { description: 'seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } } } as const;
+
 /**
  * What every authenticated route can answer whatever it does: 400 (the JSON body parser and the
- * validation pipe run on every route), 401 (the global guard), 413 and 415 (the body parser), 500.
+ * validation pipe run on every route), 401 (the global guard), 413 and 415 (the body parser), 429
+ * (the rate limits, gateway/src/auth/rate-limit.guard.ts), 500.
  */
 export function ApiCallerErrors(): MethodDecorator & ClassDecorator {
   return applyDecorators(
@@ -71,6 +76,7 @@ export function ApiCallerErrors(): MethodDecorator & ClassDecorator {
     ApiUnauthorizedResponse({ type: ErrorResponse, description: errorCodesText(401, ['UNAUTHENTICATED', 'TOKEN_EXPIRED', 'TOKEN_REPLAYED']) }),
     ApiPayloadTooLargeResponse({ type: ErrorResponse, description: errorCodesText(413, ['PAYLOAD_TOO_LARGE']) }),
     ApiUnsupportedMediaTypeResponse({ type: ErrorResponse, description: errorCodesText(415, ['UNSUPPORTED_MEDIA_TYPE']) }),
+    ApiTooManyRequestsResponse({ type: ErrorResponse, description: `${errorCodesText(429, ['TOO_MANY_REQUESTS'])} (limits.rate: per credential and per tenant)`, headers: RETRY_AFTER }),
     ApiInternalServerErrorResponse({ type: ErrorResponse, description: errorCodesText(500, ['INTERNAL']) }),
   );
 }

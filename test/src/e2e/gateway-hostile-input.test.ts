@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import { ensureDemoInstitutions } from '../support/institutions';
 import { type Caller, TestGateway } from '../support/gateway';
@@ -91,6 +92,116 @@ describe('gateway e2e: hostile input never reaches a 500', function () {
       expect(res.headers['content-type']).to.match(/^application\/json/);
       expect(res.headers['content-disposition']).to.equal(undefined);
       expect((res.body as { error: { code: string } }).error.code).to.be.a('string');
+    });
+  });
+
+  describe('the evidence verifier: off the main thread, bounded in size, time and queue', function () {
+    /** Random bytes behind a PDF header: pdf-lib works for seconds per MiB of it (two minutes for 19 MiB). */
+    const garbagePdf = (bytes: number): Buffer => Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(bytes), Buffer.from('\n%%EOF\n')]);
+    const MAX = 4 * 1024 * 1024;
+    let small: TestGateway;
+    let smallAuditor: Caller;
+
+    before(async function () {
+      // One worker, no queue, one second per document, a 4 MiB PDF bound.
+      small = await TestGateway.start({ evidence: { ...gw.config.evidence, verifier: { ...gw.config.evidence.verifier, workers: 1, queue: 0, timeoutSeconds: 1, maxPdfBytes: MAX } } });
+      smallAuditor = small.custodial('firm1', 'auditor1');
+    });
+
+    after(async function () {
+      await small?.close();
+    });
+
+    async function verify(on: TestGateway, caller: Caller, pdf: Buffer) {
+      const url = '/v1/evidence/verify?offline=true';
+      return on.http().post(url).set('Authorization', await on.bearer(caller, 'POST', url)).set('Content-Type', 'application/pdf').send(pdf);
+    }
+
+    async function metric(on: TestGateway, name: string): Promise<number> {
+      const res = await on.http().get('/metrics');
+      const line = (res.text as string).split('\n').find((l) => l.startsWith(`${name} `));
+      return Number(line?.split(' ')[1] ?? NaN);
+    }
+
+    it('garbage behind a PDF header is a failed verdict whose details name no parser internals', async function () {
+      const res = await verify(gw, auditor, garbagePdf(32 * 1024));
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      const verdict = res.body as { ok: boolean; checks: { id: string; status: string; detail: string }[] };
+      expect(verdict.ok).to.equal(false);
+      expect(verdict.checks.find((c) => c.id === 'attachments')?.status).to.equal('fail');
+      for (const check of verdict.checks) expect(check.detail, check.id).not.to.match(/Cannot read|undefined|lookupMaybe/);
+    });
+
+    it('a PDF over evidence.verifier.maxPdfBytes → 413 PAYLOAD_TOO_LARGE', async function () {
+      const res = await verify(small, smallAuditor, garbagePdf(MAX));
+      expect(res.status, JSON.stringify(res.body)).to.equal(413);
+      expect(res.body.error.code).to.equal('PAYLOAD_TOO_LARGE');
+      expect(res.body.error.details.maxBytes).to.equal(MAX);
+    });
+
+    it('a document that takes longer than evidence.verifier.timeoutSeconds → 422 VERIFY_TIME_EXCEEDED, its worker stopped', async function () {
+      // 2 MiB of garbage takes pdf-lib seconds on any machine; this gateway allows one.
+      const res = await verify(small, smallAuditor, garbagePdf(2 * 1024 * 1024));
+      expect(res.status, JSON.stringify(res.body)).to.equal(422);
+      expect(res.body.error.code).to.equal('VERIFY_TIME_EXCEEDED');
+      expect(await metric(small, 'econfirm_gateway_verifier_running')).to.equal(0);
+    });
+
+    it('while a slow document is checked, /healthz answers and a verification beyond the workers and queue is 503 VERIFIER_BUSY with Retry-After', async function () {
+      const busyGateway = await TestGateway.start({ evidence: { ...gw.config.evidence, verifier: { ...gw.config.evidence.verifier, workers: 1, queue: 0, timeoutSeconds: 120 } } });
+      try {
+        const caller = busyGateway.custodial('firm1', 'auditor1');
+        const slow = verify(busyGateway, caller, garbagePdf(1024 * 1024)).then((res) => res);
+        let running = 0;
+        for (let i = 0; i < 500 && running < 1; i += 1) {
+          running = await metric(busyGateway, 'econfirm_gateway_verifier_running');
+          if (running < 1) await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(running, 'the slow verification is running in its worker').to.equal(1);
+        // The event loop is free beside it: the probe answers, and so does the pool's refusal.
+        expect((await busyGateway.http().get('/healthz')).status).to.equal(200);
+        const busy = await verify(busyGateway, caller, garbagePdf(1024));
+        expect(busy.status, JSON.stringify(busy.body)).to.equal(503);
+        expect(busy.body.error.code).to.equal('VERIFIER_BUSY');
+        expect(Number(busy.headers['retry-after'])).to.be.greaterThan(0);
+        expect(await metric(busyGateway, 'econfirm_gateway_verifier_running'), 'the slow one is still running after both answers').to.equal(1);
+        const done = await slow;
+        expect(done.status, JSON.stringify(done.body)).to.equal(200);
+        expect(done.body.ok).to.equal(false);
+      } finally {
+        await busyGateway.close();
+      }
+    });
+  });
+
+  describe('rate limits per credential and per tenant', function () {
+    let limited: TestGateway;
+
+    before(async function () {
+      limited = await TestGateway.start({ limits: { ...gw.config.limits, rate: { credentialPerMinute: 3, tenantPerMinute: 5 } } });
+    });
+
+    after(async function () {
+      await limited?.close();
+    });
+
+    it('a credential over its rate is 429 TOO_MANY_REQUESTS with Retry-After; its tenant then too; other tenants and the probes are not held up', async function () {
+      const first = limited.custodial('firm1', 'auditor1');
+      const second = limited.custodial('firm1', 'auditor1');
+      const bank = limited.custodial('bank1', 'officer1');
+      for (let i = 0; i < 3; i += 1) expect((await limited.get(first, '/v1/me')).status).to.equal(200);
+      const refused = await limited.get(first, '/v1/me');
+      expect(refused.status, JSON.stringify(refused.body)).to.equal(429);
+      expect(refused.body.error.code).to.equal('TOO_MANY_REQUESTS');
+      expect(refused.body.error.details).to.include({ scope: 'credential', limit: 3, windowSeconds: 60 });
+      expect(Number(refused.headers['retry-after'])).to.be.within(1, 60);
+      // The tenant has had 3 of its 5: the firm's other credential gets 2, then the tenant is held.
+      for (let i = 0; i < 2; i += 1) expect((await limited.get(second, '/v1/me')).status).to.equal(200);
+      const tenantHeld = await limited.get(second, '/v1/me');
+      expect(tenantHeld.status).to.equal(429);
+      expect(tenantHeld.body.error.details.scope).to.equal('tenant');
+      expect((await limited.get(bank, '/v1/me')).status).to.equal(200);
+      expect((await limited.http().get('/healthz')).status).to.equal(200);
     });
   });
 });

@@ -93,9 +93,20 @@ class Checks {
     try {
       await work();
     } catch (err) {
-      this.fail(id, code, (err as Error).message);
+      this.fail(id, code, failureDetail(err));
     }
   }
+}
+
+/**
+ * What a failed check reports. A check's own refusal says what is wrong; a crash inside a parser on
+ * a malformed structure (pdf-lib's "Cannot read properties of undefined…", a Buffer read out of
+ * range) says only that the part could not be read — its text describes our code, not the
+ * document, and is not given to the caller (issue 17 §4).
+ */
+export function failureDetail(err: unknown): string {
+  if (err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError) return 'the document is malformed: this part of it could not be read';
+  return err instanceof Error ? err.message : String(err);
 }
 
 function rootsFor(roots: TrustRoots, mspId: string): readonly Buffer[] {

@@ -1,0 +1,33 @@
+import { expect } from 'chai';
+import type { LedgerView } from '@econfirm/evidence';
+import { LedgerCallError } from '@econfirm/sdk';
+import { MessageChannel } from 'node:worker_threads';
+import { remoteLedger, serveLedger } from './ledger-port';
+
+describe('verifier ledger port (reads of a verifier in a worker thread)', function () {
+  it('carries values (bigint included) and keeps a LedgerCallError a LedgerCallError, with its code', async function () {
+    const view: LedgerView = {
+      confirmationEvidence: () => Promise.reject(new LedgerCallError('FORBIDDEN', 'not yours', 'evaluate', 'GetConfirmationEvidence', undefined, true)),
+      transaction: (txId) => Promise.resolve({ blockNumber: 12n, validationCode: `VALID:${txId}`, actor: { mspId: 'Firm1MSP', subject: 's', issuer: 'i', certificateSha256: 'ab' } }),
+      committedRecord: () => Promise.resolve(undefined),
+    };
+    const channel = new MessageChannel();
+    serveLedger(channel.port1, view);
+    const remote = remoteLedger(channel.port2);
+    try {
+      const tx = await remote.transaction('t1');
+      expect(tx.blockNumber).to.equal(12n);
+      expect(tx.validationCode).to.equal('VALID:t1');
+      expect(await remote.committedRecord?.('t1', 'CF-1')).to.equal(undefined);
+      const refused = await remote.confirmationEvidence('CF-1').then(() => undefined, (err: unknown) => err);
+      expect(refused).to.be.instanceOf(LedgerCallError);
+      expect(refused).to.include({ code: 'FORBIDDEN', message: 'not yours', contractRefusal: true });
+      // A read the view does not have is a plain refusal, not a hang.
+      const missing = await remote.institution?.('FIRM1').then(() => undefined, (err: unknown) => err);
+      expect((missing as Error).message).to.match(/has no institution/);
+    } finally {
+      channel.port1.close();
+      channel.port2.close();
+    }
+  });
+});
