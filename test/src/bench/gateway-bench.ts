@@ -102,6 +102,8 @@ async function serveGateway(dir: string): Promise<void> {
     tenants: E2E_TENANTS,
     events: { enabled: false },
     registryCache: { ttlMs: REGISTRY_CACHE_TTL_MS },
+    // The benchmark measures the gateway's cost, not its rate limits: one credential per role drives all the load.
+    limits: { rate: { credentialPerMinute: 1_000_000, tenantPerMinute: 1_000_000 } },
   });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
