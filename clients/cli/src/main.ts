@@ -10,6 +10,7 @@ import {
   openLedger,
   seedDemoInstitutions,
   verifyChain,
+  type TrustAnchor,
   type LedgerSession,
 } from '@econfirm/sdk';
 import * as path from 'node:path';
@@ -32,8 +33,11 @@ ${CONTENT_USAGE}
   verify <file.pdf|bundle>     check an evidence PDF or bundle (econfirm verify --help)
   offline sign <answer.json>   check and sign what a gateway asks an offline identity to sign
                                (econfirm offline sign --help; no ledger connection)
-  ledger verify [from] [to]    check the chain: hashes recomputed, links, orderer signatures,
-                               the peer's current block hash (exit 0 when it holds, 1 when not)
+  ledger verify [from] [to] [--anchor <block>:<hash>]
+                               check the chain: hashes recomputed, links, every orderer signature,
+                               each VALID transaction's creator and endorsement signatures and id,
+                               the peer's current block hash; --anchor pins a block you trust
+                               (genesis, or a report's checkpoint) (exit 0 when it holds, 1 when not)
 
 options:
   --as <org>/<identity>        identity from the network descriptor (default operator/admin)
@@ -105,7 +109,11 @@ async function run(ledger: LedgerSession, words: string[], networkDir: string): 
       throw err;
     }
   } else if (group === 'ledger' && verb === 'verify') {
-    process.exitCode = (await verifyLedger(ledger, arg, words[3])) ? 0 : 1;
+    const rest = words.slice(2);
+    const at = rest.indexOf('--anchor');
+    const anchor = at >= 0 ? trustAnchor(rest[at + 1]) : undefined;
+    const [fromWord, toWord] = at >= 0 ? [...rest.slice(0, at), ...rest.slice(at + 2)] : rest;
+    process.exitCode = (await verifyLedger(ledger, fromWord, toWord, anchor)) ? 0 : 1;
   } else {
     throw new UsageError(words.length ? `unknown command '${words.join(' ')}'` : '');
   }
@@ -117,23 +125,32 @@ const blockNumber = (word: string | undefined, what: string): bigint | undefined
   return BigInt(word);
 };
 
-/** The whole range, page after page; prints each page's report; true when every page holds and the last is anchored. */
-async function verifyLedger(ledger: LedgerSession, fromWord: string | undefined, toWord: string | undefined): Promise<boolean> {
+/** `--anchor <block>:<header hash hex>`: a block the regulator trusts out of band (the genesis block's hash, or an earlier report's checkpoint). */
+function trustAnchor(word: string | undefined): TrustAnchor {
+  const match = /^(\d{1,19}):([0-9a-f]{64})$/.exec(word ?? '');
+  if (!match) throw new UsageError(`--anchor takes <block>:<64 hex digits of its header hash>, got '${word ?? ''}'`);
+  return { block: BigInt(match[1] as string), headerHash: Buffer.from(match[2] as string, 'hex') };
+}
+
+/** The whole range, page after page; prints each page's report; true when every page holds, the anchor (if any) matched and the last is anchored. */
+async function verifyLedger(ledger: LedgerSession, fromWord: string | undefined, toWord: string | undefined, anchor?: TrustAnchor): Promise<boolean> {
   const to = blockNumber(toWord, 'to');
   let from = blockNumber(fromWord, 'from');
   let holds = true;
   for (;;) {
     let report;
     try {
-      report = await verifyChain(ledger.network, { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) });
+      // The anchor pins the first page; each next page is pinned by the checkpoint of the page before.
+      report = await verifyChain(ledger.network, { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(anchor ? { anchor } : {}) });
     } catch (err) {
       if (err instanceof RangeError) throw new UsageError(err.message);
       throw err;
     }
     print(report);
-    holds &&= report.breaks.length === 0;
+    holds &&= report.breaks.length === 0 && report.trustAnchor?.matched !== false;
     if (!report.nextFromBlock) return holds && (to !== undefined || report.anchoredToPeerHeight);
     from = BigInt(report.nextFromBlock);
+    if (anchor) anchor = { block: BigInt(report.checkpoint.block), headerHash: Buffer.from(report.checkpoint.headerHash, 'hex') };
   }
 }
 

@@ -74,6 +74,8 @@ export interface ChaincodeEventFacts {
 
 export interface EndorsementFacts {
   endorser: SerializedIdentity;
+  /** The endorser's serialized identity as it is in the block: the bytes its signature covers. */
+  endorserBytes: Uint8Array;
   /** Over the action's proposal response payload ‖ the endorser's serialized identity. */
   signature: Uint8Array;
 }
@@ -108,6 +110,11 @@ export interface ParsedTransaction {
   isValid: boolean;
   /** Who submitted it (the payload's signature header). */
   readonly creator: SerializedIdentity;
+  /**
+   * The envelope as it is in the block: the payload bytes the creator signed, its signature, and the
+   * signature header's nonce and creator bytes (the transaction id is SHA-256 of nonce ‖ creator).
+   */
+  readonly signed: { payload: Uint8Array; signature: Uint8Array; nonce: Uint8Array; creatorBytes: Uint8Array };
   /** The chaincode actions of an endorser transaction; empty for every other type. */
   readonly actions: readonly ChaincodeActionFacts[];
   /** The channel configuration a CONFIG envelope carries. */
@@ -219,7 +226,7 @@ function parseAction(action: peer.TransactionAction): ChaincodeActionFacts {
     get readWriteSets() {
       return readWriteSets();
     },
-    endorsements: endorsed.getEndorsementsList().map((e) => ({ endorser: parseSerializedIdentity(e.getEndorser_asU8()), signature: e.getSignature_asU8() })),
+    endorsements: endorsed.getEndorsementsList().map((e) => ({ endorser: parseSerializedIdentity(e.getEndorser_asU8()), endorserBytes: e.getEndorser_asU8(), signature: e.getSignature_asU8() })),
     proposalResponsePayload,
   };
 }
@@ -232,7 +239,8 @@ export function parseEnvelope(envelope: common.Envelope | Uint8Array, validation
   const channelHeader = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
   const type = channelHeader.getType();
   const timestamp = channelHeader.getTimestamp();
-  const creator = once(() => parseSerializedIdentity(common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8()).getCreator_asU8()));
+  const signatureHeader = once(() => common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8()));
+  const creator = once(() => parseSerializedIdentity(signatureHeader().getCreator_asU8()));
   const actions = once(() => (type === common.HeaderType.ENDORSER_TRANSACTION ? peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList().map(parseAction) : []));
   const config = once(() => (type === common.HeaderType.CONFIG ? common.ConfigEnvelope.deserializeBinary(payload.getData_asU8()).getConfig() : undefined));
   return {
@@ -245,6 +253,9 @@ export function parseEnvelope(envelope: common.Envelope | Uint8Array, validation
     isValid: validationCode === peer.TxValidationCode.VALID,
     get creator() {
       return creator();
+    },
+    get signed() {
+      return { payload: env.getPayload_asU8(), signature: env.getSignature_asU8(), nonce: signatureHeader().getNonce_asU8(), creatorBytes: signatureHeader().getCreator_asU8() };
     },
     get actions() {
       return actions();

@@ -33,11 +33,22 @@ export function mspConfigsOf(config: common.Config, group: 'Application' | 'Orde
   return found;
 }
 
+/** The CA certificates (roots and intermediates) of every org's MSP of a configuration group, by MSP id. */
+function mspCertificates(config: common.Config, group: 'Application' | 'Orderer', into = new Map<string, X509Certificate[]>()): Map<string, X509Certificate[]> {
+  // A configuration without application orgs (a test chain, an orderer-only channel) has no such members.
+  if (group === 'Application' && !config.getChannelGroup()?.getGroupsMap().get(group)) return into;
+  mspConfigsOf(config, group).forEach((fabric, mspId) => {
+    into.set(mspId, [...fabric.getRootCertsList_asU8(), ...fabric.getIntermediateCertsList_asU8()].map((pem) => new X509Certificate(Buffer.from(pem))));
+  });
+  return into;
+}
+
 /** The CA certificates (roots and intermediates) of every ordering org's MSP in the configuration, by MSP id. */
 export function ordererMspCertificates(config: common.Config): Map<string, X509Certificate[]> {
-  const cas = new Map<string, X509Certificate[]>();
-  mspConfigsOf(config, 'Orderer').forEach((fabric, mspId) => {
-    cas.set(mspId, [...fabric.getRootCertsList_asU8(), ...fabric.getIntermediateCertsList_asU8()].map((pem) => new X509Certificate(Buffer.from(pem))));
-  });
-  return cas;
+  return mspCertificates(config, 'Orderer');
+}
+
+/** The CA certificates of every member org's MSP in the configuration — application and ordering orgs — by MSP id. */
+export function memberMspCertificates(config: common.Config): Map<string, X509Certificate[]> {
+  return mspCertificates(config, 'Application', mspCertificates(config, 'Orderer'));
 }

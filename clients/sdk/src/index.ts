@@ -11,5 +11,6 @@ export * from './institution-keys';
 export * from './demo-institutions';
 export * from './content-crypto';
 export * from './ledger-integrity';
+export * from './transaction-signatures';
 export * from './channel-config';
 export * from './offline-signing';

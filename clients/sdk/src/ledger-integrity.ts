@@ -1,9 +1,10 @@
 import type { Network } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
-import { createHash, verify, X509Certificate } from 'node:crypto';
+import { createHash, verify } from 'node:crypto';
 import { parseBlock, type ParsedBlock } from './block-parser';
 import { chainInfo, readBlock } from './blocks';
-import { channelConfigAt, ordererMspCertificates } from './channel-config';
+import { channelConfigAt, memberMspCertificates, ordererMspCertificates } from './channel-config';
+import { memberCertificate, transactionSignatureProblems, type MspCas } from './transaction-signatures';
 
 /**
  * The regulator's integrity check of the channel's chain, computed here from the blocks the peer
@@ -44,24 +45,35 @@ export function blockHeaderHash(header: common.BlockHeader): Buffer {
 }
 
 /**
- * Whether an ordering node of the channel signed this block: a signature in the block's SIGNATURES
- * metadata over value ‖ signature header ‖ header bytes, by a certificate issued by a CA of an
- * ordering org's MSP (Raft's signature headers; the genesis block carries none).
+ * What is wrong with a block's orderer signatures (empty: nothing). Each signature in the block's
+ * SIGNATURES metadata is over value ‖ signature header ‖ header bytes and must be by a certificate a
+ * CA of an ordering org's MSP issued: every one of them must hold, not merely one (a block carrying
+ * one good and one forged signature is not what the ordering service wrote), and there must be at
+ * least one (Raft's signature headers; the genesis block carries none).
  */
-export function signedByOrderer(block: ParsedBlock, ordererCas: ReadonlyMap<string, readonly X509Certificate[]>): boolean {
+export function ordererSignatureProblems(block: ParsedBlock, ordererCas: MspCas): string[] {
   const { value, signatures } = block.ordererSignatures;
+  if (signatures.length === 0) return ['no valid signature of an ordering node of the channel'];
   const headerBytes = blockHeaderBytes(block.header);
-  return signatures.some((signature) => {
+  const problems: string[] = [];
+  signatures.forEach((signature, i) => {
+    const certificate = memberCertificate(signature.creator, ordererCas);
+    const signed = Buffer.concat([value, signature.signatureHeader, headerBytes]);
+    let holds = false;
     try {
-      const cas = ordererCas.get(signature.creator.mspId) ?? [];
-      const certificate = new X509Certificate(Buffer.from(signature.creator.idBytes));
-      if (!cas.some((ca) => certificate.checkIssued(ca) && certificate.verify(ca.publicKey))) return false;
-      const signed = Buffer.concat([value, signature.signatureHeader, headerBytes]);
-      return verify('sha256', signed, certificate.publicKey, signature.signature);
+      holds = typeof certificate !== 'string' && verify('sha256', signed, certificate.publicKey, signature.signature);
     } catch {
-      return false;
+      holds = false;
     }
+    if (!holds) problems.push(`orderer signature ${i + 1} of ${signatures.length} (${signature.creator.mspId}): ${typeof certificate === 'string' ? certificate : 'does not verify'}`);
   });
+  // Not one holds: the block was not signed by the ordering service at all (the usual message).
+  return problems.length === signatures.length ? ['no valid signature of an ordering node of the channel'] : problems;
+}
+
+/** Whether every orderer signature of the block holds (and there is one). */
+export function signedByOrderer(block: ParsedBlock, ordererCas: MspCas): boolean {
+  return ordererSignatureProblems(block, ordererCas).length === 0;
 }
 
 /** Fabric's block data hash: SHA-256 of the block's envelopes, concatenated. */
@@ -76,26 +88,59 @@ export interface ChainBreak {
   reason: string;
 }
 
+/** A block the auditor trusts out of band: its number and header hash (the genesis block, or the last block of an earlier audit). */
+export interface TrustAnchor {
+  block: bigint;
+  headerHash: Buffer;
+}
+
+/** The CAs the checker holds for the blocks to come: replaced by each configuration block it passes. */
+export interface ChainCas {
+  orderers: MspCas;
+  /** Application and ordering orgs: who may create and endorse transactions. */
+  members: MspCas;
+}
+
 /**
- * Checks consecutive blocks as they come, holding none of them: numbers, data hashes, and the
- * previous-hash links (the first against the header hash of the block before, when given).
+ * Checks consecutive blocks as they come, holding none of them: numbers, data hashes, the
+ * previous-hash links (the first against the header hash of the block before, when given), every
+ * orderer signature, and of every transaction the peers marked VALID its creator's and endorsers'
+ * signatures and membership, its id's derivation, and that its id is not VALID twice.
  */
 export class ChainChecker {
   readonly breaks: ChainBreak[] = [];
   readonly transactionsByValidation: Record<string, number> = {};
+  /** Transactions whose signatures were checked (VALID ones after the genesis block). */
+  transactionsChecked = 0;
   private number: bigint;
+  private readonly validIds = new Map<string, string>();
 
   constructor(
     firstNumber: bigint,
     /** The header hash of the last block added (or of the block before the first). */
     public lastHeaderHash?: Buffer,
     /**
-     * The ordering orgs' CAs in force at the first block: every block after the genesis block must
-     * carry an orderer's signature; a configuration block passed replaces them for the blocks after it.
+     * The ordering orgs' CAs in force at the first block (or both groups'): every block after the
+     * genesis block must carry orderers' signatures; with the members' CAs, every VALID
+     * transaction's signatures are checked too. A configuration block passed replaces them.
      */
-    private ordererCas?: ReadonlyMap<string, readonly X509Certificate[]>,
+    cas?: MspCas | ChainCas,
+    /** A pinned block inside the range: its header must hash to the pinned hash. */
+    private readonly anchor?: TrustAnchor,
   ) {
     this.number = firstNumber;
+    this.cas = cas === undefined ? undefined : isChainCas(cas) ? cas : { orderers: cas, members: new Map() };
+    this.checkTransactions = cas !== undefined && isChainCas(cas);
+  }
+
+  private cas?: ChainCas;
+  private readonly checkTransactions: boolean;
+
+  /** Fabric marks a repeated id DUPLICATE_TXID: a second VALID one means the codes were not computed as Fabric does. */
+  private rememberValidId(transactionId: string, index: number, n: string): void {
+    const first = this.validIds.get(transactionId);
+    if (first !== undefined) this.breaks.push({ block: n, reason: `transaction ${index} (${transactionId}) is VALID a second time (first in block ${first})` });
+    else this.validIds.set(transactionId, n);
   }
 
   add(block: common.Block): void {
@@ -111,15 +156,29 @@ export class ChainChecker {
     if (this.lastHeaderHash && !this.lastHeaderHash.equals(Buffer.from(header.getPreviousHash_asU8()))) {
       this.breaks.push({ block: n, reason: 'its previous hash is not the hash of the block before' });
     }
-    const parsed = parseBlock(block);
-    if (this.ordererCas && n !== '0' && !signedByOrderer(parsed, this.ordererCas)) this.breaks.push({ block: n, reason: 'no valid signature of an ordering node of the channel' });
-    for (const tx of parsed.transactions) this.transactionsByValidation[tx.validation] = (this.transactionsByValidation[tx.validation] ?? 0) + 1;
-    this.lastHeaderHash = blockHeaderHash(header);
-    if (this.ordererCas) {
-      const config = parsed.config;
-      if (config) this.ordererCas = ordererMspCertificates(config);
+    const headerHash = blockHeaderHash(header);
+    if (this.anchor && this.anchor.block.toString() === n && !this.anchor.headerHash.equals(headerHash)) {
+      this.breaks.push({ block: n, reason: 'its header hash is not the pinned trust anchor’s: this is not the chain the anchor names' });
     }
+    const parsed = parseBlock(block);
+    if (this.cas && n !== '0') for (const reason of ordererSignatureProblems(parsed, this.cas.orderers)) this.breaks.push({ block: n, reason });
+    parsed.transactions.forEach((tx, i) => {
+      this.transactionsByValidation[tx.validation] = (this.transactionsByValidation[tx.validation] ?? 0) + 1;
+      if (!tx.isValid) return;
+      // Endorser transactions only: a configuration transaction's id is the orderer's business (often empty).
+      if (tx.type === common.HeaderType.ENDORSER_TRANSACTION) this.rememberValidId(tx.transactionId, i, n);
+      if (!this.cas || !this.checkTransactions || n === '0') return;
+      this.transactionsChecked += 1;
+      for (const problem of transactionSignatureProblems(tx, this.cas.members)) this.breaks.push({ block: n, reason: `transaction ${i} (${tx.transactionId}): ${problem}` });
+    });
+    this.lastHeaderHash = headerHash;
+    const config = parsed.config;
+    if (this.cas && config) this.cas = { orderers: ordererMspCertificates(config), members: memberMspCertificates(config) };
   }
+}
+
+function isChainCas(cas: MspCas | ChainCas): cas is ChainCas {
+  return 'orderers' in cas && 'members' in cas && !(cas instanceof Map);
 }
 
 export interface ChainReport {
@@ -131,10 +190,20 @@ export interface ChainReport {
   blocksChecked: number;
   /** Transactions of the checked blocks by the peers' validation verdict (VALID, MVCC_READ_CONFLICT, …). */
   transactionsByValidation: Record<string, number>;
+  /** VALID transactions whose creator and endorsement signatures, membership and id were checked. */
+  transactionsChecked: number;
   /** Every inconsistency found; empty when the chain holds. */
   breaks: ChainBreak[];
   /** The checked range reaches the last block, whose header hashes to the peer's current block hash. */
   anchoredToPeerHeight: boolean;
+  /**
+   * The block the auditor pinned out of band and whether the chain served holds it: absent, the
+   * first block is trusted as the peer serves it (genesis: its ordering CAs too), and a peer that
+   * rewrote the chain from genesis under its own CA would pass.
+   */
+  trustAnchor?: { block: string; headerHash: string; matched: boolean };
+  /** The last checked block and its header hash: pin it as the next audit's trust anchor (an incremental audit). */
+  checkpoint: { block: string; headerHash: string };
   /** Where the next call goes on when the range was cut at `maxBlocks`. */
   nextFromBlock?: string;
 }
@@ -142,8 +211,10 @@ export interface ChainReport {
 /**
  * Checks blocks `from`..`to` (default: from the genesis block to the last) of the network's
  * channel, at most `maxBlocks` of them (default 2,000) per call: `nextFromBlock` says where to go on.
+ * `anchor` pins a block the auditor trusts (the genesis block's hash, or a checkpoint of an earlier
+ * audit): it must be in the range or be the block just before it, and its header must hash to it.
  */
-export async function verifyChain(network: Network, range: { from?: bigint; to?: bigint; maxBlocks?: number } = {}): Promise<ChainReport> {
+export async function verifyChain(network: Network, range: { from?: bigint; to?: bigint; maxBlocks?: number; anchor?: TrustAnchor } = {}): Promise<ChainReport> {
   const channel = network.getName();
   const block = async (n: bigint) => (await readBlock(network, n)).proto;
   const info = await chainInfo(network);
@@ -153,13 +224,21 @@ export async function verifyChain(network: Network, range: { from?: bigint; to?:
   const wanted = range.to === undefined || range.to > last ? last : range.to;
   if (from < 0n || from > wanted) throw new RangeError(`no blocks in ${from}..${wanted} (height ${height})`);
   const to = wanted - from + 1n > BigInt(range.maxBlocks ?? 2000) ? from + BigInt(range.maxBlocks ?? 2000) - 1n : wanted;
+  const { anchor } = range;
+  if (anchor && (anchor.block < from - 1n || anchor.block > to)) throw new RangeError(`the trust anchor (block ${anchor.block}) must be in ${from}..${to} or the block just before`);
   const before = from > 0n ? (await block(from - 1n)).getHeader() : undefined;
-  // The orderers' CAs as configured before `from` (the genesis block itself configures the first ones).
-  const cas = from > 0n ? ordererMspCertificates(await channelConfigAt(network, from - 1n)) : new Map<string, X509Certificate[]>();
-  const checked = new ChainChecker(from, before ? blockHeaderHash(before) : undefined, cas);
+  const beforeHash = before ? blockHeaderHash(before) : undefined;
+  // The CAs as configured before `from` (the genesis block itself configures the first ones).
+  const config = from > 0n ? await channelConfigAt(network, from - 1n) : undefined;
+  const cas: ChainCas = config ? { orderers: ordererMspCertificates(config), members: memberMspCertificates(config) } : { orderers: new Map(), members: new Map() };
+  const checked = new ChainChecker(from, beforeHash, cas, anchor);
+  if (anchor && anchor.block === from - 1n && !(beforeHash?.equals(anchor.headerHash) ?? false)) {
+    checked.breaks.push({ block: anchor.block.toString(), reason: 'its header hash is not the pinned trust anchor’s: this is not the chain the anchor names' });
+  }
   for (let n = from; n <= to; n++) checked.add(await block(n));
   const anchored = to === last && checked.lastHeaderHash !== undefined && checked.lastHeaderHash.equals(info.currentBlockHash);
   if (to === last && !anchored) checked.breaks.push({ block: to.toString(), reason: "its header does not hash to the peer's current block hash" });
+  const anchorBroken = anchor !== undefined && checked.breaks.some((b) => b.block === anchor.block.toString() && b.reason.includes('trust anchor'));
   return {
     channel,
     height: height.toString(),
@@ -167,8 +246,11 @@ export async function verifyChain(network: Network, range: { from?: bigint; to?:
     toBlock: to.toString(),
     blocksChecked: Number(to - from + 1n),
     transactionsByValidation: Object.fromEntries(Object.entries(checked.transactionsByValidation).sort(([a], [b]) => a.localeCompare(b))),
+    transactionsChecked: checked.transactionsChecked,
     breaks: checked.breaks,
     anchoredToPeerHeight: anchored,
+    ...(anchor ? { trustAnchor: { block: anchor.block.toString(), headerHash: anchor.headerHash.toString('hex'), matched: !anchorBroken } } : {}),
+    checkpoint: { block: to.toString(), headerHash: (checked.lastHeaderHash ?? Buffer.alloc(0)).toString('hex') },
     ...(to < wanted ? { nextFromBlock: (to + 1n).toString() } : {}),
   };
 }

@@ -117,7 +117,7 @@ export class LedgerService implements OnApplicationShutdown {
   }
 
   /** The chain check of the sdk (qscc blocks through the principal's peer, every hash recomputed here). */
-  async verifyChain(principal: Principal, range: { from?: bigint; to?: bigint }): Promise<ChainReport> {
+  async verifyChain(principal: Principal, range: Parameters<typeof verifyChain>[1]): Promise<ChainReport> {
     if (principal.custody === 'offline') {
       throw new GatewayError('OFFLINE_SIGNING_REQUIRED', 'the chain check reads every block: it needs an identity whose key the gateway holds');
     }

@@ -6,6 +6,7 @@ import type { Principal } from '../auth/principal';
 import { ApiLedgerErrors, ErrorResponse } from '../openapi/common.dto';
 import { LedgerService } from '../fabric/ledger.service';
 import { ChainReportDto, LedgerIntegrityQuery } from './dto/ledger-integrity.dto';
+import { GatewayError } from '../errors/gateway-error';
 import { RegulatorStatsDto } from './dto/regulator-stats.dto';
 import { WorkCalendarDto } from './dto/work-calendar.dto';
 import { Executed, ExecutedInterceptor } from '../transactions/executed';
@@ -38,14 +39,18 @@ export class OversightController {
   @Roles(Role.Regulator)
   @ApiOperation({
     summary:
-      "The regulator's integrity check of the channel's chain: every block's data hash and header hash recomputed by the gateway from the blocks the peer serves, the previous-hash links, and the last header against the peer's current block hash; 2,000 blocks per call (nextFromBlock)",
+      "The regulator's integrity check of the channel's chain: every block's data hash and header hash recomputed by the gateway from the blocks the peer serves, the previous-hash links, every orderer signature, each VALID transaction's creator and endorsement signatures (members of the channel at that block), its id's derivation and uniqueness, a pinned trust anchor (anchorBlock + anchorHash), and the last header against the peer's current block hash; 2,000 blocks per call (nextFromBlock, checkpoint)",
   })
   @ApiOkResponse({ type: ChainReportDto })
   @ApiForbiddenResponse({ type: ErrorResponse })
   async integrity(@CurrentPrincipal() p: Principal, @Query() query: LedgerIntegrityQuery): Promise<ChainReportDto> {
+    if ((query.anchorBlock === undefined) !== (query.anchorHash === undefined)) {
+      throw new GatewayError('VALIDATION_FAILED', 'anchorBlock and anchorHash go together: the block you trust and its header hash');
+    }
     return this.ledger.verifyChain(p, {
       ...(query.fromBlock !== undefined ? { from: BigInt(query.fromBlock) } : {}),
       ...(query.toBlock !== undefined ? { to: BigInt(query.toBlock) } : {}),
+      ...(query.anchorBlock !== undefined && query.anchorHash !== undefined ? { anchor: { block: BigInt(query.anchorBlock), headerHash: Buffer.from(query.anchorHash, 'hex') } } : {}),
     });
   }
 

@@ -1,7 +1,9 @@
-import { blockDataHash, blockHeaderHash, ChainChecker, currentChannelConfig, ordererMspCertificates } from '@econfirm/sdk';
-import { common } from '@hyperledger/fabric-protos';
+import { blockDataHash, blockHeaderHash, ChainChecker, currentChannelConfig, memberMspCertificates, ordererMspCertificates, parseBlock } from '@econfirm/sdk';
+import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { type Caller, TestGateway } from '../support/gateway';
 import { REPO_ROOT, withLedger } from '../support/network';
@@ -12,9 +14,48 @@ interface ChainReport {
   toBlock: string;
   blocksChecked: number;
   transactionsByValidation: Record<string, number>;
+  transactionsChecked: number;
   breaks: Array<{ block: string; reason: string }>;
   anchoredToPeerHeight: boolean;
+  trustAnchor?: { block: string; headerHash: string; matched: boolean };
+  checkpoint: { block: string; headerHash: string };
   nextFromBlock?: string;
+}
+
+/** The envelope with its first action's first endorser replaced by `identity` (msp.SerializedIdentity bytes); no signature redone. */
+function withEndorser(bytes: Uint8Array, identity: Uint8Array): Uint8Array {
+  const envelope = common.Envelope.deserializeBinary(bytes);
+  const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
+  const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
+  const action = transaction.getActionsList()[0] as peer.TransactionAction;
+  const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
+  const endorsed = actionPayload.getAction() as peer.ChaincodeEndorsedAction;
+  (endorsed.getEndorsementsList()[0] as peer.Endorsement).setEndorser(identity);
+  actionPayload.setAction(endorsed);
+  action.setPayload(actionPayload.serializeBinary());
+  payload.setData(transaction.serializeBinary());
+  envelope.setPayload(payload.serializeBinary());
+  return envelope.serializeBinary();
+}
+
+/** The envelope with one bit of its creator's signature flipped. */
+function withForgedSignature(bytes: Uint8Array): Uint8Array {
+  const envelope = common.Envelope.deserializeBinary(bytes);
+  const signature = Buffer.from(envelope.getSignature_asU8());
+  signature[signature.length - 1] ^= 0x01;
+  envelope.setSignature(signature);
+  return envelope.serializeBinary();
+}
+
+/** A copy of `block` whose envelope `index` is `bytes`, its data hash made to match (a rewriter's work; the orderers' signatures cannot follow). */
+function withEnvelope(block: common.Block, index: number, bytes: Uint8Array): common.Block {
+  const copy = common.Block.deserializeBinary(block.serializeBinary());
+  const data = copy.getData() as common.BlockData;
+  const list = [...data.getDataList_asU8()];
+  list[index] = bytes;
+  data.setDataList(list);
+  (copy.getHeader() as common.BlockHeader).setDataHash(blockDataHash(copy));
+  return copy;
 }
 
 /**
@@ -57,6 +98,92 @@ describe('gateway e2e: the regulator checks the integrity of the chain', functio
     expect(report.anchoredToPeerHeight).to.equal(true);
     expect(checked).to.equal(Number(report.height));
     expect(report.transactionsByValidation.VALID).to.be.greaterThan(0);
+    // Real Fabric signatures of creators and endorsers verify as our checker reads them.
+    expect(report.transactionsChecked).to.be.greaterThan(0);
+  });
+
+  it('a pinned trust anchor: the genesis hash the regulator holds matches; another hash is named; a checkpoint pins the next audit', async function () {
+    const genesisHash = await withLedger('regulator', 'regulator1', async (ledger) => {
+      const bytes = await ledger.network.getContract('qscc').evaluateTransaction('GetBlockByNumber', ledger.network.getName(), '0');
+      return blockHeaderHash(common.Block.deserializeBinary(bytes).getHeader() as common.BlockHeader).toString('hex');
+    });
+    const pinned = await integrity(`?toBlock=3&anchorBlock=0&anchorHash=${genesisHash}`);
+    expect(pinned.trustAnchor).to.deep.equal({ block: '0', headerHash: genesisHash, matched: true });
+    expect(pinned.breaks).to.deep.equal([]);
+    const other = 'ab'.repeat(32);
+    const rewritten = await integrity(`?toBlock=3&anchorBlock=0&anchorHash=${other}`);
+    expect(rewritten.trustAnchor?.matched).to.equal(false);
+    expect(rewritten.breaks).to.deep.equal([{ block: '0', reason: 'its header hash is not the pinned trust anchor’s: this is not the chain the anchor names' }]);
+    // The next audit starts where this one ended, pinned by its checkpoint.
+    expect(pinned.checkpoint.block).to.equal('3');
+    const next = await integrity(`?fromBlock=4&toBlock=5&anchorBlock=3&anchorHash=${pinned.checkpoint.headerHash}`);
+    expect(next.trustAnchor?.matched).to.equal(true);
+    expect(next.breaks).to.deep.equal([]);
+    for (const query of ['?anchorBlock=0', `?anchorHash=${genesisHash}`, `?anchorBlock=0&anchorHash=${genesisHash.toUpperCase()}`]) {
+      const res = await gw.get(regulator, `/v1/ledger/integrity${query}`);
+      expect(res.status, query).to.equal(400);
+      expect(res.body.error.code, query).to.equal('VALIDATION_FAILED');
+    }
+  });
+
+  it("transactions: a forged creator signature, an endorsement by a certificate no channel CA issued, and a VALID id seen twice are each named", async function () {
+    const { blocks, cas, at } = await withLedger('regulator', 'regulator1', async (ledger) => {
+      const qscc = ledger.network.getContract('qscc');
+      const read = async (n: bigint) => common.Block.deserializeBinary(await qscc.evaluateTransaction('GetBlockByNumber', ledger.network.getName(), n.toString()));
+      const config = await currentChannelConfig(ledger.network);
+      // The last block holding a VALID endorser transaction, and the block before it (to link to).
+      const height = BigInt((await integrity('?fromBlock=0&toBlock=0')).height);
+      for (let n = height - 1n; n > 1n; n--) {
+        const candidate = await read(n);
+        const index = parseBlock(candidate).transactions.findIndex((tx) => tx.isValid && tx.type === common.HeaderType.ENDORSER_TRANSACTION);
+        if (index >= 0) return { blocks: [await read(n - 1n), candidate], cas: { orderers: ordererMspCertificates(config), members: memberMspCertificates(config) }, at: { n, index } };
+      }
+      throw new Error('no block with a VALID endorser transaction');
+    });
+    const [before, target] = blocks as [common.Block, common.Block];
+    const txId = parseBlock(target).transactions[at.index]?.transactionId as string;
+    const check = (list: common.Block[]) => {
+      const checker = new ChainChecker(at.n - 1n, undefined, cas);
+      list.forEach((b) => checker.add(b));
+      return checker.breaks.map((b) => `${b.block}: ${b.reason}`);
+    };
+    expect(check([before, target])).to.deep.equal([]);
+    const envelope = (target.getData() as common.BlockData).getDataList_asU8()[at.index] as Uint8Array;
+
+    const forged = check([before, withEnvelope(target, at.index, withForgedSignature(envelope))]);
+    expect(forged).to.include(`${at.n}: transaction ${at.index} (${txId}): creator: the ${parseBlock(target).transactions[at.index]?.creator.mspId} signature over the envelope does not verify`);
+
+    const dir = mkdtempSync(path.join(tmpdir(), 'econfirm-stranger-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=stranger', '-days', '1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const endorserMsp = parseBlock(target).transactions[at.index]?.actions[0]?.endorsements[0]?.endorser.mspId as string;
+    const stranger = new msp.SerializedIdentity();
+    stranger.setMspid(endorserMsp);
+    stranger.setIdBytes(readFileSync(path.join(dir, 'cert.pem')));
+    const foreign = check([before, withEnvelope(target, at.index, withEndorser(envelope, stranger.serializeBinary()))]);
+    expect(foreign).to.include(`${at.n}: transaction ${at.index} (${txId}): action 0, endorsement 0: its certificate was not issued by a CA of ${endorserMsp}`);
+
+    // The same block again as the next one (renumbered and linked): its transactions are VALID a second time.
+    const again = common.Block.deserializeBinary(target.serializeBinary());
+    const header = again.getHeader() as common.BlockHeader;
+    header.setNumber(Number(at.n + 1n));
+    header.setPreviousHash(blockHeaderHash(target.getHeader() as common.BlockHeader));
+    const repeated = check([before, target, again]);
+    expect(repeated).to.include(`${at.n + 1n}: transaction ${at.index} (${txId}) is VALID a second time (first in block ${at.n})`);
+    expect(repeated).to.include(`${at.n + 1n}: no valid signature of an ordering node of the channel`);
+
+    // Every orderer signature must hold, not one of them: a forged second one beside the real one is named.
+    const twice = common.Block.deserializeBinary(target.serializeBinary());
+    const list = [...(twice.getMetadata() as common.BlockMetadata).getMetadataList_asU8()];
+    const metadata = common.Metadata.deserializeBinary(list[common.BlockMetadataIndex.SIGNATURES] as Uint8Array);
+    const real = metadata.getSignaturesList()[0] as common.MetadataSignature;
+    const fake = common.MetadataSignature.deserializeBinary(real.serializeBinary());
+    const bytes = Buffer.from(fake.getSignature_asU8());
+    bytes[bytes.length - 1] ^= 0x01;
+    fake.setSignature(bytes);
+    metadata.setSignaturesList([real, fake]);
+    list[common.BlockMetadataIndex.SIGNATURES] = metadata.serializeBinary();
+    (twice.getMetadata() as common.BlockMetadata).setMetadataList(list);
+    expect(check([before, twice])).to.deep.equal([`${at.n}: orderer signature 2 of 2 (OrdererMSP): does not verify`]);
   });
 
   it('a range: only those blocks, linked to the one before; not anchored unless it reaches the last', async function () {
@@ -104,6 +231,14 @@ describe('gateway e2e: the regulator checks the integrity of the chain', functio
     const outside = cli('5', '2');
     expect(outside.status).to.equal(2);
     expect(outside.stderr).to.contain('no blocks in 5..2');
+    // Pinned: the genesis hash of the first page holds; another is exit 1; a malformed anchor is a usage error.
+    const genesis = pages[0]?.fromBlock === '0' ? cli('0', '0') : undefined;
+    const genesisHash = genesis ? (JSON.parse(genesis.stdout) as ChainReport).checkpoint.headerHash : '';
+    const pinned = cli('0', '3', '--anchor', `0:${genesisHash}`);
+    expect(pinned.status, pinned.stderr).to.equal(0);
+    expect((JSON.parse(pinned.stdout) as ChainReport).trustAnchor?.matched).to.equal(true);
+    expect(cli('0', '3', '--anchor', `0:${'cd'.repeat(32)}`).status).to.equal(1);
+    expect(cli('--anchor', 'zero').status).to.equal(2);
   });
 
   it('only the regulator; a range outside the chain is refused with its code', async function () {

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { SHA256_HEX } from '@econfirm/common';
 import { IsOptional, Matches } from 'class-validator';
 
 const BLOCK_NUMBER = /^\d{1,19}$/;
@@ -10,11 +11,30 @@ export class LedgerIntegrityQuery {
 
   @ApiPropertyOptional({ description: 'last block (default the last on the peer)' }) @IsOptional() @Matches(BLOCK_NUMBER)
   toBlock?: string;
+
+  @ApiPropertyOptional({ description: 'a block the regulator trusts out of band (the genesis block, or an earlier report’s checkpoint): in the range or just before it; with anchorHash', pattern: BLOCK_NUMBER.source })
+  @IsOptional()
+  @Matches(BLOCK_NUMBER)
+  anchorBlock?: string;
+
+  @ApiPropertyOptional({ description: 'the header hash (hex) of anchorBlock, as the regulator holds it', pattern: SHA256_HEX.source })
+  @IsOptional()
+  @Matches(SHA256_HEX)
+  anchorHash?: string;
 }
 
 export class ChainBreakDto {
   @ApiProperty() block: string;
   @ApiProperty() reason: string;
+}
+
+export class CheckpointDto {
+  @ApiProperty() block: string;
+  @ApiProperty({ description: 'hex' }) headerHash: string;
+}
+
+export class TrustAnchorDto extends CheckpointDto {
+  @ApiProperty({ description: 'false: the chain served is not the one the anchor names (see breaks)' }) matched: boolean;
 }
 
 /** The sdk's ChainReport (clients/sdk/src/ledger-integrity.ts). */
@@ -26,7 +46,10 @@ export class ChainReportDto {
   @ApiProperty() blocksChecked: number;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, description: 'transactions of the checked blocks by the peers’ verdict (VALID, MVCC_READ_CONFLICT, …)' })
   transactionsByValidation: Record<string, number>;
+  @ApiProperty({ description: 'VALID transactions whose creator and endorsement signatures, membership and id derivation were checked' }) transactionsChecked: number;
   @ApiProperty({ type: [ChainBreakDto], description: 'every inconsistency found; empty when the chain holds' }) breaks: ChainBreakDto[];
   @ApiProperty({ description: 'the range reaches the last block, whose header hashes to the peer’s current block hash' }) anchoredToPeerHeight: boolean;
+  @ApiPropertyOptional({ type: TrustAnchorDto, description: 'the pinned block and whether the chain served holds it; absent: the first block was trusted as the peer served it' }) trustAnchor?: TrustAnchorDto;
+  @ApiProperty({ type: CheckpointDto, description: 'the last checked block and its header hash: pin it as the next audit’s anchor' }) checkpoint: CheckpointDto;
   @ApiPropertyOptional({ description: 'where the next call goes on (the range was cut at 2,000 blocks)' }) nextFromBlock?: string;
 }
