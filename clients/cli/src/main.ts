@@ -9,7 +9,9 @@ import {
   loadNetworkDescriptor,
   openLedger,
   seedDemoInstitutions,
+  verifyBlockFiles,
   verifyChain,
+  type ChainReport,
   type TrustAnchor,
   type LedgerSession,
 } from '@econfirm/sdk';
@@ -38,6 +40,9 @@ ${CONTENT_USAGE}
                                each VALID transaction's creator and endorsement signatures and id,
                                the peer's current block hash; --anchor pins a block you trust
                                (genesis, or a report's checkpoint) (exit 0 when it holds, 1 when not)
+  ledger verify --block-files <dir|file> [--anchor <block>:<hash>]
+                               the same on a copy of a peer's block files (ledgersData/chains/chains/
+                               <channel>/): no network, no identity; pin the genesis hash
 
 options:
   --as <org>/<identity>        identity from the network descriptor (default operator/admin)
@@ -154,6 +159,26 @@ async function verifyLedger(ledger: LedgerSession, fromWord: string | undefined,
   }
 }
 
+/** `ledger verify --block-files <dir|file> [--anchor b:h]`: the same audit on a copy of a peer's block files, no network, no identity. */
+function verifyCopiedBlockFiles(args: string[]): number {
+  const option = (name: string): string | undefined => {
+    const at = args.indexOf(name);
+    return at >= 0 ? args[at + 1] : undefined;
+  };
+  const source = option('--block-files');
+  if (!source || source.startsWith('--')) throw new UsageError('--block-files takes a folder of blockfile_NNNNNN (or one file)');
+  const anchorWord = option('--anchor');
+  let report: ChainReport;
+  try {
+    report = verifyBlockFiles(source, anchorWord !== undefined || args.includes('--anchor') ? { anchor: trustAnchor(anchorWord) } : {});
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError((err as Error).message);
+  }
+  print(report);
+  return report.breaks.length === 0 && report.trustAnchor?.matched !== false ? 0 : 1;
+}
+
 async function main(): Promise<number> {
   if (isVerifyInvocation(process.argv.slice(2))) return verifyCommand(process.argv.slice(2), REPO_ROOT);
   if (isOfflineSignInvocation(process.argv.slice(2))) return offlineSignCommand(process.argv.slice(2), REPO_ROOT);
@@ -167,6 +192,18 @@ async function main(): Promise<number> {
       return 2;
     }
     throw err;
+  }
+  const [group, verb] = invocation.words;
+  if (group === 'ledger' && verb === 'verify' && invocation.words.includes('--block-files')) {
+    try {
+      return verifyCopiedBlockFiles(invocation.words.slice(2));
+    } catch (err) {
+      if (err instanceof UsageError) {
+        console.error(`econfirm: ${err.message}\n${USAGE}`);
+        return 2;
+      }
+      throw err;
+    }
   }
   const descriptorFile = defaultDescriptorPath(REPO_ROOT);
   const ledger = openLedger({ descriptor: loadNetworkDescriptor(descriptorFile), orgKey: invocation.orgKey, identityName: invocation.identityName });

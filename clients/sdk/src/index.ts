@@ -12,5 +12,6 @@ export * from './demo-institutions';
 export * from './content-crypto';
 export * from './ledger-integrity';
 export * from './transaction-signatures';
+export * from './block-files';
 export * from './channel-config';
 export * from './offline-signing';

@@ -206,6 +206,8 @@ export interface ChainReport {
   checkpoint: { block: string; headerHash: string };
   /** Where the next call goes on when the range was cut at `maxBlocks`. */
   nextFromBlock?: string;
+  /** Block files only: bytes at the end of a block still being written when the files were copied (not checked). */
+  partialTailBytes?: number;
 }
 
 /**

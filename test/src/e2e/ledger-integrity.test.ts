@@ -2,10 +2,11 @@ import { blockDataHash, blockHeaderHash, ChainChecker, currentChannelConfig, mem
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { type Caller, TestGateway } from '../support/gateway';
+import { networkDir } from '../support/institutions';
 import { REPO_ROOT, withLedger } from '../support/network';
 
 interface ChainReport {
@@ -239,6 +240,37 @@ describe('gateway e2e: the regulator checks the integrity of the chain', functio
     expect((JSON.parse(pinned.stdout) as ChainReport).trustAnchor?.matched).to.equal(true);
     expect(cli('0', '3', '--anchor', `0:${'cd'.repeat(32)}`).status).to.equal(1);
     expect(cli('--anchor', 'zero').status).to.equal(2);
+  });
+
+  it('offline, on a copy of a peer’s block files (econfirm ledger verify --block-files): holds under the pinned genesis hash; a flipped byte, another anchor and a half-written last block are each told', async function () {
+    const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(REPO_ROOT, 'clients', 'cli', 'dist', 'main.js'), 'ledger', 'verify', '--block-files', ...args], { encoding: 'utf8', env: { ...process.env, ECONFIRM_NETWORK_DIR: '/nonexistent' } });
+    const copy = mkdtempSync(path.join(tmpdir(), 'econfirm-blockfiles-'));
+    cpSync(path.join(networkDir(), 'nodes', 'regulator', 'data', 'ledgersData', 'chains', 'chains', 'econfirm'), copy, { recursive: true });
+    const genesis = (await integrity('?fromBlock=0&toBlock=0')).checkpoint.headerHash;
+    // No network, no identity (the descriptor does not exist): the files and the anchor are all it has.
+    const held = cli(copy, '--anchor', `0:${genesis}`);
+    expect(held.status, held.stderr).to.equal(0);
+    const report = JSON.parse(held.stdout) as ChainReport & { partialTailBytes?: number };
+    expect(report.trustAnchor?.matched).to.equal(true);
+    expect(report.breaks).to.deep.equal([]);
+    expect(report.blocksChecked).to.be.greaterThan(3);
+    expect(report.transactionsChecked).to.be.greaterThan(0);
+    expect(cli(copy, '--anchor', `0:${'ef'.repeat(32)}`).status).to.equal(1);
+
+    const file = path.join(copy, readdirSync(copy).filter((f) => f.startsWith('blockfile_')).sort()[0] as string);
+    const bytes = readFileSync(file);
+    const tampered = Buffer.from(bytes);
+    tampered[Math.floor(bytes.length / 2)] ^= 0x01;
+    writeFileSync(file, tampered);
+    const broken = cli(copy, '--anchor', `0:${genesis}`);
+    expect(broken.status).to.be.oneOf([1, 2]);
+    if (broken.status === 1) expect((JSON.parse(broken.stdout) as ChainReport).breaks.length).to.be.greaterThan(0);
+
+    writeFileSync(file, bytes.subarray(0, bytes.length - 7));
+    const cut = JSON.parse(cli(copy).stdout) as ChainReport & { partialTailBytes?: number };
+    expect(cut.blocksChecked).to.equal(report.blocksChecked - 1);
+    expect(cut.partialTailBytes).to.be.greaterThan(0);
+    expect(cut.breaks).to.deep.equal([]);
   });
 
   it('only the regulator; a range outside the chain is refused with its code', async function () {
