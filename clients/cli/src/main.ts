@@ -9,6 +9,7 @@ import {
   loadNetworkDescriptor,
   openLedger,
   seedDemoInstitutions,
+  comparePeers,
   verifyBlockFiles,
   verifyChain,
   type ChainReport,
@@ -40,6 +41,8 @@ ${CONTENT_USAGE}
                                each VALID transaction's creator and endorsement signatures and id,
                                the peer's current block hash; --anchor pins a block you trust
                                (genesis, or a report's checkpoint) (exit 0 when it holds, 1 when not)
+  ledger compare [org...]      every peer's height and its header at the height all hold: the same
+                               chain on every peer (exit 0), or which differ (1); default all orgs' peers
   ledger verify --block-files <dir|file> [--anchor <block>:<hash>]
                                the same on a copy of a peer's block files (ledgersData/chains/chains/
                                <channel>/): no network, no identity; pin the genesis hash
@@ -130,6 +133,25 @@ const blockNumber = (word: string | undefined, what: string): bigint | undefined
   return BigInt(word);
 };
 
+/** `ledger compare [<org>...]`: every peer of those orgs (default: every org that runs peers), as the caller reads it. */
+async function compareLedgerPeers(currentIdentity: { orgKey: string; identityName: string }, orgKeys: string[]): Promise<boolean> {
+  const descriptor = loadNetworkDescriptor(defaultDescriptorPath(REPO_ROOT));
+  const orgs = orgKeys.length > 0 ? orgKeys : descriptor.orgs.filter((o) => o.peers.length > 0).map((o) => o.key);
+  const sessions: Array<{ name: string; session: LedgerSession }> = [];
+  try {
+    for (const key of orgs) {
+      const org = descriptor.orgs.find((o) => o.key === key);
+      if (!org) throw new UsageError(`no org '${key}' in the network descriptor`);
+      org.peers.forEach((_peer, peerIndex) => sessions.push({ name: `${key}/peer${peerIndex}`, session: openLedger({ descriptor, orgKey: currentIdentity.orgKey, identityName: currentIdentity.identityName, gatewayOrgKey: key, peerIndex }) }));
+    }
+    const agreement = await comparePeers(sessions.map(({ name, session }) => ({ name, network: session.network })));
+    print(agreement);
+    return agreement.agree;
+  } finally {
+    for (const { session } of sessions) session.close();
+  }
+}
+
 /** `--anchor <block>:<header hash hex>`: a block the regulator trusts out of band (the genesis block's hash, or an earlier report's checkpoint). */
 function trustAnchor(word: string | undefined): TrustAnchor {
   const match = /^(\d{1,19}):([0-9a-f]{64})$/.exec(word ?? '');
@@ -197,6 +219,17 @@ async function main(): Promise<number> {
   if (group === 'ledger' && verb === 'verify' && invocation.words.includes('--block-files')) {
     try {
       return verifyCopiedBlockFiles(invocation.words.slice(2));
+    } catch (err) {
+      if (err instanceof UsageError) {
+        console.error(`econfirm: ${err.message}\n${USAGE}`);
+        return 2;
+      }
+      throw err;
+    }
+  }
+  if (group === 'ledger' && verb === 'compare') {
+    try {
+      return (await compareLedgerPeers(invocation, invocation.words.slice(2))) ? 0 : 1;
     } catch (err) {
       if (err instanceof UsageError) {
         console.error(`econfirm: ${err.message}\n${USAGE}`);

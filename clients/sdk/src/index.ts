@@ -13,5 +13,6 @@ export * from './content-crypto';
 export * from './ledger-integrity';
 export * from './transaction-signatures';
 export * from './block-files';
+export * from './peer-agreement';
 export * from './channel-config';
 export * from './offline-signing';

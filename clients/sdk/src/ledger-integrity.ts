@@ -227,7 +227,9 @@ export async function verifyChain(network: Network, range: { from?: bigint; to?:
   if (from < 0n || from > wanted) throw new RangeError(`no blocks in ${from}..${wanted} (height ${height})`);
   const to = wanted - from + 1n > BigInt(range.maxBlocks ?? 2000) ? from + BigInt(range.maxBlocks ?? 2000) - 1n : wanted;
   const { anchor } = range;
-  if (anchor && (anchor.block < from - 1n || anchor.block > to)) throw new RangeError(`the trust anchor (block ${anchor.block}) must be in ${from}..${to} or the block just before`);
+  // An anchor past the peer's last block: the peer serves a shorter chain than one already audited (told, not refused).
+  const beyond = anchor !== undefined && anchor.block > last;
+  if (anchor && !beyond && (anchor.block < from - 1n || anchor.block > to)) throw new RangeError(`the trust anchor (block ${anchor.block}) must be in ${from}..${to} or the block just before`);
   const before = from > 0n ? (await block(from - 1n)).getHeader() : undefined;
   const beforeHash = before ? blockHeaderHash(before) : undefined;
   // The CAs as configured before `from` (the genesis block itself configures the first ones).
@@ -240,6 +242,7 @@ export async function verifyChain(network: Network, range: { from?: bigint; to?:
   for (let n = from; n <= to; n++) checked.add(await block(n));
   const anchored = to === last && checked.lastHeaderHash !== undefined && checked.lastHeaderHash.equals(info.currentBlockHash);
   if (to === last && !anchored) checked.breaks.push({ block: to.toString(), reason: "its header does not hash to the peer's current block hash" });
+  if (anchor && beyond) checked.breaks.push({ block: anchor.block.toString(), reason: `the peer serves blocks up to ${last}; the trust anchor is beyond them: a shorter chain than one already audited` });
   const anchorBroken = anchor !== undefined && checked.breaks.some((b) => b.block === anchor.block.toString() && b.reason.includes('trust anchor'));
   return {
     channel,

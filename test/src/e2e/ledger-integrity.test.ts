@@ -120,6 +120,11 @@ describe('gateway e2e: the regulator checks the integrity of the chain', functio
     const next = await integrity(`?fromBlock=4&toBlock=5&anchorBlock=3&anchorHash=${pinned.checkpoint.headerHash}`);
     expect(next.trustAnchor?.matched).to.equal(true);
     expect(next.breaks).to.deep.equal([]);
+    // A peer serving fewer blocks than an audit already reached: the anchor beyond its chain is told.
+    const far = BigInt(pinned.height) + 5n;
+    const shorter = await integrity(`?anchorBlock=${far}&anchorHash=${pinned.checkpoint.headerHash}`);
+    expect(shorter.trustAnchor?.matched).to.equal(false);
+    expect(shorter.breaks.map((b) => b.block)).to.include(far.toString());
     for (const query of ['?anchorBlock=0', `?anchorHash=${genesisHash}`, `?anchorBlock=0&anchorHash=${genesisHash.toUpperCase()}`]) {
       const res = await gw.get(regulator, `/v1/ledger/integrity${query}`);
       expect(res.status, query).to.equal(400);
@@ -240,6 +245,13 @@ describe('gateway e2e: the regulator checks the integrity of the chain', functio
     expect((JSON.parse(pinned.stdout) as ChainReport).trustAnchor?.matched).to.equal(true);
     expect(cli('0', '3', '--anchor', `0:${'cd'.repeat(32)}`).status).to.equal(1);
     expect(cli('--anchor', 'zero').status).to.equal(2);
+    // Every peer serves the same chain: one header hash at the height all of them hold.
+    const compare = spawnSync(process.execPath, [path.join(REPO_ROOT, 'clients', 'cli', 'dist', 'main.js'), '--as', 'regulator/regulator1', 'ledger', 'compare'], { encoding: 'utf8' });
+    expect(compare.status, compare.stderr).to.equal(0);
+    const agreement = JSON.parse(compare.stdout) as { agree: boolean; peers: Array<{ headerHashAtCommon: string }> };
+    expect(agreement.agree).to.equal(true);
+    expect(agreement.peers.length).to.be.greaterThan(1);
+    expect(new Set(agreement.peers.map((p) => p.headerHashAtCommon)).size).to.equal(1);
   });
 
   it('offline, on a copy of a peer’s block files (econfirm ledger verify --block-files): holds under the pinned genesis hash; a flipped byte, another anchor and a half-written last block are each told', async function () {
