@@ -14,5 +14,6 @@ export * from './ledger-integrity';
 export * from './transaction-signatures';
 export * from './block-files';
 export * from './peer-agreement';
+export * from './validation-replay';
 export * from './channel-config';
 export * from './offline-signing';

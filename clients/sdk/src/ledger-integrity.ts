@@ -5,6 +5,7 @@ import { parseBlock, type ParsedBlock } from './block-parser';
 import { chainInfo, readBlock } from './blocks';
 import { channelConfigAt, memberMspCertificates, ordererMspCertificates } from './channel-config';
 import { memberCertificate, transactionSignatureProblems, type MspCas } from './transaction-signatures';
+import { ValidationReplay } from './validation-replay';
 
 /**
  * The regulator's integrity check of the channel's chain, computed here from the blocks the peer
@@ -131,10 +132,18 @@ export class ChainChecker {
     this.number = firstNumber;
     this.cas = cas === undefined ? undefined : isChainCas(cas) ? cas : { orderers: cas, members: new Map() };
     this.checkTransactions = cas !== undefined && isChainCas(cas);
+    if (this.checkTransactions && firstNumber === 0n) this.replay = new ValidationReplay();
   }
 
   private cas?: ChainCas;
   private readonly checkTransactions: boolean;
+  /** From block 0 with the members' CAs: the recorded validation codes are recomputed (validation-replay.ts). */
+  private readonly replay?: ValidationReplay;
+
+  /** Whether the validation codes were recomputed by replaying the read-write sets (a check from block 0). */
+  get validationReplayed(): boolean {
+    return this.replay !== undefined;
+  }
 
   /** Fabric marks a repeated id DUPLICATE_TXID: a second VALID one means the codes were not computed as Fabric does. */
   private rememberValidId(transactionId: string, index: number, n: string): void {
@@ -171,6 +180,7 @@ export class ChainChecker {
       this.transactionsChecked += 1;
       for (const problem of transactionSignatureProblems(tx, this.cas.members)) this.breaks.push({ block: n, reason: `transaction ${i} (${tx.transactionId}): ${problem}` });
     });
+    for (const reason of this.replay?.apply(parsed) ?? []) this.breaks.push({ block: n, reason });
     this.lastHeaderHash = headerHash;
     const config = parsed.config;
     if (this.cas && config) this.cas = { orderers: ordererMspCertificates(config), members: memberMspCertificates(config) };
@@ -192,6 +202,8 @@ export interface ChainReport {
   transactionsByValidation: Record<string, number>;
   /** VALID transactions whose creator and endorsement signatures, membership and id were checked. */
   transactionsChecked: number;
+  /** The recorded validation codes were recomputed by replaying the read-write sets from block 0 (MVCC of point reads). */
+  validationReplayed: boolean;
   /** Every inconsistency found; empty when the chain holds. */
   breaks: ChainBreak[];
   /** The checked range reaches the last block, whose header hashes to the peer's current block hash. */
@@ -252,6 +264,7 @@ export async function verifyChain(network: Network, range: { from?: bigint; to?:
     blocksChecked: Number(to - from + 1n),
     transactionsByValidation: Object.fromEntries(Object.entries(checked.transactionsByValidation).sort(([a], [b]) => a.localeCompare(b))),
     transactionsChecked: checked.transactionsChecked,
+    validationReplayed: checked.validationReplayed,
     breaks: checked.breaks,
     anchoredToPeerHeight: anchored,
     ...(anchor ? { trustAnchor: { block: anchor.block.toString(), headerHash: anchor.headerHash.toString('hex'), matched: !anchorBroken } } : {}),

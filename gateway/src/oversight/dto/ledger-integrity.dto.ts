@@ -47,6 +47,7 @@ export class ChainReportDto {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, description: 'transactions of the checked blocks by the peers’ verdict (VALID, MVCC_READ_CONFLICT, …)' })
   transactionsByValidation: Record<string, number>;
   @ApiProperty({ description: 'VALID transactions whose creator and endorsement signatures, membership and id derivation were checked' }) transactionsChecked: number;
+  @ApiProperty({ description: 'the recorded validation codes were recomputed by replaying the read-write sets from block 0 (MVCC of point reads; only when the range starts at the genesis block)' }) validationReplayed: boolean;
   @ApiProperty({ type: [ChainBreakDto], description: 'every inconsistency found; empty when the chain holds' }) breaks: ChainBreakDto[];
   @ApiProperty({ description: 'the range reaches the last block, whose header hashes to the peer’s current block hash' }) anchoredToPeerHeight: boolean;
   @ApiPropertyOptional({ type: TrustAnchorDto, description: 'the pinned block and whether the chain served holds it; absent: the first block was trusted as the peer served it' }) trustAnchor?: TrustAnchorDto;
