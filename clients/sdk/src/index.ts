@@ -15,5 +15,6 @@ export * from './transaction-signatures';
 export * from './block-files';
 export * from './peer-agreement';
 export * from './validation-replay';
+export * from './endorsement-policy';
 export * from './channel-config';
 export * from './offline-signing';

@@ -6,6 +6,7 @@ import { chainInfo, readBlock } from './blocks';
 import { channelConfigAt, memberMspCertificates, ordererMspCertificates } from './channel-config';
 import { memberCertificate, transactionSignatureProblems, type MspCas } from './transaction-signatures';
 import { ValidationReplay } from './validation-replay';
+import { EndorsementPolicies } from './endorsement-policy';
 
 /**
  * The regulator's integrity check of the channel's chain, computed here from the blocks the peer
@@ -132,13 +133,18 @@ export class ChainChecker {
     this.number = firstNumber;
     this.cas = cas === undefined ? undefined : isChainCas(cas) ? cas : { orderers: cas, members: new Map() };
     this.checkTransactions = cas !== undefined && isChainCas(cas);
-    if (this.checkTransactions && firstNumber === 0n) this.replay = new ValidationReplay();
+    if (this.checkTransactions && firstNumber === 0n) {
+      this.replay = new ValidationReplay();
+      this.policies = new EndorsementPolicies();
+    }
   }
 
   private cas?: ChainCas;
   private readonly checkTransactions: boolean;
   /** From block 0 with the members' CAs: the recorded validation codes are recomputed (validation-replay.ts). */
   private readonly replay?: ValidationReplay;
+  /** From block 0: the endorsement policy of each chaincode as its committed definition says (endorsement-policy.ts). */
+  private readonly policies?: EndorsementPolicies;
 
   /** Whether the validation codes were recomputed by replaying the read-write sets (a check from block 0). */
   get validationReplayed(): boolean {
@@ -178,7 +184,8 @@ export class ChainChecker {
       if (tx.type === common.HeaderType.ENDORSER_TRANSACTION) this.rememberValidId(tx.transactionId, i, n);
       if (!this.cas || !this.checkTransactions || n === '0') return;
       this.transactionsChecked += 1;
-      for (const problem of transactionSignatureProblems(tx, this.cas.members)) this.breaks.push({ block: n, reason: `transaction ${i} (${tx.transactionId}): ${problem}` });
+      for (const problem of [...transactionSignatureProblems(tx, this.cas.members), ...(this.policies?.problems(tx, this.cas.members) ?? [])]) this.breaks.push({ block: n, reason: `transaction ${i} (${tx.transactionId}): ${problem}` });
+      this.policies?.observe(tx);
     });
     for (const reason of this.replay?.apply(parsed) ?? []) this.breaks.push({ block: n, reason });
     this.lastHeaderHash = headerHash;
@@ -202,7 +209,7 @@ export interface ChainReport {
   transactionsByValidation: Record<string, number>;
   /** VALID transactions whose creator and endorsement signatures, membership and id were checked. */
   transactionsChecked: number;
-  /** The recorded validation codes were recomputed by replaying the read-write sets from block 0 (MVCC of point reads). */
+  /** From block 0: the recorded validation codes recomputed by replaying the read-write sets (MVCC of point reads), and each VALID transaction's endorsements held against its chaincode's endorsement policy as the chain's committed definitions say. */
   validationReplayed: boolean;
   /** Every inconsistency found; empty when the chain holds. */
   breaks: ChainBreak[];

@@ -39,6 +39,22 @@ function withEndorser(bytes: Uint8Array, identity: Uint8Array): Uint8Array {
   return envelope.serializeBinary();
 }
 
+/** The envelope with its first action's endorsements cut to the first `keep`; no signature redone. */
+function withEndorsementsCut(bytes: Uint8Array, keep: number): Uint8Array {
+  const envelope = common.Envelope.deserializeBinary(bytes);
+  const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
+  const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
+  const action = transaction.getActionsList()[0] as peer.TransactionAction;
+  const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
+  const endorsed = actionPayload.getAction() as peer.ChaincodeEndorsedAction;
+  endorsed.setEndorsementsList(endorsed.getEndorsementsList().slice(0, keep));
+  actionPayload.setAction(endorsed);
+  action.setPayload(actionPayload.serializeBinary());
+  payload.setData(transaction.serializeBinary());
+  envelope.setPayload(payload.serializeBinary());
+  return envelope.serializeBinary();
+}
+
 /** The envelope with one bit of its creator's signature flipped. */
 function withForgedSignature(bytes: Uint8Array): Uint8Array {
   const envelope = common.Envelope.deserializeBinary(bytes);
@@ -299,6 +315,17 @@ describe('gateway e2e: the regulator checks the integrity of the chain', functio
     if (valid) {
       const MVCC_READ_CONFLICT = 11;
       expect(flip(valid.n, valid.index, MVCC_READ_CONFLICT)).to.include(`${valid.n}: transaction ${valid.index} (${valid.txId}): recorded MVCC_READ_CONFLICT, but every read held (replay of the read-write sets)`);
+    }
+    // Endorsements that do not satisfy the policy the chain's committed chaincode definition set.
+    const endorsedTwice = find((tx) => tx.isValid && tx.actions[0]?.chaincode.name === 'econfirm' && (tx.actions[0]?.endorsements.length ?? 0) >= 2);
+    expect(endorsedTwice, 'an econfirm transaction endorsed by two orgs').to.not.equal(undefined);
+    if (endorsedTwice) {
+      const target = blocks[endorsedTwice.n] as common.Block;
+      const cut = withEnvelope(target, endorsedTwice.index, withEndorsementsCut((target.getData() as common.BlockData).getDataList_asU8()[endorsedTwice.index] as Uint8Array, 1));
+      const checker = new ChainChecker(0n, undefined, { orderers: new Map(), members: new Map() });
+      blocks.forEach((b, n) => checker.add(n === endorsedTwice.n ? cut : b));
+      const reasons = checker.breaks.filter((b) => b.block === String(endorsedTwice.n)).map((b) => b.reason);
+      expect(reasons.some((r) => r.startsWith(`transaction ${endorsedTwice.index} (${endorsedTwice.txId}): action 0: its endorsements (`) && r.endsWith(`) do not satisfy econfirm's endorsement policy OutOf(2, OperatorMSP.peer, Bank1MSP.peer, Firm1MSP.peer, RegulatorMSP.peer)`)), reasons.join('\n')).to.equal(true);
     }
     // A real conflict (the races of the other suites leave some) flipped to VALID: its stale read is named.
     const conflicted = find((tx) => tx.validation === 'MVCC_READ_CONFLICT');
