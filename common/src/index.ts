@@ -22,3 +22,4 @@ export * from './domain/payment-batch';
 export * from './crosscheck/cross-check';
 export * from './crosscheck/stated-position';
 export * from './crosscheck/match-mortgages';
+export * from './crosscheck/assemble';

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { INSTITUTION_KINDS, type InstitutionKind } from '@econfirm/common';
 import {
+  CrossCheckNotReadyError,
   InstitutionKeyStore,
   LedgerCallError,
   RegistryClient,
@@ -19,6 +20,7 @@ import {
 import * as path from 'node:path';
 import { CONTENT_USAGE, contentCommand, ContentUsageError } from './commands/content';
 import { demoSigningKeyCertifier, ensureDemoEvidenceIdentities } from './commands/demo-certify';
+import { CROSS_CHECK_USAGE, crossCheckCommand, CrossCheckUsageError } from './commands/cross-check';
 import { MortgageUsageError, MORTGAGES_USAGE, mortgagesCommand } from './commands/mortgages';
 import { isOfflineSignInvocation, offlineSignCommand } from './commands/offline-sign';
 import { isVerifyInvocation, verifyCommand } from './commands/verify';
@@ -33,6 +35,7 @@ commands:
   institutions show <id>       one registry record
 ${MORTGAGES_USAGE}
 ${CONTENT_USAGE}
+${CROSS_CHECK_USAGE}
   verify <file.pdf|bundle>     check an evidence PDF or bundle (econfirm verify --help)
   offline sign <answer.json>   check and sign what a gateway asks an offline identity to sign
                                (econfirm offline sign --help; no ledger connection)
@@ -83,7 +86,8 @@ function print(value: unknown): void {
   console.log(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2));
 }
 
-async function run(ledger: LedgerSession, words: string[], networkDir: string): Promise<void> {
+async function run(ledger: LedgerSession, invocation: Invocation, networkDir: string): Promise<void> {
+  const { words } = invocation;
   const [group, verb, arg] = words;
   const registry = new RegistryClient(ledger);
   if (group === 'demo' && verb === 'seed') {
@@ -114,6 +118,14 @@ async function run(ledger: LedgerSession, words: string[], networkDir: string): 
       await contentCommand(ledger, words.slice(1), (text) => console.log(text));
     } catch (err) {
       if (err instanceof ContentUsageError) throw new UsageError(err.message);
+      throw err;
+    }
+  } else if (group === 'cross-check') {
+    try {
+      const descriptor = loadNetworkDescriptor(path.join(networkDir, 'network.json'));
+      process.exitCode = await crossCheckCommand(ledger, words.slice(1), { descriptor, networkDir, orgKey: invocation.orgKey, identityName: invocation.identityName });
+    } catch (err) {
+      if (err instanceof CrossCheckUsageError) throw new UsageError(err.message);
       throw err;
     }
   } else if (group === 'ledger' && verb === 'verify') {
@@ -241,7 +253,7 @@ async function main(): Promise<number> {
   const descriptorFile = defaultDescriptorPath(REPO_ROOT);
   const ledger = openLedger({ descriptor: loadNetworkDescriptor(descriptorFile), orgKey: invocation.orgKey, identityName: invocation.identityName });
   try {
-    await run(ledger, invocation.words, path.dirname(descriptorFile));
+    await run(ledger, invocation, path.dirname(descriptorFile));
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof UsageError) {
@@ -250,6 +262,10 @@ async function main(): Promise<number> {
     }
     if (err instanceof LedgerCallError) {
       console.error(`econfirm: ${err.code}: ${err.message}`);
+      return 1;
+    }
+    if (err instanceof CrossCheckNotReadyError) {
+      console.error(`econfirm: CROSS_CHECK_NOT_READY: ${err.message}`);
       return 1;
     }
     throw err;

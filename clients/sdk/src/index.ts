@@ -18,3 +18,4 @@ export * from './validation-replay';
 export * from './endorsement-policy';
 export * from './channel-config';
 export * from './offline-signing';
+export * from './cross-check';

@@ -16,13 +16,13 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { errorCodesText, Role, type CrossCheckReport } from '@econfirm/common';
+import { errorCodesText, Role, type CrossCheckReport, type EngagementCrossCheck } from '@econfirm/common';
 import { applyDecorators } from '@nestjs/common';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiCallerErrors, ErrorResponse, PendingTransactionDto } from '../openapi/common.dto';
 import { Executed, ExecutedInterceptor } from '../transactions/executed';
-import { CrossCheckService, type EngagementCrossCheck } from './cross-check.service';
+import { CrossCheckService } from './cross-check.service';
 import { CrossCheckReportDto, CrossCheckStatisticsDto, EngagementCrossCheckDto } from './dto/cross-check.dto';
 
 /** The refusals of a cross-check: it reads as the firm's tenant (never offline: no 202) and writes nothing. */

@@ -1,22 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import {
   canonicalJson,
-  ConfirmationState,
-  countByCode,
-  crossCheckMortgages,
+  crossCheckNotReady,
+  crossCheckReport,
   crossCheckStatistics,
+  engagementCrossCheck,
   InstitutionKind,
-  isBankLetter,
+  mortgageFact,
   sha256Hex,
-  unconfirmedMortgagees,
-  type ConfirmationView,
-  type CrossCheckException,
+  type CrossCheckLedgerReading,
   type CrossCheckLedgerRecord,
   type CrossCheckReport,
   type CrossCheckStatistics,
   type CrossCheckSummary,
+  type EngagementCrossCheck,
   type LetterContent,
-  type MortgageFact,
   type Page,
   type ReplyContent,
   type WorkCalendar,
@@ -36,45 +34,6 @@ function crossCheckCall(transaction: string, ...args: string[]): LedgerCall {
   return { contract: 'crosscheck', transaction, args };
 }
 
-/** One letter of an engagement in the engagement report: checked, or why not. */
-export interface EngagementLetterCheck {
-  confirmationId: string;
-  responderId: string;
-  state: string;
-  checked: boolean;
-  reason?: string;
-  counts?: CrossCheckReport['counts'];
-}
-
-export interface EngagementCrossCheck {
-  engagementId: string;
-  clientId: string;
-  asOfDate: string;
-  checkedAt: string;
-  letters: EngagementLetterCheck[];
-  /** Every letter's exceptions (with its confirmationId) and the engagement's own (MORTGAGEE_NOT_CONFIRMED). */
-  exceptions: Array<CrossCheckException & { confirmationId?: string }>;
-  counts: CrossCheckReport['counts'];
-  basis: { ledgerHeight: string; readAs: string };
-}
-
-/** What the firm's tenant read once for a check: the client's registrations, the ledger height, the calendar offset. */
-interface LedgerReading {
-  mortgages: MortgageFact[];
-  ledgerHeight: string;
-  readAs: string;
-  utcOffsetMinutes: number;
-}
-
-function fact(record: PresentedMortgage): MortgageFact {
-  const opened = record.application.readable === 'decrypted' ? record.application.content : undefined;
-  const value = opened?.securedPrincipal ?? opened?.maximumAmount;
-  return {
-    record,
-    ...(opened && value !== undefined ? { amount: { currency: opened.currency, value } } : {}),
-  };
-}
-
 /**
  * Cross-checks (issue 14) in the firm's tenant, where the reply's plaintext is: the accepted reply
  * opened with the firm's key, the client's registrations read under the client's grant
@@ -92,7 +51,7 @@ export class CrossCheckService {
     private readonly content: ConfirmationContentService,
   ) {}
 
-  private async readLedger(principal: Principal, clientId: string): Promise<LedgerReading> {
+  private async readLedger(principal: Principal, clientId: string): Promise<CrossCheckLedgerReading> {
     // The height first: every record read after it is at least that fresh.
     const { network, reader } = this.executor.tenantNetwork(principal);
     const ledgerHeight = (await chainInfo(network)).height.toString();
@@ -109,14 +68,7 @@ export class CrossCheckService {
       throw err;
     }
     const calendar = parseResult<WorkCalendar>(await this.executor.readAsTenant(principal, { contract: 'confirmation', transaction: 'GetWorkCalendar', args: [] }));
-    return { mortgages: records.map(fact), ledgerHeight, readAs: `${reader.institutionId}/${reader.identityName}`, utcOffsetMinutes: calendar.utcOffsetMinutes ?? 0 };
-  }
-
-  /** Why a request cannot be cross-checked yet; undefined when it can. */
-  private notReady(view: Pick<ConfirmationView, 'kind' | 'state'>): string | undefined {
-    if (!isBankLetter(view.kind)) return `a ${view.kind} confirmation has no bank reply to cross-check`;
-    if (view.state !== ConfirmationState.AuditorAccepted) return `the reply is cross-checked once the auditor has accepted it; the request is ${view.state}`;
-    return undefined;
+    return { mortgages: records.map((r) => mortgageFact(r, r.application.readable === 'decrypted' ? r.application.content : undefined)), ledgerHeight, readAs: `${reader.institutionId}/${reader.identityName}`, utcOffsetMinutes: calendar.utcOffsetMinutes ?? 0 };
   }
 
   /** GET /v1/confirmations/{id}/cross-check. */
@@ -124,7 +76,7 @@ export class CrossCheckService {
     const view = await this.confirmations.read(principal, id);
     // GetConfirmation lets every party read; the cross-check is the firm's alone.
     if (view.firmId !== principal.institutionId) throw GatewayError.notFound(`NOT_FOUND: confirmation ${id} does not exist`);
-    const reason = this.notReady(view);
+    const reason = crossCheckNotReady(view);
     if (reason) throw new GatewayError('CROSS_CHECK_NOT_READY', reason, { state: view.state });
     const report = await this.check(principal, view, await this.readLedger(principal, view.clientId));
     const recorded = await this.lastRecorded(principal, id);
@@ -189,70 +141,23 @@ export class CrossCheckService {
     return { asOf: new Date().toISOString(), ...crossCheckStatistics(summaries, unreadable) };
   }
 
-  private async check(principal: Principal, view: Awaited<ReturnType<ConfirmationsService['read']>>, reading: LedgerReading): Promise<CrossCheckReport> {
+  private async check(principal: Principal, view: Awaited<ReturnType<ConfirmationsService['read']>>, reading: CrossCheckLedgerReading): Promise<CrossCheckReport> {
     const letter = view.letter.readable === 'decrypted' ? (view.letter.content as LetterContent) : undefined;
     const reply = view.reply?.readable === 'decrypted' ? (view.reply.content as ReplyContent) : undefined;
     if (!letter || !reply || !view.reply) {
       throw new GatewayError('CONTENT_NOT_READABLE', `the letter and reply of ${view.id} must open with ${principal.institutionId}'s key to be cross-checked`);
     }
     const history = await this.confirmations.readHistory(principal, view.id);
-    const replyTxIds = history
-      .filter((h) => h.value?.state === ConfirmationState.Replied || h.value?.state === ConfirmationState.AuditorAccepted)
-      .map((h) => h.txId)
-      .reverse();
-    const result = crossCheckMortgages({
-      letter,
-      reply,
-      replyingBankIds: [...new Set([view.responderId, view.addresseeId])],
-      asOfDate: view.asOfDate,
-      utcOffsetMinutes: reading.utcOffsetMinutes,
-      mortgages: reading.mortgages,
-    });
-    return {
-      confirmationId: view.id,
-      engagementId: view.engagementId,
-      clientId: view.clientId,
-      responderId: view.responderId,
-      asOfDate: view.asOfDate,
-      checkedAt: new Date().toISOString(),
-      ...result,
-      basis: { ledgerHeight: reading.ledgerHeight, replyTxIds, replyContentHash: view.reply.contentHash, readAs: reading.readAs },
-    };
+    return crossCheckReport(view, { letter, reply, replyContentHash: view.reply.contentHash, history }, reading, new Date().toISOString());
   }
 
   /** GET /v1/engagements/{id}/cross-check: every accepted bank reply of the engagement, and the banks none came from. */
   async engagement(principal: Principal, engagementId: string): Promise<EngagementCrossCheck> {
     const views = await this.confirmations.readEngagement(principal, engagementId);
     const own = views.filter((v) => v.firmId === principal.institutionId);
-    if (own.length === 0) throw GatewayError.notFound(`NOT_FOUND: engagement ${engagementId} has no request of ${principal.institutionId}`);
-    const { clientId, asOfDate } = own[0];
-    const reading = await this.readLedger(principal, clientId);
-    const letters: EngagementLetterCheck[] = [];
-    const exceptions: EngagementCrossCheck['exceptions'] = [];
-    const confirmedBanks = new Set<string>();
-    for (const view of own) {
-      const base = { confirmationId: view.id, responderId: view.responderId, state: view.state };
-      if (!isBankLetter(view.kind)) continue;
-      const reason = this.notReady(view);
-      if (reason) {
-        letters.push({ ...base, checked: false, reason });
-        continue;
-      }
-      const report = await this.check(principal, await this.confirmations.read(principal, view.id), reading);
-      confirmedBanks.add(view.responderId);
-      letters.push({ ...base, checked: true, counts: report.counts });
-      exceptions.push(...report.exceptions.map((e) => ({ ...e, confirmationId: view.id })));
-    }
-    exceptions.push(...unconfirmedMortgagees(reading.mortgages, [...confirmedBanks], asOfDate, reading.utcOffsetMinutes));
-    return {
-      engagementId,
-      clientId,
-      asOfDate,
-      checkedAt: new Date().toISOString(),
-      letters,
-      exceptions,
-      counts: countByCode(exceptions),
-      basis: { ledgerHeight: reading.ledgerHeight, readAs: reading.readAs },
-    };
+    const first = own[0];
+    if (!first) throw GatewayError.notFound(`NOT_FOUND: engagement ${engagementId} has no request of ${principal.institutionId}`);
+    const reading = await this.readLedger(principal, first.clientId);
+    return engagementCrossCheck(own, reading, async (request) => this.check(principal, await this.confirmations.read(principal, request.id), reading), new Date().toISOString());
   }
 }

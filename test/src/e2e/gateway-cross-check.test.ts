@@ -1,114 +1,43 @@
-import { BANK_LETTER_2020, BANK_LETTER_HEADER, sha256Hex, type CrossCheckReport, type SectionContent } from '@econfirm/common';
-import { expect } from 'chai';
+import type { CrossCheckReport } from '@econfirm/common';
 import { evaluate } from '@econfirm/sdk';
-import { randomBytes } from 'node:crypto';
-import { E2E_TENANTS, type Caller, TestGateway } from '../support/gateway';
-import { demoKeyStore, ensureDemoInstitutions, freshRegistrationId, registerFresh, type HeldInstitution } from '../support/institutions';
-import { networkScript, uniqueName, withLedger } from '../support/network';
+import { expect } from 'chai';
+import { CrossCheckWorld } from '../support/cross-check';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { networkScript, REPO_ROOT, withLedger } from '../support/network';
 
 /**
  * Cross-checks (issue 14) over HTTP on the real network: bank replies of the firm's engagement
- * against the client's mortgage registrations on the same ledger. Each run registers its own
- * client (so the registrations are only this run's) and a second bank (under RegulatorMSP, as
- * test/src/integration/mortgage.test.ts does: Bank1MSP holds one bank).
+ * against the client's mortgage registrations on the same ledger (test/src/support/cross-check.ts:
+ * a fresh client and a second bank per run; registrations active with BANK1, discharged, and with
+ * the other bank).
  */
 describe('gateway e2e: cross-checks of bank replies against mortgage registrations', function () {
   this.timeout(300_000);
-  const run = uniqueName('xc');
-  const tag = run.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
-  // The as-of date is a local date (calendar UTC+8): the end of the current local year covers today's registrations.
-  const year = new Date(Date.now() + 8 * 3_600_000).getUTCFullYear();
-  const engagement = { id: `ENG-${run}`, clientId: '', periodStart: `${year}-01-01`, periodEnd: `${year}-12-31`, asOfDate: `${year}-12-31` };
-  const cert = (n: string) => `沪(${year})浦东新区不动产证明第${tag}${n}号`;
-  let gw: TestGateway;
-  let client: HeldInstitution, otherBank: HeldInstitution;
-  let auditor: Caller, officer: Caller, reviewer: Caller, registrar: Caller, clientSigner: Caller, otherOfficer: Caller;
-  const active = `MTG-${run}-A`;
-  const discharged = `MTG-${run}-D`;
-  const elsewhere = `MTG-${run}-O`;
+  const world = new CrossCheckWorld('xc');
+  const { run, engagement, active, discharged, elsewhere } = world;
+  const cert = (n: string) => world.cert(n);
+  const loan = (collateral: string) => world.loan(collateral);
+  const answered = (id: string, loans: Array<Record<string, string>>, stopAt?: 'replied' | 'auditor-accepted') => world.answered(id, loans, stopAt);
+  const grant = () => world.grant();
+  const revoke = () => world.revoke();
+  let gw: CrossCheckWorld['gw'];
+  let auditor: CrossCheckWorld['auditor'], officer: CrossCheckWorld['officer'], clientSigner: CrossCheckWorld['clientSigner'];
+  let client: CrossCheckWorld['client'], otherBank: CrossCheckWorld['otherBank'];
 
   before(async function () {
-    await ensureDemoInstitutions('FIRM1', 'BANK1', 'REGULATOR', 'MREG1');
-    ({ client, otherBank } = await withLedger('operator', 'admin', async (admin) => ({
-      client: await registerFresh(admin, { id: `XC-${tag}`, kind: 'client', mspId: 'OperatorMSP', nameZh: '交叉核对客户有限公司', nameEn: `Cross-check Client ${tag}`, registrationId: freshRegistrationId('91X') }),
-      otherBank: await registerFresh(admin, { id: `XB-${tag}`, kind: 'bank', mspId: 'RegulatorMSP', nameZh: '第二交叉核对银行', nameEn: `Cross-check Bank ${tag}`, registrationId: freshRegistrationId('B4') }),
-    })));
-    engagement.clientId = client.record.id;
-    // The client's tenant seals the letter on to the bank when it authorizes: the gateway holds its keys.
-    demoKeyStore().save(client.keys);
-    const signer = uniqueName('xcs');
-    const otherOfficerName = uniqueName('xbo');
-    networkScript('identity.sh', 'issue', 'operator', signer, 'client-signer', client.record.id);
-    networkScript('identity.sh', 'issue', 'regulator', otherOfficerName, 'bank-officer', otherBank.record.id);
-    gw = await TestGateway.start({
-      tenants: [
-        ...E2E_TENANTS,
-        { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' },
-        { id: 'xclient', institutionId: client.record.id, orgKey: 'operator' },
-        { id: 'xbank', institutionId: otherBank.record.id, orgKey: 'regulator' },
-      ],
-    });
-    ({ auditor, officer, reviewer } = gw.demoCallers());
-    registrar = gw.custodial('mreg1', 'registrar1');
-    clientSigner = gw.custodial('xclient', signer);
-    otherOfficer = gw.custodial('xbank', otherOfficerName);
-
-    // The client's registrations: one active with BANK1, one discharged, one with the other bank.
-    for (const [id, bank, n] of [[active, officer, 'A'], [discharged, officer, 'D'], [elsewhere, otherOfficer, 'O']] as const) {
-      const filed = await gw.post(bank, '/v1/mortgages', {
-        id, registryId: 'MREG1', unitNumber: `310115 001001 GB${randomBytes(3).toString('hex').toUpperCase()} F${tag.slice(-6)}${n}`, location: '上海市浦东新区核对路1号',
-        propertyType: 'commercial', mortgageType: 'ordinary', securedPrincipal: '8000000.00', currency: 'CNY', debtTermStart: '2026-01-01', debtTermEnd: '2031-01-01',
-        mortgagors: [{ name: '交叉核对客户有限公司', institutionId: client.record.id }], consentHash: sha256Hex(randomBytes(32)),
-      });
-      expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
-      const registered = await gw.post(registrar, `/v1/mortgages/${id}/registration`, { certificateNumber: cert(n) });
-      expect(registered.status, JSON.stringify(registered.body)).to.equal(200);
-    }
-    expect((await gw.post(officer, `/v1/mortgages/${discharged}/discharge-request`, { reason: 'repaid' })).status).to.equal(200);
-    expect((await gw.post(registrar, `/v1/mortgages/${discharged}/discharge`, { caseNumber: `DC-${tag}`, reason: 'repaid' })).status).to.equal(200);
+    // The firm's evidence certificate, for the evidence PDF's cross-check section.
+    networkScript('identity.sh', 'evidence', 'firm1', 'FIRM1');
+    await world.setUp();
+    ({ gw, auditor, officer, clientSigner, client, otherBank } = world);
   });
 
   after(async function () {
-    await gw?.close();
+    await world.gw?.close();
   });
-
-  /** A Form 2 letter asking BANK1 for deposits, loans and the client's guarantees. */
-  function letter(): Record<string, unknown> {
-    const header = Object.fromEntries(BANK_LETTER_HEADER.map((key) => [key, key === 'asOfDate' ? engagement.asOfDate : key === 'date' ? `${year}-01-05` : `${key} ${tag}`]));
-    const asked = ['deposits', 'loans', 'guaranteesByClient'];
-    const sections: Record<string, SectionContent> = Object.fromEntries(BANK_LETTER_2020.sections.map((s) => [s.key, { status: asked.includes(s.key) ? 'requested' : 'struck' } as SectionContent]));
-    return { formId: 'bank-letter-2020', header, sections };
-  }
-
-  const loan = (collateral: string, maturityDate = '2031-01-01') => ({
-    borrower: 'Cross-check Client', loanAccount: '6222020200007777', currency: 'CNY', balance: '7500000.00', startDate: '2026-01-01', maturityDate, rate: '3.45%', collateral,
-  });
-
-  /** A bank letter taken to auditor-accepted through the gateway, the bank stating `loans` (none when empty). */
-  async function answered(id: string, loans: Array<Record<string, string>>, stopAt: 'replied' | 'auditor-accepted' = 'auditor-accepted'): Promise<void> {
-    const steps: Array<[Caller, string, object]> = [
-      [auditor, '/v1/confirmations', { id, kind: 'bank-form-2', engagement, addresseeId: 'BANK1', feePayer: 'client', letter: letter() }],
-      [clientSigner, `/v1/confirmations/${id}/authorization`, { feeConsent: true }],
-      [officer, `/v1/confirmations/${id}/acceptance`, {}],
-      [officer, `/v1/confirmations/${id}/reply`, {
-        content: {
-          formId: 'bank-letter-2020', conclusion: 'agrees', differences: [], handler: 'Li Wei', reviewer: 'Wang Fang', date: `${year}-01-10`,
-          sections: { deposits: { status: 'none' }, loans: loans.length ? { status: 'rows', rows: loans } : { status: 'none' }, guaranteesByClient: { status: 'none' } },
-        },
-      }],
-      [reviewer, `/v1/confirmations/${id}/reply/approval`, {}],
-    ];
-    if (stopAt === 'auditor-accepted') steps.push([auditor, `/v1/confirmations/${id}/auditor-acceptance`, {}]);
-    for (const [who, url, body] of steps) {
-      const res = await gw.post(who, url, body);
-      expect(res.status, `${url}: ${JSON.stringify(res.body)}`).to.be.oneOf([200, 201]);
-    }
-  }
 
   const omitting = `CF-${run}-OMIT`;
   const stating = `CF-${run}-OK`;
-  const grant = () => gw.post(clientSigner, '/v1/mortgages/auditor-access', { firmId: 'FIRM1', validUntil: '2099-12-31' });
-  const revoke = async () => gw.http().delete('/v1/mortgages/auditor-access/FIRM1').set('Authorization', await gw.bearer(clientSigner, 'DELETE', '/v1/mortgages/auditor-access/FIRM1'));
 
   it('is in the OpenAPI document', async function () {
     const doc = await gw.http().get('/openapi.json');
@@ -157,6 +86,15 @@ describe('gateway e2e: cross-checks of bank replies against mortgage registratio
     expect(report.notCompared.map((n) => n.what)).to.include('amounts');
   });
 
+  it('the CLI prints the same check, run from the SDK with the firm’s own keys (exit 1: exceptions)', function () {
+    const out = spawnSync(process.execPath, [path.join(REPO_ROOT, 'clients/cli/dist/main.js'), '--as', 'firm1/auditor1', 'cross-check', omitting], { encoding: 'utf8', env: process.env });
+    expect(out.status, out.stderr).to.equal(1);
+    expect(out.stdout).to.contain('MORTGAGE_NOT_IN_REPLY').and.contain(active).and.contain(`not expected (discharged-by-as-of-date)`);
+    const json = spawnSync(process.execPath, [path.join(REPO_ROOT, 'clients/cli/dist/main.js'), '--as', 'firm1/auditor1', 'cross-check', 'engagement', engagement.id, '--json'], { encoding: 'utf8', env: process.env });
+    expect(json.status, json.stderr).to.equal(1);
+    expect((JSON.parse(json.stdout) as { counts: Record<string, number> }).counts).to.include({ MORTGAGE_NOT_IN_REPLY: 1, MORTGAGEE_NOT_CONFIRMED: 1 });
+  });
+
   it("a reply that states the registration correctly is not flagged; one naming the other bank's is reported as such", async function () {
     await answered(stating, [loan(`抵押: ${cert('A')}`), loan(`抵押: ${cert('O')}`)]);
     const report = (await gw.get(auditor, `/v1/confirmations/${stating}/cross-check`)).body as CrossCheckReport;
@@ -201,8 +139,29 @@ describe('gateway e2e: cross-checks of bank replies against mortgage registratio
     expect((await gw.get(auditor, '/v1/statistics/cross-checks')).status).to.equal(403);
   });
 
-  it('once the client revokes its grant the firm is refused again', async function () {
+  it("the evidence PDF carries the cross-check section, signed with it, and it verifies against the ledger", async function () {
+    const res = await gw.http().get(`/v1/confirmations/${omitting}/evidence.pdf`).set('Authorization', await gw.bearer(auditor, 'GET', `/v1/confirmations/${omitting}/evidence.pdf`))
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    const pdf = res.body as Buffer;
+    expect(res.status, res.status === 200 ? '' : pdf.toString('utf8')).to.equal(200);
+    const verdict = await gw.post(auditor, '/v1/evidence/verify', { pdf: pdf.toString('base64') });
+    expect(verdict.status, JSON.stringify(verdict.body)).to.equal(200);
+    const check = (verdict.body.checks as Array<{ id: string; status: string; detail: string }>).find((c) => c.id === 'cross-check');
+    expect(check, JSON.stringify(verdict.body.checks)).to.include({ status: 'pass' });
+    expect(check?.detail).to.contain('1 exception(s)').and.contain('VALID, by the firm');
+    expect(verdict.body.ok).to.equal(true);
+  });
+
+  it('once the client revokes its grant the firm is refused again (gateway and CLI)', async function () {
     expect((await revoke()).status).to.equal(200);
     expect((await gw.get(auditor, `/v1/confirmations/${stating}/cross-check`)).body.error.code).to.equal('MORTGAGE_ACCESS_NOT_GRANTED');
+    const out = spawnSync(process.execPath, [path.join(REPO_ROOT, 'clients/cli/dist/main.js'), '--as', 'firm1/auditor1', 'cross-check', stating], { encoding: 'utf8', env: process.env });
+    expect(out.status).to.equal(1);
+    expect(out.stderr).to.contain('FORBIDDEN').and.contain('has not granted');
   });
 });

@@ -1,0 +1,89 @@
+import {
+  crossCheckNotReady,
+  crossCheckReport,
+  engagementCrossCheck,
+  mortgageFact,
+  type ConfirmationView,
+  type CrossCheckLedgerReading,
+  type CrossCheckReport,
+  type EngagementCrossCheck,
+  type HistoryEntry,
+  type LetterContent,
+  type MortgageView,
+  type Page,
+  type ReplyContent,
+  type WorkCalendar,
+} from '@econfirm/common';
+import { chainInfo } from './blocks';
+import type { LedgerSession } from './connection';
+import { openWithKeys, recipientKids } from './content-crypto';
+import { encryptionKeyByKid, type InstitutionPrivateKeys } from './institution-keys';
+import { evaluate } from './submit';
+
+/**
+ * Cross-checks (issue 14) as one identity of the network with the firm's own keys — what the CLI
+ * runs (`econfirm cross-check`). The gateway does the same reading through its tenant
+ * (gateway/src/crosscheck); both conclude with common/src/crosscheck.
+ */
+
+const decoder = new TextDecoder();
+
+async function read<T>(ledger: LedgerSession, contract: string, transaction: string, ...args: string[]): Promise<T> {
+  return JSON.parse(decoder.decode(await evaluate(ledger.contract(contract), transaction, args))) as T;
+}
+
+/** Thrown when a request cannot be cross-checked yet (the CLI prints it; the gateway answers CROSS_CHECK_NOT_READY). */
+export class CrossCheckNotReadyError extends Error {
+  override readonly name = 'CrossCheckNotReadyError';
+}
+
+async function allPages<T>(fetch: (bookmark: string) => Promise<Page<T>>): Promise<T[]> {
+  const out: T[] = [];
+  let bookmark = '';
+  do {
+    const page = await fetch(bookmark);
+    out.push(...page.records);
+    bookmark = page.records.length === 0 && page.fetchedRecordsCount === 0 ? '' : page.bookmark;
+  } while (bookmark !== '');
+  return out;
+}
+
+/** The client's registrations as the caller may read them (ListMortgagesOfClient: the client's grant), amounts opened where addressed to `keys`. */
+async function readLedger(ledger: LedgerSession, clientId: string, keys: InstitutionPrivateKeys, readAs: string): Promise<CrossCheckLedgerReading> {
+  const ledgerHeight = (await chainInfo(ledger.network)).height.toString();
+  const records = await allPages((bookmark) => read<Page<MortgageView>>(ledger, 'mortgage', 'ListMortgagesOfClient', clientId, '200', bookmark));
+  const mortgages = await Promise.all(records.map(async (record) => {
+    const addressed = recipientKids(record.application.ciphertext).some((kid) => encryptionKeyByKid(keys, kid));
+    const opened = addressed ? (await openWithKeys<{ currency: string; securedPrincipal?: string; maximumAmount?: string }>(record.application, keys)).content : undefined;
+    return mortgageFact(record, opened);
+  }));
+  const calendar = await read<WorkCalendar>(ledger, 'confirmation', 'GetWorkCalendar');
+  return { mortgages, ledgerHeight, readAs, utcOffsetMinutes: calendar.utcOffsetMinutes ?? 0 };
+}
+
+async function checkOne(ledger: LedgerSession, view: ConfirmationView, keys: InstitutionPrivateKeys, reading: CrossCheckLedgerReading): Promise<CrossCheckReport> {
+  if (!view.reply) throw new CrossCheckNotReadyError(`${view.id} has no reply`);
+  const letter = await openWithKeys<LetterContent>(view.letter, keys);
+  const reply = await openWithKeys<ReplyContent>(view.reply, keys);
+  const history = await read<Array<HistoryEntry<ConfirmationView>>>(ledger, 'confirmation', 'GetConfirmationHistory', view.id);
+  return crossCheckReport(view, { letter: letter.content, reply: reply.content, replyContentHash: view.reply.contentHash, history }, reading, new Date().toISOString());
+}
+
+/** One accepted bank reply against the client's registrations. `readAs` names the caller in the report's basis. */
+export async function crossCheckConfirmation(ledger: LedgerSession, confirmationId: string, keys: InstitutionPrivateKeys, readAs: string): Promise<CrossCheckReport> {
+  const view = await read<ConfirmationView>(ledger, 'confirmation', 'GetConfirmation', confirmationId);
+  const reason = crossCheckNotReady(view);
+  if (reason) throw new CrossCheckNotReadyError(reason);
+  return checkOne(ledger, view, keys, await readLedger(ledger, view.clientId, keys, readAs));
+}
+
+/** Every bank letter of one of the firm's engagements. */
+export async function crossCheckEngagement(ledger: LedgerSession, engagementId: string, keys: InstitutionPrivateKeys, readAs: string): Promise<EngagementCrossCheck> {
+  const views = (await allPages((bookmark) => read<Page<ConfirmationView>>(ledger, 'confirmation', 'ListConfirmationsByEngagement', engagementId, '200', bookmark)))
+    .filter((v) => v.firmId === keys.institutionId);
+  const first = views[0];
+  if (!first) throw new CrossCheckNotReadyError(`engagement ${engagementId} has no request of ${keys.institutionId}`);
+  const reading = await readLedger(ledger, first.clientId, keys, readAs);
+  const byId = new Map(views.map((v) => [v.id, v]));
+  return engagementCrossCheck(views, reading, (request) => checkOne(ledger, byId.get(request.id) as ConfirmationView, keys, reading), new Date().toISOString());
+}

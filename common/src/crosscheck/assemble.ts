@@ -1,0 +1,141 @@
+import { ConfirmationState, isBankLetter, type ConfirmationKind } from '../domain/confirmation';
+import { HistoryEntry } from '../domain/page';
+import { LetterContent, ReplyContent } from '../forms/form-definition';
+import { countByCode, CrossCheckException, CrossCheckReport } from './cross-check';
+import { crossCheckMortgages, MortgageFact, unconfirmedMortgagees } from './match-mortgages';
+
+/**
+ * The reading-independent part of a cross-check: who reads the ledger (the gateway's tenant, the
+ * SDK as one identity) differs, what is concluded from the same reading does not. Both the gateway
+ * (gateway/src/crosscheck) and the SDK (clients/sdk/src/cross-check.ts, the CLI) build reports here.
+ */
+
+/** The request as far as a cross-check needs it. */
+export interface CrossCheckRequest {
+  id: string;
+  kind: ConfirmationKind;
+  state: ConfirmationState;
+  firmId: string;
+  engagementId: string;
+  clientId: string;
+  addresseeId: string;
+  responderId: string;
+  asOfDate: string;
+}
+
+/** What was read for the ledger side, once per client. */
+export interface CrossCheckLedgerReading {
+  mortgages: MortgageFact[];
+  ledgerHeight: string;
+  readAs: string;
+  utcOffsetMinutes: number;
+}
+
+/** Why a request cannot be cross-checked (yet); undefined when it can. */
+export function crossCheckNotReady(request: Pick<CrossCheckRequest, 'kind' | 'state'>): string | undefined {
+  if (!isBankLetter(request.kind)) return `a ${request.kind} confirmation has no bank reply to cross-check`;
+  if (request.state !== ConfirmationState.AuditorAccepted) return `the reply is cross-checked once the auditor has accepted it; the request is ${request.state}`;
+  return undefined;
+}
+
+/** A registration as the matcher takes it: its secured amount when the reader could open the application. */
+export function mortgageFact(record: MortgageFact['record'], opened?: { currency: string; securedPrincipal?: string; maximumAmount?: string }): MortgageFact {
+  const value = opened?.securedPrincipal ?? opened?.maximumAmount;
+  return { record, ...(opened && value !== undefined ? { amount: { currency: opened.currency, value } } : {}) };
+}
+
+export interface CrossCheckReplyReading {
+  letter: LetterContent;
+  reply: ReplyContent;
+  replyContentHash: string;
+  /** The request's key history (GetConfirmationHistory), any order. */
+  history: ReadonlyArray<HistoryEntry<{ state: ConfirmationState }>>;
+}
+
+export function crossCheckReport(request: CrossCheckRequest, replyReading: CrossCheckReplyReading, ledger: CrossCheckLedgerReading, checkedAt: string): CrossCheckReport {
+  const replyTxIds = replyReading.history
+    .filter((h) => h.value?.state === ConfirmationState.Replied || h.value?.state === ConfirmationState.AuditorAccepted)
+    .sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0))
+    .map((h) => h.txId);
+  const result = crossCheckMortgages({
+    letter: replyReading.letter,
+    reply: replyReading.reply,
+    replyingBankIds: [...new Set([request.responderId, request.addresseeId])],
+    asOfDate: request.asOfDate,
+    utcOffsetMinutes: ledger.utcOffsetMinutes,
+    mortgages: ledger.mortgages,
+  });
+  return {
+    confirmationId: request.id,
+    engagementId: request.engagementId,
+    clientId: request.clientId,
+    responderId: request.responderId,
+    asOfDate: request.asOfDate,
+    checkedAt,
+    ...result,
+    basis: { ledgerHeight: ledger.ledgerHeight, replyTxIds, replyContentHash: replyReading.replyContentHash, readAs: ledger.readAs },
+  };
+}
+
+/** One letter of an engagement in the engagement report: checked, or why not. */
+export interface EngagementLetterCheck {
+  confirmationId: string;
+  responderId: string;
+  state: string;
+  checked: boolean;
+  reason?: string;
+  counts?: CrossCheckReport['counts'];
+}
+
+export interface EngagementCrossCheck {
+  engagementId: string;
+  clientId: string;
+  asOfDate: string;
+  checkedAt: string;
+  letters: EngagementLetterCheck[];
+  /** Every letter's exceptions (with its confirmationId) and the engagement's own (MORTGAGEE_NOT_CONFIRMED). */
+  exceptions: Array<CrossCheckException & { confirmationId?: string }>;
+  counts: CrossCheckReport['counts'];
+  basis: { ledgerHeight: string; readAs: string };
+}
+
+/**
+ * The engagement report from the firm's bank letters of one engagement: each accepted one checked
+ * by `check` (the reader opens it), each other one listed with why not, and the registrations with
+ * banks none of the accepted replies came from.
+ */
+export async function engagementCrossCheck(
+  requests: readonly CrossCheckRequest[],
+  ledger: CrossCheckLedgerReading,
+  check: (request: CrossCheckRequest) => Promise<CrossCheckReport>,
+  checkedAt: string,
+): Promise<EngagementCrossCheck> {
+  const first = requests[0];
+  if (!first) throw new Error('an engagement report needs at least one request');
+  const letters: EngagementLetterCheck[] = [];
+  const exceptions: EngagementCrossCheck['exceptions'] = [];
+  const confirmedBanks = new Set<string>();
+  for (const request of requests.filter((r) => isBankLetter(r.kind))) {
+    const base = { confirmationId: request.id, responderId: request.responderId, state: request.state };
+    const reason = crossCheckNotReady(request);
+    if (reason) {
+      letters.push({ ...base, checked: false, reason });
+      continue;
+    }
+    const report = await check(request);
+    confirmedBanks.add(request.responderId);
+    letters.push({ ...base, checked: true, counts: report.counts });
+    exceptions.push(...report.exceptions.map((e) => ({ ...e, confirmationId: request.id })));
+  }
+  exceptions.push(...unconfirmedMortgagees(ledger.mortgages, [...confirmedBanks], first.asOfDate, ledger.utcOffsetMinutes));
+  return {
+    engagementId: first.engagementId,
+    clientId: first.clientId,
+    asOfDate: first.asOfDate,
+    checkedAt,
+    letters,
+    exceptions,
+    counts: countByCode(exceptions),
+    basis: { ledgerHeight: ledger.ledgerHeight, readAs: ledger.readAs },
+  };
+}

@@ -1,0 +1,138 @@
+import { BANK_LETTER_2020, BANK_LETTER_HEADER, sha256Hex, type SectionContent } from '@econfirm/common';
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import type { GatewayConfig } from '@econfirm/gateway';
+import { E2E_TENANTS, type Caller, TestGateway } from './gateway';
+import { demoKeyStore, ensureDemoInstitutions, freshRegistrationId, registerFresh, type HeldInstitution } from './institutions';
+import { networkScript, uniqueName, withLedger } from './network';
+
+/**
+ * The world of a cross-check test (issue 14) on the real network: a fresh client per run (so the
+ * registrations are only this run's) and a second bank (under RegulatorMSP, as
+ * test/src/integration/mortgage.test.ts does: Bank1MSP holds one bank), a gateway with their
+ * tenants and the registry's, three registrations of the client — active with BANK1, discharged,
+ * with the other bank — and bank letters taken through the lifecycle over HTTP.
+ */
+export class CrossCheckWorld {
+  readonly run: string;
+  readonly tag: string;
+  /** The as-of date is a local date (calendar UTC+8): the end of the current local year covers today's registrations. */
+  readonly year = new Date(Date.now() + 8 * 3_600_000).getUTCFullYear();
+  readonly engagement: { id: string; clientId: string; periodStart: string; periodEnd: string; asOfDate: string };
+  readonly active: string;
+  readonly discharged: string;
+  readonly elsewhere: string;
+  gw!: TestGateway;
+  client!: HeldInstitution;
+  otherBank!: HeldInstitution;
+  auditor!: Caller;
+  officer!: Caller;
+  reviewer!: Caller;
+  regulator!: Caller;
+  registrar!: Caller;
+  clientSigner!: Caller;
+  otherOfficer!: Caller;
+  signerName = '';
+
+  constructor(prefix: string) {
+    this.run = uniqueName(prefix);
+    this.tag = this.run.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
+    this.engagement = { id: `ENG-${this.run}`, clientId: '', periodStart: `${this.year}-01-01`, periodEnd: `${this.year}-12-31`, asOfDate: `${this.year}-12-31` };
+    this.active = `MTG-${this.run}-A`;
+    this.discharged = `MTG-${this.run}-D`;
+    this.elsewhere = `MTG-${this.run}-O`;
+  }
+
+  cert(n: string): string {
+    return `沪(${this.year})浦东新区不动产证明第${this.tag}${n}号`;
+  }
+
+  async setUp(overrides: Partial<GatewayConfig> = {}): Promise<this> {
+    await ensureDemoInstitutions('FIRM1', 'BANK1', 'REGULATOR', 'MREG1');
+    ({ client: this.client, otherBank: this.otherBank } = await withLedger('operator', 'admin', async (admin) => ({
+      client: await registerFresh(admin, { id: `XC-${this.tag}`, kind: 'client', mspId: 'OperatorMSP', nameZh: '交叉核对客户有限公司', nameEn: `Cross-check Client ${this.tag}`, registrationId: freshRegistrationId('91X') }),
+      otherBank: await registerFresh(admin, { id: `XB-${this.tag}`, kind: 'bank', mspId: 'RegulatorMSP', nameZh: '第二交叉核对银行', nameEn: `Cross-check Bank ${this.tag}`, registrationId: freshRegistrationId('B4') }),
+    })));
+    this.engagement.clientId = this.client.record.id;
+    // The client's tenant seals the letter on to the bank when it authorizes: the gateway holds its keys.
+    demoKeyStore().save(this.client.keys);
+    this.signerName = uniqueName('xcs');
+    const otherOfficerName = uniqueName('xbo');
+    networkScript('identity.sh', 'issue', 'operator', this.signerName, 'client-signer', this.client.record.id);
+    networkScript('identity.sh', 'issue', 'regulator', otherOfficerName, 'bank-officer', this.otherBank.record.id);
+    this.gw = await TestGateway.start({
+      tenants: [
+        ...E2E_TENANTS,
+        { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' },
+        { id: 'xclient', institutionId: this.client.record.id, orgKey: 'operator' },
+        { id: 'xbank', institutionId: this.otherBank.record.id, orgKey: 'regulator' },
+      ],
+      ...overrides,
+    });
+    ({ auditor: this.auditor, officer: this.officer, reviewer: this.reviewer, regulator: this.regulator } = this.gw.demoCallers());
+    this.registrar = this.gw.custodial('mreg1', 'registrar1');
+    this.clientSigner = this.gw.custodial('xclient', this.signerName);
+    this.otherOfficer = this.gw.custodial('xbank', otherOfficerName);
+    await this.registrations();
+    return this;
+  }
+
+  /** The client's registrations: one active with BANK1, one discharged, one with the other bank. */
+  private async registrations(): Promise<void> {
+    const gw = this.gw;
+    for (const [id, bank, n] of [[this.active, this.officer, 'A'], [this.discharged, this.officer, 'D'], [this.elsewhere, this.otherOfficer, 'O']] as const) {
+      const filed = await gw.post(bank, '/v1/mortgages', {
+        id, registryId: 'MREG1', unitNumber: `310115 001001 GB${randomBytes(3).toString('hex').toUpperCase()} F${this.tag.slice(-6)}${n}`, location: '上海市浦东新区核对路1号',
+        propertyType: 'commercial', mortgageType: 'ordinary', securedPrincipal: '8000000.00', currency: 'CNY', debtTermStart: '2026-01-01', debtTermEnd: '2031-01-01',
+        mortgagors: [{ name: '交叉核对客户有限公司', institutionId: this.client.record.id }], consentHash: sha256Hex(randomBytes(32)),
+      });
+      expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+      const registered = await gw.post(this.registrar, `/v1/mortgages/${id}/registration`, { certificateNumber: this.cert(n) });
+      expect(registered.status, JSON.stringify(registered.body)).to.equal(200);
+    }
+    expect((await gw.post(this.officer, `/v1/mortgages/${this.discharged}/discharge-request`, { reason: 'repaid' })).status).to.equal(200);
+    expect((await gw.post(this.registrar, `/v1/mortgages/${this.discharged}/discharge`, { caseNumber: `DC-${this.tag}`, reason: 'repaid' })).status).to.equal(200);
+  }
+
+  /** A Form 2 letter asking BANK1 for deposits, loans and the client's guarantees. */
+  letter(): Record<string, unknown> {
+    const header = Object.fromEntries(BANK_LETTER_HEADER.map((key) => [key, key === 'asOfDate' ? this.engagement.asOfDate : key === 'date' ? `${this.year}-01-05` : `${key} ${this.tag}`]));
+    const asked = ['deposits', 'loans', 'guaranteesByClient'];
+    const sections: Record<string, SectionContent> = Object.fromEntries(BANK_LETTER_2020.sections.map((s) => [s.key, { status: asked.includes(s.key) ? 'requested' : 'struck' } as SectionContent]));
+    return { formId: 'bank-letter-2020', header, sections };
+  }
+
+  loan(collateral: string, maturityDate = '2031-01-01'): Record<string, string> {
+    return { borrower: 'Cross-check Client', loanAccount: '6222020200007777', currency: 'CNY', balance: '7500000.00', startDate: '2026-01-01', maturityDate, rate: '3.45%', collateral };
+  }
+
+  /** A bank letter taken to `stopAt` through the gateway, the bank stating `loans` (none when empty). */
+  async answered(id: string, loans: Array<Record<string, string>>, stopAt: 'replied' | 'auditor-accepted' = 'auditor-accepted'): Promise<void> {
+    const { auditor, clientSigner, officer, reviewer, engagement, year } = this;
+    const steps: Array<[Caller, string, object]> = [
+      [auditor, '/v1/confirmations', { id, kind: 'bank-form-2', engagement, addresseeId: 'BANK1', feePayer: 'client', letter: this.letter() }],
+      [clientSigner, `/v1/confirmations/${id}/authorization`, { feeConsent: true }],
+      [officer, `/v1/confirmations/${id}/acceptance`, {}],
+      [officer, `/v1/confirmations/${id}/reply`, {
+        content: {
+          formId: 'bank-letter-2020', conclusion: 'agrees', differences: [], handler: 'Li Wei', reviewer: 'Wang Fang', date: `${year}-01-10`,
+          sections: { deposits: { status: 'none' }, loans: loans.length ? { status: 'rows', rows: loans } : { status: 'none' }, guaranteesByClient: { status: 'none' } },
+        },
+      }],
+      [reviewer, `/v1/confirmations/${id}/reply/approval`, {}],
+    ];
+    if (stopAt === 'auditor-accepted') steps.push([auditor, `/v1/confirmations/${id}/auditor-acceptance`, {}]);
+    for (const [who, url, body] of steps) {
+      const res = await this.gw.post(who, url, body);
+      expect(res.status, `${url}: ${JSON.stringify(res.body)}`).to.be.oneOf([200, 201]);
+    }
+  }
+
+  grant(): ReturnType<TestGateway['post']> {
+    return this.gw.post(this.clientSigner, '/v1/mortgages/auditor-access', { firmId: 'FIRM1', validUntil: '2099-12-31' });
+  }
+
+  async revoke(): Promise<{ status: number; body: unknown }> {
+    return this.gw.http().delete('/v1/mortgages/auditor-access/FIRM1').set('Authorization', await this.gw.bearer(this.clientSigner, 'DELETE', '/v1/mortgages/auditor-access/FIRM1'));
+  }
+}
