@@ -12,12 +12,13 @@ import {
   type TrustRoots,
   type Verdict,
 } from '@econfirm/evidence';
-import { isApiErrorCode } from '@econfirm/common';
+import { isApiErrorCode, type CrossCheckReport } from '@econfirm/common';
 import { LedgerCallError, type InstitutionPrivateKeys } from '@econfirm/sdk';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Principal } from '../auth/principal';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { CrossCheckService } from '../crosscheck/cross-check.service';
 import { GatewayError } from '../errors/gateway-error';
 import { mapFabricError } from '../fabric/fabric-error.mapper';
 import { LedgerService } from '../fabric/ledger.service';
@@ -38,6 +39,7 @@ export class EvidenceService {
     private readonly ledger: LedgerService,
     private readonly tenants: TenantsService,
     private readonly verifier: VerifierPool,
+    private readonly crossChecks: CrossCheckService,
   ) {}
 
   /** Largest raw PDF the verify route reads (evidence.verifier.maxPdfBytes). */
@@ -79,10 +81,22 @@ export class EvidenceService {
     return new GatewayError('EVIDENCE_FAILED', `${what}: ${(err as Error).message}`);
   }
 
+  /** The firm's cross-check of the reply for the evidence's cross-check section, when the client's grant allows one. */
+  private async crossCheck(principal: Principal, confirmationId: string): Promise<CrossCheckReport | undefined> {
+    try {
+      return await this.crossChecks.confirmation(principal, confirmationId);
+    } catch (err) {
+      // No accepted reply yet, or no grant: the evidence goes without the section (and says nothing of the client's registrations).
+      if (err instanceof GatewayError && (err.code === 'CROSS_CHECK_NOT_READY' || err.code === 'MORTGAGE_ACCESS_NOT_GRANTED')) return undefined;
+      throw err;
+    }
+  }
+
   async pdf(principal: Principal, confirmationId: string): Promise<Buffer> {
     try {
       const signer = this.signer(principal);
-      const generated = await generateEvidence({ ledger: this.ledger.session(principal), confirmationId, keys: this.keys(principal), signer });
+      const crossCheck = await this.crossCheck(principal, confirmationId);
+      const generated = await generateEvidence({ ledger: this.ledger.session(principal), confirmationId, keys: this.keys(principal), signer, ...(crossCheck ? { crossCheck } : {}) });
       return generated.pdf;
     } catch (err) {
       throw this.failure(err, 'GetConfirmationEvidence');

@@ -1,4 +1,4 @@
-import type { ConfirmationEvidence, Institution, Page } from '@econfirm/common';
+import type { ConfirmationEvidence, CrossCheckReport, Institution, Page } from '@econfirm/common';
 import { createEvidenceBundle, type EvidenceBundle } from '../bundle/evidence-bundle';
 import { evaluate, openWithKeys, RegistryClient, type InstitutionPrivateKeys, type LedgerSession, type SealedPayload } from '@econfirm/sdk';
 import { createEvidencePdf, type EvidencePdf } from '../evidence-pdf';
@@ -74,6 +74,8 @@ export interface GenerateOptions {
   signer: EvidenceSigner;
   /** Defaults to now; pass it to reproduce a PDF byte for byte. */
   generatedAt?: string;
+  /** The firm's cross-check of the reply (gateway/src/crosscheck), printed and signed with the evidence. */
+  crossCheck?: CrossCheckReport;
 }
 
 /**
@@ -111,6 +113,7 @@ export async function generateEvidence(options: GenerateOptions): Promise<{ docu
     letter: { content: letter.content, salt: letter.salt },
     ...(reply ? { reply } : {}),
     transactions,
+    ...(options.crossCheck ? { crossCheck: options.crossCheck } : {}),
   });
   return { document, ...(await createEvidencePdf(document, options.signer)) };
 }

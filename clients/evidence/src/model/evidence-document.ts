@@ -5,6 +5,7 @@ import {
   type ConfirmationEvidence,
   type ConfirmationState,
   type ConfirmationView,
+  type CrossCheckReport,
   type Institution,
   type PublicJwk,
 } from '@econfirm/common';
@@ -71,6 +72,24 @@ export interface ReplyEvidence extends SealedEvidence {
 export type LedgerRecord = Omit<ConfirmationView, 'letter' | 'reply'>;
 
 /**
+ * The cross-check of the reply against the client's registrations on the same ledger (issue 14),
+ * as the firm ran it when it generated the evidence: what was compared, against which ledger
+ * height and transactions, and each exception (codes: common/src/crosscheck/cross-check.ts).
+ */
+export interface CrossCheckEvidence {
+  checkedAt: string;
+  asOfDate: string;
+  comparedSections: string[];
+  notCompared: Array<{ what: string; reason: string }>;
+  records: Array<{ id: string; state: string; bankId: string; expected: boolean; notExpected?: string; matchedBy?: string }>;
+  exceptions: Array<{ code: string; recordId?: string; message: string }>;
+  counts: Record<string, number>;
+  basis: CrossCheckReport['basis'];
+  /** The summary transaction (crosscheck:RecordCrossCheck), when the firm recorded one. */
+  recorded?: { txId: string; recordedAt: string };
+}
+
+/**
  * The canonical evidence of one confirmation (clients/evidence/README.md): everything a verifier needs to
  * recompute the ledger's hashes and to check who did what, when, in which block. Serialized with
  * canonicalJson; its sha256 is the evidence hash printed and carried in the QR code.
@@ -86,6 +105,7 @@ export interface EvidenceDocument {
   authorization?: { by: string; at: string; feeConsent: boolean; signatureHash?: string };
   reply?: ReplyEvidence;
   timeline: TimelineStep[];
+  crossCheck?: CrossCheckEvidence;
 }
 
 export interface OpenedPayload {
@@ -104,6 +124,8 @@ export interface EvidenceInput {
   reply?: OpenedPayload & { signature: string };
   /** Block facts per txId of ledger.trail. */
   transactions: Record<string, { blockNumber: bigint | string; validationCode: string; actor: ActorFacts }>;
+  /** The firm's cross-check of the reply, when it ran one (gateway/src/crosscheck). */
+  crossCheck?: CrossCheckReport;
 }
 
 export class EvidenceInputError extends Error {
@@ -177,8 +199,46 @@ export function buildEvidenceDocument(input: EvidenceInput): EvidenceDocument {
       ...(ledgerReply.approvedAt ? { approvedAt: ledgerReply.approvedAt } : {}),
     };
   }
+  if (input.crossCheck) doc.crossCheck = crossCheckEvidence(input.crossCheck, doc);
   // Round-trip through canonical JSON: refuses undefined/NaN/class instances and fixes the shape.
   return JSON.parse(canonicalJson(doc)) as EvidenceDocument;
+}
+
+/** The report as the evidence keeps it; it must be of this request and of the reply the ledger holds. */
+function crossCheckEvidence(report: CrossCheckReport, doc: EvidenceDocument): CrossCheckEvidence {
+  if (report.confirmationId !== doc.record.id || !doc.reply || report.basis.replyContentHash !== doc.reply.contentHash) {
+    throw new EvidenceInputError('CONTENT_MISMATCH', `the cross-check is not of the reply the ledger holds for ${doc.record.id}`);
+  }
+  return {
+    checkedAt: report.checkedAt,
+    asOfDate: report.asOfDate,
+    comparedSections: report.comparedSections,
+    notCompared: report.notCompared,
+    records: report.records.map((r) => ({ id: r.id, state: r.state, bankId: r.bankId, expected: r.expected, ...(r.notExpected ? { notExpected: r.notExpected } : {}), ...(r.matchedBy ? { matchedBy: r.matchedBy } : {}) })),
+    exceptions: report.exceptions.map((e) => ({ code: e.code, ...(e.recordId ? { recordId: e.recordId } : {}), message: e.message })),
+    counts: { ...report.counts } as Record<string, number>,
+    basis: report.basis,
+    ...(report.recorded ? { recorded: { txId: report.recorded.txId, recordedAt: report.recorded.recordedAt } } : {}),
+  };
+}
+
+/**
+ * What a verifier can tell of the cross-check section without the firm's access to the client's
+ * registrations: it is about this reply (its hash and its transactions in the timeline), its
+ * counts are its exceptions', and — online — its summary transaction is on the ledger.
+ */
+export function crossCheckProblems(doc: EvidenceDocument): string[] {
+  const c = doc.crossCheck;
+  if (!c) return [];
+  const problems: string[] = [];
+  if (!doc.reply || c.basis.replyContentHash !== doc.reply.contentHash) problems.push("the cross-check names another reply than the evidence's");
+  const steps = new Set(doc.timeline.map((s) => s.txId));
+  const foreign = c.basis.replyTxIds.filter((tx) => !steps.has(tx));
+  if (foreign.length > 0) problems.push(`the cross-check's reply transactions ${foreign.join(', ')} are not in the timeline`);
+  const counted: Record<string, number> = {};
+  for (const e of c.exceptions) counted[e.code] = (counted[e.code] ?? 0) + 1;
+  if (canonicalJson(counted) !== canonicalJson(c.counts)) problems.push("the cross-check's counts are not its exceptions'");
+  return problems;
 }
 
 export function evidenceJson(doc: EvidenceDocument): string {

@@ -1,6 +1,6 @@
 import { findForm, type FormDefinition, type SectionDefinition } from '@econfirm/common';
 import PDFDocument from 'pdfkit';
-import { evidenceHash, type EvidenceDocument, type PartySummary } from '../model/evidence-document';
+import { evidenceHash, type CrossCheckEvidence, type EvidenceDocument, type PartySummary } from '../model/evidence-document';
 import { CJK_FONT_FAMILY, cjkFontPath } from './fonts';
 import { bilingual, FIELD_ZH, FORM_TITLES_ZH, HEADER_ZH, KIND_ZH, ROLE_ZH, SECTION_ZH, STATE_ZH } from './labels';
 import { qrMatrix } from './qr';
@@ -92,6 +92,7 @@ export function renderEvidencePdf(doc: EvidenceDocument, attachments: readonly E
   drawReply(pdf, doc, form);
   drawAuthorization(pdf, doc);
   drawTimeline(pdf, doc);
+  if (doc.crossCheck) drawCrossCheck(pdf, doc.crossCheck);
   drawHashes(pdf, doc);
 
   for (const file of attachments) {
@@ -446,6 +447,45 @@ function drawTimeline(pdf: Doc, doc: EvidenceDocument): void {
     ]),
     { size: 7 },
   );
+}
+
+/** The firm's cross-check of the reply against the ledger's registrations (issue 14): what was compared, when, against which blocks. */
+function drawCrossCheck(pdf: Doc, c: CrossCheckEvidence): void {
+  heading(pdf, '交叉核对', 'Cross-check against the ledger (mortgage registrations)');
+  facts(pdf, [
+    ['核对时间 Checked', localTime(c.checkedAt)],
+    ['基准日 As of', c.asOfDate],
+    ['比对项目 Compared', c.comparedSections.map((k) => `${SECTION_ZH[k] ?? ''} ${k}`).join(', ') || '—'],
+    ['账本高度 Ledger height', `${c.basis.ledgerHeight} (blocks 0–${BigInt(c.basis.ledgerHeight) - 1n})`],
+    ['读取身份 Read as', c.basis.readAs],
+    ['摘要交易 Summary tx', c.recorded ? c.recorded.txId : '未记录 not recorded'],
+  ]);
+  longFacts(pdf, [['回函交易 Reply transactions', c.basis.replyTxIds.join('\n')]]);
+  table(
+    pdf,
+    [
+      { header: '登记 Registration', width: 130 },
+      { header: '状态 State', width: 80 },
+      { header: '抵押权人 Mortgagee', width: 80 },
+      { header: '应列示 Expected / 回函列示 Named by', width: CONTENT_WIDTH - 290 },
+    ],
+    c.records.map((r) => [r.id, r.state, r.bankId, `${r.expected ? 'expected' : `not expected: ${r.notExpected ?? ''}`}${r.matchedBy ? ` · named by ${r.matchedBy}` : ''}`]),
+    { size: 7 },
+  );
+  if (c.exceptions.length === 0) note(pdf, '未发现例外 No exceptions.');
+  else {
+    table(
+      pdf,
+      [
+        { header: '例外 Exception', width: 150 },
+        { header: '登记 Registration', width: 120 },
+        { header: '说明 What', width: CONTENT_WIDTH - 270 },
+      ],
+      c.exceptions.map((e) => [e.code, e.recordId ?? '—', e.message]),
+      { size: 7 },
+    );
+  }
+  for (const n of c.notCompared) note(pdf, `未比对 Not compared — ${n.what}: ${n.reason}`);
 }
 
 function drawHashes(pdf: Doc, doc: EvidenceDocument): void {

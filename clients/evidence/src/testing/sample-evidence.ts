@@ -1,4 +1,4 @@
-import { canonicalJson, saltedHash, sha256Hex, type ConfirmationEvidence, type ConfirmationView, type LetterContent, type ReplyContent } from '@econfirm/common';
+import { canonicalJson, saltedHash, sha256Hex, type ConfirmationEvidence, type ConfirmationView, type CrossCheckReport, type LetterContent, type ReplyContent } from '@econfirm/common';
 import { createHash, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import * as jose from 'node-jose';
 import { certificateDer } from '../crypto/certificates';
@@ -83,6 +83,22 @@ export interface SampleOptions {
   bank: SampleBank;
   /** When the trail starts (ms); steps follow within ~30 h, evidence is generated a day later. */
   baseTime?: number;
+  /** Adds the firm's cross-check of the reply (one omitted registration), as the gateway passes it; or one of another reply. */
+  crossCheck?: true | { replyContentHash: string };
+}
+
+/** A cross-check report of the sample reply: one registration of the client the reply omits. */
+export function sampleCrossCheck(id: string, replyContentHash: string, replyTxIds: string[]): CrossCheckReport {
+  const shown = { id: 'MTG-SAMPLE-2', mortgagee: 'BANK1', state: 'registered', mortgageType: 'ordinary', debtTermStart: '2025-01-01', debtTermEnd: '2030-01-01' };
+  return {
+    confirmationId: id, engagementId: 'ENG-2025-CLIENT1', clientId: 'CLIENT1', responderId: 'BANK1', asOfDate: '2025-12-31', checkedAt: '2026-01-07T03:00:00.000Z',
+    comparedSections: ['loans', 'guaranteesByClient'],
+    notCompared: [{ what: 'amounts', reason: 'sealed to bank, registry and mortgagor' }],
+    records: [{ source: 'mortgage', id: 'MTG-SAMPLE-2', state: 'registered', bankId: 'BANK1', expected: true, amountReadable: false, shown }],
+    exceptions: [{ code: 'MORTGAGE_NOT_IN_REPLY', source: 'mortgage', message: 'MTG-SAMPLE-2 is on the ledger but in none of the reply sections', recordId: 'MTG-SAMPLE-2', ledger: shown }],
+    counts: { MORTGAGE_NOT_IN_REPLY: 1 },
+    basis: { ledgerHeight: '60', replyTxIds, replyContentHash, readAs: 'FIRM1/auditor1' },
+  };
 }
 
 /** A consistent ledger view + opened payloads for one replied confirmation, without a network. */
@@ -142,6 +158,7 @@ export async function sampleEvidence(options: SampleOptions): Promise<EvidenceDo
     letter: { content: letter, salt: SALT_A },
     reply: { content: reply, salt: SALT_B, signature },
     transactions,
+    ...(options.crossCheck ? { crossCheck: sampleCrossCheck(id, options.crossCheck === true ? replyHash : options.crossCheck.replyContentHash, [txId(`${id}/replied`)]) } : {}),
   });
 }
 

@@ -6,7 +6,7 @@ import { parseCrl, type ParsedCrl } from '../crypto/crl';
 import { verifyDetachedCms } from '../crypto/cms';
 import { decodeCompactJws, verifyCompactJws, x5cChain } from '../crypto/jws';
 import { EVIDENCE_JWS_TYPE } from '../evidence-pdf';
-import { evidenceHash, parseEvidenceJson, type ActorFacts, type EvidenceDocument } from '../model/evidence-document';
+import { crossCheckProblems, evidenceHash, parseEvidenceJson, type ActorFacts, type EvidenceDocument } from '../model/evidence-document';
 import { extractAttachments, type ExtractedAttachment } from '../pdf/attachments';
 import { extractSignature } from '../pdf/pades';
 import { ATTACHMENT } from '../pdf/render';
@@ -283,6 +283,28 @@ export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions)
         return;
       }
       checks.pass('reply-jws', `ES256 by ${evidence.parties.responder.id} key ${reply.signingKid}, certificate '${trust.subject}' chains to ${responderMsp}; sha256 = ledger signatureHash`);
+    });
+  }
+
+  // The firm's cross-check, when the evidence carries one (issue 14).
+  const crossCheck = evidence.crossCheck;
+  if (crossCheck) {
+    await checks.run('cross-check', 'CROSS_CHECK_MISMATCH', async () => {
+      const problems = crossCheckProblems(evidence);
+      if (crossCheck.recorded && options.ledger) {
+        try {
+          const facts = await options.ledger.transaction(crossCheck.recorded.txId);
+          if (facts.validationCode !== 'VALID') problems.push(`the summary transaction was committed ${facts.validationCode}`);
+          if (facts.actor.mspId !== evidence.parties.firm.mspId) problems.push('the summary transaction was not submitted by the firm');
+        } catch (err) {
+          problems.push(`the summary transaction ${crossCheck.recorded.txId}: ${(err as Error).message}`);
+        }
+      }
+      if (problems.length > 0) checks.fail('cross-check', 'CROSS_CHECK_MISMATCH', problems.join('; '));
+      else {
+        const recorded = crossCheck.recorded ? (options.ledger ? `; summary transaction ${crossCheck.recorded.txId} VALID, by the firm` : '; summary transaction not looked up (offline)') : '';
+        checks.pass('cross-check', `${crossCheck.exceptions.length} exception(s) against the ledger at height ${crossCheck.basis.ledgerHeight}, of this reply and its transactions in the timeline${recorded}`);
+      }
     });
   }
 
