@@ -6,6 +6,7 @@ import type { Confirmation } from './types.js';
 import { ACTIONS, isActionName } from './views/actions.js';
 import { renderBulk, renderBulkJob } from './views/bulk.js';
 import { renderDetail } from './views/confirmation-detail.js';
+import { renderEngagement } from './views/cross-check.js';
 import { renderHome } from './views/confirmation-list.js';
 import { renderMortgageDetail, renderMortgages } from './views/mortgages.js';
 import { renderSignIn } from './views/sign-in.js';
@@ -30,6 +31,7 @@ async function route(): Promise<void> {
     if (detail) current = await renderDetail(r.main, session, decodeURIComponent(detail[1]));
     else if (hash === '/mortgages') await renderMortgages(r.main, session, (err) => showError(r, err));
     else if (/^\/m\/.+$/.test(hash)) await renderMortgageDetail(r.main, session, decodeURIComponent(hash.slice('/m/'.length)), (err) => showError(r, err));
+    else if (/^\/e\/.+$/.test(hash)) await renderEngagement(r.main, session, decodeURIComponent(hash.slice('/e/'.length)));
     else if (hash === '/statistics') await renderStatistics(r.main, session, (err) => showError(r, err));
     else if (hash === '/bulk') await renderBulk(r.main, session, (err) => showError(r, err));
     else if (/^\/bulk\/.+$/.test(hash)) await renderBulkJob(r.main, session, decodeURIComponent(hash.slice('/bulk/'.length)));

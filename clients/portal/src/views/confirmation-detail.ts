@@ -17,6 +17,7 @@ import {
 } from '../labels.js';
 import type { Confirmation, HistoryEntry, LetterContent, ReplyView, SectionContent } from '../types.js';
 import { actionForms } from './actions.js';
+import { crossCheckPanel } from './cross-check.js';
 
 const READABLE: Record<string, string> = {
   'not-addressed': '未发送给本机构 not addressed to your institution',
@@ -155,6 +156,7 @@ export async function renderDetail(main: HTMLElement, session: Session, id: stri
         forms.length > 0 ? h('div', { class: 'action-list' }, ...forms) : h('p', {}, '当前没有您可执行的操作 No action for you in this state.'),
       ),
       c.reply ? replyView(c.reply) : null,
+      crossCheckPanel(session, c),
       h('section', { id: 'letter' }, ...(c.letter.content ? letterView(c.letter.content) : [h('h3', {}, '函证内容 Letter'), h('p', {}, READABLE[c.letter.readable] ?? c.letter.readable)])),
       historyView(history),
     ),

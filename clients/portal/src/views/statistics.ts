@@ -2,6 +2,7 @@ import type { Session } from '../app.js';
 import { facts, h, show, table } from '../dom.js';
 import { stateLabel } from '../labels.js';
 import type { ChainReport, RegulatorStats } from '../types.js';
+import { crossCheckStatisticsSection } from './cross-check.js';
 
 const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
 
@@ -49,7 +50,7 @@ function integritySection(session: Session, onError: (err: unknown) => void): HT
 
 /** The regulator's statistics (GET /v1/statistics): ledger metadata only, no content; and the chain check. */
 export async function renderStatistics(main: HTMLElement, session: Session, onError: (err: unknown) => void): Promise<void> {
-  const stats = await session.api.get<RegulatorStats>('/v1/statistics');
+  const [stats, crossChecks] = await Promise.all([session.api.get<RegulatorStats>('/v1/statistics'), crossCheckStatisticsSection(session)]);
   show(
     main,
     integritySection(session, onError),
@@ -74,5 +75,6 @@ export async function renderStatistics(main: HTMLElement, session: Session, onEr
         ? table('风险提示 Red flags', ['类型 Type', '说明 Detail'], stats.redFlags.map((f) => [f.type, f.detail]))
         : h('p', {}, '无风险提示 No red flags.'),
     ),
+    crossChecks,
   );
 }
