@@ -5,6 +5,10 @@
 #   CF-DEMO-0002  bank letter, issued: waiting for the client's authorization
 #   CF-DEMO-0003  bank letter, accepted by the bank: its reply is due
 #   CF-DEMO-0004  bank letter refused by the client: closed by an alternative procedure
+#   CF-DEMO-0005  Form 2 bank letter of this year's engagement (ENG-<year>-CLIENT1-XC): the bank's reply lists
+#                 the loan secured by MTG-DEMO-0001 but omits MTG-DEMO-0002, so the firm's cross-check
+#                 against the ledger shows MORTGAGE_NOT_IN_REPLY (CLIENT1 grants FIRM1 access; the summary
+#                 is recorded for the regulator's statistics)
 # and, on one property of CLIENT1 (unit 310115 001001 GB00088 F00010101), mortgage registrations:
 #   MTG-DEMO-0001 BANK1, registered, priority 1     MTG-DEMO-0002 BANK1, registered, priority 2
 #   MTG-DEMO-0003 BANK1, registered first, then discharged (so the two behind it moved up)
@@ -66,14 +70,14 @@ issue() {
   rm -f "$file"
 }
 
-# advance <id> <target>: walks the bank-letter path from wherever the request is up to <target>.
+# advance <id> <target> [reply-file]: walks the bank-letter path from wherever the request is up to <target>.
 advance() {
-  local id=$1 target=$2 state
+  local id=$1 target=$2 reply=${3:-$EXAMPLES/agreeing-reply.json} state
   while state=$(state_of "$id"); [ "$state" != "$target" ]; do
     case $state in
       issued) call client1.client1 POST "/v1/confirmations/$id/authorization" '{"feeConsent":true}' >/dev/null ;;
       authorized) call bank1.officer1 POST "/v1/confirmations/$id/acceptance" >/dev/null ;;
-      accepted) call bank1.officer1 POST "/v1/confirmations/$id/reply" "$EXAMPLES/agreeing-reply.json" >/dev/null ;;
+      accepted) call bank1.officer1 POST "/v1/confirmations/$id/reply" "$reply" >/dev/null ;;
       reply-prepared) call bank1.reviewer1 POST "/v1/confirmations/$id/reply/approval" >/dev/null ;;
       replied) call firm1.auditor1 POST "/v1/confirmations/$id/auditor-acceptance" >/dev/null ;;
       *) say "$id is $state; cannot advance it to $target"; return 1 ;;
@@ -138,3 +142,25 @@ case $(mortgage_field MTG-DEMO-0003 .state) in
   discharge-requested) call mreg1.registrar1 POST /v1/mortgages/MTG-DEMO-0003/discharge '{"caseNumber":"DC-DEMO-0003","reason":"repaid"}' >/dev/null ;;
 esac
 for id in MTG-DEMO-0001 MTG-DEMO-0002 MTG-DEMO-0003; do say "$id: $(mortgage_field "$id" .state), priority $(mortgage_field "$id" .priority)"; done
+
+# ---- a cross-check with an exception (gateway/src/crosscheck) ----
+# This year's engagement (the as-of date is the year's end, local time), so today's registrations count.
+YEAR=$(TZ=Asia/Shanghai date +%Y)
+if [ "$(state_of CF-DEMO-0005)" = absent ]; then
+  file=$(mktemp)
+  jq --arg y "$YEAR" '.id = "CF-DEMO-0005"
+    | .engagement = { id: "ENG-\($y)-CLIENT1-XC", clientId: "CLIENT1", periodStart: "\($y)-01-01", periodEnd: "\($y)-12-31", asOfDate: "\($y)-12-31" }
+    | .letter.header.letterNo = "XD-\($y)-0005" | .letter.header.asOfDate = "\($y)-12-31" | .letter.header.auditPeriod = "\($y)-01-01 to \($y)-12-31"' \
+    "$EXAMPLES/issue-bank-letter-form2.json" >"$file"
+  call firm1.auditor1 POST /v1/confirmations "$file" >/dev/null
+  rm -f "$file"
+fi
+reply=$(mktemp)
+jq --arg y "$YEAR" '.content.date = "\($y)-01-10"' "$EXAMPLES/form2-reply-omitting-a-mortgage.json" >"$reply"
+advance CF-DEMO-0005 auditor-accepted "$reply"
+rm -f "$reply"
+# The client lets its auditors see its registrations; the firm cross-checks and records the summary (counts only).
+call client1.client1 POST /v1/mortgages/auditor-access '{"firmId":"FIRM1","validUntil":"2099-12-31"}' >/dev/null
+call firm1.auditor1 POST /v1/confirmations/CF-DEMO-0005/cross-check >/dev/null
+say "CF-DEMO-0005: $(state_of CF-DEMO-0005); cross-check: $(curl -sf "$GW/v1/confirmations/CF-DEMO-0005/cross-check" \
+  -H "Authorization: Bearer $(token firm1.auditor1 GET /v1/confirmations/CF-DEMO-0005/cross-check)" | jq -r '[.exceptions[] | "\(.code) \(.recordId // "")"] | join(", ") | if . == "" then "no exceptions" else . end')"
