@@ -38,7 +38,7 @@ econfirm is up.
   gateway (REST)     : http://127.0.0.1:$GW_PORT   docs http://127.0.0.1:$GW_PORT/docs   (scripts/gateway.sh status|stop)
   demo API keys      : $GW_CREDS/  (firm1.auditor1, client1.client1, bank1.officer1, bank1.reviewer1, regulator.regulator1, …)
   web portal         : http://127.0.0.1:$GW_PORT/portal/   (sign in with one of those files, e.g. client1.client1.json; clients/portal/README.md)
-  demo requests      : CF-DEMO-0001 (auditor-accepted) … CF-DEMO-0004 (scripts/demo-data.sh)
+  demo requests      : CF-DEMO-0001 (auditor-accepted) … CF-DEMO-0004, CF-DEMO-0005 (its reply omits MTG-DEMO-0002: cross-check) (scripts/demo-data.sh)
   demo mortgages     : MTG-DEMO-0001 (priority 1), MTG-DEMO-0002 (priority 2), MTG-DEMO-0003 (discharged), one unit of CLIENT1
   stop / wipe        : scripts/gateway.sh stop; network/down.sh   /   network/clean.sh
 
@@ -53,5 +53,8 @@ Evidence PDF of the finished demo letter, and its independent verification:
 The registration centre's queue, and one registration as its bank sees it (sealed parts opened):
   curl -s -H "Authorization: Bearer \$(t mreg1.registrar1 GET /v1/mortgages)" \$GW/v1/mortgages
   curl -s -H "Authorization: Bearer \$(t bank1.officer1 GET /v1/mortgages/MTG-DEMO-0002)" \$GW/v1/mortgages/MTG-DEMO-0002
+The firm's cross-check of a bank reply against the mortgages on the ledger (the portal shows it on CF-DEMO-0005):
+  curl -s -H "Authorization: Bearer \$(t firm1.auditor1 GET /v1/confirmations/CF-DEMO-0005/cross-check)" \$GW/v1/confirmations/CF-DEMO-0005/cross-check | jq .exceptions
+  node clients/cli/dist/main.js --as firm1/auditor1 cross-check CF-DEMO-0005
 More: gateway/README.md (every route, the letter format, offline signing, error codes).
 INFO
