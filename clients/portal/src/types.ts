@@ -135,7 +135,11 @@ export interface ChainReport {
   height: string;
   blocksChecked: number;
   transactionsByValidation: Record<string, number>;
+  transactionsChecked: number;
+  validationReplayed: boolean;
   breaks: Array<{ block: string; reason: string }>;
   anchoredToPeerHeight: boolean;
+  trustAnchor?: { block: string; headerHash: string; matched: boolean };
+  checkpoint: { block: string; headerHash: string };
   nextFromBlock?: string;
 }

@@ -472,6 +472,22 @@ describe('portal e2e: the bank-letter path in a real browser', function () {
     await page.waitForSelector('#integrity-verdict');
     expect(await page.getAttribute('#integrity-verdict', 'data-holds')).to.equal('true');
     expect(await page.locator('#integrity-breaks').count()).to.equal(0);
+    expect(await page.locator('#integrity-checks li').count()).to.equal(7);
+    expect(await page.textContent('#integrity-anchor-result')).to.contain('not pinned');
+    // Pinned by the genesis hash the regulator holds (here: read once from the API), then by another one.
+    const genesis = (await gw.get(callers.regulator, '/v1/ledger/integrity?toBlock=0')).body as { checkpoint: { headerHash: string } };
+    for (const [hash, holds] of [[genesis.checkpoint.headerHash, 'true'], ['ab'.repeat(32), 'false']] as const) {
+      await page.fill('#integrity-anchor', hash);
+      await page.click('#integrity-run');
+      // The click replaces the last verdict at once (the progress bar shows): this waits for the new one.
+      await page.waitForSelector('#integrity-verdict');
+      expect(await page.getAttribute('#integrity-verdict', 'data-holds'), hash).to.equal(holds);
+      expect(await page.textContent('#integrity-anchor-result')).to.contain(holds === 'true' ? '✓' : '✗');
+    }
+    await page.fill('#integrity-anchor', 'not-hex');
+    await page.click('#integrity-run');
+    await page.waitForSelector('#integrity-anchor-invalid');
+    await page.fill('#integrity-anchor', '');
     await signOut();
   });
 

@@ -6,35 +6,76 @@ import { crossCheckStatisticsSection } from './cross-check.js';
 
 const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
 
+/** Where the portal keeps the genesis hash the regulator pinned (its own copy, taken out of band). */
+const ANCHOR_KEY = 'econfirm.integrity.genesisHash';
+
 /**
- * The chain check (GET /v1/ledger/integrity), page after page to the last block: the gateway
- * recomputes every hash; the result says whether the chain holds and reaches the peer's height.
+ * The chain check (GET /v1/ledger/integrity), page after page to the last block, with a progress
+ * bar: the gateway recomputes every hash, checks every orderer's and every VALID transaction's
+ * signatures and, on the first page (from block 0), replays the validation codes and holds the
+ * endorsements against the policies; a genesis hash the regulator pins anchors the whole run, each
+ * later page anchored by the checkpoint of the one before. The result names each check.
  */
 function integritySection(session: Session, onError: (err: unknown) => void): HTMLElement {
   const result = h('div', { id: 'integrity-result', 'aria-live': 'polite' });
+  const anchor = h('input', { id: 'integrity-anchor', type: 'text', size: '66', pattern: '[0-9a-f]{64}', placeholder: '创世区块哈希 genesis header hash (hex), as you hold it', value: localStorage.getItem(ANCHOR_KEY) ?? '' });
   const run = h('button', { type: 'button', id: 'integrity-run' }, '校验账本完整性 Check the chain');
   run.addEventListener('click', () => {
+    const pinned = anchor.value.trim().toLowerCase();
+    if (pinned && !/^[0-9a-f]{64}$/.test(pinned)) {
+      show(result, h('p', { class: 'overdue', id: 'integrity-anchor-invalid' }, '信任锚须为 64 位十六进制 The anchor must be 64 hex digits'));
+      return;
+    }
+    if (pinned) localStorage.setItem(ANCHOR_KEY, pinned);
+    else localStorage.removeItem(ANCHOR_KEY);
     run.disabled = true;
-    show(result, h('p', {}, '校验中… Checking…'));
+    const progress = h('progress', { id: 'integrity-progress', max: '1', value: '0' });
+    const counter = h('span', { id: 'integrity-count' }, '');
+    show(result, h('p', {}, '校验中… Checking… ', progress, ' ', counter));
     void (async () => {
       try {
-        let report = await session.api.get<ChainReport>('/v1/ledger/integrity');
+        const page = (query: string) => session.api.get<ChainReport>(`/v1/ledger/integrity${query}`);
+        let report = await page(pinned ? `?anchorBlock=0&anchorHash=${pinned}` : '');
+        const first = report;
         let blocks = report.blocksChecked;
+        let transactions = report.transactionsChecked;
         const breaks = [...report.breaks];
+        const tick = () => {
+          progress.max = Number(report.height);
+          progress.value = blocks;
+          counter.textContent = `${blocks} / ${report.height}`;
+        };
+        tick();
         while (report.nextFromBlock) {
-          report = await session.api.get<ChainReport>(`/v1/ledger/integrity?fromBlock=${encodeURIComponent(report.nextFromBlock)}`);
+          const anchorQuery = pinned ? `&anchorBlock=${report.checkpoint.block}&anchorHash=${report.checkpoint.headerHash}` : '';
+          report = await page(`?fromBlock=${encodeURIComponent(report.nextFromBlock)}${anchorQuery}`);
           blocks += report.blocksChecked;
+          transactions += report.transactionsChecked;
           breaks.push(...report.breaks);
+          tick();
         }
-        const holds = breaks.length === 0 && report.anchoredToPeerHeight;
+        const holds = breaks.length === 0 && report.anchoredToPeerHeight && first.trustAnchor?.matched !== false;
+        const mark = (ok: boolean | undefined) => (ok === undefined ? '— not checked' : ok ? '✓ holds' : '✗ broken');
+        const about = (pattern: RegExp) => breaks.every((b) => !pattern.test(b.reason));
         show(
           result,
           facts([
             ['结论 Verdict', h('strong', { id: 'integrity-verdict', 'data-holds': String(holds), class: holds ? 'state-replied' : 'overdue' }, holds ? '完整 the chain holds' : '发现断裂 the chain is broken')],
             ['区块高度 Height', report.height],
-            ['已校验区块 Blocks checked', String(blocks)],
+            ['已校验区块 Blocks checked', h('span', {}, String(blocks), ' ', h('progress', { max: report.height, value: String(blocks) }))],
             ['交易 Transactions', Object.entries(report.transactionsByValidation).map(([code, n]) => `${code} ${n}`).join(', ')],
           ]),
+          h(
+            'ul',
+            { id: 'integrity-checks' },
+            h('li', {}, `哈希与链接 Hashes and links: ${mark(about(/hash|header says|no header/))}`),
+            h('li', {}, `排序节点签名 Every orderer signature: ${mark(about(/orderer|ordering node/))}`),
+            h('li', {}, `交易与背书签名 Creator and endorsement signatures (${transactions} transactions): ${mark(about(/creator|endorsement \d|its id|a second time/))}`),
+            h('li', {}, `校验码重算 Validation codes replayed: ${first.validationReplayed ? mark(about(/replay of the read-write sets/)) : '— not checked'}`),
+            h('li', {}, `背书策略 Endorsement policies: ${first.validationReplayed ? mark(about(/endorsement policy/)) : '— not checked'}`),
+            h('li', { id: 'integrity-anchor-result' }, `信任锚 Trust anchor: ${first.trustAnchor ? (first.trustAnchor.matched ? '✓ the genesis hash you hold' : '✗ not the chain your genesis hash names') : '— not pinned (the first block is trusted as the peer serves it)'}`),
+            h('li', {}, `节点当前区块 The peer's current block: ${mark(report.anchoredToPeerHeight)}`),
+          ),
           breaks.length > 0 ? table('断裂 Breaks', ['区块 Block', '原因 Reason'], breaks.map((b) => [b.block, b.reason]), { id: 'integrity-breaks' }) : null,
         );
       } catch (err) {
@@ -45,7 +86,14 @@ function integritySection(session: Session, onError: (err: unknown) => void): HT
       }
     })();
   });
-  return h('section', { 'aria-labelledby': 'integrity-title', id: 'integrity' }, h('h2', { id: 'integrity-title' }, '账本完整性 Ledger integrity'), run, result);
+  return h(
+    'section',
+    { 'aria-labelledby': 'integrity-title', id: 'integrity' },
+    h('h2', { id: 'integrity-title' }, '账本完整性 Ledger integrity'),
+    h('p', {}, h('label', { for: 'integrity-anchor' }, '信任锚 Trust anchor '), anchor),
+    run,
+    result,
+  );
 }
 
 /** The regulator's statistics (GET /v1/statistics): ledger metadata only, no content; and the chain check. */
