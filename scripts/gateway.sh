@@ -53,6 +53,12 @@ write_config() {
       mv "$GW_CONFIG.tmp" "$GW_CONFIG"
       say "added the registration centre's tenant mreg1 to $GW_CONFIG"
     fi
+    # A demo config written before public anchoring anchors on the development node too.
+    if ! jq -e '.anchoring' "$GW_CONFIG" >/dev/null; then
+      jq '.anchoring = { deploymentFile: "../evm/deployment.json", recorder: "operator/admin", batchIntervalMs: 10000 }' "$GW_CONFIG" >"$GW_CONFIG.tmp"
+      mv "$GW_CONFIG.tmp" "$GW_CONFIG"
+      say "added anchoring on the EVM development node to $GW_CONFIG"
+    fi
     return 0
   fi
   cat >"$GW_CONFIG" <<EOF
@@ -62,6 +68,7 @@ write_config() {
   "networkDescriptorPath": "../network.json",
   "keysDir": "../institution-keys",
   "events": { "webhookEgress": { "allowPrivateNetworks": false, "allowedHosts": ["127.0.0.0/8", "::1", "localhost"] } },
+  "anchoring": { "deploymentFile": "../evm/deployment.json", "recorder": "operator/admin", "batchIntervalMs": 10000 },
   "tenants": [
     { "id": "firm1", "institutionId": "FIRM1", "orgKey": "firm1" },
     { "id": "client1", "institutionId": "CLIENT1", "orgKey": "operator" },

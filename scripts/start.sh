@@ -50,6 +50,9 @@ method and URL only — the query is not part of it):
 Evidence PDF of the finished demo letter, and its independent verification:
   curl -s -o CF-DEMO-0001.pdf -H "Authorization: Bearer \$(t firm1.auditor1 GET /v1/confirmations/CF-DEMO-0001/evidence.pdf)" \$GW/v1/confirmations/CF-DEMO-0001/evidence.pdf
   node clients/cli/dist/main.js --as firm1/auditor1 verify CF-DEMO-0001.pdf
+Its public anchor, against the EVM node alone (the demo gateway anchors every 10 s; "anchoring pending" before):
+  node clients/cli/dist/main.js verify CF-DEMO-0001.pdf --evm-rpc $(jq -r .rpcUrl "$ECONFIRM_NETWORK_DIR/evm/deployment.json") --evm-contract $(jq -r .address "$ECONFIRM_NETWORK_DIR/evm/deployment.json")
+  clients/evidence/scripts/verify-anchor-by-hand.sh CF-DEMO-0001.pdf $(jq -r .rpcUrl "$ECONFIRM_NETWORK_DIR/evm/deployment.json") $(jq -r .address "$ECONFIRM_NETWORK_DIR/evm/deployment.json")
 The registration centre's queue, and one registration as its bank sees it (sealed parts opened):
   curl -s -H "Authorization: Bearer \$(t mreg1.registrar1 GET /v1/mortgages)" \$GW/v1/mortgages
   curl -s -H "Authorization: Bearer \$(t bank1.officer1 GET /v1/mortgages/MTG-DEMO-0002)" \$GW/v1/mortgages/MTG-DEMO-0002

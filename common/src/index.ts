@@ -23,3 +23,4 @@ export * from './crosscheck/cross-check';
 export * from './crosscheck/stated-position';
 export * from './crosscheck/match-mortgages';
 export * from './crosscheck/assemble';
+export * from './anchoring/anchor-proof';

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AnchoringModule } from './anchoring/anchoring.module';
 import { AuthModule } from './auth/auth.module';
 import { BulkModule } from './bulk/bulk.module';
 import { ConfigModule } from './config/config.module';
@@ -46,6 +47,7 @@ export class AppModule {
         BulkModule,
         EvidenceModule,
         EventsModule,
+        AnchoringModule,
         WebhooksModule,
         // the web portal's static files (not API)
         PortalModule,

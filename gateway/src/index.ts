@@ -8,3 +8,5 @@ export { hasHighS } from './transactions/ecdsa-low-s';
 export { WebhookDelivery, type HostLookup } from './webhooks/webhook-delivery.service';
 export { TransactionExecutor, type PendingAnswer } from './transactions/transaction-executor.service';
 export type { LedgerCall } from './fabric/ledger-call';
+export { AnchoringService, batchTree, type AnchoringStatus } from './anchoring/anchoring.service';
+export type { AnchorBatchRow, BatchState } from './anchoring/anchor.store';

@@ -13,3 +13,4 @@ export * from './ledger/channel-roots';
 export * from './ledger/transactions';
 export * from './ledger/ledger-evidence';
 export * from './bundle/evidence-bundle';
+export * from './verify/verify-anchor';

@@ -98,6 +98,7 @@ const GATEWAY_ERRORS = {
   NOT_READY: { status: 503, when: '`/readyz`: a tenant cannot reach the ledger' },
   HSM_UNAVAILABLE: { status: 503, when: 'the HSM token refused (wrong PIN, no such key or token)' },
   EVIDENCE_NOT_CONFIGURED: { status: 503, when: 'no evidence signing key is configured' },
+  ANCHORING_NOT_CONFIGURED: { status: 503, when: 'an anchor check asked of a gateway configured with no EVM chain (`anchoring`)' },
   LEDGER_TIMEOUT: { status: 504, when: 'a deadline passed' },
   COMMIT_STATUS_UNKNOWN: { status: 504, when: 'submitted, the outcome is unknown (`details.transactionId`): ask again' },
 } as const satisfies Record<string, ErrorCodeEntry>;

@@ -96,4 +96,34 @@ describe('gateway config', function () {
     expect(() => loadGatewayConfig({ ECONFIRM_GATEWAY_PORT: 'eighty' }, path.join(dir, 'gateway.json'))).to.throw(ConfigError, /port/);
     expect(() => loadGatewayConfig({}, path.join(dir, 'missing.json'))).to.throw(ConfigError, /missing\.json/);
   });
+
+  describe('anchoring', function () {
+    const deployment = {
+      format: 'econfirm-evm-deployment/1', chainId: '31337', rpcUrl: 'http://127.0.0.1:7130', contract: 'EvidenceAnchor',
+      address: '0x5FbDB2315678afecb367f032d93F642f64180aa3', deploymentTx: `0x${'1'.repeat(64)}`, deploymentBlock: 1,
+      admin: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266', anchorer: '0x02EeC52318943CCc4d16B6f406EEe08a99D39c4B', anchorerKeyFile: '/net/evm/anchorer.key',
+    };
+
+    it('takes the chain, contract and key file from a deployment file; explicit fields win', function () {
+      const dir = mkdtempSync(path.join(tmpdir(), 'gw-anchoring-'));
+      writeFileSync(path.join(dir, 'deployment.json'), JSON.stringify(deployment));
+      const config = validateGatewayConfig({ ...minimal, anchoring: { deploymentFile: 'deployment.json', recorder: 'firm1/admin', confirmations: 3 } }, dir);
+      expect(config.anchoring).to.deep.include({ rpcUrl: deployment.rpcUrl, chainId: '31337', contractAddress: deployment.address, key: { file: '/net/evm/anchorer.key' }, confirmations: 3, maxItems: 256 });
+      expect(config.anchoring?.recorder).to.deep.equal({ tenantId: 'firm1', identityName: 'admin' });
+      const other = validateGatewayConfig({ ...minimal, anchoring: { deploymentFile: 'deployment.json', rpcUrl: 'https://rpc.example', chainId: 11155111, keyEnv: 'ANCHOR_KEY', recorder: 'firm1/admin' } }, dir);
+      expect(other.anchoring).to.deep.include({ rpcUrl: 'https://rpc.example', chainId: '11155111', key: { env: 'ANCHOR_KEY' } });
+    });
+
+    it('is absent unless configured', function () {
+      expect(validateGatewayConfig(minimal, '/base').anchoring).to.equal(undefined);
+    });
+
+    it('refuses a missing chain, a bad address or key variable, an unknown recorder, too large batches, no events and unknown fields', function () {
+      const found = problems({ ...minimal, events: { enabled: false }, anchoring: { rpcUrl: 'ftp://x', contractAddress: '0x12', keyEnv: 'lower-case', recorder: 'bank9/admin', maxItems: 5000, surprise: 1 } });
+      for (const expected of ['anchoring.surprise: unknown field', 'anchoring.rpcUrl: an http(s) URL', 'anchoring.chainId: a decimal chain id', 'anchoring.contractAddress: a 20-byte hex address', 'anchoring.keyEnv', "anchoring.recorder: no tenant 'bank9'", 'anchoring.maxItems', 'anchoring: needs events.enabled']) {
+        expect(found.join('\n'), expected).to.include(expected);
+      }
+      expect(problems({ ...minimal, anchoring: { deploymentFile: '/nonexistent/deployment.json', recorder: 'firm1/admin' } }).join('\n')).to.include('anchoring.deploymentFile');
+    });
+  });
 });

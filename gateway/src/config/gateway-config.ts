@@ -1,4 +1,4 @@
-import { INSTITUTION_ID } from '@econfirm/common';
+import { INSTITUTION_ID, parseEvmDeployment } from '@econfirm/common';
 import { DEFAULT_DEADLINES, type CallDeadlines } from '@econfirm/sdk';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -117,6 +117,35 @@ export interface HsmSettings {
   identities: string[];
 }
 
+/**
+ * Public EVM anchoring (gateway/README.md "Anchoring"): completed evidence is batched, each batch
+ * recorded on the channel and its Merkle root anchored on an EVM chain through its JSON-RPC.
+ */
+export interface AnchoringSettings {
+  /** Any EVM JSON-RPC endpoint (the development node, a consortium chain, a public one). */
+  rpcUrl: string;
+  /** Decimal chain id the endpoint must report (nothing is sent to another chain). */
+  chainId: string;
+  /** The EvidenceAnchor contract. */
+  contractAddress: string;
+  /** Where the anchorer's private key is: a file (hex, first line) or an environment variable; never in the config itself. */
+  key: { file: string } | { env: string };
+  /** The tenant and identity that record batches on the channel (the operator's admin). */
+  recorder: { tenantId: string; identityName: string };
+  /** A batch is cut when this much time passed since its oldest item… */
+  batchIntervalMs: number;
+  /** …or when this many items wait (at most 1024, the chaincode's limit). */
+  maxItems: number;
+  /** Blocks on top of (and including) the anchor's before the batch counts as anchored. */
+  confirmations: number;
+  /** How often the service runs (collect, cut, send, confirm). */
+  pollMs: number;
+  /** A sent transaction no node knows for this long is taken as dropped and the root anchored again. */
+  dropAfterMs: number;
+  /** How often anchored batches are checked to be still on the chain (a reorg or a reset chain re-anchors). */
+  reconcileMs: number;
+}
+
 /** The web portal (clients/portal) served at /portal/. */
 export interface PortalSettings {
   enabled: boolean;
@@ -160,6 +189,8 @@ export interface GatewayConfig {
   portal: PortalSettings;
   /** Absent: every custodial key is a file of the network descriptor. */
   hsm?: HsmSettings;
+  /** Absent: nothing is anchored, evidence carries no anchor section. */
+  anchoring?: AnchoringSettings;
 }
 
 /** A config that failed validation: every problem, with its path. */
@@ -307,6 +338,66 @@ function readHsm(raw: unknown, tenants: TenantConfig[], baseDir: string, r: Read
   return { library: library ? path.resolve(baseDir, library) : library, tokenLabel: r.string(raw, 'tokenLabel', 'hsm.'), pinEnv, identities };
 }
 
+const ANCHORING_FIELDS = ['deploymentFile', 'rpcUrl', 'chainId', 'contractAddress', 'keyFile', 'keyEnv', 'recorder', 'batchIntervalMs', 'maxItems', 'confirmations', 'pollMs', 'dropAfterMs', 'reconcileMs'];
+
+/**
+ * `anchoring`: { deploymentFile? (network/lib/evm.sh's deployment.json: rpcUrl, chainId, contract
+ * address and anchorer key file), rpcUrl?, chainId?, contractAddress?, keyFile? | keyEnv?,
+ * recorder: '<tenantId>/<identityName>', batchIntervalMs?, maxItems?, confirmations?, pollMs?,
+ * dropAfterMs?, reconcileMs? } — explicit fields win over the deployment file's.
+ */
+function readAnchoring(raw: unknown, tenants: TenantConfig[], baseDir: string, r: Reader): AnchoringSettings | undefined {
+  if (raw === undefined) return undefined;
+  if (!isObject(raw)) {
+    r.problems.push('anchoring: must be an object');
+    return undefined;
+  }
+  const w = 'anchoring.';
+  const extra = Object.keys(raw).filter((k) => !ANCHORING_FIELDS.includes(k));
+  if (extra.length > 0) r.problems.push(`${w}${extra.join(', ')}: unknown field`);
+  let fromFile: { rpcUrl?: string; chainId?: string; contractAddress?: string; keyFile?: string } = {};
+  if (raw.deploymentFile !== undefined) {
+    const file = path.resolve(baseDir, r.string(raw, 'deploymentFile', w));
+    try {
+      const deployment = parseEvmDeployment(readFileSync(file, 'utf8'));
+      fromFile = { rpcUrl: deployment.rpcUrl, chainId: deployment.chainId, contractAddress: deployment.address, keyFile: deployment.anchorerKeyFile };
+    } catch (err) {
+      r.problems.push(`${w}deploymentFile: ${file}: ${(err as Error).message}`);
+    }
+  }
+  const rpcUrl = r.string(raw, 'rpcUrl', w, fromFile.rpcUrl);
+  if (rpcUrl && !/^https?:\/\/[^\s]+$/.test(rpcUrl)) r.problems.push(`${w}rpcUrl: an http(s) URL`);
+  const chainId = String(raw.chainId ?? fromFile.chainId ?? '');
+  if (!/^[1-9]\d{0,19}$/.test(chainId)) r.problems.push(`${w}chainId: a decimal chain id`);
+  const contractAddress = r.string(raw, 'contractAddress', w, fromFile.contractAddress);
+  if (contractAddress && !/^0x[0-9a-fA-F]{40}$/.test(contractAddress)) r.problems.push(`${w}contractAddress: a 20-byte hex address`);
+  let key: AnchoringSettings['key'] = { file: '' };
+  if (raw.keyEnv !== undefined) {
+    const env = r.string(raw, 'keyEnv', w);
+    if (env && !/^[A-Z_][A-Z0-9_]*$/.test(env)) r.problems.push(`${w}keyEnv: the name of an environment variable (A-Z, 0-9, _)`);
+    key = { env };
+  } else {
+    const file = r.string(raw, 'keyFile', w, fromFile.keyFile);
+    key = { file: file ? path.resolve(baseDir, file) : file };
+  }
+  const [tenantId, identityName, ...rest] = r.string(raw, 'recorder', w).split('/');
+  if (!tenantId || !identityName || rest.length > 0) r.problems.push(`${w}recorder: '<tenantId>/<identityName>'`);
+  else if (!tenants.some((t) => t.id === tenantId)) r.problems.push(`${w}recorder: no tenant '${tenantId}'`);
+  return {
+    rpcUrl,
+    chainId,
+    contractAddress,
+    key,
+    recorder: { tenantId: tenantId ?? '', identityName: identityName ?? '' },
+    batchIntervalMs: r.int(raw, 'batchIntervalMs', w, 60_000, 100, 86_400_000),
+    maxItems: r.int(raw, 'maxItems', w, 256, 1, 1024),
+    confirmations: r.int(raw, 'confirmations', w, 2, 1, 1000),
+    pollMs: r.int(raw, 'pollMs', w, 2000, 50, 600_000),
+    dropAfterMs: r.int(raw, 'dropAfterMs', w, 120_000, 100, 86_400_000),
+    reconcileMs: r.int(raw, 'reconcileMs', w, 600_000, 1000, 86_400_000),
+  };
+}
+
 function readTenants(raw: unknown, r: Reader): TenantConfig[] {
   if (!Array.isArray(raw) || raw.length === 0) {
     r.problems.push('tenants: at least one tenant is required');
@@ -347,7 +438,7 @@ function readTenants(raw: unknown, r: Reader): TenantConfig[] {
 export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): GatewayConfig {
   const r = new Reader();
   if (!isObject(raw)) throw new ConfigError(['the configuration must be a JSON object']);
-  const known = ['host', 'port', 'publicUrl', 'dbPath', 'networkDescriptorPath', 'keysDir', 'audience', 'logLevel', 'tenants', 'deadlines', 'limits', 'evidence', 'events', 'bulk', 'registryCache', 'portal', 'hsm'];
+  const known = ['host', 'port', 'publicUrl', 'dbPath', 'networkDescriptorPath', 'keysDir', 'audience', 'logLevel', 'tenants', 'deadlines', 'limits', 'evidence', 'events', 'bulk', 'registryCache', 'portal', 'hsm', 'anchoring'];
   const unknown = Object.keys(raw).filter((k) => !known.includes(k));
   if (unknown.length > 0) r.problems.push(`${unknown.join(', ')}: unknown setting`);
   const file = (key: string, fallback?: string): string => {
@@ -368,6 +459,7 @@ export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): Ga
   if (portalExtra.length > 0) r.problems.push(`portal.${portalExtra.join(', ')}: unknown field`);
   const tenants = readTenants(raw.tenants, r);
   const hsm = readHsm(raw.hsm, tenants, baseDir, r);
+  const anchoring = readAnchoring(raw.anchoring, tenants, baseDir, r);
   const host = r.string(raw, 'host', '', '127.0.0.1');
   const port = r.int(raw, 'port', '', 8443, 0, 65535);
   const publicUrl = readPublicUrl(r.string(raw, 'publicUrl', '', `http://${host.includes(':') ? `[${host}]` : host}:${port}`), r);
@@ -427,7 +519,10 @@ export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): Ga
       dir: portal.dir === undefined ? defaultPortalDir() : path.resolve(baseDir, r.string(portal, 'dir', 'portal.')),
     },
     ...(hsm ? { hsm } : {}),
+    ...(anchoring ? { anchoring } : {}),
   };
+  // The service learns of completed evidence from the tenants' event outboxes.
+  if (anchoring && !config.events.enabled) r.problems.push('anchoring: needs events.enabled (completed evidence is found through chaincode events)');
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
 }

@@ -35,12 +35,22 @@ class CheckDto {
   @ApiProperty() detail: string;
 }
 
+class AnchorFactsDto {
+  @ApiProperty({ description: 'decimal EVM chain id of the node the verifier asked' }) chainId: string;
+  @ApiProperty({ description: 'the EvidenceAnchor contract the verifier trusts' }) contract: string;
+  @ApiProperty() root: string;
+  @ApiProperty({ format: 'date-time', description: 'the block time the contract recorded: the evidence existed no later than this' }) anchoredAt: string;
+  @ApiPropertyOptional({ description: "block of the evidence's anchor transaction, when the chain still has it" }) blockNumber?: number;
+  @ApiPropertyOptional() txHash?: string;
+}
+
 class VerdictDto {
   @ApiProperty() ok: boolean;
   @ApiProperty({ enum: ['online', 'offline'] }) mode: string;
   @ApiPropertyOptional() confirmationId?: string;
   @ApiPropertyOptional() evidenceHash?: string;
   @ApiPropertyOptional({ description: 'the institution that generated the evidence' }) generatedBy?: string;
+  @ApiPropertyOptional({ type: AnchorFactsDto, description: "what the EVM chain says of the evidence's anchor (when the evm-anchor check passed)" }) anchor?: AnchorFactsDto;
   @ApiProperty({ type: [CheckDto] }) checks: CheckDto[];
 }
 

@@ -16,6 +16,7 @@ import { isApiErrorCode, type CrossCheckReport } from '@econfirm/common';
 import { LedgerCallError, type InstitutionPrivateKeys } from '@econfirm/sdk';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { AnchoringService } from '../anchoring/anchoring.service';
 import type { Principal } from '../auth/principal';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { CrossCheckService } from '../crosscheck/cross-check.service';
@@ -40,7 +41,11 @@ export class EvidenceService {
     private readonly tenants: TenantsService,
     private readonly verifier: VerifierPool,
     private readonly crossChecks: CrossCheckService,
+    private readonly anchoring: AnchoringService,
   ) {}
+
+  /** The anchor proof the evidence embeds: anchored, "pending", or none when this gateway does not anchor. */
+  private readonly anchor = (record: { id: string; state: string }) => this.anchoring.proofFor(record.id, record.state);
 
   /** Largest raw PDF the verify route reads (evidence.verifier.maxPdfBytes). */
   get maxPdfBytes(): number {
@@ -96,7 +101,7 @@ export class EvidenceService {
     try {
       const signer = this.signer(principal);
       const crossCheck = await this.crossCheck(principal, confirmationId);
-      const generated = await generateEvidence({ ledger: this.ledger.session(principal), confirmationId, keys: this.keys(principal), signer, ...(crossCheck ? { crossCheck } : {}) });
+      const generated = await generateEvidence({ ledger: this.ledger.session(principal), confirmationId, keys: this.keys(principal), signer, ...(crossCheck ? { crossCheck } : {}), anchor: this.anchor });
       return generated.pdf;
     } catch (err) {
       throw this.failure(err, 'GetConfirmationEvidence');
@@ -105,7 +110,7 @@ export class EvidenceService {
 
   async bundle(principal: Principal, engagementId: string): Promise<ReturnType<typeof bundleToJson> & { manifest: unknown }> {
     try {
-      const bundle = await generateEngagementBundle({ ledger: this.ledger.session(principal), engagementId, keys: this.keys(principal), signer: this.signer(principal) });
+      const bundle = await generateEngagementBundle({ ledger: this.ledger.session(principal), engagementId, keys: this.keys(principal), signer: this.signer(principal), anchor: this.anchor });
       return { manifest: bundle.manifest, ...bundleToJson(bundle) };
     } catch (err) {
       throw this.failure(err, 'ListConfirmationsByEngagement');
@@ -121,13 +126,18 @@ export class EvidenceService {
     }
   }
 
+  /** The chain anchors are checked on: this gateway's configured node and contract, never the document's. */
+  private evm(): { evm?: { rpcUrl: string; contract: string; chainId: string } } {
+    return this.anchoring.enabled ? { evm: this.anchoring.chain() } : {};
+  }
+
   async verifyPdf(principal: Principal, pdf: Buffer, offline: boolean): Promise<Verdict> {
     const trust = await this.trust(principal);
-    return this.verifier.verifyPdf(pdf, trust, offline ? undefined : ledgerView(this.ledger.session(principal)));
+    return this.verifier.verifyPdf(pdf, { ...trust, ...this.evm() }, offline ? undefined : ledgerView(this.ledger.session(principal)));
   }
 
   async verifyBundle(principal: Principal, bundle: { manifestJws: string; files: Record<string, string> }, offline: boolean): Promise<BundleVerdict> {
     const trust = await this.trust(principal);
-    return this.verifier.verifyBundle(bundle, trust, offline ? undefined : ledgerView(this.ledger.session(principal)));
+    return this.verifier.verifyBundle(bundle, { ...trust, ...this.evm() }, offline ? undefined : ledgerView(this.ledger.session(principal)));
   }
 }

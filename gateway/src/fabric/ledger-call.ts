@@ -1,6 +1,6 @@
 /** One chaincode transaction as the gateway calls it: every argument a string (chaincode/README.md). */
 export interface LedgerCall {
-  contract: 'registry' | 'confirmation' | 'mortgage' | 'crosscheck';
+  contract: 'registry' | 'confirmation' | 'mortgage' | 'crosscheck' | 'anchor';
   transaction: string;
   args: string[];
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AnchoringService, type AnchoringStatus } from '../anchoring/anchoring.service';
 import { CredentialsStore } from '../auth/credentials.store';
 import { GatewayError } from '../errors/gateway-error';
 import { LedgerService } from '../fabric/ledger.service';
@@ -7,6 +8,8 @@ import { TenantsService } from '../tenants/tenants.service';
 export interface Readiness {
   status: 'ready';
   checks: Array<{ tenantId: string; ok: boolean; code?: string }>;
+  /** The anchoring service's queue and batches; informative — an unreachable EVM chain does not make the gateway unready (banks still reply). */
+  anchoring: AnchoringStatus;
 }
 
 /**
@@ -19,6 +22,7 @@ export class HealthService {
     private readonly tenants: TenantsService,
     private readonly credentials: CredentialsStore,
     private readonly ledger: LedgerService,
+    private readonly anchoring: AnchoringService,
   ) {}
 
   async readiness(): Promise<Readiness> {
@@ -35,6 +39,6 @@ export class HealthService {
     }
     if (checks.length === 0) throw new GatewayError('NOT_READY', 'no tenant has a custodial credential to probe the ledger with');
     if (checks.some((c) => !c.ok)) throw new GatewayError('NOT_READY', 'the ledger is not reachable for every tenant', { checks });
-    return { status: 'ready', checks };
+    return { status: 'ready', checks, anchoring: this.anchoring.status() };
   }
 }

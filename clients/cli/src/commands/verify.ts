@@ -3,7 +3,7 @@ import { defaultDescriptorPath, loadNetworkDescriptor, openLedger, type LedgerSe
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-export const VERIFY_USAGE = `usage: econfirm verify <file.pdf | bundle-dir> [--offline --roots <dir>] [--as <org>/<identity>] [--json]
+export const VERIFY_USAGE = `usage: econfirm verify <file.pdf | bundle-dir> [--offline --roots <dir>] [--evm-rpc <url> --evm-contract <address> [--evm-chain-id <id>]] [--as <org>/<identity>] [--json]
        econfirm verify --export-roots <dir> [--as <org>/<identity>]
 
   Checks an evidence PDF (or an engagement bundle folder with its manifest.jws) without trusting
@@ -14,6 +14,10 @@ export const VERIFY_USAGE = `usage: econfirm verify <file.pdf | bundle-dir> [--o
   --roots <dir>     trust anchors: <MSPID>.pem files and <MSPID>.crl revocation lists, and registry.json
                     (the registry snapshot the offline check takes parties and the responder's keys
                     from; without it that check is SKIPPED) — --export-roots writes all three
+  --evm-rpc <url>   check the evidence's public anchor against this EVM JSON-RPC node (any node of
+                    the chain; no Fabric access needed) and report the block time
+  --evm-contract    the EvidenceAnchor address you trust (never the one the document names)
+  --evm-chain-id    refuse a node on another chain
   --as              ledger identity (default: the generating firm's first auditor in network.json)
   --json            the verdict as JSON`;
 
@@ -27,6 +31,9 @@ interface VerifyArgs {
   as?: string;
   json: boolean;
   exportRoots?: string;
+  evmRpc?: string;
+  evmContract?: string;
+  evmChainId?: string;
 }
 
 class VerifyUsageError extends Error {}
@@ -57,12 +64,19 @@ function parse(argv: readonly string[]): VerifyArgs {
     else if (word === '--roots') args.roots = value();
     else if (word === '--as') args.as = value();
     else if (word === '--export-roots') args.exportRoots = value();
+    else if (word === '--evm-rpc') args.evmRpc = value();
+    else if (word === '--evm-contract') args.evmContract = value();
+    else if (word === '--evm-chain-id') args.evmChainId = value();
     else if (word.startsWith('--')) throw new VerifyUsageError(`unknown option ${word}`);
     else if (args.target === undefined) args.target = word;
     else throw new VerifyUsageError(`one file at a time (got '${args.target}' and '${word}')`);
   }
   if (!args.exportRoots && !args.target) throw new VerifyUsageError('which file?');
   if (args.offline && !args.roots) throw new VerifyUsageError('--offline needs --roots <dir> (trust anchors per MSP)');
+  if (Boolean(args.evmRpc) !== Boolean(args.evmContract)) throw new VerifyUsageError('--evm-rpc and --evm-contract go together (the node to ask and the contract you trust)');
+  if (args.evmRpc && !/^https?:\/\//.test(args.evmRpc)) throw new VerifyUsageError('--evm-rpc: an http(s) URL');
+  if (args.evmContract && !/^0x[0-9a-fA-F]{40}$/.test(args.evmContract)) throw new VerifyUsageError('--evm-contract: a 20-byte hex address');
+  if (args.evmChainId && !/^[1-9]\d*$/.test(args.evmChainId)) throw new VerifyUsageError('--evm-chain-id: a decimal chain id');
   return args;
 }
 
@@ -93,6 +107,7 @@ const MARK: Record<string, string> = { pass: 'PASS', fail: 'FAIL', skipped: 'SKI
 function printVerdict(file: string, verdict: Verdict): void {
   console.log(`${file}`);
   console.log(`  confirmation ${verdict.confirmationId ?? '?'} · evidence by ${verdict.generatedBy ?? '?'} · mode ${verdict.mode}`);
+  if (verdict.anchor) console.log(`  anchored no later than ${verdict.anchor.anchoredAt} on EVM chain ${verdict.anchor.chainId} (root ${verdict.anchor.root})`);
   for (const check of verdict.checks) {
     const code = check.status === 'fail' || check.status === 'skipped' ? `${check.code}: ` : '';
     console.log(`  ${MARK[check.status] ?? check.status}  ${check.id.padEnd(20)} ${code}${check.detail}`);
@@ -162,7 +177,8 @@ export async function verifyCommand(argv: readonly string[], repoRoot: string): 
     }
     const registryFile = args.offline ? path.join(args.roots as string, REGISTRY_FILE) : undefined;
     const registry = registryFile && existsSync(registryFile) ? registryFromJson(readFileSync(registryFile, 'utf8')) : undefined;
-    const options = { roots, revocations, ...(ledger ? { ledger: ledgerView(ledger) } : {}), ...(registry ? { registry } : {}) };
+    const evm = args.evmRpc && args.evmContract ? { evm: { rpcUrl: args.evmRpc, contract: args.evmContract, ...(args.evmChainId ? { chainId: args.evmChainId } : {}) } } : {};
+    const options = { roots, revocations, ...evm, ...(ledger ? { ledger: ledgerView(ledger) } : {}), ...(registry ? { registry } : {}) };
     if (isBundle) {
       const result = await verifyEvidenceBundle(target, options);
       if (args.json) console.log(JSON.stringify(result, null, 2));

@@ -1,4 +1,4 @@
-import type { ConfirmationEvidence, CrossCheckReport, Institution, Page } from '@econfirm/common';
+import type { AnchorProof, ConfirmationEvidence, CrossCheckReport, Institution, Page } from '@econfirm/common';
 import { createEvidenceBundle, type EvidenceBundle } from '../bundle/evidence-bundle';
 import { evaluate, openWithKeys, RegistryClient, type InstitutionPrivateKeys, type LedgerSession, type SealedPayload } from '@econfirm/sdk';
 import { createEvidencePdf, type EvidencePdf } from '../evidence-pdf';
@@ -76,6 +76,8 @@ export interface GenerateOptions {
   generatedAt?: string;
   /** The firm's cross-check of the reply (gateway/src/crosscheck), printed and signed with the evidence. */
   crossCheck?: CrossCheckReport;
+  /** The anchor proof to embed (or "pending"), given the record as read; absent: no anchor section. */
+  anchor?: (record: { id: string; state: string }) => AnchorProof | undefined;
 }
 
 /**
@@ -115,7 +117,7 @@ export async function generateEvidence(options: GenerateOptions): Promise<{ docu
     transactions,
     ...(options.crossCheck ? { crossCheck: options.crossCheck } : {}),
   });
-  return { document, ...(await createEvidencePdf(document, options.signer)) };
+  return { document, ...(await createEvidencePdf(document, options.signer, options.anchor?.({ id: request.id, state: request.state }))) };
 }
 
 /** Every request of one of the firm's engagements (ListConfirmationsByEngagement, all pages). */

@@ -1,4 +1,4 @@
-import { findForm, type FormDefinition, type SectionDefinition } from '@econfirm/common';
+import { findForm, type AnchorProof, type FormDefinition, type SectionDefinition } from '@econfirm/common';
 import PDFDocument from 'pdfkit';
 import { evidenceHash, type CrossCheckEvidence, type EvidenceDocument, type PartySummary } from '../model/evidence-document';
 import { CJK_FONT_FAMILY, cjkFontPath } from './fonts';
@@ -18,6 +18,7 @@ export const ATTACHMENT = {
   evidenceJson: 'evidence.json',
   evidenceJws: 'evidence.jws',
   replyJws: 'reply.jws',
+  anchorJson: 'anchor.json',
 } as const;
 
 /** What the QR code carries: enough to find and check the evidence on the ledger. */
@@ -52,7 +53,7 @@ interface Column {
  * document ID derived from them, font subset tags derived from the font), so the same input gives
  * the same bytes. The signature placeholder is added last; signPdf() fills it.
  */
-export function renderEvidencePdf(doc: EvidenceDocument, attachments: readonly EvidenceAttachment[], placeholder: SignaturePlaceholderOptions): Promise<Buffer> {
+export function renderEvidencePdf(doc: EvidenceDocument, attachments: readonly EvidenceAttachment[], placeholder: SignaturePlaceholderOptions, anchor?: AnchorProof): Promise<Buffer> {
   const at = new Date(doc.generatedAt);
   const form = findForm(doc.record.formId);
   const pdf = new PDFDocument({
@@ -94,6 +95,7 @@ export function renderEvidencePdf(doc: EvidenceDocument, attachments: readonly E
   drawTimeline(pdf, doc);
   if (doc.crossCheck) drawCrossCheck(pdf, doc.crossCheck);
   drawHashes(pdf, doc);
+  if (anchor) drawAnchor(pdf, anchor);
 
   for (const file of attachments) {
     pdf.file(file.bytes, { name: file.name, type: file.mimeType, description: file.description, creationDate: at, modifiedDate: at, relationship: 'Data' } as PDFKit.Mixins.PDFAttachmentOptions);
@@ -511,6 +513,37 @@ function drawHashes(pdf: Doc, doc: EvidenceDocument): void {
     pdf,
     '内容哈希 = SHA-256(canonicalJSON({salt, value}))，与账本记录一致；证据 JSON 以出具机构证书签名（附件 evidence.jws），PDF 以同一证书作 PAdES 签名。' +
       ' Content hash = SHA-256(canonical JSON of {salt, value}), as recorded on the ledger. The evidence JSON is signed by the issuing institution (attachment evidence.jws, ES256, x5c chain to its MSP root); the PDF carries a PAdES signature by the same certificate. Verify: econfirm verify <file.pdf>, or pdfsig and any JOSE tool (see clients/evidence/README.md).',
+  );
+}
+
+/** The public EVM anchor (attachment anchor.json), or the note that anchoring is pending. */
+function drawAnchor(pdf: Doc, anchor: AnchorProof): void {
+  ensureSpace(pdf, 200);
+  heading(pdf, '区块链存证锚定', 'Public anchor (EVM)');
+  if (anchor.status === 'pending') {
+    note(
+      pdf,
+      '锚定待完成：本证据所在批次尚未锚定到公链。批次锚定后重新生成本证据即可获得锚定证明。' +
+        ' Anchoring pending: the batch this evidence belongs to is not anchored on the public chain yet. Generate the evidence again once it is, to get its anchor proof (attachment anchor.json).',
+    );
+    return;
+  }
+  longFacts(pdf, [
+    ['锚定时间 Anchored (block time)', `${anchor.anchoredAt} (${localTime(anchor.anchoredAt)})`],
+    ['链 ID Chain id', anchor.chainId],
+    ['合约 Contract', anchor.contract],
+    ['交易 Transaction', anchor.txHash],
+    ['区块 Block', String(anchor.blockNumber)],
+    ['默克尔根 Merkle root', anchor.root],
+    ['叶子 Leaf', anchor.leaf.value],
+    ['叶子盐值 Leaf salt', anchor.leaf.salt],
+    ['证明 Proof', anchor.proof.length > 0 ? anchor.proof.join(' ') : '(single leaf: leaf hash = root)'],
+    ['Fabric 批次 Fabric batch', `${anchor.batch.channel} tx ${anchor.batch.txId}, block ${anchor.batch.blockNumber}, ${anchor.batch.count} item(s)`],
+  ]);
+  note(
+    pdf,
+    '叶子 = SHA-256(canonicalJSON(记录编号、状态、询证函与回函哈希、完成交易、盐值))；OpenZeppelin 标准默克尔树；合约 EvidenceAnchor 记录根与 Fabric 交易引用。' +
+      ' Leaf = SHA-256 of the canonical JSON of the record id, state, letter and reply hashes, completing transaction and salt; OpenZeppelin StandardMerkleTree (bytes32); the EvidenceAnchor contract records the root with a reference to the Fabric transaction. Verify with any node of the chain: econfirm verify --evm-rpc <url> --evm-contract <address>, or by hand (clients/evidence/README.md).',
   );
 }
 

@@ -10,6 +10,7 @@ import { crossCheckProblems, evidenceHash, parseEvidenceJson, type ActorFacts, t
 import { extractAttachments, type ExtractedAttachment } from '../pdf/attachments';
 import { extractSignature } from '../pdf/pades';
 import { ATTACHMENT } from '../pdf/render';
+import { checkAnchor, parseAnchorProof, type AnchorFacts, type EvmTrust } from './verify-anchor';
 
 export type CheckStatus = 'pass' | 'fail' | 'skipped';
 
@@ -27,6 +28,8 @@ export interface Verdict {
   confirmationId?: string;
   evidenceHash?: string;
   generatedBy?: string;
+  /** What the EVM chain says about the evidence's anchor, when the `evm-anchor` check passed. */
+  anchor?: AnchorFacts;
   checks: Check[];
 }
 
@@ -75,6 +78,8 @@ export interface VerifyOptions {
   at?: Date;
   /** Offline: the registry as the verifier exported it; without it the parties and the responder's key are reported unchecked. */
   registry?: RegistrySnapshot;
+  /** The EVM node and contract to check the evidence's anchor against (no Fabric access needed); absent: the anchor is reported unchecked. */
+  evm?: EvmTrust;
 }
 
 class Checks {
@@ -322,6 +327,14 @@ export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions)
   } else {
     await checkLedger(checks, evidence, options.ledger);
   }
+
+  // 8. The public anchor, against the verifier's EVM node alone.
+  await checks.run('evm-anchor', 'ANCHOR_PROOF_INVALID', async () => {
+    const attached = single(attachments, ATTACHMENT.anchorJson);
+    const result = await checkAnchor(evidence, attached ? parseAnchorProof(attached.toString('utf8')) : undefined, options.evm);
+    checks.list.push({ id: 'evm-anchor', status: result.status, code: result.code, detail: result.detail });
+    if (result.anchor) verdict.anchor = result.anchor;
+  });
 
   verdict.evidenceHash = evidenceHash(evidence);
   verdict.ok = checks.list.every((c) => c.status !== 'fail') && checks.list.some((c) => c.id === 'pdf-signature' && c.status === 'pass');

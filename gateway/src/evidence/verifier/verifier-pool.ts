@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import type { BundleVerdict, LedgerView, TrustRoots, Verdict } from '@econfirm/evidence';
+import type { BundleVerdict, EvmTrust, LedgerView, TrustRoots, Verdict } from '@econfirm/evidence';
 import * as path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import Piscina from 'piscina';
@@ -13,6 +13,8 @@ import type { VerifyTask } from './verify-worker';
 export interface VerifyTrust {
   roots: TrustRoots;
   revocations: ReadonlyMap<string, readonly Buffer[]>;
+  /** The EVM node and contract the gateway checks anchors on (its own configuration, never the document's). */
+  evm?: EvmTrust;
 }
 
 const plain = (map: ReadonlyMap<string, readonly Buffer[]>): Array<[string, Uint8Array[]]> => [...map].map(([msp, list]) => [msp, list.map((b) => new Uint8Array(b))]);
@@ -74,7 +76,7 @@ export class VerifierPool implements OnModuleDestroy {
     }
     const channel = ledger ? new MessageChannel() : undefined;
     if (channel && ledger) serveLedger(channel.port1, ledger);
-    const task: VerifyTask = { document, roots: plain(trust.roots), revocations: plain(trust.revocations), ...(channel ? { ledgerPort: channel.port2 } : {}) };
+    const task: VerifyTask = { document, roots: plain(trust.roots), revocations: plain(trust.revocations), ...(trust.evm ? { evm: trust.evm } : {}), ...(channel ? { ledgerPort: channel.port2 } : {}) };
     this.active += 1;
     try {
       const verdict = await this.pool.run(task, { signal: AbortSignal.timeout(timeoutSeconds * 1000), ...(channel ? { transferList: [channel.port2] } : {}) });

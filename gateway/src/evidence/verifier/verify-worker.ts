@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import { verifyEvidenceBundle, verifyEvidencePdf, type BundleVerdict, type Verdict, type VerifyOptions } from '@econfirm/evidence';
+import { verifyEvidenceBundle, verifyEvidencePdf, type BundleVerdict, type EvmTrust, type Verdict, type VerifyOptions } from '@econfirm/evidence';
 import { remoteLedger } from './ledger-port';
 
 /** What the pool hands a worker: the document, the trust material as plain data, and (online) the ledger's port. */
@@ -7,6 +7,8 @@ export interface VerifyTask {
   document: { kind: 'pdf'; pdf: Uint8Array } | { kind: 'bundle'; bundle: { manifestJws: string; files: Record<string, string> } };
   roots: Array<[string, Uint8Array[]]>;
   revocations: Array<[string, Uint8Array[]]>;
+  /** The EVM node and contract to check the evidence's anchor on (plain data: it crosses to the thread). */
+  evm?: EvmTrust;
   /** Present for an online verification: serveLedger answers on the other end. */
   ledgerPort?: MessagePort;
 }
@@ -23,6 +25,7 @@ export default async function verify(task: VerifyTask): Promise<Verdict | Bundle
   const options: VerifyOptions = {
     roots: buffers(task.roots),
     revocations: buffers(task.revocations),
+    ...(task.evm ? { evm: task.evm } : {}),
     ...(task.ledgerPort ? { ledger: remoteLedger(task.ledgerPort) } : {}),
   };
   try {

@@ -1,0 +1,361 @@
+import { ANCHOR_PROOF_FORMAT, ConfirmationState, EVIDENCE_ANCHOR_ABI, type AnchoredProof } from '@econfirm/common';
+import { ATTACHMENT, channelMspRoots, checkAnchor, extractAttachments, parseAnchorProof, parseEvidenceJson, verifyEvidencePdf, type EvidenceDocument, type TrustRoots } from '@econfirm/evidence';
+import { AnchoringService, batchTree, validateGatewayConfig, type AnchorBatchRow, type GatewayConfig } from '@econfirm/gateway';
+import { evaluate } from '@econfirm/sdk';
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { AbiCoder, Interface, keccak256, Wallet, parseEther } from 'ethers';
+import { anchorContract, evmDeployment, evmProvider } from '../support/evm';
+import { freePort } from '../support/browser';
+import { agreeingReply, bankLetterRequest, E2E_TENANTS, TestGateway, type DemoCallers } from '../support/gateway';
+import { ensureDemoInstitutions } from '../support/institutions';
+import { networkScript, REPO_ROOT, uniqueName, withLedger } from '../support/network';
+
+type Settings = NonNullable<GatewayConfig['anchoring']>;
+
+const ABI = new Interface(EVIDENCE_ANCHOR_ABI);
+
+/** The anchoring settings of these tests: the development node's deployment, quick rounds. */
+function anchoringOn(overrides: Partial<Settings> = {}): Settings {
+  const deployment = evmDeployment();
+  return {
+    rpcUrl: deployment.rpcUrl,
+    chainId: deployment.chainId,
+    contractAddress: deployment.address,
+    key: { file: deployment.anchorerKeyFile },
+    recorder: { tenantId: 'operator', identityName: 'admin' },
+    batchIntervalMs: 60_000,
+    maxItems: 2,
+    confirmations: 2,
+    pollMs: 200,
+    dropAfterMs: 2000,
+    reconcileMs: 600_000,
+    ...overrides,
+  };
+}
+
+/** A gateway with events on (the service finds completed evidence in the outbox) and anchoring as given. */
+function startGateway(anchoring: Settings): Promise<TestGateway> {
+  const events = validateGatewayConfig({ dbPath: 'x.db', networkDescriptorPath: 'x.json', keysDir: 'keys', tenants: E2E_TENANTS }).events;
+  return TestGateway.start({ events: { ...events, enabled: true, reconnectBackoffMs: 100 }, anchoring });
+}
+
+/** Issue → authorize → accept → reply → approve → auditor-accept, through the gateway. */
+async function complete(gw: TestGateway, c: DemoCallers, id: string, engagementId: string): Promise<void> {
+  const issued = await gw.post(c.auditor, '/v1/confirmations', bankLetterRequest(id, engagementId, '6222000033334444'));
+  expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
+  expect((await gw.post(c.clientSigner, `/v1/confirmations/${id}/authorization`, { feeConsent: true })).status).to.equal(200);
+  expect((await gw.post(c.officer, `/v1/confirmations/${id}/acceptance`)).status).to.equal(200);
+  expect((await gw.post(c.officer, `/v1/confirmations/${id}/reply`, { content: agreeingReply() })).status).to.equal(200);
+  expect((await gw.post(c.reviewer, `/v1/confirmations/${id}/reply/approval`)).status).to.equal(200);
+  const accepted = await gw.post(c.auditor, `/v1/confirmations/${id}/auditor-acceptance`);
+  expect(accepted.body.state, JSON.stringify(accepted.body)).to.equal(ConfirmationState.AuditorAccepted);
+}
+
+async function evidencePdf(gw: TestGateway, c: DemoCallers, id: string): Promise<Buffer> {
+  const url = `/v1/confirmations/${id}/evidence.pdf`;
+  const res = await gw.http().get(url).set('Authorization', await gw.bearer(c.auditor, 'GET', url)).buffer(true).parse((r, done) => {
+    const chunks: Buffer[] = [];
+    r.on('data', (chunk: Buffer) => chunks.push(chunk));
+    r.on('end', () => done(null, Buffer.concat(chunks)));
+  });
+  expect(res.status, String(res.body)).to.equal(200);
+  return res.body as Buffer;
+}
+
+async function attached(pdf: Buffer): Promise<{ doc: EvidenceDocument; anchor?: ReturnType<typeof parseAnchorProof> }> {
+  const files = await extractAttachments(pdf);
+  const json = files.find((f) => f.name === ATTACHMENT.evidenceJson);
+  const anchor = files.find((f) => f.name === ATTACHMENT.anchorJson);
+  return { doc: parseEvidenceJson((json?.bytes as Buffer).toString('utf8')), ...(anchor ? { anchor: parseAnchorProof(anchor.bytes.toString('utf8')) } : {}) };
+}
+
+/** Waits until `predicate` holds for the service's batches (or fails after `ms`). */
+async function waitFor(service: AnchoringService, what: string, predicate: (batches: AnchorBatchRow[]) => boolean, ms = 60_000): Promise<AnchorBatchRow[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const batches = service.store.batches();
+    if (predicate(batches)) return batches;
+    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${ms} ms; batches ${JSON.stringify(batches.map((b) => [b.seq, b.state, b.lastError]))}; ${JSON.stringify(service.status())}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const anchoredLogs = async (root: string): Promise<number> => {
+  const provider = evmProvider();
+  try {
+    return (await provider.getLogs({ address: evmDeployment().address, topics: [ABI.getEvent('EvidenceAnchored')?.topicHash ?? null, root], fromBlock: 0, toBlock: 'latest' })).length;
+  } finally {
+    provider.destroy();
+  }
+};
+
+const fabricBatch = (root: string): Promise<{ root: string; leaves: string[]; count: number; txId: string }> =>
+  withLedger('regulator', 'regulator1', async (ledger) => JSON.parse(Buffer.from(await evaluate(ledger.contract('anchor'), 'GetAnchorBatch', [root])).toString('utf8')) as { root: string; leaves: string[]; count: number; txId: string });
+
+/**
+ * Issue 15 on the real network and the real EVM development node: completed confirmations are
+ * batched, recorded on the channel, anchored on the chain; the evidence PDF carries its proof and
+ * verifies against the chain alone; restarts, a dropped transaction and an unauthorized key.
+ */
+describe('public EVM anchoring of evidence through the gateway (issue 15)', function () {
+  this.timeout(240_000);
+  const run = uniqueName('anc').replace(/[^A-Za-z0-9-]/g, '');
+  const engagementId = `ENG-${run}`;
+  let roots: TrustRoots;
+
+  before(async () => {
+    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR');
+    networkScript('identity.sh', 'evidence', 'firm1', 'FIRM1');
+    // The verifier's own trust material, exported once (econfirm verify --export-roots does the same).
+    roots = await withLedger('firm1', 'auditor1', (ledger) => channelMspRoots(ledger.network));
+  });
+
+  describe('a batch of two completed confirmations', () => {
+    let gw: TestGateway;
+    let c: DemoCallers;
+    let service: AnchoringService;
+    const ids = [`CF-${run}-A`, `CF-${run}-B`];
+    let batch: AnchorBatchRow;
+    let pdf: Buffer;
+
+    before(async () => {
+      gw = await startGateway(anchoringOn());
+      c = gw.demoCallers();
+      service = gw.app.get(AnchoringService);
+    });
+    after(() => gw?.close());
+
+    it('evidence of a completed confirmation whose batch is not anchored yet says "anchoring pending"', async () => {
+      await complete(gw, c, ids[0] as string, engagementId);
+      // maxItems 2, interval 60 s: one item waits.
+      const { anchor } = await attached(await evidencePdf(gw, c, ids[0] as string));
+      expect(anchor).to.deep.equal({ format: ANCHOR_PROOF_FORMAT, status: 'pending' });
+    });
+
+    it('two completed items make a batch: recorded on the channel, anchored, confirmed; the Fabric record matches the root on the chain', async () => {
+      await complete(gw, c, ids[1] as string, engagementId);
+      await service.settle(90_000);
+      const confirmed = service.store.batches(['confirmed']);
+      const item = service.store.item(`confirmation:${ids[0]}`);
+      batch = confirmed.find((b) => b.root === item?.batchRoot) as AnchorBatchRow;
+      expect(batch, 'the batch of the first item').to.not.equal(undefined);
+      expect(batch.count).to.equal(2);
+      expect(service.store.item(`confirmation:${ids[1]}`)?.batchRoot).to.equal(batch.root);
+      expect(batchTree(batch.leaves).root).to.equal(batch.root);
+
+      const recorded = await fabricBatch(batch.root);
+      expect(recorded).to.include({ root: batch.root, count: 2, txId: batch.fabricTx });
+      expect([...recorded.leaves].sort()).to.deep.equal([...batch.leaves].sort());
+
+      const provider = evmProvider();
+      try {
+        const onChain = (await anchorContract(provider).getFunction('anchorOf')(batch.root)) as { ledgerRef: string; anchorer: string; timestamp: bigint };
+        const ledgerRef = keccak256(AbiCoder.defaultAbiCoder().encode(['string', 'uint64', 'string'], ['econfirm', BigInt(batch.fabricBlock as string), batch.fabricTx]));
+        expect(onChain.ledgerRef, 'the chain points at the Fabric transaction').to.equal(ledgerRef);
+        expect(onChain.anchorer).to.equal(evmDeployment().anchorer);
+        const receipt = await provider.getTransactionReceipt(batch.evmTx as string);
+        expect(receipt?.blockNumber).to.equal(batch.evmBlock);
+        expect(new Date(Number(onChain.timestamp) * 1000).toISOString()).to.equal(batch.anchoredAt);
+      } finally {
+        provider.destroy();
+      }
+      expect(await anchoredLogs(batch.root), 'anchored once').to.equal(1);
+    });
+
+    it('evidence generated now embeds the proof, root, chain id, contract and transaction, and verifies against the chain alone', async () => {
+      pdf = await evidencePdf(gw, c, ids[0] as string);
+      const { doc, anchor } = await attached(pdf);
+      expect(anchor?.status).to.equal('anchored');
+      const proof = anchor as AnchoredProof;
+      expect(proof).to.include({ root: batch.root, chainId: evmDeployment().chainId, contract: evmDeployment().address, txHash: batch.evmTx, blockNumber: batch.evmBlock });
+      expect(proof.proof).to.have.length(1);
+      // The anchor check alone: the PDF and an EVM node the verifier chose, nothing of Fabric.
+      const check = await checkAnchor(doc, proof, { rpcUrl: evmDeployment().rpcUrl, contract: evmDeployment().address, chainId: evmDeployment().chainId });
+      expect(check.status, check.detail).to.equal('pass');
+      expect(check.anchor?.anchoredAt).to.equal(batch.anchoredAt);
+      // The whole verifier offline (roots exported earlier), the anchor against the node.
+      const verdict = await verifyEvidencePdf(pdf, { roots, evm: { rpcUrl: evmDeployment().rpcUrl, contract: evmDeployment().address } });
+      const evm = verdict.checks.find((k) => k.id === 'evm-anchor');
+      expect(evm?.status, evm?.detail).to.equal('pass');
+      expect(verdict.ok, JSON.stringify(verdict.checks.filter((k) => k.status === 'fail'))).to.equal(true);
+      expect(verdict.anchor).to.include({ root: batch.root, anchoredAt: batch.anchoredAt, blockNumber: batch.evmBlock });
+    });
+
+    it('POST /v1/evidence/verify checks the anchor on the chain the gateway is configured with and reports the block time', async () => {
+      const res = await gw.http().post('/v1/evidence/verify?offline=true').set('Authorization', await gw.bearer(c.auditor, 'POST', '/v1/evidence/verify?offline=true')).set('Content-Type', 'application/pdf').send(pdf);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      const evm = (res.body.checks as Array<{ id: string; status: string }>).find((k) => k.id === 'evm-anchor');
+      expect(evm?.status).to.equal('pass');
+      expect(res.body.anchor.anchoredAt).to.equal(batch.anchoredAt);
+    });
+
+    it('econfirm verify --offline --evm-rpc … --evm-contract …: the CLI checks the anchor on the node and prints the block time', () => {
+      const work = mkdtempSync(path.join(tmpdir(), 'econfirm-anchor-cli-'));
+      try {
+        const cli = (...args: string[]) => spawnSync('node', [path.join(REPO_ROOT, 'clients/cli/dist/main.js'), ...args], { encoding: 'utf8', cwd: REPO_ROOT });
+        const exported = cli('verify', '--export-roots', path.join(work, 'roots'));
+        expect(exported.status, exported.stderr).to.equal(0);
+        writeFileSync(path.join(work, 'evidence.pdf'), pdf);
+        const deployment = evmDeployment();
+        const out = cli('verify', path.join(work, 'evidence.pdf'), '--offline', '--roots', path.join(work, 'roots'), '--evm-rpc', deployment.rpcUrl, '--evm-contract', deployment.address, '--evm-chain-id', deployment.chainId);
+        expect(out.status, out.stdout + out.stderr).to.equal(0);
+        expect(out.stdout).to.match(/PASS {2}evm-anchor/);
+        expect(out.stdout).to.include(`anchored no later than ${batch.anchoredAt} on EVM chain ${deployment.chainId}`);
+        const untrusted = cli('verify', path.join(work, 'evidence.pdf'), '--offline', '--roots', path.join(work, 'roots'), '--evm-rpc', deployment.rpcUrl, '--evm-contract', Wallet.createRandom().address);
+        expect(untrusted.status).to.equal(1);
+        expect(untrusted.stdout).to.match(/FAIL {2}evm-anchor +CONTRACT_MISMATCH/);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    });
+
+    it('verify-anchor-by-hand.sh: pdfdetach, python3, curl to the node and keccak alone reach the same root and block time', () => {
+      const work = mkdtempSync(path.join(tmpdir(), 'econfirm-anchor-hand-'));
+      try {
+        const file = path.join(work, 'evidence.pdf');
+        writeFileSync(file, pdf);
+        const script = path.join(REPO_ROOT, 'clients/evidence/scripts/verify-anchor-by-hand.sh');
+        const deployment = evmDeployment();
+        const out = spawnSync(script, [file, deployment.rpcUrl, deployment.address], { encoding: 'utf8' });
+        expect(out.status, out.stdout + out.stderr).to.equal(0);
+        expect(out.stdout).to.include(`proof leads to root ${batch.root}`);
+        expect(out.stdout).to.include(`ANCHOR VALID: existed no later than ${(batch.anchoredAt as string).replace('.000Z', 'Z')}`);
+        const untrusted = spawnSync(script, [file, deployment.rpcUrl, Wallet.createRandom().address], { encoding: 'utf8' });
+        expect(untrusted.status).to.equal(1);
+        expect(untrusted.stdout).to.match(/ANCHOR INVALID: the evidence names contract/);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    });
+
+    it('a tampered PDF, a proof for another root, a forged leaf and a contract the verifier does not trust all fail', async () => {
+      const trust = { rpcUrl: evmDeployment().rpcUrl, contract: evmDeployment().address };
+      const flipped = Buffer.from(pdf);
+      const at = flipped.indexOf('econfirm evidence') + 2;
+      flipped[at] = (flipped[at] as number) ^ 0x01;
+      expect((await verifyEvidencePdf(flipped, { roots, evm: trust })).ok, 'flipped byte').to.equal(false);
+
+      const { doc, anchor } = await attached(pdf);
+      const proof = anchor as AnchoredProof;
+      // Another anchored root (a batch of its own, on the chain) with this evidence's proof.
+      const other = service.store.batches(['confirmed']).find((b) => b.root !== proof.root);
+      const otherRoot = other?.root ?? batchTree([`0x${'11'.repeat(32)}`, `0x${'22'.repeat(32)}`]).root;
+      expect((await checkAnchor(doc, { ...proof, root: otherRoot }, trust)).code).to.equal('ANCHOR_PROOF_INVALID');
+      // The proof of the other item of the batch: leads to the root, but not from this evidence.
+      const sibling = batch.leaves.find((l) => l !== proof.leaf.value) as string;
+      expect((await checkAnchor(doc, { ...proof, proof: batchTree(batch.leaves).getProof([sibling]) }, trust)).code).to.equal('ANCHOR_PROOF_INVALID');
+      expect((await checkAnchor(doc, { ...proof, leaf: { ...proof.leaf, salt: '00'.repeat(32) } }, trust)).code).to.equal('ANCHOR_PROOF_INVALID');
+      expect((await checkAnchor({ ...doc, record: { ...doc.record, state: ConfirmationState.Replied } }, proof, trust)).code).to.equal('ANCHOR_PROOF_INVALID');
+      expect((await checkAnchor(doc, { ...proof, batch: { ...proof.batch, txId: 'f'.repeat(64) } }, trust)).code).to.equal('LEDGER_REF_MISMATCH');
+      expect((await checkAnchor(doc, proof, { ...trust, contract: Wallet.createRandom().address })).code).to.equal('CONTRACT_MISMATCH');
+      expect((await checkAnchor(doc, proof, { ...trust, chainId: '1' })).code).to.equal('CHAIN_MISMATCH');
+      expect((await checkAnchor(doc, proof, { ...trust, rpcUrl: `http://127.0.0.1:${await freePort()}` })).code).to.equal('EVM_UNAVAILABLE');
+    });
+
+    it('/metrics and /readyz expose the queue and the batches', async () => {
+      const metrics = await gw.http().get('/metrics');
+      expect(metrics.text).to.match(/econfirm_gateway_anchoring_batches\{state="confirmed"\} [1-9]/);
+      expect(metrics.text).to.match(/econfirm_gateway_anchoring_pending_items 0/);
+      expect(metrics.text).to.match(/econfirm_gateway_anchoring_gas_used_total [1-9]/);
+      const ready = await gw.http().get('/readyz');
+      expect(ready.status).to.equal(200);
+      expect(ready.body.anchoring).to.include({ enabled: true, chainId: evmDeployment().chainId, contract: evmDeployment().address, pendingItems: 0 });
+      expect(ready.body.anchoring.batches.confirmed).to.be.greaterThan(0);
+    });
+  });
+
+  it('a restart mid-batch neither loses nor repeats a batch (recorded on the channel, the chain unreachable, the answer of the record lost)', async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const gw = await startGateway(anchoringOn({ rpcUrl: dead, maxItems: 1 }));
+    try {
+      const c = gw.demoCallers();
+      const id = `CF-${run}-R`;
+      await complete(gw, c, id, engagementId);
+      let service = gw.app.get(AnchoringService);
+      const [stuck] = await waitFor(service, 'recorded on the channel', (b) => b.some((x) => x.state === 'recorded'));
+      const recorded = stuck as AnchorBatchRow;
+      expect(recorded.lastError ?? service.status().lastError, 'the chain is unreachable').to.be.a('string');
+      // As if the gateway died after the channel committed the record but before it saved the answer.
+      service.store.update(recorded.root, { state: 'built', fabricTx: null, fabricBlock: null, ledgerRef: null }, new Date().toISOString());
+      (gw.config.anchoring as Settings).rpcUrl = evmDeployment().rpcUrl;
+      await gw.restart();
+      service = gw.app.get(AnchoringService);
+      await service.settle(90_000);
+      const batches = service.store.batches();
+      expect(batches, 'no new batch').to.have.length(1);
+      const done = batches[0] as AnchorBatchRow;
+      expect(done).to.include({ root: recorded.root, state: 'confirmed', fabricTx: recorded.fabricTx, count: 1 });
+      expect(service.store.item(`confirmation:${id}`)?.batchRoot).to.equal(recorded.root);
+      expect((await fabricBatch(recorded.root)).txId, 'one record on the channel').to.equal(recorded.fabricTx);
+      expect(await anchoredLogs(recorded.root), 'anchored once').to.equal(1);
+      // Another restart with nothing to do changes nothing.
+      const before = service.store.batches();
+      await gw.restart();
+      await gw.app.get(AnchoringService).settle(10_000);
+      expect(gw.app.get(AnchoringService).store.batches()).to.deep.equal(before);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('a dropped anchor transaction is sent again and confirmed once', async () => {
+    const provider = evmProvider();
+    const gw = await startGateway(anchoringOn({ maxItems: 1 }));
+    try {
+      const c = gw.demoCallers();
+      // Transactions wait in the node's pool until mined by hand.
+      await provider.send('evm_setAutomine', [false]);
+      await provider.send('evm_setIntervalMining', [0]);
+      await complete(gw, c, `CF-${run}-D`, engagementId);
+      const service = gw.app.get(AnchoringService);
+      const [sent] = await waitFor(service, 'sent', (b) => b.some((x) => x.state === 'sent'));
+      const first = (sent as AnchorBatchRow).evmTx as string;
+      expect(await provider.send('hardhat_dropTransaction', [first])).to.equal(true);
+      expect(await provider.getTransaction(first), 'gone from the pool').to.equal(null);
+      // Sent again: the same nonce and call signed deterministically, hence the same hash, back in the pool.
+      const [resent] = await waitFor(service, 'sent again', (b) => b.some((x) => x.state === 'sent' && x.sends === 2), 30_000);
+      expect(await provider.getTransaction((resent as AnchorBatchRow).evmTx as string), 'in the pool again').to.not.equal(null);
+      await provider.send('evm_setAutomine', [true]);
+      await provider.send('evm_setIntervalMining', [1000]);
+      await provider.send('evm_mine', []);
+      await service.settle(60_000);
+      const done = service.store.batch((sent as AnchorBatchRow).root) as AnchorBatchRow;
+      expect(done).to.include({ state: 'confirmed', sends: 2 });
+      expect(await anchoredLogs(done.root)).to.equal(1);
+      const metrics = await gw.http().get('/metrics');
+      expect(metrics.text).to.match(/econfirm_gateway_anchoring_reanchors_total [1-9]/);
+    } finally {
+      await provider.send('evm_setAutomine', [true]);
+      await provider.send('evm_setIntervalMining', [1000]);
+      provider.destroy();
+      await gw.close();
+    }
+  });
+
+  it('a key without ANCHORER_ROLE (from an environment variable) anchors nothing: the contract refuses it and the batch waits', async () => {
+    const stranger = Wallet.createRandom();
+    const provider = evmProvider();
+    const env = `ECONFIRM_TEST_ANCHOR_KEY_${run.replace(/-/g, '_').toUpperCase()}`;
+    process.env[env] = stranger.privateKey;
+    const gw = await startGateway(anchoringOn({ key: { env }, maxItems: 1 }));
+    try {
+      // Gas money, so that only the role stands in the way.
+      await (await (await provider.getSigner(0)).sendTransaction({ to: stranger.address, value: parseEther('1') })).wait();
+      await complete(gw, gw.demoCallers(), `CF-${run}-U`, engagementId);
+      const service = gw.app.get(AnchoringService);
+      const [refused] = await waitFor(service, 'refused by the contract', (b) => b.some((x) => x.state === 'recorded' && /AnchorUnauthorized/.test(x.lastError ?? '')));
+      const batch = refused as AnchorBatchRow;
+      expect(batch.evmTx).to.equal(undefined);
+      expect(await anchorContract(provider).getFunction('isAnchored')(batch.root)).to.equal(false);
+      expect((await gw.http().get('/readyz')).body.anchoring).to.include({ anchorer: stranger.address });
+    } finally {
+      delete process.env[env];
+      provider.destroy();
+      await gw.close();
+    }
+  });
+});
