@@ -14,3 +14,5 @@ network/up.sh
 node test/dist/bench/fabric-baseline.js
 # Gateway over HTTP vs. raw fabric-gateway, same network, same run (registers the demo institutions it needs).
 node test/dist/bench/gateway-bench.js
+# Gas per anchor and per piece of evidence on the EVM development node up.sh started.
+node test/dist/bench/anchoring-bench.js
