@@ -1,9 +1,12 @@
 import { EVIDENCE_ANCHOR_ABI } from '@econfirm/common';
-import { AbiCoder, Contract, Interface, JsonRpcProvider, keccak256, Network, Wallet, type TransactionReceipt } from 'ethers';
+import { AbiCoder, Contract, FetchRequest, Interface, JsonRpcProvider, keccak256, Network, Wallet, type TransactionReceipt } from 'ethers';
 import { readFileSync } from 'node:fs';
 import type { AnchoringSettings } from '../config/gateway-config';
 
 const ABI = new Interface(EVIDENCE_ANCHOR_ABI);
+
+/** One JSON-RPC call may take this long (ethers' default is 5 minutes: a silent node would hold up a shutdown). */
+const RPC_TIMEOUT_MS = 15_000;
 
 /** ledgerRef = keccak256(abi.encode(string channel, uint64 blockNumber, string txId)) (contracts/README.md). */
 export function ledgerRefOf(channel: string, blockNumber: bigint, txId: string): string {
@@ -53,7 +56,9 @@ export class EvmAnchorClient {
     private readonly settings: AnchoringSettings,
     env: NodeJS.ProcessEnv = process.env,
   ) {
-    this.provider = new JsonRpcProvider(settings.rpcUrl, undefined, { staticNetwork: Network.from(BigInt(settings.chainId)), cacheTimeout: -1, batchMaxCount: 1 });
+    const endpoint = new FetchRequest(settings.rpcUrl);
+    endpoint.timeout = RPC_TIMEOUT_MS;
+    this.provider = new JsonRpcProvider(endpoint, undefined, { staticNetwork: Network.from(BigInt(settings.chainId)), cacheTimeout: -1, batchMaxCount: 1 });
     this.wallet = new Wallet(anchorerKey(settings.key, env), this.provider);
     this.contract = new Contract(settings.contractAddress, ABI, this.wallet);
   }

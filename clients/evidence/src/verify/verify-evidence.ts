@@ -328,9 +328,11 @@ export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions)
     await checkLedger(checks, evidence, options.ledger);
   }
 
-  // 8. The public anchor, against the verifier's EVM node alone.
+  // 8. The public anchor, against the verifier's EVM node alone (nothing to report when neither the
+  // document claims an anchor nor the verifier asked for one).
   await checks.run('evm-anchor', 'ANCHOR_PROOF_INVALID', async () => {
     const attached = single(attachments, ATTACHMENT.anchorJson);
+    if (!attached && !options.evm) return;
     const result = await checkAnchor(evidence, attached ? parseAnchorProof(attached.toString('utf8')) : undefined, options.evm);
     checks.list.push({ id: 'evm-anchor', status: result.status, code: result.code, detail: result.detail });
     if (result.anchor) verdict.anchor = result.anchor;
