@@ -66,6 +66,9 @@ describe('PaymentBatchContract', () => {
     const before = world.ledger.snapshot();
     const events = world.ledger.events.length;
     expect(await settle(b)).to.deep.equal(first);
+    // Sealed anew (other ciphertext), the same settlement is still the same batch.
+    const resealed = { ...b, input: { ...b.input, summary: { ciphertext: fakeJwe('REGULATOR', 'BANK1', 'ENT1'), contentHash: HASH_A } } };
+    expect(await settle(resealed)).to.deep.equal(first);
     expect(world.ledger.snapshot()).to.equal(before);
     expect(world.ledger.events.length).to.equal(events);
     await refusedUnchanged(() => settle(batch('PB-1', lines(3))), ErrorCode.AlreadyExists, 'other content');

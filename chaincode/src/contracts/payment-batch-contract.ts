@@ -59,11 +59,11 @@ export class PaymentBatchContract extends Contract {
     const lineHashes = openings.lines.map(paymentLineHash);
     // The shape first (for the request's fingerprint); the recipients once we know it is new.
     const input: PaymentBatchInput = { ...fields, summary: readSealed(fields.summary, []), lines: readSealed(fields.lines, []) };
-    const requestHash = paymentBatchRequestHash(input, lineHashes);
+    const requestHash = paymentBatchRequestHash(input, caller.institution.id, lineHashes);
     const existing = await findPaymentBatch(ctx, fields.id);
     if (existing) {
-      // Idempotent per batch id: the very request again gets the settled record; anything else is refused.
-      if (existing.requestHash === requestHash && existing.bankId === caller.institution.id) return canonicalJson(existing);
+      // Idempotent per batch id: the same settlement again gets the settled record; anything else is refused.
+      if (existing.requestHash === requestHash) return canonicalJson(existing);
       throw new LedgerError(ErrorCode.AlreadyExists, `payment batch ${fields.id} was settled with other content`);
     }
     const payer = await activeInstitution(ctx, fields.payerId, 'batch.payerId', [InstitutionKind.Enterprise, InstitutionKind.Client]);

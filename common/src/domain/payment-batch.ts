@@ -46,7 +46,7 @@ export interface PaymentBatchRecord extends PaymentBatchInput {
   bankId: string;
   /** `paymentLineHash` of each line in the order given: a payee holding its line checks it is here. */
   lineHashes: string[];
-  /** SHA-256 of the canonical settlement request: a resubmission with the same batch id must match it. */
+  /** `paymentBatchRequestHash`: a resubmission under the same batch id must match it. */
   requestHash: string;
   settledBy: string;
   settledAt: string;
@@ -62,7 +62,12 @@ export function paymentBatchTotalHash(total: string, count: number, currency: st
   return saltedHash({ total, count, currency }, salt);
 }
 
-/** The request's fingerprint for idempotency: the public input and the line hashes the chaincode derived. */
-export function paymentBatchRequestHash(input: PaymentBatchInput, lineHashes: readonly string[]): string {
-  return sha256Hex(canonicalJson({ input, lineHashes }));
+/**
+ * The settlement's fingerprint for idempotency: what moves money (id, payer, bank, currency, count,
+ * the total's and every line's hash, the instruction) — not the sealed copies, whose ciphertext
+ * differs each time they are sealed. The same lines with the same salts are the same batch.
+ */
+export function paymentBatchRequestHash(input: PaymentBatchInput, bankId: string, lineHashes: readonly string[]): string {
+  const { summary: _summary, lines: _lines, ...settlement } = input;
+  return sha256Hex(canonicalJson({ settlement, bankId, lineHashes }));
 }
