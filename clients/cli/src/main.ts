@@ -22,6 +22,7 @@ import { CONTENT_USAGE, contentCommand, ContentUsageError } from './commands/con
 import { demoSigningKeyCertifier, ensureDemoEvidenceIdentities } from './commands/demo-certify';
 import { CROSS_CHECK_USAGE, crossCheckCommand, CrossCheckUsageError } from './commands/cross-check';
 import { MortgageUsageError, MORTGAGES_USAGE, mortgagesCommand } from './commands/mortgages';
+import { ReceivableUsageError, RECEIVABLES_USAGE, receivablesCommand } from './commands/receivables';
 import { isOfflineSignInvocation, offlineSignCommand } from './commands/offline-sign';
 import { isVerifyInvocation, verifyCommand } from './commands/verify';
 
@@ -34,6 +35,7 @@ commands:
   institutions list [kind]     list registry records (kinds: ${INSTITUTION_KINDS.join(', ')})
   institutions show <id>       one registry record
 ${MORTGAGES_USAGE}
+${RECEIVABLES_USAGE}
 ${CONTENT_USAGE}
 ${CROSS_CHECK_USAGE}
   verify <file.pdf|bundle>     check an evidence PDF or bundle (econfirm verify --help)
@@ -126,6 +128,13 @@ async function run(ledger: LedgerSession, invocation: Invocation, networkDir: st
       process.exitCode = await crossCheckCommand(ledger, words.slice(1), { descriptor, networkDir, orgKey: invocation.orgKey, identityName: invocation.identityName });
     } catch (err) {
       if (err instanceof CrossCheckUsageError) throw new UsageError(err.message);
+      throw err;
+    }
+  } else if (group === 'receivables') {
+    try {
+      await receivablesCommand(ledger, verb, arg, print);
+    } catch (err) {
+      if (err instanceof ReceivableUsageError) throw new UsageError(err.message);
       throw err;
     }
   } else if (group === 'ledger' && verb === 'verify') {

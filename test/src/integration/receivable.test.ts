@@ -3,7 +3,6 @@ import {
   paymentBatchTotalHash,
   paymentLineHash,
   receivableAmountHash,
-  receivableInvoiceKey,
   saltedHash,
   sha256Hex,
   type EncryptedContent,
@@ -12,14 +11,16 @@ import {
   type PaymentBatchRecord,
   type PaymentLineOpening,
   type ReceivableRecord,
-  type ReceivableRegistrationInput,
 } from '@econfirm/common';
 import { addRecipients, chainInfo, evaluate, LedgerCallError, RegistryClient, submitAndWait, type LedgerSession } from '@econfirm/sdk';
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
+import * as path from 'node:path';
 import { ensureDemoInstitution, freshRegistrationId, registerFresh, type HeldInstitution } from '../support/institutions';
 import { open, recipientOf, seal } from '../support/letters';
-import { networkScript, uniqueName, withLedger } from '../support/network';
+import { confirmationOf, limitOf, openTerms, registrationOf, type ReceivableTerms } from '../support/receivables';
+import { networkScript, REPO_ROOT, uniqueName, withLedger } from '../support/network';
 
 /**
  * On the real network: receivables (chaincode/src/contracts/receivable-contract.ts) from
@@ -34,15 +35,6 @@ const ADMIN: Who = ['operator', 'admin'];
 const BANK1: Who = ['bank1', 'officer1'];
 const REGULATOR: Who = ['regulator', 'regulator1'];
 const STRANGER: Who = ['firm1', 'auditor1'];
-
-/** What the terms of a receivable carry, sealed: the amount's opening and the references. */
-interface Terms {
-  amount: string;
-  salt: string;
-  currency: string;
-  invoiceNumbers: string[];
-  contractNumber: string;
-}
 
 function parse<T>(bytes: Uint8Array): T {
   return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
@@ -122,51 +114,25 @@ describe('receivables and batch payments on the real network (issue 13)', functi
     networkScript('identity.sh', 'issue', 'operator', SUP_B[1], 'client-signer', supplierB.record.id);
     networkScript('identity.sh', 'issue', 'regulator', BANK2[1], 'bank-officer', bank2.record.id);
     // The platform sets the core enterprise's limit: enough for the path, the race and no more than ten times the root.
-    const limit = { amount: (BigInt(rootAmount) * 10n).toString(), salt: newSalt() };
-    const sealedLimit = await seal(limit, [recipientOf(core.record), ...regulators.map(recipientOf)]);
-    await submit('receivable', ADMIN, 'SetReceivableLimit', [core.record.id, JSON.stringify({ currency: 'CNY', limitHash: receivableAmountHash(limit.amount, limit.salt), limit: sealedLimit })]);
+    await submit('receivable', ADMIN, 'SetReceivableLimit', [core.record.id, JSON.stringify(await limitOf((BigInt(rootAmount) * 10n).toString(), core, regulators))]);
   });
 
   /** The supplier registers; the terms (amount, salt, invoice) are sealed to itself and the obligor. */
   async function register(id: string, amount: string, supplier: HeldInstitution, who: Who, invoices: string[] = [invoiceNumber]): Promise<ReceivableRecord> {
-    const salt = newSalt();
-    const terms: Terms = { amount, salt, currency: 'CNY', invoiceNumbers: invoices, contractNumber };
-    const input: ReceivableRegistrationInput = {
-      id,
-      obligorId: core.record.id,
-      currency: 'CNY',
-      issueDate: today,
-      maturityDate: today,
-      amountHash: receivableAmountHash(amount, salt),
-      contractHash: saltedHash(contractNumber, newSalt()),
-      invoiceHash: saltedHash(invoices, newSalt()),
-      invoiceKeys: invoices.map(receivableInvoiceKey),
-      terms: await seal(terms, [recipientOf(supplier.record), recipientOf(core.record)]),
-    };
+    const input = await registrationOf(id, amount, supplier, core, invoices, contractNumber, today);
     return submit<ReceivableRecord>('receivable', who, 'RegisterReceivable', [JSON.stringify(input)]);
-  }
-
-  /** A party opens a record's terms with its own key and checks them against the hash on the ledger. */
-  async function openTerms(record: ReceivableRecord, party: HeldInstitution): Promise<Terms> {
-    const { content } = await open<Terms>(record.terms, party.keys.encryption.kid, party.keys.encryption.jwk);
-    expect(receivableAmountHash(content.amount, content.salt), `${record.id} opened by ${party.record.id}`).to.equal(record.amountHash);
-    return content;
   }
 
   /** The obligor opens what it is asked to confirm, then confirms against its limit and issued total. */
   async function confirm(record: ReceivableRecord): Promise<ReceivableRecord> {
-    const terms = await openTerms(record, core);
     const { limit } = await read<{ limit: { limit: EncryptedContent } }>('receivable', CORE, 'GetReceivableLimit', core.record.id);
-    const { content: limitOpening } = await open<{ amount: string; salt: string }>(limit.limit, core.keys.encryption.kid, core.keys.encryption.jwk);
-    const next = { amount: (BigInt(issued?.amount ?? '0') + BigInt(terms.amount)).toString(), salt: newSalt() };
-    const openings = { amount: { amount: terms.amount, salt: terms.salt }, limit: limitOpening, nextIssuedSalt: next.salt, ...(issued ? { issued } : {}) };
-    const sealedIssued = await seal(next, [recipientOf(core.record), ...regulators.map(recipientOf)]);
-    const confirmed = await submit<ReceivableRecord>('receivable', CORE, 'ConfirmReceivable', [record.id, JSON.stringify({ issued: sealedIssued })], { openings });
+    const { argument, openings, next } = await confirmationOf(record, core, limit.limit, regulators, issued);
+    const confirmed = await submit<ReceivableRecord>('receivable', CORE, 'ConfirmReceivable', [record.id, argument], { openings });
     issued = next;
     return confirmed;
   }
 
-  async function sealTerms(terms: Terms, parties: HeldInstitution[]): Promise<EncryptedContent> {
+  async function sealTerms(terms: ReceivableTerms, parties: HeldInstitution[]): Promise<EncryptedContent> {
     return seal(terms, parties.map((p) => recipientOf(p.record)));
   }
 
@@ -224,6 +190,21 @@ describe('receivables and batch payments on the real network (issue 13)', functi
     }
     expect(payees).to.deep.equal({ [supplierA.record.id]: amounts[0] + amounts[2], [bank2.record.id]: amounts[1] });
     expect(Object.values(payees).reduce((a, b) => a + b, 0n).toString()).to.equal(rootAmount);
+  });
+
+  it('the CLI lists and shows the holder\'s receivables; a stranger is refused', function () {
+    const cli = (who: Who, ...words: string[]) =>
+      spawnSync(process.execPath, [path.join(REPO_ROOT, 'clients/cli/dist/main.js'), '--as', `${who[0]}/${who[1]}`, 'receivables', ...words], { encoding: 'utf8' });
+    const part2 = parts[1];
+    const listed = cli(SUP_B, 'list', 'paid');
+    expect(listed.status, listed.stderr).to.equal(0);
+    expect(listed.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).to.deep.equal([part2.id]);
+    const shown = cli(SUP_B, 'show', part2.id);
+    expect(shown.status, shown.stderr).to.equal(0);
+    expect(JSON.parse(shown.stdout)).to.deep.include({ id: part2.id, state: 'paid', holders: [supplierA.record.id, supplierB.record.id] });
+    const stranger = cli(BANK1, 'show', part2.id);
+    expect(stranger.status).to.equal(1);
+    expect(stranger.stderr).to.contain('NOT_FOUND');
   });
 
   it('a transfer by a non-holder is refused: a former holder FORBIDDEN, a stranger to the part NOT_FOUND', async function () {
