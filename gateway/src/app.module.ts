@@ -10,6 +10,8 @@ import { FabricModule } from './fabric/fabric.module';
 import { ConfirmationsModule } from './confirmations/confirmations.module';
 import { MortgagesModule } from './mortgages/mortgages.module';
 import { CrossCheckModule } from './crosscheck/cross-check.module';
+import { PaymentBatchesModule } from './payment-batches/payment-batches.module';
+import { ReceivablesModule } from './receivables/receivables.module';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { InstitutionsModule } from './institutions/institutions.module';
@@ -43,6 +45,8 @@ export class AppModule {
         ConfirmationsModule,
         MortgagesModule,
         CrossCheckModule,
+        ReceivablesModule,
+        PaymentBatchesModule,
         OversightModule,
         BulkModule,
         EvidenceModule,

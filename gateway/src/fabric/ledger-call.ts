@@ -1,8 +1,13 @@
 /** One chaincode transaction as the gateway calls it: every argument a string (chaincode/README.md). */
 export interface LedgerCall {
-  contract: 'registry' | 'confirmation' | 'mortgage' | 'crosscheck' | 'anchor';
+  contract: 'registry' | 'confirmation' | 'mortgage' | 'crosscheck' | 'anchor' | 'receivable' | 'payment-batch';
   transaction: string;
   args: string[];
+  /**
+   * The proposal's transient map (endorsers see it, no block records it): the openings of sealed
+   * amounts a receivable or payment-batch rule needs (chaincode/README.md, "Receivable contract").
+   */
+  transient?: Record<string, string>;
 }
 
 /** A committed submit: the transaction id, its block and the chaincode's result bytes. */

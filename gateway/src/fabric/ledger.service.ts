@@ -105,7 +105,7 @@ export class LedgerService implements OnApplicationShutdown {
     this.requireCustody(principal, call);
     return this.measured('submit', call, async () => {
       const contract = this.session(principal).contract(call.contract);
-      const outcome = await submitAndWait(contract, call.transaction, { arguments: call.args, maxAttempts: options.maxAttempts ?? 3 });
+      const outcome = await submitAndWait(contract, call.transaction, { arguments: call.args, transientData: call.transient, maxAttempts: options.maxAttempts ?? 3 });
       return { transactionId: outcome.transactionId, blockNumber: outcome.blockNumber, result: outcome.result };
     });
   }

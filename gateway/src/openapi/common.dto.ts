@@ -103,15 +103,15 @@ export function ApiPublicRoute(reason: string): MethodDecorator & ClassDecorator
   return ApiExtension(IMPOSSIBLE_ERRORS_EXTENSION, { 401: reason, 403: reason });
 }
 
-/** The error answers (and the offline 202) every ledger-backed route can give, for the OpenAPI document. */
-export function ApiLedgerErrors(): MethodDecorator & ClassDecorator {
+/** The error answers (and the offline 202) every ledger-backed route can give, for the OpenAPI document; `conflicts`: a route's own 409 codes. */
+export function ApiLedgerErrors(conflicts: readonly ApiErrorCode[] = []): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiCallerErrors(),
     ApiForbiddenResponse({ type: ErrorResponse, description: errorCodesText(403, ['FORBIDDEN', 'IDENTITY_REFUSED', 'CONTENT_NOT_READABLE']) }),
     ApiNotFoundResponse({ type: ErrorResponse, description: errorCodesText(404, ['NOT_FOUND']) }),
     ApiConflictResponse({
       type: ErrorResponse,
-      description: errorCodesText(409, ['INVALID_STATE_TRANSITION', 'ALREADY_EXISTS', 'CONFLICT', 'MVCC_CONFLICT', 'IDEMPOTENCY_IN_PROGRESS', 'OFFLINE_SIGNING_REQUIRED', 'OFFLINE_READ_UNAVAILABLE', 'NO_INSTITUTION_KEYS']),
+      description: errorCodesText(409, ['INVALID_STATE_TRANSITION', 'ALREADY_EXISTS', 'CONFLICT', 'MVCC_CONFLICT', 'IDEMPOTENCY_IN_PROGRESS', 'OFFLINE_SIGNING_REQUIRED', 'OFFLINE_READ_UNAVAILABLE', 'NO_INSTITUTION_KEYS', ...conflicts]),
     }),
     ApiUnprocessableEntityResponse({ type: ErrorResponse, description: errorCodesText(422, ['INVALID_ARGUMENT', 'RECIPIENTS_REFUSED', 'INVALID_CONTENT', 'IDEMPOTENCY_KEY_REUSED']) }),
     ApiBadGatewayResponse({ type: ErrorResponse, description: errorCodesText(502, ['ENDORSEMENT_FAILED', 'ORDERING_FAILED', 'EVALUATION_FAILED', 'TRANSACTION_INVALID']) }),

@@ -127,6 +127,10 @@ export class TransactionExecutor {
   }
 
   private propose(principal: Principal, call: LedgerCall, mode: PendingMode, presenter: string, successStatus: number): Executed {
+    // The proposal bytes would hold the openings (amounts in the clear) at rest until the caller signs.
+    if (call.transient) {
+      throw new GatewayError('OFFLINE_SIGNING_REQUIRED', `${callName(call)} carries amount openings the gateway does not keep at rest: a custodial identity of the tenant signs it`);
+    }
     const proposal = this.ledger.session(principal).contract(call.contract).newProposal(call.transaction, { arguments: call.args });
     const now = Date.now();
     const record: PendingTransaction = {
