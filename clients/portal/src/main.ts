@@ -9,6 +9,7 @@ import { renderDetail } from './views/confirmation-detail.js';
 import { renderEngagement } from './views/cross-check.js';
 import { renderHome } from './views/confirmation-list.js';
 import { renderMortgageDetail, renderMortgages } from './views/mortgages.js';
+import { renderReceivableDetail, renderReceivables } from './views/receivables.js';
 import { renderSignIn } from './views/sign-in.js';
 import { renderStatistics } from './views/statistics.js';
 
@@ -32,6 +33,8 @@ async function route(): Promise<void> {
     else if (hash === '/mortgages') await renderMortgages(r.main, session, (err) => showError(r, err));
     else if (/^\/m\/.+$/.test(hash)) await renderMortgageDetail(r.main, session, decodeURIComponent(hash.slice('/m/'.length)), (err) => showError(r, err));
     else if (/^\/e\/.+$/.test(hash)) await renderEngagement(r.main, session, decodeURIComponent(hash.slice('/e/'.length)));
+    else if (hash === '/receivables') await renderReceivables(r.main, session, (err) => showError(r, err));
+    else if (/^\/r\/.+$/.test(hash)) await renderReceivableDetail(r.main, session, decodeURIComponent(hash.slice('/r/'.length)), (err) => showError(r, err));
     else if (hash === '/statistics') await renderStatistics(r.main, session, (err) => showError(r, err));
     else if (hash === '/bulk') await renderBulk(r.main, session, (err) => showError(r, err));
     else if (/^\/bulk\/.+$/.test(hash)) await renderBulkJob(r.main, session, decodeURIComponent(hash.slice('/bulk/'.length)));
