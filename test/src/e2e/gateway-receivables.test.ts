@@ -4,6 +4,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { ensureDemoInstitutions, type HeldInstitution } from '../support/institutions';
 import { receivableTenants } from '../support/receivables';
 import { E2E_TENANTS, type Caller, TestGateway } from '../support/gateway';
+import { enrollOfflineIdentity, offlineCaller } from '../support/gateway-offline';
 import { uniqueName } from '../support/network';
 
 /**
@@ -74,6 +75,18 @@ describe('gateway e2e: receivables and payment batches over HTTP', function () {
     expect(res.body.terms.ciphertext).not.to.contain(amount);
     expect(res.body.terms.readable).to.equal('decrypted');
     expect(receivableAmountHash(res.body.terms.content.amount, res.body.terms.content.salt)).to.equal(res.body.amountHash);
+  });
+
+  it('an offline credential of the obligor is refused a confirmation (its openings would wait at rest) but proposes a rejection', async function () {
+    const offline = offlineCaller(gw, 'core', enrollOfflineIdentity('operator', uniqueName('gcoreoff'), 'client-signer', core.record.id));
+    expect((await gw.post(supplierA, '/v1/receivables', registration(`${root}-off`, '1000', [`INV-${tag}-OFF`]))).status).to.equal(201);
+    const confirm = await gw.post(offline, `/v1/receivables/${root}-off/confirmation`);
+    expect(confirm.status).to.equal(409);
+    expect(confirm.body.error.code).to.equal('OFFLINE_SIGNING_REQUIRED');
+    expect((await gw.get(obligor, `/v1/receivables/${root}-off`)).body.state).to.equal('registered');
+    const reject = await gw.post(offline, `/v1/receivables/${root}-off/rejection`, { reason: 'NO_SUCH_DELIVERY' });
+    expect(reject.status, JSON.stringify(reject.body)).to.equal(202);
+    expect(reject.body.stage).to.equal('proposed');
   });
 
   it('the obligor confirms within its limit; past it LIMIT_EXCEEDED; the regulator opens the confirmed total', async function () {
