@@ -164,3 +164,41 @@ call client1.client1 POST /v1/mortgages/auditor-access '{"firmId":"FIRM1","valid
 call firm1.auditor1 POST /v1/confirmations/CF-DEMO-0005/cross-check >/dev/null
 say "CF-DEMO-0005: $(state_of CF-DEMO-0005); cross-check: $(curl -sf "$GW/v1/confirmations/CF-DEMO-0005/cross-check" \
   -H "Authorization: Bearer $(token firm1.auditor1 GET /v1/confirmations/CF-DEMO-0005/cross-check)" | jq -r '[.exceptions[] | "\(.code) \(.recordId // "")"] | join(", ") | if . == "" then "no exceptions" else . end')"
+
+# ---- receivables and batch payments (gateway/src/receivables, gateway/src/payment-batches) ----
+# ENT1 (core enterprise) owes SUP1 ¥1,000,000.00 (RCV-DEMO-0001, confirmed, split into three);
+# part 2 passed up the chain to SUP2, who financed it at BANK1; BANK1 paid 24 farmers for ENT1.
+
+# receivable_field <id> <jq>: as the core enterprise sees it (it is party to every part), or "absent".
+receivable_field() {
+  local out
+  out=$(mktemp)
+  if curl -sf -o "$out" "$GW/v1/receivables/$1" -H "Authorization: Bearer $(token ent1.ent1 GET "/v1/receivables/$1")"; then
+    jq -r "$2 // \"-\"" "$out"
+  else
+    echo absent
+  fi
+  rm -f "$out"
+}
+
+# The platform's limit for ENT1 (¥50,000,000.00), once.
+if ! curl -sf -o /dev/null "$GW/v1/receivables/limits/ENT1" -H "Authorization: Bearer $(token ent1.ent1 GET /v1/receivables/limits/ENT1)"; then
+  call operator.admin PUT /v1/receivables/limits/ENT1 '{"amountMinor":"5000000000","currency":"CNY"}' >/dev/null
+fi
+if [ "$(receivable_field RCV-DEMO-0001 .state)" = absent ]; then
+  call sup1.sup1 POST /v1/receivables '{"id":"RCV-DEMO-0001","obligorId":"ENT1","amountMinor":"100000000","currency":"CNY","issueDate":"2026-03-01","maturityDate":"2027-03-01","contractNumber":"HT-DEMO-2026-0001","invoiceNumbers":["3100261130 00018801","3100261130 00018802"],"goods":"精密轴承 4,000 套"}' >/dev/null
+fi
+[ "$(receivable_field RCV-DEMO-0001 .state)" = registered ] && call ent1.ent1 POST /v1/receivables/RCV-DEMO-0001/confirmation >/dev/null
+if [ "$(receivable_field RCV-DEMO-0001 .state)" = confirmed ]; then
+  call sup1.sup1 POST /v1/receivables/RCV-DEMO-0001/split '{"parts":[{"id":"RCV-DEMO-0001-1","amountMinor":"50000000"},{"id":"RCV-DEMO-0001-2","amountMinor":"30000000"},{"id":"RCV-DEMO-0001-3","amountMinor":"20000000"}]}' >/dev/null
+fi
+[ "$(receivable_field RCV-DEMO-0001-2 .state)" = confirmed ] && call sup1.sup1 POST /v1/receivables/RCV-DEMO-0001-2/transfer '{"toId":"SUP2"}' >/dev/null
+[ "$(receivable_field RCV-DEMO-0001-2 .state)" = transferred ] && call sup2.sup2 POST /v1/receivables/RCV-DEMO-0001-2/financing-request '{"bankId":"BANK1"}' >/dev/null
+[ "$(receivable_field RCV-DEMO-0001-2 .state)" = financing-requested ] && call bank1.officer1 POST /v1/receivables/RCV-DEMO-0001-2/financing '{"financingId":"FIN-DEMO-0001"}' >/dev/null
+for id in RCV-DEMO-0001 RCV-DEMO-0001-1 RCV-DEMO-0001-2 RCV-DEMO-0001-3; do say "$id: $(receivable_field "$id" .state), holder $(receivable_field "$id" .holderId)"; done
+
+# A produce purchase paid to 24 farmers in one settlement; the same lines again answer the settled batch.
+batch=$(jq -cn '{id: "PB-DEMO-0001", payerId: "ENT1", currency: "CNY", instructionReference: "ZL-DEMO-2026-0301",
+  lines: [range(24) | { payeeReference: "6217 0000 0000 \(1000 + .)", amountMinor: "\(180000 + . * 2350)" }]}')
+call bank1.officer1 POST /v1/payment-batches "$batch" >/dev/null
+say "PB-DEMO-0001: $(curl -sf "$GW/v1/payment-batches/PB-DEMO-0001" -H "Authorization: Bearer $(token regulator.regulator1 GET /v1/payment-batches/PB-DEMO-0001)" | jq -r '"\(.count) payments, total \(.summary.content.total) fen as the regulator opens it"')"

@@ -24,7 +24,9 @@ GW_URL=http://127.0.0.1:$GW_PORT
 export ECONFIRM_GATEWAY_CONFIG=$GW_CONFIG ECONFIRM_GATEWAY_PORT=$GW_PORT
 
 # tenant:identity pairs that get a demo credential (ids are <tenant>.<identity>).
-DEMO_CREDENTIALS="firm1:auditor1 firm1:auditor2 client1:client1 bank1:officer1 bank1:officer2 bank1:reviewer1 regulator:regulator1 operator:admin mreg1:registrar1"
+DEMO_CREDENTIALS="firm1:auditor1 firm1:auditor2 client1:client1 bank1:officer1 bank1:officer2 bank1:reviewer1 regulator:regulator1 operator:admin mreg1:registrar1 ent1:ent1 sup1:sup1 sup2:sup2"
+# The receivables demo's enterprises (tenant:institution); a network minted before them gets their identities here.
+RECEIVABLE_TENANTS="ent1:ENT1 sup1:SUP1 sup2:SUP2"
 
 say() { echo "econfirm-gateway: $*" >&2; }
 
@@ -59,6 +61,15 @@ write_config() {
       mv "$GW_CONFIG.tmp" "$GW_CONFIG"
       say "added anchoring on the EVM development node to $GW_CONFIG"
     fi
+    # A demo config written before receivables gets the core enterprise's and the suppliers' tenants.
+    local pair
+    for pair in $RECEIVABLE_TENANTS; do
+      if ! jq -e --arg t "${pair%%:*}" '.tenants[] | select(.id == $t)' "$GW_CONFIG" >/dev/null; then
+        jq --arg t "${pair%%:*}" --arg i "${pair#*:}" '.tenants += [{ id: $t, institutionId: $i, orgKey: "operator" }]' "$GW_CONFIG" >"$GW_CONFIG.tmp"
+        mv "$GW_CONFIG.tmp" "$GW_CONFIG"
+        say "added the tenant ${pair%%:*} (${pair#*:}) to $GW_CONFIG"
+      fi
+    done
     return 0
   fi
   cat >"$GW_CONFIG" <<EOF
@@ -75,7 +86,10 @@ write_config() {
     { "id": "bank1", "institutionId": "BANK1", "orgKey": "bank1" },
     { "id": "regulator", "institutionId": "REGULATOR", "orgKey": "regulator" },
     { "id": "operator", "institutionId": "OPERATOR", "orgKey": "operator" },
-    { "id": "mreg1", "institutionId": "MREG1", "orgKey": "operator" }
+    { "id": "mreg1", "institutionId": "MREG1", "orgKey": "operator" },
+    { "id": "ent1", "institutionId": "ENT1", "orgKey": "operator" },
+    { "id": "sup1", "institutionId": "SUP1", "orgKey": "operator" },
+    { "id": "sup2", "institutionId": "SUP2", "orgKey": "operator" }
   ]
 }
 EOF
@@ -84,6 +98,10 @@ EOF
 
 issue_demo_credentials() {
   local pair tenant identity
+  for pair in $RECEIVABLE_TENANTS; do
+    tenant=${pair%%:*}
+    [ -f "$ECONFIRM_NETWORK_DIR/identities/operator/$tenant/meta.json" ] || network/identity.sh issue operator "$tenant" client-signer "${pair#*:}" >/dev/null
+  done
   for pair in $DEMO_CREDENTIALS; do
     tenant=${pair%%:*}; identity=${pair#*:}
     node gateway/dist/cli.js credentials issue --tenant "$tenant" --identity "$identity" --id "$tenant.$identity" --out "$GW_CREDS" >/dev/null

@@ -40,6 +40,7 @@ econfirm is up.
   web portal         : http://127.0.0.1:$GW_PORT/portal/   (sign in with one of those files, e.g. client1.client1.json; clients/portal/README.md)
   demo requests      : CF-DEMO-0001 (auditor-accepted) … CF-DEMO-0004, CF-DEMO-0005 (its reply omits MTG-DEMO-0002: cross-check) (scripts/demo-data.sh)
   demo mortgages     : MTG-DEMO-0001 (priority 1), MTG-DEMO-0002 (priority 2), MTG-DEMO-0003 (discharged), one unit of CLIENT1
+  demo receivables   : RCV-DEMO-0001 (ENT1 owes SUP1, confirmed, split into -1 -2 -3; -2 held by SUP2, financed at BANK1), PB-DEMO-0001 (24 payees)
   stop / wipe        : scripts/gateway.sh stop; network/down.sh   /   network/clean.sh
 
 Call the gateway as FIRM1's auditor (each token is single-use, lives 2 minutes and is good for one
@@ -59,5 +60,8 @@ The registration centre's queue, and one registration as its bank sees it (seale
 The firm's cross-check of a bank reply against the mortgages on the ledger (the portal shows it on CF-DEMO-0005):
   curl -s -H "Authorization: Bearer \$(t firm1.auditor1 GET /v1/confirmations/CF-DEMO-0005/cross-check)" \$GW/v1/confirmations/CF-DEMO-0005/cross-check | jq .exceptions
   node clients/cli/dist/main.js --as firm1/auditor1 cross-check CF-DEMO-0005
+The financed part of the demo receivable as its holder SUP2 sees it (amount and invoices opened), and the core enterprise's limit:
+  curl -s -H "Authorization: Bearer \$(t sup2.sup2 GET /v1/receivables/RCV-DEMO-0001-2)" \$GW/v1/receivables/RCV-DEMO-0001-2
+  curl -s -H "Authorization: Bearer \$(t ent1.ent1 GET /v1/receivables/limits/ENT1)" \$GW/v1/receivables/limits/ENT1
 More: gateway/README.md (every route, the letter format, offline signing, error codes).
 INFO

@@ -157,6 +157,9 @@ mint_default_identities() {
   mint_identity operator admin admin
   mint_identity operator client1 client-signer CLIENT1
   mint_identity operator registrar1 registrar MREG1
+  mint_identity operator ent1 client-signer ENT1   # the core enterprise of the receivables demo
+  mint_identity operator sup1 client-signer SUP1
+  mint_identity operator sup2 client-signer SUP2
   mint_identity bank1 officer1 bank-officer
   mint_identity bank1 officer2 bank-officer
   mint_identity bank1 reviewer1 bank-reviewer

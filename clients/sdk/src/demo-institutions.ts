@@ -6,8 +6,8 @@ import { RegistryClient } from './registry-client';
 
 /**
  * The demo institutions matching the network's demo identities (network/README.md): the bank and
- * its Shanghai branch, the audit firm, its client, a customer enterprise, a mortgage registry and
- * the regulator. Clients, enterprises and registries have no peers: the operator hosts them.
+ * its Shanghai branch, the audit firm, its client, a customer enterprise (the core enterprise of the
+ * receivables demo) and two suppliers, a mortgage registry and the regulator. Clients, enterprises and registries have no peers: the operator hosts them.
  */
 export const DEMO_INSTITUTIONS: readonly InstitutionProfile[] = [
   { id: 'BANK1', kind: 'bank', mspId: 'Bank1MSP', nameZh: '第一商业银行', nameEn: 'First Commercial Bank', registrationId: 'B0001H111000001' },
@@ -15,6 +15,9 @@ export const DEMO_INSTITUTIONS: readonly InstitutionProfile[] = [
   { id: 'FIRM1', kind: 'audit-firm', mspId: 'Firm1MSP', nameZh: '信达会计师事务所', nameEn: 'Xinda Certified Public Accountants', registrationId: '31000001' },
   { id: 'CLIENT1', kind: 'client', mspId: 'OperatorMSP', nameZh: '华东制造股份有限公司', nameEn: 'East China Manufacturing Co., Ltd.', registrationId: '91310000MA1FL0001X' },
   { id: 'ENT1', kind: 'enterprise', mspId: 'OperatorMSP', nameZh: '江南贸易有限公司', nameEn: 'Jiangnan Trading Co., Ltd.', registrationId: '91320000MA1FL0002Y' },
+  // Receivables (issue 13): ENT1 is the core enterprise; its supplier and that supplier's own supplier.
+  { id: 'SUP1', kind: 'enterprise', mspId: 'OperatorMSP', nameZh: '苏州精密零件有限公司', nameEn: 'Suzhou Precision Parts Co., Ltd.', registrationId: '91320500MA1FL0003A' },
+  { id: 'SUP2', kind: 'enterprise', mspId: 'OperatorMSP', nameZh: '无锡特种钢材有限公司', nameEn: 'Wuxi Special Steel Co., Ltd.', registrationId: '91320200MA1FL0004B' },
   { id: 'MREG1', kind: 'mortgage-registry', mspId: 'OperatorMSP', nameZh: '上海市不动产登记中心', nameEn: 'Shanghai Real Estate Registration Centre', registrationId: '11310000MB0001234Z' },
   { id: 'REGULATOR', kind: 'regulator', mspId: 'RegulatorMSP', nameZh: '财政部会计监督检查局', nameEn: 'Accounting Supervision Bureau', registrationId: '11100000000013127A' },
 ];
