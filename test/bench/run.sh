@@ -16,3 +16,5 @@ node test/dist/bench/fabric-baseline.js
 node test/dist/bench/gateway-bench.js
 # Gas per anchor and per piece of evidence on the EVM development node up.sh started.
 node test/dist/bench/anchoring-bench.js
+# Receivable registration and confirmation, reported against the raw baseline above.
+node test/dist/bench/receivable-bench.js
