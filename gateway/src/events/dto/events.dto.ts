@@ -40,7 +40,8 @@ export class TenantEventDto {
   @ApiProperty({ example: '2026-01-10T08:00:00.000Z', description: "the transaction's timestamp" }) timestamp: string;
 }
 
-export class CheckpointDto {
+/** Named apart from the ledger audit's CheckpointDto: Swagger keys schemas by class name, and the later one replaced this. */
+export class EventCheckpointDto {
   @ApiProperty({ example: '42', description: 'block number (decimal string)' }) blockNumber: string;
   @ApiPropertyOptional({ description: 'last transaction recorded in that block' }) transactionId?: string;
 }
@@ -50,7 +51,7 @@ export class EventsStatusDto {
   @ApiProperty() connected: boolean;
   @ApiProperty() reconnects: number;
   @ApiPropertyOptional() lastError?: string;
-  @ApiPropertyOptional({ type: CheckpointDto }) checkpoint?: CheckpointDto;
+  @ApiPropertyOptional({ type: EventCheckpointDto }) checkpoint?: EventCheckpointDto;
   @ApiProperty({ description: "the caller tenant's newest sequence" }) lastSequence: number;
 }
 
