@@ -36,7 +36,7 @@ call() {
   if [ -n "$body" ]; then
     if [ -f "$body" ]; then args+=(--data-binary "@$body"); body=$(cat "$body"); else args+=(--data-binary "$body"); fi
     # One key per act: a rerun after a lost answer gets the first outcome instead of acting twice.
-    args+=(-H 'Content-Type: application/json' -H "Idempotency-Key: demo-$(printf '%s %s %s' "$method" "$route" "$body" | sha256sum | cut -c1-32)")
+    args+=(-H 'Content-Type: application/json' -H "Idempotency-Key: demo-$(printf '%s %s %s%s' "$method" "$route" "$body" "${DEMO_FRESH:+ $DEMO_FRESH}" | sha256sum | cut -c1-32)")
   fi
   out=$(mktemp)
   status=$(curl "${args[@]}" 2>"$out") || { rm -f "$out"; say "cannot reach the gateway at $GW"; return 1; }
@@ -160,7 +160,9 @@ jq --arg y "$YEAR" '.content.date = "\($y)-01-10"' "$EXAMPLES/form2-reply-omitti
 advance CF-DEMO-0005 auditor-accepted "$reply"
 rm -f "$reply"
 # The client lets its auditors see its registrations; the firm cross-checks and records the summary (counts only).
-call client1.client1 POST /v1/mortgages/auditor-access '{"firmId":"FIRM1","validUntil":"2099-12-31"}' >/dev/null
+# A grant is state, not an event: it is made again on every run (a fresh key, DEMO_FRESH), since a test
+# run on this network may have revoked it and a replayed answer would not grant it back.
+DEMO_FRESH=$(date +%s%N) call client1.client1 POST /v1/mortgages/auditor-access '{"firmId":"FIRM1","validUntil":"2099-12-31"}' >/dev/null
 call firm1.auditor1 POST /v1/confirmations/CF-DEMO-0005/cross-check >/dev/null
 say "CF-DEMO-0005: $(state_of CF-DEMO-0005); cross-check: $(curl -sf "$GW/v1/confirmations/CF-DEMO-0005/cross-check" \
   -H "Authorization: Bearer $(token firm1.auditor1 GET /v1/confirmations/CF-DEMO-0005/cross-check)" | jq -r '[.exceptions[] | "\(.code) \(.recordId // "")"] | join(", ") | if . == "" then "no exceptions" else . end')"
