@@ -59,11 +59,7 @@ export class MortgagesService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.presenters.register(MORTGAGE_PRESENTER, (principal, bytes) => this.presentRecord(principal, parse<MortgageView>(bytes)));
-    this.presenters.register(MORTGAGE_PAGE_PRESENTER, async (principal, bytes) => {
-      const page = parse<Page<MortgageView>>(bytes);
-      return { ...page, records: await Promise.all(page.records.map((r) => this.presentRecord(principal, r))) };
-    });
+    this.presenters.registerRecordAndPage<MortgageView>(MORTGAGE_PRESENTER, MORTGAGE_PAGE_PRESENTER, (principal, view) => this.presentRecord(principal, view));
   }
 
   private async presentRecord(principal: Principal, view: MortgageView): Promise<PresentedMortgage> {

@@ -4,7 +4,6 @@ import {
   newSalt,
   paymentBatchTotalHash,
   saltedHash,
-  type Page,
   type PaymentBatchInput,
   type PaymentBatchRecord,
   type PaymentLineOpening,
@@ -56,11 +55,7 @@ export class PaymentBatchesService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.presenters.register(PAYMENT_BATCH_PRESENTER, (principal, bytes) => this.present(principal, parse<PaymentBatchRecord>(bytes)));
-    this.presenters.register(PAYMENT_BATCH_PAGE_PRESENTER, async (principal, bytes) => {
-      const page = parse<Page<PaymentBatchRecord>>(bytes);
-      return { ...page, records: await Promise.all(page.records.map((r) => this.present(principal, r))) };
-    });
+    this.presenters.registerRecordAndPage<PaymentBatchRecord>(PAYMENT_BATCH_PRESENTER, PAYMENT_BATCH_PAGE_PRESENTER, (principal, record) => this.present(principal, record));
   }
 
   private async present(principal: Principal, record: PaymentBatchRecord): Promise<Record<string, unknown>> {

@@ -8,7 +8,6 @@ import {
   saltedHash,
   type EncryptedContent,
   type Institution,
-  type Page,
   type ReceivableIssuedTotal,
   type ReceivableLimit,
   type ReceivableRecord,
@@ -73,11 +72,7 @@ export class ReceivablesService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.presenters.register(RECEIVABLE_PRESENTER, (principal, bytes) => this.present(principal, parse<ReceivableRecord>(bytes)));
-    this.presenters.register(RECEIVABLE_PAGE_PRESENTER, async (principal, bytes) => {
-      const page = parse<Page<ReceivableRecord>>(bytes);
-      return { ...page, records: await Promise.all(page.records.map((r) => this.present(principal, r))) };
-    });
+    this.presenters.registerRecordAndPage<ReceivableRecord>(RECEIVABLE_PRESENTER, RECEIVABLE_PAGE_PRESENTER, (principal, record) => this.present(principal, record));
     this.presenters.register(RECEIVABLE_LIMIT_PRESENTER, (principal, bytes) => this.presentLimit(principal, parse<ReceivableLimit>(bytes)));
     this.presenters.register(RECEIVABLE_CREDIT_PRESENTER, async (principal, bytes) => {
       const { limit, issued } = parse<{ limit: ReceivableLimit; issued: ReceivableIssuedTotal | null }>(bytes);

@@ -23,6 +23,19 @@ export class ResultPresenters {
     this.presenters.set(name, presenter);
   }
 
+  /**
+   * A ledger record's presenter and its page's (`{ records, bookmark, … }`, each record presented
+   * the same way): the pair every ledger with sealed content registers (mortgages, receivables,
+   * payment batches).
+   */
+  registerRecordAndPage<T>(recordName: string, pageName: string, present: (principal: Principal, record: T) => Promise<unknown>): void {
+    this.register(recordName, (principal, bytes) => present(principal, parseResult<T>(bytes)));
+    this.register(pageName, async (principal, bytes) => {
+      const page = parseResult<{ records: T[] }>(bytes);
+      return { ...page, records: await Promise.all(page.records.map((record) => present(principal, record))) };
+    });
+  }
+
   present(name: string, principal: Principal, result: Uint8Array): Promise<unknown> {
     const presenter = this.presenters.get(name);
     if (!presenter) throw new Error(`no result presenter '${name}'`);
