@@ -63,6 +63,7 @@ describe('evidence PDF: render, sign, verify offline', function () {
   let doc: EvidenceDocument;
   let pdf: Buffer;
   let nss: string;
+  let signerPem: { key: string; chain: string[] };
 
   before(async () => {
     firm = createTestOrgPki('firm1');
@@ -70,6 +71,7 @@ describe('evidence PDF: render, sign, verify offline', function () {
     rogue = createTestOrgPki('rogue');
     const evidence = firm.issue('FIRM1-evidence', { evidence: 'FIRM1' });
     signer = evidenceSigner('FIRM1', evidence.keyPem, [evidence.certPem, firm.evidenceCaPem]);
+    signerPem = { key: evidence.keyPem, chain: [evidence.certPem, firm.evidenceCaPem] };
     bank = newBankSigningKey();
     const bankPublic = createPublicKey(createPrivateKey({ key: bank.signingJwk, format: 'jwk' })).export({ type: 'spki', format: 'pem' }).toString();
     bank.x5c = x5cOf(bankPki.issue('BANK1-sig-1', { publicKeyPem: bankPublic }).certPem, bankPki.evidenceCaPem);
@@ -123,6 +125,28 @@ describe('evidence PDF: render, sign, verify offline', function () {
   it('renders the same bytes again for the same input (signature included: RFC 6979)', async () => {
     const again = (await createEvidencePdf(JSON.parse(JSON.stringify(doc)) as EvidenceDocument, signer)).pdf;
     expect(again.equals(pdf)).to.equal(true);
+  });
+
+  it('renders the same bytes in a fresh process as after other letters: the per-process font and layout caches carry nothing of one document into the next', async () => {
+    // Other letters first, with glyphs and words this one does not use, so a leak from the shared
+    // font (a glyph in this subset, a width, a ToUnicode entry) or from a cached layout would show.
+    const other = JSON.parse(JSON.stringify(await sampleEvidence({ id: 'CF-2026-000999', bank, baseTime: Date.now() + 60_000, depositRows: 12 }))) as EvidenceDocument;
+    other.parties.client.nameZh = '龘靐齉爨鬱 测试单位';
+    await createEvidencePdf(other, signer);
+    const warm = (await createEvidencePdf(doc, signer)).pdf;
+    const dir = mkdtempSync(path.join(tmpdir(), 'econfirm-fresh-'));
+    writeFileSync(path.join(dir, 'input.json'), JSON.stringify({ doc, signer: signerPem }));
+    const script = `
+      const { readFileSync, writeFileSync } = require('node:fs');
+      const { createEvidencePdf } = require(${JSON.stringify(path.join(__dirname, 'evidence-pdf'))});
+      const { evidenceSigner } = require(${JSON.stringify(path.join(__dirname, 'signer'))});
+      const input = JSON.parse(readFileSync(process.argv[1], 'utf8'));
+      createEvidencePdf(input.doc, evidenceSigner('FIRM1', input.signer.key, input.signer.chain)).then((r) => writeFileSync(process.argv[2], r.pdf));`;
+    const run = spawnSync(process.execPath, ['-e', script, path.join(dir, 'input.json'), path.join(dir, 'fresh.pdf')], { encoding: 'utf8' });
+    expect(run.status, run.stderr).to.equal(0);
+    const fresh = readFileSync(path.join(dir, 'fresh.pdf'));
+    expect(fresh.equals(warm), 'a letter rendered after others differs from the same letter rendered first').to.equal(true);
+    expect(fresh.equals(pdf)).to.equal(true);
   });
 
   it('breaks when one byte changes: pdfsig and the verifier both refuse it', async () => {

@@ -1,7 +1,8 @@
 import { findForm, type AnchorProof, type FormDefinition, type SectionDefinition } from '@econfirm/common';
+import { LRUCache } from 'lru-cache';
 import PDFDocument from 'pdfkit';
 import { evidenceHash, type CrossCheckEvidence, type EvidenceDocument, type PartySummary } from '../model/evidence-document';
-import { CJK_FONT_FAMILY, cjkFontPath } from './fonts';
+import { CJK_FONT, NO_DEFAULT_FONT, useCjkFont } from './fonts';
 import { bilingual, FIELD_ZH, FORM_TITLES_ZH, HEADER_ZH, KIND_ZH, ROLE_ZH, SECTION_ZH, STATE_ZH } from './labels';
 import { qrMatrix } from './qr';
 import { addSignaturePlaceholder, type SignaturePlaceholderOptions } from './signature-placeholder';
@@ -57,6 +58,7 @@ export function renderEvidencePdf(doc: EvidenceDocument, attachments: readonly E
   const at = new Date(doc.generatedAt);
   const form = findForm(doc.record.formId);
   const pdf = new PDFDocument({
+    ...NO_DEFAULT_FONT,
     size: 'A4',
     margin: PAGE.margin,
     bufferPages: true,
@@ -81,10 +83,7 @@ export function renderEvidencePdf(doc: EvidenceDocument, attachments: readonly E
     pdf.on('end', () => resolve(Buffer.concat(chunks)));
     pdf.on('error', reject);
   });
-  const fontFile = cjkFontPath();
-  pdf.registerFont('cjk', fontFile, CJK_FONT_FAMILY);
-
-  pdf.font('cjk');
+  useCjkFont(pdf);
 
   drawTitle(pdf, doc, form);
   drawSummary(pdf, doc);
@@ -116,7 +115,7 @@ function bottom(): number {
 function ensureSpace(pdf: Doc, height: number): void {
   if (pdf.y + height > bottom()) {
     pdf.addPage();
-    pdf.font('cjk');
+    pdf.font(CJK_FONT);
   }
 }
 
@@ -131,7 +130,7 @@ function heading(pdf: Doc, zh: string, en: string): void {
 }
 
 function note(pdf: Doc, text: string): void {
-  pdf.font('cjk').fontSize(8);
+  pdf.font(CJK_FONT).fontSize(8);
   ensureSpace(pdf, pdf.heightOfString(text, { width: CONTENT_WIDTH }) + 4);
   pdf.fontSize(8).fillColor(COLOR.muted).text(text, PAGE.margin, pdf.y, { width: CONTENT_WIDTH });
   pdf.fillColor('black');
@@ -140,13 +139,30 @@ function note(pdf: Doc, text: string): void {
 
 const CELL_PAD = 3;
 
+/**
+ * Heights of wrapped cell text, kept across documents: wrapping a string is a full line-break and
+ * shaping pass in pdfkit, and labels, headers, dates and amounts recur in every letter. Sound
+ * because every cell is set in the one CJK font with pdfkit's default spacing: the height is a
+ * function of the text, the width and the size alone (the key).
+ */
+const CELL_HEIGHTS = new LRUCache<string, number>({ max: 20_000 });
+
 function cellHeight(pdf: Doc, text: string, width: number, size: number): number {
   pdf.fontSize(size);
-  return pdf.heightOfString(text || ' ', { width: width - 2 * CELL_PAD }) + 2 * CELL_PAD;
+  const key = `${size}|${width}|${text}`;
+  let height = CELL_HEIGHTS.get(key);
+  if (height === undefined) {
+    height = pdf.heightOfString(text || ' ', { width: width - 2 * CELL_PAD }) + 2 * CELL_PAD;
+    CELL_HEIGHTS.set(key, height);
+  }
+  return height;
 }
 
-function drawRow(pdf: Doc, columns: readonly Column[], cells: readonly string[], options: { header?: boolean; size: number }): void {
-  const heights = columns.map((c, i) => cellHeight(pdf, cells[i] ?? '', c.width, options.size));
+function rowHeights(pdf: Doc, columns: readonly Column[], cells: readonly string[], size: number): number[] {
+  return columns.map((c, i) => cellHeight(pdf, cells[i] ?? '', c.width, size));
+}
+
+function drawRow(pdf: Doc, columns: readonly Column[], cells: readonly string[], heights: readonly number[], options: { header?: boolean; size: number }): void {
   const maxHeight = bottom() - PAGE.margin - 40;
   const height = Math.min(Math.max(...heights, 14), maxHeight);
   const y = pdf.y;
@@ -164,21 +180,24 @@ function drawRow(pdf: Doc, columns: readonly Column[], cells: readonly string[],
   pdf.y = y + height;
 }
 
-/** A table that repeats its header row on every page it continues on. */
+/** A table that repeats its header row on every page it continues on. Each row is measured once. */
 function table(pdf: Doc, columns: readonly Column[], rows: readonly (readonly string[])[], options: { size?: number; noHeader?: boolean } = {}): void {
   const size = options.size ?? 8;
   const headers = columns.map((c) => c.header);
-  const headerHeight = options.noHeader ? 0 : Math.max(...columns.map((c) => cellHeight(pdf, c.header, c.width, size)));
-  const firstRow = rows[0] ? Math.max(...columns.map((c, i) => cellHeight(pdf, rows[0]?.[i] ?? '', c.width, size))) : 0;
+  const headerHeights = options.noHeader ? [] : rowHeights(pdf, columns, headers, size);
+  const headerHeight = options.noHeader ? 0 : Math.max(...headerHeights);
+  const heights = rows.map((row) => rowHeights(pdf, columns, row, size));
+  const firstRow = heights[0] ? Math.max(...heights[0]) : 0;
   ensureSpace(pdf, headerHeight + Math.min(firstRow, 200));
-  if (!options.noHeader) drawRow(pdf, columns, headers, { header: true, size });
-  for (const row of rows) {
-    const height = Math.max(...columns.map((c, i) => cellHeight(pdf, row[i] ?? '', c.width, size)));
+  if (!options.noHeader) drawRow(pdf, columns, headers, headerHeights, { header: true, size });
+  for (const [r, row] of rows.entries()) {
+    const cells = heights[r] ?? [];
+    const height = Math.max(...cells);
     if (pdf.y + Math.min(height, 200) > bottom()) {
       pdf.addPage();
-      if (!options.noHeader) drawRow(pdf, columns, headers, { header: true, size });
+      if (!options.noHeader) drawRow(pdf, columns, headers, headerHeights, { header: true, size });
     }
-    drawRow(pdf, columns, row, { size });
+    drawRow(pdf, columns, row, cells, { size });
   }
   pdf.moveDown(0.4);
 }
@@ -554,7 +573,7 @@ function drawFooters(pdf: Doc, doc: EvidenceDocument): void {
     const savedBottom = pdf.page.margins.bottom;
     pdf.page.margins.bottom = 0; // writing inside the margin must not open a new page
     pdf
-      .font('cjk')
+      .font(CJK_FONT)
       .fontSize(7)
       .fillColor(COLOR.muted)
       .text(`${doc.record.id} · econfirm 电子函证证据 evidence · 第 ${i + 1} / ${range.count} 页  page ${i + 1} of ${range.count}`, PAGE.margin, PAGE.height - PAGE.margin - 10, {
