@@ -4,6 +4,7 @@ import {
   InstitutionKind,
   mortgageCertificateKey,
   MortgageApplicationInput,
+  MortgageEvidence,
   mortgageUnitKey,
   MortgageView,
   OPERATOR_MSP,
@@ -94,6 +95,20 @@ describe('MortgageContract', () => {
         ['DischargeMortgage', Who.registrar1.id],
       ]);
       expect(ledger.lastEvent()).to.deep.equal({ name: 'MortgageChanged', payload: { id: 'MTG-1', state: 'discharged', action: 'DischargeMortgage' } });
+    });
+
+    it('GetMortgageEvidence: the record and the transaction of each committed version, oldest first; a stranger gets the unknown-id refusal', async () => {
+      await file('MTG-1');
+      await register('MTG-1');
+      await requestDischarge('MTG-1');
+      const evidence = await call<MortgageEvidence>(Who.registrar1, (c, ctx) => c.GetMortgageEvidence(ctx, 'MTG-1'));
+      expect(evidence.mortgage).to.include({ id: 'MTG-1', state: 'discharge-requested', priority: 1 });
+      expect(evidence.trail.map((s) => s.state)).to.deep.equal(['applied', 'registered', 'discharge-requested']);
+      expect(new Set(evidence.trail.map((s) => s.txId)).size).to.equal(3);
+      for (const who of [Who.officer1, Who.client1, Who.regulator1]) expect((await call<MortgageEvidence>(who, (c, ctx) => c.GetMortgageEvidence(ctx, 'MTG-1'))).trail).to.have.length(3);
+      for (const who of [Who.bank2officer, Who.auditor1, Who.customer1]) {
+        await expectLedgerError(contract.GetMortgageEvidence(ledger.as(who), 'MTG-1'), ErrorCode.NotFound, 'mortgage MTG-1 does not exist');
+      }
     });
 
     it('pre-registers (预告登记) only what was applied for as such, then registers', async () => {

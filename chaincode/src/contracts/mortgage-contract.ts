@@ -11,6 +11,7 @@ import {
   LedgerError,
   MORTGAGE_STATES,
   MortgageAction,
+  MortgageEvidence,
   MortgageRecord,
   MortgageState,
   MortgageView,
@@ -29,6 +30,7 @@ import {
   findMortgage,
   getMortgageRecord,
   mortgageExists,
+  mortgageHistory,
   MortgageIndex,
   mortgageParties,
   readAuditorAccess,
@@ -272,6 +274,24 @@ export class MortgageContract extends Contract {
     const record = await findMortgage(ctx, id);
     if (!record || !(await this.mayRead(ctx, caller, record))) throw hidden(id);
     return canonicalJson(await this.view(ctx, record));
+  }
+
+  /**
+   * The record and the transactions that wrote each of its versions, oldest first, for whoever may
+   * read it: what the registration certificate (不动产登记证明) is generated from and verified against.
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async GetMortgageEvidence(ctx: Context, id: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, READER_ROLES);
+    const record = await findMortgage(ctx, id);
+    if (!record || !(await this.mayRead(ctx, caller, record))) throw hidden(id);
+    const trail = (await mortgageHistory(ctx, id))
+      .filter((entry) => entry.value !== null)
+      .map((entry) => ({ txId: entry.txId, timestamp: entry.timestamp, state: (entry.value as MortgageRecord).state }))
+      .reverse();
+    const evidence: MortgageEvidence = { mortgage: await this.view(ctx, record), trail };
+    return canonicalJson(evidence);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Context } from 'fabric-contract-api';
-import { AuditorMortgageAccess, EncumbranceQueryAuthorization, MortgageRecord } from '@econfirm/common';
-import { deleteIndex, keyExists, putIndex, readJson, readRequired, writeJson } from './ledger';
+import { AuditorMortgageAccess, EncumbranceQueryAuthorization, HistoryEntry, MortgageRecord } from '@econfirm/common';
+import { deleteIndex, keyExists, putIndex, readHistory, readJson, readRequired, writeJson } from './ledger';
 
 const MORTGAGE = 'mtg';
 /** Per unit: the ids of the registrations that encumber it, in registration order (= priority). */
@@ -37,6 +37,11 @@ export function getMortgageRecord(ctx: Context, id: string): Promise<MortgageRec
 
 export function mortgageExists(ctx: Context, id: string): Promise<boolean> {
   return keyExists(ctx, key(ctx, MORTGAGE, [id]));
+}
+
+/** Every committed version of the record, newest first (the peer's history database). */
+export function mortgageHistory(ctx: Context, id: string): Promise<HistoryEntry<MortgageRecord>[]> {
+  return readHistory<MortgageRecord>(ctx, key(ctx, MORTGAGE, [id]));
 }
 
 export function mortgageParties(record: MortgageRecord): string[] {

@@ -129,6 +129,22 @@ export interface MortgageView extends MortgageRecord {
   priority?: number;
 }
 
+/** One committed version of a registration: the transaction that wrote it (from the key's history). */
+export interface MortgageTrailStep {
+  txId: string;
+  timestamp: string;
+  state: MortgageState;
+}
+
+/**
+ * What the registration certificate (clients/evidence, "Mortgage registration certificate") is made
+ * from: the record as a party reads it and every committed version of it, oldest first.
+ */
+export interface MortgageEvidence {
+  mortgage: MortgageView;
+  trail: MortgageTrailStep[];
+}
+
 /** One active encumbrance of a unit, as an authorized lender sees it before lending. */
 export interface Encumbrance {
   mortgageId: string;
