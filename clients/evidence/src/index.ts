@@ -14,3 +14,8 @@ export * from './ledger/transactions';
 export * from './ledger/ledger-evidence';
 export * from './bundle/evidence-bundle';
 export * from './verify/verify-anchor';
+export * from './model/mortgage-certificate';
+export * from './mortgage-certificate-pdf';
+export { renderMortgageCertificatePdf, certificateQrPayload } from './pdf/render-certificate';
+export * from './ledger/mortgage-certificate';
+export { isMortgageCertificateJson } from './verify/verify-certificate';

@@ -5,7 +5,8 @@ import { createEvidencePdf, type EvidencePdf } from '../evidence-pdf';
 import { buildEvidenceDocument, EvidenceInputError, type EvidenceDocument } from '../model/evidence-document';
 import type { EvidenceSigner } from '../signer';
 import type { LedgerView, RegistryEntry, RegistrySnapshot } from '../verify/verify-evidence';
-import { committedConfirmation, transactionFacts, type TransactionFacts } from './transactions';
+import { readMortgageEvidence } from './mortgage-certificate';
+import { committedConfirmation, committedMortgage, transactionFacts, type TransactionFacts } from './transactions';
 
 /** GetConfirmationEvidence (auditor of the firm): the request, its committed trail, the responder's key. */
 export async function readConfirmationEvidence(ledger: LedgerSession, id: string): Promise<ConfirmationEvidence> {
@@ -61,6 +62,8 @@ export function ledgerView(ledger: LedgerSession): LedgerView {
     confirmationEvidence: (id) => readConfirmationEvidence(ledger, id),
     transaction: (txId) => transactionFacts(ledger.network, txId),
     committedRecord: (txId, id) => committedConfirmation(ledger.network, txId, id),
+    mortgageEvidence: (id) => readMortgageEvidence(ledger, id),
+    committedMortgage: (txId, id) => committedMortgage(ledger.network, txId, id),
     institution: async (institutionId) => registryEntry(await new RegistryClient(ledger).get(institutionId)),
   };
 }

@@ -2,7 +2,7 @@ import type { Network } from '@hyperledger/fabric-gateway';
 import { CertificateAttributesError, fabricCertificateAttributes, readBlockOfTransaction, type SerializedIdentity } from '@econfirm/sdk';
 import { X509Certificate } from 'node:crypto';
 import { sha256 } from '../crypto/certificates';
-import type { ConfirmationRequest } from '@econfirm/common';
+import type { ConfirmationRequest, MortgageRecord } from '@econfirm/common';
 import type { ActorFacts } from '../model/evidence-document';
 
 export interface TransactionFacts {
@@ -56,6 +56,20 @@ export async function committedConfirmation(network: Network, txId: string, conf
     } catch {
       // not JSON: an index entry
     }
+  }
+  return undefined;
+}
+
+/**
+ * The mortgage record as transaction `txId` wrote it (its world-state key `\u0000mtg\u0000<id>\u0000`,
+ * chaincode/src/state/mortgage-store.ts), read from the committed block like a confirmation's.
+ */
+export async function committedMortgage(network: Network, txId: string, mortgageId: string): Promise<MortgageRecord | undefined> {
+  const key = `\u0000mtg\u0000${mortgageId}\u0000`;
+  const transaction = (await readBlockOfTransaction(network, txId)).transactions.find((t) => t.transactionId === txId);
+  for (const write of transaction?.actions.flatMap((a) => a.readWriteSets).flatMap((ns) => ns.writes) ?? []) {
+    if (write.isDelete || write.key !== key) continue;
+    return JSON.parse(Buffer.from(write.value).toString('utf8')) as MortgageRecord;
   }
   return undefined;
 }

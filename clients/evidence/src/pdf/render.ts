@@ -35,14 +35,14 @@ export function qrPayload(doc: EvidenceDocument): string {
   });
 }
 
-const PAGE = { width: 595.28, height: 841.89, margin: 42 } as const;
-const CONTENT_WIDTH = PAGE.width - 2 * PAGE.margin;
+export const PAGE = { width: 595.28, height: 841.89, margin: 42 } as const;
+export const CONTENT_WIDTH = PAGE.width - 2 * PAGE.margin;
 const FOOTER_SPACE = 28;
-const COLOR = { rule: '#888888', head: '#e8edf3', title: '#1b3a5c', muted: '#555555' } as const;
+export const COLOR = { rule: '#888888', head: '#e8edf3', title: '#1b3a5c', muted: '#555555' } as const;
 
-type Doc = PDFKit.PDFDocument;
+export type Doc = PDFKit.PDFDocument;
 
-interface Column {
+export interface Column {
   header: string;
   width: number;
 }
@@ -55,8 +55,51 @@ interface Column {
  * the same bytes. The signature placeholder is added last; signPdf() fills it.
  */
 export function renderEvidencePdf(doc: EvidenceDocument, attachments: readonly EvidenceAttachment[], placeholder: SignaturePlaceholderOptions, anchor?: AnchorProof): Promise<Buffer> {
-  const at = new Date(doc.generatedAt);
   const form = findForm(doc.record.formId);
+  return renderSignablePdf(
+    {
+      title: `${FORM_TITLES_ZH[doc.record.formId] ?? ''} ${doc.record.id} — econfirm evidence`,
+      author: `${doc.generatedBy.nameZh} ${doc.generatedBy.nameEn}`,
+      subject: `Electronic confirmation evidence ${doc.record.id}`,
+      keywords: `econfirm evidence ${evidenceHash(doc)}`,
+      at: new Date(doc.generatedAt),
+      footer: `${doc.record.id} · econfirm 电子函证证据 evidence`,
+    },
+    (pdf) => {
+      drawTitle(pdf, doc, form);
+      drawSummary(pdf, doc);
+      drawParties(pdf, doc);
+      drawLetter(pdf, doc, form);
+      drawReply(pdf, doc, form);
+      drawAuthorization(pdf, doc);
+      drawTimeline(pdf, doc);
+      if (doc.crossCheck) drawCrossCheck(pdf, doc.crossCheck);
+      drawHashes(pdf, doc);
+      if (anchor) drawAnchor(pdf, anchor);
+    },
+    attachments,
+    placeholder,
+  );
+}
+
+/** The document-level facts of a signable PDF; `at` fixes every date in it (reproducible bytes). */
+export interface PdfMeta {
+  title: string;
+  author: string;
+  subject: string;
+  keywords: string;
+  at: Date;
+  /** Printed at the foot of every page, before "page n of N". */
+  footer: string;
+}
+
+/**
+ * The one way a signed document is laid out (evidence, registration certificates): A4, the CJK
+ * font, `draw` for the body, the attachments, the footers and the signature placeholder signPdf()
+ * fills. Every source of variation is fixed, so the same input gives the same bytes.
+ */
+export function renderSignablePdf(meta: PdfMeta, draw: (pdf: Doc) => void, attachments: readonly EvidenceAttachment[], placeholder: SignaturePlaceholderOptions): Promise<Buffer> {
+  const at = meta.at;
   const pdf = new PDFDocument({
     ...NO_DEFAULT_FONT,
     size: 'A4',
@@ -66,16 +109,7 @@ export function renderEvidencePdf(doc: EvidenceDocument, attachments: readonly E
     pdfVersion: '1.7',
     lang: 'zh-CN',
     displayTitle: true,
-    info: {
-      Title: `${FORM_TITLES_ZH[doc.record.formId] ?? ''} ${doc.record.id} — econfirm evidence`,
-      Author: `${doc.generatedBy.nameZh} ${doc.generatedBy.nameEn}`,
-      Subject: `Electronic confirmation evidence ${doc.record.id}`,
-      Keywords: `econfirm evidence ${evidenceHash(doc)}`,
-      Creator: 'econfirm evidence',
-      Producer: 'econfirm evidence (pdfkit)',
-      CreationDate: at,
-      ModDate: at,
-    },
+    info: { Title: meta.title, Author: meta.author, Subject: meta.subject, Keywords: meta.keywords, Creator: 'econfirm evidence', Producer: 'econfirm evidence (pdfkit)', CreationDate: at, ModDate: at },
   });
   const chunks: Buffer[] = [];
   pdf.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -84,22 +118,11 @@ export function renderEvidencePdf(doc: EvidenceDocument, attachments: readonly E
     pdf.on('error', reject);
   });
   useCjkFont(pdf);
-
-  drawTitle(pdf, doc, form);
-  drawSummary(pdf, doc);
-  drawParties(pdf, doc);
-  drawLetter(pdf, doc, form);
-  drawReply(pdf, doc, form);
-  drawAuthorization(pdf, doc);
-  drawTimeline(pdf, doc);
-  if (doc.crossCheck) drawCrossCheck(pdf, doc.crossCheck);
-  drawHashes(pdf, doc);
-  if (anchor) drawAnchor(pdf, anchor);
-
+  draw(pdf);
   for (const file of attachments) {
     pdf.file(file.bytes, { name: file.name, type: file.mimeType, description: file.description, creationDate: at, modifiedDate: at, relationship: 'Data' } as PDFKit.Mixins.PDFAttachmentOptions);
   }
-  drawFooters(pdf, doc);
+  drawFooters(pdf, meta.footer);
   addSignaturePlaceholder(pdf, placeholder);
   pdf.end();
   return done;
@@ -112,14 +135,14 @@ function bottom(): number {
   return PAGE.height - PAGE.margin - FOOTER_SPACE;
 }
 
-function ensureSpace(pdf: Doc, height: number): void {
+export function ensureSpace(pdf: Doc, height: number): void {
   if (pdf.y + height > bottom()) {
     pdf.addPage();
     pdf.font(CJK_FONT);
   }
 }
 
-function heading(pdf: Doc, zh: string, en: string): void {
+export function heading(pdf: Doc, zh: string, en: string): void {
   ensureSpace(pdf, 60);
   pdf.moveDown(0.6);
   const y = pdf.y;
@@ -129,7 +152,7 @@ function heading(pdf: Doc, zh: string, en: string): void {
   pdf.x = PAGE.margin;
 }
 
-function note(pdf: Doc, text: string): void {
+export function note(pdf: Doc, text: string): void {
   pdf.font(CJK_FONT).fontSize(8);
   ensureSpace(pdf, pdf.heightOfString(text, { width: CONTENT_WIDTH }) + 4);
   pdf.fontSize(8).fillColor(COLOR.muted).text(text, PAGE.margin, pdf.y, { width: CONTENT_WIDTH });
@@ -181,7 +204,7 @@ function drawRow(pdf: Doc, columns: readonly Column[], cells: readonly string[],
 }
 
 /** A table that repeats its header row on every page it continues on. Each row is measured once. */
-function table(pdf: Doc, columns: readonly Column[], rows: readonly (readonly string[])[], options: { size?: number; noHeader?: boolean } = {}): void {
+export function table(pdf: Doc, columns: readonly Column[], rows: readonly (readonly string[])[], options: { size?: number; noHeader?: boolean } = {}): void {
   const size = options.size ?? 8;
   const headers = columns.map((c) => c.header);
   const headerHeights = options.noHeader ? [] : rowHeights(pdf, columns, headers, size);
@@ -203,7 +226,7 @@ function table(pdf: Doc, columns: readonly Column[], rows: readonly (readonly st
 }
 
 /** Label/value pairs, two pairs per line. */
-function facts(pdf: Doc, pairs: readonly (readonly [string, string])[]): void {
+export function facts(pdf: Doc, pairs: readonly (readonly [string, string])[]): void {
   const label = 92;
   const value = CONTENT_WIDTH / 2 - label;
   const columns: Column[] = [
@@ -222,22 +245,22 @@ function facts(pdf: Doc, pairs: readonly (readonly [string, string])[]): void {
 }
 
 /** Label/value pairs one per line (long values: hashes, subjects). */
-function longFacts(pdf: Doc, pairs: readonly (readonly [string, string])[]): void {
+export function longFacts(pdf: Doc, pairs: readonly (readonly [string, string])[]): void {
   table(pdf, [{ header: '', width: 150 }, { header: '', width: CONTENT_WIDTH - 150 }], pairs.map(([k, v]) => [k, v]), { noHeader: true });
 }
 
-function partyName(p: PartySummary): string {
+export function partyName(p: PartySummary): string {
   return `${p.nameZh}\n${p.nameEn}`;
 }
 
-function text(value: unknown): string {
+export function text(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
 }
 
-function localTime(iso: string): string {
+export function localTime(iso: string): string {
   // Printed in China Standard Time with the offset shown; the JSON keeps the ledger's UTC.
   const t = new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString();
   return `${t.slice(0, 10)} ${t.slice(11, 19)} +08:00`;
@@ -246,10 +269,11 @@ function localTime(iso: string): string {
 // ---------------------------------------------------------------------------------------------
 // Sections of the evidence
 
-function drawTitle(pdf: Doc, doc: EvidenceDocument, form: FormDefinition | undefined): void {
+/** The QR code at the top right of the first page, captioned "scan to verify". */
+function drawQr(pdf: Doc, payload: string): { qrSize: number; top: number } {
   const qrSize = 112;
   const top = PAGE.margin;
-  const matrix = qrMatrix(qrPayload(doc));
+  const matrix = qrMatrix(payload);
   const module = qrSize / matrix.size;
   const qrX = PAGE.width - PAGE.margin - qrSize;
   for (let r = 0; r < matrix.size; r++) {
@@ -259,15 +283,26 @@ function drawTitle(pdf: Doc, doc: EvidenceDocument, form: FormDefinition | undef
   }
   pdf.fill('black');
   pdf.fontSize(6.5).fillColor(COLOR.muted).text('扫码核验 Scan to verify', qrX, top + qrSize + 2, { width: qrSize, align: 'center' });
-  const titleWidth = CONTENT_WIDTH - qrSize - 12;
-  const zhTitle = FORM_TITLES_ZH[doc.record.formId] ?? '询证函';
-  pdf.fillColor(COLOR.title).fontSize(20).text(`${zhTitle} · 电子函证证据`, PAGE.margin, top + 4, { width: titleWidth });
-  pdf.fontSize(11).text(`Electronic confirmation evidence — ${form?.title ?? doc.record.formId}`, { width: titleWidth });
+  return { qrSize, top };
+}
+
+function drawTitle(pdf: Doc, doc: EvidenceDocument, form: FormDefinition | undefined): void {
+  titleBlock(pdf, qrPayload(doc), `${FORM_TITLES_ZH[doc.record.formId] ?? '询证函'} · 电子函证证据`, `Electronic confirmation evidence — ${form?.title ?? doc.record.formId}`, [
+    `函证编号 Confirmation ${doc.record.id}   ·   类型 Kind ${KIND_ZH[doc.record.kind] ?? ''} ${doc.record.kind}`,
+    `出具 Generated by ${doc.generatedBy.nameZh} ${doc.generatedBy.nameEn} (${doc.generatedBy.mspId}), ${localTime(doc.generatedAt)}`,
+    '本证据由区块链账本数据生成并经出具机构数字签名；附件含可复算哈希的原文与签名。',
+    'Generated from the ledger and digitally signed by the issuing institution; the attachments carry the content and signatures needed to recompute every hash.',
+  ]);
+}
+
+/** The first page's head: the QR code at the right, the title, its English line and the muted fact lines beside it. */
+export function titleBlock(pdf: Doc, qr: string, title: string, subtitle: string, lines: readonly string[]): void {
+  const { qrSize, top } = drawQr(pdf, qr);
+  const width = CONTENT_WIDTH - qrSize - 12;
+  pdf.fillColor(COLOR.title).fontSize(20).text(title, PAGE.margin, top + 4, { width });
+  pdf.fontSize(11).text(subtitle, { width });
   pdf.moveDown(0.4).fontSize(8.5).fillColor(COLOR.muted);
-  pdf.text(`函证编号 Confirmation ${doc.record.id}   ·   类型 Kind ${KIND_ZH[doc.record.kind] ?? ''} ${doc.record.kind}`, { width: titleWidth });
-  pdf.text(`出具 Generated by ${doc.generatedBy.nameZh} ${doc.generatedBy.nameEn} (${doc.generatedBy.mspId}), ${localTime(doc.generatedAt)}`, { width: titleWidth });
-  pdf.text('本证据由区块链账本数据生成并经出具机构数字签名；附件含可复算哈希的原文与签名。', { width: titleWidth });
-  pdf.text('Generated from the ledger and digitally signed by the issuing institution; the attachments carry the content and signatures needed to recompute every hash.', { width: titleWidth });
+  for (const line of lines) pdf.text(line, { width });
   pdf.fillColor('black');
   pdf.y = Math.max(pdf.y, top + qrSize + 14);
   pdf.x = PAGE.margin;
@@ -291,14 +326,18 @@ function drawSummary(pdf: Doc, doc: EvidenceDocument): void {
 }
 
 function drawParties(pdf: Doc, doc: EvidenceDocument): void {
-  heading(pdf, '相关方', 'Parties');
   const p = doc.parties;
-  const rows: [string, PartySummary][] = [
+  partyTable(pdf, [
     ['会计师事务所\nAudit firm', p.firm],
     ['被审计单位\nClient', p.client],
     ['被询证方\nAddressee', p.addressee],
     ['回函方\nResponder', p.responder],
-  ];
+  ]);
+}
+
+/** The parties section: role, names, registry id and MSP of each. */
+export function partyTable(pdf: Doc, rows: readonly (readonly [string, PartySummary])[]): void {
+  heading(pdf, '相关方', 'Parties');
   table(
     pdf,
     [
@@ -449,19 +488,35 @@ function drawAuthorization(pdf: Doc, doc: EvidenceDocument): void {
 }
 
 function drawTimeline(pdf: Doc, doc: EvidenceDocument): void {
-  heading(pdf, '过程记录', 'Timeline (every committed step)');
+  stepTable(pdf, '过程记录', 62, doc.timeline.map((s) => ({ ...s, step: `${STATE_ZH[s.state] ?? ''}\n${s.state}` })));
+}
+
+/** One committed step as a timeline row shows it: when, what, by whom (from the block), where. */
+export interface StepRow {
+  at: string;
+  step: string;
+  actor: { mspId: string; subject: string; role?: string; institution?: string };
+  txId: string;
+  blockNumber: string;
+  validationCode: string;
+}
+
+/** The timeline of every committed step (evidence, registration certificates); `stepWidth` for the step's label. */
+export function stepTable(pdf: Doc, titleZh: string, stepWidth: number, rows: readonly StepRow[]): void {
+  heading(pdf, titleZh, 'Timeline (every committed step)');
+  const subjectWidth = 192 - stepWidth;
   table(
     pdf,
     [
       { header: '时间 Time (+08:00)', width: 70 },
-      { header: '步骤 Step', width: 62 },
+      { header: '步骤 Step', width: stepWidth },
       { header: '机构 / 角色 Institution / role', width: 88 },
-      { header: '证书主体 Certificate subject', width: 130 },
-      { header: '交易 Transaction / 区块 Block / 校验 Validation', width: CONTENT_WIDTH - 350 },
+      { header: '证书主体 Certificate subject', width: subjectWidth },
+      { header: '交易 Transaction / 区块 Block / 校验 Validation', width: CONTENT_WIDTH - 158 - stepWidth - subjectWidth },
     ],
-    doc.timeline.map((s) => [
+    rows.map((s) => [
       localTime(s.at),
-      `${STATE_ZH[s.state] ?? ''}\n${s.state}`,
+      s.step,
       `${s.actor.institution ?? '—'} (${s.actor.mspId})\n${s.actor.role ? `${ROLE_ZH[s.actor.role] ?? ''} ${s.actor.role}` : '—'}`,
       s.actor.subject,
       `${s.txId}\n#${s.blockNumber} · ${s.validationCode}`,
@@ -566,7 +621,7 @@ function drawAnchor(pdf: Doc, anchor: AnchorProof): void {
   );
 }
 
-function drawFooters(pdf: Doc, doc: EvidenceDocument): void {
+function drawFooters(pdf: Doc, footer: string): void {
   const range = pdf.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
     pdf.switchToPage(i);
@@ -576,7 +631,7 @@ function drawFooters(pdf: Doc, doc: EvidenceDocument): void {
       .font(CJK_FONT)
       .fontSize(7)
       .fillColor(COLOR.muted)
-      .text(`${doc.record.id} · econfirm 电子函证证据 evidence · 第 ${i + 1} / ${range.count} 页  page ${i + 1} of ${range.count}`, PAGE.margin, PAGE.height - PAGE.margin - 10, {
+      .text(`${footer} · 第 ${i + 1} / ${range.count} 页  page ${i + 1} of ${range.count}`, PAGE.margin, PAGE.height - PAGE.margin - 10, {
         width: CONTENT_WIDTH,
         align: 'center',
         lineBreak: false,

@@ -1,40 +1,32 @@
-import { canonicalJson, saltedHash, sha256Hex, type ConfirmationEvidence, type ConfirmationRequest, type PublicJwk } from '@econfirm/common';
+import { canonicalJson, saltedHash, sha256Hex, type ConfirmationEvidence, type ConfirmationRequest, type MortgageEvidence, type MortgageRecord, type PublicJwk } from '@econfirm/common';
 import { LedgerCallError, verifyReplySignature } from '@econfirm/sdk';
 import { X509Certificate } from 'node:crypto';
 import { evidenceCertificateProblem, verifyChain } from '../crypto/certificates';
-import { parseCrl, type ParsedCrl } from '../crypto/crl';
-import { verifyDetachedCms } from '../crypto/cms';
-import { decodeCompactJws, verifyCompactJws, x5cChain } from '../crypto/jws';
+import { decodeCompactJws, x5cChain } from '../crypto/jws';
 import { EVIDENCE_JWS_TYPE } from '../evidence-pdf';
 import { crossCheckProblems, evidenceHash, parseEvidenceJson, type ActorFacts, type EvidenceDocument } from '../model/evidence-document';
 import { extractAttachments, type ExtractedAttachment } from '../pdf/attachments';
-import { extractSignature } from '../pdf/pades';
 import { ATTACHMENT } from '../pdf/render';
+import { chainFailure, checkDocumentJws, checkPdfSignature, Checks, parsedRevocations, rootsFor, single, stepTransactionProblems, type Check, type SignerExpectation, type TrustRoots } from './checks';
 import { checkAnchor, parseAnchorProof, type AnchorFacts, type EvmTrust } from './verify-anchor';
+import { isMortgageCertificateJson, verifyMortgageCertificatePdf } from './verify-certificate';
 
-export type CheckStatus = 'pass' | 'fail' | 'skipped';
-
-/** One check of the verdict; `code` is machine-readable and stable, `detail` is for people. */
-export interface Check {
-  id: string;
-  status: CheckStatus;
-  code: string;
-  detail: string;
-}
+export { failureDetail, parsedRevocations, type Check, type CheckStatus, type TrustRoots } from './checks';
 
 export interface Verdict {
   ok: boolean;
   mode: 'online' | 'offline';
+  /** What the document is: confirmation evidence, or a mortgage registration certificate. */
+  kind?: 'confirmation' | 'mortgage-certificate';
   confirmationId?: string;
+  /** The registration a certificate is of. */
+  mortgageId?: string;
   evidenceHash?: string;
   generatedBy?: string;
   /** What the EVM chain says about the evidence's anchor, when the `evm-anchor` check passed. */
   anchor?: AnchorFacts;
   checks: Check[];
 }
-
-/** Trust anchors per MSP id: the root (and intermediate) certificates of each org, DER. */
-export type TrustRoots = ReadonlyMap<string, readonly Buffer[]>;
 
 /** What an online verification reads from the ledger (implemented over the SDK in ledger/). */
 export interface LedgerView {
@@ -47,6 +39,10 @@ export interface LedgerView {
    * holding a channel identity verifies online too.
    */
   committedRecord?(txId: string, id: string): Promise<ConfirmationRequest | undefined>;
+  /** The registration as this identity may read it now (GetMortgageEvidence); a non-reader is refused. */
+  mortgageEvidence?(id: string): Promise<MortgageEvidence>;
+  /** The registration as transaction `txId` wrote it, from the committed block (any channel member). */
+  committedMortgage?(txId: string, id: string): Promise<MortgageRecord | undefined>;
   /** The registry's entry of an institution (parties, the firm's MSP, the responder's keys). */
   institution?(institutionId: string): Promise<RegistryEntry | undefined>;
 }
@@ -82,63 +78,16 @@ export interface VerifyOptions {
   evm?: EvmTrust;
 }
 
-class Checks {
-  readonly list: Check[] = [];
-  pass(id: string, detail: string): void {
-    this.list.push({ id, status: 'pass', code: 'OK', detail });
-  }
-  fail(id: string, code: string, detail: string): void {
-    this.list.push({ id, status: 'fail', code, detail });
-  }
-  skip(id: string, code: string, detail: string): void {
-    this.list.push({ id, status: 'skipped', code, detail });
-  }
-  /** Runs a check; an exception is that check's failure, never the verifier's crash. */
-  async run(id: string, code: string, work: () => Promise<void> | void): Promise<void> {
-    try {
-      await work();
-    } catch (err) {
-      this.fail(id, code, failureDetail(err));
-    }
-  }
-}
-
-/**
- * What a failed check reports. A check's own refusal says what is wrong; a crash inside a parser on
- * a malformed structure (pdf-lib's "Cannot read properties of undefined…", a Buffer read out of
- * range) says only that the part could not be read — its text describes our code, not the
- * document, and is not given to the caller (issue 17 §4).
- */
-export function failureDetail(err: unknown): string {
-  if (err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError) return 'the document is malformed: this part of it could not be read';
-  return err instanceof Error ? err.message : String(err);
-}
-
-function rootsFor(roots: TrustRoots, mspId: string): readonly Buffer[] {
-  return roots.get(mspId) ?? [];
-}
-
-/** Every CRL of every MSP, parsed once per verification (a CRL only counts for the issuer that signed it). */
-export function parsedRevocations(revocations: VerifyOptions['revocations']): ParsedCrl[] {
-  const parsed: ParsedCrl[] = [];
-  for (const list of revocations?.values() ?? []) {
-    for (const der of list) {
-      try {
-        parsed.push(parseCrl(der));
-      } catch {
-        // an unreadable CRL revokes nothing; the MSP would have refused it too
-      }
-    }
-  }
-  return parsed;
-}
-
-const chainFailure = (chain: { revoked?: boolean }): string => (chain.revoked ? 'CERTIFICATE_REVOKED' : 'CERTIFICATE_UNTRUSTED');
-
-function single(attachments: ExtractedAttachment[], name: string): Buffer | undefined {
-  const found = attachments.filter((a) => a.name === name);
-  if (found.length > 1) throw new Error(`attachment ${name} appears ${found.length} times`);
-  return found[0]?.bytes;
+/** Confirmation evidence is signed by the evidence certificate of the record's firm, under the firm's MSP. */
+function firmSigner(doc: EvidenceDocument): SignerExpectation {
+  return {
+    mspId: doc.generatedBy.mspId,
+    describe: `evidence certificate of ${doc.record.firmId}`,
+    problem: (leaf) =>
+      doc.generatedBy.id !== doc.record.firmId || doc.parties.firm.mspId !== doc.generatedBy.mspId
+        ? `the evidence is generated by ${doc.generatedBy.id}, not by the firm of the record`
+        : evidenceCertificateProblem(leaf, doc.record.firmId),
+  };
 }
 
 /**
@@ -161,45 +110,22 @@ export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions)
     attachments = await extractAttachments(bytes);
     evidenceBytes = single(attachments, ATTACHMENT.evidenceJson);
     if (!evidenceBytes) throw new Error(`no ${ATTACHMENT.evidenceJson} attached`);
+    if (isMortgageCertificateJson(evidenceBytes)) return;
     doc = parseEvidenceJson(evidenceBytes.toString('utf8'));
+    verdict.kind = 'confirmation';
     verdict.confirmationId = doc.record.id;
     verdict.evidenceHash = sha256Hex(evidenceBytes);
     verdict.generatedBy = `${doc.generatedBy.id} (${doc.generatedBy.mspId})`;
     checks.pass('attachments', `${attachments.map((a) => a.name).join(', ')}; evidence of ${doc.record.id} by ${doc.generatedBy.id}`);
   });
-  const generatorRoots = doc ? rootsFor(options.roots, doc.generatedBy.mspId) : [];
 
-  // 2. The PDF signature.
-  let pdfSigner: Buffer | undefined;
-  await checks.run('pdf-signature', 'PDF_SIGNATURE_INVALID', () => {
-    const signature = extractSignature(bytes);
-    if (signature.count !== 1) throw new Error(`expected one signature, found ${signature.count}`);
-    if (!signature.coversWholeFile) throw new Error('the signature does not cover the end of the file (content was appended after signing)');
-    const cms = verifyDetachedCms(signature.cms, signature.signedContent);
-    if (cms.problems.length > 0 || !cms.signer) {
-      checks.fail('pdf-signature', cms.digestMatches ? 'PDF_SIGNATURE_INVALID' : 'PDF_DIGEST_MISMATCH', cms.problems.join('; '));
-      return;
-    }
-    pdfSigner = cms.chain[0];
-    checks.pass('pdf-signature', `PAdES (ETSI.CAdES.detached) by ${cms.signer.subject.replace(/\n/g, ', ')}; byte range [${signature.byteRange.join(' ')}] covers the whole file`);
-    const at = options.at ?? new Date();
-    if (!doc) {
-      checks.fail('pdf-certificate', 'UNKNOWN_INSTITUTION', 'no evidence JSON: cannot tell which MSP root applies');
-      return;
-    }
-    const chain = verifyChain(cms.chain, generatorRoots, at, crls);
-    if (!chain.ok) {
-      checks.fail('pdf-certificate', chainFailure(chain), `${doc.generatedBy.mspId}: ${chain.reason}`);
-      return;
-    }
-    // The signer is the evidence certificate of the firm the record names (the record is compared
-    // with the ledger below; the firm's MSP with the registry): not any member of some MSP.
-    const purpose = doc.generatedBy.id !== doc.record.firmId || doc.parties.firm.mspId !== doc.generatedBy.mspId
-      ? `the evidence is generated by ${doc.generatedBy.id}, not by the firm of the record`
-      : evidenceCertificateProblem(cms.chain[0] as Buffer, doc.record.firmId);
-    if (purpose) checks.fail('pdf-certificate', 'NOT_EVIDENCE_CERTIFICATE', purpose);
-    else checks.pass('pdf-certificate', `evidence certificate of ${doc.record.firmId}, chains to ${doc.generatedBy.mspId} root '${chain.root}'`);
-  });
+  // A registration certificate (不动产登记证明) is the same kind of signed document with other checks.
+  if (!doc && evidenceBytes && isMortgageCertificateJson(evidenceBytes)) return verifyMortgageCertificatePdf(bytes, attachments, evidenceBytes, options, checks, verdict, crls);
+
+  // 2. The PDF signature, by the evidence certificate of the firm the record names (the record is
+  // compared with the ledger below, the firm's MSP with the registry): not any member of some MSP.
+  const at = options.at ?? new Date();
+  const pdfSigner = checkPdfSignature(checks, bytes, doc ? firmSigner(doc) : undefined, at, options.roots, crls);
 
   if (!doc || !evidenceBytes) {
     verdict.ok = false;
@@ -209,30 +135,7 @@ export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions)
   const evidenceText = evidenceBytes;
 
   // 3. The evidence JWS: signed by the same institution (same certificate as the PDF signature).
-  await checks.run('evidence-jws', 'EVIDENCE_JWS_INVALID', async () => {
-    const jwsBytes = single(attachments, ATTACHMENT.evidenceJws);
-    if (!jwsBytes) throw new Error(`no ${ATTACHMENT.evidenceJws} attached`);
-    const jws = jwsBytes.toString('ascii');
-    const { header } = decodeCompactJws(jws);
-    if (header.alg !== 'ES256' || header.typ !== EVIDENCE_JWS_TYPE) throw new Error(`unexpected JWS header alg=${String(header.alg)} typ=${String(header.typ)}`);
-    const chain = x5cChain(header);
-    if (!chain[0]) throw new Error('the evidence JWS carries no x5c certificate');
-    const payload = await verifyCompactJws(jws, { certificate: chain[0] });
-    if (!payload.equals(evidenceText)) {
-      checks.fail('evidence-jws', 'ATTACHMENT_MISMATCH', `the JWS signs other content than the attached ${ATTACHMENT.evidenceJson} (payload sha256 ${sha256Hex(payload)}, attachment ${sha256Hex(evidenceText)})`);
-      return;
-    }
-    const trust = verifyChain(chain, generatorRoots, options.at ?? new Date(), crls);
-    if (!trust.ok) {
-      checks.fail('evidence-jws', chainFailure(trust), `x5c of the evidence JWS: ${evidence.generatedBy.mspId}: ${trust.reason}`);
-      return;
-    }
-    if (pdfSigner && !pdfSigner.equals(chain[0])) {
-      checks.fail('evidence-jws', 'SIGNER_MISMATCH', 'the evidence JWS and the PDF signature are by different certificates');
-      return;
-    }
-    checks.pass('evidence-jws', `ES256 by '${trust.subject}', chains to ${evidence.generatedBy.mspId}; signs the attached evidence JSON (sha256 ${sha256Hex(evidenceText)})`);
-  });
+  await checkDocumentJws(checks, attachments, evidenceText, EVIDENCE_JWS_TYPE, evidence.generatedBy.mspId, pdfSigner, at, options.roots, crls);
 
   // 4. Content against the salted hashes.
   await checks.run('letter-hash', 'CONTENT_MISMATCH', () => {
@@ -339,7 +242,7 @@ export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions)
   });
 
   verdict.evidenceHash = evidenceHash(evidence);
-  verdict.ok = checks.list.every((c) => c.status !== 'fail') && checks.list.some((c) => c.id === 'pdf-signature' && c.status === 'pass');
+  verdict.ok = checks.ok();
   return verdict;
 }
 
@@ -437,19 +340,7 @@ async function checkLedger(checks: Checks, doc: EvidenceDocument, ledger: Ledger
     else checks.pass('ledger-hashes', `the ledger holds the same record, steps and letter${doc.reply ? ', reply and reply-signature' : ''} hashes for ${doc.record.id}`);
   });
   await checks.run('ledger-transactions', 'LEDGER_UNAVAILABLE', async () => {
-    const problems: string[] = [];
-    for (const step of doc.timeline) {
-      let facts: Awaited<ReturnType<LedgerView['transaction']>>;
-      try {
-        facts = await ledger.transaction(step.txId);
-      } catch (err) {
-        problems.push(`${step.txId}: ${(err as Error).message}`);
-        continue;
-      }
-      if (facts.blockNumber.toString() !== step.blockNumber) problems.push(`${step.txId} is in block ${facts.blockNumber}, not ${step.blockNumber}`);
-      if (facts.validationCode !== 'VALID') problems.push(`${step.txId} was committed ${facts.validationCode}`);
-      if (facts.actor.certificateSha256 !== step.actor.certificateSha256 || facts.actor.mspId !== step.actor.mspId) problems.push(`${step.txId} was submitted by another identity than the evidence states`);
-    }
+    const problems = await stepTransactionProblems(ledger, doc.timeline, 'evidence');
     if (problems.length > 0) checks.fail('ledger-transactions', 'TRANSACTION_MISMATCH', problems.join('; '));
     else checks.pass('ledger-transactions', `${doc.timeline.length} transactions found VALID in committed blocks ${doc.timeline.map((s) => s.blockNumber).join(', ')}, submitted by the identities stated`);
   });
