@@ -21,6 +21,7 @@ import { EventBus } from '../events/event-bus';
 import { OutboxService } from '../events/outbox.service';
 import { parseResult } from '../fabric/ledger-call';
 import { LedgerService } from '../fabric/ledger.service';
+import { servicePrincipal } from '../tenants/service-principal';
 import { TenantsService, type Tenant } from '../tenants/tenants.service';
 import { AnchorStore, type AnchorBatchRow, type BatchState } from './anchor.store';
 import { AnchoringMetrics } from './anchoring.metrics';
@@ -51,20 +52,6 @@ export interface AnchoringStatus {
 /** The standard tree of a batch's leaves (bytes32 values): the same every time for the same leaves. */
 export function batchTree(leaves: readonly string[]): StandardMerkleTree<[string]> {
   return StandardMerkleTree.of(leaves.map((leaf): [string] => [leaf]), ['bytes32']);
-}
-
-/** A custodial principal of one of the gateway's tenants, for the service's own ledger calls. */
-function servicePrincipal(tenant: Tenant, identity: { name: string; role: string }): Principal {
-  return {
-    tenantId: tenant.id,
-    institutionId: tenant.institutionId,
-    orgKey: tenant.orgKey,
-    identityName: identity.name,
-    mspId: tenant.mspId,
-    role: identity.role as Role,
-    credentialId: `anchoring:${tenant.id}`,
-    custody: 'custodial',
-  };
 }
 
 /**
@@ -188,7 +175,7 @@ export class AnchoringService implements OnApplicationBootstrap, BeforeApplicati
     for (const tenant of this.tenants.list()) {
       const org = this.tenants.descriptor.orgs.find((o) => o.key === tenant.orgKey);
       const identity = org?.identities.find((i) => i.institution === tenant.institutionId && i.role === Role.Auditor);
-      if (identity) found.push({ tenant, principal: servicePrincipal(tenant, identity) });
+      if (identity) found.push({ tenant, principal: servicePrincipal(tenant, identity, 'anchoring') });
     }
     return found;
   }
@@ -253,7 +240,7 @@ export class AnchoringService implements OnApplicationBootstrap, BeforeApplicati
     const org = this.tenants.descriptor.orgs.find((o) => o.key === tenant.orgKey);
     const identity = org?.identities.find((i) => i.name === settings.recorder.identityName);
     if (!identity) throw new Error(`anchoring.recorder: no identity '${settings.recorder.identityName}' in org '${tenant.orgKey}'`);
-    return servicePrincipal(tenant, identity);
+    return servicePrincipal(tenant, identity, 'anchoring');
   }
 
   private async advance(settings: AnchoringSettings, evm: EvmAnchorClient, batch: AnchorBatchRow): Promise<void> {

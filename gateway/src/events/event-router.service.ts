@@ -3,6 +3,7 @@ import { Role } from '@econfirm/common';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
 import { LedgerService } from '../fabric/ledger.service';
+import { servicePrincipal } from '../tenants/service-principal';
 import { TenantsService, type Tenant } from '../tenants/tenants.service';
 import { sleep } from './backoff';
 import { isConfirmationEvent, type LedgerEvent } from './event-model';
@@ -32,20 +33,6 @@ const NOT_THEIRS = new Set(['NOT_FOUND', 'FORBIDDEN']);
  *   (ConfirmationsIssued) is narrowed to the ids the tenant can read.
  * Any other failure (peer down, timeout) is thrown: the event is then retried, never guessed.
  */
-/** The events module acting as one of a tenant's own custodial identities (never an API caller). */
-function eventsPrincipal(tenant: Tenant, identity: { name: string; role: string }): Principal {
-  return {
-    tenantId: tenant.id,
-    institutionId: tenant.institutionId,
-    orgKey: tenant.orgKey,
-    identityName: identity.name,
-    mspId: tenant.mspId,
-    role: identity.role as Role,
-    credentialId: `events:${tenant.id}`,
-    custody: 'custodial',
-  };
-}
-
 @Injectable()
 export class EventRouter {
   private readonly logger = new Logger('EventRouter');
@@ -67,7 +54,7 @@ export class EventRouter {
     if (this.readers.has(tenant.id)) return this.readers.get(tenant.id);
     const org = this.tenants.descriptor.orgs.find((o) => o.key === tenant.orgKey);
     const identity = org?.identities.find((i) => i.institution === tenant.institutionId && READER_ROLES.includes(i.role));
-    const principal = identity ? eventsPrincipal(tenant, identity) : undefined;
+    const principal = identity ? servicePrincipal(tenant, identity, 'events') : undefined;
     if (!principal) this.logger.log(`tenant ${tenant.id} has no reading identity: it receives registry events only`);
     this.readers.set(tenant.id, principal);
     return principal;
@@ -81,7 +68,7 @@ export class EventRouter {
     }
     for (const tenant of this.tenants.list()) {
       const identity = this.tenants.descriptor.orgs.find((o) => o.key === tenant.orgKey)?.identities.find((i) => i.institution === tenant.institutionId);
-      if (identity) return eventsPrincipal(tenant, identity);
+      if (identity) return servicePrincipal(tenant, identity, 'events');
     }
     throw new Error('no tenant has a custodial identity in the network descriptor to listen to chaincode events with');
   }

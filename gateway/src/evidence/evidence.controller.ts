@@ -1,5 +1,5 @@
 import { applyDecorators, Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiConsumes, ApiExtraModels, ApiForbiddenResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiUnprocessableEntityResponse, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiConsumes, ApiExtraModels, ApiForbiddenResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse, ApiOkResponse, ApiOperation, ApiParam, ApiPayloadTooLargeResponse, ApiUnprocessableEntityResponse, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { REQUEST_ID, Role } from '@econfirm/common';
 import { IsObject, IsOptional, IsString } from 'class-validator';
 import type { Request } from 'express';
@@ -47,7 +47,9 @@ class AnchorFactsDto {
 class VerdictDto {
   @ApiProperty() ok: boolean;
   @ApiProperty({ enum: ['online', 'offline'] }) mode: string;
+  @ApiPropertyOptional({ enum: ['confirmation', 'mortgage-certificate'], description: 'confirmation evidence or a registration certificate' }) kind?: string;
   @ApiPropertyOptional() confirmationId?: string;
+  @ApiPropertyOptional({ description: 'the registration a certificate is of' }) mortgageId?: string;
   @ApiPropertyOptional() evidenceHash?: string;
   @ApiPropertyOptional({ description: 'the institution that generated the evidence' }) generatedBy?: string;
   @ApiPropertyOptional({ type: AnchorFactsDto, description: "what the EVM chain says of the evidence's anchor (when the evm-anchor check passed)" }) anchor?: AnchorFactsDto;
@@ -111,6 +113,26 @@ export class EvidenceController {
     if (!REQUEST_ID.test(id)) throw new GatewayError('VALIDATION_FAILED', 'confirmation id has an invalid format');
     const pdf = await this.evidence.pdf(p, id);
     return new StreamableFile(pdf, { type: 'application/pdf', disposition: `attachment; filename="${id}.pdf"`, length: pdf.length });
+  }
+
+  @Get('mortgages/:id/certificate.pdf')
+  @Roles(Role.BankOfficer, Role.BankReviewer, Role.Registrar, Role.Regulator, Role.Auditor)
+  @ApiParam({ name: 'id', description: 'mortgage application id' })
+  @ApiOperation({
+    summary:
+      "The electronic registration certificate (不动产登记证明) of a registered mortgage, issued and signed (PAdES + JWS) by the registration centre. For the mortgagee bank, the registry, the regulator and an auditor with the client's grant; the names, unit number, location, amount and certificate number are printed only in a party's copy (bank, registry)",
+  })
+  @ApiOkResponse({ description: 'the signed PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: the role may not fetch certificates (clients); IDENTITY_REFUSED' })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'NOT_FOUND: no such registration, or one the caller may not read' })
+  @ApiConflictResponse({ type: ErrorResponse, description: "CERTIFICATE_NOT_ISSUED: not registered (details.state); NO_INSTITUTION_KEYS: this gateway holds no keys of the registration centre" })
+  @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'EVIDENCE_NOT_CONFIGURED: this gateway does not host the registration centre or holds no evidence certificate for it; LEDGER_UNAVAILABLE' })
+  @ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT' })
+  @Header('Content-Type', 'application/pdf')
+  async mortgageCertificate(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<StreamableFile> {
+    if (!REQUEST_ID.test(id)) throw new GatewayError('VALIDATION_FAILED', 'mortgage id has an invalid format');
+    const pdf = await this.evidence.mortgageCertificate(p, id);
+    return new StreamableFile(pdf, { type: 'application/pdf', disposition: `attachment; filename="${id}-certificate.pdf"`, length: pdf.length });
   }
 
   @Get('engagements/:id/evidence-bundle')

@@ -6,13 +6,15 @@ import {
   evidenceSignerFromFiles,
   generateEngagementBundle,
   generateEvidence,
+  generateMortgageCertificate,
+  readMortgageEvidence,
   ledgerView,
   type BundleVerdict,
   type EvidenceSigner,
   type TrustRoots,
   type Verdict,
 } from '@econfirm/evidence';
-import { isApiErrorCode, type CrossCheckReport } from '@econfirm/common';
+import { isApiErrorCode, Role, type CrossCheckReport } from '@econfirm/common';
 import { LedgerCallError, type InstitutionPrivateKeys } from '@econfirm/sdk';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -23,6 +25,7 @@ import { CrossCheckService } from '../crosscheck/cross-check.service';
 import { GatewayError } from '../errors/gateway-error';
 import { mapFabricError } from '../fabric/fabric-error.mapper';
 import { LedgerService } from '../fabric/ledger.service';
+import { servicePrincipal } from '../tenants/service-principal';
 import { TenantsService } from '../tenants/tenants.service';
 import { VerifierPool } from './verifier/verifier-pool';
 
@@ -105,6 +108,41 @@ export class EvidenceService {
       return generated.pdf;
     } catch (err) {
       throw this.failure(err, 'GetConfirmationEvidence');
+    }
+  }
+
+  /**
+   * The registration centre's identity on this gateway: a registrar of the tenant hosting the
+   * registry. The certificate is the centre's document, read, opened and signed as the centre.
+   */
+  private registrar(registryId: string): Principal {
+    const tenant = this.tenants.list().find((t) => t.institutionId === registryId);
+    const identity = tenant && this.tenants.descriptor.orgs.find((o) => o.key === tenant.orgKey)?.identities.find((i) => i.institution === registryId && i.role === Role.Registrar);
+    if (!tenant || !identity) throw new GatewayError('EVIDENCE_NOT_CONFIGURED', `this gateway does not host the registration centre ${registryId}, which issues the certificate`, { registryId });
+    return servicePrincipal(tenant, identity, 'certificates');
+  }
+
+  /**
+   * The electronic registration certificate (不动产登记证明) of a registration, for a caller the
+   * ledger lets read it (GetMortgageEvidence as the caller decides: the mortgagee bank, the
+   * registry, the regulator, an auditor with the client's grant; anyone else gets NOT_FOUND).
+   * Issued by the registration centre's side of this gateway; the sealed content is printed
+   * only in a copy for a party it is sealed to (bank, registry, mortgagor institutions).
+   */
+  async mortgageCertificate(principal: Principal, mortgageId: string): Promise<Buffer> {
+    try {
+      const readable = await readMortgageEvidence(this.ledger.session(principal), mortgageId);
+      const record = readable.mortgage;
+      if (!record.certificate) {
+        throw new GatewayError('CERTIFICATE_NOT_ISSUED', `mortgage ${mortgageId} is ${record.state}: no registration certificate was issued`, { state: record.state });
+      }
+      const registrar = this.registrar(record.registryId);
+      const keys = this.tenants.institutionKeys(registrar.tenantId);
+      if (!keys) throw new GatewayError('NO_INSTITUTION_KEYS', `this gateway holds no keys of ${record.registryId} to open the registration`);
+      const generated = await generateMortgageCertificate({ ledger: this.ledger.session(registrar), mortgageId, keys, signer: this.signer(registrar), issuedTo: principal.institutionId });
+      return generated.pdf;
+    } catch (err) {
+      throw this.failure(err, 'GetMortgageEvidence');
     }
   }
 

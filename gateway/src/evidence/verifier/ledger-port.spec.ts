@@ -10,6 +10,8 @@ describe('verifier ledger port (reads of a verifier in a worker thread)', functi
       confirmationEvidence: () => Promise.reject(new LedgerCallError('FORBIDDEN', 'not yours', 'evaluate', 'GetConfirmationEvidence', undefined, true)),
       transaction: (txId) => Promise.resolve({ blockNumber: 12n, validationCode: `VALID:${txId}`, actor: { mspId: 'Firm1MSP', subject: 's', issuer: 'i', certificateSha256: 'ab' } }),
       committedRecord: () => Promise.resolve(undefined),
+      committedMortgage: (txId, id) => Promise.resolve({ id, state: 'registered', steps: [{ at: txId }] } as never),
+      mortgageEvidence: () => Promise.reject(new LedgerCallError('NOT_FOUND', 'mortgage MTG-1 does not exist', 'evaluate', 'GetMortgageEvidence', undefined, true)),
     };
     const channel = new MessageChannel();
     serveLedger(channel.port1, view);
@@ -19,6 +21,9 @@ describe('verifier ledger port (reads of a verifier in a worker thread)', functi
       expect(tx.blockNumber).to.equal(12n);
       expect(tx.validationCode).to.equal('VALID:t1');
       expect(await remote.committedRecord?.('t1', 'CF-1')).to.equal(undefined);
+      // The registration certificate's reads cross too (the verifier's ledger-hashes and ledger-current checks).
+      expect(await remote.committedMortgage?.('t2', 'MTG-1')).to.deep.equal({ id: 'MTG-1', state: 'registered', steps: [{ at: 't2' }] });
+      expect(await remote.mortgageEvidence?.('MTG-1').then(() => undefined, (err: unknown) => err)).to.be.instanceOf(LedgerCallError).and.include({ code: 'NOT_FOUND' });
       const refused = await remote.confirmationEvidence('CF-1').then(() => undefined, (err: unknown) => err);
       expect(refused).to.be.instanceOf(LedgerCallError);
       expect(refused).to.include({ code: 'FORBIDDEN', message: 'not yours', contractRefusal: true });

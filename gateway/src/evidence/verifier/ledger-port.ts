@@ -5,10 +5,10 @@ import { LedgerCallError, type LedgerCallPhase } from '@econfirm/sdk';
 /**
  * The ledger reads of an online verification, across a MessagePort: the verifier runs in a worker
  * thread (verify-worker.ts), the gateway's Fabric connection stays on the main thread. Only the
- * four LedgerView reads cross, by name; their values are plain data (bigint included), which the
+ * LedgerView reads cross, by name; their values are plain data (bigint included), which the
  * structured clone carries as they are.
  */
-const METHODS = ['confirmationEvidence', 'transaction', 'committedRecord', 'institution'] as const;
+const METHODS = ['confirmationEvidence', 'transaction', 'committedRecord', 'institution', 'mortgageEvidence', 'committedMortgage'] as const;
 type Method = (typeof METHODS)[number];
 
 interface LedgerCall {
@@ -75,5 +75,7 @@ export function remoteLedger(port: MessagePort): LedgerView {
     transaction: (txId) => call('transaction', txId),
     committedRecord: (txId, id) => call('committedRecord', txId, id),
     institution: (institutionId) => call('institution', institutionId),
+    mortgageEvidence: (id) => call('mortgageEvidence', id),
+    committedMortgage: (txId, id) => call('committedMortgage', txId, id),
   };
 }
