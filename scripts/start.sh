@@ -57,6 +57,9 @@ Its public anchor, against the EVM node alone (the demo gateway anchors every 10
 The registration centre's queue, and one registration as its bank sees it (sealed parts opened):
   curl -s -H "Authorization: Bearer \$(t mreg1.registrar1 GET /v1/mortgages)" \$GW/v1/mortgages
   curl -s -H "Authorization: Bearer \$(t bank1.officer1 GET /v1/mortgages/MTG-DEMO-0002)" \$GW/v1/mortgages/MTG-DEMO-0002
+Its registration certificate (不动产登记证明), signed by the registration centre, and its verification:
+  curl -s -o MTG-DEMO-0002-certificate.pdf -H "Authorization: Bearer \$(t bank1.officer1 GET /v1/mortgages/MTG-DEMO-0002/certificate.pdf)" \$GW/v1/mortgages/MTG-DEMO-0002/certificate.pdf
+  pdfsig MTG-DEMO-0002-certificate.pdf; node clients/cli/dist/main.js --as bank1/officer1 verify MTG-DEMO-0002-certificate.pdf
 The firm's cross-check of a bank reply against the mortgages on the ledger (the portal shows it on CF-DEMO-0005):
   curl -s -H "Authorization: Bearer \$(t firm1.auditor1 GET /v1/confirmations/CF-DEMO-0005/cross-check)" \$GW/v1/confirmations/CF-DEMO-0005/cross-check | jq .exceptions
   node clients/cli/dist/main.js --as firm1/auditor1 cross-check CF-DEMO-0005

@@ -169,6 +169,7 @@ mint_default_identities() {
   mint_identity firm1 admin admin
   mint_identity regulator regulator1 regulator
   mint_evidence_identity firm1 FIRM1   # audit firms generate the working-paper evidence
+  mint_evidence_identity operator MREG1   # the registration centre issues registration certificates
 }
 
 # network.json: the contract with the test harness and the gateway. Rebuilt from the files on

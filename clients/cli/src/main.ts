@@ -21,6 +21,7 @@ import * as path from 'node:path';
 import { CONTENT_USAGE, contentCommand, ContentUsageError } from './commands/content';
 import { demoSigningKeyCertifier, ensureDemoEvidenceIdentities } from './commands/demo-certify';
 import { CROSS_CHECK_USAGE, crossCheckCommand, CrossCheckUsageError } from './commands/cross-check';
+import { MORTGAGE_CERTIFICATE_USAGE, mortgageCertificateCommand } from './commands/mortgage-certificate';
 import { MortgageUsageError, MORTGAGES_USAGE, mortgagesCommand } from './commands/mortgages';
 import { ReceivableUsageError, RECEIVABLES_USAGE, receivablesCommand } from './commands/receivables';
 import { isOfflineSignInvocation, offlineSignCommand } from './commands/offline-sign';
@@ -35,6 +36,7 @@ commands:
   institutions list [kind]     list registry records (kinds: ${INSTITUTION_KINDS.join(', ')})
   institutions show <id>       one registry record
 ${MORTGAGES_USAGE}
+${MORTGAGE_CERTIFICATE_USAGE}
 ${RECEIVABLES_USAGE}
 ${CONTENT_USAGE}
 ${CROSS_CHECK_USAGE}
@@ -110,6 +112,11 @@ async function run(ledger: LedgerSession, invocation: Invocation, networkDir: st
     print(await registry.get(arg));
   } else if (group === 'mortgages') {
     try {
+      if (verb === 'certificate') {
+        const descriptor = loadNetworkDescriptor(path.join(networkDir, 'network.json'));
+        process.exitCode = await mortgageCertificateCommand(ledger, words.slice(2), { descriptor, networkDir, orgKey: invocation.orgKey, identityName: invocation.identityName });
+        return;
+      }
       await mortgagesCommand(ledger, verb, arg, print);
     } catch (err) {
       if (err instanceof MortgageUsageError) throw new UsageError(err.message);

@@ -1,20 +1,21 @@
 import { sha256Hex } from '@econfirm/common';
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, freePort } from '../support/browser';
 import { E2E_TENANTS, type Caller, TestGateway } from '../support/gateway';
 import { ensureDemoInstitutions } from '../support/institutions';
-import { uniqueName } from '../support/network';
+import { networkScript, uniqueName } from '../support/network';
 
 /**
  * The portal's mortgage views (clients/portal/src/views/mortgages.ts) in a real browser: the
  * registration centre registers from its queue and discharges, the bank sees its amount opened and
- * asks for discharge, the unit's encumbrances show in priority order; each step checked on the
- * ledger through the API.
+ * asks for discharge and downloads the signed registration certificate, the unit's encumbrances
+ * show in priority order; each step checked on the ledger through the API.
  */
 describe('portal e2e: mortgage registrations in a real browser', function () {
   this.timeout(300_000);
@@ -70,6 +71,7 @@ describe('portal e2e: mortgage registrations in a real browser', function () {
 
   before(async function () {
     await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR', 'MREG1');
+    networkScript('identity.sh', 'evidence', 'operator', 'MREG1');
     const port = await freePort();
     gw = await TestGateway.start({ publicUrl: `http://127.0.0.1:${port}`, tenants: [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }] });
     await gw.app.listen(port, '127.0.0.1');
@@ -127,6 +129,19 @@ describe('portal e2e: mortgage registrations in a real browser', function () {
     await page.waitForSelector('#encumbrance-table');
     const rows = await page.locator('#encumbrance-table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.children[0]?.textContent ?? '', tr.children[1]?.textContent ?? '']));
     expect(rows).to.deep.equal([['1', idA], ['2', idB]]);
+  });
+
+  it("the bank downloads the registration certificate from the portal: the registry's signed PDF, valid for pdfsig", async function () {
+    await signIn('officer');
+    await openMortgage(idA);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#mortgage-certificate')]);
+    expect(download.suggestedFilename()).to.equal(`${idA}-certificate.pdf`);
+    const file = path.join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    expect(readFileSync(file).subarray(0, 5).toString('latin1')).to.equal('%PDF-');
+    const sig = spawnSync('pdfsig', [file], { encoding: 'utf8' });
+    expect(sig.stdout).to.match(/Signature Validation: Signature is Valid\./).and.match(/MREG1-evidence@operator/);
+    await page.waitForSelector('#certificate-status:has-text("downloaded")');
   });
 
   it('the bank sees its amount opened and asks for discharge; the registrar discharges; the other moves up', async function () {

@@ -31,12 +31,13 @@ export function demoSigningKeyCertifier(descriptor: NetworkDescriptor, repoRoot:
 }
 
 /**
- * Demo custody of evidence keys: every demo audit firm gets its evidence certificate
- * (network/identity.sh evidence <org> <firm>, idempotent), so the gateway and the library can sign
- * evidence PDFs right after start-up. Returns the firms that have one.
+ * Demo custody of evidence keys: every demo audit firm and registration centre gets its evidence
+ * certificate (network/identity.sh evidence <org> <institution>, idempotent), so the gateway and
+ * the library can sign evidence PDFs and registration certificates right after start-up. Returns
+ * the institutions that have one.
  */
 export function ensureDemoEvidenceIdentities(descriptor: NetworkDescriptor, repoRoot: string, networkDir: string, institutions: readonly InstitutionProfile[]): string[] {
-  const firms = institutions.filter((i) => i.kind === 'audit-firm');
+  const firms = institutions.filter((i) => i.kind === 'audit-firm' || i.kind === 'mortgage-registry');
   for (const firm of firms) {
     const org = descriptor.orgs.find((o) => o.mspId === firm.mspId);
     if (!org) continue;

@@ -104,9 +104,10 @@ function sessionFor(descriptor: NetworkDescriptor, as: string | undefined, gener
 
 const MARK: Record<string, string> = { pass: 'PASS', fail: 'FAIL', skipped: 'SKIP' };
 
-function printVerdict(file: string, verdict: Verdict): void {
+export function printVerdict(file: string, verdict: Verdict): void {
   console.log(`${file}`);
-  console.log(`  confirmation ${verdict.confirmationId ?? '?'} · evidence by ${verdict.generatedBy ?? '?'} · mode ${verdict.mode}`);
+  if (verdict.kind === 'mortgage-certificate') console.log(`  registration certificate of mortgage ${verdict.mortgageId ?? '?'} · issued by ${verdict.generatedBy ?? '?'} · mode ${verdict.mode}`);
+  else console.log(`  confirmation ${verdict.confirmationId ?? '?'} · evidence by ${verdict.generatedBy ?? '?'} · mode ${verdict.mode}`);
   if (verdict.anchor) console.log(`  anchored no later than ${verdict.anchor.anchoredAt} on EVM chain ${verdict.anchor.chainId} (root ${verdict.anchor.root})`);
   for (const check of verdict.checks) {
     const code = check.status === 'fail' || check.status === 'skipped' ? `${check.code}: ` : '';
@@ -114,7 +115,7 @@ function printVerdict(file: string, verdict: Verdict): void {
   }
 }
 
-function summary(verdicts: readonly Verdict[]): string {
+export function summary(verdicts: readonly Verdict[]): string {
   const ok = verdicts.every((v) => v.ok);
   const offline = verdicts.some((v) => v.mode === 'offline');
   return `VERDICT: ${ok ? 'VALID' : 'INVALID'}${offline ? ' (offline: the ledger was NOT checked)' : ''}`;

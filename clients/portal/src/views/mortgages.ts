@@ -1,6 +1,6 @@
 import type { Encumbrance, MortgageRecord } from '@econfirm/common';
 import type { Session } from '../app.js';
-import { facts, h, instant, show, table } from '../dom.js';
+import { facts, h, instant, saveBlob, show, table } from '../dom.js';
 
 /**
  * Mortgage registrations (gateway /v1/mortgages): the registration centre's queue, the bank's
@@ -112,6 +112,29 @@ function step(session: Session, id: string, action: string, label: string, route
 
 const text = (data: FormData, name: string): string => String(data.get(name) ?? '');
 
+/** States a registration has its certificate in (registered and after, not rejected). */
+const CERTIFIED = [...ACTIVE, 'discharge-requested', 'discharged'];
+/** Who may fetch it (the route's roles; the ledger decides which records): not the mortgagor client. */
+const CERTIFICATE_ROLES = ['bank-officer', 'bank-reviewer', 'registrar', 'regulator', 'auditor'];
+
+/** The signed registration certificate (GET …/certificate.pdf): fetched with the token, handed to a download link. */
+function certificateButton(session: Session, id: string, onError: (err: unknown) => void): HTMLElement {
+  const status = h('span', { id: 'certificate-status', 'aria-live': 'polite' });
+  const button = h('button', { type: 'button', id: 'mortgage-certificate' }, '下载不动产登记证明 Download the registration certificate (PDF)');
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    void session.api.blob(`/v1/mortgages/${encodeURIComponent(id)}/certificate.pdf`).then((pdf) => {
+      saveBlob(pdf, `${id}-certificate.pdf`);
+      status.textContent = ` 已下载 downloaded ${id}-certificate.pdf (${pdf.size} bytes)`;
+      button.disabled = false;
+    }, (err: unknown) => {
+      button.disabled = false;
+      onError(err);
+    });
+  });
+  return h('p', {}, button, status);
+}
+
 export async function renderMortgageDetail(main: HTMLElement, session: Session, id: string, onError: (err: unknown) => void): Promise<void> {
   const m = await session.api.get<Mortgage>(`/v1/mortgages/${encodeURIComponent(id)}`);
   if (!location.hash.startsWith('#/m/') || decodeURIComponent(location.hash.slice('#/m/'.length)) !== id) return;
@@ -163,6 +186,7 @@ export async function renderMortgageDetail(main: HTMLElement, session: Session, 
         ['登记时间 Registered', instant(m.registeredAt)],
       ]),
       table('经过 Steps', ['操作 Action', '状态 State', '操作人 By', '时间 At'], m.steps.map((s) => [s.action, stateText(s.state), s.by, instant(s.at)]), { id: 'mortgage-steps' }),
+      CERTIFIED.includes(m.state) && CERTIFICATE_ROLES.includes(role) ? certificateButton(session, id, onError) : null,
       steps.length > 0 ? h('div', { id: 'mortgage-actions' }, ...steps) : null,
     ),
   );
