@@ -5,6 +5,8 @@
 # EvidenceAnchor deployed ($ECONFIRM_NETWORK_DIR/evm/deployment.json, lib/evm.sh). Safe to run
 # again while it is up.
 #   up.sh [--consortium]   (or ECONFIRM_CONSORTIUM=full): all 37 banks and 89 firms on the channel
+#   up.sh [--bft]          (or ECONFIRM_CONSENSUS=bft): SmartBFT ordering, 4 orderers of the operator,
+#                          Bank1, Bank2 and the regulator (each its own ordering org) instead of 3 Raft ones
 set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -15,10 +17,13 @@ source "$NETWORK_SRC/lib/evm.sh"
 
 mode=small
 [ "${ECONFIRM_CONSORTIUM:-}" = full ] && mode=full
+consensus=raft
+case ${ECONFIRM_CONSENSUS:-raft} in raft|bft) consensus=${ECONFIRM_CONSENSUS:-raft} ;; *) die "ECONFIRM_CONSENSUS must be raft or bft" ;; esac
 for a in "$@"; do
   case $a in
     --consortium) mode=full ;;
-    *) die "usage: up.sh [--consortium]" ;;
+    --bft) consensus=bft ;;
+    *) die "usage: up.sh [--consortium] [--bft]" ;;
   esac
 done
 need_binaries
@@ -28,7 +33,12 @@ t0=$SECONDS
 if [ -d "$CRYPTO" ] && [ "$(net_mode)" != "$mode" ]; then
   die "$NET was generated in '$(net_mode)' mode; run network/clean.sh before switching to '$mode'"
 fi
+if [ -d "$CRYPTO" ] && [ "$(net_consensus)" != "$consensus" ]; then
+  die "$NET was generated with $(net_consensus) ordering; run network/clean.sh before switching to $consensus"
+fi
 echo "$mode" >"$NET/mode"
+echo "$consensus" >"$NET/consensus"
+set_orderers
 echo "$PORT_BASE" >"$NET/port-base"
 
 running=0
@@ -47,8 +57,8 @@ say "all nodes healthy ($((SECONDS - t0)) s)"
 
 # Channel participation API: each orderer joins with the genesis block (no system channel).
 for o in "${ORDERERS[@]}"; do
-  adm=(-o "127.0.0.1:$(port "$o" 1)" --ca-file "$ORDERER_TLS_CA"
-       --client-cert "$ORDERER_ADMIN_TLS/client.crt" --client-key "$ORDERER_ADMIN_TLS/client.key")
+  adm=(-o "127.0.0.1:$(port "$o" 1)" --ca-file "$(orderer_tls_ca "$o")"
+       --client-cert "$(orderer_admin_tls "$o")/client.crt" --client-key "$(orderer_admin_tls "$o")/client.key")
   # Ask until the admin endpoint answers (200 member, 404 not yet): a restarted orderer may not
   # answer at once, and joining a channel it already has fails ("channel already exists").
   status=
@@ -79,7 +89,7 @@ for org in "${PEER_ORGS[@]}"; do
 done
 
 evm_deploy
-wait_raft_leader 60
+wait_ordering_ready 60
 mint_default_identities
 write_network_json
 
@@ -88,4 +98,4 @@ if [ -f "$CC_DIR/dist/index.js" ]; then
 else
   say "WARNING: $CC_DIR/dist/index.js not built (npx tsc -b); chaincode not deployed — run network/deploy.sh later"
 fi
-say "network up in $((SECONDS - t0)) s ($mode mode, $(all_orgs | wc -l) member orgs); descriptor: $NET/network.json"
+say "network up in $((SECONDS - t0)) s ($mode mode, $consensus ordering, $(all_orgs | wc -l) member orgs); descriptor: $NET/network.json"

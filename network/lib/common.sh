@@ -38,7 +38,15 @@ NODES=$NET/nodes   # ledgers
 IDS=$NET/identities
 
 PEER_ORGS=(operator bank1 firm1 regulator)
-ORDERERS=(orderer1 orderer2 orderer3)
+
+# --- ordering: "raft" (3 orderers of one ordering org) or "bft" (SmartBFT: 4 orderers, each run by
+# a different institution under its own ordering MSP, so no one of them can censor or forge the order)
+net_consensus() { cat "$NET/consensus" 2>/dev/null || echo raft; }
+set_orderers() {
+  if [ "$(net_consensus)" = bft ]; then ORDERERS=(orderer1 orderer2 orderer3 orderer4)
+  else ORDERERS=(orderer1 orderer2 orderer3); fi
+}
+set_orderers
 
 say() { echo "econfirm-net: $*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
@@ -76,21 +84,34 @@ has_peer() { case " ${PEER_ORGS[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
 peer_name() { echo "peer0.$1.$DOMAIN"; }
 peer_dir() { echo "$(org_dir "$1")/peers/$(peer_name "$1")"; }
 peer_tls_ca() { echo "$(org_dir "$1")/tlsca/tlsca.$1.$DOMAIN-cert.pem"; }
-ORDERER_ORG_DIR=$CRYPTO/ordererOrganizations/orderer.$DOMAIN
-ORDERER_TLS_CA=$ORDERER_ORG_DIR/tlsca/tlsca.orderer.$DOMAIN-cert.pem
-ORDERER_ADMIN_TLS=$ORDERER_ORG_DIR/users/Admin@orderer.$DOMAIN/tls
-orderer_name() { echo "$1.orderer.$DOMAIN"; }
-orderer_dir() { echo "$ORDERER_ORG_DIR/orderers/$(orderer_name "$1")"; }
+# Who runs each orderer. Raft: the one ordering org "orderer" (OrdererMSP). BFT: orderer1 the
+# operator, orderer2 and orderer3 two banks, orderer4 the regulator — each an ordering org of its own
+# (<Org>OrdererMSP, its own CA and TLS CA, domain orderer.<org>.econfirm.net).
+BFT_ORDERER_ORGS=(operator bank1 bank2 regulator)
+orderer_org() {  # orderer -> the key of the institution that runs it (raft: "orderer")
+  if [ "$(net_consensus)" != bft ]; then echo orderer; return; fi
+  case $1 in orderer1) echo operator ;; orderer2) echo bank1 ;; orderer3) echo bank2 ;; orderer4) echo regulator ;;
+    *) die "no orderer '$1' in BFT mode" ;; esac
+}
+orderer_domain() { local org; org=$(orderer_org "$1"); if [ "$org" = orderer ]; then echo "orderer.$DOMAIN"; else echo "orderer.$org.$DOMAIN"; fi; }
+orderer_msp() { local org; org=$(orderer_org "$1"); if [ "$org" = orderer ]; then echo OrdererMSP; else echo "${org^}OrdererMSP"; fi; }
+orderer_org_dir() { echo "$CRYPTO/ordererOrganizations/$(orderer_domain "$1")"; }
+orderer_tls_ca() { echo "$(orderer_org_dir "$1")/tlsca/tlsca.$(orderer_domain "$1")-cert.pem"; }
+# The ordering org's admin TLS client pair: the only client its orderer's admin endpoint accepts.
+orderer_admin_tls() { echo "$(orderer_org_dir "$1")/users/Admin@$(orderer_domain "$1")/tls"; }
+orderer_name() { echo "$1.$(orderer_domain "$1")"; }
+orderer_dir() { echo "$(orderer_org_dir "$1")/orderers/$(orderer_name "$1")"; }
+ORDERER_TLS_CA=$(orderer_tls_ca orderer1)
 
 # --- ports: node n owns the block PORT_BASE+10n .. +9 ----------------------------------------
 # orderer1..3 = n 0..2 (listen +0, admin +1, operations +2); peers operator, bank1, firm1,
 # regulator = n 3..6 (listen/gossip +0, chaincode +1, operations +2); chaincode server = n 7;
-# the EVM development node = n 8 (JSON-RPC +0; network/lib/evm.sh).
+# the EVM development node = n 8 (JSON-RPC +0; network/lib/evm.sh); BFT's orderer4 = n 9.
 node_index() {
   case $1 in
     orderer1) echo 0 ;; orderer2) echo 1 ;; orderer3) echo 2 ;;
     operator) echo 3 ;; bank1) echo 4 ;; firm1) echo 5 ;; regulator) echo 6 ;;
-    chaincode) echo 7 ;; evm) echo 8 ;; *) die "no port block for '$1'" ;;
+    chaincode) echo 7 ;; evm) echo 8 ;; orderer4) echo 9 ;; *) die "no port block for '$1'" ;;
   esac
 }
 port() { echo $((PORT_BASE + 10 * $(node_index "$1") + $2)); }
@@ -158,6 +179,23 @@ wait_healthz() {  # name url [seconds]
     sleep 0.2
   done
   die "$1 not healthy after ${3:-60} s; see $LOGS/$1.log"
+}
+# Ready to order: Raft has elected one leader; SmartBFT's orderers agree on a leader (its metric
+# leader_id, the same non-zero id on at least a quorum of 3 of the 4).
+wait_ordering_ready() {  # seconds
+  if [ "$(net_consensus)" = bft ]; then wait_bft_leader "$@"; else wait_raft_leader "$@"; fi
+}
+wait_bft_leader() {  # seconds
+  local i o agreed
+  for i in $(seq 1 $((${1:-60} * 5))); do
+    agreed=$(for o in "${ORDERERS[@]}"; do
+      curl -fsS --max-time 1 "http://127.0.0.1:$(port "$o" 2)/metrics" 2>/dev/null |
+        sed -n "s/^consensus_BFT_leader_id{channel=\"$CHANNEL\"} \([1-9][0-9]*\)$/\1/p"
+    done | sort | uniq -c | sort -rn | awk 'NR == 1 {print $1}')
+    [ "${agreed:-0}" -ge 3 ] && return 0
+    sleep 0.2
+  done
+  die "the BFT orderers agree on no leader for channel $CHANNEL after ${1:-60} s; see $LOGS/orderer*.log"
 }
 # A (re)started Raft cluster answers /healthz before it has elected a leader; until then it
 # cannot order ("no orderers could successfully process transaction"). Ready = one leader.

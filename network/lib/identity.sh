@@ -188,24 +188,25 @@ write_network_json() {
     done
   } >"$NET/.orgs.tsv"
   for o in "${ORDERERS[@]}"; do
-    printf '%s\t%s\t%s\t%s\t%s\n' "$(orderer_name "$o")" "127.0.0.1:$(port "$o" 0)" "$ORDERER_TLS_CA" \
-      "127.0.0.1:$(port "$o" 1)" "http://127.0.0.1:$(port "$o" 2)"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(orderer_name "$o")" "127.0.0.1:$(port "$o" 0)" "$(orderer_tls_ca "$o")" \
+      "127.0.0.1:$(port "$o" 1)" "http://127.0.0.1:$(port "$o" 2)" "$(orderer_msp "$o")" "$o"
   done >"$NET/.orderers.tsv"
   # Identities keyed by org (the directory above each identity's own).
   find "$IDS" -name meta.json 2>/dev/null | sort | xargs -r jq -n \
     '[inputs | {org: (input_filename | split("/")[-3])} + .] | group_by(.org) | map({(.[0].org): map(del(.org))}) | add // {}' \
     >"$NET/.ids.json"
   [ -s "$NET/.ids.json" ] || echo '{}' >"$NET/.ids.json"
-  jq -n --arg ch "$CHANNEL" --slurpfile ids "$NET/.ids.json" \
+  jq -n --arg ch "$CHANNEL" --arg consensus "$(net_consensus)" --slurpfile ids "$NET/.ids.json" \
     --rawfile orgs "$NET/.orgs.tsv" --rawfile ords "$NET/.orderers.tsv" \
     --argjson cc "$(cat "$NET/chaincode/deployed.json" 2>/dev/null || echo null)" '
     def rows($t): $t | split("\n") | map(select(length > 0) | split("\t"));
     {channel: $ch,
+     consensus: $consensus,
      chaincode: ($cc | if . then {name, version, sequence, packageId} else null end),
      orgs: [rows($orgs)[] | {key: .[0], mspId: .[1], kind: .[2],
              peers: (if length > 4 then [{name: .[4], endpoint: .[5], hostAlias: .[4], tlsRootCertPath: .[6], operationsUrl: .[7]}] else [] end),
              caCertPath: .[3], identities: ($ids[0][.[0]] // [])}],
-     orderers: [rows($ords)[] | {name: .[0], endpoint: .[1], hostAlias: .[0], tlsRootCertPath: .[2], adminEndpoint: .[3], operationsUrl: .[4]}]}' >"$tmp"
+     orderers: [rows($ords)[] | {name: .[0], endpoint: .[1], hostAlias: .[0], tlsRootCertPath: .[2], adminEndpoint: .[3], operationsUrl: .[4], mspId: .[5], key: .[6]}]}' >"$tmp"
   mv "$tmp" "$NET/network.json"   # atomic: readers never see half a file
   rm -f "$NET/.orgs.tsv" "$NET/.orderers.tsv" "$NET/.ids.json"
 }

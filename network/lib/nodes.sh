@@ -3,19 +3,22 @@
 # and TLS file explicit, so core.yaml/orderer.yaml only supply defaults) and its start.
 
 start_orderer() {
-  local o=$1 d tls
+  local o=$1 d tls cluster_cas
   if proc_alive "$o" "$FABRIC_BIN/orderer"; then say "$o already running (pid $(cat "$(pidfile "$o")"))"; return 0; fi
   rm -f "$(pidfile "$o")"
   check_port_free "$(port "$o" 0)" "$o listen"
   check_port_free "$(port "$o" 1)" "$o admin"
   check_port_free "$(port "$o" 2)" "$o operations"
   d=$(orderer_dir "$o"); tls=$d/tls
+  # Cluster links: every ordering org's TLS CA (public certificates, the ones the channel config
+  # carries); the admin endpoint: only the orderer's own org's TLS CA (its admin alone manages it).
+  cluster_cas=$(for x in "${ORDERERS[@]}"; do orderer_tls_ca "$x"; done | sort -u | paste -sd, -)
   mkdir -p "$NODES/$o"
   start_proc "$o" env \
     FABRIC_CFG_PATH="$FABRIC_CFG_PATH" FABRIC_LOGGING_SPEC="$LOG_SPEC" \
     ORDERER_GENERAL_LISTENADDRESS=127.0.0.1 \
     ORDERER_GENERAL_LISTENPORT="$(port "$o" 0)" \
-    ORDERER_GENERAL_LOCALMSPID=OrdererMSP \
+    ORDERER_GENERAL_LOCALMSPID="$(orderer_msp "$o")" \
     ORDERER_GENERAL_LOCALMSPDIR="$d/msp" \
     ORDERER_GENERAL_TLS_ENABLED=true \
     ORDERER_GENERAL_TLS_PRIVATEKEY="$tls/server.key" \
@@ -23,7 +26,7 @@ start_orderer() {
     ORDERER_GENERAL_TLS_ROOTCAS="[$tls/ca.crt]" \
     ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE="$tls/server.crt" \
     ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY="$tls/server.key" \
-    ORDERER_GENERAL_CLUSTER_ROOTCAS="[$tls/ca.crt]" \
+    ORDERER_GENERAL_CLUSTER_ROOTCAS="[$cluster_cas]" \
     ORDERER_GENERAL_BOOTSTRAPMETHOD=none \
     ORDERER_CHANNELPARTICIPATION_ENABLED=true \
     ORDERER_ADMIN_LISTENADDRESS="127.0.0.1:$(port "$o" 1)" \

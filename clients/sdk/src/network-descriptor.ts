@@ -13,6 +13,10 @@ export interface NodeEndpoint {
 
 export interface OrdererEndpoint extends NodeEndpoint {
   adminEndpoint: string;
+  /** The ordering org that runs it: OrdererMSP (Raft), or the institution's own, e.g. Bank1OrdererMSP (BFT). */
+  mspId: string;
+  /** Its name in the network scripts (orderer1 …): the pid file `run/<key>.pid`, `logs/<key>.log`. */
+  key: string;
 }
 
 export interface IdentityFiles {
@@ -36,6 +40,8 @@ export interface OrgDescriptor {
 
 export interface NetworkDescriptor {
   channel: string;
+  /** The ordering service: 3 Raft orderers of one org, or 4 SmartBFT orderers of 4 orgs (`up.sh --bft`); absent in descriptors written before it was recorded: raft. */
+  consensus?: 'raft' | 'bft';
   chaincode: { name: string; version: string; sequence: number; packageId: string };
   orgs: OrgDescriptor[];
   orderers: OrdererEndpoint[];
