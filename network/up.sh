@@ -44,7 +44,7 @@ echo "$PORT_BASE" >"$NET/port-base"
 running=0
 for n in "${ORDERERS[@]}" "${PEER_ORGS[@]}"; do proc_alive "$n" "$FABRIC_BIN" && running=$((running + 1)); done
 if [ "$running" -eq $((${#ORDERERS[@]} + ${#PEER_ORGS[@]})) ]; then
-  say "network already up in $NET ($mode mode); checking channel and chaincode"
+  say "network already up in $NET ($mode mode, $consensus ordering); checking channel and chaincode"
 fi
 
 generate_all
@@ -63,7 +63,7 @@ for o in "${ORDERERS[@]}"; do
   # answer at once, and joining a channel it already has fails ("channel already exists").
   status=
   for _ in $(seq 1 50); do
-    status=$(osnadmin channel list "${adm[@]}" --channelID "$CHANNEL" 2>/dev/null | sed -n 's/^Status: //p')
+    status=$(osnadmin channel list "${adm[@]}" --channelID "$CHANNEL" 2>/dev/null | sed -n 's/^Status: //p' || true)
     [ -n "$status" ] && break
     sleep 0.2
   done
