@@ -67,6 +67,8 @@ write_orderer_section() {
         CollectTimeout: 1s
         IncomingMessageBufferSize: 200
         RequestPoolSize: 100000
+        # A restarted orderer pulls the blocks it missed from the others at once, not when traffic comes.
+        SyncOnStart: true
       ConsenterMapping:
 EOF
     for o in "${ORDERERS[@]}"; do
