@@ -272,8 +272,29 @@ describe('block parser', () => {
     expect(parsed.transactions[0]?.actions).to.deep.equal([]);
     const { value, signatures } = parsed.ordererSignatures;
     expect(common.OrdererBlockMetadata.deserializeBinary(value).getLastConfig()?.getIndex()).to.equal(0);
-    expect(signatures.map((s) => [s.creator.mspId, text(s.creator.idBytes), text(s.signature)])).to.deep.equal([['OrdererMSP', 'orderer cert', 'orderer signature']]);
-    expect(common.SignatureHeader.deserializeBinary(signatures[0]?.signatureHeader ?? new Uint8Array()).getNonce_asU8()).to.deep.equal(bytes('nonce'));
+    expect(signatures.map((s) => (s.kind === 'creator' ? [s.creator.mspId, text(s.creator.idBytes), text(s.signature)] : []))).to.deep.equal([['OrdererMSP', 'orderer cert', 'orderer signature']]);
+    expect(common.SignatureHeader.deserializeBinary(signatures[0]?.signedHeader ?? new Uint8Array()).getNonce_asU8()).to.deep.equal(bytes('nonce'));
+  });
+
+  it("reads a SmartBFT signature's consenter id from its identifier header (no signature header, no creator)", () => {
+    const b = block(1, [envelope(common.HeaderType.ENDORSER_TRANSACTION, 'tx-bft', endorserTransaction())], [0]);
+    const metadata = common.Metadata.deserializeBinary(b.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.SIGNATURES] ?? new Uint8Array());
+    const identifier = new common.IdentifierHeader();
+    identifier.setIdentifier(3);
+    identifier.setNonce(bytes('bft nonce'));
+    const signature = new common.MetadataSignature();
+    signature.setIdentifierHeader(identifier.serializeBinary());
+    signature.setSignature(bytes('consenter 3 signature'));
+    metadata.setSignaturesList([signature]);
+    const list = b.getMetadata()?.getMetadataList_asU8() ?? [];
+    list[common.BlockMetadataIndex.SIGNATURES] = metadata.serializeBinary();
+    b.getMetadata()?.setMetadataList(list);
+    const [parsed] = parseBlock(b).ordererSignatures.signatures;
+    expect(parsed?.kind).to.equal('consenter');
+    if (parsed?.kind !== 'consenter') return;
+    expect(parsed.consenterId).to.equal(3);
+    expect(parsed.signedHeader).to.deep.equal(identifier.serializeBinary());
+    expect(text(parsed.signature)).to.equal('consenter 3 signature');
   });
 
   it('decodes a lone envelope with the validation code a processed transaction gives it', () => {

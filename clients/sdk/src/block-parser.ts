@@ -123,12 +123,15 @@ export interface ParsedTransaction {
   readonly channelHeader: common.ChannelHeader;
 }
 
-export interface OrdererSignature {
-  creator: SerializedIdentity;
-  signatureHeader: Uint8Array;
-  /** Over the metadata value ‖ signature header ‖ block header bytes. */
-  signature: Uint8Array;
-}
+/**
+ * One signature of a block's SIGNATURES metadata. Raft (and any orderer that names itself) carries a
+ * signature header with its creator; SmartBFT carries an identifier header instead, whose consenter
+ * id the channel configuration's consenter mapping resolves to an identity (Fabric's
+ * protoutil.BlockSignatureVerifier). `signedHeader` is whichever of the two is in the signed bytes.
+ */
+export type OrdererSignature =
+  | { kind: 'creator'; creator: SerializedIdentity; signatureHeader: Uint8Array; signedHeader: Uint8Array; signature: Uint8Array }
+  | { kind: 'consenter'; consenterId: number; identifierHeader: Uint8Array; signedHeader: Uint8Array; signature: Uint8Array };
 
 export interface ParsedBlock {
   number: bigint;
@@ -274,11 +277,22 @@ function parseOrdererSignatures(block: common.Block): ParsedBlock['ordererSignat
   const metadata = common.Metadata.deserializeBinary(raw);
   return {
     value: metadata.getValue_asU8(),
-    signatures: metadata.getSignaturesList().map((s) => ({
-      creator: parseSerializedIdentity(common.SignatureHeader.deserializeBinary(s.getSignatureHeader_asU8()).getCreator_asU8()),
-      signatureHeader: s.getSignatureHeader_asU8(),
-      signature: s.getSignature_asU8(),
-    })),
+    // Over the metadata value ‖ signed header ‖ block header bytes. As Fabric reads it: an empty
+    // signature header with an identifier header present names the signer by consenter id.
+    signatures: metadata.getSignaturesList().map((s): OrdererSignature => {
+      const signatureHeader = s.getSignatureHeader_asU8();
+      const identifierHeader = s.getIdentifierHeader_asU8();
+      if (signatureHeader.length === 0 && identifierHeader.length > 0) {
+        return { kind: 'consenter', consenterId: common.IdentifierHeader.deserializeBinary(identifierHeader).getIdentifier(), identifierHeader, signedHeader: identifierHeader, signature: s.getSignature_asU8() };
+      }
+      return {
+        kind: 'creator',
+        creator: parseSerializedIdentity(common.SignatureHeader.deserializeBinary(signatureHeader).getCreator_asU8()),
+        signatureHeader,
+        signedHeader: signatureHeader,
+        signature: s.getSignature_asU8(),
+      };
+    }),
   };
 }
 

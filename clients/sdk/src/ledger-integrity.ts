@@ -1,10 +1,13 @@
 import type { Network } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
-import { createHash, verify } from 'node:crypto';
-import { parseBlock, type ParsedBlock } from './block-parser';
+import { createHash } from 'node:crypto';
+import { parseBlock } from './block-parser';
 import { chainInfo, readBlock } from './blocks';
-import { channelConfigAt, memberMspCertificates, ordererMspCertificates } from './channel-config';
-import { memberCertificate, transactionSignatureProblems, type MspCas } from './transaction-signatures';
+import { channelConfigInForce, memberMspCertificates, ordererMspCertificates, orderingServiceOf, type OrderingService } from './channel-config';
+import { blockHeaderHash, ordererSignatureProblems } from './orderer-signatures';
+import { transactionSignatureProblems, type MspCas } from './transaction-signatures';
+
+export { blockHeaderBytes, blockHeaderHash, ordererSignatureProblems, signedByOrderer } from './orderer-signatures';
 import { ValidationReplay } from './validation-replay';
 import { EndorsementPolicies } from './endorsement-policy';
 
@@ -13,70 +16,11 @@ import { EndorsementPolicies } from './endorsement-policy';
  * serves (qscc), not taken from the peer's word: each block's data hash is recomputed from its
  * transactions, each header hash is recomputed and must be the next block's previous hash, every
  * block after the genesis block must be signed by an ordering node (a certificate of an ordering
- * org's CA in the channel configuration in force at that block), and the last header must hash to the peer's
- * current block hash. A block altered on disk breaks the chain; a chain rewritten consistently
+ * org's CA in the channel configuration in force at that block; under BFT, a quorum of the consenters
+ * that configuration maps, orderer-signatures.ts), each block's LAST_CONFIG must name the
+ * configuration block in force, and the last header must hash to the peer's current block hash. A block altered on disk breaks the chain; a chain rewritten consistently
  * (hashes recomputed) lacks the orderers' signatures.
  */
-
-/** DER length octets (short or long form). */
-function derLength(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
-const tlv = (tag: number, value: Buffer): Buffer => Buffer.concat([Buffer.from([tag]), derLength(value.length), value]);
-
-function derUnsignedInteger(value: bigint): Buffer {
-  let hex = value.toString(16);
-  if (hex.length % 2) hex = `0${hex}`;
-  let bytes = Buffer.from(hex, 'hex');
-  if ((bytes[0] as number) & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
-  return tlv(0x02, bytes);
-}
-
-/** Fabric's block header bytes: DER SEQUENCE { INTEGER number, OCTET STRING previousHash, OCTET STRING dataHash }. */
-export function blockHeaderBytes(header: common.BlockHeader): Buffer {
-  return tlv(0x30, Buffer.concat([derUnsignedInteger(BigInt(header.getNumber())), tlv(0x04, Buffer.from(header.getPreviousHash_asU8())), tlv(0x04, Buffer.from(header.getDataHash_asU8()))]));
-}
-
-/** Fabric's block header hash: SHA-256 of its header bytes; the next block's previous hash. */
-export function blockHeaderHash(header: common.BlockHeader): Buffer {
-  return createHash('sha256').update(blockHeaderBytes(header)).digest();
-}
-
-/**
- * What is wrong with a block's orderer signatures (empty: nothing). Each signature in the block's
- * SIGNATURES metadata is over value ‖ signature header ‖ header bytes and must be by a certificate a
- * CA of an ordering org's MSP issued: every one of them must hold, not merely one (a block carrying
- * one good and one forged signature is not what the ordering service wrote), and there must be at
- * least one (Raft's signature headers; the genesis block carries none).
- */
-export function ordererSignatureProblems(block: ParsedBlock, ordererCas: MspCas): string[] {
-  const { value, signatures } = block.ordererSignatures;
-  if (signatures.length === 0) return ['no valid signature of an ordering node of the channel'];
-  const headerBytes = blockHeaderBytes(block.header);
-  const problems: string[] = [];
-  signatures.forEach((signature, i) => {
-    const certificate = memberCertificate(signature.creator, ordererCas);
-    const signed = Buffer.concat([value, signature.signatureHeader, headerBytes]);
-    let holds = false;
-    try {
-      holds = typeof certificate !== 'string' && verify('sha256', signed, certificate.publicKey, signature.signature);
-    } catch {
-      holds = false;
-    }
-    if (!holds) problems.push(`orderer signature ${i + 1} of ${signatures.length} (${signature.creator.mspId}): ${typeof certificate === 'string' ? certificate : 'does not verify'}`);
-  });
-  // Not one holds: the block was not signed by the ordering service at all (the usual message).
-  return problems.length === signatures.length ? ['no valid signature of an ordering node of the channel'] : problems;
-}
-
-/** Whether every orderer signature of the block holds (and there is one). */
-export function signedByOrderer(block: ParsedBlock, ordererCas: MspCas): boolean {
-  return ordererSignatureProblems(block, ordererCas).length === 0;
-}
 
 /** Fabric's block data hash: SHA-256 of the block's envelopes, concatenated. */
 export function blockDataHash(block: common.Block): Buffer {
@@ -101,6 +45,15 @@ export interface ChainCas {
   orderers: MspCas;
   /** Application and ordering orgs: who may create and endorse transactions. */
   members: MspCas;
+  /** The ordering service configured (BFT: its consenters and quorum); absent: signatures are checked as Raft's. */
+  ordering?: OrderingService;
+  /** The number of the configuration block these come from: every block's LAST_CONFIG must name it (or itself, for a configuration block). */
+  configBlock?: bigint;
+}
+
+/** Everything the checker takes from a configuration block for the blocks after it. */
+export function chainCasOf(config: common.Config, configBlock: bigint): ChainCas {
+  return { orderers: ordererMspCertificates(config), members: memberMspCertificates(config), ordering: orderingServiceOf(config), configBlock };
 }
 
 /**
@@ -176,7 +129,12 @@ export class ChainChecker {
       this.breaks.push({ block: n, reason: 'its header hash is not the pinned trust anchor’s: this is not the chain the anchor names' });
     }
     const parsed = parseBlock(block);
-    if (this.cas && n !== '0') for (const reason of ordererSignatureProblems(parsed, this.cas.orderers)) this.breaks.push({ block: n, reason });
+    if (this.cas && n !== '0') {
+      for (const reason of ordererSignatureProblems(parsed, this.cas.orderers, this.cas.ordering)) this.breaks.push({ block: n, reason });
+      // The pointer is in the bytes the orderers signed; it must name the configuration the checker holds.
+      const inForce = parsed.config ? BigInt(n) : this.cas.configBlock;
+      if (inForce !== undefined && BigInt(parsed.lastConfigIndex) !== inForce) this.breaks.push({ block: n, reason: `its LAST_CONFIG names block ${parsed.lastConfigIndex}, but the configuration in force is block ${inForce}` });
+    }
     parsed.transactions.forEach((tx, i) => {
       this.transactionsByValidation[tx.validation] = (this.transactionsByValidation[tx.validation] ?? 0) + 1;
       if (!tx.isValid) return;
@@ -190,7 +148,7 @@ export class ChainChecker {
     for (const reason of this.replay?.apply(parsed) ?? []) this.breaks.push({ block: n, reason });
     this.lastHeaderHash = headerHash;
     const config = parsed.config;
-    if (this.cas && config) this.cas = { orderers: ordererMspCertificates(config), members: memberMspCertificates(config) };
+    if (this.cas && config) this.cas = chainCasOf(config, BigInt(n));
   }
 }
 
@@ -252,8 +210,8 @@ export async function verifyChain(network: Network, range: { from?: bigint; to?:
   const before = from > 0n ? (await block(from - 1n)).getHeader() : undefined;
   const beforeHash = before ? blockHeaderHash(before) : undefined;
   // The CAs as configured before `from` (the genesis block itself configures the first ones).
-  const config = from > 0n ? await channelConfigAt(network, from - 1n) : undefined;
-  const cas: ChainCas = config ? { orderers: ordererMspCertificates(config), members: memberMspCertificates(config) } : { orderers: new Map(), members: new Map() };
+  const inForce = from > 0n ? await channelConfigInForce(network, from - 1n) : undefined;
+  const cas: ChainCas = inForce ? chainCasOf(inForce.config, inForce.index) : { orderers: new Map(), members: new Map() };
   const checked = new ChainChecker(from, beforeHash, cas, anchor);
   if (anchor && anchor.block === from - 1n && !(beforeHash?.equals(anchor.headerHash) ?? false)) {
     checked.breaks.push({ block: anchor.block.toString(), reason: 'its header hash is not the pinned trust anchor’s: this is not the chain the anchor names' });
