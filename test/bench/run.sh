@@ -1,20 +1,33 @@
 #!/usr/bin/env bash
 # Runs the benchmarks on a dedicated network (own directory and ports, wiped afterwards) so
 # they neither disturb nor are disturbed by a running demo. Results: test/bench/results/*.json.
+# Then the raw baseline again on a BFT network (up.sh --bft, its own directory, same ports once the
+# Raft one is wiped), and BFT against Raft side by side (ordering-comparison.json).
+#   BENCH_ONLY_ORDERING=1: only the two baselines and their comparison.
 set -euo pipefail
 ECONFIRM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ECONFIRM_ROOT"
 source scripts/lib/node-env.sh
 export ECONFIRM_NETWORK_DIR=${BENCH_NETWORK_DIR:-$ECONFIRM_ROOT/.network-bench}
 export ECONFIRM_PORT_BASE=${BENCH_PORT_BASE:-9050}
+RAFT_DIR=$ECONFIRM_NETWORK_DIR
+BFT_DIR=$ECONFIRM_NETWORK_DIR-bft
 npm run --silent build
 network/install-fabric.sh
-trap 'network/clean.sh' EXIT
+trap 'ECONFIRM_NETWORK_DIR=$RAFT_DIR network/clean.sh; ECONFIRM_NETWORK_DIR=$BFT_DIR network/clean.sh' EXIT
 network/up.sh
 node test/dist/bench/fabric-baseline.js
-# Gateway over HTTP vs. raw fabric-gateway, same network, same run (registers the demo institutions it needs).
-node test/dist/bench/gateway-bench.js
-# Gas per anchor and per piece of evidence on the EVM development node up.sh started.
-node test/dist/bench/anchoring-bench.js
-# Receivable registration and confirmation, reported against the raw baseline above.
-node test/dist/bench/receivable-bench.js
+if [ -z "${BENCH_ONLY_ORDERING:-}" ]; then
+  # Gateway over HTTP vs. raw fabric-gateway, same network, same run (registers the demo institutions it needs).
+  node test/dist/bench/gateway-bench.js
+  # Gas per anchor and per piece of evidence on the EVM development node up.sh started.
+  node test/dist/bench/anchoring-bench.js
+  # Receivable registration and confirmation, reported against the raw baseline above.
+  node test/dist/bench/receivable-bench.js
+fi
+# One network at a time: the two cores are not shared between the two ordering services.
+network/clean.sh
+export ECONFIRM_NETWORK_DIR=$BFT_DIR
+network/up.sh --bft
+node test/dist/bench/fabric-baseline.js
+node test/dist/bench/ordering-comparison.js
