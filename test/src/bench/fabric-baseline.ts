@@ -38,7 +38,7 @@ async function main(): Promise<void> {
         };
         await submitAndWait(contract, 'RegisterInstitution', { arguments: [JSON.stringify(registrationInput(profile, keys))] });
       });
-      console.log(`concurrency ${result.concurrency}: ${result.perSecond} tx/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.failures} failed`);
+      console.log(`concurrency ${result.concurrency}: ${result.perSecond} tx/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ${result.failures} failed${result.failures ? ` (${result.failureMessages.join(' | ')})` : ''}`);
       results.push(result);
     }
   } finally {

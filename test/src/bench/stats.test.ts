@@ -20,11 +20,12 @@ describe('benchmark statistics', () => {
       await new Promise((resolve) => setTimeout(resolve, 2));
       inFlight--;
       seen.push(i);
-      if (i % 5 === 0) throw new Error('boom');
+      if (i % 5 === 0) throw new Error(`boom ${i % 2}`);
     });
     expect(seen.sort((a, b) => a - b)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(peak).to.equal(3);
     expect(result.failures).to.equal(2);
+    expect(result.failureMessages.sort()).to.deep.equal(['boom 0', 'boom 1']);
     expect(result.operations).to.equal(10);
   });
 });

@@ -14,7 +14,11 @@ export interface LoadResult {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** The distinct messages of the failures (at most 5), so a failed call is explained, not just counted. */
+  failureMessages: string[];
 }
+
+const MAX_FAILURE_MESSAGES = 5;
 
 /**
  * Runs `operations` calls of `op` with at most `concurrency` in flight and measures each call's
@@ -23,6 +27,7 @@ export interface LoadResult {
 export async function runLoad(concurrency: number, operations: number, op: (index: number) => Promise<void>): Promise<LoadResult> {
   const latencies: number[] = [];
   let failures = 0;
+  const messages = new Set<string>();
   let next = 0;
   const started = performance.now();
   async function worker(): Promise<void> {
@@ -32,8 +37,10 @@ export async function runLoad(concurrency: number, operations: number, op: (inde
       try {
         await op(index);
         latencies.push(performance.now() - t0);
-      } catch {
+      } catch (err) {
         failures++;
+        const message = err instanceof Error ? err.message : String(err);
+        if (messages.size < MAX_FAILURE_MESSAGES) messages.add(message);
       }
     }
   }
@@ -47,6 +54,7 @@ export async function runLoad(concurrency: number, operations: number, op: (inde
     perSecond: round(latencies.length / seconds),
     p50Ms: round(percentile(latencies, 50)),
     p99Ms: round(percentile(latencies, 99)),
+    failureMessages: [...messages],
   };
 }
 
