@@ -7,6 +7,8 @@
 #   scripts/gateway.sh status    running or not, and its readiness
 # Files: $ECONFIRM_NETWORK_DIR/gateway/{config.json,gateway.db,gateway.pid,gateway.log} and the
 # demo credentials' private keys in $ECONFIRM_NETWORK_DIR/gateway/demo-credentials/ (0600).
+# ECONFIRM_GATEWAY_DIR puts them elsewhere (a second gateway beside the demo's, e.g. the fault
+# suite's: a folder directly under $ECONFIRM_NETWORK_DIR, the config's relative paths point up).
 # Port: ECONFIRM_GATEWAY_PORT, default ECONFIRM_PORT_BASE + 393 (7443 for the default network).
 set -euo pipefail
 ECONFIRM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,7 +16,7 @@ cd "$ECONFIRM_ROOT"
 source scripts/lib/node-env.sh
 source scripts/lib/network-state.sh
 
-GW_DIR=$ECONFIRM_NETWORK_DIR/gateway
+GW_DIR=${ECONFIRM_GATEWAY_DIR:-$ECONFIRM_NETWORK_DIR/gateway}
 GW_CONFIG=$GW_DIR/config.json
 GW_PID=$GW_DIR/gateway.pid
 GW_LOG=$GW_DIR/gateway.log
@@ -174,5 +176,5 @@ case ${1:-} in
   stop) stop ;;
   restart) stop; start ;;
   status) status ;;
-  *) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

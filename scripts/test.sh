@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite of econfirm on this machine and ends with "N passed, N failed, N skipped":
 # lint, unit tests, Solidity contracts, and integration tests against a real Fabric network
-# (started here when none is running, and stopped again afterwards).
+# (started here when none is running, and stopped again afterwards), then the fault suite, which
+# crashes that network's nodes under load and brings them back.
 set -euo pipefail
 ECONFIRM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ECONFIRM_ROOT"
@@ -38,6 +39,8 @@ trap stop_network EXIT
 run_suite integration npm run --silent test:integration -w test
 run_suite e2e npm run --silent test:e2e -w test
 run_suite integration:evidence npm run --silent test:integration -w clients/evidence
+# Last, on the same network: it crashes nodes and restores every one it stops (test/README.md).
+run_suite fault npm run --silent test:fault -w test
 
 # Stop what we started before the summary, so the totals are the last line printed.
 stop_network
