@@ -19,6 +19,12 @@ export interface SubmitOptions {
   transientData?: Record<string, string | Uint8Array>;
   /** Attempts when the commit is invalidated by a read conflict; contract errors never retry. */
   maxAttempts?: number;
+  /**
+   * Called with each transaction's id once it went to ordering, before its commit is awaited:
+   * from then on it may commit whatever happens to the caller (the gateway records it so that a
+   * retry after a crash finds it instead of acting twice).
+   */
+  onSubmitted?: (transactionId: string) => void;
 }
 
 /**
@@ -51,6 +57,7 @@ export async function submitAndWait(contract: Contract, transactionName: string,
         arguments: options.arguments ?? [],
         transientData: options.transientData,
       });
+      options.onSubmitted?.(submitted.getTransactionId());
       const status = await submitted.getStatus();
       if (!status.successful) {
         throw new CommitError({ code: status.code, transactionId: status.transactionId });

@@ -18,6 +18,7 @@ import { addRecipients, recipientOf, seal, sealReply, type Recipient } from '@ec
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
+import { resumingEarlierWrites } from '../logging/request-context';
 import { parseResult as parse, type LedgerCall } from '../fabric/ledger-call';
 import { RegistryReader } from '../institutions/registry-reader.service';
 import { TenantsService } from '../tenants/tenants.service';
@@ -167,8 +168,11 @@ export class ConfirmationsService implements OnModuleInit {
     const view = parse<ConfirmationView>(await this.executor.readAsTenant(principal, call('GetConfirmation', id)));
     const sealed = part === 'letter' ? view.letter : view.reply;
     const from = part === 'letter' ? ConfirmationState.Issued : ConfirmationState.Replied;
-    // The ledger's own refusal, word for word, without widening content that cannot move on.
+    // The ledger's own refusal, word for word, without widening content that cannot move on —
+    // unless this is a retry whose earlier attempt may have made the move: the ledger service
+    // answers from that transaction (or the chaincode refuses, as it would have).
     if (!sealed || view.state !== from) {
+      if (sealed && resumingEarlierWrites()) return sealed.ciphertext;
       throw new GatewayError('INVALID_STATE_TRANSITION', `cannot ${part === 'letter' ? 'ClientAuthorize' : 'AuditorAccept'} confirmation ${id}: it is ${view.state}`);
     }
     const parties = part === 'reply' ? [view.clientId] : view.addresseeId === view.responderId ? [view.responderId] : [view.responderId, view.addresseeId];

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { evaluate, findIdentity, openLedger, peerClient, submitAndWait, verifyChain, type ChainReport, type LedgerSession } from '@econfirm/sdk';
+import { evaluate, findIdentity, openLedger, peerClient, readBlockOfTransaction, submitAndWait, verifyChain, type ChainReport, type LedgerSession } from '@econfirm/sdk';
 import type { Client } from '@grpc/grpc-js';
 import type { Network } from '@hyperledger/fabric-gateway';
 import { readFileSync } from 'node:fs';
@@ -7,11 +7,15 @@ import { CredentialsStore } from '../auth/credentials.store';
 import type { Principal } from '../auth/principal';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { GatewayError } from '../errors/gateway-error';
+import { requestContext } from '../logging/request-context';
 import { MetricsService } from '../metrics/metrics.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { mapFabricError } from './fabric-error.mapper';
 import { HsmCustody } from './hsm-custody';
 import { callName, type LedgerCall, type LedgerResult } from './ledger-call';
+
+/** How long a retry refused by the contract looks for its earlier attempt's write on a peer that lags behind. */
+const EARLIER_CATCH_UP_MS = 5000;
 
 export interface LedgerSubmitOptions {
   /** Attempts when the commit hits a read conflict (each a fresh transaction); default 3. */
@@ -100,14 +104,67 @@ export class LedgerService implements OnApplicationShutdown {
     }
   }
 
-  /** Endorse, submit and wait for the commit, as the principal's identity. */
+  /**
+   * Endorse, submit and wait for the commit, as the principal's identity. Under an
+   * Idempotency-Key (request-context.ts IdempotencyScope) each write's transaction id is recorded
+   * once it went to ordering; a retry that took the key over from a crashed or 5xx-answered
+   * attempt answers from that attempt's transaction when it committed VALID, and submits anew
+   * only when it did not — the same write is never made twice.
+   */
   submit(principal: Principal, call: LedgerCall, options: LedgerSubmitOptions = {}): Promise<LedgerResult> {
     this.requireCustody(principal, call);
+    const scope = requestContext.getStore()?.idempotency;
+    const index = scope ? scope.writes++ : 0;
     return this.measured('submit', call, async () => {
+      const earlier = scope?.earlier[index];
+      const found = earlier ? await this.committedEarlier(principal, call, earlier) : undefined;
+      if (found) return found;
       const contract = this.session(principal).contract(call.contract);
-      const outcome = await submitAndWait(contract, call.transaction, { arguments: call.args, transientData: call.transient, maxAttempts: options.maxAttempts ?? 3 });
-      return { transactionId: outcome.transactionId, blockNumber: outcome.blockNumber, result: outcome.result };
+      try {
+        const outcome = await submitAndWait(contract, call.transaction, {
+          arguments: call.args,
+          transientData: call.transient,
+          maxAttempts: options.maxAttempts ?? 3,
+          ...(scope ? { onSubmitted: (transactionId: string) => scope.record(index, transactionId) } : {}),
+        });
+        return { transactionId: outcome.transactionId, blockNumber: outcome.blockNumber, result: outcome.result };
+      } catch (err) {
+        // Refused because the earlier attempt's write is there after all: this peer had not yet
+        // caught up with it (just restarted, a block behind). Asked again for a few seconds.
+        const refused = mapFabricError(err, call.transaction).httpStatus < 500;
+        const late = earlier && refused ? await this.committedEarlier(principal, call, earlier, EARLIER_CATCH_UP_MS) : undefined;
+        if (late) return late;
+        throw err;
+      }
     });
+  }
+
+  /**
+   * An earlier attempt's transaction as committed on the principal's peer: its result when VALID
+   * and the same call; undefined when the ledger has no such transaction (never ordered, or not
+   * committed) or it is invalid (then nothing was written and the call is made again).
+   */
+  private async committedEarlier(principal: Principal, call: LedgerCall, transactionId: string, waitMs = 0): Promise<LedgerResult | undefined> {
+    let block;
+    for (const until = Date.now() + waitMs; ; ) {
+      try {
+        block = await readBlockOfTransaction(this.network(principal), transactionId);
+        break;
+      } catch {
+        // not on this peer's ledger (yet)
+        if (Date.now() >= until) return undefined;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+    const tx = block.transactions.find((t) => t.transactionId === transactionId);
+    const action = tx?.actions[0];
+    if (!tx?.isValid || !action) return undefined;
+    const [name] = action.arguments;
+    const called = name ? Buffer.from(name).toString('utf8') : '';
+    // The contract's transactions are named "<contract>:<Transaction>" on the ledger.
+    if (called !== call.transaction && called !== `${call.contract}:${call.transaction}`) return undefined;
+    this.logger.log(`an earlier attempt's ${called} (${transactionId}) committed in block ${block.number}: answered from it, not submitted again`);
+    return { transactionId, blockNumber: block.number, result: action.response.payload };
   }
 
   /** A read on the gateway peer, as the principal's identity. */

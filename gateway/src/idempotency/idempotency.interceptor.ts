@@ -9,6 +9,7 @@ import { catchError, mergeMap } from 'rxjs/operators';
 import type { AuthenticatedRequest } from '../auth/decorators';
 import { GatewayError } from '../errors/gateway-error';
 import { errorBody, toGatewayError } from '../errors/gateway-exception.filter';
+import { requestContext } from '../logging/request-context';
 import { IdempotencyStore } from './idempotency.store';
 
 const KEY = /^[A-Za-z0-9._:-]{1,200}$/;
@@ -51,7 +52,9 @@ export function uploadFingerprint(request: UploadedRequest): string {
  * `Idempotency-Key` on mutating routes: a retried request returns the first outcome (success or
  * refusal, with its status) and header `Idempotent-Replayed: true` instead of acting twice.
  * Failures a retry may fix (5xx) are not recorded. The same key with a different request (body,
- * or for uploads the file bytes and form fields) → 422 IDEMPOTENCY_KEY_REUSED.
+ * or for uploads the file bytes and form fields) → 422 IDEMPOTENCY_KEY_REUSED. A claim left by a
+ * crashed gateway (or a 5xx) is taken over with the transactions its attempt sent to ordering
+ * (IdempotencyStore.begin); the ledger service answers from those that committed.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -91,8 +94,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
         return throwError(() => new GatewayError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request'));
       case 'in-progress':
         return throwError(() => new GatewayError('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is still being processed; retry later'));
-      case 'claimed':
+      case 'claimed': {
+        // The ledger service records each write's transaction id under the key, and finds an
+        // earlier attempt's committed write instead of making it again.
+        const context = requestContext.getStore();
+        if (context) context.idempotency = { earlier: claim.earlier, writes: 0, record: (index, transactionId) => this.store.recordTransaction(tenantId, key, index, transactionId) };
         break;
+      }
     }
     return next.handle().pipe(
       mergeMap((body: unknown) => {

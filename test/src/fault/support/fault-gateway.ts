@@ -99,6 +99,15 @@ export class FaultGateway {
     }
   }
 
+  /** A multipart upload (a bulk job's file and fields). */
+  async upload(callerId: string, url: string, form: FormData, headers: Record<string, string> = {}): Promise<Answer> {
+    const caller = this.caller(callerId);
+    const token = await createApiToken(caller.credentialId, caller.privateJwk, { audience: caller.audience, method: 'POST', url: `${caller.url}${url}` });
+    const res = await fetch(`${this.url}${url}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, ...headers }, body: form, signal: AbortSignal.timeout(60_000) });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null, headers: res.headers };
+  }
+
   /** /readyz answers 200 (every tenant's ledger probe passes). */
   async ready(): Promise<boolean> {
     try {

@@ -60,5 +60,8 @@ export async function underLoad(gateway: FaultGateway, scenario: string, inject:
   console.log(`      fault report: ${JSON.stringify(report)}`);
   expect(audit.violations, audit.violations.join('\n')).to.deep.equal([]);
   expect(report.inFlightAtFault, 'the fault struck while requests were in flight').to.be.greaterThan(0);
+  // After the heal every retried request got a final answer within its retry window.
+  const unanswered = load.records.filter((r) => r.outcome === 'gave-up');
+  expect(unanswered, `no final answer in 120 s: ${JSON.stringify(unanswered)}`).to.deep.equal([]);
   return report;
 }
