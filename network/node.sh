@@ -36,7 +36,7 @@ start_node() {
   local n=$1
   known "$n"
   case $n in
-    orderer*) start_orderer "$n"; wait_healthz "$n" "http://127.0.0.1:$(port "$n" 2)"; wait_raft_leader 60 ;;
+    orderer*) start_orderer "$n"; wait_healthz "$n" "http://127.0.0.1:$(port "$n" 2)"; wait_ordering_ready 60 ;;
     chaincode) start_chaincode "$(jq -r .packageId "$NET/chaincode/deployed.json")" ;;
     evm) die "the EVM node keeps its chain in memory: restart it with network/up.sh (it deploys the anchor contract again)" ;;
     *) start_peer "$n"; wait_healthz "$n" "http://127.0.0.1:$(port "$n" 2)" ;;

@@ -20,9 +20,9 @@ export interface Answer {
   headers: Headers;
 }
 
-/** The fault suite's gateway port: base+2600, clear of the network (base…base+400), the demo gateway (base+393) and the consortium test (base+2100). */
+/** The fault suite's gateway port: base+2590, clear of the network (base…base+400), the demo gateway (base+393), the consortium test (base+2100) and the BFT test network (base+2600…). */
 export function faultGatewayPort(): number {
-  return portBase() + 2600;
+  return portBase() + 2590;
 }
 
 /**
