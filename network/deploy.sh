@@ -19,12 +19,19 @@ t0=$SECONDS
 CCD=$NET/chaincode
 STATE=$CCD/deployed.json
 
-# What the chaincode server runs: its compiled JS (and the workspace lib it bundles at runtime).
+# The private data collections of the chaincode definition (chaincode/README.md, Need to know on
+# the channel): given at approve and commit, and part of the code hash below, so a change to them
+# upgrades the definition like a change of the code.
+COLLECTIONS=$NETWORK_SRC/collections.json
+jq -e 'type == "array" and length > 0' "$COLLECTIONS" >/dev/null || die "$COLLECTIONS is not a JSON array of collections"
+
+# What the chaincode server runs: its compiled JS (and the workspace lib it bundles at runtime),
+# and the collections its definition carries.
 code_hash() {
   local dirs=("$CC_DIR/dist") f
   [ "$CC_DIR" = "$ROOT/chaincode" ] && [ -d "$ROOT/common/dist" ] && dirs+=("$ROOT/common/dist")
   {
-    sha256sum "$CC_DIR/package.json"
+    sha256sum "$CC_DIR/package.json" "$COLLECTIONS"
     find "${dirs[@]}" -type f \( -name '*.js' -o -name '*.json' \) -print0 | sort -z | xargs -0 sha256sum
   } | sed "s#$ROOT/##" | sha256sum | cut -c1-12
 }
@@ -89,7 +96,7 @@ for p in "${pids[@]}"; do wait "$p" || die "chaincode install failed"; done
 say "installed on ${#PEER_ORGS[@]} peers ($((SECONDS - t0)) s)"
 
 common=(--channelID "$CHANNEL" --name "$CC_NAME" --version "$version" --sequence "$seq"
-        --signature-policy "$ENDORSEMENT_POLICY")
+        --signature-policy "$ENDORSEMENT_POLICY" --collections-config "$COLLECTIONS")
 pids=()
 for org in "${PEER_ORGS[@]}"; do
   # retry: right after start-up Raft may still be electing a leader.

@@ -17,5 +17,6 @@ export * from './peer-agreement';
 export * from './validation-replay';
 export * from './endorsement-policy';
 export * from './channel-config';
+export * from './chaincode-definition';
 export * from './offline-signing';
 export * from './cross-check';
