@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { FakeLedger } from './fake-ledger';
 import { Who } from './fixtures';
@@ -40,6 +41,20 @@ describe('FakeLedger: reads as a peer does', () => {
     tx.stub.setEvent('First', bytes('{"n":1}'));
     tx.stub.setEvent('Second', bytes('{"n":2}'));
     expect(ledger.events).to.deep.equal([{ name: 'Second', payload: { n: 2 } }]);
+  });
+
+  it('private data reads like a member peer: committed values only; getPrivateDataHash is SHA-256 of the value', async () => {
+    const ledger = new FakeLedger();
+    const tx = ledger.as(Who.admin);
+    await tx.stub.putPrivateData('c', 'k', bytes('v1'));
+    expect((await tx.stub.getPrivateData('c', 'k')).length, 'own private write not visible').to.equal(0);
+    const next = ledger.as(Who.admin);
+    expect(text(await next.stub.getPrivateData('c', 'k'))).to.equal('v1');
+    expect(Buffer.from(await next.stub.getPrivateDataHash('c', 'k')).toString('hex')).to.equal(createHash('sha256').update('v1').digest('hex'));
+    expect((await next.stub.getPrivateData('other', 'k')).length, 'collections are apart').to.equal(0);
+    await next.stub.deletePrivateData('c', 'k');
+    expect(ledger.privateState('c').has('k')).to.equal(false);
+    expect(ledger.state.size, 'nothing in public state').to.equal(0);
   });
 
   it('a Context is one transaction: writing through it after it committed is an error', async () => {

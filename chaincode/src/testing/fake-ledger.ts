@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as sinon from 'sinon';
 import { ChaincodeStub, ClientIdentity } from 'fabric-shim';
 import { Context } from 'fabric-contract-api';
@@ -29,6 +30,8 @@ interface PendingTransaction {
   seconds: number;
   /** Last write per key wins, as in a Fabric write set. */
   writes: Map<string, Uint8Array | undefined>;
+  /** Private data writes, per collection, last write per key wins. */
+  privateWrites: Map<string, Map<string, Uint8Array | undefined>>;
   /** Fabric keeps one event per transaction: the last setEvent wins. */
   event?: { name: string; payload: unknown };
   committed: boolean;
@@ -49,6 +52,8 @@ export class FakeLedger {
   private readonly committedState = new Map<string, Uint8Array>();
   private readonly committedHistory = new Map<string, Write[]>();
   private readonly committedEvents: { name: string; payload: unknown }[] = [];
+  /** Private data collections as a member peer holds them (collection → key → value). */
+  private readonly committedPrivate = new Map<string, Map<string, Uint8Array>>();
   private pending: PendingTransaction | undefined;
   private txCounter = 0;
   /** Like the peer's ledger.state.totalQueryLimit: an unpaginated range query returns at most this many. */
@@ -72,6 +77,24 @@ export class FakeLedger {
     return this.committedHistory;
   }
 
+  /** A private data collection's committed plaintext, as a member peer holds it (key → value). */
+  privateState(collection: string): ReadonlyMap<string, Uint8Array> {
+    this.commit();
+    return this.committedPrivate.get(collection) ?? new Map<string, Uint8Array>();
+  }
+
+  /**
+   * What a peer that is not a member of any collection holds: public state as it is, and per
+   * collection only SHA-256 of each key and value (hex), as the hashed read-write sets carry them.
+   */
+  nonMemberView(): { publicState: ReadonlyMap<string, Uint8Array>; hashes: { collection: string; keyHash: string; valueHash: string }[] } {
+    this.commit();
+    const hashes = [...this.committedPrivate.entries()].flatMap(([collection, entries]) =>
+      [...entries.entries()].map(([key, value]) => ({ collection, keyHash: sha256Hex(Buffer.from(key, 'utf8')), valueHash: sha256Hex(value) })),
+    );
+    return { publicState: this.committedState, hashes };
+  }
+
   /** The event of each committed transaction that set one, in order. */
   get events(): readonly { name: string; payload: unknown }[] {
     this.commit();
@@ -83,11 +106,17 @@ export class FakeLedger {
     this.commit();
     const txId = `tx${++this.txCounter}`;
     const seconds = this.nowSeconds;
-    const tx: PendingTransaction = { txId, seconds, writes: new Map(), committed: false };
+    const tx: PendingTransaction = { txId, seconds, writes: new Map(), privateWrites: new Map(), committed: false };
     this.pending = tx;
     const record = (key: string, value: Uint8Array | undefined): void => {
       if (tx.committed) throw new Error(`FakeLedger: transaction ${txId} has committed; a Context is one transaction — take a new ledger.as(…)`);
       tx.writes.set(key, value);
+    };
+    const recordPrivate = (collection: string, key: string, value: Uint8Array | undefined): void => {
+      if (tx.committed) throw new Error(`FakeLedger: transaction ${txId} has committed; a Context is one transaction — take a new ledger.as(…)`);
+      const writes = tx.privateWrites.get(collection) ?? new Map<string, Uint8Array | undefined>();
+      writes.set(key, value);
+      tx.privateWrites.set(collection, writes);
     };
     const stub = sinon.createStubInstance(ChaincodeStub);
     stub.createCompositeKey.callsFake(ChaincodeStub.prototype.createCompositeKey);
@@ -116,6 +145,22 @@ export class FakeLedger {
       const metadata = page.length === 0 ? undefined : { fetchedRecordsCount: page.length, bookmark: next };
       return Promise.resolve({ iterator: iterate(page), metadata });
     }) as unknown as ChaincodeStub['getStateByPartialCompositeKeyWithPagination']);
+    // Private data reads, like a member peer's simulation: committed data only, no own writes.
+    // Fabric keeps no history for private data, so getHistoryForKey knows only public keys.
+    stub.getPrivateData.callsFake(async (collection: string, key: string) => this.committedPrivate.get(collection)?.get(key) ?? new Uint8Array());
+    stub.getPrivateDataHash.callsFake(async (collection: string, key: string) => {
+      const value = this.committedPrivate.get(collection)?.get(key);
+      return value ? createHash('sha256').update(value).digest() : new Uint8Array();
+    });
+    stub.putPrivateData.callsFake(async (collection: string, key: string, value: Uint8Array) => recordPrivate(collection, key, Buffer.from(value)));
+    stub.deletePrivateData.callsFake(async (collection: string, key: string) => recordPrivate(collection, key, undefined));
+    // Like the peer: start key inclusive, end key exclusive, at most totalQueryLimit results.
+    stub.getPrivateDataByRange.callsFake(((collection: string, startKey: string, endKey: string) =>
+      Promise.resolve(iterate(this.privateEntriesInRange(collection, startKey || '\x01', endKey).slice(0, this.totalQueryLimit)))) as unknown as ChaincodeStub['getPrivateDataByRange']);
+    stub.getPrivateDataByPartialCompositeKey.callsFake(((collection: string, type: string, attributes: string[]) => {
+      const partial = stub.createCompositeKey(type, attributes);
+      return Promise.resolve(iterate(this.privateEntriesInRange(collection, partial, `${partial}\u{10FFFF}`).slice(0, this.totalQueryLimit)));
+    }) as unknown as ChaincodeStub['getPrivateDataByPartialCompositeKey']);
     stub.getHistoryForKey.callsFake(((key: string) =>
       Promise.resolve(
         iterate(
@@ -160,7 +205,23 @@ export class FakeLedger {
       writes.push({ txId: tx.txId, seconds: tx.seconds, value });
       this.committedHistory.set(key, writes);
     }
+    for (const [collection, writes] of tx.privateWrites) {
+      const entries = this.committedPrivate.get(collection) ?? new Map<string, Uint8Array>();
+      for (const [key, value] of writes) {
+        if (value === undefined) entries.delete(key);
+        else entries.set(key, value);
+      }
+      this.committedPrivate.set(collection, entries);
+    }
     if (tx.event) this.committedEvents.push(tx.event);
+  }
+
+  private privateEntriesInRange(collection: string, startKey: string, endKey: string): KeyValue[] {
+    const entries = this.committedPrivate.get(collection) ?? new Map<string, Uint8Array>();
+    return [...entries.keys()]
+      .filter((key) => key >= startKey && key < endKey)
+      .sort()
+      .map((key) => ({ namespace: 'econfirm', key, value: entries.get(key) as Uint8Array }));
   }
 
   private entriesInRange(startKey: string, endKey: string): KeyValue[] {
@@ -176,6 +237,10 @@ export class FakeLedger {
       .sort()
       .map((key) => ({ namespace: 'econfirm', key, value: this.committedState.get(key) as Uint8Array }));
   }
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function iterate<T>(items: T[]): { next(): Promise<{ value: T; done: boolean }>; close(): Promise<void> } {
