@@ -1,17 +1,24 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Role } from '@econfirm/common';
+import { Role, type MortgageRecord } from '@econfirm/common';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
 import { LedgerService } from '../fabric/ledger.service';
 import { servicePrincipal } from '../tenants/service-principal';
 import { TenantsService, type Tenant } from '../tenants/tenants.service';
 import { sleep } from './backoff';
-import { isConfirmationEvent, type LedgerEvent } from './event-model';
+import { isConfirmationEvent, isMortgageEvent, type LedgerEvent } from './event-model';
 import { chainHeight } from './ledger-clock';
 import type { Delivery } from './outbox.store';
 
 /** Roles the chaincode lets read a confirmation (as firm, client or responder). */
 const READER_ROLES: readonly string[] = [Role.Auditor, Role.ClientSigner, Role.BankOfficer, Role.BankReviewer];
+
+/**
+ * Roles that read a mortgage registration as a party (bank, registry, mortgagor) or as the
+ * regulator. Not the auditor: a firm the client granted its registrations reads them for a
+ * cross-check, but is no party and is not told of each step.
+ */
+const MORTGAGE_READER_ROLES: readonly string[] = [Role.BankOfficer, Role.BankReviewer, Role.Registrar, Role.ClientSigner, Role.Regulator];
 
 /** How long a tenant's gateway peer may lag behind the listener's before the event is retried later. */
 const CATCH_UP_MS = 15_000;
@@ -30,13 +37,17 @@ const NOT_THEIRS = new Set(['NOT_FOUND', 'FORBIDDEN']);
  * - confirmation events go to a tenant only if the ledger itself shows the tenant the request:
  *   GetConfirmation is evaluated as one of the tenant's own reading identities; NOT_FOUND (the
  *   chaincode's answer to a stranger) or FORBIDDEN means not theirs. A batch
- *   (ConfirmationsIssued) is narrowed to the ids the tenant can read.
+ *   (ConfirmationsIssued) is narrowed to the ids the tenant can read;
+ * - mortgage events (MortgageChanged) go to the registration's parties — the mortgagee bank, the
+ *   registry, the mortgagor institutions, as the record read by the tenant's own identity names
+ *   them — and to the regulator; never to an auditor, even one the client granted its registrations.
  * Any other failure (peer down, timeout) is thrown: the event is then retried, never guessed.
  */
 @Injectable()
 export class EventRouter {
   private readonly logger = new Logger('EventRouter');
   private readonly readers = new Map<string, Principal | undefined>();
+  private readonly mortgageReaders = new Map<string, Principal | undefined>();
   /** The newest height seen per gateway peer org: a peer never goes back, so no need to ask again. */
   private readonly heights = new Map<string, bigint>();
 
@@ -58,6 +69,28 @@ export class EventRouter {
     if (!principal) this.logger.log(`tenant ${tenant.id} has no reading identity: it receives registry events only`);
     this.readers.set(tenant.id, principal);
     return principal;
+  }
+
+  /** The tenant's identity that reads mortgage registrations as a party or the regulator (undefined: none, e.g. an audit firm). */
+  private mortgageReader(tenant: Tenant): Principal | undefined {
+    if (this.mortgageReaders.has(tenant.id)) return this.mortgageReaders.get(tenant.id);
+    const org = this.tenants.descriptor.orgs.find((o) => o.key === tenant.orgKey);
+    const identity = org?.identities.find((i) => i.institution === tenant.institutionId && MORTGAGE_READER_ROLES.includes(i.role));
+    const principal = identity ? servicePrincipal(tenant, identity, 'events') : undefined;
+    this.mortgageReaders.set(tenant.id, principal);
+    return principal;
+  }
+
+  /** Whether the registration's step concerns the tenant: it is a party the record names, or the regulator. */
+  private async mortgageParty(reader: Principal, id: string): Promise<boolean> {
+    let record: Pick<MortgageRecord, 'mortgageeId' | 'registryId' | 'mortgagorIds'>;
+    try {
+      record = JSON.parse(Buffer.from(await this.ledger.evaluate(reader, { contract: 'mortgage', transaction: 'GetMortgage', args: [id] })).toString('utf8')) as MortgageRecord;
+    } catch (err) {
+      if (err instanceof GatewayError && NOT_THEIRS.has(err.code)) return false;
+      throw err;
+    }
+    return reader.role === Role.Regulator || [record.mortgageeId, record.registryId, ...record.mortgagorIds].includes(reader.institutionId);
   }
 
   /** Any identity the gateway holds, to listen to the channel with (events are the same for every member). */
@@ -112,6 +145,13 @@ export class EventRouter {
   async route(event: LedgerEvent): Promise<Delivery[]> {
     const deliveries: Delivery[] = [];
     for (const tenant of this.tenants.list()) {
+      if (isMortgageEvent(event.type)) {
+        const reader = this.mortgageReader(tenant);
+        if (!reader) continue;
+        await this.caughtUp(tenant, reader, event.blockNumber);
+        if (await this.mortgageParty(reader, event.data.ids[0] as string)) deliveries.push({ tenantId: tenant.id, data: event.data });
+        continue;
+      }
       if (!isConfirmationEvent(event.type)) {
         deliveries.push({ tenantId: tenant.id, data: event.data });
         continue;

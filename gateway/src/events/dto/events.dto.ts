@@ -28,7 +28,7 @@ export class StreamQuery {
 export class TenantEventDto {
   @ApiProperty({ example: 7, description: "the tenant's own gap-free sequence; the SSE id" }) sequence: number;
   @ApiProperty({ enum: EVENT_TYPES }) type: EventType;
-  @ApiProperty({ example: ['CF-2026-000001'], description: 'confirmation / institution ids the event is about (only ids this tenant can read)' }) ids: string[];
+  @ApiProperty({ example: ['CF-2026-000001'], description: 'confirmation, mortgage registration or institution ids the event is about (only ids this tenant can read)' }) ids: string[];
   @ApiPropertyOptional({ example: 'authorized' }) state?: string;
   @ApiPropertyOptional({ example: 'ClientAuthorize' }) action?: string;
   @ApiPropertyOptional() originalId?: string;
