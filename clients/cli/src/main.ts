@@ -117,7 +117,7 @@ async function run(ledger: LedgerSession, invocation: Invocation, networkDir: st
         process.exitCode = await mortgageCertificateCommand(ledger, words.slice(2), { descriptor, networkDir, orgKey: invocation.orgKey, identityName: invocation.identityName });
         return;
       }
-      await mortgagesCommand(ledger, verb, arg, print);
+      await mortgagesCommand(ledger, words.slice(1), print);
     } catch (err) {
       if (err instanceof MortgageUsageError) throw new UsageError(err.message);
       throw err;

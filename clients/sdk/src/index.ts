@@ -20,3 +20,4 @@ export * from './channel-config';
 export * from './chaincode-definition';
 export * from './offline-signing';
 export * from './cross-check';
+export * from './mortgage-content';

@@ -13,6 +13,8 @@ export const P256_COORDINATE = /^[A-Za-z0-9_-]{43}$/;
 export const ISO_DATE = /^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/;
 /** Confirmation and engagement ids are created outside the contract (by the firm's software). */
 export const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{2,127}$/;
+/** 不动产单元号 as registries print them (spaces allowed, ignored for the ledger key). */
+export const MORTGAGE_UNIT_NUMBER = /^[0-9A-Za-z ]{10,40}$/;
 /** Registry case numbers (e.g. a mortgage discharge's): short references, no names. */
 export const CASE_NUMBER = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
 /** Reason codes where free text could carry names onto the channel (e.g. a registry's rejection). */

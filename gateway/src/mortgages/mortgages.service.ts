@@ -1,6 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import {
-  mortgageCertificateKey,
   MortgageType,
   mortgageUnitKey,
   Role,
@@ -9,7 +8,7 @@ import {
   type MortgageView,
   type Page,
 } from '@econfirm/common';
-import { recipientOf, seal } from '@econfirm/sdk';
+import { mortgageRecipients, mortgageRegistration, recipientOf, seal } from '@econfirm/sdk';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal';
 import { ConfirmationContentService, type OpenedContent } from '../confirmations/confirmation-content.service';
@@ -70,7 +69,7 @@ export class MortgagesService implements OnModuleInit {
   }
 
   private async sealFor(principal: Principal, record: Pick<MortgageRecord, 'mortgageeId' | 'registryId' | 'mortgagorIds'>, content: object) {
-    const ids = [...new Set([record.mortgageeId, record.registryId, ...record.mortgagorIds])];
+    const ids = mortgageRecipients(record);
     const parties = await Promise.all(ids.map((id) => this.registry.get(principal, id)));
     return seal(content, parties.map(recipientOf));
   }
@@ -113,15 +112,7 @@ export class MortgagesService implements OnModuleInit {
   /** The registrar registers: the certificate (number and matters) is sealed to the record's parties. */
   async register(principal: Principal, id: string, dto: RegisterMortgageDto): Promise<Executed> {
     const record = parse<MortgageView>(await this.executor.readAsTenant(principal, call('GetMortgage', id)));
-    const certificate = await this.sealFor(principal, record, {
-      certificateNumber: dto.certificateNumber,
-      right: '抵押权',
-      mortgageId: id,
-      registryId: record.registryId,
-      mortgageeId: record.mortgageeId,
-      ...(dto.remarks ? { remarks: dto.remarks } : {}),
-    });
-    const registration = { certificateKey: mortgageCertificateKey(dto.certificateNumber), certificate };
+    const registration = await mortgageRegistration({ get: (institutionId) => this.registry.get(principal, institutionId) }, record, dto.certificateNumber, dto.remarks);
     return this.executor.submit(principal, call('RegisterMortgage', id, JSON.stringify(registration)), { presenter: MORTGAGE_PRESENTER });
   }
 

@@ -1,15 +1,38 @@
-import { MORTGAGE_STATES, mortgageUnitKey, type Encumbrance, type MortgageView, type Page } from '@econfirm/common';
-import { evaluate, type LedgerSession } from '@econfirm/sdk';
+import {
+  CASE_NUMBER,
+  DISCHARGE_REASONS,
+  INSTITUTION_ID,
+  ISO_DATE,
+  MORTGAGE_STATES,
+  MORTGAGE_UNIT_NUMBER,
+  mortgageUnitKey,
+  REASON_CODE,
+  REQUEST_ID,
+  type Encumbrance,
+  type MortgageView,
+  type Page,
+} from '@econfirm/common';
+import { evaluate, mortgageRegistration, RegistryClient, submitAndWait, type LedgerSession } from '@econfirm/sdk';
 
 /**
  * `econfirm mortgages …`: the mortgage contract (chaincode/src/contracts/mortgage-contract.ts) read
- * as one identity of the network. Sealed parts stay sealed here (the CLI holds no institution
- * keys); the gateway's /v1/mortgages opens them for a tenant.
+ * as one identity of the network, and its steps that carry no content of a party's: the
+ * registrar's (registration seals the certificate to the parties' registered keys here, as the
+ * gateway does), the bank's discharge request, the owner's consents. Sealed parts stay sealed
+ * (filing, which seals names and amounts, goes through the gateway's POST /v1/mortgages).
  */
 export const MORTGAGES_USAGE = `  mortgages list [state]       the caller's registrations (bank, registry queue, mortgagor), all pages
   mortgages show <id>          one registration with its priority
   mortgages encumbrances <unit number>
-                               a unit's active encumbrances in priority order (a bank needs the owner's consent)`;
+                               a unit's active encumbrances in priority order (a bank needs the owner's consent)
+  mortgages register <id> <certificate number> [remarks]      registrar: register, the certificate sealed to the parties
+  mortgages pre-register <id>                                 registrar: 预告登记 (when applied for)
+  mortgages reject <id> <REASON_CODE>                         registrar: reject the application
+  mortgages discharge <id> <case number> <reason>             registrar: discharge (reasons: ${DISCHARGE_REASONS.join(', ')})
+  mortgages request-discharge <id> <reason>                   bank officer of the mortgagee, after payoff
+  mortgages authorize-query <unit number> <bankId> <until>    the unit's owner (client-signer) or a registrar: a bank may see the encumbrances until a date
+  mortgages grant-auditor <firmId> <until> | revoke-auditor <firmId>
+                               client-signer: the firm may see the client's registrations (cross-checks)`;
 
 export class MortgageUsageError extends Error {}
 
@@ -23,8 +46,69 @@ function line(r: MortgageView): string {
   return `${r.id.padEnd(28)} ${r.state.padEnd(20)} ${String(r.priority ?? '-').padEnd(3)} ${r.mortgageeId.padEnd(12)} ${r.registryId.padEnd(8)} ${r.mortgageType.padEnd(15)} ${r.debtTermStart}..${r.debtTermEnd}`;
 }
 
-export async function mortgagesCommand(ledger: LedgerSession, verb: string | undefined, arg: string | undefined, print: (value: unknown) => void): Promise<void> {
-  if (verb === 'list') {
+function checked(value: string | undefined, pattern: RegExp, what: string): string {
+  if (value === undefined || !pattern.test(value)) throw new MortgageUsageError(`${what}: '${value ?? ''}' is not valid (${pattern.source})`);
+  return value;
+}
+
+function reason(value: string | undefined): string {
+  if (value === undefined || !(DISCHARGE_REASONS as readonly string[]).includes(value)) throw new MortgageUsageError(`reason: one of ${DISCHARGE_REASONS.join(', ')}`);
+  return value;
+}
+
+async function submit(ledger: LedgerSession, transaction: string, ...args: string[]): Promise<unknown> {
+  return JSON.parse(decoder.decode((await submitAndWait(ledger.contract('mortgage'), transaction, { arguments: args })).result)) as unknown;
+}
+
+/** The write steps: arguments checked here before anything reaches the ledger (a bad one writes nothing), the chaincode decides who may. */
+async function writeCommand(ledger: LedgerSession, verb: string, args: readonly string[]): Promise<unknown> {
+  const [a, b, c, ...rest] = args;
+  const none = (n: number) => {
+    if (args.length > n) throw new MortgageUsageError(`mortgages ${verb} takes ${n} argument(s)`);
+  };
+  switch (verb) {
+    case 'register': {
+      const id = checked(a, REQUEST_ID, 'id');
+      if (!b || b.length > 64) throw new MortgageUsageError('certificate number: 1 to 64 characters');
+      const remarks = [c, ...rest].filter((w) => w !== undefined).join(' ');
+      if (remarks.length > 500) throw new MortgageUsageError('remarks: at most 500 characters');
+      const record = JSON.parse(decoder.decode(await evaluate(ledger.contract('mortgage'), 'GetMortgage', [id]))) as MortgageView;
+      const registration = await mortgageRegistration(new RegistryClient(ledger), record, b, remarks || undefined);
+      return submit(ledger, 'RegisterMortgage', id, JSON.stringify(registration));
+    }
+    case 'pre-register':
+      none(1);
+      return submit(ledger, 'PreRegisterMortgage', checked(a, REQUEST_ID, 'id'));
+    case 'reject':
+      none(2);
+      return submit(ledger, 'RejectMortgageApplication', checked(a, REQUEST_ID, 'id'), JSON.stringify({ reason: checked(b, REASON_CODE, 'reason code') }));
+    case 'discharge':
+      none(3);
+      return submit(ledger, 'DischargeMortgage', checked(a, REQUEST_ID, 'id'), JSON.stringify({ caseNumber: checked(b, CASE_NUMBER, 'case number'), reason: reason(c) }));
+    case 'request-discharge':
+      none(2);
+      return submit(ledger, 'RequestMortgageDischarge', checked(a, REQUEST_ID, 'id'), JSON.stringify({ reason: reason(b) }));
+    case 'authorize-query':
+      none(3);
+      return submit(ledger, 'AuthorizeEncumbranceQuery', mortgageUnitKey(checked(a, MORTGAGE_UNIT_NUMBER, 'unit number')), JSON.stringify({ bankId: checked(b, INSTITUTION_ID, 'bankId'), validUntil: checked(c, ISO_DATE, 'until') }));
+    case 'grant-auditor':
+      none(2);
+      return submit(ledger, 'GrantAuditorMortgageAccess', JSON.stringify({ firmId: checked(a, INSTITUTION_ID, 'firmId'), validUntil: checked(b, ISO_DATE, 'until') }));
+    case 'revoke-auditor':
+      none(1);
+      return submit(ledger, 'RevokeAuditorMortgageAccess', checked(a, INSTITUTION_ID, 'firmId'));
+    default:
+      return undefined;
+  }
+}
+
+const WRITES = new Set(['register', 'pre-register', 'reject', 'discharge', 'request-discharge', 'authorize-query', 'grant-auditor', 'revoke-auditor']);
+
+export async function mortgagesCommand(ledger: LedgerSession, words: readonly string[], print: (value: unknown) => void): Promise<void> {
+  const [verb, arg] = words;
+  if (verb && WRITES.has(verb)) {
+    print(await writeCommand(ledger, verb, words.slice(1)));
+  } else if (verb === 'list') {
     if (arg !== undefined && !(MORTGAGE_STATES as readonly string[]).includes(arg)) throw new MortgageUsageError(`unknown state '${arg}' (${MORTGAGE_STATES.join(', ')})`);
     let bookmark = '';
     do {
@@ -39,6 +123,6 @@ export async function mortgagesCommand(ledger: LedgerSession, verb: string | und
     if (encumbrances.length === 0) console.log('no active encumbrances');
     for (const e of encumbrances) console.log(`${String(e.priority).padEnd(3)} ${e.mortgageId.padEnd(28)} ${e.mortgageeId.padEnd(12)} ${e.mortgageType.padEnd(15)} registered ${e.registeredAt}  term ${e.debtTermStart}..${e.debtTermEnd}`);
   } else {
-    throw new MortgageUsageError(`unknown command 'mortgages ${[verb, arg].filter(Boolean).join(' ')}'`);
+    throw new MortgageUsageError(`unknown command 'mortgages ${words.join(' ')}'`);
   }
 }

@@ -5,6 +5,7 @@ import {
   INSTITUTION_ID,
   ISO_DATE,
   MORTGAGE_STATES,
+  MORTGAGE_UNIT_NUMBER,
   MORTGAGE_TYPES,
   PROPERTY_TYPES,
   REASON_CODE,
@@ -19,7 +20,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
 /** 不动产单元号: 28 characters as registries print them (spaces allowed, ignored for the key). */
-const UNIT_NUMBER = /^[0-9A-Za-z ]{10,40}$/;
+const UNIT_NUMBER = MORTGAGE_UNIT_NUMBER;
 /** Amounts as decimal strings in the currency's major unit, never floats. */
 const AMOUNT = /^(0|[1-9][0-9]{0,15})(\.[0-9]{1,2})?$/;
 

@@ -1,0 +1,93 @@
+import { sha256Hex } from '@econfirm/common';
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { E2E_TENANTS, TestGateway, type Caller } from '../support/gateway';
+import { ensureDemoInstitutions } from '../support/institutions';
+import { REPO_ROOT, uniqueName } from '../support/network';
+
+/**
+ * The CLI's mortgage steps (clients/cli/src/commands/mortgages.ts) on the real network, beside the
+ * gateway the bank files through: the registrar registers (the certificate sealed to the parties,
+ * so the bank opens its number at the gateway), rejects and discharges; the bank asks for
+ * discharge; the client grants and revokes its firm; a step out of role is the ledger's FORBIDDEN
+ * (exit 1) and a malformed argument a usage error (exit 2) — neither writes anything.
+ */
+describe('CLI e2e: mortgage write commands', function () {
+  this.timeout(180_000);
+  const run = uniqueName('mcli');
+  const tag = run.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
+  const unitNumber = `310115 004004 GB${tag.slice(-5)} F${tag.slice(-8)}`;
+  const [first, second] = [`MTG-${run}-1`, `MTG-${run}-2`];
+  const certificateNumber = `沪(2026)浦东新区不动产证明第${tag.slice(-9)}号`;
+  let gw: TestGateway;
+  let officer: Caller;
+
+  const cli = (as: string, ...words: string[]) => spawnSync(process.execPath, [path.join(REPO_ROOT, 'clients/cli/dist/main.js'), '--as', as, 'mortgages', ...words], { encoding: 'utf8' });
+  const state = async (id: string): Promise<string> => ((await gw.get(officer, `/v1/mortgages/${id}`)).body as { state: string }).state;
+
+  before(async function () {
+    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR', 'MREG1');
+    gw = await TestGateway.start({ tenants: [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }] });
+    ({ officer } = gw.demoCallers());
+    for (const id of [first, second]) {
+      const filed = await gw.post(officer, '/v1/mortgages', {
+        id, registryId: 'MREG1', unitNumber, location: '上海市浦东新区命令路4号', propertyType: 'commercial', mortgageType: 'maximum-amount',
+        maximumAmount: '12000000.00', currency: 'CNY', debtTermStart: '2026-01-01', debtTermEnd: '2031-01-01',
+        mortgagors: [{ name: '华东制造股份有限公司', institutionId: 'CLIENT1' }], consentHash: sha256Hex(`${run}${id}`),
+      });
+      expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+    }
+  });
+
+  after(async () => {
+    await gw?.close();
+  });
+
+  it('a bank identity cannot register (exit 1, FORBIDDEN); a malformed reason code is a usage error (exit 2); nothing is written', async function () {
+    const byBank = cli('bank1/officer1', 'register', first, certificateNumber);
+    expect(byBank.status, byBank.stdout).to.equal(1);
+    expect(byBank.stderr).to.contain('FORBIDDEN');
+    const badCode = cli('operator/registrar1', 'reject', first, 'not a code');
+    expect(badCode.status).to.equal(2);
+    expect(badCode.stderr).to.match(/reason code/);
+    const badReason = cli('bank1/officer1', 'request-discharge', first, 'because');
+    expect(badReason.status).to.equal(2);
+    expect(await state(first)).to.equal('applied');
+  });
+
+  it('the registrar registers from the CLI; the certificate is sealed to the bank, which opens its number at the gateway', async function () {
+    const res = cli('operator/registrar1', 'register', first, certificateNumber, '最高额抵押');
+    expect(res.status, res.stderr).to.equal(0);
+    expect(JSON.parse(res.stdout)).to.include({ id: first, state: 'registered', priority: 1 });
+    const seen = (await gw.get(officer, `/v1/mortgages/${first}`)).body as { certificate: { readable: string; content: Record<string, string> } };
+    expect(seen.certificate.readable).to.equal('decrypted');
+    expect(seen.certificate.content).to.include({ certificateNumber, mortgageId: first, registryId: 'MREG1', mortgageeId: 'BANK1', remarks: '最高额抵押' });
+    expect(cli('operator/registrar1', 'register', second, certificateNumber).stderr).to.contain('ALREADY_EXISTS');
+  });
+
+  it('the bank asks for discharge, only the registrar discharges; the registrar rejects the other application', async function () {
+    expect(cli('bank1/officer1', 'request-discharge', first, 'repaid').status).to.equal(0);
+    const byBank = cli('bank1/officer1', 'discharge', first, `DC-${tag}`, 'repaid');
+    expect(byBank.status).to.equal(1);
+    expect(byBank.stderr).to.contain('FORBIDDEN');
+    const discharged = cli('operator/registrar1', 'discharge', first, `DC-${tag}`, 'repaid');
+    expect(discharged.status, discharged.stderr).to.equal(0);
+    expect(JSON.parse(discharged.stdout)).to.include({ state: 'discharged', dischargeCaseNumber: `DC-${tag}` });
+    const rejected = cli('operator/registrar1', 'reject', second, 'TITLE_MISMATCH');
+    expect(rejected.status, rejected.stderr).to.equal(0);
+    expect(await state(second)).to.equal('rejected');
+  });
+
+  it("the client's consents: a bank may query the unit, the firm may see its registrations, and the grant is revoked", async function () {
+    const consent = cli('operator/client1', 'authorize-query', unitNumber, 'BANK1', '2099-12-31');
+    expect(consent.status, consent.stderr).to.equal(0);
+    expect(JSON.parse(consent.stdout)).to.include({ bankId: 'BANK1', validUntil: '2099-12-31', grantedFor: 'CLIENT1' });
+    expect(cli('bank1/officer1', 'encumbrances', unitNumber).status).to.equal(0);
+    expect(cli('operator/client1', 'grant-auditor', 'FIRM1', '2099-12-31').status).to.equal(0);
+    const revoked = cli('operator/client1', 'revoke-auditor', 'FIRM1');
+    expect(revoked.status, revoked.stderr).to.equal(0);
+    expect(JSON.parse(revoked.stdout)).to.include({ revoked: true });
+    expect(cli('operator/client1', 'grant-auditor', 'FIRM1', '31-12-2099').status).to.equal(2);
+  });
+});
