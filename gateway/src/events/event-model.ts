@@ -3,12 +3,12 @@
  * names only (chaincode/src/events.ts); the gateway keeps exactly the fields below and drops
  * anything else, so no content can ride along.
  */
-export const EVENT_TYPES = ['InstitutionRegistered', 'InstitutionUpdated', 'CalendarSet', 'ConfirmationChanged', 'ConfirmationsIssued', 'MortgageChanged'] as const;
+export const EVENT_TYPES = ['InstitutionRegistered', 'InstitutionUpdated', 'CalendarSet', 'ConfirmationChanged', 'ConfirmationsIssued', 'MortgageChanged', 'ReceivableChanged', 'PaymentBatchSettled'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** The id/state fields an event may carry (all optional; which ones depends on the type). */
 export interface EventData {
-  /** The confirmation, mortgage registration, institution or calendar ids the event is about (one, or a batch). */
+  /** The confirmation, mortgage registration, receivable, payment batch, institution or calendar ids the event is about (one, or a batch). */
   ids: string[];
   state?: string;
   action?: string;
@@ -99,9 +99,4 @@ export function decodeEventData(type: EventType, payload: Uint8Array): EventData
 /** Whether an event concerns confirmation requests (routed per party) or the public registry/calendar. */
 export function isConfirmationEvent(type: EventType): boolean {
   return type === 'ConfirmationChanged' || type === 'ConfirmationsIssued';
-}
-
-/** A mortgage registration's step (routed to its parties and the regulator only). */
-export function isMortgageEvent(type: EventType): boolean {
-  return type === 'MortgageChanged';
 }

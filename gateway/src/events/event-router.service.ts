@@ -6,7 +6,7 @@ import { LedgerService } from '../fabric/ledger.service';
 import { servicePrincipal } from '../tenants/service-principal';
 import { TenantsService, type Tenant } from '../tenants/tenants.service';
 import { sleep } from './backoff';
-import { isConfirmationEvent, isMortgageEvent, type LedgerEvent } from './event-model';
+import { isConfirmationEvent, type EventType, type LedgerEvent } from './event-model';
 import { chainHeight } from './ledger-clock';
 import type { Delivery } from './outbox.store';
 
@@ -14,11 +14,35 @@ import type { Delivery } from './outbox.store';
 const READER_ROLES: readonly string[] = [Role.Auditor, Role.ClientSigner, Role.BankOfficer, Role.BankReviewer];
 
 /**
- * Roles that read a mortgage registration as a party (bank, registry, mortgagor) or as the
- * regulator. Not the auditor: a firm the client granted its registrations reads them for a
- * cross-check, but is no party and is not told of each step.
+ * Ledger records whose events go to their parties and the regulator only: the record is read as one
+ * of the tenant's own identities with one of `roles`; the chaincode's NOT_FOUND / FORBIDDEN means not
+ * theirs, and `concerns` (when the contract lets more read than its parties) narrows further.
+ * Receivables and payment batches: the contract lets exactly their parties and the regulator read.
  */
-const MORTGAGE_READER_ROLES: readonly string[] = [Role.BankOfficer, Role.BankReviewer, Role.Registrar, Role.ClientSigner, Role.Regulator];
+interface RecordRoute {
+  contract: string;
+  transaction: string;
+  roles: readonly string[];
+  concerns?: (reader: Principal, record: unknown) => boolean;
+}
+
+const PARTY_READERS: readonly string[] = [Role.ClientSigner, Role.BankOfficer, Role.BankReviewer, Role.Regulator];
+
+const RECORD_ROUTES: Partial<Record<EventType, RecordRoute>> = {
+  // Not the auditor: a firm the client granted its registrations reads them for a cross-check, but
+  // is no party and is not told of each step.
+  MortgageChanged: {
+    contract: 'mortgage',
+    transaction: 'GetMortgage',
+    roles: [...PARTY_READERS, Role.Registrar],
+    concerns: (reader, record) => {
+      const r = record as Pick<MortgageRecord, 'mortgageeId' | 'registryId' | 'mortgagorIds'>;
+      return reader.role === Role.Regulator || [r.mortgageeId, r.registryId, ...r.mortgagorIds].includes(reader.institutionId);
+    },
+  },
+  ReceivableChanged: { contract: 'receivable', transaction: 'GetReceivable', roles: PARTY_READERS },
+  PaymentBatchSettled: { contract: 'payment-batch', transaction: 'GetPaymentBatch', roles: PARTY_READERS },
+};
 
 /** How long a tenant's gateway peer may lag behind the listener's before the event is retried later. */
 const CATCH_UP_MS = 15_000;
@@ -38,16 +62,18 @@ const NOT_THEIRS = new Set(['NOT_FOUND', 'FORBIDDEN']);
  *   GetConfirmation is evaluated as one of the tenant's own reading identities; NOT_FOUND (the
  *   chaincode's answer to a stranger) or FORBIDDEN means not theirs. A batch
  *   (ConfirmationsIssued) is narrowed to the ids the tenant can read;
- * - mortgage events (MortgageChanged) go to the registration's parties — the mortgagee bank, the
- *   registry, the mortgagor institutions, as the record read by the tenant's own identity names
- *   them — and to the regulator; never to an auditor, even one the client granted its registrations.
+ * - mortgage, receivable and payment-batch events (MortgageChanged, ReceivableChanged,
+ *   PaymentBatchSettled) go to the record's parties and the regulator only (RECORD_ROUTES): a
+ *   registration's mortgagee, registry and mortgagors — never an auditor, even one the client
+ *   granted its registrations; a receivable's obligor, holders past and present and bank; a batch's
+ *   payer and bank.
  * Any other failure (peer down, timeout) is thrown: the event is then retried, never guessed.
  */
 @Injectable()
 export class EventRouter {
   private readonly logger = new Logger('EventRouter');
   private readonly readers = new Map<string, Principal | undefined>();
-  private readonly mortgageReaders = new Map<string, Principal | undefined>();
+  private readonly recordReaders = new Map<string, Principal | undefined>();
   /** The newest height seen per gateway peer org: a peer never goes back, so no need to ask again. */
   private readonly heights = new Map<string, bigint>();
 
@@ -71,26 +97,27 @@ export class EventRouter {
     return principal;
   }
 
-  /** The tenant's identity that reads mortgage registrations as a party or the regulator (undefined: none, e.g. an audit firm). */
-  private mortgageReader(tenant: Tenant): Principal | undefined {
-    if (this.mortgageReaders.has(tenant.id)) return this.mortgageReaders.get(tenant.id);
+  /** The tenant's identity with one of the route's roles (undefined: none, e.g. an audit firm for mortgages). */
+  private recordReader(tenant: Tenant, type: EventType, route: RecordRoute): Principal | undefined {
+    const key = `${tenant.id}:${type}`;
+    if (this.recordReaders.has(key)) return this.recordReaders.get(key);
     const org = this.tenants.descriptor.orgs.find((o) => o.key === tenant.orgKey);
-    const identity = org?.identities.find((i) => i.institution === tenant.institutionId && MORTGAGE_READER_ROLES.includes(i.role));
+    const identity = org?.identities.find((i) => i.institution === tenant.institutionId && route.roles.includes(i.role));
     const principal = identity ? servicePrincipal(tenant, identity, 'events') : undefined;
-    this.mortgageReaders.set(tenant.id, principal);
+    this.recordReaders.set(key, principal);
     return principal;
   }
 
-  /** Whether the registration's step concerns the tenant: it is a party the record names, or the regulator. */
-  private async mortgageParty(reader: Principal, id: string): Promise<boolean> {
-    let record: Pick<MortgageRecord, 'mortgageeId' | 'registryId' | 'mortgagorIds'>;
+  /** Whether the record's event concerns the tenant whose identity `reader` is. */
+  private async concerns(reader: Principal, route: RecordRoute, id: string): Promise<boolean> {
+    let record: unknown;
     try {
-      record = JSON.parse(Buffer.from(await this.ledger.evaluate(reader, { contract: 'mortgage', transaction: 'GetMortgage', args: [id] })).toString('utf8')) as MortgageRecord;
+      record = JSON.parse(Buffer.from(await this.ledger.evaluate(reader, { contract: route.contract, transaction: route.transaction, args: [id] })).toString('utf8'));
     } catch (err) {
       if (err instanceof GatewayError && NOT_THEIRS.has(err.code)) return false;
       throw err;
     }
-    return reader.role === Role.Regulator || [record.mortgageeId, record.registryId, ...record.mortgagorIds].includes(reader.institutionId);
+    return route.concerns ? route.concerns(reader, record) : true;
   }
 
   /** Any identity the gateway holds, to listen to the channel with (events are the same for every member). */
@@ -145,11 +172,12 @@ export class EventRouter {
   async route(event: LedgerEvent): Promise<Delivery[]> {
     const deliveries: Delivery[] = [];
     for (const tenant of this.tenants.list()) {
-      if (isMortgageEvent(event.type)) {
-        const reader = this.mortgageReader(tenant);
+      const route = RECORD_ROUTES[event.type];
+      if (route) {
+        const reader = this.recordReader(tenant, event.type, route);
         if (!reader) continue;
         await this.caughtUp(tenant, reader, event.blockNumber);
-        if (await this.mortgageParty(reader, event.data.ids[0] as string)) deliveries.push({ tenantId: tenant.id, data: event.data });
+        if (await this.concerns(reader, route, event.data.ids[0] as string)) deliveries.push({ tenantId: tenant.id, data: event.data });
         continue;
       }
       if (!isConfirmationEvent(event.type)) {
