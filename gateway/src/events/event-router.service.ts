@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Role, type MortgageRecord } from '@econfirm/common';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
+import type { LedgerCall } from '../fabric/ledger-call';
 import { LedgerService } from '../fabric/ledger.service';
 import { servicePrincipal } from '../tenants/service-principal';
 import { TenantsService, type Tenant } from '../tenants/tenants.service';
@@ -20,7 +21,7 @@ const READER_ROLES: readonly string[] = [Role.Auditor, Role.ClientSigner, Role.B
  * Receivables and payment batches: the contract lets exactly their parties and the regulator read.
  */
 interface RecordRoute {
-  contract: string;
+  contract: LedgerCall['contract'];
   transaction: string;
   roles: readonly string[];
   concerns?: (reader: Principal, record: unknown) => boolean;
