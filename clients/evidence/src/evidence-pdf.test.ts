@@ -223,6 +223,25 @@ describe('evidence PDF: render, sign, verify offline', function () {
     expect(check(verdict, 'evidence-jws')).to.include({ status: 'fail', code: 'CERTIFICATE_UNTRUSTED' });
   });
 
+  it('decides trust on every call, whatever it verified before: the same PDF passes, then fails against a root of the same name and another key, at a time past its certificates, under a CRL, and passes again', async () => {
+    expect((await verifyEvidencePdf(pdf, { roots })).ok).to.equal(true);
+    // Another PKI for the same org name: same subject and issuer names, other keys. Parsed
+    // certificates and checked signatures are kept per process by the certificates' bytes, never
+    // by their names, so the genuine chain does not chain to the twin root.
+    const twin = createTestOrgPki('firm1');
+    expect(new X509Certificate(twin.rootPem).subject).to.equal(new X509Certificate(firm.rootPem).subject);
+    const twinRoots: TrustRoots = new Map([...roots, ['Firm1MSP', [certificateDer(twin.rootPem)]]]);
+    const twinVerdict = await verifyEvidencePdf(pdf, { roots: twinRoots });
+    expect(check(twinVerdict, 'pdf-certificate')).to.include({ status: 'fail', code: 'CERTIFICATE_UNTRUSTED' });
+    expect(check(twinVerdict, 'evidence-jws')).to.include({ status: 'fail', code: 'CERTIFICATE_UNTRUSTED' });
+    const later = await verifyEvidencePdf(pdf, { roots, at: new Date(Date.now() + 50 * 365 * 86_400_000) });
+    expect(check(later, 'pdf-certificate')).to.include({ status: 'fail', code: 'CERTIFICATE_UNTRUSTED' });
+    expect(check(later, 'pdf-certificate').detail).to.match(/not valid at/);
+    const revoked = await verifyEvidencePdf(pdf, { roots, revocations: new Map([['Firm1MSP', pemCrls(firm.revokeEvidenceCa())]]) });
+    expect(check(revoked, 'pdf-certificate')).to.include({ status: 'fail', code: 'CERTIFICATE_REVOKED' });
+    expect((await verifyEvidencePdf(pdf, { roots })).ok).to.equal(true);
+  });
+
   it("refuses a certificate chain revoked by a CRL in the MSP configuration (the org root revokes the firm's evidence CA)", async () => {
     const crl = pemCrls(firm.revokeEvidenceCa());
     const verdict = await verifyEvidencePdf(pdf, { roots, revocations: new Map([['Firm1MSP', crl]]) });

@@ -1,6 +1,8 @@
 import { IdentityAttribute } from '@econfirm/common';
 import { fabricCertificateAttributes } from '@econfirm/sdk';
-import { X509Certificate, createHash } from 'node:crypto';
+import { createHash, type JsonWebKey, type X509Certificate } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { issuedBy, parsedCertificate, perCertificate } from './certificate-cache';
 import { isRevoked, type ParsedCrl } from './crl';
 import { issuerAndSerial } from './x509-fields';
 
@@ -46,8 +48,8 @@ export interface ChainCheck {
  * root certificates from the channel configuration), never taken from the chain itself.
  */
 export function verifyChain(chain: readonly Uint8Array[], roots: readonly Uint8Array[], at: Date, crls: readonly ParsedCrl[] = []): ChainCheck {
-  const certs = chain.map((der) => new X509Certificate(Buffer.from(der)));
-  const anchors = roots.map((der) => new X509Certificate(Buffer.from(der)));
+  const certs = chain.map((der) => parsedCertificate(der));
+  const anchors = roots.map((der) => parsedCertificate(der));
   const leaf = certs[0];
   if (!leaf) return { ok: false, subject: '', reason: 'no certificate' };
   const subject = leaf.subject.replace(/\n/g, ', ');
@@ -55,8 +57,10 @@ export function verifyChain(chain: readonly Uint8Array[], roots: readonly Uint8A
   let current = leaf;
   for (let depth = 0; depth <= certs.length; depth++) {
     if (notValidAt(current)) return { ok: false, subject, reason: `certificate '${current.subject.replace(/\n/g, ', ')}' is not valid at ${at.toISOString()}` };
-    const anchor = anchors.find((root) => current.checkIssued(root) && current.verify(root.publicKey));
-    const issuer = anchor ?? certs.slice(1).find((c) => c !== current && current.checkIssued(c) && current.verify(c.publicKey) && c.ca);
+    const anchor = anchors.find((root) => issuedBy(current, root));
+    const from = current;
+    const next = anchor ? undefined : certs.slice(1).find((c) => c !== from && issuedBy(from, c) && c.ca);
+    const issuer = anchor ?? next;
     if (issuer && isRevoked(current.raw, issuer, crls)) {
       return { ok: false, subject, revoked: true, reason: `certificate '${current.subject.replace(/\n/g, ', ')}' is revoked by its issuer's CRL in the MSP configuration` };
     }
@@ -64,11 +68,20 @@ export function verifyChain(chain: readonly Uint8Array[], roots: readonly Uint8A
       if (notValidAt(anchor)) return { ok: false, subject, reason: `root '${anchor.subject}' is not valid at ${at.toISOString()}` };
       return { ok: true, subject, root: anchor.subject.replace(/\n/g, ', ') };
     }
-    const next = certs.slice(1).find((c) => c !== current && current.checkIssued(c) && current.verify(c.publicKey) && c.ca);
     if (!next) return { ok: false, subject, reason: `'${subject}' does not chain to any trusted root (${anchors.length} supplied)` };
     current = next;
   }
   return { ok: false, subject, reason: 'certificate chain loops' };
+}
+
+/** The econfirm.institution attribute of certificates, read once per certificate. */
+const INSTITUTIONS = new LRUCache<string, { value: string | undefined }>({ max: 1_000 });
+
+const PUBLIC_JWKS = new LRUCache<string, { value: JsonWebKey }>({ max: 1_000 });
+
+/** The public key of a certificate as a JWK (to compare with a registry key), exported once per certificate. */
+export function certificatePublicJwk(der: Uint8Array): JsonWebKey {
+  return perCertificate(PUBLIC_JWKS, parsedCertificate(der), (c) => c.publicKey.export({ format: 'jwk' }));
 }
 
 /** id-kp-documentSigning (RFC 9336) and id-kp-emailProtection, which NSS (pdfsig) asks of a document signer. */
@@ -82,18 +95,19 @@ export const EVIDENCE_EKUS = { documentSigning: '1.3.6.1.5.5.7.3.36', emailProte
  * registry signing-key certificate of the same org is not one.
  */
 export function evidenceCertificateProblem(der: Uint8Array, institutionId: string): string | undefined {
-  const cert = new X509Certificate(Buffer.from(der));
+  const cert = parsedCertificate(der);
   const fields = cert.subject.split('\n');
   const subject = fields.join(', ');
   if (!fields.includes('OU=evidence')) return `'${subject}' is not an evidence certificate (no OU=evidence)`;
   const ekus = cert.keyUsage ?? [];
   if (!ekus.includes(EVIDENCE_EKUS.documentSigning)) return `'${subject}' is not issued for document signing (extendedKeyUsage ${ekus.join(',') || 'absent'})`;
-  let institution: string | undefined;
-  try {
-    institution = fabricCertificateAttributes(cert.raw)[IdentityAttribute.Institution];
-  } catch {
-    institution = undefined;
-  }
+  const institution = perCertificate(INSTITUTIONS, cert, (c) => {
+    try {
+      return fabricCertificateAttributes(c.raw)[IdentityAttribute.Institution];
+    } catch {
+      return undefined;
+    }
+  });
   if (institution !== institutionId) return `'${subject}' is not an evidence certificate of ${institutionId}`;
   return undefined;
 }

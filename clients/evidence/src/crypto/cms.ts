@@ -1,4 +1,5 @@
-import { createHash, verify as verifySignature, X509Certificate } from 'node:crypto';
+import { createHash, verify as verifySignature, type X509Certificate } from 'node:crypto';
+import { parsedCertificate } from './certificate-cache';
 import { certificateDer, issuerAndSerial, sha256 } from './certificates';
 import { child, children, contextTag, decodeOid, DerError, octetString, oid, readNode, sequence, setOf, smallInteger, Tag, tlv, type DerNode } from './der';
 import { rawToDerSignature, signEs256Raw, type Es256PrivateKey } from './es256';
@@ -100,7 +101,7 @@ export function verifyDetachedCms(cmsDer: Buffer, signedContent: Uint8Array): Cm
     });
     if (!signerDer) throw new DerError('the signer certificate is not in the CMS');
     result.chain = [signerDer, ...certs.filter((c) => c !== signerDer)];
-    result.signer = new X509Certificate(signerDer);
+    result.signer = parsedCertificate(signerDer);
     const attributes = children(signedAttrs);
     const digest = attributeValue(attributes, OID.messageDigest);
     const expected = createHash('sha256').update(signedContent).digest();

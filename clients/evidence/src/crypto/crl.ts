@@ -1,4 +1,4 @@
-import { createPublicKey, verify as verifySignature, X509Certificate } from 'node:crypto';
+import { verify as verifySignature, type X509Certificate } from 'node:crypto';
 import { child, children, readNode, Tag } from './der';
 import { issuerAndSerial } from './x509-fields';
 
@@ -43,7 +43,7 @@ export function pemCrls(pem: string): Buffer[] {
  * issuing certificate's key) listing its serial? CRLs not signed by the issuer are ignored.
  */
 export function isRevoked(certificate: Uint8Array, issuer: X509Certificate, crls: readonly ParsedCrl[]): boolean {
+  if (crls.length === 0) return false;
   const { issuer: issuerName, serial } = issuerAndSerial(certificate);
-  const key = createPublicKey(issuer.publicKey.export({ type: 'spki', format: 'pem' }));
-  return crls.some((crl) => crl.issuer.equals(issuerName) && crl.revoked.has(serial.toString('hex')) && verifySignature('sha256', crl.tbs, key, crl.signature));
+  return crls.some((crl) => crl.issuer.equals(issuerName) && crl.revoked.has(serial.toString('hex')) && verifySignature('sha256', crl.tbs, issuer.publicKey, crl.signature));
 }

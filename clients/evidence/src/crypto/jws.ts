@@ -1,5 +1,5 @@
-import { X509Certificate } from 'node:crypto';
-import * as jose from 'node-jose';
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { parsedCertificate } from './certificate-cache';
 import { certificateDer } from './certificates';
 import { signEs256Raw, type Es256PrivateKey } from './es256';
 
@@ -45,13 +45,21 @@ export function x5cChain(header: Record<string, unknown>): Buffer[] {
   return (x5c as string[]).map((c) => certificateDer(c));
 }
 
+type Jose = typeof import('jose', { with: { 'resolution-mode': 'import' } });
+let josePromise: Promise<Jose> | undefined;
+function loadJose(): Promise<Jose> {
+  josePromise ??= import('jose');
+  return josePromise;
+}
+
 /**
- * Verifies a compact ES256 JWS with node-jose against a public key (a JWK, or the leaf certificate
- * of its x5c): an independent implementation from the one that signed.
+ * Verifies a compact ES256 JWS with panva's jose against a public key (a JWK, or the leaf
+ * certificate of its x5c): an independent implementation from the one that signed (@noble/curves).
+ * The certificate's key is node:crypto's, from the parsed certificate the chain check uses too.
  */
 export async function verifyCompactJws(jws: string, key: { jwk: object } | { certificate: Uint8Array }): Promise<Buffer> {
-  const jwk = 'jwk' in key ? key.jwk : new X509Certificate(Buffer.from(key.certificate)).publicKey.export({ format: 'jwk' });
-  const joseKey = await jose.JWK.asKey(jwk as object, 'json');
-  const result = await jose.JWS.createVerify(joseKey, { algorithms: ['ES256'] }).verify(jws);
+  const jose = await loadJose();
+  const publicKey = 'jwk' in key ? createPublicKey({ key: key.jwk as JsonWebKey, format: 'jwk' }) : parsedCertificate(key.certificate).publicKey;
+  const result = await jose.compactVerify(jws.trim(), publicKey, { algorithms: ['ES256'] });
   return Buffer.from(result.payload);
 }

@@ -1,7 +1,6 @@
 import { canonicalJson, saltedHash, sha256Hex, type ConfirmationEvidence, type ConfirmationRequest, type MortgageEvidence, type MortgageRecord, type PublicJwk } from '@econfirm/common';
 import { LedgerCallError, verifyReplySignature } from '@econfirm/sdk';
-import { X509Certificate } from 'node:crypto';
-import { evidenceCertificateProblem, verifyChain } from '../crypto/certificates';
+import { certificatePublicJwk, evidenceCertificateProblem, verifyChain } from '../crypto/certificates';
 import { decodeCompactJws, x5cChain } from '../crypto/jws';
 import { EVIDENCE_JWS_TYPE } from '../evidence-pdf';
 import { crossCheckProblems, evidenceHash, parseEvidenceJson, type ActorFacts, type EvidenceDocument } from '../model/evidence-document';
@@ -180,7 +179,7 @@ export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions)
         checks.pass('reply-jws', `ES256 by the key ${reply.signingKid} the evidence names; no x5c (the key is bound to ${evidence.parties.responder.id} by the registry: see the registry check)`);
         return;
       }
-      const leafKey = new X509Certificate(chain[0]).publicKey.export({ format: 'jwk' });
+      const leafKey = certificatePublicJwk(chain[0]);
       if (leafKey.x !== reply.signingKey.jwk.x || leafKey.y !== reply.signingKey.jwk.y) {
         checks.fail('reply-jws', 'CERTIFICATE_KEY_MISMATCH', "the x5c certificate is for another key than the responder's registry signing key");
         return;
