@@ -21,6 +21,7 @@ import * as path from 'node:path';
 import { CONTENT_USAGE, contentCommand, ContentUsageError } from './commands/content';
 import { demoSigningKeyCertifier, ensureDemoEvidenceIdentities } from './commands/demo-certify';
 import { CROSS_CHECK_USAGE, crossCheckCommand, CrossCheckUsageError } from './commands/cross-check';
+import { EVIDENCE_BUNDLE_USAGE, evidenceBundleCommand, EvidenceBundleUsageError } from './commands/evidence-bundle';
 import { MORTGAGE_CERTIFICATE_USAGE, mortgageCertificateCommand } from './commands/mortgage-certificate';
 import { MortgageUsageError, MORTGAGES_USAGE, mortgagesCommand } from './commands/mortgages';
 import { ReceivableUsageError, RECEIVABLES_USAGE, receivablesCommand } from './commands/receivables';
@@ -40,6 +41,7 @@ ${MORTGAGE_CERTIFICATE_USAGE}
 ${RECEIVABLES_USAGE}
 ${CONTENT_USAGE}
 ${CROSS_CHECK_USAGE}
+${EVIDENCE_BUNDLE_USAGE}
   verify <file.pdf|bundle>     check an evidence PDF or bundle (econfirm verify --help)
   offline sign <answer.json>   check and sign what a gateway asks an offline identity to sign
                                (econfirm offline sign --help; no ledger connection)
@@ -135,6 +137,14 @@ async function run(ledger: LedgerSession, invocation: Invocation, networkDir: st
       process.exitCode = await crossCheckCommand(ledger, words.slice(1), { descriptor, networkDir, orgKey: invocation.orgKey, identityName: invocation.identityName });
     } catch (err) {
       if (err instanceof CrossCheckUsageError) throw new UsageError(err.message);
+      throw err;
+    }
+  } else if (group === 'evidence' && verb === 'bundle') {
+    try {
+      const descriptor = loadNetworkDescriptor(path.join(networkDir, 'network.json'));
+      console.log(await evidenceBundleCommand(ledger, words.slice(2), { descriptor, networkDir, orgKey: invocation.orgKey, identityName: invocation.identityName }));
+    } catch (err) {
+      if (err instanceof EvidenceBundleUsageError) throw new UsageError(err.message);
       throw err;
     }
   } else if (group === 'receivables') {

@@ -8,6 +8,7 @@ export * from './evidence-pdf';
 export { ATTACHMENT, qrPayload, renderEvidencePdf, type EvidenceAttachment } from './pdf/render';
 export { extractAttachments } from './pdf/attachments';
 export { extractSignature, signPdf } from './pdf/pades';
+export { EvidenceRenderPool } from './pdf/render-pool';
 export * from './verify/verify-evidence';
 export * from './ledger/channel-roots';
 export * from './ledger/transactions';

@@ -1,4 +1,4 @@
-import { certificateDer, createEvidencePdf, evidenceSigner, verifyEvidencePdf, type EvidenceDocument } from '@econfirm/evidence';
+import { certificateDer, createEvidenceBundle, createEvidencePdf, EvidenceRenderPool, evidenceSigner, verifyEvidencePdf, type EvidenceDocument } from '@econfirm/evidence';
 import { newBankSigningKey, sampleEvidence, x5cOf } from '@econfirm/evidence/dist/testing/sample-evidence';
 import { createTestOrgPki } from '@econfirm/evidence/dist/testing/test-pki';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
@@ -53,7 +53,7 @@ async function timed(count: number, op: (i: number) => Promise<unknown>): Promis
 }
 
 /** Issue 18's targets; `met` compares the wall-clock rate the run measured. */
-const TARGETS = { shortLetterPerSecond: 50, longLetterPerSecond: 20, verifyOfflinePerSecond: 500 } as const;
+const TARGETS = { shortLetterPerSecond: 50, longLetterPerSecond: 20, verifyOfflinePerSecond: 500, bundleOf300Seconds: 10 } as const;
 
 type EvidenceModule = typeof import('@econfirm/evidence');
 type SampleModule = typeof import('@econfirm/evidence/dist/testing/sample-evidence');
@@ -137,6 +137,38 @@ function medianRound(rounds: readonly Round[]): Round {
   return { shortLetter: pick('shortLetter'), longLetter80Rows: pick('longLetter80Rows'), verifyOffline: pick('verifyOffline') };
 }
 
+/**
+ * The rendering side of an engagement bundle of `count` short letters as generateEngagementBundle
+ * does it (EvidenceRenderPool worker threads, then the signed manifest), without the ledger reads
+ * (which need a network: evidence-ledger.itest.ts covers the whole path).
+ */
+async function bundleRendering(w: Workload, build: EvidenceBuild, count: number, threads: number): Promise<{ letters: number; renderThreads: number; seconds: number; lettersPerSecond: number; cpuMsPerLetter: number }> {
+  const bank = build.sample.newBankSigningKey();
+  const docs: EvidenceDocument[] = [];
+  for (let i = 0; i < count; i++) docs.push(await build.sample.sampleEvidence({ id: `CF-BUNDLE-${String(i).padStart(4, '0')}`, bank, baseTime: Date.now() + 60_000 }));
+  const cpu0 = process.cpuUsage();
+  const started = performance.now();
+  const pool = new EvidenceRenderPool(threads);
+  let next = 0;
+  const letters: { document: EvidenceDocument; pdf: Buffer; evidenceHash: string }[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: 2 * threads }, async () => {
+        while (next < docs.length) {
+          const document = docs[next++] as EvidenceDocument;
+          letters.push({ document, ...(await pool.render(document, w.signer)) });
+        }
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
+  await createEvidenceBundle('ENG-BENCH', new Date().toISOString(), letters, w.signer);
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { letters: count, renderThreads: threads, seconds: Number(seconds.toFixed(2)), lettersPerSecond: Number((count / seconds).toFixed(1)), cpuMsPerLetter: Number(((cpu.user + cpu.system) / 1000 / count).toFixed(1)) };
+}
+
 async function main(): Promise<void> {
   const loadAtStart = os.loadavg().map((l) => Number(l.toFixed(2)));
   const baselineDir = process.env.EVIDENCE_BENCH_BASELINE;
@@ -153,6 +185,7 @@ async function main(): Promise<void> {
   const shortSize = w.pdfs[0]?.length ?? 0;
   const longSize = (await createEvidencePdf(w.longDoc, w.signer)).pdf.length;
   const baseline = results[1] ? medianRound(results[1]) : undefined;
+  const bundle = await bundleRendering(w, builds[0] as EvidenceBuild, Number(process.env.EVIDENCE_BENCH_BUNDLE_LETTERS ?? 300), Math.min(os.availableParallelism(), 2));
   const speedup = (key: keyof Round): number | undefined => (baseline ? Number((baseline[key].cpuMsPerOp / current[key].cpuMsPerOp).toFixed(2)) : undefined);
   const report = {
     benchmark: 'evidence',
@@ -161,6 +194,7 @@ async function main(): Promise<void> {
     note: `sequential on one core, ${rounds} rounds (the median round by CPU cost is reported); render+sign = pdfkit layout with the subset CJK font, QR, attachments, evidence JWS and PAdES CMS (deterministic ECDSA); verify = offline verifier (no ledger). perSecond is wall clock (inflated when the machine is shared: see loadAverage), perCpuSecond is per CPU second of this process`,
     renderAndSign: { shortLetter: { ...current.shortLetter, pdfBytes: shortSize }, longLetter80Rows: { ...current.longLetter80Rows, pdfBytes: longSize } },
     verifyOffline: current.verifyOffline,
+    bundleRendering: bundle,
     ...(baseline
       ? {
           baseline: { build: builds[1]?.label, renderAndSign: { shortLetter: baseline.shortLetter, longLetter80Rows: baseline.longLetter80Rows }, verifyOffline: baseline.verifyOffline },
@@ -172,6 +206,7 @@ async function main(): Promise<void> {
       shortLetter: current.shortLetter.perSecond >= TARGETS.shortLetterPerSecond,
       longLetter80Rows: current.longLetter80Rows.perSecond >= TARGETS.longLetterPerSecond,
       verifyOffline: current.verifyOffline.perSecond >= TARGETS.verifyOfflinePerSecond,
+      bundleOf300Rendering: bundle.letters >= 300 && bundle.seconds < TARGETS.bundleOf300Seconds,
     },
   };
   const dir = path.join(REPO_ROOT, 'test', 'bench', 'results');

@@ -31,7 +31,7 @@ import { createEvidencePdf } from '../evidence-pdf';
 import { toPem } from '../crypto/certificates';
 import { readBundle, verifyEvidenceBundle, writeBundleDirectory } from '../bundle/evidence-bundle';
 import { channelMspRoots } from '../ledger/channel-roots';
-import { generateEngagementBundle, generateEvidence, ledgerView } from '../ledger/ledger-evidence';
+import { bundleReads, generateEngagementBundle, generateEvidence, ledgerView } from '../ledger/ledger-evidence';
 import { evidenceSignerFromFiles, evidenceSignerFromNetwork, type EvidenceSigner } from '../signer';
 import { createNssDb } from '../testing/test-pki';
 import { sampleLetter, sampleReply } from '../testing/sample-evidence';
@@ -364,5 +364,39 @@ describe('evidence on the real network (issue 5)', function () {
     expect(missing.ok).to.equal(false);
     expect(missing.manifest.code).to.equal('BUNDLE_MISMATCH');
     expect(readBundle(dir).files.size).to.equal(1);
+  });
+
+  it('bundles the same bytes a few letters at a time, and rendered in worker threads, as one at a time in this thread; reads each registry record once; reports its progress', async () => {
+    const generatedAt = new Date().toISOString();
+    const progress: { done: number; total: number }[] = [];
+    const [one, several, threaded] = await as(['firm1', 'auditor1'], async (ledger) => [
+      await generateEngagementBundle({ ledger, engagementId, keys: firm.keys, signer, generatedAt, concurrency: 1, renderThreads: 0 }),
+      await generateEngagementBundle({ ledger, engagementId, keys: firm.keys, signer, generatedAt, concurrency: 4, renderThreads: 0, onProgress: (p) => progress.push(p) }),
+      await generateEngagementBundle({ ledger, engagementId, keys: firm.keys, signer, generatedAt, renderThreads: 2 }),
+    ] as const);
+    for (const other of [several, threaded]) {
+      expect(other.manifestJws).to.equal(one.manifestJws);
+      expect([...other.files.keys()]).to.deep.equal([...one.files.keys()]);
+      for (const [name, pdf] of one.files) expect(other.files.get(name)?.equals(pdf), name).to.equal(true);
+    }
+    expect(progress).to.deep.equal([0, 1, 2].map((done) => ({ done, total: 2 })));
+    // One bundle's shared reads: the registry record the two letters share is read once.
+    await as(['firm1', 'auditor1'], async (ledger) => {
+      const reads = bundleReads(ledger);
+      const [a, b] = await Promise.all([reads.institution('FIRM1'), reads.institution('FIRM1')]);
+      expect(a).to.equal(b);
+    });
+  });
+
+  it('econfirm evidence bundle writes the bundle with a progress bar, and econfirm verify accepts it', () => {
+    const dir = path.join(work, 'bundle-cli');
+    const made = cli('evidence', 'bundle', engagementId, dir, '--as', 'firm1/auditor1');
+    expect(made.status, made.output).to.equal(0);
+    expect(made.output).to.include('[########################] 2/2 letters');
+    expect(made.output).to.match(/2 evidence PDFs of engagement .* and manifest\.jws in /);
+    const checked = cli('verify', dir, '--as', 'firm1/auditor1');
+    expect(checked.status, checked.output).to.equal(0);
+    const usage = cli('evidence', 'bundle', engagementId, '--as', 'firm1/auditor1');
+    expect(usage.status).to.equal(2);
   });
 });

@@ -1,8 +1,10 @@
+import { availableParallelism } from 'node:os';
 import type { AnchorProof, ConfirmationEvidence, CrossCheckReport, Institution, Page } from '@econfirm/common';
 import { createEvidenceBundle, type EvidenceBundle } from '../bundle/evidence-bundle';
 import { evaluate, openWithKeys, RegistryClient, type InstitutionPrivateKeys, type LedgerSession, type SealedPayload } from '@econfirm/sdk';
 import { createEvidencePdf, type EvidencePdf } from '../evidence-pdf';
 import { buildEvidenceDocument, EvidenceInputError, type EvidenceDocument } from '../model/evidence-document';
+import { EvidenceRenderPool } from '../pdf/render-pool';
 import type { EvidenceSigner } from '../signer';
 import type { LedgerView, RegistryEntry, RegistrySnapshot } from '../verify/verify-evidence';
 import { readMortgageEvidence } from './mortgage-certificate';
@@ -81,6 +83,44 @@ export interface GenerateOptions {
   crossCheck?: CrossCheckReport;
   /** The anchor proof to embed (or "pending"), given the record as read; absent: no anchor section. */
   anchor?: (record: { id: string; state: string }) => AnchorProof | undefined;
+  /** Registry records and committed-transaction facts shared by the letters of one bundle (bundleReads). */
+  reads?: LedgerReads;
+  /** Render and sign in these worker threads instead of the caller's (the same bytes). */
+  renderPool?: EvidenceRenderPool;
+}
+
+/**
+ * The ledger reads evidence generation repeats across the letters of an engagement: the same firm,
+ * client and bank registry records, and the same transactions (IssueBatch issues an engagement's
+ * letters in one transaction). One instance lives for one bundle, so every read is of the ledger
+ * as it is while the bundle is made, never of an earlier request's.
+ */
+export interface LedgerReads {
+  institution(id: string): Promise<Institution>;
+  transaction(txId: string): Promise<TransactionFacts>;
+}
+
+function directReads(ledger: LedgerSession): LedgerReads {
+  const registry = new RegistryClient(ledger);
+  return { institution: (id) => registry.get(id), transaction: (txId) => transactionFacts(ledger.network, txId) };
+}
+
+/** Each registry record and transaction read at most once (concurrent callers share the one read; a failed read is not kept). */
+export function bundleReads(ledger: LedgerSession): LedgerReads {
+  const direct = directReads(ledger);
+  const once = <T>(read: (key: string) => Promise<T>): ((key: string) => Promise<T>) => {
+    const pending = new Map<string, Promise<T>>();
+    return (key) => {
+      let result = pending.get(key);
+      if (!result) {
+        result = read(key);
+        pending.set(key, result);
+        result.catch(() => pending.delete(key));
+      }
+      return result;
+    };
+  };
+  return { institution: once(direct.institution), transaction: once(direct.transaction) };
 }
 
 /**
@@ -95,10 +135,10 @@ export async function generateEvidence(options: GenerateOptions): Promise<{ docu
   if (request.firmId !== keys.institutionId) {
     throw new EvidenceInputError('FORBIDDEN', `${keys.institutionId} cannot generate evidence for ${request.firmId}'s request`);
   }
-  const registry = new RegistryClient(ledger);
+  const reads = options.reads ?? directReads(ledger);
   const ids = [...new Set([request.firmId, request.clientId, request.addresseeId, request.responderId])];
-  const institutions = new Map<string, Institution>();
-  for (const id of ids) institutions.set(id, await registry.get(id));
+  const records = await Promise.all(ids.map((id) => reads.institution(id)));
+  const institutions = new Map<string, Institution>(ids.map((id, i) => [id, records[i] as Institution]));
   const party = (id: string) => institutions.get(id) as Institution;
   const letter = await openWithKeys<unknown>(request.letter, keys);
   let reply: (SealedPayload<unknown> & { signature: string }) | undefined;
@@ -108,7 +148,8 @@ export async function generateEvidence(options: GenerateOptions): Promise<{ docu
     reply = { content: opened.content, salt: opened.salt, signature: opened.signature };
   }
   const transactions: Record<string, TransactionFacts> = {};
-  for (const step of evidence.trail) transactions[step.txId] = await transactionFacts(ledger.network, step.txId);
+  const facts = await Promise.all(evidence.trail.map((step) => reads.transaction(step.txId)));
+  for (const [i, step] of evidence.trail.entries()) transactions[step.txId] = facts[i] as TransactionFacts;
   const document = buildEvidenceDocument({
     channel: ledger.network.getName(),
     generatedAt: options.generatedAt ?? new Date().toISOString(),
@@ -120,7 +161,9 @@ export async function generateEvidence(options: GenerateOptions): Promise<{ docu
     transactions,
     ...(options.crossCheck ? { crossCheck: options.crossCheck } : {}),
   });
-  return { document, ...(await createEvidencePdf(document, options.signer, options.anchor?.({ id: request.id, state: request.state }))) };
+  const anchor = options.anchor?.({ id: request.id, state: request.state });
+  const signed = options.renderPool ? await options.renderPool.render(document, options.signer, anchor) : await createEvidencePdf(document, options.signer, anchor);
+  return { document, ...signed };
 }
 
 /** Every request of one of the firm's engagements (ListConfirmationsByEngagement, all pages). */
@@ -137,12 +180,53 @@ export async function engagementConfirmationIds(ledger: LedgerSession, engagemen
   return ids;
 }
 
-/** One signed evidence PDF per letter of the engagement, and the signed manifest over them. */
-export async function generateEngagementBundle(options: Omit<GenerateOptions, 'confirmationId'> & { engagementId: string }): Promise<EvidenceBundle> {
-  const generatedAt = options.generatedAt ?? new Date().toISOString();
-  const ids = await engagementConfirmationIds(options.ledger, options.engagementId);
-  if (ids.length === 0) throw new EvidenceInputError('NOT_FOUND', `engagement ${options.engagementId} has no requests of ${options.keys.institutionId}`);
-  const letters = [];
-  for (const confirmationId of ids) letters.push(await generateEvidence({ ...options, confirmationId, generatedAt }));
-  return createEvidenceBundle(options.engagementId, generatedAt, letters, options.signer);
+export interface BundleOptions extends Omit<GenerateOptions, 'confirmationId' | 'reads' | 'renderPool'> {
+  engagementId: string;
+  /**
+   * Worker threads that render and sign, for this bundle only (default: one per core, at most 4,
+   * for 8 letters or more; 0 renders in the caller's thread).
+   */
+  renderThreads?: number;
+  /** Letters in flight at once (default 4, or twice the render threads): their ledger reads overlap; each PDF is the one generated alone. */
+  concurrency?: number;
+  /** Called once with done 0 when the letters are known, then after each letter's PDF is signed. */
+  onProgress?: (progress: { done: number; total: number }) => void;
+}
+
+/**
+ * One signed evidence PDF per letter of the engagement, and the signed manifest over them. The
+ * letters are generated a few at a time, sharing one bundleReads (each registry record and
+ * transaction read once for the bundle); the bundle does not depend on the order they finish in.
+ */
+export async function generateEngagementBundle(options: BundleOptions): Promise<EvidenceBundle> {
+  const { engagementId, onProgress, renderThreads: threads, concurrency: inFlight, ...generate } = options;
+  const generatedAt = generate.generatedAt ?? new Date().toISOString();
+  const ids = await engagementConfirmationIds(generate.ledger, engagementId);
+  if (ids.length === 0) throw new EvidenceInputError('NOT_FOUND', `engagement ${engagementId} has no requests of ${generate.keys.institutionId}`);
+  const reads = bundleReads(generate.ledger);
+  const renderThreads = threads ?? (ids.length >= 8 ? Math.min(availableParallelism(), 4) : 0);
+  const concurrency = inFlight ?? Math.max(4, 2 * renderThreads);
+  const renderPool = renderThreads > 0 ? new EvidenceRenderPool(renderThreads) : undefined;
+  const letters: Awaited<ReturnType<typeof generateEvidence>>[] = [];
+  let next = 0;
+  let done = 0;
+  onProgress?.({ done, total: ids.length });
+  const worker = async (): Promise<void> => {
+    while (next < ids.length) {
+      const index = next++;
+      try {
+        letters[index] = await generateEvidence({ ...generate, confirmationId: ids[index] as string, generatedAt, reads, ...(renderPool ? { renderPool } : {}) });
+      } catch (err) {
+        next = ids.length; // the bundle has failed: the other workers take no further letter
+        throw err;
+      }
+      onProgress?.({ done: ++done, total: ids.length });
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, ids.length)) }, worker));
+  } finally {
+    await renderPool?.close();
+  }
+  return createEvidenceBundle(engagementId, generatedAt, letters, generate.signer);
 }
