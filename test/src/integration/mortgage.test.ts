@@ -1,11 +1,12 @@
 import { mortgageCertificateKey, mortgageUnitKey, sha256Hex, type Encumbrance, type MortgageApplicationInput, type MortgageView } from '@econfirm/common';
-import { chainInfo, evaluate, LedgerCallError, submitAndWait, type LedgerSession } from '@econfirm/sdk';
+import { chainInfo, evaluate, LedgerCallError, type LedgerSession } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { ensureDemoInstitution, freshRegistrationId, registerFresh, type HeldInstitution } from '../support/institutions';
 import { open, recipientOf, seal } from '../support/letters';
+import { refused, SuiteLedger, type Who } from '../support/ledger-calls';
 import { networkScript, REPO_ROOT, uniqueName, withLedger } from '../support/network';
 
 /**
@@ -15,34 +16,14 @@ import { networkScript, REPO_ROOT, uniqueName, withLedger } from '../support/net
  * own client and second bank, so the suite runs again on a reused network.
  */
 
-type Who = [orgKey: string, identityName: string];
 const ADMIN: Who = ['operator', 'admin'];
 const OFFICER: Who = ['bank1', 'officer1'];
 const REGISTRAR: Who = ['operator', 'registrar1'];
 const STRANGER: Who = ['firm1', 'auditor1'];
 
-function parse<T>(bytes: Uint8Array): T {
-  return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
-}
-
-async function submit<T>(who: Who, tx: string, args: string[], gatewayOrg?: string): Promise<T> {
-  return withLedger(who[0], who[1], async (ledger) => parse<T>((await submitAndWait(ledger.contract('mortgage'), tx, { arguments: args })).result), gatewayOrg);
-}
-
-async function read<T>(who: Who, tx: string, ...args: string[]): Promise<T> {
-  return withLedger(who[0], who[1], async (ledger) => parse<T>(await evaluate(ledger.contract('mortgage'), tx, args)));
-}
-
-async function refused(code: string, call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-  } catch (err) {
-    expect(err, String(err)).to.be.instanceOf(LedgerCallError);
-    expect((err as LedgerCallError).code, (err as LedgerCallError).message).to.equal(code);
-    return (err as LedgerCallError).message;
-  }
-  expect.fail(`expected ${code}, but the call succeeded`);
-}
+const calls = new SuiteLedger();
+const submit = <T>(who: Who, tx: string, args: string[], gatewayOrg?: string): Promise<T> => calls.submit<T>('mortgage', who, tx, args, undefined, gatewayOrg);
+const read = <T>(who: Who, tx: string, ...args: string[]): Promise<T> => calls.read<T>('mortgage', who, tx, ...args);
 
 describe('mortgage registrations on the real network (issue 12)', function () {
   this.timeout(180_000);

@@ -12,7 +12,7 @@ import {
   type PaymentLineOpening,
   type ReceivableRecord,
 } from '@econfirm/common';
-import { addRecipients, chainInfo, evaluate, LedgerCallError, RegistryClient, submitAndWait, type LedgerSession } from '@econfirm/sdk';
+import { addRecipients, chainInfo, evaluate, LedgerCallError, RegistryClient, type LedgerSession } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -20,6 +20,7 @@ import * as path from 'node:path';
 import { ensureDemoInstitution, freshRegistrationId, registerFresh, type HeldInstitution } from '../support/institutions';
 import { open, recipientOf, seal } from '../support/letters';
 import { confirmationOf, limitOf, openTerms, registrationOf, type ReceivableTerms } from '../support/receivables';
+import { refused, SuiteLedger, type Who } from '../support/ledger-calls';
 import { networkScript, REPO_ROOT, uniqueName, withLedger } from '../support/network';
 
 /**
@@ -30,35 +31,14 @@ import { networkScript, REPO_ROOT, uniqueName, withLedger } from '../support/net
  * core enterprise, suppliers and second bank, so the suite runs again on a reused network.
  */
 
-type Who = [orgKey: string, identityName: string];
 const ADMIN: Who = ['operator', 'admin'];
 const BANK1: Who = ['bank1', 'officer1'];
 const REGULATOR: Who = ['regulator', 'regulator1'];
 const STRANGER: Who = ['firm1', 'auditor1'];
 
-function parse<T>(bytes: Uint8Array): T {
-  return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
-}
-
-async function submit<T>(contract: string, who: Who, tx: string, args: string[], transient?: Record<string, unknown>, gatewayOrg?: string): Promise<T> {
-  const transientData = transient ? Object.fromEntries(Object.entries(transient).map(([k, v]) => [k, JSON.stringify(v)])) : undefined;
-  return withLedger(who[0], who[1], async (ledger) => parse<T>((await submitAndWait(ledger.contract(contract), tx, { arguments: args, transientData })).result), gatewayOrg);
-}
-
-async function read<T>(contract: string, who: Who, tx: string, ...args: string[]): Promise<T> {
-  return withLedger(who[0], who[1], async (ledger) => parse<T>(await evaluate(ledger.contract(contract), tx, args)));
-}
-
-async function refused(code: string, call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-  } catch (err) {
-    expect(err, String(err)).to.be.instanceOf(LedgerCallError);
-    expect((err as LedgerCallError).code, (err as LedgerCallError).message).to.equal(code);
-    return (err as LedgerCallError).message;
-  }
-  expect.fail(`expected ${code}, but the call succeeded`);
-}
+const calls = new SuiteLedger();
+const submit = calls.submit.bind(calls);
+const read = calls.read.bind(calls);
 
 describe('receivables and batch payments on the real network (issue 13)', function () {
   this.timeout(900_000);

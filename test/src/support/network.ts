@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import { defaultDescriptorPath, loadNetworkDescriptor, openLedger, type LedgerSession, type NetworkDescriptor } from '@econfirm/sdk';
+import { chainInfo, defaultDescriptorPath, loadNetworkDescriptor, openLedger, type LedgerSession, type NetworkDescriptor } from '@econfirm/sdk';
 
 /** test/dist/support → the repository root. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -38,4 +38,18 @@ export function uniqueName(prefix: string): string {
 /** Runs one of the network's own scripts, as an operator would, e.g. identity.sh issue …. */
 export function networkScript(script: string, ...args: string[]): string {
   return execFileSync(path.join(REPO_ROOT, 'network', script), args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * Waits (bounded) until the peer a session evaluates on has committed block `blockNumber`. A write
+ * is acknowledged when the writer's peer commits it; another org's peer commits the same block a
+ * moment later, so a read as that org right after the write must wait for it, as any cross-org
+ * client must (integration/receivable.test.ts, integration/mortgage.test.ts).
+ */
+export async function untilCommitted(ledger: LedgerSession, blockNumber: bigint, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await chainInfo(ledger.network)).height <= blockNumber) {
+    if (Date.now() > deadline) throw new Error(`the peer of ${ledger.mspId}'s gateway has not committed block ${blockNumber} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
