@@ -5,6 +5,11 @@
 #   scripts/gateway.sh stop      stop it (SIGTERM: graceful shutdown closes gRPC and the database)
 #   scripts/gateway.sh restart   stop, then start (picks up a new build)
 #   scripts/gateway.sh status    running or not, and its readiness
+#   scripts/gateway.sh backup FILE    an online backup of gateway.db to FILE, also while it serves
+#                                writes (VACUUM INTO: one consistent snapshot; never overwrites FILE)
+#   scripts/gateway.sh restore FILE   the gateway stopped: check FILE (SQLite, integrity, an econfirm
+#                                gateway schema, this gateway's at-rest key), move gateway.db aside
+#                                (gateway.db.before-restore-<time>) and put FILE in its place
 # Files: $ECONFIRM_NETWORK_DIR/gateway/{config.json,gateway.db,gateway.pid,gateway.log} and the
 # demo credentials' private keys in $ECONFIRM_NETWORK_DIR/gateway/demo-credentials/ (0600).
 # ECONFIRM_GATEWAY_DIR puts them elsewhere (a second gateway beside the demo's, e.g. the fault
@@ -12,6 +17,7 @@
 # Port: ECONFIRM_GATEWAY_PORT, default ECONFIRM_PORT_BASE + 393 (7443 for the default network).
 set -euo pipefail
 ECONFIRM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CALLER_DIR=$PWD   # a relative backup FILE is the caller's, not the repository's
 cd "$ECONFIRM_ROOT"
 source scripts/lib/node-env.sh
 source scripts/lib/network-state.sh
@@ -171,10 +177,28 @@ status() {
   fi
 }
 
+backup() {
+  [ -f "$GW_CONFIG" ] || { say "no $GW_CONFIG: the gateway was never started here"; return 1; }
+  node gateway/dist/cli.js db backup --out "$1"
+}
+
+restore() {
+  local pid
+  [ -f "$GW_CONFIG" ] || { say "no $GW_CONFIG: the gateway was never started here"; return 1; }
+  if pid=$(running_pid); then say "the gateway is running (pid $pid): scripts/gateway.sh stop first"; return 1; fi
+  # A gateway started by hand (no pid file) on the same port also holds the database.
+  if curl -fsS --max-time 2 "$GW_URL/healthz" >/dev/null 2>&1; then say "a gateway answers at $GW_URL: stop it first"; return 1; fi
+  node gateway/dist/cli.js db restore --from "$1"
+}
+
 case ${1:-} in
   start) start ;;
   stop) stop ;;
   restart) stop; start ;;
   status) status ;;
-  *) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  backup|restore)
+    [ $# -eq 2 ] || { say "usage: scripts/gateway.sh $1 FILE"; exit 2; }
+    case $2 in /*) file=$2 ;; *) file=$CALLER_DIR/$2 ;; esac
+    "$1" "$file" ;;
+  *) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

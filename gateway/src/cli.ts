@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { createApiToken, tokenUrl, type TokenTarget } from './auth/api-token';
 import { CredentialsStore } from './auth/credentials.store';
 import { ConfigError, loadGatewayConfig } from './config/gateway-config';
+import { backupDatabase, BackupRefusedError, restoreDatabase } from './database/backup';
 import { openDatabase } from './database/database.module';
 import { hsmKeyIdentifier } from './fabric/hsm-custody';
 import { TenantsService } from './tenants/tenants.service';
@@ -35,6 +36,15 @@ commands:
       --stage-only true: only stage, print the RotateInstitutionKeys arguments (public keys and
       the consent) for the operator to submit; run again (without it) to finish.
       An interrupted rotation is finished by running the command again.
+  db backup --out <file>
+      an online backup of the gateway's database (dbPath) while it runs: VACUUM INTO, one consistent
+      snapshot, owner-only, checked, never over an existing file. Sealed answers stay sealed; the
+      at-rest key (<keysDir>/gateway-at-rest.key) is not in it: keep it apart. Prints a JSON summary.
+  db restore --from <file>
+      the gateway stopped (scripts/gateway.sh restore checks): checks the backup (a SQLite file,
+      integrity_check, an econfirm gateway schema no newer than this build, sealed under this
+      gateway's at-rest key), moves the current database aside (<dbPath>.before-restore-<time>) and
+      puts the backup in its place. A refused backup changes nothing (exit 1, BACKUP_REFUSED).
   hsm key-id --cert <cert.pem>
       prints (hex) the CKA_ID under which config \`hsm\` looks for the identity's private key in the
       token: the certificate's SKI. Import the key with it, e.g.
@@ -110,6 +120,14 @@ async function run(argv: string[]): Promise<void> {
   if (group === 'hsm') {
     if (verb !== 'key-id') throw new UsageError(`unknown hsm command '${verb ?? ''}'`);
     process.stdout.write(`${hsmKeyIdentifier(readFileSync(required(options(rest), 'cert'))).toString('hex')}\n`);
+    return;
+  }
+  if (group === 'db') {
+    const opts = options(rest);
+    const config = loadGatewayConfig();
+    if (verb === 'backup') process.stdout.write(`${JSON.stringify(backupDatabase(config.dbPath, path.resolve(required(opts, 'out'))))}\n`);
+    else if (verb === 'restore') process.stdout.write(`${JSON.stringify(restoreDatabase(config.dbPath, path.resolve(required(opts, 'from')), config.keysDir))}\n`);
+    else throw new UsageError(`unknown db command '${verb ?? ''}'`);
     return;
   }
   if (group === 'keys') {
@@ -200,6 +218,10 @@ run(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof UsageError) {
     process.stderr.write(`${err.message ? `${err.message}\n\n` : ''}${USAGE}\n`);
     process.exit(2);
+  }
+  if (err instanceof BackupRefusedError) {
+    process.stderr.write(`${err.code} (${err.reason}): ${err.message}\n`);
+    process.exit(1);
   }
   process.stderr.write(`${err instanceof ConfigError ? err.message : err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);

@@ -4,6 +4,7 @@ import { CertificateAttributesError, fabricCertificateAttributes, findIdentity, 
 import { generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { applyMigrations } from '../database/migrations';
+import { AUTH_MIGRATIONS } from './auth.migrations';
 import { DATABASE } from '../database/database.module';
 import { GatewayError } from '../errors/gateway-error';
 import { TenantsService } from '../tenants/tenants.service';
@@ -35,16 +36,6 @@ interface CredentialRow {
   revoked_at: string | null;
 }
 
-const MIGRATIONS = [
-  `CREATE TABLE api_credentials (
-     id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, identity_name TEXT NOT NULL, role TEXT NOT NULL,
-     custody TEXT NOT NULL CHECK (custody IN ('custodial', 'offline')), public_jwk TEXT NOT NULL,
-     certificate_pem TEXT, created_at TEXT NOT NULL, revoked_at TEXT)`,
-  `CREATE TABLE used_token_ids (
-     credential_id TEXT NOT NULL, jti TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (credential_id, jti))`,
-  'CREATE INDEX used_token_ids_expiry ON used_token_ids (expires_at)',
-];
-
 /** The Fabric attributes of an offline identity's certificate; a bad certificate is the caller's error (400). */
 function offlineCertificateAttributes(pem: string): Record<string, string> {
   try {
@@ -72,7 +63,7 @@ export class CredentialsStore {
     @Inject(DATABASE) private readonly db: DatabaseSync,
     private readonly tenants: TenantsService,
   ) {
-    applyMigrations(db, 'auth', MIGRATIONS);
+    applyMigrations(db, 'auth', AUTH_MIGRATIONS);
   }
 
   private static fromRow(row: CredentialRow): ApiCredential {

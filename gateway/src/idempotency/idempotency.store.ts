@@ -4,6 +4,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { AtRestCipher } from '../database/at-rest-cipher';
 import { applyMigrations } from '../database/migrations';
+import { IDEMPOTENCY_MIGRATIONS } from './idempotency.migrations';
 import { DATABASE } from '../database/database.module';
 
 export interface StoredOutcome {
@@ -19,17 +20,10 @@ export type IdempotencyClaim =
   | { kind: 'in-progress' }
   | { kind: 'mismatch' };
 
-const MIGRATIONS = [
-  `CREATE TABLE idempotency_records (
-     tenant_id TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL,
-     status INTEGER, body_json TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-     PRIMARY KEY (tenant_id, key))`,
-  'CREATE INDEX idempotency_records_created ON idempotency_records (created_at)',
-  // Which gateway process holds a pending claim (NULL: none, it may be taken over at once).
-  'ALTER TABLE idempotency_records ADD COLUMN owner TEXT',
-  // Transaction ids the claim's attempt sent to ordering, JSON array by write index.
-  'ALTER TABLE idempotency_records ADD COLUMN transactions_json TEXT',
-];
+/** The authenticated context an outcome is sealed under (also what a restore checks a backup's key with, database/backup.ts). */
+export function idempotencySealContext(key: string): string {
+  return `idempotency_records:${key}`;
+}
 
 /** A claim of this process left 'pending' longer than this is from a stuck request and may be taken over. */
 const STALE_PENDING_MS = 10 * 60_000;
@@ -58,7 +52,7 @@ export class IdempotencyStore {
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     private readonly cipher: AtRestCipher,
   ) {
-    applyMigrations(db, 'idempotency', MIGRATIONS);
+    applyMigrations(db, 'idempotency', IDEMPOTENCY_MIGRATIONS);
     this.ttlMs = config.limits.idempotencyHours * 3600_000;
     // Outcomes recorded before sealing began are sealed now (secure_delete overwrites the old bytes).
     const legacy = db.prepare("SELECT tenant_id, key, body_json FROM idempotency_records WHERE body_json IS NOT NULL AND body_json NOT LIKE 'v1.%'").all() as Array<{ tenant_id: string; key: string; body_json: string }>;
@@ -67,7 +61,7 @@ export class IdempotencyStore {
   }
 
   private seal(tenantId: string, key: string, body: unknown): string {
-    return this.cipher.sealJson(tenantId, `idempotency_records:${key}`, body);
+    return this.cipher.sealJson(tenantId, idempotencySealContext(key), body);
   }
 
   begin(tenantId: string, key: string, fingerprint: string, now = Date.now()): IdempotencyClaim {
@@ -81,7 +75,7 @@ export class IdempotencyStore {
       | undefined;
     if (!row) return this.begin(tenantId, key, fingerprint, now);
     if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
-    if (row.state === 'done') return { kind: 'replay', outcome: { status: row.status ?? 200, body: row.body_json === null ? null : this.cipher.openJson(tenantId, `idempotency_records:${key}`, row.body_json) } };
+    if (row.state === 'done') return { kind: 'replay', outcome: { status: row.status ?? 200, body: row.body_json === null ? null : this.cipher.openJson(tenantId, idempotencySealContext(key), row.body_json) } };
     if (row.owner !== this.owner || now - row.updated_at > STALE_PENDING_MS) {
       // Nobody works on it any more: an earlier process died holding it, or it was released.
       const taken = this.db

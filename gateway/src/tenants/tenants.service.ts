@@ -13,6 +13,7 @@ import { statSync } from 'node:fs';
 import type { DatabaseSync } from 'node:sqlite';
 import { GATEWAY_CONFIG, type GatewayConfig, type TenantConfig } from '../config/gateway-config';
 import { applyMigrations } from '../database/migrations';
+import { TENANTS_MIGRATIONS } from './tenants.migrations';
 import { DATABASE } from '../database/database.module';
 import { GatewayError } from '../errors/gateway-error';
 
@@ -20,12 +21,6 @@ export interface Tenant extends TenantConfig {
   mspId: string;
   gatewayOrgKey: string;
 }
-
-const MIGRATIONS = [
-  `CREATE TABLE tenants (
-     id TEXT PRIMARY KEY, institution_id TEXT NOT NULL UNIQUE, org_key TEXT NOT NULL, msp_id TEXT NOT NULL,
-     gateway_org_key TEXT NOT NULL, updated_at TEXT NOT NULL)`,
-];
 
 /**
  * The institutions this gateway hosts. Declared in the config, resolved against the network
@@ -48,7 +43,7 @@ export class TenantsService {
     this.descriptorMtimeMs = statSync(config.networkDescriptorPath).mtimeMs;
     this.descriptorCheckedAt = Date.now();
     this.keyStore = new InstitutionKeyStore(config.keysDir);
-    applyMigrations(db, 'tenants', MIGRATIONS);
+    applyMigrations(db, 'tenants', TENANTS_MIGRATIONS);
     const upsert = db.prepare(`INSERT INTO tenants (id, institution_id, org_key, msp_id, gateway_org_key, updated_at) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET institution_id = excluded.institution_id, org_key = excluded.org_key, msp_id = excluded.msp_id,
       gateway_org_key = excluded.gateway_org_key, updated_at = excluded.updated_at`);

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DatabaseSync } from 'node:sqlite';
 import { AtRestCipher } from '../database/at-rest-cipher';
 import { applyMigrations } from '../database/migrations';
+import { OFFLINE_SIGNING_MIGRATIONS } from './pending-transactions.migrations';
 import { DATABASE } from '../database/database.module';
 import type { LedgerCall } from '../fabric/ledger-call';
 
@@ -44,14 +45,6 @@ interface Row {
   expires_at: string;
 }
 
-const MIGRATIONS = [
-  `CREATE TABLE pending_transactions (
-     transaction_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, credential_id TEXT NOT NULL,
-     mode TEXT NOT NULL, call_json TEXT NOT NULL, presenter TEXT NOT NULL, success_status INTEGER NOT NULL,
-     stage TEXT NOT NULL, proposal_bytes BLOB NOT NULL, transaction_bytes BLOB, outcome_json TEXT,
-     created_at TEXT NOT NULL, expires_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
-];
-
 /**
  * Offline proposals persist in SQLite: a gateway restart between the two signatures loses nothing.
  * The final answer may hold decrypted content (the presenter opens letters and replies): it is
@@ -64,7 +57,7 @@ export class PendingTransactionsStore {
     @Inject(DATABASE) private readonly db: DatabaseSync,
     private readonly cipher: AtRestCipher,
   ) {
-    applyMigrations(db, 'offline-signing', MIGRATIONS);
+    applyMigrations(db, 'offline-signing', OFFLINE_SIGNING_MIGRATIONS);
     // Answers recorded before sealing began are sealed now (secure_delete overwrites the old bytes).
     const legacy = db.prepare("SELECT transaction_id, tenant_id, outcome_json FROM pending_transactions WHERE outcome_json IS NOT NULL AND outcome_json NOT LIKE 'v1.%'").all() as Array<{ transaction_id: string; tenant_id: string; outcome_json: string }>;
     const reseal = db.prepare('UPDATE pending_transactions SET outcome_json = ? WHERE transaction_id = ?');
