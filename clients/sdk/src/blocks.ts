@@ -13,11 +13,19 @@ export interface ChainInfo {
   height: bigint;
   currentBlockHash: Buffer;
   previousBlockHash: Buffer;
+  /** The last block of the snapshot the peer joined the channel from (it serves no block up to it); absent for a peer that holds every block. */
+  snapshotBlock?: bigint;
 }
 
 export async function chainInfo(network: Network): Promise<ChainInfo> {
   const info = common.BlockchainInfo.deserializeBinary(await evaluate(network.getContract('qscc'), 'GetChainInfo', [network.getName()]));
-  return { height: BigInt(info.getHeight()), currentBlockHash: Buffer.from(info.getCurrentblockhash_asU8()), previousBlockHash: Buffer.from(info.getPreviousblockhash_asU8()) };
+  const snapshot = info.getBootstrappingsnapshotinfo();
+  return {
+    height: BigInt(info.getHeight()),
+    currentBlockHash: Buffer.from(info.getCurrentblockhash_asU8()),
+    previousBlockHash: Buffer.from(info.getPreviousblockhash_asU8()),
+    ...(snapshot ? { snapshotBlock: BigInt(snapshot.getLastblockinsnapshot()) } : {}),
+  };
 }
 
 /** The committed block `blockNumber`. */

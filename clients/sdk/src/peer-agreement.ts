@@ -8,6 +8,8 @@ export interface PeerChain {
   height: string;
   /** The header hash of block `commonHeight - 1` as this peer serves it. */
   headerHashAtCommon: string;
+  /** The peer joined the channel from a snapshot ending at this block (network/snapshot.sh): it serves no block up to it. */
+  snapshotBlock?: string;
 }
 
 export interface PeerAgreement {
@@ -28,15 +30,23 @@ export interface PeerAgreement {
  */
 export async function comparePeers(peers: ReadonlyArray<{ name: string; network: Network }>): Promise<PeerAgreement> {
   if (peers.length === 0) throw new RangeError('no peer to compare');
-  const heights = await Promise.all(peers.map(async ({ network }) => (await chainInfo(network)).height));
+  const infos = await Promise.all(peers.map(async ({ network }) => chainInfo(network)));
+  const heights = infos.map((i) => i.height);
   const common = heights.reduce((a, b) => (b < a ? b : a));
   const highest = heights.reduce((a, b) => (b > a ? b : a));
   const chains = await Promise.all(
-    peers.map(async ({ name, network }, i) => ({
-      peer: name,
-      height: (heights[i] as bigint).toString(),
-      headerHashAtCommon: blockHeaderHash((await readBlock(network, common - 1n)).header).toString('hex'),
-    })),
+    peers.map(async ({ name, network }, i) => {
+      const info = infos[i] as (typeof infos)[number];
+      // A peer at the common height names its last block's header hash itself: a peer joined from
+      // a snapshot serves no block up to the snapshot's last one, yet knows that block's hash.
+      const atCommon = info.height === common ? info.currentBlockHash : blockHeaderHash((await readBlock(network, common - 1n)).header);
+      return {
+        peer: name,
+        height: info.height.toString(),
+        headerHashAtCommon: atCommon.toString('hex'),
+        ...(info.snapshotBlock !== undefined ? { snapshotBlock: info.snapshotBlock.toString() } : {}),
+      };
+    }),
   );
   return {
     commonHeight: common.toString(),
