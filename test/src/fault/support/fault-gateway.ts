@@ -31,10 +31,19 @@ export function faultGatewayPort(): number {
  * the demo credentials gateway.sh issues.
  */
 export class FaultGateway {
-  readonly dir = path.join(networkDir(), 'fault-gateway');
-  readonly port = faultGatewayPort();
-  readonly url = `http://127.0.0.1:${this.port}`;
-  private readonly script = gatewayScript(this.dir, this.port);
+  readonly dir: string;
+  readonly url: string;
+  private readonly script: ReturnType<typeof gatewayScript>;
+
+  /** `folder`: its own folder under the network's (its config, gateway.db, log, demo credentials). */
+  constructor(
+    folder = 'fault-gateway',
+    readonly port = faultGatewayPort(),
+  ) {
+    this.dir = path.join(networkDir(), folder);
+    this.url = `http://127.0.0.1:${port}`;
+    this.script = gatewayScript(this.dir, port);
+  }
 
   start(): Promise<string> {
     return this.script('start');
@@ -42,6 +51,16 @@ export class FaultGateway {
 
   stop(): Promise<string> {
     return this.script('stop');
+  }
+
+  /** scripts/gateway.sh backup FILE: its JSON summary line. */
+  backup(file: string): Promise<string> {
+    return this.script('backup', file);
+  }
+
+  /** scripts/gateway.sh restore FILE (the gateway stopped); a refusal rejects with the script's message. */
+  restore(file: string): Promise<string> {
+    return this.script('restore', file);
   }
 
   pid(): number | undefined {

@@ -45,6 +45,6 @@ export const network = {
 };
 
 /** scripts/gateway.sh for the fault suite's own gateway: its own folder and port beside any demo gateway. */
-export function gatewayScript(dir: string, port: number): (command: 'start' | 'stop' | 'status') => Promise<string> {
-  return (command) => script('scripts/gateway.sh', [command], { ECONFIRM_GATEWAY_DIR: dir, ECONFIRM_GATEWAY_PORT: String(port) });
+export function gatewayScript(dir: string, port: number): (command: 'start' | 'stop' | 'status' | 'backup' | 'restore', ...args: string[]) => Promise<string> {
+  return (command, ...args) => script('scripts/gateway.sh', [command, ...args], { ECONFIRM_GATEWAY_DIR: dir, ECONFIRM_GATEWAY_PORT: String(port) });
 }
