@@ -5,8 +5,9 @@
 #                                   its last committed block; it is copied to
 #                                   $ECONFIRM_NETWORK_DIR/snapshots/<channel>/<block>/ and its path
 #                                   printed (stdout), with the block and the snapshot hash (stderr)
-#   snapshot.sh rebuild ORG [DIR]   ORG's peer from the snapshot DIR (default: the newest taken): the
-#                                   peer stopped, its data moved aside (nodes/ORG/data.before-rebuild-<time>),
+#   snapshot.sh rebuild ORG [DIR]   ORG's peer from the snapshot DIR (default: the newest taken): its
+#                                   files checked against its metadata's hashes, then the peer
+#                                   stopped, its data moved aside (nodes/ORG/data.before-rebuild-<time>),
 #                                   started empty, the chaincode package installed, the channel joined
 #                                   from the snapshot; waits until it is at the other peers' height
 #                                   and the chaincode answers on it
@@ -19,7 +20,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$NETWORK_SRC/lib/nodes.sh"
 
 SNAPSHOTS=$NET/snapshots/$CHANNEL
-usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 peer_org() { has_peer "$1" || die "'$1' runs no peer (one of: ${PEER_ORGS[*]})"; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
@@ -84,6 +85,21 @@ channel_height() {
   echo "$max"
 }
 
+# Before anything is stopped: every file's SHA-256 is the one the signable metadata lists, and the
+# snapshot hash is that metadata's (what the peer checks at join, and what an org compares with
+# the snapshot_hash other orgs' peers report for the same block).
+check_snapshot() {
+  local dir=$1 f want got
+  while IFS=$'\t' read -r f want; do
+    [ -f "$dir/$f" ] || die "$dir lacks $f, which its metadata lists"
+    got=$(sha256sum "$dir/$f" | cut -d' ' -f1)
+    [ "$got" = "$want" ] || die "$dir/$f does not match the snapshot's metadata (sha256 $got, listed $want): damaged or altered"
+  done < <(jq -r '.snapshot_files_raw_hashes | to_entries[] | "\(.key)\t\(.value)"' "$dir/_snapshot_signable_metadata.json")
+  want=$(jq -r .snapshot_hash "$dir/_snapshot_additional_metadata.json")
+  got=$(sha256sum "$dir/_snapshot_signable_metadata.json" | cut -d' ' -f1)
+  [ "$got" = "$want" ] || die "$dir/_snapshot_signable_metadata.json does not match its snapshot_hash ($got, recorded $want)"
+}
+
 rebuild() {
   local org=$1 dir=${2:-} t0 t1 aside label pkg block target h
   peer_org "$org"
@@ -91,6 +107,7 @@ rebuild() {
   dir=$(cd "$dir" && pwd) || die "no snapshot folder $dir"
   [ -f "$dir/_snapshot_signable_metadata.json" ] && [ -f "$dir/_snapshot_additional_metadata.json" ] || die "$dir is not a Fabric ledger snapshot"
   [ "$(jq -r .channel_name "$dir/_snapshot_signable_metadata.json")" = "$CHANNEL" ] || die "$dir is a snapshot of channel $(jq -r .channel_name "$dir/_snapshot_signable_metadata.json"), not $CHANNEL"
+  check_snapshot "$dir"
   block=$(jq -r .last_block_number "$dir/_snapshot_signable_metadata.json")
   label=$(jq -r .label "$NET/chaincode/deployed.json" 2>/dev/null) || die "no chaincode deployed ($NET/chaincode/deployed.json)"
   pkg=$NET/chaincode/$label.tgz

@@ -1,7 +1,7 @@
-import { blockHeaderHash, chainInfo, comparePeers, LedgerCallError, readBlock, readTransaction, type LedgerSession } from '@econfirm/sdk';
+import { blockHeaderHash, chainInfo, comparePeers, evaluate, LedgerCallError, readBlock, readTransaction, type LedgerSession } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { bankLetterRequest } from '../support/gateway';
@@ -42,18 +42,30 @@ describe('fault: a peer rebuilt from a ledger snapshot', function () {
   let snapshotDir = '';
   let snapshotBlock = 0n;
 
+  /** A letter issued before the snapshot and not touched after it. */
+  const earlier = `CF-${uniqueName('presnap')}`;
+
   before(async function () {
     await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR');
     await gateway.start();
+    const issued = await gateway.request('firm1.auditor1', 'POST', '/v1/confirmations', bankLetterRequest(earlier, `ENG-${earlier}`, distinctiveAccountNumber()));
+    expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
   });
 
   after(async function () {
-    // The suite restores what it stops: bank1's peer runs again whatever failed above.
-    if ((await network.pid('bank1')) === undefined) await network.start('bank1');
     await gateway.stop();
-    // The old ledger the rebuild moved aside, and the snapshot copy: this run's only.
+    // The suite leaves the network as it found it: bank1's peer back on its own full ledger (the
+    // one the rebuild moved aside; it catches up from the orderers), so that later suites on this
+    // network can read every block and history through it.
     const nodes = path.join(networkDir(), 'nodes', 'bank1');
-    for (const d of readdirSync(nodes)) if (d.startsWith('data.before-rebuild-')) rmSync(path.join(nodes, d), { recursive: true, force: true });
+    const aside = readdirSync(nodes).filter((d) => d.startsWith('data.before-rebuild-')).sort();
+    if (aside.length > 0) {
+      if ((await network.pid('bank1')) !== undefined) await network.kill('bank1');
+      rmSync(path.join(nodes, 'data'), { recursive: true, force: true });
+      renameSync(path.join(nodes, aside[0] as string), path.join(nodes, 'data'));
+      for (const d of aside.slice(1)) rmSync(path.join(nodes, d), { recursive: true, force: true });
+    }
+    if ((await network.pid('bank1')) === undefined) await network.start('bank1');
     if (snapshotDir) rmSync(snapshotDir, { recursive: true, force: true });
   });
 
@@ -66,6 +78,27 @@ describe('fault: a peer rebuilt from a ledger snapshot', function () {
       console.log(`      snapshot report: ${JSON.stringify({ block: snapshotBlock.toString(), takeSeconds: taken.seconds, rebuildSeconds: rebuilt.seconds })}`);
     });
     expect(existsSync(path.join(snapshotDir, '_snapshot_signable_metadata.json'))).to.equal(true);
+  });
+
+  it('a damaged snapshot is refused before the peer is stopped', async function () {
+    if (!snapshotDir) this.skip();
+    const damaged = `${snapshotDir}.damaged`;
+    cpSync(snapshotDir, damaged, { recursive: true });
+    try {
+      const file = path.join(damaged, 'public_state.data');
+      const bytes = readFileSync(file);
+      bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+      writeFileSync(file, bytes);
+      const pid = await network.pid('bank1');
+      const refused = await snapshotScript('rebuild', 'bank1', damaged).then(
+        () => undefined,
+        (err: unknown) => err as Error,
+      );
+      expect(refused?.message).to.match(/public_state\.data does not match the snapshot's metadata/);
+      expect(await network.pid('bank1'), 'the peer was not touched').to.equal(pid);
+    } finally {
+      rmSync(damaged, { recursive: true, force: true });
+    }
   });
 
   describe('the rebuilt peer', function () {
@@ -139,6 +172,22 @@ describe('fault: a peer rebuilt from a ledger snapshot', function () {
       } finally {
         bank.close();
       }
+    });
+
+    it('keeps no history from before the snapshot: a key’s history through it starts after the snapshot, the other peers have it all', async function () {
+      const history = async (org: string): Promise<string[]> => {
+        const auditor = session('firm1', 'auditor1', org);
+        try {
+          const entries = JSON.parse(Buffer.from(await evaluate(auditor.contract('confirmation'), 'GetConfirmationHistory', [earlier])).toString('utf8')) as Array<{ txId: string }>;
+          return entries.map((h) => h.txId);
+        } finally {
+          auditor.close();
+        }
+      };
+      const full = await history('firm1');
+      expect(full.length, 'issued before the snapshot').to.be.greaterThan(0);
+      expect(await history('operator')).to.deep.equal(full);
+      expect(await history('bank1'), 'nothing of a record written only before the snapshot').to.deep.equal([]);
     });
 
     it('serves no block of the snapshot’s range: qscc refuses it as a peer bootstrapped from a snapshot', async function () {
