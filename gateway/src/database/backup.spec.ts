@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { IdempotencyStore } from '../idempotency/idempotency.store';
 import { unitConfig } from '../testing/fixtures';
+import { WebhookSigner } from '../webhooks/webhook-signer';
 import { AtRestCipher } from './at-rest-cipher';
 import { backupDatabase, BackupRefusedError, restoreDatabase, type BackupRefusal } from './backup';
 import { openDatabase } from './database.module';
@@ -169,6 +170,22 @@ describe('gateway database backup and restore', function () {
         expect(existsSync(path.join(live.dir, 'no-keys')), 'no key created').to.equal(false);
       });
     }
+  });
+
+  it("checks the at-rest key on the webhook signing key too (a gateway that recorded no answer yet): beside another key it would not start", function () {
+    const config = unitConfig();
+    const dir = mkdtempSync(path.join(tmpdir(), 'econfirm-backup-'));
+    const dbPath = path.join(dir, 'gateway.db');
+    const db = openDatabase(dbPath);
+    for (const [owner, statements] of Object.entries(GATEWAY_SCHEMA)) applyMigrations(db, owner, statements);
+    new WebhookSigner(db, new AtRestCipher(config.keysDir));
+    const out = path.join(dir, 'backup.db');
+    backupDatabase(dbPath, out);
+    db.close();
+    const other = unitConfig().keysDir;
+    new AtRestCipher(other);
+    expect(refusal(() => restoreDatabase(dbPath, out, other))).to.equal('OTHER_AT_REST_KEY');
+    expect(restoreDatabase(dbPath, out, config.keysDir).schema.webhooks).to.equal(GATEWAY_SCHEMA.webhooks?.length);
   });
 
   it('knows every owner the stores migrate (a new store must be added to GATEWAY_SCHEMA, or its backups are refused)', function () {

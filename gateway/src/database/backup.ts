@@ -2,6 +2,7 @@ import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, openSync, re
 import * as path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { idempotencySealContext } from '../idempotency/idempotency.store';
+import { WEBHOOK_KEY_SCOPE, webhookKeySealContext } from '../webhooks/webhook-signer';
 import { AT_REST_KEY_FILE, AtRestCipher } from './at-rest-cipher';
 import { applyMigrations } from './migrations';
 import { CORE_SCHEMA_OWNERS, GATEWAY_SCHEMA } from './schema';
@@ -83,8 +84,9 @@ function schemaObjects(db: DatabaseSync): Map<string, string[]> {
  * Checks that `file` is a sound econfirm gateway database this build can run on: a SQLite file,
  * `integrity_check` ok, a `schema_migrations` table with the core owners, no owner or version
  * newer than this build's (GATEWAY_SCHEMA), every table, column and index those versions create,
- * and — when `keysDir` is given and the file holds sealed answers — that this gateway's at-rest key
- * opens them (a backup restored beside another key would answer every replay with a 500).
+ * and — when `keysDir` is given and the file holds sealed values — that this gateway's at-rest key
+ * opens them (a backup restored beside another key would not start: its webhook signing key would
+ * not open; and every replay would answer 500).
  * Opens the file read-write (WAL files may need it): check a copy, not a backup you keep.
  */
 export function checkGatewayDatabase(file: string, keysDir?: string): DatabaseSummary {
@@ -124,26 +126,45 @@ export function checkGatewayDatabase(file: string, keysDir?: string): DatabaseSu
       const missing = columns.filter((c) => !have.includes(c));
       if (missing.length > 0) throw new BackupRefusedError('SCHEMA_MISMATCH', `${file}: ${object} lacks column(s) ${missing.join(', ')}`);
     }
-    if (keysDir !== undefined && schema.idempotency !== undefined) checkAtRestKey(db, file, keysDir);
+    if (keysDir !== undefined) checkAtRestKey(db, schema, file, keysDir);
     return { file, bytes: statSync(file).size, schema };
   } finally {
     db.close();
   }
 }
 
-/** One sealed recorded answer must open under keysDir's at-rest key (they all share it). */
-function checkAtRestKey(db: DatabaseSync, file: string, keysDir: string): void {
-  const sealed = db.prepare("SELECT tenant_id, key, body_json FROM idempotency_records WHERE body_json LIKE 'v1.%' LIMIT 1").get() as
-    | { tenant_id: string; key: string; body_json: string }
-    | undefined;
-  if (!sealed) return;
-  if (!existsSync(path.join(keysDir, AT_REST_KEY_FILE))) {
-    throw new BackupRefusedError('AT_REST_KEY_MISSING', `${file} holds answers sealed at rest, and ${path.join(keysDir, AT_REST_KEY_FILE)} does not exist: restore the key the backup was sealed under first`);
+/** A sealed value of the file: the scope (tenant) and context it was sealed under. */
+interface SealedSample {
+  scope: string;
+  context: string;
+  sealed: string;
+}
+
+/** One sealed value of each kind the file holds (the webhook signing key, a recorded answer): each must open under keysDir's at-rest key. */
+function checkAtRestKey(db: DatabaseSync, schema: Record<string, number>, file: string, keysDir: string): void {
+  const samples: SealedSample[] = [];
+  if (schema.webhooks !== undefined) {
+    const key = db.prepare("SELECT kid, private_jwk FROM webhook_signing_keys WHERE private_jwk LIKE 'v1.%' LIMIT 1").get() as { kid: string; private_jwk: string } | undefined;
+    if (key) samples.push({ scope: WEBHOOK_KEY_SCOPE, context: webhookKeySealContext(key.kid), sealed: key.private_jwk });
   }
-  try {
-    new AtRestCipher(keysDir).openJson(sealed.tenant_id, idempotencySealContext(sealed.key), sealed.body_json);
-  } catch {
-    throw new BackupRefusedError('OTHER_AT_REST_KEY', `${file} was sealed under another at-rest key than ${path.join(keysDir, AT_REST_KEY_FILE)}`);
+  if (schema.idempotency !== undefined) {
+    const answer = db.prepare("SELECT tenant_id, key, body_json FROM idempotency_records WHERE body_json LIKE 'v1.%' LIMIT 1").get() as
+      | { tenant_id: string; key: string; body_json: string }
+      | undefined;
+    if (answer) samples.push({ scope: answer.tenant_id, context: idempotencySealContext(answer.key), sealed: answer.body_json });
+  }
+  if (samples.length === 0) return;
+  const keyFile = path.join(keysDir, AT_REST_KEY_FILE);
+  if (!existsSync(keyFile)) {
+    throw new BackupRefusedError('AT_REST_KEY_MISSING', `${file} holds values sealed at rest, and ${keyFile} does not exist: restore the key the backup was sealed under first`);
+  }
+  const cipher = new AtRestCipher(keysDir);
+  for (const { scope, context, sealed } of samples) {
+    try {
+      cipher.openJson(scope, context, sealed);
+    } catch {
+      throw new BackupRefusedError('OTHER_AT_REST_KEY', `${file} was sealed under another at-rest key than ${keyFile}`);
+    }
   }
 }
 

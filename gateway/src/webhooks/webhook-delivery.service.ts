@@ -4,6 +4,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { DatabaseSync } from 'node:sqlite';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { AtRestCipher } from '../database/at-rest-cipher';
 import { DATABASE } from '../database/database.module';
 import { backoffDelay } from '../events/backoff';
 import { EventBus } from '../events/event-bus';
@@ -54,9 +55,10 @@ export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicatio
     private readonly outbox: OutboxService,
     private readonly bus: EventBus,
     private readonly metrics: EventMetrics,
+    cipher: AtRestCipher,
   ) {
     this.store = new WebhookStore(db);
-    this.signer = new WebhookSigner(db);
+    this.signer = new WebhookSigner(db, cipher);
     this.egress = new WebhookEgressPolicy(config.events.webhookEgress);
   }
 

@@ -2,11 +2,13 @@ import { expect } from 'chai';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { validateGatewayConfig } from '../config/gateway-config';
+import { AtRestCipher } from '../database/at-rest-cipher';
 import { openDatabase } from '../database/database.module';
 import type { EventBus } from '../events/event-bus';
 import type { EventMetrics } from '../events/event-metrics';
 import type { TenantEvent } from '../events/event-model';
 import type { OutboxService } from '../events/outbox.service';
+import { unitConfig } from '../testing/fixtures';
 import { WebhookDelivery, type HostLookup } from './webhook-delivery.service';
 import type { WebhookEgressSettings } from './webhook-egress';
 import type { Webhook } from './webhook.store';
@@ -40,7 +42,7 @@ describe('webhook delivery: the egress policy on the real HTTP client', function
 
   const delivery = (webhookEgress: Partial<WebhookEgressSettings>) => {
     const config = validateGatewayConfig({ dbPath: 'gw.db', networkDescriptorPath: 'n.json', keysDir: 'k', tenants: [{ id: 'firm1', institutionId: 'FIRM1', orgKey: 'firm1' }], events: { webhookEgress, webhookTimeoutMs: 2000 } });
-    return new WebhookDelivery(config, openDatabase(':memory:'), {} as OutboxService, {} as EventBus, {} as EventMetrics);
+    return new WebhookDelivery(config, openDatabase(':memory:'), {} as OutboxService, {} as EventBus, {} as EventMetrics, new AtRestCipher(unitConfig().keysDir));
   };
   const hook = (url: string): Webhook => ({ id: 'wh_abcdefghijkl', tenantId: 'firm1', url, events: [], active: true, cursor: 0, attempts: 0, nextAttemptAt: 0, generation: 0, createdAt: '', updatedAt: '' });
   const event: TenantEvent = { sequence: 1, type: 'CalendarSet', ids: ['2025'], transactionId: 'tx1', blockNumber: '7', timestamp: '2026-01-01T00:00:00Z' };

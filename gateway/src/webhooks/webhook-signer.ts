@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
+import { AtRestCipher } from '../database/at-rest-cipher';
 
 /** A public key of the gateway's webhook signing key set, as published in the JWKS. */
 export interface WebhookPublicJwk {
@@ -30,21 +31,41 @@ export interface WebhookSignatureHeader {
 }
 
 /**
+ * The key the signing keys are sealed under: the gateway's own, not a tenant's (tenant ids cannot
+ * contain '_', so no tenant shares it).
+ */
+export const WEBHOOK_KEY_SCOPE = '_webhooks';
+
+/** The authenticated context a signing key is sealed under (also what a restore checks a backup's at-rest key with). */
+export function webhookKeySealContext(kid: string): string {
+  return `webhook_signing_keys:${kid}`;
+}
+
+/**
  * Signs webhook deliveries with a detached compact JWS (RFC 7515 appendix F): the JWS payload is
  * the exact request body, left out of the header value `<protected>..<signature>`. The P-256 key
- * is generated on first start and kept in the gateway database (table webhook_signing_keys).
+ * is generated on first start and kept in the gateway database (table webhook_signing_keys),
+ * sealed under the at-rest key (database/at-rest-cipher.ts) like every other secret the database
+ * holds: a copy or backup of the database cannot sign deliveries. Keys an older gateway stored in
+ * clear are sealed when the signer opens (secure_delete overwrites the old bytes).
  */
 export class WebhookSigner {
   private readonly key: KeyObject;
   readonly kid: string;
 
-  constructor(private readonly db: DatabaseSync) {
+  constructor(
+    private readonly db: DatabaseSync,
+    private readonly cipher: AtRestCipher,
+  ) {
+    const legacy = db.prepare("SELECT kid, private_jwk FROM webhook_signing_keys WHERE private_jwk NOT LIKE 'v1.%'").all() as Array<{ kid: string; private_jwk: string }>;
+    const reseal = db.prepare('UPDATE webhook_signing_keys SET private_jwk = ? WHERE kid = ?');
+    for (const row of legacy) reseal.run(this.seal(row.kid, JSON.parse(row.private_jwk) as JsonWebKey), row.kid);
     const row = db.prepare('SELECT kid, private_jwk FROM webhook_signing_keys ORDER BY created_at DESC, kid LIMIT 1').get() as
       | { kid: string; private_jwk: string }
       | undefined;
     if (row) {
       this.kid = row.kid;
-      this.key = createPrivateKey({ key: JSON.parse(row.private_jwk) as JsonWebKey, format: 'jwk' });
+      this.key = this.open(row);
     } else {
       const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       const pub = createPublicKey(privateKey).export({ format: 'jwk' }) as { kty: string; crv: string; x: string; y: string };
@@ -52,10 +73,18 @@ export class WebhookSigner {
       this.key = privateKey;
       db.prepare('INSERT INTO webhook_signing_keys (kid, private_jwk, created_at) VALUES (?, ?, ?)').run(
         this.kid,
-        JSON.stringify(privateKey.export({ format: 'jwk' })),
+        this.seal(this.kid, privateKey.export({ format: 'jwk' })),
         new Date().toISOString(),
       );
     }
+  }
+
+  private seal(kid: string, jwk: JsonWebKey): string {
+    return this.cipher.sealJson(WEBHOOK_KEY_SCOPE, webhookKeySealContext(kid), jwk);
+  }
+
+  private open(row: { kid: string; private_jwk: string }): KeyObject {
+    return createPrivateKey({ key: this.cipher.openJson(WEBHOOK_KEY_SCOPE, webhookKeySealContext(row.kid), row.private_jwk) as JsonWebKey, format: 'jwk' });
   }
 
   /** The detached JWS over `body` for `webhookId`: `<b64url(header)>..<b64url(signature)>`. */
@@ -71,7 +100,7 @@ export class WebhookSigner {
     const rows = this.db.prepare('SELECT kid, private_jwk FROM webhook_signing_keys ORDER BY created_at DESC, kid').all() as Array<{ kid: string; private_jwk: string }>;
     return {
       keys: rows.map((row) => {
-        const pub = createPublicKey(createPrivateKey({ key: JSON.parse(row.private_jwk) as JsonWebKey, format: 'jwk' })).export({ format: 'jwk' }) as {
+        const pub = createPublicKey(this.open(row)).export({ format: 'jwk' }) as {
           x: string;
           y: string;
         };

@@ -152,6 +152,14 @@ describe('gateway e2e: an online backup of the database under writes, restored',
     const accountOfA = accounts.get('A') as string;
     expect(JSON.stringify(a.body), 'the recorded answer carries the opened letter').to.include(accountOfA);
     expect(readFileSync(backupFile).includes(Buffer.from(accountOfA)), 'no opened letter in the backup').to.equal(false);
+    const copy = `${backupFile}.inspect`;
+    files.push(copy);
+    copyFileSync(backupFile, copy);
+    const inspect = new DatabaseSync(copy);
+    const signingKeys = inspect.prepare('SELECT private_jwk FROM webhook_signing_keys').all() as Array<{ private_jwk: string }>;
+    inspect.close();
+    expect(signingKeys.length, 'the webhook signing key is in the backup').to.be.greaterThan(0);
+    expect(signingKeys.every((k) => k.private_jwk.startsWith('v1.')), 'sealed, not a JWK in clear').to.equal(true);
 
     // After the backup: a letter, a webhook.
     const b = await issue('B');
