@@ -20,9 +20,12 @@ export interface SubmitOptions {
   /** Attempts when the commit is invalidated by a read conflict; contract errors never retry. */
   maxAttempts?: number;
   /**
-   * Called with each transaction's id once it went to ordering, before its commit is awaited:
-   * from then on it may commit whatever happens to the caller (the gateway records it so that a
-   * retry after a crash finds it instead of acting twice).
+   * Called with each transaction's id once it is endorsed, just before it is sent to ordering:
+   * from then on it may commit whatever the caller is told — also when the submit itself fails,
+   * since a BFT orderer that already holds the transaction answers "request already processed"
+   * and the peer gateway reports UNAVAILABLE for a transaction that commits
+   * (hyperledger/fabric#4415), and a gateway peer can die after forwarding it. The gateway
+   * records the id, so that a retry finds the commit instead of acting twice.
    */
   onSubmitted?: (transactionId: string) => void;
 }
@@ -45,7 +48,7 @@ const RETRYABLE_COMMIT_CODES: ReadonlySet<number> = new Set([StatusCode.MVCC_REA
 
 /**
  * Endorse, submit and wait for the commit, the way every write in econfirm goes:
- * submitAsync → result → commit status; a read conflict is retried with a new transaction
+ * endorse → (onSubmitted) → submit → commit status; a read conflict is retried with a new transaction
  * (new id, re-endorsed against fresh state); any other failure becomes a LedgerCallError.
  */
 export async function submitAndWait(contract: Contract, transactionName: string, options: SubmitOptions = {}): Promise<SubmitOutcome> {
@@ -53,11 +56,10 @@ export async function submitAndWait(contract: Contract, transactionName: string,
   const discoveryDeadline = Date.now() + DISCOVERY_WAIT_MS;
   for (let attempt = 1; ; attempt++) {
     try {
-      const submitted = await contract.submitAsync(transactionName, {
-        arguments: options.arguments ?? [],
-        transientData: options.transientData,
-      });
-      options.onSubmitted?.(submitted.getTransactionId());
+      // submitAsync's three steps, so that the id is known between endorsement and ordering.
+      const endorsed = await contract.newProposal(transactionName, { arguments: options.arguments ?? [], transientData: options.transientData }).endorse();
+      options.onSubmitted?.(endorsed.getTransactionId());
+      const submitted = await endorsed.submit();
       const status = await submitted.getStatus();
       if (!status.successful) {
         throw new CommitError({ code: status.code, transactionId: status.transactionId });

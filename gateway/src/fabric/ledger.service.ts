@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { evaluate, findIdentity, openLedger, peerClient, readBlockOfTransaction, submitAndWait, verifyChain, type ChainReport, type LedgerSession } from '@econfirm/sdk';
+import { evaluate, findIdentity, LedgerCallError, openLedger, peerClient, readBlockOfTransaction, submitAndWait, verifyChain, type ChainReport, type LedgerSession } from '@econfirm/sdk';
 import type { Client } from '@grpc/grpc-js';
 import type { Network } from '@hyperledger/fabric-gateway';
 import { readFileSync } from 'node:fs';
@@ -16,6 +16,8 @@ import { callName, type LedgerCall, type LedgerResult } from './ledger-call';
 
 /** How long a retry refused by the contract looks for its earlier attempt's write on a peer that lags behind. */
 const EARLIER_CATCH_UP_MS = 5000;
+/** How long a write whose submit failed is looked for on the ledger (ordering + commit, BFT: ~1 s). */
+const SUBMITTED_LOOKUP_MS = 5000;
 
 export interface LedgerSubmitOptions {
   /** Attempts when the commit hits a read conflict (each a fresh transaction); default 3. */
@@ -25,7 +27,7 @@ export interface LedgerSubmitOptions {
 /**
  * The gateway's only road to Fabric: one gRPC client per gateway peer, one fabric-gateway
  * connection per tenant identity (custodial) or per offline credential (certificate only).
- * Writes go submitAsync → result → commit status with the SDK's MVCC retry; contract refusals
+ * Writes go endorse → submit → commit status with the SDK's MVCC retry; contract refusals
  * are never retried; every call has the configured deadlines; every error leaves as GatewayError.
  */
 @Injectable()
@@ -134,6 +136,12 @@ export class LedgerService implements OnApplicationShutdown {
         const refused = mapFabricError(err, call.transaction).httpStatus < 500;
         const late = earlier && refused ? await this.committedEarlier(principal, call, earlier, EARLIER_CATCH_UP_MS) : undefined;
         if (late) return late;
+        // The submit failed after endorsement, yet the transaction may be ordered: BFT orderers
+        // that already hold it answer "request already processed" and the peer gateway reports
+        // UNAVAILABLE (hyperledger/fabric#4415). Its commit is looked for before answering 503.
+        const unsure = err instanceof LedgerCallError && err.phase === 'submit' && err.transactionId ? err.transactionId : undefined;
+        const committed = unsure ? await this.committedEarlier(principal, call, unsure, SUBMITTED_LOOKUP_MS) : undefined;
+        if (committed) return committed;
         throw err;
       }
     });
@@ -163,7 +171,7 @@ export class LedgerService implements OnApplicationShutdown {
     const called = name ? Buffer.from(name).toString('utf8') : '';
     // The contract's transactions are named "<contract>:<Transaction>" on the ledger.
     if (called !== call.transaction && called !== `${call.contract}:${call.transaction}`) return undefined;
-    this.logger.log(`an earlier attempt's ${called} (${transactionId}) committed in block ${block.number}: answered from it, not submitted again`);
+    this.logger.log(`${called} (${transactionId}), of an earlier attempt or of a submit that failed after endorsement, committed in block ${block.number}: answered from it, not submitted again`);
     return { transactionId, blockNumber: block.number, result: action.response.payload };
   }
 

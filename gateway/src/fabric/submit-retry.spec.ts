@@ -1,16 +1,20 @@
-import { submitAndWait } from '@econfirm/sdk';
+import { LedgerCallError, submitAndWait } from '@econfirm/sdk';
 import type { ServiceError } from '@grpc/grpc-js';
-import { EndorseError, StatusCode, type Contract } from '@hyperledger/fabric-gateway';
+import { EndorseError, GatewayError, StatusCode, type Contract } from '@hyperledger/fabric-gateway';
 import { expect } from 'chai';
 import { mapFabricError } from './fabric-error.mapper';
 
-type Outcome = 'mvcc' | 'ok' | 'refused' | 'policy';
+type Outcome = 'mvcc' | 'ok' | 'refused' | 'policy' | 'alreadyProcessed';
 
-/** A contract whose submits play a script: what the gateway's LedgerService sees from Fabric. */
+/**
+ * A contract whose submits play a script: what the gateway's LedgerService sees from Fabric. Its
+ * submitAsync is newProposal → endorse → submit, as fabric-gateway's is, so a test holds whichever
+ * of the two the SDK calls.
+ */
 function scripted(outcomes: Outcome[]): { contract: Contract; calls: () => number } {
   let calls = 0;
-  const contract = {
-    submitAsync: (): Promise<unknown> => {
+  const newProposal = (): unknown => ({
+    endorse: (): Promise<unknown> => {
       const outcome = outcomes[calls++] ?? 'ok';
       const transactionId = `tx${calls}`;
       if (outcome === 'refused') {
@@ -22,13 +26,37 @@ function scripted(outcomes: Outcome[]): { contract: Contract; calls: () => numbe
         }));
       }
       const code = outcome === 'mvcc' ? StatusCode.MVCC_READ_CONFLICT : outcome === 'policy' ? StatusCode.ENDORSEMENT_POLICY_FAILURE : StatusCode.VALID;
-      return Promise.resolve({
+      const submitted = {
+        getTransactionId: () => transactionId,
         getResult: () => new TextEncoder().encode('{"ok":true}'),
         getStatus: () => Promise.resolve({ successful: code === StatusCode.VALID, code, transactionId, blockNumber: 7n }),
+      };
+      return Promise.resolve({
+        getTransactionId: () => transactionId,
+        getResult: submitted.getResult,
+        submit: (): Promise<unknown> => (outcome === 'alreadyProcessed' ? Promise.reject(alreadyProcessed(transactionId)) : Promise.resolve(submitted)),
       });
+    },
+  });
+  const contract = {
+    newProposal,
+    submitAsync: async (): Promise<unknown> => {
+      const endorsed = (await (newProposal() as { endorse: () => Promise<{ submit: () => Promise<unknown> }> }).endorse());
+      return endorsed.submit();
     },
   } as unknown as Contract;
   return { contract, calls: () => calls };
+}
+
+/** What the peer gateway answers when BFT orderers already hold the transaction (hyperledger/fabric#4415). */
+function alreadyProcessed(transactionId: string): GatewayError {
+  // fabric-gateway does not export SubmitError; it is a GatewayError named so, with the id.
+  const err = new GatewayError({
+    code: 14,
+    details: [],
+    cause: new Error('insufficient number of orderers could successfully process transaction to satisfy quorum requirement (info=failed to submit request: request already processed)') as ServiceError,
+  });
+  return Object.assign(err, { name: 'SubmitError', transactionId });
 }
 
 describe('submit retries as the gateway uses them (SDK submitAndWait + mapper)', function () {
@@ -55,5 +83,15 @@ describe('submit retries as the gateway uses them (SDK submitAndWait + mapper)',
     const invalid = await submitAndWait(policy.contract, 'Issue').catch((e: unknown) => mapFabricError(e, 'Issue'));
     expect(policy.calls()).to.equal(1);
     expect(invalid).to.include({ code: 'TRANSACTION_INVALID', httpStatus: 502 });
+  });
+
+  it('gives the transaction id to onSubmitted before ordering, so a submit refused as "already processed" (fabric#4415) can still be found: 503 LEDGER_UNAVAILABLE naming it', async function () {
+    const { contract } = scripted(['alreadyProcessed']);
+    const seen: string[] = [];
+    const err = await submitAndWait(contract, 'Issue', { onSubmitted: (id) => seen.push(id) }).catch((e: unknown) => e);
+    expect(seen).to.deep.equal(['tx1']);
+    expect(err).to.be.instanceOf(LedgerCallError);
+    expect(err).to.include({ phase: 'submit', transactionId: 'tx1', code: 'UNAVAILABLE' });
+    expect(mapFabricError(err, 'Issue')).to.include({ code: 'LEDGER_UNAVAILABLE', httpStatus: 503 });
   });
 });
