@@ -36,27 +36,50 @@ interface DocumentFontInternals {
   _fontCount: number;
 }
 
-/** Shaped words kept across documents: labels, dates and amounts recur in every letter. */
-const LAYOUT_CACHE_WORDS = 20_000;
+/**
+ * Shaped words kept across documents (labels, dates and amounts recur in every letter), bounded
+ * by the glyphs they hold, not by their number: most words of a letter never recur (request ids,
+ * account numbers, hashes), and a cache of 20,000 words filled with them held ~28 glyph positions
+ * each — the gateway's heap grew by ~1.5 MB a minute under the soak benchmark until it would have
+ * held ~70 MB (test/src/bench/soak-bench.ts, heap snapshots compared; README, Benchmarks).
+ * 100,000 glyphs is ~13 MB and holds the recurring words of every template many times over.
+ */
+export const LAYOUT_CACHE_GLYPHS = 100_000;
 
 interface SharedFont {
   file: string;
   EmbeddedFont: EmbeddedFontClass;
   font: object;
-  layoutCache: Record<string, unknown>;
+  layoutCache: ReturnType<typeof boundedLayoutCache>;
 }
 let shared: SharedFont | undefined;
 
-/** pdfkit indexes its layout cache like a plain object; this one is a bounded LRU behind that face. */
-function boundedLayoutCache(): Record<string, unknown> {
-  const lru = new LRUCache<string, object>({ max: LAYOUT_CACHE_WORDS });
-  return new Proxy(Object.create(null) as Record<string, unknown>, {
+/** A shaped word as pdfkit keeps it: fontkit's glyph run (its glyphs and their positions). */
+interface ShapedWord {
+  positions?: readonly unknown[];
+}
+
+/** What the shared layout cache holds now: words, and glyph positions (its size). */
+export interface LayoutCacheStats {
+  words: number;
+  glyphs: number;
+}
+
+/**
+ * pdfkit indexes its layout cache like a plain object; this one is an LRU bounded by glyphs behind
+ * that face. Exported for its test (fonts.test.ts).
+ */
+export function boundedLayoutCache(maxGlyphs = LAYOUT_CACHE_GLYPHS): { cache: Record<string, unknown>; stats: () => LayoutCacheStats } {
+  const lru = new LRUCache<string, ShapedWord>({ maxSize: maxGlyphs, sizeCalculation: (run) => Math.max(1, run.positions?.length ?? 1) });
+  const cache = new Proxy(Object.create(null) as Record<string, unknown>, {
     get: (_target, key) => (typeof key === 'string' ? lru.get(key) : undefined),
     set: (_target, key, value: unknown) => {
-      if (typeof key === 'string' && typeof value === 'object' && value !== null) lru.set(key, value);
+      // A run larger than the whole bound is not kept (lru-cache refuses it too); pdfkit shapes it again.
+      if (typeof key === 'string' && typeof value === 'object' && value !== null) lru.set(key, value as ShapedWord);
       return true;
     },
   });
+  return { cache, stats: () => ({ words: lru.size, glyphs: lru.calculatedSize }) };
 }
 
 function loadSharedFont(file: string): SharedFont {
@@ -86,10 +109,15 @@ export function useCjkFont(pdf: PDFKit.PDFDocument): void {
     // rendered before this font sharing and after it is the same bytes.
     doc._fontCount = Math.max(doc._fontCount, 1);
     const font = new shared.EmbeddedFont(pdf, shared.font, `F${++doc._fontCount}`);
-    font.layoutCache = shared.layoutCache;
+    font.layoutCache = shared.layoutCache.cache;
     doc._fontFamilies[CJK_FONT] = font;
   }
   pdf.font(CJK_FONT);
+}
+
+/** The shared layout cache of this process (all zero before the first document). */
+export function layoutCacheStats(): LayoutCacheStats {
+  return shared?.layoutCache.stats() ?? { words: 0, glyphs: 0 };
 }
 
 /**
