@@ -4,6 +4,7 @@
 # Then the raw baseline again on a BFT network (up.sh --bft, its own directory, same ports once the
 # Raft one is wiped), and BFT against Raft side by side (ordering-comparison.json).
 #   BENCH_ONLY_ORDERING=1: only the two baselines and their comparison.
+#   BENCH_SOAK=1: also the soak benchmark (BENCH_SOAK_MINUTES, default 30, of mixed load; soak.json).
 set -euo pipefail
 ECONFIRM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ECONFIRM_ROOT"
@@ -24,6 +25,8 @@ if [ -z "${BENCH_ONLY_ORDERING:-}" ]; then
   node test/dist/bench/anchoring-bench.js
   # Receivable registration and confirmation, reported against the raw baseline above.
   node test/dist/bench/receivable-bench.js
+  # Memory under a long mixed load (gateway heap after GC, RSS, every node's RSS each minute).
+  if [ -n "${BENCH_SOAK:-}" ]; then node test/dist/bench/soak-bench.js; fi
 fi
 # One network at a time: the two cores are not shared between the two ordering services.
 network/clean.sh

@@ -1,16 +1,14 @@
 import type { InstitutionProfile, IssueInput, ReplyInput } from '@econfirm/common';
-import { createApiToken, createApp, CredentialsStore, validateGatewayConfig } from '@econfirm/gateway';
-import { addRecipients, defaultDescriptorPath, LedgerCallError, newInstitutionKeys, recipientOf, registrationInput, seal, sealReply, submitAndWait, type LedgerSession } from '@econfirm/sdk';
-import type { JsonWebKey } from 'node:crypto';
-import { fork } from 'node:child_process';
+import { createApiToken } from '@econfirm/gateway';
+import { addRecipients, LedgerCallError, newInstitutionKeys, recipientOf, registrationInput, seal, sealReply, submitAndWait, type LedgerSession } from '@econfirm/sdk';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { agreeingReply, bankLetter, E2E_TENANTS } from '../support/gateway';
+import { agreeingReply, bankLetter, type Caller } from '../support/gateway';
 import { ensureDemoInstitution, networkDir, type HeldInstitution } from '../support/institutions';
 import { distinctiveAccountNumber } from '../support/letters';
 import { descriptor, REPO_ROOT, session, uniqueName } from '../support/network';
+import { startForkedGateway } from './forked-gateway';
 import { percentile, runLoad, type LoadResult } from './stats';
 
 /**
@@ -76,71 +74,7 @@ function isStaleCode(code: string | undefined): boolean {
   return code === 'INVALID_STATE_TRANSITION' || code === 'NOT_FOUND';
 }
 
-interface Caller {
-  credentialId: string;
-  privateJwk: JsonWebKey;
-}
-
 const ENGAGEMENT = (run: string): IssueInput['engagement'] => ({ id: `ENG-${run}`, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' });
-
-interface GatewayHandle {
-  base: string;
-  audience: string;
-  /** The gateway's publicUrl: tokens are bound to it plus the path (htu). */
-  publicUrl: string;
-  callers: Record<'auditor' | 'client' | 'officer' | 'reviewer', Caller>;
-}
-
-/** Child-process side: the gateway on a loopback port, custodial credentials for the four roles, sent to the parent. */
-async function serveGateway(dir: string): Promise<void> {
-  const config = validateGatewayConfig({
-    port: 0,
-    dbPath: path.join(dir, 'gateway.db'),
-    networkDescriptorPath: defaultDescriptorPath(REPO_ROOT),
-    keysDir: path.join(networkDir(), 'institution-keys'),
-    logLevel: 'warn',
-    tenants: E2E_TENANTS,
-    events: { enabled: false },
-    registryCache: { ttlMs: REGISTRY_CACHE_TTL_MS },
-    // The benchmark measures the gateway's cost, not its rate limits: one credential per role drives all the load.
-    limits: { rate: { credentialPerMinute: 1_000_000, tenantPerMinute: 1_000_000 } },
-  });
-  const app = await createApp(config);
-  await app.listen(0, '127.0.0.1');
-  const port = (app.getHttpServer().address() as AddressInfo).port;
-  const store = app.get(CredentialsStore);
-  const issue = (tenantId: string, identityName: string): Caller => {
-    const issued = store.issue({ tenantId, identityName });
-    return { credentialId: issued.credential.id, privateJwk: issued.privateJwk };
-  };
-  const handle: GatewayHandle = {
-    base: `http://127.0.0.1:${port}`,
-    audience: config.audience,
-    publicUrl: config.publicUrl,
-    callers: { auditor: issue('firm1', 'auditor1'), client: issue('client1', 'client1'), officer: issue('bank1', 'officer1'), reviewer: issue('bank1', 'reviewer1') },
-  };
-  process.send?.(handle);
-  process.on('message', (message) => {
-    if (message === 'stop') void app.close().then(() => process.exit(0));
-  });
-}
-
-/** The gateway in its own process (as deployed), so it does not share a thread with the load generator. */
-async function startGateway(dir: string): Promise<GatewayHandle & { close: () => Promise<void> }> {
-  const child = fork(__filename, ['serve', dir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const handle = await new Promise<GatewayHandle>((resolve, reject) => {
-    child.once('message', (message) => resolve(message as GatewayHandle));
-    child.once('exit', (code) => reject(new Error(`the gateway process exited (${code}) before it listened`)));
-  });
-  return {
-    ...handle,
-    close: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.send('stop');
-      }),
-  };
-}
 
 /** Logs the first failure of a series (runLoad counts failures without saying why). */
 function reporting(name: string, op: (i: number) => Promise<void>): (i: number) => Promise<void> {
@@ -167,7 +101,7 @@ async function main(): Promise<void> {
   const client = held.CLIENT1 as HeldInstitution;
   const bank = held.BANK1 as HeldInstitution;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'econfirm-gw-bench-'));
-  const gw = await startGateway(dir);
+  const gw = await startForkedGateway(dir, { registryCacheTtlMs: REGISTRY_CACHE_TTL_MS, events: false });
   const ledgers = {
     auditor: session('firm1', 'auditor1'),
     client: session('operator', 'client1'),
@@ -314,8 +248,7 @@ async function withAdmin<T>(work: (admin: LedgerSession) => Promise<T>): Promise
   }
 }
 
-const entry = process.argv[2] === 'serve' ? serveGateway(process.argv[3] as string) : main();
-entry.catch((err: unknown) => {
+main().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });
