@@ -49,11 +49,37 @@ committed_sequence() {
     die "cannot query the committed chaincode definition: $out" )
 }
 
+# The platform's pseudonym key (chaincode/README.md, Need to know on the channel): 32 random bytes
+# the operator's admin writes once into the platform collection (confirmation:SetPseudonymKey, the
+# bytes in the transient map, so no block carries them). Endorsed by the collection's members
+# (operator and regulator): only their peers can read whether a key is set. Idempotent: once set,
+# the chaincode refuses ALREADY_EXISTS, and that is success here. The bytes pass through the peer
+# CLI's arguments for a moment (this machine's users could see them in ps): a production operator
+# sets the key from its own key ceremony instead.
+ensure_pseudonym_key() {
+  local out
+  mint_identity operator admin admin   # idempotent; up.sh mints it before deploying
+  # Asked until it answers: right after a commit the chaincode server may not serve yet.
+  for _ in $(seq 1 20); do
+    out=$( use_admin operator
+           export CORE_PEER_MSPCONFIGPATH=$IDS/operator/admin/msp
+           peer chaincode invoke "${ORDERER_ARGS[@]}" -C "$CHANNEL" -n "$CC_NAME" \
+             --peerAddresses "$(peer_addr operator)" --tlsRootCertFiles "$(peer_tls_ca operator)" \
+             --peerAddresses "$(peer_addr regulator)" --tlsRootCertFiles "$(peer_tls_ca regulator)" \
+             --waitForEvent -c '{"function":"confirmation:SetPseudonymKey","Args":[]}' \
+             --transient "{\"pseudonymKey\":\"$(openssl rand -base64 32)\"}" 2>&1 ) && { say "pseudonym key set"; return 0; }
+    grep -q 'ALREADY_EXISTS' <<<"$out" && return 0
+    sleep 1
+  done
+  die "cannot set the pseudonym key: $out"
+}
+
 hash=$(code_hash)
 seq=$(committed_sequence)
 if [ "$force" = 0 ] && [ -f "$STATE" ] && [ "$(jq -r .codeHash "$STATE")" = "$hash" ] \
    && [ "$(jq -r .sequence "$STATE")" = "$seq" ]; then
   start_chaincode "$(jq -r .packageId "$STATE")"
+  ensure_pseudonym_key
   say "chaincode $CC_NAME up to date (sequence $seq, code $hash)"
   write_network_json
   exit 0
@@ -121,5 +147,6 @@ for org in "${PEER_ORGS[@]}"; do
 done
 jq -n --arg name "$CC_NAME" --arg v "$version" --argjson s "$seq" --arg id "$pkgid" --arg h "$hash" --arg l "$label" \
   '{name:$name, version:$v, sequence:$s, packageId:$id, label:$l, codeHash:$h}' >"$STATE"
+ensure_pseudonym_key
 write_network_json
 say "chaincode $CC_NAME committed: version $version, sequence $seq ($((SECONDS - t0)) s)"

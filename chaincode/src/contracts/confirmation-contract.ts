@@ -45,6 +45,7 @@ import {
 } from '../state/confirmation-store';
 import { readIndexPage } from '../state/ledger';
 import { getInstitution } from '../state/institution-store';
+import { setPseudonymKey } from '../state/pseudonym-key';
 import { txTimeMillis } from '../state/tx-time';
 import { FieldReader, invalid, parseJsonArgument } from '../validation/field-reader';
 import { parsePageSize } from '../validation/paging';
@@ -286,6 +287,21 @@ export class ConfirmationContract extends Contract {
     await saveWorkCalendar(ctx, calendar);
     emitEvent(ctx, EventName.CalendarSet, { id: 'work-calendar' });
     return canonicalJson(calendar);
+  }
+
+  /**
+   * The platform's pseudonym key (chaincode/README.md, Need to know on the channel): 32 random
+   * bytes in the transient map (`pseudonymKey`), written once into the platform collection by the
+   * operator's admin; a second call is refused `ALREADY_EXISTS`. Submit it to member peers of the
+   * collection (operator and regulator): only they can tell whether one is set. Answers `{}` and
+   * emits no event — the key is nobody's business but the member peers'.
+   */
+  @Transaction()
+  @Returns('string')
+  public async SetPseudonymKey(ctx: Context): Promise<string> {
+    const caller = requireAdmin(ctx);
+    await setPseudonymKey(ctx, caller.identityId);
+    return canonicalJson({});
   }
 
   @Transaction(false)

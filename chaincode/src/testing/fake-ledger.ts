@@ -101,7 +101,7 @@ export class FakeLedger {
     return this.committedEvents;
   }
 
-  /** `transient`: the proposal's transient map, each value JSON-encoded unless it is a string. */
+  /** `transient`: the proposal's transient map, each value JSON-encoded unless it is a string or bytes (taken as they are). */
   as(identity: TestIdentity, transient: Record<string, unknown> = {}): Context {
     this.commit();
     const txId = `tx${++this.txCounter}`;
@@ -122,7 +122,7 @@ export class FakeLedger {
     stub.createCompositeKey.callsFake(ChaincodeStub.prototype.createCompositeKey);
     stub.splitCompositeKey.callsFake(ChaincodeStub.prototype.splitCompositeKey);
     stub.getTxID.returns(txId);
-    const transientMap = new Map(Object.entries(transient).map(([k, v]) => [k, Buffer.from(typeof v === 'string' ? v : JSON.stringify(v), 'utf8')]));
+    const transientMap = new Map(Object.entries(transient).map(([k, v]) => [k, v instanceof Uint8Array ? Buffer.from(v) : Buffer.from(typeof v === 'string' ? v : JSON.stringify(v), 'utf8')]));
     stub.getTransient.returns(transientMap as unknown as ReturnType<ChaincodeStub['getTransient']>);
     stub.getTxTimestamp.returns({ seconds: { toNumber: () => seconds }, nanos: 0 } as unknown as ReturnType<ChaincodeStub['getTxTimestamp']>);
     stub.getState.callsFake(async (key: string) => this.committedState.get(key) ?? new Uint8Array());

@@ -17,6 +17,11 @@ export interface SubmitOutcome {
 export interface SubmitOptions {
   arguments?: Array<string | Uint8Array>;
   transientData?: Record<string, string | Uint8Array>;
+  /**
+   * The orgs whose peers endorse, instead of the plan the gateway derives: a write to the platform
+   * collection goes to its members (`PLATFORM_COLLECTION_MSPS`), the only peers holding what it reads.
+   */
+  endorsingOrganizations?: readonly string[];
   /** Attempts when the commit is invalidated by a read conflict; contract errors never retry. */
   maxAttempts?: number;
   /**
@@ -57,7 +62,13 @@ export async function submitAndWait(contract: Contract, transactionName: string,
   for (let attempt = 1; ; attempt++) {
     try {
       // submitAsync's three steps, so that the id is known between endorsement and ordering.
-      const endorsed = await contract.newProposal(transactionName, { arguments: options.arguments ?? [], transientData: options.transientData }).endorse();
+      const endorsed = await contract
+        .newProposal(transactionName, {
+          arguments: options.arguments ?? [],
+          transientData: options.transientData,
+          ...(options.endorsingOrganizations ? { endorsingOrganizations: [...options.endorsingOrganizations] } : {}),
+        })
+        .endorse();
       options.onSubmitted?.(endorsed.getTransactionId());
       const submitted = await endorsed.submit();
       const status = await submitted.getStatus();

@@ -32,6 +32,13 @@ export const DemoMsp = {
   Regulator: 'RegulatorMSP',
 } as const;
 
+/**
+ * The orgs whose peers hold the platform collection (network/collections.json) and so its
+ * pseudonym key: the only ones that can endorse a step that reads or writes it
+ * (chaincode/README.md, Need to know on the channel).
+ */
+export const PLATFORM_COLLECTION_MSPS: readonly string[] = [OPERATOR_MSP, DemoMsp.Regulator];
+
 export function bankMspId(n: number): string {
   return `Bank${n}MSP`;
 }

@@ -24,7 +24,7 @@ const LEDGER_ERRORS = {
     status: 404,
     when: 'unknown institution or confirmation id — and a confirmation the caller is no party to (or, for the responder, not yet delivered): the refusal is word for word the one for an unknown id, so strangers cannot probe which ids exist',
   },
-  ALREADY_EXISTS: { status: 409, when: 'duplicate institution id or request id' },
+  ALREADY_EXISTS: { status: 409, when: 'duplicate institution id or request id; a second platform pseudonym key (`SetPseudonymKey`)' },
   INVALID_ARGUMENT: { status: 422, when: 'a well-formed value refused; from the chaincode the text starts with the field path: `encryptionKey.jwk.x: …`, `requests[3].addresseeId: …`' },
   RECIPIENTS_REFUSED: {
     status: 422,

@@ -1,6 +1,30 @@
 import { expect } from 'chai';
-import { committedDefinition } from '@econfirm/sdk';
+import { randomBytes } from 'node:crypto';
+import { PLATFORM_COLLECTION_MSPS } from '@econfirm/common';
+import { committedDefinition, LedgerCallError, submitAndWait, type LedgerSession } from '@econfirm/sdk';
 import { withLedger } from '../support/network';
+
+/** SetPseudonymKey with fresh random bytes, endorsed by the collection's members. */
+function setPseudonymKey(ledger: LedgerSession): Promise<unknown> {
+  return submitAndWait(ledger.contract('confirmation'), 'SetPseudonymKey', {
+    transientData: { pseudonymKey: randomBytes(32) },
+    endorsingOrganizations: PLATFORM_COLLECTION_MSPS,
+  });
+}
+
+/** The call must be refused by the chaincode with `code`; returns the refusal text. */
+async function refused(code: string, call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+  } catch (err) {
+    expect(err, String(err)).to.be.instanceOf(LedgerCallError);
+    const failure = err as LedgerCallError;
+    expect(failure.code, failure.message).to.equal(code);
+    expect(failure.contractRefusal).to.equal(true);
+    return failure.message;
+  }
+  expect.fail(`expected ${code}, but the call succeeded`);
+}
 
 /**
  * Issue 11 (chaincode/README.md, Need to know on the channel): the platform collection is part of
@@ -21,5 +45,13 @@ describe('need to know on the channel: the platform collection on the real Fabri
     expect(platform?.memberOnlyRead).to.equal(false);
     expect(platform?.memberOnlyWrite).to.equal(false);
     expect(platform?.blockToLive).to.equal(0);
+  });
+
+  it('the pseudonym key is set once (network/deploy.sh did it): a second key is refused ALREADY_EXISTS, any other identity FORBIDDEN', async () => {
+    // Endorsed by the members' peers, which hold the collection: they see the key deploy.sh set.
+    expect(await withLedger('operator', 'admin', (admin) => refused('ALREADY_EXISTS', setPseudonymKey(admin)))).to.include('cannot be replaced');
+    for (const [org, name] of [['bank1', 'admin'], ['regulator', 'regulator1'], ['firm1', 'auditor1']] as const) {
+      await withLedger(org, name, (ledger) => refused('FORBIDDEN', setPseudonymKey(ledger)));
+    }
   });
 });
