@@ -125,8 +125,17 @@ common=(--channelID "$CHANNEL" --name "$CC_NAME" --version "$version" --sequence
         --signature-policy "$ENDORSEMENT_POLICY" --collections-config "$COLLECTIONS")
 pids=()
 for org in "${PEER_ORGS[@]}"; do
-  # retry: right after start-up Raft may still be electing a leader.
-  ( use_admin "$org"; retry 30 peer lifecycle chaincode approveformyorg "${ORDERER_ARGS[@]}" "${common[@]}" --package-id "$pkgid" >/dev/null ) &
+  # Asked again: right after start-up Raft may still be electing a leader. An attempt the CLI gave
+  # up on may still have committed (a loaded machine, a slow BFT orderer): the next is then refused
+  # "redefine uncommitted sequence … with unchanged content" — this org has approved exactly this
+  # definition, which is what was asked.
+  ( use_admin "$org"
+    for _ in $(seq 1 30); do
+      out=$(peer lifecycle chaincode approveformyorg "${ORDERER_ARGS[@]}" "${common[@]}" --package-id "$pkgid" 2>&1) && exit 0
+      grep -q 'with unchanged content' <<<"$out" && exit 0
+      sleep 1
+    done
+    echo "$out" >&2; exit 1 ) &
   pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p" || die "approveformyorg failed"; done
