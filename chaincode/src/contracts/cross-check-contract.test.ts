@@ -31,8 +31,13 @@ describe('CrossCheckContract: sealed cross-check summaries', () => {
 
   it('refuses a summary the regulator could not open, and one the firm could not', async () => {
     await world.auditorAccept('CF-1');
-    await expectLedgerError(contract.RecordCrossCheck(world.ledger.as(Who.auditor1), input('CF-1', fakeJwe('FIRM1'))), ErrorCode.InvalidArgument, 'REGULATOR');
-    await expectLedgerError(contract.RecordCrossCheck(world.ledger.as(Who.auditor1), input('CF-1', fakeJwe('REGULATOR'))), ErrorCode.InvalidArgument, 'FIRM1');
+    await expectLedgerError(contract.RecordCrossCheck(world.ledger.as(Who.auditor1), input('CF-1', fakeJwe('FIRM1'))), ErrorCode.RecipientsRefused, 'no key of REGULATOR');
+    await expectLedgerError(contract.RecordCrossCheck(world.ledger.as(Who.auditor1), input('CF-1', fakeJwe('REGULATOR'))), ErrorCode.RecipientsRefused, 'no key of FIRM1');
+  });
+
+  it('refuses a summary sealed to anyone beside the firm and the regulators: the bank it concerns may not read it', async () => {
+    await world.auditorAccept('CF-1');
+    await expectLedgerError(contract.RecordCrossCheck(world.ledger.as(Who.auditor1), input('CF-1', fakeJwe('FIRM1', 'REGULATOR', 'BANK1'))), ErrorCode.RecipientsRefused, 'BANK1-enc-1, which is none of');
   });
 
   it('only the firm records; another firm and the bank do not even see the request; only the regulator lists', async () => {

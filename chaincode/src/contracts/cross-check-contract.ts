@@ -14,7 +14,7 @@ import {
 } from '@econfirm/common';
 import { requireInstitutionCaller } from '../auth/caller';
 import { Party, requireParty } from '../auth/confirmation-access';
-import { readSealed } from '../models/mortgage-input';
+import { readSealed } from '../models/sealing';
 import { getConfirmation } from '../state/confirmation-store';
 import { findCrossCheck, pageCrossChecks, saveCrossCheck } from '../state/cross-check-store';
 import { findInstitution, institutionIdsOfKind } from '../state/institution-store';

@@ -244,14 +244,28 @@ describe('MortgageContract', () => {
       ['an unregistered mortgagor', { mortgagorIds: ['NOBODY'] }, 'mortgagorIds[0]'],
       ['a bank as mortgagor', { mortgagorIds: ['BANK2'] }, 'mortgagorIds[0]'],
       ['a mortgagor named twice', { mortgagorIds: ['CLIENT1', 'CLIENT1'] }, 'mortgagorIds'],
-      ['content the registry could not read', { application: { ciphertext: fakeJwe('BANK1', 'CLIENT1'), contentHash: HASH_B } }, 'not encrypted for MREG1'],
-      ['content a mortgagor could not read', { application: { ciphertext: fakeJwe('BANK1', 'MREG1'), contentHash: HASH_B } }, 'not encrypted for CLIENT1'],
       ['plaintext content', { application: { ciphertext: '{"mortgagor":"张三","amount":"3500000.00"}', contentHash: HASH_B } }, 'application.ciphertext'],
     ];
     for (const [what, overrides, field] of cases) {
       it(`refuses ${what}`, async () => {
         const before = ledger.snapshot();
         await expectLedgerError(file('MTG-V', overrides), ErrorCode.InvalidArgument, field);
+        expect(ledger.snapshot()).to.equal(before);
+      });
+    }
+
+    // Sealed to exactly the bank, the registry and the mortgagors: anyone else's key in the JWE
+    // would let that member read the names and amounts from the block (models/sealing.ts).
+    const sealing: [string, string[], string][] = [
+      ['content the registry could not read', ['BANK1', 'CLIENT1'], 'no key of MREG1'],
+      ['content a mortgagor could not read', ['BANK1', 'MREG1'], 'no key of CLIENT1'],
+      ["content sealed to an audit firm beside the parties", ['BANK1', 'MREG1', 'CLIENT1', 'FIRM1'], 'FIRM1-enc-1, which is none of'],
+      ['content sealed to another bank beside the parties', ['BANK1', 'MREG1', 'CLIENT1', 'BANK2'], 'BANK2-enc-1, which is none of'],
+    ];
+    for (const [what, sealedTo, message] of sealing) {
+      it(`refuses ${what} (RECIPIENTS_REFUSED)`, async () => {
+        const before = ledger.snapshot();
+        await expectLedgerError(file('MTG-V', { application: { ciphertext: fakeJwe(...sealedTo), contentHash: HASH_B } }), ErrorCode.RecipientsRefused, message);
         expect(ledger.snapshot()).to.equal(before);
       });
     }

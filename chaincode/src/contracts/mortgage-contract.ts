@@ -20,7 +20,8 @@ import {
 } from '@econfirm/common';
 import { forbidden, InstitutionCaller, requireInstitutionCaller } from '../auth/caller';
 import { emitEvent, EventName } from '../events';
-import { readApplication, readChange, readDischarge, readDischargeRequest, readRegistration, readRejection, readSealed, readTransfer, readValidUntil } from '../models/mortgage-input';
+import { readApplication, readChange, readDischarge, readDischargeRequest, readRegistration, readRejection, readTransfer, readValidUntil } from '../models/mortgage-input';
+import { readSealed } from '../models/sealing';
 import { activeInstitution, institutionsOf } from '../state/institution-store';
 import { listIndex, readIndexPage } from '../state/ledger';
 import {

@@ -88,8 +88,11 @@ describe('PaymentBatchContract', () => {
   });
 
   it('the summary must reach the regulator and the lines the payer and bank', async () => {
-    await refusedUnchanged(() => settle(batch('PB-S', lines(2), { summary: { ciphertext: fakeJwe('ENT1', 'BANK1'), contentHash: HASH_B } })), ErrorCode.InvalidArgument, 'not encrypted for REGULATOR');
-    await refusedUnchanged(() => settle(batch('PB-S', lines(2), { lines: { ciphertext: fakeJwe('BANK1'), contentHash: HASH_B } })), ErrorCode.InvalidArgument, 'not encrypted for ENT1');
+    await refusedUnchanged(() => settle(batch('PB-S', lines(2), { summary: { ciphertext: fakeJwe('ENT1', 'BANK1'), contentHash: HASH_B } })), ErrorCode.RecipientsRefused, 'no key of REGULATOR');
+    await refusedUnchanged(() => settle(batch('PB-S', lines(2), { lines: { ciphertext: fakeJwe('BANK1'), contentHash: HASH_B } })), ErrorCode.RecipientsRefused, 'no key of ENT1');
+    // Exactly them: the payees' lines are not the regulator's to read (it checks the total), nor another bank's.
+    await refusedUnchanged(() => settle(batch('PB-S', lines(2), { lines: { ciphertext: fakeJwe('ENT1', 'BANK1', 'REGULATOR'), contentHash: HASH_B } })), ErrorCode.RecipientsRefused, 'REGULATOR-enc-1, which is none of');
+    await refusedUnchanged(() => settle(batch('PB-S', lines(2), { summary: { ciphertext: fakeJwe('ENT1', 'BANK1', 'REGULATOR', 'BANK2'), contentHash: HASH_B } })), ErrorCode.RecipientsRefused, 'BANK2-enc-1, which is none of');
     await refusedUnchanged(() => settle(batch('PB-S', lines(2), { payerId: 'BANK2' })), ErrorCode.InvalidArgument, 'batch.payerId');
   });
 

@@ -14,7 +14,7 @@ import {
 } from '@econfirm/common';
 import { InstitutionCaller, requireInstitutionCaller } from '../auth/caller';
 import { emitEvent, EventName } from '../events';
-import { readSealed } from '../models/encrypted-content';
+import { readSealed, readSealedShape } from '../models/sealing';
 import { readBatch, readBatchOpenings } from '../models/payment-batch-input';
 import { activeInstitution, activeRegulators } from '../state/institution-store';
 import { readIndexPage } from '../state/ledger';
@@ -58,7 +58,7 @@ export class PaymentBatchContract extends Contract {
     }
     const lineHashes = openings.lines.map(paymentLineHash);
     // The shape first (for the request's fingerprint); the recipients once we know it is new.
-    const input: PaymentBatchInput = { ...fields, summary: readSealed(fields.summary, []), lines: readSealed(fields.lines, []) };
+    const input: PaymentBatchInput = { ...fields, summary: readSealedShape(fields.summary), lines: readSealedShape(fields.lines) };
     const requestHash = paymentBatchRequestHash(input, caller.institution.id, lineHashes);
     const existing = await findPaymentBatch(ctx, fields.id);
     if (existing) {

@@ -147,7 +147,7 @@ describe('ReceivableContract', () => {
     it('refuses a part id that exists, and a part whose terms the holder could not read', async () => {
       await world.confirmed('R-2');
       await refusedUnchanged(() => world.split('R-1', [['P-a', '500000'], ['R-2', '500000']]), ErrorCode.AlreadyExists, 'R-2');
-      await refusedUnchanged(() => world.split('R-1', [['P-a', '500000'], ['P-b', '500000']], ['ENT1']), ErrorCode.InvalidArgument, 'not encrypted for SUP1');
+      await refusedUnchanged(() => world.split('R-1', [['P-a', '500000'], ['P-b', '500000']], ['ENT1']), ErrorCode.RecipientsRefused, 'no key of SUP1');
     });
 
     it('the parent is closed: it neither splits, transfers nor is financed again', async () => {
@@ -198,7 +198,7 @@ describe('ReceivableContract', () => {
       );
       await refusedUnchanged(() => contract().ConfirmReceivable(ledger().as(Rcv.obligor, { openings: { ...fresh, limit: opening(held('100000000')) } }), 'L-2', world.confirmationArgument()), ErrorCode.Conflict, 'openings.limit');
       await refusedUnchanged(() => contract().ConfirmReceivable(ledger().as(Rcv.obligor, { openings: { ...fresh, amount: opening(held('5')) } }), 'L-2', world.confirmationArgument()), ErrorCode.InvalidArgument, 'openings.amount');
-      await refusedUnchanged(() => contract().ConfirmReceivable(ledger().as(Rcv.obligor, { openings: fresh }), 'L-2', JSON.stringify({ issued: { ciphertext: fakeJwe('ENT1'), contentHash: HASH_A } })), ErrorCode.InvalidArgument, 'not encrypted for REGULATOR');
+      await refusedUnchanged(() => contract().ConfirmReceivable(ledger().as(Rcv.obligor, { openings: fresh }), 'L-2', JSON.stringify({ issued: { ciphertext: fakeJwe('ENT1'), contentHash: HASH_A } })), ErrorCode.RecipientsRefused, 'no key of REGULATOR');
       expect((await world.confirm('L-2')).state).to.equal('confirmed');
     });
 
@@ -207,7 +207,7 @@ describe('ReceivableContract', () => {
         await refusedUnchanged(() => contract().SetReceivableLimit(ledger().as(who), 'ENT1', JSON.stringify({ currency: 'CNY', limitHash: HASH_A, limit: { ciphertext: fakeJwe('ENT1', 'REGULATOR'), contentHash: HASH_A } })), ErrorCode.Forbidden);
       }
       await refusedUnchanged(() => contract().SetReceivableLimit(ledger().as(Who.admin), 'BANK1', JSON.stringify({ currency: 'CNY', limitHash: HASH_A, limit: { ciphertext: fakeJwe('BANK1', 'REGULATOR'), contentHash: HASH_A } })), ErrorCode.InvalidArgument, 'obligorId');
-      await refusedUnchanged(() => contract().SetReceivableLimit(ledger().as(Who.admin), 'ENT1', JSON.stringify({ currency: 'CNY', limitHash: HASH_A, limit: { ciphertext: fakeJwe('ENT1'), contentHash: HASH_A } })), ErrorCode.InvalidArgument, 'not encrypted for REGULATOR');
+      await refusedUnchanged(() => contract().SetReceivableLimit(ledger().as(Who.admin), 'ENT1', JSON.stringify({ currency: 'CNY', limitHash: HASH_A, limit: { ciphertext: fakeJwe('ENT1'), contentHash: HASH_A } })), ErrorCode.RecipientsRefused, 'no key of REGULATOR');
       await world.confirmed('L-1', '10');
       const seen = await world.call<{ limit: { limitHash: string }; issued: { confirmations: number } }>(Rcv.obligor, (ctx) => contract().GetReceivableLimit(ctx, 'ENT1'));
       expect(seen.limit.limitHash).to.equal(world.limit.hash);
@@ -369,13 +369,13 @@ describe('ReceivableContract', () => {
       await refusedUnchanged(() => world.transfer('W-1', 'SUP1'), ErrorCode.InvalidArgument, 'holder already');
       await refusedUnchanged(() => world.transfer('W-1', 'BANK1'), ErrorCode.InvalidArgument, 'transfer.toId');
       await refusedUnchanged(() => world.transfer('W-1', 'NOBODY'), ErrorCode.InvalidArgument, 'transfer.toId');
-      await refusedUnchanged(() => world.transfer('W-1', 'SUP2', Rcv.supplier1, ['ENT1', 'SUP1']), ErrorCode.InvalidArgument, 'not encrypted for SUP2');
+      await refusedUnchanged(() => world.transfer('W-1', 'SUP2', Rcv.supplier1, ['ENT1', 'SUP1']), ErrorCode.RecipientsRefused, 'no key of SUP2');
     });
 
     it('only the requested bank finances or declines; another bank does not even see the request', async () => {
       await world.confirmed('W-1', '10');
       await refusedUnchanged(() => world.requestFinancing('W-1', 'SUP2'), ErrorCode.InvalidArgument, 'request.bankId');
-      await refusedUnchanged(() => world.requestFinancing('W-1', 'BANK1', Rcv.supplier1, ['ENT1', 'SUP1']), ErrorCode.InvalidArgument, 'not encrypted for BANK1');
+      await refusedUnchanged(() => world.requestFinancing('W-1', 'BANK1', Rcv.supplier1, ['ENT1', 'SUP1']), ErrorCode.RecipientsRefused, 'no key of BANK1');
       await world.requestFinancing('W-1', 'BANK1');
       await refusedUnchanged(() => world.finance('W-1', Rcv.bank2), ErrorCode.NotFound, 'receivable W-1 does not exist');
       await refusedUnchanged(() => world.call(Rcv.bank2, (ctx) => contract().DeclineReceivableFinancing(ctx, 'W-1', JSON.stringify({ reason: 'NO' }))), ErrorCode.NotFound);
@@ -428,7 +428,6 @@ describe('ReceivableContract', () => {
       ['a bank as obligor', { obligorId: 'BANK1' }, 'obligorId'],
       ['a currency that is not ISO 4217', { currency: 'yuan' }, 'currency'],
       ['an amount hash that is not a hash', { amountHash: '1000000' }, 'amountHash'],
-      ['terms the obligor could not read', { terms: { ciphertext: fakeJwe('SUP1'), contentHash: HASH_A } }, 'not encrypted for ENT1'],
       ['plaintext terms', { terms: { ciphertext: '{"amount":"1000000"}', contentHash: HASH_A } }, 'terms.ciphertext'],
       ['an amount in the clear (unknown field)', { amount: '1000000' }, 'amount'],
     ];
@@ -436,6 +435,18 @@ describe('ReceivableContract', () => {
       it(`refuses ${what}`, async () => {
         const input = { ...world.registration('V-1', '10'), ...overrides };
         await refusedUnchanged(() => contract().RegisterReceivable(ledger().as(Rcv.supplier1), JSON.stringify(input)), ErrorCode.InvalidArgument, field);
+      });
+    }
+
+    // Terms sealed to exactly the creditor and the obligor at registration (models/sealing.ts).
+    for (const [what, sealedTo, message] of [
+      ['terms the obligor could not read', ['SUP1'], 'no key of ENT1'],
+      ['terms sealed to a bank beside the parties', ['SUP1', 'ENT1', 'BANK1'], 'BANK1-enc-1, which is none of'],
+      ['terms sealed to another supplier beside the parties', ['SUP1', 'ENT1', 'SUP2'], 'SUP2-enc-1, which is none of'],
+    ] as const) {
+      it(`refuses ${what} (RECIPIENTS_REFUSED)`, async () => {
+        const input = { ...world.registration('V-1', '10'), terms: { ciphertext: fakeJwe(...sealedTo), contentHash: HASH_A } };
+        await refusedUnchanged(() => contract().RegisterReceivable(ledger().as(Rcv.supplier1), JSON.stringify(input)), ErrorCode.RecipientsRefused, message);
       });
     }
 

@@ -19,7 +19,7 @@ import {
 } from '@econfirm/common';
 import { forbidden, InstitutionCaller, requireAdmin, requireInstitutionCaller } from '../auth/caller';
 import { emitEvent, EventName } from '../events';
-import { readSealed } from '../models/encrypted-content';
+import { readSealed } from '../models/sealing';
 import {
   checkOpening,
   readConfirmation,

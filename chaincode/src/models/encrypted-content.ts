@@ -1,37 +1,13 @@
-import { EncryptedContent, Institution, MAX_CIPHERTEXT_CHARS, SHA256_HEX } from '@econfirm/common';
+import { EncryptedContent, MAX_CIPHERTEXT_CHARS, SHA256_HEX } from '@econfirm/common';
 import { FieldReader, invalid } from '../validation/field-reader';
 
 /** Most recipients one JWE may have (parties of a letter, a branch, retired keys: a handful). */
 const MAX_RECIPIENTS = 64;
 
-/**
- * Validates an end-to-end encrypted payload: `contentHash` is a salted SHA-256 (hex) and
- * `ciphertext` a JWE in General JSON Serialization whose recipients include the current
- * encryption key of every institution in `recipients` — so content cannot be sent that one of
- * its named parties could not read. The ledger cannot and does not decrypt it. (Confirmations
- * also bound the recipients from above: models/sealing.ts.)
- */
-export function readEncryptedContent(input: FieldReader, recipients: readonly Institution[]): EncryptedContent {
-  const { ciphertext, contentHash, field } = readCiphertextAndHash(input);
-  const jwe = parseGeneralJwe(ciphertext, field);
-  const kids = new Set([...jwe.kids, jwe.protectedKid].filter((kid): kid is string => kid !== undefined));
-  for (const institution of recipients) {
-    if (!kids.has(institution.encryptionKey.kid)) {
-      throw invalid(field, `is not encrypted for ${institution.id} (key ${institution.encryptionKey.kid})`);
-    }
-  }
-  return { ciphertext, contentHash };
-}
-
 export function readCiphertextAndHash(input: FieldReader): EncryptedContent & { field: string } {
   const contentHash = input.string('contentHash', { pattern: SHA256_HEX, maxLength: 64 });
   const ciphertext = input.string('ciphertext', { maxLength: MAX_CIPHERTEXT_CHARS });
   return { ciphertext, contentHash, field: input.fieldPath('ciphertext') };
-}
-
-/** Sealed content of a ledger record: exactly `{ciphertext, contentHash}`, readable by each of `parties`. */
-export function readSealed(reader: FieldReader, parties: readonly Institution[]): EncryptedContent {
-  return readEncryptedContent(reader.allowOnly(['ciphertext', 'contentHash']), parties);
 }
 
 const BASE64URL = { maxLength: MAX_CIPHERTEXT_CHARS, pattern: /^[A-Za-z0-9_-]+$/ };

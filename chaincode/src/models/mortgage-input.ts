@@ -13,7 +13,6 @@ import {
   SHA256_HEX,
 } from '@econfirm/common';
 import { FieldReader, invalid, parseJsonArgument } from '../validation/field-reader';
-export { readSealed } from './encrypted-content';
 
 /** A property is rarely held by more than a handful of co-owners; the cap bounds index writes. */
 export const MAX_MORTGAGORS = 10;

@@ -62,6 +62,23 @@ export function readSealedExactlyFor(input: FieldReader, parties: readonly Insti
 }
 
 /**
+ * Sealed content of the other ledgers' records — mortgages, receivables, payment batches,
+ * cross-check summaries: exactly `{ciphertext, contentHash}`, sealed to exactly `parties`' current
+ * registry keys, as a letter is (every new ledger follows "sealed when the right arises": a key of
+ * anyone else in the JWE would let that member read it from the block, brief rule 4).
+ */
+export function readSealed(reader: FieldReader, parties: readonly Institution[]): EncryptedContent {
+  return readSealedExactlyFor(reader.allowOnly(['ciphertext', 'contentHash']), parties);
+}
+
+/** The shape of sealed content, its recipients not yet checked: for a request's fingerprint before its parties are known. */
+export function readSealedShape(reader: FieldReader): EncryptedContent {
+  const { ciphertext, contentHash, field } = readCiphertextAndHash(reader.allowOnly(['ciphertext', 'contentHash']));
+  parseGeneralJwe(ciphertext, field);
+  return { ciphertext, contentHash };
+}
+
+/**
  * The widened `ciphertext` of `sealed`: the same JWE — every member but `recipients` (protected
  * header, iv, ciphertext, tag, aad…) unchanged, the existing recipient entries unchanged and in
  * the same order — with exactly `added`'s current registry keys appended, nothing else. Keys

@@ -136,12 +136,27 @@ export class ReceivableWorld {
     };
   }
 
-  transfer(id: string, toId: string, who: TestIdentity = Rcv.supplier1, sealedTo: string[] = ['ENT1', 'SUP1', toId]): Promise<ReceivableRecord> {
-    return this.call(who, (ctx) => this.contract.TransferReceivable(ctx, id, JSON.stringify({ toId, terms: { ciphertext: fakeJwe(...sealedTo), contentHash: HASH_A } })));
+  /** The terms sealed, by default, to exactly the parties the contract wants after the move (as the gateway seals them). */
+  async transfer(id: string, toId: string, who: TestIdentity = Rcv.supplier1, sealedTo?: string[]): Promise<ReceivableRecord> {
+    const to = sealedTo ?? (await this.partiesAfter(id, { holderId: toId }));
+    return this.call(who, (ctx) => this.contract.TransferReceivable(ctx, id, JSON.stringify({ toId, terms: { ciphertext: fakeJwe(...to), contentHash: HASH_A } })));
   }
 
-  requestFinancing(id: string, bankId = 'BANK1', who: TestIdentity = Rcv.supplier1, sealedTo: string[] = ['ENT1', 'SUP1', 'SUP2', bankId]): Promise<ReceivableRecord> {
-    return this.call(who, (ctx) => this.contract.RequestReceivableFinancing(ctx, id, JSON.stringify({ bankId, terms: { ciphertext: fakeJwe(...sealedTo), contentHash: HASH_A } })));
+  async requestFinancing(id: string, bankId = 'BANK1', who: TestIdentity = Rcv.supplier1, sealedTo?: string[]): Promise<ReceivableRecord> {
+    const to = sealedTo ?? (await this.partiesAfter(id, { bankId }));
+    return this.call(who, (ctx) => this.contract.RequestReceivableFinancing(ctx, id, JSON.stringify({ bankId, terms: { ciphertext: fakeJwe(...to), contentHash: HASH_A } })));
+  }
+
+  /**
+   * Whom a receivable's terms are sealed to after a move: its obligor, original creditor, holder
+   * and bank (receivable-contract.ts sealedTo, receivables.service.ts sealedTo). The record is
+   * read as the obligor; an unknown id gets the usual parties, for the contract to refuse.
+   */
+  private async partiesAfter(id: string, change: { holderId?: string; bankId?: string }): Promise<string[]> {
+    const record = await this.get(id, Rcv.obligor).catch(() => undefined);
+    if (!record) return [...new Set(['ENT1', 'SUP1', ...Object.values(change)])];
+    const next = { ...record, ...change };
+    return [...new Set([next.obligorId, next.originalCreditorId, next.holderId, ...(next.bankId ? [next.bankId] : [])])];
   }
 
   finance(id: string, who: TestIdentity = Rcv.bank1, financingId = `FIN-${id}`): Promise<ReceivableRecord> {

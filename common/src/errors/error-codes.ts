@@ -28,7 +28,7 @@ const LEDGER_ERRORS = {
   INVALID_ARGUMENT: { status: 422, when: 'a well-formed value refused; from the chaincode the text starts with the field path: `encryptionKey.jwk.x: …`, `requests[3].addresseeId: …`' },
   RECIPIENTS_REFUSED: {
     status: 422,
-    when: 'content sealed to someone not yet entitled to read it, or widened other than by appending: Issue/Resend letters to exactly firm and client; PrepareReply to exactly firm and responder; ClientAuthorize `letterCiphertext` / AuditorAccept `replyCiphertext` the same JWE (protected header, iv, ciphertext, tag, aad, existing recipients in order) with exactly the responder (and addressed branch) / the client appended, by current registry key id (the text says what differs)',
+    when: 'content sealed to someone not yet entitled to read it, or widened other than by appending: Issue/Resend letters to exactly firm and client; PrepareReply to exactly firm and responder; ClientAuthorize `letterCiphertext` / AuditorAccept `replyCiphertext` the same JWE (protected header, iv, ciphertext, tag, aad, existing recipients in order) with exactly the responder (and addressed branch) / the client appended, by current registry key id (the text says what differs); the sealed content of the other ledgers — mortgage applications and certificates, receivable terms, limits and issued totals, payment-batch summaries and lines, cross-check summaries — to exactly the parties the record names at that step, no one missing, no one beside them',
   },
   INVALID_STATE_TRANSITION: { status: 409, when: '`cannot <Action> confirmation <id>: it is <state>` or `…: it is not overdue`' },
   CONFLICT: {
