@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { evaluate, findIdentity, LedgerCallError, openLedger, peerClient, readBlockOfTransaction, submitAndWait, verifyChain, type ChainReport, type LedgerSession } from '@econfirm/sdk';
+import { chainInfo, evaluate, findIdentity, LedgerCallError, openLedger, peerClient, readBlockOfTransaction, submitAndWait, verifyChain, type ChainReport, type LedgerSession } from '@econfirm/sdk';
 import type { Client } from '@grpc/grpc-js';
 import type { Network } from '@hyperledger/fabric-gateway';
 import { readFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { mapFabricError } from './fabric-error.mapper';
 import { HsmCustody } from './hsm-custody';
+import { CommittedHighWater, maybeStaleRefusal } from './peer-catch-up';
 import { callName, type LedgerCall, type LedgerResult } from './ledger-call';
 
 /** How long a retry refused by the contract looks for its earlier attempt's write on a peer that lags behind. */
@@ -35,6 +36,8 @@ export class LedgerService implements OnApplicationShutdown {
   private readonly logger = new Logger('LedgerService');
   private readonly clients = new Map<string, Client>();
   private readonly sessions = new Map<string, LedgerSession>();
+  /** The highest block this gateway's writes committed in (peer-catch-up.ts). */
+  private readonly committed = new CommittedHighWater();
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -122,13 +125,16 @@ export class LedgerService implements OnApplicationShutdown {
       const found = earlier ? await this.committedEarlier(principal, call, earlier) : undefined;
       if (found) return found;
       const contract = this.session(principal).contract(call.contract);
-      try {
-        const outcome = await submitAndWait(contract, call.transaction, {
+      const write = () =>
+        submitAndWait(contract, call.transaction, {
           arguments: call.args,
           transientData: call.transient,
           maxAttempts: options.maxAttempts ?? 3,
           ...(scope ? { onSubmitted: (transactionId: string) => scope.record(index, transactionId) } : {}),
         });
+      try {
+        const outcome = await this.onceCaughtUp(principal, write);
+        this.committed.note(outcome.blockNumber);
         return { transactionId: outcome.transactionId, blockNumber: outcome.blockNumber, result: outcome.result };
       } catch (err) {
         // Refused because the earlier attempt's write is there after all: this peer had not yet
@@ -178,7 +184,22 @@ export class LedgerService implements OnApplicationShutdown {
   /** A read on the gateway peer, as the principal's identity. */
   evaluate(principal: Principal, call: LedgerCall): Promise<Uint8Array> {
     this.requireCustody(principal, call);
-    return this.measured('evaluate', call, () => evaluate(this.session(principal).contract(call.contract), call.transaction, call.args));
+    return this.measured('evaluate', call, () => this.onceCaughtUp(principal, () => evaluate(this.session(principal).contract(call.contract), call.transaction, call.args)));
+  }
+
+  /**
+   * `work`, and once more when it was refused as a peer a block behind would refuse it and the
+   * principal's peer was indeed behind this gateway's last commit and has caught up
+   * (peer-catch-up.ts). A refusal is made at endorsement, so nothing was ordered: asking again is safe.
+   */
+  private async onceCaughtUp<T>(principal: Principal, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (!maybeStaleRefusal(err) || !(await this.committed.caughtUp(async () => (await chainInfo(this.network(principal))).height))) throw err;
+      this.logger.log(`the peer of ${principal.tenantId} was behind block ${this.committed.block} (another tenant's commit): asked again once it caught up`);
+      return work();
+    }
   }
 
   /** The chain check of the sdk (qscc blocks through the principal's peer, every hash recomputed here). */
