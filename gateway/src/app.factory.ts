@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
+import { ModulesContainer, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
@@ -7,11 +7,12 @@ import { AppModule } from './app.module';
 import type { GatewayConfig } from './config/gateway-config';
 import { GatewayError } from './errors/gateway-error';
 import { errorBody, GatewayExceptionFilter } from './errors/gateway-exception.filter';
-import { answerUnreadableRequests, refuseUnknownMethods } from './http/http-edges';
+import { answerUnreadableRequests, DocumentedMethods, refuseUnknownMethods } from './http/http-edges';
 import { checkJsonBytes, refuseReservedKeys } from './http/json-body';
 import { JsonLogger } from './logging/json-logger';
 import { requestLogging } from './logging/request-logging';
 import { MetricsService } from './metrics/metrics.service';
+import { tightenFromValidators } from './openapi/validator-constraints';
 import { validationPipe } from './validation';
 
 /** body-parser failures happen before Nest routes: answer them in the gateway's error format. */
@@ -40,13 +41,16 @@ export const OPENAPI_TITLE = 'econfirm gateway';
 /**
  * Builds the gateway application (used by main.ts and by the e2e tests): JSON logs with request
  * ids, a bounded JSON body parser, global validation and error format, OpenAPI 3 at
- * /openapi.json with docs at /docs, shutdown hooks that close gRPC and the database.
+ * /openapi.json (as strict as the validation: openapi/validator-constraints.ts) with docs at /docs, shutdown hooks that close gRPC and the database.
  */
 export async function createApp(config: GatewayConfig): Promise<NestExpressApplication> {
   const logger = new JsonLogger(config.logLevel);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger, abortOnError: false });
   app.use(requestLogging(app.get(MetricsService)));
   app.use(refuseUnknownMethods);
+  // Learns the documented paths once the document is built below (before any request is served).
+  const documentedMethods = new DocumentedMethods();
+  app.use(documentedMethods.refuse);
   answerUnreadableRequests(app.getHttpServer());
   app.useBodyParser('json', { limit: config.limits.bodyBytes, strict: true, verify: (_req: Request, _res: Response, bytes: Buffer) => checkJsonBytes(bytes, config.limits.jsonDepth) });
   app.use(bodyErrors);
@@ -64,6 +68,9 @@ export async function createApp(config: GatewayConfig): Promise<NestExpressAppli
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT (ES256, ≤ 5 min, single-use jti)' })
       .build(),
   );
+  const controllers = [...app.get(ModulesContainer).values()].flatMap((module) => [...module.controllers.values()].map((wrapper) => wrapper.metatype));
+  tightenFromValidators(document, controllers.filter((c): c is NonNullable<typeof c> & (abstract new (...args: never[]) => unknown) => typeof c === 'function'), { bodyBytes: config.limits.bodyBytes });
+  documentedMethods.learn(document.paths);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
   await app.init();
   return app;

@@ -24,7 +24,6 @@ import {
   ApiConflictResponse,
   ApiConsumes,
   ApiForbiddenResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -35,16 +34,16 @@ import {
   getSchemaPath,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Role } from '@econfirm/common';
+import { CONFIRMATION_KINDS, Role } from '@econfirm/common';
 import type { Response } from 'express';
 import { catchError, throwError, type Observable } from 'rxjs';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
 import { IdempotentUpload, UploadIdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
-import { ApiCallerErrors, ApiNeverForbidden, ErrorResponse } from '../openapi/common.dto';
+import { ApiCallerErrors, ApiIdempotencyKeyHeader, ApiNeverForbidden, ErrorResponse } from '../openapi/common.dto';
 
-const IDEMPOTENCY = ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key (same file and fields) returns the first job instead of uploading twice' });
+const IDEMPOTENCY = ApiIdempotencyKeyHeader('a retry with the same key (same file and fields) returns the first job instead of uploading twice');
 import { BulkJobsService } from './bulk-jobs.service';
 import { BulkUploadService, templateFor } from './bulk-upload.service';
 import { BulkJobDto, BulkLetterResultDto, BulkUploadBody, BulkUploadFields, LetterTemplateDto } from './dto/bulk.dto';
@@ -81,7 +80,7 @@ export class BulkController {
 
   @Get('templates/:file')
   @ApiOperation({ summary: 'Column template of a letter kind: {kind}.csv is the header row to fill; {kind} alone describes every column (JSON)' })
-  @ApiParam({ name: 'file', example: 'bank-form-1.csv' })
+  @ApiParam({ name: 'file', enum: CONFIRMATION_KINDS.flatMap((kind) => [kind, `${kind}.csv`]), example: 'bank-form-1.csv' })
   @ApiOkResponse({
     description: '{kind}.csv: the header row (text/csv); {kind}: every column described (JSON)',
     content: { 'application/json': { schema: { $ref: getSchemaPath(LetterTemplateDto) } }, 'text/csv': { schema: { type: 'string' } } },

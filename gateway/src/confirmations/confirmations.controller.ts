@@ -2,7 +2,6 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, UseInterceptors } 
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
-  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -11,7 +10,7 @@ import {
 import { Role } from '@econfirm/common';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
-import { ApiLedgerErrors } from '../openapi/common.dto';
+import { ApiIdempotencyKeyHeader, ApiLedgerErrors } from '../openapi/common.dto';
 import { Executed, ExecutedInterceptor } from '../transactions/executed';
 import { ConfirmationsService } from './confirmations.service';
 import {
@@ -27,7 +26,7 @@ import {
 import { ConfirmationDto, ConfirmationHistoryEntryDto, ConfirmationPageDto, ContentFileDto } from './dto/confirmation.dto';
 import { ListConfirmationsQuery } from './dto/list-query.dto';
 
-const IDEMPOTENCY = ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first outcome instead of acting twice' });
+const IDEMPOTENCY = ApiIdempotencyKeyHeader();
 const ID = ApiParam({ name: 'id', description: 'confirmation request id' });
 
 @ApiTags('confirmations')

@@ -5,7 +5,6 @@ import {
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiHeader,
   ApiForbiddenResponse,
   ApiGatewayTimeoutResponse,
   ApiNotFoundResponse,
@@ -20,7 +19,7 @@ import { errorCodesText, Role, type CrossCheckReport, type EngagementCrossCheck 
 import { applyDecorators } from '@nestjs/common';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
-import { ApiCallerErrors, ErrorResponse, PendingTransactionDto } from '../openapi/common.dto';
+import { ApiCallerErrors, ApiIdempotencyKeyHeader, ErrorResponse, PendingTransactionDto } from '../openapi/common.dto';
 import { Executed, ExecutedInterceptor } from '../transactions/executed';
 import { CrossCheckService } from './cross-check.service';
 import { CrossCheckReportDto, CrossCheckStatisticsDto, EngagementCrossCheckDto } from './dto/cross-check.dto';
@@ -42,7 +41,7 @@ function ApiCrossCheckErrors(): MethodDecorator {
 function ApiRecordErrors(): MethodDecorator {
   return applyDecorators(
     ApiCallerErrors(),
-    ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first outcome instead of recording twice' }),
+    ApiIdempotencyKeyHeader('a retry with the same key returns the first outcome instead of recording twice'),
     ApiForbiddenResponse({ type: ErrorResponse, description: errorCodesText(403, ['FORBIDDEN', 'MORTGAGE_ACCESS_NOT_GRANTED', 'CONTENT_NOT_READABLE', 'IDENTITY_REFUSED']) }),
     ApiNotFoundResponse({ type: ErrorResponse, description: errorCodesText(404, ['NOT_FOUND']) }),
     ApiConflictResponse({

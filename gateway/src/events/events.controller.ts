@@ -6,7 +6,7 @@ import type { Principal } from '../auth/principal';
 import { ApiCallerErrors, ApiNeverForbidden } from '../openapi/common.dto';
 import { EventPageDto, EventsStatusDto, ListEventsQuery, StreamQuery } from './dto/events.dto';
 import type { EventType } from './event-model';
-import { EventsService } from './events.service';
+import { EventsService, LAST_EVENT_ID } from './events.service';
 
 function typesOf(type: EventType | EventType[] | undefined): EventType[] | undefined {
   return type === undefined ? undefined : Array.isArray(type) ? type : [type];
@@ -40,7 +40,7 @@ export class EventsController {
 
   @Get('stream')
   @ApiOperation({ summary: 'Server-Sent Events: `id:` = sequence, `event:` = type, `data:` = the event JSON; heartbeats as comments' })
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'resume after this sequence (replays what was missed)' })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, schema: { type: 'string', pattern: LAST_EVENT_ID.source }, description: 'resume after this sequence (replays what was missed)' })
   @ApiOkResponse({ description: 'the event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   @ApiNeverForbidden(OWN_EVENTS)
   stream(@CurrentPrincipal() p: Principal, @Query() q: StreamQuery, @Headers('last-event-id') lastEventId: string | undefined, @Res() res: Response): void {

@@ -9,6 +9,9 @@ import { EventStreams } from './event-streams.service';
 import { OutboxService } from './outbox.service';
 
 /** What the routes of events.controller.ts answer: the caller tenant's outbox, paged or streamed. */
+/** A Last-Event-ID the stream resumes after: an event sequence number (empty: none). */
+export const LAST_EVENT_ID = /^(\d{1,15})?$/;
+
 @Injectable()
 export class EventsService {
   constructor(
@@ -31,7 +34,7 @@ export class EventsService {
   stream(res: Response, p: Principal, after: number | undefined, lastEventId: string | undefined, types: EventType[] | undefined): void {
     let from = after ?? this.outbox.store.lastSequence(p.tenantId);
     if (lastEventId !== undefined && lastEventId !== '') {
-      if (!/^\d{1,15}$/.test(lastEventId)) throw new GatewayError('VALIDATION_FAILED', 'Last-Event-ID must be an event sequence number');
+      if (!LAST_EVENT_ID.test(lastEventId)) throw new GatewayError('VALIDATION_FAILED', 'Last-Event-ID must be an event sequence number');
       from = Number(lastEventId);
     }
     this.streams.serve(res, p.tenantId, from, types);

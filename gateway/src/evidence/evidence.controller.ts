@@ -1,7 +1,7 @@
 import { applyDecorators, Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiConsumes, ApiExtraModels, ApiForbiddenResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse, ApiOkResponse, ApiOperation, ApiParam, ApiPayloadTooLargeResponse, ApiUnprocessableEntityResponse, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { type SchemaObject, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiConsumes, ApiExtraModels, ApiForbiddenResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse, ApiOkResponse, ApiOperation, ApiParam, ApiPayloadTooLargeResponse, ApiUnprocessableEntityResponse, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { REQUEST_ID, Role } from '@econfirm/common';
-import { IsObject, IsOptional, IsString } from 'class-validator';
+import { IsObject, IsOptional, IsString, Matches } from 'class-validator';
 import type { Request } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
@@ -15,8 +15,29 @@ const EVIDENCE_ERRORS = applyDecorators(
 );
 import { EvidenceService } from './evidence.service';
 
+/** Base64 as the verifier decodes it (whitespace allowed). */
+const BASE64_TEXT = /^[A-Za-z0-9+/=\s]+$/;
+
+/** The JSON body of POST /v1/evidence/verify as documented: VerifyJsonDto with `required` one of its members. */
+function verifyJsonSchema(required: 'pdf' | 'bundle'): SchemaObject {
+  return {
+    type: 'object',
+    properties: {
+      pdf: { type: 'string', pattern: BASE64_TEXT.source, description: 'the evidence PDF, base64' },
+      bundle: {
+        type: 'object',
+        properties: { manifestJws: { type: 'string' }, files: { type: 'object', additionalProperties: { type: 'string' } } },
+        required: ['manifestJws', 'files'],
+        description: 'an engagement bundle as GET evidence-bundle returns it: { manifestJws, files: { name: base64 } }',
+      },
+    },
+    required: [required],
+    additionalProperties: false,
+  };
+}
+
 class VerifyJsonDto {
-  @ApiPropertyOptional({ description: 'the evidence PDF, base64' }) @IsOptional() @IsString() pdf?: string;
+  @ApiPropertyOptional({ description: 'the evidence PDF, base64' }) @IsOptional() @IsString() @Matches(BASE64_TEXT) pdf?: string;
   @ApiPropertyOptional({
     type: 'object',
     properties: { manifestJws: { type: 'string' }, files: { type: 'object', additionalProperties: { type: 'string' } } },
@@ -96,13 +117,14 @@ function readRawBody(req: Request, limit: number): Promise<Buffer> {
 @ApiTags('evidence')
 @ApiBearerAuth()
 @ApiCallerErrors()
-@ApiExtraModels(VerdictDto, BundleVerdictDto, VerifyJsonDto)
+@ApiExtraModels(VerdictDto, BundleVerdictDto)
 @Controller('v1')
 export class EvidenceController {
   constructor(private readonly evidence: EvidenceService) {}
 
   @Get('confirmations/:id/evidence.pdf')
   @Roles(Role.Auditor)
+  @ApiParam({ name: 'id', schema: { type: 'string', pattern: REQUEST_ID.source }, description: 'confirmation id' })
   @ApiOperation({ summary: "The confirmation's evidence PDF, signed (PAdES + JWS) by the caller's firm" })
   @ApiOkResponse({ description: 'the signed PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: auditors of the firm only; IDENTITY_REFUSED' })
@@ -117,7 +139,7 @@ export class EvidenceController {
 
   @Get('mortgages/:id/certificate.pdf')
   @Roles(Role.BankOfficer, Role.BankReviewer, Role.Registrar, Role.Regulator, Role.Auditor)
-  @ApiParam({ name: 'id', description: 'mortgage application id' })
+  @ApiParam({ name: 'id', schema: { type: 'string', pattern: REQUEST_ID.source }, description: 'mortgage application id' })
   @ApiOperation({
     summary:
       "The electronic registration certificate (不动产登记证明) of a registered mortgage, issued and signed (PAdES + JWS) by the registration centre. For the mortgagee bank, the registry, the regulator and an auditor with the client's grant; the names, unit number, location, amount and certificate number are printed only in a party's copy (bank, registry)",
@@ -137,6 +159,7 @@ export class EvidenceController {
 
   @Get('engagements/:id/evidence-bundle')
   @Roles(Role.Auditor)
+  @ApiParam({ name: 'id', schema: { type: 'string', pattern: REQUEST_ID.source }, description: 'engagement id' })
   @ApiOperation({ summary: "One signed evidence PDF per letter of the engagement and a signed manifest (JWS over the files' hashes)" })
   @ApiOkResponse({ type: EvidenceBundleDto })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: auditors of the firm only; IDENTITY_REFUSED' })
@@ -156,7 +179,10 @@ export class EvidenceController {
   @ApiConsumes('application/pdf', 'application/json')
   @ApiBody({
     description: 'application/pdf: the PDF bytes; application/json: { pdf: base64 } or { bundle: { manifestJws, files } }',
-    schema: { oneOf: [{ $ref: getSchemaPath(VerifyJsonDto) }, { type: 'string', format: 'binary' }] },
+    // A JSON body is { pdf } or { bundle } (the server refuses {} and unknown members); the
+    // binary alternative is application/pdf's (validator-constraints.ts gives each media type its
+    // own alternative: @ApiBody cannot).
+    schema: { oneOf: [{ anyOf: [verifyJsonSchema('pdf'), verifyJsonSchema('bundle')] }, { type: 'string', format: 'binary' }] },
   })
   @ApiOkResponse({
     description: 'the verdict with every check (a bundle: per file); ok=false is still 200',
@@ -177,7 +203,7 @@ export class EvidenceController {
       }
       return this.evidence.verifyBundle(p, body.bundle, skipLedger);
     }
-    if (typeof body?.pdf === 'string' && /^[A-Za-z0-9+/=\s]+$/.test(body.pdf)) return this.evidence.verifyPdf(p, Buffer.from(body.pdf, 'base64'), skipLedger);
+    if (typeof body?.pdf === 'string' && BASE64_TEXT.test(body.pdf)) return this.evidence.verifyPdf(p, Buffer.from(body.pdf, 'base64'), skipLedger);
     throw new GatewayError('VALIDATION_FAILED', 'send the PDF as application/pdf, or JSON { pdf: base64 } or { bundle }');
   }
 }

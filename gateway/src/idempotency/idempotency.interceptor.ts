@@ -12,7 +12,8 @@ import { errorBody, toGatewayError } from '../errors/gateway-exception.filter';
 import { requestContext } from '../logging/request-context';
 import { IdempotencyStore } from './idempotency.store';
 
-const KEY = /^[A-Za-z0-9._:-]{1,200}$/;
+/** What an Idempotency-Key may be (the OpenAPI document declares it: ApiIdempotent). */
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const IDEMPOTENT_UPLOAD = 'econfirm:idempotent-upload';
 
@@ -74,7 +75,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = request.header('idempotency-key');
     if (key === undefined || !MUTATING.has(request.method) || !request.principal) return next.handle();
-    if (!KEY.test(key)) return throwError(() => new GatewayError('VALIDATION_FAILED', 'Idempotency-Key: 1-200 characters of A-Z a-z 0-9 . _ : -'));
+    if (!IDEMPOTENCY_KEY.test(key)) return throwError(() => new GatewayError('VALIDATION_FAILED', 'Idempotency-Key: 1-200 characters of A-Z a-z 0-9 . _ : -'));
     const response = context.switchToHttp().getResponse<Response>();
     const tenantId = request.principal.tenantId;
     const claim = this.store.begin(tenantId, key, fingerprintOf());

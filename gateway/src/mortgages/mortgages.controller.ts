@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Role } from '@econfirm/common';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
-import { ApiLedgerErrors } from '../openapi/common.dto';
+import { ApiIdempotencyKeyHeader, ApiLedgerErrors } from '../openapi/common.dto';
 import { Executed, ExecutedInterceptor } from '../transactions/executed';
 import {
   AuditorAccessDto,
@@ -19,7 +19,7 @@ import {
 import { AccessRevokedDto, AuditorAccessRecordDto, EncumbranceAuthorizationRecordDto, EncumbrancesDto, MortgageDto, MortgagePageDto } from './dto/mortgage.dto';
 import { MortgagesService } from './mortgages.service';
 
-const IDEMPOTENCY = ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first outcome instead of acting twice' });
+const IDEMPOTENCY = ApiIdempotencyKeyHeader();
 const ID = ApiParam({ name: 'id', description: 'mortgage application id' });
 
 /** Mortgage registrations (不动产抵押登记): the bank files, the registration centre registers and discharges. */

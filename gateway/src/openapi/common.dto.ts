@@ -21,6 +21,7 @@ import {
   type ApiPropertyOptions,
 } from '@nestjs/swagger';
 import { API_ERROR_CODES, errorCodesText, type ApiErrorCode } from '@econfirm/common';
+import { IDEMPOTENCY_KEY } from '../idempotency/idempotency.interceptor';
 
 /** Schema of a member that holds any JSON the ledger returned (an object, an array or null). */
 export const ANY_JSON: ApiPropertyOptions = {
@@ -81,13 +82,18 @@ export function ApiCallerErrors(): MethodDecorator & ClassDecorator {
   );
 }
 
+/** The Idempotency-Key header as the interceptor checks it (IDEMPOTENCY_KEY); `description` says what a retry gets. */
+export function ApiIdempotencyKeyHeader(description = 'a retry with the same key returns the first outcome instead of acting twice'): MethodDecorator & ClassDecorator {
+  return ApiHeader({ name: 'Idempotency-Key', required: false, schema: { type: 'string', pattern: IDEMPOTENCY_KEY.source }, description });
+}
+
 /**
  * The global Idempotency-Key interceptor on a mutating route: the header, and what a reused key
  * answers. (Routes that document 409/422 themselves name these codes in their own descriptions.)
  */
 export function ApiIdempotent(): MethodDecorator {
   return applyDecorators(
-    ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first outcome instead of acting twice' }),
+    ApiIdempotencyKeyHeader(),
     ApiConflictResponse({ type: ErrorResponse, description: errorCodesText(409, ['IDEMPOTENCY_IN_PROGRESS']) }),
     ApiUnprocessableEntityResponse({ type: ErrorResponse, description: errorCodesText(422, ['IDEMPOTENCY_KEY_REUSED']) }),
   );

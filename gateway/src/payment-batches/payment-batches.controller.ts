@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Param, Post, Query, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Role } from '@econfirm/common';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
-import { ApiLedgerErrors } from '../openapi/common.dto';
+import { ApiIdempotencyKeyHeader, ApiLedgerErrors } from '../openapi/common.dto';
 import { Executed, ExecutedInterceptor } from '../transactions/executed';
 import { ListPaymentBatchesQuery, PaymentBatchDto, PaymentBatchPageDto, SettlePaymentBatchDto } from './dto/payment-batch.dto';
 import { PaymentBatchesService } from './payment-batches.service';
@@ -18,7 +18,7 @@ export class PaymentBatchesController {
 
   @Post()
   @Roles(Role.BankOfficer)
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first outcome; the batch id itself also settles once' })
+  @ApiIdempotencyKeyHeader('a retry with the same key returns the first outcome; the batch id itself also settles once')
   @ApiOperation({ summary: "The payer's bank settles many payees in one transaction; per-payee amounts sealed for payer and bank, the total for the regulator too. The same lines under a settled id answer 200 with the settled batch." })
   @ApiCreatedResponse({ type: PaymentBatchDto })
   @ApiOkResponse({ type: PaymentBatchDto, description: 'the batch was already settled with these lines' })

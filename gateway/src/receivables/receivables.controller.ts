@@ -1,16 +1,16 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Role, type ApiErrorCode } from '@econfirm/common';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
-import { ApiLedgerErrors } from '../openapi/common.dto';
+import { ApiIdempotencyKeyHeader, ApiLedgerErrors } from '../openapi/common.dto';
 import { Executed, ExecutedInterceptor } from '../transactions/executed';
 import {
   FinanceReceivableDto,
   FinancingRequestDto,
   ListReceivablesQuery,
   PaymentDto,
-  ReasonDto,
+  ReasonCodeDto,
   ReceivableLimitDto,
   RecourseDto,
   RegisterReceivableDto,
@@ -20,7 +20,7 @@ import {
 import { ReceivableCreditDto, ReceivableDto, ReceivableLimitRecordDto, ReceivablePageDto } from './dto/receivable.dto';
 import { ReceivablesService } from './receivables.service';
 
-const IDEMPOTENCY = ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first outcome instead of acting twice' });
+const IDEMPOTENCY = ApiIdempotencyKeyHeader();
 const ID = ApiParam({ name: 'id', description: 'receivable id' });
 const LIEN: ApiErrorCode[] = ['LIEN_EXISTS'];
 const LIMIT: ApiErrorCode[] = ['LIMIT_EXCEEDED'];
@@ -104,7 +104,7 @@ export class ReceivablesController {
   @ApiOperation({ summary: 'The obligor rejects with a reason code' })
   @ApiOkResponse({ type: ReceivableDto })
   @ApiLedgerErrors()
-  reject(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReasonDto): Promise<Executed> {
+  reject(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReasonCodeDto): Promise<Executed> {
     return this.receivables.transition(p, 'RejectReceivable', id, JSON.stringify({ reason: body.reason }));
   }
 
@@ -188,7 +188,7 @@ export class ReceivablesController {
   @ApiOperation({ summary: 'The requested bank declines with a reason code; the holder may move it again' })
   @ApiOkResponse({ type: ReceivableDto })
   @ApiLedgerErrors()
-  declineFinancing(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReasonDto): Promise<Executed> {
+  declineFinancing(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReasonCodeDto): Promise<Executed> {
     return this.receivables.transition(p, 'DeclineReceivableFinancing', id, JSON.stringify({ reason: body.reason }));
   }
 
@@ -236,7 +236,7 @@ export class ReceivablesController {
   @ApiOperation({ summary: 'An overdue receivable is declared in default (holder or lien bank), with a reason code' })
   @ApiOkResponse({ type: ReceivableDto })
   @ApiLedgerErrors()
-  default(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReasonDto): Promise<Executed> {
+  default(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReasonCodeDto): Promise<Executed> {
     return this.receivables.transition(p, 'DefaultReceivable', id, JSON.stringify({ reason: body.reason }));
   }
 

@@ -3,7 +3,6 @@ import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiHeader,
   ApiUnprocessableEntityResponse,
   ApiForbiddenResponse,
   ApiGatewayTimeoutResponse,
@@ -20,12 +19,12 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
-import { ApiCallerErrors, ErrorResponse } from '../openapi/common.dto';
+import { ApiCallerErrors, ApiIdempotencyKeyHeader, ErrorResponse } from '../openapi/common.dto';
 import { CommittedDto, EndorsedDto, EvaluatedDto, SignatureDto, SubmissionDto, TransactionStatusDto } from './dto/transactions.dto';
 import { Executed, ExecutedInterceptor } from './executed';
 import { TransactionExecutor } from './transaction-executor.service';
 
-const IDEMPOTENCY = ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key returns the first outcome instead of acting twice' });
+const IDEMPOTENCY = ApiIdempotencyKeyHeader();
 
 /**
  * Non-custodial signing (offline credentials): a mutating route answered 202 with the unsigned

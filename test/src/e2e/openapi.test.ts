@@ -1,4 +1,5 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { INSTITUTION_ID, ISO_DATE, REASON_CODE, REQUEST_ID } from '@econfirm/common';
 import { publicJwk } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { generateKeyPairSync } from 'node:crypto';
@@ -157,6 +158,61 @@ describe('gateway e2e: the OpenAPI document', function () {
     const webhook = ok(await gw.post(auditor, '/v1/webhooks', { url: 'http://127.0.0.1:9/none', active: false }), 201).body as { id: string };
     ok(await gw.http().patch(`/v1/webhooks/${webhook.id}`).set('Authorization', await gw.bearer(auditor, 'PATCH', `/v1/webhooks/${webhook.id}`)).send({ description: 'edited' }));
     ok(await gw.http().delete(`/v1/webhooks/${webhook.id}`).set('Authorization', await gw.bearer(auditor, 'DELETE', `/v1/webhooks/${webhook.id}`)), 204);
+  });
+
+  it('is as strict as the server: the DTOs\' constraints, the ids and headers checked in code, closed bodies, one schema per name (issue 17 §4)', function () {
+    type Parameter = { name: string; in: string; schema: OasSchema };
+    const parameter = (path: string, method: 'get' | 'post' | 'delete', name: string): OasSchema | undefined =>
+      ((dereferenced.paths[path]?.[method] as unknown as { parameters?: Parameter[] } | undefined)?.parameters ?? []).find((p) => p.name === name)?.schema;
+    const body = (path: string): OasSchema => dereferenced.paths[path]!.post!.requestBody!.content!['application/json']!.schema!;
+    const member = (schema: OasSchema, name: string): OasSchema => (schema.properties as Record<string, OasSchema>)[name]!;
+    // Query DTOs: integers and bounds (schemathesis sent pageSize=1.5 and limit=0.5), patterns.
+    expect(parameter('/v1/confirmations', 'get', 'pageSize')).to.include({ type: 'integer', minimum: 1, maximum: 200 });
+    expect(parameter('/v1/confirmations', 'get', 'firmId')).to.include({ pattern: INSTITUTION_ID.source });
+    expect(parameter('/v1/events', 'get', 'limit')).to.include({ type: 'integer' });
+    // Path DTOs and ids the routes check in code.
+    expect(parameter('/v1/webhooks/{id}', 'delete', 'id')).to.include({ pattern: '^wh_[A-Za-z0-9_-]{12}$' });
+    expect(parameter('/v1/webhooks/{id}/dead-letters/{sequence}/redeliver', 'post', 'sequence')).to.include({ type: 'integer', minimum: 1 });
+    expect(parameter('/v1/confirmations/{id}/evidence.pdf', 'get', 'id')).to.include({ pattern: REQUEST_ID.source });
+    expect(parameter('/v1/engagements/{id}/evidence-bundle', 'get', 'id')).to.include({ pattern: REQUEST_ID.source });
+    expect(parameter('/v1/bulk/templates/{file}', 'get', 'file')?.enum).to.include.members(['bank-form-1', 'bank-form-1.csv']);
+    expect(parameter('/v1/confirmations', 'post', 'Idempotency-Key')).to.include({ pattern: '^[A-Za-z0-9._:-]{1,200}$' });
+    // Bodies: the ledger formats, closed (unknown members are refused), no string longer than a body can be.
+    const issue = body('/v1/confirmations');
+    expect(issue.additionalProperties).to.equal(false);
+    expect(member(member(issue, 'engagement'), 'id')).to.include({ pattern: REQUEST_ID.source });
+    expect(member(member(issue, 'engagement'), 'asOfDate')).to.include({ pattern: ISO_DATE.source });
+    expect(member(body('/v1/confirmations/{id}/authorization'), 'letterCiphertext').maxLength).to.be.at.most(gw.config.limits.bodyBytes);
+    // Two classes were both called ReasonDto: one route documented the other's body. A reason
+    // code (receivables) and a free-text reason (confirmations) are two schemas now.
+    expect(member(body('/v1/receivables/{id}/rejection'), 'reason')).to.include({ pattern: REASON_CODE.source });
+    expect(member(body('/v1/confirmations/{id}/refusal'), 'reason')).to.include({ minLength: 1, maxLength: 1000 }).and.not.to.have.property('pattern');
+    // A JSON body of the verifier is { pdf } or { bundle }, never the raw bytes (a bare JSON string is refused).
+    expect(JSON.stringify(body('/v1/evidence/verify'))).not.to.include('binary');
+  });
+
+  it('a documented path answers a method it does not document 405 with Allow, not 404 (issue 17 §4)', async function () {
+    const templates = Object.entries(document.paths).map(([template, item]) => ({
+      pattern: new RegExp(`^${template.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`),
+      templated: template.includes('{'),
+      methods: HTTP_METHODS.filter((m) => item[m]),
+    }));
+    const problems: string[] = [];
+    for (const template of Object.keys(document.paths)) {
+      const url = template.replace(/\{[^}]+\}/g, 'wh_AAAAAAAAAAAA');
+      // A concrete path wins over a template it also matches (/v1/webhooks/jwks.json is no webhook id).
+      const matching = templates.filter((t) => t.pattern.test(url));
+      const concrete = matching.filter((t) => !t.templated);
+      const documented = new Set((concrete.length > 0 ? concrete : matching).flatMap((t) => t.methods));
+      const method = (['put', 'patch', 'delete', 'post', 'get'] as const).find((m) => !documented.has(m));
+      if (!method) continue;
+      // Raw, not the checked client: no operation documents this answer.
+      const res = await (request(gw.app.getHttpServer()) as unknown as Record<string, (u: string) => request.Test>)[method](url);
+      const allow = String(res.headers.allow ?? '').split(', ').map((m) => m.toLowerCase());
+      if (res.status !== 405 || (res.body as { error?: { code?: string } }).error?.code !== 'METHOD_NOT_ALLOWED') problems.push(`${method.toUpperCase()} ${url}: ${res.status} ${JSON.stringify(res.body)}`);
+      else if ([...documented].some((m) => !allow.includes(m))) problems.push(`${method.toUpperCase()} ${url}: Allow ${res.headers.allow} lacks one of ${[...documented].join(', ')}`);
+    }
+    expect(problems, problems.join('\n')).to.deep.equal([]);
   });
 
   it('the security requirements are true: every secured operation answers 401 without a token, every public one does not', async function () {

@@ -43,7 +43,7 @@ export class FinanceReceivableDto {
   @ApiProperty({ example: 'FIN-2026-0007', description: "the bank's own reference of the financing" }) @IsString() @Matches(REQUEST_ID) financingId: string;
 }
 
-export class ReasonDto {
+export class ReasonCodeDto {
   @ApiProperty({ example: 'NO_SUCH_DELIVERY', description: 'a code: free text could carry names onto the channel' }) @IsString() @Matches(REASON_CODE) reason: string;
 }
 

@@ -6,8 +6,16 @@ import { TenantEventDto } from '../../events/dto/events.dto';
 
 const WEBHOOK_ID = /^wh_[A-Za-z0-9_-]{12}$/;
 
+/**
+ * The receiver URLs the document promises to take: http(s), a host name or IPv4 address, a port
+ * of at most 4 digits, a plain path. The server parses the URL (WHATWG) and so also takes what
+ * no short pattern says — IPv6 literals (refused or allowed by the egress policy) — but every URL
+ * of this form parses: without it, the document called "http://%" valid (issue 17 §4).
+ */
+const WEBHOOK_URL_PATTERN = "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:[0-9]{1,4})?(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?$";
+
 export class CreateWebhookDto {
-  @ApiProperty({ example: 'https://erp.bank1.example/econfirm/events', description: 'http(s) URL the signed events are POSTed to' })
+  @ApiProperty({ example: 'https://erp.bank1.example/econfirm/events', pattern: WEBHOOK_URL_PATTERN, description: 'http(s) URL the signed events are POSTed to' })
   @IsString() @MaxLength(2048)
   url: string;
 
@@ -27,7 +35,7 @@ export class CreateWebhookDto {
 }
 
 export class UpdateWebhookDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2048) url?: string;
+  @ApiPropertyOptional({ pattern: WEBHOOK_URL_PATTERN }) @IsOptional() @IsString() @MaxLength(2048) url?: string;
   @ApiPropertyOptional({ enum: EVENT_TYPES, isArray: true }) @IsOptional() @IsIn(EVENT_TYPES as readonly string[], { each: true }) @ArrayUnique() events?: EventType[];
   @ApiPropertyOptional() @IsOptional() @IsBoolean() active?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) description?: string;
