@@ -11,9 +11,11 @@ source scripts/lib/deps.sh
 source scripts/lib/suites.sh
 source scripts/lib/network-state.sh
 source scripts/lib/system-packages.sh
+source scripts/lib/fuzz-tools.sh
 
 system_packages_install
 deps_install
+fuzz_tools_install
 run_check build npm run --silent build
 run_check lint npx eslint --max-warnings 0 .
 run_suite unit:common npm test --silent -w common
@@ -38,6 +40,8 @@ trap stop_network EXIT
 
 run_suite integration npm run --silent test:integration -w test
 run_suite e2e npm run --silent test:e2e -w test
+# The gateway fuzzed from its own OpenAPI document as three roles (test/src/fuzz/, schemathesis).
+run_suite fuzz npm run --silent test:fuzz -w test
 run_suite integration:evidence npm run --silent test:integration -w clients/evidence
 # Last, on the same network: it crashes nodes and restores every one it stops (test/README.md).
 run_suite fault npm run --silent test:fault -w test

@@ -44,7 +44,12 @@ export class TestGateway {
     readonly stateDir: string,
   ) {}
 
-  static async start(overrides: Partial<GatewayConfig> = {}): Promise<TestGateway> {
+  /**
+   * `overrides` replace whole settings of the validated config; `raw` is merged into the config
+   * file's JSON before validation, for one field of a section with the others at their defaults
+   * (the fuzz suite lifts `limits.rate` this way).
+   */
+  static async start(overrides: Partial<GatewayConfig> = {}, raw: Record<string, unknown> = {}): Promise<TestGateway> {
     const dir = mkdtempSync(path.join(tmpdir(), 'econfirm-gw-e2e-'));
     const config = {
       ...validateGatewayConfig({
@@ -58,6 +63,7 @@ export class TestGateway {
         tenants: E2E_TENANTS,
         // The tests' webhook receivers listen on 127.0.0.1: allow loopback explicitly (the default refuses it).
         events: { enabled: false, webhookEgress: { allowedHosts: ['127.0.0.0/8', '::1'] } },
+        ...raw,
       }),
       ...overrides,
     };
