@@ -1,8 +1,7 @@
 # shellcheck shell=bash
 # The fuzz suite's Python tools (schemathesis, PyJWT; test/fuzz/requirements.txt) in a virtualenv
 # of the project's own, .tools/fuzz, installed from PyPI and again only when requirements.txt
-# changed (a copy of it is the stamp). Debian's python3-venv (scripts/lib/system-packages.sh)
-# gives the system python3 its venv module.
+# changed (a copy of it is the stamp).
 fuzz_tools_dir() {
   echo "${ECONFIRM_ROOT:?}/.tools/fuzz"
 }
@@ -15,9 +14,11 @@ fuzz_tools_install() {
   if [ -x "$dir/bin/st" ] && [ -f "$stamp" ] && cmp -s "$requirements" "$stamp"; then
     return 0
   fi
-  # Debian's interpreter, the one python3-venv belongs to (a PATH python3 may be another one).
-  python=/usr/bin/python3
-  [ -x "$python" ] || python=python3
+  # The machine's python3 (3.11.7 on the reference machine). Debian's 3.11.2 is the fallback,
+  # its venv module from python3-venv: in its threads (--workers 2) schemathesis' hypothesis hit
+  # CPython's "AST constructor recursion depth mismatch" (fixed in 3.11.5).
+  python=python3
+  if ! "$python" -c 'import sys, venv; sys.exit(sys.version_info < (3, 11, 5))' 2>/dev/null; then python=/usr/bin/python3; fi
   echo "econfirm: installing the fuzz tools into .tools/fuzz ($("$python" --version 2>&1))" >&2
   log=$(mktemp)
   rm -rf "$dir"

@@ -18,23 +18,24 @@ import { EvidenceService } from './evidence.service';
 /** Base64 as the verifier decodes it (whitespace allowed). */
 const BASE64_TEXT = /^[A-Za-z0-9+/=\s]+$/;
 
-/** The JSON body of POST /v1/evidence/verify as documented: VerifyJsonDto with `required` one of its members. */
-function verifyJsonSchema(required: 'pdf' | 'bundle'): SchemaObject {
-  return {
-    type: 'object',
-    properties: {
-      pdf: { type: 'string', pattern: BASE64_TEXT.source, description: 'the evidence PDF, base64' },
-      bundle: {
-        type: 'object',
-        properties: { manifestJws: { type: 'string' }, files: { type: 'object', additionalProperties: { type: 'string' } } },
-        required: ['manifestJws', 'files'],
-        description: 'an engagement bundle as GET evidence-bundle returns it: { manifestJws, files: { name: base64 } }',
-      },
+/**
+ * The JSON body of POST /v1/evidence/verify as documented: VerifyJsonDto's members, at least one
+ * of them (the server refuses `{}`; with both, the bundle is verified).
+ */
+const VERIFY_JSON_SCHEMA: SchemaObject = {
+  type: 'object',
+  properties: {
+    pdf: { type: 'string', pattern: BASE64_TEXT.source, description: 'the evidence PDF, base64' },
+    bundle: {
+      type: 'object',
+      properties: { manifestJws: { type: 'string' }, files: { type: 'object', additionalProperties: { type: 'string' } } },
+      required: ['manifestJws', 'files'],
+      description: 'an engagement bundle as GET evidence-bundle returns it: { manifestJws, files: { name: base64 } }',
     },
-    required: [required],
-    additionalProperties: false,
-  };
-}
+  },
+  minProperties: 1,
+  additionalProperties: false,
+};
 
 class VerifyJsonDto {
   @ApiPropertyOptional({ description: 'the evidence PDF, base64' }) @IsOptional() @IsString() @Matches(BASE64_TEXT) pdf?: string;
@@ -179,10 +180,10 @@ export class EvidenceController {
   @ApiConsumes('application/pdf', 'application/json')
   @ApiBody({
     description: 'application/pdf: the PDF bytes; application/json: { pdf: base64 } or { bundle: { manifestJws, files } }',
-    // A JSON body is { pdf } or { bundle } (the server refuses {} and unknown members); the
+    // A JSON body is { pdf } and/or { bundle } (the server refuses {} and unknown members); the
     // binary alternative is application/pdf's (validator-constraints.ts gives each media type its
     // own alternative: @ApiBody cannot).
-    schema: { oneOf: [{ anyOf: [verifyJsonSchema('pdf'), verifyJsonSchema('bundle')] }, { type: 'string', format: 'binary' }] },
+    schema: { oneOf: [VERIFY_JSON_SCHEMA, { type: 'string', format: 'binary' }] },
   })
   @ApiOkResponse({
     description: 'the verdict with every check (a bundle: per file); ok=false is still 200',

@@ -3,7 +3,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import type { OpenAPIObject, ParameterObject, SchemaObject } from '@nestjs/swagger';
 import { INSTITUTION_ID, REQUEST_ID } from '@econfirm/common';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { isBase64, IsBase64, ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { expect } from 'chai';
 import { EngagementDto } from '../confirmations/dto/confirmation-inputs.dto';
 import { tightenFromValidators } from './validator-constraints';
@@ -21,6 +21,7 @@ export class SpecTightenBodyDto {
   @IsUUID() job: string;
   @ValidateNested({ each: true }) @Type(() => SpecTightenLineDto) lines: SpecTightenLineDto[];
   @Matches(/^x$/i) caseless: string;
+  @IsBase64() signature: string;
 }
 
 export class SpecTightenQuery {
@@ -72,6 +73,7 @@ function looseDocument(): OpenAPIObject {
             job: str(),
             lines: { type: 'array', items: { $ref: '#/components/schemas/SpecTightenLineDto' } },
             caseless: str(),
+            signature: str(),
           },
         },
         SpecTightenLineDto: { type: 'object', properties: { partyId: str() } },
@@ -103,6 +105,11 @@ describe('the OpenAPI document is tightened from the class-validator constraints
     expect(property(doc, 'EngagementDto', 'id').pattern).to.equal(REQUEST_ID.source);
     expect(property(doc, 'EngagementDto', 'clientId').pattern).to.equal(INSTITUTION_ID.source);
     expect(schema(doc, 'EngagementDto').additionalProperties).to.equal(false);
+  });
+
+  it("says base64 as class-validator's isBase64 takes it", () => {
+    const pattern = new RegExp(property(tightened(), 'SpecTightenBodyDto', 'signature').pattern!);
+    for (const value of ['', 'QQ==', 'QUI=', 'QUJD', 'QQ', 'QQ==QQ==', 'QU JD', 'Q===']) expect(pattern.test(value), value).to.equal(isBase64(value));
   });
 
   it('closes validated schemas (the server refuses unknown members) and leaves unvalidated ones alone', () => {

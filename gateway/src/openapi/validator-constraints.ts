@@ -1,6 +1,6 @@
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
-import type { OpenAPIObject, OperationObject, ParameterObject, ReferenceObject, SchemaObject } from '@nestjs/swagger';
+import { DECORATORS, type OpenAPIObject, type OperationObject, type ParameterObject, type ReferenceObject, type SchemaObject } from '@nestjs/swagger';
 import {
   ARRAY_MAX_SIZE,
   ARRAY_MIN_SIZE,
@@ -8,6 +8,7 @@ import {
   ARRAY_UNIQUE,
   EQUALS,
   getMetadataStorage,
+  IS_BASE64,
   IS_IN,
   IS_INT,
   IS_LENGTH,
@@ -34,7 +35,7 @@ import {
  * from the first; instead the decorators stay the one source and this reads class-validator's own
  * metadata for each DTO class behind a component schema, a query or a path parameter, and adds
  * what the document lacks — pattern, integer, minimum/maximum, minLength/maxLength, enum,
- * minItems/maxItems, uniqueItems, format uuid — and closes each validated object (additionalProperties: false);
+ * minItems/maxItems, uniqueItems, format uuid, base64 — and closes each validated object (additionalProperties: false);
  * a request body of two media types gets each its own schema (splitByMediaType).
  * What is known only at run time is also applied here: no string can be longer than the body
  * limit lets it be. Constraints checked in code rather than by a DTO (path ids of the evidence
@@ -49,6 +50,8 @@ export interface TightenOptions {
 type Constructor = abstract new (...args: never[]) => unknown;
 /** One decorator's record in class-validator's storage (the type is not exported by name). */
 type ValidationMetadata = ReturnType<MetadataStorage['getTargetValidationMetadatas']>[number];
+
+const BASE64_PATTERN = '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$';
 
 /** Room for the other members, quotes and brackets of a body around its longest string member. */
 const BODY_OVERHEAD_BYTES = 4096;
@@ -146,6 +149,10 @@ function applyConstraints(schema: SchemaObject, metadata: ValidationMetadata[]):
       case EQUALS:
         if (!target.enum && (typeof c[0] === 'string' || typeof c[0] === 'number' || typeof c[0] === 'boolean')) target.enum = [c[0]];
         break;
+      case IS_BASE64:
+        // validator.js' isBase64 without options: groups of four, padding only at the end ('' included).
+        if (target.pattern === undefined && !(c[0] as { urlSafe?: boolean } | undefined)?.urlSafe) target.pattern = BASE64_PATTERN;
+        break;
       case IS_UUID:
         target.format ??= 'uuid';
         break;
@@ -196,6 +203,17 @@ function parameterDtos(controller: Constructor, method: string): { location: 'qu
   return found;
 }
 
+/** The classes a controller's methods name in @ApiBody({ type }). */
+function apiBodyTypes(controller: Constructor): Constructor[] {
+  const prototype = controller.prototype as Record<string, unknown>;
+  return Object.getOwnPropertyNames(prototype).flatMap((name) => {
+    const handler = name === 'constructor' ? undefined : prototype[name];
+    if (typeof handler !== 'function') return [];
+    const parameters = (Reflect.getMetadata(DECORATORS.API_PARAMETERS, handler) ?? []) as { in?: string; type?: unknown }[];
+    return parameters.filter((p) => p.in === 'body' && typeof p.type === 'function' && (p.type as Constructor).name).map((p) => p.type as Constructor);
+  });
+}
+
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
 
 function isBinaryString(schema: SchemaObject | ReferenceObject): boolean {
@@ -226,6 +244,12 @@ function splitByMediaType(operation: OperationObject): void {
  */
 export function tightenFromValidators(document: OpenAPIObject, controllers: Constructor[], options: TightenOptions): OpenAPIObject {
   const classes = validatedClassesByName();
+  // An @ApiBody type may add only what the server does not validate (the upload's `file` beside
+  // the fields' DTO): its constraints are its parent's, and class-validator's storage names only
+  // the parent.
+  for (const controller of controllers) {
+    for (const type of apiBodyTypes(controller)) if (!classes.has(type.name)) classes.set(type.name, type);
+  }
   for (const [name, schema] of Object.entries(document.components?.schemas ?? {})) {
     const target = classes.get(name);
     if (target && !isRef(schema)) tightenSchema(schema, target, options);

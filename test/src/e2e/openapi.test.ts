@@ -187,6 +187,9 @@ describe('gateway e2e: the OpenAPI document', function () {
     // code (receivables) and a free-text reason (confirmations) are two schemas now.
     expect(member(body('/v1/receivables/{id}/rejection'), 'reason')).to.include({ pattern: REASON_CODE.source });
     expect(member(body('/v1/confirmations/{id}/refusal'), 'reason')).to.include({ minLength: 1, maxLength: 1000 }).and.not.to.have.property('pattern');
+    // The upload's multipart fields: the DTO's formats, through the @ApiBody type that adds `file`.
+    const upload = dereferenced.paths['/v1/bulk/jobs']!.post!.requestBody!.content!['multipart/form-data']!.schema!;
+    expect(member(upload, 'engagementId')).to.include({ pattern: REQUEST_ID.source });
     // A JSON body of the verifier is { pdf } or { bundle }, never the raw bytes (a bare JSON string is refused).
     expect(JSON.stringify(body('/v1/evidence/verify'))).not.to.include('binary');
   });

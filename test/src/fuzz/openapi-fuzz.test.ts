@@ -45,6 +45,17 @@ function junitCounts(file: string): JunitCounts {
   return { testCases: count(/<testcase\b/g), failures: count(/<failure\b/g), errors: count(/<error\b/g), skipped: count(/<skipped\b/g) };
 }
 
+/**
+ * What a failed run printed about its failures and errors, each line cut short (a runtime error's
+ * traceback can quote whole source files) and at most 400 lines: enough to read and to replay.
+ */
+function failureReport(output: string): string {
+  const lines = output.split('\n').map((line) => (line.length > 300 ? `${line.slice(0, 300)}…` : line));
+  const start = lines.findIndex((line) => /^=+ (FAILURES|ERRORS) =+$/.test(line));
+  const shown = lines.slice(start < 0 ? 0 : start);
+  return shown.length > 400 ? [...shown.slice(0, 300), `… ${shown.length - 400} lines left out …`, ...shown.slice(-100)].join('\n') : shown.join('\n');
+}
+
 /** Runs `st` to its end; resolves with its exit code and everything it printed. */
 function runSchemathesis(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
@@ -122,7 +133,7 @@ describe('gateway fuzz: schemathesis from /openapi.json as a firm, a bank and th
       const counts = junitCounts(junit);
       const generated = /(\d+) generated/.exec(output)?.[1] ?? '?';
       console.log(`      fuzz ${tenant}/${identity}: seed ${SEED}, ${EXAMPLES} examples, ${counts.testCases} operations, ${generated} cases generated, ${counts.failures} failed, ${counts.errors} errors, ${counts.skipped} skipped, ${seconds} s`);
-      if (code !== 0) console.log(output);
+      if (code !== 0) console.log(failureReport(output));
       expect(code, `schemathesis exited ${code} (its output is above)`).to.equal(0);
       expect(counts.failures + counts.errors, 'failures in the JUnit report').to.equal(0);
       expect(counts.testCases, 'operations tested').to.be.at.least(MIN_TEST_CASES);

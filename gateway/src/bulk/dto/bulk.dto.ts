@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CONFIRMATION_KINDS } from '@econfirm/common';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { CONFIRMATION_KINDS, FORMS, INSTITUTION_ID, ISO_DATE, REQUEST_ID } from '@econfirm/common';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 
 /** The multipart fields of an upload besides `file`: the letter kind and the engagement. */
 export class BulkUploadFields {
@@ -8,17 +8,20 @@ export class BulkUploadFields {
   @IsIn(CONFIRMATION_KINDS as unknown as string[])
   kind: string;
 
-  @ApiPropertyOptional({ example: 'bank-letter-2020', description: "form edition; default: the kind's current form" })
+  // A form of the catalogue; whether it is one of `kind`'s the upload service says (cross-member).
+  @ApiPropertyOptional({ example: 'bank-letter-2020', description: "form edition, one of `kind`'s; default: the kind's current form" })
   @IsOptional()
   @IsString()
-  @MaxLength(64)
+  @IsIn(FORMS.map((form) => form.formId))
   formId?: string;
 
-  @ApiProperty({ example: 'ENG-2025-CLIENT1' }) @IsString() @MaxLength(128) engagementId: string;
-  @ApiProperty({ example: 'CLIENT1' }) @IsString() @MaxLength(64) clientId: string;
-  @ApiProperty({ example: '2025-01-01' }) @IsString() @MaxLength(10) periodStart: string;
-  @ApiProperty({ example: '2025-12-31' }) @IsString() @MaxLength(10) periodEnd: string;
-  @ApiProperty({ example: '2025-12-31' }) @IsString() @MaxLength(10) asOfDate: string;
+  // The ledger formats at the edge (and so in the document); the upload service checks them again
+  // with the period's order, which no schema can say.
+  @ApiProperty({ example: 'ENG-2025-CLIENT1' }) @IsString() @Matches(REQUEST_ID) engagementId: string;
+  @ApiProperty({ example: 'CLIENT1' }) @IsString() @Matches(INSTITUTION_ID) clientId: string;
+  @ApiProperty({ example: '2025-01-01' }) @IsString() @Matches(ISO_DATE) periodStart: string;
+  @ApiProperty({ example: '2025-12-31' }) @IsString() @Matches(ISO_DATE) periodEnd: string;
+  @ApiProperty({ example: '2025-12-31' }) @IsString() @Matches(ISO_DATE) asOfDate: string;
 }
 
 /** OpenAPI schema of the upload body. */

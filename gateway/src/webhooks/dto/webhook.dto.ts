@@ -12,7 +12,10 @@ const WEBHOOK_ID = /^wh_[A-Za-z0-9_-]{12}$/;
  * no short pattern says — IPv6 literals (refused or allowed by the egress policy) — but every URL
  * of this form parses: without it, the document called "http://%" valid (issue 17 §4).
  */
-const WEBHOOK_URL_PATTERN = "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:[0-9]{1,4})?(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?$";
+const LABEL = '[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+// A host name's last label starts with a letter (one that ends in a number is read as an IPv4 address).
+const WEBHOOK_URL_PATTERN = `^[Hh][Tt][Tt][Pp][Ss]?://((${LABEL}\\.)*[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?|(${OCTET}\\.){3}${OCTET})(:[0-9]{1,4})?(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?$`;
 
 export class CreateWebhookDto {
   @ApiProperty({ example: 'https://erp.bank1.example/econfirm/events', pattern: WEBHOOK_URL_PATTERN, description: 'http(s) URL the signed events are POSTed to' })
