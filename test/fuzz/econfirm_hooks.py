@@ -112,6 +112,10 @@ CROSS_MEMBER_RULES = [
     # __proto__, constructor and prototype are refused as keys anywhere in a body (json-body.ts),
     # also inside the free-form letters and replies: OpenAPI 3.0 has no propertyNames to say so.
     (None, None, re.compile(r": a reserved key name, not a field$")),
+    # A webhook URL is parsed as WHATWG's URL parser does (http or https): no pattern says that
+    # exactly, and one stricter than the parser is refused by it (ST201) where the parser is not.
+    ("POST", "/v1/webhooks", re.compile(r"^url: (not an absolute URL|must be http or https)$")),
+    ("PATCH", "/v1/webhooks/{id}", re.compile(r"^url: (not an absolute URL|must be http or https)$")),
     # An engagement's period in order (the upload's multipart fields; each date is checked by its pattern).
     ("POST", "/v1/bulk/jobs", re.compile(r"periodEnd: before periodStart")),
     # The amount member depends on the registration's kind (ordinary: securedPrincipal; maximum: the ceiling).
