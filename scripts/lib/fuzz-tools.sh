@@ -14,9 +14,9 @@ fuzz_tools_install() {
   if [ -x "$dir/bin/st" ] && [ -f "$stamp" ] && cmp -s "$requirements" "$stamp"; then
     return 0
   fi
-  # The machine's python3 (3.11.7 on the reference machine). Debian's 3.11.2 is the fallback,
-  # its venv module from python3-venv: in its threads (--workers 2) schemathesis' hypothesis hit
-  # CPython's "AST constructor recursion depth mismatch" (fixed in 3.11.5).
+  # The machine's python3 (3.11.7 on the reference machine); Debian's 3.11.2 is the fallback, its
+  # venv module from python3-venv. Both hit CPython's "AST constructor recursion depth mismatch"
+  # with two schemathesis workers (threads): the suite runs one.
   python=python3
   if ! "$python" -c 'import sys, venv; sys.exit(sys.version_info < (3, 11, 5))' 2>/dev/null; then python=/usr/bin/python3; fi
   echo "econfirm: installing the fuzz tools into .tools/fuzz ($("$python" --version 2>&1))" >&2
