@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { TestGateway } from '../support/gateway';
+import { E2E_TENANTS, TestGateway } from '../support/gateway';
 import { ensureDemoInstitutions } from '../support/institutions';
 import { REPO_ROOT } from '../support/network';
 
@@ -80,7 +80,9 @@ describe('gateway fuzz: schemathesis from /openapi.json as a firm, a bank and th
     execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'lib', 'fuzz-tools.sh')], { stdio: 'inherit' });
     await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR');
     // The rate limits would turn most of the run into 429s (accepted, but then nothing is tested).
-    gw = await TestGateway.start({}, { limits: { rate: { credentialPerMinute: 10_000_000, tenantPerMinute: 10_000_000 } } });
+    // The registration centre is hosted too, as in the demo: a bank's GET …/certificate.pdf of a
+    // registration the e2e suites made is signed by it (without it: 503 EVIDENCE_NOT_CONFIGURED).
+    gw = await TestGateway.start({ tenants: [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }] }, { limits: { rate: { credentialPerMinute: 10_000_000, tenantPerMinute: 10_000_000 } } });
     await gw.app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${(gw.app.getHttpServer().address() as AddressInfo).port}`;
     work = mkdtempSync(path.join(tmpdir(), 'econfirm-fuzz-'));

@@ -54,7 +54,11 @@ export class ReplyRecordDto extends EncryptedContentDto {
 
 /** Opened at the edge for the caller's tenant. */
 export class SealedContentDto extends EncryptedContentDto {
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: "decrypted by the gateway when addressed to the caller's institution" })
+  // Any JSON value: a letter or a reply is an object, a payment batch's opened lines an array (the fuzz suite's ST108).
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'object', additionalProperties: true }, { type: 'array', items: {} }],
+    description: "decrypted by the gateway when addressed to the caller's institution: an object (letters, replies, terms, summaries) or an array (a payment batch's lines)",
+  })
   content?: unknown;
   @ApiProperty({ enum: ['decrypted', 'not-addressed', 'no-key', 'failed'], description: 'whether the gateway could open it for this tenant' })
   readable: string;
