@@ -7,7 +7,7 @@ import {
   type ReplyInput,
   type WorkCalendar,
 } from '@econfirm/common';
-import { evaluate, LedgerCallError, readTransaction, submitAndWait, type LedgerSession } from '@econfirm/sdk';
+import { evaluate, readTransaction, submitAndWait, type LedgerSession } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ensureDemoInstitution, freshRegistrationId, networkDir, registerFresh, type HeldInstitution } from '../support/institutions';
 import { addRecipients, bankLetterContent, distinctiveAccountNumber, open, recipientKids, recipientOf, seal, signReply } from '../support/letters';
+import { refusedByContract } from '../support/ledger-calls';
 import { networkScript, REPO_ROOT, uniqueName, withLedger } from '../support/network';
 
 /**
@@ -88,19 +89,7 @@ function getConfirmation(who: Who, id: string): Promise<ConfirmationView> {
   return read<ConfirmationView>(who, 'GetConfirmation', id);
 }
 
-/** The call must be refused by the chaincode with `code`; returns the refusal text. */
-async function refused(code: string, call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-  } catch (err) {
-    expect(err, String(err)).to.be.instanceOf(LedgerCallError);
-    const failure = err as LedgerCallError;
-    expect(failure.code, failure.message).to.equal(code);
-    expect(failure.contractRefusal).to.equal(true);
-    return failure.message;
-  }
-  expect.fail(`expected ${code}, but the call succeeded`);
-}
+const refused = refusedByContract;
 
 function hex64(): string {
   return sha256Hex(randomBytes(32));

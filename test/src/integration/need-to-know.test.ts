@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { PLATFORM_COLLECTION_MSPS } from '@econfirm/common';
-import { committedDefinition, LedgerCallError, submitAndWait, type LedgerSession } from '@econfirm/sdk';
+import { committedDefinition, submitAndWait, type LedgerSession } from '@econfirm/sdk';
+import { refusedByContract } from '../support/ledger-calls';
 import { withLedger } from '../support/network';
 
 /** SetPseudonymKey with fresh random bytes, endorsed by the collection's members. */
@@ -12,19 +13,7 @@ function setPseudonymKey(ledger: LedgerSession): Promise<unknown> {
   });
 }
 
-/** The call must be refused by the chaincode with `code`; returns the refusal text. */
-async function refused(code: string, call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-  } catch (err) {
-    expect(err, String(err)).to.be.instanceOf(LedgerCallError);
-    const failure = err as LedgerCallError;
-    expect(failure.code, failure.message).to.equal(code);
-    expect(failure.contractRefusal).to.equal(true);
-    return failure.message;
-  }
-  expect.fail(`expected ${code}, but the call succeeded`);
-}
+const refused = refusedByContract;
 
 /**
  * Issue 11 (chaincode/README.md, Need to know on the channel): the platform collection is part of

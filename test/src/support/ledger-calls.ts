@@ -52,3 +52,17 @@ export async function refused(code: string, call: Promise<unknown>): Promise<str
   }
   expect.fail(`expected ${code}, but the call succeeded`);
 }
+
+/** Expects `call` to be refused by the chaincode itself (not by Fabric) with `code`; returns the refusal text. */
+export async function refusedByContract(code: string, call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+  } catch (err) {
+    expect(err, String(err)).to.be.instanceOf(LedgerCallError);
+    const failure = err as LedgerCallError;
+    expect(failure.code, failure.message).to.equal(code);
+    expect(failure.contractRefusal).to.equal(true);
+    return failure.message;
+  }
+  expect.fail(`expected ${code}, but the call succeeded`);
+}
