@@ -11,6 +11,11 @@ SUITES_PASSED=0
 SUITES_FAILED=0
 SUITES_SKIPPED=0
 SUITES_REPORT=()
+# What each failing suite printed about its failures (mocha's "N failing" section, cut short),
+# repeated just above the totals: CI shows the end of a run's output, and the end must say which
+# test failed and why, not only how many.
+SUITES_FAILURES=()
+SUITES_FAILURE_LINES=${SUITES_FAILURE_LINES:-40}
 
 # Sum of mocha's "N passing"/"N failing"/"N pending" lines in a log (0 when there are none).
 # Hardhat repeats mocha's totals on its own last lines ("31 passing (31 mocha)"): lines that name
@@ -37,6 +42,14 @@ suites_run() {
   set -e
 }
 
+# Keeps the first lines of mocha's failure report in a log: from its "N failing" line on.
+suites_keep_failures() {
+  local name=$1 log=$2 section
+  section=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '/^ *[0-9]+ failing$/ {on=1} on' | head -n "$SUITES_FAILURE_LINES")
+  [ -n "$section" ] || return 0
+  SUITES_FAILURES+=("── $name ──"$'\n'"$section")
+}
+
 run_check() {
   local name=$1; shift
   echo
@@ -55,6 +68,7 @@ run_suite() {
   passed=$(mocha_total passing "$SUITE_LOG")
   failed=$(mocha_total failing "$SUITE_LOG")
   skipped=$(mocha_total pending "$SUITE_LOG")
+  if [ "$failed" -gt 0 ]; then suites_keep_failures "$name" "$SUITE_LOG"; fi
   rm -f "$SUITE_LOG"
   if [ "$SUITE_RC" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; note=' — exited non-zero without a failing test'; fi
   if [ "$SUITE_RC" -eq 0 ] && [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then failed=1; note=' — ran no test'; fi
@@ -63,6 +77,12 @@ run_suite() {
 
 # The report, then the closing line "N passed, N failed, N skipped"; returns non-zero on any failure.
 suites_summary() {
+  local failure
+  if [ "${#SUITES_FAILURES[@]}" -gt 0 ]; then
+    echo
+    echo "━━ failures (the first $SUITES_FAILURE_LINES lines of each suite's report) ━━"
+    for failure in "${SUITES_FAILURES[@]}"; do echo "$failure"; done
+  fi
   echo
   echo "━━ summary ━━"
   local line

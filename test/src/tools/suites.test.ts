@@ -6,12 +6,12 @@ import path from 'node:path';
 const SUITES_SH = path.resolve(__dirname, '../../../scripts/lib/suites.sh');
 
 /** Sources suites.sh, runs `steps` (bash lines using run_suite/run_check), and returns the summary. */
-function summarize(steps: string): { lastLine: string; report: string[]; status: number | null } {
+function summarize(steps: string): { lastLine: string; report: string[]; status: number | null; stdout: string } {
   const script = `set -euo pipefail\nsource ${JSON.stringify(SUITES_SH)}\n${steps}\nsuites_summary`;
   const run = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
   const lines = run.stdout.trimEnd().split('\n');
   const summaryAt = lines.indexOf('━━ summary ━━');
-  return { lastLine: lines[lines.length - 1] ?? '', report: lines.slice(summaryAt + 1, -1).map((l) => l.trim()), status: run.status };
+  return { lastLine: lines[lines.length - 1] ?? '', report: lines.slice(summaryAt + 1, -1).map((l) => l.trim()), status: run.status, stdout: run.stdout };
 }
 
 /** A fake mocha run printing its closing lines and exiting with `rc`. */
@@ -46,6 +46,21 @@ describe('suite totals (scripts/lib/suites.sh)', () => {
     const failed = summarize('run_check build false');
     expect(failed.lastLine).to.equal('0 passed, 1 failed, 0 skipped');
     expect(failed.status).to.equal(1);
+  });
+
+  it("repeats each failing suite's failure report, cut short, just above the summary (CI shows a run's end)", () => {
+    const failures = ['  1 failing', '', '  1) a suite', '       a test:', '     AssertionError: expected 1 to equal 2', ...Array.from({ length: 60 }, (_, i) => `      at line ${i}`)];
+    const result = summarize(`run_suite ok ${mocha(['  4 passing (1s)'])}\nrun_suite broken ${mocha(['  9 passing (2s)', ...failures], 1)}`);
+    const tail = result.stdout.slice(result.stdout.indexOf('━━ failures'));
+    expect(tail.indexOf('━━ summary ━━')).to.be.greaterThan(0);
+    const section = tail.slice(0, tail.indexOf('━━ summary ━━'));
+    expect(section).to.contain('── broken ──').and.contain('AssertionError: expected 1 to equal 2').and.not.contain('── ok ──');
+    expect(section).to.contain('at line 34').and.not.contain('at line 35');
+    expect(result.lastLine).to.equal('13 passed, 1 failed, 0 skipped');
+  });
+
+  it('prints no failure section when every suite passed', () => {
+    expect(summarize(`run_suite ok ${mocha(['  4 passing (1s)'])}`).stdout).not.to.contain('━━ failures');
   });
 
   it("counts hardhat's repeated totals once", () => {
