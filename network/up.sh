@@ -60,12 +60,14 @@ for o in "${ORDERERS[@]}"; do
   adm=(-o "127.0.0.1:$(port "$o" 1)" --ca-file "$(orderer_tls_ca "$o")"
        --client-cert "$(orderer_admin_tls "$o")/client.crt" --client-key "$(orderer_admin_tls "$o")/client.key")
   # Ask until the admin endpoint answers (200 member, 404 not yet): a restarted orderer may not
-  # answer at once, and joining a channel it already has fails ("channel already exists").
+  # answer at once, and joining a channel it already has fails ("channel already exists"). Up to
+  # 60 s: a BFT orderer restarted under load (integration/bft.test.ts) took over 10 s once.
   status=
-  for _ in $(seq 1 50); do
+  deadline=$((SECONDS + 60))
+  while [ "$SECONDS" -lt "$deadline" ]; do
     status=$(osnadmin channel list "${adm[@]}" --channelID "$CHANNEL" 2>/dev/null | sed -n 's/^Status: //p' || true)
     [ -n "$status" ] && break
-    sleep 0.2
+    sleep 0.5
   done
   case $status in
     200) continue ;;
