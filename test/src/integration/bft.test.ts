@@ -22,7 +22,7 @@ import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT, uniqueName } from '../support/network';
+import { REPO_ROOT, uniqueName, untilCommitted } from '../support/network';
 
 /**
  * BFT ordering (`network/up.sh --bft`): four SmartBFT orderers run by the operator, two banks and
@@ -93,6 +93,8 @@ describe('BFT ordering: 4 SmartBFT orderers of 4 institutions', function () {
     expect(new Set([...cas.values()].map((list) => list[0]?.fingerprint256)).size).to.equal(4);
     expect(descriptor.chaincode.sequence).to.be.at.least(1);
     const outcome = await register('first');
+    // Acknowledged when the operator's peer committed it; the regulator's peer commits the block a moment later.
+    await untilCommitted(regulator, outcome.blockNumber);
     expect((await readTransaction(regulator.network, outcome.transactionId)).isValid).to.equal(true);
   });
 
@@ -148,7 +150,7 @@ describe('BFT ordering: 4 SmartBFT orderers of 4 institutions', function () {
     const leaders = await Promise.all(descriptor.orderers.map((o) => metric(o.operationsUrl, 'consensus_BFT_is_leader')));
     const leader = descriptor.orderers[leaders.indexOf(1)];
     if (!leader) throw new Error(`no BFT leader among the orderers (is_leader ${leaders.join(',')})`);
-    const acknowledged: Array<{ transactionId: string; afterStop: boolean }> = [];
+    const acknowledged: Array<{ transactionId: string; blockNumber: bigint; afterStop: boolean }> = [];
     let failures = 0;
     let stopped = false;
     let done = false;
@@ -157,7 +159,8 @@ describe('BFT ordering: 4 SmartBFT orderers of 4 institutions', function () {
       while (!done) {
         const afterStop = stopped;
         try {
-          acknowledged.push({ transactionId: (await register(`load-${i++}`)).transactionId, afterStop });
+          const { transactionId, blockNumber } = await register(`load-${i++}`);
+          acknowledged.push({ transactionId, blockNumber, afterStop });
         } catch {
           failures += 1; // not acknowledged: the client knows it must retry; nothing is owed
         }
@@ -181,6 +184,7 @@ describe('BFT ordering: 4 SmartBFT orderers of 4 institutions', function () {
       done = true;
       await Promise.all(workers);
     }
+    await untilCommitted(regulator, acknowledged.reduce((top, a) => (a.blockNumber > top ? a.blockNumber : top), 0n));
     for (const { transactionId } of acknowledged) {
       expect((await readTransaction(regulator.network, transactionId)).isValid, transactionId).to.equal(true);
     }
