@@ -22,8 +22,7 @@ import { BulkJobsStore, type BulkJob, type NewJob } from './bulk-jobs.store';
 import { BulkRunner } from './bulk-runner.service';
 import { assembleLetters, type AssembledLetter, type RowIssue } from './letter-assembly';
 import { defaultFormId, letterTemplate, type LetterTemplate } from './letter-template';
-import { SheetLimitError } from './sheet-limits';
-import { readSheet, UnreadableFileError } from './table-reader';
+import { readUploadedSheet } from './uploaded-sheet';
 
 export interface UploadInput {
   kind: string;
@@ -79,21 +78,7 @@ export class BulkUploadService {
     const { template, form } = templateFor(input.kind, input.formId);
     const badEngagement = engagementIssues(input.engagement);
     if (badEngagement.length > 0) throw new GatewayError('VALIDATION_FAILED', `engagement: ${badEngagement.map((i) => `${i.path}: ${i.problem}`).join('; ')}`, { issues: badEngagement });
-    if (input.bytes.length === 0) throw new GatewayError('INVALID_FILE', 'the uploaded file is empty', { issues: [{ line: 0, field: 'file', problem: 'empty' }] });
-
-    let sheet;
-    try {
-      sheet = await readSheet(input.bytes, input.fileName, this.config.bulk);
-    } catch (err) {
-      if (err instanceof SheetLimitError) {
-        // Nothing was recorded: the file was refused while it was being read.
-        throw new GatewayError(err.code, `${err.message} (bulk.${err.setting}): split the engagement's letters into several uploads; nothing was issued`, { [err.setting]: err.limit });
-      }
-      if (err instanceof UnreadableFileError) {
-        throw new GatewayError('INVALID_FILE', err.message, { issues: [{ line: err.line, field: 'file', problem: err.message }] });
-      }
-      throw err;
-    }
+    const sheet = await readUploadedSheet(input.bytes, input.fileName, this.config.bulk, "split the engagement's letters into several uploads; nothing was issued");
     const job: NewJob = {
       id: randomUUID(),
       tenantId: principal.tenantId,

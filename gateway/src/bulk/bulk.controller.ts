@@ -6,14 +6,10 @@ import {
   HttpCode,
   Param,
   ParseUUIDPipe,
-  PayloadTooLargeException,
   Post,
   Res,
   UploadedFile,
   UseInterceptors,
-  type CallHandler,
-  type ExecutionContext,
-  type NestInterceptor,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
@@ -36,7 +32,6 @@ import {
 } from '@nestjs/swagger';
 import { CONFIRMATION_KINDS, Role } from '@econfirm/common';
 import type { Response } from 'express';
-import { catchError, throwError, type Observable } from 'rxjs';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
@@ -48,17 +43,7 @@ import { BulkJobsService } from './bulk-jobs.service';
 import { BulkUploadService, templateFor } from './bulk-upload.service';
 import { BulkJobDto, BulkLetterResultDto, BulkUploadBody, BulkUploadFields, LetterTemplateDto } from './dto/bulk.dto';
 import { templateCsv } from './letter-template';
-
-/** Multer's "File too large" in the gateway's error format, with the limit. */
-class UploadLimitInterceptor implements NestInterceptor {
-  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    return next.handle().pipe(
-      catchError((err: unknown) =>
-        throwError(() => (err instanceof PayloadTooLargeException ? new GatewayError('UPLOAD_TOO_LARGE', `the file is larger than this gateway accepts (${err.message})`) : err)),
-      ),
-    );
-  }
-}
+import { UploadLimitInterceptor } from './uploaded-sheet';
 
 const JOB_ID = ApiParam({ name: 'id', format: 'uuid', description: 'bulk job id' });
 const ANY_CALLER = ApiNeverForbidden("any caller of the tenant (no role check, no ledger call); another tenant's job answers 404");

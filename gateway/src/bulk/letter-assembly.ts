@@ -52,8 +52,15 @@ interface Draft {
   items: Map<string, Array<{ row: Row; line: number }>>;
 }
 
+/** The columns of an upload's template as the header check needs them (a letter kind's, a payment batch's). */
+export interface ColumnsOf {
+  /** Named in the refusal of an unknown column ("… of the {kind} template"). */
+  kind: string;
+  columns: ReadonlyArray<{ name: string; required: boolean }>;
+}
+
 /** Checks the header row: every required column present, no unknown column (case-insensitive). */
-export function checkColumns(sheet: Sheet, template: LetterTemplate): { issues: RowIssue[]; rename: Map<string, string> } {
+export function checkColumns(sheet: Sheet, template: ColumnsOf): { issues: RowIssue[]; rename: Map<string, string> } {
   const issues: RowIssue[] = [];
   const canonical = new Map(template.columns.map((c) => [c.name.toLowerCase(), c.name]));
   const rename = new Map<string, string>();

@@ -104,6 +104,6 @@ export function csvField(value: string): string {
 }
 
 /** The template as a CSV file: the header row only (CRLF, UTF-8), ready to fill. */
-export function templateCsv(template: LetterTemplate): string {
+export function templateCsv(template: { columns: ReadonlyArray<{ name: string }> }): string {
   return `${template.columns.map((c) => csvField(c.name)).join(',')}\r\n`;
 }

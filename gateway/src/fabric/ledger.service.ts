@@ -118,8 +118,10 @@ export class LedgerService implements OnApplicationShutdown {
    */
   submit(principal: Principal, call: LedgerCall, options: LedgerSubmitOptions = {}): Promise<LedgerResult> {
     this.requireCustody(principal, call);
-    const scope = requestContext.getStore()?.idempotency;
+    const context = requestContext.getStore();
+    const scope = context?.idempotency;
     const index = scope ? scope.writes++ : 0;
+    const onOrdered = context?.onOrdered;
     return this.measured('submit', call, async () => {
       const earlier = scope?.earlier[index];
       const found = earlier ? await this.committedEarlier(principal, call, earlier) : undefined;
@@ -130,7 +132,14 @@ export class LedgerService implements OnApplicationShutdown {
           arguments: call.args,
           transientData: call.transient,
           maxAttempts: options.maxAttempts ?? 3,
-          ...(scope ? { onSubmitted: (transactionId: string) => scope.record(index, transactionId) } : {}),
+          ...(scope || onOrdered
+            ? {
+                onSubmitted: (transactionId: string) => {
+                  scope?.record(index, transactionId);
+                  onOrdered?.(transactionId);
+                },
+              }
+            : {}),
         });
       try {
         const outcome = await this.onceCaughtUp(principal, write);

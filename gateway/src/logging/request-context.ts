@@ -7,6 +7,8 @@ export interface RequestContext {
   credentialId?: string;
   /** Set by the IdempotencyInterceptor when the request claimed an Idempotency-Key. */
   idempotency?: IdempotencyScope;
+  /** Told each write's transaction id once it went to ordering (a payment-batch import's progress). */
+  onOrdered?: (transactionId: string) => void;
 }
 
 /**

@@ -50,3 +50,40 @@ export class PaymentBatchPageDto {
   @ApiProperty() bookmark: string;
   @ApiProperty() fetchedRecordsCount: number;
 }
+
+/** The multipart fields of an import besides `file`: what POST /v1/payment-batches takes besides its lines. */
+export class ImportPaymentBatchFields {
+  @ApiPropertyOptional({ example: 'PB-2026-000001', description: 'generated when absent; one batch id settles once' }) @IsOptional() @IsString() @Matches(REQUEST_ID) id?: string;
+  @ApiProperty({ example: 'ENT1', description: 'the payer (an active enterprise or client of the registry)' }) @IsString() @Matches(INSTITUTION_ID) payerId: string;
+  @ApiProperty({ example: 'CNY' }) @IsString() @Matches(CURRENCY_CODE) currency: string;
+  @ApiProperty({ example: 'ZL-2026-0301-07', description: "the payer's payment instruction (kept by the bank; a salted hash on the ledger)" }) @IsString() @MaxLength(64) instructionReference: string;
+}
+
+/** OpenAPI schema of the import body. */
+export class ImportPaymentBatchBody extends ImportPaymentBatchFields {
+  @ApiProperty({
+    type: 'string',
+    format: 'binary',
+    description: 'the payees: CSV (UTF-8, RFC 4180) or XLSX (first worksheet); header row payeeReference,amount (GET /v1/payment-batches/import/template.csv); amounts in yuan with at most 2 decimals',
+  })
+  file: unknown;
+}
+
+export class PaymentBatchImportErrorDto {
+  @ApiProperty() code: string;
+  @ApiProperty() message: string;
+}
+
+/** Where an import stands (import-progress.service.ts): one transaction, so its steps rather than a count. */
+export class PaymentBatchImportProgressDto {
+  @ApiProperty({ description: 'the Idempotency-Key the import was sent with' }) key: string;
+  @ApiProperty({ enum: ['validating', 'endorsing', 'ordering', 'committed', 'refused', 'failed'] }) stage: string;
+  @ApiProperty() fileName: string;
+  @ApiPropertyOptional({ description: 'once the file is valid' }) batchId?: string;
+  @ApiPropertyOptional({ description: 'payees, once the file is valid' }) lines?: number;
+  @ApiPropertyOptional({ description: 'their total in minor units, once the file is valid' }) totalMinor?: string;
+  @ApiPropertyOptional({ description: 'once endorsed and sent to ordering' }) transactionId?: string;
+  @ApiPropertyOptional({ type: PaymentBatchImportErrorDto, description: 'why it was refused or failed' }) error?: PaymentBatchImportErrorDto;
+  @ApiProperty() startedAt: string;
+  @ApiProperty() updatedAt: string;
+}
