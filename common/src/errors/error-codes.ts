@@ -81,7 +81,7 @@ const GATEWAY_ERRORS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, when: 'a body encoding or charset the gateway does not read' },
   INVALID_CONTENT: { status: 422, when: 'letter or reply off its form (`details.issues[]`)' },
   INVALID_FILE: { status: 422, when: 'an upload that is not a readable CSV or XLSX' },
-  ROWS_INVALID: { status: 422, when: 'bad rows in an upload (`details.issues[]: {line, field, problem}`); nothing issued' },
+  ROWS_INVALID: { status: 422, when: 'bad rows in an upload (`details.issues[]: {line, field, problem}`); nothing issued or settled' },
   WEBHOOK_URL_NOT_ALLOWED: { status: 422, when: 'a webhook URL the egress settings refuse: credentials in it, or a non-public address / `localhost` (`details.reason`)' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, when: 'same Idempotency-Key, different request' },
   TOO_MANY_REQUESTS: { status: 429, when: 'rate limited' },

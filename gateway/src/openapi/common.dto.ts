@@ -109,8 +109,13 @@ export function ApiPublicRoute(reason: string): MethodDecorator & ClassDecorator
   return ApiExtension(IMPOSSIBLE_ERRORS_EXTENSION, { 401: reason, 403: reason });
 }
 
-/** The error answers (and the offline 202) every ledger-backed route can give, for the OpenAPI document; `conflicts`: a route's own 409 codes. */
-export function ApiLedgerErrors(conflicts: readonly ApiErrorCode[] = []): MethodDecorator & ClassDecorator {
+/**
+ * The error answers (and the offline 202) every ledger-backed route can give, for the OpenAPI
+ * document; `conflicts`: a route's own 409 codes; `offlineProposal: false` for a route that
+ * refuses offline credentials (409 OFFLINE_SIGNING_REQUIRED) instead of proposing.
+ */
+export function ApiLedgerErrors(conflicts: readonly ApiErrorCode[] = [], options: { offlineProposal?: boolean } = {}): MethodDecorator & ClassDecorator {
+  const offline = options.offlineProposal === false ? [] : [ApiAcceptedResponse({ type: PendingTransactionDto, description: 'offline credential: check and sign the proposal, then POST /v1/transactions/{id}/endorsement' })];
   return applyDecorators(
     ApiCallerErrors(),
     ApiForbiddenResponse({ type: ErrorResponse, description: errorCodesText(403, ['FORBIDDEN', 'IDENTITY_REFUSED', 'CONTENT_NOT_READABLE']) }),
@@ -123,6 +128,6 @@ export function ApiLedgerErrors(conflicts: readonly ApiErrorCode[] = []): Method
     ApiBadGatewayResponse({ type: ErrorResponse, description: errorCodesText(502, ['ENDORSEMENT_FAILED', 'ORDERING_FAILED', 'EVALUATION_FAILED', 'TRANSACTION_INVALID']) }),
     ApiServiceUnavailableResponse({ type: ErrorResponse, description: errorCodesText(503, ['LEDGER_UNAVAILABLE', 'HSM_UNAVAILABLE']) }),
     ApiGatewayTimeoutResponse({ type: ErrorResponse, description: errorCodesText(504, ['LEDGER_TIMEOUT', 'COMMIT_STATUS_UNKNOWN']) }),
-    ApiAcceptedResponse({ type: PendingTransactionDto, description: 'offline credential: check and sign the proposal, then POST /v1/transactions/{id}/endorsement' }),
+    ...offline,
   );
 }

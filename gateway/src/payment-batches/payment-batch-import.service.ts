@@ -45,7 +45,6 @@ export class PaymentBatchImportService {
     const key = input.idempotencyKey;
     if (key !== undefined) this.progress.start(principal, key, input.fileName);
     try {
-      await this.checkPayer(principal, input.fields.payerId);
       // The reader stops at the ledger's bound: a file of more payees is refused while it is read.
       const limits = { ...this.config.bulk, maxRows: Math.min(this.config.bulk.maxRows, MAX_BATCH_LINES) };
       const sheet = await readUploadedSheet(input.bytes, input.fileName, limits, 'split the payees into several batches; nothing was settled');
@@ -54,6 +53,8 @@ export class PaymentBatchImportService {
         const first = issues[0];
         throw new GatewayError('ROWS_INVALID', `${issues.length} problem(s) in the file, first: line ${first?.line}, ${first?.field}: ${first?.problem}; nothing was settled`, { issues });
       }
+      // The registry last, as the letter bulk does: the file's own problems first, without a ledger read.
+      await this.checkPayer(principal, input.fields.payerId);
       const id = input.fields.id ?? `PB-${randomUUID()}`;
       const totalMinor = lines.reduce((sum, l) => sum + BigInt(l.amountMinor), 0n).toString();
       this.progress.update(principal, key, { stage: 'endorsing', batchId: id, lines: lines.length, totalMinor });
@@ -75,7 +76,7 @@ export class PaymentBatchImportService {
     }
   }
 
-  /** The payer as the chaincode will want it (SettlePaymentBatch: an active enterprise or client), checked before the file is read. */
+  /** The payer as the chaincode will want it (SettlePaymentBatch: an active enterprise or client), before anything is sealed. */
   private async checkPayer(principal: Principal, payerId: string): Promise<void> {
     const payer = await this.registry.get(principal, payerId).catch((err: unknown) => {
       if (err instanceof GatewayError && err.code === 'NOT_FOUND') return undefined;

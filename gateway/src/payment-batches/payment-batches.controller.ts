@@ -12,7 +12,6 @@ import {
   ApiOperation,
   ApiParam,
   ApiPayloadTooLargeResponse,
-  ApiProduces,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -67,7 +66,6 @@ export class PaymentBatchesController {
 
   @Get('import/template.csv')
   @ApiOperation({ summary: 'The header row of an import file (payeeReference,amount), as CSV to fill' })
-  @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'the header row (text/csv)', content: { 'text/csv': { schema: { type: 'string' } } } })
   @ApiCallerErrors()
   @ApiNeverForbidden('any caller (no role check, no ledger call)')
@@ -90,8 +88,8 @@ export class PaymentBatchesController {
   })
   @ApiCreatedResponse({ type: PaymentBatchDto })
   @ApiOkResponse({ type: PaymentBatchDto, description: 'the batch was already settled with these lines' })
-  @ApiLedgerErrors()
-  @ApiBadRequestResponse({ type: ErrorResponse, description: `${errorCodesText(400, ['VALIDATION_FAILED'])} (a field, a missing file, a payer that is no active enterprise or client)` })
+  @ApiLedgerErrors([], { offlineProposal: false })
+  @ApiBadRequestResponse({ type: ErrorResponse, description: `${errorCodesText(400, ['MALFORMED_JSON', 'VALIDATION_FAILED'])} (a field, a missing file; once the file is good, a payer that is no active enterprise or client)` })
   @ApiPayloadTooLargeResponse({ type: ErrorResponse, description: errorCodesText(413, ['UPLOAD_TOO_LARGE', 'TOO_MANY_ROWS', 'TOO_MANY_CELLS', 'UNCOMPRESSED_TOO_LARGE']) })
   @ApiUnprocessableEntityResponse({
     type: ErrorResponse,
