@@ -1,5 +1,6 @@
 import type { Institution, InstitutionProfile } from '@econfirm/common';
 import {
+  chainInfo,
   DEMO_INSTITUTIONS,
   InstitutionKeyStore,
   LedgerCallError,
@@ -12,7 +13,7 @@ import {
   type LedgerSession,
 } from '@econfirm/sdk';
 import * as path from 'node:path';
-import { REPO_ROOT, withLedger } from './network';
+import { REPO_ROOT, untilCommitted, withLedger } from './network';
 
 /** An institution as the test holds it: the registry record and its private keys. */
 export interface HeldInstitution {
@@ -72,8 +73,17 @@ export async function ensureDemoInstitution(admin: LedgerSession, id: string): P
   };
   // Our store lost the registry's keys: recover as an institution that lost its key would — a
   // regulator approves exactly this rotation, the operator submits it (chaincode ApproveKeyRecovery).
+  // Each step is endorsed on the next org's peer, so each waits until that peer has committed the
+  // step before it (support/network.ts untilCommitted): the regulator endorses its approval on its
+  // own peer, which commits the operator's registration a moment after the operator's peer.
   if (id !== 'REGULATOR') await ensureDemoInstitution(admin, 'REGULATOR');
-  await withLedger('regulator', 'regulator1', (regulator) => new RegistryClient(regulator).approveKeyRecovery(id, rotation));
+  const operatorTop = (await chainInfo(admin.network)).height - 1n;
+  const approvalTop = await withLedger('regulator', 'regulator1', async (regulator) => {
+    await untilCommitted(regulator, operatorTop);
+    await new RegistryClient(regulator).approveKeyRecovery(id, rotation);
+    return (await chainInfo(regulator.network)).height - 1n;
+  });
+  await untilCommitted(admin, approvalTop);
   const outcome = await submitAndWait(admin.contract('registry'), 'RotateInstitutionKeys', { arguments: [id, JSON.stringify(rotation), ''] });
   store.save(keys);
   return { record: JSON.parse(Buffer.from(outcome.result).toString('utf8')) as Institution, keys };

@@ -15,6 +15,15 @@ export function session(orgKey: string, identityName: string, gatewayOrgKey?: st
   return openLedger({ descriptor: descriptor(), orgKey, identityName, gatewayOrgKey });
 }
 
+/**
+ * The highest block any session of this process saw committed on its peer when it closed. Calls
+ * of a test follow one another across orgs (the operator registers, the regulator approves at
+ * once), and each org's peer commits a block a moment after another's; so a session opened after
+ * another closed first waits until its own peer is as high (`withLedger`). CI failed on this race
+ * now and then (integration/bft.test.ts: 'no such transaction ID in index').
+ */
+let highestSeen = -1n;
+
 /** Runs `work` as `<orgKey>/<identityName>` and always closes the connection. */
 export async function withLedger<T>(
   orgKey: string,
@@ -24,10 +33,30 @@ export async function withLedger<T>(
 ): Promise<T> {
   const ledger = session(orgKey, identityName, gatewayOrgKey);
   try {
+    await catchUp(ledger);
     return await work(ledger);
   } finally {
+    await noteHeight(ledger);
     ledger.close();
   }
+}
+
+/**
+ * Waits (bounded, quietly) for the session's peer to reach the highest block seen. Quietly: a test
+ * may act as an identity that may not query the chain, or on a peer it has stopped; its own call
+ * then answers for itself.
+ */
+async function catchUp(ledger: LedgerSession): Promise<void> {
+  if (highestSeen < 0n) return;
+  await untilCommitted(ledger, highestSeen, 10_000).catch(() => undefined);
+}
+
+async function noteHeight(ledger: LedgerSession): Promise<void> {
+  const height = await chainInfo(ledger.network).then(
+    (info) => info.height,
+    () => 0n,
+  );
+  if (height - 1n > highestSeen) highestSeen = height - 1n;
 }
 
 /** A name no earlier run on the same (reused) network can have taken. */
