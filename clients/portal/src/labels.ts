@@ -75,6 +75,18 @@ const BULK_STATUSES: Record<string, [string, string]> = {
   issued: ['已发函', 'issued'],
 };
 
+const IMPORT_STAGE_LABELS: Record<string, [string, string]> = {
+  uploading: ['上传中', 'uploading'],
+  validating: ['校验中', 'checking the lines'],
+  endorsing: ['背书中', 'endorsing'],
+  ordering: ['排序中', 'ordering'],
+  committed: ['已结算', 'settled'],
+  refused: ['已拒绝（未付款）', 'refused: nothing settled'],
+  failed: ['失败', 'failed'],
+};
+/** The stages of a payment-batch import the progress bar steps through, in order (gateway import-progress.service.ts). */
+export const IMPORT_STAGES: readonly string[] = ['validating', 'endorsing', 'ordering', 'committed'];
+
 export const RETURN_REASONS: Record<string, [string, string]> = {
   NON_STANDARD_FORM: ['非标准格式', 'non-standard form'],
   FEE_NOT_AUTHORIZED: ['费用未授权', 'fee not authorized'],
@@ -104,6 +116,7 @@ export const roleLabel = (code: string): string => label(ROLES, code);
 export const sectionLabel = (code: string): string => label(SECTIONS, code);
 export const sectionStatusLabel = (code: string): string => label(SECTION_STATUS, code);
 export const bulkStatusLabel = (code: string): string => label(BULK_STATUSES, code);
+export const importStageLabel = (code: string): string => label(IMPORT_STAGE_LABELS, code);
 export const alternativeProcedureLabel = (code: string): string => label(ALTERNATIVE_PROCEDURE_LABELS, code);
 export const returnReasonLabel = (code: string): string => label(RETURN_REASONS, code);
 

@@ -114,6 +114,32 @@ export interface BulkJob {
   finishedAt?: string;
 }
 
+/** A settled payment batch as the paying bank reads it (PaymentBatchDto; summary opened for payer, bank, regulator). */
+export interface PaymentBatch {
+  id: string;
+  payerId: string;
+  bankId: string;
+  currency: string;
+  count: number;
+  totalHash: string;
+  summary: Sealed<{ total: string; count: number; currency: string; salt: string }>;
+  settledAt: string;
+}
+
+/** Where a payment-batch import stands (GET /v1/payment-batches/imports/{key}). */
+export interface PaymentBatchImportProgress {
+  key: string;
+  stage: string;
+  fileName: string;
+  batchId?: string;
+  lines?: number;
+  totalMinor?: string;
+  transactionId?: string;
+  error?: { code: string; message: string };
+  startedAt: string;
+  updatedAt: string;
+}
+
 /** Why a line of an upload was refused. */
 export interface RowIssue {
   line: number;

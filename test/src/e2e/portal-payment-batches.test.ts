@@ -1,0 +1,162 @@
+import { chainInfo } from '@econfirm/sdk';
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, freePort } from '../support/browser';
+import { type Caller, TestGateway } from '../support/gateway';
+import { ensureDemoInstitutions } from '../support/institutions';
+import { uniqueName, withLedger } from '../support/network';
+import { payeeCsv, payeeRows } from '../support/payment-batch-files';
+
+/**
+ * The portal's payment-batch view (clients/portal/src/views/payment-batches.ts) in a real browser:
+ * BANK1's officer downloads the template, uploads a file with bad lines and sees each one refused
+ * with nothing settled, then a good file whose stages the progress bar follows from
+ * GET /v1/payment-batches/imports/{key} until the settled batch (id, count, total) shows; the
+ * ledger is checked through the API. The reviewer is not offered the view.
+ */
+describe('portal e2e: payment-batch import in a real browser', function () {
+  this.timeout(300_000);
+  const run = uniqueName('ppb');
+  const tag = run.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
+  let gw: TestGateway;
+  let base: string;
+  let context: BrowserContext;
+  let page: Page;
+  let dir: string;
+  const files: Record<string, string> = {};
+  const callers: Record<string, Caller> = {};
+  const pageErrors: string[] = [];
+
+  function credentialFile(name: string, tenantId: string, identityName: string): void {
+    const issued = gw.credentials.issue({ tenantId, identityName });
+    callers[name] = { credentialId: issued.credential.id, privateJwk: issued.privateJwk };
+    files[name] = path.join(dir, `${tenantId}.${identityName}.json`);
+    writeFileSync(files[name], JSON.stringify({ credentialId: issued.credential.id, audience: gw.config.audience, role: issued.credential.role, privateJwk: issued.privateJwk }), { mode: 0o600 });
+  }
+
+  async function signIn(who: string): Promise<void> {
+    await page.goto(`${base}/portal/`);
+    await page.waitForSelector('#sign-in, [data-testid=whoami]');
+    if (await page.locator('[data-testid=whoami]').count()) {
+      await page.click('#sign-out');
+      await page.waitForSelector('#sign-in');
+    }
+    await page.setInputFiles('#credential-file', files[who]);
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForSelector('[data-testid=whoami]');
+  }
+
+  async function fillForm(id: string): Promise<void> {
+    await page.fill('#pb-payerId', 'ENT1');
+    await page.fill('#pb-instructionReference', `ZL-${tag}`);
+    await page.fill('#pb-id', id);
+  }
+
+  const height = (): Promise<bigint> => withLedger('bank1', 'officer1', async (ledger) => (await chainInfo(ledger.network)).height);
+  const cells = (selector: string): Promise<string[][]> => page.locator(`${selector} tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+
+  before(async function () {
+    await ensureDemoInstitutions('BANK1', 'ENT1');
+    const port = await freePort();
+    gw = await TestGateway.start({ publicUrl: `http://127.0.0.1:${port}` });
+    await gw.app.listen(port, '127.0.0.1');
+    base = gw.config.publicUrl;
+    dir = mkdtempSync(path.join(tmpdir(), 'econfirm-portal-pb-'));
+    credentialFile('officer', 'bank1', 'officer1');
+    credentialFile('reviewer', 'bank1', 'reviewer1');
+    context = await chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, acceptDownloads: true });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+  });
+
+  after(async function () {
+    await context?.close();
+    await gw?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the officer downloads the template; a file with bad lines is refused line by line and nothing is settled', async function () {
+    await signIn('officer');
+    await page.click('#nav a[href="#/payment-batches"]');
+    await page.waitForSelector('#pb-upload');
+    const [template] = await Promise.all([page.waitForEvent('download'), page.click('#pb-template')]);
+    expect(template.suggestedFilename()).to.equal('payment-batch.csv');
+    expect(readFileSync(await template.path(), 'utf8')).to.equal('payeeReference,amount\r\n');
+
+    const id = `PB-${run}-bad`;
+    await fillForm(id);
+    const bad = path.join(dir, 'payees-bad.csv');
+    writeFileSync(bad, payeeCsv([{ payeeReference: `6217 ${tag} 1`, amount: '3500.50' }, { payeeReference: `6217 ${tag} 2`, amount: '1.005' }, { payeeReference: `6217 ${tag} 1`, amount: '20' }]));
+    const before = await height();
+    await page.setInputFiles('#pb-file', bad);
+    await page.click('#pb-upload button[type=submit]');
+    await page.waitForSelector('#pb-issues');
+    expect(await page.getAttribute('#error [data-code]', 'data-code')).to.equal('ROWS_INVALID');
+    expect(await cells('#pb-issues')).to.deep.equal([
+      ['3', 'amount', '1.005 has more than 2 decimals: it is not a whole number of fen'],
+      ['4', 'payeeReference', 'the same payee as line 2: a payee is paid once per batch'],
+    ]);
+    expect(await page.getAttribute('#pb-stage', 'data-stage')).to.equal('refused');
+    expect(await page.locator('#pb-settled').count()).to.equal(0);
+    expect(await height(), 'a refused file reaches no block').to.equal(before);
+    expect((await gw.get(callers.officer, `/v1/payment-batches/${id}`)).status).to.equal(404);
+  });
+
+  it('a good file settles one batch: the progress bar follows its stages from the gateway, then the batch shows with its count and total', async function () {
+    const id = `PB-${run}-ok`;
+    const { rows, totalMinor } = payeeRows(300, tag);
+    const good = path.join(dir, 'payees.csv');
+    writeFileSync(good, payeeCsv(rows));
+    // The stages the page was told, from the progress route's answers.
+    const stages: string[] = [];
+    page.on('response', (res) => {
+      if (!res.url().includes('/v1/payment-batches/imports/') || res.status() !== 200) return;
+      void res.json().then((body: { stage: string }) => stages.push(body.stage)).catch(() => undefined);
+    });
+    const uploads: string[] = [];
+    page.on('request', (req) => {
+      if (req.method() === 'POST' && req.url().endsWith('/v1/payment-batches/import')) uploads.push(req.headers()['idempotency-key'] ?? '');
+    });
+    await fillForm(id);
+    const before = await height();
+    await page.setInputFiles('#pb-file', good);
+    await page.click('#pb-upload button[type=submit]');
+    await page.waitForSelector('#pb-settled, #error:not([hidden])', { timeout: 120_000 });
+    expect(await page.locator('#error:not([hidden])').count() ? await page.textContent('#error') : '', 'no error shown').to.equal('');
+
+    expect(await page.getAttribute('#pb-settled', 'data-id')).to.equal(id);
+    expect(await page.textContent('#pb-settled-count')).to.equal('300');
+    const yuan = `${totalMinor.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${totalMinor.slice(-2)}`;
+    expect(await page.textContent('#pb-settled-total')).to.equal(`${yuan} CNY`);
+    expect(await page.getAttribute('#pb-stage', 'data-stage')).to.equal('committed');
+    expect(await page.getAttribute('#pb-progress', 'value')).to.equal(await page.getAttribute('#pb-progress', 'max'));
+    expect(uploads).to.have.length(1);
+    expect(uploads[0]).to.match(/^[0-9a-f-]{36}$/);
+    const order = ['validating', 'endorsing', 'ordering', 'committed'];
+    expect(stages.at(-1), `stages the page read: ${stages.join(' → ')}`).to.equal('committed');
+    // Read while the upload ran, not only once it was answered: a stage before the settlement.
+    expect(stages.filter((s) => s !== 'committed'), `stages the page read: ${stages.join(' → ')}`).not.to.be.empty;
+    expect(stages.map((s) => order.indexOf(s)), stages.join(' → ')).to.satisfy((at: number[]) => at.every((n, i) => n >= 0 && (i === 0 || n >= (at[i - 1] as number))));
+
+    // On the ledger: one block, the batch the page showed, its total as the bank opens it.
+    expect(await height()).to.equal(before + 1n);
+    const onLedger = await gw.get(callers.officer, `/v1/payment-batches/${id}`);
+    expect(onLedger.status).to.equal(200);
+    expect(onLedger.body).to.include({ id, count: 300, payerId: 'ENT1', bankId: 'BANK1' });
+    expect(onLedger.body.summary.content.total).to.equal(totalMinor);
+    const progress = await gw.get(callers.officer, `/v1/payment-batches/imports/${uploads[0]}`);
+    expect(progress.body).to.include({ stage: 'committed', batchId: id, lines: 300, totalMinor });
+  });
+
+  it('the reviewer is not offered the import: no link, and the view says who imports', async function () {
+    await signIn('reviewer');
+    expect(await page.locator('#nav a[href="#/payment-batches"]').count()).to.equal(0);
+    await page.goto(`${base}/portal/#/payment-batches`);
+    await page.waitForSelector('#pb-not-offered');
+    expect(await page.locator('#pb-upload').count()).to.equal(0);
+    expect(pageErrors).to.deep.equal([]);
+  });
+});
