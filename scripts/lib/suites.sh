@@ -17,11 +17,16 @@ SUITES_REPORT=()
 SUITES_FAILURES=()
 SUITES_FAILURE_LINES=${SUITES_FAILURE_LINES:-40}
 
+# A log without the terminal's colour codes (mocha colours its totals and failures).
+plain_log() {
+  sed 's/\x1b\[[0-9;]*m//g' "$1"
+}
+
 # Sum of mocha's "N passing"/"N failing"/"N pending" lines in a log (0 when there are none).
 # Hardhat repeats mocha's totals on its own last lines ("31 passing (31 mocha)"): lines that name
 # their runner in parentheses are not counted, so each test counts once.
 mocha_total() {
-  sed 's/\x1b\[[0-9;]*m//g' "$2" | { grep -E "^ *[0-9]+ $1( \([0-9.]+(ms|s|m|h)\))?$" || true; } | awk '{s+=$1} END {print s+0}'
+  plain_log "$2" | { grep -E "^ *[0-9]+ $1( \([0-9.]+(ms|s|m|h)\))?$" || true; } | awk '{s+=$1} END {print s+0}'
 }
 
 # Adds one step's counts to the totals and its line to the report.
@@ -45,7 +50,7 @@ suites_run() {
 # Keeps the first lines of mocha's failure report in a log: from its "N failing" line on.
 suites_keep_failures() {
   local name=$1 log=$2 section
-  section=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '/^ *[0-9]+ failing$/ {on=1} on' | head -n "$SUITES_FAILURE_LINES")
+  section=$(plain_log "$log" | awk '/^ *[0-9]+ failing$/ {on=1} on' | head -n "$SUITES_FAILURE_LINES")
   [ -n "$section" ] || return 0
   SUITES_FAILURES+=("── $name ──"$'\n'"$section")
 }

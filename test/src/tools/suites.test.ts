@@ -63,6 +63,13 @@ describe('suite totals (scripts/lib/suites.sh)', () => {
     expect(summarize(`run_suite ok ${mocha(['  4 passing (1s)'])}`).stdout).not.to.contain('━━ failures');
   });
 
+  it("reads mocha's coloured totals and failure report (terminal colour codes stripped)", () => {
+    const coloured = String.raw`printf '\033[32m  3 passing\033[0m\033[90m (1s)\033[0m\n\033[31m  1 failing\033[0m\n\n  1) a red test\n'; exit 1`;
+    const result = summarize(`run_suite colour bash -c ${JSON.stringify(coloured)}`);
+    expect(result.lastLine).to.equal('3 passed, 1 failed, 0 skipped');
+    expect(result.stdout.slice(result.stdout.indexOf('━━ failures'))).to.contain('── colour ──').and.contain('1) a red test');
+  });
+
   it("counts hardhat's repeated totals once", () => {
     const result = summarize(`run_suite contracts ${mocha(['  31 passing (2s)', '', '31 passing (31 mocha)'])}`);
     expect(result.lastLine).to.equal('31 passed, 0 failed, 0 skipped');
