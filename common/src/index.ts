@@ -18,6 +18,7 @@ export * from './domain/regulator-stats';
 export * from './domain/mortgage';
 export * from './anchoring/evidence-anchor';
 export * from './domain/receivable';
+export * from './domain/receivable-stats';
 export * from './domain/payment-batch';
 export * from './crosscheck/cross-check';
 export * from './crosscheck/stated-position';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ErrorCode, receivableInvoiceKey, ReceivableRecord } from '@econfirm/common';
+import { ErrorCode, receivableInvoiceKey, ReceivableRecord, ReceivableStats } from '@econfirm/common';
 import { fakeJwe, HASH_A } from '../testing/confirmation-world';
 import { expectLedgerError } from '../testing/expect-ledger-error';
 import { TestIdentity } from '../testing/fake-ledger';
@@ -333,6 +333,19 @@ describe('ReceivableContract', () => {
   });
 
   describe('who may do what', () => {
+    it("the regulator reads the receivable statistics from the records' clear fields; a party or the operator is refused", async () => {
+      await world.confirmed('S-1', '10');
+      await world.requestFinancing('S-1', 'BANK1');
+      await world.finance('S-1');
+      await world.register('S-2');
+      const stats = await world.call<ReceivableStats>(Who.regulator1, (ctx) => contract().GetReceivableStatistics(ctx));
+      expect(stats).to.include({ total: 2, parts: 1, financed: 1, financedShare: 1, activeLiens: 1 });
+      expect(stats.banks).to.deep.equal([{ bankId: 'BANK1', financed: 1, activeLiens: 1, requested: 0 }]);
+      for (const who of [Rcv.supplier1, Rcv.obligor, Rcv.bank1, Who.auditor1, Who.admin]) {
+        await refusedUnchanged(() => contract().GetReceivableStatistics(ledger().as(who)), ErrorCode.Forbidden);
+      }
+    });
+
     it('only a client-signer registers, as the creditor; a bank, firm, regulator or admin is refused', async () => {
       for (const who of [Rcv.bank1, Who.auditor1, Who.regulator1, Who.admin, Who.registrar1]) {
         await refusedUnchanged(() => world.register('W-1', '10', {}, who), ErrorCode.Forbidden);

@@ -38,6 +38,7 @@ import {
 import { activeInstitution, activeRegulators, institutionsOf } from '../state/institution-store';
 import { readIndexPage } from '../state/ledger';
 import {
+  allReceivables,
   findReceivable,
   readInvoiceLien,
   readIssuedTotal,
@@ -52,6 +53,7 @@ import {
   writeLiens,
   writeLimit,
 } from '../state/receivable-store';
+import { computeReceivableStats } from '../stats/receivable-stats';
 import { txTimeIso } from '../state/tx-time';
 import { checkString, invalid } from '../validation/field-reader';
 import { parsePageSize } from '../validation/paging';
@@ -452,6 +454,17 @@ export class ReceivableContract extends Contract {
     const limit = await readLimitRecord(ctx, obligorId);
     if (!limit) throw new LedgerError(ErrorCode.NotFound, `no limit is set for ${obligorId}`);
     return canonicalJson({ limit, issued: (await readIssuedTotal(ctx, obligorId)) ?? null });
+  }
+
+  /**
+   * The regulator's statistics: states, owed parts, the financed share, liens by bank, past due by
+   * obligor — from the records' clear fields, never amounts (stats/receivable-stats.ts).
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async GetReceivableStatistics(ctx: Context): Promise<string> {
+    await requireInstitutionCaller(ctx, [Role.Regulator]);
+    return canonicalJson(computeReceivableStats(await allReceivables(ctx), txTimeIso(ctx)));
   }
 
   // ---- helpers ----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { Context } from 'fabric-contract-api';
 import { ReceivableIssuedTotal, ReceivableLimit, ReceivableRecord } from '@econfirm/common';
-import { deleteIndex, keyExists, putIndex, readJson, writeJson } from './ledger';
+import { deleteIndex, keyExists, putIndex, readJson, scanAll, writeJson } from './ledger';
 
 const RECEIVABLE = 'rcv';
 /** Per receivable: its active lien. Read and written by every financing of it (MVCC decides a race). */
@@ -30,6 +30,11 @@ function key(ctx: Context, type: string, attributes: string[]): string {
 
 export function findReceivable(ctx: Context, id: string): Promise<ReceivableRecord | undefined> {
   return readJson<ReceivableRecord>(ctx, key(ctx, RECEIVABLE, [id]));
+}
+
+/** Every receivable record, in key order (the regulator's statistics). */
+export function allReceivables(ctx: Context): Promise<ReceivableRecord[]> {
+  return scanAll<ReceivableRecord>(ctx, RECEIVABLE);
 }
 
 export function receivableExists(ctx: Context, id: string): Promise<boolean> {

@@ -11,6 +11,7 @@ import {
   ResponderStats,
 } from '@econfirm/common';
 import { isOverdue } from '../lifecycle/deadlines';
+import { groupBy, ratio, round } from './aggregate';
 
 const HOUR_MS = 3_600_000;
 const BUCKET_LIMITS_HOURS: readonly number[] = [1, 4, 24, 72, 240];
@@ -37,24 +38,6 @@ function bucketOf(hours: number): ReplyTimeBucket {
 function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
   return round(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]);
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
-}
-
-function ratio(part: number, whole: number): number {
-  return whole === 0 ? 0 : round(part / whole);
-}
-
-/** Groups by key in sorted key order: determinism on every endorser. */
-function groupBy<T>(items: readonly T[], key: (item: T) => string | undefined): [string, T[]][] {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    if (k !== undefined) groups.set(k, [...(groups.get(k) ?? []), item]);
-  }
-  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function responderStats(responderId: string, requests: ConfirmationRequest[], nowMillis: number): ResponderStats {
