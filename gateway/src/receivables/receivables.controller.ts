@@ -18,6 +18,7 @@ import {
   TransferReceivableDto,
 } from './dto/receivable-inputs.dto';
 import { ReceivableCreditDto, ReceivableDto, ReceivableLimitRecordDto, ReceivablePageDto } from './dto/receivable.dto';
+import { ReceivableStatsDto } from './dto/receivable-stats.dto';
 import { ReceivablesService } from './receivables.service';
 
 const IDEMPOTENCY = ApiIdempotencyKeyHeader();
@@ -52,6 +53,15 @@ export class ReceivablesController {
   @ApiLedgerErrors()
   list(@CurrentPrincipal() p: Principal, @Query() query: ListReceivablesQuery): Promise<Executed> {
     return this.receivables.list(p, query);
+  }
+
+  @Get('statistics')
+  @Roles(Role.Regulator)
+  @ApiOperation({ summary: "The regulator's receivable statistics: states, owed parts, financed share, liens by bank, past due by obligor — counts from the records' clear fields, never amounts" })
+  @ApiOkResponse({ type: ReceivableStatsDto })
+  @ApiLedgerErrors()
+  statistics(@CurrentPrincipal() p: Principal): Promise<Executed> {
+    return this.receivables.statistics(p);
   }
 
   @Put('limits/:obligorId')

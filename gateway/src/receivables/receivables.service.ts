@@ -92,6 +92,11 @@ export class ReceivablesService implements OnModuleInit {
     return { ...limit, limit: await this.content.openFor(principal, limit.limit) };
   }
 
+  /** The regulator's statistics (GetReceivableStatistics): counts only, nothing to open. */
+  statistics(principal: Principal): Promise<Executed> {
+    return this.executor.evaluate(principal, call('GetReceivableStatistics', []));
+  }
+
   // ---- the platform ---------------------------------------------------------------------------
 
   async setLimit(principal: Principal, obligorId: string, amountMinor: string, currency: string): Promise<Executed> {

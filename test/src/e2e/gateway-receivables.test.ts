@@ -52,7 +52,7 @@ describe('gateway e2e: receivables and payment batches over HTTP', function () {
 
   it('lists the receivable and payment-batch routes in the OpenAPI document', async function () {
     const doc = await gw.http().get('/openapi.json');
-    expect(Object.keys(doc.body.paths)).to.include.members(['/v1/receivables', '/v1/receivables/{id}/split', '/v1/receivables/{id}/financing', '/v1/receivables/limits/{obligorId}', '/v1/payment-batches']);
+    expect(Object.keys(doc.body.paths)).to.include.members(['/v1/receivables', '/v1/receivables/{id}/split', '/v1/receivables/{id}/financing', '/v1/receivables/limits/{obligorId}', '/v1/receivables/statistics', '/v1/payment-batches']);
   });
 
   it('the platform sets the limit; only the operator admin may', async function () {
@@ -132,6 +132,21 @@ describe('gateway e2e: receivables and payment batches over HTTP', function () {
     expect(mine.body.records.map((r: { id: string }) => r.id)).to.include(`${root}-2`);
     expect((await gw.get(regulator, '/v1/receivables')).status).to.equal(400);
     expect((await gw.get(regulator, `/v1/receivables?partyId=${supB.record.id}`)).body.records.map((r: { id: string }) => r.id)).to.include(`${root}-2`);
+  });
+
+  it("the regulator's statistics count this obligor's parts and financing, without amounts; others are refused", async function () {
+    const stats = await gw.get(regulator, '/v1/receivables/statistics');
+    expect(stats.status, JSON.stringify(stats.body)).to.equal(200);
+    // The obligor is this run's own: its three parts (the split root not), one financed, none late.
+    expect(stats.body.obligors.find((o: { obligorId: string }) => o.obligorId === core.record.id)).to.deep.equal({ obligorId: core.record.id, parts: 3, financed: 1, pastDue: 0, paid: 0 });
+    expect(stats.body.byState.split).to.be.at.least(1);
+    expect(stats.body.banks.find((b: { bankId: string }) => b.bankId === 'BANK1').activeLiens).to.be.at.least(1);
+    expect(JSON.stringify(stats.body)).not.to.contain(amount).and.not.to.contain((BigInt(amount) / 3n).toString());
+    for (const caller of [officer, supplierA, obligor, admin]) {
+      const refused = await gw.get(caller, '/v1/receivables/statistics');
+      expect(refused.status).to.equal(403);
+      expect(refused.body.error.code).to.equal('FORBIDDEN');
+    }
   });
 
   it('at maturity the obligor pays; the financed part goes to the bank and its lien is released', async function () {

@@ -3,7 +3,7 @@ import { CONFIRMATION_STATES, REPLY_TIME_BUCKETS, RedFlagType } from '@econfirm/
 
 /** OpenAPI schema of GetRegulatorStats' answer (common/src/domain/regulator-stats.ts). */
 
-const countsOf = (keys: readonly string[]) => ({
+export const countsOf = (keys: readonly string[]) => ({
   type: 'object' as const,
   properties: Object.fromEntries(keys.map((k) => [k, { type: 'integer' as const }])),
   required: [...keys],
