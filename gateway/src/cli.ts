@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 import type { Institution, PublicJwk } from '@econfirm/common';
-import { KeyStoreMismatchError, openLedger, RegistryClient, rotationInput, submitAndWait } from '@econfirm/sdk';
+import { createApiToken, KeyStoreMismatchError, openLedger, readApiCredentialFile, RegistryClient, rotationInput, submitAndWait, tokenUrl, type ApiCredentialFile, type TokenTarget } from '@econfirm/sdk';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { createApiToken, tokenUrl, type TokenTarget } from './auth/api-token';
 import { CredentialsStore } from './auth/credentials.store';
 import { ConfigError, loadGatewayConfig } from './config/gateway-config';
 import { backupDatabase, BackupRefusedError, restoreDatabase } from './database/backup';
@@ -76,22 +75,8 @@ function stores(): { credentials: CredentialsStore; audience: string; url: strin
   return { credentials: new CredentialsStore(db, tenants), audience: config.audience, url: config.publicUrl, keysDir: config.keysDir };
 }
 
-/** A credential file as `credentials issue` writes it. */
-interface CredentialFile {
-  credentialId: string;
-  audience: string;
-  /** The gateway's publicUrl (files written before tokens were bound to URLs have none). */
-  url?: string;
-  role?: string;
-  privateJwk: Record<string, string>;
-}
-
-function readCredentialFile(file: string): CredentialFile {
-  return JSON.parse(readFileSync(file, 'utf8')) as CredentialFile;
-}
-
 /** The token's target: `--url` absolute, or a path on the gateway the file names. */
-function tokenTarget(file: CredentialFile, opts: Map<string, string>): TokenTarget {
+function tokenTarget(file: ApiCredentialFile, opts: Map<string, string>): TokenTarget {
   const method = required(opts, 'method').toUpperCase();
   if (!/^[A-Z]{3,7}$/.test(method)) throw new UsageError(`--method must be an HTTP method, got '${method}'`);
   const given = required(opts, 'url');
@@ -113,7 +98,7 @@ async function run(argv: string[]): Promise<void> {
   const [group, verb, ...rest] = argv;
   if (group === 'token') {
     const opts = options([verb ?? '', ...rest].filter((w) => w !== ''));
-    const file = readCredentialFile(required(opts, 'credential'));
+    const file = readApiCredentialFile(required(opts, 'credential'));
     process.stdout.write(`${await createApiToken(file.credentialId, file.privateJwk, tokenTarget(file, opts), Number(opts.get('lifetime') ?? 120))}\n`);
     return;
   }
@@ -143,7 +128,7 @@ async function run(argv: string[]): Promise<void> {
     const id = opts.get('id');
     const file = id ? path.join(out, `${id}.json`) : undefined;
     // A file for another audience or URL (e.g. written before tokens were bound to this gateway's URL) is replaced.
-    const current = file && existsSync(file) ? readCredentialFile(file) : undefined;
+    const current = file && existsSync(file) ? readApiCredentialFile(file) : undefined;
     if (id && credentials.find(id) && current?.audience === audience && current.url === url) {
       process.stdout.write(`${id}\n`);
       return;

@@ -1,6 +1,5 @@
 export { createApp } from './app.factory';
 export * from './config/gateway-config';
-export { createApiToken, tokenUrl, type ApiTokenClaims, type TokenTarget } from './auth/api-token';
 export { CredentialsStore, type ApiCredential, type IssuedCredential } from './auth/credentials.store';
 export type { Principal, Custody } from './auth/principal';
 export { GatewayError, type ErrorBody } from './errors/gateway-error';

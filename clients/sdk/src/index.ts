@@ -21,3 +21,4 @@ export * from './chaincode-definition';
 export * from './offline-signing';
 export * from './cross-check';
 export * from './mortgage-content';
+export * from './api-token';

@@ -10,7 +10,7 @@ import { openDatabase } from '../database/database.module';
 import { GatewayError } from '../errors/gateway-error';
 import { TenantsService } from '../tenants/tenants.service';
 import { unitConfig } from '../testing/fixtures';
-import { createApiToken } from './api-token';
+import { createApiToken } from '@econfirm/sdk';
 import { AuthGuard } from './auth.guard';
 import { CredentialsStore } from './credentials.store';
 import { IS_PUBLIC, ROLES, type AuthenticatedRequest } from './decorators';

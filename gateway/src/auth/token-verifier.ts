@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { tokenUrl, type ApiTokenClaims } from '@econfirm/sdk';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { GatewayError } from '../errors/gateway-error';
-import { tokenUrl, type ApiTokenClaims } from './api-token';
 import { CredentialsStore } from './credentials.store';
 import type { Principal } from './principal';
 

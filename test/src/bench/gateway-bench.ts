@@ -1,6 +1,5 @@
 import type { InstitutionProfile, IssueInput, ReplyInput } from '@econfirm/common';
-import { createApiToken } from '@econfirm/gateway';
-import { addRecipients, LedgerCallError, newInstitutionKeys, recipientOf, registrationInput, seal, sealReply, submitAndWait, type LedgerSession } from '@econfirm/sdk';
+import { addRecipients, createApiToken, LedgerCallError, newInstitutionKeys, recipientOf, registrationInput, seal, sealReply, submitAndWait, type LedgerSession } from '@econfirm/sdk';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

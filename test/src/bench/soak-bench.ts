@@ -1,4 +1,4 @@
-import { createApiToken } from '@econfirm/gateway';
+import { createApiToken } from '@econfirm/sdk';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';

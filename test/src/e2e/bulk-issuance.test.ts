@@ -1,5 +1,6 @@
 import { ConfirmationState } from '@econfirm/common';
-import { createApiToken, createApp, CredentialsStore, type GatewayConfig } from '@econfirm/gateway';
+import { createApp, CredentialsStore, type GatewayConfig } from '@econfirm/gateway';
+import { createApiToken } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { Workbook } from 'exceljs';
 import * as path from 'node:path';

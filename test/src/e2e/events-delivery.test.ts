@@ -1,6 +1,6 @@
 import { ConfirmationState } from '@econfirm/common';
-import { createApiToken, createApp, CredentialsStore, validateGatewayConfig, type GatewayConfig } from '@econfirm/gateway';
-import { defaultDescriptorPath, recipientOf, RegistryClient, seal, submitAndWait } from '@econfirm/sdk';
+import { createApp, CredentialsStore, validateGatewayConfig, type GatewayConfig } from '@econfirm/gateway';
+import { createApiToken, defaultDescriptorPath, recipientOf, RegistryClient, seal, submitAndWait } from '@econfirm/sdk';
 import { expect } from 'chai';
 import type { JsonWebKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -1,6 +1,6 @@
 import { BANK_LETTER_2020, BANK_LETTER_HEADER, type LetterContent, type SectionContent } from '@econfirm/common';
-import { createApiToken, createApp, CredentialsStore, validateGatewayConfig, type GatewayConfig } from '@econfirm/gateway';
-import { defaultDescriptorPath } from '@econfirm/sdk';
+import { createApp, CredentialsStore, validateGatewayConfig, type GatewayConfig } from '@econfirm/gateway';
+import { createApiToken, defaultDescriptorPath } from '@econfirm/sdk';
 import type { JsonWebKey } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-import { createApiToken } from '@econfirm/gateway';
+import { createApiToken } from '@econfirm/sdk';
 import type { JsonWebKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';

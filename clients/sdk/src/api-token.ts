@@ -1,4 +1,12 @@
 import { randomUUID, type JsonWebKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+/**
+ * API tokens of the econfirm gateway (gateway/README.md, Authenticate): what a caller's software
+ * signs before every request, and the credential file it signs them with. Here, in the SDK, so that
+ * the gateway (which verifies them and whose admin command prints them), the econfirm CLI and the
+ * tests sign them one way; the portal signs the same claims in WebCrypto (clients/portal/src/api-token.ts).
+ */
 
 /** The claims of an API token (a compact JWS, ES256). */
 export interface ApiTokenClaims {
@@ -51,4 +59,27 @@ export async function createApiToken(credentialId: string, privateJwk: JsonWebKe
   };
   const key = await jose.importJWK({ ...privateJwk }, 'ES256');
   return new jose.SignJWT({ ...claims }).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: credentialId }).sign(key);
+}
+
+/** A credential file as the gateway's `credentials issue` writes it (0600). */
+export interface ApiCredentialFile {
+  credentialId: string;
+  audience: string;
+  /** The gateway's publicUrl (files written before tokens were bound to URLs have none). */
+  url?: string;
+  role?: string;
+  privateJwk: JsonWebKey;
+}
+
+/** Reads a credential file, refusing one that lacks what a token needs (its id, audience and private key). */
+export function readApiCredentialFile(file: string): ApiCredentialFile {
+  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  const value = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  const text = (name: string): boolean => typeof value[name] === 'string' && value[name] !== '';
+  const jwk = value.privateJwk;
+  if (!text('credentialId') || !text('audience') || typeof jwk !== 'object' || jwk === null || typeof (jwk as Record<string, unknown>).d !== 'string') {
+    throw new Error(`${file} is no API credential file: it needs credentialId, audience and privateJwk (gateway: credentials issue)`);
+  }
+  if (value.url !== undefined && typeof value.url !== 'string') throw new Error(`${file}: url must be the gateway's URL`);
+  return value as unknown as ApiCredentialFile;
 }
