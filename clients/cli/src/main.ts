@@ -26,6 +26,7 @@ import { MORTGAGE_CERTIFICATE_USAGE, mortgageCertificateCommand } from './comman
 import { MortgageUsageError, MORTGAGES_USAGE, mortgagesCommand } from './commands/mortgages';
 import { ReceivableUsageError, RECEIVABLES_USAGE, receivablesCommand } from './commands/receivables';
 import { isOfflineSignInvocation, offlineSignCommand } from './commands/offline-sign';
+import { isPaymentBatchesInvocation, PAYMENT_BATCHES_USAGE, paymentBatchesCommand, PaymentBatchUsageError } from './commands/payment-batches';
 import { isVerifyInvocation, verifyCommand } from './commands/verify';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -42,6 +43,7 @@ ${RECEIVABLES_USAGE}
 ${CONTENT_USAGE}
 ${CROSS_CHECK_USAGE}
 ${EVIDENCE_BUNDLE_USAGE}
+${PAYMENT_BATCHES_USAGE}
   verify <file.pdf|bundle>     check an evidence PDF or bundle (econfirm verify --help)
   offline sign <answer.json>   check and sign what a gateway asks an offline identity to sign
                                (econfirm offline sign --help; no ledger connection)
@@ -242,6 +244,17 @@ function verifyCopiedBlockFiles(args: string[]): number {
 async function main(): Promise<number> {
   if (isVerifyInvocation(process.argv.slice(2))) return verifyCommand(process.argv.slice(2), REPO_ROOT);
   if (isOfflineSignInvocation(process.argv.slice(2))) return offlineSignCommand(process.argv.slice(2), REPO_ROOT);
+  if (isPaymentBatchesInvocation(process.argv.slice(2))) {
+    try {
+      return await paymentBatchesCommand(process.argv.slice(3), (text) => console.log(text));
+    } catch (err) {
+      if (err instanceof PaymentBatchUsageError) {
+        console.error(`econfirm: ${err.message}\nusage:\n${PAYMENT_BATCHES_USAGE}`);
+        return 2;
+      }
+      throw err;
+    }
+  }
   let invocation: Invocation;
   try {
     invocation = parseArgs(process.argv.slice(2));
