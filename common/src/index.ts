@@ -23,5 +23,6 @@ export * from './domain/payment-batch';
 export * from './crosscheck/cross-check';
 export * from './crosscheck/stated-position';
 export * from './crosscheck/match-mortgages';
+export * from './crosscheck/match-receivables';
 export * from './crosscheck/assemble';
 export * from './anchoring/anchor-proof';

@@ -1,8 +1,9 @@
 import { ConfirmationState, isBankLetter, type ConfirmationKind } from '../domain/confirmation';
 import { HistoryEntry } from '../domain/page';
 import { LetterContent, ReplyContent } from '../forms/form-definition';
-import { countByCode, CrossCheckException, CrossCheckReport } from './cross-check';
+import { countByCode, CrossCheckException, CrossCheckReport, CrossCheckResult, NOT_COMPARED_CODES } from './cross-check';
 import { crossCheckMortgages, MortgageFact, unconfirmedMortgagees } from './match-mortgages';
+import { crossCheckReceivables, ReceivableFact, unconfirmedLienHolders } from './match-receivables';
 
 /**
  * The reading-independent part of a cross-check: who reads the ledger (the gateway's tenant, the
@@ -26,6 +27,12 @@ export interface CrossCheckRequest {
 /** What was read for the ledger side, once per client. */
 export interface CrossCheckLedgerReading {
   mortgages: MortgageFact[];
+  /**
+   * The client's receivables (ListReceivablesOfClient, under the client's receivable grant);
+   * undefined when the client granted the firm no current access: the report then says
+   * RECEIVABLE_ACCESS_NOT_GRANTED and compares no receivable, rather than refusing the mortgage half.
+   */
+  receivables?: ReceivableFact[];
   ledgerHeight: string;
   readAs: string;
   utcOffsetMinutes: number;
@@ -44,6 +51,28 @@ export function mortgageFact(record: MortgageFact['record'], opened?: { currency
   return { record, ...(opened && value !== undefined ? { amount: { currency: opened.currency, value } } : {}) };
 }
 
+/** A receivable as the matcher takes it: its amount when the reader could open the sealed terms. */
+export function receivableFact(record: ReceivableFact['record'], opened?: { amount: string }): ReceivableFact {
+  return { record, ...(opened ? { amountMinor: opened.amount } : {}) };
+}
+
+/** Both halves in one result: each half's sections, records and exceptions side by side, counted once. */
+function merged(mortgages: CrossCheckResult, receivables: CrossCheckResult | undefined): CrossCheckResult {
+  const notGranted = { what: 'receivables', reason: NOT_COMPARED_CODES.RECEIVABLE_ACCESS_NOT_GRANTED, code: 'RECEIVABLE_ACCESS_NOT_GRANTED' as const };
+  if (!receivables) return { ...mortgages, notCompared: [...mortgages.notCompared, notGranted] };
+  const exceptions = [...mortgages.exceptions, ...receivables.exceptions];
+  const notCompared = [...mortgages.notCompared];
+  // A struck section is one note, whichever half asked about it.
+  for (const n of receivables.notCompared) if (!notCompared.some((m) => m.what === n.what)) notCompared.push(n);
+  return {
+    comparedSections: [...new Set([...mortgages.comparedSections, ...receivables.comparedSections])],
+    notCompared,
+    records: [...mortgages.records, ...receivables.records],
+    exceptions,
+    counts: countByCode(exceptions),
+  };
+}
+
 export interface CrossCheckReplyReading {
   letter: LetterContent;
   reply: ReplyContent;
@@ -57,14 +86,17 @@ export function crossCheckReport(request: CrossCheckRequest, replyReading: Cross
     .filter((h) => h.value?.state === ConfirmationState.Replied || h.value?.state === ConfirmationState.AuditorAccepted)
     .sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0))
     .map((h) => h.txId);
-  const result = crossCheckMortgages({
+  const common = {
     letter: replyReading.letter,
     reply: replyReading.reply,
     replyingBankIds: [...new Set([request.responderId, request.addresseeId])],
     asOfDate: request.asOfDate,
     utcOffsetMinutes: ledger.utcOffsetMinutes,
-    mortgages: ledger.mortgages,
-  });
+  };
+  const result = merged(
+    crossCheckMortgages({ ...common, mortgages: ledger.mortgages }),
+    ledger.receivables ? crossCheckReceivables({ ...common, clientId: request.clientId, receivables: ledger.receivables }) : undefined,
+  );
   return {
     confirmationId: request.id,
     engagementId: request.engagementId,
@@ -93,7 +125,7 @@ export interface EngagementCrossCheck {
   asOfDate: string;
   checkedAt: string;
   letters: EngagementLetterCheck[];
-  /** Every letter's exceptions (with its confirmationId) and the engagement's own (MORTGAGEE_NOT_CONFIRMED). */
+  /** Every letter's exceptions (with its confirmationId) and the engagement's own (MORTGAGEE_NOT_CONFIRMED, LIEN_HOLDER_NOT_CONFIRMED). */
   exceptions: Array<CrossCheckException & { confirmationId?: string }>;
   counts: CrossCheckReport['counts'];
   basis: { ledgerHeight: string; readAs: string };
@@ -128,6 +160,7 @@ export async function engagementCrossCheck(
     exceptions.push(...report.exceptions.map((e) => ({ ...e, confirmationId: request.id })));
   }
   exceptions.push(...unconfirmedMortgagees(ledger.mortgages, [...confirmedBanks], first.asOfDate, ledger.utcOffsetMinutes));
+  if (ledger.receivables) exceptions.push(...unconfirmedLienHolders(first.clientId, ledger.receivables, [...confirmedBanks], first.asOfDate, ledger.utcOffsetMinutes));
   return {
     engagementId: first.engagementId,
     clientId: first.clientId,

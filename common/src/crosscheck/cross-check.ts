@@ -9,8 +9,8 @@ import { EncryptedContent } from '../domain/confirmation';
  * report's shape, and the summary that reaches the ledger (counts only, sealed to firm and regulator).
  */
 
-/** What a ledger record is: mortgages now; liens and financed receivables (issue 13) slot in as more sources. */
-export const CrossCheckSource = { Mortgage: 'mortgage' } as const;
+/** What a ledger record is: a mortgage registration, or a receivable the client holds with a bank's lien on it. */
+export const CrossCheckSource = { Mortgage: 'mortgage', Receivable: 'receivable' } as const;
 export type CrossCheckSource = (typeof CrossCheckSource)[keyof typeof CrossCheckSource];
 
 /**
@@ -47,6 +47,34 @@ export const CROSS_CHECK_EXCEPTIONS = {
     kind: 'not-confirmed',
     when: 'engagement report: the client has an active registration with a bank to which the engagement has no accepted bank reply',
   },
+  FINANCED_RECEIVABLE_NOT_IN_REPLY: {
+    kind: 'not-in-reply',
+    when: "a receivable the client holds on which the replying bank held the lien at the end of the as-of date, that no row of the reply's discounted bills or loans names",
+  },
+  RECEIVABLE_NOT_ON_LEDGER: {
+    kind: 'not-on-ledger',
+    when: 'a discounted-bill or loan row states a financed receivable (应收账款 / 债权凭证 / 保理 / receivable / factoring) that names no receivable the client holds on the ledger',
+  },
+  LIEN_HOLDER_NOT_REPLYING_BANK: {
+    kind: 'other-lien-holder',
+    when: 'a reply row names a receivable of the client whose lien on the ledger is held by another bank',
+  },
+  RECEIVABLE_NOT_FINANCED: {
+    kind: 'differs',
+    when: "a reply row names a receivable of the client that carried no lien of the replying bank at the end of the as-of date (never financed, financed after it, or released by then)",
+  },
+  RECEIVABLE_DATE_MISMATCH: {
+    kind: 'differs',
+    when: "a discounted-bill row's due date differs from the receivable's maturity date",
+  },
+  RECEIVABLE_AMOUNT_MISMATCH: {
+    kind: 'differs',
+    when: "a discounted-bill row's currency differs from the receivable's, or its face amount from the receivable's amount (compared only where the firm can open the receivable's sealed terms)",
+  },
+  LIEN_HOLDER_NOT_CONFIRMED: {
+    kind: 'not-confirmed',
+    when: 'engagement report: a receivable the client holds carried, at the as-of date, the lien of a bank to which the engagement has no accepted bank reply',
+  },
 } as const satisfies Record<string, { kind: string; when: string }>;
 
 export type CrossCheckCode = keyof typeof CROSS_CHECK_EXCEPTIONS;
@@ -56,11 +84,43 @@ export type CrossCheckKind = (typeof CROSS_CHECK_EXCEPTIONS)[CrossCheckCode]['ki
 /** The reply sections a mortgage is expected in: the loans it secures, or the client's guarantees in the bank's favour. */
 export const MORTGAGE_SECTIONS = ['loans', 'guaranteesByClient'] as const;
 
+/**
+ * The reply sections a financed receivable is expected in: the discounted bills (the bank bought or
+ * discounted it: 8. 已贴现未到期) and the loans (a receivable pledged for a loan, named in its
+ * collateral cell). The 2020 form has no section of its own for pledged receivables.
+ */
+export const RECEIVABLE_SECTIONS = ['discountedBills', 'loans'] as const;
+
+/**
+ * Comparisons that could not be made, with a stable code where the report must say so per record:
+ * never a guess in place of a value the firm may not open.
+ */
+export const NOT_COMPARED_CODES = {
+  RECEIVABLE_AMOUNT_NOT_COMPARABLE: "the receivable's amount is sealed to its obligor, creditors, holder and bank, not to the firm: its face amount was not compared",
+  RECEIVABLE_ACCESS_NOT_GRANTED: 'the client has granted the firm no current access to its receivables: financed receivables were not compared',
+} as const;
+export type NotComparedCode = keyof typeof NOT_COMPARED_CODES;
+export const NOT_COMPARED_CODE_LIST = Object.keys(NOT_COMPARED_CODES) as NotComparedCode[];
+
+/** Something the check did not compare, and why. */
+export interface NotCompared {
+  what: string;
+  reason: string;
+  code?: NotComparedCode;
+  /** The ledger record concerned, if one. */
+  recordId?: string;
+}
+
 export const NotExpectedReason = {
   OtherMortgagee: 'other-mortgagee',
   Discharged: 'discharged-by-as-of-date',
   RegisteredLater: 'registered-after-as-of-date',
   NotRegistered: 'not-registered',
+  /** Receivables: the client holds it but no bank held a lien on it at the as-of date. */
+  NotFinanced: 'not-financed',
+  FinancedLater: 'financed-after-as-of-date',
+  LienReleased: 'lien-released-by-as-of-date',
+  OtherLienHolder: 'other-lien-holder',
 } as const;
 export type NotExpectedReason = (typeof NotExpectedReason)[keyof typeof NotExpectedReason];
 export const NOT_EXPECTED_REASONS = valuesOf(NotExpectedReason);
@@ -98,7 +158,7 @@ export interface CrossCheckRecord {
   expected: boolean;
   notExpected?: NotExpectedReason;
   /** How the reply named it, when it did. */
-  matchedBy?: 'certificate-number' | 'unit-number' | 'record-id' | 'debt-term';
+  matchedBy?: 'certificate-number' | 'unit-number' | 'record-id' | 'debt-term' | 'financing-id';
   place?: ReplyPlace;
   /** Whether the firm could open the record's sealed amount (else amounts are not compared). */
   amountReadable: boolean;
@@ -108,7 +168,7 @@ export interface CrossCheckRecord {
 export interface CrossCheckResult {
   /** Sections of the reply that were compared, and those that could not be (struck: not confirmed). */
   comparedSections: string[];
-  notCompared: Array<{ what: string; reason: string }>;
+  notCompared: NotCompared[];
   records: CrossCheckRecord[];
   exceptions: CrossCheckException[];
   counts: Partial<Record<CrossCheckCode, number>>;
@@ -128,7 +188,7 @@ export interface CrossCheckReport extends CrossCheckResult {
     /** The transactions that made the reply the bank's and the auditor's (ApproveReply, AuditorAccept). */
     replyTxIds: string[];
     replyContentHash: string;
-    /** The transaction that read the records (ListMortgagesOfClient) ran as this identity under the client's grant. */
+    /** The transactions that read the records (ListMortgagesOfClient, ListReceivablesOfClient) ran as this identity under the client's grants. */
     readAs: string;
   };
   /** The latest summary transaction (counts only, sealed) recorded for the request, if any. */
