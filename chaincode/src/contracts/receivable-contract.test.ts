@@ -430,6 +430,69 @@ describe('ReceivableContract', () => {
     });
   });
 
+  describe("the client's auditors (cross-checks, issue 14)", () => {
+    const grant = (who: TestIdentity, firmId = 'FIRM1', validUntil = '2026-12-31') =>
+      contract().GrantAuditorReceivableAccess(ledger().as(who), JSON.stringify({ firmId, validUntil }));
+    const listOf = (who: TestIdentity, clientId = 'SUP1') => world.call<{ records: ReceivableRecord[] }>(who, (ctx) => contract().ListReceivablesOfClient(ctx, clientId, '10', ''));
+    const refusedList = (who: TestIdentity, clientId = 'SUP1') => expectLedgerError(contract().ListReceivablesOfClient(ledger().as(who), clientId, '10', ''), ErrorCode.Forbidden);
+
+    beforeEach(async () => {
+      await world.confirmed('A-1', '10');
+      await world.requestFinancing('A-1', 'BANK1');
+      await world.finance('A-1', Rcv.bank1);
+    });
+
+    it('an auditor lists the client’s receivables, lien included, only with the client’s current grant; amounts stay sealed', async () => {
+      await expectLedgerError(contract().ListReceivablesOfClient(ledger().as(Who.auditor1), 'SUP1', '10', ''), ErrorCode.Forbidden, 'SUP1 has not granted FIRM1 current access to its receivables');
+      const access = await world.call<Record<string, string>>(Rcv.supplier1, (ctx) => contract().GrantAuditorReceivableAccess(ctx, JSON.stringify({ firmId: 'FIRM1', validUntil: '2026-12-31' })));
+      expect(access).to.include({ clientId: 'SUP1', firmId: 'FIRM1', validUntil: '2026-12-31', grantedBy: Rcv.supplier1.id });
+      const page = await listOf(Who.auditor1);
+      expect(page.records.map((r) => [r.id, r.holderId, r.lien?.bankId])).to.deep.equal([['A-1', 'SUP1', 'BANK1']]);
+      // Still sealed to the parties alone: no key of FIRM1 among its recipients.
+      expect(page.records[0].terms.ciphertext).not.to.contain('FIRM1');
+      // The grant is to list, not to read one by id (GetReceivable stays the parties').
+      await expectLedgerError(world.get('A-1', Who.auditor1), ErrorCode.Forbidden);
+    });
+
+    it('refuses an auditor of a firm the client did not grant', async () => {
+      await grant(Rcv.supplier1);
+      await refusedList(Who.firm2auditor);
+    });
+
+    it('refuses the granted firm for another client than the one that granted', async () => {
+      await grant(Rcv.supplier1);
+      await refusedList(Who.auditor1, 'ENT1');
+    });
+
+    it('refuses once the grant has lapsed (its last day is inclusive)', async () => {
+      await grant(Rcv.supplier1, 'FIRM1', '2026-03-10');
+      ledger().setNow('2026-03-10T23:00:00Z');
+      expect((await listOf(Who.auditor1)).records).to.have.length(1);
+      ledger().setNow('2026-03-11T00:00:01Z');
+      await refusedList(Who.auditor1);
+    });
+
+    it('refuses once the client revoked the grant', async () => {
+      await grant(Rcv.supplier1);
+      await contract().RevokeAuditorReceivableAccess(ledger().as(Rcv.supplier1), 'FIRM1');
+      await refusedList(Who.auditor1);
+    });
+
+    it('refuses a grant from anyone but a client signer, to anyone but an active audit firm, or already lapsed; writes nothing', async () => {
+      for (const who of [Rcv.bank1, Who.auditor1, Who.regulator1, Who.admin]) await refusedUnchanged(() => grant(who), ErrorCode.Forbidden);
+      await refusedUnchanged(() => grant(Rcv.supplier1, 'BANK1'), ErrorCode.InvalidArgument, 'access.firmId');
+      await refusedUnchanged(() => grant(Rcv.supplier1, 'NOBODY'), ErrorCode.InvalidArgument, 'access.firmId');
+      await refusedUnchanged(() => grant(Rcv.supplier1, 'FIRM1', '2026-03-01'), ErrorCode.InvalidArgument, 'validUntil');
+      await refusedUnchanged(() => contract().GrantAuditorReceivableAccess(ledger().as(Rcv.supplier1), JSON.stringify({ firmId: 'FIRM1', validUntil: '2026-12-31', clientId: 'ENT1' })), ErrorCode.InvalidArgument, 'clientId');
+    });
+
+    it('the parties themselves and banks may not list another’s receivables this way; the regulator may, without a grant', async () => {
+      await grant(Rcv.supplier1);
+      for (const who of [Rcv.supplier1, Rcv.obligor, Rcv.bank1, Who.reviewer1]) await refusedList(who);
+      expect((await listOf(Who.regulator1)).records.map((r) => r.id)).to.deep.equal(['A-1']);
+    });
+  });
+
   describe('validation (nothing written on refusal)', () => {
     const cases: [string, Record<string, unknown>, string][] = [
       ['a maturity before the issue date', { issueDate: '2026-03-01', maturityDate: '2026-02-28' }, 'maturityDate'],

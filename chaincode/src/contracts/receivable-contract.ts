@@ -1,5 +1,6 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import {
+  AuditorReceivableAccess,
   canonicalJson,
   ErrorCode,
   Institution,
@@ -19,6 +20,7 @@ import {
 } from '@econfirm/common';
 import { forbidden, InstitutionCaller, requireAdmin, requireInstitutionCaller } from '../auth/caller';
 import { emitEvent, EventName } from '../events';
+import { readValidUntil } from '../models/mortgage-input';
 import { readSealed } from '../models/sealing';
 import {
   checkOpening,
@@ -39,7 +41,9 @@ import { activeInstitution, activeRegulators, institutionsOf } from '../state/in
 import { readIndexPage } from '../state/ledger';
 import {
   allReceivables,
+  deleteAuditorReceivableAccess,
   findReceivable,
+  readAuditorReceivableAccess,
   readInvoiceLien,
   readIssuedTotal,
   readLimit as readLimitRecord,
@@ -49,6 +53,7 @@ import {
   receivableParties,
   releaseLiens,
   saveReceivable,
+  writeAuditorReceivableAccess,
   writeIssuedTotal,
   writeLiens,
   writeLimit,
@@ -416,6 +421,36 @@ export class ReceivableContract extends Contract {
     return this.move(ctx, caller, record, A.Recourse, { ...record, state: S.Recourse, recourseAgainstId: againstId });
   }
 
+  // ---- the client's auditors --------------------------------------------------------------------
+
+  /**
+   * The client lets its audit firm's auditors list the receivables it is party to, until
+   * `validUntil` (for the cross-check of bank replies against financed receivables). Granting
+   * again replaces the date. Amounts stay sealed to the parties: the grant opens no terms.
+   */
+  @Transaction()
+  @Returns('string')
+  public async GrantAuditorReceivableAccess(ctx: Context, accessJson: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, [Role.ClientSigner]);
+    const { validUntil, reader } = readValidUntil(accessJson, today(ctx));
+    reader.allowOnly(['firmId', 'validUntil']);
+    const firmId = reader.string('firmId', { pattern: INSTITUTION_ID });
+    await activeInstitution(ctx, firmId, 'access.firmId', [InstitutionKind.AuditFirm]);
+    const access: AuditorReceivableAccess = { clientId: caller.institution.id, firmId, validUntil, grantedBy: caller.identityId, at: txTimeIso(ctx) };
+    await writeAuditorReceivableAccess(ctx, access);
+    return canonicalJson(access);
+  }
+
+  /** The client withdraws its firm's access (a no-op when none was granted). */
+  @Transaction()
+  @Returns('string')
+  public async RevokeAuditorReceivableAccess(ctx: Context, firmId: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, [Role.ClientSigner]);
+    checkString(firmId, 'firmId', { pattern: INSTITUTION_ID, maxLength: 64 });
+    await deleteAuditorReceivableAccess(ctx, caller.institution.id, firmId);
+    return canonicalJson({ clientId: caller.institution.id, firmId, revoked: true });
+  }
+
   // ---- reads ------------------------------------------------------------------------------------
 
   @Transaction(false)
@@ -442,6 +477,22 @@ export class ReceivableContract extends Contract {
     await requireInstitutionCaller(ctx, [Role.Regulator]);
     checkString(partyId, 'partyId', { pattern: INSTITUTION_ID, maxLength: 64 });
     return this.page(ctx, partyId, state, pageSize, bookmark);
+  }
+
+  /**
+   * A client's receivables (as obligor, holder past or present): for an auditor of a firm the
+   * client granted current access (GrantAuditorReceivableAccess), and for the regulator.
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async ListReceivablesOfClient(ctx: Context, clientId: string, pageSize: string, bookmark: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, [Role.Auditor, Role.Regulator]);
+    checkString(clientId, 'clientId', { pattern: INSTITUTION_ID, maxLength: 64 });
+    if (caller.role === Role.Auditor) {
+      const access = await readAuditorReceivableAccess(ctx, clientId, caller.institution.id);
+      if (!access || access.validUntil < today(ctx)) throw forbidden(`${clientId} has not granted ${caller.institution.id} current access to its receivables`);
+    }
+    return this.page(ctx, clientId, '', pageSize, bookmark);
   }
 
   /** The limit and the issued total (both sealed) of an obligor: for the obligor itself and the regulator. */

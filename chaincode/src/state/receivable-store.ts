@@ -1,5 +1,5 @@
 import { Context } from 'fabric-contract-api';
-import { ReceivableIssuedTotal, ReceivableLimit, ReceivableRecord } from '@econfirm/common';
+import { AuditorReceivableAccess, ReceivableIssuedTotal, ReceivableLimit, ReceivableRecord } from '@econfirm/common';
 import { deleteIndex, keyExists, putIndex, readJson, scanAll, writeJson } from './ledger';
 
 const RECEIVABLE = 'rcv';
@@ -11,6 +11,8 @@ const INVOICE_LIEN = 'rcv~ilien';
 const LIMIT = 'rcv~limit';
 /** Per obligor: the hash of its confirmed total so far. Read and written by each of its confirmations. */
 const ISSUED = 'rcv~issued';
+/** Per client and firm: the client's grant that the firm's auditors list its receivables. */
+const AUDITOR_ACCESS = 'rcv~auditor';
 
 export const ReceivableIndex = {
   /** Per party (obligor, holders past and present, bank) and state: each party's lists. */
@@ -88,4 +90,16 @@ export function readIssuedTotal(ctx: Context, obligorId: string): Promise<Receiv
 
 export function writeIssuedTotal(ctx: Context, issued: ReceivableIssuedTotal): Promise<void> {
   return writeJson(ctx, key(ctx, ISSUED, [issued.obligorId]), issued);
+}
+
+export function readAuditorReceivableAccess(ctx: Context, clientId: string, firmId: string): Promise<AuditorReceivableAccess | undefined> {
+  return readJson<AuditorReceivableAccess>(ctx, key(ctx, AUDITOR_ACCESS, [clientId, firmId]));
+}
+
+export function writeAuditorReceivableAccess(ctx: Context, access: AuditorReceivableAccess): Promise<void> {
+  return writeJson(ctx, key(ctx, AUDITOR_ACCESS, [access.clientId, access.firmId]), access);
+}
+
+export function deleteAuditorReceivableAccess(ctx: Context, clientId: string, firmId: string): Promise<void> {
+  return ctx.stub.deleteState(key(ctx, AUDITOR_ACCESS, [clientId, firmId]));
 }

@@ -49,6 +49,7 @@ export class ReceivableWorld {
       institutionInput('BANK1', InstitutionKind.Bank, 'Bank1MSP'),
       institutionInput('BANK2', InstitutionKind.Bank, 'Bank2MSP'),
       institutionInput('FIRM1', InstitutionKind.AuditFirm, 'Firm1MSP'),
+      institutionInput('FIRM2', InstitutionKind.AuditFirm, 'Firm2MSP'),
       institutionInput('ENT1', InstitutionKind.Enterprise, OPERATOR_MSP),
       institutionInput('SUP1', InstitutionKind.Enterprise, OPERATOR_MSP),
       institutionInput('SUP2', InstitutionKind.Enterprise, OPERATOR_MSP),

@@ -196,6 +196,19 @@ export interface ReceivableRecord extends ReceivableRegistrationInput {
   steps: ReceivableStep[];
 }
 
+/**
+ * The client's consent that its audit firm's auditors list the receivables it is party to until
+ * `validUntil` (ISO date, inclusive, UTC): for the auditor's cross-checks of bank replies against
+ * financed receivables (issue 14). The receivable contract's twin of AuditorMortgageAccess.
+ */
+export interface AuditorReceivableAccess {
+  clientId: string;
+  firmId: string;
+  validUntil: string;
+  grantedBy: string;
+  at: string;
+}
+
 /** The platform's limit for an obligor's issued total, as the operator sets it. */
 export interface ReceivableLimitInput {
   /** The limit's currency: receivables in another currency are not confirmed against it. */
