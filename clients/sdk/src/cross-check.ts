@@ -3,6 +3,8 @@ import {
   crossCheckReport,
   engagementCrossCheck,
   mortgageFact,
+  receivableAmountHash,
+  receivableFact,
   type ConfirmationView,
   type CrossCheckLedgerReading,
   type CrossCheckReport,
@@ -11,6 +13,7 @@ import {
   type LetterContent,
   type MortgageView,
   type Page,
+  type ReceivableRecord,
   type ReplyContent,
   type WorkCalendar,
 } from '@econfirm/common';
@@ -18,6 +21,7 @@ import { chainInfo } from './blocks';
 import type { LedgerSession } from './connection';
 import { openWithKeys, recipientKids } from './content-crypto';
 import { encryptionKeyByKid, type InstitutionPrivateKeys } from './institution-keys';
+import { LedgerCallError } from './ledger-call-error';
 import { evaluate } from './submit';
 
 /**
@@ -48,17 +52,42 @@ async function allPages<T>(fetch: (bookmark: string) => Promise<Page<T>>): Promi
   return out;
 }
 
+/** Whether `keys` hold a key a sealed content is addressed to (else it is not opened: no guess, no error). */
+function addressedTo(ciphertext: string, keys: InstitutionPrivateKeys): boolean {
+  return recipientKids(ciphertext).some((kid) => encryptionKeyByKid(keys, kid));
+}
+
+/**
+ * The client's receivables under its receivable grant (ListReceivablesOfClient), each amount opened
+ * where the terms are addressed to `keys` and open the hash on the ledger; undefined when the client
+ * granted none (the report then says RECEIVABLE_ACCESS_NOT_GRANTED).
+ */
+async function readReceivables(ledger: LedgerSession, clientId: string, keys: InstitutionPrivateKeys): Promise<CrossCheckLedgerReading['receivables']> {
+  let records: ReceivableRecord[];
+  try {
+    records = await allPages((bookmark) => read<Page<ReceivableRecord>>(ledger, 'receivable', 'ListReceivablesOfClient', clientId, '200', bookmark));
+  } catch (err) {
+    if (err instanceof LedgerCallError && err.code === 'FORBIDDEN') return undefined;
+    throw err;
+  }
+  return Promise.all(records.map(async (record) => {
+    if (!addressedTo(record.terms.ciphertext, keys)) return receivableFact(record);
+    const terms = (await openWithKeys<{ amount: string; salt: string }>(record.terms, keys)).content;
+    return receivableFact(record, receivableAmountHash(terms.amount, terms.salt) === record.amountHash ? terms : undefined);
+  }));
+}
+
 /** The client's registrations as the caller may read them (ListMortgagesOfClient: the client's grant), amounts opened where addressed to `keys`. */
 async function readLedger(ledger: LedgerSession, clientId: string, keys: InstitutionPrivateKeys, readAs: string): Promise<CrossCheckLedgerReading> {
   const ledgerHeight = (await chainInfo(ledger.network)).height.toString();
   const records = await allPages((bookmark) => read<Page<MortgageView>>(ledger, 'mortgage', 'ListMortgagesOfClient', clientId, '200', bookmark));
   const mortgages = await Promise.all(records.map(async (record) => {
-    const addressed = recipientKids(record.application.ciphertext).some((kid) => encryptionKeyByKid(keys, kid));
-    const opened = addressed ? (await openWithKeys<{ currency: string; securedPrincipal?: string; maximumAmount?: string }>(record.application, keys)).content : undefined;
+    const opened = addressedTo(record.application.ciphertext, keys) ? (await openWithKeys<{ currency: string; securedPrincipal?: string; maximumAmount?: string }>(record.application, keys)).content : undefined;
     return mortgageFact(record, opened);
   }));
+  const receivables = await readReceivables(ledger, clientId, keys);
   const calendar = await read<WorkCalendar>(ledger, 'confirmation', 'GetWorkCalendar');
-  return { mortgages, ledgerHeight, readAs, utcOffsetMinutes: calendar.utcOffsetMinutes ?? 0 };
+  return { mortgages, ...(receivables ? { receivables } : {}), ledgerHeight, readAs, utcOffsetMinutes: calendar.utcOffsetMinutes ?? 0 };
 }
 
 async function checkOne(ledger: LedgerSession, view: ConfirmationView, keys: InstitutionPrivateKeys, reading: CrossCheckLedgerReading): Promise<CrossCheckReport> {
@@ -69,7 +98,7 @@ async function checkOne(ledger: LedgerSession, view: ConfirmationView, keys: Ins
   return crossCheckReport(view, { letter: letter.content, reply: reply.content, replyContentHash: view.reply.contentHash, history }, reading, new Date().toISOString());
 }
 
-/** One accepted bank reply against the client's registrations. `readAs` names the caller in the report's basis. */
+/** One accepted bank reply against the client's registrations and financed receivables. `readAs` names the caller in the report's basis. */
 export async function crossCheckConfirmation(ledger: LedgerSession, confirmationId: string, keys: InstitutionPrivateKeys, readAs: string): Promise<CrossCheckReport> {
   const view = await read<ConfirmationView>(ledger, 'confirmation', 'GetConfirmation', confirmationId);
   const reason = crossCheckNotReady(view);

@@ -7,6 +7,7 @@ import {
   engagementCrossCheck,
   InstitutionKind,
   mortgageFact,
+  receivableFact,
   sha256Hex,
   type CrossCheckLedgerReading,
   type CrossCheckLedgerRecord,
@@ -27,6 +28,7 @@ import { GatewayError } from '../errors/gateway-error';
 import { parseResult, type LedgerCall } from '../fabric/ledger-call';
 import { RegistryReader } from '../institutions/registry-reader.service';
 import { MortgagesService, type PresentedMortgage } from '../mortgages/mortgages.service';
+import { ReceivablesService } from '../receivables/receivables.service';
 import { Executed } from '../transactions/executed';
 import { TransactionExecutor } from '../transactions/transaction-executor.service';
 
@@ -37,15 +39,17 @@ function crossCheckCall(transaction: string, ...args: string[]): LedgerCall {
 /**
  * Cross-checks (issue 14) in the firm's tenant, where the reply's plaintext is: the accepted reply
  * opened with the firm's key, the client's registrations read under the client's grant
- * (ListMortgagesOfClient refuses without one), the pure matcher of common/src/crosscheck deciding.
- * Everything goes through the confirmation and mortgage services, never raw transactions, so the
- * lifecycle can change underneath. Receivables (issue 13) add one more reading and matcher here.
+ * (ListMortgagesOfClient refuses without one) and its receivables under its receivable grant
+ * (without that one the report says RECEIVABLE_ACCESS_NOT_GRANTED and compares no receivable), the
+ * pure matchers of common/src/crosscheck deciding. Everything goes through the confirmation,
+ * mortgage and receivable services, never raw transactions, so the lifecycles can change underneath.
  */
 @Injectable()
 export class CrossCheckService {
   constructor(
     private readonly confirmations: ConfirmationsService,
     private readonly mortgages: MortgagesService,
+    private readonly receivables: ReceivablesService,
     private readonly executor: TransactionExecutor,
     private readonly registry: RegistryReader,
     private readonly content: ConfirmationContentService,
@@ -67,8 +71,25 @@ export class CrossCheckService {
       }
       throw err;
     }
+    const receivables = await this.readReceivables(principal, clientId);
     const calendar = parseResult<WorkCalendar>(await this.executor.readAsTenant(principal, { contract: 'confirmation', transaction: 'GetWorkCalendar', args: [] }));
-    return { mortgages: records.map((r) => mortgageFact(r, r.application.readable === 'decrypted' ? r.application.content : undefined)), ledgerHeight, readAs: `${reader.institutionId}/${reader.identityName}`, utcOffsetMinutes: calendar.utcOffsetMinutes ?? 0 };
+    return {
+      mortgages: records.map((r) => mortgageFact(r, r.application.readable === 'decrypted' ? r.application.content : undefined)),
+      ...(receivables ? { receivables } : {}),
+      ledgerHeight,
+      readAs: `${reader.institutionId}/${reader.identityName}`,
+      utcOffsetMinutes: calendar.utcOffsetMinutes ?? 0,
+    };
+  }
+
+  /** The client's receivables under its receivable grant; undefined when it gave none (the report says so). */
+  private async readReceivables(principal: Principal, clientId: string): Promise<CrossCheckLedgerReading['receivables']> {
+    try {
+      return (await this.receivables.readClientRecords(principal, clientId)).map((r) => receivableFact(r.record, r.amountMinor !== undefined ? { amount: r.amountMinor } : undefined));
+    } catch (err) {
+      if (err instanceof GatewayError && err.code === 'FORBIDDEN') return undefined;
+      throw err;
+    }
   }
 
   /** GET /v1/confirmations/{id}/cross-check. */

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Role, type ApiErrorCode } from '@econfirm/common';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
@@ -18,6 +18,9 @@ import {
   TransferReceivableDto,
 } from './dto/receivable-inputs.dto';
 import { ReceivableCreditDto, ReceivableDto, ReceivableLimitRecordDto, ReceivablePageDto } from './dto/receivable.dto';
+// One shape for both auditor grants: the receivable contract's is the mortgage contract's twin.
+import { AuditorAccessDto } from '../mortgages/dto/mortgage-inputs.dto';
+import { AccessRevokedDto, AuditorAccessRecordDto } from '../mortgages/dto/mortgage.dto';
 import { ReceivableStatsDto } from './dto/receivable-stats.dto';
 import { ReceivablesService } from './receivables.service';
 
@@ -83,6 +86,27 @@ export class ReceivablesController {
   @ApiLedgerErrors()
   credit(@CurrentPrincipal() p: Principal, @Param('obligorId') obligorId: string): Promise<Executed> {
     return this.receivables.credit(p, obligorId);
+  }
+
+  @Post('auditor-access')
+  @Roles(Role.ClientSigner)
+  @IDEMPOTENCY
+  @ApiOperation({ summary: 'The client lets its audit firm list its receivables until a date (for cross-checks); amounts stay sealed' })
+  @ApiCreatedResponse({ type: AuditorAccessRecordDto })
+  @ApiLedgerErrors()
+  grantAuditorAccess(@CurrentPrincipal() p: Principal, @Body() body: AuditorAccessDto): Promise<Executed> {
+    return this.receivables.grantAuditorAccess(p, body.firmId, body.validUntil);
+  }
+
+  @Delete('auditor-access/:firmId')
+  @HttpCode(200)
+  @Roles(Role.ClientSigner)
+  @ApiParam({ name: 'firmId', description: 'the audit firm whose access ends' })
+  @ApiOperation({ summary: "The client withdraws its audit firm's access to its receivables" })
+  @ApiOkResponse({ type: AccessRevokedDto })
+  @ApiLedgerErrors()
+  revokeAuditorAccess(@CurrentPrincipal() p: Principal, @Param('firmId') firmId: string): Promise<Executed> {
+    return this.receivables.revokeAuditorAccess(p, firmId);
   }
 
   @Get(':id')

@@ -9,5 +9,6 @@ import { ReceivablesService } from './receivables.service';
   imports: [InstitutionsModule, ConfirmationsModule],
   controllers: [ReceivablesController],
   providers: [ReceivablesService],
+  exports: [ReceivablesService],
 })
 export class ReceivablesModule {}

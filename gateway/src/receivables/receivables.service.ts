@@ -8,6 +8,7 @@ import {
   saltedHash,
   type EncryptedContent,
   type Institution,
+  type Page,
   type ReceivableIssuedTotal,
   type ReceivableLimit,
   type ReceivableRecord,
@@ -217,6 +218,38 @@ export class ReceivablesService implements OnModuleInit {
     }
     if (query.partyId !== undefined) throw new GatewayError('VALIDATION_FAILED', 'only the regulator names another party', { issues: [{ path: 'partyId', problem: 'only for the regulator' }] });
     return this.executor.evaluate(principal, call('ListReceivables', [state, pageSize, bookmark]), { presenter: RECEIVABLE_PAGE_PRESENTER });
+  }
+
+  // ---- the client's auditors (cross-checks) ----------------------------------------------------
+
+  grantAuditorAccess(principal: Principal, firmId: string, validUntil: string): Promise<Executed> {
+    return this.executor.submit(principal, call('GrantAuditorReceivableAccess', [JSON.stringify({ firmId, validUntil })]), { successStatus: 201 });
+  }
+
+  revokeAuditorAccess(principal: Principal, firmId: string): Promise<Executed> {
+    return this.executor.submit(principal, call('RevokeAuditorReceivableAccess', [firmId]));
+  }
+
+  /**
+   * Every receivable a client is party to as the firm's tenant reads it (ListReceivablesOfClient:
+   * the regulator, or an auditor with the client's current grant), each with its amount when the
+   * terms open with the tenant's keys and open the amount hash on the ledger (never otherwise). For
+   * cross-checks; a refusal comes as the ledger's FORBIDDEN.
+   */
+  async readClientRecords(principal: Principal, clientId: string): Promise<Array<{ record: ReceivableRecord; amountMinor?: string }>> {
+    const out: Array<{ record: ReceivableRecord; amountMinor?: string }> = [];
+    let bookmark = '';
+    do {
+      const page = parse<Page<ReceivableRecord>>(await this.executor.readAsTenant(principal, call('ListReceivablesOfClient', [clientId, '200', bookmark])));
+      for (const record of page.records) {
+        const opened = await this.content.openFor<ReceivableTerms>(principal, record.terms);
+        const terms = opened.readable === 'decrypted' ? opened.content : undefined;
+        const opens = terms !== undefined && receivableAmountHash(terms.amount, terms.salt) === record.amountHash;
+        out.push(opens ? { record, amountMinor: terms.amount } : { record });
+      }
+      bookmark = page.records.length === 0 && page.fetchedRecordsCount === 0 ? '' : page.bookmark;
+    } while (bookmark !== '');
+    return out;
   }
 
   // ---- helpers ----------------------------------------------------------------------------------

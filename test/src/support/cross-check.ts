@@ -1,6 +1,6 @@
 import { BANK_LETTER_2020, BANK_LETTER_HEADER, sha256Hex, type SectionContent } from '@econfirm/common';
 import { expect } from 'chai';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { GatewayConfig } from '@econfirm/gateway';
 import { E2E_TENANTS, type Caller, TestGateway } from './gateway';
 import { demoKeyStore, ensureDemoInstitutions, freshRegistrationId, registerFresh, type HeldInstitution } from './institutions';
@@ -33,6 +33,9 @@ export class CrossCheckWorld {
   clientSigner!: Caller;
   otherOfficer!: Caller;
   signerName = '';
+  /** With `setUp(…, { withObligor: true })`: the core enterprise that owes the client, and its signer. */
+  obligor?: HeldInstitution;
+  obligorSigner = '';
 
   constructor(prefix: string) {
     this.run = uniqueName(prefix);
@@ -47,8 +50,21 @@ export class CrossCheckWorld {
     return `沪(${this.year})浦东新区不动产证明第${this.tag}${n}号`;
   }
 
-  async setUp(overrides: Partial<GatewayConfig> = {}): Promise<this> {
+  /**
+   * `withObligor`: also a fresh core enterprise (tenant `xobligor`) that owes the client, for
+   * financed receivables (`financedReceivable`).
+   */
+  async setUp(overrides: Partial<GatewayConfig> = {}, { withObligor = false } = {}): Promise<this> {
     await ensureDemoInstitutions('FIRM1', 'BANK1', 'REGULATOR', 'MREG1');
+    const extraTenants: GatewayConfig['tenants'] = [];
+    if (withObligor) {
+      this.obligor = await withLedger('operator', 'admin', (admin) =>
+        registerFresh(admin, { id: `XO-${this.tag}`, kind: 'enterprise', mspId: 'OperatorMSP', nameZh: '交叉核对核心企业有限公司', nameEn: `Cross-check Obligor ${this.tag}`, registrationId: freshRegistrationId('91O') }));
+      demoKeyStore().save(this.obligor.keys);
+      this.obligorSigner = uniqueName('xos');
+      networkScript('identity.sh', 'issue', 'operator', this.obligorSigner, 'client-signer', this.obligor.record.id);
+      extraTenants.push({ id: 'xobligor', institutionId: this.obligor.record.id, orgKey: 'operator' });
+    }
     ({ client: this.client, otherBank: this.otherBank } = await withLedger('operator', 'admin', async (admin) => ({
       client: await registerFresh(admin, { id: `XC-${this.tag}`, kind: 'client', mspId: 'OperatorMSP', nameZh: '交叉核对客户有限公司', nameEn: `Cross-check Client ${this.tag}`, registrationId: freshRegistrationId('91X') }),
       otherBank: await registerFresh(admin, { id: `XB-${this.tag}`, kind: 'bank', mspId: 'RegulatorMSP', nameZh: '第二交叉核对银行', nameEn: `Cross-check Bank ${this.tag}`, registrationId: freshRegistrationId('B4') }),
@@ -66,6 +82,7 @@ export class CrossCheckWorld {
         { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' },
         { id: 'xclient', institutionId: this.client.record.id, orgKey: 'operator' },
         { id: 'xbank', institutionId: this.otherBank.record.id, orgKey: 'regulator' },
+        ...extraTenants,
       ],
       ...overrides,
     });
@@ -94,10 +111,10 @@ export class CrossCheckWorld {
     expect((await gw.post(this.registrar, `/v1/mortgages/${this.discharged}/discharge`, { caseNumber: `DC-${this.tag}`, reason: 'repaid' })).status).to.equal(200);
   }
 
-  /** A Form 2 letter asking BANK1 for deposits, loans and the client's guarantees. */
-  letter(): Record<string, unknown> {
+  /** A Form 2 letter asking BANK1 for deposits, loans and the client's guarantees (and, with `bills`, its discounted bills). */
+  letter(bills = false): Record<string, unknown> {
     const header = Object.fromEntries(BANK_LETTER_HEADER.map((key) => [key, key === 'asOfDate' ? this.engagement.asOfDate : key === 'date' ? `${this.year}-01-05` : `${key} ${this.tag}`]));
-    const asked = ['deposits', 'loans', 'guaranteesByClient'];
+    const asked = ['deposits', 'loans', 'guaranteesByClient', ...(bills ? ['discountedBills'] : [])];
     const sections: Record<string, SectionContent> = Object.fromEntries(BANK_LETTER_2020.sections.map((s) => [s.key, { status: asked.includes(s.key) ? 'requested' : 'struck' } as SectionContent]));
     return { formId: 'bank-letter-2020', header, sections };
   }
@@ -106,17 +123,25 @@ export class CrossCheckWorld {
     return { borrower: 'Cross-check Client', loanAccount: '6222020200007777', currency: 'CNY', balance: '7500000.00', startDate: '2026-01-01', maturityDate, rate: '3.45%', collateral };
   }
 
-  /** A bank letter taken to `stopAt` through the gateway, the bank stating `loans` (none when empty). */
-  async answered(id: string, loans: Array<Record<string, string>>, stopAt: 'replied' | 'auditor-accepted' = 'auditor-accepted'): Promise<void> {
+  /**
+   * A bank letter taken to `stopAt` through the gateway, the bank stating `loans` (none when empty)
+   * and, when `bills` is given, the letter asking for discounted bills and the bank stating them.
+   */
+  async answered(id: string, loans: Array<Record<string, string>>, stopAt: 'replied' | 'auditor-accepted' = 'auditor-accepted', bills?: Array<Record<string, string>>): Promise<void> {
     const { auditor, clientSigner, officer, reviewer, engagement, year } = this;
     const steps: Array<[Caller, string, object]> = [
-      [auditor, '/v1/confirmations', { id, kind: 'bank-form-2', engagement, addresseeId: 'BANK1', feePayer: 'client', letter: this.letter() }],
+      [auditor, '/v1/confirmations', { id, kind: 'bank-form-2', engagement, addresseeId: 'BANK1', feePayer: 'client', letter: this.letter(bills !== undefined) }],
       [clientSigner, `/v1/confirmations/${id}/authorization`, { feeConsent: true }],
       [officer, `/v1/confirmations/${id}/acceptance`, {}],
       [officer, `/v1/confirmations/${id}/reply`, {
         content: {
           formId: 'bank-letter-2020', conclusion: 'agrees', differences: [], handler: 'Li Wei', reviewer: 'Wang Fang', date: `${year}-01-10`,
-          sections: { deposits: { status: 'none' }, loans: loans.length ? { status: 'rows', rows: loans } : { status: 'none' }, guaranteesByClient: { status: 'none' } },
+          sections: {
+            deposits: { status: 'none' },
+            loans: loans.length ? { status: 'rows', rows: loans } : { status: 'none' },
+            guaranteesByClient: { status: 'none' },
+            ...(bills ? { discountedBills: bills.length ? { status: 'rows', rows: bills } : { status: 'none' } } : {}),
+          },
         },
       }],
       [reviewer, `/v1/confirmations/${id}/reply/approval`, {}],
@@ -126,6 +151,38 @@ export class CrossCheckWorld {
       const res = await this.gw.post(who, url, body);
       expect(res.status, `${url}: ${JSON.stringify(res.body)}`).to.be.oneOf([200, 201]);
     }
+  }
+
+  /**
+   * A receivable the obligor owes the client (`amountMinor` fen, maturing `maturityDate`), confirmed
+   * within a limit the operator sets, and financed by BANK1 under `financingId`, all over HTTP.
+   */
+  async financedReceivable(id: string, financingId: string, amountMinor: string, maturityDate: string): Promise<void> {
+    const { gw, obligor } = this;
+    if (!obligor) throw new Error('financedReceivable needs setUp(…, { withObligor: true })');
+    const admin = gw.custodial('operator', 'admin');
+    const limitUrl = `/v1/receivables/limits/${obligor.record.id}`;
+    const limit = await gw.http().put(limitUrl).set('Authorization', await gw.bearer(admin, 'PUT', limitUrl)).send({ amountMinor: '100000000000', currency: 'CNY' });
+    expect(limit.status, JSON.stringify(limit.body)).to.equal(200);
+    const today = new Date().toISOString().slice(0, 10);
+    const steps: Array<[Caller, string, object | undefined]> = [
+      [this.clientSigner, '/v1/receivables', {
+        id, obligorId: obligor.record.id, amountMinor, currency: 'CNY', issueDate: today, maturityDate,
+        contractNumber: `HT-${this.tag}`, invoiceNumbers: [`3100261130 ${randomInt(10_000_000, 99_999_999)}`], goods: '钢材 100 吨',
+      }],
+      [gw.custodial('xobligor', this.obligorSigner), `/v1/receivables/${id}/confirmation`, undefined],
+      [this.clientSigner, `/v1/receivables/${id}/financing-request`, { bankId: 'BANK1' }],
+      [this.officer, `/v1/receivables/${id}/financing`, { financingId }],
+    ];
+    for (const [who, url, body] of steps) {
+      const res = await gw.post(who, url, body);
+      expect(res.status, `${url}: ${JSON.stringify(res.body)}`).to.be.oneOf([200, 201]);
+    }
+  }
+
+  /** The client lets FIRM1 list its receivables (the receivable contract's auditor grant). */
+  grantReceivables(): ReturnType<TestGateway['post']> {
+    return this.gw.post(this.clientSigner, '/v1/receivables/auditor-access', { firmId: 'FIRM1', validUntil: '2099-12-31' });
   }
 
   grant(): ReturnType<TestGateway['post']> {

@@ -3,17 +3,19 @@ import { crossCheckConfirmation, crossCheckEngagement, findIdentity, Institution
 import * as path from 'node:path';
 
 /**
- * `econfirm cross-check …`: an accepted bank reply against the client's mortgage registrations,
- * run here as the firm would (clients/sdk/src/cross-check.ts): the reply opened with the firm's
- * own keys, the registrations read under the client's grant. Prints the exceptions with both sides.
+ * `econfirm cross-check …`: an accepted bank reply against the client's mortgage registrations and
+ * the receivables it holds under a bank's lien, run here as the firm would
+ * (clients/sdk/src/cross-check.ts): the reply opened with the firm's own keys, the records read
+ * under the client's grants. Prints the exceptions with both sides.
  */
 export const CROSS_CHECK_USAGE = `  cross-check <confirmationId> [--json]
                                an accepted bank reply against the client's mortgage registrations
-                               (an auditor of the firm, with the client's grant; the firm's keys
-                               from <network>/institution-keys); exit 1 when there are exceptions
+                               and its financed receivables (an auditor of the firm, with the
+                               client's grants; the firm's keys from <network>/institution-keys);
+                               exit 1 when there are exceptions
   cross-check engagement <engagementId> [--json]
-                               every bank letter of the engagement, and registrations with banks
-                               no accepted reply came from`;
+                               every bank letter of the engagement, and registrations and liens
+                               with banks no accepted reply came from`;
 
 export class CrossCheckUsageError extends Error {}
 
@@ -25,7 +27,7 @@ function sides(e: CrossCheckException): string[] {
 function exceptionLines(exceptions: ReadonlyArray<CrossCheckException & { confirmationId?: string }>): string[] {
   if (exceptions.length === 0) return ['no exceptions'];
   return exceptions.flatMap((e) => [
-    `  ${e.code.padEnd(28)} ${(e.recordId ?? '-').padEnd(28)} ${e.confirmationId ? `${e.confirmationId}  ` : ''}${e.message}`,
+    `  ${e.code.padEnd(32)} ${(e.recordId ?? '-').padEnd(28)} ${e.confirmationId ? `${e.confirmationId}  ` : ''}${e.message}`,
     ...sides(e),
   ]);
 }
@@ -36,9 +38,9 @@ export function formatReport(report: CrossCheckReport): string {
     `cross-check of ${report.confirmationId} (engagement ${report.engagementId}, client ${report.clientId}, bank ${report.responderId}, as of ${report.asOfDate})`,
     `checked ${report.checkedAt} as ${report.basis.readAs} at ledger height ${report.basis.ledgerHeight}; reply transactions ${report.basis.replyTxIds.join(', ')}`,
     `compared: ${report.comparedSections.join(', ') || 'nothing'}`,
-    ...report.notCompared.map((n) => `not compared: ${n.what} — ${n.reason}`),
-    'registrations considered:',
-    ...report.records.map((r) => `  ${r.id.padEnd(28)} ${r.state.padEnd(20)} ${r.bankId.padEnd(12)} ${r.expected ? `expected${r.matchedBy ? `, named by ${r.matchedBy}` : ''}` : `not expected (${r.notExpected})`}`),
+    ...report.notCompared.map((n) => `not compared: ${n.code ? `${n.code} ` : ''}${n.what} — ${n.reason}`),
+    'records considered:',
+    ...report.records.map((r) => `  ${r.source.padEnd(10)} ${r.id.padEnd(28)} ${r.state.padEnd(20)} ${(r.bankId || '-').padEnd(12)} ${r.expected ? `expected${r.matchedBy ? `, named by ${r.matchedBy}` : ''}` : `not expected (${r.notExpected})`}`),
     `exceptions (${report.exceptions.length}):`,
     ...exceptionLines(report.exceptions),
   ];

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CROSS_CHECK_CODES, CROSS_CHECK_EXCEPTIONS, NOT_EXPECTED_REASONS } from '@econfirm/common';
+import { CROSS_CHECK_CODES, CROSS_CHECK_EXCEPTIONS, NOT_COMPARED_CODE_LIST, NOT_COMPARED_CODES, NOT_EXPECTED_REASONS } from '@econfirm/common';
 
 /** OpenAPI schemas of cross-check reports (common/src/crosscheck/cross-check.ts). */
 
@@ -9,17 +9,19 @@ const COUNTS = {
   additionalProperties: { type: 'integer', minimum: 1 },
   description: `exceptions by code (${CROSS_CHECK_CODES.join(', ')}); codes with none are absent`,
 } as const;
+const SOURCES = ['mortgage', 'receivable'];
+const NOT_COMPARED_TEXT = NOT_COMPARED_CODE_LIST.map((c) => `${c}: ${NOT_COMPARED_CODES[c]}`).join('; ');
 const CODE_TEXT = CROSS_CHECK_CODES.map((c) => `${c} (${CROSS_CHECK_EXCEPTIONS[c].kind}): ${CROSS_CHECK_EXCEPTIONS[c].when}`).join('; ');
 
 export class ReplyPlaceDto {
-  @ApiProperty({ description: 'section key of the letter form (loans, guaranteesByClient)' }) section: string;
+  @ApiProperty({ description: 'section key of the letter form (loans, guaranteesByClient, discountedBills)' }) section: string;
   @ApiProperty({ type: 'integer', nullable: true, description: 'row of the stated section; null: an unlisted item the bank stated as a difference' }) row: number | null;
   @ApiProperty({ enum: ['letter', 'reply', 'difference'], description: "letter: the auditor's row as the bank agreed or corrected it (Form 1); reply: a row the bank filled (Form 2); difference: an unlisted item" }) origin: string;
 }
 
 export class CrossCheckExceptionDto {
   @ApiProperty({ enum: CROSS_CHECK_CODES, description: CODE_TEXT }) code: string;
-  @ApiProperty({ enum: ['mortgage'], description: 'the kind of ledger record (receivables add theirs)' }) source: string;
+  @ApiProperty({ enum: SOURCES, description: 'the kind of ledger record: a mortgage registration, or a receivable the client holds under a bank’s lien' }) source: string;
   @ApiProperty() message: string;
   @ApiPropertyOptional({ description: 'the ledger record concerned' }) recordId?: string;
   @ApiPropertyOptional({ type: ReplyPlaceDto }) place?: ReplyPlaceDto;
@@ -29,21 +31,23 @@ export class CrossCheckExceptionDto {
 }
 
 export class CrossCheckRecordDto {
-  @ApiProperty({ enum: ['mortgage'] }) source: string;
+  @ApiProperty({ enum: SOURCES }) source: string;
   @ApiProperty() id: string;
   @ApiProperty() state: string;
-  @ApiProperty({ description: 'the mortgagee bank' }) bankId: string;
-  @ApiProperty({ description: 'whether the replying bank had to state it (it encumbered at the as-of date, with this bank)' }) expected: boolean;
+  @ApiProperty({ description: "the mortgagee bank; a receivable's lien bank ('' when none ever held one)" }) bankId: string;
+  @ApiProperty({ description: 'whether the replying bank had to state it (it encumbered at the as-of date, or carried its lien then, with this bank)' }) expected: boolean;
   @ApiPropertyOptional({ enum: NOT_EXPECTED_REASONS }) notExpected?: string;
-  @ApiPropertyOptional({ enum: ['certificate-number', 'unit-number', 'record-id', 'debt-term'] }) matchedBy?: string;
+  @ApiPropertyOptional({ enum: ['certificate-number', 'unit-number', 'record-id', 'debt-term', 'financing-id'] }) matchedBy?: string;
   @ApiPropertyOptional({ type: ReplyPlaceDto }) place?: ReplyPlaceDto;
-  @ApiProperty({ description: "whether the firm could open the registration's sealed amount" }) amountReadable: boolean;
+  @ApiProperty({ description: "whether the firm could open the record's sealed amount" }) amountReadable: boolean;
   @ApiProperty({ ...SHOWN }) shown: Record<string, string>;
 }
 
 export class NotComparedDto {
   @ApiProperty() what: string;
   @ApiProperty() reason: string;
+  @ApiPropertyOptional({ enum: NOT_COMPARED_CODE_LIST, description: NOT_COMPARED_TEXT }) code?: string;
+  @ApiPropertyOptional({ description: 'the ledger record concerned' }) recordId?: string;
 }
 
 export class CrossCheckBasisDto {
