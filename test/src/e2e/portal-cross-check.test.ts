@@ -8,13 +8,15 @@ import { CrossCheckWorld } from '../support/cross-check';
 
 /**
  * The portal's cross-check views (clients/portal/src/views/cross-check.ts) in a real browser: the
- * auditor sees the omitted registration on the confirmation, records the summary, follows the
- * engagement page to every exception; the regulator sees the counts by bank.
+ * auditor sees the omitted registration and the omitted financed receivable on the confirmation,
+ * records the summary, follows the engagement page to every exception; the regulator sees the
+ * counts by bank.
  */
 describe('portal e2e: cross-checks in a real browser', function () {
   this.timeout(300_000);
   const world = new CrossCheckWorld('pxc');
   const omitting = `CF-${world.run}-P`;
+  const receivable = `RCV-${world.run}`;
   let context: BrowserContext;
   let page: Page;
   let dir: string;
@@ -42,14 +44,17 @@ describe('portal e2e: cross-checks in a real browser', function () {
 
   before(async function () {
     const port = await freePort();
-    await world.setUp({ publicUrl: `http://127.0.0.1:${port}` });
+    await world.setUp({ publicUrl: `http://127.0.0.1:${port}` }, { withObligor: true });
     await world.gw.app.listen(port, '127.0.0.1');
     base = world.gw.config.publicUrl;
     dir = mkdtempSync(path.join(tmpdir(), 'econfirm-portal-xc-'));
     credentialFile('auditor', 'firm1', 'auditor1');
     credentialFile('regulator', 'regulator', 'regulator1');
     expect((await world.grant()).status).to.equal(201);
-    await world.answered(omitting, []);
+    await world.financedReceivable(receivable, `FIN-${world.run}`, '30000000', `${world.year + 1}-06-30`);
+    expect((await world.grantReceivables()).status).to.equal(201);
+    // The letter asks for discounted bills too; the bank states none.
+    await world.answered(omitting, [], 'auditor-accepted', []);
     context = await chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timezoneId: 'Asia/Shanghai' });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -70,6 +75,13 @@ describe('portal e2e: cross-checks in a real browser', function () {
     expect(await page.textContent('#cross-check-records')).to.contain(world.discharged).and.contain(world.elsewhere);
   });
 
+  it('shows the financed receivable the reply omits from its discounted bills, with the lien bank', async function () {
+    await page.waitForSelector('#cross-check-exceptions [data-code=FINANCED_RECEIVABLE_NOT_IN_REPLY]');
+    const row = page.locator('#cross-check-exceptions tr', { has: page.locator('[data-code=FINANCED_RECEIVABLE_NOT_IN_REPLY]') });
+    expect(await row.textContent()).to.contain(receivable).and.contain('lienBank').and.contain('BANK1');
+    expect(await page.textContent('#cross-check-records')).to.contain(receivable).and.contain('应收账款 receivable');
+  });
+
   it('records the summary for the regulator', async function () {
     await page.click('#cross-check-record');
     await page.waitForSelector('#cross-check-recorded');
@@ -79,7 +91,7 @@ describe('portal e2e: cross-checks in a real browser', function () {
     await page.click('#engagement-link');
     await page.waitForSelector(`#engagement[data-id="${world.engagement.id}"]`);
     const codes = await page.locator('#cross-check-exceptions [data-code]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-code')));
-    expect(codes).to.include.members(['MORTGAGE_NOT_IN_REPLY', 'MORTGAGEE_NOT_CONFIRMED']);
+    expect(codes).to.include.members(['MORTGAGE_NOT_IN_REPLY', 'MORTGAGEE_NOT_CONFIRMED', 'FINANCED_RECEIVABLE_NOT_IN_REPLY']);
   });
 
   it('the regulator sees counts by bank and code, no amounts', async function () {

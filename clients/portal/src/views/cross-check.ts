@@ -8,8 +8,8 @@ import type { Confirmation } from '../types.js';
 /**
  * Cross-checks (gateway /v1/confirmations/{id}/cross-check, /v1/engagements/{id}/cross-check,
  * /v1/statistics/cross-checks): the firm sees each accepted bank reply against the client's
- * mortgage registrations on the same ledger, with both sides of every exception; the regulator
- * sees counts by bank and code only.
+ * mortgage registrations and the receivables it holds under a bank's lien on the same ledger, with
+ * both sides of every exception; the regulator sees counts by bank and code only.
  */
 
 const CODES: Record<string, string> = {
@@ -20,13 +20,30 @@ const CODES: Record<string, string> = {
   TERM_MISMATCH: '期限不符 dates differ',
   AMOUNT_MISMATCH: '金额不符 amounts differ',
   MORTGAGEE_NOT_CONFIRMED: '未向抵押权人函证 no reply from the mortgagee bank',
+  FINANCED_RECEIVABLE_NOT_IN_REPLY: '回函未列示已融资应收账款 financed receivable missing from the reply',
+  RECEIVABLE_NOT_ON_LEDGER: '回函所列应收账款不在账本 receivable in the reply not on the ledger',
+  LIEN_HOLDER_NOT_REPLYING_BANK: '质权/融资行为他行 lien held by another bank',
+  RECEIVABLE_NOT_FINANCED: '基准日未由本行融资 no lien of this bank at the as-of date',
+  RECEIVABLE_DATE_MISMATCH: '到期日不符 due date differs',
+  RECEIVABLE_AMOUNT_MISMATCH: '票面金额不符 face amount differs',
+  LIEN_HOLDER_NOT_CONFIRMED: '未向融资行函证 no reply from the lien bank',
 };
 const NOT_EXPECTED: Record<string, string> = {
   'other-mortgagee': '他行抵押 another bank',
   'discharged-by-as-of-date': '基准日前已注销 discharged by the as-of date',
   'registered-after-as-of-date': '基准日后登记 registered after the as-of date',
   'not-registered': '未登记 not registered',
+  'not-financed': '未融资 not financed',
+  'financed-after-as-of-date': '基准日后融资 financed after the as-of date',
+  'lien-released-by-as-of-date': '基准日前已解除 lien released by the as-of date',
+  'other-lien-holder': '他行融资 another bank’s lien',
 };
+
+/** A mortgage links to its page; a receivable has none for the firm (its reads are the parties'). */
+function recordRef(id: string | undefined, source: string | undefined): Child {
+  if (!id) return '—';
+  return source === 'receivable' ? h('code', { 'data-source': 'receivable' }, id) : h('a', { href: `#/m/${encodeURIComponent(id)}` }, id);
+}
 
 const codeLabel = (code: string): string => CODES[code] ?? code;
 
@@ -43,7 +60,7 @@ function exceptionsTable(exceptions: ReadonlyArray<CrossCheckException & { confi
     exceptions.map((e) => [
       h('span', { class: 'exception-code', 'data-code': e.code, title: codeLabel(e.code) }, e.code),
       ...(withLetter ? [e.confirmationId ? h('a', { href: `#/c/${encodeURIComponent(e.confirmationId)}` }, e.confirmationId) : '—'] : []),
-      e.recordId ? h('a', { href: `#/m/${encodeURIComponent(e.recordId)}` }, e.recordId) : '—',
+      recordRef(e.recordId, e.source),
       e.message,
       side(e.ledger),
       side(e.reply),
@@ -62,14 +79,15 @@ function reportView(report: CrossCheckReport): Child[] {
       ['回函交易 Reply transactions', h('span', {}, ...report.basis.replyTxIds.map((tx) => h('code', { title: tx }, `${tx.slice(0, 12)}… `)))],
       ['已记录 Recorded', report.recorded ? h('code', { id: 'cross-check-recorded', title: report.recorded.txId }, `tx ${report.recorded.txId.slice(0, 12)}…`) : '未记录 not yet'],
     ]),
-    ...report.notCompared.map((n) => h('p', { class: 'note' }, `未比对 Not compared — ${n.what}: ${n.reason}`)),
+    ...report.notCompared.map((n) => h('p', { class: 'note', ...(n.code ? { 'data-code': n.code } : {}) }, `未比对 Not compared — ${n.code ? `${n.code} ` : ''}${n.what}: ${n.reason}`)),
     table(
-      '账本上的抵押登记 Registrations on the ledger',
-      ['登记 Record', '状态 State', '抵押权人 Mortgagee', '应列示 Expected', '回函列示 Named by'],
+      '账本上的抵押登记与已融资应收账款 Registrations and financed receivables on the ledger',
+      ['类别 Kind', '登记 Record', '状态 State', '抵押权人/融资行 Bank', '应列示 Expected', '回函列示 Named by'],
       report.records.map((r) => [
-        h('a', { href: `#/m/${encodeURIComponent(r.id)}` }, r.id),
+        r.source === 'receivable' ? '应收账款 receivable' : '抵押 mortgage',
+        recordRef(r.id, r.source),
         r.state,
-        r.bankId,
+        r.bankId || '—',
         r.expected ? '是 yes' : `否 no — ${NOT_EXPECTED[r.notExpected ?? ''] ?? r.notExpected ?? ''}`,
         r.matchedBy ? `${r.matchedBy} (${sectionLabel(r.place?.section ?? '')})` : '—',
       ]),
