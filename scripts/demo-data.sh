@@ -8,7 +8,9 @@
 #   CF-DEMO-0005  Form 2 bank letter of this year's engagement (ENG-<year>-CLIENT1-XC): the bank's reply lists
 #                 the loan secured by MTG-DEMO-0001 but omits MTG-DEMO-0002, so the firm's cross-check
 #                 against the ledger shows MORTGAGE_NOT_IN_REPLY (CLIENT1 grants FIRM1 access; the summary
-#                 is recorded for the regulator's statistics)
+#                 is recorded for the regulator's statistics); the letter asks for discounted bills too and the
+#                 bank states none, while CLIENT1 holds RCV-DEMO-0002, financed by BANK1: the cross-check
+#                 also shows FINANCED_RECEIVABLE_NOT_IN_REPLY (CLIENT1 grants FIRM1 its receivables too)
 # and, on one property of CLIENT1 (unit 310115 001001 GB00088 F00010101), mortgage registrations:
 #   MTG-DEMO-0001 BANK1, registered, priority 1     MTG-DEMO-0002 BANK1, registered, priority 2
 #   MTG-DEMO-0003 BANK1, registered first, then discharged (so the two behind it moved up)
@@ -150,22 +152,16 @@ if [ "$(state_of CF-DEMO-0005)" = absent ]; then
   file=$(mktemp)
   jq --arg y "$YEAR" '.id = "CF-DEMO-0005"
     | .engagement = { id: "ENG-\($y)-CLIENT1-XC", clientId: "CLIENT1", periodStart: "\($y)-01-01", periodEnd: "\($y)-12-31", asOfDate: "\($y)-12-31" }
-    | .letter.header.letterNo = "XD-\($y)-0005" | .letter.header.asOfDate = "\($y)-12-31" | .letter.header.auditPeriod = "\($y)-01-01 to \($y)-12-31"' \
+    | .letter.header.letterNo = "XD-\($y)-0005" | .letter.header.asOfDate = "\($y)-12-31" | .letter.header.auditPeriod = "\($y)-01-01 to \($y)-12-31"
+    | .letter.sections.discountedBills = { status: "requested" }' \
     "$EXAMPLES/issue-bank-letter-form2.json" >"$file"
   call firm1.auditor1 POST /v1/confirmations "$file" >/dev/null
   rm -f "$file"
 fi
 reply=$(mktemp)
-jq --arg y "$YEAR" '.content.date = "\($y)-01-10"' "$EXAMPLES/form2-reply-omitting-a-mortgage.json" >"$reply"
+jq --arg y "$YEAR" '.content.date = "\($y)-01-10" | .content.sections.discountedBills = { status: "none" }' "$EXAMPLES/form2-reply-omitting-a-mortgage.json" >"$reply"
 advance CF-DEMO-0005 auditor-accepted "$reply"
 rm -f "$reply"
-# The client lets its auditors see its registrations; the firm cross-checks and records the summary (counts only).
-# A grant is state, not an event: it is made again on every run (a fresh key, DEMO_FRESH), since a test
-# run on this network may have revoked it and a replayed answer would not grant it back.
-DEMO_FRESH=$(date +%s%N) call client1.client1 POST /v1/mortgages/auditor-access '{"firmId":"FIRM1","validUntil":"2099-12-31"}' >/dev/null
-call firm1.auditor1 POST /v1/confirmations/CF-DEMO-0005/cross-check >/dev/null
-say "CF-DEMO-0005: $(state_of CF-DEMO-0005); cross-check: $(curl -sf "$GW/v1/confirmations/CF-DEMO-0005/cross-check" \
-  -H "Authorization: Bearer $(token firm1.auditor1 GET /v1/confirmations/CF-DEMO-0005/cross-check)" | jq -r '[.exceptions[] | "\(.code) \(.recordId // "")"] | join(", ") | if . == "" then "no exceptions" else . end')"
 
 # ---- receivables and batch payments (gateway/src/receivables, gateway/src/payment-batches) ----
 # ENT1 (core enterprise) owes SUP1 ¥1,000,000.00 (RCV-DEMO-0001, confirmed, split into three);
@@ -198,6 +194,26 @@ fi
 [ "$(receivable_field RCV-DEMO-0001-2 .state)" = transferred ] && call sup2.sup2 POST /v1/receivables/RCV-DEMO-0001-2/financing-request '{"bankId":"BANK1"}' >/dev/null
 [ "$(receivable_field RCV-DEMO-0001-2 .state)" = financing-requested ] && call bank1.officer1 POST /v1/receivables/RCV-DEMO-0001-2/financing '{"financingId":"FIN-DEMO-0001"}' >/dev/null
 for id in RCV-DEMO-0001 RCV-DEMO-0001-1 RCV-DEMO-0001-2 RCV-DEMO-0001-3; do say "$id: $(receivable_field "$id" .state), holder $(receivable_field "$id" .holderId)"; done
+# CLIENT1's own receivable from ENT1 (¥300,000.00), financed by BANK1 this year: CF-DEMO-0005's reply
+# states no discounted bill, so the cross-check shows it (FINANCED_RECEIVABLE_NOT_IN_REPLY).
+if [ "$(receivable_field RCV-DEMO-0002 .state)" = absent ]; then
+  call client1.client1 POST /v1/receivables "$(jq -cn --arg y "$YEAR" --arg today "$(date -u +%F)" '{id: "RCV-DEMO-0002", obligorId: "ENT1", amountMinor: "30000000", currency: "CNY", issueDate: $today,
+    maturityDate: "\($y | tonumber + 1)-06-30", contractNumber: "HT-DEMO-\($y)-0002", invoiceNumbers: ["3100261130 00018901"], goods: "包装材料 12,000 件"}')" >/dev/null
+fi
+[ "$(receivable_field RCV-DEMO-0002 .state)" = registered ] && call ent1.ent1 POST /v1/receivables/RCV-DEMO-0002/confirmation >/dev/null
+[ "$(receivable_field RCV-DEMO-0002 .state)" = confirmed ] && call client1.client1 POST /v1/receivables/RCV-DEMO-0002/financing-request '{"bankId":"BANK1"}' >/dev/null
+[ "$(receivable_field RCV-DEMO-0002 .state)" = financing-requested ] && call bank1.officer1 POST /v1/receivables/RCV-DEMO-0002/financing '{"financingId":"FIN-DEMO-0002"}' >/dev/null
+say "RCV-DEMO-0002: $(receivable_field RCV-DEMO-0002 .state), holder $(receivable_field RCV-DEMO-0002 .holderId), lien $(receivable_field RCV-DEMO-0002 .lien.bankId)"
+
+# The client lets its auditors see its registrations and its receivables; the firm cross-checks
+# CF-DEMO-0005 and records the summary (counts only). A grant is state, not an event: it is made
+# again on every run (a fresh key, DEMO_FRESH), since a test run on this network may have revoked
+# it and a replayed answer would not grant it back.
+DEMO_FRESH=$(date +%s%N) call client1.client1 POST /v1/mortgages/auditor-access '{"firmId":"FIRM1","validUntil":"2099-12-31"}' >/dev/null
+DEMO_FRESH=$(date +%s%N) call client1.client1 POST /v1/receivables/auditor-access '{"firmId":"FIRM1","validUntil":"2099-12-31"}' >/dev/null
+call firm1.auditor1 POST /v1/confirmations/CF-DEMO-0005/cross-check >/dev/null
+say "CF-DEMO-0005: $(state_of CF-DEMO-0005); cross-check: $(curl -sf "$GW/v1/confirmations/CF-DEMO-0005/cross-check" \
+  -H "Authorization: Bearer $(token firm1.auditor1 GET /v1/confirmations/CF-DEMO-0005/cross-check)" | jq -r '[.exceptions[] | "\(.code) \(.recordId // "")"] | join(", ") | if . == "" then "no exceptions" else . end')"
 
 # A produce purchase paid to 24 farmers in one settlement; the same lines again answer the settled batch.
 batch=$(jq -cn '{id: "PB-DEMO-0001", payerId: "ENT1", currency: "CNY", instructionReference: "ZL-DEMO-2026-0301",
