@@ -38,6 +38,23 @@ describe('evidence PDF: the cross-check section', function () {
     expect(check, JSON.stringify(verdict.checks)).to.include({ status: 'pass' });
   });
 
+  it('prints a financed receivable’s exception and a comparison not made, with its code, and still verifies', async () => {
+    const withReceivable: EvidenceDocument = JSON.parse(JSON.stringify(doc));
+    const c = withReceivable.crossCheck;
+    if (!c) throw new Error('the sample has a cross-check');
+    c.records.push({ id: 'RCV-SAMPLE-1', state: 'financed', bankId: 'BANK1', expected: true });
+    c.exceptions.push({ code: 'FINANCED_RECEIVABLE_NOT_IN_REPLY', recordId: 'RCV-SAMPLE-1', message: 'RCV-SAMPLE-1 (lien of BANK1, financed) is on the ledger but in none of the reply sections' });
+    c.counts = { ...c.counts, FINANCED_RECEIVABLE_NOT_IN_REPLY: 1 };
+    c.notCompared.push({ what: 'amount of RCV-SAMPLE-1', reason: 'sealed to its parties', code: 'RECEIVABLE_AMOUNT_NOT_COMPARABLE', recordId: 'RCV-SAMPLE-1' });
+    const { pdf } = await createEvidencePdf(withReceivable, signer);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'econfirm-xc-')), 'evidence.pdf');
+    writeFileSync(file, pdf);
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    expect(text).to.contain('FINANCED_RECEIVABLE_NOT_IN_REPLY').and.contain('RCV-SAMPLE-1').and.contain('RECEIVABLE_AMOUNT_NOT_COMPARABLE');
+    const verdict = await verifyEvidencePdf(pdf, { roots });
+    expect(verdict.checks.find((x) => x.id === 'cross-check'), JSON.stringify(verdict.checks)).to.include({ status: 'pass' });
+  });
+
   it('fails the verifier when its counts hide an exception, or it names a transaction outside the timeline — even signed by the firm', async () => {
     const hidden: EvidenceDocument = JSON.parse(JSON.stringify(doc));
     if (hidden.crossCheck) hidden.crossCheck.counts = {};

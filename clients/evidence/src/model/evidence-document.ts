@@ -80,7 +80,7 @@ export interface CrossCheckEvidence {
   checkedAt: string;
   asOfDate: string;
   comparedSections: string[];
-  notCompared: Array<{ what: string; reason: string }>;
+  notCompared: Array<{ what: string; reason: string; code?: string; recordId?: string }>;
   records: Array<{ id: string; state: string; bankId: string; expected: boolean; notExpected?: string; matchedBy?: string }>;
   exceptions: Array<{ code: string; recordId?: string; message: string }>;
   counts: Record<string, number>;

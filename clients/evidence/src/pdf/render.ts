@@ -525,9 +525,9 @@ export function stepTable(pdf: Doc, titleZh: string, stepWidth: number, rows: re
   );
 }
 
-/** The firm's cross-check of the reply against the ledger's registrations (issue 14): what was compared, when, against which blocks. */
+/** The firm's cross-check of the reply against the ledger's registrations and financed receivables (issue 14): what was compared, when, against which blocks. */
 function drawCrossCheck(pdf: Doc, c: CrossCheckEvidence): void {
-  heading(pdf, '交叉核对', 'Cross-check against the ledger (mortgage registrations)');
+  heading(pdf, '交叉核对', 'Cross-check against the ledger (mortgage registrations, financed receivables)');
   facts(pdf, [
     ['核对时间 Checked', localTime(c.checkedAt)],
     ['基准日 As of', c.asOfDate],
@@ -540,12 +540,12 @@ function drawCrossCheck(pdf: Doc, c: CrossCheckEvidence): void {
   table(
     pdf,
     [
-      { header: '登记 Registration', width: 130 },
+      { header: '登记/应收账款 Record', width: 130 },
       { header: '状态 State', width: 80 },
-      { header: '抵押权人 Mortgagee', width: 80 },
+      { header: '抵押权人/融资行 Bank', width: 80 },
       { header: '应列示 Expected / 回函列示 Named by', width: CONTENT_WIDTH - 290 },
     ],
-    c.records.map((r) => [r.id, r.state, r.bankId, `${r.expected ? 'expected' : `not expected: ${r.notExpected ?? ''}`}${r.matchedBy ? ` · named by ${r.matchedBy}` : ''}`]),
+    c.records.map((r) => [r.id, r.state, r.bankId || '—', `${r.expected ? 'expected' : `not expected: ${r.notExpected ?? ''}`}${r.matchedBy ? ` · named by ${r.matchedBy}` : ''}`]),
     { size: 7 },
   );
   if (c.exceptions.length === 0) note(pdf, '未发现例外 No exceptions.');
@@ -554,14 +554,14 @@ function drawCrossCheck(pdf: Doc, c: CrossCheckEvidence): void {
       pdf,
       [
         { header: '例外 Exception', width: 150 },
-        { header: '登记 Registration', width: 120 },
+        { header: '记录 Record', width: 120 },
         { header: '说明 What', width: CONTENT_WIDTH - 270 },
       ],
       c.exceptions.map((e) => [e.code, e.recordId ?? '—', e.message]),
       { size: 7 },
     );
   }
-  for (const n of c.notCompared) note(pdf, `未比对 Not compared — ${n.what}: ${n.reason}`);
+  for (const n of c.notCompared) note(pdf, `未比对 Not compared — ${n.code ? `${n.code} ` : ''}${n.what}: ${n.reason}`);
 }
 
 function drawHashes(pdf: Doc, doc: EvidenceDocument): void {
