@@ -79,6 +79,7 @@ describe('portal e2e: receivables in a real browser', function () {
     credentialFile('core', 'core', parties.identities.core);
     credentialFile('supplier', 'supa', parties.identities.supa);
     credentialFile('officer', 'bank1', 'officer1');
+    credentialFile('regulator', 'regulator', 'regulator1');
     // The platform's limit and the supplier's registration, over the API as their own systems would.
     const admin = gw.custodial('operator', 'admin');
     const limitUrl = `/v1/receivables/limits/${parties.core.record.id}`;
@@ -131,6 +132,21 @@ describe('portal e2e: receivables in a real browser', function () {
     await act('finance', { financingId: `FIN-${tag}` }, 'financed');
     expect(await page.textContent('#receivable-bank')).to.contain(`BANK1 · FIN-${tag}`);
     expect(await ledgerState(`${id}-1`)).to.equal('financed');
+    expect(pageErrors).to.deep.equal([]);
+  });
+
+  it("the regulator sees the receivable statistics — counts and a chart by state, this obligor's two parts, one financed, no amount", async function () {
+    await signIn('regulator');
+    await page.click('nav a[href="#/receivables"]');
+    await page.waitForSelector('#receivable-stats');
+    const obligorRow = page.locator('#receivable-stats-obligors tr', { hasText: parties.core.record.id });
+    expect((await obligorRow.locator('td').allTextContents()).slice(0, 3)).to.deep.equal([parties.core.record.id, '2', '1']);
+    const financedBar = page.locator('#receivable-state-chart rect[data-key="financed"]');
+    expect(Number(await financedBar.getAttribute('data-value'))).to.be.at.least(1);
+    expect(Number(await financedBar.getAttribute('width'))).to.be.greaterThan(0);
+    expect(await page.getAttribute('#receivable-state-chart', 'role')).to.equal('img');
+    const yuan = `${amountMinor.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${amountMinor.slice(-2)}`;
+    expect(await page.textContent('#receivable-stats')).not.to.contain(yuan);
     expect(pageErrors).to.deep.equal([]);
   });
 });

@@ -1,6 +1,7 @@
-import type { ReceivableRecord } from '@econfirm/common';
+import type { ReceivableRecord, ReceivableStats } from '@econfirm/common';
 import type { Session } from '../app.js';
-import { facts, h, instant, show, table } from '../dom.js';
+import { barChart } from '../chart.js';
+import { facts, h, instant, percent, show, table } from '../dom.js';
 
 /**
  * Receivables (gateway /v1/receivables): a supplier's vouchers (register, split, transfer, ask for
@@ -49,7 +50,10 @@ const amountOf = (r: Receivable): string => yuan(r.terms.content?.amount as stri
 export async function renderReceivables(main: HTMLElement, session: Session, onError: (err: unknown) => void, state = '', partyId = '', bookmark = ''): Promise<void> {
   const regulator = session.me.role === 'regulator';
   const query = `pageSize=50${state ? `&state=${encodeURIComponent(state)}` : ''}${partyId ? `&partyId=${encodeURIComponent(partyId)}` : ''}${bookmark ? `&bookmark=${encodeURIComponent(bookmark)}` : ''}`;
-  const page = regulator && !partyId ? { records: [] as Receivable[], bookmark: '' } : await session.api.get<{ records: Receivable[]; bookmark: string }>(`/v1/receivables?${query}`);
+  const [page, stats] = await Promise.all([
+    regulator && !partyId ? { records: [] as Receivable[], bookmark: '' } : session.api.get<{ records: Receivable[]; bookmark: string }>(`/v1/receivables?${query}`),
+    regulator ? session.api.get<ReceivableStats>('/v1/receivables/statistics') : undefined,
+  ]);
   // A late answer must not replace the view the reader moved to.
   if (location.hash !== '#/receivables' || !main.isConnected) return;
   const filter = h('select', { id: 'receivable-state-filter', name: 'state' }, h('option', { value: '' }, '全部 All'), ...Object.entries(STATES).map(([value, text]) => h('option', { value, ...(value === state ? { selected: true } : {}) }, text)));
@@ -83,6 +87,30 @@ export async function renderReceivables(main: HTMLElement, session: Session, onE
       h('nav', { class: 'pager' }, next),
     ),
     session.me.role === 'client-signer' ? registerSection(session, onError) : null,
+    stats ? statisticsSection(stats) : null,
+  );
+}
+
+/** The regulator's figures (GET /v1/receivables/statistics): counts from the records' clear fields, never amounts. */
+function statisticsSection(stats: ReceivableStats): HTMLElement {
+  // Every state the portal names (STATES), in lifecycle order; the counts come from the ledger.
+  const byState = Object.entries(STATES).map(([state, label]) => [state, label, stats.byState[state as keyof ReceivableStats['byState']] ?? 0] as const);
+  return h('section', { id: 'receivable-stats', 'aria-labelledby': 'receivable-stats-title' },
+    h('h2', { id: 'receivable-stats-title' }, '应收账款统计 Receivable statistics'),
+    facts([
+      ['截至 As of', instant(stats.asOf)],
+      ['记录 Records', String(stats.total)],
+      ['在册债权 Owed parts', h('span', { 'data-testid': 'receivable-parts' }, String(stats.parts))],
+      ['融资占比 Financed share', h('span', { 'data-testid': 'receivable-financed-share' }, `${stats.financed} (${percent(stats.financedShare)})`)],
+      ['逾期 Past due', `${stats.pastDue} (${percent(stats.pastDueRate)})`],
+      ['有效质权 Active liens', String(stats.activeLiens)],
+    ]),
+    h('p', { class: 'muted' }, '金额保密，仅统计笔数 Amounts stay sealed to the parties: counts only.'),
+    barChart('receivable-state-chart', '按状态 Records by state', byState),
+    table('按债务人 By obligor', ['债务人 Obligor', '在册 Parts', '已融资 Financed', '逾期 Past due', '已付 Paid'],
+      stats.obligors.map((o) => [o.obligorId, String(o.parts), String(o.financed), String(o.pastDue), String(o.paid)]), { id: 'receivable-stats-obligors' }),
+    table('按银行 By bank', ['银行 Bank', '已融资 Financed', '有效质权 Active liens', '待审申请 Requests waiting'],
+      stats.banks.map((b) => [b.bankId, String(b.financed), String(b.activeLiens), String(b.requested)]), { id: 'receivable-stats-banks' }),
   );
 }
 

@@ -1,10 +1,8 @@
 import type { Session } from '../app.js';
-import { facts, h, show, table } from '../dom.js';
+import { facts, h, instant, percent, show, table } from '../dom.js';
 import { stateLabel } from '../labels.js';
 import type { ChainReport, RegulatorStats } from '../types.js';
 import { crossCheckStatisticsSection } from './cross-check.js';
-
-const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
 
 /** Where the portal keeps the genesis hash the regulator pinned (its own copy, taken out of band). */
 const ANCHOR_KEY = 'econfirm.integrity.genesisHash';
@@ -107,7 +105,7 @@ export async function renderStatistics(main: HTMLElement, session: Session, onEr
       { 'aria-labelledby': 'stats-title', id: 'statistics' },
       h('h2', { id: 'stats-title' }, '监管统计 Statistics'),
       facts([
-        ['截至 As of', stats.asOf],
+        ['截至 As of', instant(stats.asOf)],
         ['函证总数 Total', h('span', { 'data-testid': 'stats-total' }, String(stats.total))],
         ['逾期 Overdue', `${stats.overdue} (${percent(stats.overdueRate)})`],
         ['退回率 Return rate', percent(stats.returnRate)],
