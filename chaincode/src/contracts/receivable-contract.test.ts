@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ErrorCode, receivableInvoiceKey, ReceivableRecord, ReceivableStats } from '@econfirm/common';
+import { ErrorCode, ReceivableEvidence, receivableInvoiceKey, ReceivableRecord, ReceivableStats } from '@econfirm/common';
 import { fakeJwe, HASH_A } from '../testing/confirmation-world';
 import { expectLedgerError } from '../testing/expect-ledger-error';
 import { TestIdentity } from '../testing/fake-ledger';
@@ -107,6 +107,38 @@ describe('ReceivableContract', () => {
         expect(record.invoiceKeys).to.deep.equal([receivableInvoiceKey('3100261130 R-1')]);
       }
       expect((await world.get('R-1a2', Who.regulator1)).parentId).to.equal('R-1a');
+    });
+  });
+
+  describe('GetReceivableEvidence (the voucher)', () => {
+    it('the record, the transaction of each committed version oldest first, and the ancestors by split up to the root', async () => {
+      await world.confirmed('V-1', '1000000');
+      await world.split('V-1', [['V-1a', '600000'], ['V-1b', '400000']]);
+      await world.split('V-1b', [['V-1b1', '100000'], ['V-1b2', '300000']]);
+      await world.transfer('V-1b2', 'SUP2');
+      const evidence = await world.call<ReceivableEvidence>(Rcv.supplier2, (ctx) => contract().GetReceivableEvidence(ctx, 'V-1b2'));
+      expect(evidence.receivable).to.include({ id: 'V-1b2', parentId: 'V-1b', rootId: 'V-1', holderId: 'SUP2' });
+      expect(evidence.trail.map((v) => [v.state, v.holderId])).to.deep.equal([['confirmed', 'SUP1'], ['transferred', 'SUP2']]);
+      expect(evidence.trail).to.have.length(evidence.receivable.steps.length);
+      expect(evidence.ancestors.map((a) => a.id)).to.deep.equal(['V-1b', 'V-1']);
+      const [parent, root] = evidence.ancestors;
+      expect(parent?.childIds).to.deep.equal(['V-1b1', 'V-1b2']);
+      expect(parent?.trail.map((v) => v.state)).to.deep.equal(['confirmed', 'split']);
+      expect(root?.trail.map((v) => v.state)).to.deep.equal(['registered', 'confirmed', 'split']);
+      // The part was made by its parent's split: the same transaction.
+      expect(evidence.trail[0]?.txId).to.equal(parent?.trail[1]?.txId);
+      expect(parent?.trail[0]?.txId).to.equal(root?.trail[2]?.txId);
+      expect(new Set([...evidence.trail, ...(parent?.trail ?? []), ...(root?.trail ?? [])].map((v) => v.txId)).size).to.equal(5);
+    });
+
+    it('for the parties and the regulator; a stranger and an auditor get the unknown-id refusal or FORBIDDEN', async () => {
+      await world.confirmed('V-2', '10');
+      for (const who of [Rcv.supplier1, Rcv.obligor, Who.regulator1]) {
+        expect((await world.call<ReceivableEvidence>(who, (ctx) => contract().GetReceivableEvidence(ctx, 'V-2'))).trail).to.have.length(2);
+      }
+      await refusedUnchanged(() => contract().GetReceivableEvidence(ledger().as(Rcv.supplier2), 'V-2'), ErrorCode.NotFound, 'receivable V-2 does not exist');
+      await refusedUnchanged(() => contract().GetReceivableEvidence(ledger().as(Rcv.bank1), 'V-2'), ErrorCode.NotFound, 'receivable V-2 does not exist');
+      await refusedUnchanged(() => contract().GetReceivableEvidence(ledger().as(Who.auditor1), 'V-2'), ErrorCode.Forbidden);
     });
   });
 

@@ -11,11 +11,14 @@ import {
   MOVABLE_RECEIVABLE_STATES,
   RECEIVABLE_STATES,
   ReceivableAction,
+  ReceivableAncestor,
   receivableAmountHash,
+  ReceivableEvidence,
   ReceivableIssuedTotal,
   ReceivableLimit,
   ReceivableRecord,
   ReceivableState,
+  ReceivableTrailStep,
   Role,
 } from '@econfirm/common';
 import { forbidden, InstitutionCaller, requireAdmin, requireInstitutionCaller } from '../auth/caller';
@@ -50,6 +53,7 @@ import {
   readReceivableLien,
   ReceivableIndex,
   receivableExists,
+  receivableHistory,
   receivableParties,
   releaseLiens,
   saveReceivable,
@@ -462,6 +466,30 @@ export class ReceivableContract extends Contract {
     return canonicalJson(record);
   }
 
+  /**
+   * The voucher's ledger facts (clients/evidence, "The receivable voucher"), for those who read the
+   * record: it, the transaction of each committed version (oldest first), and each ancestor by
+   * split up to the root with its versions — the chain of holders back to the root with the
+   * transactions that made it (the blocks hold them for every channel member alike).
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async GetReceivableEvidence(ctx: Context, id: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, READER_ROLES);
+    checkString(id, 'id', { maxLength: 128 });
+    const record = await findReceivable(ctx, id);
+    if (!record || !this.mayRead(caller, record)) throw hidden(id);
+    const ancestors: ReceivableAncestor[] = [];
+    for (let parentId = record.parentId; parentId; ) {
+      const parent = await findReceivable(ctx, parentId);
+      if (!parent) throw new LedgerError(ErrorCode.NotFound, `ancestor ${parentId} of receivable ${id} does not exist`);
+      ancestors.push({ id: parent.id, holders: parent.holders, childIds: parent.childIds ?? [], steps: parent.steps, trail: await this.trail(ctx, parent.id) });
+      parentId = parent.parentId;
+    }
+    const evidence: ReceivableEvidence = { receivable: record, trail: await this.trail(ctx, id), ancestors };
+    return canonicalJson(evidence);
+  }
+
   /** Records the caller's institution is or was party to (obligor, holder, bank), optionally in one state. */
   @Transaction(false)
   @Returns('string')
@@ -525,6 +553,17 @@ export class ReceivableContract extends Contract {
     const prefix = state === '' ? [partyId] : [partyId, state];
     const page = await readIndexPage(ctx, ReceivableIndex.ByPartyState, prefix, parsePageSize(pageSize), bookmark, ([, , id]) => findReceivable(ctx, id));
     return canonicalJson(page);
+  }
+
+  /** The committed versions of a record, oldest first. */
+  private async trail(ctx: Context, id: string): Promise<ReceivableTrailStep[]> {
+    return (await receivableHistory(ctx, id))
+      .filter((entry) => entry.value !== null)
+      .map((entry) => {
+        const value = entry.value as ReceivableRecord;
+        return { txId: entry.txId, timestamp: entry.timestamp, state: value.state, holderId: value.holderId };
+      })
+      .reverse();
   }
 
   private async move(ctx: Context, caller: InstitutionCaller, previous: ReceivableRecord, action: ReceivableAction, next: ReceivableRecord): Promise<string> {

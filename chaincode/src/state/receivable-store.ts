@@ -1,6 +1,6 @@
 import { Context } from 'fabric-contract-api';
-import { AuditorReceivableAccess, ReceivableIssuedTotal, ReceivableLimit, ReceivableRecord } from '@econfirm/common';
-import { deleteIndex, keyExists, putIndex, readJson, scanAll, writeJson } from './ledger';
+import { AuditorReceivableAccess, HistoryEntry, ReceivableIssuedTotal, ReceivableLimit, ReceivableRecord } from '@econfirm/common';
+import { deleteIndex, keyExists, putIndex, readHistory, readJson, scanAll, writeJson } from './ledger';
 
 const RECEIVABLE = 'rcv';
 /** Per receivable: its active lien. Read and written by every financing of it (MVCC decides a race). */
@@ -37,6 +37,11 @@ export function findReceivable(ctx: Context, id: string): Promise<ReceivableReco
 /** Every receivable record, in key order (the regulator's statistics). */
 export function allReceivables(ctx: Context): Promise<ReceivableRecord[]> {
   return scanAll<ReceivableRecord>(ctx, RECEIVABLE);
+}
+
+/** Every committed version of the record, newest first (the peer's history database). */
+export function receivableHistory(ctx: Context, id: string): Promise<HistoryEntry<ReceivableRecord>[]> {
+  return readHistory<ReceivableRecord>(ctx, key(ctx, RECEIVABLE, [id]));
 }
 
 export function receivableExists(ctx: Context, id: string): Promise<boolean> {

@@ -247,3 +247,33 @@ export function receivableAmountHash(amountMinor: string, salt: string): string 
 export function receivableInvoiceKey(invoiceNumber: string): string {
   return sha256Hex(`econfirm/receivable-invoice/v1\n${invoiceNumber.replace(/\s+/g, '').toUpperCase()}`);
 }
+
+/** One committed version of a receivable (the peer's key history): the transaction that wrote it. */
+export interface ReceivableTrailStep {
+  txId: string;
+  timestamp: string;
+  state: ReceivableState;
+  /** The holder that version names. */
+  holderId: string;
+}
+
+/** A receivable this one descends from by a split, with the committed versions of it up to the split. */
+export interface ReceivableAncestor {
+  id: string;
+  holders: string[];
+  childIds: string[];
+  steps: ReceivableStep[];
+  trail: ReceivableTrailStep[];
+}
+
+/**
+ * What the voucher (clients/evidence, "The receivable voucher") is made from: the record as a
+ * party or the regulator reads it, every committed version of it oldest first, and its ancestors
+ * by split (parent first, then up to the root), each with its versions: the chain of holders back
+ * to the root (流转路径), each step with its transaction.
+ */
+export interface ReceivableEvidence {
+  receivable: ReceivableRecord;
+  trail: ReceivableTrailStep[];
+  ancestors: ReceivableAncestor[];
+}
