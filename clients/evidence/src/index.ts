@@ -20,3 +20,8 @@ export * from './mortgage-certificate-pdf';
 export { renderMortgageCertificatePdf, certificateQrPayload } from './pdf/render-certificate';
 export * from './ledger/mortgage-certificate';
 export { isMortgageCertificateJson } from './verify/verify-certificate';
+export * from './model/receivable-voucher';
+export * from './receivable-voucher-pdf';
+export { renderReceivableVoucherPdf, voucherQrPayload } from './pdf/render-voucher';
+export * from './ledger/receivable-voucher';
+export { isReceivableVoucherJson } from './verify/verify-voucher';

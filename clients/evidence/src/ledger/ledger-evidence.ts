@@ -8,7 +8,8 @@ import { EvidenceRenderPool } from '../pdf/render-pool';
 import type { EvidenceSigner } from '../signer';
 import type { LedgerView, RegistryEntry, RegistrySnapshot } from '../verify/verify-evidence';
 import { readMortgageEvidence } from './mortgage-certificate';
-import { committedConfirmation, committedMortgage, transactionFacts, type TransactionFacts } from './transactions';
+import { readReceivableEvidence } from './receivable-voucher';
+import { committedConfirmation, committedMortgage, committedReceivable, transactionFacts, type TransactionFacts } from './transactions';
 
 /** GetConfirmationEvidence (auditor of the firm): the request, its committed trail, the responder's key. */
 export async function readConfirmationEvidence(ledger: LedgerSession, id: string): Promise<ConfirmationEvidence> {
@@ -66,6 +67,8 @@ export function ledgerView(ledger: LedgerSession): LedgerView {
     committedRecord: (txId, id) => committedConfirmation(ledger.network, txId, id),
     mortgageEvidence: (id) => readMortgageEvidence(ledger, id),
     committedMortgage: (txId, id) => committedMortgage(ledger.network, txId, id),
+    receivableEvidence: (id) => readReceivableEvidence(ledger, id),
+    committedReceivable: (txId, id) => committedReceivable(ledger.network, txId, id),
     institution: async (institutionId) => registryEntry(await new RegistryClient(ledger).get(institutionId)),
   };
 }

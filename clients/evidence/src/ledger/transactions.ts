@@ -2,7 +2,7 @@ import type { Network } from '@hyperledger/fabric-gateway';
 import { CertificateAttributesError, fabricCertificateAttributes, readBlockOfTransaction, type SerializedIdentity } from '@econfirm/sdk';
 import { X509Certificate } from 'node:crypto';
 import { sha256 } from '../crypto/certificates';
-import type { ConfirmationRequest, MortgageRecord } from '@econfirm/common';
+import type { ConfirmationRequest, MortgageRecord, ReceivableRecord } from '@econfirm/common';
 import type { ActorFacts } from '../model/evidence-document';
 
 export interface TransactionFacts {
@@ -70,6 +70,20 @@ export async function committedMortgage(network: Network, txId: string, mortgage
   for (const write of transaction?.actions.flatMap((a) => a.readWriteSets).flatMap((ns) => ns.writes) ?? []) {
     if (write.isDelete || write.key !== key) continue;
     return JSON.parse(Buffer.from(write.value).toString('utf8')) as MortgageRecord;
+  }
+  return undefined;
+}
+
+/**
+ * The receivable record as transaction `txId` wrote it (its world-state key `\u0000rcv\u0000<id>\u0000`,
+ * chaincode/src/state/receivable-store.ts), read from the committed block like a mortgage's.
+ */
+export async function committedReceivable(network: Network, txId: string, receivableId: string): Promise<ReceivableRecord | undefined> {
+  const key = `\u0000rcv\u0000${receivableId}\u0000`;
+  const transaction = (await readBlockOfTransaction(network, txId)).transactions.find((t) => t.transactionId === txId);
+  for (const write of transaction?.actions.flatMap((a) => a.readWriteSets).flatMap((ns) => ns.writes) ?? []) {
+    if (write.isDelete || write.key !== key) continue;
+    return JSON.parse(Buffer.from(write.value).toString('utf8')) as ReceivableRecord;
   }
   return undefined;
 }

@@ -100,7 +100,8 @@ export interface MortgageCertificateInput {
   transactions: Record<string, { blockNumber: bigint | string; validationCode: string; actor: ActorFacts }>;
 }
 
-function sealedPart(sealed: { ciphertext: string; contentHash: string }, opened: OpenedPayload | undefined, what: string, id: string): SealedPart {
+/** A sealed part as a signed document carries it: its ledger hashes, and its opening when the copy discloses it (checked against the hash). */
+export function sealedPart(sealed: { ciphertext: string; contentHash: string }, opened: OpenedPayload | undefined, what: string, id: string): SealedPart {
   const base = { contentHash: sealed.contentHash, ciphertextSha256: sha256Hex(sealed.ciphertext) };
   if (!opened) return { ...base, disclosed: false };
   if (saltedHash(opened.content, opened.salt) !== sealed.contentHash) {

@@ -100,7 +100,8 @@ function finish(checks: Checks, verdict: Verdict): Verdict {
   return verdict;
 }
 
-function partProblems(part: SealedPart, what: string): string[] {
+/** A disclosed part must reproduce its salted hash; an undisclosed one carries nothing. */
+export function partProblems(part: SealedPart, what: string): string[] {
   if (!part.disclosed) return part.content === undefined && part.salt === undefined ? [] : [`the ${what} is marked undisclosed but carries content`];
   if (typeof part.salt !== 'string') return [`the disclosed ${what} has no salt`];
   const hash = saltedHash(part.content, part.salt);

@@ -1,4 +1,4 @@
-import { canonicalJson, saltedHash, sha256Hex, type ConfirmationEvidence, type ConfirmationRequest, type MortgageEvidence, type MortgageRecord, type PublicJwk } from '@econfirm/common';
+import { canonicalJson, saltedHash, sha256Hex, type ConfirmationEvidence, type ConfirmationRequest, type MortgageEvidence, type MortgageRecord, type PublicJwk, type ReceivableEvidence, type ReceivableRecord } from '@econfirm/common';
 import { LedgerCallError, verifyReplySignature } from '@econfirm/sdk';
 import { certificatePublicJwk, evidenceCertificateProblem, verifyChain } from '../crypto/certificates';
 import { decodeCompactJws, x5cChain } from '../crypto/jws';
@@ -9,17 +9,20 @@ import { ATTACHMENT } from '../pdf/render';
 import { chainFailure, checkDocumentJws, checkPdfSignature, Checks, parsedRevocations, rootsFor, single, stepTransactionProblems, type Check, type SignerExpectation, type TrustRoots } from './checks';
 import { checkAnchor, parseAnchorProof, type AnchorFacts, type EvmTrust } from './verify-anchor';
 import { isMortgageCertificateJson, verifyMortgageCertificatePdf } from './verify-certificate';
+import { isReceivableVoucherJson, verifyReceivableVoucherPdf } from './verify-voucher';
 
 export { failureDetail, parsedRevocations, type Check, type CheckStatus, type TrustRoots } from './checks';
 
 export interface Verdict {
   ok: boolean;
   mode: 'online' | 'offline';
-  /** What the document is: confirmation evidence, or a mortgage registration certificate. */
-  kind?: 'confirmation' | 'mortgage-certificate';
+  /** What the document is: confirmation evidence, a mortgage registration certificate, or a receivable voucher. */
+  kind?: 'confirmation' | 'mortgage-certificate' | 'receivable-voucher';
   confirmationId?: string;
   /** The registration a certificate is of. */
   mortgageId?: string;
+  /** The receivable a voucher is of. */
+  receivableId?: string;
   evidenceHash?: string;
   generatedBy?: string;
   /** What the EVM chain says about the evidence's anchor, when the `evm-anchor` check passed. */
@@ -42,6 +45,10 @@ export interface LedgerView {
   mortgageEvidence?(id: string): Promise<MortgageEvidence>;
   /** The registration as transaction `txId` wrote it, from the committed block (any channel member). */
   committedMortgage?(txId: string, id: string): Promise<MortgageRecord | undefined>;
+  /** The receivable as this identity may read it now (GetReceivableEvidence); a non-reader is refused. */
+  receivableEvidence?(id: string): Promise<ReceivableEvidence>;
+  /** The receivable as transaction `txId` wrote it, from the committed block (any channel member). */
+  committedReceivable?(txId: string, id: string): Promise<ReceivableRecord | undefined>;
   /** The registry's entry of an institution (parties, the firm's MSP, the responder's keys). */
   institution?(institutionId: string): Promise<RegistryEntry | undefined>;
 }
@@ -109,7 +116,7 @@ export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions)
     attachments = await extractAttachments(bytes);
     evidenceBytes = single(attachments, ATTACHMENT.evidenceJson);
     if (!evidenceBytes) throw new Error(`no ${ATTACHMENT.evidenceJson} attached`);
-    if (isMortgageCertificateJson(evidenceBytes)) return;
+    if (isMortgageCertificateJson(evidenceBytes) || isReceivableVoucherJson(evidenceBytes)) return;
     doc = parseEvidenceJson(evidenceBytes.toString('utf8'));
     verdict.kind = 'confirmation';
     verdict.confirmationId = doc.record.id;
@@ -120,6 +127,8 @@ export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions)
 
   // A registration certificate (不动产登记证明) is the same kind of signed document with other checks.
   if (!doc && evidenceBytes && isMortgageCertificateJson(evidenceBytes)) return verifyMortgageCertificatePdf(bytes, attachments, evidenceBytes, options, checks, verdict, crls);
+  // So is a receivable voucher (电子债权凭证).
+  if (!doc && evidenceBytes && isReceivableVoucherJson(evidenceBytes)) return verifyReceivableVoucherPdf(bytes, attachments, evidenceBytes, options, checks, verdict, crls);
 
   // 2. The PDF signature, by the evidence certificate of the firm the record names (the record is
   // compared with the ledger below, the firm's MSP with the registry): not any member of some MSP.

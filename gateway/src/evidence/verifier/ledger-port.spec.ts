@@ -12,6 +12,8 @@ describe('verifier ledger port (reads of a verifier in a worker thread)', functi
       committedRecord: () => Promise.resolve(undefined),
       committedMortgage: (txId, id) => Promise.resolve({ id, state: 'registered', steps: [{ at: txId }] } as never),
       mortgageEvidence: () => Promise.reject(new LedgerCallError('NOT_FOUND', 'mortgage MTG-1 does not exist', 'evaluate', 'GetMortgageEvidence', undefined, true)),
+      committedReceivable: (txId, id) => Promise.resolve({ id, state: 'transferred', holderId: txId } as never),
+      receivableEvidence: () => Promise.reject(new LedgerCallError('NOT_FOUND', 'receivable RCV-1 does not exist', 'evaluate', 'GetReceivableEvidence', undefined, true)),
     };
     const channel = new MessageChannel();
     serveLedger(channel.port1, view);
@@ -24,6 +26,9 @@ describe('verifier ledger port (reads of a verifier in a worker thread)', functi
       // The registration certificate's reads cross too (the verifier's ledger-hashes and ledger-current checks).
       expect(await remote.committedMortgage?.('t2', 'MTG-1')).to.deep.equal({ id: 'MTG-1', state: 'registered', steps: [{ at: 't2' }] });
       expect(await remote.mortgageEvidence?.('MTG-1').then(() => undefined, (err: unknown) => err)).to.be.instanceOf(LedgerCallError).and.include({ code: 'NOT_FOUND' });
+      // And the voucher's (ledger-hashes, ledger-current).
+      expect(await remote.committedReceivable?.('t3', 'RCV-1')).to.deep.equal({ id: 'RCV-1', state: 'transferred', holderId: 't3' });
+      expect(await remote.receivableEvidence?.('RCV-1').then(() => undefined, (err: unknown) => err)).to.be.instanceOf(LedgerCallError).and.include({ code: 'NOT_FOUND' });
       const refused = await remote.confirmationEvidence('CF-1').then(() => undefined, (err: unknown) => err);
       expect(refused).to.be.instanceOf(LedgerCallError);
       expect(refused).to.include({ code: 'FORBIDDEN', message: 'not yours', contractRefusal: true });

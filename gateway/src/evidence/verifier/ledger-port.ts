@@ -8,7 +8,7 @@ import { LedgerCallError, type LedgerCallPhase } from '@econfirm/sdk';
  * LedgerView reads cross, by name; their values are plain data (bigint included), which the
  * structured clone carries as they are.
  */
-const METHODS = ['confirmationEvidence', 'transaction', 'committedRecord', 'institution', 'mortgageEvidence', 'committedMortgage'] as const;
+const METHODS = ['confirmationEvidence', 'transaction', 'committedRecord', 'institution', 'mortgageEvidence', 'committedMortgage', 'receivableEvidence', 'committedReceivable'] as const;
 type Method = (typeof METHODS)[number];
 
 interface LedgerCall {
@@ -77,5 +77,7 @@ export function remoteLedger(port: MessagePort): LedgerView {
     institution: (institutionId) => call('institution', institutionId),
     mortgageEvidence: (id) => call('mortgageEvidence', id),
     committedMortgage: (txId, id) => call('committedMortgage', txId, id),
+    receivableEvidence: (id) => call('receivableEvidence', id),
+    committedReceivable: (txId, id) => call('committedReceivable', txId, id),
   };
 }
