@@ -421,4 +421,87 @@ describe('evidence PDF: render, sign, verify offline', function () {
       }
     });
   });
+
+  describe("the reply certificate at the reply transaction's time on the ledger (issue 10), not the verifier's", () => {
+    const clone = <T,>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+    /** A ledger holding the facts of `d`, read as the firm, timing each transaction by `time` (what the block's channel header says). */
+    const ledgerOf = (d: EvidenceDocument, time: (step: EvidenceDocument['timeline'][number]) => Date): LedgerView => {
+      const confirmation = {
+        ...clone(d.record),
+        letter: { ciphertext: `{"jwe":"letter ${d.record.id}"}`, contentHash: d.letter.contentHash },
+        reply: { ...clone(d.reply as NonNullable<EvidenceDocument['reply']>), ciphertext: `{"jwe":"reply ${d.record.id}"}` },
+      };
+      return {
+        confirmationEvidence: () => Promise.resolve(clone({ confirmation, trail: d.timeline.map((s) => ({ txId: s.txId, timestamp: s.at, state: s.state })), responderSigningKey: d.reply?.signingKey }) as never),
+        transaction: (txId) => {
+          const step = d.timeline.find((s) => s.txId === txId);
+          if (!step) return Promise.reject(new Error(`transaction ${txId} not found`));
+          return Promise.resolve({ blockNumber: BigInt(step.blockNumber), validationCode: 'VALID', actor: step.actor, timestamp: time(step) });
+        },
+      };
+    };
+    /** The bank's reply key, certified under Bank1MSP for [notBefore, notAfter]. */
+    const certifiedBank = (notBefore: Date, notAfter: Date): SampleBank => {
+      const issued = bankPki.issue('BANK1-sig-1', { notBefore, notAfter });
+      return { signingJwk: createPrivateKey(issued.keyPem).export({ format: 'jwk' }), kid: 'BANK1-sig-1', x5c: x5cOf(issued.certPem, bankPki.evidenceCaPem) };
+    };
+    const REPLY_MINUTES = 1500; // sampleEvidence's reply-prepared step (PrepareReply), minutes after its base time
+    let caStart: number;
+    let expired: SampleBank;
+    before(async () => {
+      caStart = new Date(new X509Certificate(bankPki.evidenceCaPem).validFrom).getTime();
+      // Valid for 4 s from the bank's CA's own start (the whole chain valid then), expired since.
+      expired = certifiedBank(new Date(caStart), new Date(caStart + 4000));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, caStart + 6000 - Date.now())));
+    });
+    const replyAt = async (bankKey: SampleBank, at: number) => {
+      const d = await sampleEvidence({ bank: bankKey, baseTime: at - REPLY_MINUTES * 60_000, agrees: false });
+      return { d, pdf: (await createEvidencePdf(d, signer)).pdf };
+    };
+
+    it('verifies online a reply whose certificate expired after the reply was committed (refused on e4aad4b: checked at the verifier\'s time)', async () => {
+      const { d, pdf: replied } = await replyAt(expired, caStart + 2000);
+      const verdict = await verifyEvidencePdf(replied, { roots, ledger: ledgerOf(d, (s) => new Date(s.at)) });
+      expect(verdict.ok, JSON.stringify(verdict.checks, null, 1)).to.equal(true);
+      const reply = check(verdict, 'reply-jws');
+      expect(reply.status).to.equal('pass');
+      expect(reply.detail).to.include(new Date(caStart + 2000).toISOString()).and.include(d.timeline.find((s) => s.state === 'reply-prepared')?.txId);
+      expect(verdict.checks.map((c) => c.id)).not.to.include('reply-certificate-time');
+      // Offline the same PDF is checked at the verifier's time, and refused (the certificate has expired).
+      const offline = await verifyEvidencePdf(replied, { roots });
+      expect(check(offline, 'reply-jws')).to.include({ status: 'fail', code: 'CERTIFICATE_UNTRUSTED' });
+    });
+
+    it("refuses a reply whose certificate had expired, or was not yet valid, at the reply transaction's time on the ledger, whatever the document's times say", async () => {
+      // The document's steps (and preparedAt) fall inside the certificate's 4 s; the ledger times the reply 8 s in, after it expired.
+      const late = await replyAt(expired, caStart + 2000);
+      const lateVerdict = await verifyEvidencePdf(late.pdf, { roots, ledger: ledgerOf(late.d, (s) => (s.state === 'reply-prepared' ? new Date(caStart + 8000) : new Date(s.at))) });
+      expect(check(lateVerdict, 'reply-jws')).to.include({ status: 'fail', code: 'CERTIFICATE_UNTRUSTED' });
+      expect(check(lateVerdict, 'reply-jws').detail).to.match(/not valid at/).and.include(new Date(caStart + 8000).toISOString());
+      expect(lateVerdict.ok).to.equal(false);
+      // Valid from an hour after the CA's start (and now): the reply was committed 2 s after the CA's start.
+      const early = await replyAt(certifiedBank(new Date(caStart + 3_600_000), new Date(Date.now() + 86_400_000)), caStart + 2000);
+      const earlyVerdict = await verifyEvidencePdf(early.pdf, { roots, ledger: ledgerOf(early.d, (s) => new Date(s.at)) });
+      expect(check(earlyVerdict, 'reply-jws')).to.include({ status: 'fail', code: 'CERTIFICATE_UNTRUSTED' });
+      expect(check(earlyVerdict, 'reply-jws').detail).to.match(/not valid at/);
+      expect(earlyVerdict.ok).to.equal(false);
+    });
+
+    it("offline, or without a ledger time, says the reply certificate was checked at the verifier's time (TIME_NOT_LEDGER_PROVEN), and a failed read of that time refuses", async () => {
+      const offline = await verifyEvidencePdf(pdf, { roots });
+      expect(offline.ok, JSON.stringify(offline.checks, null, 1)).to.equal(true);
+      expect(check(offline, 'reply-certificate-time')).to.include({ status: 'skipped', code: 'TIME_NOT_LEDGER_PROVEN' });
+      expect(check(offline, 'reply-certificate-time').detail).to.match(/verifier's time/).and.match(/offline/);
+      const untimed = ledgerOf(doc, (s) => new Date(s.at));
+      const noTime: LedgerView = { ...untimed, transaction: async (tx) => ({ ...(await untimed.transaction(tx)), timestamp: undefined }) };
+      const online = await verifyEvidencePdf(pdf, { roots, ledger: noTime });
+      expect(online.ok, JSON.stringify(online.checks, null, 1)).to.equal(true);
+      expect(check(online, 'reply-certificate-time')).to.include({ status: 'skipped', code: 'TIME_NOT_LEDGER_PROVEN' });
+      const timed = await verifyEvidencePdf(pdf, { roots, ledger: untimed });
+      expect(timed.ok, JSON.stringify(timed.checks, null, 1)).to.equal(true);
+      expect(timed.checks.map((c) => c.id)).not.to.include('reply-certificate-time');
+      const unreadable: LedgerView = { ...untimed, transaction: () => Promise.reject(new Error('peer unreachable')) };
+      expect(check(await verifyEvidencePdf(pdf, { roots, ledger: unreadable }), 'reply-jws')).to.include({ status: 'fail', code: 'LEDGER_UNAVAILABLE' });
+    });
+  });
 });

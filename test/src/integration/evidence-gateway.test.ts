@@ -88,7 +88,7 @@ describe('evidence endpoints of the gateway on the real network (issue 5)', func
     const offline = await gw.post(regulator, '/v1/evidence/verify?offline=true', { pdf: pdf.toString('base64') });
     expect(offline.body.ok, JSON.stringify(offline.body.checks, null, 1)).to.equal(true);
     expect(offline.body.mode).to.equal('offline');
-    expect(offline.body.checks.filter((c: { status: string }) => c.status === 'skipped').map((c: { code: string }) => c.code)).to.deep.equal(['NO_REGISTRY', 'OFFLINE', 'OFFLINE']);
+    expect(offline.body.checks.filter((c: { status: string }) => c.status === 'skipped').map((c: { code: string }) => c.code)).to.deep.equal(['TIME_NOT_LEDGER_PROVEN', 'NO_REGISTRY', 'OFFLINE', 'OFFLINE']);
     const flipped = Buffer.from(pdf);
     flipped[flipped.length - 5000] = (flipped[flipped.length - 5000] as number) ^ 0x04;
     const broken = await gw.post(regulator, '/v1/evidence/verify?offline=true', { pdf: flipped.toString('base64') });

@@ -9,6 +9,13 @@ export interface TransactionFacts {
   blockNumber: bigint;
   validationCode: string;
   actor: ActorFacts;
+  /**
+   * The transaction's channel-header timestamp as the committed block holds it: the time the
+   * submitter put in the proposal, accepted by the endorsers within their window, and the only
+   * clock the chaincode reads (chaincode/src/state/tx-time.ts) — so the same instant as the step's
+   * ledger timestamp. A Fabric block has no time of its own to take instead.
+   */
+  timestamp?: Date;
 }
 
 /**
@@ -96,5 +103,5 @@ export async function transactionFacts(network: Network, txId: string): Promise<
   const block = await readBlockOfTransaction(network, txId);
   const transaction = block.transactions.find((t) => t.transactionId === txId);
   if (!transaction) throw new Error(`transaction ${txId} is not in the block the peer returned`);
-  return { blockNumber: block.number, validationCode: transaction.validation, actor: actorFromIdentity(transaction.creator) };
+  return { blockNumber: block.number, validationCode: transaction.validation, actor: actorFromIdentity(transaction.creator), ...(transaction.timestamp ? { timestamp: transaction.timestamp } : {}) };
 }

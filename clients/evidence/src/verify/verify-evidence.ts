@@ -1,4 +1,4 @@
-import { canonicalJson, saltedHash, sha256Hex, type ConfirmationEvidence, type ConfirmationRequest, type MortgageEvidence, type MortgageRecord, type PublicJwk, type ReceivableEvidence, type ReceivableRecord } from '@econfirm/common';
+import { canonicalJson, ConfirmationState, saltedHash, sha256Hex, type ConfirmationEvidence, type ConfirmationRequest, type MortgageEvidence, type MortgageRecord, type PublicJwk, type ReceivableEvidence, type ReceivableRecord } from '@econfirm/common';
 import { LedgerCallError, verifyReplySignature } from '@econfirm/sdk';
 import { certificatePublicJwk, evidenceCertificateProblem, verifyChain } from '../crypto/certificates';
 import { decodeCompactJws, x5cChain } from '../crypto/jws';
@@ -6,7 +6,7 @@ import { EVIDENCE_JWS_TYPE } from '../evidence-pdf';
 import { crossCheckProblems, evidenceHash, parseEvidenceJson, type ActorFacts, type EvidenceDocument } from '../model/evidence-document';
 import { extractAttachments, type ExtractedAttachment } from '../pdf/attachments';
 import { ATTACHMENT } from '../pdf/render';
-import { chainFailure, checkDocumentJws, checkPdfSignature, Checks, parsedRevocations, rootsFor, single, stepTransactionProblems, type Check, type SignerExpectation, type TrustRoots } from './checks';
+import { chainFailure, checkDocumentJws, failureDetail, checkPdfSignature, Checks, parsedRevocations, rootsFor, single, stepTransactionProblems, type Check, type SignerExpectation, type TrustRoots } from './checks';
 import { checkAnchor, parseAnchorProof, type AnchorFacts, type EvmTrust } from './verify-anchor';
 import { isMortgageCertificateJson, verifyMortgageCertificatePdf } from './verify-certificate';
 import { isReceivableVoucherJson, verifyReceivableVoucherPdf } from './verify-voucher';
@@ -34,7 +34,8 @@ export interface Verdict {
 export interface LedgerView {
   /** The firm's own read (GetConfirmationEvidence); other callers are refused by the chaincode. */
   confirmationEvidence(id: string): Promise<ConfirmationEvidence>;
-  transaction(txId: string): Promise<{ blockNumber: bigint; validationCode: string; actor: ActorFacts }>;
+  /** `timestamp`: the transaction's channel-header time as the block holds it (ledger/transactions.ts); without it, no time is ledger-proven. */
+  transaction(txId: string): Promise<{ blockNumber: bigint; validationCode: string; actor: ActorFacts; timestamp?: Date }>;
   /**
    * For anyone else on the channel: the record as transaction `txId` wrote it (from the block's
    * read-write set) and the registry's signing key of that kid, so a regulator or a court's expert
@@ -76,6 +77,7 @@ export interface VerifyOptions {
   /**
    * Check certificate validity at this time (default: now). Never a time the document states (/M,
    * generatedAt, preparedAt): a forger back-dates those to use an expired or revoked certificate.
+   * Online, the reply certificate is checked at the reply transaction's time on the ledger instead.
    */
   at?: Date;
   /** Offline: the registry as the verifier exported it; without it the parties and the responder's key are reported unchecked. */
@@ -193,12 +195,22 @@ export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions)
         checks.fail('reply-jws', 'CERTIFICATE_KEY_MISMATCH', "the x5c certificate is for another key than the responder's registry signing key");
         return;
       }
-      const trust = verifyChain(chain, rootsFor(options.roots, responderMsp), options.at ?? new Date(), crls);
-      if (!trust.ok) {
-        checks.fail('reply-jws', chainFailure(trust), `reply JWS certificate outside ${responderMsp}: ${trust.reason}`);
+      // Valid when the reply was committed, as the ledger times it; never preparedAt or a step's
+      // `at` (the document's own words), and only without a ledger time the verifier's clock.
+      let when: Awaited<ReturnType<typeof replyCommitTime>>;
+      try {
+        when = await replyCommitTime(evidence, options);
+      } catch (err) {
+        checks.fail('reply-jws', 'LEDGER_UNAVAILABLE', `the reply transaction's time could not be read from the ledger: ${failureDetail(err)}`);
         return;
       }
-      checks.pass('reply-jws', `ES256 by ${evidence.parties.responder.id} key ${reply.signingKid}, certificate '${trust.subject}' chains to ${responderMsp}; sha256 = ledger signatureHash`);
+      const trust = verifyChain(chain, rootsFor(options.roots, responderMsp), when.at, crls);
+      if (!trust.ok) {
+        checks.fail('reply-jws', chainFailure(trust), `reply JWS certificate outside ${responderMsp}: ${trust.reason}${when.txId ? ` (the time of the reply transaction ${when.txId} on the ledger)` : ''}`);
+        return;
+      }
+      checks.pass('reply-jws', `ES256 by ${evidence.parties.responder.id} key ${reply.signingKid}, certificate '${trust.subject}' chains to ${responderMsp}, valid at ${when.at.toISOString()}${when.txId ? ` (the reply transaction ${when.txId} as the ledger times it)` : ''}; sha256 = ledger signatureHash`);
+      if (!when.txId) checks.skip('reply-certificate-time', 'TIME_NOT_LEDGER_PROVEN', `the reply certificate was checked valid at the verifier's time ${when.at.toISOString()}, not at the reply transaction's time on the ledger: ${when.why}`);
     });
   }
 
@@ -252,6 +264,36 @@ export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions)
   verdict.evidenceHash = evidenceHash(evidence);
   verdict.ok = checks.ok();
   return verdict;
+}
+
+/**
+ * The step of the transaction that committed the reply (PrepareReply, which writes its JWS hash): the
+ * last `reply-prepared` step up to the first `replied` one (a bank's reviewer approves with a later
+ * transaction; a send-back and a new preparation write another reply), or, for a responder without
+ * maker-checker, the `replied` step itself. The timeline is the document's, but online the ledger
+ * checks hold it to the ledger's trail (the firm) or to what each step wrote (anyone else).
+ */
+function replyStep(doc: EvidenceDocument): EvidenceDocument['timeline'][number] | undefined {
+  const final = doc.timeline.findIndex((s) => s.state === ConfirmationState.Replied);
+  const upTo = final < 0 ? doc.timeline : doc.timeline.slice(0, final + 1);
+  return upTo.filter((s) => s.state === ConfirmationState.ReplyPrepared).pop() ?? (final < 0 ? undefined : upTo[final]);
+}
+
+/**
+ * When to check the reply certificate's validity: online, the reply transaction's channel-header
+ * timestamp read from its committed block (a certificate that expired after the reply was
+ * committed still signed it in time; one not yet or no longer valid then did not); otherwise the
+ * verifier's `at` or now, with the reason no ledger time was used (reported, never silent).
+ */
+async function replyCommitTime(doc: EvidenceDocument, options: VerifyOptions): Promise<{ at: Date; txId?: string; why?: string }> {
+  const fallback = options.at ?? new Date();
+  if (!options.ledger) return { at: fallback, why: 'offline' };
+  const step = replyStep(doc);
+  if (!step) return { at: fallback, why: 'the timeline names no reply transaction' };
+  // A failed read fails the check (LEDGER_UNAVAILABLE): online, the ledger's time is not optional.
+  const facts = await options.ledger.transaction(step.txId);
+  if (!facts.timestamp) return { at: fallback, why: `the ledger view gave no timestamp for ${step.txId}` };
+  return { at: facts.timestamp, txId: step.txId };
 }
 
 /** Record fields that the ledger derives at read time rather than stores. */
