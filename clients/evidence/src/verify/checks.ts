@@ -1,4 +1,4 @@
-import { sha256Hex } from '@econfirm/common';
+import { saltedHash, sha256Hex } from '@econfirm/common';
 import { verifyChain } from '../crypto/certificates';
 import { verifyDetachedCms } from '../crypto/cms';
 import { parseCrl, type ParsedCrl } from '../crypto/crl';
@@ -6,7 +6,8 @@ import { decodeCompactJws, verifyCompactJws, x5cChain } from '../crypto/jws';
 import type { ExtractedAttachment } from '../pdf/attachments';
 import { extractSignature } from '../pdf/pades';
 import { ATTACHMENT } from '../pdf/render';
-import type { LedgerView } from './verify-evidence';
+import type { SealedPart } from '../model/mortgage-certificate';
+import type { LedgerView, RegistryEntry, Verdict, VerifyOptions } from './verify-evidence';
 
 export type CheckStatus = 'pass' | 'fail' | 'skipped';
 
@@ -187,4 +188,61 @@ export async function stepTransactionProblems<S extends StatedStep>(ledger: Ledg
     if (extra) problems.push(extra);
   }
   return problems;
+}
+
+/** Does the attached JSON say it is of `format`? (Its shape is the verifier's to check.) */
+export function declaresFormat(bytes: Buffer, format: string): boolean {
+  try {
+    return (JSON.parse(bytes.toString('utf8')) as { format?: unknown } | null)?.format === format;
+  } catch {
+    return false;
+  }
+}
+
+/** The verdict is ok when every check that ran passed. */
+export function concluded(checks: Checks, verdict: Verdict): Verdict {
+  verdict.ok = checks.ok();
+  return verdict;
+}
+
+export type RegistryLookup = (id: string) => Promise<RegistryEntry | undefined>;
+
+/** Where a verifier looks institutions up: the ledger's registry online, else the snapshot it brought, else nowhere. */
+export function registryLookup(options: Pick<VerifyOptions, 'ledger' | 'registry'>): RegistryLookup | undefined {
+  return options.ledger?.institution?.bind(options.ledger) ?? (options.registry ? (id: string) => Promise.resolve(options.registry?.get(id)) : undefined);
+}
+
+type PrintedParty = Pick<RegistryEntry, 'id' | 'kind' | 'mspId' | 'nameZh' | 'nameEn'>;
+
+/**
+ * Each printed party against the registry entry of `id` (by default the id it prints): registered,
+ * with the same id, kind, MSP and names; `more` adds what a role must also be (the signer's MSP,
+ * the responder's key).
+ */
+export async function registeredPartyProblems(
+  parties: readonly (readonly [role: string, party: PrintedParty, id?: string])[],
+  lookup: RegistryLookup,
+  more?: (role: string, entry: RegistryEntry) => string | undefined,
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const [role, party, id = party.id] of parties) {
+    const entry = await lookup(id);
+    if (!entry) {
+      problems.push(`${role} ${id} is not in the registry`);
+      continue;
+    }
+    const differing = (['id', 'kind', 'mspId', 'nameZh', 'nameEn'] as const).filter((f) => party[f] !== entry[f]);
+    if (differing.length > 0) problems.push(`${role} ${id}: ${differing.join(', ')} differ from the registry`);
+    const extra = more?.(role, entry);
+    if (extra) problems.push(extra);
+  }
+  return problems;
+}
+
+/** A disclosed part must reproduce its salted hash; an undisclosed one carries nothing. */
+export function partProblems(part: SealedPart, what: string): string[] {
+  if (!part.disclosed) return part.content === undefined && part.salt === undefined ? [] : [`the ${what} is marked undisclosed but carries content`];
+  if (typeof part.salt !== 'string') return [`the disclosed ${what} has no salt`];
+  const hash = saltedHash(part.content, part.salt);
+  return hash === part.contentHash ? [] : [`the ${what} content hashes to ${hash}, the certificate states ${part.contentHash}`];
 }

@@ -1,4 +1,4 @@
-import { canonicalJson, InstitutionKind, saltedHash, sha256Hex, type MortgageRecord } from '@econfirm/common';
+import { canonicalJson, InstitutionKind, sha256Hex, type MortgageRecord } from '@econfirm/common';
 import { LedgerCallError } from '@econfirm/sdk';
 import { evidenceCertificateProblem } from '../crypto/certificates';
 import type { ParsedCrl } from '../crypto/crl';
@@ -11,19 +11,14 @@ import {
   parseMortgageCertificateJson,
   STEP_ACTOR,
   type MortgageCertificateDocument,
-  type SealedPart,
 } from '../model/mortgage-certificate';
 import type { ExtractedAttachment } from '../pdf/attachments';
-import { checkDocumentJws, checkPdfSignature, stepTransactionProblems, type Checks, type SignerExpectation } from './checks';
-import type { LedgerView, RegistryEntry, Verdict, VerifyOptions } from './verify-evidence';
+import { checkDocumentJws, checkPdfSignature, concluded, declaresFormat, partProblems, registeredPartyProblems, registryLookup, stepTransactionProblems, type Checks, type RegistryLookup, type SignerExpectation } from './checks';
+import type { LedgerView, Verdict, VerifyOptions } from './verify-evidence';
 
 /** Does the attached JSON say it is a registration certificate? (Its shape is checked by the verifier.) */
 export function isMortgageCertificateJson(bytes: Buffer): boolean {
-  try {
-    return (JSON.parse(bytes.toString('utf8')) as { format?: unknown } | null)?.format === MORTGAGE_CERTIFICATE_FORMAT;
-  } catch {
-    return false;
-  }
+  return declaresFormat(bytes, MORTGAGE_CERTIFICATE_FORMAT);
 }
 
 /** A certificate is signed by the evidence certificate of the record's registry, under the registry's MSP. */
@@ -67,7 +62,7 @@ export async function verifyMortgageCertificatePdf(
   });
   const at = options.at ?? new Date();
   const pdfSigner = checkPdfSignature(checks, bytes, doc ? registrySigner(doc) : undefined, at, options.roots, crls);
-  if (!doc) return finish(checks, verdict);
+  if (!doc) return concluded(checks, verdict);
   const cert = doc;
   await checkDocumentJws(checks, attachments, json, MORTGAGE_CERTIFICATE_JWS_TYPE, cert.generatedBy.mspId, pdfSigner, at, options.roots, crls);
 
@@ -81,7 +76,7 @@ export async function verifyMortgageCertificatePdf(
     else checks.pass('certificate-content', 'the application and certificate reproduce their salted hashes; the certificate and unit numbers are the ones whose ledger keys the record holds');
   });
 
-  const lookup = options.ledger?.institution?.bind(options.ledger) ?? (options.registry ? (id: string) => Promise.resolve(options.registry?.get(id)) : undefined);
+  const lookup = registryLookup(options);
   if (lookup) await checks.run('registry', 'LEDGER_UNAVAILABLE', () => checkParties(checks, cert, lookup));
   else checks.skip('registry', 'NO_REGISTRY', "offline without a registry snapshot: the parties and the registry's MSP were not checked (they are the document's own)");
 
@@ -92,41 +87,24 @@ export async function verifyMortgageCertificatePdf(
     await checkLedger(checks, cert, options.ledger);
   }
   verdict.evidenceHash = certificateHash(cert);
-  return finish(checks, verdict);
+  return concluded(checks, verdict);
 }
 
-function finish(checks: Checks, verdict: Verdict): Verdict {
-  verdict.ok = checks.ok();
-  return verdict;
-}
-
-/** A disclosed part must reproduce its salted hash; an undisclosed one carries nothing. */
-export function partProblems(part: SealedPart, what: string): string[] {
-  if (!part.disclosed) return part.content === undefined && part.salt === undefined ? [] : [`the ${what} is marked undisclosed but carries content`];
-  if (typeof part.salt !== 'string') return [`the disclosed ${what} has no salt`];
-  const hash = saltedHash(part.content, part.salt);
-  return hash === part.contentHash ? [] : [`the ${what} content hashes to ${hash}, the certificate states ${part.contentHash}`];
-}
 
 /** Registry, mortgagee and mortgagors as the registry holds them; the issuer is a registration centre under the MSP that signed. */
-async function checkParties(checks: Checks, doc: MortgageCertificateDocument, lookup: (id: string) => Promise<RegistryEntry | undefined>): Promise<void> {
+async function checkParties(checks: Checks, doc: MortgageCertificateDocument, lookup: RegistryLookup): Promise<void> {
   const problems: string[] = [];
   const r = doc.record;
   if (doc.parties.mortgagee.id !== r.mortgageeId) problems.push('the mortgagee printed is not the record’s');
   if (canonicalJson(doc.parties.mortgagors.map((m) => m.id)) !== canonicalJson(r.mortgagorIds)) problems.push('the mortgagors printed are not the record’s');
   const entries: [string, MortgageCertificateDocument['parties']['registry']][] = [['registry', doc.parties.registry], ['mortgagee', doc.parties.mortgagee], ...doc.parties.mortgagors.map((m): [string, typeof m] => ['mortgagor', m])];
-  for (const [role, party] of entries) {
-    const entry = await lookup(party.id);
-    if (!entry) {
-      problems.push(`${role} ${party.id} is not in the registry`);
-      continue;
-    }
-    const differing = (['id', 'kind', 'mspId', 'nameZh', 'nameEn'] as const).filter((f) => party[f] !== entry[f]);
-    if (differing.length > 0) problems.push(`${role} ${party.id}: ${differing.join(', ')} differ from the registry`);
-    if (role === 'registry' && (entry.kind !== InstitutionKind.MortgageRegistry || entry.mspId !== doc.generatedBy.mspId)) {
-      problems.push(`the certificate is signed under ${doc.generatedBy.mspId}; ${party.id} is not a registration centre registered under it`);
-    }
-  }
+  problems.push(
+    ...(await registeredPartyProblems(entries, lookup, (role, entry) =>
+      role === 'registry' && (entry.kind !== InstitutionKind.MortgageRegistry || entry.mspId !== doc.generatedBy.mspId)
+        ? `the certificate is signed under ${doc.generatedBy.mspId}; ${entry.id} is not a registration centre registered under it`
+        : undefined,
+    )),
+  );
   if (problems.length > 0) checks.fail('registry', 'REGISTRY_MISMATCH', problems.join('; '));
   else checks.pass('registry', `registry ${r.registryId}, mortgagee ${r.mortgageeId} and mortgagors ${r.mortgagorIds.join(', ') || '—'} as registered`);
 }

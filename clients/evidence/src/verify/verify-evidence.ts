@@ -6,7 +6,7 @@ import { EVIDENCE_JWS_TYPE } from '../evidence-pdf';
 import { crossCheckProblems, evidenceHash, parseEvidenceJson, type ActorFacts, type EvidenceDocument } from '../model/evidence-document';
 import { extractAttachments, type ExtractedAttachment } from '../pdf/attachments';
 import { ATTACHMENT } from '../pdf/render';
-import { chainFailure, checkDocumentJws, failureDetail, checkPdfSignature, Checks, parsedRevocations, rootsFor, single, stepTransactionProblems, type Check, type SignerExpectation, type TrustRoots } from './checks';
+import { chainFailure, checkDocumentJws, failureDetail, checkPdfSignature, Checks, parsedRevocations, registeredPartyProblems, registryLookup, rootsFor, single, stepTransactionProblems, type Check, type RegistryLookup, type SignerExpectation, type TrustRoots } from './checks';
 import { checkAnchor, parseAnchorProof, type AnchorFacts, type EvmTrust } from './verify-anchor';
 import { isMortgageCertificateJson, verifyMortgageCertificatePdf } from './verify-certificate';
 import { isReceivableVoucherJson, verifyReceivableVoucherPdf } from './verify-voucher';
@@ -237,7 +237,7 @@ export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions)
   }
 
   // 6. The registry: parties, the firm's MSP and the responder's key, from the ledger or the verifier's snapshot.
-  const lookup = options.ledger?.institution?.bind(options.ledger) ?? (options.registry ? (id: string) => Promise.resolve(options.registry?.get(id)) : undefined);
+  const lookup = registryLookup(options);
   if (lookup) await checks.run('registry', 'LEDGER_UNAVAILABLE', () => checkRegistry(checks, evidence, lookup));
   else {
     checks.skip('registry', 'NO_REGISTRY', "offline without a registry snapshot: the parties, the firm's MSP and the responder's signing key were not checked (they are the document's own)");
@@ -342,24 +342,18 @@ function timelineProblems(doc: EvidenceDocument, trail: readonly { txId: string;
 }
 
 /** Parties, the firm's MSP and the responder's key as the registry holds them. */
-async function checkRegistry(checks: Checks, doc: EvidenceDocument, lookup: (id: string) => Promise<RegistryEntry | undefined>): Promise<void> {
-  const problems: string[] = [];
+async function checkRegistry(checks: Checks, doc: EvidenceDocument, lookup: RegistryLookup): Promise<void> {
   const roles = { firm: doc.record.firmId, client: doc.record.clientId, addressee: doc.record.addresseeId, responder: doc.record.responderId } as const;
-  for (const [role, id] of Object.entries(roles) as [keyof typeof roles, string][]) {
-    const party = doc.parties[role];
-    const entry = await lookup(id);
-    if (!entry) {
-      problems.push(`${role} ${id} is not in the registry`);
-      continue;
-    }
-    const differing = (['id', 'kind', 'mspId', 'nameZh', 'nameEn'] as const).filter((f) => party[f] !== entry[f]);
-    if (differing.length > 0) problems.push(`${role} ${id}: ${differing.join(', ')} differ from the registry`);
-    if (role === 'firm' && entry.mspId !== doc.generatedBy.mspId) problems.push(`the evidence is signed under ${doc.generatedBy.mspId}, the firm ${id} is registered under another MSP`);
+  // Looked up by the record's ids; what the document prints beside them must be the registry's.
+  const printed = (Object.entries(roles) as [keyof typeof roles, string][]).map(([role, id]) => [role, doc.parties[role], id] as const);
+  const problems = await registeredPartyProblems(printed, lookup, (role, entry) => {
+    if (role === 'firm' && entry.mspId !== doc.generatedBy.mspId) return `the evidence is signed under ${doc.generatedBy.mspId}, the firm ${entry.id} is registered under another MSP`;
     if (role === 'responder' && doc.reply) {
       const key = entry.signingKeys.find((k) => k.kid === doc.reply?.signingKid)?.jwk;
-      if (!sameKey(key, doc.reply.signingKey.jwk)) problems.push(`the registry holds another key (or none) under ${doc.reply.signingKid} for ${id}`);
+      if (!sameKey(key, doc.reply.signingKey.jwk)) return `the registry holds another key (or none) under ${doc.reply.signingKid} for ${entry.id}`;
     }
-  }
+    return undefined;
+  });
   if (problems.length > 0) checks.fail('registry', 'REGISTRY_MISMATCH', problems.join('; '));
   else checks.pass('registry', `parties ${Object.values(roles).join(', ')}, the firm's MSP${doc.reply ? " and the responder's key" : ''} as registered`);
 }

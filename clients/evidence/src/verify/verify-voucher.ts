@@ -16,17 +16,12 @@ import {
 } from '../model/receivable-voucher';
 import type { ExtractedAttachment } from '../pdf/attachments';
 import { RECEIVABLE_VOUCHER_JWS_TYPE } from '../receivable-voucher-pdf';
-import { checkDocumentJws, checkPdfSignature, stepTransactionProblems, type Checks, type SignerExpectation } from './checks';
-import { partProblems } from './verify-certificate';
-import type { LedgerView, RegistryEntry, Verdict, VerifyOptions } from './verify-evidence';
+import { checkDocumentJws, checkPdfSignature, concluded, declaresFormat, partProblems, registeredPartyProblems, registryLookup, stepTransactionProblems, type Checks, type RegistryLookup, type SignerExpectation } from './checks';
+import type { LedgerView, Verdict, VerifyOptions } from './verify-evidence';
 
 /** Does the attached JSON say it is a receivable voucher? (Its shape is checked by the verifier.) */
 export function isReceivableVoucherJson(bytes: Buffer): boolean {
-  try {
-    return (JSON.parse(bytes.toString('utf8')) as { format?: unknown } | null)?.format === RECEIVABLE_VOUCHER_FORMAT;
-  } catch {
-    return false;
-  }
+  return declaresFormat(bytes, RECEIVABLE_VOUCHER_FORMAT);
 }
 
 /**
@@ -74,7 +69,7 @@ export async function verifyReceivableVoucherPdf(
   });
   const at = options.at ?? new Date();
   const pdfSigner = checkPdfSignature(checks, bytes, doc ? issuerSigner(doc) : undefined, at, options.roots, crls);
-  if (!doc) return finish(checks, verdict);
+  if (!doc) return concluded(checks, verdict);
   const voucher = doc;
   await checkDocumentJws(checks, attachments, json, RECEIVABLE_VOUCHER_JWS_TYPE, voucher.generatedBy.mspId, pdfSigner, at, options.roots, crls);
 
@@ -86,7 +81,7 @@ export async function verifyReceivableVoucherPdf(
     else checks.pass('voucher-content', 'the terms reproduce their salted hash and open the amount hash; the invoice numbers are the lien keys the record holds; the lineage and the chain of holders agree with the steps');
   });
 
-  const lookup = options.ledger?.institution?.bind(options.ledger) ?? (options.registry ? (id: string) => Promise.resolve(options.registry?.get(id)) : undefined);
+  const lookup = registryLookup(options);
   if (lookup) await checks.run('registry', 'LEDGER_UNAVAILABLE', () => checkParties(checks, voucher, lookup));
   else checks.skip('registry', 'NO_REGISTRY', "offline without a registry snapshot: the parties and the issuer's MSP were not checked (they are the document's own)");
 
@@ -97,17 +92,11 @@ export async function verifyReceivableVoucherPdf(
     await checkLedger(checks, voucher, options.ledger);
   }
   verdict.evidenceHash = voucherHash(voucher);
-  return finish(checks, verdict);
-}
-
-function finish(checks: Checks, verdict: Verdict): Verdict {
-  verdict.ok = checks.ok();
-  return verdict;
+  return concluded(checks, verdict);
 }
 
 /** Obligor, original creditor, holders, bank and issuer as the registry holds them; the issuer under the MSP that signed. */
-async function checkParties(checks: Checks, doc: ReceivableVoucherDocument, lookup: (id: string) => Promise<RegistryEntry | undefined>): Promise<void> {
-  const problems: string[] = [];
+async function checkParties(checks: Checks, doc: ReceivableVoucherDocument, lookup: RegistryLookup): Promise<void> {
   const p = doc.parties;
   const entries: [string, ReceivableVoucherDocument['generatedBy']][] = [
     ['issuer', doc.generatedBy],
@@ -116,15 +105,7 @@ async function checkParties(checks: Checks, doc: ReceivableVoucherDocument, look
     ...p.holders.map((h): [string, typeof h] => ['holder', h]),
     ...(p.bank ? [['bank', p.bank] as [string, typeof p.bank]] : []),
   ];
-  for (const [role, party] of entries) {
-    const entry = await lookup(party.id);
-    if (!entry) {
-      problems.push(`${role} ${party.id} is not in the registry`);
-      continue;
-    }
-    const differing = (['id', 'kind', 'mspId', 'nameZh', 'nameEn'] as const).filter((f) => party[f] !== entry[f]);
-    if (differing.length > 0) problems.push(`${role} ${party.id}: ${differing.join(', ')} differ from the registry`);
-  }
+  const problems = await registeredPartyProblems(entries, lookup);
   if (problems.length > 0) checks.fail('registry', 'REGISTRY_MISMATCH', problems.join('; '));
   else checks.pass('registry', `issuer ${doc.generatedBy.id} (${doc.generatedBy.kind}, ${doc.generatedBy.mspId}), obligor, original creditor, ${p.holders.length} holder(s)${p.bank ? ' and the bank' : ''} as registered`);
 }
