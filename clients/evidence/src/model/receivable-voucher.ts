@@ -1,5 +1,6 @@
 import {
   canonicalJson,
+  OWED_RECEIVABLE_STATES,
   ReceivableAction,
   receivableAmountHash,
   receivableInvoiceKey,
@@ -21,20 +22,10 @@ export const RECEIVABLE_VOUCHER_FORMAT = 'econfirm-receivable-voucher/1';
 
 /**
  * States in which a receivable is a voucher (电子债权凭证): the obligor confirmed it. Registered,
- * rejected and cancelled receivables never were one (VOUCHER_NOT_ISSUED).
+ * rejected and cancelled receivables never were one (VOUCHER_NOT_ISSUED). The owed states of the
+ * regulator's statistics (common/src/domain/receivable-stats.ts) and the split one, whose parts carry it on.
  */
-export const VOUCHER_STATES: readonly ReceivableState[] = [
-  ReceivableState.Confirmed,
-  ReceivableState.Split,
-  ReceivableState.Transferred,
-  ReceivableState.FinancingRequested,
-  ReceivableState.Financed,
-  ReceivableState.Matured,
-  ReceivableState.Paid,
-  ReceivableState.Overdue,
-  ReceivableState.Defaulted,
-  ReceivableState.Recourse,
-];
+export const VOUCHER_STATES: readonly ReceivableState[] = [...OWED_RECEIVABLE_STATES, ReceivableState.Split];
 
 /**
  * Who acts each step (chaincode/src/contracts/receivable-contract.ts): the role, and which party
