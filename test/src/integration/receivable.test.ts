@@ -11,6 +11,7 @@ import {
   type PaymentBatchRecord,
   type PaymentLineOpening,
   type ReceivableRecord,
+  type ReceivableStats,
 } from '@econfirm/common';
 import { addRecipients, chainInfo, evaluate, LedgerCallError, RegistryClient, type LedgerSession } from '@econfirm/sdk';
 import { expect } from 'chai';
@@ -185,6 +186,14 @@ describe('receivables and batch payments on the real network (issue 13)', functi
     const stranger = cli(BANK1, 'show', part2.id);
     expect(stranger.status).to.equal(1);
     expect(stranger.stderr).to.contain('NOT_FOUND');
+    // The regulator's statistics: this run's obligor counted (the paid part among its parts), a bank refused.
+    const stats = cli(REGULATOR, 'statistics');
+    expect(stats.status, stats.stderr).to.equal(0);
+    const obligor = (JSON.parse(stats.stdout) as ReceivableStats).obligors.find((o) => o.obligorId === core.record.id);
+    expect(obligor?.paid).to.be.at.least(1);
+    const byBank = cli(BANK1, 'statistics');
+    expect(byBank.status).to.equal(1);
+    expect(byBank.stderr).to.contain('FORBIDDEN');
   });
 
   it('a transfer by a non-holder is refused: a former holder FORBIDDEN, a stranger to the part NOT_FOUND', async function () {

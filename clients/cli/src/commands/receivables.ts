@@ -1,4 +1,4 @@
-import { RECEIVABLE_STATES, type Page, type ReceivableRecord } from '@econfirm/common';
+import { RECEIVABLE_STATES, type Page, type ReceivableRecord, type ReceivableStats } from '@econfirm/common';
 import { evaluate, type LedgerSession } from '@econfirm/sdk';
 
 /**
@@ -7,7 +7,8 @@ import { evaluate, type LedgerSession } from '@econfirm/sdk';
  * keys; the ledger has only their salted hashes); the gateway's /v1/receivables opens them for a tenant.
  */
 export const RECEIVABLES_USAGE = `  receivables list [state]     the caller's receivables (obligor, holder past or present, bank), all pages
-  receivables show <id>        one receivable with its chain of holders, lien and steps`;
+  receivables show <id>        one receivable with its chain of holders, lien and steps
+  receivables statistics       the regulator: records by state, owed parts, financed share, past due, liens by bank (counts, no amounts)`;
 
 export class ReceivableUsageError extends Error {}
 
@@ -31,6 +32,8 @@ export async function receivablesCommand(ledger: LedgerSession, verb: string | u
       for (const record of page.records) console.log(line(record));
       bookmark = page.bookmark;
     } while (bookmark !== '');
+  } else if (verb === 'statistics' && arg === undefined) {
+    print(await read<ReceivableStats>(ledger, 'GetReceivableStatistics'));
   } else if (verb === 'show' && arg) {
     print(await read<ReceivableRecord>(ledger, 'GetReceivable', arg));
   } else {
