@@ -43,18 +43,27 @@ write_crypto_config() {
 # consenters with ids, signing identities and TLS certificates (ConsenterMapping), each of its own
 # ordering org; configtxgen then replaces BlockValidation by "3 of the 4 consenters' identities"
 # (Fabric's policies.EncodeBFTBlockVerificationPolicy), so a block needs a quorum of signatures.
+# ECONFIRM_BATCH_MAX_MESSAGES (default 100): transactions per block at most. The ledger-audit
+# benchmark sets 1, so that it builds a chain of 10,000 blocks in minutes (test/bench/run.sh).
+batch_max_messages() {
+  local n=${ECONFIRM_BATCH_MAX_MESSAGES:-100}
+  [[ $n =~ ^[1-9][0-9]{0,3}$ ]] || die "ECONFIRM_BATCH_MAX_MESSAGES must be a whole number from 1 to 9999, not '$n'"
+  echo "$n"
+}
+
 write_orderer_section() {
-  local o msp id=0
+  local o msp id=0 batch
+  batch=$(batch_max_messages)
   if [ "$(net_consensus)" = bft ]; then
     cat <<EOF
       OrdererType: BFT
       BatchTimeout: 100ms
-      BatchSize: {MaxMessageCount: 100, AbsoluteMaxBytes: 10 MB, PreferredMaxBytes: 2 MB}
+      BatchSize: {MaxMessageCount: $batch, AbsoluteMaxBytes: 10 MB, PreferredMaxBytes: 2 MB}
       # SmartBFT cuts a batch at RequestBatchMaxCount requests or RequestBatchMaxInterval (the
       # BatchTimeout above is Raft's). Timeouts shorter than the library's defaults (heartbeat 1 min,
       # complain 20 s) so that a stopped leader is replaced in seconds, not a minute.
       SmartBFT:
-        RequestBatchMaxCount: 100
+        RequestBatchMaxCount: $batch
         RequestBatchMaxInterval: 100ms
         RequestBatchMaxBytes: 10485760
         RequestForwardTimeout: 2s
@@ -88,7 +97,7 @@ EOF
       OrdererType: etcdraft
       # 100 ms / 100 messages: the 2 s default makes a single client crawl (network/README.md).
       BatchTimeout: 100ms
-      BatchSize: {MaxMessageCount: 100, AbsoluteMaxBytes: 10 MB, PreferredMaxBytes: 2 MB}
+      BatchSize: {MaxMessageCount: $batch, AbsoluteMaxBytes: 10 MB, PreferredMaxBytes: 2 MB}
       EtcdRaft:
         Consenters:
 EOF

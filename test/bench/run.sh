@@ -5,6 +5,9 @@
 # Raft one is wiped), and BFT against Raft side by side (ordering-comparison.json).
 #   BENCH_ONLY_ORDERING=1: only the two baselines and their comparison.
 #   BENCH_SOAK=1: also the soak benchmark (BENCH_SOAK_MINUTES, default 30, of mixed load; soak.json).
+# Last, the ledger audit on a chain of BENCH_AUDIT_BLOCKS (default 10,000) blocks, on a third network
+# that cuts a block per transaction (ECONFIRM_BATCH_MAX_MESSAGES=1; ledger-audit.json).
+#   BENCH_ONLY_AUDIT=1: only that one.
 set -euo pipefail
 ECONFIRM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ECONFIRM_ROOT"
@@ -13,9 +16,18 @@ export ECONFIRM_NETWORK_DIR=${BENCH_NETWORK_DIR:-$ECONFIRM_ROOT/.network-bench}
 export ECONFIRM_PORT_BASE=${BENCH_PORT_BASE:-9050}
 RAFT_DIR=$ECONFIRM_NETWORK_DIR
 BFT_DIR=$ECONFIRM_NETWORK_DIR-bft
+AUDIT_DIR=$ECONFIRM_NETWORK_DIR-audit
 npm run --silent build
 network/install-fabric.sh
-trap 'ECONFIRM_NETWORK_DIR=$RAFT_DIR network/clean.sh; ECONFIRM_NETWORK_DIR=$BFT_DIR network/clean.sh' EXIT
+trap 'for d in "$RAFT_DIR" "$BFT_DIR" "$AUDIT_DIR"; do ECONFIRM_NETWORK_DIR=$d network/clean.sh; done' EXIT
+
+ledger_audit() {
+  ECONFIRM_NETWORK_DIR=$AUDIT_DIR ECONFIRM_BATCH_MAX_MESSAGES=1 network/up.sh
+  ECONFIRM_NETWORK_DIR=$AUDIT_DIR node test/dist/bench/ledger-audit-bench.js
+  ECONFIRM_NETWORK_DIR=$AUDIT_DIR network/clean.sh
+}
+if [ -n "${BENCH_ONLY_AUDIT:-}" ]; then ledger_audit; exit 0; fi
+
 network/up.sh
 node test/dist/bench/fabric-baseline.js
 if [ -z "${BENCH_ONLY_ORDERING:-}" ]; then
@@ -34,3 +46,5 @@ export ECONFIRM_NETWORK_DIR=$BFT_DIR
 network/up.sh --bft
 node test/dist/bench/fabric-baseline.js
 node test/dist/bench/ordering-comparison.js
+network/clean.sh
+ledger_audit
