@@ -108,7 +108,14 @@ export async function verifyEvidenceBundle(source: string | { manifestJws: strin
     const verified = await verifyCompactJws(bundle.manifestJws, { certificate: chain[0] });
     manifest = JSON.parse(verified.toString('utf8')) as BundleManifest;
     if (manifest.format !== BUNDLE_FORMAT || !Array.isArray(manifest.files)) throw new Error(`manifest format is not ${BUNDLE_FORMAT}`);
-    const trust = verifyChain(chain, options.roots.get(manifest.generatedBy.mspId) ?? [], options.at ?? new Date(manifest.generatedAt), parsedRevocations(options.revocations));
+    // Valid at the verifier's time (its `at`, else now), never the manifest's own generatedAt: a
+    // forger back-dates that to use an expired or revoked key. Nor the latest ledger time among the
+    // letters: the manifest is signed when the bundle is generated, after every letter's last
+    // transaction, and no transaction commits it or its hash, so a ledger time only bounds its
+    // signing from below — checked there, a key that expired or was revoked after the last step
+    // could still sign a bundle (the reply JWS differs: its hash is committed, so the reply
+    // transaction's time bounds its signing from above, verify-evidence.ts replyCommitTime).
+    const trust = verifyChain(chain, options.roots.get(manifest.generatedBy.mspId) ?? [], options.at ?? new Date(), parsedRevocations(options.revocations));
     if (!trust.ok) {
       result.manifest = { id: 'manifest', status: 'fail', code: trust.revoked ? 'CERTIFICATE_REVOKED' : 'CERTIFICATE_UNTRUSTED', detail: `${manifest.generatedBy.mspId}: ${trust.reason}` };
       return result;
