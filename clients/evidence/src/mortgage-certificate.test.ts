@@ -9,7 +9,7 @@ import { certificateDer } from './crypto/certificates';
 import { buildMortgageCertificate, EvidenceInputError, type MortgageCertificateDocument, type MortgageCertificateInput, type PartySummary, type RegistryEntry } from './index';
 import { createMortgageCertificatePdf } from './mortgage-certificate-pdf';
 import { evidenceSigner, type EvidenceSigner } from './signer';
-import { BANK, CLIENT } from './testing/sample-evidence';
+import { BANK, CLIENT, registrySnapshot } from './testing/sample-evidence';
 import { createNssDb, createTestOrgPki, type TestOrgPki } from './testing/test-pki';
 import { verifyEvidencePdf, type Check, type LedgerView, type TrustRoots, type Verdict } from './verify/verify-evidence';
 
@@ -113,6 +113,26 @@ describe('mortgage registration certificate (不动产登记证明): render, sig
     const online = await verifyEvidencePdf(pdf, { roots, ledger: ledgerOf(sample()) });
     expect(online.ok, JSON.stringify(online.checks, null, 1)).to.equal(true);
     for (const id of ['registry', 'ledger-hashes', 'ledger-transactions', 'ledger-current']) expect(check(online, id).status, id).to.equal('pass');
+  });
+
+  it("offline, refuses a signer whose institution's entry in the verifier's registry snapshot differs (REGISTRY_MISMATCH): the registry under another MSP or of another kind, a mortgagee renamed, a mortgagor not registered", async () => {
+    const verified = async (changes: Parameters<typeof registrySnapshot>[1] = {}) => {
+      const verdict = await verifyEvidencePdf(pdf, { roots, registry: registrySnapshot([REGISTRY, BANK, CLIENT], changes) });
+      return { ok: verdict.ok, registry: check(verdict, 'registry') };
+    };
+    expect(await verified()).to.deep.include({ ok: true }).and.have.nested.include({ 'registry.status': 'pass' });
+    // The registry rehosted under the bank's MSP: the certificate signed under OperatorMSP is not its.
+    const rehosted = await verified({ changed: [{ id: 'MREG1', mspId: 'Bank1MSP' }] });
+    expect(rehosted).to.deep.include({ ok: false }).and.have.nested.include({ 'registry.status': 'fail', 'registry.code': 'REGISTRY_MISMATCH' });
+    expect(rehosted.registry.detail).to.include('registry MREG1: mspId differ').and.include('not a registration centre registered under it');
+    // Under the same MSP, but registered as a bank: no registration centre signed it.
+    const notARegistry = await verified({ changed: [{ id: 'MREG1', kind: 'bank' }] });
+    expect(notARegistry.registry).to.include({ status: 'fail', code: 'REGISTRY_MISMATCH' });
+    expect(notARegistry.registry.detail).to.include('registry MREG1: kind differ');
+    const renamed = await verified({ changed: [{ id: 'BANK1', nameEn: 'Another Bank' }] });
+    expect(renamed.registry).to.include({ status: 'fail', code: 'REGISTRY_MISMATCH' });
+    expect(renamed.registry.detail).to.include('mortgagee BANK1: nameEn differ');
+    expect((await verified({ without: CLIENT.id })).registry).to.include({ status: 'fail', code: 'REGISTRY_MISMATCH', detail: `mortgagor ${CLIENT.id} is not in the registry` });
   });
 
   it("is valid and trusted for poppler's pdfsig with the registry's evidence CA; untrusted with another org's", () => {

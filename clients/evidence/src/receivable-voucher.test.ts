@@ -9,7 +9,7 @@ import { certificateDer } from './crypto/certificates';
 import { buildReceivableVoucher, EvidenceInputError, type PartySummary, type ReceivableVoucherDocument, type ReceivableVoucherInput, type RegistryEntry } from './index';
 import { createReceivableVoucherPdf } from './receivable-voucher-pdf';
 import { evidenceSigner, type EvidenceSigner } from './signer';
-import { BANK } from './testing/sample-evidence';
+import { BANK, registrySnapshot } from './testing/sample-evidence';
 import { createNssDb, createTestOrgPki, type TestOrgPki } from './testing/test-pki';
 import { verifyEvidencePdf, type Check, type LedgerView, type TrustRoots, type Verdict } from './verify/verify-evidence';
 
@@ -160,6 +160,23 @@ describe('receivable voucher (电子债权凭证): render, sign, verify', functi
     const online = await verifyEvidencePdf(pdf, { roots, ledger: ledgerOf(sample()) });
     expect(online.ok, JSON.stringify(online.checks, null, 1)).to.equal(true);
     for (const id of ['registry', 'ledger-hashes', 'ledger-transactions', 'ledger-current']) expect(check(online, id).status, id).to.equal('pass');
+  });
+
+  it("offline, refuses a signer whose institution's entry in the verifier's registry snapshot differs (REGISTRY_MISMATCH): the issuer under another MSP or of another kind, a holder not registered", async () => {
+    const registryCheck = async (changes: Parameters<typeof registrySnapshot>[1] = {}) =>
+      check(await verifyEvidencePdf(pdf, { roots, registry: registrySnapshot([CORE, SUP1, SUP2, SUP3, BANK, REGULATOR], changes) }), 'registry');
+    expect(await registryCheck()).to.include({ status: 'pass', code: 'OK' });
+    // The issuer SUP2 registered under the bank's MSP: a voucher signed under OperatorMSP is not its.
+    const rehosted = await registryCheck({ changed: [{ id: 'SUP2', mspId: 'Bank1MSP' }] });
+    expect(rehosted).to.include({ status: 'fail', code: 'REGISTRY_MISMATCH' });
+    expect(rehosted.detail).to.include('issuer SUP2: mspId differ');
+    const otherKind = await registryCheck({ changed: [{ id: 'SUP2', kind: 'bank' }] });
+    expect(otherKind).to.include({ status: 'fail', code: 'REGISTRY_MISMATCH' });
+    expect(otherKind.detail).to.include('issuer SUP2: kind differ');
+    const missing = await registryCheck({ without: SUP1.id });
+    expect(missing).to.include({ status: 'fail', code: 'REGISTRY_MISMATCH' });
+    expect(missing.detail).to.include('SUP1 is not in the registry');
+    expect((await verifyEvidencePdf(pdf, { roots, registry: registrySnapshot([CORE, SUP1, SUP2, SUP3, BANK, REGULATOR], { without: SUP1.id }) })).ok).to.equal(false);
   });
 
   it("is valid and trusted for poppler's pdfsig with the issuer's evidence CA; untrusted with another org's", () => {

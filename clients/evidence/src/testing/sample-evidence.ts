@@ -3,6 +3,7 @@ import { createHash, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import * as jose from 'node-jose';
 import { certificateDer } from '../crypto/certificates';
 import { buildEvidenceDocument, type EvidenceDocument, type PartySummary } from '../model/evidence-document';
+import type { RegistryEntry } from '../verify/verify-evidence';
 
 export const FIRM: PartySummary = { id: 'FIRM1', kind: 'audit-firm', mspId: 'Firm1MSP', nameZh: '信达会计师事务所', nameEn: 'Xinda Certified Public Accountants' };
 export const CLIENT: PartySummary = { id: 'CLIENT1', kind: 'client', mspId: 'OperatorMSP', nameZh: '华东制造股份有限公司', nameEn: 'East China Manufacturing Co., Ltd.' };
@@ -164,4 +165,19 @@ export async function sampleEvidence(options: SampleOptions): Promise<EvidenceDo
 
 export function x5cOf(certPem: string, caPem: string): string[] {
   return [certificateDer(certPem).toString('base64'), certificateDer(caPem).toString('base64')];
+}
+
+/**
+ * A verifier's registry snapshot (offline) holding `parties` as registered, without signing keys;
+ * `changed` replaces an entry, `without` leaves one out — an institution the registry holds
+ * otherwise than the document prints it.
+ */
+export function registrySnapshot(parties: readonly PartySummary[], changes: { changed?: readonly Partial<RegistryEntry>[]; without?: string } = {}): Map<string, RegistryEntry> {
+  const entries = new Map(parties.map((p): [string, RegistryEntry] => [p.id, { ...p, signingKeys: [] }]));
+  for (const change of changes.changed ?? []) {
+    const entry = change.id ? entries.get(change.id) : undefined;
+    if (entry) entries.set(entry.id, { ...entry, ...change });
+  }
+  if (changes.without) entries.delete(changes.without);
+  return entries;
 }
