@@ -158,6 +158,28 @@ export class EvidenceController {
     return new StreamableFile(pdf, { type: 'application/pdf', disposition: `attachment; filename="${id}-certificate.pdf"`, length: pdf.length });
   }
 
+  // Beside the certificate, not in ReceivablesController: it is the same signed-evidence path (this
+  // service's signer and failure mapping), and `receivables/:id` cannot take a second segment.
+  @Get('receivables/:id/voucher.pdf')
+  @Roles(Role.ClientSigner, Role.BankOfficer, Role.BankReviewer, Role.Regulator)
+  @ApiParam({ name: 'id', schema: { type: 'string', pattern: REQUEST_ID.source }, description: 'receivable id' })
+  @ApiOperation({
+    summary:
+      "The receivable voucher (电子债权凭证) of a receivable its obligor confirmed: the chain of holders back to the root with each step's transaction and block, the lineage, the lien; issued and signed (PAdES + JWS) by the caller's institution. For the obligor, holders past and present, the financing bank and the regulator (the ledger's GetReceivableEvidence decides); the terms are printed in a copy whose issuer they are sealed to, by their hashes otherwise",
+  })
+  @ApiOkResponse({ description: 'the signed PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: the role may not fetch vouchers (auditors, registrars); IDENTITY_REFUSED' })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'NOT_FOUND: no such receivable, or one the caller may not read' })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'VOUCHER_NOT_ISSUED: the obligor has not confirmed the receivable (registered, rejected, cancelled)' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponse, description: "EVIDENCE_NOT_CONFIGURED: this gateway holds no evidence certificate for the caller's institution; LEDGER_UNAVAILABLE" })
+  @ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT' })
+  @Header('Content-Type', 'application/pdf')
+  async receivableVoucher(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<StreamableFile> {
+    if (!REQUEST_ID.test(id)) throw new GatewayError('VALIDATION_FAILED', 'receivable id has an invalid format');
+    const pdf = await this.evidence.receivableVoucher(p, id);
+    return new StreamableFile(pdf, { type: 'application/pdf', disposition: `attachment; filename="${id}-voucher.pdf"`, length: pdf.length });
+  }
+
   @Get('engagements/:id/evidence-bundle')
   @Roles(Role.Auditor)
   @ApiParam({ name: 'id', schema: { type: 'string', pattern: REQUEST_ID.source }, description: 'engagement id' })

@@ -7,6 +7,7 @@ import {
   generateEngagementBundle,
   generateEvidence,
   generateMortgageCertificate,
+  generateReceivableVoucher,
   readMortgageEvidence,
   ledgerView,
   type BundleVerdict,
@@ -143,6 +144,22 @@ export class EvidenceService {
       return generated.pdf;
     } catch (err) {
       throw this.failure(err, 'GetMortgageEvidence');
+    }
+  }
+
+  /**
+   * The receivable voucher (电子债权凭证), issued and signed by the caller's own institution: read as
+   * the caller (GetReceivableEvidence lets the obligor, holders past and present, the financing bank
+   * and the regulator read it; anyone else gets NOT_FOUND), the terms opened with the tenant's key
+   * when this gateway holds it and they are sealed to the caller (else printed by their hashes).
+   */
+  async receivableVoucher(principal: Principal, receivableId: string): Promise<Buffer> {
+    try {
+      const keys = this.tenants.institutionKeys(principal.tenantId);
+      const generated = await generateReceivableVoucher({ ledger: this.ledger.session(principal), receivableId, signer: this.signer(principal), ...(keys ? { keys } : {}) });
+      return generated.pdf;
+    } catch (err) {
+      throw this.failure(err, 'GetReceivableEvidence');
     }
   }
 
