@@ -69,9 +69,10 @@ class AnchorFactsDto {
 class VerdictDto {
   @ApiProperty() ok: boolean;
   @ApiProperty({ enum: ['online', 'offline'] }) mode: string;
-  @ApiPropertyOptional({ enum: ['confirmation', 'mortgage-certificate'], description: 'confirmation evidence or a registration certificate' }) kind?: string;
+  @ApiPropertyOptional({ enum: ['confirmation', 'mortgage-certificate', 'receivable-voucher'], description: 'confirmation evidence, a registration certificate or a receivable voucher' }) kind?: string;
   @ApiPropertyOptional() confirmationId?: string;
   @ApiPropertyOptional({ description: 'the registration a certificate is of' }) mortgageId?: string;
+  @ApiPropertyOptional({ description: 'the receivable a voucher is of' }) receivableId?: string;
   @ApiPropertyOptional() evidenceHash?: string;
   @ApiPropertyOptional({ description: 'the institution that generated the evidence' }) generatedBy?: string;
   @ApiPropertyOptional({ type: AnchorFactsDto, description: "what the EVM chain says of the evidence's anchor (when the evm-anchor check passed)" }) anchor?: AnchorFactsDto;

@@ -8,6 +8,8 @@ import {
   generateEvidence,
   generateMortgageCertificate,
   generateReceivableVoucher,
+  readReceivableEvidence,
+  VOUCHER_STATES,
   readMortgageEvidence,
   ledgerView,
   type BundleVerdict,
@@ -155,6 +157,12 @@ export class EvidenceService {
    */
   async receivableVoucher(principal: Principal, receivableId: string): Promise<Buffer> {
     try {
+      // The ledger's answer first (NOT_FOUND, VOUCHER_NOT_ISSUED), before this gateway's signing
+      // configuration: a caller who may not read the receivable learns nothing of our keys.
+      const { receivable } = await readReceivableEvidence(this.ledger.session(principal), receivableId);
+      if (!VOUCHER_STATES.includes(receivable.state)) {
+        throw new GatewayError('VOUCHER_NOT_ISSUED', `receivable ${receivableId} is ${receivable.state}: the obligor has not confirmed it, no voucher was issued`, { state: receivable.state });
+      }
       const keys = this.tenants.institutionKeys(principal.tenantId);
       const generated = await generateReceivableVoucher({ ledger: this.ledger.session(principal), receivableId, signer: this.signer(principal), ...(keys ? { keys } : {}) });
       return generated.pdf;

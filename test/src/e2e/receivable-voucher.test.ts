@@ -63,16 +63,15 @@ describe('gateway e2e: the receivable voucher as signed evidence', function () {
     });
   }
 
-  const errorOf = (res: { body: unknown }) => JSON.parse((res.body as Buffer).toString('utf8')) as { error: { code: string } };
-
   it('a receivable the obligor has not confirmed has no voucher: 409 VOUCHER_NOT_ISSUED; the route is in the OpenAPI document', async () => {
     const limit = await gw.http().put(`/v1/receivables/limits/${core.record.id}`).set('Authorization', await gw.bearer(admin, 'PUT', `/v1/receivables/limits/${core.record.id}`)).send({ amountMinor: (BigInt(amount) * 4n).toString(), currency: 'CNY' });
     expect(limit.status, JSON.stringify(limit.body)).to.equal(200);
     const res = await gw.post(supplierA, '/v1/receivables', registration(root, `INV-${tag}-1`));
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
-    const early = await download(supplierA, root);
-    expect(early.status).to.equal(409);
-    expect(errorOf(early).error.code).to.equal('VOUCHER_NOT_ISSUED');
+    const early = await gw.get(supplierA, `/v1/receivables/${root}/voucher.pdf`);
+    expect(early.status, JSON.stringify(early.body)).to.equal(409);
+    expect(early.body.error).to.include({ code: 'VOUCHER_NOT_ISSUED' });
+    expect(early.body.error.details).to.deep.equal({ state: 'registered' });
     const doc = await gw.http().get('/openapi.json');
     expect(doc.body.paths['/v1/receivables/{id}/voucher.pdf'].get.responses).to.include.keys('200', '404', '409');
   });
@@ -105,14 +104,16 @@ describe('gateway e2e: the receivable voucher as signed evidence', function () {
     expect(verified.status, JSON.stringify(verified.body)).to.equal(200);
     const verdict = verified.body as Verdict;
     expect(verdict.ok, JSON.stringify(verdict.checks.filter((c) => c.status === 'fail'))).to.equal(true);
+    expect(verdict).to.include({ kind: 'receivable-voucher', receivableId: root });
+    expect(verdict.generatedBy).to.equal(`${supB.record.id} (OperatorMSP)`);
   });
 
   it('a non-party client is answered 404 by the ledger; an auditor is refused by role (403)', async () => {
-    const stranger = await download(outsider, root);
-    expect(stranger.status).to.equal(404);
-    expect(errorOf(stranger).error.code).to.equal('NOT_FOUND');
-    const byRole = await download(auditor, root);
-    expect(byRole.status).to.equal(403);
-    expect(errorOf(byRole).error.code).to.equal('FORBIDDEN');
+    const stranger = await gw.get(outsider, `/v1/receivables/${root}/voucher.pdf`);
+    expect(stranger.status, JSON.stringify(stranger.body)).to.equal(404);
+    expect(stranger.body.error.code).to.equal('NOT_FOUND');
+    const byRole = await gw.get(auditor, `/v1/receivables/${root}/voucher.pdf`);
+    expect(byRole.status, JSON.stringify(byRole.body)).to.equal(403);
+    expect(byRole.body.error.code).to.equal('FORBIDDEN');
   });
 });
