@@ -7,6 +7,7 @@ import { ApiIdempotencyKeyHeader, ApiLedgerErrors } from '../openapi/common.dto'
 import { Executed, ExecutedInterceptor } from '../transactions/executed';
 import {
   AuditorAccessDto,
+  AuditorFirmParam,
   DischargeDto,
   DischargeRequestDto,
   EncumbranceAuthorizationDto,
@@ -81,12 +82,11 @@ export class MortgagesController {
   @Delete('auditor-access/:firmId')
   @HttpCode(200)
   @Roles(Role.ClientSigner)
-  @ApiParam({ name: 'firmId', description: 'the audit firm whose access ends' })
   @ApiOperation({ summary: "The client withdraws its audit firm's access to its registrations" })
   @ApiOkResponse({ type: AccessRevokedDto })
   @ApiLedgerErrors()
-  revokeAuditorAccess(@CurrentPrincipal() p: Principal, @Param('firmId') firmId: string): Promise<Executed> {
-    return this.mortgages.revokeAuditorAccess(p, firmId);
+  revokeAuditorAccess(@CurrentPrincipal() p: Principal, @Param() params: AuditorFirmParam): Promise<Executed> {
+    return this.mortgages.revokeAuditorAccess(p, params.firmId);
   }
 
   @Get(':id')

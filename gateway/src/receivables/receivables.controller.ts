@@ -19,7 +19,7 @@ import {
 } from './dto/receivable-inputs.dto';
 import { ReceivableCreditDto, ReceivableDto, ReceivableLimitRecordDto, ReceivablePageDto } from './dto/receivable.dto';
 // One shape for both auditor grants: the receivable contract's is the mortgage contract's twin.
-import { AuditorAccessDto } from '../mortgages/dto/mortgage-inputs.dto';
+import { AuditorAccessDto, AuditorFirmParam } from '../mortgages/dto/mortgage-inputs.dto';
 import { AccessRevokedDto, AuditorAccessRecordDto } from '../mortgages/dto/mortgage.dto';
 import { ReceivableStatsDto } from './dto/receivable-stats.dto';
 import { ReceivablesService } from './receivables.service';
@@ -101,12 +101,11 @@ export class ReceivablesController {
   @Delete('auditor-access/:firmId')
   @HttpCode(200)
   @Roles(Role.ClientSigner)
-  @ApiParam({ name: 'firmId', description: 'the audit firm whose access ends' })
   @ApiOperation({ summary: "The client withdraws its audit firm's access to its receivables" })
   @ApiOkResponse({ type: AccessRevokedDto })
   @ApiLedgerErrors()
-  revokeAuditorAccess(@CurrentPrincipal() p: Principal, @Param('firmId') firmId: string): Promise<Executed> {
-    return this.receivables.revokeAuditorAccess(p, firmId);
+  revokeAuditorAccess(@CurrentPrincipal() p: Principal, @Param() params: AuditorFirmParam): Promise<Executed> {
+    return this.receivables.revokeAuditorAccess(p, params.firmId);
   }
 
   @Get(':id')
