@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { EngagementDto } from './confirmations/dto/confirmation-inputs.dto';
+import { VerifyJsonDto } from './evidence/evidence.controller';
 import { PublicJwkDto } from './institutions/dto/institution-inputs.dto';
 import { GatewayError } from './errors/gateway-error';
 import { validationPipe } from './validation';
@@ -33,5 +34,17 @@ describe('validation at the edge uses the ledger formats', () => {
     const x = 'A'.repeat(43);
     expect(await issues(PublicJwkDto, { kty: 'EC', crv: 'P-256', x, y: x })).to.deep.equal([]);
     expect(await issues(PublicJwkDto, { kty: 'EC', crv: 'P-256', x: 'A'.repeat(44), y: x })).to.deep.equal(['x']);
+  });
+});
+
+/**
+ * The evidence verifier checks certificates at the time its caller chooses (`at`, else now): the
+ * gateway's caller is not the verifier, so POST /v1/evidence/verify has no `at` (issue 10).
+ */
+describe('POST /v1/evidence/verify takes no verification time from the caller', () => {
+  it('refuses a body naming `at`', async () => {
+    const refused = await validationPipe().transform({ pdf: 'JVBERi0=', at: '2020-01-01T00:00:00Z' }, { type: 'body', metatype: VerifyJsonDto }).then(() => undefined, (err: unknown) => err);
+    expect(refused).to.be.instanceOf(GatewayError);
+    expect(((refused as GatewayError).details as { issues: { path: string }[] }).issues.map((i) => i.path)).to.deep.equal(['at']);
   });
 });

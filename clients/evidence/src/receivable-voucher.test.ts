@@ -2,6 +2,7 @@ import { receivableAmountHash, receivableInvoiceKey, saltedHash, type Receivable
 import { LedgerCallError } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -209,6 +210,22 @@ describe('receivable voucher (电子债权凭证): render, sign, verify', functi
       expect(check(verdict, 'pdf-certificate').code, what).to.be.oneOf(['NOT_EVIDENCE_CERTIFICATE', 'CERTIFICATE_UNTRUSTED']);
     }
     expect(check(await verifyEvidencePdf(asStranger, { roots }), 'pdf-certificate').detail).to.match(/no party of the receivable/);
+  });
+
+  it("checks the issuer's certificate at the verifier's time, online too, not at a ledger time: a voucher signed by a key expired since is refused though the ledger times every step within its validity", async () => {
+    // No transaction commits the voucher: its steps' ledger times only bound its signing from below (README, "Trust model").
+    const caStart = new Date(new X509Certificate(operator.evidenceCaPem).validFrom).getTime();
+    const shortLived = operator.issue('SUP2-evidence-old', { evidence: 'SUP2', notBefore: new Date(caStart), notAfter: new Date(caStart + 4000) });
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, caStart + 6000 - Date.now())));
+    const old = await signed(doc, evidenceSigner('SUP2', shortLived.keyPem, [shortLived.certPem, operator.evidenceCaPem]));
+    const stub = ledgerOf(sample());
+    const timed: LedgerView = { ...stub, transaction: async (t) => ({ ...(await stub.transaction(t)), timestamp: new Date(caStart + 2000) }) };
+    const verdict = await verifyEvidencePdf(old, { roots, ledger: timed });
+    expect(check(verdict, 'pdf-certificate')).to.include({ status: 'fail', code: 'CERTIFICATE_UNTRUSTED' });
+    expect(check(verdict, 'evidence-jws')).to.include({ status: 'fail', code: 'CERTIFICATE_UNTRUSTED' });
+    expect(verdict.ok).to.equal(false);
+    // A time the verifier chose is its own to trust.
+    expect(check(await verifyEvidencePdf(old, { roots, ledger: timed, at: new Date(caStart + 2000) }), 'pdf-certificate')).to.include({ status: 'pass' });
   });
 
   it('a forged holder fails online, naming the fields and never the ledger’s value', async () => {

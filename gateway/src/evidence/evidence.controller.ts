@@ -37,7 +37,7 @@ const VERIFY_JSON_SCHEMA: SchemaObject = {
   additionalProperties: false,
 };
 
-class VerifyJsonDto {
+export class VerifyJsonDto {
   @ApiPropertyOptional({ description: 'the evidence PDF, base64' }) @IsOptional() @IsString() @Matches(BASE64_TEXT) pdf?: string;
   @ApiPropertyOptional({
     type: 'object',

@@ -78,6 +78,7 @@ export interface VerifyOptions {
    * Check certificate validity at this time (default: now). Never a time the document states (/M,
    * generatedAt, preparedAt): a forger back-dates those to use an expired or revoked certificate.
    * Online, the reply certificate is checked at the reply transaction's time on the ledger instead.
+   * The verifier's own choice: the gateway never sets it, and its HTTP API takes no `at` from a caller.
    */
   at?: Date;
   /** Offline: the registry as the verifier exported it; without it the parties and the responder's key are reported unchecked. */
