@@ -159,12 +159,14 @@ export class EvidenceService {
     try {
       // The ledger's answer first (NOT_FOUND, VOUCHER_NOT_ISSUED), before this gateway's signing
       // configuration: a caller who may not read the receivable learns nothing of our keys.
-      const { receivable } = await readReceivableEvidence(this.ledger.session(principal), receivableId);
+      const session = this.ledger.session(principal);
+      const evidence = await readReceivableEvidence(session, receivableId);
+      const { receivable } = evidence;
       if (!VOUCHER_STATES.includes(receivable.state)) {
         throw new GatewayError('VOUCHER_NOT_ISSUED', `receivable ${receivableId} is ${receivable.state}: the obligor has not confirmed it, no voucher was issued`, { state: receivable.state });
       }
       const keys = this.tenants.institutionKeys(principal.tenantId);
-      const generated = await generateReceivableVoucher({ ledger: this.ledger.session(principal), receivableId, signer: this.signer(principal), ...(keys ? { keys } : {}) });
+      const generated = await generateReceivableVoucher({ ledger: session, receivableId, evidence, signer: this.signer(principal), ...(keys ? { keys } : {}) });
       return generated.pdf;
     } catch (err) {
       throw this.failure(err, 'GetReceivableEvidence');

@@ -21,6 +21,8 @@ export interface GenerateVoucherOptions {
   /** The issuer's private keys: when the terms are sealed to it, they open them and the copy discloses them. */
   keys?: InstitutionPrivateKeys;
   generatedAt?: string;
+  /** GetReceivableEvidence as `ledger` already answered it (the gateway reads it first to answer VOUCHER_NOT_ISSUED): not asked again. */
+  evidence?: ReceivableEvidence;
 }
 
 /** Does the terms' sealing include this institution (obligor, original creditor, holder, bank)? */
@@ -36,7 +38,7 @@ export function voucherDiscloses(evidence: ReceivableEvidence, institutionId: st
  */
 export async function generateReceivableVoucher(options: GenerateVoucherOptions): Promise<{ document: ReceivableVoucherDocument } & ReceivableVoucherPdf> {
   const { ledger, receivableId, signer } = options;
-  const evidence = await readReceivableEvidence(ledger, receivableId);
+  const evidence = options.evidence ?? (await readReceivableEvidence(ledger, receivableId));
   const record = evidence.receivable;
   const registry = new RegistryClient(ledger);
   const bankId = voucherBankId(record);
