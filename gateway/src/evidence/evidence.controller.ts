@@ -71,6 +71,7 @@ class VerdictDto {
   @ApiProperty({ enum: ['online', 'offline'] }) mode: string;
   @ApiPropertyOptional({ enum: ['confirmation', 'mortgage-certificate', 'receivable-voucher'], description: 'confirmation evidence, a registration certificate or a receivable voucher' }) kind?: string;
   @ApiPropertyOptional() confirmationId?: string;
+  @ApiPropertyOptional({ description: 'the engagement a confirmation is of' }) engagementId?: string;
   @ApiPropertyOptional({ description: 'the registration a certificate is of' }) mortgageId?: string;
   @ApiPropertyOptional({ description: 'the receivable a voucher is of' }) receivableId?: string;
   @ApiPropertyOptional() evidenceHash?: string;

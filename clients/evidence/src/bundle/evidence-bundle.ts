@@ -1,10 +1,11 @@
 import { canonicalJson, sha256Hex } from '@econfirm/common';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { verifyChain } from '../crypto/certificates';
+import { evidenceCertificateProblem, verifyChain } from '../crypto/certificates';
 import { decodeCompactJws, signCompactJws, verifyCompactJws, x5cChain } from '../crypto/jws';
 import type { EvidenceDocument, PartySummary } from '../model/evidence-document';
 import type { EvidenceSigner } from '../signer';
+import { chainFailure, rootsFor } from '../verify/checks';
 import { parsedRevocations, verifyEvidencePdf, type Check, type Verdict, type VerifyOptions } from '../verify/verify-evidence';
 
 export const BUNDLE_FORMAT = 'econfirm-evidence-bundle/1';
@@ -115,9 +116,18 @@ export async function verifyEvidenceBundle(source: string | { manifestJws: strin
     // signing from below — checked there, a key that expired or was revoked after the last step
     // could still sign a bundle (the reply JWS differs: its hash is committed, so the reply
     // transaction's time bounds its signing from above, verify-evidence.ts replyCommitTime).
-    const trust = verifyChain(chain, options.roots.get(manifest.generatedBy.mspId) ?? [], options.at ?? new Date(), parsedRevocations(options.revocations));
+    const trust = verifyChain(chain, rootsFor(options.roots, manifest.generatedBy.mspId), options.at ?? new Date(), parsedRevocations(options.revocations));
     if (!trust.ok) {
-      result.manifest = { id: 'manifest', status: 'fail', code: trust.revoked ? 'CERTIFICATE_REVOKED' : 'CERTIFICATE_UNTRUSTED', detail: `${manifest.generatedBy.mspId}: ${trust.reason}` };
+      result.manifest = { id: 'manifest', status: 'fail', code: chainFailure(trust), detail: `${manifest.generatedBy.mspId}: ${trust.reason}` };
+      return result;
+    }
+    // Chaining to the MSP the manifest names is not enough: any member of that MSP (a client's
+    // enrollment, a registry-key certificate) would do, and the manifest names its MSP itself. It
+    // is the firm's evidence certificate, as every letter's PDF signature is (verify-evidence.ts
+    // firmSigner); that the firm is each letter's firm is checked per entry below.
+    const purpose = evidenceCertificateProblem(chain[0], manifest.generatedBy.id);
+    if (purpose) {
+      result.manifest = { id: 'manifest', status: 'fail', code: 'NOT_EVIDENCE_CERTIFICATE', detail: purpose };
       return result;
     }
     const listed = new Set(manifest.files.map((f) => f.file));
@@ -141,12 +151,28 @@ export async function verifyEvidenceBundle(source: string | { manifestJws: strin
     const bytes = files.get(entry.file);
     if (!bytes) continue;
     const verdict = await verifyEvidencePdf(bytes, options);
-    if (verdict.evidenceHash !== entry.evidenceHash || verdict.confirmationId !== entry.confirmationId) {
-      verdict.checks.push({ id: 'manifest-entry', status: 'fail', code: 'BUNDLE_MISMATCH', detail: `the PDF's evidence (${verdict.confirmationId}, ${verdict.evidenceHash}) is not the manifest's (${entry.confirmationId}, ${entry.evidenceHash})` });
+    const mismatch = entryMismatch(manifest, entry, verdict);
+    if (mismatch) {
+      verdict.checks.push({ id: 'manifest-entry', status: 'fail', code: 'BUNDLE_MISMATCH', detail: mismatch });
       verdict.ok = false;
     }
     result.files[entry.file] = verdict;
   }
   result.ok = result.manifest.status === 'pass' && Object.keys(result.files).length === manifest.files.length && Object.values(result.files).every((v) => v.ok);
   return result;
+}
+
+/**
+ * Why a verified letter does not belong in this manifest: another evidence than the entry lists, a
+ * letter of another firm than the manifest's signer (a manifest is the firm's word that these are
+ * its engagement's letters — nobody else's key may vouch for that), or of another engagement.
+ */
+function entryMismatch(manifest: BundleManifest, entry: BundleEntry, verdict: Verdict): string | undefined {
+  if (verdict.evidenceHash !== entry.evidenceHash || verdict.confirmationId !== entry.confirmationId) {
+    return `the PDF's evidence (${verdict.confirmationId}, ${verdict.evidenceHash}) is not the manifest's (${entry.confirmationId}, ${entry.evidenceHash})`;
+  }
+  const signer = `${manifest.generatedBy.id} (${manifest.generatedBy.mspId})`;
+  if (verdict.generatedBy !== signer) return `the letter is evidence of ${verdict.generatedBy}, the manifest is signed by ${signer}`;
+  if (verdict.engagementId !== manifest.engagementId) return `the letter is of engagement ${verdict.engagementId}, the manifest of ${manifest.engagementId}`;
+  return undefined;
 }

@@ -19,6 +19,8 @@ export interface Verdict {
   /** What the document is: confirmation evidence, a mortgage registration certificate, or a receivable voucher. */
   kind?: 'confirmation' | 'mortgage-certificate' | 'receivable-voucher';
   confirmationId?: string;
+  /** The engagement a confirmation is of (what a bundle manifest is compared with). */
+  engagementId?: string;
   /** The registration a certificate is of. */
   mortgageId?: string;
   /** The receivable a voucher is of. */
@@ -123,6 +125,7 @@ export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions)
     doc = parseEvidenceJson(evidenceBytes.toString('utf8'));
     verdict.kind = 'confirmation';
     verdict.confirmationId = doc.record.id;
+    verdict.engagementId = doc.record.engagementId;
     verdict.evidenceHash = sha256Hex(evidenceBytes);
     verdict.generatedBy = `${doc.generatedBy.id} (${doc.generatedBy.mspId})`;
     checks.pass('attachments', `${attachments.map((a) => a.name).join(', ')}; evidence of ${doc.record.id} by ${doc.generatedBy.id}`);
