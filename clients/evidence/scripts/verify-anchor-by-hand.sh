@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Checks the public EVM anchor of an econfirm evidence PDF with standard tools only — pdfdetach,
+# Checks the public EVM anchor of an econfirm evidence PDF (or registration certificate) with standard tools only — pdfdetach,
 # python3 (JSON, hex), curl to any JSON-RPC node of the chain, a keccak-256 tool — and no econfirm
 # code and no Fabric access:
 #   verify-anchor-by-hand.sh <evidence.pdf> <json-rpc-url> <EvidenceAnchor address you trust>
 # 1. the leaf is recomputed from evidence.json (the record's id, state, hashes, completing
-#    transaction) and the salt in anchor.json: sha256 of their canonical JSON;
+#    transaction) and the salt in anchor.json: sha256 of their canonical JSON; a certificate's
+#    hashes are those of its sealed application and certificate;
 # 2. OpenZeppelin's standard tree: leaf hash = keccak256(keccak256(leaf)), then for each proof
 #    element keccak256 of the two hashes in ascending order; the result must be the root;
 # 3. eth_call anchorOf(root) on the contract: its ledgerRef must be keccak256(abi.encode(channel,
@@ -12,7 +13,7 @@
 # keccak-256: `openssl dgst -keccak-256` (OpenSSL >= 3.2) when present, else the node's own
 # web3_sha3 (standard JSON-RPC). Exit 0 when the anchor holds, 1 otherwise.
 set -euo pipefail
-[ $# -eq 3 ] || { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -eq 3 ] || { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 pdf=$1 rpc=$2 contract=$(echo "$3" | tr 'A-F' 'a-f')
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -38,11 +39,15 @@ keccak() {  # 0x-hex bytes → 0x-hex keccak-256
 leaf=$(python3 - "$work/evidence.json" "$work/anchor.json" <<'PY'
 import hashlib, json, sys
 doc, anchor = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-reply = doc.get("reply")
-facts = {"format": "econfirm-anchor-leaf/1", "channel": doc["channel"], "kind": "confirmation", "id": doc["record"]["id"],
-         "state": doc["record"]["state"], "letterHash": doc["letter"]["contentHash"],
-         "replyHash": reply["contentHash"] if reply else None, "replySignatureHash": reply["signatureHash"] if reply else None,
+facts = {"format": "econfirm-anchor-leaf/1", "channel": doc["channel"], "id": doc["record"]["id"], "state": doc["record"]["state"],
          "txId": doc["timeline"][-1]["txId"], "salt": anchor["leaf"]["salt"]}
+if doc.get("format") == "econfirm-mortgage-certificate/1":
+    # A registration certificate: its sealed parts by their ledger hashes (common/src/anchoring/anchor-proof.ts).
+    facts.update({"kind": "mortgage-certificate", "applicationHash": doc["application"]["contentHash"], "certificateHash": doc["certificate"]["contentHash"]})
+else:
+    reply = doc.get("reply")
+    facts.update({"kind": "confirmation", "letterHash": doc["letter"]["contentHash"],
+                  "replyHash": reply["contentHash"] if reply else None, "replySignatureHash": reply["signatureHash"] if reply else None})
 print("0x" + hashlib.sha256(json.dumps(facts, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest())
 PY
 )

@@ -2,7 +2,7 @@ import type { AnchorProof } from '@econfirm/common';
 import { signCompactJws } from './crypto/jws';
 import { evidenceHash, evidenceJson, type EvidenceDocument } from './model/evidence-document';
 import { signPdf } from './pdf/pades';
-import { ATTACHMENT, renderEvidencePdf, type EvidenceAttachment } from './pdf/render';
+import { anchorAttachment, ATTACHMENT, renderEvidencePdf, type EvidenceAttachment } from './pdf/render';
 import type { EvidenceSigner } from './signer';
 
 export const EVIDENCE_JWS_TYPE = 'econfirm-evidence+jws';
@@ -33,10 +33,7 @@ export async function createEvidencePdf(doc: EvidenceDocument, signer: EvidenceS
     { name: ATTACHMENT.evidenceJson, mimeType: 'application/json', description: 'Canonical evidence JSON (econfirm-evidence/1)', bytes: Buffer.from(json, 'utf8') },
     { name: ATTACHMENT.evidenceJws, mimeType: 'application/jose', description: `JWS (ES256, x5c) over evidence.json by ${doc.generatedBy.id}`, bytes: Buffer.from(evidenceJws, 'ascii') },
   ];
-  if (anchor) {
-    const description = anchor.status === 'anchored' ? `Merkle proof of the evidence's anchor on EVM chain ${anchor.chainId} (root ${anchor.root})` : 'Anchoring pending: no proof yet';
-    attachments.push({ name: ATTACHMENT.anchorJson, mimeType: 'application/json', description, bytes: Buffer.from(`${JSON.stringify(anchor, null, 2)}\n`, 'utf8') });
-  }
+  if (anchor) attachments.push(anchorAttachment(anchor, 'evidence'));
   if (doc.reply) {
     attachments.push({ name: ATTACHMENT.replyJws, mimeType: 'application/jose', description: `The responder's own JWS over its reply (${doc.reply.signingKid})`, bytes: Buffer.from(doc.reply.signature, 'ascii') });
   }

@@ -1,7 +1,8 @@
+import type { AnchorProof } from '@econfirm/common';
 import { signCompactJws } from './crypto/jws';
 import { certificateHash, certificateJson, type MortgageCertificateDocument } from './model/mortgage-certificate';
 import { signPdf } from './pdf/pades';
-import { ATTACHMENT, type EvidenceAttachment } from './pdf/render';
+import { anchorAttachment, ATTACHMENT, type EvidenceAttachment } from './pdf/render';
 import { renderMortgageCertificatePdf } from './pdf/render-certificate';
 import type { EvidenceSigner } from './signer';
 
@@ -16,9 +17,10 @@ export interface MortgageCertificatePdf {
 /**
  * The signed registration certificate: rendered, with the certificate JSON and its JWS attached
  * (the same attachment names as confirmation evidence), and a PAdES signature by the registration
- * centre's evidence certificate over everything. Deterministic like the evidence PDF.
+ * centre's evidence certificate over everything. Deterministic like the evidence PDF. With an
+ * anchor proof (or "pending"), it is attached as anchor.json and printed, as in evidence.
  */
-export async function createMortgageCertificatePdf(doc: MortgageCertificateDocument, signer: EvidenceSigner): Promise<MortgageCertificatePdf> {
+export async function createMortgageCertificatePdf(doc: MortgageCertificateDocument, signer: EvidenceSigner, anchor?: AnchorProof): Promise<MortgageCertificatePdf> {
   if (doc.generatedBy.id !== signer.institutionId || doc.generatedBy.id !== doc.record.registryId) {
     throw new Error(`the certificate of ${doc.record.id} is issued by its registry ${doc.record.registryId}; ${signer.institutionId} cannot sign it`);
   }
@@ -30,12 +32,13 @@ export async function createMortgageCertificatePdf(doc: MortgageCertificateDocum
     { name: ATTACHMENT.evidenceJson, mimeType: 'application/json', description: 'Canonical registration certificate JSON (econfirm-mortgage-certificate/1)', bytes: Buffer.from(json, 'utf8') },
     { name: ATTACHMENT.evidenceJws, mimeType: 'application/jose', description: `JWS (ES256, x5c) over evidence.json by ${doc.generatedBy.id}`, bytes: Buffer.from(certificateJws, 'ascii') },
   ];
+  if (anchor) attachments.push(anchorAttachment(anchor, 'certificate'));
   const unsigned = await renderMortgageCertificatePdf(doc, attachments, {
     name: `${doc.generatedBy.nameEn} (${doc.generatedBy.id})`,
     reason: `econfirm registration certificate ${doc.record.id}; sha256 ${hash}`,
     location: doc.channel,
     contactInfo: doc.generatedBy.mspId,
     signingTime: new Date(doc.generatedAt),
-  });
+  }, anchor);
   return { pdf: await signPdf(unsigned, { key: signer.key, chain: signer.chain }), certificateHash: hash, certificateJws };
 }

@@ -13,7 +13,7 @@ export const ANCHOR_PROOF_FORMAT = 'econfirm-anchor-proof/1';
  * transaction that completed it — and a random salt, so a leaf on the channel or the chain says
  * nothing about which record it is to whoever does not hold the evidence.
  */
-export interface AnchorLeafInput {
+export interface ConfirmationLeafInput {
   channel: string;
   kind: 'confirmation';
   id: string;
@@ -27,20 +27,35 @@ export interface AnchorLeafInput {
   salt: string;
 }
 
+/**
+ * A registration certificate's leaf: the registration as one transaction left it (a registration,
+ * change, transfer or discharge — each version its own certificate), by the salted hashes of its
+ * sealed application and certificate, which every copy prints whether or not it discloses them.
+ */
+export interface MortgageCertificateLeafInput {
+  channel: string;
+  kind: 'mortgage-certificate';
+  id: string;
+  state: string;
+  applicationHash: string;
+  certificateHash: string;
+  /** The registration's last transaction when the certificate was due (the last step of its trail). */
+  txId: string;
+  salt: string;
+}
+
+export type AnchorLeafInput = ConfirmationLeafInput | MortgageCertificateLeafInput;
+export type AnchoredKind = AnchorLeafInput['kind'];
+
 /** The leaf value (bytes32) anchored for a piece of evidence: sha256 of the canonical JSON of its facts. */
 export function anchorLeafValue(input: AnchorLeafInput): string {
-  const facts = {
-    format: ANCHOR_LEAF_FORMAT,
-    channel: input.channel,
-    kind: input.kind,
-    id: input.id,
-    state: input.state,
-    letterHash: input.letterHash,
-    replyHash: input.replyHash ?? null,
-    replySignatureHash: input.replySignatureHash ?? null,
-    txId: input.txId,
-    salt: input.salt,
-  };
+  const common = { format: ANCHOR_LEAF_FORMAT, channel: input.channel, kind: input.kind, id: input.id, state: input.state };
+  // Field by field, never the input object itself: a leaf is what the verifier recomputes, so an
+  // extra property would make a leaf no document reproduces.
+  const facts =
+    input.kind === 'confirmation'
+      ? { ...common, letterHash: input.letterHash, replyHash: input.replyHash ?? null, replySignatureHash: input.replySignatureHash ?? null, txId: input.txId, salt: input.salt }
+      : { ...common, applicationHash: input.applicationHash, certificateHash: input.certificateHash, txId: input.txId, salt: input.salt };
   return `0x${sha256Hex(canonicalJson(facts))}`;
 }
 

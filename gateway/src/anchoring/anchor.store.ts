@@ -136,18 +136,23 @@ export class AnchorStore {
     applyMigrations(db, 'anchoring', ANCHORING_MIGRATIONS);
   }
 
-  cursor(tenantId: string): number {
-    const row = this.db.prepare('SELECT sequence FROM anchor_cursors WHERE tenant_id = ?').get(tenantId) as { sequence: number } | undefined;
+  /**
+   * How far the service has read an outbox for one kind of evidence. `cursorKey` is the tenant id
+   * for confirmations (as before registration certificates were anchored, so a gateway's existing
+   * cursors keep their meaning), `<kind>:<tenant id>` for the other kinds (anchoring.service.ts SOURCES).
+   */
+  cursor(cursorKey: string): number {
+    const row = this.db.prepare('SELECT sequence FROM anchor_cursors WHERE tenant_id = ?').get(cursorKey) as { sequence: number } | undefined;
     return row ? Number(row.sequence) : 0;
   }
 
-  /** Adds the items (an item already known is left as it is) and moves the tenant's cursor, atomically. */
-  collect(tenantId: string, sequence: number, items: readonly Omit<AnchorItem, 'batchRoot'>[]): number {
+  /** Adds the items (an item already known is left as it is) and moves the cursor, atomically. */
+  collect(cursorKey: string, sequence: number, items: readonly Omit<AnchorItem, 'batchRoot'>[]): number {
     return inTransaction(this.db, () => {
       const insert = this.db.prepare('INSERT OR IGNORE INTO anchor_items (item_id, tenant_id, leaf, salt, facts, collected_at) VALUES (?, ?, ?, ?, ?, ?)');
       let added = 0;
       for (const item of items) added += Number(insert.run(item.itemId, item.tenantId, item.leaf, item.salt, JSON.stringify(item.facts), item.collectedAt).changes);
-      this.db.prepare('INSERT INTO anchor_cursors (tenant_id, sequence) VALUES (?, ?) ON CONFLICT (tenant_id) DO UPDATE SET sequence = excluded.sequence').run(tenantId, sequence);
+      this.db.prepare('INSERT INTO anchor_cursors (tenant_id, sequence) VALUES (?, ?) ON CONFLICT (tenant_id) DO UPDATE SET sequence = excluded.sequence').run(cursorKey, sequence);
       return added;
     });
   }

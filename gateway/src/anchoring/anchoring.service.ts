@@ -4,10 +4,13 @@ import {
   anchorLeafValue,
   ConfirmationState,
   Role,
+  type AnchoredKind,
   type AnchorLeafInput,
   type AnchorProof,
   type ConfirmationEvidence,
+  type MortgageEvidence,
 } from '@econfirm/common';
+import { CERTIFIED_STATES, type AnchorLeafFacts } from '@econfirm/evidence';
 import { readBlockOfTransaction } from '@econfirm/sdk';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +21,7 @@ import { DATABASE } from '../database/database.module';
 import { GatewayError } from '../errors/gateway-error';
 import { sleep } from '../events/backoff';
 import { EventBus } from '../events/event-bus';
+import type { EventType } from '../events/event-model';
 import { OutboxService } from '../events/outbox.service';
 import { parseResult } from '../fabric/ledger-call';
 import { LedgerService } from '../fabric/ledger.service';
@@ -53,6 +57,60 @@ export interface AnchoringStatus {
 export function batchTree(leaves: readonly string[]): StandardMerkleTree<[string]> {
   return StandardMerkleTree.of(leaves.map((leaf): [string] => [leaf]), ['bytes32']);
 }
+
+/** An item's id: one per confirmation (it completes once), one per version of a registration (each has its certificate). */
+function itemIdOf(facts: AnchorLeafInput): string {
+  return facts.kind === 'confirmation' ? `confirmation:${facts.id}` : `${facts.kind}:${facts.id}:${facts.txId}`;
+}
+
+/** Where one kind of evidence comes from: whose outbox, read as which role, and the ledger facts of its leaf. */
+interface EvidenceSource {
+  kind: AnchoredKind;
+  role: Role;
+  eventType: EventType;
+  cursorKey(tenantId: string): string;
+  /** Whether an event's state is one the evidence exists in. */
+  completes(state: string | undefined): boolean;
+  /** The leaf facts as `principal` reads them now, or undefined when the record has moved to a state without evidence. */
+  read(ledger: LedgerService, principal: Principal, channel: string, id: string): Promise<AnchorLeafFacts | undefined>;
+}
+
+const SOURCES: readonly EvidenceSource[] = [
+  {
+    // A firm's completed confirmations, read as its auditor (GetConfirmationEvidence is the firm's own read).
+    kind: 'confirmation',
+    role: Role.Auditor,
+    eventType: 'ConfirmationChanged',
+    cursorKey: (tenantId) => tenantId,
+    completes: (state) => state === ConfirmationState.AuditorAccepted,
+    async read(ledger, principal, channel, id) {
+      const evidence = parseResult<ConfirmationEvidence>(await ledger.evaluate(principal, { contract: 'confirmation', transaction: 'GetConfirmationEvidence', args: [id] }));
+      const last = evidence.trail[evidence.trail.length - 1];
+      if (!last) throw new Error(`confirmation ${id} has no trail`);
+      const { letter, reply, state } = evidence.confirmation;
+      return { channel, kind: 'confirmation', id, state, letterHash: letter.contentHash, ...(reply ? { replyHash: reply.contentHash, replySignatureHash: reply.signatureHash } : {}), txId: last.txId };
+    },
+  },
+  {
+    // A registration centre's certificates, read as its registrar: each version of a registration
+    // that has one (registered, changed, transferred, discharge requested, discharged). The
+    // version read is the registration's latest: an event read after a later step yields that
+    // step's version, whose certificate is the one the registry issues now.
+    kind: 'mortgage-certificate',
+    role: Role.Registrar,
+    eventType: 'MortgageChanged',
+    cursorKey: (tenantId) => `mortgage-certificate:${tenantId}`,
+    completes: (state) => (CERTIFIED_STATES as readonly (string | undefined)[]).includes(state),
+    async read(ledger, principal, channel, id) {
+      const evidence = parseResult<MortgageEvidence>(await ledger.evaluate(principal, { contract: 'mortgage', transaction: 'GetMortgageEvidence', args: [id] }));
+      const { mortgage } = evidence;
+      const last = evidence.trail[evidence.trail.length - 1];
+      if (!last) throw new Error(`mortgage ${id} has no trail`);
+      if (!mortgage.certificate || !CERTIFIED_STATES.includes(mortgage.state)) return undefined;
+      return { channel, kind: 'mortgage-certificate', id, state: mortgage.state, applicationHash: mortgage.application.contentHash, certificateHash: mortgage.certificate.contentHash, txId: last.txId };
+    },
+  },
+];
 
 /**
  * Public EVM anchoring of completed evidence (gateway/README.md "Anchoring"). Each round:
@@ -169,51 +227,43 @@ export class AnchoringService implements OnApplicationBootstrap, BeforeApplicati
 
   // ---- 1. collect ----
 
-  /** The firm tenants and the auditor identity the service reads their evidence as. */
-  private auditors(): Array<{ tenant: Tenant; principal: Principal }> {
-    const found: Array<{ tenant: Tenant; principal: Principal }> = [];
+  /** The tenants that read one kind of evidence, each with the identity of `role` the service reads as. */
+  private readers(source: EvidenceSource): Array<{ tenant: Tenant; principal: Principal; cursorKey: string }> {
+    const found: Array<{ tenant: Tenant; principal: Principal; cursorKey: string }> = [];
     for (const tenant of this.tenants.list()) {
       const org = this.tenants.descriptor.orgs.find((o) => o.key === tenant.orgKey);
-      const identity = org?.identities.find((i) => i.institution === tenant.institutionId && i.role === Role.Auditor);
-      if (identity) found.push({ tenant, principal: servicePrincipal(tenant, identity, 'anchoring') });
+      const identity = org?.identities.find((i) => i.institution === tenant.institutionId && i.role === source.role);
+      if (identity) found.push({ tenant, principal: servicePrincipal(tenant, identity, 'anchoring'), cursorKey: source.cursorKey(tenant.id) });
     }
     return found;
   }
 
   private async collect(): Promise<void> {
-    for (const { tenant, principal } of this.auditors()) {
-      for (;;) {
-        const after = this.store.cursor(tenant.id);
-        const events = this.outbox.store.list(tenant.id, after, PAGE, ['ConfirmationChanged']);
-        if (events.length === 0) break;
-        const items = [];
-        for (const event of events) {
-          if (event.state !== ConfirmationState.AuditorAccepted) continue;
-          for (const id of event.ids) items.push(await this.item(tenant, principal, id));
+    for (const source of SOURCES) {
+      for (const { tenant, principal, cursorKey } of this.readers(source)) {
+        for (;;) {
+          const after = this.store.cursor(cursorKey);
+          const events = this.outbox.store.list(tenant.id, after, PAGE, [source.eventType]);
+          if (events.length === 0) break;
+          const items = [];
+          for (const event of events) {
+            if (!source.completes(event.state)) continue;
+            for (const id of event.ids) {
+              const facts = await source.read(this.ledger, principal, this.tenants.descriptor.channel, id);
+              if (facts) items.push(this.item(tenant, facts));
+            }
+          }
+          const added = this.store.collect(cursorKey, (events[events.length - 1] as { sequence: number }).sequence, items);
+          if (added > 0) this.logger.log(`${added} completed piece(s) of ${source.kind} evidence of ${tenant.id} wait to be anchored`);
         }
-        const added = this.store.collect(tenant.id, (events[events.length - 1] as { sequence: number }).sequence, items);
-        if (added > 0) this.logger.log(`${added} completed piece(s) of evidence of ${tenant.id} wait to be anchored`);
       }
     }
   }
 
-  /** A completed request's leaf: its facts as the firm's own evidence read gives them, and a fresh salt. */
-  private async item(tenant: Tenant, principal: Principal, id: string) {
-    const evidence = parseResult<ConfirmationEvidence>(await this.ledger.evaluate(principal, { contract: 'confirmation', transaction: 'GetConfirmationEvidence', args: [id] }));
-    const last = evidence.trail[evidence.trail.length - 1];
-    if (!last) throw new Error(`confirmation ${id} has no trail`);
-    const { letter, reply, state } = evidence.confirmation;
-    const facts: AnchorLeafInput = {
-      channel: this.tenants.descriptor.channel,
-      kind: 'confirmation',
-      id,
-      state,
-      letterHash: letter.contentHash,
-      ...(reply ? { replyHash: reply.contentHash, replySignatureHash: reply.signatureHash } : {}),
-      txId: last.txId,
-      salt: randomBytes(32).toString('hex'),
-    };
-    return { itemId: `confirmation:${id}`, tenantId: tenant.id, leaf: anchorLeafValue(facts), salt: facts.salt, facts, collectedAt: new Date().toISOString() };
+  /** A completed piece of evidence's item: its leaf over its ledger facts and a fresh salt. */
+  private item(tenant: Tenant, read: AnchorLeafFacts) {
+    const facts = { ...read, salt: randomBytes(32).toString('hex') } as AnchorLeafInput;
+    return { itemId: itemIdOf(facts), tenantId: tenant.id, leaf: anchorLeafValue(facts), salt: facts.salt, facts, collectedAt: new Date().toISOString() };
   }
 
   // ---- 2. cut ----
@@ -341,12 +391,23 @@ export class AnchoringService implements OnApplicationBootstrap, BeforeApplicati
    * pending (completed, not anchored yet), or undefined (anchoring off, or not completed).
    */
   proofFor(confirmationId: string, state: string): AnchorProof | undefined {
+    return this.proof(`confirmation:${confirmationId}`, state === ConfirmationState.AuditorAccepted);
+  }
+
+  /**
+   * The proof a registration certificate carries for the version of the registration it is
+   * generated from (its last transaction): anchored, pending, or undefined (anchoring off, or a
+   * state without a certificate).
+   */
+  certificateProofFor(version: { id: string; state: string; txId: string }): AnchorProof | undefined {
+    return this.proof(`mortgage-certificate:${version.id}:${version.txId}`, (CERTIFIED_STATES as readonly string[]).includes(version.state));
+  }
+
+  private proof(itemId: string, completed: boolean): AnchorProof | undefined {
     if (!this.settings) return undefined;
-    const item = this.store.item(`confirmation:${confirmationId}`);
+    const item = this.store.item(itemId);
     const batch = item?.batchRoot ? this.store.batch(item.batchRoot) : undefined;
-    if (!item || !batch || batch.state !== 'confirmed') {
-      return state === ConfirmationState.AuditorAccepted ? { format: ANCHOR_PROOF_FORMAT, status: 'pending' } : undefined;
-    }
+    if (!item || !batch || batch.state !== 'confirmed') return completed ? { format: ANCHOR_PROOF_FORMAT, status: 'pending' } : undefined;
     const tree = batchTree(batch.leaves);
     return {
       format: ANCHOR_PROOF_FORMAT,

@@ -142,7 +142,7 @@ export class EvidenceService {
       const registrar = this.registrar(record.registryId);
       const keys = this.tenants.institutionKeys(registrar.tenantId);
       if (!keys) throw new GatewayError('NO_INSTITUTION_KEYS', `this gateway holds no keys of ${record.registryId} to open the registration`);
-      const generated = await generateMortgageCertificate({ ledger: this.ledger.session(registrar), mortgageId, keys, signer: this.signer(registrar), issuedTo: principal.institutionId });
+      const generated = await generateMortgageCertificate({ ledger: this.ledger.session(registrar), mortgageId, keys, signer: this.signer(registrar), issuedTo: principal.institutionId, anchor: (version) => this.anchoring.certificateProofFor(version) });
       return generated.pdf;
     } catch (err) {
       throw this.failure(err, 'GetMortgageEvidence');

@@ -1,5 +1,19 @@
-import { ANCHOR_PROOF_FORMAT, ConfirmationState, EVIDENCE_ANCHOR_ABI, type AnchoredProof } from '@econfirm/common';
-import { ATTACHMENT, channelMspRoots, checkAnchor, extractAttachments, parseAnchorProof, parseEvidenceJson, verifyEvidencePdf, type EvidenceDocument, type TrustRoots } from '@econfirm/evidence';
+import { ANCHOR_PROOF_FORMAT, ConfirmationState, EVIDENCE_ANCHOR_ABI, sha256Hex, type AnchoredProof } from '@econfirm/common';
+import {
+  ATTACHMENT,
+  certificateLeafFacts,
+  channelMspRoots,
+  checkAnchor,
+  evidenceLeafFacts,
+  extractAttachments,
+  parseAnchorProof,
+  parseEvidenceJson,
+  parseMortgageCertificateJson,
+  verifyEvidencePdf,
+  type EvidenceDocument,
+  type MortgageCertificateDocument,
+  type TrustRoots,
+} from '@econfirm/evidence';
 import { AnchoringService, batchTree, validateGatewayConfig, type AnchorBatchRow, type GatewayConfig } from '@econfirm/gateway';
 import { evaluate } from '@econfirm/sdk';
 import { expect } from 'chai';
@@ -10,7 +24,7 @@ import * as path from 'node:path';
 import { AbiCoder, Interface, keccak256, Wallet, parseEther } from 'ethers';
 import { anchorContract, evmDeployment, evmProvider } from '../support/evm';
 import { freePort } from '../support/browser';
-import { agreeingReply, bankLetterRequest, E2E_TENANTS, TestGateway, type DemoCallers } from '../support/gateway';
+import { agreeingReply, bankLetterRequest, E2E_TENANTS, TestGateway, type Caller, type DemoCallers } from '../support/gateway';
 import { ensureDemoInstitutions } from '../support/institutions';
 import { networkScript, REPO_ROOT, uniqueName, withLedger } from '../support/network';
 
@@ -38,9 +52,9 @@ function anchoringOn(overrides: Partial<Settings> = {}): Settings {
 }
 
 /** A gateway with events on (the service finds completed evidence in the outbox) and anchoring as given. */
-function startGateway(anchoring: Settings): Promise<TestGateway> {
-  const events = validateGatewayConfig({ dbPath: 'x.db', networkDescriptorPath: 'x.json', keysDir: 'keys', tenants: E2E_TENANTS }).events;
-  return TestGateway.start({ events: { ...events, enabled: true, reconnectBackoffMs: 100 }, anchoring });
+function startGateway(anchoring: Settings, tenants = E2E_TENANTS): Promise<TestGateway> {
+  const events = validateGatewayConfig({ dbPath: 'x.db', networkDescriptorPath: 'x.json', keysDir: 'keys', tenants }).events;
+  return TestGateway.start({ events: { ...events, enabled: true, reconnectBackoffMs: 100 }, anchoring, tenants });
 }
 
 /**
@@ -186,7 +200,7 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
       expect(proof).to.include({ root: batch.root, chainId: evmDeployment().chainId, contract: evmDeployment().address, txHash: batch.evmTx, blockNumber: batch.evmBlock });
       expect(proof.proof).to.have.length(1);
       // The anchor check alone: the PDF and an EVM node the verifier chose, nothing of Fabric.
-      const check = await checkAnchor(doc, proof, { rpcUrl: evmDeployment().rpcUrl, contract: evmDeployment().address, chainId: evmDeployment().chainId });
+      const check = await checkAnchor(evidenceLeafFacts(doc), proof, { rpcUrl: evmDeployment().rpcUrl, contract: evmDeployment().address, chainId: evmDeployment().chainId });
       expect(check.status, check.detail).to.equal('pass');
       expect(check.anchor?.anchoredAt).to.equal(batch.anchoredAt);
       // The whole verifier offline (roots exported earlier), the anchor against the node.
@@ -256,16 +270,16 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
       // Another anchored root (a batch of its own, on the chain) with this evidence's proof.
       const other = service.store.batches(['confirmed']).find((b) => b.root !== proof.root);
       const otherRoot = other?.root ?? batchTree([`0x${'11'.repeat(32)}`, `0x${'22'.repeat(32)}`]).root;
-      expect((await checkAnchor(doc, { ...proof, root: otherRoot }, trust)).code).to.equal('ANCHOR_PROOF_INVALID');
+      expect((await checkAnchor(evidenceLeafFacts(doc), { ...proof, root: otherRoot }, trust)).code).to.equal('ANCHOR_PROOF_INVALID');
       // The proof of the other item of the batch: leads to the root, but not from this evidence.
       const sibling = batch.leaves.find((l) => l !== proof.leaf.value) as string;
-      expect((await checkAnchor(doc, { ...proof, proof: batchTree(batch.leaves).getProof([sibling]) }, trust)).code).to.equal('ANCHOR_PROOF_INVALID');
-      expect((await checkAnchor(doc, { ...proof, leaf: { ...proof.leaf, salt: '00'.repeat(32) } }, trust)).code).to.equal('ANCHOR_PROOF_INVALID');
-      expect((await checkAnchor({ ...doc, record: { ...doc.record, state: ConfirmationState.Replied } }, proof, trust)).code).to.equal('ANCHOR_PROOF_INVALID');
-      expect((await checkAnchor(doc, { ...proof, batch: { ...proof.batch, txId: 'f'.repeat(64) } }, trust)).code).to.equal('LEDGER_REF_MISMATCH');
-      expect((await checkAnchor(doc, proof, { ...trust, contract: Wallet.createRandom().address })).code).to.equal('CONTRACT_MISMATCH');
-      expect((await checkAnchor(doc, proof, { ...trust, chainId: '1' })).code).to.equal('CHAIN_MISMATCH');
-      expect((await checkAnchor(doc, proof, { ...trust, rpcUrl: `http://127.0.0.1:${await freePort()}` })).code).to.equal('EVM_UNAVAILABLE');
+      expect((await checkAnchor(evidenceLeafFacts(doc), { ...proof, proof: batchTree(batch.leaves).getProof([sibling]) }, trust)).code).to.equal('ANCHOR_PROOF_INVALID');
+      expect((await checkAnchor(evidenceLeafFacts(doc), { ...proof, leaf: { ...proof.leaf, salt: '00'.repeat(32) } }, trust)).code).to.equal('ANCHOR_PROOF_INVALID');
+      expect((await checkAnchor(evidenceLeafFacts({ ...doc, record: { ...doc.record, state: ConfirmationState.Replied } }), proof, trust)).code).to.equal('ANCHOR_PROOF_INVALID');
+      expect((await checkAnchor(evidenceLeafFacts(doc), { ...proof, batch: { ...proof.batch, txId: 'f'.repeat(64) } }, trust)).code).to.equal('LEDGER_REF_MISMATCH');
+      expect((await checkAnchor(evidenceLeafFacts(doc), proof, { ...trust, contract: Wallet.createRandom().address })).code).to.equal('CONTRACT_MISMATCH');
+      expect((await checkAnchor(evidenceLeafFacts(doc), proof, { ...trust, chainId: '1' })).code).to.equal('CHAIN_MISMATCH');
+      expect((await checkAnchor(evidenceLeafFacts(doc), proof, { ...trust, rpcUrl: `http://127.0.0.1:${await freePort()}` })).code).to.equal('EVM_UNAVAILABLE');
     });
 
     it('/metrics and /readyz expose the queue and the batches', async () => {
@@ -369,5 +383,115 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
       provider.destroy();
       await gw.close();
     }
+  });
+
+  /**
+   * A registration certificate is anchored too, from the registration centre's outbox: each
+   * version of the registration that has a certificate (registered, then discharged) is its own
+   * leaf, and a certificate generated once its batch is confirmed carries its proof.
+   */
+  describe('registration certificates (不动产登记证明)', () => {
+    const id = `MTG-${run}`;
+    const tag = run.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
+    let gw: TestGateway;
+    let service: AnchoringService;
+    let officer: Caller;
+    let registrar: Caller;
+    let registered: { pdf: Buffer; doc: MortgageCertificateDocument; proof: AnchoredProof };
+
+    const certificate = async (): Promise<{ pdf: Buffer; doc: MortgageCertificateDocument; anchor?: ReturnType<typeof parseAnchorProof> }> => {
+      const url = `/v1/mortgages/${id}/certificate.pdf`;
+      const res = await gw.http().get(url).set('Authorization', await gw.bearer(officer, 'GET', url)).buffer(true).parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (chunk: Buffer) => chunks.push(chunk));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+      expect(res.status, String(res.body)).to.equal(200);
+      const pdf = res.body as Buffer;
+      const files = await extractAttachments(pdf);
+      const json = files.find((f) => f.name === ATTACHMENT.evidenceJson);
+      const anchor = files.find((f) => f.name === ATTACHMENT.anchorJson);
+      return { pdf, doc: parseMortgageCertificateJson((json?.bytes as Buffer).toString('utf8')), ...(anchor ? { anchor: parseAnchorProof(anchor.bytes.toString('utf8')) } : {}) };
+    };
+
+    /** The certificate of the registration's current version once its batch is confirmed on the chain. */
+    const anchoredCertificate = async (): Promise<{ pdf: Buffer; doc: MortgageCertificateDocument; proof: AnchoredProof }> => {
+      const first = await certificate();
+      const txId = first.doc.timeline[first.doc.timeline.length - 1]?.txId as string;
+      const itemId = `mortgage-certificate:${id}:${txId}`;
+      await waitFor(service, `${itemId} anchored`, (batches) => batches.some((b) => b.state === 'confirmed' && b.root === service.store.item(itemId)?.batchRoot), 90_000);
+      const again = await certificate();
+      expect(again.anchor?.status, 'the certificate generated after the batch is confirmed').to.equal('anchored');
+      return { pdf: again.pdf, doc: again.doc, proof: again.anchor as AnchoredProof };
+    };
+
+    before(async () => {
+      await ensureDemoInstitutions('BANK1', 'CLIENT1', 'MREG1');
+      networkScript('identity.sh', 'evidence', 'operator', 'MREG1');
+      gw = await startGateway(anchoringOn({ maxItems: 1 }), [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }]);
+      service = gw.app.get(AnchoringService);
+      officer = gw.demoCallers().officer;
+      registrar = gw.custodial('mreg1', 'registrar1');
+      const filed = await gw.post(officer, '/v1/mortgages', {
+        id, registryId: 'MREG1', unitNumber: `310115 003003 GB${tag.slice(-5)} F${tag.slice(-8)}`, location: '上海市浦东新区锚定路9号', propertyType: 'residential', mortgageType: 'ordinary',
+        securedPrincipal: '5200000.00', currency: 'CNY', debtTermStart: '2026-01-01', debtTermEnd: '2041-01-01',
+        mortgagors: [{ name: '华东制造股份有限公司', institutionId: 'CLIENT1' }], consentHash: sha256Hex(run),
+      });
+      expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+    });
+    after(() => gw?.close());
+
+    it('an application (no certificate yet) is not anchored; the registered version is, and its certificate verifies against the chain alone', async () => {
+      const before = service.store.batches().length;
+      const res = await gw.post(registrar, `/v1/mortgages/${id}/registration`, { certificateNumber: `沪(2026)浦东新区不动产证明第${tag.slice(-10)}号` });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      registered = await anchoredCertificate();
+      const { doc, proof } = registered;
+      expect(doc.record.state).to.equal('registered');
+      expect(service.store.batches().length, 'one batch: the registered version (the application made none)').to.equal(before + 1);
+      expect(proof).to.include({ chainId: evmDeployment().chainId, contract: evmDeployment().address });
+      expect((await fabricBatch(proof.root)).root, 'the batch is recorded on the channel').to.equal(proof.root);
+      // The whole verifier offline (roots exported earlier), the anchor against the node.
+      const verdict = await verifyEvidencePdf(registered.pdf, { roots, evm: { rpcUrl: evmDeployment().rpcUrl, contract: evmDeployment().address } });
+      expect(verdict.kind).to.equal('mortgage-certificate');
+      const evm = verdict.checks.find((k) => k.id === 'evm-anchor');
+      expect(evm?.status, evm?.detail).to.equal('pass');
+      expect(verdict.ok, JSON.stringify(verdict.checks.filter((k) => k.status === 'fail'))).to.equal(true);
+      expect(verdict.anchor).to.include({ root: proof.root, anchoredAt: proof.anchoredAt });
+    });
+
+    it("the leaf is the certificate's own: another state, another sealed hash or the proof on a confirmation's facts fail", async () => {
+      const { doc, proof } = registered;
+      const trust = { rpcUrl: evmDeployment().rpcUrl, contract: evmDeployment().address };
+      expect((await checkAnchor(certificateLeafFacts(doc), proof, trust)).status).to.equal('pass');
+      expect((await checkAnchor(certificateLeafFacts({ ...doc, record: { ...doc.record, state: 'discharged' } as MortgageCertificateDocument['record'] }), proof, trust)).code).to.equal('ANCHOR_PROOF_INVALID');
+      expect((await checkAnchor(certificateLeafFacts({ ...doc, certificate: { ...doc.certificate, contentHash: 'f'.repeat(64) } }), proof, trust)).code).to.equal('ANCHOR_PROOF_INVALID');
+      const last = doc.timeline[doc.timeline.length - 1]?.txId as string;
+      const asConfirmation = { channel: doc.channel, kind: 'confirmation' as const, id: doc.record.id, state: doc.record.state, letterHash: doc.application.contentHash, txId: last };
+      expect((await checkAnchor(asConfirmation, proof, trust)).code).to.equal('ANCHOR_PROOF_INVALID');
+      // And by hand, with standard tools only.
+      const work = mkdtempSync(path.join(tmpdir(), 'econfirm-anchor-cert-'));
+      try {
+        const file = path.join(work, 'certificate.pdf');
+        writeFileSync(file, registered.pdf);
+        const out = spawnSync(path.join(REPO_ROOT, 'clients/evidence/scripts/verify-anchor-by-hand.sh'), [file, trust.rpcUrl, trust.contract], { encoding: 'utf8' });
+        expect(out.status, out.stdout + out.stderr).to.equal(0);
+        expect(out.stdout).to.include(`proof leads to root ${proof.root}`);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    });
+
+    it('a discharge is a new version: anchored as its own leaf; the registered certificate keeps its proof', async () => {
+      expect((await gw.post(officer, `/v1/mortgages/${id}/discharge-request`, { reason: 'repaid' })).status).to.equal(200);
+      expect((await gw.post(registrar, `/v1/mortgages/${id}/discharge`, { caseNumber: `DC-${tag}`, reason: 'repaid' })).status).to.equal(200);
+      // The discharge-requested version may be read after the discharge (the latest is anchored then): wait for the last.
+      const discharged = await anchoredCertificate();
+      expect(discharged.doc.record.state).to.equal('discharged');
+      expect(discharged.proof.leaf.value).to.not.equal(registered.proof.leaf.value);
+      const trust = { rpcUrl: evmDeployment().rpcUrl, contract: evmDeployment().address };
+      expect((await checkAnchor(certificateLeafFacts(discharged.doc), discharged.proof, trust)).status).to.equal('pass');
+      expect((await checkAnchor(certificateLeafFacts(registered.doc), registered.proof, trust)).status, 'the earlier version stays anchored').to.equal('pass');
+    });
   });
 });

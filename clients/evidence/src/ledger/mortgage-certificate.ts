@@ -1,4 +1,4 @@
-import type { Institution, MortgageEvidence } from '@econfirm/common';
+import type { AnchorProof, Institution, MortgageEvidence } from '@econfirm/common';
 import { evaluate, openWithKeys, RegistryClient, type InstitutionPrivateKeys, type LedgerSession } from '@econfirm/sdk';
 import { buildMortgageCertificate, type MortgageCertificateDocument } from '../model/mortgage-certificate';
 import { EvidenceInputError } from '../model/evidence-document';
@@ -22,6 +22,8 @@ export interface GenerateCertificateOptions {
   /** Who the copy is for; the sealed content is printed only when it is a party it is sealed to. */
   issuedTo: string;
   generatedAt?: string;
+  /** The anchor proof to embed for this version of the registration (or "pending"); absent: no anchor section. */
+  anchor?: (version: { id: string; state: string; txId: string }) => AnchorProof | undefined;
 }
 
 /**
@@ -62,5 +64,7 @@ export async function generateMortgageCertificate(options: GenerateCertificateOp
     ...(opened ? { opened } : {}),
     transactions,
   });
-  return { document, ...(await createMortgageCertificatePdf(document, options.signer)) };
+  const last = evidence.trail[evidence.trail.length - 1];
+  const anchor = last ? options.anchor?.({ id: record.id, state: record.state, txId: last.txId }) : undefined;
+  return { document, ...(await createMortgageCertificatePdf(document, options.signer, anchor)) };
 }

@@ -1,6 +1,6 @@
-import { MortgageState } from '@econfirm/common';
+import { MortgageState, type AnchorProof } from '@econfirm/common';
 import { certificateHash, type MortgageCertificateDocument, type SealedPart } from '../model/mortgage-certificate';
-import { ensureSpace, facts, heading, localTime, longFacts, note, partyName, partyTable, renderSignablePdf, stepTable, text, titleBlock, type Doc, type EvidenceAttachment } from './render';
+import { drawAnchor, ensureSpace, facts, heading, localTime, longFacts, note, partyName, partyTable, renderSignablePdf, stepTable, text, titleBlock, type Doc, type EvidenceAttachment } from './render';
 import type { SignaturePlaceholderOptions } from './signature-placeholder';
 
 const MORTGAGE_STATE_ZH: Record<string, string> = {
@@ -116,8 +116,10 @@ function drawHashes(pdf: Doc, doc: MortgageCertificateDocument): void {
   );
 }
 
+const CERTIFICATE_LEAF = { zh: '本证明', en: 'this certificate', factsZh: '登记编号、状态、申请与证明内容哈希、最后交易', factsEn: 'the registration id, state, application and certificate hashes, last transaction' };
+
 /** The registration certificate laid out like the national form (不动产登记证明), with the ledger facts behind it. */
-export function renderMortgageCertificatePdf(doc: MortgageCertificateDocument, attachments: readonly EvidenceAttachment[], placeholder: SignaturePlaceholderOptions): Promise<Buffer> {
+export function renderMortgageCertificatePdf(doc: MortgageCertificateDocument, attachments: readonly EvidenceAttachment[], placeholder: SignaturePlaceholderOptions, anchor?: AnchorProof): Promise<Buffer> {
   return renderSignablePdf(
     {
       title: `不动产登记证明 ${doc.record.id} — econfirm registration certificate`,
@@ -134,6 +136,7 @@ export function renderMortgageCertificatePdf(doc: MortgageCertificateDocument, a
       drawParties(pdf, doc);
       drawTimeline(pdf, doc);
       drawHashes(pdf, doc);
+      if (anchor) drawAnchor(pdf, anchor, CERTIFICATE_LEAF);
     },
     attachments,
     placeholder,

@@ -590,15 +590,33 @@ function drawHashes(pdf: Doc, doc: EvidenceDocument): void {
   );
 }
 
+/** The anchor.json attachment of a signed document: its proof, or the note that anchoring is pending. */
+export function anchorAttachment(anchor: AnchorProof, what: 'evidence' | 'certificate'): EvidenceAttachment {
+  const description = anchor.status === 'anchored' ? `Merkle proof of the ${what}'s anchor on EVM chain ${anchor.chainId} (root ${anchor.root})` : 'Anchoring pending: no proof yet';
+  return { name: ATTACHMENT.anchorJson, mimeType: 'application/json', description, bytes: Buffer.from(`${JSON.stringify(anchor, null, 2)}\n`, 'utf8') };
+}
+
+/** What a leaf stands for, as the anchor section explains it (the facts anchorLeafValue hashes, common/src/anchoring/anchor-proof.ts). */
+export interface AnchorLeafWording {
+  /** The document, in Chinese and English: "本证据" / "this evidence". */
+  zh: string;
+  en: string;
+  /** The facts of the leaf besides the salt. */
+  factsZh: string;
+  factsEn: string;
+}
+
+const EVIDENCE_LEAF: AnchorLeafWording = { zh: '本证据', en: 'this evidence', factsZh: '记录编号、状态、询证函与回函哈希、完成交易', factsEn: 'the record id, state, letter and reply hashes, completing transaction' };
+
 /** The public EVM anchor (attachment anchor.json), or the note that anchoring is pending. */
-function drawAnchor(pdf: Doc, anchor: AnchorProof): void {
+export function drawAnchor(pdf: Doc, anchor: AnchorProof, wording: AnchorLeafWording = EVIDENCE_LEAF): void {
   ensureSpace(pdf, 200);
   heading(pdf, '区块链存证锚定', 'Public anchor (EVM)');
   if (anchor.status === 'pending') {
     note(
       pdf,
-      '锚定待完成：本证据所在批次尚未锚定到公链。批次锚定后重新生成本证据即可获得锚定证明。' +
-        ' Anchoring pending: the batch this evidence belongs to is not anchored on the public chain yet. Generate the evidence again once it is, to get its anchor proof (attachment anchor.json).',
+      `锚定待完成：${wording.zh}所在批次尚未锚定到公链。批次锚定后重新生成${wording.zh}即可获得锚定证明。` +
+        ` Anchoring pending: the batch ${wording.en} belongs to is not anchored on the public chain yet. Generate ${wording.en} again once it is, to get its anchor proof (attachment anchor.json).`,
     );
     return;
   }
@@ -616,8 +634,8 @@ function drawAnchor(pdf: Doc, anchor: AnchorProof): void {
   ]);
   note(
     pdf,
-    '叶子 = SHA-256(canonicalJSON(记录编号、状态、询证函与回函哈希、完成交易、盐值))；OpenZeppelin 标准默克尔树；合约 EvidenceAnchor 记录根与 Fabric 交易引用。' +
-      ' Leaf = SHA-256 of the canonical JSON of the record id, state, letter and reply hashes, completing transaction and salt; OpenZeppelin StandardMerkleTree (bytes32); the EvidenceAnchor contract records the root with a reference to the Fabric transaction. Verify with any node of the chain: econfirm verify --evm-rpc <url> --evm-contract <address>, or by hand (clients/evidence/README.md).',
+    `叶子 = SHA-256(canonicalJSON(${wording.factsZh}、盐值))；OpenZeppelin 标准默克尔树；合约 EvidenceAnchor 记录根与 Fabric 交易引用。` +
+      ` Leaf = SHA-256 of the canonical JSON of ${wording.factsEn} and salt; OpenZeppelin StandardMerkleTree (bytes32); the EvidenceAnchor contract records the root with a reference to the Fabric transaction. Verify with any node of the chain: econfirm verify --evm-rpc <url> --evm-contract <address>, or by hand (clients/evidence/README.md).`,
   );
 }
 

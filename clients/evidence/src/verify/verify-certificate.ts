@@ -14,6 +14,7 @@ import {
 } from '../model/mortgage-certificate';
 import type { ExtractedAttachment } from '../pdf/attachments';
 import { checkDocumentJws, checkPdfSignature, concluded, declaresFormat, partProblems, registeredPartyProblems, registryLookup, stepTransactionProblems, type Checks, type RegistryLookup, type SignerExpectation } from './checks';
+import { certificateLeafFacts, runAnchorCheck } from './verify-anchor';
 import type { LedgerView, Verdict, VerifyOptions } from './verify-evidence';
 
 /** Does the attached JSON say it is a registration certificate? (Its shape is checked by the verifier.) */
@@ -86,6 +87,8 @@ export async function verifyMortgageCertificatePdf(
   } else {
     await checkLedger(checks, cert, options.ledger);
   }
+  // The public anchor of this version of the registration, against the verifier's EVM node alone.
+  await runAnchorCheck(checks, attachments, certificateLeafFacts(cert), options.evm, verdict);
   verdict.evidenceHash = certificateHash(cert);
   return concluded(checks, verdict);
 }

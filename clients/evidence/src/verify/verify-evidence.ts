@@ -7,7 +7,7 @@ import { crossCheckProblems, evidenceHash, parseEvidenceJson, type ActorFacts, t
 import { extractAttachments, type ExtractedAttachment } from '../pdf/attachments';
 import { ATTACHMENT } from '../pdf/render';
 import { chainFailure, checkDocumentJws, failureDetail, checkPdfSignature, Checks, parsedRevocations, registeredPartyProblems, registryLookup, rootsFor, single, stepTransactionProblems, type Check, type RegistryLookup, type SignerExpectation, type TrustRoots } from './checks';
-import { checkAnchor, parseAnchorProof, type AnchorFacts, type EvmTrust } from './verify-anchor';
+import { evidenceLeafFacts, runAnchorCheck, type AnchorFacts, type EvmTrust } from './verify-anchor';
 import { isMortgageCertificateJson, verifyMortgageCertificatePdf } from './verify-certificate';
 import { isReceivableVoucherJson, verifyReceivableVoucherPdf } from './verify-voucher';
 
@@ -257,13 +257,7 @@ export async function verifyEvidencePdf(pdf: Uint8Array, options: VerifyOptions)
 
   // 8. The public anchor, against the verifier's EVM node alone (nothing to report when neither the
   // document claims an anchor nor the verifier asked for one).
-  await checks.run('evm-anchor', 'ANCHOR_PROOF_INVALID', async () => {
-    const attached = single(attachments, ATTACHMENT.anchorJson);
-    if (!attached && !options.evm) return;
-    const result = await checkAnchor(evidence, attached ? parseAnchorProof(attached.toString('utf8')) : undefined, options.evm);
-    checks.list.push({ id: 'evm-anchor', status: result.status, code: result.code, detail: result.detail });
-    if (result.anchor) verdict.anchor = result.anchor;
-  });
+  await runAnchorCheck(checks, attachments, evidenceLeafFacts(evidence), options.evm, verdict);
 
   verdict.evidenceHash = evidenceHash(evidence);
   verdict.ok = checks.ok();
