@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { INSTITUTION_KINDS, type InstitutionKind } from '@econfirm/common';
+import { EvidenceInputError } from '@econfirm/evidence';
 import {
   CrossCheckNotReadyError,
   InstitutionKeyStore,
@@ -24,6 +25,7 @@ import { CROSS_CHECK_USAGE, crossCheckCommand, CrossCheckUsageError } from './co
 import { EVIDENCE_BUNDLE_USAGE, evidenceBundleCommand, EvidenceBundleUsageError } from './commands/evidence-bundle';
 import { MORTGAGE_CERTIFICATE_USAGE, mortgageCertificateCommand } from './commands/mortgage-certificate';
 import { MortgageUsageError, MORTGAGES_USAGE, mortgagesCommand } from './commands/mortgages';
+import { RECEIVABLE_VOUCHER_USAGE, receivableVoucherCommand } from './commands/receivable-voucher';
 import { ReceivableUsageError, RECEIVABLES_USAGE, receivablesCommand } from './commands/receivables';
 import { isOfflineSignInvocation, offlineSignCommand } from './commands/offline-sign';
 import { isPaymentBatchesInvocation, PAYMENT_BATCHES_USAGE, paymentBatchesCommand, PaymentBatchUsageError } from './commands/payment-batches';
@@ -40,6 +42,7 @@ commands:
 ${MORTGAGES_USAGE}
 ${MORTGAGE_CERTIFICATE_USAGE}
 ${RECEIVABLES_USAGE}
+${RECEIVABLE_VOUCHER_USAGE}
 ${CONTENT_USAGE}
 ${CROSS_CHECK_USAGE}
 ${EVIDENCE_BUNDLE_USAGE}
@@ -151,6 +154,11 @@ async function run(ledger: LedgerSession, invocation: Invocation, networkDir: st
     }
   } else if (group === 'receivables') {
     try {
+      if (verb === 'voucher') {
+        const descriptor = loadNetworkDescriptor(path.join(networkDir, 'network.json'));
+        process.exitCode = await receivableVoucherCommand(ledger, words.slice(2), { descriptor, networkDir, orgKey: invocation.orgKey, identityName: invocation.identityName });
+        return;
+      }
       await receivablesCommand(ledger, verb, arg, print);
     } catch (err) {
       if (err instanceof ReceivableUsageError) throw new UsageError(err.message);
@@ -305,6 +313,11 @@ async function main(): Promise<number> {
     }
     if (err instanceof CrossCheckNotReadyError) {
       console.error(`econfirm: CROSS_CHECK_NOT_READY: ${err.message}`);
+      return 1;
+    }
+    // A document the ledger's record does not allow (VOUCHER_NOT_ISSUED, CERTIFICATE_NOT_ISSUED, FORBIDDEN): its code, as a refusal.
+    if (err instanceof EvidenceInputError) {
+      console.error(`econfirm: ${err.code}: ${err.message}`);
       return 1;
     }
     throw err;

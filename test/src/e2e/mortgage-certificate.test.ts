@@ -12,14 +12,14 @@ import {
   type Verdict,
 } from '@econfirm/evidence';
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { E2E_TENANTS, TestGateway, type Caller } from '../support/gateway';
 import { ensureDemoInstitutions } from '../support/institutions';
 import { defaultDescriptorPath } from '@econfirm/sdk';
 import { networkScript, REPO_ROOT, uniqueName, withLedger } from '../support/network';
+import { evidenceCaPem, pdfsig } from '../support/pdfsig';
 
 const NETWORK_DIR = path.dirname(defaultDescriptorPath(REPO_ROOT));
 
@@ -59,19 +59,10 @@ describe('gateway e2e: the mortgage registration certificate as signed evidence'
 
   const check = (verdict: Verdict, checkId: string) => verdict.checks.find((c) => c.id === checkId);
 
-  function pdfsig(pdf: Buffer, name: string, trustPem?: string): string {
+  function pdfsigOf(pdf: Buffer, name: string, trustPem?: string): string {
     const file = path.join(work, name);
     writeFileSync(file, pdf);
-    const args = [file];
-    if (trustPem) {
-      const nss = mkdtempSync(path.join(work, 'nss-'));
-      spawnSync('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password']);
-      writeFileSync(path.join(nss, 'ca.pem'), trustPem);
-      spawnSync('certutil', ['-A', '-d', `sql:${nss}`, '-n', 'registry-evidence-ca', '-t', 'CT,C,C', '-i', path.join(nss, 'ca.pem')]);
-      args.unshift('-nssdir', `sql:${nss}`);
-    }
-    const out = spawnSync('pdfsig', args, { encoding: 'utf8' });
-    return `${out.stdout}${out.stderr}`;
+    return pdfsig(file, trustPem);
   }
 
   async function certificateJson(pdf: Buffer): Promise<MortgageCertificateDocument> {
@@ -122,8 +113,8 @@ describe('gateway e2e: the mortgage registration certificate as signed evidence'
     expect(doc.certificate.content).to.include({ certificateNumber });
     expect(doc.timeline.map((s) => s.action)).to.deep.equal(['FileMortgageApplication', 'RegisterMortgage']);
 
-    const evidenceCa = readFileSync(path.join(NETWORK_DIR, 'ca', 'operator', 'evidence-ca', 'cert.pem'), 'utf8');
-    const out = pdfsig(bankCopy, 'bank-copy.pdf', evidenceCa);
+    const evidenceCa = evidenceCaPem('operator');
+    const out = pdfsigOf(bankCopy, 'bank-copy.pdf', evidenceCa);
     expect(out).to.match(/Signature Validation: Signature is Valid\./);
     expect(out).to.match(/Certificate Validation: Certificate is Trusted\./);
     expect(out).to.match(/MREG1-evidence@operator/);
@@ -169,7 +160,7 @@ describe('gateway e2e: the mortgage registration certificate as signed evidence'
   it('a flipped byte: pdfsig says invalid, the verifier refuses it', async () => {
     const flipped = Buffer.from(bankCopy);
     flipped[Math.floor(flipped.length * 0.75)] ^= 0x04;
-    expect(pdfsig(flipped, 'flipped.pdf')).not.to.match(/Signature Validation: Signature is Valid\./);
+    expect(pdfsigOf(flipped, 'flipped.pdf')).not.to.match(/Signature Validation: Signature is Valid\./);
     const verdict = await verifyOnline(regulator, flipped);
     expect(verdict.ok).to.equal(false);
     expect(check(verdict, 'pdf-signature')?.status).to.equal('fail');
@@ -181,7 +172,7 @@ describe('gateway e2e: the mortgage registration certificate as signed evidence'
     // A forger keeps the registry as issuer (its MSP, or the bank's), and signs with what it holds.
     for (const generatedBy of [doc.generatedBy, { ...doc.generatedBy, mspId: 'Bank1MSP' }]) {
       const forged = await createMortgageCertificatePdf({ ...doc, generatedBy }, { ...bankKey, institutionId: 'MREG1' });
-      expect(pdfsig(forged.pdf, 'forged.pdf')).to.match(/Signature Validation: Signature is Valid\./); // a sound signature…
+      expect(pdfsigOf(forged.pdf, 'forged.pdf')).to.match(/Signature Validation: Signature is Valid\./); // a sound signature…
       const verdict = await verifyOnline(regulator, forged.pdf);
       expect(verdict.ok).to.equal(false); // …by the wrong institution
       expect(check(verdict, 'pdf-certificate')?.code).to.be.oneOf(['CERTIFICATE_UNTRUSTED', 'NOT_EVIDENCE_CERTIFICATE']);

@@ -1,15 +1,18 @@
 import { sha256Hex } from '@econfirm/common';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { E2E_TENANTS, TestGateway, type Caller } from '../support/gateway';
 import { ensureDemoInstitutions } from '../support/institutions';
-import { REPO_ROOT, uniqueName } from '../support/network';
+import { networkScript, REPO_ROOT, uniqueName } from '../support/network';
 
 /**
  * The CLI's mortgage steps (clients/cli/src/commands/mortgages.ts) on the real network, beside the
  * gateway the bank files through: the registrar registers (the certificate sealed to the parties,
- * so the bank opens its number at the gateway), rejects and discharges; the bank asks for
+ * so the bank opens its number at the gateway) and issues the certificate for the bank (written,
+ * verified online), rejects and discharges; the bank asks for
  * discharge; the client grants and revokes its firm; a step out of role is the ledger's FORBIDDEN
  * (exit 1) and a malformed argument a usage error (exit 2) — neither writes anything.
  */
@@ -20,6 +23,7 @@ describe('CLI e2e: mortgage write commands', function () {
   const unitNumber = `310115 004004 GB${tag.slice(-5)} F${tag.slice(-8)}`;
   const [first, second] = [`MTG-${run}-1`, `MTG-${run}-2`];
   const certificateNumber = `沪(2026)浦东新区不动产证明第${tag.slice(-9)}号`;
+  const work = mkdtempSync(path.join(tmpdir(), 'econfirm-mortgage-cli-'));
   let gw: TestGateway;
   let officer: Caller;
 
@@ -28,6 +32,7 @@ describe('CLI e2e: mortgage write commands', function () {
 
   before(async function () {
     await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR', 'MREG1');
+    networkScript('identity.sh', 'evidence', 'operator', 'MREG1');
     gw = await TestGateway.start({ tenants: [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }] });
     ({ officer } = gw.demoCallers());
     for (const id of [first, second]) {
@@ -42,6 +47,7 @@ describe('CLI e2e: mortgage write commands', function () {
 
   after(async () => {
     await gw?.close();
+    rmSync(work, { recursive: true, force: true });
   });
 
   it('a bank identity cannot register (exit 1, FORBIDDEN); a malformed reason code is a usage error (exit 2); nothing is written', async function () {
@@ -64,6 +70,11 @@ describe('CLI e2e: mortgage write commands', function () {
     expect(seen.certificate.readable).to.equal('decrypted');
     expect(seen.certificate.content).to.include({ certificateNumber, mortgageId: first, registryId: 'MREG1', mortgageeId: 'BANK1', remarks: '最高额抵押' });
     expect(cli('operator/registrar1', 'register', second, certificateNumber).stderr).to.contain('ALREADY_EXISTS');
+    const certificate = cli('operator/registrar1', 'certificate', first, '--for', 'BANK1', '--out', path.join(work, 'certificate.pdf'));
+    expect(certificate.status, certificate.stdout + certificate.stderr).to.equal(0);
+    expect(certificate.stdout).to.contain(`registration certificate of mortgage ${first}`).and.contain('for BANK1').and.contain('VERDICT: VALID');
+    expect(cli('bank1/officer1', 'certificate', first).stderr).to.contain('is no registrar');
+    expect(cli('operator/registrar1', 'certificate', first, '--out').status).to.equal(2);
   });
 
   it('the bank asks for discharge, only the registrar discharges; the registrar rejects the other application', async function () {

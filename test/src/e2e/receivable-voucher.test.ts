@@ -1,17 +1,14 @@
 import { ATTACHMENT, extractAttachments, parseReceivableVoucherJson, type ReceivableVoucherDocument, type Verdict } from '@econfirm/evidence';
-import { defaultDescriptorPath } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { randomInt } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { E2E_TENANTS, TestGateway, type Caller } from '../support/gateway';
 import { ensureDemoInstitutions, type HeldInstitution } from '../support/institutions';
-import { networkScript, REPO_ROOT, uniqueName } from '../support/network';
+import { networkScript, uniqueName } from '../support/network';
+import { evidenceCaPem, pdfsig } from '../support/pdfsig';
 import { receivableTenants } from '../support/receivables';
-
-const NETWORK_DIR = path.dirname(defaultDescriptorPath(REPO_ROOT));
 
 /**
  * The receivable voucher (电子债权凭证) on the real network: GET /v1/receivables/{id}/voucher.pdf
@@ -91,12 +88,7 @@ describe('gateway e2e: the receivable voucher as signed evidence', function () {
 
     const file = path.join(work, 'voucher.pdf');
     writeFileSync(file, pdf);
-    const nss = mkdtempSync(path.join(work, 'nss-'));
-    spawnSync('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password']);
-    writeFileSync(path.join(nss, 'ca.pem'), readFileSync(path.join(NETWORK_DIR, 'ca', 'operator', 'evidence-ca', 'cert.pem'), 'utf8'));
-    spawnSync('certutil', ['-A', '-d', `sql:${nss}`, '-n', 'operator-evidence-ca', '-t', 'CT,C,C', '-i', path.join(nss, 'ca.pem')]);
-    const out = spawnSync('pdfsig', ['-nssdir', `sql:${nss}`, file], { encoding: 'utf8' });
-    const text = `${out.stdout}${out.stderr}`;
+    const text = pdfsig(file, evidenceCaPem('operator'));
     expect(text).to.match(/Signature Validation: Signature is Valid\./);
     expect(text).to.match(/Certificate Validation: Certificate is Trusted\./);
 

@@ -30,21 +30,24 @@ export function demoSigningKeyCertifier(descriptor: NetworkDescriptor, repoRoot:
   };
 }
 
+const EVIDENCE_ISSUER_KINDS: readonly string[] = ['audit-firm', 'mortgage-registry', 'enterprise', 'bank'];
+
 /**
- * Demo custody of evidence keys: every demo audit firm and registration centre gets its evidence
- * certificate (network/identity.sh evidence <org> <institution>, idempotent), so the gateway and
- * the library can sign evidence PDFs and registration certificates right after start-up. Returns
- * the institutions that have one.
+ * Demo custody of evidence keys: every demo audit firm, registration centre, enterprise and bank
+ * gets its evidence certificate (network/identity.sh evidence <org> <institution>, idempotent), so
+ * the gateway and the library can sign evidence PDFs, registration certificates and receivable
+ * vouchers (issued by the receivable's own parties) right after start-up. Returns the institutions
+ * that have one.
  */
 export function ensureDemoEvidenceIdentities(descriptor: NetworkDescriptor, repoRoot: string, networkDir: string, institutions: readonly InstitutionProfile[]): string[] {
-  const firms = institutions.filter((i) => i.kind === 'audit-firm' || i.kind === 'mortgage-registry');
-  for (const firm of firms) {
-    const org = descriptor.orgs.find((o) => o.mspId === firm.mspId);
+  const issuers = institutions.filter((i) => EVIDENCE_ISSUER_KINDS.includes(i.kind));
+  for (const issuer of issuers) {
+    const org = descriptor.orgs.find((o) => o.mspId === issuer.mspId);
     if (!org) continue;
-    execFileSync(path.join(repoRoot, 'network', 'identity.sh'), ['evidence', org.key, firm.id], {
+    execFileSync(path.join(repoRoot, 'network', 'identity.sh'), ['evidence', org.key, issuer.id], {
       env: { ...process.env, ECONFIRM_NETWORK_DIR: networkDir },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
   }
-  return firms.map((f) => f.id);
+  return issuers.map((f) => f.id);
 }

@@ -107,6 +107,7 @@ const MARK: Record<string, string> = { pass: 'PASS', fail: 'FAIL', skipped: 'SKI
 export function printVerdict(file: string, verdict: Verdict): void {
   console.log(`${file}`);
   if (verdict.kind === 'mortgage-certificate') console.log(`  registration certificate of mortgage ${verdict.mortgageId ?? '?'} · issued by ${verdict.generatedBy ?? '?'} · mode ${verdict.mode}`);
+  else if (verdict.kind === 'receivable-voucher') console.log(`  receivable voucher of ${verdict.receivableId ?? '?'} · issued by ${verdict.generatedBy ?? '?'} · mode ${verdict.mode}`);
   else console.log(`  confirmation ${verdict.confirmationId ?? '?'} · evidence by ${verdict.generatedBy ?? '?'} · mode ${verdict.mode}`);
   if (verdict.anchor) console.log(`  anchored no later than ${verdict.anchor.anchoredAt} on EVM chain ${verdict.anchor.chainId} (root ${verdict.anchor.root})`);
   for (const check of verdict.checks) {
