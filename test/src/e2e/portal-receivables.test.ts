@@ -1,20 +1,22 @@
 import { expect } from 'chai';
 import { randomInt } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, freePort } from '../support/browser';
 import { E2E_TENANTS, type Caller, TestGateway } from '../support/gateway';
 import { ensureDemoInstitutions } from '../support/institutions';
-import { uniqueName } from '../support/network';
+import { networkScript, uniqueName } from '../support/network';
+import { evidenceCaPem, pdfsig } from '../support/pdfsig';
 import { receivableTenants, type ReceivableTenants } from '../support/receivables';
 
 /**
  * The portal's receivable views (clients/portal/src/views/receivables.ts) in a real browser: the core
  * enterprise confirms what its supplier registered, the supplier splits it and asks a bank for
- * financing on one part, the bank finances it; amounts shown opened for each party, each step
- * checked on the ledger through the API.
+ * financing on one part and downloads that part's voucher (电子债权凭证, its own signed PDF: offered
+ * only once the obligor confirmed), the bank finances it; amounts shown opened for each party, each
+ * step checked on the ledger through the API.
  */
 describe('portal e2e: receivables in a real browser', function () {
   this.timeout(300_000);
@@ -71,6 +73,8 @@ describe('portal e2e: receivables in a real browser', function () {
   before(async function () {
     await ensureDemoInstitutions('FIRM1', 'BANK1', 'REGULATOR');
     parties = await receivableTenants(tag);
+    // The supplier issues its vouchers with its own evidence certificate.
+    networkScript('identity.sh', 'evidence', 'operator', parties.supA.record.id);
     const port = await freePort();
     gw = await TestGateway.start({ publicUrl: `http://127.0.0.1:${port}`, tenants: [...E2E_TENANTS, ...parties.tenants] });
     await gw.app.listen(port, '127.0.0.1');
@@ -110,8 +114,10 @@ describe('portal e2e: receivables in a real browser', function () {
     const yuan = `${amountMinor.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${amountMinor.slice(-2)}`;
     expect(await page.textContent('#receivable-amount')).to.equal(`${yuan} CNY`);
     expect(await page.locator('form[data-receivable-action="split"]').count(), 'the obligor is offered no split').to.equal(0);
+    expect(await page.locator('#receivable-voucher').count(), 'no voucher before confirmation').to.equal(0);
     await act('confirm', {}, 'confirmed');
     expect(await ledgerState(id)).to.equal('confirmed');
+    expect(await page.locator('#receivable-voucher').count(), 'the voucher once confirmed').to.equal(1);
   });
 
   it('the supplier splits it in two and asks BANK1 to finance the first part', async function () {
@@ -122,6 +128,22 @@ describe('portal e2e: receivables in a real browser', function () {
     expect(await ledgerState(`${id}-1`)).to.equal('confirmed');
     await openReceivable(`${id}-1`);
     await act('request-financing', { bankId: 'BANK1' }, 'financing-requested');
+  });
+
+  it("the supplier downloads the part's voucher: its own signed PDF, valid and trusted for pdfsig", async function () {
+    await signIn('supplier');
+    await openReceivable(`${id}-1`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#receivable-voucher')]);
+    expect(download.suggestedFilename()).to.equal(`${id}-1-voucher.pdf`);
+    const file = path.join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    expect(readFileSync(file).subarray(0, 5).toString('latin1')).to.equal('%PDF-');
+    expect(pdfsig(file, evidenceCaPem('operator')))
+      .to.match(/Signature Validation: Signature is Valid\./)
+      .and.match(/Certificate Validation: Certificate is Trusted\./)
+      .and.contain(`${parties.supA.record.id}-evidence@operator`);
+    await page.waitForSelector('#voucher-status:has-text("downloaded")');
+    expect(pageErrors).to.deep.equal([]);
   });
 
   it('the bank sees the request with the amount opened and finances it; the lien shows', async function () {

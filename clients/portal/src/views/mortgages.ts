@@ -1,6 +1,7 @@
 import type { Encumbrance, MortgageRecord } from '@econfirm/common';
 import type { Session } from '../app.js';
-import { facts, h, instant, saveBlob, show, table } from '../dom.js';
+import { facts, h, instant, show, table } from '../dom.js';
+import { signedPdfButton } from './download.js';
 
 /**
  * Mortgage registrations (gateway /v1/mortgages): the registration centre's queue, the bank's
@@ -117,22 +118,15 @@ const CERTIFIED = [...ACTIVE, 'discharge-requested', 'discharged'];
 /** Who may fetch it (the route's roles; the ledger decides which records): not the mortgagor client. */
 const CERTIFICATE_ROLES = ['bank-officer', 'bank-reviewer', 'registrar', 'regulator', 'auditor'];
 
-/** The signed registration certificate (GET …/certificate.pdf): fetched with the token, handed to a download link. */
+/** The signed registration certificate (GET …/certificate.pdf). */
 function certificateButton(session: Session, id: string, onError: (err: unknown) => void): HTMLElement {
-  const status = h('span', { id: 'certificate-status', 'aria-live': 'polite' });
-  const button = h('button', { type: 'button', id: 'mortgage-certificate' }, '下载不动产登记证明 Download the registration certificate (PDF)');
-  button.addEventListener('click', () => {
-    button.disabled = true;
-    void session.api.blob(`/v1/mortgages/${encodeURIComponent(id)}/certificate.pdf`).then((pdf) => {
-      saveBlob(pdf, `${id}-certificate.pdf`);
-      status.textContent = ` 已下载 downloaded ${id}-certificate.pdf (${pdf.size} bytes)`;
-      button.disabled = false;
-    }, (err: unknown) => {
-      button.disabled = false;
-      onError(err);
-    });
-  });
-  return h('p', {}, button, status);
+  return signedPdfButton(session, {
+    route: `/v1/mortgages/${encodeURIComponent(id)}/certificate.pdf`,
+    fileName: `${id}-certificate.pdf`,
+    label: '下载不动产登记证明 Download the registration certificate (PDF)',
+    buttonId: 'mortgage-certificate',
+    statusId: 'certificate-status',
+  }, onError);
 }
 
 export async function renderMortgageDetail(main: HTMLElement, session: Session, id: string, onError: (err: unknown) => void): Promise<void> {

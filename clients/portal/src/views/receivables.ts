@@ -1,7 +1,8 @@
-import type { ReceivableRecord, ReceivableStats } from '@econfirm/common';
+import type { ReceivableRecord, ReceivableState, ReceivableStats } from '@econfirm/common';
 import type { Session } from '../app.js';
 import { barChart } from '../chart.js';
 import { facts, h, instant, percent, show, table } from '../dom.js';
+import { signedPdfButton } from './download.js';
 
 /**
  * Receivables (gateway /v1/receivables): a supplier's vouchers (register, split, transfer, ask for
@@ -35,6 +36,14 @@ const STATES: Record<string, string> = {
 const MOVABLE = ['confirmed', 'transferred'];
 const LIVE = [...MOVABLE, 'financing-requested', 'financed'];
 const stateText = (state: string): string => STATES[state] ?? state;
+/**
+ * States a receivable is a voucher (电子债权凭证) in: its obligor confirmed it. The evidence
+ * library's VOUCHER_STATES, restated because the portal loads no package code; in the others
+ * (registered, rejected, cancelled) the gateway answers 409 VOUCHER_NOT_ISSUED.
+ */
+const VOUCHER_STATES: readonly ReceivableState[] = ['confirmed', 'transferred', 'financing-requested', 'financed', 'matured', 'paid', 'overdue', 'defaulted', 'recourse', 'split'];
+/** Who may fetch it (the route's roles; the ledger decides which records): not auditors or registrars. */
+const VOUCHER_ROLES = ['client-signer', 'bank-officer', 'bank-reviewer', 'regulator'];
 
 /** Minor units (fen) as yuan with two decimals, by string arithmetic: no floating point. */
 export function yuan(minor: string | undefined): string {
@@ -213,6 +222,15 @@ export async function renderReceivableDetail(main: HTMLElement, session: Session
         ['兑付 Payment', r.payment ? `${r.payment.payeeId} · ${r.payment.at}` : '—'],
       ]),
       table('经过 Steps', ['操作 Action', '状态 State', '操作人 By', '时间 At'], r.steps.map((s) => [s.action, stateText(s.state), s.by, instant(s.at)]), { id: 'receivable-steps' }),
+      VOUCHER_STATES.includes(r.state) && VOUCHER_ROLES.includes(session.me.role)
+        ? signedPdfButton(session, {
+          route: `/v1/receivables/${encodeURIComponent(r.id)}/voucher.pdf`,
+          fileName: `${r.id}-voucher.pdf`,
+          label: '下载电子债权凭证 Download the voucher (PDF)',
+          buttonId: 'receivable-voucher',
+          statusId: 'voucher-status',
+        }, onError)
+        : null,
       steps.length > 0 ? h('div', { id: 'receivable-actions' }, ...steps) : null,
     ),
   );
