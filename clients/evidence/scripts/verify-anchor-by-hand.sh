@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Checks the public EVM anchor of an econfirm evidence PDF (or registration certificate) with standard tools only — pdfdetach,
+# Checks the public EVM anchor of an econfirm evidence PDF (a certificate, a voucher) with standard tools only — pdfdetach,
 # python3 (JSON, hex), curl to any JSON-RPC node of the chain, a keccak-256 tool — and no econfirm
 # code and no Fabric access:
 #   verify-anchor-by-hand.sh <evidence.pdf> <json-rpc-url> <EvidenceAnchor address you trust>
 # 1. the leaf is recomputed from evidence.json (the record's id, state, hashes, completing
 #    transaction) and the salt in anchor.json: sha256 of their canonical JSON; a certificate's
-#    hashes are those of its sealed application and certificate;
+#    hashes are those of its sealed application and certificate, a voucher's its holder's, amount's and terms';
 # 2. OpenZeppelin's standard tree: leaf hash = keccak256(keccak256(leaf)), then for each proof
 #    element keccak256 of the two hashes in ascending order; the result must be the root;
 # 3. eth_call anchorOf(root) on the contract: its ledgerRef must be keccak256(abi.encode(channel,
@@ -44,6 +44,11 @@ facts = {"format": "econfirm-anchor-leaf/1", "channel": doc["channel"], "id": do
 if doc.get("format") == "econfirm-mortgage-certificate/1":
     # A registration certificate: its sealed parts by their ledger hashes (common/src/anchoring/anchor-proof.ts).
     facts.update({"kind": "mortgage-certificate", "applicationHash": doc["application"]["contentHash"], "certificateHash": doc["certificate"]["contentHash"]})
+elif doc.get("format") == "econfirm-receivable-voucher/1":
+    # A receivable voucher: its holder, amount hash and terms hash; the receivable's own last step.
+    own = [s for s in doc["timeline"] if s["receivableId"] == doc["record"]["id"]]
+    facts.update({"kind": "receivable-voucher", "holderId": doc["record"]["holderId"], "amountHash": doc["record"]["amountHash"],
+                  "termsHash": doc["terms"]["contentHash"], "txId": own[-1]["txId"]})
 else:
     reply = doc.get("reply")
     facts.update({"kind": "confirmation", "letterHash": doc["letter"]["contentHash"],

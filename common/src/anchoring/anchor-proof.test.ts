@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { canonicalJson } from '../json/canonical-json';
 import { sha256Hex } from '../crypto/salted-hash';
-import { anchorLeafValue, type ConfirmationLeafInput, type MortgageCertificateLeafInput } from './anchor-proof';
+import { anchorLeafValue, type ConfirmationLeafInput, type MortgageCertificateLeafInput, type ReceivableVoucherLeafInput } from './anchor-proof';
 
 const hex = (c: string): string => c.repeat(64);
 
@@ -25,5 +25,14 @@ describe('anchor leaves', () => {
     expect(anchorLeafValue({ ...certificate, amount: '1000000.00' } as MortgageCertificateLeafInput)).to.equal(value);
     // The same hashes under the other kind are another leaf.
     expect(anchorLeafValue({ ...confirmation, id: 'MTG-1', state: 'registered' })).to.not.equal(value);
+  });
+
+  it("is a voucher's own facts: its holder, amount hash and terms hash each change the leaf", () => {
+    const voucher: ReceivableVoucherLeafInput = { channel: 'econfirm', kind: 'receivable-voucher', id: 'RCV-1', state: 'transferred', holderId: 'SUP2', amountHash: hex('a'), termsHash: hex('b'), txId: hex('d'), salt: hex('e') };
+    const value = anchorLeafValue(voucher);
+    expect(value).to.equal(`0x${sha256Hex(canonicalJson({ format: 'econfirm-anchor-leaf/1', ...voucher }))}`);
+    for (const field of ['holderId', 'amountHash', 'termsHash', 'state', 'txId'] as const) {
+      expect(anchorLeafValue({ ...voucher, [field]: `${voucher[field]}x` }), field).to.not.equal(value);
+    }
   });
 });

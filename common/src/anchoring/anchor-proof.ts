@@ -44,7 +44,24 @@ export interface MortgageCertificateLeafInput {
   salt: string;
 }
 
-export type AnchorLeafInput = ConfirmationLeafInput | MortgageCertificateLeafInput;
+/**
+ * A receivable voucher's leaf: the receivable as one transaction left it (confirmed, transferred,
+ * financed, split …), by its holder, its amount's salted hash and its sealed terms' hash.
+ */
+export interface ReceivableVoucherLeafInput {
+  channel: string;
+  kind: 'receivable-voucher';
+  id: string;
+  state: string;
+  holderId: string;
+  amountHash: string;
+  termsHash: string;
+  /** The receivable's last transaction (the last step of its own trail). */
+  txId: string;
+  salt: string;
+}
+
+export type AnchorLeafInput = ConfirmationLeafInput | MortgageCertificateLeafInput | ReceivableVoucherLeafInput;
 export type AnchoredKind = AnchorLeafInput['kind'];
 
 /** The leaf value (bytes32) anchored for a piece of evidence: sha256 of the canonical JSON of its facts. */
@@ -52,11 +69,18 @@ export function anchorLeafValue(input: AnchorLeafInput): string {
   const common = { format: ANCHOR_LEAF_FORMAT, channel: input.channel, kind: input.kind, id: input.id, state: input.state };
   // Field by field, never the input object itself: a leaf is what the verifier recomputes, so an
   // extra property would make a leaf no document reproduces.
-  const facts =
-    input.kind === 'confirmation'
-      ? { ...common, letterHash: input.letterHash, replyHash: input.replyHash ?? null, replySignatureHash: input.replySignatureHash ?? null, txId: input.txId, salt: input.salt }
-      : { ...common, applicationHash: input.applicationHash, certificateHash: input.certificateHash, txId: input.txId, salt: input.salt };
-  return `0x${sha256Hex(canonicalJson(facts))}`;
+  return `0x${sha256Hex(canonicalJson({ ...common, ...ownFacts(input), txId: input.txId, salt: input.salt }))}`;
+}
+
+function ownFacts(input: AnchorLeafInput): Record<string, string | null> {
+  switch (input.kind) {
+    case 'confirmation':
+      return { letterHash: input.letterHash, replyHash: input.replyHash ?? null, replySignatureHash: input.replySignatureHash ?? null };
+    case 'mortgage-certificate':
+      return { applicationHash: input.applicationHash, certificateHash: input.certificateHash };
+    case 'receivable-voucher':
+      return { holderId: input.holderId, amountHash: input.amountHash, termsHash: input.termsHash };
+  }
 }
 
 /** Where and how a batch was recorded on the Fabric channel (the EVM anchor's ledgerRef names it). */

@@ -9,8 +9,9 @@ import {
   type AnchorProof,
   type ConfirmationEvidence,
   type MortgageEvidence,
+  type ReceivableEvidence,
 } from '@econfirm/common';
-import { CERTIFIED_STATES, type AnchorLeafFacts } from '@econfirm/evidence';
+import { CERTIFIED_STATES, VOUCHER_STATES, type AnchorLeafFacts } from '@econfirm/evidence';
 import { readBlockOfTransaction } from '@econfirm/sdk';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { randomBytes } from 'node:crypto';
@@ -58,7 +59,7 @@ export function batchTree(leaves: readonly string[]): StandardMerkleTree<[string
   return StandardMerkleTree.of(leaves.map((leaf): [string] => [leaf]), ['bytes32']);
 }
 
-/** An item's id: one per confirmation (it completes once), one per version of a registration (each has its certificate). */
+/** An item's id: one per confirmation (it completes once), one per version of a registration or receivable (each has its certificate or voucher). */
 function itemIdOf(facts: AnchorLeafInput): string {
   return facts.kind === 'confirmation' ? `confirmation:${facts.id}` : `${facts.kind}:${facts.id}:${facts.txId}`;
 }
@@ -66,7 +67,8 @@ function itemIdOf(facts: AnchorLeafInput): string {
 /** Where one kind of evidence comes from: whose outbox, read as which role, and the ledger facts of its leaf. */
 interface EvidenceSource {
   kind: AnchoredKind;
-  role: Role;
+  /** The roles the service may read as, in order of preference: a tenant's first identity of one of them. */
+  roles: readonly Role[];
   eventType: EventType;
   cursorKey(tenantId: string): string;
   /** Whether an event's state is one the evidence exists in. */
@@ -79,7 +81,7 @@ const SOURCES: readonly EvidenceSource[] = [
   {
     // A firm's completed confirmations, read as its auditor (GetConfirmationEvidence is the firm's own read).
     kind: 'confirmation',
-    role: Role.Auditor,
+    roles: [Role.Auditor],
     eventType: 'ConfirmationChanged',
     cursorKey: (tenantId) => tenantId,
     completes: (state) => state === ConfirmationState.AuditorAccepted,
@@ -97,7 +99,7 @@ const SOURCES: readonly EvidenceSource[] = [
     // version read is the registration's latest: an event read after a later step yields that
     // step's version, whose certificate is the one the registry issues now.
     kind: 'mortgage-certificate',
-    role: Role.Registrar,
+    roles: [Role.Registrar],
     eventType: 'MortgageChanged',
     cursorKey: (tenantId) => `mortgage-certificate:${tenantId}`,
     completes: (state) => (CERTIFIED_STATES as readonly (string | undefined)[]).includes(state),
@@ -108,6 +110,25 @@ const SOURCES: readonly EvidenceSource[] = [
       if (!last) throw new Error(`mortgage ${id} has no trail`);
       if (!mortgage.certificate || !CERTIFIED_STATES.includes(mortgage.state)) return undefined;
       return { channel, kind: 'mortgage-certificate', id, state: mortgage.state, applicationHash: mortgage.application.contentHash, certificateHash: mortgage.certificate.contentHash, txId: last.txId };
+    },
+  },
+  {
+    // Receivable vouchers: every version of a receivable its obligor confirmed (confirmed,
+    // transferred, financed, split …), from the outbox of any tenant that reads it — the
+    // regulator, an enterprise or a bank party — so a gateway anchors what it can issue vouchers
+    // of. Two tenants reading the same version make one item (the first collected keeps its salt).
+    kind: 'receivable-voucher',
+    roles: [Role.Regulator, Role.ClientSigner, Role.BankOfficer],
+    eventType: 'ReceivableChanged',
+    cursorKey: (tenantId) => `receivable-voucher:${tenantId}`,
+    completes: (state) => (VOUCHER_STATES as readonly (string | undefined)[]).includes(state),
+    async read(ledger, principal, channel, id) {
+      const evidence = parseResult<ReceivableEvidence>(await ledger.evaluate(principal, { contract: 'receivable', transaction: 'GetReceivableEvidence', args: [id] }));
+      const { receivable } = evidence;
+      const last = evidence.trail[evidence.trail.length - 1];
+      if (!last) throw new Error(`receivable ${id} has no trail`);
+      if (!VOUCHER_STATES.includes(receivable.state)) return undefined;
+      return { channel, kind: 'receivable-voucher', id, state: receivable.state, holderId: receivable.holderId, amountHash: receivable.amountHash, termsHash: receivable.terms.contentHash, txId: last.txId };
     },
   },
 ];
@@ -232,7 +253,7 @@ export class AnchoringService implements OnApplicationBootstrap, BeforeApplicati
     const found: Array<{ tenant: Tenant; principal: Principal; cursorKey: string }> = [];
     for (const tenant of this.tenants.list()) {
       const org = this.tenants.descriptor.orgs.find((o) => o.key === tenant.orgKey);
-      const identity = org?.identities.find((i) => i.institution === tenant.institutionId && i.role === source.role);
+      const identity = source.roles.map((role) => org?.identities.find((i) => i.institution === tenant.institutionId && i.role === role)).find((i) => i !== undefined);
       if (identity) found.push({ tenant, principal: servicePrincipal(tenant, identity, 'anchoring'), cursorKey: source.cursorKey(tenant.id) });
     }
     return found;
@@ -401,6 +422,11 @@ export class AnchoringService implements OnApplicationBootstrap, BeforeApplicati
    */
   certificateProofFor(version: { id: string; state: string; txId: string }): AnchorProof | undefined {
     return this.proof(`mortgage-certificate:${version.id}:${version.txId}`, (CERTIFIED_STATES as readonly string[]).includes(version.state));
+  }
+
+  /** The proof a receivable voucher carries for the version of the receivable it is generated from (its last transaction). */
+  voucherProofFor(version: { id: string; state: string; txId: string }): AnchorProof | undefined {
+    return this.proof(`receivable-voucher:${version.id}:${version.txId}`, (VOUCHER_STATES as readonly string[]).includes(version.state));
   }
 
   private proof(itemId: string, completed: boolean): AnchorProof | undefined {

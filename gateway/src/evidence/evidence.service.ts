@@ -166,7 +166,7 @@ export class EvidenceService {
         throw new GatewayError('VOUCHER_NOT_ISSUED', `receivable ${receivableId} is ${receivable.state}: the obligor has not confirmed it, no voucher was issued`, { state: receivable.state });
       }
       const keys = this.tenants.institutionKeys(principal.tenantId);
-      const generated = await generateReceivableVoucher({ ledger: session, receivableId, evidence, signer: this.signer(principal), ...(keys ? { keys } : {}) });
+      const generated = await generateReceivableVoucher({ ledger: session, receivableId, evidence, signer: this.signer(principal), ...(keys ? { keys } : {}), anchor: (version) => this.anchoring.voucherProofFor(version) });
       return generated.pdf;
     } catch (err) {
       throw this.failure(err, 'GetReceivableEvidence');

@@ -2,6 +2,7 @@ import { ANCHOR_PROOF_FORMAT, ConfirmationState, EVIDENCE_ANCHOR_ABI, sha256Hex,
 import {
   ATTACHMENT,
   certificateLeafFacts,
+  voucherLeafFacts,
   channelMspRoots,
   checkAnchor,
   evidenceLeafFacts,
@@ -9,9 +10,11 @@ import {
   parseAnchorProof,
   parseEvidenceJson,
   parseMortgageCertificateJson,
+  parseReceivableVoucherJson,
   verifyEvidencePdf,
   type EvidenceDocument,
   type MortgageCertificateDocument,
+  type ReceivableVoucherDocument,
   type TrustRoots,
 } from '@econfirm/evidence';
 import { AnchoringService, batchTree, validateGatewayConfig, type AnchorBatchRow, type GatewayConfig } from '@econfirm/gateway';
@@ -27,6 +30,7 @@ import { freePort } from '../support/browser';
 import { agreeingReply, bankLetterRequest, E2E_TENANTS, TestGateway, type Caller, type DemoCallers } from '../support/gateway';
 import { ensureDemoInstitutions } from '../support/institutions';
 import { networkScript, REPO_ROOT, uniqueName, withLedger } from '../support/network';
+import { receivableTenants } from '../support/receivables';
 
 type Settings = NonNullable<GatewayConfig['anchoring']>;
 
@@ -492,6 +496,100 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
       const trust = { rpcUrl: evmDeployment().rpcUrl, contract: evmDeployment().address };
       expect((await checkAnchor(certificateLeafFacts(discharged.doc), discharged.proof, trust)).status).to.equal('pass');
       expect((await checkAnchor(certificateLeafFacts(registered.doc), registered.proof, trust)).status, 'the earlier version stays anchored').to.equal('pass');
+    });
+  });
+
+  /** Receivable vouchers likewise: each version of a confirmed receivable (confirmed, then transferred) is its own leaf. */
+  describe('receivable vouchers (电子债权凭证)', () => {
+    const tag = `V${run.replace(/[^A-Za-z0-9]/g, '').toUpperCase()}`;
+    const id = `RCV-${run}`;
+    let gw: TestGateway;
+    let service: AnchoringService;
+    let holder: Caller;
+    let obligor: Caller;
+    let confirmed: { pdf: Buffer; doc: ReceivableVoucherDocument; proof: AnchoredProof };
+    let nextHolder: string;
+
+    const voucher = async (caller: Caller): Promise<{ pdf: Buffer; doc: ReceivableVoucherDocument; anchor?: ReturnType<typeof parseAnchorProof> }> => {
+      const url = `/v1/receivables/${id}/voucher.pdf`;
+      const res = await gw.http().get(url).set('Authorization', await gw.bearer(caller, 'GET', url)).buffer(true).parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (chunk: Buffer) => chunks.push(chunk));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+      expect(res.status, String(res.body).slice(0, 300)).to.equal(200);
+      const pdf = res.body as Buffer;
+      const files = await extractAttachments(pdf);
+      const json = files.find((f) => f.name === ATTACHMENT.evidenceJson);
+      const anchor = files.find((f) => f.name === ATTACHMENT.anchorJson);
+      return { pdf, doc: parseReceivableVoucherJson((json?.bytes as Buffer).toString('utf8')), ...(anchor ? { anchor: parseAnchorProof(anchor.bytes.toString('utf8')) } : {}) };
+    };
+
+    /** The voucher of the receivable's current version once its batch is confirmed on the chain. */
+    const anchoredVoucher = async (caller: Caller): Promise<{ pdf: Buffer; doc: ReceivableVoucherDocument; proof: AnchoredProof }> => {
+      const first = await voucher(caller);
+      const own = first.doc.timeline.filter((step) => step.receivableId === id);
+      const itemId = `receivable-voucher:${id}:${own[own.length - 1]?.txId}`;
+      await waitFor(service, `${itemId} anchored`, (batches) => batches.some((b) => b.state === 'confirmed' && b.root === service.store.item(itemId)?.batchRoot), 90_000);
+      const again = await voucher(caller);
+      expect(again.anchor?.status, 'the voucher generated after the batch is confirmed').to.equal('anchored');
+      return { pdf: again.pdf, doc: again.doc, proof: again.anchor as AnchoredProof };
+    };
+
+    before(async () => {
+      const parties = await receivableTenants(tag);
+      for (const party of [parties.supA, parties.supB]) networkScript('identity.sh', 'evidence', 'operator', party.record.id);
+      nextHolder = parties.supB.record.id;
+      gw = await startGateway(anchoringOn({ maxItems: 1 }), [...E2E_TENANTS, ...parties.tenants]);
+      service = gw.app.get(AnchoringService);
+      holder = gw.custodial('supa', parties.identities.supa);
+      obligor = gw.custodial('core', parties.identities.core);
+      const admin = gw.custodial('operator', 'admin');
+      const limitUrl = `/v1/receivables/limits/${parties.core.record.id}`;
+      const limit = await gw.http().put(limitUrl).set('Authorization', await gw.bearer(admin, 'PUT', limitUrl)).send({ amountMinor: '90000000', currency: 'CNY' });
+      expect(limit.status, JSON.stringify(limit.body)).to.equal(200);
+      const today = new Date().toISOString().slice(0, 10);
+      const registered = await gw.post(holder, '/v1/receivables', { id, obligorId: parties.core.record.id, amountMinor: '4200000', currency: 'CNY', issueDate: today, maturityDate: today, contractNumber: `HT-${tag}`, invoiceNumbers: [`INV-${tag}`], goods: '钢材 10 吨' });
+      expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
+    });
+    after(() => gw?.close());
+
+    it("a registered receivable is not anchored; the obligor's confirmation is, and the holder's voucher verifies against the chain alone", async () => {
+      const before = service.store.batches().length;
+      expect((await gw.post(obligor, `/v1/receivables/${id}/confirmation`)).status).to.equal(200);
+      confirmed = await anchoredVoucher(holder);
+      expect(confirmed.doc.record.state).to.equal('confirmed');
+      expect(service.store.batches().length, 'one batch: the confirmed version (the registration made none)').to.equal(before + 1);
+      const verdict = await verifyEvidencePdf(confirmed.pdf, { roots, evm: { rpcUrl: evmDeployment().rpcUrl, contract: evmDeployment().address } });
+      expect(verdict.kind).to.equal('receivable-voucher');
+      const evm = verdict.checks.find((k) => k.id === 'evm-anchor');
+      expect(evm?.status, evm?.detail).to.equal('pass');
+      expect(verdict.ok, JSON.stringify(verdict.checks.filter((k) => k.status === 'fail'))).to.equal(true);
+      expect(verdict.anchor).to.include({ root: confirmed.proof.root, anchoredAt: confirmed.proof.anchoredAt });
+      const trust = { rpcUrl: evmDeployment().rpcUrl, contract: evmDeployment().address };
+      expect((await checkAnchor(voucherLeafFacts({ ...confirmed.doc, record: { ...confirmed.doc.record, holderId: nextHolder } }), confirmed.proof, trust)).code, 'another holder').to.equal('ANCHOR_PROOF_INVALID');
+      expect((await checkAnchor(voucherLeafFacts({ ...confirmed.doc, terms: { ...confirmed.doc.terms, contentHash: 'f'.repeat(64) } }), confirmed.proof, trust)).code, 'other terms').to.equal('ANCHOR_PROOF_INVALID');
+      const work = mkdtempSync(path.join(tmpdir(), 'econfirm-anchor-voucher-'));
+      try {
+        const file = path.join(work, 'voucher.pdf');
+        writeFileSync(file, confirmed.pdf);
+        const out = spawnSync(path.join(REPO_ROOT, 'clients/evidence/scripts/verify-anchor-by-hand.sh'), [file, trust.rpcUrl, trust.contract], { encoding: 'utf8' });
+        expect(out.status, out.stdout + out.stderr).to.equal(0);
+        expect(out.stdout).to.include(`proof leads to root ${confirmed.proof.root}`);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    });
+
+    it('a transfer is a new version with its own leaf; the confirmed voucher keeps its proof', async () => {
+      const moved = await gw.post(holder, `/v1/receivables/${id}/transfer`, { toId: nextHolder });
+      expect(moved.status, JSON.stringify(moved.body)).to.equal(200);
+      const transferred = await anchoredVoucher(obligor);
+      expect(transferred.doc.record).to.include({ state: 'transferred', holderId: nextHolder });
+      expect(transferred.proof.leaf.value).to.not.equal(confirmed.proof.leaf.value);
+      const trust = { rpcUrl: evmDeployment().rpcUrl, contract: evmDeployment().address };
+      expect((await checkAnchor(voucherLeafFacts(transferred.doc), transferred.proof, trust)).status).to.equal('pass');
+      expect((await checkAnchor(voucherLeafFacts(confirmed.doc), confirmed.proof, trust)).status, 'the earlier version stays anchored').to.equal('pass');
     });
   });
 });

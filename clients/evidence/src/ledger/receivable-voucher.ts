@@ -1,4 +1,4 @@
-import { InstitutionKind, type Institution, type ReceivableEvidence } from '@econfirm/common';
+import { InstitutionKind, type AnchorProof, type Institution, type ReceivableEvidence } from '@econfirm/common';
 import { evaluate, openWithKeys, RegistryClient, type InstitutionPrivateKeys, type LedgerSession } from '@econfirm/sdk';
 import { EvidenceInputError } from '../model/evidence-document';
 import { buildReceivableVoucher, voucherBankId, voucherParties, voucherTermsRecipients, type ReceivableVoucherDocument } from '../model/receivable-voucher';
@@ -23,6 +23,8 @@ export interface GenerateVoucherOptions {
   generatedAt?: string;
   /** GetReceivableEvidence as `ledger` already answered it (the gateway reads it first to answer VOUCHER_NOT_ISSUED): not asked again. */
   evidence?: ReceivableEvidence;
+  /** The anchor proof to embed for this version of the receivable (or "pending"); absent: no anchor section. */
+  anchor?: (version: { id: string; state: string; txId: string }) => AnchorProof | undefined;
 }
 
 /** Does the terms' sealing include this institution (obligor, original creditor, holder, bank)? */
@@ -67,5 +69,7 @@ export async function generateReceivableVoucher(options: GenerateVoucherOptions)
     ...(opened ? { opened } : {}),
     transactions,
   });
-  return { document, ...(await createReceivableVoucherPdf(document, signer)) };
+  const last = evidence.trail[evidence.trail.length - 1];
+  const anchor = last ? options.anchor?.({ id: record.id, state: record.state, txId: last.txId }) : undefined;
+  return { document, ...(await createReceivableVoucherPdf(document, signer, anchor)) };
 }

@@ -1,5 +1,6 @@
+import type { AnchorProof } from '@econfirm/common';
 import { type VoucherStep, voucherHash, type ReceivableVoucherDocument } from '../model/receivable-voucher';
-import { ensureSpace, facts, heading, localTime, longFacts, note, partyName, partyTable, renderSignablePdf, stepTable, table, text, titleBlock, type Doc, type EvidenceAttachment } from './render';
+import { drawAnchor, ensureSpace, facts, heading, localTime, longFacts, note, partyName, partyTable, renderSignablePdf, stepTable, table, text, titleBlock, type Doc, type EvidenceAttachment } from './render';
 import type { SignaturePlaceholderOptions } from './signature-placeholder';
 
 const STATE_ZH: Record<string, string> = {
@@ -111,8 +112,10 @@ function drawHashes(pdf: Doc, doc: ReceivableVoucherDocument): void {
   );
 }
 
+const VOUCHER_LEAF = { zh: '本凭证', en: 'this voucher', factsZh: '债权编号、状态、持有方、金额与条款哈希、最后交易', factsEn: 'the receivable id, state, holder, amount and terms hashes, last transaction' };
+
 /** The voucher (电子债权凭证) with its chain of holders and the ledger facts behind it. */
-export function renderReceivableVoucherPdf(doc: ReceivableVoucherDocument, attachments: readonly EvidenceAttachment[], placeholder: SignaturePlaceholderOptions): Promise<Buffer> {
+export function renderReceivableVoucherPdf(doc: ReceivableVoucherDocument, attachments: readonly EvidenceAttachment[], placeholder: SignaturePlaceholderOptions, anchor?: AnchorProof): Promise<Buffer> {
   return renderSignablePdf(
     {
       title: `电子债权凭证 ${doc.record.id} — econfirm receivable voucher`,
@@ -135,6 +138,7 @@ export function renderReceivableVoucherPdf(doc: ReceivableVoucherDocument, attac
       ]);
       drawChain(pdf, doc);
       drawHashes(pdf, doc);
+      if (anchor) drawAnchor(pdf, anchor, VOUCHER_LEAF);
     },
     attachments,
     placeholder,

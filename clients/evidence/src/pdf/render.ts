@@ -591,7 +591,7 @@ function drawHashes(pdf: Doc, doc: EvidenceDocument): void {
 }
 
 /** The anchor.json attachment of a signed document: its proof, or the note that anchoring is pending. */
-export function anchorAttachment(anchor: AnchorProof, what: 'evidence' | 'certificate'): EvidenceAttachment {
+export function anchorAttachment(anchor: AnchorProof, what: 'evidence' | 'certificate' | 'voucher'): EvidenceAttachment {
   const description = anchor.status === 'anchored' ? `Merkle proof of the ${what}'s anchor on EVM chain ${anchor.chainId} (root ${anchor.root})` : 'Anchoring pending: no proof yet';
   return { name: ATTACHMENT.anchorJson, mimeType: 'application/json', description, bytes: Buffer.from(`${JSON.stringify(anchor, null, 2)}\n`, 'utf8') };
 }

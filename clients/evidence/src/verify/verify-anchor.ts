@@ -11,6 +11,7 @@ import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { AbiCoder, Contract, FetchRequest, Interface, JsonRpcProvider, keccak256, Network } from 'ethers';
 import type { EvidenceDocument } from '../model/evidence-document';
 import type { MortgageCertificateDocument } from '../model/mortgage-certificate';
+import type { ReceivableVoucherDocument } from '../model/receivable-voucher';
 import type { ExtractedAttachment } from '../pdf/attachments';
 import { ATTACHMENT } from '../pdf/render';
 import { single, type Checks } from './checks';
@@ -116,6 +117,22 @@ export function certificateLeafFacts(doc: MortgageCertificateDocument): AnchorLe
   };
 }
 
+/** The leaf facts a receivable voucher gives: the receivable as its last transaction left it, by holder, amount hash and terms hash. */
+export function voucherLeafFacts(doc: ReceivableVoucherDocument): AnchorLeafFacts {
+  // The receivable's own last step (the timeline ends with it, after its ancestors' steps).
+  const own = doc.timeline.filter((s) => s.receivableId === doc.record.id);
+  return {
+    channel: doc.channel,
+    kind: 'receivable-voucher',
+    id: doc.record.id,
+    state: doc.record.state,
+    holderId: doc.record.holderId,
+    amountHash: doc.record.amountHash,
+    termsHash: doc.terms.contentHash,
+    txId: own[own.length - 1]?.txId ?? '',
+  };
+}
+
 /**
  * Checks a document's anchor against the chain alone — no Fabric access: the leaf is recomputed
  * from the document's own facts (never taken from the proof), the Merkle proof must lead from it to
@@ -175,7 +192,7 @@ export async function checkAnchor(facts: AnchorLeafFacts, proof: AnchorProof | u
 }
 
 /**
- * The `evm-anchor` check of a signed document (evidence, a registration certificate): its attached
+ * The `evm-anchor` check of a signed document (evidence, a certificate, a voucher): its attached
  * anchor.json against the verifier's own chain. Nothing is reported when the document claims no
  * anchor and the verifier asked for none.
  */

@@ -16,6 +16,7 @@ import {
 } from '../model/receivable-voucher';
 import type { ExtractedAttachment } from '../pdf/attachments';
 import { RECEIVABLE_VOUCHER_JWS_TYPE } from '../receivable-voucher-pdf';
+import { runAnchorCheck, voucherLeafFacts } from './verify-anchor';
 import { checkDocumentJws, checkPdfSignature, concluded, declaresFormat, partProblems, registeredPartyProblems, registryLookup, stepTransactionProblems, type Checks, type RegistryLookup, type SignerExpectation } from './checks';
 import type { LedgerView, Verdict, VerifyOptions } from './verify-evidence';
 
@@ -91,6 +92,8 @@ export async function verifyReceivableVoucherPdf(
   } else {
     await checkLedger(checks, voucher, options.ledger);
   }
+  // The public anchor of this version of the receivable, against the verifier's EVM node alone.
+  await runAnchorCheck(checks, attachments, voucherLeafFacts(voucher), options.evm, verdict);
   verdict.evidenceHash = voucherHash(voucher);
   return concluded(checks, verdict);
 }
