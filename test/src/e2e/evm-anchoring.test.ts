@@ -507,6 +507,7 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
     let service: AnchoringService;
     let holder: Caller;
     let obligor: Caller;
+    let newHolder: Caller;
     let confirmed: { pdf: Buffer; doc: ReceivableVoucherDocument; proof: AnchoredProof };
     let nextHolder: string;
 
@@ -544,6 +545,7 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
       service = gw.app.get(AnchoringService);
       holder = gw.custodial('supa', parties.identities.supa);
       obligor = gw.custodial('core', parties.identities.core);
+      newHolder = gw.custodial('supb', parties.identities.supb);
       const admin = gw.custodial('operator', 'admin');
       const limitUrl = `/v1/receivables/limits/${parties.core.record.id}`;
       const limit = await gw.http().put(limitUrl).set('Authorization', await gw.bearer(admin, 'PUT', limitUrl)).send({ amountMinor: '90000000', currency: 'CNY' });
@@ -584,7 +586,7 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
     it('a transfer is a new version with its own leaf; the confirmed voucher keeps its proof', async () => {
       const moved = await gw.post(holder, `/v1/receivables/${id}/transfer`, { toId: nextHolder });
       expect(moved.status, JSON.stringify(moved.body)).to.equal(200);
-      const transferred = await anchoredVoucher(obligor);
+      const transferred = await anchoredVoucher(newHolder);
       expect(transferred.doc.record).to.include({ state: 'transferred', holderId: nextHolder });
       expect(transferred.proof.leaf.value).to.not.equal(confirmed.proof.leaf.value);
       const trust = { rpcUrl: evmDeployment().rpcUrl, contract: evmDeployment().address };
