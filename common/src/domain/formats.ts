@@ -21,6 +21,8 @@ export const CASE_NUMBER = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
 export const REASON_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
 /** Lowercase hex of a SHA-256 digest (content hashes, salted hashes). */
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** A Fabric transaction id: SHA-256 of the proposal's nonce and creator, lowercase hex, as the peers name it. */
+export const TRANSACTION_ID = SHA256_HEX;
 /** Longest JWE a letter, reply or sealed document may be: a letter with many rows is a few tens of KiB encrypted; anything near this is abuse. */
 export const MAX_CIPHERTEXT_CHARS = 512 * 1024;
 /** An amount in integer minor units (fen, cents) as a decimal string: no sign, point or exponent; up to 10^18 - 1, so BigInt sums stay exact. */

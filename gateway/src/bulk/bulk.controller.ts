@@ -5,7 +5,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseUUIDPipe,
   Post,
   Res,
   UploadedFile,
@@ -23,14 +22,13 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiExtraModels,
   ApiPayloadTooLargeResponse,
   ApiTags,
   getSchemaPath,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { CONFIRMATION_KINDS, Role } from '@econfirm/common';
+import { Role } from '@econfirm/common';
 import type { Response } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
@@ -41,11 +39,10 @@ import { ApiCallerErrors, ApiIdempotencyKeyHeader, ApiNeverForbidden, ErrorRespo
 const IDEMPOTENCY = ApiIdempotencyKeyHeader('a retry with the same key (same file and fields) returns the first job instead of uploading twice');
 import { BulkJobsService } from './bulk-jobs.service';
 import { BulkUploadService, templateFor } from './bulk-upload.service';
-import { BulkJobDto, BulkLetterResultDto, BulkUploadBody, BulkUploadFields, LetterTemplateDto } from './dto/bulk.dto';
+import { BulkJobDto, BulkJobIdParam, BulkLetterResultDto, BulkTemplateParam, BulkUploadBody, BulkUploadFields, LetterTemplateDto } from './dto/bulk.dto';
 import { templateCsv } from './letter-template';
 import { UploadLimitInterceptor } from './uploaded-sheet';
 
-const JOB_ID = ApiParam({ name: 'id', format: 'uuid', description: 'bulk job id' });
 const ANY_CALLER = ApiNeverForbidden("any caller of the tenant (no role check, no ledger call); another tenant's job answers 404");
 
 /**
@@ -65,14 +62,13 @@ export class BulkController {
 
   @Get('templates/:file')
   @ApiOperation({ summary: 'Column template of a letter kind: {kind}.csv is the header row to fill; {kind} alone describes every column (JSON)' })
-  @ApiParam({ name: 'file', enum: CONFIRMATION_KINDS.flatMap((kind) => [kind, `${kind}.csv`]), example: 'bank-form-1.csv' })
   @ApiOkResponse({
     description: '{kind}.csv: the header row (text/csv); {kind}: every column described (JSON)',
     content: { 'application/json': { schema: { $ref: getSchemaPath(LetterTemplateDto) } }, 'text/csv': { schema: { type: 'string' } } },
   })
   @ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED (unknown kind or form)' })
   @ANY_CALLER
-  template(@Param('file') file: string, @Res({ passthrough: true }) res: Response): unknown {
+  template(@Param() { file }: BulkTemplateParam, @Res({ passthrough: true }) res: Response): unknown {
     const csv = file.endsWith('.csv');
     const { template } = templateFor(csv ? file.slice(0, -4) : file);
     if (!csv) return template;
@@ -117,28 +113,25 @@ export class BulkController {
   }
 
   @Get('jobs/:id')
-  @JOB_ID
   @ApiOperation({ summary: 'A bulk job: status, progress (letters issued, chunks applied), validation issues or failure' })
   @ApiOkResponse({ type: BulkJobDto })
   @ApiNotFoundResponse({ type: ErrorResponse, description: "NOT_FOUND (also another tenant's job)" })
   @ANY_CALLER
-  get(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): BulkJobDto {
+  get(@CurrentPrincipal() principal: Principal, @Param() { id }: BulkJobIdParam): BulkJobDto {
     return this.jobs.get(principal, id);
   }
 
   @Get('jobs/:id/letters')
-  @JOB_ID
   @ApiOperation({ summary: "Per-letter result of a job: its lines, request id, status and content hash" })
   @ApiOkResponse({ type: [BulkLetterResultDto] })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ANY_CALLER
-  letters(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): BulkLetterResultDto[] {
+  letters(@CurrentPrincipal() principal: Principal, @Param() { id }: BulkJobIdParam): BulkLetterResultDto[] {
     return this.jobs.letters(principal, id);
   }
 
   @Post('jobs/:id/resumption')
   @Roles(Role.Auditor)
-  @JOB_ID
   @ApiOperation({ summary: 'Re-queue a failed job (e.g. after the ledger was unavailable too long): applied chunks stay, the failed one is sent again' })
   @ApiAcceptedResponse({ type: BulkJobDto })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: auditors only' })
@@ -147,7 +140,7 @@ export class BulkController {
   @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'IDEMPOTENCY_KEY_REUSED' })
   @IDEMPOTENCY
   @HttpCode(202)
-  resume(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): BulkJobDto {
+  resume(@CurrentPrincipal() principal: Principal, @Param() { id }: BulkJobIdParam): BulkJobDto {
     return this.jobs.resume(principal, id);
   }
 }

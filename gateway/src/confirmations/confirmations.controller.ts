@@ -4,12 +4,12 @@ import {
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import { Role } from '@econfirm/common';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
+import { ConfirmationIdParam } from '../http/path-params';
 import { ApiIdempotencyKeyHeader, ApiLedgerErrors } from '../openapi/common.dto';
 import { Executed, ExecutedInterceptor } from '../transactions/executed';
 import { ConfirmationsService } from './confirmations.service';
@@ -27,7 +27,6 @@ import { ConfirmationDto, ConfirmationHistoryEntryDto, ConfirmationPageDto, Cont
 import { ListConfirmationsQuery } from './dto/list-query.dto';
 
 const IDEMPOTENCY = ApiIdempotencyKeyHeader();
-const ID = ApiParam({ name: 'id', description: 'confirmation request id' });
 
 @ApiTags('confirmations')
 @ApiBearerAuth()
@@ -55,45 +54,40 @@ export class ConfirmationsController {
   }
 
   @Get(':id')
-  @ID
   @ApiOperation({ summary: "One request as the caller may see it, its own content decrypted (T/CBA: status)" })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  get(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+  get(@CurrentPrincipal() p: Principal, @Param() { id }: ConfirmationIdParam): Promise<Executed> {
     return this.confirmations.get(p, id);
   }
 
   @Get(':id/history')
-  @ID
   @ApiOperation({ summary: 'Every committed version, newest first (T/CBA: status history)' })
   @ApiOkResponse({ type: [ConfirmationHistoryEntryDto] })
   @ApiLedgerErrors()
-  history(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+  history(@CurrentPrincipal() p: Principal, @Param() { id }: ConfirmationIdParam): Promise<Executed> {
     return this.confirmations.history(p, id);
   }
 
   @Get(':id/letter')
-  @ID
   @ApiOperation({ summary: "The letter's plaintext, if addressed to the caller's institution (T/CBA: file download)" })
   @ApiOkResponse({ type: ContentFileDto })
   @ApiLedgerErrors()
-  letter(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+  letter(@CurrentPrincipal() p: Principal, @Param() { id }: ConfirmationIdParam): Promise<Executed> {
     return this.confirmations.file(p, id, 'letter');
   }
 
   @Get(':id/reply')
-  @ID
   @ApiOperation({ summary: "The reply's plaintext and the responder's JWS, if addressed to the caller's institution (T/CBA: reply download)" })
   @ApiOkResponse({ type: ContentFileDto, description: 'part reply, with the signature' })
   @ApiLedgerErrors()
-  reply(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+  reply(@CurrentPrincipal() p: Principal, @Param() { id }: ConfirmationIdParam): Promise<Executed> {
     return this.confirmations.file(p, id, 'reply');
   }
 
   @Post(':id/authorization')
   @HttpCode(200)
   @Roles(Role.ClientSigner)
-  @ID
   @IDEMPOTENCY
   @ApiOperation({
     summary: 'The client authorizes the request (and consents to the fee); the letter is delivered to the responder',
@@ -101,86 +95,79 @@ export class ConfirmationsController {
   })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  authorize(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: AuthorizeDto): Promise<Executed> {
+  authorize(@CurrentPrincipal() p: Principal, @Param() { id }: ConfirmationIdParam, @Body() body: AuthorizeDto): Promise<Executed> {
     return this.confirmations.authorize(p, id, body);
   }
 
   @Post(':id/refusal')
   @HttpCode(200)
   @Roles(Role.ClientSigner)
-  @ID
   @IDEMPOTENCY
   @ApiOperation({ summary: 'The client refuses to authorize' })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  refuse(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReasonDto): Promise<Executed> {
+  refuse(@CurrentPrincipal() p: Principal, @Param() { id }: ConfirmationIdParam, @Body() body: ReasonDto): Promise<Executed> {
     return this.confirmations.transition(p, 'ClientRefuse', id, body.reason);
   }
 
   @Post(':id/acceptance')
   @HttpCode(200)
   @Roles(Role.BankOfficer, Role.BankReviewer, Role.ClientSigner)
-  @ID
   @IDEMPOTENCY
   @ApiOperation({ summary: 'The responder accepts the letter as compliant (T/CBA bank: status update)' })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  accept(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+  accept(@CurrentPrincipal() p: Principal, @Param() { id }: ConfirmationIdParam): Promise<Executed> {
     return this.confirmations.transition(p, 'BankAccept', id);
   }
 
   @Post(':id/return')
   @HttpCode(200)
   @Roles(Role.BankOfficer, Role.BankReviewer, Role.ClientSigner)
-  @ID
   @IDEMPOTENCY
   @ApiOperation({ summary: 'The responder returns the letter with a reason code (T/CBA bank: status update)' })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  return(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReturnDto): Promise<Executed> {
+  return(@CurrentPrincipal() p: Principal, @Param() { id }: ConfirmationIdParam, @Body() body: ReturnDto): Promise<Executed> {
     return this.confirmations.transition(p, 'BankReturn', id, body.reasonCode, body.note ?? '');
   }
 
   @Post(':id/reply')
   @HttpCode(200)
   @Roles(Role.BankOfficer, Role.ClientSigner)
-  @ID
   @IDEMPOTENCY
   @ApiOperation({ summary: "Prepare the reply (T/CBA bank: reply upload): validated against the letter, signed with the institution's key, encrypted" })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  prepareReply(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: PrepareReplyDto): Promise<Executed> {
+  prepareReply(@CurrentPrincipal() p: Principal, @Param() { id }: ConfirmationIdParam, @Body() body: PrepareReplyDto): Promise<Executed> {
     return this.confirmations.prepareReply(p, id, body);
   }
 
   @Post(':id/reply/approval')
   @HttpCode(200)
   @Roles(Role.BankReviewer)
-  @ID
   @IDEMPOTENCY
   @ApiOperation({ summary: 'A reviewer (not the preparer) approves the reply: it is sent' })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  approveReply(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+  approveReply(@CurrentPrincipal() p: Principal, @Param() { id }: ConfirmationIdParam): Promise<Executed> {
     return this.confirmations.transition(p, 'ApproveReply', id);
   }
 
   @Post(':id/reply/rejection')
   @HttpCode(200)
   @Roles(Role.BankReviewer)
-  @ID
   @IDEMPOTENCY
   @ApiOperation({ summary: 'A reviewer rejects the prepared reply: back to accepted' })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  rejectReply(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReasonDto): Promise<Executed> {
+  rejectReply(@CurrentPrincipal() p: Principal, @Param() { id }: ConfirmationIdParam, @Body() body: ReasonDto): Promise<Executed> {
     return this.confirmations.transition(p, 'RejectReply', id, body.reason);
   }
 
   @Post(':id/auditor-acceptance')
   @HttpCode(200)
   @Roles(Role.Auditor)
-  @ID
   @IDEMPOTENCY
   @ApiOperation({
     summary: 'The auditor accepts the reply; the client may now see it',
@@ -188,42 +175,39 @@ export class ConfirmationsController {
   })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  auditorAccept(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: AuditorAcceptDto): Promise<Executed> {
+  auditorAccept(@CurrentPrincipal() p: Principal, @Param() { id }: ConfirmationIdParam, @Body() body: AuditorAcceptDto): Promise<Executed> {
     return this.confirmations.auditorAccept(p, id, body);
   }
 
   @Post(':id/recall')
   @HttpCode(200)
   @Roles(Role.Auditor)
-  @ID
   @IDEMPOTENCY
   @ApiOperation({ summary: 'The firm recalls the request (T/CBA: cancel)' })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  recall(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ReasonDto): Promise<Executed> {
+  recall(@CurrentPrincipal() p: Principal, @Param() { id }: ConfirmationIdParam, @Body() body: ReasonDto): Promise<Executed> {
     return this.confirmations.transition(p, 'Recall', id, body.reason);
   }
 
   @Post(':id/resend')
   @Roles(Role.Auditor)
-  @ID
   @IDEMPOTENCY
   @ApiOperation({ summary: 'Resend a returned or overdue request as a new linked request (same responder)' })
   @ApiCreatedResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  resend(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: ResendDto): Promise<Executed> {
+  resend(@CurrentPrincipal() p: Principal, @Param() { id }: ConfirmationIdParam, @Body() body: ResendDto): Promise<Executed> {
     return this.confirmations.resend(p, id, body);
   }
 
   @Post(':id/alternative-procedure')
   @HttpCode(200)
   @Roles(Role.Auditor)
-  @ID
   @IDEMPOTENCY
   @ApiOperation({ summary: 'Record the alternative procedure for a refused, returned or overdue request' })
   @ApiOkResponse({ type: ConfirmationDto })
   @ApiLedgerErrors()
-  alternativeProcedure(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: AlternativeProcedureDto): Promise<Executed> {
+  alternativeProcedure(@CurrentPrincipal() p: Principal, @Param() { id }: ConfirmationIdParam, @Body() body: AlternativeProcedureDto): Promise<Executed> {
     return this.confirmations.transition(p, 'RecordAlternativeProcedure', id, JSON.stringify({ procedure: body.procedure, workpaperHash: body.workpaperHash }));
   }
 }

@@ -10,7 +10,6 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
@@ -19,6 +18,7 @@ import { errorCodesText, Role, type CrossCheckReport, type EngagementCrossCheck 
 import { applyDecorators } from '@nestjs/common';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
+import { ConfirmationIdParam, EngagementIdParam } from '../http/path-params';
 import { ApiCallerErrors, ApiIdempotencyKeyHeader, ErrorResponse, PendingTransactionDto } from '../openapi/common.dto';
 import { Executed, ExecutedInterceptor } from '../transactions/executed';
 import { CrossCheckService } from './cross-check.service';
@@ -69,28 +69,26 @@ export class CrossCheckController {
 
   @Get('confirmations/:id/cross-check')
   @Roles(Role.Auditor)
-  @ApiParam({ name: 'id', description: 'confirmation request id' })
   @ApiOperation({
     summary:
       "An accepted bank reply's loans and guarantees against the client's active mortgage registrations (client as mortgagor) as of the letter's as-of date: each mismatch with a stable code and both sides",
   })
   @ApiOkResponse({ type: CrossCheckReportDto })
   @ApiCrossCheckErrors()
-  confirmation(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<CrossCheckReport> {
+  confirmation(@CurrentPrincipal() p: Principal, @Param() { id }: ConfirmationIdParam): Promise<CrossCheckReport> {
     return this.crossChecks.confirmation(p, id);
   }
 
   @Post('confirmations/:id/cross-check')
   @Roles(Role.Auditor)
   @UseInterceptors(ExecutedInterceptor)
-  @ApiParam({ name: 'id', description: 'confirmation request id' })
   @ApiOperation({
     summary:
       'Runs the cross-check and records its summary on the ledger — counts by exception code only, sealed to the firm and every regulator (crosscheck:RecordCrossCheck) — for the regulator\'s statistics',
   })
   @ApiCreatedResponse({ type: CrossCheckReportDto, description: 'the report, with `recorded` naming the summary transaction and its block' })
   @ApiRecordErrors()
-  record(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+  record(@CurrentPrincipal() p: Principal, @Param() { id }: ConfirmationIdParam): Promise<Executed> {
     return this.crossChecks.record(p, id);
   }
 
@@ -105,14 +103,13 @@ export class CrossCheckController {
 
   @Get('engagements/:id/cross-check')
   @Roles(Role.Auditor)
-  @ApiParam({ name: 'id', description: 'engagement id' })
   @ApiOperation({
     summary:
       "Every accepted bank reply of an engagement cross-checked, each other bank letter with why it was not, and the client's registrations with banks the engagement has no accepted reply from (MORTGAGEE_NOT_CONFIRMED)",
   })
   @ApiOkResponse({ type: EngagementCrossCheckDto })
   @ApiCrossCheckErrors()
-  engagement(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<EngagementCrossCheck> {
+  engagement(@CurrentPrincipal() p: Principal, @Param() { id }: EngagementIdParam): Promise<EngagementCrossCheck> {
     return this.crossChecks.engagement(p, id);
   }
 }

@@ -1,19 +1,35 @@
 import { applyDecorators, Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
-import { type SchemaObject, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiConsumes, ApiExtraModels, ApiForbiddenResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse, ApiOkResponse, ApiOperation, ApiParam, ApiPayloadTooLargeResponse, ApiUnprocessableEntityResponse, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { REQUEST_ID, Role } from '@econfirm/common';
+import { type SchemaObject, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiConsumes, ApiExtraModels, ApiForbiddenResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiUnprocessableEntityResponse, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { Role } from '@econfirm/common';
 import { IsObject, IsOptional, IsString, Matches } from 'class-validator';
 import type { Request } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
+import { ConfirmationIdParam, EngagementIdParam, MortgageIdParam, ReceivableIdParam } from '../http/path-params';
 import { ApiCallerErrors, ApiIdempotent, ErrorResponse, RETRY_AFTER } from '../openapi/common.dto';
+import { EvidenceService } from './evidence.service';
 
 const EVIDENCE_ERRORS = applyDecorators(
   ApiConflictResponse({ type: ErrorResponse, description: 'NO_INSTITUTION_KEYS: this gateway holds no evidence key for the firm' }),
   ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'EVIDENCE_NOT_CONFIGURED, LEDGER_UNAVAILABLE' }),
   ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT' }),
 );
-import { EvidenceService } from './evidence.service';
+
+/** A route that answers a signed PDF: documented so, its type set before it runs (an error is JSON all the same: gateway-exception.filter.ts). */
+const SIGNED_PDF = applyDecorators(
+  ApiOkResponse({ description: 'the signed PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } }),
+  Header('Content-Type', 'application/pdf'),
+);
+
+/**
+ * The answer of a PDF route: the bytes as an attachment named after the record. The name is
+ * built from the path id, which the route's param class has checked against the ledger's format
+ * (no quote or separator can reach the header).
+ */
+function pdfAttachment(pdf: Buffer, fileName: string): StreamableFile {
+  return new StreamableFile(pdf, { type: 'application/pdf', disposition: `attachment; filename="${fileName}"`, length: pdf.length });
+}
 
 /** Base64 as the verifier decodes it (whitespace allowed). */
 const BASE64_TEXT = /^[A-Za-z0-9+/=\s]+$/;
@@ -127,71 +143,57 @@ export class EvidenceController {
 
   @Get('confirmations/:id/evidence.pdf')
   @Roles(Role.Auditor)
-  @ApiParam({ name: 'id', schema: { type: 'string', pattern: REQUEST_ID.source }, description: 'confirmation id' })
   @ApiOperation({ summary: "The confirmation's evidence PDF, signed (PAdES + JWS) by the caller's firm" })
-  @ApiOkResponse({ description: 'the signed PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } })
+  @SIGNED_PDF
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: auditors of the firm only; IDENTITY_REFUSED' })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @EVIDENCE_ERRORS
-  @Header('Content-Type', 'application/pdf')
-  async pdf(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<StreamableFile> {
-    if (!REQUEST_ID.test(id)) throw new GatewayError('VALIDATION_FAILED', 'confirmation id has an invalid format');
-    const pdf = await this.evidence.pdf(p, id);
-    return new StreamableFile(pdf, { type: 'application/pdf', disposition: `attachment; filename="${id}.pdf"`, length: pdf.length });
+  async pdf(@CurrentPrincipal() p: Principal, @Param() { id }: ConfirmationIdParam): Promise<StreamableFile> {
+    return pdfAttachment(await this.evidence.pdf(p, id), `${id}.pdf`);
   }
 
   @Get('mortgages/:id/certificate.pdf')
   @Roles(Role.BankOfficer, Role.BankReviewer, Role.Registrar, Role.Regulator, Role.Auditor)
-  @ApiParam({ name: 'id', schema: { type: 'string', pattern: REQUEST_ID.source }, description: 'mortgage application id' })
   @ApiOperation({
     summary:
       "The electronic registration certificate (不动产登记证明) of a registered mortgage, issued and signed (PAdES + JWS) by the registration centre. For the mortgagee bank, the registry, the regulator and an auditor with the client's grant; the names, unit number, location, amount and certificate number are printed only in a party's copy (bank, registry)",
   })
-  @ApiOkResponse({ description: 'the signed PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } })
+  @SIGNED_PDF
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: the role may not fetch certificates (clients); IDENTITY_REFUSED' })
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'NOT_FOUND: no such registration, or one the caller may not read' })
   @ApiConflictResponse({ type: ErrorResponse, description: "CERTIFICATE_NOT_ISSUED: not registered (details.state); NO_INSTITUTION_KEYS: this gateway holds no keys of the registration centre" })
   @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'EVIDENCE_NOT_CONFIGURED: this gateway does not host the registration centre or holds no evidence certificate for it; LEDGER_UNAVAILABLE' })
   @ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT' })
-  @Header('Content-Type', 'application/pdf')
-  async mortgageCertificate(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<StreamableFile> {
-    if (!REQUEST_ID.test(id)) throw new GatewayError('VALIDATION_FAILED', 'mortgage id has an invalid format');
-    const pdf = await this.evidence.mortgageCertificate(p, id);
-    return new StreamableFile(pdf, { type: 'application/pdf', disposition: `attachment; filename="${id}-certificate.pdf"`, length: pdf.length });
+  async mortgageCertificate(@CurrentPrincipal() p: Principal, @Param() { id }: MortgageIdParam): Promise<StreamableFile> {
+    return pdfAttachment(await this.evidence.mortgageCertificate(p, id), `${id}-certificate.pdf`);
   }
 
   // Beside the certificate, not in ReceivablesController: it is the same signed-evidence path (this
   // service's signer and failure mapping), and `receivables/:id` cannot take a second segment.
   @Get('receivables/:id/voucher.pdf')
   @Roles(Role.ClientSigner, Role.BankOfficer, Role.BankReviewer, Role.Regulator)
-  @ApiParam({ name: 'id', schema: { type: 'string', pattern: REQUEST_ID.source }, description: 'receivable id' })
   @ApiOperation({
     summary:
       "The receivable voucher (电子债权凭证) of a receivable its obligor confirmed: the chain of holders back to the root with each step's transaction and block, the lineage, the lien; issued and signed (PAdES + JWS) by the caller's institution. For the obligor, holders past and present, the financing bank and the regulator (the ledger's GetReceivableEvidence decides); the terms are printed in a copy whose issuer they are sealed to, by their hashes otherwise",
   })
-  @ApiOkResponse({ description: 'the signed PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } })
+  @SIGNED_PDF
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: the role may not fetch vouchers (auditors, registrars); IDENTITY_REFUSED' })
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'NOT_FOUND: no such receivable, or one the caller may not read' })
   @ApiConflictResponse({ type: ErrorResponse, description: 'VOUCHER_NOT_ISSUED: the obligor has not confirmed the receivable (registered, rejected, cancelled)' })
   @ApiServiceUnavailableResponse({ type: ErrorResponse, description: "EVIDENCE_NOT_CONFIGURED: this gateway holds no evidence certificate for the caller's institution; LEDGER_UNAVAILABLE" })
   @ApiGatewayTimeoutResponse({ type: ErrorResponse, description: 'LEDGER_TIMEOUT' })
-  @Header('Content-Type', 'application/pdf')
-  async receivableVoucher(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<StreamableFile> {
-    if (!REQUEST_ID.test(id)) throw new GatewayError('VALIDATION_FAILED', 'receivable id has an invalid format');
-    const pdf = await this.evidence.receivableVoucher(p, id);
-    return new StreamableFile(pdf, { type: 'application/pdf', disposition: `attachment; filename="${id}-voucher.pdf"`, length: pdf.length });
+  async receivableVoucher(@CurrentPrincipal() p: Principal, @Param() { id }: ReceivableIdParam): Promise<StreamableFile> {
+    return pdfAttachment(await this.evidence.receivableVoucher(p, id), `${id}-voucher.pdf`);
   }
 
   @Get('engagements/:id/evidence-bundle')
   @Roles(Role.Auditor)
-  @ApiParam({ name: 'id', schema: { type: 'string', pattern: REQUEST_ID.source }, description: 'engagement id' })
   @ApiOperation({ summary: "One signed evidence PDF per letter of the engagement and a signed manifest (JWS over the files' hashes)" })
   @ApiOkResponse({ type: EvidenceBundleDto })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: auditors of the firm only; IDENTITY_REFUSED' })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @EVIDENCE_ERRORS
-  async bundle(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<unknown> {
-    if (!REQUEST_ID.test(id)) throw new GatewayError('VALIDATION_FAILED', 'engagement id has an invalid format');
+  async bundle(@CurrentPrincipal() p: Principal, @Param() { id }: EngagementIdParam): Promise<unknown> {
     return this.evidence.bundle(p, id);
   }
 

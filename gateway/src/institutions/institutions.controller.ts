@@ -12,6 +12,7 @@ import {
 import { Role } from '@econfirm/common';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
+import { InstitutionIdParam } from '../http/path-params';
 import { ApiLedgerErrors, ErrorResponse } from '../openapi/common.dto';
 import { Executed, ExecutedInterceptor } from '../transactions/executed';
 import { InstitutionKeysDto, KeyRotationResultDto, ListInstitutionsQuery, RegisterInstitutionDto } from './dto/institution-inputs.dto';
@@ -38,7 +39,7 @@ export class InstitutionsController {
   @ApiOperation({ summary: 'One registry record' })
   @ApiOkResponse({ type: InstitutionDto })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  get(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+  get(@CurrentPrincipal() p: Principal, @Param() { id }: InstitutionIdParam): Promise<Executed> {
     return this.institutions.get(p, id);
   }
 
@@ -46,14 +47,14 @@ export class InstitutionsController {
   @ApiOperation({ summary: "The institution's public keys: current encryption and signing keys, and retired ones (T/CBA: key retrieval)" })
   @ApiOkResponse({ type: InstitutionKeysDto })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  keys(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+  keys(@CurrentPrincipal() p: Principal, @Param() { id }: InstitutionIdParam): Promise<Executed> {
     return this.institutions.keys(p, id);
   }
 
   @Get(':id/history')
   @ApiOperation({ summary: 'Every committed version of the record, newest first' })
   @ApiOkResponse({ type: [InstitutionHistoryEntryDto] })
-  history(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+  history(@CurrentPrincipal() p: Principal, @Param() { id }: InstitutionIdParam): Promise<Executed> {
     return this.institutions.history(p, id);
   }
 
@@ -66,7 +67,7 @@ export class InstitutionsController {
   @ApiOkResponse({ type: KeyRotationResultDto })
   @ApiForbiddenResponse({ type: ErrorResponse, description: "FORBIDDEN: not the caller's institution, or the caller is not the operator's admin (details.requires)" })
   @ApiConflictResponse({ type: ErrorResponse, description: 'NO_INSTITUTION_KEYS, KEY_STORE_MISMATCH (the registry holds keys this gateway does not), CONFLICT (a rotation is running), OFFLINE_SIGNING_REQUIRED' })
-  rotateKeys(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<KeyRotationResultDto> {
+  rotateKeys(@CurrentPrincipal() p: Principal, @Param() { id }: InstitutionIdParam): Promise<KeyRotationResultDto> {
     return this.institutions.rotateKeys(p, id);
   }
 

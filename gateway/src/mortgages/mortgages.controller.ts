@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Role } from '@econfirm/common';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
+import { AuditorFirmParam, MortgageIdParam } from '../http/path-params';
 import { ApiIdempotencyKeyHeader, ApiLedgerErrors } from '../openapi/common.dto';
 import { Executed, ExecutedInterceptor } from '../transactions/executed';
 import {
   AuditorAccessDto,
-  AuditorFirmParam,
   DischargeDto,
   DischargeRequestDto,
   EncumbranceAuthorizationDto,
@@ -21,7 +21,6 @@ import { AccessRevokedDto, AuditorAccessRecordDto, EncumbranceAuthorizationRecor
 import { MortgagesService } from './mortgages.service';
 
 const IDEMPOTENCY = ApiIdempotencyKeyHeader();
-const ID = ApiParam({ name: 'id', description: 'mortgage application id' });
 
 /** Mortgage registrations (不动产抵押登记): the bank files, the registration centre registers and discharges. */
 @ApiTags('mortgages')
@@ -85,76 +84,70 @@ export class MortgagesController {
   @ApiOperation({ summary: "The client withdraws its audit firm's access to its registrations" })
   @ApiOkResponse({ type: AccessRevokedDto })
   @ApiLedgerErrors()
-  revokeAuditorAccess(@CurrentPrincipal() p: Principal, @Param() params: AuditorFirmParam): Promise<Executed> {
-    return this.mortgages.revokeAuditorAccess(p, params.firmId);
+  revokeAuditorAccess(@CurrentPrincipal() p: Principal, @Param() { firmId }: AuditorFirmParam): Promise<Executed> {
+    return this.mortgages.revokeAuditorAccess(p, firmId);
   }
 
   @Get(':id')
-  @ID
   @ApiOperation({ summary: 'One registration with its priority, its sealed parts opened for the caller' })
   @ApiOkResponse({ type: MortgageDto })
   @ApiLedgerErrors()
-  get(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+  get(@CurrentPrincipal() p: Principal, @Param() { id }: MortgageIdParam): Promise<Executed> {
     return this.mortgages.get(p, id);
   }
 
   @Post(':id/pre-registration')
   @HttpCode(200)
   @Roles(Role.Registrar)
-  @ID
   @IDEMPOTENCY
   @ApiOperation({ summary: '预告登记, when the application asked for it' })
   @ApiOkResponse({ type: MortgageDto })
   @ApiLedgerErrors()
-  preRegister(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+  preRegister(@CurrentPrincipal() p: Principal, @Param() { id }: MortgageIdParam): Promise<Executed> {
     return this.mortgages.transition(p, 'PreRegisterMortgage', id);
   }
 
   @Post(':id/registration')
   @HttpCode(200)
   @Roles(Role.Registrar)
-  @ID
   @IDEMPOTENCY
   @ApiOperation({ summary: 'The registrar registers and issues the certificate (不动产登记证明); priority follows registration order' })
   @ApiOkResponse({ type: MortgageDto })
   @ApiLedgerErrors()
-  register(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: RegisterMortgageDto): Promise<Executed> {
+  register(@CurrentPrincipal() p: Principal, @Param() { id }: MortgageIdParam, @Body() body: RegisterMortgageDto): Promise<Executed> {
     return this.mortgages.register(p, id, body);
   }
 
   @Post(':id/rejection')
   @HttpCode(200)
   @Roles(Role.Registrar)
-  @ID
   @IDEMPOTENCY
   @ApiOperation({ summary: 'The registrar rejects the application with a reason code' })
   @ApiOkResponse({ type: MortgageDto })
   @ApiLedgerErrors()
-  reject(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: RejectMortgageDto): Promise<Executed> {
+  reject(@CurrentPrincipal() p: Principal, @Param() { id }: MortgageIdParam, @Body() body: RejectMortgageDto): Promise<Executed> {
     return this.mortgages.transition(p, 'RejectMortgageApplication', id, JSON.stringify({ reason: body.reason }));
   }
 
   @Post(':id/discharge-request')
   @HttpCode(200)
   @Roles(Role.BankOfficer)
-  @ID
   @IDEMPOTENCY
   @ApiOperation({ summary: 'The mortgagee bank asks for discharge after payoff' })
   @ApiOkResponse({ type: MortgageDto })
   @ApiLedgerErrors()
-  requestDischarge(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: DischargeRequestDto): Promise<Executed> {
+  requestDischarge(@CurrentPrincipal() p: Principal, @Param() { id }: MortgageIdParam, @Body() body: DischargeRequestDto): Promise<Executed> {
     return this.mortgages.transition(p, 'RequestMortgageDischarge', id, JSON.stringify({ reason: body.reason }));
   }
 
   @Post(':id/discharge')
   @HttpCode(200)
   @Roles(Role.Registrar)
-  @ID
   @IDEMPOTENCY
   @ApiOperation({ summary: 'The registrar discharges; the record is read-only afterwards and the ones behind it move up' })
   @ApiOkResponse({ type: MortgageDto })
   @ApiLedgerErrors()
-  discharge(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: DischargeDto): Promise<Executed> {
+  discharge(@CurrentPrincipal() p: Principal, @Param() { id }: MortgageIdParam, @Body() body: DischargeDto): Promise<Executed> {
     return this.mortgages.transition(p, 'DischargeMortgage', id, JSON.stringify({ caseNumber: body.caseNumber, reason: body.reason }));
   }
 }

@@ -38,9 +38,9 @@ import {
  * minItems/maxItems, uniqueItems, format uuid, base64 — and closes each validated object (additionalProperties: false);
  * a request body of two media types gets each its own schema (splitByMediaType).
  * What is known only at run time is also applied here: no string can be longer than the body
- * limit lets it be. Constraints checked in code rather than by a DTO (path ids of the evidence
- * routes, Idempotency-Key, Last-Event-ID) are declared where they are checked, with @ApiParam and
- * @ApiHeader (common.dto.ts).
+ * limit lets it be. Every path parameter is a DTO's (http/path-params.ts); the headers checked in
+ * code rather than by a DTO (Idempotency-Key, Last-Event-ID) are declared where they are checked,
+ * with @ApiHeader (common.dto.ts).
  */
 export interface TightenOptions {
   /** limits.bodyBytes: a string member cannot be longer than a body the gateway reads. */

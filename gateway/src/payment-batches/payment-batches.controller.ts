@@ -10,7 +10,6 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiPayloadTooLargeResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
@@ -19,15 +18,17 @@ import { errorCodesText, Role } from '@econfirm/common';
 import type { Response } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
+import { PaymentBatchIdParam } from '../http/path-params';
 import { templateCsv } from '../bulk/letter-template';
 import { UploadLimitInterceptor } from '../bulk/uploaded-sheet';
 import { GatewayError } from '../errors/gateway-error';
-import { IDEMPOTENCY_KEY, IdempotentUpload, UploadIdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+import { IdempotentUpload, UploadIdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { ApiCallerErrors, ApiIdempotencyKeyHeader, ApiLedgerErrors, ApiNeverForbidden, ErrorResponse } from '../openapi/common.dto';
 import { Executed, ExecutedInterceptor } from '../transactions/executed';
 import { BATCH_TEMPLATE } from './batch-file';
 import {
   ImportPaymentBatchBody,
+  ImportKeyParam,
   ImportPaymentBatchFields,
   ListPaymentBatchesQuery,
   PaymentBatchDto,
@@ -111,14 +112,12 @@ export class PaymentBatchesController {
   }
 
   @Get('imports/:key')
-  @ApiParam({ name: 'key', description: 'the Idempotency-Key the import was sent with', schema: { type: 'string', pattern: IDEMPOTENCY_KEY.source } })
   @ApiOperation({ summary: "Where the caller's import under that key stands (validating, endorsing, ordering, committed, refused, failed), while it runs and for 15 minutes after; in this gateway process only" })
   @ApiOkResponse({ type: PaymentBatchImportProgressDto })
   @ApiNotFoundResponse({ type: ErrorResponse, description: errorCodesText(404, ['NOT_FOUND']) })
   @ApiCallerErrors()
   @OF_THE_CREDENTIAL
-  importProgress(@CurrentPrincipal() principal: Principal, @Param('key') key: string): PaymentBatchImportProgressDto {
-    if (!IDEMPOTENCY_KEY.test(key)) throw new GatewayError('VALIDATION_FAILED', 'key: 1-200 characters of A-Z a-z 0-9 . _ : -', { issues: [{ path: 'key', problem: 'not an Idempotency-Key' }] });
+  importProgress(@CurrentPrincipal() principal: Principal, @Param() { key }: ImportKeyParam): PaymentBatchImportProgressDto {
     return this.progress.get(principal, key);
   }
 
@@ -131,11 +130,10 @@ export class PaymentBatchesController {
   }
 
   @Get(':id')
-  @ApiParam({ name: 'id', description: 'payment batch id' })
   @ApiOperation({ summary: 'One batch: the summary opened for payer, bank and regulator, the lines for payer and bank' })
   @ApiOkResponse({ type: PaymentBatchDto })
   @ApiLedgerErrors()
-  get(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<Executed> {
+  get(@CurrentPrincipal() p: Principal, @Param() { id }: PaymentBatchIdParam): Promise<Executed> {
     return this.batches.get(p, id);
   }
 }

@@ -19,6 +19,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
+import { TransactionIdParam } from '../http/path-params';
 import { ApiCallerErrors, ApiIdempotencyKeyHeader, ErrorResponse } from '../openapi/common.dto';
 import { CommittedDto, EndorsedDto, EvaluatedDto, SignatureDto, SubmissionDto, TransactionStatusDto } from './dto/transactions.dto';
 import { Executed, ExecutedInterceptor } from './executed';
@@ -60,7 +61,7 @@ export class TransactionsController {
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'wrong stage, already finished, or the contract refused (its code)' })
   @ApiGoneResponse({ type: ErrorResponse, description: 'PROPOSAL_EXPIRED' })
-  endorse(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: SignatureDto): Promise<EndorsedDto> {
+  endorse(@CurrentPrincipal() principal: Principal, @Param() { id }: TransactionIdParam, @Body() body: SignatureDto): Promise<EndorsedDto> {
     return this.executor.endorse(principal, id, body.signature);
   }
 
@@ -72,7 +73,7 @@ export class TransactionsController {
   @ApiOkResponse({ type: CommittedDto })
   @ApiCreatedResponse({ type: CommittedDto, description: 'the same, when the custodial route answers 201 (a creation)' })
   @ApiConflictResponse({ type: ErrorResponse, description: 'MVCC_CONFLICT (start again), wrong stage' })
-  submit(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: SubmissionDto): Promise<Executed> {
+  submit(@CurrentPrincipal() principal: Principal, @Param() { id }: TransactionIdParam, @Body() body: SubmissionDto): Promise<Executed> {
     return this.executor.submitSigned(principal, id, body.signature, body.commitSignature);
   }
 
@@ -82,7 +83,7 @@ export class TransactionsController {
   @ApiOperation({ summary: 'Offline read: send the proposal signature of a read; the gateway evaluates it and answers the result' })
   @ApiBody({ type: SignatureDto })
   @ApiOkResponse({ type: EvaluatedDto })
-  evaluate(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: SignatureDto): Promise<Executed> {
+  evaluate(@CurrentPrincipal() principal: Principal, @Param() { id }: TransactionIdParam, @Body() body: SignatureDto): Promise<Executed> {
     return this.executor.evaluateSigned(principal, id, body.signature);
   }
 
@@ -90,7 +91,7 @@ export class TransactionsController {
   @ApiOperation({ summary: 'Where an offline transaction stands, with its final answer once known' })
   @ApiOkResponse({ type: TransactionStatusDto })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Record<string, unknown> {
+  get(@CurrentPrincipal() principal: Principal, @Param() { id }: TransactionIdParam): Record<string, unknown> {
     return this.executor.status(principal, id);
   }
 }

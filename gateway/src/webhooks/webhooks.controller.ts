@@ -80,8 +80,8 @@ export class WebhooksController {
   @ApiOperation({ summary: 'One webhook of this tenant' })
   @ApiOkResponse({ type: WebhookDto })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  get(@CurrentPrincipal() p: Principal, @Param() params: WebhookIdParam): WebhookDto {
-    return this.webhooks.get(p, params.id);
+  get(@CurrentPrincipal() p: Principal, @Param() { id }: WebhookIdParam): WebhookDto {
+    return this.webhooks.get(p, id);
   }
 
   @Patch(':id')
@@ -90,8 +90,8 @@ export class WebhooksController {
   @ApiOkResponse({ type: WebhookDto })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: URL_NOT_ALLOWED })
-  update(@CurrentPrincipal() p: Principal, @Param() params: WebhookIdParam, @Body() body: UpdateWebhookDto): WebhookDto {
-    return this.webhooks.update(p, params.id, body);
+  update(@CurrentPrincipal() p: Principal, @Param() { id }: WebhookIdParam, @Body() body: UpdateWebhookDto): WebhookDto {
+    return this.webhooks.update(p, id, body);
   }
 
   @Delete(':id')
@@ -100,24 +100,24 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Delete a webhook (its attempts and dead letters go with it)' })
   @ApiNoContentResponse({ description: 'deleted' })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  remove(@CurrentPrincipal() p: Principal, @Param() params: WebhookIdParam): void {
-    this.webhooks.remove(p, params.id);
+  remove(@CurrentPrincipal() p: Principal, @Param() { id }: WebhookIdParam): void {
+    this.webhooks.remove(p, id);
   }
 
   @Get(':id/deliveries')
   @ApiOperation({ summary: 'Delivery attempts, oldest first (outcome, HTTP status, error)' })
   @ApiOkResponse({ type: [DeliveryAttemptDto] })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  attempts(@CurrentPrincipal() p: Principal, @Param() params: WebhookIdParam, @Query() q: AttemptsQuery): DeliveryAttemptDto[] {
-    return this.webhooks.attempts(p, params.id, q.after ?? 0, q.limit ?? 200);
+  attempts(@CurrentPrincipal() p: Principal, @Param() { id }: WebhookIdParam, @Query() q: AttemptsQuery): DeliveryAttemptDto[] {
+    return this.webhooks.attempts(p, id, q.after ?? 0, q.limit ?? 200);
   }
 
   @Get(':id/dead-letters')
   @ApiOperation({ summary: 'Events given up after the retry limit, with the event itself' })
   @ApiOkResponse({ type: [DeadLetterDto] })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  deadLetters(@CurrentPrincipal() p: Principal, @Param() params: WebhookIdParam): unknown[] {
-    return this.webhooks.deadLetters(p, params.id);
+  deadLetters(@CurrentPrincipal() p: Principal, @Param() { id }: WebhookIdParam): unknown[] {
+    return this.webhooks.deadLetters(p, id);
   }
 
   @Post(':id/dead-letters/:sequence/redeliver')
@@ -127,8 +127,8 @@ export class WebhooksController {
   @ApiOkResponse({ type: RedeliveredDto })
   @ApiBadGatewayResponse({ type: ErrorResponse, description: 'WEBHOOK_DELIVERY_FAILED (details: httpStatus, error)' })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  redeliver(@CurrentPrincipal() p: Principal, @Param() params: DeadLetterParam): Promise<RedeliveredDto> {
-    return this.webhooks.redeliver(p, params.id, params.sequence);
+  redeliver(@CurrentPrincipal() p: Principal, @Param() { id, sequence }: DeadLetterParam): Promise<RedeliveredDto> {
+    return this.webhooks.redeliver(p, id, sequence);
   }
 
   @Post(':id/replay')
@@ -137,7 +137,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Deliver again, in order, every event from `fromSequence` on' })
   @ApiOkResponse({ type: WebhookDto })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  replay(@CurrentPrincipal() p: Principal, @Param() params: WebhookIdParam, @Body() body: ReplayDto): WebhookDto {
-    return this.webhooks.replay(p, params.id, body.fromSequence);
+  replay(@CurrentPrincipal() p: Principal, @Param() { id }: WebhookIdParam, @Body() body: ReplayDto): WebhookDto {
+    return this.webhooks.replay(p, id, body.fromSequence);
   }
 }

@@ -1,6 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CONFIRMATION_KINDS, FORMS, INSTITUTION_ID, ISO_DATE, REQUEST_ID } from '@econfirm/common';
-import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
+
+/** GET /v1/bulk/templates/{file}: a letter kind (its columns described) or `<kind>.csv` (its header row). */
+export const TEMPLATE_FILES: readonly string[] = CONFIRMATION_KINDS.flatMap((kind) => [kind, `${kind}.csv`]);
+
+export class BulkTemplateParam {
+  @ApiProperty({ enum: TEMPLATE_FILES, example: 'bank-form-1.csv' }) @IsIn(TEMPLATE_FILES) file: string;
+}
+
+/** A bulk job: the gateway's own record, its id a UUID. */
+export class BulkJobIdParam {
+  @ApiProperty({ format: 'uuid', description: 'bulk job id', example: '0d8f6a52-3c1e-4b7a-9e2f-5a6b7c8d9e0f' }) @IsUUID() id: string;
+}
 
 /** The multipart fields of an upload besides `file`: the letter kind and the engagement. */
 export class BulkUploadFields {

@@ -96,7 +96,7 @@ export class AuditorAcceptDto {
 }
 
 export class ReasonDto {
-  @ApiProperty({ maxLength: 1000, description: 'a short reason — it is visible to every channel member: no account data' })
+  @ApiProperty({ maxLength: 1000, description: 'a short reason — it is visible to every channel member: no account data', example: 'addressed to the wrong branch' })
   @IsString() @Length(1, 1000)
   reason: string;
 }
@@ -136,6 +136,6 @@ export class AlternativeProcedureDto {
   @ApiProperty({ enum: ALTERNATIVE_PROCEDURE_CODES }) @IsIn(ALTERNATIVE_PROCEDURE_CODES as readonly string[])
   procedure: AlternativeProcedureCode;
 
-  @ApiProperty({ description: 'salted sha256 hex of the working paper' }) @IsString() @Matches(SHA256_HEX)
+  @ApiProperty({ description: 'salted sha256 hex of the working paper', example: '1a646e63d08ac6194f6e36b1773cf7c29960ffd30207b4a7e1fcabd797f28121' }) @IsString() @Matches(SHA256_HEX)
   workpaperHash: string;
 }

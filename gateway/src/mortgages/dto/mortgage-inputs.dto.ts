@@ -81,11 +81,6 @@ export class EncumbranceQueryDto {
   @ApiProperty({ example: '110105 012003 GB00123 F00010001' }) @IsString() @Matches(UNIT_NUMBER) unitNumber: string;
 }
 
-/** The audit firm of DELETE …/auditor-access/{firmId}: a registry id, refused at the edge like the grant's body. */
-export class AuditorFirmParam {
-  @ApiProperty({ example: 'FIRM1', description: 'the audit firm whose access ends' }) @Matches(INSTITUTION_ID) firmId: string;
-}
-
 export class AuditorAccessDto {
   @ApiProperty({ example: 'FIRM1' }) @IsString() @Matches(INSTITUTION_ID) firmId: string;
   @ApiProperty({ example: '2026-12-31' }) @IsString() @Matches(ISO_DATE) validUntil: string;

@@ -3,6 +3,7 @@ import { AMOUNT_MINOR, CURRENCY_CODE, INSTITUTION_ID, REQUEST_ID } from '@econfi
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { SealedContentDto } from '../../confirmations/dto/confirmation.dto';
+import { IDEMPOTENCY_KEY } from '../../idempotency/idempotency.interceptor';
 
 /** The ledger's bound (chaincode models/payment-batch-input.ts MAX_BATCH_LINES). */
 export const MAX_BATCH_LINES = 5000;
@@ -86,4 +87,9 @@ export class PaymentBatchImportProgressDto {
   @ApiPropertyOptional({ type: PaymentBatchImportErrorDto, description: 'why it was refused or failed' }) error?: PaymentBatchImportErrorDto;
   @ApiProperty() startedAt: string;
   @ApiProperty() updatedAt: string;
+}
+
+/** GET /v1/payment-batches/imports/{key}: the Idempotency-Key the import was sent with (its handle). */
+export class ImportKeyParam {
+  @ApiProperty({ description: 'the Idempotency-Key the import was sent with', example: 'import-2026-0001' }) @Matches(IDEMPOTENCY_KEY) key: string;
 }

@@ -48,7 +48,7 @@ export class ReasonCodeDto {
 }
 
 export class PaymentDto {
-  @ApiProperty({ description: "salted SHA-256 of the payment's bank reference (the payer's system keeps reference and salt)" }) @IsString() @Matches(SHA256_HEX) paymentHash: string;
+  @ApiProperty({ description: "salted SHA-256 of the payment's bank reference (the payer's system keeps reference and salt)", example: '040ffd5925d40e11c67b7238a7fc9957850b8b9a46e9729fab88c24d6a98aff2' }) @IsString() @Matches(SHA256_HEX) paymentHash: string;
 }
 
 export class RecourseDto {

@@ -3,7 +3,10 @@ import { IsBase64, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ANY_JSON } from '../../openapi/common.dto';
 
 export class SignatureDto {
-  @ApiProperty({ description: 'base64 DER ECDSA (P-256, low-S) signature over the digest, made with the identity key the gateway never sees' })
+  @ApiProperty({
+    description: 'base64 DER ECDSA (P-256, low-S) signature over the digest, made with the identity key the gateway never sees',
+    example: 'MEUCIBaWNoFyS2NXiHba1dc+a3IWwqxd9lI9nsi3A9133GDdAiEA+sU0QYyWheoHtYVfa2kn4UOYsGZmIue6PfRZg8dpnkA=',
+  })
   @IsString()
   @IsBase64()
   @MaxLength(200)

@@ -39,11 +39,11 @@ export class ReplayDto {
 }
 
 export class WebhookIdParam {
-  @ApiProperty() @Matches(WEBHOOK_ID) id: string;
+  @ApiProperty({ description: 'webhook id', example: 'wh_3dE8nQv1aZ0x' }) @Matches(WEBHOOK_ID) id: string;
 }
 
 export class DeadLetterParam extends WebhookIdParam {
-  @ApiProperty() @Type(() => Number) @IsInt() @Min(1) sequence: number;
+  @ApiProperty({ description: 'sequence of the dead-lettered event', example: 7 }) @Type(() => Number) @IsInt() @Min(1) sequence: number;
 }
 
 export class AttemptsQuery {
