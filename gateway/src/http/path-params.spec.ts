@@ -56,6 +56,13 @@ interface Route {
   parameters: ParameterObject[];
 }
 
+/** What a route answered: its status, the JSON body (the error envelope when refused) and its type. */
+interface Answer {
+  status: number;
+  body: { error?: { code: string; message: string; details?: { issues?: { path: string }[] }; requestId: string } };
+  contentType: string | null;
+}
+
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 function pathParameters(operation: OperationObject): ParameterObject[] {
@@ -159,7 +166,7 @@ describe('every path id is validated at the edge, before the ledger (issue 17)',
   }
 
   /** One request as a caller of a role the route admits, with the example body where it takes one. */
-  async function call(route: Route, values: Record<string, string>): Promise<{ status: number; body: { error?: { code: string; message: string; details?: { issues?: { path: string }[] }; requestId: string } }; contentType: string | null }> {
+  async function call(route: Route, values: Record<string, string>): Promise<Answer> {
     const url = route.template.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(values[name] ?? ''));
     const roles = rolesByOperation.get(route.operation.operationId ?? '');
     expect(roles, `${route.method} ${route.template}: no controller method for ${route.operation.operationId}`).to.be.an('array').that.is.not.empty;
@@ -179,7 +186,7 @@ describe('every path id is validated at the edge, before the ledger (issue 17)',
     } catch {
       answer = { text };
     }
-    return { status: res.status, body: answer as never, contentType: res.headers.get('content-type') };
+    return { status: res.status, body: answer as Answer['body'], contentType: res.headers.get('content-type') };
   }
 
   /** A valid value of every path parameter: the document's example. */

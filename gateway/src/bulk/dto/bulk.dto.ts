@@ -6,7 +6,7 @@ import { IsIn, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
 export const TEMPLATE_FILES: readonly string[] = CONFIRMATION_KINDS.flatMap((kind) => [kind, `${kind}.csv`]);
 
 export class BulkTemplateParam {
-  @ApiProperty({ enum: TEMPLATE_FILES, example: 'bank-form-1.csv' }) @IsIn(TEMPLATE_FILES) file: string;
+  @ApiProperty({ enum: TEMPLATE_FILES, description: 'a letter kind, or <kind>.csv', example: 'bank-form-1.csv' }) @IsIn(TEMPLATE_FILES) file: string;
 }
 
 /** A bulk job: the gateway's own record, its id a UUID. */
