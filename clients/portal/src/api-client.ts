@@ -37,7 +37,7 @@ export class ApiClient {
   private async send(method: 'GET' | 'POST', path: string, body?: object, extraHeaders: Record<string, string> = {}): Promise<Response> {
     // The portal is served by the gateway: the API is on this page's origin, which must be the gateway's publicUrl.
     const token = await createApiToken(this.credential.credentialId, this.credential.audience, this.credential.key, { method, url: new URL(path, location.origin) });
-    const headers: Record<string, string> = { ...extraHeaders, Authorization: `Bearer ${token}`, Accept: 'application/json' };
+    const headers: Record<string, string> = { Accept: 'application/json', ...extraHeaders, Authorization: `Bearer ${token}` };
     // A FormData body is sent as multipart/form-data: the browser writes that header with its boundary.
     const multipart = body instanceof FormData;
     if (body !== undefined && !multipart) headers['Content-Type'] = 'application/json';
@@ -65,6 +65,37 @@ export class ApiClient {
    */
   async upload<T>(path: string, form: FormData, idempotencyKey: string): Promise<T> {
     return (await (await this.send('POST', path, form, { 'Idempotency-Key': idempotencyKey })).json()) as T;
+  }
+
+  /**
+   * An NDJSON answer (`Accept: application/x-ndjson`: the evidence bundle with its progress): each
+   * `{"progress": …}` line goes to `onProgress` as it arrives; the line that is not one is the
+   * result — or, when it is the gateway's error body, thrown as the ApiError it carries.
+   */
+  async ndjson<T>(path: string, onProgress: (progress: { done: number; total: number }) => void): Promise<T> {
+    const res = await this.send('GET', path, undefined, { Accept: 'application/x-ndjson' });
+    if (!res.body) throw new ApiError(res.status, 'MALFORMED', 'the answer has no body');
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let pending = '';
+    let result: unknown;
+    const take = (text: string): void => {
+      if (text.trim() === '') return;
+      const line = JSON.parse(text) as { progress?: { done: number; total: number } };
+      if (line.progress) onProgress(line.progress);
+      else result = line;
+    };
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (value) pending += value;
+      const lines = pending.split('\n');
+      pending = done ? '' : (lines.pop() ?? '');
+      for (const text of lines) take(text);
+      if (done) break;
+    }
+    const error = (result as { error?: { code?: unknown; message?: unknown; requestId?: unknown } } | undefined)?.error;
+    if (error && typeof error.code === 'string') throw new ApiError(res.status, error.code, typeof error.message === 'string' ? error.message : 'failed', typeof error.requestId === 'string' ? error.requestId : undefined);
+    if (result === undefined) throw new ApiError(res.status, 'MALFORMED', 'the answer ended before its last line');
+    return result as T;
   }
 
   /** A binary answer (the evidence PDF, a CSV template). */

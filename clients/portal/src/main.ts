@@ -33,7 +33,7 @@ async function route(): Promise<void> {
     if (detail) current = await renderDetail(r.main, session, decodeURIComponent(detail[1]));
     else if (hash === '/mortgages') await renderMortgages(r.main, session, (err) => showError(r, err));
     else if (/^\/m\/.+$/.test(hash)) await renderMortgageDetail(r.main, session, decodeURIComponent(hash.slice('/m/'.length)), (err) => showError(r, err));
-    else if (/^\/e\/.+$/.test(hash)) await renderEngagement(r.main, session, decodeURIComponent(hash.slice('/e/'.length)));
+    else if (/^\/e\/.+$/.test(hash)) await renderEngagement(r.main, session, decodeURIComponent(hash.slice('/e/'.length)), (err) => showError(r, err));
     else if (hash === '/receivables') await renderReceivables(r.main, session, (err) => showError(r, err));
     else if (/^\/r\/.+$/.test(hash)) await renderReceivableDetail(r.main, session, decodeURIComponent(hash.slice('/r/'.length)), (err) => showError(r, err));
     else if (hash === '/statistics') await renderStatistics(r.main, session, (err) => showError(r, err));

@@ -1,4 +1,4 @@
-import { applyDecorators, Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, Header, Headers, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
 import { type SchemaObject, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiConsumes, ApiExtraModels, ApiForbiddenResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiUnprocessableEntityResponse, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Role } from '@econfirm/common';
 import { IsObject, IsOptional, IsString, Matches } from 'class-validator';
@@ -29,6 +29,14 @@ const SIGNED_PDF = applyDecorators(
  */
 function pdfAttachment(pdf: Buffer, fileName: string): StreamableFile {
   return new StreamableFile(pdf, { type: 'application/pdf', disposition: `attachment; filename="${fileName}"`, length: pdf.length });
+}
+
+/** The media type of the bundle's progress stream (one JSON object per line). */
+const NDJSON = 'application/x-ndjson';
+
+/** Does the caller ask for the progress stream? Only when it names NDJSON (a browser's or curl's default Accept gets JSON). */
+function acceptsProgress(accept: string | undefined): boolean {
+  return (accept ?? '').split(',').some((part) => part.split(';')[0]?.trim().toLowerCase() === NDJSON);
 }
 
 /** Base64 as the verifier decodes it (whitespace allowed). */
@@ -136,7 +144,7 @@ function readRawBody(req: Request, limit: number): Promise<Buffer> {
 @ApiTags('evidence')
 @ApiBearerAuth()
 @ApiCallerErrors()
-@ApiExtraModels(VerdictDto, BundleVerdictDto)
+@ApiExtraModels(VerdictDto, BundleVerdictDto, EvidenceBundleDto)
 @Controller('v1')
 export class EvidenceController {
   constructor(private readonly evidence: EvidenceService) {}
@@ -188,12 +196,19 @@ export class EvidenceController {
 
   @Get('engagements/:id/evidence-bundle')
   @Roles(Role.Auditor)
-  @ApiOperation({ summary: "One signed evidence PDF per letter of the engagement and a signed manifest (JWS over the files' hashes)" })
-  @ApiOkResponse({ type: EvidenceBundleDto })
+  @ApiOperation({
+    summary: "One signed evidence PDF per letter of the engagement and a signed manifest (JWS over the files' hashes)",
+    description: `With \`Accept: ${NDJSON}\` the answer streams its progress, one JSON object per line: \`{"progress":{"done":n,"total":m}}\` once the letters are listed and after each signed letter, then \`{"bundle":{…}}\` (the JSON answer) or, when generation fails after the first line, \`{"error":{code,message,requestId}}\`. A refusal before the letters are listed is an HTTP status, as without it.`,
+  })
+  @ApiOkResponse({
+    description: 'the bundle (application/json), or its progress and then the bundle as NDJSON',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(EvidenceBundleDto) } }, [NDJSON]: { schema: { type: 'string', description: 'NDJSON: progress lines, then one bundle or error line' } } },
+  })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: auditors of the firm only; IDENTITY_REFUSED' })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @EVIDENCE_ERRORS
-  async bundle(@CurrentPrincipal() p: Principal, @Param() { id }: EngagementIdParam): Promise<unknown> {
+  async bundle(@CurrentPrincipal() p: Principal, @Param() { id }: EngagementIdParam, @Headers('accept') accept?: string): Promise<unknown> {
+    if (acceptsProgress(accept)) return new StreamableFile(await this.evidence.bundleProgress(p, id), { type: NDJSON, disposition: 'inline' });
     return this.evidence.bundle(p, id);
   }
 

@@ -21,11 +21,13 @@ import { isApiErrorCode, Role, type CrossCheckReport } from '@econfirm/common';
 import { LedgerCallError, type InstitutionPrivateKeys } from '@econfirm/sdk';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
 import { AnchoringService } from '../anchoring/anchoring.service';
 import type { Principal } from '../auth/principal';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { CrossCheckService } from '../crosscheck/cross-check.service';
 import { GatewayError } from '../errors/gateway-error';
+import { errorBody } from '../errors/gateway-exception.filter';
 import { mapFabricError } from '../fabric/fabric-error.mapper';
 import { LedgerService } from '../fabric/ledger.service';
 import { servicePrincipal } from '../tenants/service-principal';
@@ -180,6 +182,51 @@ export class EvidenceService {
     } catch (err) {
       throw this.failure(err, 'ListConfirmationsByEngagement');
     }
+  }
+
+  /**
+   * The bundle with its progress, as NDJSON lines (`Accept: application/x-ndjson`): `{"progress":
+   * {"done","total"}}` after the letters are listed and after each signed letter, then one
+   * `{"bundle": …}` (what the JSON answer holds) or `{"error": …}` (the error body of every
+   * route). It resolves once the letters are listed, so that a refusal — not the firm's engagement,
+   * no letters, no evidence key — is still an HTTP status, not a line; a failure after that is the
+   * last line. A bundle of many letters takes minutes: the portal's progress bar reads these lines.
+   */
+  async bundleProgress(principal: Principal, engagementId: string): Promise<Readable> {
+    const out = new PassThrough();
+    const line = (value: object): string => `${JSON.stringify(value)}\n`;
+    let listed = false;
+    let started!: () => void;
+    let refused!: (err: unknown) => void;
+    const first = new Promise<void>((resolve, reject) => {
+      started = resolve;
+      refused = reject;
+    });
+    // A caller that hung up destroys the stream: the bundle is still made (generateEngagementBundle
+    // takes no abort), and nothing more is written.
+    const send = (value: object, last = false): void => {
+      if (out.destroyed) return;
+      if (last) out.end(line(value));
+      else out.write(line(value));
+    };
+    const onProgress = (progress: { done: number; total: number }): void => {
+      send({ progress });
+      if (!listed) {
+        listed = true;
+        started();
+      }
+    };
+    const generating = (async () => generateEngagementBundle({ ledger: this.ledger.session(principal), engagementId, keys: this.keys(principal), signer: this.signer(principal), anchor: this.anchor, onProgress }))();
+    generating.then(
+      (bundle) => send({ bundle: { manifest: bundle.manifest, ...bundleToJson(bundle) } }, true),
+      (err: unknown) => {
+        const failure = this.failure(err, 'ListConfirmationsByEngagement');
+        if (!listed) refused(failure);
+        else send(errorBody(failure), true);
+      },
+    );
+    await first;
+    return out;
   }
 
   /** MSP roots and CRLs from the channel's current configuration (never from the document). */

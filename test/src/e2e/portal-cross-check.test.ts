@@ -1,10 +1,12 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, freePort } from '../support/browser';
 import { CrossCheckWorld } from '../support/cross-check';
+import { REPO_ROOT } from '../support/network';
 
 /**
  * The portal's cross-check views (clients/portal/src/views/cross-check.ts) in a real browser: the
@@ -73,6 +75,8 @@ describe('portal e2e: cross-checks in a real browser', function () {
     const text = await page.textContent('#cross-check-exceptions');
     expect(text).to.contain(world.active).and.contain('BANK1');
     expect(await page.textContent('#cross-check-records')).to.contain(world.discharged).and.contain(world.elsewhere);
+    // The firm's engagement links to its page (evidence bundle, exceptions) from every letter.
+    expect(await page.getAttribute('#engagement-page', 'href')).to.equal(`#/e/${encodeURIComponent(world.engagement.id)}`);
   });
 
   it('shows the financed receivable the reply omits from its discounted bills, with the lien bank', async function () {
@@ -92,6 +96,24 @@ describe('portal e2e: cross-checks in a real browser', function () {
     await page.waitForSelector(`#engagement[data-id="${world.engagement.id}"]`);
     const codes = await page.locator('#cross-check-exceptions [data-code]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-code')));
     expect(codes).to.include.members(['MORTGAGE_NOT_IN_REPLY', 'MORTGAGEE_NOT_CONFIRMED', 'FINANCED_RECEIVABLE_NOT_IN_REPLY']);
+  });
+
+  it('the engagement page makes the evidence bundle with a progress bar and saves it as one JSON file that econfirm verify accepts', async function () {
+    await page.waitForSelector('#bundle-generate');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#bundle-generate')]);
+    expect(download.suggestedFilename()).to.equal(`${world.engagement.id}-evidence-bundle.json`);
+    const file = path.join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    await page.waitForSelector('#bundle-status:has-text("downloaded")');
+    // The bar ended full: as many letters signed as the engagement has.
+    const bar = await page.locator('#bundle-progress').evaluate((p) => ({ value: Number(p.getAttribute('value')), max: Number(p.getAttribute('max')) }));
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { manifestJws: string; files: Record<string, string> };
+    expect(bar.max).to.equal(Object.keys(saved.files).length).and.to.be.greaterThan(0);
+    expect(bar.value).to.equal(bar.max);
+    expect(Object.keys(saved.files)).to.include(`${omitting}.pdf`);
+    const cli = spawnSync('node', [path.join(REPO_ROOT, 'clients/cli/dist/main.js'), '--as', 'firm1/auditor1', 'verify', file], { encoding: 'utf8', cwd: REPO_ROOT });
+    expect(cli.status, cli.stdout + cli.stderr).to.equal(0);
+    expect(cli.stdout).to.match(/manifest PASS OK/);
   });
 
   it('the regulator sees counts by bank and code, no amounts', async function () {

@@ -116,4 +116,34 @@ describe('evidence endpoints of the gateway on the real network (issue 5)', func
     expect(emptied.body.ok).to.equal(false);
     expect(emptied.body.manifest.code).to.equal('BUNDLE_MISMATCH');
   });
+
+  it('the bundle with Accept: application/x-ndjson streams its progress, then the same bundle; a refusal is still an HTTP status', async () => {
+    const url = `/v1/engagements/${engagementId}/evidence-bundle`;
+    const arrivals: number[] = [];
+    const res = await gw.http().get(url).set('Authorization', await gw.bearer(auditor, 'GET', url)).set('Accept', 'application/x-ndjson').buffer(true).parse((r, done) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        arrivals.push(Date.now());
+      });
+      r.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+    expect(res.status, String(res.body)).to.equal(200);
+    expect(res.headers['content-type']).to.match(/^application\/x-ndjson/);
+    const lines = (res.body as Buffer).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { progress?: unknown; bundle?: { manifest: { files: { confirmationId: string }[] }; manifestJws: string; files: Record<string, string> } });
+    expect(lines.slice(0, -1)).to.deep.equal([{ progress: { done: 0, total: 1 } }, { progress: { done: 1, total: 1 } }]);
+    expect(arrivals.length, 'the progress arrives as it is made, not in one buffered answer').to.be.greaterThan(1);
+    const bundle = lines[lines.length - 1]?.bundle;
+    expect(Object.keys(bundle?.files ?? {})).to.deep.equal([`${id}.pdf`]);
+    expect(bundle?.manifest.files[0]?.confirmationId).to.equal(id);
+    const verdict = await gw.post(auditor, '/v1/evidence/verify', { bundle: { manifestJws: bundle?.manifestJws, files: bundle?.files } });
+    expect(verdict.body.ok, JSON.stringify(verdict.body)).to.equal(true);
+    // An engagement with no letters of this firm, and a bank officer: answered as without NDJSON.
+    const none = `/v1/engagements/ENG-${run}-NONE/evidence-bundle`;
+    const unknown = await gw.http().get(none).set('Authorization', await gw.bearer(auditor, 'GET', none)).set('Accept', 'application/x-ndjson');
+    expect(unknown.status, JSON.stringify(unknown.body)).to.equal(404);
+    expect(unknown.body.error.code).to.equal('NOT_FOUND');
+    const bank = await gw.http().get(url).set('Authorization', await gw.bearer(officer, 'GET', url)).set('Accept', 'application/x-ndjson');
+    expect(bank.status, JSON.stringify(bank.body)).to.equal(403);
+  });
 });

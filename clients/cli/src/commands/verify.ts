@@ -3,10 +3,11 @@ import { defaultDescriptorPath, loadNetworkDescriptor, openLedger, type LedgerSe
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-export const VERIFY_USAGE = `usage: econfirm verify <file.pdf | bundle-dir> [--offline --roots <dir>] [--evm-rpc <url> --evm-contract <address> [--evm-chain-id <id>]] [--as <org>/<identity>] [--json]
+export const VERIFY_USAGE = `usage: econfirm verify <file.pdf | bundle-dir | bundle.json> [--offline --roots <dir>] [--evm-rpc <url> --evm-contract <address> [--evm-chain-id <id>]] [--as <org>/<identity>] [--json]
        econfirm verify --export-roots <dir> [--as <org>/<identity>]
 
-  Checks an evidence PDF (or an engagement bundle folder with its manifest.jws) without trusting
+  Checks an evidence PDF (or an engagement bundle: a folder with its manifest.jws, or the portal's
+  bundle .json file) without trusting
   whoever made it: PDF signature, each JWS and its certificate chain to the institution's root in
   the channel's MSP configuration, embedded content against the salted hashes, and — online — the
   hashes and transactions against the ledger. Exit code 0 only when every check passes.
@@ -164,7 +165,9 @@ export async function verifyCommand(argv: readonly string[], repoRoot: string): 
     }
   }
   const target = args.target as string;
-  const isBundle = statSync(target).isDirectory();
+  // A bundle is a folder (econfirm evidence bundle) or the one JSON file the portal saves ({manifestJws, files}).
+  const bundle = statSync(target).isDirectory() ? target : target.endsWith('.json') ? bundleJsonFile(target) : undefined;
+  const isBundle = bundle !== undefined;
   let ledger: LedgerSession | undefined;
   let roots: TrustRoots;
   let revocations: Map<string, Buffer[]>;
@@ -182,7 +185,7 @@ export async function verifyCommand(argv: readonly string[], repoRoot: string): 
     const evm = args.evmRpc && args.evmContract ? { evm: { rpcUrl: args.evmRpc, contract: args.evmContract, ...(args.evmChainId ? { chainId: args.evmChainId } : {}) } } : {};
     const options = { roots, revocations, ...evm, ...(ledger ? { ledger: ledgerView(ledger) } : {}), ...(registry ? { registry } : {}) };
     if (isBundle) {
-      const result = await verifyEvidenceBundle(target, options);
+      const result = await verifyEvidenceBundle(bundle, options);
       if (args.json) console.log(JSON.stringify(result, null, 2));
       else {
         console.log(`${target}: manifest ${result.manifest.status === 'pass' ? 'PASS' : 'FAIL'} ${result.manifest.code}: ${result.manifest.detail}`);
@@ -201,4 +204,19 @@ export async function verifyCommand(argv: readonly string[], repoRoot: string): 
   } finally {
     ledger?.close();
   }
+}
+
+/** The bundle JSON the portal saves (the gateway's bundle answer: manifestJws and base64 files), refused clearly when it is not one. */
+function bundleJsonFile(file: string): { manifestJws: string; files: Record<string, string> } {
+  let value: { manifestJws?: unknown; files?: unknown };
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8')) as typeof value;
+  } catch (err) {
+    throw new Error(`${file} is not JSON: ${(err as Error).message}`);
+  }
+  const files = value.files;
+  if (typeof value.manifestJws !== 'string' || typeof files !== 'object' || files === null || Object.values(files).some((v) => typeof v !== 'string')) {
+    throw new Error(`${file} is not an evidence bundle ({"manifestJws": "…", "files": {"<id>.pdf": "<base64>"}})`);
+  }
+  return { manifestJws: value.manifestJws, files: files as Record<string, string> };
 }

@@ -101,7 +101,8 @@ function historyView(history: HistoryEntry[]): HTMLElement {
   );
 }
 
-function headerView(c: Confirmation): HTMLElement {
+/** `firm`: the viewer is the firm's auditor, whose engagement page (evidence bundle, exceptions) the engagement links to. */
+function headerView(c: Confirmation, firm: boolean): HTMLElement {
   const notes: Array<[string, Child]> = [];
   if (c.refusal) notes.push(['拒绝原因 Refusal', c.refusal.reason]);
   if (c.return) notes.push(['退回原因 Return', `${returnReasonLabel(c.return.reasonCode)}${c.return.note ? ` — ${c.return.note}` : ''}`]);
@@ -125,7 +126,7 @@ function headerView(c: Confirmation): HTMLElement {
     ['会计师事务所 Firm', c.firmId],
     ['被审单位 Client', c.clientId],
     ['致 Addressee', c.addresseeId === c.responderId ? c.addresseeId : `${c.addresseeId} (回函 ${c.responderId})`],
-    ['业务 Engagement', c.engagementId],
+    ['业务 Engagement', firm ? h('a', { href: `#/e/${encodeURIComponent(c.engagementId)}`, id: 'engagement-page' }, c.engagementId, ' (证据包与例外 evidence bundle, exceptions)') : c.engagementId],
     ['审计期间 Period', `${c.periodStart} – ${c.periodEnd}`],
     ['基准日 As of', c.asOfDate],
     ['费用承担 Fee payer', c.feePayer],
@@ -148,7 +149,7 @@ export async function renderDetail(main: HTMLElement, session: Session, id: stri
       'article',
       { 'aria-labelledby': 'detail-title', id: 'detail', 'data-id': c.id },
       h('h2', { id: 'detail-title' }, `函证 Confirmation ${c.id}`),
-      headerView(c),
+      headerView(c, session.me.role === 'auditor' && session.me.institutionId === c.firmId),
       h(
         'section',
         { 'aria-labelledby': 'actions-title', id: 'actions' },

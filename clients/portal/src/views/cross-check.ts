@@ -3,6 +3,7 @@ import { ApiError } from '../api-client.js';
 import type { Session } from '../app.js';
 import { facts, h, instant, show, table, type Child } from '../dom.js';
 import { sectionLabel, stateLabel } from '../labels.js';
+import { evidenceBundleSection } from './evidence-bundle.js';
 import type { Confirmation } from '../types.js';
 
 /**
@@ -129,9 +130,20 @@ export function crossCheckPanel(session: Session, c: Confirmation): HTMLElement 
   );
 }
 
-/** The engagement page: each bank letter, and every exception of the engagement. */
-export async function renderEngagement(main: HTMLElement, session: Session, engagementId: string): Promise<void> {
-  const report = await session.api.get<EngagementCrossCheck>(`/v1/engagements/${encodeURIComponent(engagementId)}/cross-check`);
+/**
+ * The engagement page: its evidence bundle, each bank letter and every exception of the
+ * engagement. A cross-check the gateway cannot make (no grant of the client's registrations)
+ * is said in its place; the bundle does not depend on it.
+ */
+export async function renderEngagement(main: HTMLElement, session: Session, engagementId: string, onError: (err: unknown) => void): Promise<void> {
+  let report: EngagementCrossCheck | undefined;
+  let unavailable: ApiError | undefined;
+  try {
+    report = await session.api.get<EngagementCrossCheck>(`/v1/engagements/${encodeURIComponent(engagementId)}/cross-check`);
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status === 0) throw err;
+    unavailable = err;
+  }
   if (location.hash !== `#/e/${encodeURIComponent(engagementId)}` || !main.isConnected) return;
   show(
     main,
@@ -140,24 +152,29 @@ export async function renderEngagement(main: HTMLElement, session: Session, enga
       'article',
       { 'aria-labelledby': 'engagement-title', id: 'engagement', 'data-id': engagementId },
       h('h2', { id: 'engagement-title' }, `业务 Engagement ${engagementId}`),
-      facts([
-        ['被审单位 Client', report.clientId],
-        ['基准日 As of', report.asOfDate],
-        ['核对时间 Checked', instant(report.checkedAt)],
-        ['账本高度 Ledger height', report.basis.ledgerHeight],
-      ]),
-      table(
-        '银行函证 Bank letters',
-        ['函证 Letter', '银行 Bank', '状态 State', '核对 Checked'],
-        report.letters.map((l) => [
-          h('a', { href: `#/c/${encodeURIComponent(l.confirmationId)}` }, l.confirmationId),
-          l.responderId,
-          stateLabel(l.state),
-          l.checked ? `已核对 checked: ${Object.values(l.counts ?? {}).reduce((a, b) => a + b, 0)}` : `未核对 not checked — ${l.reason ?? ''}`,
-        ]),
-        { id: 'engagement-letters' },
-      ),
-      exceptionsTable(report.exceptions, true),
+      evidenceBundleSection(session, engagementId, onError),
+      ...(report
+        ? [
+            facts([
+              ['被审单位 Client', report.clientId],
+              ['基准日 As of', report.asOfDate],
+              ['核对时间 Checked', instant(report.checkedAt)],
+              ['账本高度 Ledger height', report.basis.ledgerHeight],
+            ]),
+            table(
+              '银行函证 Bank letters',
+              ['函证 Letter', '银行 Bank', '状态 State', '核对 Checked'],
+              report.letters.map((l) => [
+                h('a', { href: `#/c/${encodeURIComponent(l.confirmationId)}` }, l.confirmationId),
+                l.responderId,
+                stateLabel(l.state),
+                l.checked ? `已核对 checked: ${Object.values(l.counts ?? {}).reduce((a, b) => a + b, 0)}` : `未核对 not checked — ${l.reason ?? ''}`,
+              ]),
+              { id: 'engagement-letters' },
+            ),
+            exceptionsTable(report.exceptions, true),
+          ]
+        : [h('p', { id: 'engagement-cross-check-unavailable' }, `交叉核对不可用 No cross-check: ${unavailable?.code ?? ''} — ${unavailable?.message ?? ''}`)]),
     ),
   );
 }
