@@ -4,6 +4,7 @@ export * from './errors/error-codes';
 export * from './crypto/salted-hash';
 export * from './domain/enum';
 export * from './domain/formats';
+export * from './domain/contracts';
 export * from './domain/identity';
 export * from './domain/institution';
 export * from './domain/registry-consent';

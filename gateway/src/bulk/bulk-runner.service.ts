@@ -1,12 +1,12 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { ConfirmationView, IssueBatchInput, LetterInput } from '@econfirm/common';
+import type { ConfirmationView, IssueBatchInput, LetterInput, TransactionName } from '@econfirm/common';
 import { seal, type Recipient } from '@econfirm/sdk';
 import { CredentialsStore } from '../auth/credentials.store';
 import type { Principal } from '../auth/principal';
 import { ConfirmationsService } from '../confirmations/confirmations.service';
 import { GatewayError } from '../errors/gateway-error';
 import { toGatewayError } from '../errors/gateway-exception.filter';
-import { parseResult, type LedgerCall } from '../fabric/ledger-call';
+import { ledgerCall, parseResult, type LedgerCall } from '../fabric/ledger-call';
 import { LedgerService } from '../fabric/ledger.service';
 import { BulkJobsStore, type BulkJob } from './bulk-jobs.store';
 
@@ -15,8 +15,8 @@ const MAX_ATTEMPTS = 6;
 const FIRST_PAUSE_MS = 1000;
 
 
-function confirmationCall(transaction: string, ...args: string[]): LedgerCall {
-  return { contract: 'confirmation', transaction, args };
+function confirmationCall(transaction: TransactionName<'confirmation'>, ...args: string[]): LedgerCall {
+  return ledgerCall('confirmation', transaction, ...args);
 }
 
 /** Failures another attempt of the same transaction may get past. */

@@ -13,13 +13,14 @@ import {
   type LetterContent,
   type Page,
   type ReplyInput,
+  type TransactionName,
 } from '@econfirm/common';
 import { addRecipients, recipientOf, seal, sealReply, type Recipient } from '@econfirm/sdk';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
 import { resumingEarlierWrites } from '../logging/request-context';
-import { parseResult as parse, type LedgerCall } from '../fabric/ledger-call';
+import { ledgerCall, parseResult as parse, type LedgerCall } from '../fabric/ledger-call';
 import { RegistryReader } from '../institutions/registry-reader.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { ResultPresenters } from '../transactions/result-presenters';
@@ -45,8 +46,8 @@ const DEFAULT_FORM: Readonly<Record<ConfirmationKind, string>> = {
 const MAX_EMPTY_PAGES = 10;
 
 
-function call(transaction: string, ...args: string[]): LedgerCall {
-  return { contract: 'confirmation', transaction, args };
+function call(transaction: TransactionName<'confirmation'>, ...args: string[]): LedgerCall {
+  return ledgerCall('confirmation', transaction, ...args);
 }
 
 function contentIssues(issues: Array<{ path: string; problem: string }>, what: string): GatewayError {
@@ -135,7 +136,7 @@ export class ConfirmationsService implements OnModuleInit {
   }
 
   /** A lifecycle step whose arguments need no content crypto. */
-  transition(principal: Principal, transaction: string, ...args: string[]): Promise<Executed> {
+  transition(principal: Principal, transaction: TransactionName<'confirmation'>, ...args: string[]): Promise<Executed> {
     return this.executor.submit(principal, call(transaction, ...args), { presenter: CONFIRMATION_PRESENTER });
   }
 

@@ -19,21 +19,22 @@ import {
   type Page,
   type ReplyContent,
   type WorkCalendar,
+  type TransactionName,
 } from '@econfirm/common';
 import { chainInfo, readBlockOfTransaction, recipientOf, seal } from '@econfirm/sdk';
 import type { Principal } from '../auth/principal';
 import { ConfirmationContentService } from '../confirmations/confirmation-content.service';
 import { ConfirmationsService } from '../confirmations/confirmations.service';
 import { GatewayError } from '../errors/gateway-error';
-import { parseResult, type LedgerCall } from '../fabric/ledger-call';
+import { ledgerCall, parseResult, type LedgerCall } from '../fabric/ledger-call';
 import { RegistryReader } from '../institutions/registry-reader.service';
 import { MortgagesService, type PresentedMortgage } from '../mortgages/mortgages.service';
 import { ReceivablesService } from '../receivables/receivables.service';
 import { Executed } from '../transactions/executed';
 import { TransactionExecutor } from '../transactions/transaction-executor.service';
 
-function crossCheckCall(transaction: string, ...args: string[]): LedgerCall {
-  return { contract: 'crosscheck', transaction, args };
+function crossCheckCall(transaction: TransactionName<'crosscheck'>, ...args: string[]): LedgerCall {
+  return ledgerCall('crosscheck', transaction, ...args);
 }
 
 /**

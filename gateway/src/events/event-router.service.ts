@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Role, type MortgageRecord } from '@econfirm/common';
+import { Role, type ContractTransaction, type MortgageRecord } from '@econfirm/common';
+import type { LedgerCall } from '../fabric/ledger-call';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
-import type { LedgerCall } from '../fabric/ledger-call';
 import { LedgerService } from '../fabric/ledger.service';
 import { servicePrincipal } from '../tenants/service-principal';
 import { TenantsService, type Tenant } from '../tenants/tenants.service';
@@ -20,12 +20,10 @@ const READER_ROLES: readonly string[] = [Role.Auditor, Role.ClientSigner, Role.B
  * theirs, and `concerns` (when the contract lets more read than its parties) narrows further.
  * Receivables and payment batches: the contract lets exactly their parties and the regulator read.
  */
-interface RecordRoute {
-  contract: LedgerCall['contract'];
-  transaction: string;
+type RecordRoute = ContractTransaction & {
   roles: readonly string[];
   concerns?: (reader: Principal, record: unknown) => boolean;
-}
+};
 
 const PARTY_READERS: readonly string[] = [Role.ClientSigner, Role.BankOfficer, Role.BankReviewer, Role.Regulator];
 
@@ -113,7 +111,7 @@ export class EventRouter {
   private async concerns(reader: Principal, route: RecordRoute, id: string): Promise<boolean> {
     let record: unknown;
     try {
-      record = JSON.parse(Buffer.from(await this.ledger.evaluate(reader, { contract: route.contract, transaction: route.transaction, args: [id] })).toString('utf8'));
+      record = JSON.parse(Buffer.from(await this.ledger.evaluate(reader, { contract: route.contract, transaction: route.transaction, args: [id] } as LedgerCall)).toString('utf8'));
     } catch (err) {
       if (err instanceof GatewayError && NOT_THEIRS.has(err.code)) return false;
       throw err;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { OPERATOR_MSP, Role, type Institution } from '@econfirm/common';
+import { OPERATOR_MSP, Role, type Institution, type TransactionName } from '@econfirm/common';
+import { ledgerCall, type LedgerCall } from '../fabric/ledger-call';
 import { KeyStoreMismatchError } from '@econfirm/sdk';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
@@ -17,7 +18,7 @@ export const ROTATE_WITH_OPERATOR =
 
 export const INSTITUTION_KEYS_PRESENTER = 'institution-keys';
 
-const registry = (transaction: string, ...args: string[]) => ({ contract: 'registry' as const, transaction, args });
+const registry = (transaction: TransactionName<'registry'>, ...args: string[]): LedgerCall => ledgerCall('registry', transaction, ...args);
 
 /**
  * The registry routes' work: reads and registration through the TransactionExecutor, and the

@@ -7,13 +7,14 @@ import {
   type MortgageRecord,
   type MortgageView,
   type Page,
+  type TransactionName,
 } from '@econfirm/common';
 import { mortgageRecipients, mortgageRegistration, recipientOf, seal } from '@econfirm/sdk';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal';
 import { ConfirmationContentService, type OpenedContent } from '../confirmations/confirmation-content.service';
 import { GatewayError } from '../errors/gateway-error';
-import { parseResult as parse, type LedgerCall } from '../fabric/ledger-call';
+import { ledgerCall, parseResult as parse, type LedgerCall } from '../fabric/ledger-call';
 import { RegistryReader } from '../institutions/registry-reader.service';
 import { Executed } from '../transactions/executed';
 import { ResultPresenters } from '../transactions/result-presenters';
@@ -38,8 +39,8 @@ export type PresentedMortgage = Omit<MortgageView, 'application' | 'certificate'
 export const MORTGAGE_PAGE_PRESENTER = 'mortgage-page';
 
 
-function call(transaction: string, ...args: string[]): LedgerCall {
-  return { contract: 'mortgage', transaction, args };
+function call(transaction: TransactionName<'mortgage'>, ...args: string[]): LedgerCall {
+  return ledgerCall('mortgage', transaction, ...args);
 }
 
 /**
@@ -117,7 +118,7 @@ export class MortgagesService implements OnModuleInit {
   }
 
   /** A step whose arguments need no content crypto. */
-  transition(principal: Principal, transaction: string, ...args: string[]): Promise<Executed> {
+  transition(principal: Principal, transaction: TransactionName<'mortgage'>, ...args: string[]): Promise<Executed> {
     return this.executor.submit(principal, call(transaction, ...args), { presenter: MORTGAGE_PRESENTER });
   }
 

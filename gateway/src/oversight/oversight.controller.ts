@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Put, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Role } from '@econfirm/common';
+import { Role, type TransactionName } from '@econfirm/common';
+import { ledgerCall, type LedgerCall } from '../fabric/ledger-call';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiLedgerErrors, ErrorResponse } from '../openapi/common.dto';
@@ -12,7 +13,7 @@ import { WorkCalendarDto } from './dto/work-calendar.dto';
 import { Executed, ExecutedInterceptor } from '../transactions/executed';
 import { TransactionExecutor } from '../transactions/transaction-executor.service';
 
-const confirmation = (transaction: string, ...args: string[]) => ({ contract: 'confirmation' as const, transaction, args });
+const confirmation = (transaction: TransactionName<'confirmation'>, ...args: string[]): LedgerCall => ledgerCall('confirmation', transaction, ...args);
 
 /** The regulator's statistics and the working-day calendar deadlines are computed with. */
 @ApiTags('oversight')

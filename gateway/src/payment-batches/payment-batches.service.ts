@@ -7,6 +7,7 @@ import {
   type PaymentBatchInput,
   type PaymentBatchRecord,
   type PaymentLineOpening,
+  type TransactionName,
 } from '@econfirm/common';
 import { recipientOf, seal } from '@econfirm/sdk';
 import { randomUUID } from 'node:crypto';
@@ -29,7 +30,7 @@ export interface SealedBatchLines {
   instruction: { reference: string; salt: string };
 }
 
-function call(transaction: string, args: string[], transient?: Record<string, unknown>): LedgerCall {
+function call(transaction: TransactionName<'payment-batch'>, args: string[], transient?: Record<string, unknown>): LedgerCall {
   const encoded = transient ? Object.fromEntries(Object.entries(transient).map(([k, v]) => [k, JSON.stringify(v)])) : undefined;
   return { contract: 'payment-batch', transaction, args, ...(encoded ? { transient: encoded } : {}) };
 }

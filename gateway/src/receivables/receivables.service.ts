@@ -13,6 +13,7 @@ import {
   type ReceivableLimit,
   type ReceivableRecord,
   type ReceivableRegistrationInput,
+  type TransactionName,
 } from '@econfirm/common';
 import { recipientOf, seal } from '@econfirm/sdk';
 import { randomUUID } from 'node:crypto';
@@ -52,7 +53,7 @@ interface Opening {
 /** An obligor's confirmation races another of its confirmations: the loser re-reads its total and tries again. */
 const CONFIRM_ATTEMPTS = 3;
 
-function call(transaction: string, args: string[], transient?: Record<string, unknown>): LedgerCall {
+function call(transaction: TransactionName<'receivable'>, args: string[], transient?: Record<string, unknown>): LedgerCall {
   const encoded = transient ? Object.fromEntries(Object.entries(transient).map(([k, v]) => [k, JSON.stringify(v)])) : undefined;
   return { contract: 'receivable', transaction, args, ...(encoded ? { transient: encoded } : {}) };
 }
@@ -200,7 +201,7 @@ export class ReceivablesService implements OnModuleInit {
   }
 
   /** A step whose arguments need no content crypto. */
-  transition(principal: Principal, transaction: string, ...args: string[]): Promise<Executed> {
+  transition(principal: Principal, transaction: TransactionName<'receivable'>, ...args: string[]): Promise<Executed> {
     return this.executor.submit(principal, call(transaction, args), { presenter: RECEIVABLE_PRESENTER });
   }
 

@@ -249,7 +249,7 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
     const executor = gw.app.get(TransactionExecutor);
     const honest = executor.submit.bind(executor);
     const swaps: Array<[string, (call: LedgerCall) => LedgerCall, RegExp]> = [
-      ['ApproveReply instead of RejectReply', (call) => ({ ...call, transaction: 'ApproveReply', args: [call.args[0] as string] }), /function is 'confirmation:ApproveReply', expected 'confirmation:RejectReply'/],
+      ['ApproveReply instead of RejectReply', (call) => ({ ...call, contract: 'confirmation', transaction: 'ApproveReply', args: [call.args[0] as string] }), /function is 'confirmation:ApproveReply', expected 'confirmation:RejectReply'/],
       ['the rejection of another request', (call) => ({ ...call, args: [other, ...call.args.slice(1)] }), /argument 1 is ".*-y", expected ".*-x"/],
     ];
     try {

@@ -1,0 +1,34 @@
+/**
+ * Every chaincode contract and the transactions it serves (chaincode/src/contracts/*-contract.ts):
+ * the one list the gateway, the SDK's callers and the tests name them from, so a misspelt or
+ * removed transaction is a compile error rather than a runtime "function not found".
+ * chaincode/src/contracts/contract-transactions.test.ts holds it equal to the contracts'
+ * @Transaction methods.
+ */
+export const CONTRACT_TRANSACTIONS = {
+  registry: ['RegisterInstitution', 'UpdateInstitution', 'SetInstitutionStatus', 'RotateInstitutionKeys', 'ApproveKeyRecovery', 'GetInstitution', 'ListInstitutions', 'GetInstitutionHistory'],
+  confirmation: [
+    'Issue', 'IssueBatch', 'Resend', 'Recall', 'ClientAuthorize', 'ClientRefuse', 'BankAccept', 'BankReturn', 'PrepareReply', 'ApproveReply', 'RejectReply', 'AuditorAccept',
+    'RecordAlternativeProcedure', 'SetWorkCalendar', 'SetPseudonymKey', 'GetWorkCalendar', 'GetConfirmation', 'GetConfirmationHistory', 'GetConfirmationEvidence',
+    'ListConfirmationsByFirm', 'ListConfirmationsByEngagement', 'ListConfirmationsByClient', 'ListConfirmationsByAddressee', 'ListConfirmationsByState', 'ListOverdueConfirmations', 'GetRegulatorStats',
+  ],
+  mortgage: [
+    'FileMortgageApplication', 'RequestMortgageDischarge', 'PreRegisterMortgage', 'RegisterMortgage', 'RejectMortgageApplication', 'ChangeMortgage', 'TransferMortgage', 'DischargeMortgage',
+    'AuthorizeEncumbranceQuery', 'GrantAuditorMortgageAccess', 'RevokeAuditorMortgageAccess', 'GetMortgage', 'GetMortgageEvidence', 'GetEncumbrances', 'ListMortgages', 'ListMortgagesOfClient',
+  ],
+  receivable: [
+    'SetReceivableLimit', 'RegisterReceivable', 'CancelReceivable', 'SplitReceivable', 'TransferReceivable', 'RequestReceivableFinancing', 'WithdrawReceivableFinancing', 'ConfirmReceivable',
+    'RejectReceivable', 'RecordReceivablePayment', 'FinanceReceivable', 'DeclineReceivableFinancing', 'MatureReceivable', 'MarkReceivableOverdue', 'DefaultReceivable', 'RecordReceivableRecourse',
+    'GrantAuditorReceivableAccess', 'RevokeAuditorReceivableAccess', 'GetReceivable', 'GetReceivableEvidence', 'ListReceivables', 'ListReceivablesOfParty', 'ListReceivablesOfClient',
+    'GetReceivableLimit', 'GetReceivableStatistics',
+  ],
+  'payment-batch': ['SettlePaymentBatch', 'GetPaymentBatch', 'ListPaymentBatches'],
+  crosscheck: ['RecordCrossCheck', 'GetCrossCheck', 'ListCrossChecks'],
+  anchor: ['RecordBatch', 'GetAnchorBatch'],
+} as const;
+
+export type ContractName = keyof typeof CONTRACT_TRANSACTIONS;
+export type TransactionName<C extends ContractName> = (typeof CONTRACT_TRANSACTIONS)[C][number];
+
+/** A contract and one of its transactions, as a pair the compiler checks. */
+export type ContractTransaction = { [C in ContractName]: { contract: C; transaction: TransactionName<C> } }[ContractName];
