@@ -25,5 +25,6 @@ export * from './crosscheck/cross-check';
 export * from './crosscheck/stated-position';
 export * from './crosscheck/match-mortgages';
 export * from './crosscheck/match-receivables';
+export * from './crosscheck/match-balances';
 export * from './crosscheck/assemble';
 export * from './anchoring/anchor-proof';

@@ -1,7 +1,8 @@
-import { ConfirmationState, isBankLetter, type ConfirmationKind } from '../domain/confirmation';
+import { ConfirmationKind, ConfirmationState, isBankLetter } from '../domain/confirmation';
 import { HistoryEntry } from '../domain/page';
 import { LetterContent, ReplyContent } from '../forms/form-definition';
 import { countByCode, CrossCheckException, CrossCheckReport, CrossCheckResult, NOT_COMPARED_CODES } from './cross-check';
+import { crossCheckBalances } from './match-balances';
 import { crossCheckMortgages, MortgageFact, unconfirmedMortgagees } from './match-mortgages';
 import { crossCheckReceivables, ReceivableFact, unconfirmedLienHolders } from './match-receivables';
 
@@ -26,7 +27,12 @@ export interface CrossCheckRequest {
 
 /** What was read for the ledger side, once per client. */
 export interface CrossCheckLedgerReading {
-  mortgages: MortgageFact[];
+  /**
+   * The client's registrations (ListMortgagesOfClient, under its mortgage grant); undefined when not
+   * read: a receivable/payable confirmation is checked against receivables only, so it needs no
+   * mortgage grant. A bank letter's report needs them.
+   */
+  mortgages?: MortgageFact[];
   /**
    * The client's receivables (ListReceivablesOfClient, under the client's receivable grant);
    * undefined when the client granted the firm no current access: the report then says
@@ -38,9 +44,12 @@ export interface CrossCheckLedgerReading {
   utcOffsetMinutes: number;
 }
 
-/** Why a request cannot be cross-checked (yet); undefined when it can. */
+/**
+ * Why a request cannot be cross-checked (yet); undefined when it can. Every kind can: a bank letter
+ * against the client's registrations and financed receivables, a receivable or payable confirmation
+ * against the receivables between the client and the counterparty.
+ */
 export function crossCheckNotReady(request: Pick<CrossCheckRequest, 'kind' | 'state'>): string | undefined {
-  if (!isBankLetter(request.kind)) return `a ${request.kind} confirmation has no bank reply to cross-check`;
   if (request.state !== ConfirmationState.AuditorAccepted) return `the reply is cross-checked once the auditor has accepted it; the request is ${request.state}`;
   return undefined;
 }
@@ -57,9 +66,10 @@ export function receivableFact(record: ReceivableFact['record'], opened?: { amou
 }
 
 /** Both halves in one result: each half's sections, records and exceptions side by side, counted once. */
+const NOT_GRANTED = { what: 'receivables', reason: NOT_COMPARED_CODES.RECEIVABLE_ACCESS_NOT_GRANTED, code: 'RECEIVABLE_ACCESS_NOT_GRANTED' as const };
+
 function merged(mortgages: CrossCheckResult, receivables: CrossCheckResult | undefined): CrossCheckResult {
-  const notGranted = { what: 'receivables', reason: NOT_COMPARED_CODES.RECEIVABLE_ACCESS_NOT_GRANTED, code: 'RECEIVABLE_ACCESS_NOT_GRANTED' as const };
-  if (!receivables) return { ...mortgages, notCompared: [...mortgages.notCompared, notGranted] };
+  if (!receivables) return { ...mortgages, notCompared: [...mortgages.notCompared, NOT_GRANTED] };
   const exceptions = [...mortgages.exceptions, ...receivables.exceptions];
   const notCompared = [...mortgages.notCompared];
   // A struck section is one note, whichever half asked about it.
@@ -86,17 +96,6 @@ export function crossCheckReport(request: CrossCheckRequest, replyReading: Cross
     .filter((h) => h.value?.state === ConfirmationState.Replied || h.value?.state === ConfirmationState.AuditorAccepted)
     .sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0))
     .map((h) => h.txId);
-  const common = {
-    letter: replyReading.letter,
-    reply: replyReading.reply,
-    replyingBankIds: [...new Set([request.responderId, request.addresseeId])],
-    asOfDate: request.asOfDate,
-    utcOffsetMinutes: ledger.utcOffsetMinutes,
-  };
-  const result = merged(
-    crossCheckMortgages({ ...common, mortgages: ledger.mortgages }),
-    ledger.receivables ? crossCheckReceivables({ ...common, clientId: request.clientId, receivables: ledger.receivables }) : undefined,
-  );
   return {
     confirmationId: request.id,
     engagementId: request.engagementId,
@@ -104,9 +103,26 @@ export function crossCheckReport(request: CrossCheckRequest, replyReading: Cross
     responderId: request.responderId,
     asOfDate: request.asOfDate,
     checkedAt,
-    ...result,
+    ...checked(request, replyReading, ledger),
     basis: { ledgerHeight: ledger.ledgerHeight, replyTxIds, replyContentHash: replyReading.replyContentHash, readAs: ledger.readAs },
   };
+}
+
+/** The halves a request's kind is checked by: a bank letter's mortgages and financed receivables, a counterparty's balances. */
+function checked(request: CrossCheckRequest, replyReading: CrossCheckReplyReading, ledger: CrossCheckLedgerReading): CrossCheckResult {
+  const { letter, reply } = replyReading;
+  const { asOfDate } = request;
+  const { utcOffsetMinutes } = ledger;
+  if (request.kind === ConfirmationKind.Receivable || request.kind === ConfirmationKind.Payable) {
+    if (!ledger.receivables) return { comparedSections: [], notCompared: [NOT_GRANTED], records: [], exceptions: [], counts: {} };
+    return crossCheckBalances({ kind: request.kind, letter, reply, clientId: request.clientId, responderId: request.responderId, asOfDate, utcOffsetMinutes, receivables: ledger.receivables });
+  }
+  if (!ledger.mortgages) throw new Error(`a bank letter's cross-check needs the client's registrations read (${request.id})`);
+  const common = { letter, reply, replyingBankIds: [...new Set([request.responderId, request.addresseeId])], asOfDate, utcOffsetMinutes };
+  return merged(
+    crossCheckMortgages({ ...common, mortgages: ledger.mortgages }),
+    ledger.receivables ? crossCheckReceivables({ ...common, clientId: request.clientId, receivables: ledger.receivables }) : undefined,
+  );
 }
 
 /** One letter of an engagement in the engagement report: checked, or why not. */
@@ -159,7 +175,7 @@ export async function engagementCrossCheck(
     letters.push({ ...base, checked: true, counts: report.counts });
     exceptions.push(...report.exceptions.map((e) => ({ ...e, confirmationId: request.id })));
   }
-  exceptions.push(...unconfirmedMortgagees(ledger.mortgages, [...confirmedBanks], first.asOfDate, ledger.utcOffsetMinutes));
+  if (ledger.mortgages) exceptions.push(...unconfirmedMortgagees(ledger.mortgages, [...confirmedBanks], first.asOfDate, ledger.utcOffsetMinutes));
   if (ledger.receivables) exceptions.push(...unconfirmedLienHolders(first.clientId, ledger.receivables, [...confirmedBanks], first.asOfDate, ledger.utcOffsetMinutes));
   return {
     engagementId: first.engagementId,

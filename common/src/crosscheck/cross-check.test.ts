@@ -11,7 +11,7 @@ describe('cross-check statistics for the regulator', () => {
       summary('CF-1', 'BANK2', { MORTGAGE_NOT_IN_REPLY: 2 }),
       summary('CF-2', 'BANK1', {}),
       summary('CF-3', 'BANK2', { MORTGAGE_NOT_IN_REPLY: 1, TERM_MISMATCH: 1 }),
-    ], 1);
+    ], 1, () => true);
     expect(stats).to.deep.equal({
       checks: 3,
       unreadable: 1,
@@ -20,6 +20,7 @@ describe('cross-check statistics for the regulator', () => {
         { bankId: 'BANK1', checks: 1, withExceptions: 0, counts: {} },
         { bankId: 'BANK2', checks: 2, withExceptions: 2, counts: { MORTGAGE_NOT_IN_REPLY: 3, TERM_MISMATCH: 1 } },
       ],
+      byCounterparty: [],
     });
   });
 });

@@ -3,13 +3,14 @@ import { EncryptedContent } from '../domain/confirmation';
 
 /**
  * Cross-checks (issue 14): an accepted bank reply reconciled against the records the same ledger
- * holds about the client. Run where the reply's plaintext is: the firm's gateway tenant or SDK
+ * holds about the client, and an accepted customer's or supplier's reply against the receivables
+ * between the two. Run where the reply's plaintext is: the firm's gateway tenant or SDK
  * (match-mortgages.ts is the pure part). This file is the vocabulary every side shares: the
  * exception codes (stable: the regulator counts them, the portal and the PDF print them), the
  * report's shape, and the summary that reaches the ledger (counts only, sealed to firm and regulator).
  */
 
-/** What a ledger record is: a mortgage registration, or a receivable the client holds with a bank's lien on it. */
+/** What a ledger record is: a mortgage registration, or a receivable (financed by a bank, or between the client and a counterparty). */
 export const CrossCheckSource = { Mortgage: 'mortgage', Receivable: 'receivable' } as const;
 export type CrossCheckSource = (typeof CrossCheckSource)[keyof typeof CrossCheckSource];
 
@@ -75,6 +76,22 @@ export const CROSS_CHECK_EXCEPTIONS = {
     kind: 'not-confirmed',
     when: 'engagement report: a receivable the client holds carried, at the as-of date, the lien of a bank to which the engagement has no accepted bank reply',
   },
+  RECEIVABLE_BALANCE_NOT_STATED: {
+    kind: 'not-in-reply',
+    when: "receivable/payable confirmation: a receivable outstanding between the client and the responder at the end of the as-of date (obligor-confirmed, not closed, held by the creditor side), while the reply's balances state no balance, or only zero balances, in its currency",
+  },
+  RECEIVABLE_BALANCE_MISMATCH: {
+    kind: 'differs',
+    when: "receivable/payable confirmation: a balance row names an outstanding receivable (ledger id or invoice number) and states another currency, or another amount than the receivable's (compared only where the firm can open the receivable's sealed terms)",
+  },
+  RECEIVABLE_BALANCES_BELOW_LEDGER: {
+    kind: 'differs',
+    when: "receivable/payable confirmation: the balances stated in a currency total less than the outstanding receivables in it on the ledger (compared only where the firm can open every one of them)",
+  },
+  RECEIVABLE_NOT_OUTSTANDING: {
+    kind: 'differs',
+    when: 'receivable/payable confirmation: a balance row names a receivable between the two parties that was not outstanding at the as-of date (not yet confirmed, closed, or held by another party by then)',
+  },
 } as const satisfies Record<string, { kind: string; when: string }>;
 
 export type CrossCheckCode = keyof typeof CROSS_CHECK_EXCEPTIONS;
@@ -83,6 +100,13 @@ export type CrossCheckKind = (typeof CROSS_CHECK_EXCEPTIONS)[CrossCheckCode]['ki
 
 /** The reply sections a mortgage is expected in: the loans it secures, or the client's guarantees in the bank's favour. */
 export const MORTGAGE_SECTIONS = ['loans', 'guaranteesByClient'] as const;
+
+/**
+ * The sections of a receivable/payable confirmation (balance-confirmation-2020) a receivable
+ * between the client and the counterparty is expected in: its balances, and its other items for a
+ * receivable stated there as a note (a voucher, 债权凭证) when a row names it.
+ */
+export const BALANCE_SECTIONS = ['balances', 'otherItems'] as const;
 
 /**
  * The reply sections a financed receivable is expected in: the discounted bills (the bank bought or
@@ -96,8 +120,9 @@ export const RECEIVABLE_SECTIONS = ['discountedBills', 'loans'] as const;
  * never a guess in place of a value the firm may not open.
  */
 export const NOT_COMPARED_CODES = {
-  RECEIVABLE_AMOUNT_NOT_COMPARABLE: "the receivable's amount is sealed to its obligor, creditors, holder and bank, not to the firm: its face amount was not compared",
-  RECEIVABLE_ACCESS_NOT_GRANTED: 'the client has granted the firm no current access to its receivables: financed receivables were not compared',
+  RECEIVABLE_AMOUNT_NOT_COMPARABLE: "the receivable's amount is sealed to its obligor, creditors, holder and bank, not to the firm: its amount was not compared",
+  RECEIVABLE_ACCESS_NOT_GRANTED: 'the client has granted the firm no current access to its receivables: no receivable was compared',
+  RECEIVABLE_FINANCING_NOT_ASKED: "the balance confirmation form has no place for a receivable's financing: whether the counterparty's reply reflects the bank's lien on it was not compared",
 } as const;
 export type NotComparedCode = keyof typeof NOT_COMPARED_CODES;
 export const NOT_COMPARED_CODE_LIST = Object.keys(NOT_COMPARED_CODES) as NotComparedCode[];
@@ -121,6 +146,12 @@ export const NotExpectedReason = {
   FinancedLater: 'financed-after-as-of-date',
   LienReleased: 'lien-released-by-as-of-date',
   OtherLienHolder: 'other-lien-holder',
+  /** Receivable/payable confirmations: the obligor had not confirmed it by the as-of date (registered, or registered later). */
+  NotConfirmed: 'not-confirmed-by-as-of-date',
+  /** Cancelled, rejected, paid, split into parts or closed by recourse by the as-of date: nothing owed on it then. */
+  Closed: 'closed-by-as-of-date',
+  /** Held at the as-of date by a party other than the creditor side of the letter (transferred away). */
+  OtherHolder: 'other-holder-at-as-of-date',
 } as const;
 export type NotExpectedReason = (typeof NotExpectedReason)[keyof typeof NotExpectedReason];
 export const NOT_EXPECTED_REASONS = valuesOf(NotExpectedReason);
@@ -158,7 +189,7 @@ export interface CrossCheckRecord {
   expected: boolean;
   notExpected?: NotExpectedReason;
   /** How the reply named it, when it did. */
-  matchedBy?: 'certificate-number' | 'unit-number' | 'record-id' | 'debt-term' | 'financing-id';
+  matchedBy?: 'certificate-number' | 'unit-number' | 'record-id' | 'debt-term' | 'financing-id' | 'invoice-number';
   place?: ReplyPlace;
   /** Whether the firm could open the record's sealed amount (else amounts are not compared). */
   amountReadable: boolean;
@@ -240,22 +271,35 @@ export interface CrossCheckStatistics {
   unreadable: number;
   counts: Partial<Record<CrossCheckCode, number>>;
   byBank: Array<{ bankId: string; checks: number; withExceptions: number; counts: Partial<Record<CrossCheckCode, number>> }>;
+  /** Receivable/payable confirmations: the same counts by replying customer or supplier (a responder that is no bank). */
+  byCounterparty: Array<{ responderId: string; checks: number; withExceptions: number; counts: Partial<Record<CrossCheckCode, number>> }>;
 }
 
-/** Sums the summaries by replying bank and code (the latest summary of each request counts once). */
-export function crossCheckStatistics(summaries: readonly CrossCheckSummary[], unreadable = 0): CrossCheckStatistics {
+/**
+ * Sums the summaries by responder and code (the latest summary of each request counts once): banks
+ * under `byBank`, other responders (a customer's or supplier's reply) under `byCounterparty`, as
+ * `isBank` tells from the registry; every summary in the totals.
+ */
+export function crossCheckStatistics(summaries: readonly CrossCheckSummary[], unreadable: number, isBank: (responderId: string) => boolean): CrossCheckStatistics {
   const add = (into: Partial<Record<CrossCheckCode, number>>, from: Partial<Record<CrossCheckCode, number>>) => {
     for (const code of CROSS_CHECK_CODES) if (from[code]) into[code] = (into[code] ?? 0) + (from[code] ?? 0);
   };
-  const banks = new Map<string, CrossCheckStatistics['byBank'][number]>();
+  const responders = new Map<string, { responderId: string; checks: number; withExceptions: number; counts: Partial<Record<CrossCheckCode, number>> }>();
   const counts: Partial<Record<CrossCheckCode, number>> = {};
   for (const s of summaries) {
-    const bank = banks.get(s.responderId) ?? { bankId: s.responderId, checks: 0, withExceptions: 0, counts: {} };
-    bank.checks += 1;
-    if (CROSS_CHECK_CODES.some((code) => (s.counts[code] ?? 0) > 0)) bank.withExceptions += 1;
-    add(bank.counts, s.counts);
+    const responder = responders.get(s.responderId) ?? { responderId: s.responderId, checks: 0, withExceptions: 0, counts: {} };
+    responder.checks += 1;
+    if (CROSS_CHECK_CODES.some((code) => (s.counts[code] ?? 0) > 0)) responder.withExceptions += 1;
+    add(responder.counts, s.counts);
     add(counts, s.counts);
-    banks.set(s.responderId, bank);
+    responders.set(s.responderId, responder);
   }
-  return { checks: summaries.length, unreadable, counts, byBank: [...banks.values()].sort((a, b) => (a.bankId < b.bankId ? -1 : a.bankId > b.bankId ? 1 : 0)) };
+  const sorted = [...responders.values()].sort((a, b) => (a.responderId < b.responderId ? -1 : a.responderId > b.responderId ? 1 : 0));
+  return {
+    checks: summaries.length,
+    unreadable,
+    counts,
+    byBank: sorted.filter((r) => isBank(r.responderId)).map(({ responderId, ...rest }) => ({ bankId: responderId, ...rest })),
+    byCounterparty: sorted.filter((r) => !isBank(r.responderId)),
+  };
 }

@@ -19,7 +19,8 @@ import { cellReferences, StatedItem, statedSection } from './stated-position';
 
 /** What the firm read of one receivable: the record, and its amount (minor units) when it could open the sealed terms. */
 export interface ReceivableFact {
-  record: Pick<ReceivableRecord, 'id' | 'state' | 'obligorId' | 'holderId' | 'currency' | 'issueDate' | 'maturityDate'> & Partial<Pick<ReceivableRecord, 'lien'>>;
+  record: Pick<ReceivableRecord, 'id' | 'state' | 'obligorId' | 'holderId' | 'currency' | 'issueDate' | 'maturityDate'> &
+    Partial<Pick<ReceivableRecord, 'lien' | 'steps' | 'holders' | 'invoiceKeys'>>;
   /** Integer minor units (a decimal string), as the terms hold it. */
   amountMinor?: string;
 }
@@ -46,12 +47,12 @@ const RECEIVABLE_WORDS = /应收账款|债权凭证|保理|receivable|factoring/
  */
 const MINOR_DIGITS: Readonly<Record<string, number>> = { JPY: 0, KRW: 0, VND: 0, CLP: 0, ISK: 0, BHD: 3, KWD: 3, OMR: 3, JOD: 3, TND: 3, IQD: 3, LYD: 3 };
 
-function present(value: string | undefined): value is string {
+export function present(value: string | undefined): value is string {
   return value !== undefined && value !== NONE && value.trim() !== '';
 }
 
 /** A decimal amount cell as integer minor units of `currency`; undefined when it has more decimals than the currency or is no amount. */
-function toMinor(value: string, currency: string): bigint | undefined {
+export function toMinor(value: string, currency: string): bigint | undefined {
   const digits = MINOR_DIGITS[currency] ?? 2;
   const m = /^([0-9]+)(?:\.([0-9]+))?$/.exec(value.trim().replace(/,/g, ''));
   if (!m) return undefined;
@@ -61,7 +62,7 @@ function toMinor(value: string, currency: string): bigint | undefined {
 }
 
 /** The amount in minor units as a decimal of the currency's major unit, for showing beside the reply's cell. */
-function major(amountMinor: string, currency: string): string {
+export function major(amountMinor: string, currency: string): string {
   const digits = MINOR_DIGITS[currency] ?? 2;
   if (digits === 0) return amountMinor;
   const padded = amountMinor.padStart(digits + 1, '0');
@@ -69,7 +70,7 @@ function major(amountMinor: string, currency: string): string {
 }
 
 /** The bank whose lien was active at the end of the as-of date, or why none was. */
-function lienAt(fact: ReceivableFact, asOfEnd: number): { bankId: string } | { reason: NotExpectedReason } {
+export function lienAt(fact: ReceivableFact, asOfEnd: number): { bankId: string } | { reason: NotExpectedReason } {
   const lien = fact.record.lien;
   if (!lien) return { reason: NotExpectedReason.NotFinanced };
   if (Date.parse(lien.at) >= asOfEnd) return { reason: NotExpectedReason.FinancedLater };
@@ -77,7 +78,7 @@ function lienAt(fact: ReceivableFact, asOfEnd: number): { bankId: string } | { r
   return { bankId: lien.bankId };
 }
 
-function ledgerSide(fact: ReceivableFact): Shown {
+export function receivableLedgerSide(fact: ReceivableFact): Shown {
   const r = fact.record;
   return {
     id: r.id,
@@ -93,7 +94,7 @@ function ledgerSide(fact: ReceivableFact): Shown {
   };
 }
 
-function replySide(item: StatedItem): Shown {
+export function replySide(item: StatedItem): Shown {
   return { section: item.place.section, row: item.place.row === null ? 'unlisted' : String(item.place.row), ...item.cells };
 }
 
@@ -149,7 +150,7 @@ export function crossCheckReceivables(input: ReceivableCrossCheckInput): CrossCh
       expected: notExpected === undefined,
       ...(notExpected ? { notExpected } : {}),
       amountReadable: fact.amountMinor !== undefined,
-      shown: ledgerSide(fact),
+      shown: receivableLedgerSide(fact),
     };
   });
 
@@ -162,7 +163,7 @@ export function crossCheckReceivables(input: ReceivableCrossCheckInput): CrossCh
       if (!by) continue;
       named.add(item);
       if (!record.matchedBy) Object.assign(record, { matchedBy: by, place: item.place });
-      const sides = { recordId: fact.record.id, place: item.place, ledger: ledgerSide(fact), reply: replySide(item) };
+      const sides = { recordId: fact.record.id, place: item.place, ledger: receivableLedgerSide(fact), reply: replySide(item) };
       if (!('reason' in lien) && !input.replyingBankIds.includes(lien.bankId)) {
         exceptions.push(exception('LIEN_HOLDER_NOT_REPLYING_BANK', `the reply names ${fact.record.id}, whose lien on the ledger is held by ${lien.bankId}`, sides));
         continue;
@@ -219,7 +220,7 @@ export function unconfirmedLienHolders(clientId: string, receivables: readonly R
       if ('reason' in lien || confirmedBankIds.includes(lien.bankId)) return [];
       return [exception('LIEN_HOLDER_NOT_CONFIRMED', `${fact.record.id} carried the lien of ${lien.bankId} at ${asOfDate}, from which this engagement has no accepted bank reply`, {
         recordId: fact.record.id,
-        ledger: ledgerSide(fact),
+        ledger: receivableLedgerSide(fact),
       })];
     });
 }
