@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { CrossCheckLedgerRecord, ErrorCode, Page } from '@econfirm/common';
-import { ConfirmationWorld, fakeJwe, HASH_A } from '../testing/confirmation-world';
+import { ConfirmationWorld, fakeJwe, HASH_A, replyInput } from '../testing/confirmation-world';
 import { expectHidden, expectLedgerError } from '../testing/expect-ledger-error';
 import { Who } from '../testing/fixtures';
 import { CrossCheckContract } from './cross-check-contract';
@@ -16,7 +16,7 @@ describe('CrossCheckContract: sealed cross-check summaries', () => {
   });
 
   it('refuses a summary before the auditor accepted the reply', async () => {
-    await expectLedgerError(contract.RecordCrossCheck(world.ledger.as(Who.auditor1), input('CF-1')), ErrorCode.InvalidStateTransition, 'an accepted bank reply is needed');
+    await expectLedgerError(contract.RecordCrossCheck(world.ledger.as(Who.auditor1), input('CF-1')), ErrorCode.InvalidStateTransition, 'an accepted reply is needed');
   });
 
   it('records the firm’s summary sealed to firm and regulator; the regulator lists it, the firm reads it back', async () => {
@@ -27,6 +27,17 @@ describe('CrossCheckContract: sealed cross-check summaries', () => {
     const page = JSON.parse(await contract.ListCrossChecks(world.ledger.as(Who.regulator1), '50', '')) as Page<CrossCheckLedgerRecord>;
     expect(page.records.map((r) => r.confirmationId)).to.deep.equal(['CF-1']);
     expect(JSON.parse(await contract.GetCrossCheck(world.ledger.as(Who.auditor2), 'CF-1'))).to.deep.equal(record);
+  });
+
+  it('records the summary of an accepted receivable confirmation to a customer, under the customer as responder; refuses it before the acceptance', async () => {
+    await world.issue('CF-R', { kind: 'receivable', formId: 'balance-confirmation-2020', addresseeId: 'ENT1', letter: { ciphertext: fakeJwe('FIRM1', 'CLIENT1'), contentHash: HASH_A } });
+    await world.authorize('CF-R');
+    await world.accept('CF-R', Who.customer1);
+    await world.prepare('CF-R', Who.customer1, replyInput({}, 'ENT1'));
+    await expectLedgerError(contract.RecordCrossCheck(world.ledger.as(Who.auditor1), input('CF-R')), ErrorCode.InvalidStateTransition, 'an accepted reply is needed');
+    await world.auditorAccept('CF-R', Who.auditor1, fakeJwe('FIRM1', 'ENT1', 'CLIENT1'));
+    const record = JSON.parse(await contract.RecordCrossCheck(world.ledger.as(Who.auditor1), input('CF-R'))) as CrossCheckLedgerRecord;
+    expect(record).to.include({ confirmationId: 'CF-R', firmId: 'FIRM1', responderId: 'ENT1' });
   });
 
   it('refuses a summary the regulator could not open, and one the firm could not', async () => {

@@ -7,7 +7,6 @@ import {
   Institution,
   InstitutionKind,
   InstitutionStatus,
-  isBankLetter,
   LedgerError,
   REQUEST_ID,
   Role,
@@ -37,7 +36,7 @@ export class CrossCheckContract extends Contract {
     super(CROSS_CHECK_CONTRACT);
   }
 
-  /** `{ confirmationId, summary: {ciphertext, contentHash} }` by an auditor of the request's firm, once the reply is accepted. A later one replaces it (history keeps each). */
+  /** `{ confirmationId, summary: {ciphertext, contentHash} }` by an auditor of the request's firm, once the reply (of any kind) is accepted. A later one replaces it (history keeps each). */
   @Transaction()
   @Returns('string')
   public async RecordCrossCheck(ctx: Context, inputJson: string): Promise<string> {
@@ -46,8 +45,9 @@ export class CrossCheckContract extends Contract {
     const confirmationId = input.string('confirmationId', { pattern: REQUEST_ID, maxLength: 128 });
     const request = await getConfirmation(ctx, confirmationId);
     requireParty(caller, request, Party.Firm);
-    if (!isBankLetter(request.kind) || request.state !== ConfirmationState.AuditorAccepted) {
-      throw new LedgerError(ErrorCode.InvalidStateTransition, `cannot RecordCrossCheck confirmation ${confirmationId}: it is a ${request.kind} in state ${request.state} (an accepted bank reply is needed)`);
+    // Every kind is cross-checked (a bank reply, a customer's or supplier's balances): the accepted reply is what counts.
+    if (request.state !== ConfirmationState.AuditorAccepted) {
+      throw new LedgerError(ErrorCode.InvalidStateTransition, `cannot RecordCrossCheck confirmation ${confirmationId}: it is a ${request.kind} in state ${request.state} (an accepted reply is needed)`);
     }
     const summary = readSealed(input.object('summary'), [caller.institution, ...(await this.regulators(ctx))]);
     const record: CrossCheckLedgerRecord = {

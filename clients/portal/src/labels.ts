@@ -56,6 +56,9 @@ const SECTIONS: Record<string, [string, string]> = {
   wealthManagement: ['13 理财产品', '13 Wealth-management products'],
   other: ['14 其他', '14 Other'],
   cashPooling: ['附表 资金池', 'Schedule: cash pooling'],
+  // The receivable/payable balance confirmation (common/src/forms/other-forms.ts).
+  balances: ['1 基准日往来余额', '1 Balances at the as-of date'],
+  otherItems: ['2 其他事项', '2 Other items'],
 };
 
 const SECTION_STATUS: Record<string, [string, string]> = {

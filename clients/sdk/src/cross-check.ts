@@ -2,6 +2,7 @@ import {
   crossCheckNotReady,
   crossCheckReport,
   engagementCrossCheck,
+  isBankLetter,
   mortgageFact,
   receivableAmountHash,
   receivableFact,
@@ -78,16 +79,21 @@ async function readReceivables(ledger: LedgerSession, clientId: string, keys: In
 }
 
 /** The client's registrations as the caller may read them (ListMortgagesOfClient: the client's grant), amounts opened where addressed to `keys`. */
-async function readLedger(ledger: LedgerSession, clientId: string, keys: InstitutionPrivateKeys, readAs: string): Promise<CrossCheckLedgerReading> {
-  const ledgerHeight = (await chainInfo(ledger.network)).height.toString();
+async function readMortgages(ledger: LedgerSession, clientId: string, keys: InstitutionPrivateKeys): Promise<NonNullable<CrossCheckLedgerReading['mortgages']>> {
   const records = await allPages((bookmark) => read<Page<MortgageView>>(ledger, 'mortgage', 'ListMortgagesOfClient', clientId, '200', bookmark));
-  const mortgages = await Promise.all(records.map(async (record) => {
+  return Promise.all(records.map(async (record) => {
     const opened = addressedTo(record.application.ciphertext, keys) ? (await openWithKeys<{ currency: string; securedPrincipal?: string; maximumAmount?: string }>(record.application, keys)).content : undefined;
     return mortgageFact(record, opened);
   }));
+}
+
+/** The ledger side; `withMortgages` false for a receivable/payable confirmation, checked against receivables only (no mortgage grant needed). */
+async function readLedger(ledger: LedgerSession, clientId: string, keys: InstitutionPrivateKeys, readAs: string, withMortgages = true): Promise<CrossCheckLedgerReading> {
+  const ledgerHeight = (await chainInfo(ledger.network)).height.toString();
+  const mortgages = withMortgages ? await readMortgages(ledger, clientId, keys) : undefined;
   const receivables = await readReceivables(ledger, clientId, keys);
   const calendar = await read<WorkCalendar>(ledger, 'confirmation', 'GetWorkCalendar');
-  return { mortgages, ...(receivables ? { receivables } : {}), ledgerHeight, readAs, utcOffsetMinutes: calendar.utcOffsetMinutes ?? 0 };
+  return { ...(mortgages ? { mortgages } : {}), ...(receivables ? { receivables } : {}), ledgerHeight, readAs, utcOffsetMinutes: calendar.utcOffsetMinutes ?? 0 };
 }
 
 async function checkOne(ledger: LedgerSession, view: ConfirmationView, keys: InstitutionPrivateKeys, reading: CrossCheckLedgerReading): Promise<CrossCheckReport> {
@@ -98,12 +104,15 @@ async function checkOne(ledger: LedgerSession, view: ConfirmationView, keys: Ins
   return crossCheckReport(view, { letter: letter.content, reply: reply.content, replyContentHash: view.reply.contentHash, history }, reading, new Date().toISOString());
 }
 
-/** One accepted bank reply against the client's registrations and financed receivables. `readAs` names the caller in the report's basis. */
+/**
+ * One accepted reply: a bank's against the client's registrations and financed receivables, a
+ * customer's or supplier's against the receivables between the two. `readAs` names the caller in the report's basis.
+ */
 export async function crossCheckConfirmation(ledger: LedgerSession, confirmationId: string, keys: InstitutionPrivateKeys, readAs: string): Promise<CrossCheckReport> {
   const view = await read<ConfirmationView>(ledger, 'confirmation', 'GetConfirmation', confirmationId);
   const reason = crossCheckNotReady(view);
   if (reason) throw new CrossCheckNotReadyError(reason);
-  return checkOne(ledger, view, keys, await readLedger(ledger, view.clientId, keys, readAs));
+  return checkOne(ledger, view, keys, await readLedger(ledger, view.clientId, keys, readAs, isBankLetter(view.kind)));
 }
 
 /** Every bank letter of one of the firm's engagements. */

@@ -69,7 +69,7 @@ const GATEWAY_ERRORS = {
   ALREADY_FINISHED: { status: 409, when: 'the offline transaction already has its outcome' },
   NO_INSTITUTION_KEYS: { status: 409, when: "this gateway holds no private keys of the caller's institution (to open, sign, seal or rotate)" },
   KEY_STORE_MISMATCH: { status: 409, when: 'the registry holds keys this gateway does not' },
-  CROSS_CHECK_NOT_READY: { status: 409, when: 'a cross-check of a request whose reply the auditor has not accepted, or that is no bank letter (`details.state`)' },
+  CROSS_CHECK_NOT_READY: { status: 409, when: 'a cross-check of a request (any kind) whose reply the auditor has not accepted (`details.state`)' },
   CERTIFICATE_NOT_ISSUED: { status: 409, when: 'a registration certificate of a mortgage that is not registered (applied, pre-registered or rejected: `details.state`)' },
   VOUCHER_NOT_ISSUED: { status: 409, when: 'a voucher (电子债权凭证) of a receivable its obligor has not confirmed (registered, rejected or cancelled: `details.state`): none was issued' },
   ID_CONFLICT: { status: 409, when: 'a request id is taken by a request this firm cannot read' },

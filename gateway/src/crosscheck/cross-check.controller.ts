@@ -57,9 +57,12 @@ function ApiRecordErrors(): MethodDecorator {
 }
 
 /**
- * Cross-checks of accepted bank replies against the client's registrations on the same ledger
- * (issue 14): the auditor of the request's firm only, with the client's grant of its
- * registrations (POST /v1/mortgages/auditor-access).
+ * Cross-checks of accepted replies against the records on the same ledger (issue 14): a bank reply
+ * against the client's registrations and financed receivables, a customer's or supplier's reply to
+ * a receivable/payable confirmation against the receivables between the two. The auditor of the
+ * request's firm only; a bank letter's with the client's grant of its registrations (POST
+ * /v1/mortgages/auditor-access); receivables are compared under its receivable grant (POST
+ * /v1/receivables/auditor-access), else the report says RECEIVABLE_ACCESS_NOT_GRANTED.
  */
 @ApiTags('cross-checks')
 @ApiBearerAuth()
@@ -71,7 +74,9 @@ export class CrossCheckController {
   @Roles(Role.Auditor)
   @ApiOperation({
     summary:
-      "An accepted bank reply's loans and guarantees against the client's active mortgage registrations (client as mortgagor) as of the letter's as-of date: each mismatch with a stable code and both sides",
+      "An accepted reply against the ledger as of the letter's as-of date: a bank reply's loans, guarantees and discounted bills against the client's active mortgage registrations and financed receivables; a receivable/payable confirmation's balances against the receivables between the client and the customer or supplier. Each mismatch with a stable code and both sides",
+    description:
+      "Bank letters need the client's mortgage grant (else 403 MORTGAGE_ACCESS_NOT_GRANTED); receivable/payable confirmations read no registrations and need none. Without the client's receivable grant the report is served with notCompared RECEIVABLE_ACCESS_NOT_GRANTED and no receivable compared. A reply not yet accepted by the auditor: 409 CROSS_CHECK_NOT_READY.",
   })
   @ApiOkResponse({ type: CrossCheckReportDto })
   @ApiCrossCheckErrors()
@@ -94,7 +99,7 @@ export class CrossCheckController {
 
   @Get('statistics/cross-checks')
   @Roles(Role.Regulator)
-  @ApiOperation({ summary: "The regulator's counts of cross-check exceptions by replying bank and code, from the sealed summaries on the ledger (never amounts)" })
+  @ApiOperation({ summary: "The regulator's counts of cross-check exceptions by code and by replying bank (byBank) or, for receivable/payable confirmations, replying customer or supplier (byCounterparty), from the sealed summaries on the ledger (never amounts)" })
   @ApiOkResponse({ type: CrossCheckStatisticsDto })
   @ApiCrossCheckErrors()
   statistics(@CurrentPrincipal() p: Principal): Promise<CrossCheckStatisticsDto> {

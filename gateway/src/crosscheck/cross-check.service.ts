@@ -6,6 +6,7 @@ import {
   crossCheckStatistics,
   engagementCrossCheck,
   InstitutionKind,
+  isBankLetter,
   mortgageFact,
   receivableFact,
   sha256Hex,
@@ -40,7 +41,8 @@ function crossCheckCall(transaction: TransactionName<'crosscheck'>, ...args: str
 /**
  * Cross-checks (issue 14) in the firm's tenant, where the reply's plaintext is: the accepted reply
  * opened with the firm's key, the client's registrations read under the client's grant
- * (ListMortgagesOfClient refuses without one) and its receivables under its receivable grant
+ * (ListMortgagesOfClient refuses without one; a bank letter's check needs them, a receivable or
+ * payable confirmation's does not read them) and its receivables under its receivable grant
  * (without that one the report says RECEIVABLE_ACCESS_NOT_GRANTED and compares no receivable), the
  * pure matchers of common/src/crosscheck deciding. Everything goes through the confirmation,
  * mortgage and receivable services, never raw transactions, so the lifecycles can change underneath.
@@ -56,13 +58,27 @@ export class CrossCheckService {
     private readonly content: ConfirmationContentService,
   ) {}
 
-  private async readLedger(principal: Principal, clientId: string): Promise<CrossCheckLedgerReading> {
+  /** `withMortgages`: false for a receivable/payable confirmation, checked against receivables only (no mortgage grant asked for). */
+  private async readLedger(principal: Principal, clientId: string, withMortgages = true): Promise<CrossCheckLedgerReading> {
     // The height first: every record read after it is at least that fresh.
     const { network, reader } = this.executor.tenantNetwork(principal);
     const ledgerHeight = (await chainInfo(network)).height.toString();
-    let records: PresentedMortgage[];
+    const records = withMortgages ? await this.readMortgages(principal, clientId) : undefined;
+    const receivables = await this.readReceivables(principal, clientId);
+    const calendar = parseResult<WorkCalendar>(await this.executor.readAsTenant(principal, { contract: 'confirmation', transaction: 'GetWorkCalendar', args: [] }));
+    return {
+      ...(records ? { mortgages: records.map((r) => mortgageFact(r, r.application.readable === 'decrypted' ? r.application.content : undefined)) } : {}),
+      ...(receivables ? { receivables } : {}),
+      ledgerHeight,
+      readAs: `${reader.institutionId}/${reader.identityName}`,
+      utcOffsetMinutes: calendar.utcOffsetMinutes ?? 0,
+    };
+  }
+
+  /** The client's registrations under its mortgage grant; without one, MORTGAGE_ACCESS_NOT_GRANTED. */
+  private async readMortgages(principal: Principal, clientId: string): Promise<PresentedMortgage[]> {
     try {
-      records = await this.mortgages.readClientRecords(principal, clientId);
+      return await this.mortgages.readClientRecords(principal, clientId);
     } catch (err) {
       if (err instanceof GatewayError && err.code === 'FORBIDDEN') {
         throw new GatewayError('MORTGAGE_ACCESS_NOT_GRANTED', `${clientId} has not granted ${principal.institutionId} current access to its mortgage registrations: the client grants it with POST /v1/mortgages/auditor-access`, {
@@ -72,15 +88,6 @@ export class CrossCheckService {
       }
       throw err;
     }
-    const receivables = await this.readReceivables(principal, clientId);
-    const calendar = parseResult<WorkCalendar>(await this.executor.readAsTenant(principal, { contract: 'confirmation', transaction: 'GetWorkCalendar', args: [] }));
-    return {
-      mortgages: records.map((r) => mortgageFact(r, r.application.readable === 'decrypted' ? r.application.content : undefined)),
-      ...(receivables ? { receivables } : {}),
-      ledgerHeight,
-      readAs: `${reader.institutionId}/${reader.identityName}`,
-      utcOffsetMinutes: calendar.utcOffsetMinutes ?? 0,
-    };
   }
 
   /** The client's receivables under its receivable grant; undefined when it gave none (the report says so). */
@@ -100,7 +107,7 @@ export class CrossCheckService {
     if (view.firmId !== principal.institutionId) throw GatewayError.notFound(`NOT_FOUND: confirmation ${id} does not exist`);
     const reason = crossCheckNotReady(view);
     if (reason) throw new GatewayError('CROSS_CHECK_NOT_READY', reason, { state: view.state });
-    const report = await this.check(principal, view, await this.readLedger(principal, view.clientId));
+    const report = await this.check(principal, view, await this.readLedger(principal, view.clientId, isBankLetter(view.kind)));
     const recorded = await this.lastRecorded(principal, id);
     return recorded ? { ...report, recorded } : report;
   }
@@ -144,7 +151,8 @@ export class CrossCheckService {
 
   /**
    * GET /v1/statistics/cross-checks, for the regulator: every recorded summary opened with the
-   * regulator's key and counted by bank and code. Counts only: the summaries carry no amounts.
+   * regulator's key and counted by responder and code — banks (and branches) by bank, a customer's
+   * or supplier's reply by counterparty, as the registry tells. Counts only: the summaries carry no amounts.
    */
   async statistics(principal: Principal): Promise<CrossCheckStatistics & { asOf: string }> {
     const summaries: CrossCheckSummary[] = [];
@@ -160,7 +168,12 @@ export class CrossCheckService {
       }
       bookmark = page.records.length === 0 && page.fetchedRecordsCount === 0 ? '' : page.bookmark;
     } while (bookmark !== '');
-    return { asOf: new Date().toISOString(), ...crossCheckStatistics(summaries, unreadable) };
+    const banks = new Set<string>();
+    for (const id of new Set(summaries.map((s) => s.responderId))) {
+      const kind = (await this.registry.get(principal, id)).kind;
+      if (kind === InstitutionKind.Bank || kind === InstitutionKind.BankBranch) banks.add(id);
+    }
+    return { asOf: new Date().toISOString(), ...crossCheckStatistics(summaries, unreadable, (id) => banks.has(id)) };
   }
 
   private async check(principal: Principal, view: Awaited<ReturnType<ConfirmationsService['read']>>, reading: CrossCheckLedgerReading): Promise<CrossCheckReport> {

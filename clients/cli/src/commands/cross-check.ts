@@ -4,13 +4,15 @@ import * as path from 'node:path';
 
 /**
  * `econfirm cross-check …`: an accepted bank reply against the client's mortgage registrations and
- * the receivables it holds under a bank's lien, run here as the firm would
+ * the receivables it holds under a bank's lien, or a customer's or supplier's reply against the
+ * receivables between the two, run here as the firm would
  * (clients/sdk/src/cross-check.ts): the reply opened with the firm's own keys, the records read
  * under the client's grants. Prints the exceptions with both sides.
  */
 export const CROSS_CHECK_USAGE = `  cross-check <confirmationId> [--json]
                                an accepted bank reply against the client's mortgage registrations
-                               and its financed receivables (an auditor of the firm, with the
+                               and its financed receivables, or a receivable/payable confirmation
+                               against the receivables between the two (an auditor of the firm, with the
                                client's grants; the firm's keys from <network>/institution-keys);
                                exit 1 when there are exceptions
   cross-check engagement <engagementId> [--json]
@@ -35,7 +37,7 @@ function exceptionLines(exceptions: ReadonlyArray<CrossCheckException & { confir
 /** The report as text: what was compared and against what, then each exception with both sides. */
 export function formatReport(report: CrossCheckReport): string {
   const lines = [
-    `cross-check of ${report.confirmationId} (engagement ${report.engagementId}, client ${report.clientId}, bank ${report.responderId}, as of ${report.asOfDate})`,
+    `cross-check of ${report.confirmationId} (engagement ${report.engagementId}, client ${report.clientId}, responder ${report.responderId}, as of ${report.asOfDate})`,
     `checked ${report.checkedAt} as ${report.basis.readAs} at ledger height ${report.basis.ledgerHeight}; reply transactions ${report.basis.replyTxIds.join(', ')}`,
     `compared: ${report.comparedSections.join(', ') || 'nothing'}`,
     ...report.notCompared.map((n) => `not compared: ${n.code ? `${n.code} ` : ''}${n.what} — ${n.reason}`),

@@ -525,9 +525,9 @@ export function stepTable(pdf: Doc, titleZh: string, stepWidth: number, rows: re
   );
 }
 
-/** The firm's cross-check of the reply against the ledger's registrations and financed receivables (issue 14): what was compared, when, against which blocks. */
+/** The firm's cross-check of the reply against the ledger's registrations and receivables (issue 14): what was compared, when, against which blocks. */
 function drawCrossCheck(pdf: Doc, c: CrossCheckEvidence): void {
-  heading(pdf, '交叉核对', 'Cross-check against the ledger (mortgage registrations, financed receivables)');
+  heading(pdf, '交叉核对', 'Cross-check against the ledger (mortgage registrations, receivables)');
   facts(pdf, [
     ['核对时间 Checked', localTime(c.checkedAt)],
     ['基准日 As of', c.asOfDate],

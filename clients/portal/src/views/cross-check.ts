@@ -28,6 +28,10 @@ const CODES: Record<string, string> = {
   RECEIVABLE_DATE_MISMATCH: '到期日不符 due date differs',
   RECEIVABLE_AMOUNT_MISMATCH: '票面金额不符 face amount differs',
   LIEN_HOLDER_NOT_CONFIRMED: '未向融资行函证 no reply from the lien bank',
+  RECEIVABLE_BALANCE_NOT_STATED: '回函未列示账本上的应收账款余额 outstanding receivable, no balance stated',
+  RECEIVABLE_BALANCE_MISMATCH: '余额与账本不符 balance differs from the receivable',
+  RECEIVABLE_BALANCES_BELOW_LEDGER: '回函余额合计低于账本 balances below the ledger’s receivables',
+  RECEIVABLE_NOT_OUTSTANDING: '基准日该应收账款无余额 receivable not outstanding at the as-of date',
 };
 const NOT_EXPECTED: Record<string, string> = {
   'other-mortgagee': '他行抵押 another bank',
@@ -38,6 +42,9 @@ const NOT_EXPECTED: Record<string, string> = {
   'financed-after-as-of-date': '基准日后融资 financed after the as-of date',
   'lien-released-by-as-of-date': '基准日前已解除 lien released by the as-of date',
   'other-lien-holder': '他行融资 another bank’s lien',
+  'not-confirmed-by-as-of-date': '基准日前未经债务人确认 not confirmed by the obligor by the as-of date',
+  'closed-by-as-of-date': '基准日前已结清/撤销 closed by the as-of date',
+  'other-holder-at-as-of-date': '基准日由他方持有 held by another party at the as-of date',
 };
 
 /** A mortgage links to its page; a receivable has none for the firm (its reads are the parties'). */
@@ -98,10 +105,9 @@ function reportView(report: CrossCheckReport): Child[] {
   ];
 }
 
-/** The confirmation view's panel, for the firm's auditor once the reply is accepted. */
+/** The confirmation view's panel, for the firm's auditor once the reply is accepted (every kind: a bank's reply, a customer's or supplier's balances). */
 export function crossCheckPanel(session: Session, c: Confirmation): HTMLElement | null {
-  const bankLetter = c.kind === 'bank-form-1' || c.kind === 'bank-form-2' || c.kind === 'capital-verification';
-  if (session.me.role !== 'auditor' || !bankLetter || c.state !== 'auditor-accepted') return null;
+  if (session.me.role !== 'auditor' || c.state !== 'auditor-accepted') return null;
   const body = h('div', { id: 'cross-check-body', 'aria-live': 'polite' }, '核对中… Checking…');
   const url = `/v1/confirmations/${encodeURIComponent(c.id)}/cross-check`;
   const record = h('button', { type: 'button', id: 'cross-check-record' }, '记录摘要（仅计数，报监管） Record the summary (counts only, for the regulator)');
@@ -179,10 +185,11 @@ export async function renderEngagement(main: HTMLElement, session: Session, enga
   );
 }
 
-/** The regulator's counts of cross-check exceptions by bank and code (never amounts). */
+/** The regulator's counts of cross-check exceptions by bank (and, for receivable/payable confirmations, by customer or supplier) and code (never amounts). */
 export async function crossCheckStatisticsSection(session: Session): Promise<HTMLElement> {
   const stats = await session.api.get<CrossCheckStatistics & { asOf: string }>('/v1/statistics/cross-checks');
   const codes = [...new Set(stats.byBank.flatMap((b) => Object.keys(b.counts)))].sort();
+  const counterpartyCodes = [...new Set(stats.byCounterparty.flatMap((b) => Object.keys(b.counts)))].sort();
   return h(
     'section',
     { 'aria-labelledby': 'cross-check-stats-title', id: 'cross-check-statistics' },
@@ -194,5 +201,8 @@ export async function crossCheckStatisticsSection(session: Session): Promise<HTM
     stats.byBank.length > 0
       ? table('按银行与类型 By bank and kind', ['银行 Bank', '核对 Checks', '有例外 With exceptions', ...codes], stats.byBank.map((b) => [b.bankId, String(b.checks), String(b.withExceptions), ...codes.map((c) => String(b.counts[c as keyof typeof b.counts] ?? 0))]), { id: 'cross-check-by-bank' })
       : h('p', {}, '尚无记录 None recorded.'),
+    ...(stats.byCounterparty.length > 0
+      ? [table('往来函证：按客户/供应商与类型 Receivable/payable confirmations by counterparty and kind', ['回函单位 Responder', '核对 Checks', '有例外 With exceptions', ...counterpartyCodes], stats.byCounterparty.map((b) => [b.responderId, String(b.checks), String(b.withExceptions), ...counterpartyCodes.map((c) => String(b.counts[c as keyof typeof b.counts] ?? 0))]), { id: 'cross-check-by-counterparty' })]
+      : []),
   );
 }

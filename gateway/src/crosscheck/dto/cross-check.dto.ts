@@ -14,14 +14,14 @@ const NOT_COMPARED_TEXT = NOT_COMPARED_CODE_LIST.map((c) => `${c}: ${NOT_COMPARE
 const CODE_TEXT = CROSS_CHECK_CODES.map((c) => `${c} (${CROSS_CHECK_EXCEPTIONS[c].kind}): ${CROSS_CHECK_EXCEPTIONS[c].when}`).join('; ');
 
 export class ReplyPlaceDto {
-  @ApiProperty({ description: 'section key of the letter form (loans, guaranteesByClient, discountedBills)' }) section: string;
+  @ApiProperty({ description: 'section key of the letter form (bank letter: loans, guaranteesByClient, discountedBills; receivable/payable confirmation: balances, otherItems)' }) section: string;
   @ApiProperty({ type: 'integer', nullable: true, description: 'row of the stated section; null: an unlisted item the bank stated as a difference' }) row: number | null;
   @ApiProperty({ enum: ['letter', 'reply', 'difference'], description: "letter: the auditor's row as the bank agreed or corrected it (Form 1); reply: a row the bank filled (Form 2); difference: an unlisted item" }) origin: string;
 }
 
 export class CrossCheckExceptionDto {
   @ApiProperty({ enum: CROSS_CHECK_CODES, description: CODE_TEXT }) code: string;
-  @ApiProperty({ enum: SOURCES, description: 'the kind of ledger record: a mortgage registration, or a receivable the client holds under a bank’s lien' }) source: string;
+  @ApiProperty({ enum: SOURCES, description: 'the kind of ledger record: a mortgage registration, or a receivable (bank letter: one the client holds under a bank’s lien; receivable/payable confirmation: one between the client and the responder)' }) source: string;
   @ApiProperty() message: string;
   @ApiPropertyOptional({ description: 'the ledger record concerned' }) recordId?: string;
   @ApiPropertyOptional({ type: ReplyPlaceDto }) place?: ReplyPlaceDto;
@@ -35,9 +35,9 @@ export class CrossCheckRecordDto {
   @ApiProperty() id: string;
   @ApiProperty() state: string;
   @ApiProperty({ description: "the mortgagee bank; a receivable's lien bank ('' when none ever held one)" }) bankId: string;
-  @ApiProperty({ description: 'whether the replying bank had to state it (it encumbered at the as-of date, or carried its lien then, with this bank)' }) expected: boolean;
+  @ApiProperty({ description: 'whether the responder had to state it (bank letter: it encumbered at the as-of date, or carried its lien then, with this bank; receivable/payable confirmation: it was outstanding between the two at the as-of date)' }) expected: boolean;
   @ApiPropertyOptional({ enum: NOT_EXPECTED_REASONS }) notExpected?: string;
-  @ApiPropertyOptional({ enum: ['certificate-number', 'unit-number', 'record-id', 'debt-term', 'financing-id'] }) matchedBy?: string;
+  @ApiPropertyOptional({ enum: ['certificate-number', 'unit-number', 'record-id', 'debt-term', 'financing-id', 'invoice-number'] }) matchedBy?: string;
   @ApiPropertyOptional({ type: ReplyPlaceDto }) place?: ReplyPlaceDto;
   @ApiProperty({ description: "whether the firm could open the record's sealed amount" }) amountReadable: boolean;
   @ApiProperty({ ...SHOWN }) shown: Record<string, string>;
@@ -72,7 +72,7 @@ export class CrossCheckReportDto {
   @ApiProperty() checkedAt: string;
   @ApiProperty({ type: [String], description: 'reply sections compared' }) comparedSections: string[];
   @ApiProperty({ type: [NotComparedDto] }) notCompared: NotComparedDto[];
-  @ApiProperty({ type: [CrossCheckRecordDto], description: 'every registration of the client considered' }) records: CrossCheckRecordDto[];
+  @ApiProperty({ type: [CrossCheckRecordDto], description: 'every ledger record considered: the client’s registrations and receivables (bank letter), or the receivables between client and responder (receivable/payable confirmation)' }) records: CrossCheckRecordDto[];
   @ApiProperty({ type: [CrossCheckExceptionDto] }) exceptions: CrossCheckExceptionDto[];
   @ApiProperty(COUNTS) counts: Record<string, number>;
   @ApiProperty({ type: CrossCheckBasisDto }) basis: CrossCheckBasisDto;
@@ -111,10 +111,18 @@ export class BankCrossCheckCountsDto {
   @ApiProperty(COUNTS) counts: Record<string, number>;
 }
 
+export class CounterpartyCrossCheckCountsDto {
+  @ApiProperty({ description: "the replying customer or supplier (a receivable/payable confirmation's responder)" }) responderId: string;
+  @ApiProperty({ description: 'requests of this responder with a recorded cross-check' }) checks: number;
+  @ApiProperty({ description: 'of which with at least one exception' }) withExceptions: number;
+  @ApiProperty(COUNTS) counts: Record<string, number>;
+}
+
 export class CrossCheckStatisticsDto {
   @ApiProperty() asOf: string;
   @ApiProperty({ description: 'recorded cross-checks (the latest per request)' }) checks: number;
   @ApiProperty({ description: "summaries the regulator's key could not open" }) unreadable: number;
   @ApiProperty(COUNTS) counts: Record<string, number>;
-  @ApiProperty({ type: [BankCrossCheckCountsDto] }) byBank: BankCrossCheckCountsDto[];
+  @ApiProperty({ type: [BankCrossCheckCountsDto], description: 'bank letters: by replying bank (or branch)' }) byBank: BankCrossCheckCountsDto[];
+  @ApiProperty({ type: [CounterpartyCrossCheckCountsDto], description: 'receivable/payable confirmations: by replying customer or supplier' }) byCounterparty: CounterpartyCrossCheckCountsDto[];
 }
