@@ -1,4 +1,4 @@
-import { BANK_LETTER_2020, BANK_LETTER_HEADER, sha256Hex, type SectionContent } from '@econfirm/common';
+import { BALANCE_CONFIRMATION_2020, BANK_LETTER_2020, BANK_LETTER_HEADER, sha256Hex, type SectionContent } from '@econfirm/common';
 import { expect } from 'chai';
 import { randomBytes, randomInt } from 'node:crypto';
 import type { GatewayConfig } from '@econfirm/gateway';
@@ -52,11 +52,12 @@ export class CrossCheckWorld {
 
   /**
    * `withObligor`: also a fresh core enterprise (tenant `xobligor`) that owes the client, for
-   * financed receivables (`financedReceivable`).
+   * receivables (`receivable`, `financedReceivable`) and receivable confirmations to it
+   * (`counterpartyAnswered`); `tenants`: more tenants for the gateway.
    */
-  async setUp(overrides: Partial<GatewayConfig> = {}, { withObligor = false } = {}): Promise<this> {
+  async setUp(overrides: Partial<GatewayConfig> = {}, { withObligor = false, tenants = [] as GatewayConfig['tenants'] } = {}): Promise<this> {
     await ensureDemoInstitutions('FIRM1', 'BANK1', 'REGULATOR', 'MREG1');
-    const extraTenants: GatewayConfig['tenants'] = [];
+    const extraTenants: GatewayConfig['tenants'] = [...tenants];
     if (withObligor) {
       this.obligor = await withLedger('operator', 'admin', (admin) =>
         registerFresh(admin, { id: `XO-${this.tag}`, kind: 'enterprise', mspId: 'OperatorMSP', nameZh: '交叉核对核心企业有限公司', nameEn: `Cross-check Obligor ${this.tag}`, registrationId: freshRegistrationId('91O') }));
@@ -158,24 +159,67 @@ export class CrossCheckWorld {
    * within a limit the operator sets, and financed by BANK1 under `financingId`, all over HTTP.
    */
   async financedReceivable(id: string, financingId: string, amountMinor: string, maturityDate: string): Promise<void> {
+    await this.receivable(id, amountMinor, maturityDate, 'confirmed');
+    await this.steps([
+      [this.clientSigner, `/v1/receivables/${id}/financing-request`, { bankId: 'BANK1' }],
+      [this.officer, `/v1/receivables/${id}/financing`, { financingId }],
+    ]);
+  }
+
+  /**
+   * A receivable the obligor owes the client, registered over HTTP within a limit the operator
+   * sets, then confirmed by the obligor or cancelled by the client (`outcome`). Returns its invoice number.
+   */
+  async receivable(id: string, amountMinor: string, maturityDate: string, outcome: 'confirmed' | 'cancelled'): Promise<string> {
     const { gw, obligor } = this;
-    if (!obligor) throw new Error('financedReceivable needs setUp(…, { withObligor: true })');
+    if (!obligor) throw new Error('a receivable needs setUp(…, { withObligor: true })');
     const admin = gw.custodial('operator', 'admin');
     const limitUrl = `/v1/receivables/limits/${obligor.record.id}`;
     const limit = await gw.http().put(limitUrl).set('Authorization', await gw.bearer(admin, 'PUT', limitUrl)).send({ amountMinor: '100000000000', currency: 'CNY' });
     expect(limit.status, JSON.stringify(limit.body)).to.equal(200);
     const today = new Date().toISOString().slice(0, 10);
-    const steps: Array<[Caller, string, object | undefined]> = [
+    const invoiceNumber = `3100261130 ${randomInt(10_000_000, 99_999_999)}`;
+    await this.steps([
       [this.clientSigner, '/v1/receivables', {
         id, obligorId: obligor.record.id, amountMinor, currency: 'CNY', issueDate: today, maturityDate,
-        contractNumber: `HT-${this.tag}`, invoiceNumbers: [`3100261130 ${randomInt(10_000_000, 99_999_999)}`], goods: '钢材 100 吨',
+        contractNumber: `HT-${this.tag}`, invoiceNumbers: [invoiceNumber], goods: '钢材 100 吨',
       }],
-      [gw.custodial('xobligor', this.obligorSigner), `/v1/receivables/${id}/confirmation`, undefined],
-      [this.clientSigner, `/v1/receivables/${id}/financing-request`, { bankId: 'BANK1' }],
-      [this.officer, `/v1/receivables/${id}/financing`, { financingId }],
-    ];
+      outcome === 'confirmed'
+        ? [gw.custodial('xobligor', this.obligorSigner), `/v1/receivables/${id}/confirmation`, undefined]
+        : [this.clientSigner, `/v1/receivables/${id}/cancellation`, undefined],
+    ]);
+    return invoiceNumber;
+  }
+
+  private async steps(steps: Array<[Caller, string, object | undefined]>): Promise<void> {
     for (const [who, url, body] of steps) {
-      const res = await gw.post(who, url, body);
+      const res = await this.gw.post(who, url, body);
+      expect(res.status, `${url}: ${JSON.stringify(res.body)}`).to.be.oneOf([200, 201]);
+    }
+  }
+
+  /**
+   * A receivable confirmation (balance-confirmation-2020, Form 1) of the auditor's `balances` rows
+   * to the obligor, taken to `stopAt` over HTTP: the client authorizes, the obligor's signer accepts
+   * and replies in one step, agreeing, or stating each `differences` item; then the auditor accepts.
+   */
+  async counterpartyAnswered(id: string, balances: Array<Record<string, string>>, differences: Array<Record<string, unknown>>, stopAt: 'replied' | 'auditor-accepted' = 'auditor-accepted'): Promise<void> {
+    const { auditor, clientSigner, engagement, year, obligor } = this;
+    if (!obligor) throw new Error('a receivable confirmation needs setUp(…, { withObligor: true })');
+    const customer = this.gw.custodial('xobligor', this.obligorSigner);
+    const header = Object.fromEntries(BALANCE_CONFIRMATION_2020.headerFields.map((key) => [key, key === 'asOfDate' ? engagement.asOfDate : key === 'date' ? `${year}-01-05` : `${key} ${this.tag}`]));
+    const letter = { formId: 'balance-confirmation-2020', header, sections: { balances: balances.length ? { status: 'rows', rows: balances } : { status: 'none' }, otherItems: { status: 'none' } } };
+    const steps: Array<[Caller, string, object]> = [
+      [auditor, '/v1/confirmations', { id, kind: 'receivable', engagement, addresseeId: obligor.record.id, feePayer: 'client', letter }],
+      [clientSigner, `/v1/confirmations/${id}/authorization`, { feeConsent: true }],
+      [customer, `/v1/confirmations/${id}/acceptance`, {}],
+      [customer, `/v1/confirmations/${id}/reply`, {
+        content: { formId: 'balance-confirmation-2020', conclusion: differences.length ? 'disagrees' : 'agrees', differences, handler: 'Zhao Min', reviewer: 'Qian Lei', date: `${year}-01-10`, sections: {} },
+      }],
+    ];
+    if (stopAt === 'auditor-accepted') steps.push([auditor, `/v1/confirmations/${id}/auditor-acceptance`, {}]);
+    for (const [who, url, body] of steps) {
+      const res = await this.gw.post(who, url, body);
       expect(res.status, `${url}: ${JSON.stringify(res.body)}`).to.be.oneOf([200, 201]);
     }
   }
