@@ -126,6 +126,25 @@ describe('gateway e2e: cross-checks of receivable confirmations against the rece
     expect(stats.byBank.map((b) => b.bankId)).not.to.include(world.obligor?.record.id);
   });
 
+  it('the evidence PDF carries the cross-check section, signed with it, and it verifies against the ledger', async function () {
+    const url = `/v1/confirmations/${denying}/evidence.pdf`;
+    const res = await gw.http().get(url).set('Authorization', await gw.bearer(world.auditor, 'GET', url))
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    const pdf = res.body as Buffer;
+    expect(res.status, res.status === 200 ? '' : pdf.toString('utf8')).to.equal(200);
+    const verdict = await gw.post(world.auditor, '/v1/evidence/verify', { pdf: pdf.toString('base64') });
+    expect(verdict.status, JSON.stringify(verdict.body)).to.equal(200);
+    const check = (verdict.body.checks as Array<{ id: string; status: string; detail: string }>).find((c) => c.id === 'cross-check');
+    expect(check, JSON.stringify(verdict.body.checks)).to.include({ status: 'pass' });
+    expect(check?.detail).to.contain('1 exception(s)').and.contain('VALID, by the firm');
+    expect(verdict.body.ok).to.equal(true);
+  });
+
   it('the CLI runs the same check with the firm’s keys', async function () {
     const out = spawnSync(process.execPath, [path.join(REPO_ROOT, 'clients/cli/dist/main.js'), '--as', 'firm1/auditor1', 'cross-check', denying], { encoding: 'utf8', env: process.env });
     expect(out.status, out.stderr).to.equal(1);
