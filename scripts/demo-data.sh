@@ -11,6 +11,10 @@
 #                 is recorded for the regulator's statistics); the letter asks for discounted bills too and the
 #                 bank states none, while CLIENT1 holds RCV-DEMO-0002, financed by BANK1: the cross-check
 #                 also shows FINANCED_RECEIVABLE_NOT_IN_REPLY (CLIENT1 grants FIRM1 its receivables too)
+#   CF-DEMO-0006  receivable confirmation of the same engagement to ENT1, CLIENT1's customer: the auditor lists
+#                 the ¥300,000.00 of invoice 3100261130 00018901 and ENT1 answers it owes nothing, while the
+#                 ledger holds RCV-DEMO-0002 (ENT1 owes CLIENT1, confirmed): the cross-check shows
+#                 RECEIVABLE_BALANCE_NOT_STATED (and BANK1's lien on it as RECEIVABLE_FINANCING_NOT_ASKED)
 # and, on one property of CLIENT1 (unit 310115 001001 GB00088 F00010101), mortgage registrations:
 #   MTG-DEMO-0001 BANK1, registered, priority 1     MTG-DEMO-0002 BANK1, registered, priority 2
 #   MTG-DEMO-0003 BANK1, registered first, then discharged (so the two behind it moved up)
@@ -214,6 +218,29 @@ DEMO_FRESH=$(date +%s%N) call client1.client1 POST /v1/receivables/auditor-acces
 call firm1.auditor1 POST /v1/confirmations/CF-DEMO-0005/cross-check >/dev/null
 say "CF-DEMO-0005: $(state_of CF-DEMO-0005); cross-check: $(curl -sf "$GW/v1/confirmations/CF-DEMO-0005/cross-check" \
   -H "Authorization: Bearer $(token firm1.auditor1 GET /v1/confirmations/CF-DEMO-0005/cross-check)" | jq -r '[.exceptions[] | "\(.code) \(.recordId // "")"] | join(", ") | if . == "" then "no exceptions" else . end')"
+
+# CF-DEMO-0006: ENT1 denies the balance the ledger says it owes CLIENT1 (the customer signs its own
+# reply in one step: no maker-checker at an enterprise).
+if [ "$(state_of CF-DEMO-0006)" = absent ]; then
+  call firm1.auditor1 POST /v1/confirmations "$(jq -cn --arg y "$YEAR" '{id: "CF-DEMO-0006", kind: "receivable", addresseeId: "ENT1", feePayer: "client",
+    engagement: { id: "ENG-\($y)-CLIENT1-XC", clientId: "CLIENT1", periodStart: "\($y)-01-01", periodEnd: "\($y)-12-31", asOfDate: "\($y)-12-31" },
+    letter: { formId: "balance-confirmation-2020",
+      header: { letterNo: "XD-\($y)-0006", counterparty: "ENT1 核心企业", auditFirm: "FIRM1", asOfDate: "\($y)-12-31", replyContact: "audit@firm1.example", clientSealRef: "SEAL-CLIENT1", handler: "Zhang San", date: "\($y)-01-05" },
+      sections: { balances: { status: "rows", rows: [{ documentRef: "发票 3100261130 00018901", date: "\($y)-12-31", currency: "CNY", amount: "300000.00", description: "包装材料货款" }] }, otherItems: { status: "none" } } } }')" >/dev/null
+fi
+while state=$(state_of CF-DEMO-0006); [ "$state" != auditor-accepted ]; do
+  case $state in
+    issued) call client1.client1 POST /v1/confirmations/CF-DEMO-0006/authorization '{"feeConsent":true}' >/dev/null ;;
+    authorized) call ent1.ent1 POST /v1/confirmations/CF-DEMO-0006/acceptance >/dev/null ;;
+    accepted) call ent1.ent1 POST /v1/confirmations/CF-DEMO-0006/reply "$(jq -cn --arg y "$YEAR" '{content: {formId: "balance-confirmation-2020", conclusion: "disagrees", handler: "Li Ming", reviewer: "Wang Hong", date: "\($y)-01-12", sections: {},
+      differences: [{ section: "balances", row: 0, field: "amount", stated: "300000.00", actual: "0.00", note: "已全部付清 paid in full" }]}}')" >/dev/null ;;
+    replied) call firm1.auditor1 POST /v1/confirmations/CF-DEMO-0006/auditor-acceptance >/dev/null ;;
+    *) say "CF-DEMO-0006 is $state; cannot advance it"; exit 1 ;;
+  esac
+done
+call firm1.auditor1 POST /v1/confirmations/CF-DEMO-0006/cross-check >/dev/null
+say "CF-DEMO-0006: $(state_of CF-DEMO-0006); cross-check: $(curl -sf "$GW/v1/confirmations/CF-DEMO-0006/cross-check" \
+  -H "Authorization: Bearer $(token firm1.auditor1 GET /v1/confirmations/CF-DEMO-0006/cross-check)" | jq -r '[.exceptions[] | "\(.code) \(.recordId // "")"] | join(", ") | if . == "" then "no exceptions" else . end')"
 
 # A produce purchase paid to 24 farmers in one settlement; the same lines again answer the settled batch.
 batch=$(jq -cn '{id: "PB-DEMO-0001", payerId: "ENT1", currency: "CNY", instructionReference: "ZL-DEMO-2026-0301",
