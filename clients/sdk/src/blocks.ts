@@ -1,7 +1,7 @@
 import type { Network } from '@hyperledger/fabric-gateway';
 import { common, peer } from '@hyperledger/fabric-protos';
 import { parseBlock, parseEnvelope, type ParsedBlock, type ParsedTransaction } from './block-parser';
-import { evaluate } from './submit';
+import { evaluate, systemContract } from './submit';
 
 /**
  * Blocks and transactions as the peer's system query chaincode (qscc) serves them to every channel
@@ -18,7 +18,7 @@ export interface ChainInfo {
 }
 
 export async function chainInfo(network: Network): Promise<ChainInfo> {
-  const info = common.BlockchainInfo.deserializeBinary(await evaluate(network.getContract('qscc'), 'GetChainInfo', [network.getName()]));
+  const info = common.BlockchainInfo.deserializeBinary(await evaluate(systemContract(network, 'qscc'), 'GetChainInfo', [network.getName()]));
   const snapshot = info.getBootstrappingsnapshotinfo();
   return {
     height: BigInt(info.getHeight()),
@@ -30,17 +30,17 @@ export async function chainInfo(network: Network): Promise<ChainInfo> {
 
 /** The committed block `blockNumber`. */
 export async function readBlock(network: Network, blockNumber: bigint | number): Promise<ParsedBlock> {
-  return parseBlock(await evaluate(network.getContract('qscc'), 'GetBlockByNumber', [network.getName(), blockNumber.toString()]));
+  return parseBlock(await evaluate(systemContract(network, 'qscc'), 'GetBlockByNumber', [network.getName(), blockNumber.toString()]));
 }
 
 /** The committed block that holds transaction `transactionId`. */
 export async function readBlockOfTransaction(network: Network, transactionId: string): Promise<ParsedBlock> {
-  return parseBlock(await evaluate(network.getContract('qscc'), 'GetBlockByTxID', [network.getName(), transactionId]));
+  return parseBlock(await evaluate(systemContract(network, 'qscc'), 'GetBlockByTxID', [network.getName(), transactionId]));
 }
 
 /** One committed transaction with the peer's validation code for it (qscc GetTransactionByID). */
 export async function readTransaction(network: Network, transactionId: string): Promise<ParsedTransaction> {
-  const processed = peer.ProcessedTransaction.deserializeBinary(await evaluate(network.getContract('qscc'), 'GetTransactionByID', [network.getName(), transactionId]));
+  const processed = peer.ProcessedTransaction.deserializeBinary(await evaluate(systemContract(network, 'qscc'), 'GetTransactionByID', [network.getName(), transactionId]));
   const envelope = processed.getTransactionenvelope();
   if (!envelope) throw new Error(`transaction ${transactionId} has no envelope`);
   return parseEnvelope(envelope, processed.getValidationcode());

@@ -1,6 +1,6 @@
 import type { Network } from '@hyperledger/fabric-gateway';
 import { msp, peer } from '@hyperledger/fabric-protos';
-import { evaluate } from './submit';
+import { evaluate, systemContract } from './submit';
 
 /** A private data collection of a committed chaincode definition, as the channel holds it. */
 export interface CommittedCollection {
@@ -39,7 +39,7 @@ export async function committedDefinition(network: Network, chaincodeName: strin
   const args = new peer.lifecycle.QueryChaincodeDefinitionArgs();
   args.setName(chaincodeName);
   const result = peer.lifecycle.QueryChaincodeDefinitionResult.deserializeBinary(
-    await evaluate(network.getContract('_lifecycle'), 'QueryChaincodeDefinition', [args.serializeBinary()]),
+    await evaluate(systemContract(network, '_lifecycle'), 'QueryChaincodeDefinition', [args.serializeBinary()]),
   );
   const collections = (result.getCollections()?.getConfigList() ?? []).flatMap((entry): CommittedCollection[] => {
     const config = entry.getStaticCollectionConfig();

@@ -1,8 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, type Contract, type Gateway, type Network, type Signer } from '@hyperledger/fabric-gateway';
+import { connect, hash, signers, type Gateway, type Network, type Signer } from '@hyperledger/fabric-gateway';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { ContractName } from '@econfirm/common';
 import { findIdentity, findOrg, type NetworkDescriptor } from './network-descriptor';
+import type { ContractOf } from './submit';
 
 /** Explicit deadlines for every kind of gateway call: a stuck peer must never hang a caller. */
 export interface CallDeadlines {
@@ -47,7 +49,8 @@ export interface LedgerSession {
   readonly gateway: Gateway;
   readonly network: Network;
   readonly mspId: string;
-  contract(contractName?: string): Contract;
+  /** One contract of the chaincode, typed by its name (common's CONTRACT_TRANSACTIONS): evaluate/submitAndWait then take only its transactions. */
+  contract<C extends ContractName>(contractName: C): ContractOf<C>;
   close(): void;
 }
 
@@ -85,7 +88,7 @@ export function openLedger(options: OpenLedgerOptions): LedgerSession {
     gateway,
     network,
     mspId: org.mspId,
-    contract: (contractName?: string) => network.getContract(descriptor.chaincode.name, contractName),
+    contract: <C extends ContractName>(contractName: C) => network.getContract(descriptor.chaincode.name, contractName) as ContractOf<C>,
     close: () => {
       gateway.close();
       if (ownClient) client.close();

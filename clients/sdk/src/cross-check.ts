@@ -17,6 +17,8 @@ import {
   type ReceivableRecord,
   type ReplyContent,
   type WorkCalendar,
+  type ContractName,
+  type TransactionName,
 } from '@econfirm/common';
 import { chainInfo } from './blocks';
 import type { LedgerSession } from './connection';
@@ -33,7 +35,7 @@ import { evaluate } from './submit';
 
 const decoder = new TextDecoder();
 
-async function read<T>(ledger: LedgerSession, contract: string, transaction: string, ...args: string[]): Promise<T> {
+async function read<T, C extends ContractName = ContractName>(ledger: LedgerSession, contract: C, transaction: TransactionName<C>, ...args: string[]): Promise<T> {
   return JSON.parse(decoder.decode(await evaluate(ledger.contract(contract), transaction, args))) as T;
 }
 

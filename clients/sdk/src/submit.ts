@@ -5,8 +5,31 @@ import {
   GatewayError,
   StatusCode,
   type Contract,
+  type Network,
 } from '@hyperledger/fabric-gateway';
+import type { ContractName, TransactionName } from '@econfirm/common';
 import { LedgerCallError, type LedgerCallPhase } from './ledger-call-error';
+
+/** The system chaincodes econfirm reads, with the functions it calls (Fabric's qscc and _lifecycle). */
+export const SYSTEM_TRANSACTIONS = {
+  qscc: ['GetChainInfo', 'GetBlockByNumber', 'GetBlockByTxID', 'GetTransactionByID'],
+  _lifecycle: ['QueryChaincodeDefinition'],
+} as const;
+export type SystemChaincodeName = keyof typeof SYSTEM_TRANSACTIONS;
+
+export type SystemTransactionName<S extends SystemChaincodeName> = (typeof SYSTEM_TRANSACTIONS)[S][number];
+
+/**
+ * A contract as LedgerSession.contract(name) or systemContract() returns it: fabric-gateway's
+ * Contract, marked with its name (a type only), so that evaluate and submitAndWait take only the
+ * transactions listed for it — a misspelt or removed one does not compile.
+ */
+export type ContractOf<C extends ContractName | SystemChaincodeName> = Contract & { readonly econfirmContract?: C };
+
+/** A system chaincode of the channel (qscc, _lifecycle), typed by its functions. */
+export function systemContract<S extends SystemChaincodeName>(network: Network, name: S): ContractOf<S> {
+  return network.getContract(name) as ContractOf<S>;
+}
 
 export interface SubmitOutcome {
   transactionId: string;
@@ -56,7 +79,7 @@ const RETRYABLE_COMMIT_CODES: ReadonlySet<number> = new Set([StatusCode.MVCC_REA
  * endorse → (onSubmitted) → submit → commit status; a read conflict is retried with a new transaction
  * (new id, re-endorsed against fresh state); any other failure becomes a LedgerCallError.
  */
-export async function submitAndWait(contract: Contract, transactionName: string, options: SubmitOptions = {}): Promise<SubmitOutcome> {
+export async function submitAndWait<C extends ContractName>(contract: ContractOf<C>, transactionName: TransactionName<C>, options: SubmitOptions = {}): Promise<SubmitOutcome> {
   const maxAttempts = options.maxAttempts ?? 3;
   const discoveryDeadline = Date.now() + DISCOVERY_WAIT_MS;
   for (let attempt = 1; ; attempt++) {
@@ -91,6 +114,8 @@ export async function submitAndWait(contract: Contract, transactionName: string,
 }
 
 /** Evaluate (query) a transaction on one peer; errors mapped like submits. */
+export async function evaluate<C extends ContractName>(contract: ContractOf<C>, transactionName: TransactionName<C>, args?: Array<string | Uint8Array>): Promise<Uint8Array>;
+export async function evaluate<S extends SystemChaincodeName>(contract: ContractOf<S>, transactionName: SystemTransactionName<S>, args?: Array<string | Uint8Array>): Promise<Uint8Array>;
 export async function evaluate(contract: Contract, transactionName: string, args: Array<string | Uint8Array> = []): Promise<Uint8Array> {
   try {
     return await contract.evaluate(transactionName, { arguments: args });

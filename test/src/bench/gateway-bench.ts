@@ -1,4 +1,4 @@
-import type { InstitutionProfile, IssueInput, ReplyInput } from '@econfirm/common';
+import type { InstitutionProfile, IssueInput, ReplyInput, TransactionName } from '@econfirm/common';
 import { addRecipients, createApiToken, LedgerCallError, newInstitutionKeys, recipientOf, registrationInput, seal, sealReply, submitAndWait, type LedgerSession } from '@econfirm/sdk';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -133,14 +133,14 @@ async function main(): Promise<void> {
       await http(c.auditor, 'auditorAccept', times, `/v1/confirmations/${id}/auditor-acceptance`);
     };
 
-    const rawSubmit = async (ledger: LedgerSession, tx: string, args: string[]): Promise<void> => {
+    const rawSubmit = async (ledger: LedgerSession, tx: TransactionName<'confirmation'>, args: string[]): Promise<void> => {
       try {
         await submitAndWait(ledger.contract('confirmation'), tx, { arguments: args });
       } catch (err) {
         throw err instanceof LedgerCallError && isStaleCode(err.code) ? new StaleState(err.message) : err;
       }
     };
-    const submit = (ledger: LedgerSession, step: Step, times: StepTimes, tx: string, ...args: string[]) => times.time(step, () => rawSubmit(ledger, tx, args));
+    const submit = (ledger: LedgerSession, step: Step, times: StepTimes, tx: TransactionName<'confirmation'>, ...args: string[]) => times.time(step, () => rawSubmit(ledger, tx, args));
 
     const signingKey = { kid: bank.keys.signing.kid, jwk: bank.keys.signing.jwk, ...((bank.keys.signing as { x5c?: string[] }).x5c ? { x5c: (bank.keys.signing as { x5c?: string[] }).x5c } : {}) };
     const raw = (times: StepTimes, prefix: string) => async (i: number): Promise<void> => {

@@ -6,6 +6,7 @@ import {
   type IssueInput,
   type ReplyInput,
   type WorkCalendar,
+  type TransactionName,
 } from '@econfirm/common';
 import { evaluate, readTransaction, submitAndWait, type LedgerSession } from '@econfirm/sdk';
 import { expect } from 'chai';
@@ -39,11 +40,11 @@ function parse<T>(bytes: Uint8Array): T {
   return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
 }
 
-async function submit<T>(who: Who, tx: string, ...args: string[]): Promise<T> {
+async function submit<T>(who: Who, tx: TransactionName<'confirmation'>, ...args: string[]): Promise<T> {
   return (await submitTx<T>(who, tx, ...args)).result;
 }
 
-async function submitTx<T>(who: Who, tx: string, ...args: string[]): Promise<{ transactionId: string; result: T }> {
+async function submitTx<T>(who: Who, tx: TransactionName<'confirmation'>, ...args: string[]): Promise<{ transactionId: string; result: T }> {
   return as(who, async (ledger) => {
     const outcome = await submitAndWait(ledger.contract('confirmation'), tx, { arguments: args });
     return { transactionId: outcome.transactionId, result: parse<T>(outcome.result) };
@@ -81,7 +82,7 @@ async function opensWith<T>(sealed: { ciphertext: string; contentHash: string },
   }
 }
 
-async function read<T>(who: Who, tx: string, ...args: string[]): Promise<T> {
+async function read<T>(who: Who, tx: TransactionName<'confirmation'>, ...args: string[]): Promise<T> {
   return as(who, async (ledger) => parse<T>(await evaluate(ledger.contract('confirmation'), tx, args)));
 }
 

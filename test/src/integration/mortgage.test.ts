@@ -1,4 +1,4 @@
-import { mortgageCertificateKey, mortgageUnitKey, sha256Hex, type Encumbrance, type MortgageApplicationInput, type MortgageView } from '@econfirm/common';
+import { mortgageCertificateKey, mortgageUnitKey, sha256Hex, type Encumbrance, type MortgageApplicationInput, type MortgageView, type TransactionName } from '@econfirm/common';
 import { chainInfo, evaluate, LedgerCallError, type LedgerSession } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
@@ -22,8 +22,8 @@ const REGISTRAR: Who = ['operator', 'registrar1'];
 const STRANGER: Who = ['firm1', 'auditor1'];
 
 const calls = new SuiteLedger();
-const submit = <T>(who: Who, tx: string, args: string[], gatewayOrg?: string): Promise<T> => calls.submit<T>('mortgage', who, tx, args, undefined, gatewayOrg);
-const read = <T>(who: Who, tx: string, ...args: string[]): Promise<T> => calls.read<T>('mortgage', who, tx, ...args);
+const submit = <T>(who: Who, tx: TransactionName<'mortgage'>, args: string[], gatewayOrg?: string): Promise<T> => calls.submit<T>('mortgage', who, tx, args, undefined, gatewayOrg);
+const read = <T>(who: Who, tx: TransactionName<'mortgage'>, ...args: string[]): Promise<T> => calls.read<T>('mortgage', who, tx, ...args);
 
 describe('mortgage registrations on the real network (issue 12)', function () {
   this.timeout(180_000);

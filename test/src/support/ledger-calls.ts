@@ -1,3 +1,4 @@
+import type { ContractName, TransactionName } from '@econfirm/common';
 import { evaluate, LedgerCallError, submitAndWait } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { untilCommitted, withLedger } from './network';
@@ -15,7 +16,7 @@ export type Who = [orgKey: string, identityName: string];
 export class SuiteLedger {
   private lastWriteBlock = -1n;
 
-  async submit<T>(contract: string, who: Who, tx: string, args: string[], transient?: Record<string, unknown>, gatewayOrg?: string): Promise<T> {
+  async submit<T, C extends ContractName = ContractName>(contract: C, who: Who, tx: TransactionName<C>, args: string[], transient?: Record<string, unknown>, gatewayOrg?: string): Promise<T> {
     const transientData = transient ? Object.fromEntries(Object.entries(transient).map(([k, v]) => [k, JSON.stringify(v)])) : undefined;
     return withLedger(
       who[0],
@@ -29,7 +30,7 @@ export class SuiteLedger {
     );
   }
 
-  async read<T>(contract: string, who: Who, tx: string, ...args: string[]): Promise<T> {
+  async read<T, C extends ContractName = ContractName>(contract: C, who: Who, tx: TransactionName<C>, ...args: string[]): Promise<T> {
     return withLedger(who[0], who[1], async (ledger) => {
       await untilCommitted(ledger, this.lastWriteBlock);
       return parseJson<T>(await evaluate(ledger.contract(contract), tx, args));

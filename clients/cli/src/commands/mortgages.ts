@@ -11,6 +11,7 @@ import {
   type Encumbrance,
   type MortgageView,
   type Page,
+  type TransactionName,
 } from '@econfirm/common';
 import { evaluate, mortgageRegistration, RegistryClient, submitAndWait, type LedgerSession } from '@econfirm/sdk';
 
@@ -38,7 +39,7 @@ export class MortgageUsageError extends Error {}
 
 const decoder = new TextDecoder();
 
-async function read<T>(ledger: LedgerSession, transaction: string, ...args: string[]): Promise<T> {
+async function read<T>(ledger: LedgerSession, transaction: TransactionName<'mortgage'>, ...args: string[]): Promise<T> {
   return JSON.parse(decoder.decode(await evaluate(ledger.contract('mortgage'), transaction, args))) as T;
 }
 
@@ -56,7 +57,7 @@ function reason(value: string | undefined): string {
   return value;
 }
 
-async function submit(ledger: LedgerSession, transaction: string, ...args: string[]): Promise<unknown> {
+async function submit(ledger: LedgerSession, transaction: TransactionName<'mortgage'>, ...args: string[]): Promise<unknown> {
   return JSON.parse(decoder.decode((await submitAndWait(ledger.contract('mortgage'), transaction, { arguments: args })).result)) as unknown;
 }
 

@@ -1,4 +1,4 @@
-import { RECEIVABLE_STATES, type Page, type ReceivableRecord, type ReceivableStats } from '@econfirm/common';
+import { RECEIVABLE_STATES, type Page, type ReceivableRecord, type ReceivableStats, type TransactionName } from '@econfirm/common';
 import { evaluate, type LedgerSession } from '@econfirm/sdk';
 
 /**
@@ -14,7 +14,7 @@ export class ReceivableUsageError extends Error {}
 
 const decoder = new TextDecoder();
 
-async function read<T>(ledger: LedgerSession, transaction: string, ...args: string[]): Promise<T> {
+async function read<T>(ledger: LedgerSession, transaction: TransactionName<'receivable'>, ...args: string[]): Promise<T> {
   return JSON.parse(decoder.decode(await evaluate(ledger.contract('receivable'), transaction, args))) as T;
 }
 

@@ -1,4 +1,4 @@
-import type { ConfirmationView, Institution, InstitutionProfile, IssueInput, LetterContent } from '@econfirm/common';
+import type { ConfirmationView, Institution, InstitutionProfile, IssueInput, LetterContent, TransactionName } from '@econfirm/common';
 import {
   defaultDescriptorPath,
   InstitutionKeyStore,
@@ -64,7 +64,7 @@ async function as<T>(who: Who, work: (ledger: LedgerSession) => Promise<T>): Pro
   }
 }
 
-async function submit(who: Who, tx: string, ...args: string[]): Promise<ConfirmationView> {
+async function submit(who: Who, tx: TransactionName<'confirmation'>, ...args: string[]): Promise<ConfirmationView> {
   return as(who, async (ledger) => JSON.parse(Buffer.from((await submitAndWait(ledger.contract('confirmation'), tx, { arguments: args })).result).toString('utf8')) as ConfirmationView);
 }
 
