@@ -15,7 +15,10 @@ import { payeeCsv, payeeRows } from '../support/payment-batch-files';
  * BANK1's officer downloads the template, uploads a file with bad lines and sees each one refused
  * with nothing settled, then a good file whose stages the progress bar follows from
  * GET /v1/payment-batches/imports/{key} until the settled batch (id, count, total) shows; the
- * ledger is checked through the API. The reviewer is not offered the view.
+ * ledger is checked through the API. Then the list and a batch's page (#/pb/{id}): the officer's
+ * list shows the batch and its page every line and the total; the reviewer reads them too but is
+ * not offered the import; the regulator names the payer and reads the summary only; the client
+ * signer of another payer (CLIENT1) sees its own batch with its lines and none of ENT1's.
  */
 describe('portal e2e: payment-batch import in a real browser', function () {
   this.timeout(300_000);
@@ -49,6 +52,34 @@ describe('portal e2e: payment-batch import in a real browser', function () {
     await page.waitForSelector('[data-testid=whoami]');
   }
 
+  /** Through the list's pages (the ledger's bookmarks, Next) until the batch's row shows; its cells. */
+  async function findInList(id: string): Promise<string[]> {
+    await page.waitForSelector('#pb-list, #pb-list-empty');
+    for (let pageNo = 1; pageNo <= 50; pageNo++) {
+      const row = page.locator('#pb-list tbody tr', { has: page.locator(`a[href="#/pb/${encodeURIComponent(id)}"]`) });
+      if (await row.count()) return row.locator('td').allTextContents();
+      const next = page.locator('#pb-next');
+      if (!(await next.isEnabled())) break;
+      await next.click();
+      await page.waitForSelector(`#pb-batches[data-page="${pageNo + 1}"]`);
+    }
+    throw new Error(`${id} is on no page of the list`);
+  }
+
+  /** Every batch id of the list, page after page. */
+  async function listedIds(): Promise<string[]> {
+    await page.waitForSelector('#pb-list, #pb-list-empty');
+    const ids: string[] = [];
+    for (let pageNo = 1; pageNo <= 50; pageNo++) {
+      ids.push(...(await page.locator('#pb-list tbody tr td:first-child').allTextContents()));
+      const next = page.locator('#pb-next');
+      if (!(await next.isEnabled())) return ids;
+      await next.click();
+      await page.waitForSelector(`#pb-batches[data-page="${pageNo + 1}"]`);
+    }
+    throw new Error('more than 50 pages');
+  }
+
   async function fillForm(id: string): Promise<void> {
     await page.fill('#pb-payerId', 'ENT1');
     await page.fill('#pb-instructionReference', `ZL-${tag}`);
@@ -56,10 +87,14 @@ describe('portal e2e: payment-batch import in a real browser', function () {
   }
 
   const height = (): Promise<bigint> => withLedger('bank1', 'officer1', async (ledger) => (await chainInfo(ledger.network)).height);
+  const yuanOf = (minor: string): string => `${minor.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${minor.slice(-2)}`;
+  const okId = `PB-${run}-ok`;
+  const ok = payeeRows(300, tag);
   const cells = (selector: string): Promise<string[][]> => page.locator(`${selector} tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
 
   before(async function () {
-    await ensureDemoInstitutions('BANK1', 'ENT1');
+    // The regulator is registered before anything settles: summaries are sealed to the active regulators.
+    await ensureDemoInstitutions('BANK1', 'ENT1', 'CLIENT1', 'REGULATOR');
     const port = await freePort();
     gw = await TestGateway.start({ publicUrl: `http://127.0.0.1:${port}` });
     await gw.app.listen(port, '127.0.0.1');
@@ -67,6 +102,8 @@ describe('portal e2e: payment-batch import in a real browser', function () {
     dir = mkdtempSync(path.join(tmpdir(), 'econfirm-portal-pb-'));
     credentialFile('officer', 'bank1', 'officer1');
     credentialFile('reviewer', 'bank1', 'reviewer1');
+    credentialFile('regulator', 'regulator', 'regulator1');
+    credentialFile('client', 'client1', 'client1');
     context = await chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, acceptDownloads: true });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -106,8 +143,8 @@ describe('portal e2e: payment-batch import in a real browser', function () {
   });
 
   it('a good file settles one batch: the progress bar follows its stages from the gateway, then the batch shows with its count and total', async function () {
-    const id = `PB-${run}-ok`;
-    const { rows, totalMinor } = payeeRows(300, tag);
+    const id = okId;
+    const { rows, totalMinor } = ok;
     const good = path.join(dir, 'payees.csv');
     writeFileSync(good, payeeCsv(rows));
     // The stages the page was told, from the progress route's answers.
@@ -129,8 +166,7 @@ describe('portal e2e: payment-batch import in a real browser', function () {
 
     expect(await page.getAttribute('#pb-settled', 'data-id')).to.equal(id);
     expect(await page.textContent('#pb-settled-count')).to.equal('300');
-    const yuan = `${totalMinor.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${totalMinor.slice(-2)}`;
-    expect(await page.textContent('#pb-settled-total')).to.equal(`${yuan} CNY`);
+    expect(await page.textContent('#pb-settled-total')).to.equal(`${yuanOf(totalMinor)} CNY`);
     expect(await page.getAttribute('#pb-stage', 'data-stage')).to.equal('committed');
     expect(await page.getAttribute('#pb-progress', 'value')).to.equal(await page.getAttribute('#pb-progress', 'max'));
     expect(uploads).to.have.length(1);
@@ -151,12 +187,70 @@ describe('portal e2e: payment-batch import in a real browser', function () {
     expect(progress.body).to.include({ stage: 'committed', batchId: id, lines: 300, totalMinor });
   });
 
-  it('the reviewer is not offered the import: no link, and the view says who imports', async function () {
+  it("after the import the officer's list shows the batch; its page shows every line and the total", async function () {
+    // The list under the form was read again once the batch settled: no reload.
+    const row = await findInList(okId);
+    expect(row.slice(0, 6)).to.deep.equal([okId, 'ENT1', 'BANK1', '300', `${yuanOf(ok.totalMinor)} CNY`, '已结算 settled']);
+    expect(row[6]).to.match(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/);
+    await page.click(`#pb-list a[href="#/pb/${encodeURIComponent(okId)}"]`);
+    await page.waitForSelector(`#pb-detail[data-id="${okId}"]`);
+    expect(await page.textContent('#pb-count')).to.equal('300');
+    expect(await page.textContent('#pb-total')).to.equal(`${yuanOf(ok.totalMinor)} CNY`);
+    expect(await page.textContent('#pb-instruction')).to.equal(`ZL-${tag}`);
+    expect(await cells('#pb-lines')).to.deep.equal(ok.rows.map((r, i) => [String(i + 1), r.payeeReference, yuanOf(ok.amountsMinor[i] as string)]));
+    expect(await page.locator('#pb-lines-sealed').count()).to.equal(0);
+  });
+
+  it('the reviewer reads the list and the lines, and is not offered the import', async function () {
     await signIn('reviewer');
-    expect(await page.locator('#nav a[href="#/payment-batches"]').count()).to.equal(0);
-    await page.goto(`${base}/portal/#/payment-batches`);
+    await page.click('#nav a[href="#/payment-batches"]');
     await page.waitForSelector('#pb-not-offered');
     expect(await page.locator('#pb-upload').count()).to.equal(0);
+    expect((await findInList(okId)).slice(0, 4)).to.deep.equal([okId, 'ENT1', 'BANK1', '300']);
+    await page.goto(`${base}/portal/#/pb/${encodeURIComponent(okId)}`);
+    await page.waitForSelector(`#pb-detail[data-id="${okId}"]`);
+    expect(await page.locator('#pb-lines tbody tr').count()).to.equal(300);
+  });
+
+  it('the regulator names the payer and sees the summary (count, total) but no line, and why', async function () {
+    await signIn('regulator');
+    await page.click('#nav a[href="#/payment-batches"]');
+    await page.waitForSelector('#pb-list-empty');
+    expect(await page.locator('#pb-upload').count()).to.equal(0);
+    await page.fill('#pb-party', 'ENT1');
+    await page.click('#pb-party-form button[type=submit]');
+    await page.waitForSelector('#pb-batches[data-party="ENT1"]');
+    expect((await findInList(okId)).slice(0, 5)).to.deep.equal([okId, 'ENT1', 'BANK1', '300', `${yuanOf(ok.totalMinor)} CNY`]);
+    await page.click(`#pb-list a[href="#/pb/${encodeURIComponent(okId)}"]`);
+    await page.waitForSelector(`#pb-detail[data-id="${okId}"]`);
+    expect(await page.textContent('#pb-total')).to.equal(`${yuanOf(ok.totalMinor)} CNY`);
+    expect(await page.textContent('#pb-count')).to.equal('300');
+    expect(await page.locator('#pb-lines').count()).to.equal(0);
+    expect(await page.getAttribute('#pb-lines-sealed', 'data-readable')).to.equal('not-addressed');
+    expect(await page.textContent('#pb-lines-sealed')).to.contain('payer and the paying bank');
+    expect(await page.textContent('#pb-detail')).not.to.contain(ok.rows[0]?.payeeReference as string);
+  });
+
+  it("another payer's client signer sees its own batch and lines, none of ENT1's, and ENT1's page is refused", async function () {
+    const clientBatch = `PB-${run}-c1`;
+    const lines = [{ payeeReference: `6222 ${tag} A`, amountMinor: '120050' }, { payeeReference: `6222 ${tag} B`, amountMinor: '7' }];
+    const settled = await gw.post(callers.officer, '/v1/payment-batches', { id: clientBatch, payerId: 'CLIENT1', currency: 'CNY', instructionReference: `ZL-${tag}-C1`, lines });
+    expect(settled.status, JSON.stringify(settled.body)).to.equal(201);
+    await signIn('client');
+    await page.click('#nav a[href="#/payment-batches"]');
+    await page.waitForSelector('#pb-not-offered');
+    const ids = await listedIds();
+    expect(ids).to.include(clientBatch);
+    expect(ids).not.to.include(okId);
+    expect(await page.locator('#pb-list tbody tr td:nth-child(2)').allTextContents()).to.satisfy((payers: string[]) => payers.every((p) => p === 'CLIENT1'));
+    await page.goto(`${base}/portal/#/pb/${encodeURIComponent(clientBatch)}`);
+    await page.waitForSelector(`#pb-detail[data-id="${clientBatch}"]`);
+    expect(await page.textContent('#pb-total')).to.equal('1,200.57 CNY');
+    expect(await cells('#pb-lines')).to.deep.equal([['1', lines[0]?.payeeReference, '1,200.50'], ['2', lines[1]?.payeeReference, '0.07']]);
+    await page.goto(`${base}/portal/#/pb/${encodeURIComponent(okId)}`);
+    await page.waitForSelector('#error [data-code]');
+    expect(await page.getAttribute('#error [data-code]', 'data-code')).to.equal('NOT_FOUND');
+    expect(await page.locator('#pb-detail').count()).to.equal(0);
     expect(pageErrors).to.deep.equal([]);
   });
 });
