@@ -4,6 +4,7 @@ import type { StoredCredential } from './key-store.js';
 import { deleteCredential, loadCredential } from './key-store.js';
 import { roleLabel } from './labels.js';
 import type { Principal } from './types.js';
+import { PAYMENT_BATCH_READERS } from './views/payment-batches.js';
 
 /** What every view gets: the signed-in caller, its API client, and the page's shared regions. */
 export interface Session {
@@ -87,7 +88,7 @@ export function renderChrome(r: Regions, session: Session | undefined): void {
   const links = [h('a', { href: '#/' }, '首页 Home')];
   if (me.role === 'regulator') links.push(h('a', { href: '#/statistics' }, '统计 Statistics'));
   if (me.role === 'auditor') links.push(h('a', { href: '#/bulk' }, '批量发函 Bulk issuance'));
-  if (me.role === 'bank-officer') links.push(h('a', { href: '#/payment-batches' }, '批量代付 Payment batches'));
+  if (PAYMENT_BATCH_READERS.includes(me.role)) links.push(h('a', { href: '#/payment-batches' }, '批量代付 Payment batches'));
   if (['bank-officer', 'bank-reviewer', 'registrar', 'client-signer', 'regulator'].includes(me.role)) links.push(h('a', { href: '#/mortgages' }, '抵押登记 Mortgages'));
   if (['bank-officer', 'bank-reviewer', 'client-signer', 'regulator'].includes(me.role)) links.push(h('a', { href: '#/receivables' }, '应收账款 Receivables'));
   show(r.nav, ...links);

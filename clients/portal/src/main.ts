@@ -9,7 +9,7 @@ import { renderDetail } from './views/confirmation-detail.js';
 import { renderEngagement } from './views/cross-check.js';
 import { renderHome } from './views/confirmation-list.js';
 import { renderMortgageDetail, renderMortgages } from './views/mortgages.js';
-import { renderPaymentBatches } from './views/payment-batches.js';
+import { renderPaymentBatchDetail, renderPaymentBatches } from './views/payment-batches.js';
 import { renderReceivableDetail, renderReceivables } from './views/receivables.js';
 import { renderSignIn } from './views/sign-in.js';
 import { renderStatistics } from './views/statistics.js';
@@ -37,7 +37,8 @@ async function route(): Promise<void> {
     else if (hash === '/receivables') await renderReceivables(r.main, session, (err) => showError(r, err));
     else if (/^\/r\/.+$/.test(hash)) await renderReceivableDetail(r.main, session, decodeURIComponent(hash.slice('/r/'.length)), (err) => showError(r, err));
     else if (hash === '/statistics') await renderStatistics(r.main, session, (err) => showError(r, err));
-    else if (hash === '/payment-batches') renderPaymentBatches(r.main, session, (err) => showError(r, err), () => clearMessages(r));
+    else if (hash === '/payment-batches') await renderPaymentBatches(r.main, session, (err) => showError(r, err), () => clearMessages(r));
+    else if (/^\/pb\/.+$/.test(hash)) await renderPaymentBatchDetail(r.main, session, decodeURIComponent(hash.slice('/pb/'.length)));
     else if (hash === '/bulk') await renderBulk(r.main, session, (err) => showError(r, err));
     else if (/^\/bulk\/.+$/.test(hash)) await renderBulkJob(r.main, session, decodeURIComponent(hash.slice('/bulk/'.length)));
     else await renderHome(r.main, session, (err) => showError(r, err));

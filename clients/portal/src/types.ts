@@ -114,7 +114,13 @@ export interface BulkJob {
   finishedAt?: string;
 }
 
-/** A settled payment batch as the paying bank reads it (PaymentBatchDto; summary opened for payer, bank, regulator). */
+/** What a batch's `lines` holds, sealed for the payer and the bank (gateway payment-batches.service.ts SealedBatchLines). */
+export interface PaymentBatchLines {
+  lines: { payeeReference: string; amount: string }[];
+  instruction: { reference: string };
+}
+
+/** A settled payment batch (PaymentBatchDto): the summary opened for payer, bank and regulator, the lines for payer and bank. */
 export interface PaymentBatch {
   id: string;
   payerId: string;
@@ -123,7 +129,16 @@ export interface PaymentBatch {
   count: number;
   totalHash: string;
   summary: Sealed<{ total: string; count: number; currency: string; salt: string }>;
+  lines: Sealed<PaymentBatchLines>;
+  settledBy: string;
   settledAt: string;
+}
+
+/** GET /v1/payment-batches: one page of the caller's batches (the regulator's: one party's). */
+export interface PaymentBatchPage {
+  records: PaymentBatch[];
+  bookmark: string;
+  fetchedRecordsCount: number;
 }
 
 /** Where a payment-batch import stands (GET /v1/payment-batches/imports/{key}). */

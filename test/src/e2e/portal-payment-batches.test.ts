@@ -236,11 +236,17 @@ describe('portal e2e: payment-batch import in a real browser', function () {
     const lines = [{ payeeReference: `6222 ${tag} A`, amountMinor: '120050' }, { payeeReference: `6222 ${tag} B`, amountMinor: '7' }];
     const settled = await gw.post(callers.officer, '/v1/payment-batches', { id: clientBatch, payerId: 'CLIENT1', currency: 'CNY', instructionReference: `ZL-${tag}-C1`, lines });
     expect(settled.status, JSON.stringify(settled.body)).to.equal(201);
+    // A page's worth more (the portal asks for 50): the list has to follow the ledger's bookmark to a second page.
+    const more = Array.from({ length: 50 }, (_, i) => `PB-${run}-c1-${String(i).padStart(2, '0')}`);
+    const answers = await Promise.all(more.map((id) => gw.post(callers.officer, '/v1/payment-batches', { id, payerId: 'CLIENT1', currency: 'CNY', instructionReference: `ZL-${tag}-C1`, lines: [{ payeeReference: `6222 ${tag} ${id}`, amountMinor: '100' }] })));
+    expect(answers.map((a) => a.status)).to.deep.equal(more.map(() => 201));
     await signIn('client');
     await page.click('#nav a[href="#/payment-batches"]');
     await page.waitForSelector('#pb-not-offered');
     const ids = await listedIds();
-    expect(ids).to.include(clientBatch);
+    expect(Number(await page.getAttribute('#pb-batches', 'data-page')), 'pages walked').to.be.at.least(2);
+    expect(ids).to.include.members([clientBatch, ...more]);
+    expect(new Set(ids).size, 'no batch on two pages').to.equal(ids.length);
     expect(ids).not.to.include(okId);
     expect(await page.locator('#pb-list tbody tr td:nth-child(2)').allTextContents()).to.satisfy((payers: string[]) => payers.every((p) => p === 'CLIENT1'));
     await page.goto(`${base}/portal/#/pb/${encodeURIComponent(clientBatch)}`);

@@ -1,9 +1,15 @@
 import { ApiError } from '../api-client.js';
 import type { Session } from '../app.js';
 import { facts, h, instant, saveBlob, show, table } from '../dom.js';
-import { importStageLabel, IMPORT_STAGES } from '../labels.js';
-import type { PaymentBatch, PaymentBatchImportProgress, RowIssue } from '../types.js';
+import { actorName, importStageLabel, IMPORT_STAGES } from '../labels.js';
+import type { PaymentBatch, PaymentBatchImportProgress, PaymentBatchPage, RowIssue } from '../types.js';
 import { yuan } from './receivables.js';
+
+/** The roles that read payment batches (chaincode payment-batch-contract.ts READER_ROLES; the list route has no role check of its own). */
+export const PAYMENT_BATCH_READERS: readonly string[] = ['bank-officer', 'bank-reviewer', 'client-signer', 'regulator'];
+/** A batch is written once, settled (chaincode payment-batch-store.ts): the ledger knows no other state. */
+const SETTLED = '已结算 settled';
+const PAGE_SIZE = 50;
 
 /** How often the import's stage is asked for while the upload runs. */
 const POLL_MS = 250;
@@ -50,8 +56,13 @@ function progressPanel(): { element: HTMLElement; update: (progress: PaymentBatc
   };
 }
 
+/** The total as the summary opens for the caller (payer, bank, regulator), or that it stays sealed. */
+function totalText(batch: PaymentBatch): string {
+  const total = batch.summary.content?.total;
+  return total === undefined ? '（密封 sealed）' : `${yuan(total)} ${batch.currency}`;
+}
+
 function settledFacts(batch: PaymentBatch): HTMLElement {
-  const summary = batch.summary.content;
   return h(
     'section',
     { id: 'pb-settled', 'data-id': batch.id },
@@ -60,25 +71,93 @@ function settledFacts(batch: PaymentBatch): HTMLElement {
       ['批次 Batch', h('span', { id: 'pb-settled-id' }, batch.id)],
       ['付款人 Payer', batch.payerId],
       ['笔数 Payees', h('span', { id: 'pb-settled-count' }, String(batch.count))],
-      ['合计 Total', h('span', { id: 'pb-settled-total' }, `${yuan(summary?.total)} ${batch.currency}`)],
+      ['合计 Total', h('span', { id: 'pb-settled-total' }, totalText(batch))],
       ['结算时间 Settled at', instant(batch.settledAt)],
     ]),
   );
 }
 
 /**
- * Batch payments (批量代付) from a file, for the paying bank's officer: download the template
- * (payeeReference,amount), upload a CSV or XLSX of the payees with the payer and the payment
- * instruction (POST /v1/payment-batches/import, one Idempotency-Key per filled-in form), follow the
- * import's stage, see every bad line of a refused file (422 ROWS_INVALID: nothing settled) or the
- * settled batch. `clearMessages` empties the page's error and status regions at each upload.
+ * One page of the caller's batches (GET /v1/payment-batches, the ledger's bookmarks; the regulator
+ * names the party), as a section that reloads in place: a page, the next, the first again, or after
+ * an import settled.
  */
-export function renderPaymentBatches(main: HTMLElement, session: Session, onError: (err: unknown) => void, clearMessages: () => void): void {
+function batchList(session: Session, onError: (err: unknown) => void): { element: HTMLElement; load: (partyId?: string, bookmark?: string, pageNo?: number) => Promise<void> } {
+  const regulator = session.me.role === 'regulator';
+  const element = h('section', { id: 'pb-batches', 'aria-labelledby': 'pb-batches-title' });
+  // Only the latest request may fill the section: an answer that arrives late is dropped.
+  let latest = 0;
+  const load = async (partyId = '', bookmark = '', pageNo = 1): Promise<void> => {
+    const mine = ++latest;
+    const query = `pageSize=${PAGE_SIZE}${partyId ? `&partyId=${encodeURIComponent(partyId)}` : ''}${bookmark ? `&bookmark=${encodeURIComponent(bookmark)}` : ''}`;
+    // The regulator reads one party's batches (the route requires it to name one).
+    const page: PaymentBatchPage = regulator && !partyId ? { records: [], bookmark: '', fetchedRecordsCount: 0 } : await session.api.get<PaymentBatchPage>(`/v1/payment-batches?${query}`);
+    if (mine !== latest) return;
+    const next = h('button', { type: 'button', id: 'pb-next', ...(page.bookmark ? {} : { disabled: true }) }, '下一页 Next');
+    next.addEventListener('click', () => void load(partyId, page.bookmark, pageNo + 1).catch(onError));
+    const first = h('button', { type: 'button', id: 'pb-first', ...(bookmark ? {} : { disabled: true }) }, '首页 First page');
+    first.addEventListener('click', () => void load(partyId).catch(onError));
+    const party = h('input', { id: 'pb-party', name: 'partyId', value: partyId, placeholder: 'ENT1', size: 12, required: true });
+    const partyForm = h('form', { id: 'pb-party-form' }, h('label', { for: 'pb-party' }, '付款人或银行 Payer or bank '), party, ' ', h('button', { type: 'submit' }, '查看 Show'));
+    partyForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void load(party.value.trim()).catch(onError);
+    });
+    const rows = page.records.map((b) => [
+      h('a', { href: `#/pb/${encodeURIComponent(b.id)}` }, b.id),
+      b.payerId,
+      b.bankId,
+      String(b.count),
+      totalText(b),
+      SETTLED,
+      instant(b.settledAt),
+    ]);
+    element.dataset.page = String(pageNo);
+    element.dataset.party = partyId;
+    show(
+      element,
+      h('h3', { id: 'pb-batches-title' }, regulator ? '机构的批次 An institution’s batches' : '本机构的批次 Our batches (payer or bank)'),
+      regulator ? partyForm : null,
+      rows.length > 0
+        ? table(null, ['批次 Batch', '付款人 Payer', '付款银行 Bank', '笔数 Payees', '合计 Total', '状态 State', '结算时间 Settled at'], rows, { id: 'pb-list' })
+        : h('p', { id: 'pb-list-empty' }, regulator && !partyId ? '请输入机构 Name an institution (payer or bank).' : '无记录 Nothing here.'),
+      // The ledger's index of a party's batches is keyed by batch id, not by time: no newest-first order across pages.
+      rows.length > 0 ? h('p', { class: 'muted' }, '按批次编号排列 In batch-id order (the ledger indexes a party’s batches by id).') : null,
+      h('nav', { class: 'pager' }, first, ' ', next),
+    );
+  };
+  return { element, load };
+}
+
+/**
+ * Batch payments (批量代付): every reader's batches (bank officer and reviewer of the paying bank,
+ * the payer's client signer, the regulator for the party it names) and, for the paying bank's officer,
+ * the import from a file: download the template (payeeReference,amount), upload a CSV or XLSX of the
+ * payees with the payer and the payment instruction (POST /v1/payment-batches/import, one
+ * Idempotency-Key per filled-in form), follow the import's stage, see every bad line of a refused file
+ * (422 ROWS_INVALID: nothing settled) or the settled batch, which the list then shows.
+ * `clearMessages` empties the page's error and status regions at each upload.
+ */
+export async function renderPaymentBatches(main: HTMLElement, session: Session, onError: (err: unknown) => void, clearMessages: () => void): Promise<void> {
   const heading = h('h2', {}, '批量代付 Payment batches');
-  if (session.me.role !== 'bank-officer') {
-    show(main, heading, h('p', { id: 'pb-not-offered' }, '只有付款银行的经办可导入批量代付。Only the paying bank’s officer imports a payment batch.'));
+  const notOffered = h('p', { id: 'pb-not-offered' }, '只有付款银行的经办可导入批量代付。Only the paying bank’s officer imports a payment batch.');
+  if (!PAYMENT_BATCH_READERS.includes(session.me.role)) {
+    show(main, heading, notOffered);
     return;
   }
+  const list = batchList(session, onError);
+  await list.load();
+  // The reader may have moved on while the first page loaded.
+  if (location.hash !== '#/payment-batches' || !main.isConnected) return;
+  if (session.me.role !== 'bank-officer') {
+    show(main, heading, list.element, notOffered);
+    return;
+  }
+  show(main, heading, list.element, importSection(session, onError, clearMessages, () => void list.load().catch(onError)));
+}
+
+/** The officer's import form and its outcome; `settled` is told once a batch settled. */
+function importSection(session: Session, onError: (err: unknown) => void, clearMessages: () => void, settled: () => void): HTMLElement {
   const template = h('button', { type: 'button', id: 'pb-template' }, '下载模板 Download the CSV template');
   template.addEventListener('click', () => {
     void (async () => {
@@ -144,6 +223,7 @@ export function renderPaymentBatches(main: HTMLElement, session: Session, onErro
         // The last word on the stage is the gateway's, once the answer is in.
         panel.update(await ask().catch(() => undefined));
         show(outcome, panel.element, settledFacts(batch));
+        settled();
       } catch (err) {
         uploading = false;
         await poll;
@@ -157,11 +237,56 @@ export function renderPaymentBatches(main: HTMLElement, session: Session, onErro
       }
     })();
   });
-  show(
-    main,
-    heading,
+  return h(
+    'section',
+    { id: 'pb-import', 'aria-labelledby': 'pb-import-title' },
+    h('h3', { id: 'pb-import-title' }, '导入 Import a batch'),
     h('p', {}, '每行先经校验，全部通过才在一笔交易中结算；有误则列出行号与原因，不付任何款。金额以元为单位，最多两位小数。Every line is checked first: a file with a bad line settles nothing and names each line and reason; a good one settles in one transaction. Amounts in yuan, at most 2 decimals.'),
     form,
     outcome,
+  );
+}
+
+/** The lines for the payer and the bank; for anyone else (the regulator) why there are none. */
+function linesPart(batch: PaymentBatch): HTMLElement {
+  const opened = batch.lines.content;
+  if (batch.lines.readable === 'decrypted' && opened) {
+    return table(
+      `${opened.lines.length} 笔 payees`,
+      ['序号 #', '收款人账号 Payee reference', `金额 Amount (${batch.currency})`],
+      opened.lines.map((line, i) => [String(i + 1), line.payeeReference, yuan(line.amount)]),
+      { id: 'pb-lines' },
+    );
+  }
+  const why = batch.lines.readable === 'not-addressed'
+    ? '明细只密封给付款人和付款银行：本机构只能读取笔数与合计。The lines are sealed to the payer and the paying bank only: this institution reads the count and the total.'
+    : `明细未能为本机构打开 The lines could not be opened for this institution (${batch.lines.readable}).`;
+  return h('p', { id: 'pb-lines-sealed', 'data-readable': batch.lines.readable }, why);
+}
+
+/** One batch (GET /v1/payment-batches/{id}): the summary as opened for the caller and, for the payer and the bank, its lines. */
+export async function renderPaymentBatchDetail(main: HTMLElement, session: Session, id: string): Promise<void> {
+  const batch = await session.api.get<PaymentBatch>(`/v1/payment-batches/${encodeURIComponent(id)}`);
+  if (!location.hash.startsWith('#/pb/') || decodeURIComponent(location.hash.slice('#/pb/'.length)) !== id) return;
+  const instruction = batch.lines.content?.instruction.reference;
+  show(
+    main,
+    h('p', {}, h('a', { href: '#/payment-batches' }, '← 批量代付 Payment batches')),
+    h(
+      'section',
+      { id: 'pb-detail', 'data-id': batch.id, 'aria-labelledby': 'pb-detail-title' },
+      h('h2', { id: 'pb-detail-title' }, `批量代付 ${batch.id}`),
+      facts([
+        ['状态 State', SETTLED],
+        ['付款人 Payer', batch.payerId],
+        ['付款银行 Bank', batch.bankId],
+        ['笔数 Payees', h('span', { id: 'pb-count' }, String(batch.count))],
+        ['合计 Total', h('span', { id: 'pb-total' }, totalText(batch))],
+        ['付款指令 Payment instruction', instruction === undefined ? '（密封 sealed）' : h('span', { id: 'pb-instruction' }, instruction)],
+        ['结算人 Settled by', h('span', { title: batch.settledBy }, actorName(batch.settledBy))],
+        ['结算时间 Settled at', instant(batch.settledAt)],
+      ]),
+      linesPart(batch),
+    ),
   );
 }
