@@ -52,32 +52,34 @@ describe('portal e2e: payment-batch import in a real browser', function () {
     await page.waitForSelector('[data-testid=whoami]');
   }
 
-  /** Through the list's pages (the ledger's bookmarks, Next) until the batch's row shows; its cells. */
-  async function findInList(id: string): Promise<string[]> {
+  /** The list page after page (the ledger's bookmarks, Next): `visit` reads each page and says whether to stop there. */
+  async function eachListPage(visit: () => Promise<boolean>): Promise<boolean> {
     await page.waitForSelector('#pb-list, #pb-list-empty');
     for (let pageNo = 1; pageNo <= 50; pageNo++) {
-      const row = page.locator('#pb-list tbody tr', { has: page.locator(`a[href="#/pb/${encodeURIComponent(id)}"]`) });
-      if (await row.count()) return row.locator('td').allTextContents();
+      if (await visit()) return true;
       const next = page.locator('#pb-next');
-      if (!(await next.isEnabled())) break;
-      await next.click();
-      await page.waitForSelector(`#pb-batches[data-page="${pageNo + 1}"]`);
-    }
-    throw new Error(`${id} is on no page of the list`);
-  }
-
-  /** Every batch id of the list, page after page. */
-  async function listedIds(): Promise<string[]> {
-    await page.waitForSelector('#pb-list, #pb-list-empty');
-    const ids: string[] = [];
-    for (let pageNo = 1; pageNo <= 50; pageNo++) {
-      ids.push(...(await page.locator('#pb-list tbody tr td:first-child').allTextContents()));
-      const next = page.locator('#pb-next');
-      if (!(await next.isEnabled())) return ids;
+      if (!(await next.isEnabled())) return false;
       await next.click();
       await page.waitForSelector(`#pb-batches[data-page="${pageNo + 1}"]`);
     }
     throw new Error('more than 50 pages');
+  }
+
+  /** The cells of the batch's row, on whichever page of the list it is. */
+  async function findInList(id: string): Promise<string[]> {
+    const row = page.locator('#pb-list tbody tr', { has: page.locator(`a[href="#/pb/${encodeURIComponent(id)}"]`) });
+    if (!(await eachListPage(async () => (await row.count()) > 0))) throw new Error(`${id} is on no page of the list`);
+    return row.locator('td').allTextContents();
+  }
+
+  /** Every batch id of the list, page after page. */
+  async function listedIds(): Promise<string[]> {
+    const ids: string[] = [];
+    await eachListPage(async () => {
+      ids.push(...(await page.locator('#pb-list tbody tr td:first-child').allTextContents()));
+      return false;
+    });
+    return ids;
   }
 
   async function fillForm(id: string): Promise<void> {
