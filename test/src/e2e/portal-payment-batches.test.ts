@@ -52,6 +52,14 @@ describe('portal e2e: payment-batch import in a real browser', function () {
     await page.waitForSelector('[data-testid=whoami]');
   }
 
+  /** Signs in as a reader other than the bank's officer and opens the batches from the nav: no import form. */
+  async function openBatchesAs(who: string, shown: string): Promise<void> {
+    await signIn(who);
+    await page.click('#nav a[href="#/payment-batches"]');
+    await page.waitForSelector(shown);
+    expect(await page.locator('#pb-upload').count(), 'no import form').to.equal(0);
+  }
+
   /** The list page after page (the ledger's bookmarks, Next): `visit` reads each page and says whether to stop there. */
   async function eachListPage(visit: () => Promise<boolean>): Promise<boolean> {
     await page.waitForSelector('#pb-list, #pb-list-empty');
@@ -204,10 +212,7 @@ describe('portal e2e: payment-batch import in a real browser', function () {
   });
 
   it('the reviewer reads the list and the lines, and is not offered the import', async function () {
-    await signIn('reviewer');
-    await page.click('#nav a[href="#/payment-batches"]');
-    await page.waitForSelector('#pb-not-offered');
-    expect(await page.locator('#pb-upload').count()).to.equal(0);
+    await openBatchesAs('reviewer', '#pb-not-offered');
     expect((await findInList(okId)).slice(0, 4)).to.deep.equal([okId, 'ENT1', 'BANK1', '300']);
     await page.goto(`${base}/portal/#/pb/${encodeURIComponent(okId)}`);
     await page.waitForSelector(`#pb-detail[data-id="${okId}"]`);
@@ -215,10 +220,7 @@ describe('portal e2e: payment-batch import in a real browser', function () {
   });
 
   it('the regulator names the payer and sees the summary (count, total) but no line, and why', async function () {
-    await signIn('regulator');
-    await page.click('#nav a[href="#/payment-batches"]');
-    await page.waitForSelector('#pb-list-empty');
-    expect(await page.locator('#pb-upload').count()).to.equal(0);
+    await openBatchesAs('regulator', '#pb-list-empty');
     await page.fill('#pb-party', 'ENT1');
     await page.click('#pb-party-form button[type=submit]');
     await page.waitForSelector('#pb-batches[data-party="ENT1"]');
@@ -242,9 +244,7 @@ describe('portal e2e: payment-batch import in a real browser', function () {
     const more = Array.from({ length: 50 }, (_, i) => `PB-${run}-c1-${String(i).padStart(2, '0')}`);
     const answers = await Promise.all(more.map((id) => gw.post(callers.officer, '/v1/payment-batches', { id, payerId: 'CLIENT1', currency: 'CNY', instructionReference: `ZL-${tag}-C1`, lines: [{ payeeReference: `6222 ${tag} ${id}`, amountMinor: '100' }] })));
     expect(answers.map((a) => a.status)).to.deep.equal(more.map(() => 201));
-    await signIn('client');
-    await page.click('#nav a[href="#/payment-batches"]');
-    await page.waitForSelector('#pb-not-offered');
+    await openBatchesAs('client', '#pb-not-offered');
     const ids = await listedIds();
     expect(Number(await page.getAttribute('#pb-batches', 'data-page')), 'pages walked').to.be.at.least(2);
     expect(ids).to.include.members([clientBatch, ...more]);
