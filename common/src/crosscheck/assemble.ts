@@ -148,9 +148,10 @@ export interface EngagementCrossCheck {
 }
 
 /**
- * The engagement report from the firm's bank letters of one engagement: each accepted one checked
- * by `check` (the reader opens it), each other one listed with why not, and the registrations with
- * banks none of the accepted replies came from.
+ * The engagement report from the firm's letters of one engagement — bank letters and receivable or
+ * payable confirmations: each accepted one checked by `check` (the reader opens it), each other one
+ * listed with why not, and the registrations and liens with banks none of the accepted bank
+ * replies came from (a counterparty's reply confirms no bank).
  */
 export async function engagementCrossCheck(
   requests: readonly CrossCheckRequest[],
@@ -163,7 +164,7 @@ export async function engagementCrossCheck(
   const letters: EngagementLetterCheck[] = [];
   const exceptions: EngagementCrossCheck['exceptions'] = [];
   const confirmedBanks = new Set<string>();
-  for (const request of requests.filter((r) => isBankLetter(r.kind))) {
+  for (const request of requests) {
     const base = { confirmationId: request.id, responderId: request.responderId, state: request.state };
     const reason = crossCheckNotReady(request);
     if (reason) {
@@ -171,7 +172,7 @@ export async function engagementCrossCheck(
       continue;
     }
     const report = await check(request);
-    confirmedBanks.add(request.responderId);
+    if (isBankLetter(request.kind)) confirmedBanks.add(request.responderId);
     letters.push({ ...base, checked: true, counts: report.counts });
     exceptions.push(...report.exceptions.map((e) => ({ ...e, confirmationId: request.id })));
   }

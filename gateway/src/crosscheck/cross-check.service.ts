@@ -186,13 +186,17 @@ export class CrossCheckService {
     return crossCheckReport(view, { letter, reply, replyContentHash: view.reply.contentHash, history }, reading, new Date().toISOString());
   }
 
-  /** GET /v1/engagements/{id}/cross-check: every accepted bank reply of the engagement, and the banks none came from. */
+  /**
+   * GET /v1/engagements/{id}/cross-check: every accepted reply of the engagement (bank letters,
+   * receivable and payable confirmations), and the banks none came from. The client's
+   * registrations are read (and their grant needed) only when the engagement has a bank letter.
+   */
   async engagement(principal: Principal, engagementId: string): Promise<EngagementCrossCheck> {
     const views = await this.confirmations.readEngagement(principal, engagementId);
     const own = views.filter((v) => v.firmId === principal.institutionId);
     const first = own[0];
     if (!first) throw GatewayError.notFound(`NOT_FOUND: engagement ${engagementId} has no request of ${principal.institutionId}`);
-    const reading = await this.readLedger(principal, first.clientId);
+    const reading = await this.readLedger(principal, first.clientId, own.some((v) => isBankLetter(v.kind)));
     return engagementCrossCheck(own, reading, async (request) => this.check(principal, await this.confirmations.read(principal, request.id), reading), new Date().toISOString());
   }
 }

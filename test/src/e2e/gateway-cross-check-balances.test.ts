@@ -1,4 +1,4 @@
-import type { CrossCheckReport, CrossCheckStatistics } from '@econfirm/common';
+import type { CrossCheckReport, CrossCheckStatistics, EngagementCrossCheck } from '@econfirm/common';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -114,6 +114,16 @@ describe('gateway e2e: cross-checks of receivable confirmations against the rece
     expect(report.records.find((r) => r.id === confirmed)).to.include({ expected: true, matchedBy: 'invoice-number', amountReadable: false });
     expect(report.notCompared.find((n) => n.code === 'RECEIVABLE_AMOUNT_NOT_COMPARABLE')).to.include({ recordId: confirmed });
     expect(JSON.stringify(report)).not.to.contain(amountMinor);
+  });
+
+  it('the engagement report lists the counterparty letters, checked or why not, with their exceptions; no mortgage grant needed', async function () {
+    const res = await gw.get(world.auditor, `/v1/engagements/${engagement.id}/cross-check`);
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    const report = res.body as EngagementCrossCheck;
+    expect(Object.fromEntries(report.letters.map((l) => [l.confirmationId, l.checked]))).to.deep.equal({ [denying]: true, [agreeing]: true, [pending]: false });
+    expect(report.letters.find((l) => l.confirmationId === pending)?.reason).to.match(/once the auditor has accepted it/);
+    expect(report.exceptions.map((e) => [e.code, e.recordId, e.confirmationId])).to.deep.equal([['RECEIVABLE_BALANCE_NOT_STATED', confirmed, denying]]);
+    expect(report.counts).to.deep.equal({ RECEIVABLE_BALANCE_NOT_STATED: 1 });
   });
 
   it('the recorded summary reaches the regulator’s counts under the customer, apart from the banks', async function () {
