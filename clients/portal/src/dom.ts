@@ -43,12 +43,12 @@ export function table(caption: string | null, headers: string[], rows: Child[][]
   );
 }
 
-/** A definition list of label → value pairs. */
 /** A share (0…1) as a percentage with one decimal: `42.0 %`. */
 export function percent(share: number): string {
   return `${(share * 100).toFixed(1)} %`;
 }
 
+/** A definition list of label → value pairs. */
 export function facts(pairs: Array<[string, Child]>, attrs: Attrs = {}): HTMLDListElement {
   const list = h('dl', { class: 'facts', ...attrs });
   for (const [label, value] of pairs) append(list, h('dt', {}, label), h('dd', {}, value ?? '—'));

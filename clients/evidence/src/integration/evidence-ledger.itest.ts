@@ -399,4 +399,24 @@ describe('evidence on the real network (issue 5)', function () {
     const usage = cli('evidence', 'bundle', engagementId, '--as', 'firm1/auditor1');
     expect(usage.status).to.equal(2);
   });
+
+  it("econfirm verify takes the bundle as the portal saves it (one JSON file), refuses a changed one and says what a JSON file that is no bundle lacks", () => {
+    const dir = path.join(work, 'bundle-cli');
+    const bundle = readBundle(dir);
+    const asJson = { manifestJws: bundle.manifestJws, files: Object.fromEntries([...bundle.files].map(([name, bytes]) => [name, bytes.toString('base64')])) };
+    const file = path.join(work, 'portal-bundle.json');
+    writeFileSync(file, JSON.stringify(asJson));
+    const ok = cli('verify', file, '--as', 'firm1/auditor1');
+    expect(ok.status, ok.output).to.equal(0);
+    expect(ok.output).to.match(/manifest PASS OK: 2 letters of engagement/);
+    const [first] = Object.keys(asJson.files);
+    writeFileSync(file, JSON.stringify({ ...asJson, files: { ...asJson.files, [first as string]: Buffer.from('%PDF-1.7 not the one').toString('base64') } }));
+    const changed = cli('verify', file, '--as', 'firm1/auditor1');
+    expect(changed.status, changed.output).to.equal(1);
+    expect(changed.output).to.match(/manifest FAIL BUNDLE_MISMATCH/);
+    writeFileSync(file, JSON.stringify({ verdict: 'trust me' }));
+    const notBundle = cli('verify', file, '--as', 'firm1/auditor1');
+    expect(notBundle.status, notBundle.output).to.equal(1);
+    expect(notBundle.output).to.match(/is not an evidence bundle/);
+  });
 });
