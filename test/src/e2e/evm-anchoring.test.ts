@@ -114,6 +114,30 @@ async function waitFor(service: AnchoringService, what: string, predicate: (batc
   }
 }
 
+/** A signed PDF of `url` as `caller`, the document in its evidence.json parsed by `parse`, and its anchor.json. */
+async function signedDocument<D>(gw: TestGateway, caller: Caller, url: string, parse: (text: string) => D): Promise<{ pdf: Buffer; doc: D; anchor?: ReturnType<typeof parseAnchorProof> }> {
+  const res = await gw.http().get(url).set('Authorization', await gw.bearer(caller, 'GET', url)).buffer(true).parse((r, done) => {
+    const chunks: Buffer[] = [];
+    r.on('data', (chunk: Buffer) => chunks.push(chunk));
+    r.on('end', () => done(null, Buffer.concat(chunks)));
+  });
+  expect(res.status, String(res.body).slice(0, 300)).to.equal(200);
+  const pdf = res.body as Buffer;
+  const files = await extractAttachments(pdf);
+  const json = files.find((f) => f.name === ATTACHMENT.evidenceJson);
+  const anchor = files.find((f) => f.name === ATTACHMENT.anchorJson);
+  return { pdf, doc: parse((json?.bytes as Buffer).toString('utf8')), ...(anchor ? { anchor: parseAnchorProof(anchor.bytes.toString('utf8')) } : {}) };
+}
+
+/** The document of the record's current version (certificate, voucher) once its item's batch is confirmed on the chain. */
+async function anchoredDocument<D>(gw: TestGateway, service: AnchoringService, caller: Caller, url: string, parse: (text: string) => D, itemOf: (doc: D) => string): Promise<{ pdf: Buffer; doc: D; proof: AnchoredProof }> {
+  const itemId = itemOf((await signedDocument(gw, caller, url, parse)).doc);
+  await waitFor(service, `${itemId} anchored`, (batches) => batches.some((b) => b.state === 'confirmed' && b.root === service.store.item(itemId)?.batchRoot), 90_000);
+  const again = await signedDocument(gw, caller, url, parse);
+  expect(again.anchor?.status, 'generated after the batch is confirmed').to.equal('anchored');
+  return { pdf: again.pdf, doc: again.doc, proof: again.anchor as AnchoredProof };
+}
+
 const anchoredLogs = async (root: string): Promise<number> => {
   const provider = evmProvider();
   try {
@@ -403,32 +427,6 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
     let registrar: Caller;
     let registered: { pdf: Buffer; doc: MortgageCertificateDocument; proof: AnchoredProof };
 
-    const certificate = async (): Promise<{ pdf: Buffer; doc: MortgageCertificateDocument; anchor?: ReturnType<typeof parseAnchorProof> }> => {
-      const url = `/v1/mortgages/${id}/certificate.pdf`;
-      const res = await gw.http().get(url).set('Authorization', await gw.bearer(officer, 'GET', url)).buffer(true).parse((r, done) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (chunk: Buffer) => chunks.push(chunk));
-        r.on('end', () => done(null, Buffer.concat(chunks)));
-      });
-      expect(res.status, String(res.body)).to.equal(200);
-      const pdf = res.body as Buffer;
-      const files = await extractAttachments(pdf);
-      const json = files.find((f) => f.name === ATTACHMENT.evidenceJson);
-      const anchor = files.find((f) => f.name === ATTACHMENT.anchorJson);
-      return { pdf, doc: parseMortgageCertificateJson((json?.bytes as Buffer).toString('utf8')), ...(anchor ? { anchor: parseAnchorProof(anchor.bytes.toString('utf8')) } : {}) };
-    };
-
-    /** The certificate of the registration's current version once its batch is confirmed on the chain. */
-    const anchoredCertificate = async (): Promise<{ pdf: Buffer; doc: MortgageCertificateDocument; proof: AnchoredProof }> => {
-      const first = await certificate();
-      const txId = first.doc.timeline[first.doc.timeline.length - 1]?.txId as string;
-      const itemId = `mortgage-certificate:${id}:${txId}`;
-      await waitFor(service, `${itemId} anchored`, (batches) => batches.some((b) => b.state === 'confirmed' && b.root === service.store.item(itemId)?.batchRoot), 90_000);
-      const again = await certificate();
-      expect(again.anchor?.status, 'the certificate generated after the batch is confirmed').to.equal('anchored');
-      return { pdf: again.pdf, doc: again.doc, proof: again.anchor as AnchoredProof };
-    };
-
     before(async () => {
       await ensureDemoInstitutions('BANK1', 'CLIENT1', 'MREG1');
       networkScript('identity.sh', 'evidence', 'operator', 'MREG1');
@@ -449,7 +447,7 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
       const before = service.store.batches().length;
       const res = await gw.post(registrar, `/v1/mortgages/${id}/registration`, { certificateNumber: `沪(2026)浦东新区不动产证明第${tag.slice(-10)}号` });
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
-      registered = await anchoredCertificate();
+      registered = await anchoredDocument(gw, service, officer, `/v1/mortgages/${id}/certificate.pdf`, parseMortgageCertificateJson, (doc) => `mortgage-certificate:${id}:${doc.timeline[doc.timeline.length - 1]?.txId}`);
       const { doc, proof } = registered;
       expect(doc.record.state).to.equal('registered');
       expect(service.store.batches().length, 'one batch: the registered version (the application made none)').to.equal(before + 1);
@@ -490,7 +488,7 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
       expect((await gw.post(officer, `/v1/mortgages/${id}/discharge-request`, { reason: 'repaid' })).status).to.equal(200);
       expect((await gw.post(registrar, `/v1/mortgages/${id}/discharge`, { caseNumber: `DC-${tag}`, reason: 'repaid' })).status).to.equal(200);
       // The discharge-requested version may be read after the discharge (the latest is anchored then): wait for the last.
-      const discharged = await anchoredCertificate();
+      const discharged = await anchoredDocument(gw, service, officer, `/v1/mortgages/${id}/certificate.pdf`, parseMortgageCertificateJson, (doc) => `mortgage-certificate:${id}:${doc.timeline[doc.timeline.length - 1]?.txId}`);
       expect(discharged.doc.record.state).to.equal('discharged');
       expect(discharged.proof.leaf.value).to.not.equal(registered.proof.leaf.value);
       const trust = { rpcUrl: evmDeployment().rpcUrl, contract: evmDeployment().address };
@@ -510,32 +508,8 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
     let newHolder: Caller;
     let confirmed: { pdf: Buffer; doc: ReceivableVoucherDocument; proof: AnchoredProof };
     let nextHolder: string;
-
-    const voucher = async (caller: Caller): Promise<{ pdf: Buffer; doc: ReceivableVoucherDocument; anchor?: ReturnType<typeof parseAnchorProof> }> => {
-      const url = `/v1/receivables/${id}/voucher.pdf`;
-      const res = await gw.http().get(url).set('Authorization', await gw.bearer(caller, 'GET', url)).buffer(true).parse((r, done) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (chunk: Buffer) => chunks.push(chunk));
-        r.on('end', () => done(null, Buffer.concat(chunks)));
-      });
-      expect(res.status, String(res.body).slice(0, 300)).to.equal(200);
-      const pdf = res.body as Buffer;
-      const files = await extractAttachments(pdf);
-      const json = files.find((f) => f.name === ATTACHMENT.evidenceJson);
-      const anchor = files.find((f) => f.name === ATTACHMENT.anchorJson);
-      return { pdf, doc: parseReceivableVoucherJson((json?.bytes as Buffer).toString('utf8')), ...(anchor ? { anchor: parseAnchorProof(anchor.bytes.toString('utf8')) } : {}) };
-    };
-
-    /** The voucher of the receivable's current version once its batch is confirmed on the chain. */
-    const anchoredVoucher = async (caller: Caller): Promise<{ pdf: Buffer; doc: ReceivableVoucherDocument; proof: AnchoredProof }> => {
-      const first = await voucher(caller);
-      const own = first.doc.timeline.filter((step) => step.receivableId === id);
-      const itemId = `receivable-voucher:${id}:${own[own.length - 1]?.txId}`;
-      await waitFor(service, `${itemId} anchored`, (batches) => batches.some((b) => b.state === 'confirmed' && b.root === service.store.item(itemId)?.batchRoot), 90_000);
-      const again = await voucher(caller);
-      expect(again.anchor?.status, 'the voucher generated after the batch is confirmed').to.equal('anchored');
-      return { pdf: again.pdf, doc: again.doc, proof: again.anchor as AnchoredProof };
-    };
+    /** The anchoring item of the receivable's version a voucher is of (its own last step). */
+    const voucherItem = (doc: ReceivableVoucherDocument): string => `receivable-voucher:${id}:${doc.timeline.filter((step) => step.receivableId === id).pop()?.txId}`;
 
     before(async () => {
       const parties = await receivableTenants(tag);
@@ -559,7 +533,7 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
     it("a registered receivable is not anchored; the obligor's confirmation is, and the holder's voucher verifies against the chain alone", async () => {
       const before = service.store.batches().length;
       expect((await gw.post(obligor, `/v1/receivables/${id}/confirmation`)).status).to.equal(200);
-      confirmed = await anchoredVoucher(holder);
+      confirmed = await anchoredDocument(gw, service, holder, `/v1/receivables/${id}/voucher.pdf`, parseReceivableVoucherJson, voucherItem);
       expect(confirmed.doc.record.state).to.equal('confirmed');
       expect(service.store.batches().length, 'one batch: the confirmed version (the registration made none)').to.equal(before + 1);
       const verdict = await verifyEvidencePdf(confirmed.pdf, { roots, evm: { rpcUrl: evmDeployment().rpcUrl, contract: evmDeployment().address } });
@@ -586,7 +560,7 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
     it('a transfer is a new version with its own leaf; the confirmed voucher keeps its proof', async () => {
       const moved = await gw.post(holder, `/v1/receivables/${id}/transfer`, { toId: nextHolder });
       expect(moved.status, JSON.stringify(moved.body)).to.equal(200);
-      const transferred = await anchoredVoucher(newHolder);
+      const transferred = await anchoredDocument(gw, service, newHolder, `/v1/receivables/${id}/voucher.pdf`, parseReceivableVoucherJson, voucherItem);
       expect(transferred.doc.record).to.include({ state: 'transferred', holderId: nextHolder });
       expect(transferred.proof.leaf.value).to.not.equal(confirmed.proof.leaf.value);
       const trust = { rpcUrl: evmDeployment().rpcUrl, contract: evmDeployment().address };
