@@ -61,27 +61,15 @@ function startGateway(anchoring: Settings, tenants = E2E_TENANTS): Promise<TestG
   return TestGateway.start({ events: { ...events, enabled: true, reconnectBackoffMs: 100 }, anchoring, tenants });
 }
 
-/**
- * One step as `caller`. The next party's gateway peer may not have committed the previous step's
- * block yet (it answers NOT_FOUND, as for a stranger): ask again briefly, as a party's system would.
- */
-async function step(gw: TestGateway, caller: DemoCallers[keyof DemoCallers], url: string, body: object = {}): Promise<{ status: number; body: { state?: string } }> {
-  for (let attempt = 0; ; attempt++) {
-    const res = await gw.post(caller, url, body);
-    if (res.status !== 404 || attempt >= 25) return res as { status: number; body: { state?: string } };
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 /** Issue → authorize → accept → reply → approve → auditor-accept, through the gateway. */
 async function complete(gw: TestGateway, c: DemoCallers, id: string, engagementId: string): Promise<void> {
   const issued = await gw.post(c.auditor, '/v1/confirmations', bankLetterRequest(id, engagementId, '6222000033334444'));
   expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
-  expect((await step(gw, c.clientSigner, `/v1/confirmations/${id}/authorization`, { feeConsent: true })).status).to.equal(200);
-  expect((await step(gw, c.officer, `/v1/confirmations/${id}/acceptance`)).status).to.equal(200);
-  expect((await step(gw, c.officer, `/v1/confirmations/${id}/reply`, { content: agreeingReply() })).status).to.equal(200);
-  expect((await step(gw, c.reviewer, `/v1/confirmations/${id}/reply/approval`)).status).to.equal(200);
-  const accepted = await step(gw, c.auditor, `/v1/confirmations/${id}/auditor-acceptance`);
+  expect((await gw.postStep(c.clientSigner, `/v1/confirmations/${id}/authorization`, { feeConsent: true })).status).to.equal(200);
+  expect((await gw.postStep(c.officer, `/v1/confirmations/${id}/acceptance`)).status).to.equal(200);
+  expect((await gw.postStep(c.officer, `/v1/confirmations/${id}/reply`, { content: agreeingReply() })).status).to.equal(200);
+  expect((await gw.postStep(c.reviewer, `/v1/confirmations/${id}/reply/approval`)).status).to.equal(200);
+  const accepted = await gw.postStep(c.auditor, `/v1/confirmations/${id}/auditor-acceptance`);
   expect(accepted.body.state, JSON.stringify(accepted.body)).to.equal(ConfirmationState.AuditorAccepted);
 }
 

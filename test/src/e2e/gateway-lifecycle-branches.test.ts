@@ -29,7 +29,7 @@ describe('gateway e2e: lifecycle branches over HTTP', function () {
   });
 
   async function step(caller: Caller, id: string, path: string, body: object, state: string): Promise<Record<string, unknown>> {
-    const res = await gw.post(caller, `/v1/confirmations/${id}/${path}`, body);
+    const res = await gw.postStep(caller, `/v1/confirmations/${id}/${path}`, body);
     expect(res.status, `${path}: ${JSON.stringify(res.body)}`).to.be.oneOf([200, 201]);
     expect(res.body.state, path).to.equal(state);
     return res.body as Record<string, unknown>;

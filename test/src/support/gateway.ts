@@ -114,6 +114,19 @@ export class TestGateway {
     return this.http().post(url).set('Authorization', await this.bearer(caller, 'POST', url)).set(headers).send(body);
   }
 
+  /**
+   * One step of a lifecycle as the next party. Its gateway peer (another org's) may not have
+   * committed the previous step's block yet and answers NOT_FOUND, as for a stranger: ask again
+   * briefly (up to 5 s), as a party's system would. Any other answer is returned at once.
+   */
+  async postStep(caller: Caller, url: string, body: object = {}): Promise<request.Response> {
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.post(caller, url, body);
+      if (res.status !== 404 || attempt >= 25) return res;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
   /** Stops the app and builds a new one on the same database: what a gateway restart keeps. */
   async restart(): Promise<void> {
     await this.app.close();
