@@ -75,11 +75,7 @@ async function complete(gw: TestGateway, c: DemoCallers, id: string, engagementI
 
 async function evidencePdf(gw: TestGateway, c: DemoCallers, id: string): Promise<Buffer> {
   const url = `/v1/confirmations/${id}/evidence.pdf`;
-  const res = await gw.http().get(url).set('Authorization', await gw.bearer(c.auditor, 'GET', url)).buffer(true).parse((r, done) => {
-    const chunks: Buffer[] = [];
-    r.on('data', (chunk: Buffer) => chunks.push(chunk));
-    r.on('end', () => done(null, Buffer.concat(chunks)));
-  });
+  const res = await gw.getBytes(c.auditor, url);
   expect(res.status, String(res.body)).to.equal(200);
   return res.body as Buffer;
 }
@@ -104,11 +100,7 @@ async function waitFor(service: AnchoringService, what: string, predicate: (batc
 
 /** A signed PDF of `url` as `caller`, the document in its evidence.json parsed by `parse`, and its anchor.json. */
 async function signedDocument<D>(gw: TestGateway, caller: Caller, url: string, parse: (text: string) => D): Promise<{ pdf: Buffer; doc: D; anchor?: ReturnType<typeof parseAnchorProof> }> {
-  const res = await gw.http().get(url).set('Authorization', await gw.bearer(caller, 'GET', url)).buffer(true).parse((r, done) => {
-    const chunks: Buffer[] = [];
-    r.on('data', (chunk: Buffer) => chunks.push(chunk));
-    r.on('end', () => done(null, Buffer.concat(chunks)));
-  });
+  const res = await gw.getBytes(caller, url);
   expect(res.status, String(res.body).slice(0, 300)).to.equal(200);
   const pdf = res.body as Buffer;
   const files = await extractAttachments(pdf);

@@ -138,13 +138,7 @@ describe('gateway e2e: cross-checks of receivable confirmations against the rece
 
   it('the evidence PDF carries the cross-check section, signed with it, and it verifies against the ledger', async function () {
     const url = `/v1/confirmations/${denying}/evidence.pdf`;
-    const res = await gw.http().get(url).set('Authorization', await gw.bearer(world.auditor, 'GET', url))
-      .buffer(true)
-      .parse((r, done) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+    const res = await gw.getBytes(world.auditor, url);
     const pdf = res.body as Buffer;
     expect(res.status, res.status === 200 ? '' : pdf.toString('utf8')).to.equal(200);
     const verdict = await gw.post(world.auditor, '/v1/evidence/verify', { pdf: pdf.toString('base64') });

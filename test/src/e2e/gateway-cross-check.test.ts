@@ -140,13 +140,7 @@ describe('gateway e2e: cross-checks of bank replies against mortgage registratio
   });
 
   it("the evidence PDF carries the cross-check section, signed with it, and it verifies against the ledger", async function () {
-    const res = await gw.http().get(`/v1/confirmations/${omitting}/evidence.pdf`).set('Authorization', await gw.bearer(auditor, 'GET', `/v1/confirmations/${omitting}/evidence.pdf`))
-      .buffer(true)
-      .parse((r, done) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+    const res = await gw.getBytes(auditor, `/v1/confirmations/${omitting}/evidence.pdf`);
     const pdf = res.body as Buffer;
     expect(res.status, res.status === 200 ? '' : pdf.toString('utf8')).to.equal(200);
     const verdict = await gw.post(auditor, '/v1/evidence/verify', { pdf: pdf.toString('base64') });

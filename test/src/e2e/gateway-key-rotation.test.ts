@@ -147,13 +147,7 @@ describe('gateway e2e: institution key rotation keeps old content readable', fun
 
   it("the firm's evidence PDF of a request sealed before the rotation is generated (letter and reply opened with the retired key)", async function () {
     expect((await step(auditor, `/v1/confirmations/${repliedBefore}/auditor-acceptance`)).body.state).to.equal(ConfirmationState.AuditorAccepted);
-    const pdf = await gw.http().get(`/v1/confirmations/${repliedBefore}/evidence.pdf`).set('Authorization', await gw.bearer(auditor, 'GET', `/v1/confirmations/${repliedBefore}/evidence.pdf`))
-      .buffer(true)
-      .parse((r, done) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+    const pdf = await gw.getBytes(auditor, `/v1/confirmations/${repliedBefore}/evidence.pdf`);
     const bytes = pdf.body as Buffer;
     expect(pdf.status, pdf.status === 200 ? '' : bytes.toString('utf8')).to.equal(200);
     expect(bytes.subarray(0, 5).toString('latin1')).to.equal('%PDF-');

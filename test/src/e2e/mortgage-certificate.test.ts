@@ -44,11 +44,7 @@ describe('gateway e2e: the mortgage registration certificate as signed evidence'
   let bankCopy: Buffer;
 
   async function download(caller: Caller, url = `/v1/mortgages/${id}/certificate.pdf`) {
-    return gw.http().get(url).set('Authorization', await gw.bearer(caller, 'GET', url)).buffer(true).parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+    return gw.getBytes(caller, url);
   }
 
   async function verifyOnline(caller: Caller, pdf: Buffer): Promise<Verdict> {

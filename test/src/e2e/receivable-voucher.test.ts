@@ -53,11 +53,7 @@ describe('gateway e2e: the receivable voucher as signed evidence', function () {
 
   async function download(caller: Caller, id: string) {
     const url = `/v1/receivables/${id}/voucher.pdf`;
-    return gw.http().get(url).set('Authorization', await gw.bearer(caller, 'GET', url)).buffer(true).parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+    return gw.getBytes(caller, url);
   }
 
   it('a receivable the obligor has not confirmed has no voucher: 409 VOUCHER_NOT_ISSUED; the route is in the OpenAPI document', async () => {

@@ -56,11 +56,7 @@ describe('evidence endpoints of the gateway on the real network (issue 5)', func
   });
 
   it('GET /v1/confirmations/{id}/evidence.pdf: the firm gets a signed PDF; the bank is refused', async () => {
-    const res = await gw.http().get(`/v1/confirmations/${id}/evidence.pdf`).set('Authorization', await gw.bearer(auditor, 'GET', `/v1/confirmations/${id}/evidence.pdf`)).buffer(true).parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+    const res = await gw.getBytes(auditor, `/v1/confirmations/${id}/evidence.pdf`);
     expect(res.status, String(res.body)).to.equal(200);
     expect(res.headers['content-type']).to.match(/application\/pdf/);
     pdf = res.body as Buffer;

@@ -110,6 +110,19 @@ export class TestGateway {
     return this.http().get(url).set('Authorization', await this.bearer(caller, 'GET', url));
   }
 
+  /** A GET whose answer is bytes (a signed PDF): `body` is the Buffer as sent, whatever the content type. */
+  async getBytes(caller: Caller, url: string): Promise<request.Response & { body: Buffer }> {
+    return (await this.http()
+      .get(url)
+      .set('Authorization', await this.bearer(caller, 'GET', url))
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      })) as request.Response & { body: Buffer };
+  }
+
   async post(caller: Caller, url: string, body: object = {}, headers: Record<string, string> = {}): Promise<request.Response> {
     return this.http().post(url).set('Authorization', await this.bearer(caller, 'POST', url)).set(headers).send(body);
   }
