@@ -60,7 +60,7 @@ export function batchTree(leaves: readonly string[]): StandardMerkleTree<[string
 }
 
 /** An item's id: one per confirmation (it completes once), one per version of a registration or receivable (each has its certificate or voucher). */
-function itemIdOf(facts: AnchorLeafInput): string {
+function itemIdOf(facts: Pick<AnchorLeafInput, 'kind' | 'id' | 'txId'>): string {
   return facts.kind === 'confirmation' ? `confirmation:${facts.id}` : `${facts.kind}:${facts.id}:${facts.txId}`;
 }
 
@@ -270,6 +270,9 @@ export class AnchoringService implements OnApplicationBootstrap, BeforeApplicati
           for (const event of events) {
             if (!source.completes(event.state)) continue;
             for (const id of event.ids) {
+              // Collected already — from another tenant's outbox (every reader of a receivable gets
+              // its event) or before a restart: the version this event made is an item, no read.
+              if (this.store.item(itemIdOf({ kind: source.kind, id, txId: event.transactionId }))) continue;
               const facts = await source.read(this.ledger, principal, this.tenants.descriptor.channel, id);
               if (facts) items.push(this.item(tenant, facts));
             }
