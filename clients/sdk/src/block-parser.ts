@@ -57,10 +57,27 @@ export interface CollectionHashedReadWriteSet {
   privateReadWriteSetHash: Uint8Array;
 }
 
+/**
+ * A range the chaincode iterated (kvrwset.RangeQueryInfo), which the committing peer re-runs to
+ * catch phantoms: `[startKey, endKey)`, or `[startKey, endKey]` when the chaincode stopped before
+ * the end (`itrExhausted` false: `endKey` is then the last key it saw). What it saw is either the
+ * keys and versions themselves or, past 50 of them, a Merkle summary of their hashes.
+ */
+export interface RangeQueryRead {
+  startKey: string;
+  /** '' is the namespace's end. */
+  endKey: string;
+  itrExhausted: boolean;
+  /** The keys and versions the simulation saw, in key order (absent when summarised). */
+  reads?: readonly KeyRead[];
+  merkle?: { maxDegree: number; maxLevel: number; maxLevelHashes: readonly Uint8Array[] };
+}
+
 /** What a transaction read and wrote in one chaincode namespace. */
 export interface NamespaceReadWriteSet {
   namespace: string;
   reads: readonly KeyRead[];
+  rangeQueries: readonly RangeQueryRead[];
   writes: readonly KeyWrite[];
   collections: readonly CollectionHashedReadWriteSet[];
 }
@@ -193,11 +210,28 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
+function keyRead(r: ledger.rwset.kvrwset.KVRead): KeyRead {
+  return { key: r.getKey(), ...optional('version', version(r.getVersion())) };
+}
+
+function rangeQuery(info: ledger.rwset.kvrwset.RangeQueryInfo): RangeQueryRead {
+  const summary = info.getReadsMerkleHashes();
+  return {
+    startKey: info.getStartKey(),
+    endKey: info.getEndKey(),
+    itrExhausted: info.getItrExhausted(),
+    ...(summary
+      ? { merkle: { maxDegree: summary.getMaxDegree(), maxLevel: summary.getMaxLevel(), maxLevelHashes: summary.getMaxLevelHashesList_asU8() } }
+      : { reads: info.getRawReads()?.getKvReadsList().map(keyRead) ?? [] }),
+  };
+}
+
 function parseNamespace(set: ledger.rwset.NsReadWriteSet): NamespaceReadWriteSet {
   const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(set.getRwset_asU8());
   return {
     namespace: set.getNamespace(),
-    reads: kv.getReadsList().map((r) => ({ key: r.getKey(), ...optional('version', version(r.getVersion())) })),
+    reads: kv.getReadsList().map(keyRead),
+    rangeQueries: kv.getRangeQueriesInfoList().map(rangeQuery),
     writes: kv.getWritesList().map((w) => ({ key: w.getKey(), isDelete: w.getIsDelete(), value: w.getValue_asU8() })),
     collections: set.getCollectionHashedRwsetList().map(parseCollection),
   };

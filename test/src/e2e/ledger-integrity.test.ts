@@ -316,6 +316,16 @@ describe('gateway e2e: the regulator checks the integrity of the chain', functio
       const MVCC_READ_CONFLICT = 11;
       expect(flip(valid.n, valid.index, MVCC_READ_CONFLICT)).to.include(`${valid.n}: transaction ${valid.index} (${valid.txId}): recorded MVCC_READ_CONFLICT, but every read held (replay of the read-write sets)`);
     }
+    // Ranges are replayed too (the phantom check): the clean chain above agreed with every range a
+    // VALID transaction iterated — a bank's or firm's caller resolution ranges over its MSP's
+    // institutions — and a phantom invented in the metadata is told.
+    const ranged = find((tx) => tx.isValid && tx.type === common.HeaderType.ENDORSER_TRANSACTION && tx.actions.some((a) => a.readWriteSets.some((set) => set.rangeQueries.length > 0)));
+    expect(ranged, 'a VALID transaction that iterates a range').to.not.equal(undefined);
+    if (ranged) {
+      expect(flip(ranged.n, ranged.index, peer.TxValidationCode.PHANTOM_READ_CONFLICT)).to.include(`${ranged.n}: transaction ${ranged.index} (${ranged.txId}): recorded PHANTOM_READ_CONFLICT, but every read held (replay of the read-write sets)`);
+    }
+    const phantom = find((tx) => tx.validation === 'PHANTOM_READ_CONFLICT');
+    if (phantom) expect(flip(phantom.n, phantom.index, 0).some((b) => b.startsWith(`${phantom.n}: transaction ${phantom.index} (${phantom.txId}): recorded VALID, but its `))).to.equal(true);
     // Endorsements that do not satisfy the policy the chain's committed chaincode definition set.
     const endorsedTwice = find((tx) => tx.isValid && tx.actions[0]?.chaincode.name === 'econfirm' && (tx.actions[0]?.endorsements.length ?? 0) >= 2);
     expect(endorsedTwice, 'an econfirm transaction endorsed by two orgs').to.not.equal(undefined);
