@@ -1,8 +1,8 @@
-import { applyDecorators, Body, Controller, Get, Header, Headers, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, Header, Headers, HttpCode, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { type SchemaObject, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiConsumes, ApiExtraModels, ApiForbiddenResponse, ApiGatewayTimeoutResponse, ApiNotFoundResponse, ApiServiceUnavailableResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiUnprocessableEntityResponse, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Role } from '@econfirm/common';
 import { IsObject, IsOptional, IsString, Matches } from 'class-validator';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
@@ -207,8 +207,16 @@ export class EvidenceController {
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: auditors of the firm only; IDENTITY_REFUSED' })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @EVIDENCE_ERRORS
-  async bundle(@CurrentPrincipal() p: Principal, @Param() { id }: EngagementIdParam, @Headers('accept') accept?: string): Promise<unknown> {
-    if (acceptsProgress(accept)) return new StreamableFile(await this.evidence.bundleProgress(p, id), { type: NDJSON, disposition: 'inline' });
+  async bundle(@CurrentPrincipal() p: Principal, @Param() { id }: EngagementIdParam, @Res({ passthrough: true }) res: Response, @Headers('accept') accept?: string): Promise<unknown> {
+    if (acceptsProgress(accept)) {
+      // The response closing before it finished is the caller hanging up (Nest pipes the stream
+      // into the response and leaves the source running): the bundle is then abandoned.
+      const hangUp = new AbortController();
+      res.on('close', () => {
+        if (!res.writableFinished) hangUp.abort();
+      });
+      return new StreamableFile(await this.evidence.bundleProgress(p, id, hangUp.signal), { type: NDJSON, disposition: 'inline' });
+    }
     return this.evidence.bundle(p, id);
   }
 

@@ -30,6 +30,7 @@ import { GatewayError } from '../errors/gateway-error';
 import { errorBody } from '../errors/gateway-exception.filter';
 import { mapFabricError } from '../fabric/fabric-error.mapper';
 import { LedgerService } from '../fabric/ledger.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { servicePrincipal } from '../tenants/service-principal';
 import { TenantsService } from '../tenants/tenants.service';
 import { VerifierPool } from './verifier/verifier-pool';
@@ -50,6 +51,7 @@ export class EvidenceService {
     private readonly verifier: VerifierPool,
     private readonly crossChecks: CrossCheckService,
     private readonly anchoring: AnchoringService,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** The anchor proof the evidence embeds: anchored, "pending", or none when this gateway does not anchor. */
@@ -192,7 +194,7 @@ export class EvidenceService {
    * no letters, no evidence key — is still an HTTP status, not a line; a failure after that is the
    * last line. A bundle of many letters takes minutes: the portal's progress bar reads these lines.
    */
-  async bundleProgress(principal: Principal, engagementId: string): Promise<Readable> {
+  async bundleProgress(principal: Principal, engagementId: string, hangUp?: AbortSignal): Promise<Readable> {
     const out = new PassThrough();
     const line = (value: object): string => `${JSON.stringify(value)}\n`;
     let listed = false;
@@ -202,24 +204,37 @@ export class EvidenceService {
       started = resolve;
       refused = reject;
     });
-    // A caller that hung up destroys the stream: the bundle is still made (generateEngagementBundle
-    // takes no abort), and nothing more is written.
+    // A caller that hung up gets nothing more, and the bundle is abandoned: no further letter is
+    // rendered and signed for nobody (the ones in flight finish), and no manifest is signed.
     const send = (value: object, last = false): void => {
-      if (out.destroyed) return;
+      if (out.destroyed || hangUp?.aborted) return;
       if (last) out.end(line(value));
       else out.write(line(value));
     };
     const onProgress = (progress: { done: number; total: number }): void => {
+      if (progress.done > 0) this.metrics.evidenceBundleLetters.inc();
       send({ progress });
       if (!listed) {
         listed = true;
         started();
       }
     };
-    const generating = (async () => generateEngagementBundle({ ledger: this.ledger.session(principal), engagementId, keys: this.keys(principal), signer: this.signer(principal), anchor: this.anchor, onProgress }))();
+    const generating = (async () => generateEngagementBundle({
+      ledger: this.ledger.session(principal), engagementId, keys: this.keys(principal), signer: this.signer(principal), anchor: this.anchor, onProgress,
+      ...(hangUp ? { signal: hangUp } : {}),
+    }))();
     generating.then(
-      (bundle) => send({ bundle: { manifest: bundle.manifest, ...bundleToJson(bundle) } }, true),
+      (bundle) => {
+        this.metrics.evidenceBundles.inc({ outcome: 'completed' });
+        send({ bundle: { manifest: bundle.manifest, ...bundleToJson(bundle) } }, true);
+      },
       (err: unknown) => {
+        if (hangUp?.aborted) {
+          this.metrics.evidenceBundles.inc({ outcome: 'abandoned' });
+          out.destroy();
+          return;
+        }
+        this.metrics.evidenceBundles.inc({ outcome: 'failed' });
         const failure = this.failure(err, 'ListConfirmationsByEngagement');
         if (!listed) refused(failure);
         else send(errorBody(failure), true);

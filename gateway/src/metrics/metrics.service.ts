@@ -36,6 +36,19 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly evidenceBundles = new Counter({
+    name: 'econfirm_gateway_evidence_bundles_total',
+    help: 'Engagement evidence bundles by outcome: completed, failed, or abandoned (the caller hung up before the end)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly evidenceBundleLetters = new Counter({
+    name: 'econfirm_gateway_evidence_bundle_letters_total',
+    help: 'Letters of engagement bundles rendered and signed',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'econfirm_gateway_' });
   }

@@ -2,6 +2,7 @@ import { ConfirmationState } from '@econfirm/common';
 import { pemChainToX5c, signingPublicKeyPem } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
+import type { IncomingMessage } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -141,5 +142,43 @@ describe('evidence endpoints of the gateway on the real network (issue 5)', func
     expect(unknown.body.error.code).to.equal('NOT_FOUND');
     const bank = await gw.http().get(url).set('Authorization', await gw.bearer(officer, 'GET', url)).set('Accept', 'application/x-ndjson');
     expect(bank.status, JSON.stringify(bank.body)).to.equal(403);
+  });
+
+  it('a caller that hangs up on the NDJSON bundle abandons it: no further letter is rendered and signed, no manifest', async function () {
+    this.timeout(240_000);
+    const big = `ENG-${run}-BIG`;
+    const letters = 12;
+    const issue = (n: number) => gw.post(auditor, '/v1/confirmations', {
+      id: `CF-${run}-B${n}`, kind: 'bank-form-1', addresseeId: 'BANK1', feePayer: 'client', letter: bankLetter('6222000011113333'),
+      engagement: { id: big, clientId: 'CLIENT1', periodStart: '2025-01-01', periodEnd: '2025-12-31', asOfDate: '2025-12-31' },
+    });
+    expect((await issue(0)).status).to.equal(201);
+    for (const res of await Promise.all(Array.from({ length: letters - 1 }, (_, i) => issue(i + 1)))) expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    const counters = async () => {
+      const text = (await gw.http().get('/metrics')).text;
+      const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
+      return { letters: value(/^econfirm_gateway_evidence_bundle_letters_total (\d+)$/m), abandoned: value(/^econfirm_gateway_evidence_bundles_total\{outcome="abandoned"\} (\d+)$/m) };
+    };
+    const before = await counters();
+    const url = `/v1/engagements/${big}/evidence-bundle`;
+    const firstLine = await new Promise<string>((resolve, reject) => {
+      void gw.bearer(auditor, 'GET', url).then((authorization) => {
+        gw.http().get(url).set('Authorization', authorization).set('Accept', 'application/x-ndjson').buffer(true).parse((r, done) => {
+          r.once('data', (chunk: Buffer) => {
+            resolve(chunk.toString('utf8').split('\n')[0] as string);
+            (r as unknown as IncomingMessage).destroy(); // the caller hangs up after the first progress line
+            done(null, chunk);
+          });
+        }).then(() => undefined, () => undefined);
+      }, reject);
+    });
+    expect(JSON.parse(firstLine)).to.deep.equal({ progress: { done: 0, total: letters } });
+    let after = await counters();
+    for (const deadline = Date.now() + 60_000; after.abandoned === before.abandoned && Date.now() < deadline; after = await counters()) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(after.abandoned - before.abandoned, 'the bundle was abandoned').to.equal(1);
+    // The letters already in flight (a few at a time) finish; the rest of the engagement is never made.
+    expect(after.letters - before.letters).to.be.lessThan(letters);
   });
 });

@@ -194,6 +194,11 @@ export interface BundleOptions extends Omit<GenerateOptions, 'confirmationId' | 
   concurrency?: number;
   /** Called once with done 0 when the letters are known, then after each letter's PDF is signed. */
   onProgress?: (progress: { done: number; total: number }) => void;
+  /**
+   * Abandons the bundle (e.g. its caller hung up): no letter is started after it fires, the ones in
+   * flight finish, and the promise rejects with the signal's reason instead of signing a manifest.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -202,7 +207,7 @@ export interface BundleOptions extends Omit<GenerateOptions, 'confirmationId' | 
  * transaction read once for the bundle); the bundle does not depend on the order they finish in.
  */
 export async function generateEngagementBundle(options: BundleOptions): Promise<EvidenceBundle> {
-  const { engagementId, onProgress, renderThreads: threads, concurrency: inFlight, ...generate } = options;
+  const { engagementId, onProgress, signal, renderThreads: threads, concurrency: inFlight, ...generate } = options;
   const generatedAt = generate.generatedAt ?? new Date().toISOString();
   const ids = await engagementConfirmationIds(generate.ledger, engagementId);
   if (ids.length === 0) throw new EvidenceInputError('NOT_FOUND', `engagement ${engagementId} has no requests of ${generate.keys.institutionId}`);
@@ -215,7 +220,7 @@ export async function generateEngagementBundle(options: BundleOptions): Promise<
   let done = 0;
   onProgress?.({ done, total: ids.length });
   const worker = async (): Promise<void> => {
-    while (next < ids.length) {
+    while (next < ids.length && !signal?.aborted) {
       const index = next++;
       try {
         letters[index] = await generateEvidence({ ...generate, confirmationId: ids[index] as string, generatedAt, reads, ...(renderPool ? { renderPool } : {}) });
@@ -231,5 +236,6 @@ export async function generateEngagementBundle(options: BundleOptions): Promise<
   } finally {
     await renderPool?.close();
   }
+  signal?.throwIfAborted();
   return createEvidenceBundle(engagementId, generatedAt, letters, generate.signer);
 }
