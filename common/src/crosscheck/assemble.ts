@@ -5,6 +5,7 @@ import { countByCode, CrossCheckException, CrossCheckReport, CrossCheckResult, N
 import { crossCheckBalances } from './match-balances';
 import { crossCheckMortgages, MortgageFact, unconfirmedMortgagees } from './match-mortgages';
 import { crossCheckReceivables, ReceivableFact, unconfirmedLienHolders } from './match-receivables';
+import { statedSection } from './stated-position';
 
 /**
  * The reading-independent part of a cross-check: who reads the ledger (the gateway's tenant, the
@@ -119,10 +120,13 @@ function checked(request: CrossCheckRequest, replyReading: CrossCheckReplyReadin
   }
   if (!ledger.mortgages) throw new Error(`a bank letter's cross-check needs the client's registrations read (${request.id})`);
   const common = { letter, reply, replyingBankIds: [...new Set([request.responderId, request.addresseeId])], asOfDate, utcOffsetMinutes };
-  return merged(
+  const result = merged(
     crossCheckMortgages({ ...common, mortgages: ledger.mortgages }),
     ledger.receivables ? crossCheckReceivables({ ...common, clientId: request.clientId, receivables: ledger.receivables }) : undefined,
   );
+  // Acceptance bills are the client's payables the bank accepted, but as bills: with no bill on the ledger, nothing to hold them against.
+  if (!statedSection(letter, reply, 'acceptanceBills').confirmed) return result;
+  return { ...result, notCompared: [...result.notCompared, { what: 'section acceptanceBills', reason: NOT_COMPARED_CODES.ACCEPTANCE_BILLS_NOT_ON_LEDGER, code: 'ACCEPTANCE_BILLS_NOT_ON_LEDGER' }] };
 }
 
 /** One letter of an engagement in the engagement report: checked, or why not. */

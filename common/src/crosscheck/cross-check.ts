@@ -52,17 +52,21 @@ export const CROSS_CHECK_EXCEPTIONS = {
     kind: 'not-in-reply',
     when: "a receivable the client holds on which the replying bank held the lien at the end of the as-of date, that no row of the reply's discounted bills or loans names",
   },
+  OWED_RECEIVABLE_NOT_IN_REPLY: {
+    kind: 'not-in-reply',
+    when: "a receivable the client owes (its obligor: the client's payable, held by a supplier) on which the replying bank held the lien at the end of the as-of date, that no row of the reply's other items (14: contingent liabilities) names",
+  },
   RECEIVABLE_NOT_ON_LEDGER: {
     kind: 'not-on-ledger',
-    when: 'a discounted-bill or loan row states a financed receivable (应收账款 / 债权凭证 / 保理 / receivable / factoring) that names no receivable the client holds on the ledger',
+    when: 'a discounted-bill or loan row states a financed receivable (应收账款 / 债权凭证 / 保理 / receivable / factoring) that names no receivable the client holds on the ledger, or an other-items row one that names no receivable the client owes',
   },
   LIEN_HOLDER_NOT_REPLYING_BANK: {
     kind: 'other-lien-holder',
-    when: 'a reply row names a receivable of the client whose lien on the ledger is held by another bank',
+    when: 'a reply row names a receivable the client holds or owes whose lien on the ledger is held by another bank',
   },
   RECEIVABLE_NOT_FINANCED: {
     kind: 'differs',
-    when: "a reply row names a receivable of the client that carried no lien of the replying bank at the end of the as-of date (never financed, financed after it, or released by then)",
+    when: "a reply row names a receivable the client holds or owes that carried no lien of the replying bank at the end of the as-of date (never financed, financed after it, or released by then: paid)",
   },
   RECEIVABLE_DATE_MISMATCH: {
     kind: 'differs',
@@ -70,11 +74,11 @@ export const CROSS_CHECK_EXCEPTIONS = {
   },
   RECEIVABLE_AMOUNT_MISMATCH: {
     kind: 'differs',
-    when: "a discounted-bill row's currency differs from the receivable's, or its face amount from the receivable's amount (compared only where the firm can open the receivable's sealed terms)",
+    when: "a discounted-bill row's currency differs from the receivable's, or its face amount from the receivable's amount; an other-items row's currency or amount from the owed receivable's (compared only where the firm can open the receivable's sealed terms)",
   },
   LIEN_HOLDER_NOT_CONFIRMED: {
     kind: 'not-confirmed',
-    when: 'engagement report: a receivable the client holds carried, at the as-of date, the lien of a bank to which the engagement has no accepted bank reply',
+    when: 'engagement report: a receivable the client holds or owes carried, at the as-of date, the lien of a bank to which the engagement has no accepted bank reply',
   },
   RECEIVABLE_BALANCE_NOT_STATED: {
     kind: 'not-in-reply',
@@ -116,6 +120,17 @@ export const BALANCE_SECTIONS = ['balances', 'otherItems'] as const;
 export const RECEIVABLE_SECTIONS = ['discountedBills', 'loans'] as const;
 
 /**
+ * The reply sections a receivable the client owes is expected in when a bank held the lien on it
+ * (the bank financed the client's supplier against the client's payable: supply-chain financing,
+ * DOMAIN §5). The 2020 form has no section for it: it is no loan of the client (2), no guarantee
+ * (6), no bill (7–9: the ledger's receivables are vouchers, 债权凭证, not bills), and the client
+ * owes the bank on it at maturity — a liability only section 14 ("Other: … contingent
+ * liabilities") can state, in its item, description, currency and amount (no date column:
+ * OWED_RECEIVABLE_TERMS_NOT_ASKED).
+ */
+export const OWED_RECEIVABLE_SECTIONS = ['other'] as const;
+
+/**
  * Comparisons that could not be made, with a stable code where the report must say so per record:
  * never a guess in place of a value the firm may not open.
  */
@@ -123,6 +138,8 @@ export const NOT_COMPARED_CODES = {
   RECEIVABLE_AMOUNT_NOT_COMPARABLE: "the receivable's amount is sealed to its obligor, creditors, holder and bank, not to the firm: its amount was not compared",
   RECEIVABLE_ACCESS_NOT_GRANTED: 'the client has granted the firm no current access to its receivables: no receivable was compared',
   RECEIVABLE_FINANCING_NOT_ASKED: "the balance confirmation form has no place for a receivable's financing: whether the counterparty's reply reflects the bank's lien on it was not compared",
+  OWED_RECEIVABLE_TERMS_NOT_ASKED: "the bank letter has no section for the financing of the client's payables; section 14 (other), where the bank states it, has no date or counterparty column: the owed receivable's maturity and holder were not compared",
+  ACCEPTANCE_BILLS_NOT_ON_LEDGER: "the ledger keeps no bills (bank acceptance bills are not recorded here; its receivables are vouchers, not bills): the reply's acceptance bills (7) were not compared with anything",
 } as const;
 export type NotComparedCode = keyof typeof NOT_COMPARED_CODES;
 export const NOT_COMPARED_CODE_LIST = Object.keys(NOT_COMPARED_CODES) as NotComparedCode[];

@@ -118,9 +118,9 @@ describe('cross-check: financed receivables against a bank reply', () => {
     expect(codes(result)).to.deep.equal([['FINANCED_RECEIVABLE_NOT_IN_REPLY', 'RCV-1']]);
   });
 
-  it('a receivable the client owes or passed on is not its asset: not expected, not listed', () => {
-    const owed = fact('RCV-1', { obligorId: 'CLIENT1', holderId: 'SUP1' });
-    const result = check(form2([]), [owed]);
+  it('a receivable the client passed on is another holder’s asset: not expected, not listed', () => {
+    const passedOn = fact('RCV-1', { holderId: 'SUP2', holders: ['CLIENT1', 'SUP2'] });
+    const result = check(form2([]), [passedOn]);
     expect(result.records).to.deep.equal([]);
     expect(result.exceptions).to.deep.equal([]);
   });
@@ -148,6 +148,93 @@ describe('cross-check: financed receivables against a bank reply', () => {
   });
 });
 
+describe('cross-check: receivables the client owes under a bank’s lien against a bank reply', () => {
+  /** The client (CLIENT1) is the obligor; its supplier SUP1 holds the receivable and BANK1 financed it. */
+  const owed = (id: string, overrides: Partial<ReceivableFact['record']> = {}, amountMinor?: string) => fact(id, { obligorId: 'CLIENT1', holderId: 'SUP1', ...overrides }, amountMinor);
+  const other = (description: string, cells: Partial<Row> = {}): Row => ({ item: '供应链融资 supply-chain financing', description, currency: 'CNY', amount: '300000.00', ...cells });
+
+  /** A Form 2 letter asking for discounted bills and the other items (14); the reply fills them. */
+  function withOther(rows: Row[], bills: Row[] = []): { letter: LetterContent; reply: ReplyContent } {
+    const content = form2(bills);
+    content.letter.sections.other = { status: 'requested' };
+    content.reply.sections.other = rows.length ? { status: 'rows', rows } : { status: 'none' };
+    return content;
+  }
+
+  it('flags a financed receivable the client owes that the reply’s other items omit, with the ledger side shown', () => {
+    const result = check(withOther([]), [owed('RCV-1')]);
+    expect(codes(result)).to.deep.equal([['OWED_RECEIVABLE_NOT_IN_REPLY', 'RCV-1']]);
+    expect(result.exceptions[0].ledger).to.include({ id: 'RCV-1', holder: 'SUP1', obligor: 'CLIENT1', lienBank: 'BANK1', financingId: 'FIN-2026-0042' });
+    expect(result.exceptions[0].message).to.contain('owed by the client to SUP1');
+    expect(result.comparedSections).to.deep.equal(['discountedBills', 'loans', 'other']);
+    expect(result.records.map((r) => [r.id, r.expected])).to.deep.equal([['RCV-1', true]]);
+  });
+
+  it('a row of the other items naming it (ledger id or the bank’s financing id) is not flagged; the sealed amount and the terms the form cannot state are reported not compared', () => {
+    for (const [description, by] of [['RCV-1 of SUP1, due 2027-03-31', 'record-id'], ['保理 FIN-2026-0042', 'financing-id']] as const) {
+      const result = check(withOther([other(description, { amount: '1.00' })]), [owed('RCV-1')]);
+      expect(result.exceptions, description).to.deep.equal([]);
+      expect(result.records[0]).to.include({ matchedBy: by, expected: true, amountReadable: false });
+      expect(result.notCompared.map((n) => [n.code, n.recordId])).to.deep.equal([['RECEIVABLE_AMOUNT_NOT_COMPARABLE', 'RCV-1'], ['OWED_RECEIVABLE_TERMS_NOT_ASKED', 'RCV-1']]);
+    }
+  });
+
+  it('flags a differing currency or amount where the firm opened the terms; an equal one agrees', () => {
+    const result = check(withOther([other('RCV-1', { amount: '299000.00', currency: 'USD' })]), [owed('RCV-1', {}, '30000000')]);
+    expect(codes(result)).to.deep.equal([['RECEIVABLE_AMOUNT_MISMATCH', 'RCV-1']]);
+    expect(result.exceptions[0].message).to.contain('currency USD ≠ CNY').and.contain('amount stated 299000.00 ≠ amount 300000.00');
+    expect(result.exceptions[0].reply).to.include({ section: 'other', row: '0', amount: '299000.00' });
+    expect(check(withOther([other('RCV-1', { amount: '300,000' })]), [owed('RCV-1', {}, '30000000')]).exceptions).to.deep.equal([]);
+  });
+
+  it('paid by the as-of date (the lien released), financed later or never: not expected; named, RECEIVABLE_NOT_FINANCED', () => {
+    const paid = owed('RCV-1', { state: 'paid', lien: { ...LIEN, releasedAt: '2026-11-30T08:00:00.000Z' } });
+    const later = owed('RCV-2', { lien: { ...LIEN, at: '2027-01-02T08:00:00.000Z' } });
+    const never = owed('RCV-3', { state: 'confirmed', lien: undefined });
+    const omitted = check(withOther([]), [paid, later, never]);
+    expect(omitted.exceptions).to.deep.equal([]);
+    expect(omitted.records.map((r) => [r.id, r.notExpected])).to.deep.equal([['RCV-1', 'lien-released-by-as-of-date'], ['RCV-2', 'financed-after-as-of-date']]);
+    expect(codes(check(withOther([other('RCV-1')]), [paid]))).to.deep.equal([['RECEIVABLE_NOT_FINANCED', 'RCV-1']]);
+  });
+
+  it('a lien of another bank is not the replying bank’s to state; named, LIEN_HOLDER_NOT_REPLYING_BANK', () => {
+    const elsewhere = owed('RCV-1', { lien: { ...LIEN, bankId: 'BANK2' } });
+    const omitted = check(withOther([]), [elsewhere]);
+    expect(omitted.exceptions).to.deep.equal([]);
+    expect(omitted.records.map((r) => [r.id, r.expected, r.notExpected])).to.deep.equal([['RCV-1', false, 'other-lien-holder']]);
+    expect(codes(check(withOther([other('RCV-1')]), [elsewhere]))).to.deep.equal([['LIEN_HOLDER_NOT_REPLYING_BANK', 'RCV-1']]);
+  });
+
+  it('a row of the other items stating a financed receivable that names none the client owes is RECEIVABLE_NOT_ON_LEDGER', () => {
+    const result = check(withOther([other('应收账款 RCV-404')]), [owed('RCV-1')]);
+    expect(codes(result)).to.deep.equal([['RECEIVABLE_NOT_ON_LEDGER', undefined], ['OWED_RECEIVABLE_NOT_IN_REPLY', 'RCV-1']]);
+    expect(result.exceptions[0].message).to.contain('names no receivable the client owes');
+  });
+
+  it('each side in its own sections: an owed receivable in the discounted bills or a held one in the other items names nothing', () => {
+    const result = check(withOther([other('RCV-H')], [bill('RCV-O', { acceptor: 'SUP1 应收账款' })]), [owed('RCV-O'), fact('RCV-H')]);
+    expect(codes(result)).to.deep.equal([
+      ['RECEIVABLE_NOT_ON_LEDGER', undefined],
+      ['FINANCED_RECEIVABLE_NOT_IN_REPLY', 'RCV-H'],
+      ['OWED_RECEIVABLE_NOT_IN_REPLY', 'RCV-O'],
+    ]);
+  });
+
+  it('struck other items: completeness not judged, and the report says so', () => {
+    const { letter, reply } = withOther([]);
+    letter.sections.other = { status: 'struck' };
+    const result = check({ letter, reply }, [owed('RCV-1')]);
+    expect(result.exceptions).to.deep.equal([]);
+    expect(result.comparedSections).to.deep.equal(['discountedBills', 'loans']);
+    expect(result.notCompared.map((n) => n.what)).to.deep.equal(['owed receivable completeness']);
+  });
+
+  it('engagement: a lien on a receivable the client owes, of a bank with no accepted reply, is LIEN_HOLDER_NOT_CONFIRMED', () => {
+    const exceptions = unconfirmedLienHolders('CLIENT1', [owed('RCV-1'), owed('RCV-2', { lien: { ...LIEN, bankId: 'BANK2' } }), fact('RCV-3', { obligorId: 'ENT1', holderId: 'SUP2', lien: { ...LIEN, bankId: 'BANK2' } })], ['BANK1'], '2026-12-31');
+    expect(codes({ exceptions })).to.deep.equal([['LIEN_HOLDER_NOT_CONFIRMED', 'RCV-2']]);
+  });
+});
+
 describe('cross-check report: mortgages and receivables together', () => {
   const request: CrossCheckRequest = {
     id: 'CF-1', kind: 'bank-form-2', state: 'auditor-accepted', firmId: 'FIRM1', engagementId: 'ENG-1', clientId: 'CLIENT1',
@@ -161,6 +248,17 @@ describe('cross-check report: mortgages and receivables together', () => {
     expect(codes(report)).to.deep.equal([['FINANCED_RECEIVABLE_NOT_IN_REPLY', 'RCV-1']]);
     expect(report.comparedSections).to.deep.equal(['loans', 'discountedBills']);
     expect(report.counts).to.deep.equal({ FINANCED_RECEIVABLE_NOT_IN_REPLY: 1 });
+  });
+
+  it('acceptance bills asked for are reported not compared: the ledger keeps no bills (ACCEPTANCE_BILLS_NOT_ON_LEDGER)', () => {
+    const asked = { ...replyReading, letter: { ...replyReading.letter, sections: { ...replyReading.letter.sections, acceptanceBills: { status: 'requested' as const } } } };
+    const report = crossCheckReport(request, asked, reading([]), '2027-01-11T00:00:00.000Z');
+    expect(report.notCompared.filter((n) => n.code).map((n) => [n.code, n.what])).to.deep.equal([['ACCEPTANCE_BILLS_NOT_ON_LEDGER', 'section acceptanceBills']]);
+    expect(report.exceptions).to.deep.equal([]);
+    // Without the receivable grant too: bills are not receivables.
+    expect(crossCheckReport(request, asked, reading(), 'now').notCompared.map((n) => n.code)).to.include('ACCEPTANCE_BILLS_NOT_ON_LEDGER');
+    // Struck (as in the letter above without it): nothing to say.
+    expect(crossCheckReport(request, replyReading, reading([]), 'now').notCompared.map((n) => n.code)).not.to.include('ACCEPTANCE_BILLS_NOT_ON_LEDGER');
   });
 
   it('without the client’s receivable grant nothing of receivables is compared, and the report says RECEIVABLE_ACCESS_NOT_GRANTED', () => {

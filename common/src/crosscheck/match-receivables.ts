@@ -11,6 +11,7 @@ import {
   NotCompared,
   NOT_COMPARED_CODES,
   NotExpectedReason,
+  OWED_RECEIVABLE_SECTIONS,
   RECEIVABLE_SECTIONS,
   Shown,
 } from './cross-check';
@@ -28,7 +29,7 @@ export interface ReceivableFact {
 export interface ReceivableCrossCheckInput {
   letter: LetterContent;
   reply: ReplyContent;
-  /** The audited client: receivables it holds are its assets a bank may have financed. */
+  /** The audited client: receivables it holds are its assets a bank may have financed, those it owes its payables a bank may have financed at the supplier's request. */
   clientId: string;
   /** The replying bank and its branches: a lien held by any of them is the bank's to state. */
   replyingBankIds: readonly string[];
@@ -115,32 +116,59 @@ function exception(code: CrossCheckCode, message: string, parts: Omit<CrossCheck
 }
 
 /**
- * The receivable half of a cross-check: the receivables the client holds on which a bank held the
- * lien at the end of the as-of date, against what the replying bank stated in its discounted bills
- * (and, for a receivable pledged for a loan, in a loan's collateral). Pure: the caller reads the
- * records (under the client's grant) and opens the reply; this decides.
+ * Which side of a receivable the client is on, and so where a bank letter states its financing:
+ * one it holds (its asset, discounted or pledged: RECEIVABLE_SECTIONS) or one it owes (its
+ * payable, financed at its supplier's request: OWED_RECEIVABLE_SECTIONS). Undefined for one it
+ * passed on: another holder's asset, not the client's to have confirmed.
+ */
+type ClientSide = 'holds' | 'owes';
+
+function sideOf(fact: ReceivableFact, clientId: string): ClientSide | undefined {
+  if (fact.record.holderId === clientId) return 'holds';
+  if (fact.record.obligorId === clientId) return 'owes';
+  return undefined;
+}
+
+/** The currency and amount cells of a row against the receivable's (the amount only where the firm opened it); the differences, if any. */
+function amountDifferences(currency: string | undefined, amount: string | undefined, amountLabel: string, fact: ReceivableFact): string[] {
+  const out: string[] = [];
+  if (present(currency) && currency !== fact.record.currency) out.push(`currency ${currency} ≠ ${fact.record.currency}`);
+  if (present(amount) && fact.amountMinor !== undefined) {
+    const stated = toMinor(amount, fact.record.currency);
+    if (stated === undefined || stated !== BigInt(fact.amountMinor)) out.push(`${amountLabel} ${amount} ≠ amount ${major(fact.amountMinor, fact.record.currency)}`);
+  }
+  return out;
+}
+
+/**
+ * The receivable half of a cross-check: the receivables the client holds or owes on which a bank
+ * held the lien at the end of the as-of date, against what the replying bank stated — one the
+ * client holds in its discounted bills (and, pledged for a loan, in a loan's collateral), one it
+ * owes in its other items (14: the form's only place for it, OWED_RECEIVABLE_SECTIONS). Pure: the
+ * caller reads the records (under the client's grant) and opens the reply; this decides.
  *
  * A row names a receivable by its ledger id or its lien's financing id; a row that states a
  * receivable without naming one matches nothing (RECEIVABLE_NOT_ON_LEDGER, and the receivable it
- * may mean stays FINANCED_RECEIVABLE_NOT_IN_REPLY: both investigated, neither guessed away).
- * Amounts are compared only where the firm could open the terms; otherwise the report says so
- * with RECEIVABLE_AMOUNT_NOT_COMPARABLE, per receivable.
+ * may mean stays FINANCED_RECEIVABLE_NOT_IN_REPLY or OWED_RECEIVABLE_NOT_IN_REPLY: both
+ * investigated, neither guessed away). Amounts are compared only where the firm could open the
+ * terms; otherwise the report says so with RECEIVABLE_AMOUNT_NOT_COMPARABLE, per receivable.
  */
 export function crossCheckReceivables(input: ReceivableCrossCheckInput): CrossCheckResult {
   const asOfEnd = endOfAsOfDate(input.asOfDate, input.utcOffsetMinutes);
-  const sections = RECEIVABLE_SECTIONS.map((key) => statedSection(input.letter, input.reply, key));
-  const compared = sections.filter((s) => s.confirmed);
-  const items = compared.flatMap((s) => s.items);
+  const heldSections = RECEIVABLE_SECTIONS.map((key) => statedSection(input.letter, input.reply, key));
+  const owedSections = OWED_RECEIVABLE_SECTIONS.map((key) => statedSection(input.letter, input.reply, key));
+  const itemsOf = (sections: typeof heldSections) => sections.filter((s) => s.confirmed).flatMap((s) => s.items);
+  const items: Record<ClientSide, StatedItem[]> = { holds: itemsOf(heldSections), owes: itemsOf(owedSections) };
   const exceptions: CrossCheckException[] = [];
-  const notCompared: NotCompared[] = sections
+  const notCompared: NotCompared[] = heldSections
     .filter((s) => !s.confirmed)
     .map((s) => ({ what: `section ${s.key}`, reason: 'struck on the letter: the bank confirmed nothing there' }));
 
-  // The client's own receivables only: one it owes (obligor) or passed on is another holder's asset.
-  const held = input.receivables.filter((f) => f.record.holderId === input.clientId);
-  const liens = held.map((fact) => lienAt(fact, asOfEnd));
-  const records: CrossCheckRecord[] = held.map((fact, i) => {
-    const lien = liens[i];
+  const parties = input.receivables.flatMap((fact) => {
+    const side = sideOf(fact, input.clientId);
+    return side ? [{ fact, side, lien: lienAt(fact, asOfEnd) }] : [];
+  });
+  const records: CrossCheckRecord[] = parties.map(({ fact, lien }) => {
     const notExpected = 'reason' in lien ? lien.reason : input.replyingBankIds.includes(lien.bankId) ? undefined : NotExpectedReason.OtherLienHolder;
     return {
       source: CrossCheckSource.Receivable,
@@ -155,10 +183,9 @@ export function crossCheckReceivables(input: ReceivableCrossCheckInput): CrossCh
   });
 
   const named = new Set<StatedItem>();
-  held.forEach((fact, index) => {
+  parties.forEach(({ fact, side, lien }, index) => {
     const record = records[index];
-    const lien = liens[index];
-    for (const item of items) {
+    for (const item of items[side]) {
       const by = reference(item, fact, input.replyingBankIds);
       if (!by) continue;
       named.add(item);
@@ -172,49 +199,63 @@ export function crossCheckReceivables(input: ReceivableCrossCheckInput): CrossCh
         exceptions.push(exception('RECEIVABLE_NOT_FINANCED', `the reply names ${fact.record.id}, which carried no lien of the replying bank at ${input.asOfDate} (${lien.reason})`, sides));
         continue;
       }
+      const { cells } = item;
+      if (side === 'owes') {
+        // What the client owes the bank at maturity is the receivable's amount: the row's amount is compared with it.
+        const amount = amountDifferences(cells.currency, cells.amount, 'amount stated', fact);
+        if (amount.length > 0) exceptions.push(exception('RECEIVABLE_AMOUNT_MISMATCH', `${fact.record.id}: ${amount.join('; ')}`, sides));
+        continue;
+      }
       // A loan's collateral names the receivable; its cells are the loan's, not the receivable's.
       if (item.place.section !== 'discountedBills') continue;
-      const { cells } = item;
       if (present(cells.dueDate) && cells.dueDate !== fact.record.maturityDate) {
         exceptions.push(exception('RECEIVABLE_DATE_MISMATCH', `${fact.record.id}: due ${cells.dueDate} ≠ maturity ${fact.record.maturityDate}`, sides));
       }
-      const amount: string[] = [];
-      if (present(cells.currency) && cells.currency !== fact.record.currency) amount.push(`currency ${cells.currency} ≠ ${fact.record.currency}`);
-      if (present(cells.faceAmount) && fact.amountMinor !== undefined) {
-        const face = toMinor(cells.faceAmount, fact.record.currency);
-        if (face === undefined || face !== BigInt(fact.amountMinor)) amount.push(`face ${cells.faceAmount} ≠ amount ${major(fact.amountMinor, fact.record.currency)}`);
-      }
+      const amount = amountDifferences(cells.currency, cells.faceAmount, 'face', fact);
       if (amount.length > 0) exceptions.push(exception('RECEIVABLE_AMOUNT_MISMATCH', `${fact.record.id}: ${amount.join('; ')}`, sides));
     }
   });
 
-  for (const item of items.filter((i) => !named.has(i) && Object.values(i.cells).some((v) => RECEIVABLE_WORDS.test(v)))) {
-    exceptions.push(exception('RECEIVABLE_NOT_ON_LEDGER', `${item.place.section} row ${item.place.row ?? '(unlisted)'} states a financed receivable that names no receivable the client holds on the ledger`, { place: item.place, reply: replySide(item) }));
-  }
-
-  for (const record of records.filter((r) => r.matchedBy && r.expected && !r.amountReadable)) {
-    notCompared.push({ what: `amount of ${record.id}`, reason: NOT_COMPARED_CODES.RECEIVABLE_AMOUNT_NOT_COMPARABLE, code: 'RECEIVABLE_AMOUNT_NOT_COMPARABLE', recordId: record.id });
-  }
-
-  const expected = records.filter((r) => r.expected);
-  if (sections[0].confirmed) {
-    for (const record of expected.filter((r) => !r.matchedBy)) {
-      exceptions.push(exception('FINANCED_RECEIVABLE_NOT_IN_REPLY', `${record.id} (lien of ${record.bankId}, ${record.state}) is on the ledger but in none of the reply's ${compared.map((s) => s.key).join(' or ')}`, { recordId: record.id, ledger: record.shown }));
+  for (const side of ['holds', 'owes'] as const) {
+    for (const item of items[side].filter((i) => !named.has(i) && Object.values(i.cells).some((v) => RECEIVABLE_WORDS.test(v)))) {
+      exceptions.push(exception('RECEIVABLE_NOT_ON_LEDGER', `${item.place.section} row ${item.place.row ?? '(unlisted)'} states a financed receivable that names no receivable the client ${side === 'holds' ? 'holds' : 'owes'} on the ledger`, { place: item.place, reply: replySide(item) }));
     }
-  } else if (expected.length > 0) {
+  }
+
+  records.forEach((record, index) => {
+    if (!record.matchedBy || !record.expected) return;
+    if (!record.amountReadable) notCompared.push({ what: `amount of ${record.id}`, reason: NOT_COMPARED_CODES.RECEIVABLE_AMOUNT_NOT_COMPARABLE, code: 'RECEIVABLE_AMOUNT_NOT_COMPARABLE', recordId: record.id });
+    if (parties[index].side === 'owes') notCompared.push({ what: `maturity and holder of ${record.id}`, reason: NOT_COMPARED_CODES.OWED_RECEIVABLE_TERMS_NOT_ASKED, code: 'OWED_RECEIVABLE_TERMS_NOT_ASKED', recordId: record.id });
+  });
+
+  const expectedOf = (side: ClientSide) => records.filter((r, i) => r.expected && parties[i].side === side);
+  const heldCompared = heldSections.filter((s) => s.confirmed).map((s) => s.key);
+  if (heldSections[0].confirmed) {
+    for (const record of expectedOf('holds').filter((r) => !r.matchedBy)) {
+      exceptions.push(exception('FINANCED_RECEIVABLE_NOT_IN_REPLY', `${record.id} (lien of ${record.bankId}, ${record.state}) is on the ledger but in none of the reply's ${heldCompared.join(' or ')}`, { recordId: record.id, ledger: record.shown }));
+    }
+  } else if (expectedOf('holds').length > 0) {
     notCompared.push({ what: 'receivable completeness', reason: 'the discounted bills were struck: receivables the bank financed were not asked about' });
+  }
+  const owedCompared = owedSections.filter((s) => s.confirmed).map((s) => s.key);
+  if (owedCompared.length > 0) {
+    for (const record of expectedOf('owes').filter((r) => !r.matchedBy)) {
+      exceptions.push(exception('OWED_RECEIVABLE_NOT_IN_REPLY', `${record.id}, owed by the client to ${record.shown.holder} (lien of ${record.bankId}, ${record.state}), is on the ledger but in none of the reply's ${owedCompared.join(' or ')}`, { recordId: record.id, ledger: record.shown }));
+    }
+  } else if (expectedOf('owes').length > 0) {
+    notCompared.push({ what: 'owed receivable completeness', reason: "the other items (14) were struck: receivables the client owes under the bank's lien were not asked about" });
   }
 
   // Receivables never financed are not the bank's to state: listed only when a row named one.
   const shownRecords = records.filter((r) => r.notExpected !== NotExpectedReason.NotFinanced || r.matchedBy);
-  return { comparedSections: compared.map((s) => s.key), notCompared, records: shownRecords, exceptions, counts: countByCode(exceptions) };
+  return { comparedSections: [...heldCompared, ...owedCompared], notCompared, records: shownRecords, exceptions, counts: countByCode(exceptions) };
 }
 
-/** The engagement's view: receivables the client holds under the lien of a bank from which the engagement has no accepted reply. */
+/** The engagement's view: receivables the client holds or owes under the lien of a bank from which the engagement has no accepted reply. */
 export function unconfirmedLienHolders(clientId: string, receivables: readonly ReceivableFact[], confirmedBankIds: readonly string[], asOfDate: string, utcOffsetMinutes = 0): CrossCheckException[] {
   const asOfEnd = endOfAsOfDate(asOfDate, utcOffsetMinutes);
   return receivables
-    .filter((fact) => fact.record.holderId === clientId)
+    .filter((fact) => sideOf(fact, clientId) !== undefined)
     .flatMap((fact) => {
       const lien = lienAt(fact, asOfEnd);
       if ('reason' in lien || confirmedBankIds.includes(lien.bankId)) return [];
