@@ -33,7 +33,7 @@ export class CrossCheckWorld {
   clientSigner!: Caller;
   otherOfficer!: Caller;
   signerName = '';
-  /** With `setUp(…, { withObligor: true })`: the core enterprise that owes the client, and its signer. */
+  /** With `setUp(…, { withObligor: true })`: the core enterprise that owes the client (or, for an `owed` receivable, the supplier the client owes), and its signer. */
   obligor?: HeldInstitution;
   obligorSigner = '';
 
@@ -112,10 +112,10 @@ export class CrossCheckWorld {
     expect((await gw.post(this.registrar, `/v1/mortgages/${this.discharged}/discharge`, { caseNumber: `DC-${this.tag}`, reason: 'repaid' })).status).to.equal(200);
   }
 
-  /** A Form 2 letter asking BANK1 for deposits, loans and the client's guarantees (and, with `bills`, its discounted bills). */
-  letter(bills = false): Record<string, unknown> {
+  /** A Form 2 letter asking BANK1 for deposits, loans and the client's guarantees (and, with `bills`, its discounted bills; and the sections `more` names). */
+  letter(bills = false, more: readonly string[] = []): Record<string, unknown> {
     const header = Object.fromEntries(BANK_LETTER_HEADER.map((key) => [key, key === 'asOfDate' ? this.engagement.asOfDate : key === 'date' ? `${this.year}-01-05` : `${key} ${this.tag}`]));
-    const asked = ['deposits', 'loans', 'guaranteesByClient', ...(bills ? ['discountedBills'] : [])];
+    const asked = ['deposits', 'loans', 'guaranteesByClient', ...(bills ? ['discountedBills'] : []), ...more];
     const sections: Record<string, SectionContent> = Object.fromEntries(BANK_LETTER_2020.sections.map((s) => [s.key, { status: asked.includes(s.key) ? 'requested' : 'struck' } as SectionContent]));
     return { formId: 'bank-letter-2020', header, sections };
   }
@@ -126,12 +126,20 @@ export class CrossCheckWorld {
 
   /**
    * A bank letter taken to `stopAt` through the gateway, the bank stating `loans` (none when empty)
-   * and, when `bills` is given, the letter asking for discounted bills and the bank stating them.
+   * and, when `bills` is given, the letter asking for discounted bills and the bank stating them;
+   * likewise each section of `more` (e.g. `other`, 14), asked for and stated.
    */
-  async answered(id: string, loans: Array<Record<string, string>>, stopAt: 'replied' | 'auditor-accepted' = 'auditor-accepted', bills?: Array<Record<string, string>>): Promise<void> {
+  async answered(
+    id: string,
+    loans: Array<Record<string, string>>,
+    stopAt: 'replied' | 'auditor-accepted' = 'auditor-accepted',
+    bills?: Array<Record<string, string>>,
+    more: Record<string, Array<Record<string, string>>> = {},
+  ): Promise<void> {
     const { auditor, clientSigner, officer, reviewer, engagement, year } = this;
+    const stated = (rows: Array<Record<string, string>>) => (rows.length ? { status: 'rows', rows } : { status: 'none' });
     const steps: Array<[Caller, string, object]> = [
-      [auditor, '/v1/confirmations', { id, kind: 'bank-form-2', engagement, addresseeId: 'BANK1', feePayer: 'client', letter: this.letter(bills !== undefined) }],
+      [auditor, '/v1/confirmations', { id, kind: 'bank-form-2', engagement, addresseeId: 'BANK1', feePayer: 'client', letter: this.letter(bills !== undefined, Object.keys(more)) }],
       [clientSigner, `/v1/confirmations/${id}/authorization`, { feeConsent: true }],
       [officer, `/v1/confirmations/${id}/acceptance`, {}],
       [officer, `/v1/confirmations/${id}/reply`, {
@@ -139,9 +147,10 @@ export class CrossCheckWorld {
           formId: 'bank-letter-2020', conclusion: 'agrees', differences: [], handler: 'Li Wei', reviewer: 'Wang Fang', date: `${year}-01-10`,
           sections: {
             deposits: { status: 'none' },
-            loans: loans.length ? { status: 'rows', rows: loans } : { status: 'none' },
+            loans: stated(loans),
             guaranteesByClient: { status: 'none' },
-            ...(bills ? { discountedBills: bills.length ? { status: 'rows', rows: bills } : { status: 'none' } } : {}),
+            ...(bills ? { discountedBills: stated(bills) } : {}),
+            ...Object.fromEntries(Object.entries(more).map(([key, rows]) => [key, stated(rows)])),
           },
         },
       }],
@@ -153,39 +162,49 @@ export class CrossCheckWorld {
 
   /**
    * A receivable the obligor owes the client (`amountMinor` fen, maturing `maturityDate`), confirmed
-   * within a limit the operator sets, and financed by BANK1 under `financingId`, all over HTTP.
+   * within a limit the operator sets, and financed by BANK1 under `financingId`, all over HTTP;
+   * with `owed`, the other way round: the client owes the fresh enterprise (its supplier), which
+   * asks BANK1 to finance it.
    */
-  async financedReceivable(id: string, financingId: string, amountMinor: string, maturityDate: string): Promise<void> {
-    await this.receivable(id, amountMinor, maturityDate, 'confirmed');
+  async financedReceivable(id: string, financingId: string, amountMinor: string, maturityDate: string, { owed = false } = {}): Promise<void> {
+    await this.receivable(id, amountMinor, maturityDate, 'confirmed', { owed });
     await this.steps([
-      [this.clientSigner, `/v1/receivables/${id}/financing-request`, { bankId: 'BANK1' }],
+      [this.parties(owed).creditor, `/v1/receivables/${id}/financing-request`, { bankId: 'BANK1' }],
       [this.officer, `/v1/receivables/${id}/financing`, { financingId }],
     ]);
   }
 
   /**
-   * A receivable the obligor owes the client, registered over HTTP within a limit the operator
-   * sets, then confirmed by the obligor or cancelled by the client (`outcome`). Returns its invoice number.
+   * A receivable the obligor owes the client (with `owed`: the client owes the fresh enterprise),
+   * registered over HTTP by the creditor within a limit the operator sets for the obligor, then
+   * confirmed by the obligor or cancelled by the creditor (`outcome`). Returns its invoice number.
    */
-  async receivable(id: string, amountMinor: string, maturityDate: string, outcome: 'confirmed' | 'cancelled'): Promise<string> {
-    const { gw, obligor } = this;
-    if (!obligor) throw new Error('a receivable needs setUp(…, { withObligor: true })');
+  async receivable(id: string, amountMinor: string, maturityDate: string, outcome: 'confirmed' | 'cancelled', { owed = false } = {}): Promise<string> {
+    const { gw } = this;
+    const { creditor, debtor, obligorId } = this.parties(owed);
     const admin = gw.custodial('operator', 'admin');
-    const limitUrl = `/v1/receivables/limits/${obligor.record.id}`;
+    const limitUrl = `/v1/receivables/limits/${obligorId}`;
     const limit = await gw.http().put(limitUrl).set('Authorization', await gw.bearer(admin, 'PUT', limitUrl)).send({ amountMinor: '100000000000', currency: 'CNY' });
     expect(limit.status, JSON.stringify(limit.body)).to.equal(200);
     const today = new Date().toISOString().slice(0, 10);
     const invoiceNumber = `3100261130 ${randomInt(10_000_000, 99_999_999)}`;
     await this.steps([
-      [this.clientSigner, '/v1/receivables', {
-        id, obligorId: obligor.record.id, amountMinor, currency: 'CNY', issueDate: today, maturityDate,
+      [creditor, '/v1/receivables', {
+        id, obligorId, amountMinor, currency: 'CNY', issueDate: today, maturityDate,
         contractNumber: `HT-${this.tag}`, invoiceNumbers: [invoiceNumber], goods: '钢材 100 吨',
       }],
-      outcome === 'confirmed'
-        ? [gw.custodial('xobligor', this.obligorSigner), `/v1/receivables/${id}/confirmation`, undefined]
-        : [this.clientSigner, `/v1/receivables/${id}/cancellation`, undefined],
+      outcome === 'confirmed' ? [debtor, `/v1/receivables/${id}/confirmation`, undefined] : [creditor, `/v1/receivables/${id}/cancellation`, undefined],
     ]);
     return invoiceNumber;
+  }
+
+  /** Who is creditor and who obligor (debtor) of a receivable of this world: the client is the creditor, or with `owed` the obligor. */
+  private parties(owed: boolean): { creditor: Caller; debtor: Caller; obligorId: string } {
+    if (!this.obligor) throw new Error('a receivable needs setUp(…, { withObligor: true })');
+    const enterprise = this.gw.custodial('xobligor', this.obligorSigner);
+    return owed
+      ? { creditor: enterprise, debtor: this.clientSigner, obligorId: this.client.record.id }
+      : { creditor: this.clientSigner, debtor: enterprise, obligorId: this.obligor.record.id };
   }
 
   /** Each step as its party, answered 200 or 201 (a lagging peer of the next party is waited for: TestGateway.postStep). */
