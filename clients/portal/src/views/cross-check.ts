@@ -9,7 +9,7 @@ import type { Confirmation } from '../types.js';
 /**
  * Cross-checks (gateway /v1/confirmations/{id}/cross-check, /v1/engagements/{id}/cross-check,
  * /v1/statistics/cross-checks): the firm sees each accepted bank reply against the client's
- * mortgage registrations and the receivables it holds under a bank's lien on the same ledger, with
+ * mortgage registrations and the receivables it holds or owes under a bank's lien on the same ledger, with
  * both sides of every exception; the regulator sees counts by bank and code only.
  */
 
@@ -22,6 +22,7 @@ const CODES: Record<string, string> = {
   AMOUNT_MISMATCH: '金额不符 amounts differ',
   MORTGAGEE_NOT_CONFIRMED: '未向抵押权人函证 no reply from the mortgagee bank',
   FINANCED_RECEIVABLE_NOT_IN_REPLY: '回函未列示已融资应收账款 financed receivable missing from the reply',
+  OWED_RECEIVABLE_NOT_IN_REPLY: '回函其他事项未列示客户应付的已融资账款 financed receivable the client owes missing from the other items',
   RECEIVABLE_NOT_ON_LEDGER: '回函所列应收账款不在账本 receivable in the reply not on the ledger',
   LIEN_HOLDER_NOT_REPLYING_BANK: '质权/融资行为他行 lien held by another bank',
   RECEIVABLE_NOT_FINANCED: '基准日未由本行融资 no lien of this bank at the as-of date',
