@@ -10,7 +10,10 @@
 #                 against the ledger shows MORTGAGE_NOT_IN_REPLY (CLIENT1 grants FIRM1 access; the summary
 #                 is recorded for the regulator's statistics); the letter asks for discounted bills too and the
 #                 bank states none, while CLIENT1 holds RCV-DEMO-0002, financed by BANK1: the cross-check
-#                 also shows FINANCED_RECEIVABLE_NOT_IN_REPLY (CLIENT1 grants FIRM1 its receivables too)
+#                 also shows FINANCED_RECEIVABLE_NOT_IN_REPLY (CLIENT1 grants FIRM1 its receivables too); and it
+#                 asks for the other items (14), where the bank states none, while CLIENT1 owes SUP1
+#                 RCV-DEMO-0003, which BANK1 financed for SUP1: OWED_RECEIVABLE_NOT_IN_REPLY; its acceptance
+#                 bills (also asked, none stated) are reported not compared (ACCEPTANCE_BILLS_NOT_ON_LEDGER)
 #   CF-DEMO-0006  receivable confirmation of the same engagement to ENT1, CLIENT1's customer: the auditor lists
 #                 the ¥300,000.00 of invoice 3100261130 00018901 and ENT1 answers it owes nothing, while the
 #                 ledger holds RCV-DEMO-0002 (ENT1 owes CLIENT1, confirmed): the cross-check shows
@@ -157,13 +160,15 @@ if [ "$(state_of CF-DEMO-0005)" = absent ]; then
   jq --arg y "$YEAR" '.id = "CF-DEMO-0005"
     | .engagement = { id: "ENG-\($y)-CLIENT1-XC", clientId: "CLIENT1", periodStart: "\($y)-01-01", periodEnd: "\($y)-12-31", asOfDate: "\($y)-12-31" }
     | .letter.header.letterNo = "XD-\($y)-0005" | .letter.header.asOfDate = "\($y)-12-31" | .letter.header.auditPeriod = "\($y)-01-01 to \($y)-12-31"
-    | .letter.sections.discountedBills = { status: "requested" }' \
+    | .letter.sections.discountedBills = { status: "requested" } | .letter.sections.other = { status: "requested" }
+    | .letter.sections.acceptanceBills = { status: "requested" }' \
     "$EXAMPLES/issue-bank-letter-form2.json" >"$file"
   call firm1.auditor1 POST /v1/confirmations "$file" >/dev/null
   rm -f "$file"
 fi
 reply=$(mktemp)
-jq --arg y "$YEAR" '.content.date = "\($y)-01-10" | .content.sections.discountedBills = { status: "none" }' "$EXAMPLES/form2-reply-omitting-a-mortgage.json" >"$reply"
+jq --arg y "$YEAR" '.content.date = "\($y)-01-10" | .content.sections.discountedBills = { status: "none" } | .content.sections.other = { status: "none" }
+  | .content.sections.acceptanceBills = { status: "none" }' "$EXAMPLES/form2-reply-omitting-a-mortgage.json" >"$reply"
 advance CF-DEMO-0005 auditor-accepted "$reply"
 rm -f "$reply"
 
@@ -171,11 +176,12 @@ rm -f "$reply"
 # ENT1 (core enterprise) owes SUP1 ¥1,000,000.00 (RCV-DEMO-0001, confirmed, split into three);
 # part 2 passed up the chain to SUP2, who financed it at BANK1; BANK1 paid 24 farmers for ENT1.
 
-# receivable_field <id> <jq>: as the core enterprise sees it (it is party to every part), or "absent".
+# receivable_field <id> <jq> [reader]: as the core enterprise sees it (it is party to every part it
+# owes) or as `reader` (the obligor of one ENT1 is no party to), or "absent".
 receivable_field() {
-  local out
+  local out reader=${3:-ent1.ent1}
   out=$(mktemp)
-  if curl -sf -o "$out" "$GW/v1/receivables/$1" -H "Authorization: Bearer $(token ent1.ent1 GET "/v1/receivables/$1")"; then
+  if curl -sf -o "$out" "$GW/v1/receivables/$1" -H "Authorization: Bearer $(token "$reader" GET "/v1/receivables/$1")"; then
     jq -r "$2 // \"-\"" "$out"
   else
     echo absent
@@ -208,6 +214,21 @@ fi
 [ "$(receivable_field RCV-DEMO-0002 .state)" = confirmed ] && call client1.client1 POST /v1/receivables/RCV-DEMO-0002/financing-request '{"bankId":"BANK1"}' >/dev/null
 [ "$(receivable_field RCV-DEMO-0002 .state)" = financing-requested ] && call bank1.officer1 POST /v1/receivables/RCV-DEMO-0002/financing '{"financingId":"FIN-DEMO-0002"}' >/dev/null
 say "RCV-DEMO-0002: $(receivable_field RCV-DEMO-0002 .state), holder $(receivable_field RCV-DEMO-0002 .holderId), lien $(receivable_field RCV-DEMO-0002 .lien.bankId)"
+# What CLIENT1 owes its supplier SUP1 (¥200,000.00), financed by BANK1 for SUP1 this year: CF-DEMO-0005's
+# reply states no other item, so the cross-check shows it (OWED_RECEIVABLE_NOT_IN_REPLY). CLIENT1
+# confirms within the limit the platform set it (¥10,000,000.00, once).
+if ! curl -sf -o /dev/null "$GW/v1/receivables/limits/CLIENT1" -H "Authorization: Bearer $(token client1.client1 GET /v1/receivables/limits/CLIENT1)"; then
+  call operator.admin PUT /v1/receivables/limits/CLIENT1 '{"amountMinor":"1000000000","currency":"CNY"}' >/dev/null
+fi
+owed() { receivable_field RCV-DEMO-0003 "$1" client1.client1; }
+if [ "$(owed .state)" = absent ]; then
+  call sup1.sup1 POST /v1/receivables "$(jq -cn --arg y "$YEAR" --arg today "$(date -u +%F)" '{id: "RCV-DEMO-0003", obligorId: "CLIENT1", amountMinor: "20000000", currency: "CNY", issueDate: $today,
+    maturityDate: "\($y | tonumber + 1)-04-30", contractNumber: "HT-DEMO-\($y)-0003", invoiceNumbers: ["3100261130 00019001"], goods: "铝型材 80 吨"}')" >/dev/null
+fi
+[ "$(owed .state)" = registered ] && call client1.client1 POST /v1/receivables/RCV-DEMO-0003/confirmation >/dev/null
+[ "$(owed .state)" = confirmed ] && call sup1.sup1 POST /v1/receivables/RCV-DEMO-0003/financing-request '{"bankId":"BANK1"}' >/dev/null
+[ "$(owed .state)" = financing-requested ] && call bank1.officer1 POST /v1/receivables/RCV-DEMO-0003/financing '{"financingId":"FIN-DEMO-0003"}' >/dev/null
+say "RCV-DEMO-0003: $(owed .state), obligor $(owed .obligorId), holder $(owed .holderId), lien $(owed .lien.bankId)"
 
 # The client lets its auditors see its registrations and its receivables; the firm cross-checks
 # CF-DEMO-0005 and records the summary (counts only). A grant is state, not an event: it is made

@@ -38,9 +38,9 @@ econfirm is up.
   gateway (REST)     : http://127.0.0.1:$GW_PORT   docs http://127.0.0.1:$GW_PORT/docs   (scripts/gateway.sh status|stop)
   demo API keys      : $GW_CREDS/  (firm1.auditor1, client1.client1, bank1.officer1, bank1.reviewer1, regulator.regulator1, …)
   web portal         : http://127.0.0.1:$GW_PORT/portal/   (sign in with one of those files, e.g. client1.client1.json; clients/portal/README.md)
-  demo requests      : CF-DEMO-0001 (auditor-accepted) … CF-DEMO-0004, CF-DEMO-0005 (its reply omits MTG-DEMO-0002 and RCV-DEMO-0002: cross-check), CF-DEMO-0006 (ENT1 denies owing RCV-DEMO-0002: cross-check) (scripts/demo-data.sh)
+  demo requests      : CF-DEMO-0001 (auditor-accepted) … CF-DEMO-0004, CF-DEMO-0005 (its reply omits MTG-DEMO-0002, RCV-DEMO-0002 and RCV-DEMO-0003: cross-check), CF-DEMO-0006 (ENT1 denies owing RCV-DEMO-0002: cross-check) (scripts/demo-data.sh)
   demo mortgages     : MTG-DEMO-0001 (priority 1), MTG-DEMO-0002 (priority 2), MTG-DEMO-0003 (discharged), one unit of CLIENT1
-  demo receivables   : RCV-DEMO-0001 (ENT1 owes SUP1, confirmed, split into -1 -2 -3; -2 held by SUP2, financed at BANK1), PB-DEMO-0001 (24 payees)
+  demo receivables   : RCV-DEMO-0001 (ENT1 owes SUP1, confirmed, split into -1 -2 -3; -2 held by SUP2, financed at BANK1), RCV-DEMO-0002 (ENT1 owes CLIENT1), RCV-DEMO-0003 (CLIENT1 owes SUP1), both financed at BANK1, PB-DEMO-0001 (24 payees)
   stop / wipe        : scripts/gateway.sh stop; network/down.sh   /   network/clean.sh
 
 Call the gateway as FIRM1's auditor (each token is single-use, lives 2 minutes and is good for one
