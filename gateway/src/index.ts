@@ -8,4 +8,5 @@ export { WebhookDelivery, type HostLookup } from './webhooks/webhook-delivery.se
 export { TransactionExecutor, type PendingAnswer } from './transactions/transaction-executor.service';
 export type { LedgerCall } from './fabric/ledger-call';
 export { AnchoringService, batchTree, type AnchoringStatus } from './anchoring/anchoring.service';
+export { HsmEvmSigner, openHsmEvmSigner } from './anchoring/hsm-evm-signer';
 export type { AnchorBatchRow, BatchState } from './anchoring/anchor.store';

@@ -180,9 +180,10 @@ export class AnchoringService implements OnApplicationBootstrap, BeforeApplicati
     return this.settings !== undefined;
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     if (!this.settings) return;
-    this.evm = new EvmAnchorClient(this.settings);
+    // The anchorer's key is opened here (an HSM key is found and test-signed): one that cannot sign stops the start.
+    this.evm = await EvmAnchorClient.open(this.settings);
     // An outbox that grew wakes the loop early; the loop reads from its own cursor either way.
     this.unsubscribe = this.bus.subscribe(() => this.wake?.());
     this.running = this.loop(this.settings);

@@ -1,7 +1,8 @@
 import { EVIDENCE_ANCHOR_ABI } from '@econfirm/common';
-import { AbiCoder, Contract, FetchRequest, Interface, JsonRpcProvider, keccak256, Network, Wallet, type TransactionReceipt } from 'ethers';
+import { AbiCoder, Contract, FetchRequest, Interface, JsonRpcProvider, keccak256, Network, Wallet, type Signer, type TransactionReceipt } from 'ethers';
 import { readFileSync } from 'node:fs';
 import type { AnchoringSettings } from '../config/gateway-config';
+import { openHsmEvmSigner } from './hsm-evm-signer';
 
 const ABI = new Interface(EVIDENCE_ANCHOR_ABI);
 
@@ -32,7 +33,7 @@ export function revertName(err: unknown): string | undefined {
 }
 
 /** The anchorer's key: from its file (hex, first line) or environment variable — never from the config file itself. */
-function anchorerKey(key: AnchoringSettings['key'], env: NodeJS.ProcessEnv): string {
+function anchorerKey(key: { file: string } | { env: string }, env: NodeJS.ProcessEnv): string {
   if ('env' in key) {
     const value = env[key.env];
     if (!value) throw new Error(`anchoring: the environment variable ${key.env} holding the anchorer key is not set`);
@@ -47,24 +48,39 @@ function anchorerKey(key: AnchoringSettings['key'], env: NodeJS.ProcessEnv): str
  * anything is sent, so no anchor lands on a chain the evidence would not name.
  */
 export class EvmAnchorClient {
-  readonly provider: JsonRpcProvider;
-  private readonly wallet: Wallet;
   private readonly contract: Contract;
   private chainChecked = false;
 
-  constructor(
+  private constructor(
     private readonly settings: AnchoringSettings,
-    env: NodeJS.ProcessEnv = process.env,
+    readonly provider: JsonRpcProvider,
+    signer: Signer,
+    readonly address: string,
+    private readonly release: () => void,
   ) {
-    const endpoint = new FetchRequest(settings.rpcUrl);
-    endpoint.timeout = RPC_TIMEOUT_MS;
-    this.provider = new JsonRpcProvider(endpoint, undefined, { staticNetwork: Network.from(BigInt(settings.chainId)), cacheTimeout: -1, batchMaxCount: 1 });
-    this.wallet = new Wallet(anchorerKey(settings.key, env), this.provider);
-    this.contract = new Contract(settings.contractAddress, ABI, this.wallet);
+    this.contract = new Contract(settings.contractAddress, ABI, signer);
   }
 
-  get address(): string {
-    return this.wallet.address;
+  /**
+   * The client with the anchorer's key: a Wallet over the key from its file or variable, or a
+   * signer whose key stays in the PKCS#11 token (opened and checked here, so a key that cannot
+   * sign stops the start-up).
+   */
+  static async open(settings: AnchoringSettings, env: NodeJS.ProcessEnv = process.env): Promise<EvmAnchorClient> {
+    const endpoint = new FetchRequest(settings.rpcUrl);
+    endpoint.timeout = RPC_TIMEOUT_MS;
+    const provider = new JsonRpcProvider(endpoint, undefined, { staticNetwork: Network.from(BigInt(settings.chainId)), cacheTimeout: -1, batchMaxCount: 1 });
+    try {
+      if ('hsm' in settings.key) {
+        const signer = await openHsmEvmSigner(settings.key.hsm, env, provider);
+        return new EvmAnchorClient(settings, provider, signer, signer.address, () => signer.close());
+      }
+      const wallet = new Wallet(anchorerKey(settings.key, env), provider);
+      return new EvmAnchorClient(settings, provider, wallet, wallet.address, () => undefined);
+    } catch (err) {
+      provider.destroy();
+      throw err;
+    }
   }
 
   /** Refuses a node on another chain than the configured one (asked once, then on every failure). */
@@ -85,7 +101,7 @@ export class EvmAnchorClient {
 
   async isAnchorer(): Promise<boolean> {
     const role = (await this.contract.getFunction('ANCHORER_ROLE')()) as string;
-    return (await this.contract.getFunction('hasRole')(role, this.wallet.address)) as boolean;
+    return (await this.contract.getFunction('hasRole')(role, this.address)) as boolean;
   }
 
   /** Sends anchor(root, ledgerRef, uri); answers the transaction hash as soon as the node took it. */
@@ -121,5 +137,6 @@ export class EvmAnchorClient {
 
   close(): void {
     this.provider.destroy();
+    this.release();
   }
 }

@@ -125,5 +125,36 @@ describe('gateway config', function () {
       }
       expect(problems({ ...minimal, anchoring: { deploymentFile: '/nonexistent/deployment.json', recorder: 'firm1/admin' } }).join('\n')).to.include('anchoring.deploymentFile');
     });
+
+    it('an anchorer key in a PKCS#11 token: by label or id; library, token and PIN variable from the hsm section unless given', function () {
+      const dir = mkdtempSync(path.join(tmpdir(), 'gw-anchoring-'));
+      writeFileSync(path.join(dir, 'deployment.json'), JSON.stringify(deployment));
+      const own = validateGatewayConfig({ ...minimal, anchoring: { deploymentFile: 'deployment.json', recorder: 'firm1/admin', hsm: { library: 'lib/p11.so', tokenLabel: 'anchor', keyLabel: 'anchorer' } } }, dir);
+      expect(own.anchoring?.key).to.deep.equal({ hsm: { library: path.join(dir, 'lib/p11.so'), tokenLabel: 'anchor', pinEnv: 'ECONFIRM_HSM_PIN', keyLabel: 'anchorer' } });
+      const shared = validateGatewayConfig(
+        { ...minimal, hsm: { library: '/usr/lib/p11.so', tokenLabel: 'firm1', pinEnv: 'FIRM1_PIN', identities: ['firm1/admin'] }, anchoring: { deploymentFile: 'deployment.json', recorder: 'firm1/admin', hsm: { keyId: 'A1B2' } } },
+        dir,
+      );
+      expect(shared.anchoring?.key).to.deep.equal({ hsm: { library: '/usr/lib/p11.so', tokenLabel: 'firm1', pinEnv: 'FIRM1_PIN', keyId: 'a1b2' } });
+    });
+
+    it('refuses an HSM key without a library or token, with both or neither of label and id, a bad id or PIN variable, a PIN in the file, or beside another key source', function () {
+      const base = { rpcUrl: 'http://127.0.0.1:8545', chainId: 31337, contractAddress: deployment.address, recorder: 'firm1/admin' };
+      const found = problems({ ...minimal, anchoring: { ...base, keyFile: 'anchorer.key', hsm: { pin: '1234', pinEnv: 'lower', keyLabel: 'a', keyId: '01' } } });
+      for (const expected of [
+        'anchoring.keyFile, hsm: one key source only (a file, an environment variable or an HSM token)',
+        'anchoring.hsm.pin: unknown field',
+        'anchoring.hsm.library: must be a non-empty string',
+        'anchoring.hsm.tokenLabel: must be a non-empty string',
+        'anchoring.hsm.pinEnv: the name of an environment variable (A-Z, 0-9, _)',
+        'anchoring.hsm.keyLabel | keyId: exactly one',
+      ]) {
+        expect(found.join('\n'), expected).to.include(expected);
+      }
+      const hsm = { library: '/p11.so', tokenLabel: 't' };
+      expect(problems({ ...minimal, anchoring: { ...base, hsm } }).join('\n')).to.include('anchoring.hsm.keyLabel | keyId: exactly one');
+      expect(problems({ ...minimal, anchoring: { ...base, hsm: { ...hsm, keyId: 'xyz' } } })).to.include('anchoring.hsm.keyId: hex bytes (the CKA_ID)');
+      expect(problems({ ...minimal, anchoring: { ...base, hsm: 'anchorer' } })).to.include('anchoring.hsm: must be an object');
+    });
   });
 });

@@ -118,6 +118,23 @@ export interface HsmSettings {
 }
 
 /**
+ * An anchorer key (secp256k1) kept in a PKCS#11 token: the gateway signs its transactions through
+ * the token and never holds the key. Library, token and PIN variable default to the `hsm` section's.
+ */
+export interface AnchoringHsmKey {
+  /** The PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so. */
+  library: string;
+  /** The label of the token holding the key. */
+  tokenLabel: string;
+  /** The environment variable holding the token's user PIN (never written in the file). */
+  pinEnv: string;
+  /** The key pair's CKA_LABEL… */
+  keyLabel?: string;
+  /** …or its CKA_ID (hex). */
+  keyId?: string;
+}
+
+/**
  * Public EVM anchoring (gateway/README.md "Anchoring"): completed evidence is batched, each batch
  * recorded on the channel and its Merkle root anchored on an EVM chain through its JSON-RPC.
  */
@@ -128,8 +145,8 @@ export interface AnchoringSettings {
   chainId: string;
   /** The EvidenceAnchor contract. */
   contractAddress: string;
-  /** Where the anchorer's private key is: a file (hex, first line) or an environment variable; never in the config itself. */
-  key: { file: string } | { env: string };
+  /** Where the anchorer's private key is: a file (hex, first line), an environment variable or a PKCS#11 token; never in the config itself. */
+  key: { file: string } | { env: string } | { hsm: AnchoringHsmKey };
   /** The tenant and identity that record batches on the channel (the operator's admin). */
   recorder: { tenantId: string; identityName: string };
   /** A batch is cut when this much time passed since its oldest item… */
@@ -338,15 +355,15 @@ function readHsm(raw: unknown, tenants: TenantConfig[], baseDir: string, r: Read
   return { library: library ? path.resolve(baseDir, library) : library, tokenLabel: r.string(raw, 'tokenLabel', 'hsm.'), pinEnv, identities };
 }
 
-const ANCHORING_FIELDS = ['deploymentFile', 'rpcUrl', 'chainId', 'contractAddress', 'keyFile', 'keyEnv', 'recorder', 'batchIntervalMs', 'maxItems', 'confirmations', 'pollMs', 'dropAfterMs', 'reconcileMs'];
+const ANCHORING_FIELDS = ['deploymentFile', 'rpcUrl', 'chainId', 'contractAddress', 'keyFile', 'keyEnv', 'hsm', 'recorder', 'batchIntervalMs', 'maxItems', 'confirmations', 'pollMs', 'dropAfterMs', 'reconcileMs'];
 
 /**
  * `anchoring`: { deploymentFile? (network/lib/evm.sh's deployment.json: rpcUrl, chainId, contract
- * address and anchorer key file), rpcUrl?, chainId?, contractAddress?, keyFile? | keyEnv?,
+ * address and anchorer key file), rpcUrl?, chainId?, contractAddress?, keyFile? | keyEnv? | hsm?,
  * recorder: '<tenantId>/<identityName>', batchIntervalMs?, maxItems?, confirmations?, pollMs?,
  * dropAfterMs?, reconcileMs? } — explicit fields win over the deployment file's.
  */
-function readAnchoring(raw: unknown, tenants: TenantConfig[], baseDir: string, r: Reader): AnchoringSettings | undefined {
+function readAnchoring(raw: unknown, tenants: TenantConfig[], hsm: HsmSettings | undefined, baseDir: string, r: Reader): AnchoringSettings | undefined {
   if (raw === undefined) return undefined;
   if (!isObject(raw)) {
     r.problems.push('anchoring: must be an object');
@@ -372,7 +389,11 @@ function readAnchoring(raw: unknown, tenants: TenantConfig[], baseDir: string, r
   const contractAddress = r.string(raw, 'contractAddress', w, fromFile.contractAddress);
   if (contractAddress && !/^0x[0-9a-fA-F]{40}$/.test(contractAddress)) r.problems.push(`${w}contractAddress: a 20-byte hex address`);
   let key: AnchoringSettings['key'] = { file: '' };
-  if (raw.keyEnv !== undefined) {
+  const sources = ['keyFile', 'keyEnv', 'hsm'].filter((k) => raw[k] !== undefined);
+  if (sources.length > 1) r.problems.push(`${w}${sources.join(', ')}: one key source only (a file, an environment variable or an HSM token)`);
+  if (raw.hsm !== undefined) {
+    key = { hsm: readAnchoringHsm(raw.hsm, hsm, baseDir, r) };
+  } else if (raw.keyEnv !== undefined) {
     const env = r.string(raw, 'keyEnv', w);
     if (env && !/^[A-Z_][A-Z0-9_]*$/.test(env)) r.problems.push(`${w}keyEnv: the name of an environment variable (A-Z, 0-9, _)`);
     key = { env };
@@ -396,6 +417,33 @@ function readAnchoring(raw: unknown, tenants: TenantConfig[], baseDir: string, r
     dropAfterMs: r.int(raw, 'dropAfterMs', w, 120_000, 100, 86_400_000),
     reconcileMs: r.int(raw, 'reconcileMs', w, 600_000, 1000, 86_400_000),
   };
+}
+
+/**
+ * `anchoring.hsm`: { library?, tokenLabel?, pinEnv?, keyLabel | keyId } — the anchorer's secp256k1
+ * key in a PKCS#11 token; library, token and PIN variable default to the gateway's `hsm` section
+ * (one token may hold the Fabric keys and the anchorer's), the PIN variable else to ECONFIRM_HSM_PIN.
+ */
+function readAnchoringHsm(raw: unknown, hsm: HsmSettings | undefined, baseDir: string, r: Reader): AnchoringHsmKey {
+  const w = 'anchoring.hsm.';
+  if (!isObject(raw)) {
+    r.problems.push('anchoring.hsm: must be an object');
+    return { library: '', tokenLabel: '', pinEnv: '' };
+  }
+  const extra = Object.keys(raw).filter((k) => !['library', 'tokenLabel', 'pinEnv', 'keyLabel', 'keyId'].includes(k));
+  if (extra.length > 0) r.problems.push(`${w}${extra.join(', ')}: unknown field`);
+  const library = raw.library !== undefined ? r.string(raw, 'library', w) : (hsm?.library ?? r.string(raw, 'library', w));
+  const pinEnv = r.string(raw, 'pinEnv', w, hsm?.pinEnv ?? 'ECONFIRM_HSM_PIN');
+  if (pinEnv && !/^[A-Z_][A-Z0-9_]*$/.test(pinEnv)) r.problems.push(`${w}pinEnv: the name of an environment variable (A-Z, 0-9, _)`);
+  const key: AnchoringHsmKey = { library: library ? path.resolve(baseDir, library) : library, tokenLabel: r.string(raw, 'tokenLabel', w, hsm?.tokenLabel), pinEnv };
+  if ((raw.keyLabel === undefined) === (raw.keyId === undefined)) r.problems.push(`${w}keyLabel | keyId: exactly one (the key pair's CKA_LABEL or its CKA_ID in hex)`);
+  else if (raw.keyLabel !== undefined) key.keyLabel = r.string(raw, 'keyLabel', w);
+  else {
+    const keyId = r.string(raw, 'keyId', w);
+    if (keyId && !/^([0-9a-fA-F]{2})+$/.test(keyId)) r.problems.push(`${w}keyId: hex bytes (the CKA_ID)`);
+    key.keyId = keyId.toLowerCase();
+  }
+  return key;
 }
 
 function readTenants(raw: unknown, r: Reader): TenantConfig[] {
@@ -459,7 +507,7 @@ export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): Ga
   if (portalExtra.length > 0) r.problems.push(`portal.${portalExtra.join(', ')}: unknown field`);
   const tenants = readTenants(raw.tenants, r);
   const hsm = readHsm(raw.hsm, tenants, baseDir, r);
-  const anchoring = readAnchoring(raw.anchoring, tenants, baseDir, r);
+  const anchoring = readAnchoring(raw.anchoring, tenants, hsm, baseDir, r);
   const host = r.string(raw, 'host', '', '127.0.0.1');
   const port = r.int(raw, 'port', '', 8443, 0, 65535);
   const publicUrl = readPublicUrl(r.string(raw, 'publicUrl', '', `http://${host.includes(':') ? `[${host}]` : host}:${port}`), r);
