@@ -72,6 +72,13 @@ export async function createApp(config: GatewayConfig): Promise<NestExpressAppli
   tightenFromValidators(document, controllers.filter((c): c is NonNullable<typeof c> & (abstract new (...args: never[]) => unknown) => typeof c === 'function'), { bodyBytes: config.limits.bodyBytes });
   documentedMethods.learn(document.paths);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
-  await app.init();
+  try {
+    await app.init();
+  } catch (err) {
+    // A start-up refusal in a bootstrap hook (an anchorer key that cannot sign) comes after the
+    // database and the Fabric connections opened: release them, or the process stays up holding them.
+    await app.close().catch(() => undefined);
+    throw err;
+  }
   return app;
 }
