@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { signers, type HSMSigner, type HSMSignerFactory, type Signer } from '@hyperledger/fabric-gateway';
 import { createHash, X509Certificate } from 'node:crypto';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
@@ -37,7 +37,7 @@ export function oneAtATime(signer: Signer): Signer {
  * sign does not start.
  */
 @Injectable()
-export class HsmCustody implements OnApplicationShutdown {
+export class HsmCustody implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('HsmCustody');
   private factory?: HSMSignerFactory;
   private readonly sessions = new Map<string, { hsm: HSMSigner; signer: Signer }>();
@@ -47,6 +47,22 @@ export class HsmCustody implements OnApplicationShutdown {
     const hsm = config.hsm;
     this.pin = hsm ? (process.env[hsm.pinEnv] ?? '') : '';
     if (hsm && !this.pin) throw new Error(`hsm: the token's PIN is not in the environment variable ${hsm.pinEnv}`);
+  }
+
+  /**
+   * Loads and initializes the token's module at start-up, before any bootstrap hook: the anchorer's
+   * key may be in the same module (anchoring.hsm), and a module is initialized once per process —
+   * fabric-gateway's factory insists on being the one that does, the anchoring signer does not
+   * (anchoring/hsm-evm-signer.ts), so the factory goes first.
+   */
+  onModuleInit(): void {
+    const hsm = this.config.hsm;
+    if (!hsm) return;
+    try {
+      this.factory ??= signers.newHSMSignerFactory(hsm.library);
+    } catch (err) {
+      throw new Error(`hsm: cannot use the PKCS#11 module ${hsm.library}: ${(err as Error).message}`);
+    }
   }
 
   /** Whether the identity's key is in the token. */
