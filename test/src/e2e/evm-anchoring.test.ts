@@ -17,7 +17,7 @@ import {
   type ReceivableVoucherDocument,
   type TrustRoots,
 } from '@econfirm/evidence';
-import { AnchoringService, batchTree, validateGatewayConfig, type AnchorBatchRow, type GatewayConfig } from '@econfirm/gateway';
+import { AnchoringService, batchTree, type AnchorBatchRow } from '@econfirm/gateway';
 import { evaluate } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
@@ -25,53 +25,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { AbiCoder, Interface, keccak256, Wallet, parseEther } from 'ethers';
+import { anchoringOn, completeConfirmation, startAnchoringGateway, waitForBatches, type AnchoringSettings } from '../support/anchoring';
 import { anchorContract, evmDeployment, evmProvider } from '../support/evm';
 import { freePort } from '../support/browser';
-import { agreeingReply, bankLetterRequest, E2E_TENANTS, TestGateway, type Caller, type DemoCallers } from '../support/gateway';
+import { E2E_TENANTS, TestGateway, type Caller, type DemoCallers } from '../support/gateway';
 import { ensureDemoInstitutions } from '../support/institutions';
 import { networkScript, REPO_ROOT, uniqueName, withLedger } from '../support/network';
 import { receivableTenants } from '../support/receivables';
 
-type Settings = NonNullable<GatewayConfig['anchoring']>;
-
 const ABI = new Interface(EVIDENCE_ANCHOR_ABI);
-
-/** The anchoring settings of these tests: the development node's deployment, quick rounds. */
-function anchoringOn(overrides: Partial<Settings> = {}): Settings {
-  const deployment = evmDeployment();
-  return {
-    rpcUrl: deployment.rpcUrl,
-    chainId: deployment.chainId,
-    contractAddress: deployment.address,
-    key: { file: deployment.anchorerKeyFile },
-    recorder: { tenantId: 'operator', identityName: 'admin' },
-    batchIntervalMs: 60_000,
-    maxItems: 2,
-    confirmations: 2,
-    pollMs: 200,
-    dropAfterMs: 2000,
-    reconcileMs: 600_000,
-    ...overrides,
-  };
-}
-
-/** A gateway with events on (the service finds completed evidence in the outbox) and anchoring as given. */
-function startGateway(anchoring: Settings, tenants = E2E_TENANTS): Promise<TestGateway> {
-  const events = validateGatewayConfig({ dbPath: 'x.db', networkDescriptorPath: 'x.json', keysDir: 'keys', tenants }).events;
-  return TestGateway.start({ events: { ...events, enabled: true, reconnectBackoffMs: 100 }, anchoring, tenants });
-}
-
-/** Issue → authorize → accept → reply → approve → auditor-accept, through the gateway. */
-async function complete(gw: TestGateway, c: DemoCallers, id: string, engagementId: string): Promise<void> {
-  const issued = await gw.post(c.auditor, '/v1/confirmations', bankLetterRequest(id, engagementId, '6222000033334444'));
-  expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
-  expect((await gw.postStep(c.clientSigner, `/v1/confirmations/${id}/authorization`, { feeConsent: true })).status).to.equal(200);
-  expect((await gw.postStep(c.officer, `/v1/confirmations/${id}/acceptance`)).status).to.equal(200);
-  expect((await gw.postStep(c.officer, `/v1/confirmations/${id}/reply`, { content: agreeingReply() })).status).to.equal(200);
-  expect((await gw.postStep(c.reviewer, `/v1/confirmations/${id}/reply/approval`)).status).to.equal(200);
-  const accepted = await gw.postStep(c.auditor, `/v1/confirmations/${id}/auditor-acceptance`);
-  expect(accepted.body.state, JSON.stringify(accepted.body)).to.equal(ConfirmationState.AuditorAccepted);
-}
 
 async function evidencePdf(gw: TestGateway, c: DemoCallers, id: string): Promise<Buffer> {
   const url = `/v1/confirmations/${id}/evidence.pdf`;
@@ -85,17 +47,6 @@ async function attached(pdf: Buffer): Promise<{ doc: EvidenceDocument; anchor?: 
   const json = files.find((f) => f.name === ATTACHMENT.evidenceJson);
   const anchor = files.find((f) => f.name === ATTACHMENT.anchorJson);
   return { doc: parseEvidenceJson((json?.bytes as Buffer).toString('utf8')), ...(anchor ? { anchor: parseAnchorProof(anchor.bytes.toString('utf8')) } : {}) };
-}
-
-/** Waits until `predicate` holds for the service's batches (or fails after `ms`). */
-async function waitFor(service: AnchoringService, what: string, predicate: (batches: AnchorBatchRow[]) => boolean, ms = 60_000): Promise<AnchorBatchRow[]> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const batches = service.store.batches();
-    if (predicate(batches)) return batches;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${ms} ms; batches ${JSON.stringify(batches.map((b) => [b.seq, b.state, b.lastError]))}; ${JSON.stringify(service.status())}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** A signed PDF of `url` as `caller`, the document in its evidence.json parsed by `parse`, and its anchor.json. */
@@ -112,7 +63,7 @@ async function signedDocument<D>(gw: TestGateway, caller: Caller, url: string, p
 /** The document of the record's current version (certificate, voucher) once its item's batch is confirmed on the chain. */
 async function anchoredDocument<D>(gw: TestGateway, service: AnchoringService, caller: Caller, url: string, parse: (text: string) => D, itemOf: (doc: D) => string): Promise<{ pdf: Buffer; doc: D; proof: AnchoredProof }> {
   const itemId = itemOf((await signedDocument(gw, caller, url, parse)).doc);
-  await waitFor(service, `${itemId} anchored`, (batches) => batches.some((b) => b.state === 'confirmed' && b.root === service.store.item(itemId)?.batchRoot), 90_000);
+  await waitForBatches(service, `${itemId} anchored`, (batches) => batches.some((b) => b.state === 'confirmed' && b.root === service.store.item(itemId)?.batchRoot), 90_000);
   const again = await signedDocument(gw, caller, url, parse);
   expect(again.anchor?.status, 'generated after the batch is confirmed').to.equal('anchored');
   return { pdf: again.pdf, doc: again.doc, proof: again.anchor as AnchoredProof };
@@ -157,21 +108,21 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
     let pdf: Buffer;
 
     before(async () => {
-      gw = await startGateway(anchoringOn());
+      gw = await startAnchoringGateway(anchoringOn());
       c = gw.demoCallers();
       service = gw.app.get(AnchoringService);
     });
     after(() => gw?.close());
 
     it('evidence of a completed confirmation whose batch is not anchored yet says "anchoring pending"', async () => {
-      await complete(gw, c, ids[0] as string, engagementId);
+      await completeConfirmation(gw, c, ids[0] as string, engagementId);
       // maxItems 2, interval 60 s: one item waits.
       const { anchor } = await attached(await evidencePdf(gw, c, ids[0] as string));
       expect(anchor).to.deep.equal({ format: ANCHOR_PROOF_FORMAT, status: 'pending' });
     });
 
     it('two completed items make a batch: recorded on the channel, anchored, confirmed; the Fabric record matches the root on the chain', async () => {
-      await complete(gw, c, ids[1] as string, engagementId);
+      await completeConfirmation(gw, c, ids[1] as string, engagementId);
       await service.settle(90_000);
       const confirmed = service.store.batches(['confirmed']);
       const item = service.store.item(`confirmation:${ids[0]}`);
@@ -304,18 +255,18 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
 
   it('a restart mid-batch neither loses nor repeats a batch (recorded on the channel, the chain unreachable, the answer of the record lost)', async () => {
     const dead = `http://127.0.0.1:${await freePort()}`;
-    const gw = await startGateway(anchoringOn({ rpcUrl: dead, maxItems: 1 }));
+    const gw = await startAnchoringGateway(anchoringOn({ rpcUrl: dead, maxItems: 1 }));
     try {
       const c = gw.demoCallers();
       const id = `CF-${run}-R`;
-      await complete(gw, c, id, engagementId);
+      await completeConfirmation(gw, c, id, engagementId);
       let service = gw.app.get(AnchoringService);
-      const [stuck] = await waitFor(service, 'recorded on the channel', (b) => b.some((x) => x.state === 'recorded'));
+      const [stuck] = await waitForBatches(service, 'recorded on the channel', (b) => b.some((x) => x.state === 'recorded'));
       const recorded = stuck as AnchorBatchRow;
       expect(recorded.lastError ?? service.status().lastError, 'the chain is unreachable').to.be.a('string');
       // As if the gateway died after the channel committed the record but before it saved the answer.
       service.store.update(recorded.root, { state: 'built', fabricTx: null, fabricBlock: null, ledgerRef: null }, new Date().toISOString());
-      (gw.config.anchoring as Settings).rpcUrl = evmDeployment().rpcUrl;
+      (gw.config.anchoring as AnchoringSettings).rpcUrl = evmDeployment().rpcUrl;
       await gw.restart();
       service = gw.app.get(AnchoringService);
       await service.settle(90_000);
@@ -338,20 +289,20 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
 
   it('a dropped anchor transaction is sent again and confirmed once', async () => {
     const provider = evmProvider();
-    const gw = await startGateway(anchoringOn({ maxItems: 1 }));
+    const gw = await startAnchoringGateway(anchoringOn({ maxItems: 1 }));
     try {
       const c = gw.demoCallers();
       // Transactions wait in the node's pool until mined by hand.
       await provider.send('evm_setAutomine', [false]);
       await provider.send('evm_setIntervalMining', [0]);
-      await complete(gw, c, `CF-${run}-D`, engagementId);
+      await completeConfirmation(gw, c, `CF-${run}-D`, engagementId);
       const service = gw.app.get(AnchoringService);
-      const [sent] = await waitFor(service, 'sent', (b) => b.some((x) => x.state === 'sent'));
+      const [sent] = await waitForBatches(service, 'sent', (b) => b.some((x) => x.state === 'sent'));
       const first = (sent as AnchorBatchRow).evmTx as string;
       expect(await provider.send('hardhat_dropTransaction', [first])).to.equal(true);
       expect(await provider.getTransaction(first), 'gone from the pool').to.equal(null);
       // Sent again: the same nonce and call signed deterministically, hence the same hash, back in the pool.
-      const [resent] = await waitFor(service, 'sent again', (b) => b.some((x) => x.state === 'sent' && x.sends === 2), 30_000);
+      const [resent] = await waitForBatches(service, 'sent again', (b) => b.some((x) => x.state === 'sent' && x.sends === 2), 30_000);
       expect(await provider.getTransaction((resent as AnchorBatchRow).evmTx as string), 'in the pool again').to.not.equal(null);
       await provider.send('evm_setAutomine', [true]);
       await provider.send('evm_setIntervalMining', [1000]);
@@ -375,13 +326,13 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
     const provider = evmProvider();
     const env = `ECONFIRM_TEST_ANCHOR_KEY_${run.replace(/-/g, '_').toUpperCase()}`;
     process.env[env] = stranger.privateKey;
-    const gw = await startGateway(anchoringOn({ key: { env }, maxItems: 1 }));
+    const gw = await startAnchoringGateway(anchoringOn({ key: { env }, maxItems: 1 }));
     try {
       // Gas money, so that only the role stands in the way.
       await (await (await provider.getSigner(0)).sendTransaction({ to: stranger.address, value: parseEther('1') })).wait();
-      await complete(gw, gw.demoCallers(), `CF-${run}-U`, engagementId);
+      await completeConfirmation(gw, gw.demoCallers(), `CF-${run}-U`, engagementId);
       const service = gw.app.get(AnchoringService);
-      const [refused] = await waitFor(service, 'refused by the contract', (b) => b.some((x) => x.state === 'recorded' && /AnchorUnauthorized/.test(x.lastError ?? '')));
+      const [refused] = await waitForBatches(service, 'refused by the contract', (b) => b.some((x) => x.state === 'recorded' && /AnchorUnauthorized/.test(x.lastError ?? '')));
       const batch = refused as AnchorBatchRow;
       expect(batch.evmTx).to.equal(undefined);
       expect(await anchorContract(provider).getFunction('isAnchored')(batch.root)).to.equal(false);
@@ -410,7 +361,7 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
     before(async () => {
       await ensureDemoInstitutions('BANK1', 'CLIENT1', 'MREG1');
       networkScript('identity.sh', 'evidence', 'operator', 'MREG1');
-      gw = await startGateway(anchoringOn({ maxItems: 1 }), [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }]);
+      gw = await startAnchoringGateway(anchoringOn({ maxItems: 1 }), [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }]);
       service = gw.app.get(AnchoringService);
       officer = gw.demoCallers().officer;
       registrar = gw.custodial('mreg1', 'registrar1');
@@ -495,7 +446,7 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
       const parties = await receivableTenants(tag);
       for (const party of [parties.supA, parties.supB]) networkScript('identity.sh', 'evidence', 'operator', party.record.id);
       nextHolder = parties.supB.record.id;
-      gw = await startGateway(anchoringOn({ maxItems: 1 }), [...E2E_TENANTS, ...parties.tenants]);
+      gw = await startAnchoringGateway(anchoringOn({ maxItems: 1 }), [...E2E_TENANTS, ...parties.tenants]);
       service = gw.app.get(AnchoringService);
       holder = gw.custodial('supa', parties.identities.supa);
       obligor = gw.custodial('core', parties.identities.core);
