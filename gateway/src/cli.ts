@@ -3,6 +3,7 @@ import type { Institution, PublicJwk } from '@econfirm/common';
 import { createApiToken, KeyStoreMismatchError, openLedger, readApiCredentialFile, RegistryClient, rotationInput, submitAndWait, tokenUrl, type ApiCredentialFile, type TokenTarget } from '@econfirm/sdk';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { EvmAnchorClient } from './anchoring/evm-anchor.client';
 import { CredentialsStore } from './auth/credentials.store';
 import { ConfigError, loadGatewayConfig } from './config/gateway-config';
 import { backupDatabase, BackupRefusedError, restoreDatabase } from './database/backup';
@@ -47,7 +48,11 @@ commands:
   hsm key-id --cert <cert.pem>
       prints (hex) the CKA_ID under which config \`hsm\` looks for the identity's private key in the
       token: the certificate's SKI. Import the key with it, e.g.
-      softhsm2-util --import key.pem --token <label> --label <name> --id <hex> --pin <pin>.`;
+      softhsm2-util --import key.pem --token <label> --label <name> --id <hex> --pin <pin>.
+  anchoring address
+      prints the EVM address of the anchorer key configured in \`anchoring\` (its file, environment
+      variable or PKCS#11 token, opened and checked as at start-up): the account the contract's
+      admin grants ANCHORER_ROLE to.`;
 
 class UsageError extends Error {}
 
@@ -105,6 +110,19 @@ async function run(argv: string[]): Promise<void> {
   if (group === 'hsm') {
     if (verb !== 'key-id') throw new UsageError(`unknown hsm command '${verb ?? ''}'`);
     process.stdout.write(`${hsmKeyIdentifier(readFileSync(required(options(rest), 'cert'))).toString('hex')}\n`);
+    return;
+  }
+  if (group === 'anchoring') {
+    if (verb !== 'address') throw new UsageError(`unknown anchoring command '${verb ?? ''}'`);
+    const settings = loadGatewayConfig().anchoring;
+    if (!settings) throw new Error('the gateway configuration has no anchoring section');
+    // The client the anchoring service opens: no JSON-RPC call is made to learn the address.
+    const client = await EvmAnchorClient.open(settings);
+    try {
+      process.stdout.write(`${client.address}\n`);
+    } finally {
+      client.close();
+    }
     return;
   }
   if (group === 'db') {

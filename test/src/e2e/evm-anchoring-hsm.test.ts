@@ -1,7 +1,7 @@
 import { AnchoringService, openHsmEvmSigner, type AnchorBatchRow } from '@econfirm/gateway';
-import { findIdentity } from '@econfirm/sdk';
+import { defaultDescriptorPath, findIdentity } from '@econfirm/sdk';
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -9,6 +9,7 @@ import { computeAddress, Contract, parseEther, Signature, verifyMessage, verifyT
 import { anchoringOn, completeConfirmation, startAnchoringGateway, waitForBatches } from '../support/anchoring';
 import { anchorContract, evmDeployment, evmProvider } from '../support/evm';
 import { ensureDemoInstitutions } from '../support/institutions';
+import { E2E_TENANTS } from '../support/gateway';
 import { descriptor, networkScript, REPO_ROOT, uniqueName } from '../support/network';
 
 /** Debian's SoftHSM (scripts/lib/system-packages.sh installs softhsm2): a real PKCS#11 token. */
@@ -114,6 +115,23 @@ describe('public EVM anchoring with the anchorer key in an HSM (SoftHSM over PKC
       signer.close();
       byId.close();
     }
+  });
+
+  it('the admin CLI prints the address the contract\'s admin grants the role to, from the gateway\'s config; an unknown label is refused', function () {
+    const deployment = evmDeployment();
+    const configFor = (keyLabel: string): string => {
+      const file = path.join(dir, `gateway-${keyLabel}.json`);
+      const anchoring = { rpcUrl: deployment.rpcUrl, chainId: deployment.chainId, contractAddress: deployment.address, recorder: 'operator/admin', ...inToken(keyLabel) };
+      writeFileSync(file, JSON.stringify({ dbPath: path.join(dir, 'cli.db'), networkDescriptorPath: defaultDescriptorPath(REPO_ROOT), keysDir: dir, tenants: E2E_TENANTS, events: { enabled: true }, anchoring }));
+      return file;
+    };
+    const cli = (config: string) => spawnSync(process.execPath, [path.join(REPO_ROOT, 'gateway', 'dist', 'cli.js'), 'anchoring', 'address'], { encoding: 'utf8', env: { ...process.env, ECONFIRM_GATEWAY_CONFIG: config } });
+    const printed = cli(configFor('anchorer'));
+    expect(printed.status, printed.stderr).to.equal(0);
+    expect(printed.stdout.trim()).to.equal(computeAddress(publicKeys.anchorer as string));
+    const refused = cli(configFor('no-such-key'));
+    expect(refused.status).to.equal(1);
+    expect(refused.stderr).to.contain(`anchoring.hsm: no private key labelled 'no-such-key' in token '${token}'`);
   });
 
   it('transactions it signs are accepted by the development node, sent from its address', async function () {
