@@ -4,7 +4,7 @@
 #   libnss3-tools       certutil: a throwaway NSS db so pdfsig can trust the org root
 #   fonts-wqy-microhei  the CJK font embedded (subset) in evidence PDFs
 #   chromium            the headless browser the portal's e2e test drives (playwright-core, no downloaded browser)
-#   softhsm2            a PKCS#11 token (SoftHSM) for the gateway's HSM custody e2e test
+#   softhsm2            a PKCS#11 token (SoftHSM) for the gateway's HSM custody and HSM anchorer e2e tests
 #   python3-venv        the venv module, for the fuzz suite's schemathesis (scripts/lib/fuzz-tools.sh)
 # Quiet and idempotent; needs root (or sudo) only when something is missing.
 system_packages_install() {
