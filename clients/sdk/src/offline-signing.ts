@@ -23,6 +23,12 @@ export interface ExpectedCall {
   contract: string;
   transaction: string;
   args: readonly ExpectedArgument[];
+  /**
+   * The proposal's transient map (endorsers see it, no block records it; e.g. a receivable
+   * step's amount `openings`), entry by entry as the arguments are checked. A proposal carrying a
+   * key not named here is refused: the signer sees all it signs.
+   */
+  transient?: Readonly<Record<string, ExpectedArgument>>;
   /** The caller's own identity: the proposal's creator must be exactly this. */
   creator: { mspId: string; certificatePem: string };
 }
@@ -35,6 +41,11 @@ export interface DecodedInvocation {
   /** `contract:transaction`, as fabric-gateway names the function. */
   function: string;
   args: string[];
+  /**
+   * The transient map, values as UTF-8 text. Always empty in an endorsed transaction: Fabric
+   * leaves the map out of the transaction it builds from the proposal (it reaches no block).
+   */
+  transient: Record<string, string>;
   creator: { mspId: string; certificatePem: string };
   /** SHA-256 of the bytes to sign, computed here (never taken from the gateway). */
   digest: Uint8Array;
@@ -79,12 +90,16 @@ function identityOf(serialized: Uint8Array): { mspId: string; certificatePem: st
   return { mspId: identity.getMspid(), certificatePem: text.decode(identity.getIdBytes_asU8()) };
 }
 
-function invocationOf(proposalPayload: Uint8Array): { chaincode: string; function: string; args: string[] } {
+function invocationOf(proposalPayload: Uint8Array): { chaincode: string; function: string; args: string[]; transient: Record<string, string> } {
   const payload = decoded('the chaincode proposal payload', () => peer.ChaincodeProposalPayload.deserializeBinary(proposalPayload));
   const spec = decoded('the chaincode invocation', () => peer.ChaincodeInvocationSpec.deserializeBinary(payload.getInput_asU8())).getChaincodeSpec();
   const words = (spec?.getInput()?.getArgsList_asU8() ?? []).map((arg) => decoded('a chaincode argument', () => text.decode(arg)));
   const [fn, ...args] = words;
-  return { chaincode: spec?.getChaincodeId()?.getName() ?? '', function: fn ?? '', args };
+  const transient: Record<string, string> = {};
+  for (const [key, value] of payload.getTransientmapMap().entries()) {
+    transient[key] = typeof value === 'string' ? value : decoded(`transient entry '${key}'`, () => text.decode(value));
+  }
+  return { chaincode: spec?.getChaincodeId()?.getName() ?? '', function: fn ?? '', args, transient };
 }
 
 function headerOf(header: common.Header | undefined): { channelHeader: common.ChannelHeader; creator: { mspId: string; certificatePem: string }; nonce: Uint8Array; creatorBytes: Uint8Array } {
@@ -163,8 +178,37 @@ function creatorProblems(actual: { mspId: string; certificatePem: string }, expe
   return problems;
 }
 
-/** Every difference between a decoded invocation and what the caller asked (empty: sign it). */
-export function invocationProblems(actual: DecodedInvocation, expected: ExpectedCall): string[] {
+function expectedProblem(want: ExpectedArgument, got: string): string | undefined {
+  return typeof want === 'string' ? (got === want ? undefined : `is ${JSON.stringify(got).slice(0, 120)}, expected ${JSON.stringify(want).slice(0, 120)}`) : want(got);
+}
+
+/**
+ * The transient map against what was asked: every key asked for present and as asked, no other.
+ * (Its values are never printed whole: they are openings, amounts in the clear.)
+ */
+function transientProblems(actual: Record<string, string>, expected: ExpectedCall['transient']): string[] {
+  const problems: string[] = [];
+  const asked = expected ?? {};
+  for (const key of Object.keys(actual).sort()) {
+    if (!(key in asked)) problems.push(`the proposal carries transient data '${key}' that was not asked for`);
+  }
+  for (const [key, want] of Object.entries(asked)) {
+    const got = actual[key];
+    if (got === undefined) problems.push(`transient data '${key}' is missing`);
+    else {
+      const problem = typeof want === 'string' ? (got === want ? undefined : 'differs from what was asked') : want(got);
+      if (problem) problems.push(`transient data '${key}' ${problem}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Every difference between a decoded invocation and what the caller asked (empty: sign it). An
+ * endorsed transaction carries no transient map (Fabric strips it), so for one the map is not
+ * compared (`{ transient: false }`): what it was is what the signed proposal held.
+ */
+export function invocationProblems(actual: DecodedInvocation, expected: ExpectedCall, options: { transient?: boolean } = {}): string[] {
   const problems: string[] = [];
   if (actual.channel !== expected.channel) problems.push(`channel is '${actual.channel}', expected '${expected.channel}'`);
   if (actual.chaincode !== expected.chaincode) problems.push(`chaincode is '${actual.chaincode}', expected '${expected.chaincode}'`);
@@ -174,9 +218,11 @@ export function invocationProblems(actual: DecodedInvocation, expected: Expected
   expected.args.forEach((want, i) => {
     const got = actual.args[i];
     if (got === undefined) return;
-    const problem = typeof want === 'string' ? (got === want ? undefined : `is ${JSON.stringify(got).slice(0, 120)}, expected ${JSON.stringify(want).slice(0, 120)}`) : want(got);
+    const problem = expectedProblem(want, got);
     if (problem) problems.push(`argument ${i + 1} ${problem}`);
   });
+  if (options.transient !== false) problems.push(...transientProblems(actual.transient, expected.transient));
+  else if (Object.keys(actual.transient).length > 0) problems.push('the endorsed transaction carries a transient map (Fabric leaves it out of every transaction)');
   problems.push(...creatorProblems(actual.creator, expected.creator));
   return problems;
 }
@@ -259,7 +305,7 @@ export async function signOfflineTransaction(
 ): Promise<{ signature: string; commitSignature: string }> {
   const transaction = decodeTransaction(Buffer.from(answer.transaction, 'base64'));
   const commit = decodeCommitStatusRequest(Buffer.from(answer.commitStatusRequest, 'base64'));
-  const problems = invocationProblems(transaction, expected);
+  const problems = invocationProblems(transaction, expected, { transient: false });
   if (transaction.transactionId !== proposedTransactionId) problems.push(`the transaction is ${transaction.transactionId}, the signed proposal was ${proposedTransactionId}`);
   if (commit.transactionId !== proposedTransactionId) problems.push(`the commit-status request asks about ${commit.transactionId}, not ${proposedTransactionId}`);
   if (commit.channel !== expected.channel) problems.push(`the commit-status request is for channel '${commit.channel}'`);

@@ -55,7 +55,7 @@ export class PendingTransactionDto {
   @ApiProperty() transactionId: string;
   @ApiProperty({ enum: ['submit', 'evaluate'] }) mode: string;
   @ApiProperty({ enum: ['proposed'] }) stage: string;
-  @ApiProperty({ description: 'base64 of the unsigned proposal (fabric-gateway ProposedTransaction): decode it, check channel, chaincode, function, arguments and creator, sign SHA-256 of its Proposal bytes (sdk signOfflineProposal)' }) proposal: string;
+  @ApiProperty({ description: 'base64 of the unsigned proposal (fabric-gateway ProposedTransaction): decode it, check channel, chaincode, function, arguments, transient map (amount openings of receivable and payment-batch steps) and creator, sign SHA-256 of its Proposal bytes (sdk signOfflineProposal)' }) proposal: string;
   @ApiProperty() expiresAt: string;
   @ApiProperty({ example: '/v1/transactions/<id>/endorsement' }) next: string;
 }

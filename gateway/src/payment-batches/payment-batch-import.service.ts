@@ -39,8 +39,9 @@ export class PaymentBatchImportService {
 
   async import(principal: Principal, input: BatchImportInput): Promise<Executed> {
     if (principal.custody !== 'custodial') {
-      // As settle would answer after the whole file was read: the openings are not kept at rest for an offline signature.
-      throw new GatewayError('OFFLINE_SIGNING_REQUIRED', 'SettlePaymentBatch carries amount openings the gateway does not keep at rest: a custodial identity of the tenant imports it');
+      // The import's progress follows a transaction the gateway signs and submits itself; an
+      // offline credential settles with POST /v1/payment-batches and signs the proposal it gets.
+      throw new GatewayError('OFFLINE_SIGNING_REQUIRED', 'an import is signed by a custodial identity of the tenant; an offline credential settles the batch with POST /v1/payment-batches and signs it');
     }
     const key = input.idempotencyKey;
     if (key !== undefined) this.progress.start(principal, key, input.fileName);

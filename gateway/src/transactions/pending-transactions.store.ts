@@ -47,9 +47,11 @@ interface Row {
 
 /**
  * Offline proposals persist in SQLite: a gateway restart between the two signatures loses nothing.
- * The final answer may hold decrypted content (the presenter opens letters and replies): it is
- * stored sealed to the tenant (database/at-rest-cipher.ts). The proposal and transaction bytes
- * carry only what goes to the ledger (content already encrypted).
+ * Stored sealed to the tenant (database/at-rest-cipher.ts): the final answer, which may hold
+ * decrypted content (the presenter opens letters and replies), and the call and the unsigned
+ * proposal, which hold the transient map — a receivable or payment-batch step's amount openings,
+ * amounts in the clear that no block records and no database file may either. The endorsed
+ * transaction's bytes are kept as they are: Fabric leaves the transient map out of them.
  */
 @Injectable()
 export class PendingTransactionsStore {
@@ -62,10 +64,31 @@ export class PendingTransactionsStore {
     const legacy = db.prepare("SELECT transaction_id, tenant_id, outcome_json FROM pending_transactions WHERE outcome_json IS NOT NULL AND outcome_json NOT LIKE 'v1.%'").all() as Array<{ transaction_id: string; tenant_id: string; outcome_json: string }>;
     const reseal = db.prepare('UPDATE pending_transactions SET outcome_json = ? WHERE transaction_id = ?');
     for (const row of legacy) reseal.run(this.seal(row.tenant_id, row.transaction_id, JSON.parse(row.outcome_json) as unknown), row.transaction_id);
+    // So are calls and proposals recorded before their sealing began (none held openings then).
+    const plain = db.prepare("SELECT transaction_id, tenant_id, call_json, proposal_bytes FROM pending_transactions WHERE call_json NOT LIKE 'v1.%'").all() as Array<Pick<Row, 'transaction_id' | 'tenant_id' | 'call_json' | 'proposal_bytes'>>;
+    const resealCall = db.prepare('UPDATE pending_transactions SET call_json = ?, proposal_bytes = ? WHERE transaction_id = ?');
+    for (const row of plain) {
+      resealCall.run(this.sealCall(row.tenant_id, row.transaction_id, JSON.parse(row.call_json) as LedgerCall), this.sealProposal(row.tenant_id, row.transaction_id, row.proposal_bytes), row.transaction_id);
+    }
   }
 
   private seal(tenantId: string, transactionId: string, outcome: unknown): string {
     return this.cipher.sealJson(tenantId, `pending_transactions:${transactionId}`, outcome);
+  }
+
+  private sealCall(tenantId: string, transactionId: string, call: LedgerCall): string {
+    return this.cipher.sealJson(tenantId, `pending_transactions:${transactionId}:call`, call);
+  }
+
+  /** The sealed proposal as UTF-8 bytes in the BLOB column (its first bytes `v1.`, never those of a protobuf message). */
+  private sealProposal(tenantId: string, transactionId: string, proposal: Uint8Array): Buffer {
+    return Buffer.from(this.cipher.sealJson(tenantId, `pending_transactions:${transactionId}:proposal`, Buffer.from(proposal).toString('base64')), 'utf8');
+  }
+
+  private openProposal(row: Row): Uint8Array {
+    const stored = Buffer.from(row.proposal_bytes).toString('utf8');
+    if (!AtRestCipher.isSealed(stored)) return new Uint8Array(row.proposal_bytes);
+    return new Uint8Array(Buffer.from(this.cipher.openJson(row.tenant_id, `pending_transactions:${row.transaction_id}:proposal`, stored) as string, 'base64'));
   }
 
   insert(p: PendingTransaction): void {
@@ -74,7 +97,8 @@ export class PendingTransactionsStore {
         `INSERT INTO pending_transactions (transaction_id, tenant_id, credential_id, mode, call_json, presenter, success_status, stage,
            proposal_bytes, created_at, expires_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(p.transactionId, p.tenantId, p.credentialId, p.mode, JSON.stringify(p.call), p.presenter, p.successStatus, p.stage, p.proposalBytes, p.createdAt, p.expiresAt, p.createdAt);
+      .run(p.transactionId, p.tenantId, p.credentialId, p.mode, this.sealCall(p.tenantId, p.transactionId, p.call), p.presenter, p.successStatus, p.stage,
+        this.sealProposal(p.tenantId, p.transactionId, p.proposalBytes), p.createdAt, p.expiresAt, p.createdAt);
   }
 
   /** The pending transaction if it belongs to this tenant; another tenant's id reads as unknown. */
@@ -86,11 +110,11 @@ export class PendingTransactionsStore {
       tenantId: row.tenant_id,
       credentialId: row.credential_id,
       mode: row.mode as PendingMode,
-      call: JSON.parse(row.call_json) as LedgerCall,
+      call: (AtRestCipher.isSealed(row.call_json) ? this.cipher.openJson(row.tenant_id, `pending_transactions:${row.transaction_id}:call`, row.call_json) : JSON.parse(row.call_json)) as LedgerCall,
       presenter: row.presenter,
       successStatus: row.success_status,
       stage: row.stage as PendingStage,
-      proposalBytes: new Uint8Array(row.proposal_bytes),
+      proposalBytes: this.openProposal(row),
       ...(row.transaction_bytes ? { transactionBytes: new Uint8Array(row.transaction_bytes) } : {}),
       ...(row.outcome_json ? { outcome: this.cipher.openJson(row.tenant_id, `pending_transactions:${row.transaction_id}`, row.outcome_json) as { status: number; body: unknown } } : {}),
       createdAt: row.created_at,

@@ -127,11 +127,9 @@ export class TransactionExecutor {
   }
 
   private propose(principal: Principal, call: LedgerCall, mode: PendingMode, presenter: string, successStatus: number): Executed {
-    // The proposal bytes would hold the openings (amounts in the clear) at rest until the caller signs.
-    if (call.transient) {
-      throw new GatewayError('OFFLINE_SIGNING_REQUIRED', `${callName(call)} carries amount openings the gateway does not keep at rest: a custodial identity of the tenant signs it`);
-    }
-    const proposal = this.ledger.session(principal).contract(call.contract).newProposal(call.transaction, { arguments: call.args });
+    // The transient map (a step's amount openings) goes into the proposal the caller signs and
+    // sees (sdk decodeProposal); until then the store keeps it sealed (pending-transactions.store.ts).
+    const proposal = this.ledger.session(principal).contract(call.contract).newProposal(call.transaction, { arguments: call.args, ...(call.transient ? { transientData: call.transient } : {}) });
     const now = Date.now();
     const record: PendingTransaction = {
       transactionId: proposal.getTransactionId(),

@@ -2,15 +2,11 @@ import { ConfirmationState } from '@econfirm/common';
 import { TransactionExecutor, type LedgerCall } from '@econfirm/gateway';
 import { addRecipients, decodeProposal, findIdentity, jsonArgumentWith, recipientOf, OfflineSigningRefusedError, signOfflineProposal, signOfflineTransaction, type OfflineEndorsedAnswer } from '@econfirm/sdk';
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { ensureDemoInstitutions, type HeldInstitution } from '../support/institutions';
 import { agreeingReply, bankLetterRequest, type Caller, TestGateway } from '../support/gateway';
-import { completeOffline, digestSigner, enrollOfflineIdentity, expectedCall, offlineCaller, opensslDigestSigner, type AskedCall, type OfflineIdentity } from '../support/gateway-offline';
+import { cliSign, completeOffline, digestSigner, enrollOfflineIdentity, expectedCall, offlineCaller, opensslDigestSigner, type AskedCall, type OfflineIdentity } from '../support/gateway-offline';
 import { distinctiveAccountNumber } from '../support/letters';
-import { descriptor, REPO_ROOT, uniqueName } from '../support/network';
+import { descriptor, uniqueName } from '../support/network';
 
 /**
  * Non-custodial signing: the same bank-letter path, every step signed by keys that exist
@@ -58,24 +54,6 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
     return { transaction: 'Issue', args: [jsonArgumentWith({ id: requestId, kind, addresseeId, feePayer, engagement })] };
   };
   const read = (confirmationId: string): AskedCall => ({ transaction: 'GetConfirmation', args: [confirmationId] });
-
-  /** `econfirm offline sign` on a gateway answer, as an operator with the key in a file would run it. */
-  function cliSign(answer: unknown, identity: OfflineIdentity, call: string, args: string[], extra: string[] = []): { status: number | null; body: Record<string, string>; stderr: string } {
-    const work = mkdtempSync(path.join(tmpdir(), 'econfirm-cli-offline-'));
-    try {
-      writeFileSync(path.join(work, 'answer.json'), JSON.stringify(answer));
-      writeFileSync(path.join(work, 'cert.pem'), identity.certificatePem);
-      writeFileSync(path.join(work, 'key.pem'), identity.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-      const run = spawnSync(process.execPath, [
-        path.join(REPO_ROOT, 'clients/cli/dist/main.js'), 'offline', 'sign', path.join(work, 'answer.json'),
-        '--cert', path.join(work, 'cert.pem'), '--key', path.join(work, 'key.pem'), '--msp', identity.mspId, '--call', call,
-        ...args.flatMap((a) => ['--arg', a]), ...extra,
-      ], { encoding: 'utf8' });
-      return { status: run.status, body: run.status === 0 ? (JSON.parse(run.stdout) as Record<string, string>) : {}, stderr: run.stderr };
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
-  }
 
   it('the offline identities exist nowhere on the network side: no key file, no descriptor entry; the gateway stored certificates only', function () {
     for (const [who, identity] of Object.entries(ids)) {

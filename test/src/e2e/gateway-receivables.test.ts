@@ -1,10 +1,13 @@
 import { paymentBatchTotalHash, receivableAmountHash, sha256Hex } from '@econfirm/common';
+import { decodeProposal, OfflineSigningRefusedError, signOfflineProposal } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { randomBytes, randomInt } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { ensureDemoInstitutions, type HeldInstitution } from '../support/institutions';
 import { receivableTenants } from '../support/receivables';
 import { E2E_TENANTS, type Caller, TestGateway } from '../support/gateway';
-import { enrollOfflineIdentity, offlineCaller } from '../support/gateway-offline';
+import { cliSign, completeOffline, digestSigner, enrollOfflineIdentity, expectedCall, offlineCaller, type OfflineIdentity } from '../support/gateway-offline';
 import { uniqueName } from '../support/network';
 
 /**
@@ -22,6 +25,7 @@ describe('gateway e2e: receivables and payment batches over HTTP', function () {
   let gw: TestGateway;
   let core: HeldInstitution, supA: HeldInstitution, supB: HeldInstitution;
   let obligor: Caller, supplierA: Caller, supplierB: Caller, officer: Caller, regulator: Caller, admin: Caller;
+  let offlineCore: OfflineIdentity, offline: Caller;
 
   before(async function () {
     await ensureDemoInstitutions('FIRM1', 'BANK1', 'REGULATOR');
@@ -77,12 +81,15 @@ describe('gateway e2e: receivables and payment batches over HTTP', function () {
     expect(receivableAmountHash(res.body.terms.content.amount, res.body.terms.content.salt)).to.equal(res.body.amountHash);
   });
 
-  it('an offline credential of the obligor is refused a confirmation (its openings would wait at rest) but proposes a rejection', async function () {
-    const offline = offlineCaller(gw, 'core', enrollOfflineIdentity('operator', uniqueName('gcoreoff'), 'client-signer', core.record.id));
+  it('an offline credential of the obligor proposes a confirmation, its openings in the proposal it signs, and a rejection', async function () {
+    offlineCore = enrollOfflineIdentity('operator', uniqueName('gcoreoff'), 'client-signer', core.record.id);
+    offline = offlineCaller(gw, 'core', offlineCore);
     expect((await gw.post(supplierA, '/v1/receivables', registration(`${root}-off`, '1000', [`INV-${tag}-OFF`]))).status).to.equal(201);
     const confirm = await gw.post(offline, `/v1/receivables/${root}-off/confirmation`);
-    expect(confirm.status).to.equal(409);
-    expect(confirm.body.error.code).to.equal('OFFLINE_SIGNING_REQUIRED');
+    expect(confirm.status, JSON.stringify(confirm.body)).to.equal(202);
+    const proposal = decodeProposal(Buffer.from(confirm.body.proposal as string, 'base64'));
+    expect(proposal.function).to.equal('receivable:ConfirmReceivable');
+    expect((JSON.parse(proposal.transient.openings as string) as { amount: { amount: string } }).amount.amount).to.equal('1000');
     expect((await gw.get(obligor, `/v1/receivables/${root}-off`)).body.state).to.equal('registered');
     const reject = await gw.post(offline, `/v1/receivables/${root}-off/rejection`, { reason: 'NO_SUCH_DELIVERY' });
     expect(reject.status, JSON.stringify(reject.body)).to.equal(202);
@@ -181,4 +188,63 @@ describe('gateway e2e: receivables and payment batches over HTTP', function () {
     expect(other.body.error.code).to.equal('ALREADY_EXISTS');
     expect((await gw.get(obligor, '/v1/payment-batches')).body.records.map((r: { id: string }) => r.id)).to.include(body.id);
   });
+
+  it('the offline obligor confirms: its signing software checks the openings against the ledger; no gateway file holds them', async function () {
+    const owed = `${1_000_000_000 + randomInt(900_000_000)}`; // within the limit's headroom (amount, at least 5e9)
+    const id = `${root}-off2`;
+    const registered = await gw.post(supplierA, '/v1/receivables', registration(id, owed, [`INV-${tag}-OFF2`]));
+    expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
+    const amountHash = registered.body.amountHash as string;
+    // What the obligor's own software asks for: this receivable, and an amount opening that is the
+    // amount it owes and opens the hash on the ledger (it never takes the gateway's word for it).
+    const openingsOf = (text: string) => JSON.parse(text) as { amount?: { amount: string; salt: string } };
+    const asked = (amountOwed: string) => ({
+      contract: 'receivable', transaction: 'ConfirmReceivable', args: [id, () => undefined],
+      transient: {
+        openings: (text: string) => {
+          const { amount } = openingsOf(text);
+          if (amount?.amount !== amountOwed) return `confirm ${amount?.amount}, not the ${amountOwed} owed`;
+          return receivableAmountHash(amount.amount, amount.salt) === amountHash ? undefined : 'do not open the amount hash on the ledger';
+        },
+      },
+    });
+    const pending = await gw.post(offline, `/v1/receivables/${id}/confirmation`);
+    expect(pending.status, JSON.stringify(pending.body)).to.equal(202);
+    // Refused: openings not asked for at all, and another amount than owed.
+    const sign = digestSigner(offlineCore);
+    await expectRefused(signOfflineProposal(pending.body, expectedCall(offlineCore, { contract: 'receivable', transaction: 'ConfirmReceivable', args: [id, () => undefined] }), sign), "the proposal carries transient data 'openings' that was not asked for");
+    await expectRefused(signOfflineProposal(pending.body, expectedCall(offlineCore, asked('1')), sign), `transient data 'openings' confirm ${owed}, not the 1 owed`);
+    // The same checks from the command line (econfirm offline sign): the openings must be named.
+    const call = 'receivable:ConfirmReceivable';
+    const unnamed = cliSign(pending.body, offlineCore, call, [id], ['--arg-json', '{}']);
+    expect(unnamed.status, unnamed.stderr).to.equal(1);
+    expect(unnamed.stderr).to.contain("the proposal carries transient data 'openings' that was not asked for");
+    const opening = openingsOf(decodeProposal(Buffer.from(pending.body.proposal as string, 'base64')).transient.openings as string).amount;
+    const wrong = cliSign(pending.body, offlineCore, call, [id], ['--arg-json', '{}', '--transient-json', `openings=${JSON.stringify({ amount: { ...opening, amount: '1' } })}`]);
+    expect(wrong.status, wrong.stderr).to.equal(1);
+    expect(wrong.stderr).to.contain("transient data 'openings' has other amount than asked");
+    const named = cliSign(pending.body, offlineCore, call, [id], ['--arg-json', '{}', '--transient-json', `openings=${JSON.stringify({ amount: opening })}`]);
+    expect(named.status, named.stderr).to.equal(0);
+    expect(named.body.signature).to.be.a('string');
+    const done = await completeOffline(gw, offline, offlineCore, pending, asked(owed));
+    expect(done.status, JSON.stringify(done.body)).to.equal(200);
+    expect(done.body.status).to.equal('VALID');
+    expect(done.body.result.state).to.equal('confirmed');
+    expect((await gw.get(obligor, `/v1/receivables/${id}`)).body.state).to.equal('confirmed');
+    // The proposal waited in the gateway's database with the openings in it: sealed, so neither the
+    // amount nor its salt is in the SQLite file or its WAL.
+    const salt = openingsOf(decodeProposal(Buffer.from(pending.body.proposal as string, 'base64')).transient.openings as string).amount?.salt ?? '';
+    expect(salt).to.have.length.greaterThan(10);
+    for (const file of readdirSync(gw.stateDir)) {
+      const bytes = readFileSync(path.join(gw.stateDir, file));
+      expect(bytes.includes(owed), `${file} holds the amount`).to.equal(false);
+      expect(bytes.includes(salt), `${file} holds the amount's salt`).to.equal(false);
+    }
+  });
 });
+
+async function expectRefused(signing: Promise<unknown>, problem: string): Promise<void> {
+  const refused = await signing.then(() => undefined, (err: unknown) => err);
+  expect(refused).to.be.instanceOf(OfflineSigningRefusedError);
+  expect((refused as OfflineSigningRefusedError).problems).to.include(problem);
+}

@@ -2,14 +2,14 @@ import type { PublicJwk } from '@econfirm/common';
 import { hasHighS } from '@econfirm/gateway';
 import { findOrg, privateKeyDigestSigner, publicJwk, signOfflineProposal, signOfflineTransaction, type DigestSigner, type ExpectedArgument, type ExpectedCall } from '@econfirm/sdk';
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type request from 'supertest';
 import type { Caller, TestGateway } from './gateway';
-import { descriptor } from './network';
+import { descriptor, REPO_ROOT } from './network';
 
 /** An identity whose private key exists only in this process: the caller's own key. */
 export interface OfflineIdentity {
@@ -64,6 +64,8 @@ export interface AskedCall {
   transaction: string;
   args: readonly ExpectedArgument[];
   contract?: string;
+  /** The transient map the proposal must carry (none when absent). */
+  transient?: ExpectedCall['transient'];
 }
 
 /** The ledger call an offline identity expects to sign, in the SDK's terms. */
@@ -75,6 +77,7 @@ export function expectedCall(identity: OfflineIdentity, asked: AskedCall): Expec
     contract: asked.contract ?? 'confirmation',
     transaction: asked.transaction,
     args: asked.args,
+    ...(asked.transient ? { transient: asked.transient } : {}),
     creator: { mspId: identity.mspId, certificatePem: identity.certificatePem },
   };
 }
@@ -139,3 +142,20 @@ export function opensslDigestSigner(identity: OfflineIdentity): { sign(digest: U
   };
 }
 
+/** `econfirm offline sign` on a gateway answer, as an operator with the key in a file would run it. */
+export function cliSign(answer: unknown, identity: OfflineIdentity, call: string, args: string[], extra: string[] = []): { status: number | null; body: Record<string, string>; stderr: string } {
+  const work = mkdtempSync(path.join(tmpdir(), 'econfirm-cli-offline-'));
+  try {
+    writeFileSync(path.join(work, 'answer.json'), JSON.stringify(answer));
+    writeFileSync(path.join(work, 'cert.pem'), identity.certificatePem);
+    writeFileSync(path.join(work, 'key.pem'), identity.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    const run = spawnSync(process.execPath, [
+      path.join(REPO_ROOT, 'clients/cli/dist/main.js'), 'offline', 'sign', path.join(work, 'answer.json'),
+      '--cert', path.join(work, 'cert.pem'), '--key', path.join(work, 'key.pem'), '--msp', identity.mspId, '--call', call,
+      ...args.flatMap((a) => ['--arg', a]), ...extra,
+    ], { encoding: 'utf8' });
+    return { status: run.status, body: run.status === 0 ? (JSON.parse(run.stdout) as Record<string, string>) : {}, stderr: run.stderr };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -17,6 +17,7 @@ import { existsSync, readFileSync } from 'node:fs';
 
 export const OFFLINE_SIGN_USAGE = `usage: econfirm offline sign <answer.json | -> --cert <cert.pem> --key <key.pem> --msp <MSPID>
                             --call <contract>:<Transaction> [--arg <text>]... [--arg-json <object>]...
+                            [--transient <key>=<text>]... [--transient-json <key>=<object>]...
                             [--transaction-id <id>] [--channel <name>] [--chaincode <name>]
 
   Signs what an econfirm gateway asks an offline (non-custodial) identity to sign, after checking
@@ -28,6 +29,11 @@ export const OFFLINE_SIGN_USAGE = `usage: econfirm offline sign <answer.json | -
   --call            the ledger transaction the route runs (e.g. confirmation:RejectReply; gateway/README.md, The API)
   --arg             an argument, exactly (repeat, in order)
   --arg-json        an argument that is a JSON object with at least these members equal (e.g. '{"feeConsent":true}')
+  --transient       an entry of the proposal's transient map, exactly (a receivable or payment-batch step's
+                    amount openings travel there: endorsers see them, no block does); a proposal carrying
+                    an entry you did not name is refused
+  --transient-json  a transient entry that is a JSON object with at least these members equal
+                    (e.g. openings='{"amount":{"amount":"100000","salt":"…"}}')
   --transaction-id  the transaction whose proposal you signed (default: the answer's transactionId)
   --channel, --chaincode   default: the network descriptor's ($ECONFIRM_NETWORK_DIR/network.json), else econfirm
   Exit code 0 signed, 1 refused (each difference printed), 2 usage.`;
@@ -41,6 +47,7 @@ interface OfflineSignArgs {
   msp: string;
   call: string;
   args: ExpectedArgument[];
+  transient: Record<string, ExpectedArgument>;
   transactionId?: string;
   channel?: string;
   chaincode?: string;
@@ -51,7 +58,24 @@ export function isOfflineSignInvocation(argv: readonly string[]): boolean {
 }
 
 function parse(argv: readonly string[]): OfflineSignArgs {
-  const found: Partial<OfflineSignArgs> & { args: ExpectedArgument[] } = { args: [] };
+  const found: Partial<OfflineSignArgs> & { args: ExpectedArgument[]; transient: Record<string, ExpectedArgument> } = { args: [], transient: {} };
+  const jsonMembers = (option: string, text: string): Record<string, unknown> => {
+    let members: unknown;
+    try {
+      members = JSON.parse(text);
+    } catch {
+      throw new OfflineSignUsageError(`${option} takes a JSON object, got '${text}'`);
+    }
+    if (typeof members !== 'object' || members === null || Array.isArray(members)) throw new OfflineSignUsageError(`${option} takes a JSON object, got '${text}'`);
+    return members as Record<string, unknown>;
+  };
+  const keyed = (option: string, text: string): [string, string] => {
+    const at = text.indexOf('=');
+    if (at <= 0) throw new OfflineSignUsageError(`${option} takes <key>=<value>, got '${text}'`);
+    const key = text.slice(0, at);
+    if (key in found.transient) throw new OfflineSignUsageError(`${option}: transient key '${key}' given twice`);
+    return [key, text.slice(at + 1)];
+  };
   for (let i = 2; i < argv.length; i++) {
     const word = argv[i] as string;
     const value = (): string => {
@@ -64,16 +88,13 @@ function parse(argv: readonly string[]): OfflineSignArgs {
     else if (word === '--msp') found.msp = value();
     else if (word === '--call') found.call = value();
     else if (word === '--arg') found.args.push(value());
-    else if (word === '--arg-json') {
-      const text = value();
-      let members: unknown;
-      try {
-        members = JSON.parse(text);
-      } catch {
-        throw new OfflineSignUsageError(`--arg-json takes a JSON object, got '${text}'`);
-      }
-      if (typeof members !== 'object' || members === null || Array.isArray(members)) throw new OfflineSignUsageError(`--arg-json takes a JSON object, got '${text}'`);
-      found.args.push(jsonArgumentWith(members as Record<string, unknown>));
+    else if (word === '--arg-json') found.args.push(jsonArgumentWith(jsonMembers(word, value())));
+    else if (word === '--transient') {
+      const [key, text] = keyed(word, value());
+      found.transient[key] = text;
+    } else if (word === '--transient-json') {
+      const [key, text] = keyed(word, value());
+      found.transient[key] = jsonArgumentWith(jsonMembers(word, text));
     } else if (word === '--transaction-id') found.transactionId = value();
     else if (word === '--channel') found.channel = value();
     else if (word === '--chaincode') found.chaincode = value();
@@ -111,6 +132,7 @@ export async function offlineSignCommand(argv: readonly string[], repoRoot: stri
     contract,
     transaction,
     args: args.args,
+    ...(Object.keys(args.transient).length > 0 ? { transient: args.transient } : {}),
     creator: { mspId: args.msp, certificatePem: readFileSync(args.cert, 'utf8') },
   };
   const sign = privateKeyDigestSigner(createPrivateKey(readFileSync(args.key)));
