@@ -27,6 +27,8 @@ run_suite unit:gateway npm test --silent -w gateway
 run_suite contracts npm test --silent -w contracts
 
 network/install-fabric.sh
+# The TCP proxy of the fault suite's network cut (network/netcut.sh), built like Fabric, pinned.
+network/install-toxiproxy.sh
 we_started_network=0
 if network_is_up; then
   echo "econfirm: reusing the network already running in $ECONFIRM_NETWORK_DIR"

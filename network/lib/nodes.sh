@@ -46,16 +46,22 @@ start_orderer() {
 }
 
 start_peer() {
-  local org=$1 d tls name addr
+  local org=$1 d tls name addr cfg
   if proc_alive "$org" "$FABRIC_BIN/peer"; then say "peer $org already running (pid $(cat "$(pidfile "$org")"))"; return 0; fi
   rm -f "$(pidfile "$org")"
   check_port_free "$(port "$org" 0)" "peer $org"
   check_port_free "$(port "$org" 1)" "peer $org chaincode"
   check_port_free "$(port "$org" 2)" "peer $org operations"
   d=$(peer_dir "$org"); tls=$d/tls; name=$(peer_name "$org"); addr=$(peer_addr "$org")
+  # A peer routed to the orderers through the fault suite's proxy has a core.yaml of its own
+  # (network/netcut.sh route): it keeps that route across restarts until netcut.sh unroute, but
+  # only while the proxy runs — after down.sh or a power cut it starts on its direct links, never
+  # cut off by a proxy nobody restarted.
+  cfg=$FABRIC_CFG_PATH
+  if [ -f "$NODES/$org/netcut/core.yaml" ] && proc_alive toxiproxy toxiproxy-server; then cfg=$NODES/$org/netcut; fi
   mkdir -p "$NODES/$org"
   start_proc "$org" env \
-    FABRIC_CFG_PATH="$FABRIC_CFG_PATH" FABRIC_LOGGING_SPEC="$LOG_SPEC" \
+    FABRIC_CFG_PATH="$cfg" FABRIC_LOGGING_SPEC="$LOG_SPEC" \
     CORE_PEER_ID="$name" \
     CORE_PEER_LISTENADDRESS="$addr" \
     CORE_PEER_ADDRESS="$addr" \
