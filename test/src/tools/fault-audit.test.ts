@@ -5,7 +5,7 @@ import type { StepRecord } from '../fault/support/lifecycle-load';
 
 /** The fault suite's verdict (test/src/fault/support/ledger-audit.ts): each kind of loss or double it must catch. */
 function record(step: string, state: ConfirmationState, outcome: StepRecord['outcome'], status = outcome === 'acknowledged' ? 200 : 409): StepRecord {
-  return { letterId: 'CF-1', step, state, keys: [`CF-1:${step}`], attempts: 2, outcome, status, replayed: false, startedAt: 0, endedAt: 1 };
+  return { letterId: 'CF-1', step, caller: 'firm1.auditor1', state, keys: [`CF-1:${step}`], attempts: 2, outcome, status, replayed: false, startedAt: 0, endedAt: 1 };
 }
 
 function history(...versions: Array<[string, ConfirmationState]>): Map<string, History> {

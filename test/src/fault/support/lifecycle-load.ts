@@ -25,6 +25,8 @@ const STEPS: Step[] = [
 export interface StepRecord {
   letterId: string;
   step: string;
+  /** Who sent it (a demo credential: firm1.auditor1, bank1.officer1 …), so through which org's peer. */
+  caller: string;
   /** The state the step leads to on the ledger. */
   state: ConfirmationState;
   /** Every Idempotency-Key it was sent with (a fresh one only after a refusal the ledger had not caught up to). */
@@ -143,6 +145,7 @@ export class LifecycleLoad {
     return {
       letterId: id,
       step: step.name,
+      caller: step.caller,
       state: step.state,
       keys,
       attempts,

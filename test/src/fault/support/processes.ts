@@ -40,6 +40,11 @@ export const network = {
       return undefined;
     }
   },
+  /**
+   * network/netcut.sh: `route` an org's peer to the orderers through toxiproxy (the peer restarted
+   * on its own core.yaml), `cut` and `heal` that link, `unroute` it again; the script refuses an org without a peer.
+   */
+  netcut: (verb: 'route' | 'cut' | 'heal' | 'unroute', org: string): Promise<string> => script('network/netcut.sh', [verb, org]),
   /** network/up.sh: starts whatever is stopped (idempotent), what an operator runs after a power cut. */
   up: (): Promise<string> => script('network/up.sh', []),
 };

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { uniqueName } from '../../support/network';
 import type { FaultGateway } from './fault-gateway';
 import { auditLedger, type AuditReport } from './ledger-audit';
-import { LifecycleLoad } from './lifecycle-load';
+import { LifecycleLoad, type StepRecord } from './lifecycle-load';
 
 /** What one fault scenario measured, printed as one `fault report:` JSON line. */
 export interface ScenarioReport extends Omit<AuditReport, 'violations'> {
@@ -25,9 +25,10 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
  * One scenario: a steady lifecycle load through the gateway, a fault injected once a few steps
  * went through, the heal, then the load runs until a few more steps were acknowledged after the
  * heal, stops, and every request is judged against the ledger. Bounded: each wait has a limit.
- * `inject` returns when the fault is healed.
+ * `inject` returns when the fault is healed. Answers the report and every request's record (for
+ * a scenario's own checks on them).
  */
-export async function underLoad(gateway: FaultGateway, scenario: string, inject: () => Promise<void>, workers = 3): Promise<ScenarioReport> {
+export async function underLoad(gateway: FaultGateway, scenario: string, inject: () => Promise<void>, workers = 3): Promise<{ report: ScenarioReport; records: StepRecord[] }> {
   const load = new LifecycleLoad(gateway, uniqueName(`flt-${scenario}`), { workers, retrySeconds: 120 }).start();
   let healedAt = 0;
   let faultAt = 0;
@@ -63,5 +64,5 @@ export async function underLoad(gateway: FaultGateway, scenario: string, inject:
   // After the heal every retried request got a final answer within its retry window.
   const unanswered = load.records.filter((r) => r.outcome === 'gave-up');
   expect(unanswered, `no final answer in 120 s: ${JSON.stringify(unanswered)}`).to.deep.equal([]);
-  return report;
+  return { report, records: load.records };
 }
