@@ -11,7 +11,11 @@ import {
   type MortgageEvidence,
   type ReceivableEvidence,
 } from '@econfirm/common';
-import { CERTIFIED_STATES, VOUCHER_STATES, type AnchorLeafFacts } from '@econfirm/evidence';
+import type { AnchorLeafFacts } from '@econfirm/evidence';
+// From the library's model files, not its index: the index loads the PDF renderer and verifier
+// (pdfkit, fontkit, pdf-lib), which the gateway loads only on its first evidence request (evidence-library.ts).
+import { CERTIFIED_STATES } from '@econfirm/evidence/dist/model/mortgage-certificate';
+import { VOUCHER_STATES } from '@econfirm/evidence/dist/model/receivable-voucher';
 import { readBlockOfTransaction } from '@econfirm/sdk';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { randomBytes } from 'node:crypto';
@@ -30,7 +34,8 @@ import { servicePrincipal } from '../tenants/service-principal';
 import { TenantsService, type Tenant } from '../tenants/tenants.service';
 import { AnchorStore, type AnchorBatchRow, type BatchState } from './anchor.store';
 import { AnchoringMetrics } from './anchoring.metrics';
-import { EvmAnchorClient, ledgerRefOf, revertName } from './evm-anchor.client';
+import type * as EvmAnchor from './evm-anchor.client';
+import type { EvmAnchorClient } from './evm-anchor.client';
 
 /** Outbox events read per tenant and round. */
 const PAGE = 200;
@@ -155,6 +160,8 @@ export class AnchoringService implements OnApplicationBootstrap, BeforeApplicati
   private readonly settings?: AnchoringSettings;
   readonly store: AnchorStore;
   private evm?: EvmAnchorClient;
+  /** evm-anchor.client.ts, loaded once anchoring is configured (onApplicationBootstrap). */
+  private evmAnchor?: typeof EvmAnchor;
   private readonly stop = new AbortController();
   private running?: Promise<void>;
   private wake?: () => void;
@@ -182,11 +189,21 @@ export class AnchoringService implements OnApplicationBootstrap, BeforeApplicati
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.settings) return;
+    // The EVM client and ethers with it (about 3 MB of heap, measured on Node 24) are loaded only
+    // by a gateway that anchors, not by every gateway at start-up (issue 18: idle memory).
+    // (import() of a CommonJS module: its `default` is the module's exports.)
+    this.evmAnchor = (await import('./evm-anchor.client.js')).default;
     // The anchorer's key is opened here (an HSM key is found and test-signed): one that cannot sign stops the start.
-    this.evm = await EvmAnchorClient.open(this.settings);
+    this.evm = await this.evmAnchor.EvmAnchorClient.open(this.settings);
     // An outbox that grew wakes the loop early; the loop reads from its own cursor either way.
     this.unsubscribe = this.bus.subscribe(() => this.wake?.());
     this.running = this.loop(this.settings);
+  }
+
+  /** The EVM client's module; the pipeline runs only once onApplicationBootstrap loaded it. */
+  private loadedEvmAnchor(): typeof EvmAnchor {
+    if (!this.evmAnchor) throw new Error('anchoring is not configured on this gateway');
+    return this.evmAnchor;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -341,7 +358,7 @@ export class AnchoringService implements OnApplicationBootstrap, BeforeApplicati
     const blockNumber = recorded.txId === outcome.transactionId ? outcome.blockNumber : (await readBlockOfTransaction(this.ledger.network(recorder), recorded.txId)).number;
     const channel = this.tenants.descriptor.channel;
     this.logger.log(`batch ${batch.seq} recorded on ${channel} in ${recorded.txId} (block ${blockNumber})`);
-    return this.store.update(batch.root, { state: 'recorded', fabricTx: recorded.txId, fabricBlock: blockNumber.toString(), ledgerRef: ledgerRefOf(channel, blockNumber, recorded.txId), lastError: null }, new Date().toISOString());
+    return this.store.update(batch.root, { state: 'recorded', fabricTx: recorded.txId, fabricBlock: blockNumber.toString(), ledgerRef: this.loadedEvmAnchor().ledgerRefOf(channel, blockNumber, recorded.txId), lastError: null }, new Date().toISOString());
   }
 
   /** The anchor as the chain already has it (sent before a crash, or by another anchorer): adopt its transaction. */
@@ -361,7 +378,7 @@ export class AnchoringService implements OnApplicationBootstrap, BeforeApplicati
       txHash = await evm.send(batch.root, batch.ledgerRef as string, uri);
     } catch (err) {
       // Anchored meanwhile (a transaction of ours still in flight when we restarted): adopt it.
-      const refusal = revertName(err);
+      const refusal = this.loadedEvmAnchor().revertName(err);
       if (refusal === 'AnchorAlreadyExists') return (await this.adopt(evm, batch)) ?? batch;
       if (refusal) throw new Error(`EvidenceAnchor refused to anchor batch ${batch.seq} for ${evm.address}: ${refusal}`);
       throw err;

@@ -1,22 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  bundleToJson,
-  channelMspTrust,
-  EvidenceInputError,
-  evidenceSignerFromFiles,
-  generateEngagementBundle,
-  generateEvidence,
-  generateMortgageCertificate,
-  generateReceivableVoucher,
-  readReceivableEvidence,
-  VOUCHER_STATES,
-  readMortgageEvidence,
-  ledgerView,
-  type BundleVerdict,
-  type EvidenceSigner,
-  type TrustRoots,
-  type Verdict,
-} from '@econfirm/evidence';
+import type { bundleToJson, BundleVerdict, EvidenceSigner, TrustRoots, Verdict } from '@econfirm/evidence';
 import { isApiErrorCode, Role, type CrossCheckReport } from '@econfirm/common';
 import { LedgerCallError, type InstitutionPrivateKeys } from '@econfirm/sdk';
 import { existsSync } from 'node:fs';
@@ -33,12 +16,14 @@ import { LedgerService } from '../fabric/ledger.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { servicePrincipal } from '../tenants/service-principal';
 import { TenantsService } from '../tenants/tenants.service';
+import { evidenceLibrary, loadedEvidenceLibrary, type Evidence } from './evidence-library';
 import { VerifierPool } from './verifier/verifier-pool';
 
 /**
  * Evidence as the caller's tenant makes it: read from the ledger as the principal, opened with the
  * tenant's own encryption key, signed with the tenant institution's evidence certificate. The
  * verifier trusts nothing of ours: it takes the MSP roots from the channel configuration.
+ * The evidence library itself is loaded on the first call (evidence-library.ts says why).
  */
 @Injectable()
 export class EvidenceService {
@@ -66,7 +51,7 @@ export class EvidenceService {
    * The tenant institution's evidence key and chain: `<evidence.dir>/<institution>/{key.pem,chain.pem}`,
    * else the network's demo custody folder (network/identity.sh evidence <org> <institution>).
    */
-  private signer(principal: Principal): EvidenceSigner {
+  private signer(evidence: Evidence, principal: Principal): EvidenceSigner {
     const cached = this.signers.get(principal.tenantId);
     if (cached) return cached;
     const tenant = this.tenants.get(principal.tenantId);
@@ -78,7 +63,7 @@ export class EvidenceService {
     if (!dir) {
       throw new GatewayError('EVIDENCE_NOT_CONFIGURED', `no evidence certificate for ${tenant.institutionId}`, { looked: candidates });
     }
-    const signer = evidenceSignerFromFiles(tenant.institutionId, path.join(dir, 'key.pem'), [path.join(dir, 'chain.pem')]);
+    const signer = evidence.evidenceSignerFromFiles(tenant.institutionId, path.join(dir, 'key.pem'), [path.join(dir, 'chain.pem')]);
     this.signers.set(principal.tenantId, signer);
     return signer;
   }
@@ -91,7 +76,8 @@ export class EvidenceService {
 
   private failure(err: unknown, what: string): GatewayError {
     if (err instanceof GatewayError) return err;
-    if (err instanceof EvidenceInputError) return new GatewayError(isApiErrorCode(err.code) ? err.code : 'MALFORMED', err.message);
+    const evidence = loadedEvidenceLibrary();
+    if (evidence && err instanceof evidence.EvidenceInputError) return new GatewayError(isApiErrorCode(err.code) ? err.code : 'MALFORMED', err.message);
     if (err instanceof LedgerCallError) return mapFabricError(err, what);
     return new GatewayError('EVIDENCE_FAILED', `${what}: ${(err as Error).message}`);
   }
@@ -109,9 +95,10 @@ export class EvidenceService {
 
   async pdf(principal: Principal, confirmationId: string): Promise<Buffer> {
     try {
-      const signer = this.signer(principal);
+      const evidence = await evidenceLibrary();
+      const signer = this.signer(evidence, principal);
       const crossCheck = await this.crossCheck(principal, confirmationId);
-      const generated = await generateEvidence({ ledger: this.ledger.session(principal), confirmationId, keys: this.keys(principal), signer, ...(crossCheck ? { crossCheck } : {}), anchor: this.anchor });
+      const generated = await evidence.generateEvidence({ ledger: this.ledger.session(principal), confirmationId, keys: this.keys(principal), signer, ...(crossCheck ? { crossCheck } : {}), anchor: this.anchor });
       return generated.pdf;
     } catch (err) {
       throw this.failure(err, 'GetConfirmationEvidence');
@@ -138,7 +125,8 @@ export class EvidenceService {
    */
   async mortgageCertificate(principal: Principal, mortgageId: string): Promise<Buffer> {
     try {
-      const readable = await readMortgageEvidence(this.ledger.session(principal), mortgageId);
+      const evidence = await evidenceLibrary();
+      const readable = await evidence.readMortgageEvidence(this.ledger.session(principal), mortgageId);
       const record = readable.mortgage;
       if (!record.certificate) {
         throw new GatewayError('CERTIFICATE_NOT_ISSUED', `mortgage ${mortgageId} is ${record.state}: no registration certificate was issued`, { state: record.state });
@@ -146,7 +134,7 @@ export class EvidenceService {
       const registrar = this.registrar(record.registryId);
       const keys = this.tenants.institutionKeys(registrar.tenantId);
       if (!keys) throw new GatewayError('NO_INSTITUTION_KEYS', `this gateway holds no keys of ${record.registryId} to open the registration`);
-      const generated = await generateMortgageCertificate({ ledger: this.ledger.session(registrar), mortgageId, keys, signer: this.signer(registrar), issuedTo: principal.institutionId, anchor: (version) => this.anchoring.certificateProofFor(version) });
+      const generated = await evidence.generateMortgageCertificate({ ledger: this.ledger.session(registrar), mortgageId, keys, signer: this.signer(evidence, registrar), issuedTo: principal.institutionId, anchor: (version) => this.anchoring.certificateProofFor(version) });
       return generated.pdf;
     } catch (err) {
       throw this.failure(err, 'GetMortgageEvidence');
@@ -163,14 +151,15 @@ export class EvidenceService {
     try {
       // The ledger's answer first (NOT_FOUND, VOUCHER_NOT_ISSUED), before this gateway's signing
       // configuration: a caller who may not read the receivable learns nothing of our keys.
+      const library = await evidenceLibrary();
       const session = this.ledger.session(principal);
-      const evidence = await readReceivableEvidence(session, receivableId);
+      const evidence = await library.readReceivableEvidence(session, receivableId);
       const { receivable } = evidence;
-      if (!VOUCHER_STATES.includes(receivable.state)) {
+      if (!library.VOUCHER_STATES.includes(receivable.state)) {
         throw new GatewayError('VOUCHER_NOT_ISSUED', `receivable ${receivableId} is ${receivable.state}: the obligor has not confirmed it, no voucher was issued`, { state: receivable.state });
       }
       const keys = this.tenants.institutionKeys(principal.tenantId);
-      const generated = await generateReceivableVoucher({ ledger: session, receivableId, evidence, signer: this.signer(principal), ...(keys ? { keys } : {}), anchor: (version) => this.anchoring.voucherProofFor(version) });
+      const generated = await library.generateReceivableVoucher({ ledger: session, receivableId, evidence, signer: this.signer(library, principal), ...(keys ? { keys } : {}), anchor: (version) => this.anchoring.voucherProofFor(version) });
       return generated.pdf;
     } catch (err) {
       throw this.failure(err, 'GetReceivableEvidence');
@@ -179,8 +168,9 @@ export class EvidenceService {
 
   async bundle(principal: Principal, engagementId: string): Promise<ReturnType<typeof bundleToJson> & { manifest: unknown }> {
     try {
-      const bundle = await generateEngagementBundle({ ledger: this.ledger.session(principal), engagementId, keys: this.keys(principal), signer: this.signer(principal), anchor: this.anchor });
-      return { manifest: bundle.manifest, ...bundleToJson(bundle) };
+      const evidence = await evidenceLibrary();
+      const bundle = await evidence.generateEngagementBundle({ ledger: this.ledger.session(principal), engagementId, keys: this.keys(principal), signer: this.signer(evidence, principal), anchor: this.anchor });
+      return { manifest: bundle.manifest, ...evidence.bundleToJson(bundle) };
     } catch (err) {
       throw this.failure(err, 'ListConfirmationsByEngagement');
     }
@@ -219,14 +209,18 @@ export class EvidenceService {
         started();
       }
     };
-    const generating = (async () => generateEngagementBundle({
-      ledger: this.ledger.session(principal), engagementId, keys: this.keys(principal), signer: this.signer(principal), anchor: this.anchor, onProgress,
-      ...(hangUp ? { signal: hangUp } : {}),
-    }))();
+    const generating = (async () => {
+      const evidence = await evidenceLibrary();
+      const bundle = await evidence.generateEngagementBundle({
+        ledger: this.ledger.session(principal), engagementId, keys: this.keys(principal), signer: this.signer(evidence, principal), anchor: this.anchor, onProgress,
+        ...(hangUp ? { signal: hangUp } : {}),
+      });
+      return { manifest: bundle.manifest, ...evidence.bundleToJson(bundle) };
+    })();
     generating.then(
       (bundle) => {
         this.metrics.evidenceBundles.inc({ outcome: 'completed' });
-        send({ bundle: { manifest: bundle.manifest, ...bundleToJson(bundle) } }, true);
+        send({ bundle }, true);
       },
       (err: unknown) => {
         if (hangUp?.aborted) {
@@ -247,7 +241,7 @@ export class EvidenceService {
   /** MSP roots and CRLs from the channel's current configuration (never from the document). */
   private async trust(principal: Principal): Promise<{ roots: TrustRoots; revocations: Map<string, Buffer[]> }> {
     try {
-      return await channelMspTrust(this.ledger.network(principal));
+      return await (await evidenceLibrary()).channelMspTrust(this.ledger.network(principal));
     } catch (err) {
       throw this.failure(err, 'channel configuration');
     }
@@ -260,11 +254,11 @@ export class EvidenceService {
 
   async verifyPdf(principal: Principal, pdf: Buffer, offline: boolean): Promise<Verdict> {
     const trust = await this.trust(principal);
-    return this.verifier.verifyPdf(pdf, { ...trust, ...this.evm() }, offline ? undefined : ledgerView(this.ledger.session(principal)));
+    return this.verifier.verifyPdf(pdf, { ...trust, ...this.evm() }, offline ? undefined : (await evidenceLibrary()).ledgerView(this.ledger.session(principal)));
   }
 
   async verifyBundle(principal: Principal, bundle: { manifestJws: string; files: Record<string, string> }, offline: boolean): Promise<BundleVerdict> {
     const trust = await this.trust(principal);
-    return this.verifier.verifyBundle(bundle, { ...trust, ...this.evm() }, offline ? undefined : ledgerView(this.ledger.session(principal)));
+    return this.verifier.verifyBundle(bundle, { ...trust, ...this.evm() }, offline ? undefined : (await evidenceLibrary()).ledgerView(this.ledger.session(principal)));
   }
 }
