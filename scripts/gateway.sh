@@ -126,7 +126,8 @@ start() {
   [ -f gateway/dist/main.js ] || { say "gateway is not built (npm run build)"; return 1; }
   write_config
   issue_demo_credentials
-  nohup node gateway/dist/main.js >>"$GW_LOG" 2>&1 </dev/null &
+  # The gateway's Node flags (gateway/src/node-flags.ts says why; a gateway unit test holds them equal).
+  nohup node --max-semi-space-size=16 gateway/dist/main.js >>"$GW_LOG" 2>&1 </dev/null &
   echo $! >"$GW_PID"
   for i in $(seq 1 120); do
     if curl -fsS --max-time 2 "$GW_URL/readyz" >/dev/null 2>&1; then

@@ -1,4 +1,5 @@
 export { createApp } from './app.factory';
+export { GATEWAY_NODE_FLAGS } from './node-flags';
 export * from './config/gateway-config';
 export { CredentialsStore, type ApiCredential, type IssuedCredential } from './auth/credentials.store';
 export type { Principal, Custody } from './auth/principal';

@@ -1,4 +1,4 @@
-import { createApp, CredentialsStore, validateGatewayConfig } from '@econfirm/gateway';
+import { createApp, CredentialsStore, GATEWAY_NODE_FLAGS, validateGatewayConfig } from '@econfirm/gateway';
 import { defaultDescriptorPath } from '@econfirm/sdk';
 import { fork } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +34,12 @@ export interface GatewayMemory {
   arrayBuffersBytes: number;
 }
 
+export interface GatewayUsage {
+  rssBytes: number;
+  /** User + system CPU time of the gateway process since it started. */
+  cpuMicros: number;
+}
+
 export interface ForkedGatewayOptions {
   /** Registry cache TTL (0 = off). */
   registryCacheTtlMs: number;
@@ -42,13 +48,17 @@ export interface ForkedGatewayOptions {
 }
 
 export interface ForkedGateway extends GatewayHandle {
+  /** The Node flags the gateway process runs with. */
+  nodeFlags: readonly string[];
   memory: () => Promise<GatewayMemory>;
+  /** The process's RSS as it is (no collection first) and the CPU time it has used: cheap enough to sample under load. */
+  usage: () => Promise<GatewayUsage>;
   /** Writes a V8 heap snapshot of the gateway process to `file` (for Chrome DevTools' comparison view). */
   heapSnapshot: (file: string) => Promise<string>;
   close: () => Promise<void>;
 }
 
-type ParentMessage = 'stop' | 'memory' | { heapSnapshot: string };
+type ParentMessage = 'stop' | 'memory' | 'usage' | { heapSnapshot: string };
 
 /** Child side: the gateway on a loopback port, custodial credentials for the roles, sent to the parent. */
 async function serve(dir: string, options: ForkedGatewayOptions): Promise<void> {
@@ -89,6 +99,10 @@ async function serve(dir: string, options: ForkedGatewayOptions): Promise<void> 
   process.on('message', (message: ParentMessage) => {
     if (message === 'stop') void app.close().then(() => process.exit(0));
     if (message === 'memory') process.send?.(memoryNow());
+    if (message === 'usage') {
+      const cpu = process.cpuUsage();
+      process.send?.({ rssBytes: process.memoryUsage.rss(), cpuMicros: cpu.user + cpu.system } satisfies GatewayUsage);
+    }
     if (typeof message === 'object') process.send?.({ written: writeHeapSnapshot(message.heapSnapshot) });
   });
 }
@@ -101,25 +115,37 @@ function memoryNow(): GatewayMemory {
   return { rssBytes: after.rss, heapUsedBytes: before.heapUsed, heapUsedAfterGcBytes: gc ? after.heapUsed : Number.NaN, externalBytes: after.external, arrayBuffersBytes: after.arrayBuffers };
 }
 
-/** Starts the gateway in a child process (this module, with --expose-gc) and waits until it listens. */
+/** Starts the gateway in a child process (this module, with the gateway's Node flags and --expose-gc) and waits until it listens. */
 export async function startForkedGateway(dir: string, options: ForkedGatewayOptions): Promise<ForkedGateway> {
-  const child = fork(__filename, ['serve', dir, JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
+  // As deployed (gateway/src/node-flags.ts), or BENCH_GATEWAY_NODE_FLAGS (space-separated; "" for
+  // V8's defaults) to measure what the flags change; --expose-gc for the heap after a collection.
+  const flags = process.env.BENCH_GATEWAY_NODE_FLAGS;
+  const nodeFlags = [...(flags === undefined ? GATEWAY_NODE_FLAGS : flags.split(' ').filter(Boolean)), '--expose-gc'];
+  const child = fork(__filename, ['serve', dir, JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: nodeFlags });
   const handle = await new Promise<GatewayHandle>((resolve, reject) => {
     child.once('message', (message) => resolve(message as GatewayHandle));
     child.once('exit', (code) => reject(new Error(`the gateway process exited (${code}) before it listened`)));
   });
+  // One question at a time: each answer is the child's next message, so a sampler of the RSS
+  // and a full memory report must not interleave.
+  let asking: Promise<unknown> = Promise.resolve();
+  const ask = <T>(message: ParentMessage): Promise<T> => {
+    const answer = asking.then(
+      () =>
+        new Promise<T>((resolve) => {
+          child.once('message', (reply) => resolve(reply as T));
+          child.send(message);
+        }),
+    );
+    asking = answer.catch(() => undefined);
+    return answer;
+  };
   return {
     ...handle,
-    memory: () =>
-      new Promise<GatewayMemory>((resolve) => {
-        child.once('message', (message) => resolve(message as GatewayMemory));
-        child.send('memory' satisfies ParentMessage);
-      }),
-    heapSnapshot: (file) =>
-      new Promise<string>((resolve) => {
-        child.once('message', (message) => resolve((message as { written: string }).written));
-        child.send({ heapSnapshot: file } satisfies ParentMessage);
-      }),
+    nodeFlags,
+    memory: () => ask<GatewayMemory>('memory'),
+    usage: () => ask<GatewayUsage>('usage'),
+    heapSnapshot: async (file) => (await ask<{ written: string }>({ heapSnapshot: file })).written,
     close: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

@@ -7,7 +7,7 @@ import { agreeingReply, bankLetter, type Caller } from '../support/gateway';
 import { ensureDemoInstitution, networkDir, type HeldInstitution } from '../support/institutions';
 import { distinctiveAccountNumber } from '../support/letters';
 import { descriptor, REPO_ROOT, session, uniqueName } from '../support/network';
-import { startForkedGateway } from './forked-gateway';
+import { startForkedGateway, type ForkedGateway } from './forked-gateway';
 import { percentile, runLoad, type LoadResult } from './stats';
 
 /**
@@ -20,7 +20,14 @@ import { percentile, runLoad, type LoadResult } from './stats';
 const PLAN: ReadonlyArray<{ concurrency: number; lifecycles: number; writes: number }> = [
   { concurrency: 1, lifecycles: Number(process.env.BENCH_LC_C1 ?? 20), writes: Number(process.env.BENCH_OPS_C1 ?? 50) },
   { concurrency: 10, lifecycles: Number(process.env.BENCH_LC_C10 ?? 100), writes: Number(process.env.BENCH_OPS_C10 ?? 300) },
+  // Concurrency 50 (the memory goal's load) only when asked for: it is the longest series.
+  ...(process.env.BENCH_LC_C50 ? [{ concurrency: 50, lifecycles: Number(process.env.BENCH_LC_C50), writes: Number(process.env.BENCH_OPS_C50 ?? 500) }] : []),
 ];
+
+/** How long the gateway is left alone before its idle memory is read (timers, first collections). */
+const IDLE_SETTLE_MS = Number(process.env.BENCH_IDLE_SETTLE_MS ?? 10_000);
+/** How often the gateway's RSS is sampled while a series runs through it. */
+const RSS_SAMPLE_MS = 250;
 
 /** The gateway's registry cache TTL (0 = off, to measure what the cache saves). */
 const REGISTRY_CACHE_TTL_MS = Number(process.env.BENCH_REGISTRY_CACHE_TTL_MS ?? 30_000);
@@ -101,6 +108,7 @@ async function main(): Promise<void> {
   const bank = held.BANK1 as HeldInstitution;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'econfirm-gw-bench-'));
   const gw = await startForkedGateway(dir, { registryCacheTtlMs: REGISTRY_CACHE_TTL_MS, events: false });
+  const memory: Record<string, IdleMemory> = { idleAfterStart: await idleMemory(gw) };
   const ledgers = {
     auditor: session('firm1', 'auditor1'),
     client: session('operator', 'client1'),
@@ -184,18 +192,19 @@ async function main(): Promise<void> {
     // Warm-up: connections, discovery, the gateway's sessions and registry caches.
     await viaGateway(new StepTimes(), `${run}-WG`)(0);
     await raw(new StepTimes(), `${run}-WR`)(0);
+    memory.idleAfterWarmUp = await idleMemory(gw);
 
     for (const step of PLAN) {
       const baseline = await runLoad(step.concurrency, step.writes, reporting('baseline', registryWrite(`${run}-B${step.concurrency}`)));
       const rawTimes = new StepTimes();
       const rawLifecycle = await runLoad(step.concurrency, step.lifecycles, reporting('raw', raw(rawTimes, `${run}-R${step.concurrency}`)));
       const gwTimes = new StepTimes();
-      const gatewayLifecycle = await runLoad(step.concurrency, step.lifecycles, reporting('gateway', viaGateway(gwTimes, `${run}-G${step.concurrency}`)));
+      const { result: gatewayLifecycle, peakRssBytes, cpuMs } = await sampledUsage(gw, () => runLoad(step.concurrency, step.lifecycles, reporting('gateway', viaGateway(gwTimes, `${run}-G${step.concurrency}`))));
       const callP50 = percentile(gwTimes.all(), 50);
       const ratio = (a: number, b: number): number => Math.round((a / b) * 1000) / 1000;
       const entry = {
         concurrency: step.concurrency,
-        gateway: { ...series(gatewayLifecycle), staleRetries: gwTimes.staleRetries, callsPerSecond: Math.round(((gatewayLifecycle.perSecond * STEPS.length) * 100)) / 100, callP50Ms: Math.round(callP50 * 100) / 100, calls: gwTimes.summary() },
+        gateway: { ...series(gatewayLifecycle), peakRssMB: mib(peakRssBytes), cpuMsPerLifecycle: Math.round(cpuMs / Math.max(1, gatewayLifecycle.operations - gatewayLifecycle.failures)), staleRetries: gwTimes.staleRetries, callsPerSecond: Math.round(((gatewayLifecycle.perSecond * STEPS.length) * 100)) / 100, callP50Ms: Math.round(callP50 * 100) / 100, calls: gwTimes.summary() },
         rawLifecycle: { ...series(rawLifecycle), staleRetries: rawTimes.staleRetries, callP50Ms: Math.round(percentile(rawTimes.all(), 50) * 100) / 100, calls: rawTimes.summary() },
         fabricBaseline: { writes: baseline.operations, failures: baseline.failures, perSecond: baseline.perSecond, p50Ms: baseline.p50Ms, p99Ms: baseline.p99Ms },
         ratios: {
@@ -209,10 +218,11 @@ async function main(): Promise<void> {
       console.log(
         `concurrency ${step.concurrency}: gateway ${gatewayLifecycle.perSecond} lifecycles/s (p50 ${gatewayLifecycle.p50Ms} ms, p99 ${gatewayLifecycle.p99Ms} ms, ${gatewayLifecycle.failures} failed); ` +
           `raw ${rawLifecycle.perSecond} lifecycles/s (p50 ${rawLifecycle.p50Ms} ms); baseline write ${baseline.perSecond} tx/s (p50 ${baseline.p50Ms} ms); ` +
-          `ratio lifecycles/s gateway:raw ${entry.ratios.lifecyclesPerSecondGatewayToRaw}`,
+          `ratio lifecycles/s gateway:raw ${entry.ratios.lifecyclesPerSecondGatewayToRaw}; gateway peak RSS ${mib(peakRssBytes)} MiB`,
       );
       results.push(entry);
     }
+    memory.idleAfterRuns = await idleMemory(gw);
   } finally {
     for (const ledger of Object.values(ledgers)) ledger.close();
     await gw.close();
@@ -225,13 +235,61 @@ async function main(): Promise<void> {
     at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
     network: { dir: path.basename(networkDir()), orderers: descriptor().orderers.length, peerOrgs: descriptor().orgs.filter((o) => o.peers.length > 0).length, endorsement: '2 of 4 peer orgs' },
-    gateway: { process: 'its own Node process on the same machine, HTTP over loopback', events: 'off', registryCacheTtlMs: REGISTRY_CACHE_TTL_MS },
+    gateway: { process: 'its own Node process on the same machine, HTTP over loopback', nodeFlags: gw.nodeFlags, events: 'off', registryCacheTtlMs: REGISTRY_CACHE_TTL_MS },
+    memory: {
+      description: `the gateway process, idle ${IDLE_SETTLE_MS / 1000} s: RSS as it stands, then heap and external memory after a full collection; peakRssMB of each series is sampled every ${RSS_SAMPLE_MS} ms while it runs`,
+      ...memory,
+    },
     results,
   };
   const out = path.join(REPO_ROOT, 'test', 'bench', 'results');
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, 'gateway.json'), JSON.stringify(report, null, 2) + '\n');
   console.log(`wrote ${path.join(out, 'gateway.json')}`);
+}
+
+interface IdleMemory {
+  rssMB: number;
+  heapUsedAfterGcMB: number;
+  externalMB: number;
+  arrayBuffersMB: number;
+}
+
+const mib = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
+
+/** The gateway's memory once it has been left alone for IDLE_SETTLE_MS; the RSS is read before the collection that measures the heap. */
+async function idleMemory(gw: ForkedGateway): Promise<IdleMemory> {
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
+  const { rssBytes: rss } = await gw.usage();
+  const m = await gw.memory();
+  const idle = { rssMB: mib(rss), heapUsedAfterGcMB: mib(m.heapUsedAfterGcBytes), externalMB: mib(m.externalBytes), arrayBuffersMB: mib(m.arrayBuffersBytes) };
+  console.log(`gateway idle: RSS ${idle.rssMB} MiB, heap after GC ${idle.heapUsedAfterGcMB} MiB, external ${idle.externalMB} MiB`);
+  return idle;
+}
+
+/**
+ * `work`, the gateway's highest RSS while it ran and the CPU time the gateway process spent on it
+ * (which the neighbours' load on a shared machine inflates less than the wall clock).
+ */
+async function sampledUsage<T>(gw: ForkedGateway, work: () => Promise<T>): Promise<{ result: T; peakRssBytes: number; cpuMs: number }> {
+  const start = await gw.usage();
+  let peakRssBytes = start.rssBytes;
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      await new Promise((resolve) => setTimeout(resolve, RSS_SAMPLE_MS));
+      peakRssBytes = Math.max(peakRssBytes, (await gw.usage()).rssBytes);
+    }
+  })();
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    running = false;
+    await sampler;
+  }
+  const end = await gw.usage();
+  return { result, peakRssBytes: Math.max(peakRssBytes, end.rssBytes), cpuMs: (end.cpuMicros - start.cpuMicros) / 1000 };
 }
 
 function series(result: LoadResult): Pick<LoadResult, 'operations' | 'failures' | 'seconds' | 'perSecond' | 'p50Ms' | 'p99Ms'> {
