@@ -12,6 +12,7 @@ import { checkJsonBytes, refuseReservedKeys } from './http/json-body';
 import { JsonLogger } from './logging/json-logger';
 import { requestLogging } from './logging/request-logging';
 import { MetricsService } from './metrics/metrics.service';
+import { documentTransportErrors } from './openapi/transport-errors';
 import { tightenFromValidators } from './openapi/validator-constraints';
 import { validationPipe } from './validation';
 
@@ -70,6 +71,7 @@ export async function createApp(config: GatewayConfig): Promise<NestExpressAppli
   );
   const controllers = [...app.get(ModulesContainer).values()].flatMap((module) => [...module.controllers.values()].map((wrapper) => wrapper.metatype));
   tightenFromValidators(document, controllers.filter((c): c is NonNullable<typeof c> & (abstract new (...args: never[]) => unknown) => typeof c === 'function'), { bodyBytes: config.limits.bodyBytes });
+  documentTransportErrors(document);
   documentedMethods.learn(document.paths);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
   try {

@@ -86,6 +86,7 @@ const GATEWAY_ERRORS = {
   WEBHOOK_URL_NOT_ALLOWED: { status: 422, when: 'a webhook URL the egress settings refuse: credentials in it, or a non-public address / `localhost` (`details.reason`)' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, when: 'same Idempotency-Key, different request' },
   TOO_MANY_REQUESTS: { status: 429, when: 'rate limited' },
+  HEADERS_TOO_LARGE: { status: 431, when: "request headers over Node's `--max-http-header-size` (16 KiB by default); the connection is closed" },
   EVIDENCE_UNREADABLE: { status: 422, when: 'a document to verify that a verifier cannot read within its memory bound (`evidence.verifier.workerHeapMb`); nothing about it was established' },
   VERIFY_TIME_EXCEEDED: { status: 422, when: 'a document to verify that took longer than `evidence.verifier.timeoutSeconds` to check; the verifier was stopped and nothing about it was established' },
   EVIDENCE_FAILED: { status: 500, when: 'evidence could not be generated (logged)' },

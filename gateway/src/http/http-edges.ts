@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import { GatewayError } from '../errors/gateway-error';
@@ -85,8 +85,13 @@ export function answerUnreadableRequests(server: Server): void {
       socket.destroy();
       return;
     }
-    const message = err.code === 'HPE_HEADER_OVERFLOW' ? 'the request headers are larger than the gateway accepts' : 'the request could not be parsed as HTTP';
-    const body = JSON.stringify({ error: { code: 'BAD_REQUEST', message, details: { reason: err.code ?? 'unknown' }, requestId: randomUUID() } });
-    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    // Headers over Node's limit are 431 (RFC 6585 §5), as Node itself answers them; anything else unreadable is 400.
+    const error =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? new GatewayError('HEADERS_TOO_LARGE', 'the request headers are larger than the gateway accepts', { reason: err.code })
+        : new GatewayError('BAD_REQUEST', 'the request could not be parsed as HTTP', { reason: err.code ?? 'unknown' });
+    const body = JSON.stringify({ error: { code: error.code, message: error.message, details: error.details, requestId: randomUUID() } });
+    const status = `${error.httpStatus} ${STATUS_CODES[error.httpStatus] ?? ''}`;
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
 }
