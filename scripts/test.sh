@@ -45,7 +45,7 @@ run_suite e2e npm run --silent test:e2e -w test
 # The gateway fuzzed from its own OpenAPI document as three roles (test/src/fuzz/, schemathesis).
 run_suite fuzz npm run --silent test:fuzz -w test
 run_suite integration:evidence npm run --silent test:integration -w clients/evidence
-# Last, on the same network: it crashes nodes and restores every one it stops (test/README.md).
+# Last, on the same network: it crashes nodes and restores every one it stops (gateway/README.md, Under faults; test/src/fault/).
 run_suite fault npm run --silent test:fault -w test
 
 # Stop what we started before the summary, so the totals are the last line printed.

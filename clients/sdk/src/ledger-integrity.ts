@@ -149,6 +149,7 @@ export class ChainChecker {
     this.lastHeaderHash = headerHash;
     const config = parsed.config;
     if (this.cas && config) this.cas = chainCasOf(config, BigInt(n));
+    if (config) this.policies?.useConfig(config);
   }
 }
 

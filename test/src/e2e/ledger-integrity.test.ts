@@ -337,6 +337,30 @@ describe('gateway e2e: the regulator checks the integrity of the chain', functio
       const reasons = checker.breaks.filter((b) => b.block === String(endorsedTwice.n)).map((b) => b.reason);
       expect(reasons.some((r) => r.startsWith(`transaction ${endorsedTwice.index} (${endorsedTwice.txId}): action 0: its endorsements (`) && r.endsWith(`) do not satisfy econfirm's endorsement policy OutOf(2, OperatorMSP.peer, Bank1MSP.peer, Firm1MSP.peer, RegulatorMSP.peer)`)), reasons.join('\n')).to.equal(true);
     }
+    // The chaincode definition's own transactions answer to channel policies, read from the
+    // configuration in force: a commit (public _lifecycle writes) to LifecycleEndorsement (here
+    // network/lib/generate.sh's 2 of the 4 orgs' peers); an org's approval (its implicit collection) to
+    // that org's Endorsement policy. The clean chain above held to both; cut, each is named.
+    const cutAndCheck = (at: { n: number; index: number; txId: string }, keep: number): string[] => {
+      const target = blocks[at.n] as common.Block;
+      const cut = withEnvelope(target, at.index, withEndorsementsCut((target.getData() as common.BlockData).getDataList_asU8()[at.index] as Uint8Array, keep));
+      const checker = new ChainChecker(0n, undefined, { orderers: new Map(), members: new Map() });
+      blocks.forEach((b, n) => checker.add(n === at.n ? cut : b));
+      return checker.breaks.filter((b) => b.block === String(at.n)).map((b) => b.reason);
+    };
+    const lifecycle = (tx: ReturnType<typeof parseBlock>['transactions'][number]) => tx.isValid && tx.actions[0]?.chaincode.name === '_lifecycle';
+    const committed = find((tx) => lifecycle(tx) && (tx.actions[0]?.readWriteSets.some((set) => set.namespace === '_lifecycle' && set.writes.length > 0) ?? false));
+    expect(committed, 'a committed chaincode definition').to.not.equal(undefined);
+    if (committed) {
+      const reasons = cutAndCheck(committed, 1);
+      expect(reasons.some((r) => r.startsWith(`transaction ${committed.index} (${committed.txId}): action 0: its endorsements (`) && r.includes("do not satisfy _lifecycle's endorsement policy /Channel/Application/LifecycleEndorsement ")), reasons.join('\n')).to.equal(true);
+    }
+    const approved = find((tx) => lifecycle(tx) && (tx.actions[0]?.readWriteSets.some((set) => set.namespace === '_lifecycle' && set.writes.length === 0 && set.collections.some((c) => c.collection.startsWith('_implicit_org_') && c.writes.length > 0)) ?? false));
+    expect(approved, "an org's approval of a chaincode definition").to.not.equal(undefined);
+    if (approved) {
+      const reasons = cutAndCheck(approved, 0);
+      expect(reasons.some((r) => r.includes("action 0: its endorsements (none) do not satisfy the endorsement policy of _lifecycle's collection _implicit_org_") && r.includes('/Endorsement')), reasons.join('\n')).to.equal(true);
+    }
     // A real conflict (the races of the other suites leave some) flipped to VALID: its stale read is named.
     const conflicted = find((tx) => tx.validation === 'MVCC_READ_CONFLICT');
     if (conflicted) expect(flip(conflicted.n, conflicted.index, 0).some((b) => b.startsWith(`${conflicted.n}: transaction ${conflicted.index} (${conflicted.txId}): recorded VALID, but its read of `))).to.equal(true);

@@ -233,6 +233,14 @@ describe('portal e2e: payment-batch import in a real browser', function () {
     expect(await page.getAttribute('#pb-lines-sealed', 'data-readable')).to.equal('not-addressed');
     expect(await page.textContent('#pb-lines-sealed')).to.contain('payer and the paying bank');
     expect(await page.textContent('#pb-detail')).not.to.contain(ok.rows[0]?.payeeReference as string);
+    // Back (the browser's, then the page's link): the list is the party named, not asked anew.
+    await page.goBack();
+    await page.waitForSelector('#pb-batches[data-party="ENT1"] #pb-list');
+    expect(await page.inputValue('#pb-party')).to.equal('ENT1');
+    await page.click(`#pb-list a[href="#/pb/${encodeURIComponent(okId)}"]`);
+    await page.waitForSelector(`#pb-detail[data-id="${okId}"]`);
+    await page.click('a[href="#/payment-batches"]');
+    await page.waitForSelector('#pb-batches[data-party="ENT1"] #pb-list');
   });
 
   it("another payer's client signer sees its own batch and lines, none of ENT1's, and ENT1's page is refused", async function () {

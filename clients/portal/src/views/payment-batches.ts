@@ -82,13 +82,24 @@ function settledFacts(batch: PaymentBatch): HTMLElement {
  * names the party), as a section that reloads in place: a page, the next, the first again, or after
  * an import settled.
  */
+/**
+ * The party the regulator last named, for this tab: back from a batch's page (its link or the
+ * browser's Back) the list shows that party's batches again instead of asking anew.
+ */
+const REGULATOR_PARTY_KEY = 'econfirm.paymentBatches.party';
+
 function batchList(session: Session, onError: (err: unknown) => void): { element: HTMLElement; load: (partyId?: string, bookmark?: string, pageNo?: number) => Promise<void> } {
   const regulator = session.me.role === 'regulator';
   const element = h('section', { id: 'pb-batches', 'aria-labelledby': 'pb-batches-title' });
   // Only the latest request may fill the section: an answer that arrives late is dropped.
   let latest = 0;
-  const load = async (partyId = '', bookmark = '', pageNo = 1): Promise<void> => {
+  const load = async (named?: string, bookmark = '', pageNo = 1): Promise<void> => {
     const mine = ++latest;
+    const partyId = named ?? (regulator ? sessionStorage.getItem(REGULATOR_PARTY_KEY) ?? '' : '');
+    if (regulator && named !== undefined) {
+      if (named) sessionStorage.setItem(REGULATOR_PARTY_KEY, named);
+      else sessionStorage.removeItem(REGULATOR_PARTY_KEY);
+    }
     const query = `pageSize=${PAGE_SIZE}${partyId ? `&partyId=${encodeURIComponent(partyId)}` : ''}${bookmark ? `&bookmark=${encodeURIComponent(bookmark)}` : ''}`;
     // The regulator reads one party's batches (the route requires it to name one).
     const page: PaymentBatchPage = regulator && !partyId ? { records: [], bookmark: '', fetchedRecordsCount: 0 } : await session.api.get<PaymentBatchPage>(`/v1/payment-batches?${query}`);
