@@ -32,7 +32,9 @@ const ROLE_INSTITUTION_KINDS: Readonly<Record<Role, readonly InstitutionKind[]>>
   [Role.ClientSigner]: [InstitutionKind.Client, InstitutionKind.Enterprise],
   [Role.BankOfficer]: [InstitutionKind.Bank],
   [Role.BankReviewer]: [InstitutionKind.Bank],
+  [Role.MortgageOfficer]: [InstitutionKind.Bank],
   [Role.Registrar]: [InstitutionKind.MortgageRegistry],
+  [Role.RegistryReviewer]: [InstitutionKind.MortgageRegistry],
   [Role.Regulator]: [InstitutionKind.Regulator],
   [Role.Admin]: [],
 };

@@ -20,6 +20,9 @@ import { RegistryContract } from './registry-contract';
 const UNIT = mortgageUnitKey('110105 012003 GB00123 F00010001');
 const OTHER_UNIT = mortgageUnitKey('350203 001001 GB00001 F00020002');
 const registrar2: TestIdentity = { mspId: OPERATOR_MSP, role: Role.Registrar, institution: 'MREG2', id: 'x509::CN=registrar2::CN=ca.operator' };
+const reviewer2: TestIdentity = { mspId: OPERATOR_MSP, role: Role.RegistryReviewer, institution: 'MREG2', id: 'x509::CN=registry-reviewer2::CN=ca.operator' };
+// registrar1's certificate identity re-enrolled with the reviewer role: still the one who prepared.
+const registrar1AsReviewer: TestIdentity = { ...Who.registrar1, role: Role.RegistryReviewer };
 
 function application(id: string, overrides: Partial<MortgageApplicationInput> = {}, bank = 'BANK1'): MortgageApplicationInput {
   const mortgagorIds = overrides.mortgagorIds ?? ['CLIENT1'];
@@ -50,15 +53,29 @@ describe('MortgageContract', () => {
   async function call<T>(who: TestIdentity, fn: (c: MortgageContract, ctx: ReturnType<FakeLedger['as']>) => Promise<string>): Promise<T> {
     return JSON.parse(await fn(contract, ledger.as(who))) as T;
   }
-  const file = (id: string, overrides: Partial<MortgageApplicationInput> = {}, who: TestIdentity = Who.officer1) =>
+  const file = (id: string, overrides: Partial<MortgageApplicationInput> = {}, who: TestIdentity = Who.mortgageOfficer1) =>
     call<MortgageView>(who, (c, ctx) => c.FileMortgageApplication(ctx, JSON.stringify(application(id, overrides, who.mspId === 'Bank2MSP' ? 'BANK2' : 'BANK1'))));
-  const register = (id: string, number = `京(2026)朝阳区不动产证明第${id}号`, who: TestIdentity = Who.registrar1, bank = 'BANK1') =>
+  /** The registrar's step: prepares the registration for review. */
+  const prepare = (id: string, number = `京(2026)朝阳区不动产证明第${id}号`, who: TestIdentity = Who.registrar1, bank = 'BANK1') =>
     call<MortgageView>(who, (c, ctx) => c.RegisterMortgage(ctx, id, certificate(number, ['CLIENT1'], bank)));
-  const get = (id: string, who: TestIdentity = Who.officer1) => call<MortgageView>(who, (c, ctx) => c.GetMortgage(ctx, id));
-  const requestDischarge = (id: string, who: TestIdentity = Who.officer1) =>
+  const approve = (id: string, who: TestIdentity = Who.registryReviewer1) => call<MortgageView>(who, (c, ctx) => c.ApproveMortgageStep(ctx, id));
+  const sendBack = (id: string, who: TestIdentity = Who.registryReviewer1, reason = 'CERTIFICATE_NUMBER_WRONG') =>
+    call<MortgageView>(who, (c, ctx) => c.ReturnMortgageStep(ctx, id, JSON.stringify({ reason })));
+  /** Prepared by the registrar and approved by the reviewer: registered. */
+  const register = async (id: string, number = `京(2026)朝阳区不动产证明第${id}号`, who: TestIdentity = Who.registrar1, bank = 'BANK1') => {
+    await prepare(id, number, who, bank);
+    return approve(id);
+  };
+  const get = (id: string, who: TestIdentity = Who.mortgageOfficer1) => call<MortgageView>(who, (c, ctx) => c.GetMortgage(ctx, id));
+  const requestDischarge = (id: string, who: TestIdentity = Who.mortgageOfficer1) =>
     call<MortgageView>(who, (c, ctx) => c.RequestMortgageDischarge(ctx, id, JSON.stringify({ reason: 'repaid' })));
-  const discharge = (id: string, who: TestIdentity = Who.registrar1) =>
+  const prepareDischarge = (id: string, who: TestIdentity = Who.registrar1) =>
     call<MortgageView>(who, (c, ctx) => c.DischargeMortgage(ctx, id, JSON.stringify({ caseNumber: `DC-${id}`, reason: 'repaid' })));
+  /** Prepared by the registrar and approved by the reviewer: discharged. */
+  const discharge = async (id: string) => {
+    await prepareDischarge(id);
+    return approve(id);
+  };
 
   beforeEach(async () => {
     ledger = new FakeLedger();
@@ -82,19 +99,32 @@ describe('MortgageContract', () => {
       const filed = await file('MTG-1');
       expect(filed).to.include({ id: 'MTG-1', state: 'applied', mortgageeId: 'BANK1', registryId: 'MREG1', unitKey: UNIT });
       expect(filed.priority).to.equal(undefined);
-      const registered = await register('MTG-1');
-      expect(registered).to.include({ state: 'registered', priority: 1, registeredBy: Who.registrar1.id, certificateKey: mortgageCertificateKey('京(2026)朝阳区不动产证明第MTG-1号') });
+      const prepared = await prepare('MTG-1');
+      expect(prepared).to.include({ state: 'registration-in-review', registeredBy: Who.registrar1.id, certificateKey: mortgageCertificateKey('京(2026)朝阳区不动产证明第MTG-1号') });
+      expect(prepared.review).to.deep.include({ action: 'RegisterMortgage', from: 'applied', preparedBy: Who.registrar1.id });
+      // Not yet registered: no priority, no registration time.
+      expect(prepared.priority).to.equal(undefined);
+      expect(prepared.registeredAt).to.equal(undefined);
+      const registered = await approve('MTG-1');
+      expect(registered).to.include({ state: 'registered', priority: 1, registeredBy: Who.registrar1.id, registrationApprovedBy: Who.registryReviewer1.id });
+      expect(registered.review).to.equal(undefined);
       expect(await requestDischarge('MTG-1')).to.include({ state: 'discharge-requested', priority: 1 });
-      const discharged = await discharge('MTG-1');
+      const dischargePrepared = await prepareDischarge('MTG-1');
+      // Still an encumbrance, at its rank, until the reviewer approves.
+      expect(dischargePrepared).to.include({ state: 'discharge-in-review', priority: 1 });
+      expect(dischargePrepared.review).to.deep.include({ action: 'DischargeMortgage', caseNumber: 'DC-MTG-1', reason: 'repaid', preparedBy: Who.registrar1.id });
+      const discharged = await approve('MTG-1');
       expect(discharged).to.include({ state: 'discharged', dischargeCaseNumber: 'DC-MTG-1', dischargeReason: 'repaid' });
       expect(discharged.priority).to.equal(undefined);
-      expect(discharged.steps.map((s) => [s.action, s.by])).to.deep.equal([
-        ['FileMortgageApplication', Who.officer1.id],
-        ['RegisterMortgage', Who.registrar1.id],
-        ['RequestMortgageDischarge', Who.officer1.id],
-        ['DischargeMortgage', Who.registrar1.id],
+      expect(discharged.steps.map((s) => [s.action, s.state, s.by])).to.deep.equal([
+        ['FileMortgageApplication', 'applied', Who.mortgageOfficer1.id],
+        ['RegisterMortgage', 'registration-in-review', Who.registrar1.id],
+        ['ApproveMortgageStep', 'registered', Who.registryReviewer1.id],
+        ['RequestMortgageDischarge', 'discharge-requested', Who.mortgageOfficer1.id],
+        ['DischargeMortgage', 'discharge-in-review', Who.registrar1.id],
+        ['ApproveMortgageStep', 'discharged', Who.registryReviewer1.id],
       ]);
-      expect(ledger.lastEvent()).to.deep.equal({ name: 'MortgageChanged', payload: { id: 'MTG-1', state: 'discharged', action: 'DischargeMortgage' } });
+      expect(ledger.lastEvent()).to.deep.equal({ name: 'MortgageChanged', payload: { id: 'MTG-1', state: 'discharged', action: 'ApproveMortgageStep' } });
     });
 
     it('GetMortgageEvidence: the record and the transaction of each committed version, oldest first; a stranger gets the unknown-id refusal', async () => {
@@ -103,9 +133,11 @@ describe('MortgageContract', () => {
       await requestDischarge('MTG-1');
       const evidence = await call<MortgageEvidence>(Who.registrar1, (c, ctx) => c.GetMortgageEvidence(ctx, 'MTG-1'));
       expect(evidence.mortgage).to.include({ id: 'MTG-1', state: 'discharge-requested', priority: 1 });
-      expect(evidence.trail.map((s) => s.state)).to.deep.equal(['applied', 'registered', 'discharge-requested']);
-      expect(new Set(evidence.trail.map((s) => s.txId)).size).to.equal(3);
-      for (const who of [Who.officer1, Who.client1, Who.regulator1]) expect((await call<MortgageEvidence>(who, (c, ctx) => c.GetMortgageEvidence(ctx, 'MTG-1'))).trail).to.have.length(3);
+      expect(evidence.trail.map((s) => s.state)).to.deep.equal(['applied', 'registration-in-review', 'registered', 'discharge-requested']);
+      expect(new Set(evidence.trail.map((s) => s.txId)).size).to.equal(4);
+      for (const who of [Who.mortgageOfficer1, Who.officer1, Who.client1, Who.regulator1, Who.registryReviewer1]) {
+        expect((await call<MortgageEvidence>(who, (c, ctx) => c.GetMortgageEvidence(ctx, 'MTG-1'))).trail).to.have.length(4);
+      }
       for (const who of [Who.bank2officer, Who.auditor1, Who.customer1]) {
         await expectLedgerError(contract.GetMortgageEvidence(ledger.as(who), 'MTG-1'), ErrorCode.NotFound, 'mortgage MTG-1 does not exist');
       }
@@ -146,7 +178,9 @@ describe('MortgageContract', () => {
       await requestDischarge('MTG-D');
       await discharge('MTG-D');
       const before = ledger.snapshot();
-      await expectLedgerError(discharge('MTG-D'), ErrorCode.InvalidStateTransition, 'it is discharged');
+      await expectLedgerError(prepareDischarge('MTG-D'), ErrorCode.InvalidStateTransition, 'it is discharged');
+      await expectLedgerError(approve('MTG-D'), ErrorCode.InvalidStateTransition, 'it is discharged');
+      await expectLedgerError(sendBack('MTG-D'), ErrorCode.InvalidStateTransition, 'it is discharged');
       await expectLedgerError(requestDischarge('MTG-D'), ErrorCode.InvalidStateTransition, 'it is discharged');
       await expectLedgerError(contract.ChangeMortgage(ledger.as(Who.registrar1), 'MTG-D', JSON.stringify({ application: { ciphertext: fakeJwe('BANK1', 'MREG1', 'CLIENT1'), contentHash: HASH_A } })), ErrorCode.InvalidStateTransition);
       await expectLedgerError(contract.TransferMortgage(ledger.as(Who.registrar1), 'MTG-D', JSON.stringify({ mortgagorIds: [], application: { ciphertext: fakeJwe('BANK1', 'MREG1'), contentHash: HASH_A } })), ErrorCode.InvalidStateTransition);
@@ -157,13 +191,13 @@ describe('MortgageContract', () => {
   describe('priority', () => {
     it('two mortgages on one unit rank 1 and 2 in registration order; the second becomes 1 when the first is discharged', async () => {
       await file('MTG-A');
-      await file('MTG-B', {}, Who.bank2officer);
+      await file('MTG-B', {}, Who.bank2mortgageOfficer);
       // Registration order, not filing order, decides.
       await register('MTG-B', 'CERT-B', Who.registrar1, 'BANK2');
       await register('MTG-A');
       expect((await get('MTG-B', Who.registrar1)).priority).to.equal(1);
       expect((await get('MTG-A', Who.registrar1)).priority).to.equal(2);
-      await requestDischarge('MTG-B', Who.bank2officer);
+      await requestDischarge('MTG-B', Who.bank2mortgageOfficer);
       await discharge('MTG-B');
       expect((await get('MTG-A', Who.registrar1)).priority).to.equal(1);
       expect((await get('MTG-B', Who.registrar1)).priority).to.equal(undefined);
@@ -188,26 +222,44 @@ describe('MortgageContract', () => {
       await file('MTG-2', { unitKey: OTHER_UNIT });
       await register('MTG-1', 'CERT-0001');
       const before = ledger.snapshot();
-      await expectLedgerError(register('MTG-2', 'CERT-0001'), ErrorCode.AlreadyExists, 'certificate number');
+      await expectLedgerError(prepare('MTG-2', 'CERT-0001'), ErrorCode.AlreadyExists, 'certificate number');
       // Spacing does not make a number new.
-      await expectLedgerError(register('MTG-2', 'CERT- 0001'), ErrorCode.AlreadyExists, 'certificate number');
+      await expectLedgerError(prepare('MTG-2', 'CERT- 0001'), ErrorCode.AlreadyExists, 'certificate number');
       expect(ledger.snapshot()).to.equal(before);
+    });
+
+    it('a number is reserved from the registrar’s step on, and freed when the reviewer returns it', async () => {
+      await file('MTG-1');
+      await file('MTG-2', { unitKey: OTHER_UNIT });
+      await prepare('MTG-1', 'CERT-0001');
+      await expectLedgerError(prepare('MTG-2', 'CERT-0001'), ErrorCode.AlreadyExists, 'certificate number');
+      await sendBack('MTG-1');
+      expect(await prepare('MTG-2', 'CERT-0001')).to.include({ state: 'registration-in-review' });
     });
   });
 
   describe('who may do what', () => {
-    it('only a bank officer files, for its own bank', async () => {
-      for (const who of [Who.registrar1, Who.client1, Who.auditor1, Who.regulator1, Who.admin, Who.reviewer1]) {
+    it("only the bank's mortgage officer files, for its own bank — not its confirmation officers", async () => {
+      for (const who of [Who.officer1, Who.reviewer1, Who.registrar1, Who.registryReviewer1, Who.client1, Who.auditor1, Who.regulator1, Who.admin]) {
         await expectLedgerError(file('MTG-X', {}, who), ErrorCode.Forbidden);
       }
-      expect((await file('MTG-X', { application: { ciphertext: fakeJwe('BANK2', 'MREG1', 'CLIENT1'), contentHash: HASH_B } }, Who.bank2officer)).mortgageeId).to.equal('BANK2');
+      expect((await file('MTG-X', { application: { ciphertext: fakeJwe('BANK2', 'MREG1', 'CLIENT1'), contentHash: HASH_B } }, Who.bank2mortgageOfficer)).mortgageeId).to.equal('BANK2');
+    });
+
+    it('a mortgage-officer certificate cannot act for a registry or a client', async () => {
+      const hosted: TestIdentity = { mspId: OPERATOR_MSP, role: Role.MortgageOfficer, institution: 'MREG1', id: 'x509::CN=odd::CN=ca.operator' };
+      await expectLedgerError(file('MTG-X', {}, hosted), ErrorCode.Forbidden, 'cannot act for');
+      const reviewerOfBank: TestIdentity = { mspId: 'Bank1MSP', role: Role.RegistryReviewer, id: 'x509::CN=odd::CN=ca.bank1' };
+      await file('MTG-1');
+      await prepare('MTG-1');
+      await expectLedgerError(approve('MTG-1', reviewerOfBank), ErrorCode.Forbidden, 'cannot tell which institution');
     });
 
     it('a registration, change, rejection or discharge by a bank identity is refused', async () => {
       await file('MTG-1');
       const before = ledger.snapshot();
-      for (const who of [Who.officer1, Who.reviewer1, Who.bank2officer]) {
-        await expectLedgerError(register('MTG-1', 'CERT-X', who), ErrorCode.Forbidden);
+      for (const who of [Who.officer1, Who.reviewer1, Who.mortgageOfficer1, Who.bank2officer]) {
+        await expectLedgerError(prepare('MTG-1', 'CERT-X', who), ErrorCode.Forbidden);
         await expectLedgerError(contract.RejectMortgageApplication(ledger.as(who), 'MTG-1', JSON.stringify({ reason: 'X_Y' })), ErrorCode.Forbidden);
       }
       expect(ledger.snapshot()).to.equal(before);
@@ -215,23 +267,131 @@ describe('MortgageContract', () => {
 
     it('only the named registry acts on an application; another registry does not even see it', async () => {
       await file('MTG-1');
-      await expectLedgerError(register('MTG-1', 'CERT-1', registrar2), ErrorCode.NotFound, 'mortgage MTG-1 does not exist');
+      await expectLedgerError(prepare('MTG-1', 'CERT-1', registrar2), ErrorCode.NotFound, 'mortgage MTG-1 does not exist');
       await expectLedgerError(get('MTG-1', registrar2), ErrorCode.NotFound, 'mortgage MTG-1 does not exist');
     });
 
     it('only the mortgagee bank requests discharge; a party that may read is told FORBIDDEN, a stranger NOT_FOUND', async () => {
       await file('MTG-1');
       await register('MTG-1');
-      await expectLedgerError(requestDischarge('MTG-1', Who.bank2officer), ErrorCode.NotFound, 'mortgage MTG-1 does not exist');
-      await expectLedgerError(contract.RequestMortgageDischarge(ledger.as(Who.registrar1), 'MTG-1', JSON.stringify({ reason: 'repaid' })), ErrorCode.Forbidden);
-      await expectLedgerError(discharge('MTG-1'), ErrorCode.InvalidStateTransition, 'it is registered');
+      await expectLedgerError(requestDischarge('MTG-1', Who.bank2mortgageOfficer), ErrorCode.NotFound, 'mortgage MTG-1 does not exist');
+      for (const who of [Who.registrar1, Who.officer1, Who.reviewer1]) {
+        await expectLedgerError(contract.RequestMortgageDischarge(ledger.as(who), 'MTG-1', JSON.stringify({ reason: 'repaid' })), ErrorCode.Forbidden);
+      }
+      await expectLedgerError(prepareDischarge('MTG-1'), ErrorCode.InvalidStateTransition, 'it is registered');
     });
 
     it('reads: the parties and the regulator; a stranger bank, firm or client gets the unknown-id refusal', async () => {
       await file('MTG-1');
-      for (const who of [Who.officer1, Who.reviewer1, Who.registrar1, Who.client1, Who.regulator1]) expect((await get('MTG-1', who)).id).to.equal('MTG-1');
+      for (const who of [Who.mortgageOfficer1, Who.officer1, Who.reviewer1, Who.registrar1, Who.registryReviewer1, Who.client1, Who.regulator1]) expect((await get('MTG-1', who)).id).to.equal('MTG-1');
       for (const who of [Who.bank2officer, Who.auditor1, Who.customer1]) await expectLedgerError(get('MTG-1', who), ErrorCode.NotFound, 'mortgage MTG-1 does not exist');
       await expectLedgerError(get('MTG-404', Who.officer1), ErrorCode.NotFound, 'mortgage MTG-404 does not exist');
+    });
+  });
+
+  describe("the registry's maker–checker: a registrar prepares, another identity — a registry reviewer — approves or returns", () => {
+    it('only a registry reviewer approves or returns; the registrar, the bank and the regulator are refused and write nothing', async () => {
+      await file('MTG-1');
+      await prepare('MTG-1');
+      const before = ledger.snapshot();
+      for (const who of [Who.registrar1, Who.mortgageOfficer1, Who.officer1, Who.reviewer1, Who.client1, Who.regulator1, Who.admin]) {
+        await expectLedgerError(approve('MTG-1', who), ErrorCode.Forbidden);
+        await expectLedgerError(sendBack('MTG-1', who), ErrorCode.Forbidden);
+      }
+      expect(ledger.snapshot()).to.equal(before);
+    });
+
+    it('the identity that prepared cannot approve or return its own work, even enrolled as a reviewer', async () => {
+      await file('MTG-1');
+      await prepare('MTG-1');
+      await file('MTG-2', { unitKey: OTHER_UNIT });
+      await register('MTG-2');
+      await requestDischarge('MTG-2');
+      await prepareDischarge('MTG-2');
+      const before = ledger.snapshot();
+      for (const id of ['MTG-1', 'MTG-2']) {
+        await expectLedgerError(approve(id, registrar1AsReviewer), ErrorCode.Forbidden, 'different identity');
+        await expectLedgerError(sendBack(id, registrar1AsReviewer), ErrorCode.Forbidden, 'different identity');
+      }
+      expect(ledger.snapshot()).to.equal(before);
+    });
+
+    it('a reviewer of another registry does not even see the record', async () => {
+      await file('MTG-1');
+      await prepare('MTG-1');
+      await expectLedgerError(approve('MTG-1', reviewer2), ErrorCode.NotFound, 'mortgage MTG-1 does not exist');
+      await expectLedgerError(sendBack('MTG-1', reviewer2), ErrorCode.NotFound, 'mortgage MTG-1 does not exist');
+    });
+
+    it('nothing to review: approving or returning from any other state is refused', async () => {
+      await file('MTG-1');
+      await expectLedgerError(approve('MTG-1'), ErrorCode.InvalidStateTransition, 'cannot ApproveMortgageStep mortgage MTG-1: it is applied');
+      await expectLedgerError(sendBack('MTG-1'), ErrorCode.InvalidStateTransition, 'cannot ReturnMortgageStep mortgage MTG-1: it is applied');
+      await register('MTG-1');
+      await expectLedgerError(approve('MTG-1'), ErrorCode.InvalidStateTransition, 'it is registered');
+    });
+
+    it('the registrar cannot prepare twice, nor change, transfer or reject what awaits review', async () => {
+      await file('MTG-1');
+      await prepare('MTG-1');
+      const before = ledger.snapshot();
+      await expectLedgerError(prepare('MTG-1', 'CERT-OTHER'), ErrorCode.InvalidStateTransition, 'it is registration-in-review');
+      await expectLedgerError(contract.RejectMortgageApplication(ledger.as(Who.registrar1), 'MTG-1', JSON.stringify({ reason: 'TITLE_MISMATCH' })), ErrorCode.InvalidStateTransition);
+      await expectLedgerError(contract.ChangeMortgage(ledger.as(Who.registrar1), 'MTG-1', JSON.stringify({ application: { ciphertext: fakeJwe('BANK1', 'MREG1', 'CLIENT1'), contentHash: HASH_A } })), ErrorCode.InvalidStateTransition);
+      await expectLedgerError(requestDischarge('MTG-1'), ErrorCode.InvalidStateTransition);
+      expect(ledger.snapshot()).to.equal(before);
+    });
+
+    it('a returned registration goes back to the state it came from, without its certificate, with the reason; then it can be prepared again', async () => {
+      await file('MTG-P', { preRegistration: true });
+      await call<MortgageView>(Who.registrar1, (c, ctx) => c.PreRegisterMortgage(ctx, 'MTG-P'));
+      await prepare('MTG-P', 'CERT-P');
+      const returned = await sendBack('MTG-P');
+      expect(returned).to.include({ state: 'pre-registered' });
+      expect(returned.certificateKey).to.equal(undefined);
+      expect(returned.certificate).to.equal(undefined);
+      expect(returned.registeredBy).to.equal(undefined);
+      expect(returned.review).to.equal(undefined);
+      expect(returned.lastReviewReturn).to.deep.equal({ action: 'RegisterMortgage', by: Who.registryReviewer1.id, at: returned.steps[returned.steps.length - 1].at, reason: 'CERTIFICATE_NUMBER_WRONG' });
+      expect((await register('MTG-P', 'CERT-P2'))).to.include({ state: 'registered', priority: 1 });
+    });
+
+    it('a returned discharge leaves the record encumbering, at its rank, awaiting a new discharge', async () => {
+      await file('MTG-1');
+      await register('MTG-1');
+      await requestDischarge('MTG-1');
+      await prepareDischarge('MTG-1');
+      const returned = await sendBack('MTG-1');
+      expect(returned).to.include({ state: 'discharge-requested', priority: 1, dischargeReason: 'repaid' });
+      expect(returned.dischargeCaseNumber).to.equal(undefined);
+      expect((await discharge('MTG-1')).state).to.equal('discharged');
+    });
+
+    it('refuses a return reason that is not a code, and writes nothing', async () => {
+      await file('MTG-1');
+      await prepare('MTG-1');
+      const before = ledger.snapshot();
+      await expectLedgerError(sendBack('MTG-1', Who.registryReviewer1, 'the name 张三 is wrong'), ErrorCode.InvalidArgument, 'reason: has an invalid format');
+      expect(ledger.snapshot()).to.equal(before);
+    });
+
+    it('priority follows approval order, not the order the registrar prepared', async () => {
+      await file('MTG-A');
+      await file('MTG-B');
+      await prepare('MTG-A', 'CERT-A');
+      await prepare('MTG-B', 'CERT-B');
+      await approve('MTG-B');
+      await approve('MTG-A');
+      expect((await get('MTG-B')).priority).to.equal(1);
+      expect((await get('MTG-A')).priority).to.equal(2);
+    });
+
+    it("the registry reviewer's queue: records by state in review", async () => {
+      await file('MTG-1');
+      await file('MTG-2', { unitKey: OTHER_UNIT });
+      await prepare('MTG-1');
+      const queue = await call<{ records: MortgageView[] }>(Who.registryReviewer1, (c, ctx) => c.ListMortgages(ctx, 'registration-in-review', '10', ''));
+      expect(queue.records.map((r) => r.id)).to.deep.equal(['MTG-1']);
     });
   });
 
@@ -272,7 +432,7 @@ describe('MortgageContract', () => {
 
     it('refuses a secured amount or a name in the clear: unknown fields are refused', async () => {
       const input = { ...application('MTG-V'), securedAmount: '3500000.00' };
-      await expectLedgerError(contract.FileMortgageApplication(ledger.as(Who.officer1), JSON.stringify(input)), ErrorCode.InvalidArgument, 'securedAmount');
+      await expectLedgerError(contract.FileMortgageApplication(ledger.as(Who.mortgageOfficer1), JSON.stringify(input)), ErrorCode.InvalidArgument, 'securedAmount');
     });
   });
 
@@ -287,11 +447,13 @@ describe('MortgageContract', () => {
 
     it('is refused to a bank without the owner’s authorization', async () => {
       await expectLedgerError(encumbrances(Who.bank2officer), ErrorCode.Forbidden, 'no current authorization');
+      await expectLedgerError(encumbrances(Who.bank2mortgageOfficer), ErrorCode.Forbidden, 'no current authorization');
     });
 
     it('answers an authorized bank with priority, type and mortgagee — until the authorization’s last day', async () => {
       await authorize(Who.client1, 'BANK2');
-      const answer = await encumbrances(Who.bank2officer);
+      const answer = await encumbrances(Who.bank2mortgageOfficer);
+      expect((await encumbrances(Who.registryReviewer1)).encumbrances).to.have.length(1);
       expect(answer.encumbrances).to.deep.equal([
         { mortgageId: 'MTG-1', priority: 1, mortgageType: 'ordinary', mortgageeId: 'BANK1', registeredAt: '2026-03-02T09:00:00.000Z', debtTermStart: '2026-03-01', debtTermEnd: '2046-02-28', state: 'registered' },
       ]);
@@ -302,6 +464,7 @@ describe('MortgageContract', () => {
     it('only a mortgagor of the unit or a registrar records the consent', async () => {
       await expectLedgerError(authorize(Who.customer1, 'BANK2'), ErrorCode.Forbidden, 'no mortgagor of this unit');
       await expectLedgerError(authorize(Who.officer1, 'BANK2'), ErrorCode.Forbidden);
+      await expectLedgerError(authorize(Who.registryReviewer1, 'BANK2'), ErrorCode.Forbidden);
       await authorize(Who.registrar1, 'BANK2');
       expect((await encumbrances(Who.bank2officer)).encumbrances).to.have.length(1);
     });
@@ -328,7 +491,7 @@ describe('MortgageContract', () => {
   describe('lists', () => {
     it("each party lists its own records by state; a bookmark from another party's range is refused", async () => {
       await file('MTG-1');
-      await file('MTG-2', { application: { ciphertext: fakeJwe('BANK2', 'MREG1', 'CLIENT1'), contentHash: HASH_B } }, Who.bank2officer);
+      await file('MTG-2', { application: { ciphertext: fakeJwe('BANK2', 'MREG1', 'CLIENT1'), contentHash: HASH_B } }, Who.bank2mortgageOfficer);
       const queue = await call<{ records: MortgageView[] }>(Who.registrar1, (c, ctx) => c.ListMortgages(ctx, 'applied', '10', ''));
       expect(queue.records.map((r) => r.id)).to.deep.equal(['MTG-1', 'MTG-2']);
       const mine = await call<{ records: MortgageView[] }>(Who.officer1, (c, ctx) => c.ListMortgages(ctx, '', '10', ''));

@@ -13,6 +13,7 @@ import {
   MortgageAction,
   MortgageEvidence,
   MortgageRecord,
+  MortgageReview,
   MortgageState,
   MortgageView,
   Role,
@@ -20,7 +21,7 @@ import {
 } from '@econfirm/common';
 import { forbidden, InstitutionCaller, requireInstitutionCaller } from '../auth/caller';
 import { emitEvent, EventName } from '../events';
-import { readApplication, readChange, readDischarge, readDischargeRequest, readRegistration, readRejection, readTransfer, readValidUntil } from '../models/mortgage-input';
+import { readApplication, readChange, readDischarge, readDischargeRequest, readRegistration, readRejection, readReviewReturn, readTransfer, readValidUntil } from '../models/mortgage-input';
 import { readSealed } from '../models/sealing';
 import { activeInstitution, institutionsOf } from '../state/institution-store';
 import { listIndex, readIndexPage } from '../state/ledger';
@@ -37,6 +38,7 @@ import {
   readAuditorAccess,
   readQueryAuthorization,
   readUnit,
+  releaseCertificate,
   saveMortgage,
   UnitEncumbrances,
   writeAuditorAccess,
@@ -50,8 +52,9 @@ import { parsePageSize } from '../validation/paging';
 export const MORTGAGE_CONTRACT = 'mortgage';
 
 const S = MortgageState;
-const BANK_ROLES: readonly Role[] = [Role.BankOfficer, Role.BankReviewer];
-const READER_ROLES = [Role.BankOfficer, Role.BankReviewer, Role.Registrar, Role.ClientSigner, Role.Auditor, Role.Regulator];
+const BANK_ROLES: readonly Role[] = [Role.MortgageOfficer, Role.BankOfficer, Role.BankReviewer];
+const REGISTRY_ROLES: readonly Role[] = [Role.Registrar, Role.RegistryReviewer];
+const READER_ROLES = [...BANK_ROLES, ...REGISTRY_ROLES, Role.ClientSigner, Role.Auditor, Role.Regulator];
 
 /** The states each action may start from (chaincode/README.md, "Mortgage contract"). */
 const FROM: Readonly<Record<MortgageAction, readonly MortgageState[]>> = {
@@ -63,6 +66,8 @@ const FROM: Readonly<Record<MortgageAction, readonly MortgageState[]>> = {
   [MortgageAction.Transfer]: [S.Registered, S.Changed, S.Transferred],
   [MortgageAction.RequestDischarge]: [S.Registered, S.Changed, S.Transferred],
   [MortgageAction.Discharge]: [S.DischargeRequested],
+  [MortgageAction.Approve]: [S.RegistrationInReview, S.DischargeInReview],
+  [MortgageAction.Return]: [S.RegistrationInReview, S.DischargeInReview],
 };
 
 function requireFrom(record: MortgageRecord, action: MortgageAction): void {
@@ -81,9 +86,11 @@ function today(ctx: Context): string {
 }
 
 /**
- * Mortgage registrations (不动产抵押登记): the mortgagee bank files, the registration centre's
- * registrar registers, changes, rejects and discharges, and priority on a unit follows the order
- * of registration, kept in one key per unit that every registration and discharge of the unit
+ * Mortgage registrations (不动产抵押登记): the mortgagee bank's mortgage officer files, the
+ * registration centre's registrar examines and prepares registration and discharge, which a
+ * registry reviewer — another identity — approves or returns (maker–checker, as a bank's reply);
+ * the registrar alone pre-registers, changes, transfers and rejects. Priority on a unit follows the
+ * order of registration (the reviewer's approval), kept in one key per unit that every registration and discharge of the unit
  * reads and writes (so MVCC orders racing registrations; no query decides anything). Names,
  * numbers and amounts are sealed to the bank, the registry and the mortgagor institutions.
  */
@@ -98,7 +105,8 @@ export class MortgageContract extends Contract {
   @Transaction()
   @Returns('string')
   public async FileMortgageApplication(ctx: Context, applicationJson: string): Promise<string> {
-    const caller = await requireInstitutionCaller(ctx, [Role.BankOfficer]);
+    // The lending side only: a bank-officer or -reviewer answers auditors and does not file (least privilege).
+    const caller = await requireInstitutionCaller(ctx, [Role.MortgageOfficer]);
     const fields = readApplication(applicationJson);
     if (await mortgageExists(ctx, fields.id)) throw new LedgerError(ErrorCode.AlreadyExists, `mortgage ${fields.id} already exists`);
     const registry = await activeInstitution(ctx, fields.registryId, 'registryId', [InstitutionKind.MortgageRegistry]);
@@ -124,7 +132,7 @@ export class MortgageContract extends Contract {
   @Transaction()
   @Returns('string')
   public async RequestMortgageDischarge(ctx: Context, id: string, requestJson: string): Promise<string> {
-    const caller = await requireInstitutionCaller(ctx, [Role.BankOfficer]);
+    const caller = await requireInstitutionCaller(ctx, [Role.MortgageOfficer]);
     const record = await this.ownRecord(ctx, caller, id, (r) => r.mortgageeId);
     const { reason } = readDischargeRequest(requestJson);
     requireFrom(record, MortgageAction.RequestDischarge);
@@ -143,6 +151,11 @@ export class MortgageContract extends Contract {
     return this.move(ctx, caller, record, MortgageAction.PreRegister, { ...record, state: S.PreRegistered });
   }
 
+  /**
+   * The registrar's examination done, it prepares the registration: the certificate number is
+   * reserved here (read and written: of two registrations racing for one number, MVCC lets one
+   * commit), the unit's priority only when a registry reviewer approves (ApproveMortgageStep).
+   */
   @Transaction()
   @Returns('string')
   public async RegisterMortgage(ctx: Context, id: string, registrationJson: string): Promise<string> {
@@ -150,16 +163,13 @@ export class MortgageContract extends Contract {
     const record = await this.ownRecord(ctx, caller, id, (r) => r.registryId);
     requireFrom(record, MortgageAction.Register);
     const { certificateKey, certificate } = readRegistration(registrationJson);
-    // Read and written here: of two registrations racing for one number, MVCC lets one commit.
     const holder = await certificateHolder(ctx, certificateKey);
     if (holder !== undefined) throw new LedgerError(ErrorCode.AlreadyExists, 'registration.certificateKey: this certificate number is already registered');
     const sealed = readSealed(certificate, await this.partiesOf(ctx, record));
     await claimCertificate(ctx, certificateKey, id);
-    const unit = { active: [...(await readUnit(ctx, record.unitKey)).active, id] };
-    await writeUnit(ctx, record.unitKey, unit);
-    const at = txTimeIso(ctx);
-    const next = { ...record, state: S.Registered, certificateKey, certificate: sealed, registeredAt: at, registeredBy: caller.identityId };
-    return this.move(ctx, caller, record, MortgageAction.Register, next, unit);
+    const review = this.review(ctx, caller, record, MortgageAction.Register);
+    const next = { ...record, state: S.RegistrationInReview, certificateKey, certificate: sealed, registeredBy: caller.identityId, review };
+    return this.move(ctx, caller, record, MortgageAction.Register, next);
   }
 
   @Transaction()
@@ -202,6 +212,7 @@ export class MortgageContract extends Contract {
     return this.move(ctx, caller, record, MortgageAction.Transfer, { ...next, state: S.Transferred, application });
   }
 
+  /** The registrar prepares the discharge; it encumbers until a registry reviewer approves it. */
   @Transaction()
   @Returns('string')
   public async DischargeMortgage(ctx: Context, id: string, dischargeJson: string): Promise<string> {
@@ -209,12 +220,47 @@ export class MortgageContract extends Contract {
     const record = await this.ownRecord(ctx, caller, id, (r) => r.registryId);
     requireFrom(record, MortgageAction.Discharge);
     const { caseNumber, reason } = readDischarge(dischargeJson);
+    const review = { ...this.review(ctx, caller, record, MortgageAction.Discharge), caseNumber, reason };
+    return this.move(ctx, caller, record, MortgageAction.Discharge, { ...record, state: S.DischargeInReview, review });
+  }
+
+  // ---- the registry reviewer (the checker) ------------------------------------------------------
+
+  /** Approves the registration or discharge a registrar of the same registry prepared: it takes effect now. */
+  @Transaction()
+  @Returns('string')
+  public async ApproveMortgageStep(ctx: Context, id: string): Promise<string> {
+    const { caller, record, review } = await this.toReview(ctx, id, MortgageAction.Approve);
+    const { review: _done, ...rest } = record;
     const unit = await readUnit(ctx, record.unitKey);
-    // The records ranked behind this one move up: priority is the position in this list (view()).
+    const at = txTimeIso(ctx);
+    if (review.action === MortgageAction.Register) {
+      // Registration order is approval order: the unit's list decides priority (view()).
+      const registered = { active: [...unit.active, id] };
+      await writeUnit(ctx, record.unitKey, registered);
+      return this.move(ctx, caller, record, MortgageAction.Approve, { ...rest, state: S.Registered, registeredAt: at, registrationApprovedBy: caller.identityId }, registered);
+    }
+    // The records ranked behind this one move up.
     await writeUnit(ctx, record.unitKey, { active: unit.active.filter((other) => other !== id) });
-    return this.move(ctx, caller, record, MortgageAction.Discharge, {
-      ...record, state: S.Discharged, dischargeCaseNumber: caseNumber, dischargeReason: reason, dischargedAt: txTimeIso(ctx),
+    return this.move(ctx, caller, record, MortgageAction.Approve, {
+      ...rest, state: S.Discharged, dischargeCaseNumber: review.caseNumber, dischargeReason: review.reason, dischargedAt: at,
     });
+  }
+
+  /** Sends the prepared step back to the registrar's queue with a reason code; a reserved certificate number is freed. */
+  @Transaction()
+  @Returns('string')
+  public async ReturnMortgageStep(ctx: Context, id: string, returnJson: string): Promise<string> {
+    const { caller, record, review } = await this.toReview(ctx, id, MortgageAction.Return);
+    const { reason } = readReviewReturn(returnJson);
+    const { review: _returned, ...rest } = record;
+    const lastReviewReturn = { action: review.action, by: caller.identityId, at: txTimeIso(ctx), reason };
+    if (review.action === MortgageAction.Register) {
+      const { certificateKey, certificate: _certificate, registeredBy: _registeredBy, ...unregistered } = rest;
+      if (certificateKey) await releaseCertificate(ctx, certificateKey);
+      return this.move(ctx, caller, record, MortgageAction.Return, { ...unregistered, state: review.from, lastReviewReturn });
+    }
+    return this.move(ctx, caller, record, MortgageAction.Return, { ...rest, state: review.from, lastReviewReturn });
   }
 
   // ---- consent to look --------------------------------------------------------------------------
@@ -297,12 +343,12 @@ export class MortgageContract extends Contract {
 
   /**
    * The active encumbrances of a unit in priority order: for a bank the unit's owner authorized
-   * (until the consent's last day), any registrar, the regulator. Amounts stay sealed.
+   * (until the consent's last day), the registry's registrars and reviewers, the regulator. Amounts stay sealed.
    */
   @Transaction(false)
   @Returns('string')
   public async GetEncumbrances(ctx: Context, unitKey: string): Promise<string> {
-    const caller = await requireInstitutionCaller(ctx, [...BANK_ROLES, Role.Registrar, Role.Regulator]);
+    const caller = await requireInstitutionCaller(ctx, [...BANK_ROLES, ...REGISTRY_ROLES, Role.Regulator]);
     checkString(unitKey, 'unitKey', { pattern: SHA256_HEX, maxLength: 64 });
     if (BANK_ROLES.includes(caller.role)) {
       const authorization = await readQueryAuthorization(ctx, unitKey, caller.institution.id);
@@ -326,7 +372,7 @@ export class MortgageContract extends Contract {
   @Transaction(false)
   @Returns('string')
   public async ListMortgages(ctx: Context, state: string, pageSize: string, bookmark: string): Promise<string> {
-    const caller = await requireInstitutionCaller(ctx, [...BANK_ROLES, Role.Registrar, Role.ClientSigner]);
+    const caller = await requireInstitutionCaller(ctx, [...BANK_ROLES, ...REGISTRY_ROLES, Role.ClientSigner]);
     return this.page(ctx, caller.institution.id, state, pageSize, bookmark);
   }
 
@@ -343,6 +389,23 @@ export class MortgageContract extends Contract {
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
+
+  private review(ctx: Context, caller: InstitutionCaller, record: MortgageRecord, action: MortgageReview['action']): MortgageReview {
+    return { action, from: record.state, preparedBy: caller.identityId, preparedAt: txTimeIso(ctx) };
+  }
+
+  /**
+   * The record awaiting review, for a registry reviewer of its registry who is not the identity
+   * that prepared it (a registrar re-enrolled as reviewer keeps its certificate identity).
+   */
+  private async toReview(ctx: Context, id: string, action: MortgageAction): Promise<{ caller: InstitutionCaller; record: MortgageRecord; review: MortgageReview }> {
+    const caller = await requireInstitutionCaller(ctx, [Role.RegistryReviewer]);
+    const record = await this.ownRecord(ctx, caller, id, (r) => r.registryId);
+    requireFrom(record, action);
+    const review = record.review as MortgageReview;
+    if (review.preparedBy === caller.identityId) throw forbidden('the reviewer must be a different identity from the registrar who prepared it');
+    return { caller, record, review };
+  }
 
   private async page(ctx: Context, partyId: string, state: string, pageSize: string, bookmark: string): Promise<string> {
     if (state !== '' && !isOneOf(MORTGAGE_STATES, state)) throw invalid('state', `must be one of ${MORTGAGE_STATES.join(', ')}`);

@@ -86,6 +86,12 @@ export function readRejection(json: string): { reason: string } {
   return { reason: input.string('reason', { pattern: REASON_CODE }) };
 }
 
+/** The registry reviewer's reason for returning a prepared step: a code, as for a rejection. */
+export function readReviewReturn(json: string): { reason: string } {
+  const input = parseJsonArgument(json, 'return').allowOnly(['reason']);
+  return { reason: input.string('reason', { pattern: REASON_CODE }) };
+}
+
 /** `validUntil`: an ISO date not before today (the transaction's date, UTC). */
 export function readValidUntil(json: string, today: string): { validUntil: string; reader: FieldReader } {
   const reader = parseJsonArgument(json, 'authorization');

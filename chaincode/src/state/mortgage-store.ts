@@ -75,6 +75,11 @@ export function claimCertificate(ctx: Context, certificateKey: string, mortgageI
   return writeJson(ctx, key(ctx, CERTIFICATE, [certificateKey]), mortgageId);
 }
 
+/** A registration the reviewer returned gives its number back: the registrar may prepare it again. */
+export function releaseCertificate(ctx: Context, certificateKey: string): Promise<void> {
+  return ctx.stub.deleteState(key(ctx, CERTIFICATE, [certificateKey]));
+}
+
 export function readQueryAuthorization(ctx: Context, unitKey: string, bankId: string): Promise<EncumbranceQueryAuthorization | undefined> {
   return readJson<EncumbranceQueryAuthorization>(ctx, key(ctx, QUERY_AUTHORIZATION, [unitKey, bankId]));
 }

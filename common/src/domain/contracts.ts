@@ -13,7 +13,7 @@ export const CONTRACT_TRANSACTIONS = {
     'ListConfirmationsByFirm', 'ListConfirmationsByEngagement', 'ListConfirmationsByClient', 'ListConfirmationsByAddressee', 'ListConfirmationsByState', 'ListOverdueConfirmations', 'GetRegulatorStats',
   ],
   mortgage: [
-    'FileMortgageApplication', 'RequestMortgageDischarge', 'PreRegisterMortgage', 'RegisterMortgage', 'RejectMortgageApplication', 'ChangeMortgage', 'TransferMortgage', 'DischargeMortgage',
+    'FileMortgageApplication', 'RequestMortgageDischarge', 'PreRegisterMortgage', 'RegisterMortgage', 'RejectMortgageApplication', 'ChangeMortgage', 'TransferMortgage', 'DischargeMortgage', 'ApproveMortgageStep', 'ReturnMortgageStep',
     'AuthorizeEncumbranceQuery', 'GrantAuditorMortgageAccess', 'RevokeAuditorMortgageAccess', 'GetMortgage', 'GetMortgageEvidence', 'GetEncumbrances', 'ListMortgages', 'ListMortgagesOfClient',
   ],
   receivable: [

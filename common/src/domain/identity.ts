@@ -11,7 +11,12 @@ export const Role = {
   ClientSigner: 'client-signer',
   BankOfficer: 'bank-officer',
   BankReviewer: 'bank-reviewer',
+  /** The bank's lending side: files mortgage applications and discharge requests (not confirmations). */
+  MortgageOfficer: 'mortgage-officer',
+  /** Examines a mortgage application and prepares registration and discharge (登记员). */
   Registrar: 'registrar',
+  /** Approves or returns what a registrar prepared (审核): the checker of the registration centre. */
+  RegistryReviewer: 'registry-reviewer',
   Regulator: 'regulator',
   Admin: 'admin',
 } as const;

@@ -29,6 +29,8 @@ export const MortgageState = {
   Applied: 'applied',
   /** 预告登记: recorded before the property exists as a unit of its own (e.g. off-plan housing). */
   PreRegistered: 'pre-registered',
+  /** A registrar prepared the registration (certificate number reserved); a registry reviewer approves or returns it. */
+  RegistrationInReview: 'registration-in-review',
   Registered: 'registered',
   /** Registered, then changed by the registry (term, amount, parties' details). */
   Changed: 'changed',
@@ -36,6 +38,8 @@ export const MortgageState = {
   Transferred: 'transferred',
   /** The bank asked for discharge after payoff; still an encumbrance until the registry acts. */
   DischargeRequested: 'discharge-requested',
+  /** A registrar prepared the discharge; still an encumbrance until a registry reviewer approves it. */
+  DischargeInReview: 'discharge-in-review',
   /** Read-only from here on. */
   Discharged: 'discharged',
   Rejected: 'rejected',
@@ -49,6 +53,7 @@ export const ENCUMBERING_STATES: readonly MortgageState[] = [
   MortgageState.Changed,
   MortgageState.Transferred,
   MortgageState.DischargeRequested,
+  MortgageState.DischargeInReview,
 ];
 
 export const DischargeReason = { Repaid: 'repaid', Released: 'released', CourtOrder: 'court-order', Other: 'other' } as const;
@@ -64,6 +69,10 @@ export const MortgageAction = {
   Transfer: 'TransferMortgage',
   RequestDischarge: 'RequestMortgageDischarge',
   Discharge: 'DischargeMortgage',
+  /** The registry reviewer approves the registration or discharge a registrar prepared. */
+  Approve: 'ApproveMortgageStep',
+  /** The registry reviewer sends it back to the registrar's queue, with a reason code. */
+  Return: 'ReturnMortgageStep',
 } as const;
 export type MortgageAction = (typeof MortgageAction)[keyof typeof MortgageAction];
 
@@ -73,6 +82,30 @@ export interface MortgageStep {
   /** The certificate identity that acted (the registry officer for registry steps). */
   by: string;
   at: string;
+}
+
+/** The registry steps that take a second registry identity (maker–checker, chaincode/README.md). */
+export type ReviewedMortgageAction = typeof MortgageAction.Register | typeof MortgageAction.Discharge;
+
+/** What a registrar prepared and a registry reviewer has yet to approve or return. */
+export interface MortgageReview {
+  action: ReviewedMortgageAction;
+  /** The state the record goes back to when the reviewer returns it. */
+  from: MortgageState;
+  /** The registrar's certificate identity: the reviewer must be another. */
+  preparedBy: string;
+  preparedAt: string;
+  /** A discharge's case number and reason, applied when approved. */
+  caseNumber?: string;
+  reason?: DischargeReason;
+}
+
+/** The reviewer's last return of a prepared step (it stays in the key history too). */
+export interface MortgageReviewReturn {
+  action: ReviewedMortgageAction;
+  by: string;
+  at: string;
+  reason: string;
 }
 
 /** What the mortgagee bank files. */
@@ -115,8 +148,13 @@ export interface MortgageRecord extends MortgageApplicationInput {
   certificateKey?: string;
   certificate?: EncryptedContent;
   registeredAt?: string;
-  /** Registry officer who registered it. */
+  /** The registrar who examined and prepared the registration (the reviewer's approval is in `steps`). */
   registeredBy?: string;
+  /** The registry reviewer who approved the registration. */
+  registrationApprovedBy?: string;
+  /** Present while a prepared registration or discharge awaits the registry reviewer. */
+  review?: MortgageReview;
+  lastReviewReturn?: MortgageReviewReturn;
   rejectionReason?: string;
   dischargeReason?: DischargeReason;
   dischargeCaseNumber?: string;
