@@ -6,7 +6,7 @@
 #   identity.sh list
 #   identity.sh certify  <orgKey> <name> <pubkey.pem>  certificate chain (PEM) for a public key, by the org CA
 #   identity.sh evidence <orgKey> <institution> [label] evidence signing key + certificate (prints the folder)
-# Roles: auditor client-signer bank-officer bank-reviewer registrar regulator admin.
+# Roles: auditor client-signer bank-officer bank-reviewer mortgage-officer registrar registry-reviewer regulator admin.
 # Institution defaults to the org's (FIRM1, BANK7, ...); operator-hosted clients and mortgage
 # registries name theirs (CLIENT2, MREG2). Both commands update network.json.
 set -euo pipefail

@@ -32,7 +32,7 @@ GW_URL=http://127.0.0.1:$GW_PORT
 export ECONFIRM_GATEWAY_CONFIG=$GW_CONFIG ECONFIRM_GATEWAY_PORT=$GW_PORT
 
 # tenant:identity pairs that get a demo credential (ids are <tenant>.<identity>).
-DEMO_CREDENTIALS="firm1:auditor1 firm1:auditor2 client1:client1 bank1:officer1 bank1:officer2 bank1:reviewer1 regulator:regulator1 operator:admin mreg1:registrar1 ent1:ent1 sup1:sup1 sup2:sup2"
+DEMO_CREDENTIALS="firm1:auditor1 firm1:auditor2 client1:client1 bank1:officer1 bank1:officer2 bank1:reviewer1 bank1:mortgage-officer1 regulator:regulator1 operator:admin mreg1:registrar1 mreg1:registry-reviewer1 ent1:ent1 sup1:sup1 sup2:sup2"
 # The receivables demo's enterprises (tenant:institution); a network minted before them gets their identities here.
 RECEIVABLE_TENANTS="ent1:ENT1 sup1:SUP1 sup2:SUP2"
 

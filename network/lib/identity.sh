@@ -3,7 +3,7 @@
 # cryptogen CA, carrying Fabric's attribute extension exactly as fabric-ca writes it, so chaincode
 # reads them with ctx.clientIdentity.getAttributeValue('econfirm.role').
 
-ROLES="auditor client-signer bank-officer bank-reviewer registrar regulator admin"
+ROLES="auditor client-signer bank-officer bank-reviewer mortgage-officer registrar registry-reviewer regulator admin"
 ATTR_OID=1.2.3.4.5.6.7.8.1   # fabric-ca's attrmgr OID; its value is the raw JSON bytes
 
 # An openssl "ca" database per issuing CA: only used to revoke and to sign its CRL (gencrl).
@@ -157,12 +157,14 @@ mint_default_identities() {
   mint_identity operator admin admin
   mint_identity operator client1 client-signer CLIENT1
   mint_identity operator registrar1 registrar MREG1
+  mint_identity operator registry-reviewer1 registry-reviewer MREG1   # approves what registrar1 prepares
   mint_identity operator ent1 client-signer ENT1   # the core enterprise of the receivables demo
   mint_identity operator sup1 client-signer SUP1
   mint_identity operator sup2 client-signer SUP2
   mint_identity bank1 officer1 bank-officer
   mint_identity bank1 officer2 bank-officer
   mint_identity bank1 reviewer1 bank-reviewer
+  mint_identity bank1 mortgage-officer1 mortgage-officer   # files mortgage applications and discharge requests
   mint_identity bank1 admin admin
   mint_identity firm1 auditor1 auditor
   mint_identity firm1 auditor2 auditor
