@@ -33,29 +33,32 @@ function pdfsig(bytes: Buffer, nssDir: string): { valid: boolean; trusted: boole
 
 const actor = (role: string, institution: string, mspId: string, n: number) => ({ mspId, subject: `/CN=${role}${n}`, issuer: '/CN=ca', role, institution, certificateSha256: String(n).repeat(64).slice(0, 64) });
 
-/** A registration filed by BANK1, registered by MREG1, with its sealed parts and the block facts of its three steps. */
+/** A registration filed by BANK1, prepared by MREG1's registrar and approved by its reviewer, with its sealed parts and the block facts of each step. */
 function sample(state: 'registered' | 'discharge-requested' = 'registered'): { input: MortgageCertificateInput; written: Record<string, MortgageRecord> } {
   const application = { unitNumber: UNIT, location: '上海市浦东新区示范路88号1幢101室', mortgagors: [{ name: '华东制造股份有限公司', institutionId: 'CLIENT1' }], currency: 'CNY', securedPrincipal: '3800000.00' };
   const certificate = { certificateNumber: NUMBER, right: '抵押权', mortgageId: 'MTG-T-1', registryId: 'MREG1', mortgageeId: 'BANK1' };
   const appSalt = 'a1'.repeat(32);
   const certSalt = 'c3'.repeat(32);
   const steps: MortgageRecord['steps'] = [
-    { action: 'FileMortgageApplication', state: 'applied', by: 'x509::CN=officer1', at: '2026-12-01T01:00:00.000Z' },
-    { action: 'RegisterMortgage', state: 'registered', by: 'x509::CN=registrar1', at: '2026-12-01T02:00:00.000Z' },
+    { action: 'FileMortgageApplication', state: 'applied', by: 'x509::CN=mortgage-officer1', at: '2026-12-01T01:00:00.000Z' },
+    { action: 'RegisterMortgage', state: 'registration-in-review', by: 'x509::CN=registrar1', at: '2026-12-01T02:00:00.000Z' },
+    { action: 'ApproveMortgageStep', state: 'registered', by: 'x509::CN=registry-reviewer1', at: '2026-12-01T02:30:00.000Z' },
   ];
-  if (state === 'discharge-requested') steps.push({ action: 'RequestMortgageDischarge', state: 'discharge-requested', by: 'x509::CN=officer1', at: '2026-12-01T03:00:00.000Z' });
+  if (state === 'discharge-requested') steps.push({ action: 'RequestMortgageDischarge', state: 'discharge-requested', by: 'x509::CN=mortgage-officer1', at: '2026-12-01T03:00:00.000Z' });
   const base: MortgageRecord = {
     id: 'MTG-T-1', registryId: 'MREG1', unitKey: mortgageUnitKey(UNIT), propertyType: 'residential', mortgageType: 'ordinary', debtTermStart: '2026-01-01', debtTermEnd: '2046-01-01',
     preRegistration: false, mortgagorIds: ['CLIENT1'], consentHash: 'e'.repeat(64), mortgageeId: 'BANK1', state: 'applied',
     application: { ciphertext: 'JWE-APPLICATION', contentHash: saltedHash(application, appSalt) }, steps: steps.slice(0, 1),
   };
-  const registered: MortgageRecord = {
-    ...base, state: 'registered', certificateKey: mortgageCertificateKey(NUMBER), certificate: { ciphertext: 'JWE-CERTIFICATE', contentHash: saltedHash(certificate, certSalt) },
-    registeredAt: steps[1]?.at as string, registeredBy: 'x509::CN=registrar1', steps: steps.slice(0, 2),
+  const prepared: MortgageRecord = {
+    ...base, state: 'registration-in-review', certificateKey: mortgageCertificateKey(NUMBER), certificate: { ciphertext: 'JWE-CERTIFICATE', contentHash: saltedHash(certificate, certSalt) },
+    registeredBy: 'x509::CN=registrar1', review: { action: 'RegisterMortgage', from: 'applied', preparedBy: 'x509::CN=registrar1', preparedAt: steps[1]?.at as string }, steps: steps.slice(0, 2),
   };
-  const versions = [base, registered, ...(state === 'discharge-requested' ? [{ ...registered, state: 'discharge-requested' as const, dischargeReason: 'repaid' as const, steps }] : [])];
+  const { review: _approved, ...approved } = prepared;
+  const registered: MortgageRecord = { ...approved, state: 'registered', registeredAt: steps[2]?.at as string, registrationApprovedBy: 'x509::CN=registry-reviewer1', steps: steps.slice(0, 3) };
+  const versions = [base, prepared, registered, ...(state === 'discharge-requested' ? [{ ...registered, state: 'discharge-requested' as const, dischargeReason: 'repaid' as const, steps }] : [])];
   const txIds = versions.map((_, i) => `${String(i + 1).repeat(64)}`.slice(0, 64));
-  const actors = [actor('bank-officer', 'BANK1', 'Bank1MSP', 1), actor('registrar', 'MREG1', 'OperatorMSP', 2), actor('bank-officer', 'BANK1', 'Bank1MSP', 1)];
+  const actors = [actor('mortgage-officer', 'BANK1', 'Bank1MSP', 1), actor('registrar', 'MREG1', 'OperatorMSP', 2), actor('registry-reviewer', 'MREG1', 'OperatorMSP', 3), actor('mortgage-officer', 'BANK1', 'Bank1MSP', 1)];
   const ledger: MortgageEvidence = { mortgage: { ...(versions[versions.length - 1] as MortgageRecord), priority: 1 }, trail: versions.map((v, i) => ({ txId: txIds[i] as string, timestamp: v.steps[i]?.at as string, state: v.state })) };
   const transactions = Object.fromEntries(txIds.map((tx, i) => [tx, { blockNumber: String(10 + i), validationCode: 'VALID', actor: actors[i] as ReturnType<typeof actor> }]));
   return {
@@ -192,10 +195,16 @@ describe('mortgage registration certificate (不动产登记证明): render, sig
 
     const byBank = sample();
     const registerTx = byBank.input.ledger.trail[1]?.txId as string;
-    byBank.input.transactions[registerTx] = { blockNumber: '11', validationCode: 'VALID', actor: actor('bank-officer', 'BANK1', 'Bank1MSP', 1) };
+    byBank.input.transactions[registerTx] = { blockNumber: '11', validationCode: 'VALID', actor: actor('mortgage-officer', 'BANK1', 'Bank1MSP', 1) };
     const v3 = await verifyEvidencePdf(pdf, { roots, ledger: ledgerOf(byBank) });
     expect(check(v3, 'ledger-transactions')).to.include({ status: 'fail', code: 'TRANSACTION_MISMATCH' });
     expect(check(v3, 'ledger-transactions').detail).to.match(/RegisterMortgage .* not submitted by a registrar of MREG1/);
+    // The checker's step by the registrar itself (maker–checker, chaincode/README.md): refused too.
+    const byRegistrar = sample();
+    const approveTx = byRegistrar.input.ledger.trail[2]?.txId as string;
+    byRegistrar.input.transactions[approveTx] = { blockNumber: '12', validationCode: 'VALID', actor: actor('registrar', 'MREG1', 'OperatorMSP', 2) };
+    const v3r = await verifyEvidencePdf(pdf, { roots, ledger: ledgerOf(byRegistrar) });
+    expect(check(v3r, 'ledger-transactions').detail).to.match(/ApproveMortgageStep .* not submitted by a registry-reviewer of MREG1/);
 
     const later = sample('discharge-requested');
     const v4 = await verifyEvidencePdf(pdf, { roots, ledger: { ...ledgerOf(sample()), mortgageEvidence: () => Promise.resolve(later.input.ledger) } });

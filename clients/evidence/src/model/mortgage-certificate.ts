@@ -22,19 +22,22 @@ export const CERTIFIED_STATES: readonly MortgageState[] = [
   MortgageState.Changed,
   MortgageState.Transferred,
   MortgageState.DischargeRequested,
+  MortgageState.DischargeInReview,
   MortgageState.Discharged,
 ];
 
-/** Who acts each step (chaincode/src/contracts/mortgage-contract.ts): the registry's registrar or the mortgagee's bank officer. */
+/** Who acts each step (chaincode/src/contracts/mortgage-contract.ts): the registry's registrar or reviewer, or the mortgagee's mortgage officer. */
 export const STEP_ACTOR: Readonly<Record<MortgageAction, { role: Role; side: 'registry' | 'mortgagee' }>> = {
-  [MortgageAction.File]: { role: Role.BankOfficer, side: 'mortgagee' },
-  [MortgageAction.RequestDischarge]: { role: Role.BankOfficer, side: 'mortgagee' },
+  [MortgageAction.File]: { role: Role.MortgageOfficer, side: 'mortgagee' },
+  [MortgageAction.RequestDischarge]: { role: Role.MortgageOfficer, side: 'mortgagee' },
   [MortgageAction.PreRegister]: { role: Role.Registrar, side: 'registry' },
   [MortgageAction.Register]: { role: Role.Registrar, side: 'registry' },
   [MortgageAction.Reject]: { role: Role.Registrar, side: 'registry' },
   [MortgageAction.Change]: { role: Role.Registrar, side: 'registry' },
   [MortgageAction.Transfer]: { role: Role.Registrar, side: 'registry' },
   [MortgageAction.Discharge]: { role: Role.Registrar, side: 'registry' },
+  [MortgageAction.Approve]: { role: Role.RegistryReviewer, side: 'registry' },
+  [MortgageAction.Return]: { role: Role.RegistryReviewer, side: 'registry' },
 };
 
 /**

@@ -4,12 +4,13 @@ import { drawAnchor, ensureSpace, facts, heading, localTime, longFacts, note, pa
 import type { SignaturePlaceholderOptions } from './signature-placeholder';
 
 const MORTGAGE_STATE_ZH: Record<string, string> = {
-  applied: '已申请', 'pre-registered': '预告登记', registered: '已登记', changed: '已变更', transferred: '已转移（抵押随转）',
-  'discharge-requested': '已申请注销', discharged: '已注销', rejected: '已驳回',
+  applied: '已申请', 'pre-registered': '预告登记', 'registration-in-review': '登记待审核', registered: '已登记', changed: '已变更', transferred: '已转移（抵押随转）',
+  'discharge-requested': '已申请注销', 'discharge-in-review': '注销待审核', discharged: '已注销', rejected: '已驳回',
 };
 const ACTION_ZH: Record<string, string> = {
   FileMortgageApplication: '申请', PreRegisterMortgage: '预告登记', RegisterMortgage: '登记', RejectMortgageApplication: '驳回',
   ChangeMortgage: '变更登记', TransferMortgage: '转移登记', RequestMortgageDischarge: '申请注销', DischargeMortgage: '注销登记',
+  ApproveMortgageStep: '审核通过', ReturnMortgageStep: '审核退回',
 };
 const PROPERTY_ZH: Record<string, string> = { residential: '住宅', commercial: '商业', industrial: '工业', 'land-use-right': '建设用地使用权', other: '其他' };
 const SEALED = '（密封：仅向当事人披露）sealed — disclosed to the parties only';
