@@ -33,7 +33,7 @@ const RECORD_ROUTES: Partial<Record<EventType, RecordRoute>> = {
   MortgageChanged: {
     contract: 'mortgage',
     transaction: 'GetMortgage',
-    roles: [...PARTY_READERS, Role.Registrar],
+    roles: [...PARTY_READERS, Role.MortgageOfficer, Role.Registrar, Role.RegistryReviewer],
     concerns: (reader, record) => {
       const r = record as Pick<MortgageRecord, 'mortgageeId' | 'registryId' | 'mortgagorIds'>;
       return reader.role === Role.Regulator || [r.mortgageeId, r.registryId, ...r.mortgagorIds].includes(reader.institutionId);

@@ -161,7 +161,7 @@ export class EvidenceController {
   }
 
   @Get('mortgages/:id/certificate.pdf')
-  @Roles(Role.BankOfficer, Role.BankReviewer, Role.Registrar, Role.Regulator, Role.Auditor)
+  @Roles(Role.MortgageOfficer, Role.BankOfficer, Role.BankReviewer, Role.Registrar, Role.RegistryReviewer, Role.Regulator, Role.Auditor)
   @ApiOperation({
     summary:
       "The electronic registration certificate (不动产登记证明) of a registered mortgage, issued and signed (PAdES + JWS) by the registration centre. For the mortgagee bank, the registry, the regulator and an auditor with the client's grant; the names, unit number, location, amount and certificate number are printed only in a party's copy (bank, registry)",

@@ -128,7 +128,8 @@ export class EvidenceService {
       const evidence = await evidenceLibrary();
       const readable = await evidence.readMortgageEvidence(this.ledger.session(principal), mortgageId);
       const record = readable.mortgage;
-      if (!record.certificate) {
+      // A registration the registrar prepared carries its certificate before the reviewer approves it: not issued yet.
+      if (!record.certificate || !evidence.CERTIFIED_STATES.includes(record.state)) {
         throw new GatewayError('CERTIFICATE_NOT_ISSUED', `mortgage ${mortgageId} is ${record.state}: no registration certificate was issued`, { state: record.state });
       }
       const registrar = this.registrar(record.registryId);

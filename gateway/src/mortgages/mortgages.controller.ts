@@ -16,13 +16,18 @@ import {
   ListMortgagesQuery,
   RegisterMortgageDto,
   RejectMortgageDto,
+  ReturnMortgageStepDto,
 } from './dto/mortgage-inputs.dto';
 import { AccessRevokedDto, AuditorAccessRecordDto, EncumbranceAuthorizationRecordDto, EncumbrancesDto, MortgageDto, MortgagePageDto } from './dto/mortgage.dto';
 import { MortgagesService } from './mortgages.service';
 
 const IDEMPOTENCY = ApiIdempotencyKeyHeader();
 
-/** Mortgage registrations (不动产抵押登记): the bank files, the registration centre registers and discharges. */
+/**
+ * Mortgage registrations (不动产抵押登记): the bank's mortgage officer files, the registration
+ * centre's registrar prepares registration and discharge, and a registry reviewer — another
+ * identity — approves or returns them (gateway/README.md, Mortgages).
+ */
 @ApiTags('mortgages')
 @ApiBearerAuth()
 @UseInterceptors(ExecutedInterceptor)
@@ -31,7 +36,7 @@ export class MortgagesController {
   constructor(private readonly mortgages: MortgagesService) {}
 
   @Post()
-  @Roles(Role.BankOfficer)
+  @Roles(Role.MortgageOfficer)
   @IDEMPOTENCY
   @ApiOperation({ summary: "The mortgagee bank files an application (with the mortgagor's consent). Names, unit number and amount are sealed for bank, registry and mortgagor institutions." })
   @ApiCreatedResponse({ type: MortgageDto })
@@ -50,7 +55,7 @@ export class MortgagesController {
 
   @Post('encumbrance-queries')
   @HttpCode(200)
-  @Roles(Role.BankOfficer, Role.BankReviewer, Role.Registrar, Role.Regulator)
+  @Roles(Role.MortgageOfficer, Role.BankOfficer, Role.BankReviewer, Role.Registrar, Role.RegistryReviewer, Role.Regulator)
   @ApiOperation({ summary: "A unit's active encumbrances in priority order (a bank needs the owner's authorization). A POST: the unit number stays out of URLs and logs." })
   @ApiOkResponse({ type: EncumbrancesDto })
   @ApiLedgerErrors()
@@ -111,7 +116,7 @@ export class MortgagesController {
   @HttpCode(200)
   @Roles(Role.Registrar)
   @IDEMPOTENCY
-  @ApiOperation({ summary: 'The registrar registers and issues the certificate (不动产登记证明); priority follows registration order' })
+  @ApiOperation({ summary: "The registrar, its examination done, prepares the registration and its certificate (不动产登记证明): the number is reserved, the record awaits a registry reviewer ('registration-in-review'); priority follows the approval order" })
   @ApiOkResponse({ type: MortgageDto })
   @ApiLedgerErrors()
   register(@CurrentPrincipal() p: Principal, @Param() { id }: MortgageIdParam, @Body() body: RegisterMortgageDto): Promise<Executed> {
@@ -131,7 +136,7 @@ export class MortgagesController {
 
   @Post(':id/discharge-request')
   @HttpCode(200)
-  @Roles(Role.BankOfficer)
+  @Roles(Role.MortgageOfficer)
   @IDEMPOTENCY
   @ApiOperation({ summary: 'The mortgagee bank asks for discharge after payoff' })
   @ApiOkResponse({ type: MortgageDto })
@@ -144,10 +149,32 @@ export class MortgagesController {
   @HttpCode(200)
   @Roles(Role.Registrar)
   @IDEMPOTENCY
-  @ApiOperation({ summary: 'The registrar discharges; the record is read-only afterwards and the ones behind it move up' })
+  @ApiOperation({ summary: "The registrar prepares the discharge ('discharge-in-review'); it still encumbers until a registry reviewer approves it" })
   @ApiOkResponse({ type: MortgageDto })
   @ApiLedgerErrors()
   discharge(@CurrentPrincipal() p: Principal, @Param() { id }: MortgageIdParam, @Body() body: DischargeDto): Promise<Executed> {
     return this.mortgages.transition(p, 'DischargeMortgage', id, JSON.stringify({ caseNumber: body.caseNumber, reason: body.reason }));
+  }
+
+  @Post(':id/review/approval')
+  @HttpCode(200)
+  @Roles(Role.RegistryReviewer)
+  @IDEMPOTENCY
+  @ApiOperation({ summary: 'A registry reviewer approves the registration (the unit ranks it now) or the discharge (read-only afterwards, the ones behind move up) a registrar prepared; not the identity that prepared it (403 FORBIDDEN)' })
+  @ApiOkResponse({ type: MortgageDto })
+  @ApiLedgerErrors()
+  approveStep(@CurrentPrincipal() p: Principal, @Param() { id }: MortgageIdParam): Promise<Executed> {
+    return this.mortgages.transition(p, 'ApproveMortgageStep', id);
+  }
+
+  @Post(':id/review/return')
+  @HttpCode(200)
+  @Roles(Role.RegistryReviewer)
+  @IDEMPOTENCY
+  @ApiOperation({ summary: "A registry reviewer sends the prepared step back to the registrar's queue with a reason code: the record returns to the state it came from, a reserved certificate number is freed" })
+  @ApiOkResponse({ type: MortgageDto })
+  @ApiLedgerErrors()
+  returnStep(@CurrentPrincipal() p: Principal, @Param() { id }: MortgageIdParam, @Body() body: ReturnMortgageStepDto): Promise<Executed> {
+    return this.mortgages.transition(p, 'ReturnMortgageStep', id, JSON.stringify({ reason: body.reason }));
   }
 }

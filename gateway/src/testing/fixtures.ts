@@ -63,7 +63,9 @@ export const EVERY_ROLE_IDENTITY: Readonly<Record<Role, { tenantId: string; iden
   [Role.ClientSigner]: { tenantId: 'client1', identityName: 'client1' },
   [Role.BankOfficer]: { tenantId: 'bank1', identityName: 'officer1' },
   [Role.BankReviewer]: { tenantId: 'bank1', identityName: 'reviewer1' },
+  [Role.MortgageOfficer]: { tenantId: 'bank1', identityName: 'mortgage-officer1' },
   [Role.Registrar]: { tenantId: 'mreg1', identityName: 'registrar1' },
+  [Role.RegistryReviewer]: { tenantId: 'mreg1', identityName: 'registry-reviewer1' },
   [Role.Regulator]: { tenantId: 'regulator', identityName: 'regulator1' },
   [Role.Admin]: { tenantId: 'operator', identityName: 'admin' },
 };
@@ -79,11 +81,21 @@ export function everyRoleConfig(): GatewayConfig {
         identities: [
           { name: 'client1', role: Role.ClientSigner, institution: 'CLIENT1' },
           { name: 'registrar1', role: Role.Registrar, institution: 'MREG1' },
+          { name: 'registry-reviewer1', role: Role.RegistryReviewer, institution: 'MREG1' },
           { name: 'admin', role: Role.Admin, institution: 'OPERATOR' },
         ],
       },
       { key: 'firm1', mspId: 'Firm1MSP', kind: 'firm', identities: [{ name: 'auditor1', role: Role.Auditor, institution: 'FIRM1' }] },
-      { key: 'bank1', mspId: 'Bank1MSP', kind: 'bank', identities: [{ name: 'officer1', role: Role.BankOfficer, institution: 'BANK1' }, { name: 'reviewer1', role: Role.BankReviewer, institution: 'BANK1' }] },
+      {
+        key: 'bank1',
+        mspId: 'Bank1MSP',
+        kind: 'bank',
+        identities: [
+          { name: 'officer1', role: Role.BankOfficer, institution: 'BANK1' },
+          { name: 'reviewer1', role: Role.BankReviewer, institution: 'BANK1' },
+          { name: 'mortgage-officer1', role: Role.MortgageOfficer, institution: 'BANK1' },
+        ],
+      },
       { key: 'regulator', mspId: 'RegulatorMSP', kind: 'regulator', identities: [{ name: 'regulator1', role: Role.Regulator, institution: 'REGULATOR' }] },
     ],
     [

@@ -61,6 +61,10 @@ export class RejectMortgageDto {
   @ApiProperty({ example: 'TITLE_MISMATCH', description: 'a code: free text could carry names onto the channel' }) @IsString() @Matches(REASON_CODE) reason: string;
 }
 
+export class ReturnMortgageStepDto {
+  @ApiProperty({ example: 'CERTIFICATE_NUMBER_WRONG', description: 'a code: free text could carry names onto the channel' }) @IsString() @Matches(REASON_CODE) reason: string;
+}
+
 export class DischargeRequestDto {
   @ApiProperty({ enum: DISCHARGE_REASONS }) @IsIn(DISCHARGE_REASONS as readonly string[]) reason: DischargeReason;
 }

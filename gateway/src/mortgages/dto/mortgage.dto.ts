@@ -11,6 +11,22 @@ export class MortgageStepDto {
   @ApiProperty({ description: 'transaction time' }) at: string;
 }
 
+export class MortgageReviewDto {
+  @ApiProperty({ enum: ['RegisterMortgage', 'DischargeMortgage'] }) action: string;
+  @ApiProperty({ enum: MORTGAGE_STATES, description: 'the state a return sends the record back to' }) from: string;
+  @ApiProperty({ description: "the registrar's certificate identity: the reviewer must be another" }) preparedBy: string;
+  @ApiProperty() preparedAt: string;
+  @ApiPropertyOptional({ description: "a discharge's case number, applied on approval" }) caseNumber?: string;
+  @ApiPropertyOptional({ enum: DISCHARGE_REASONS }) reason?: string;
+}
+
+export class MortgageReviewReturnDto {
+  @ApiProperty({ enum: ['RegisterMortgage', 'DischargeMortgage'] }) action: string;
+  @ApiProperty() by: string;
+  @ApiProperty() at: string;
+  @ApiProperty({ description: 'a reason code' }) reason: string;
+}
+
 export class MortgageDto {
   @ApiProperty() id: string;
   @ApiProperty() registryId: string;
@@ -29,7 +45,10 @@ export class MortgageDto {
   @ApiPropertyOptional() certificateKey?: string;
   @ApiPropertyOptional({ type: SealedContentDto, description: 'the registration certificate (number, matters certified)' }) certificate?: SealedContentDto;
   @ApiPropertyOptional() registeredAt?: string;
-  @ApiPropertyOptional() registeredBy?: string;
+  @ApiPropertyOptional({ description: 'the registrar who examined and prepared the registration' }) registeredBy?: string;
+  @ApiPropertyOptional({ description: 'the registry reviewer who approved it' }) registrationApprovedBy?: string;
+  @ApiPropertyOptional({ type: MortgageReviewDto, description: 'a registration or discharge the registrar prepared, awaiting a registry reviewer' }) review?: MortgageReviewDto;
+  @ApiPropertyOptional({ type: MortgageReviewReturnDto, description: "the reviewer's last return of a prepared step" }) lastReviewReturn?: MortgageReviewReturnDto;
   @ApiPropertyOptional() rejectionReason?: string;
   @ApiPropertyOptional({ enum: DISCHARGE_REASONS }) dischargeReason?: string;
   @ApiPropertyOptional() dischargeCaseNumber?: string;
