@@ -89,7 +89,7 @@ export function renderChrome(r: Regions, session: Session | undefined): void {
   if (me.role === 'regulator') links.push(h('a', { href: '#/statistics' }, '统计 Statistics'));
   if (me.role === 'auditor') links.push(h('a', { href: '#/bulk' }, '批量发函 Bulk issuance'));
   if (PAYMENT_BATCH_READERS.includes(me.role)) links.push(h('a', { href: '#/payment-batches' }, '批量代付 Payment batches'));
-  if (['bank-officer', 'bank-reviewer', 'registrar', 'client-signer', 'regulator'].includes(me.role)) links.push(h('a', { href: '#/mortgages' }, '抵押登记 Mortgages'));
+  if (['mortgage-officer', 'bank-officer', 'bank-reviewer', 'registrar', 'registry-reviewer', 'client-signer', 'regulator'].includes(me.role)) links.push(h('a', { href: '#/mortgages' }, '抵押登记 Mortgages'));
   if (['bank-officer', 'bank-reviewer', 'client-signer', 'regulator'].includes(me.role)) links.push(h('a', { href: '#/receivables' }, '应收账款 Receivables'));
   show(r.nav, ...links);
 }

@@ -33,7 +33,9 @@ const ROLES: Record<string, [string, string]> = {
   'client-signer': ['被审单位授权人', 'client signer'],
   'bank-officer': ['银行经办', 'bank officer'],
   'bank-reviewer': ['银行复核', 'bank reviewer'],
-  registrar: ['登记机构', 'registrar'],
+  'mortgage-officer': ['银行抵押经办', 'mortgage officer'],
+  registrar: ['登记员', 'registrar'],
+  'registry-reviewer': ['登记审核', 'registry reviewer'],
   regulator: ['监管机构', 'regulator'],
   admin: ['平台管理员', 'admin'],
 };

@@ -19,18 +19,21 @@ import { evaluate, mortgageRegistration, RegistryClient, submitAndWait, type Led
  * `econfirm mortgages …`: the mortgage contract (chaincode/src/contracts/mortgage-contract.ts) read
  * as one identity of the network, and its steps that carry no content of a party's: the
  * registrar's (registration seals the certificate to the parties' registered keys here, as the
- * gateway does), the bank's discharge request, the owner's consents. Sealed parts stay sealed
+ * gateway does), the registry reviewer's approval or return, the bank's discharge request, the
+ * owner's consents. Sealed parts stay sealed
  * (filing, which seals names and amounts, goes through the gateway's POST /v1/mortgages).
  */
 export const MORTGAGES_USAGE = `  mortgages list [state]       the caller's registrations (bank, registry queue, mortgagor), all pages
   mortgages show <id>          one registration with its priority
   mortgages encumbrances <unit number>
                                a unit's active encumbrances in priority order (a bank needs the owner's consent)
-  mortgages register <id> <certificate number> [remarks]      registrar: register, the certificate sealed to the parties
+  mortgages register <id> <certificate number> [remarks]      registrar: prepare the registration for review, the certificate sealed to the parties
   mortgages pre-register <id>                                 registrar: 预告登记 (when applied for)
   mortgages reject <id> <REASON_CODE>                         registrar: reject the application
-  mortgages discharge <id> <case number> <reason>             registrar: discharge (reasons: ${DISCHARGE_REASONS.join(', ')})
-  mortgages request-discharge <id> <reason>                   bank officer of the mortgagee, after payoff
+  mortgages discharge <id> <case number> <reason>             registrar: prepare the discharge for review (reasons: ${DISCHARGE_REASONS.join(', ')})
+  mortgages approve <id>                                      registry reviewer (not the registrar who prepared it): the registration or discharge takes effect
+  mortgages return <id> <REASON_CODE>                         registry reviewer: send it back to the registrar
+  mortgages request-discharge <id> <reason>                   mortgage officer of the mortgagee, after payoff
   mortgages authorize-query <unit number> <bankId> <until>    the unit's owner (client-signer) or a registrar: a bank may see the encumbrances until a date
   mortgages grant-auditor <firmId> <until> | revoke-auditor <firmId>
                                client-signer: the firm may see the client's registrations (cross-checks)`;
@@ -86,6 +89,12 @@ async function writeCommand(ledger: LedgerSession, verb: string, args: readonly 
     case 'discharge':
       none(3);
       return submit(ledger, 'DischargeMortgage', checked(a, REQUEST_ID, 'id'), JSON.stringify({ caseNumber: checked(b, CASE_NUMBER, 'case number'), reason: reason(c) }));
+    case 'approve':
+      none(1);
+      return submit(ledger, 'ApproveMortgageStep', checked(a, REQUEST_ID, 'id'));
+    case 'return':
+      none(2);
+      return submit(ledger, 'ReturnMortgageStep', checked(a, REQUEST_ID, 'id'), JSON.stringify({ reason: checked(b, REASON_CODE, 'reason code') }));
     case 'request-discharge':
       none(2);
       return submit(ledger, 'RequestMortgageDischarge', checked(a, REQUEST_ID, 'id'), JSON.stringify({ reason: reason(b) }));
@@ -103,7 +112,7 @@ async function writeCommand(ledger: LedgerSession, verb: string, args: readonly 
   }
 }
 
-const WRITES = new Set(['register', 'pre-register', 'reject', 'discharge', 'request-discharge', 'authorize-query', 'grant-auditor', 'revoke-auditor']);
+const WRITES = new Set(['register', 'pre-register', 'reject', 'discharge', 'approve', 'return', 'request-discharge', 'authorize-query', 'grant-auditor', 'revoke-auditor']);
 
 export async function mortgagesCommand(ledger: LedgerSession, words: readonly string[], print: (value: unknown) => void): Promise<void> {
   const [verb, arg] = words;

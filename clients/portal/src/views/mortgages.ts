@@ -19,10 +19,12 @@ type Mortgage = Omit<MortgageRecord, 'application' | 'certificate'> & { priority
 const STATES: Record<string, string> = {
   applied: '已申请 applied',
   'pre-registered': '预告登记 pre-registered',
+  'registration-in-review': '登记待审核 registration in review',
   registered: '已登记 registered',
   changed: '已变更 changed',
   transferred: '已转移 transferred',
   'discharge-requested': '申请注销 discharge requested',
+  'discharge-in-review': '注销待审核 discharge in review',
   discharged: '已注销 discharged',
   rejected: '不予登记 rejected',
 };
@@ -69,7 +71,7 @@ export async function renderMortgages(main: HTMLElement, session: Session, onErr
         : h('p', { id: 'mortgage-list-empty' }, '无记录 Nothing here.'),
       h('nav', { class: 'pager' }, first, ' ', next),
     ),
-    ['bank-officer', 'bank-reviewer', 'registrar', 'regulator'].includes(role) ? encumbranceSection(session, onError) : null,
+    ['mortgage-officer', 'bank-officer', 'bank-reviewer', 'registrar', 'registry-reviewer', 'regulator'].includes(role) ? encumbranceSection(session, onError) : null,
   );
 }
 
@@ -114,9 +116,11 @@ function step(session: Session, id: string, action: string, label: string, route
 const text = (data: FormData, name: string): string => String(data.get(name) ?? '');
 
 /** States a registration has its certificate in (registered and after, not rejected). */
-const CERTIFIED = [...ACTIVE, 'discharge-requested', 'discharged'];
+const CERTIFIED = [...ACTIVE, 'discharge-requested', 'discharge-in-review', 'discharged'];
 /** Who may fetch it (the route's roles; the ledger decides which records): not the mortgagor client. */
-const CERTIFICATE_ROLES = ['bank-officer', 'bank-reviewer', 'registrar', 'regulator', 'auditor'];
+const CERTIFICATE_ROLES = ['mortgage-officer', 'bank-officer', 'bank-reviewer', 'registrar', 'registry-reviewer', 'regulator', 'auditor'];
+/** What the registry reviewer is asked to approve (the registrar's prepared step). */
+const IN_REVIEW = ['registration-in-review', 'discharge-in-review'];
 
 /** The signed registration certificate (GET …/certificate.pdf). */
 function certificateButton(session: Session, id: string, onError: (err: unknown) => void): HTMLElement {
@@ -141,7 +145,7 @@ export async function renderMortgageDetail(main: HTMLElement, session: Session, 
   const steps: HTMLElement[] = [];
   if (role === 'registrar' && mine(m.registryId)) {
     if (m.state === 'applied' || m.state === 'pre-registered') {
-      steps.push(step(session, id, 'register', '登记并颁发证明 Register', 'registration',
+      steps.push(step(session, id, 'register', '登记审查 Prepare the registration', 'registration',
         [h('label', {}, '证明号 Certificate number ', h('input', { name: 'certificateNumber', required: true, size: 36 }))],
         (d) => ({ certificateNumber: text(d, 'certificateNumber') }), reload, onError));
       steps.push(step(session, id, 'reject', '不予登记 Reject', 'rejection',
@@ -150,12 +154,19 @@ export async function renderMortgageDetail(main: HTMLElement, session: Session, 
     }
     if (m.state === 'applied' && m.preRegistration) steps.push(step(session, id, 'pre-register', '预告登记 Pre-register', 'pre-registration', [], () => ({}), reload, onError));
     if (m.state === 'discharge-requested') {
-      steps.push(step(session, id, 'discharge', '注销登记 Discharge', 'discharge',
+      steps.push(step(session, id, 'discharge', '注销审查 Prepare the discharge', 'discharge',
         [h('label', {}, '案号 Case number ', h('input', { name: 'caseNumber', required: true }))],
         (d) => ({ caseNumber: text(d, 'caseNumber'), reason: m.dischargeReason ?? 'repaid' }), reload, onError));
     }
   }
-  if (role === 'bank-officer' && mine(m.mortgageeId) && ACTIVE.includes(m.state)) {
+  // The reviewer's step (the chaincode refuses it to the identity that prepared it: 403 FORBIDDEN).
+  if (role === 'registry-reviewer' && mine(m.registryId) && IN_REVIEW.includes(m.state)) {
+    steps.push(step(session, id, 'approve', m.state === 'registration-in-review' ? '审核通过并颁发证明 Approve and register' : '审核通过并注销 Approve the discharge', 'review/approval', [], () => ({}), reload, onError));
+    steps.push(step(session, id, 'return', '退回 Return to the registrar', 'review/return',
+      [h('label', {}, '原因代码 Reason code ', h('input', { name: 'reason', required: true, pattern: '[A-Z][A-Z0-9_]{1,63}', placeholder: 'CERTIFICATE_NUMBER_WRONG' }))],
+      (d) => ({ reason: text(d, 'reason') }), reload, onError));
+  }
+  if (role === 'mortgage-officer' && mine(m.mortgageeId) && ACTIVE.includes(m.state)) {
     steps.push(step(session, id, 'request-discharge', '申请注销 Request discharge', 'discharge-request',
       [h('label', {}, '原因 Reason ', h('select', { name: 'reason' }, ...['repaid', 'released', 'court-order', 'other'].map((r) => h('option', { value: r }, r))))],
       (d) => ({ reason: text(d, 'reason') }), reload, onError));
@@ -178,6 +189,8 @@ export async function renderMortgageDetail(main: HTMLElement, session: Session, 
         ['担保金额 Amount', h('span', { id: 'mortgage-amount' }, amount ? `${amount} ${String(content.currency ?? '')}` : '（密封 sealed）')],
         ['证明号 Certificate', (m.certificate?.content?.certificateNumber as string | undefined) ?? '—'],
         ['登记时间 Registered', instant(m.registeredAt)],
+        ...(m.review ? [['待审核 In review', h('span', { id: 'mortgage-review' }, `${m.review.action} · ${m.review.preparedBy} · ${instant(m.review.preparedAt)}${m.review.caseNumber ? ` · ${m.review.caseNumber}` : ''}`)] as [string, string | HTMLElement]] : []),
+        ...(m.lastReviewReturn ? [['退回 Returned', h('span', { id: 'mortgage-review-return' }, `${m.lastReviewReturn.reason} · ${m.lastReviewReturn.by} · ${instant(m.lastReviewReturn.at)}`)] as [string, string | HTMLElement]] : []),
       ]),
       table('经过 Steps', ['操作 Action', '状态 State', '操作人 By', '时间 At'], m.steps.map((s) => [s.action, stateText(s.state), s.by, instant(s.at)]), { id: 'mortgage-steps' }),
       CERTIFIED.includes(m.state) && CERTIFICATE_ROLES.includes(role) ? certificateButton(session, id, onError) : null,
