@@ -111,12 +111,14 @@ esac
 for id in CF-DEMO-0001 CF-DEMO-0002 CF-DEMO-0003 CF-DEMO-0004; do say "$id: $(state_of "$id")"; done
 
 # ---- mortgages (gateway/src/mortgages) ----
+# BANK1's mortgage officer files and requests discharge; MREG1's registrar prepares each registration
+# and discharge, its registry reviewer (another identity) approves it (maker–checker).
 DEMO_UNIT='310115 001001 GB00088 F00010101'
 
 mortgage_field() {
   local out
   out=$(mktemp)
-  if curl -sf -o "$out" "$GW/v1/mortgages/$1" -H "Authorization: Bearer $(token bank1.officer1 GET "/v1/mortgages/$1")"; then
+  if curl -sf -o "$out" "$GW/v1/mortgages/$1" -H "Authorization: Bearer $(token bank1.mortgage-officer1 GET "/v1/mortgages/$1")"; then
     jq -r "$2 // \"-\"" "$out"
   else
     echo absent
@@ -127,7 +129,7 @@ mortgage_field() {
 file_mortgage() {
   local id=$1 amount=$2
   [ "$(mortgage_field "$id" .state)" = absent ] || return 0
-  call bank1.officer1 POST /v1/mortgages "$(jq -cn --arg id "$id" --arg unit "$DEMO_UNIT" --arg amount "$amount" \
+  call bank1.mortgage-officer1 POST /v1/mortgages "$(jq -cn --arg id "$id" --arg unit "$DEMO_UNIT" --arg amount "$amount" \
     --arg consent "$(printf 'CONSENT-%s' "$id" | sha256sum | cut -c1-64)" '{
       id: $id, registryId: "MREG1", unitNumber: $unit, location: "上海市浦东新区示范路88号1幢101室",
       propertyType: "commercial", mortgageType: "ordinary", securedPrincipal: $amount, currency: "CNY",
@@ -135,9 +137,15 @@ file_mortgage() {
       mortgagors: [{ name: "华东制造股份有限公司", institutionId: "CLIENT1" }], consentHash: $consent }')" >/dev/null
 }
 
+approve_mortgage_step() {
+  call mreg1.registry-reviewer1 POST "/v1/mortgages/$1/review/approval" >/dev/null
+}
+
 register_mortgage() {
-  [ "$(mortgage_field "$1" .state)" = applied ] || return 0
-  call mreg1.registrar1 POST "/v1/mortgages/$1/registration" "{\"certificateNumber\":\"沪(2026)浦东新区不动产证明第$2号\"}" >/dev/null
+  case $(mortgage_field "$1" .state) in
+    applied) call mreg1.registrar1 POST "/v1/mortgages/$1/registration" "{\"certificateNumber\":\"沪(2026)浦东新区不动产证明第$2号\"}" >/dev/null ;&
+    registration-in-review) approve_mortgage_step "$1" ;;
+  esac
 }
 
 file_mortgage MTG-DEMO-0003 2000000.00
@@ -147,8 +155,9 @@ register_mortgage MTG-DEMO-0001 0000801
 file_mortgage MTG-DEMO-0002 3000000.00
 register_mortgage MTG-DEMO-0002 0000802
 case $(mortgage_field MTG-DEMO-0003 .state) in
-  registered) call bank1.officer1 POST /v1/mortgages/MTG-DEMO-0003/discharge-request '{"reason":"repaid"}' >/dev/null ;&
-  discharge-requested) call mreg1.registrar1 POST /v1/mortgages/MTG-DEMO-0003/discharge '{"caseNumber":"DC-DEMO-0003","reason":"repaid"}' >/dev/null ;;
+  registered) call bank1.mortgage-officer1 POST /v1/mortgages/MTG-DEMO-0003/discharge-request '{"reason":"repaid"}' >/dev/null ;&
+  discharge-requested) call mreg1.registrar1 POST /v1/mortgages/MTG-DEMO-0003/discharge '{"caseNumber":"DC-DEMO-0003","reason":"repaid"}' >/dev/null ;&
+  discharge-in-review) approve_mortgage_step MTG-DEMO-0003 ;;
 esac
 for id in MTG-DEMO-0001 MTG-DEMO-0002 MTG-DEMO-0003; do say "$id: $(mortgage_field "$id" .state), priority $(mortgage_field "$id" .priority)"; done
 

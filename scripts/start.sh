@@ -36,7 +36,7 @@ econfirm is up.
   EVM node           : $(jq -r '.rpcUrl + "  EvidenceAnchor " + .address' "$ECONFIRM_NETWORK_DIR/evm/deployment.json")   ($ECONFIRM_NETWORK_DIR/evm/deployment.json)
   institutions       : node clients/cli/dist/main.js institutions list
   gateway (REST)     : http://127.0.0.1:$GW_PORT   docs http://127.0.0.1:$GW_PORT/docs   (scripts/gateway.sh status|stop)
-  demo API keys      : $GW_CREDS/  (firm1.auditor1, client1.client1, bank1.officer1, bank1.reviewer1, regulator.regulator1, …)
+  demo API keys      : $GW_CREDS/  (firm1.auditor1, client1.client1, bank1.officer1, bank1.reviewer1, bank1.mortgage-officer1, mreg1.registrar1, mreg1.registry-reviewer1, regulator.regulator1, …)
   web portal         : http://127.0.0.1:$GW_PORT/portal/   (sign in with one of those files, e.g. client1.client1.json; clients/portal/README.md)
   demo requests      : CF-DEMO-0001 (auditor-accepted) … CF-DEMO-0004, CF-DEMO-0005 (its reply omits MTG-DEMO-0002, RCV-DEMO-0002 and RCV-DEMO-0003: cross-check), CF-DEMO-0006 (ENT1 denies owing RCV-DEMO-0002: cross-check) (scripts/demo-data.sh)
   demo mortgages     : MTG-DEMO-0001 (priority 1), MTG-DEMO-0002 (priority 2), MTG-DEMO-0003 (discharged), one unit of CLIENT1
@@ -56,10 +56,11 @@ Its public anchor, against the EVM node alone (the demo gateway anchors every 10
   clients/evidence/scripts/verify-anchor-by-hand.sh CF-DEMO-0001.pdf $(jq -r .rpcUrl "$ECONFIRM_NETWORK_DIR/evm/deployment.json") $(jq -r .address "$ECONFIRM_NETWORK_DIR/evm/deployment.json")
 The registration centre's queue, and one registration as its bank sees it (sealed parts opened):
   curl -s -H "Authorization: Bearer \$(t mreg1.registrar1 GET /v1/mortgages)" \$GW/v1/mortgages
-  curl -s -H "Authorization: Bearer \$(t bank1.officer1 GET /v1/mortgages/MTG-DEMO-0002)" \$GW/v1/mortgages/MTG-DEMO-0002
+  curl -s -H "Authorization: Bearer \$(t mreg1.registry-reviewer1 GET /v1/mortgages)" "\$GW/v1/mortgages?state=registration-in-review"   # the reviewer's queue: approve with POST …/{id}/review/approval
+  curl -s -H "Authorization: Bearer \$(t bank1.mortgage-officer1 GET /v1/mortgages/MTG-DEMO-0002)" \$GW/v1/mortgages/MTG-DEMO-0002
 Its registration certificate (不动产登记证明), signed by the registration centre, and its verification:
-  curl -s -o MTG-DEMO-0002-certificate.pdf -H "Authorization: Bearer \$(t bank1.officer1 GET /v1/mortgages/MTG-DEMO-0002/certificate.pdf)" \$GW/v1/mortgages/MTG-DEMO-0002/certificate.pdf
-  pdfsig MTG-DEMO-0002-certificate.pdf; node clients/cli/dist/main.js --as bank1/officer1 verify MTG-DEMO-0002-certificate.pdf
+  curl -s -o MTG-DEMO-0002-certificate.pdf -H "Authorization: Bearer \$(t bank1.mortgage-officer1 GET /v1/mortgages/MTG-DEMO-0002/certificate.pdf)" \$GW/v1/mortgages/MTG-DEMO-0002/certificate.pdf
+  pdfsig MTG-DEMO-0002-certificate.pdf; node clients/cli/dist/main.js --as bank1/mortgage-officer1 verify MTG-DEMO-0002-certificate.pdf
 The firm's cross-check of a bank reply against the mortgages on the ledger (the portal shows it on CF-DEMO-0005):
   curl -s -H "Authorization: Bearer \$(t firm1.auditor1 GET /v1/confirmations/CF-DEMO-0005/cross-check)" \$GW/v1/confirmations/CF-DEMO-0005/cross-check | jq .exceptions
   node clients/cli/dist/main.js --as firm1/auditor1 cross-check CF-DEMO-0005

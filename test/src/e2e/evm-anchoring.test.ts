@@ -28,7 +28,7 @@ import { AbiCoder, Interface, keccak256, Wallet, parseEther } from 'ethers';
 import { anchoringOn, completeConfirmation, startAnchoringGateway, waitForBatches, type AnchoringSettings } from '../support/anchoring';
 import { anchorContract, evmDeployment, evmProvider } from '../support/evm';
 import { freePort } from '../support/browser';
-import { E2E_TENANTS, TestGateway, type Caller, type DemoCallers } from '../support/gateway';
+import { E2E_TENANTS, TestGateway, type Caller, type DemoCallers, type RegistryCallers } from '../support/gateway';
 import { ensureDemoInstitutions } from '../support/institutions';
 import { networkScript, REPO_ROOT, uniqueName, withLedger } from '../support/network';
 import { receivableTenants } from '../support/receivables';
@@ -355,7 +355,7 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
     let gw: TestGateway;
     let service: AnchoringService;
     let officer: Caller;
-    let registrar: Caller;
+    let registry: RegistryCallers;
     let registered: { pdf: Buffer; doc: MortgageCertificateDocument; proof: AnchoredProof };
 
     before(async () => {
@@ -363,8 +363,8 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
       networkScript('identity.sh', 'evidence', 'operator', 'MREG1');
       gw = await startAnchoringGateway(anchoringOn({ maxItems: 1 }), [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }]);
       service = gw.app.get(AnchoringService);
-      officer = gw.demoCallers().officer;
-      registrar = gw.custodial('mreg1', 'registrar1');
+      officer = gw.demoCallers().mortgageOfficer;
+      registry = gw.registryCallers();
       const filed = await gw.post(officer, '/v1/mortgages', {
         id, registryId: 'MREG1', unitNumber: `310115 003003 GB${tag.slice(-5)} F${tag.slice(-8)}`, location: '上海市浦东新区锚定路9号', propertyType: 'residential', mortgageType: 'ordinary',
         securedPrincipal: '5200000.00', currency: 'CNY', debtTermStart: '2026-01-01', debtTermEnd: '2041-01-01',
@@ -374,14 +374,14 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
     });
     after(() => gw?.close());
 
-    it('an application (no certificate yet) is not anchored; the registered version is, and its certificate verifies against the chain alone', async () => {
+    it('an application and a registration in review (no certificate yet) are not anchored; the registered version is, and its certificate verifies against the chain alone', async () => {
       const before = service.store.batches().length;
-      const res = await gw.post(registrar, `/v1/mortgages/${id}/registration`, { certificateNumber: `沪(2026)浦东新区不动产证明第${tag.slice(-10)}号` });
+      const res = await gw.registryStep(registry, `/v1/mortgages/${id}/registration`, { certificateNumber: `沪(2026)浦东新区不动产证明第${tag.slice(-10)}号` });
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
       registered = await anchoredDocument(gw, service, officer, `/v1/mortgages/${id}/certificate.pdf`, parseMortgageCertificateJson, (doc) => `mortgage-certificate:${id}:${doc.timeline[doc.timeline.length - 1]?.txId}`);
       const { doc, proof } = registered;
       expect(doc.record.state).to.equal('registered');
-      expect(service.store.batches().length, 'one batch: the registered version (the application made none)').to.equal(before + 1);
+      expect(service.store.batches().length, 'one batch: the registered version (the application and the registration in review made none)').to.equal(before + 1);
       expect(proof).to.include({ chainId: evmDeployment().chainId, contract: evmDeployment().address });
       expect((await fabricBatch(proof.root)).root, 'the batch is recorded on the channel').to.equal(proof.root);
       // The whole verifier offline (roots exported earlier), the anchor against the node.
@@ -417,8 +417,8 @@ describe('public EVM anchoring of evidence through the gateway (issue 15)', func
 
     it('a discharge is a new version: anchored as its own leaf; the registered certificate keeps its proof', async () => {
       expect((await gw.post(officer, `/v1/mortgages/${id}/discharge-request`, { reason: 'repaid' })).status).to.equal(200);
-      expect((await gw.post(registrar, `/v1/mortgages/${id}/discharge`, { caseNumber: `DC-${tag}`, reason: 'repaid' })).status).to.equal(200);
-      // The discharge-requested version may be read after the discharge (the latest is anchored then): wait for the last.
+      expect((await gw.registryStep(registry, `/v1/mortgages/${id}/discharge`, { caseNumber: `DC-${tag}`, reason: 'repaid' })).status).to.equal(200);
+      // The discharge-requested and -in-review versions may be read after the discharge (the latest is anchored then): wait for the last.
       const discharged = await anchoredDocument(gw, service, officer, `/v1/mortgages/${id}/certificate.pdf`, parseMortgageCertificateJson, (doc) => `mortgage-certificate:${id}:${doc.timeline[doc.timeline.length - 1]?.txId}`);
       expect(discharged.doc.record.state).to.equal('discharged');
       expect(discharged.proof.leaf.value).to.not.equal(registered.proof.leaf.value);

@@ -2,13 +2,14 @@ import { sha256Hex } from '@econfirm/common';
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { ensureDemoInstitutions } from '../support/institutions';
-import { E2E_TENANTS, type Caller, TestGateway } from '../support/gateway';
+import { E2E_TENANTS, type Caller, type RegistryCallers, TestGateway } from '../support/gateway';
 import { uniqueName } from '../support/network';
 
 /**
- * Mortgage registrations over HTTP (gateway/src/mortgages) on the real network: the bank files in
- * plain JSON, the registration centre (tenant MREG1) registers and discharges, priority moves up,
- * the encumbrance query needs the owner's consent, and names and amounts go out sealed.
+ * Mortgage registrations over HTTP (gateway/src/mortgages) on the real network: the bank's mortgage
+ * officer files in plain JSON, the registration centre (tenant MREG1) registers and discharges —
+ * its registrar prepares, its registry reviewer approves or returns — priority moves up, the
+ * encumbrance query needs the owner's consent, and names and amounts go out sealed.
  */
 describe('gateway e2e: mortgage registrations over HTTP', function () {
   this.timeout(180_000);
@@ -17,13 +18,15 @@ describe('gateway e2e: mortgage registrations over HTTP', function () {
   const unitNumber = `110105 012003 GB${randomBytes(3).toString('hex').toUpperCase()} F${tag.slice(-8)}`;
   const principal = `${4_000_000 + (randomBytes(2).readUInt16BE() % 900_000)}.55`;
   let gw: TestGateway;
-  let officer: Caller, clientSigner: Caller, regulator: Caller, auditor: Caller, registrar: Caller;
+  let officer: Caller, bankOfficer: Caller, clientSigner: Caller, regulator: Caller, auditor: Caller, registrar: Caller, reviewer: Caller;
+  let registry: RegistryCallers;
 
   before(async function () {
     await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR', 'MREG1');
     gw = await TestGateway.start({ tenants: [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }] });
-    ({ officer, clientSigner, regulator, auditor } = gw.demoCallers());
-    registrar = gw.custodial('mreg1', 'registrar1');
+    ({ mortgageOfficer: officer, officer: bankOfficer, clientSigner, regulator, auditor } = gw.demoCallers());
+    registry = gw.registryCallers();
+    ({ registrar, registryReviewer: reviewer } = registry);
   });
 
   after(async function () {
@@ -43,7 +46,13 @@ describe('gateway e2e: mortgage registrations over HTTP', function () {
 
   it('lists the mortgage routes in the OpenAPI document', async function () {
     const doc = await gw.http().get('/openapi.json');
-    expect(Object.keys(doc.body.paths)).to.include.members(['/v1/mortgages', '/v1/mortgages/{id}/registration', '/v1/mortgages/encumbrance-queries']);
+    expect(Object.keys(doc.body.paths)).to.include.members(['/v1/mortgages', '/v1/mortgages/{id}/registration', '/v1/mortgages/{id}/review/approval', '/v1/mortgages/{id}/review/return', '/v1/mortgages/encumbrance-queries']);
+  });
+
+  it("only the bank's mortgage officer files: its confirmation officer is refused 403", async function () {
+    const res = await gw.post(bankOfficer, '/v1/mortgages', application(`MTG-${run}-byofficer`));
+    expect(res.status).to.equal(403);
+    expect(res.body.error.code).to.equal('FORBIDDEN');
   });
 
   it('the bank files in plain JSON; the ledger gets ciphertext; the bank reads it back opened', async function () {
@@ -61,22 +70,42 @@ describe('gateway e2e: mortgage registrations over HTTP', function () {
     expect(res.body.error.code).to.equal('VALIDATION_FAILED');
   });
 
-  it('a bank cannot register; the registrar registers and the certificate is sealed to the parties', async function () {
+  it('a bank cannot register; the registrar prepares, cannot approve its own work, the reviewer approves; the certificate is sealed to the parties', async function () {
     const byBank = await gw.post(officer, `/v1/mortgages/${first}/registration`, { certificateNumber: `京(2026)朝阳区不动产证明第${tag}1号` });
     expect(byBank.status).to.equal(403);
-    const res = await gw.post(registrar, `/v1/mortgages/${first}/registration`, { certificateNumber: `京(2026)朝阳区不动产证明第${tag}1号` });
+    const prepared = await gw.post(registrar, `/v1/mortgages/${first}/registration`, { certificateNumber: `京(2026)朝阳区不动产证明第${tag}1号` });
+    expect(prepared.status, JSON.stringify(prepared.body)).to.equal(200);
+    expect(prepared.body).to.include({ state: 'registration-in-review' });
+    expect(prepared.body.priority).to.equal(undefined);
+    // The reviewer reads what it approves: the certificate opened for its tenant.
+    expect((await gw.get(reviewer, `/v1/mortgages/${first}`)).body.certificate.content.certificateNumber).to.equal(`京(2026)朝阳区不动产证明第${tag}1号`);
+    const queue = (await gw.listAll<{ id: string }>(reviewer, '/v1/mortgages?state=registration-in-review')).map((r) => r.id);
+    expect(queue).to.include(first);
+    for (const who of [registrar, officer]) {
+      const self = await gw.post(who, `/v1/mortgages/${first}/review/approval`);
+      expect(self.status).to.equal(403);
+      expect(self.body.error.code).to.equal('FORBIDDEN');
+    }
+    const res = await gw.post(reviewer, `/v1/mortgages/${first}/review/approval`);
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     expect(res.body).to.include({ state: 'registered', priority: 1 });
     expect(res.body.certificate.readable).to.equal('decrypted');
     expect((await gw.get(officer, `/v1/mortgages/${first}`)).body.certificate.content.certificateNumber).to.equal(`京(2026)朝阳区不动产证明第${tag}1号`);
   });
 
-  it('a second mortgage on the unit ranks 2; the same certificate number is refused 409', async function () {
+  it('a second mortgage on the unit ranks 2; the same certificate number is refused 409; a returned one goes back to the queue', async function () {
     expect((await gw.post(officer, '/v1/mortgages', application(second))).status).to.equal(201);
     const dup = await gw.post(registrar, `/v1/mortgages/${second}/registration`, { certificateNumber: `京(2026)朝阳区不动产证明第${tag}1号` });
     expect(dup.status).to.equal(409);
     expect(dup.body.error.code).to.equal('ALREADY_EXISTS');
-    const res = await gw.post(registrar, `/v1/mortgages/${second}/registration`, { certificateNumber: `京(2026)朝阳区不动产证明第${tag}2号` });
+    expect((await gw.post(registrar, `/v1/mortgages/${second}/registration`, { certificateNumber: `京(2026)朝阳区不动产证明第${tag}9号` })).status).to.equal(200);
+    const badReason = await gw.post(reviewer, `/v1/mortgages/${second}/review/return`, { reason: 'wrong number' });
+    expect(badReason.status).to.equal(400);
+    const returned = await gw.post(reviewer, `/v1/mortgages/${second}/review/return`, { reason: 'CERTIFICATE_NUMBER_WRONG' });
+    expect(returned.status, JSON.stringify(returned.body)).to.equal(200);
+    expect(returned.body).to.include({ state: 'applied' });
+    expect(returned.body.lastReviewReturn).to.include({ reason: 'CERTIFICATE_NUMBER_WRONG', action: 'RegisterMortgage' });
+    const res = await gw.registryStep(registry, `/v1/mortgages/${second}/registration`, { certificateNumber: `京(2026)朝阳区不动产证明第${tag}2号` });
     expect(res.body).to.include({ state: 'registered', priority: 2 });
   });
 
@@ -92,10 +121,14 @@ describe('gateway e2e: mortgage registrations over HTTP', function () {
 
   it('discharge after payoff: the second moves up to priority 1', async function () {
     expect((await gw.post(officer, `/v1/mortgages/${first}/discharge-request`, { reason: 'repaid' })).body.state).to.equal('discharge-requested');
-    const res = await gw.post(registrar, `/v1/mortgages/${first}/discharge`, { caseNumber: `DC-${tag}`, reason: 'repaid' });
+    const prepared = await gw.post(registrar, `/v1/mortgages/${first}/discharge`, { caseNumber: `DC-${tag}`, reason: 'repaid' });
+    expect(prepared.body).to.include({ state: 'discharge-in-review', priority: 1 });
+    expect((await gw.post(registrar, `/v1/mortgages/${first}/review/approval`)).status).to.equal(403);
+    const res = await gw.post(reviewer, `/v1/mortgages/${first}/review/approval`);
     expect(res.body.state).to.equal('discharged');
     expect((await gw.get(registrar, `/v1/mortgages/${second}`)).body.priority).to.equal(1);
     expect((await gw.post(registrar, `/v1/mortgages/${first}/discharge`, { caseNumber: `DC-${tag}`, reason: 'repaid' })).status).to.equal(409);
+    expect((await gw.post(reviewer, `/v1/mortgages/${first}/review/approval`)).status).to.equal(409);
   });
 
   it("the auditor sees the client's registrations only with the client's grant; the regulator always", async function () {

@@ -15,7 +15,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { E2E_TENANTS, TestGateway, type Caller } from '../support/gateway';
+import { E2E_TENANTS, TestGateway, type Caller, type RegistryCallers } from '../support/gateway';
 import { ensureDemoInstitutions } from '../support/institutions';
 import { defaultDescriptorPath } from '@econfirm/sdk';
 import { networkScript, REPO_ROOT, uniqueName, withLedger } from '../support/network';
@@ -41,6 +41,7 @@ describe('gateway e2e: the mortgage registration certificate as signed evidence'
   const work = mkdtempSync(path.join(tmpdir(), 'econfirm-certificate-e2e-'));
   let gw: TestGateway;
   let officer: Caller, clientSigner: Caller, regulator: Caller, auditor: Caller, registrar: Caller;
+  let registry: RegistryCallers;
   let bankCopy: Buffer;
 
   async function download(caller: Caller, url = `/v1/mortgages/${id}/certificate.pdf`) {
@@ -71,8 +72,9 @@ describe('gateway e2e: the mortgage registration certificate as signed evidence'
     networkScript('identity.sh', 'evidence', 'operator', 'MREG1');
     networkScript('identity.sh', 'evidence', 'bank1', 'BANK1');
     gw = await TestGateway.start({ tenants: [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }] });
-    ({ officer, clientSigner, regulator, auditor } = gw.demoCallers());
-    registrar = gw.custodial('mreg1', 'registrar1');
+    ({ mortgageOfficer: officer, clientSigner, regulator, auditor } = gw.demoCallers());
+    registry = gw.registryCallers();
+    ({ registrar } = registry);
     const filed = await gw.post(officer, '/v1/mortgages', {
       id, registryId: 'MREG1', unitNumber, location: '上海市浦东新区证明路8号2幢202室', propertyType: 'residential', mortgageType: 'ordinary',
       securedPrincipal: principalAmount, currency: 'CNY', debtTermStart: '2026-01-01', debtTermEnd: '2046-01-01',
@@ -96,7 +98,13 @@ describe('gateway e2e: the mortgage registration certificate as signed evidence'
   });
 
   it("the bank's copy: signed by the registry's evidence certificate, pdfsig valid and trusted, the verifier passes online", async () => {
-    const registered = await gw.post(registrar, `/v1/mortgages/${id}/registration`, { certificateNumber, remarks: '最高额以外的一般抵押' });
+    const prepared = await gw.post(registrar, `/v1/mortgages/${id}/registration`, { certificateNumber, remarks: '最高额以外的一般抵押' });
+    expect(prepared.status, JSON.stringify(prepared.body)).to.equal(200);
+    // Prepared by the registrar, not yet approved: no certificate.
+    const inReview = await gw.get(officer, `/v1/mortgages/${id}/certificate.pdf`);
+    expect(inReview.status, JSON.stringify(inReview.body)).to.equal(409);
+    expect(inReview.body.error.details).to.deep.equal({ state: 'registration-in-review' });
+    const registered = await gw.post(registry.registryReviewer, `/v1/mortgages/${id}/review/approval`);
     expect(registered.status, JSON.stringify(registered.body)).to.equal(200);
     const res = await download(officer);
     expect(res.status, String(res.body)).to.equal(200);
@@ -107,7 +115,7 @@ describe('gateway e2e: the mortgage registration certificate as signed evidence'
     expect(doc.issuedTo.id).to.equal('BANK1');
     expect(doc.application.disclosed).to.equal(true);
     expect(doc.certificate.content).to.include({ certificateNumber });
-    expect(doc.timeline.map((s) => s.action)).to.deep.equal(['FileMortgageApplication', 'RegisterMortgage']);
+    expect(doc.timeline.map((s) => s.action)).to.deep.equal(['FileMortgageApplication', 'RegisterMortgage', 'ApproveMortgageStep']);
 
     const evidenceCa = evidenceCaPem('operator');
     const out = pdfsigOf(bankCopy, 'bank-copy.pdf', evidenceCa);
@@ -122,7 +130,7 @@ describe('gateway e2e: the mortgage registration certificate as signed evidence'
   });
 
   it('the library verifier, as the mortgagee bank, against MSP roots it reads from the channel configuration itself', async () => {
-    await withLedger('bank1', 'officer1', async (ledger) => {
+    await withLedger('bank1', 'mortgage-officer1', async (ledger) => {
       const trust = await channelMspTrust(ledger.network);
       const verdict = await verifyEvidencePdf(bankCopy, { ...trust, ledger: ledgerView(ledger) });
       expect(verdict.ok, JSON.stringify(verdict.checks, null, 1)).to.equal(true);
@@ -177,7 +185,7 @@ describe('gateway e2e: the mortgage registration certificate as signed evidence'
 
   it('after discharge the earlier certificate is SUPERSEDED for a reader; the new one says discharged and verifies', async () => {
     expect((await gw.post(officer, `/v1/mortgages/${id}/discharge-request`, { reason: 'repaid' })).status).to.equal(200);
-    expect((await gw.post(registrar, `/v1/mortgages/${id}/discharge`, { caseNumber: `DC-${tag}`, reason: 'repaid' })).status).to.equal(200);
+    expect((await gw.registryStep(registry, `/v1/mortgages/${id}/discharge`, { caseNumber: `DC-${tag}`, reason: 'repaid' })).status).to.equal(200);
     const stale = await verifyOnline(regulator, bankCopy);
     expect(stale.ok).to.equal(false);
     expect(check(stale, 'ledger-current')).to.include({ status: 'fail', code: 'SUPERSEDED' });
@@ -185,7 +193,7 @@ describe('gateway e2e: the mortgage registration certificate as signed evidence'
     const res = await download(officer);
     const doc = await certificateJson(res.body as Buffer);
     expect(doc.record.state).to.equal('discharged');
-    expect(doc.timeline.map((s) => s.action)).to.deep.equal(['FileMortgageApplication', 'RegisterMortgage', 'RequestMortgageDischarge', 'DischargeMortgage']);
+    expect(doc.timeline.map((s) => s.action)).to.deep.equal(['FileMortgageApplication', 'RegisterMortgage', 'ApproveMortgageStep', 'RequestMortgageDischarge', 'DischargeMortgage', 'ApproveMortgageStep']);
     const verdict = await verifyOnline(regulator, res.body as Buffer);
     expect(verdict.ok, JSON.stringify(verdict.checks, null, 1)).to.equal(true);
   });

@@ -10,10 +10,10 @@ import { networkScript, REPO_ROOT, uniqueName } from '../support/network';
 
 /**
  * The CLI's mortgage steps (clients/cli/src/commands/mortgages.ts) on the real network, beside the
- * gateway the bank files through: the registrar registers (the certificate sealed to the parties,
- * so the bank opens its number at the gateway) and issues the certificate for the bank (written,
- * verified online), rejects and discharges; the bank asks for
- * discharge; the client grants and revokes its firm; a step out of role is the ledger's FORBIDDEN
+ * gateway the bank files through: the registrar prepares the registration (the certificate sealed
+ * to the parties, so the bank opens its number at the gateway), the registry reviewer approves or
+ * returns it, the registrar issues the certificate for the bank (written, verified online), rejects
+ * and prepares the discharge the reviewer approves; the bank's mortgage officer asks for discharge; the client grants and revokes its firm; a step out of role is the ledger's FORBIDDEN
  * (exit 1) and a malformed argument a usage error (exit 2) — neither writes anything.
  */
 describe('CLI e2e: mortgage write commands', function () {
@@ -34,7 +34,7 @@ describe('CLI e2e: mortgage write commands', function () {
     await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR', 'MREG1');
     networkScript('identity.sh', 'evidence', 'operator', 'MREG1');
     gw = await TestGateway.start({ tenants: [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }] });
-    ({ officer } = gw.demoCallers());
+    ({ mortgageOfficer: officer } = gw.demoCallers());
     for (const id of [first, second]) {
       const filed = await gw.post(officer, '/v1/mortgages', {
         id, registryId: 'MREG1', unitNumber, location: '上海市浦东新区命令路4号', propertyType: 'commercial', mortgageType: 'maximum-amount',
@@ -57,13 +57,24 @@ describe('CLI e2e: mortgage write commands', function () {
     const badCode = cli('operator/registrar1', 'reject', first, 'not a code');
     expect(badCode.status).to.equal(2);
     expect(badCode.stderr).to.match(/reason code/);
-    const badReason = cli('bank1/officer1', 'request-discharge', first, 'because');
+    const badReason = cli('bank1/mortgage-officer1', 'request-discharge', first, 'because');
     expect(badReason.status).to.equal(2);
     expect(await state(first)).to.equal('applied');
   });
 
-  it('the registrar registers from the CLI; the certificate is sealed to the bank, which opens its number at the gateway', async function () {
-    const res = cli('operator/registrar1', 'register', first, certificateNumber, '最高额抵押');
+  it('the registrar prepares from the CLI, the reviewer returns and approves; the certificate is sealed to the bank, which opens its number at the gateway', async function () {
+    const prepared = cli('operator/registrar1', 'register', first, `${certificateNumber}X`);
+    expect(prepared.status, prepared.stderr).to.equal(0);
+    expect(JSON.parse(prepared.stdout)).to.include({ id: first, state: 'registration-in-review' });
+    const own = cli('operator/registrar1', 'approve', first);
+    expect(own.status).to.equal(1);
+    expect(own.stderr).to.contain('FORBIDDEN');
+    expect(cli('operator/registry-reviewer1', 'return', first, 'not a code').status).to.equal(2);
+    const returned = cli('operator/registry-reviewer1', 'return', first, 'CERTIFICATE_NUMBER_WRONG');
+    expect(returned.status, returned.stderr).to.equal(0);
+    expect(JSON.parse(returned.stdout)).to.include({ state: 'applied' });
+    expect(cli('operator/registrar1', 'register', first, certificateNumber, '最高额抵押').status).to.equal(0);
+    const res = cli('operator/registry-reviewer1', 'approve', first);
     expect(res.status, res.stderr).to.equal(0);
     expect(JSON.parse(res.stdout)).to.include({ id: first, state: 'registered', priority: 1 });
     const seen = (await gw.get(officer, `/v1/mortgages/${first}`)).body as { certificate: { readable: string; content: Record<string, string> } };
@@ -73,16 +84,22 @@ describe('CLI e2e: mortgage write commands', function () {
     const certificate = cli('operator/registrar1', 'certificate', first, '--for', 'BANK1', '--out', path.join(work, 'certificate.pdf'));
     expect(certificate.status, certificate.stdout + certificate.stderr).to.equal(0);
     expect(certificate.stdout).to.contain(`registration certificate of mortgage ${first}`).and.contain('for BANK1').and.contain('VERDICT: VALID');
-    expect(cli('bank1/officer1', 'certificate', first).stderr).to.contain('is no registrar');
+    expect(cli('bank1/mortgage-officer1', 'certificate', first).stderr).to.contain('is no registrar');
     expect(cli('operator/registrar1', 'certificate', first, '--out').status).to.equal(2);
   });
 
-  it('the bank asks for discharge, only the registrar discharges; the registrar rejects the other application', async function () {
-    expect(cli('bank1/officer1', 'request-discharge', first, 'repaid').status).to.equal(0);
-    const byBank = cli('bank1/officer1', 'discharge', first, `DC-${tag}`, 'repaid');
+  it('the mortgage officer asks for discharge (not the confirmation officer), only the registry discharges; the registrar rejects the other application', async function () {
+    const byConfirmationOfficer = cli('bank1/officer1', 'request-discharge', first, 'repaid');
+    expect(byConfirmationOfficer.status).to.equal(1);
+    expect(byConfirmationOfficer.stderr).to.contain('FORBIDDEN');
+    expect(cli('bank1/mortgage-officer1', 'request-discharge', first, 'repaid').status).to.equal(0);
+    const byBank = cli('bank1/mortgage-officer1', 'discharge', first, `DC-${tag}`, 'repaid');
     expect(byBank.status).to.equal(1);
     expect(byBank.stderr).to.contain('FORBIDDEN');
-    const discharged = cli('operator/registrar1', 'discharge', first, `DC-${tag}`, 'repaid');
+    const prepared = cli('operator/registrar1', 'discharge', first, `DC-${tag}`, 'repaid');
+    expect(prepared.status, prepared.stderr).to.equal(0);
+    expect(JSON.parse(prepared.stdout)).to.include({ state: 'discharge-in-review' });
+    const discharged = cli('operator/registry-reviewer1', 'approve', first);
     expect(discharged.status, discharged.stderr).to.equal(0);
     expect(JSON.parse(discharged.stdout)).to.include({ state: 'discharged', dischargeCaseNumber: `DC-${tag}` });
     const rejected = cli('operator/registrar1', 'reject', second, 'TITLE_MISMATCH');
@@ -94,7 +111,7 @@ describe('CLI e2e: mortgage write commands', function () {
     const consent = cli('operator/client1', 'authorize-query', unitNumber, 'BANK1', '2099-12-31');
     expect(consent.status, consent.stderr).to.equal(0);
     expect(JSON.parse(consent.stdout)).to.include({ bankId: 'BANK1', validUntil: '2099-12-31', grantedFor: 'CLIENT1' });
-    expect(cli('bank1/officer1', 'encumbrances', unitNumber).status).to.equal(0);
+    expect(cli('bank1/mortgage-officer1', 'encumbrances', unitNumber).status).to.equal(0);
     expect(cli('operator/client1', 'grant-auditor', 'FIRM1', '2099-12-31').status).to.equal(0);
     const revoked = cli('operator/client1', 'revoke-auditor', 'FIRM1');
     expect(revoked.status, revoked.stderr).to.equal(0);

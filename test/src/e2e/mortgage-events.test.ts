@@ -3,7 +3,7 @@ import { validateGatewayConfig } from '@econfirm/gateway';
 import { expect } from 'chai';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { E2E_TENANTS, TestGateway, type Caller } from '../support/gateway';
+import { E2E_TENANTS, TestGateway, type Caller, type RegistryCallers } from '../support/gateway';
 import { ensureDemoInstitutions } from '../support/institutions';
 import { uniqueName } from '../support/network';
 
@@ -28,6 +28,7 @@ describe('gateway e2e: mortgage events to the parties and the regulator only', f
   const amount = `${3_000_000 + (Number.parseInt(sha256Hex(run).slice(0, 5), 16) % 900_000)}.19`;
   let gw: TestGateway;
   let officer: Caller, clientSigner: Caller, regulator: Caller, auditor: Caller, registrar: Caller;
+  let registry: RegistryCallers;
   let receiver: http.Server;
   const delivered: string[] = [];
 
@@ -58,8 +59,9 @@ describe('gateway e2e: mortgage events to the parties and the regulator only', f
       tenants: [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }],
       events: { ...defaults, enabled: true, reconnectBackoffMs: 100, webhookBackoffMs: 100, webhookEgress: { allowPrivateNetworks: false, allowedHosts: ['127.0.0.0/8'] } },
     });
-    ({ officer, clientSigner, regulator, auditor } = gw.demoCallers());
-    registrar = gw.custodial('mreg1', 'registrar1');
+    ({ mortgageOfficer: officer, clientSigner, regulator, auditor } = gw.demoCallers());
+    registry = gw.registryCallers();
+    ({ registrar } = registry);
     receiver = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -95,23 +97,23 @@ describe('gateway e2e: mortgage events to the parties and the regulator only', f
       mortgagors: [{ name: '华东制造股份有限公司', institutionId: 'CLIENT1' }], consentHash: sha256Hex(run),
     });
     expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
-    expect((await gw.post(registrar, `/v1/mortgages/${id}/registration`, { certificateNumber: `沪(2026)浦东新区不动产证明第${tag.slice(-9)}号` })).status).to.equal(200);
-    const expected = [['FileMortgageApplication', 'applied'], ['RegisterMortgage', 'registered']];
+    expect((await gw.registryStep(registry, `/v1/mortgages/${id}/registration`, { certificateNumber: `沪(2026)浦东新区不动产证明第${tag.slice(-9)}号` })).status).to.equal(200);
+    const expected = [['FileMortgageApplication', 'applied'], ['RegisterMortgage', 'registration-in-review'], ['ApproveMortgageStep', 'registered']];
     for (const [who, caller] of [['bank', officer], ['registry', registrar], ['client', clientSigner], ['regulator', regulator]] as const) {
       let events: EventJson[] = [];
-      await until(`${who}'s two events`, async () => (events = await mortgageEvents(caller)).length >= 2);
+      await until(`${who}'s three events`, async () => (events = await mortgageEvents(caller)).length >= 3);
       expect(events.map((e) => [e.action, e.state]), who).to.deep.equal(expected);
       for (const e of events) {
         expect(Object.keys(e).sort(), who).to.deep.equal(['action', 'blockNumber', 'ids', 'sequence', 'state', 'timestamp', 'transactionId', 'type']);
         expect(JSON.stringify(e)).not.to.contain(amount);
       }
     }
-    // Every party has its events, so the router has passed both blocks: the firm got none of them.
+    // Every party has its events, so the router has passed the three blocks: the firm got none of them.
     expect(await mortgageEvents(auditor)).to.deep.equal([]);
   });
 
   it("the bank's webhook for MortgageChanged delivers them", async function () {
-    await until('two webhook deliveries', () => delivered.filter((body) => body.includes(id)).length >= 2);
+    await until('three webhook deliveries', () => delivered.filter((body) => body.includes(id)).length >= 3);
     expect(delivered.filter((body) => body.includes(id)).every((body) => body.includes('MortgageChanged') && !body.includes(amount))).to.equal(true);
   });
 });

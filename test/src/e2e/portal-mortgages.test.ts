@@ -13,7 +13,8 @@ import { networkScript, uniqueName } from '../support/network';
 
 /**
  * The portal's mortgage views (clients/portal/src/views/mortgages.ts) in a real browser: the
- * registration centre registers from its queue and discharges, the bank sees its amount opened and
+ * registration centre's registrar prepares registration and discharge from its queue and its
+ * registry reviewer approves or returns them from its own, the bank's mortgage officer sees its amount opened and
  * asks for discharge and downloads the signed registration certificate, the unit's encumbrances
  * show in priority order; each step checked on the ledger through the API.
  */
@@ -77,8 +78,9 @@ describe('portal e2e: mortgage registrations in a real browser', function () {
     await gw.app.listen(port, '127.0.0.1');
     base = gw.config.publicUrl;
     dir = mkdtempSync(path.join(tmpdir(), 'econfirm-portal-mortgage-'));
-    credentialFile('officer', 'bank1', 'officer1');
+    credentialFile('officer', 'bank1', 'mortgage-officer1');
     credentialFile('registrar', 'mreg1', 'registrar1');
+    credentialFile('reviewer', 'mreg1', 'registry-reviewer1');
     // Two applications on one unit, filed over the API as the bank's own loan system would.
     for (const id of [idA, idB]) {
       const res = await gw.post(callers.officer, '/v1/mortgages', {
@@ -99,7 +101,7 @@ describe('portal e2e: mortgage registrations in a real browser', function () {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("the registrar finds the applications in its queue and registers both from the portal; priorities 1 and 2", async function () {
+  it("the registrar finds the applications in its queue and prepares both from the portal; the reviewer's queue lists them; it approves both: priorities 1 and 2", async function () {
     await signIn('registrar');
     await page.click('nav a[href="#/mortgages"]');
     await page.waitForSelector('#mortgages');
@@ -113,12 +115,30 @@ describe('portal e2e: mortgage registrations in a real browser', function () {
       await page.waitForSelector(`#mortgages[data-page="${pages + 1}"]`);
     }
     await openMortgage(idA);
-    await act('register', { certificateNumber: `苏(2026)玄武区不动产证明第${tag}1号` }, 'registered');
+    await act('register', { certificateNumber: `苏(2026)玄武区不动产证明第${tag}1号` }, 'registration-in-review');
+    expect(await page.locator('form[data-mortgage-action="approve"]').count(), 'the registrar is offered no approval').to.equal(0);
+    await openMortgage(idB);
+    await act('register', { certificateNumber: `苏(2026)玄武区不动产证明第${tag}2号` }, 'registration-in-review');
+    await signIn('reviewer');
+    await page.click('nav a[href="#/mortgages"]');
+    await page.waitForSelector('#mortgages');
+    await page.selectOption('#mortgage-state-filter', 'registration-in-review');
+    await page.waitForSelector('#mortgages[data-state="registration-in-review"]');
+    const queued = page.locator(`#mortgage-list a[href="#/m/${encodeURIComponent(idA)}"]`);
+    for (let pages = 1; (await queued.count()) === 0; pages++) {
+      expect(await page.locator('#mortgage-next').isDisabled(), `${idA} is on one of the first ${pages} pages of the review queue`).to.equal(false);
+      await page.click('#mortgage-next');
+      await page.waitForSelector(`#mortgages[data-page="${pages + 1}"]`);
+    }
+    await openMortgage(idA);
+    expect(await page.textContent('#mortgage-review')).to.contain('RegisterMortgage');
+    await act('approve', {}, 'registered');
     expect(await page.textContent('#mortgage-priority')).to.equal('1');
     await openMortgage(idB);
-    await act('register', { certificateNumber: `苏(2026)玄武区不动产证明第${tag}2号` }, 'registered');
+    await act('approve', {}, 'registered');
     expect(await page.textContent('#mortgage-priority')).to.equal('2');
     expect(await ledgerState(idB)).to.include({ state: 'registered', priority: 2 });
+    await signIn('registrar');
   });
 
   it('the registrar queries the unit: both encumbrances in priority order', async function () {
@@ -144,7 +164,7 @@ describe('portal e2e: mortgage registrations in a real browser', function () {
     await page.waitForSelector('#certificate-status:has-text("downloaded")');
   });
 
-  it('the bank sees its amount opened and asks for discharge; the registrar discharges; the other moves up', async function () {
+  it('the bank sees its amount opened and asks for discharge; the registrar prepares the discharge, the reviewer returns it once and then approves; the other moves up', async function () {
     await signIn('officer');
     await openMortgage(idA);
     expect(await page.textContent('#mortgage-amount')).to.contain(amount);
@@ -152,7 +172,17 @@ describe('portal e2e: mortgage registrations in a real browser', function () {
     await act('request-discharge', {}, 'discharge-requested');
     await signIn('registrar');
     await openMortgage(idA);
-    await act('discharge', { caseNumber: `DC-${tag}` }, 'discharged');
+    await act('discharge', { caseNumber: `DC-${tag}X` }, 'discharge-in-review');
+    await signIn('reviewer');
+    await openMortgage(idA);
+    await act('return', { reason: 'CASE_NUMBER_WRONG' }, 'discharge-requested');
+    expect(await page.textContent('#mortgage-review-return')).to.contain('CASE_NUMBER_WRONG');
+    await signIn('registrar');
+    await openMortgage(idA);
+    await act('discharge', { caseNumber: `DC-${tag}` }, 'discharge-in-review');
+    await signIn('reviewer');
+    await openMortgage(idA);
+    await act('approve', {}, 'discharged');
     expect(await ledgerState(idB)).to.include({ state: 'registered', priority: 1 });
     expect(pageErrors).to.deep.equal([]);
   });

@@ -11,14 +11,17 @@ import { networkScript, REPO_ROOT, uniqueName, withLedger } from '../support/net
 
 /**
  * On the real network: mortgage registrations (chaincode/src/contracts/mortgage-contract.ts) from
- * application to discharge, priority on a unit, the registry-only rule, the certificate-number race
+ * application to discharge, priority on a unit, the registry-only rule and its maker–checker
+ * (registrar prepares, registry reviewer approves), the certificate-number race
  * across two peers, the encumbrance query's consent, and the sealed content. Each run registers its
  * own client and second bank, so the suite runs again on a reused network.
  */
 
 const ADMIN: Who = ['operator', 'admin'];
-const OFFICER: Who = ['bank1', 'officer1'];
+const OFFICER: Who = ['bank1', 'mortgage-officer1'];
+const CONFIRMATION_OFFICER: Who = ['bank1', 'officer1'];
 const REGISTRAR: Who = ['operator', 'registrar1'];
+const REVIEWER: Who = ['operator', 'registry-reviewer1'];
 const STRANGER: Who = ['firm1', 'auditor1'];
 
 const calls = new SuiteLedger();
@@ -60,7 +63,7 @@ describe('mortgage registrations on the real network (issue 12)', function () {
     const signer = uniqueName('mcs');
     const officer = uniqueName('mb2off');
     networkScript('identity.sh', 'issue', 'operator', signer, 'client-signer', client.record.id);
-    networkScript('identity.sh', 'issue', 'regulator', officer, 'bank-officer', otherBank.record.id);
+    networkScript('identity.sh', 'issue', 'regulator', officer, 'mortgage-officer', otherBank.record.id);
     clientSigner = ['operator', signer];
     otherOfficer = ['regulator', officer];
   });
@@ -89,6 +92,12 @@ describe('mortgage registrations on the real network (issue 12)', function () {
     return JSON.stringify({ certificateKey: mortgageCertificateKey(certificateNumber), certificate });
   }
 
+  /** The registrar prepares, the registry reviewer approves: the approved record. */
+  async function register(id: string, registrationJson: string): Promise<MortgageView> {
+    expect((await submit<MortgageView>(REGISTRAR, 'RegisterMortgage', [id, registrationJson])).state).to.equal('registration-in-review');
+    return submit<MortgageView>(REVIEWER, 'ApproveMortgageStep', [id]);
+  }
+
   let first: MortgageView;
   let second: MortgageView;
 
@@ -96,17 +105,26 @@ describe('mortgage registrations on the real network (issue 12)', function () {
     first = await file(bank, OFFICER);
     second = await file(otherBank, otherOfficer);
     expect(first.state).to.equal('applied');
-    expect((await submit<MortgageView>(REGISTRAR, 'RegisterMortgage', [first.id, await registration(`京(2026)朝阳区不动产证明第${tag}1号`, bank)])).priority).to.equal(1);
-    expect((await submit<MortgageView>(REGISTRAR, 'RegisterMortgage', [second.id, await registration(`京(2026)朝阳区不动产证明第${tag}2号`, otherBank)])).priority).to.equal(2);
+    expect((await register(first.id, await registration(`京(2026)朝阳区不动产证明第${tag}1号`, bank))).priority).to.equal(1);
+    expect((await register(second.id, await registration(`京(2026)朝阳区不动产证明第${tag}2号`, otherBank))).priority).to.equal(2);
     // The mortgagor opens the sealed application with its own key.
     const opened = await open<{ securedPrincipal: string }>(first.application, client.keys.encryption.kid, client.keys.encryption.jwk);
     expect(opened.content.securedPrincipal).to.equal(securedPrincipal);
+  });
+
+  it("only the bank's mortgage officer files; its confirmation officer is refused", async function () {
+    await refused('FORBIDDEN', file(bank, CONFIRMATION_OFFICER));
   });
 
   it('a registration by a bank identity is refused, and a stranger does not see the record', async function () {
     const third = await file(bank, OFFICER);
     await refused('FORBIDDEN', submit(OFFICER, 'RegisterMortgage', [third.id, await registration(`BANKMADE-${tag}`, bank)]));
     await refused('NOT_FOUND', read(STRANGER, 'GetMortgage', third.id));
+    // The registrar's prepared registration: neither it nor the bank approves it.
+    await submit(REGISTRAR, 'RegisterMortgage', [third.id, await registration(`京(2026)朝阳区不动产证明第${tag}3号`, bank)]);
+    await refused('FORBIDDEN', submit(REGISTRAR, 'ApproveMortgageStep', [third.id]));
+    await refused('FORBIDDEN', submit(OFFICER, 'ApproveMortgageStep', [third.id]));
+    expect((await submit<MortgageView>(REVIEWER, 'ReturnMortgageStep', [third.id, JSON.stringify({ reason: 'TITLE_MISMATCH' })])).state).to.equal('applied');
     await refused('INVALID_STATE_TRANSITION', submit(REGISTRAR, 'DischargeMortgage', [third.id, JSON.stringify({ caseNumber: `DC-${tag}`, reason: 'repaid' })]));
   });
 
@@ -137,7 +155,9 @@ describe('mortgage registrations on the real network (issue 12)', function () {
 
   it('after the first is discharged the second ranks first; the discharged record is read-only', async function () {
     expect((await submit<MortgageView>(OFFICER, 'RequestMortgageDischarge', [first.id, JSON.stringify({ reason: 'repaid' })])).state).to.equal('discharge-requested');
-    const discharged = await submit<MortgageView>(REGISTRAR, 'DischargeMortgage', [first.id, JSON.stringify({ caseNumber: `DC-${tag}-1`, reason: 'repaid' })]);
+    expect((await submit<MortgageView>(REGISTRAR, 'DischargeMortgage', [first.id, JSON.stringify({ caseNumber: `DC-${tag}-1`, reason: 'repaid' })])).state).to.equal('discharge-in-review');
+    expect((await read<MortgageView>(REGISTRAR, 'GetMortgage', second.id)).priority).to.equal(2);
+    const discharged = await submit<MortgageView>(REVIEWER, 'ApproveMortgageStep', [first.id]);
     expect(discharged.state).to.equal('discharged');
     expect((await read<MortgageView>(REGISTRAR, 'GetMortgage', second.id)).priority).to.equal(1);
     await refused('INVALID_STATE_TRANSITION', submit(REGISTRAR, 'DischargeMortgage', [first.id, JSON.stringify({ caseNumber: `DC-${tag}-1`, reason: 'repaid' })]));

@@ -2,7 +2,7 @@ import { BALANCE_CONFIRMATION_2020, BANK_LETTER_2020, BANK_LETTER_HEADER, sha256
 import { expect } from 'chai';
 import { randomBytes, randomInt } from 'node:crypto';
 import type { GatewayConfig } from '@econfirm/gateway';
-import { E2E_TENANTS, type Caller, TestGateway } from './gateway';
+import { E2E_TENANTS, type Caller, type RegistryCallers, TestGateway } from './gateway';
 import { demoKeyStore, ensureDemoInstitutions, freshRegistrationId, registerFresh, type HeldInstitution } from './institutions';
 import { networkScript, uniqueName, withLedger } from './network';
 
@@ -29,6 +29,9 @@ export class CrossCheckWorld {
   officer!: Caller;
   reviewer!: Caller;
   regulator!: Caller;
+  /** BANK1's mortgage officer (files the registrations; `officer` answers the letters). */
+  mortgageOfficer!: Caller;
+  registry!: RegistryCallers;
   registrar!: Caller;
   clientSigner!: Caller;
   otherOfficer!: Caller;
@@ -76,7 +79,7 @@ export class CrossCheckWorld {
     this.signerName = uniqueName('xcs');
     const otherOfficerName = uniqueName('xbo');
     networkScript('identity.sh', 'issue', 'operator', this.signerName, 'client-signer', this.client.record.id);
-    networkScript('identity.sh', 'issue', 'regulator', otherOfficerName, 'bank-officer', this.otherBank.record.id);
+    networkScript('identity.sh', 'issue', 'regulator', otherOfficerName, 'mortgage-officer', this.otherBank.record.id);
     this.gw = await TestGateway.start({
       tenants: [
         ...E2E_TENANTS,
@@ -88,7 +91,9 @@ export class CrossCheckWorld {
       ...overrides,
     });
     ({ auditor: this.auditor, officer: this.officer, reviewer: this.reviewer, regulator: this.regulator } = this.gw.demoCallers());
-    this.registrar = this.gw.custodial('mreg1', 'registrar1');
+    this.mortgageOfficer = this.gw.demoCallers().mortgageOfficer;
+    this.registry = this.gw.registryCallers();
+    this.registrar = this.registry.registrar;
     this.clientSigner = this.gw.custodial('xclient', this.signerName);
     this.otherOfficer = this.gw.custodial('xbank', otherOfficerName);
     await this.registrations();
@@ -98,18 +103,18 @@ export class CrossCheckWorld {
   /** The client's registrations: one active with BANK1, one discharged, one with the other bank. */
   private async registrations(): Promise<void> {
     const gw = this.gw;
-    for (const [id, bank, n] of [[this.active, this.officer, 'A'], [this.discharged, this.officer, 'D'], [this.elsewhere, this.otherOfficer, 'O']] as const) {
+    for (const [id, bank, n] of [[this.active, this.mortgageOfficer, 'A'], [this.discharged, this.mortgageOfficer, 'D'], [this.elsewhere, this.otherOfficer, 'O']] as const) {
       const filed = await gw.post(bank, '/v1/mortgages', {
         id, registryId: 'MREG1', unitNumber: `310115 001001 GB${randomBytes(3).toString('hex').toUpperCase()} F${this.tag.slice(-6)}${n}`, location: '上海市浦东新区核对路1号',
         propertyType: 'commercial', mortgageType: 'ordinary', securedPrincipal: '8000000.00', currency: 'CNY', debtTermStart: '2026-01-01', debtTermEnd: '2031-01-01',
         mortgagors: [{ name: '交叉核对客户有限公司', institutionId: this.client.record.id }], consentHash: sha256Hex(randomBytes(32)),
       });
       expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
-      const registered = await gw.post(this.registrar, `/v1/mortgages/${id}/registration`, { certificateNumber: this.cert(n) });
+      const registered = await gw.registryStep(this.registry, `/v1/mortgages/${id}/registration`, { certificateNumber: this.cert(n) });
       expect(registered.status, JSON.stringify(registered.body)).to.equal(200);
     }
-    expect((await gw.post(this.officer, `/v1/mortgages/${this.discharged}/discharge-request`, { reason: 'repaid' })).status).to.equal(200);
-    expect((await gw.post(this.registrar, `/v1/mortgages/${this.discharged}/discharge`, { caseNumber: `DC-${this.tag}`, reason: 'repaid' })).status).to.equal(200);
+    expect((await gw.post(this.mortgageOfficer, `/v1/mortgages/${this.discharged}/discharge-request`, { reason: 'repaid' })).status).to.equal(200);
+    expect((await gw.registryStep(this.registry, `/v1/mortgages/${this.discharged}/discharge`, { caseNumber: `DC-${this.tag}`, reason: 'repaid' })).status).to.equal(200);
   }
 
   /** A Form 2 letter asking BANK1 for deposits, loans and the client's guarantees (and, with `bills`, its discounted bills; and the sections `more` names). */

@@ -32,7 +32,15 @@ export interface DemoCallers {
   clientSigner: Caller;
   officer: Caller;
   reviewer: Caller;
+  /** BANK1's lending side: files mortgage applications and discharge requests. */
+  mortgageOfficer: Caller;
   regulator: Caller;
+}
+
+/** A registration centre's maker and checker (tenant mreg1 unless named). */
+export interface RegistryCallers {
+  registrar: Caller;
+  registryReviewer: Caller;
 }
 
 /** A gateway built by createApp on the real network, with its own database in a temp folder. */
@@ -87,8 +95,24 @@ export class TestGateway {
       clientSigner: this.custodial('client1', 'client1'),
       officer: this.custodial('bank1', 'officer1'),
       reviewer: this.custodial('bank1', 'reviewer1'),
+      mortgageOfficer: this.custodial('bank1', 'mortgage-officer1'),
       regulator: this.custodial('regulator', 'regulator1'),
     };
+  }
+
+  registryCallers(tenantId = 'mreg1'): RegistryCallers {
+    return { registrar: this.custodial(tenantId, 'registrar1'), registryReviewer: this.custodial(tenantId, 'registry-reviewer1') };
+  }
+
+  /**
+   * A registration or discharge (`…/registration`, `…/discharge`) as the registry does it: the
+   * registrar prepares, a registry reviewer approves (chaincode/README.md, Mortgage contract).
+   * The approval's answer, or the registrar's refusal as it came.
+   */
+  async registryStep(registry: RegistryCallers, url: string, body: object): Promise<request.Response> {
+    const prepared = await this.post(registry.registrar, url, body);
+    if (prepared.status !== 200) return prepared;
+    return this.post(registry.registryReviewer, url.replace(/\/(registration|discharge)$/, '/review/approval'));
   }
 
   /** A token for one request: `method` on `url` (a path, query allowed) at this gateway. */
