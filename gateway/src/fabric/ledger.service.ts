@@ -198,15 +198,16 @@ export class LedgerService implements OnApplicationShutdown {
 
   /**
    * `work`, and once more when it was refused as a peer a block behind would refuse it and the
-   * principal's peer was indeed behind this gateway's last commit and has caught up
-   * (peer-catch-up.ts). A refusal is made at endorsement, so nothing was ordered: asking again is safe.
+   * principal's peer was indeed behind this gateway's last commit and has caught up, or the refusal
+   * came moments after that commit, when another endorser may lag (peer-catch-up.ts). A refusal is
+   * made at endorsement, so nothing was ordered: asking again is safe.
    */
   private async onceCaughtUp<T>(principal: Principal, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (err) {
-      if (!maybeStaleRefusal(err) || !(await this.committed.caughtUp(async () => (await chainInfo(this.network(principal))).height))) throw err;
-      this.logger.log(`the peer of ${principal.tenantId} was behind block ${this.committed.block} (another tenant's commit): asked again once it caught up`);
+      if (!maybeStaleRefusal(err) || !(await this.committed.worthAskingAgain(async () => (await chainInfo(this.network(principal))).height))) throw err;
+      this.logger.log(`a step of ${principal.tenantId} refused right after block ${this.committed.block} (another tenant's commit): asked again once the peers could have it`);
       return work();
     }
   }

@@ -1,6 +1,6 @@
 import { LedgerCallError } from '@econfirm/sdk';
 import { expect } from 'chai';
-import { CommittedHighWater, maybeStaleRefusal } from './peer-catch-up';
+import { CommittedHighWater, RECENT_COMMIT_MS, maybeStaleRefusal } from './peer-catch-up';
 
 /** A peer's chain height that grows by one block each time it is read after `lagReads` reads. */
 function lagging(height: bigint, lagReads: number): { read: () => Promise<bigint>; reads: () => number } {
@@ -38,6 +38,34 @@ describe('peer catch-up after another tenant’s commit (fabric/peer-catch-up.ts
     const mark = new CommittedHighWater();
     mark.note(41n);
     expect(await mark.caughtUp(lagging(30n, 1_000_000).read, 50, 5)).to.equal(false);
+  });
+
+  it('a refusal moments after the gateway’s last commit is asked again after a pause even when the caller’s peer has the block (another endorser may lag)', async function () {
+    let clock = 1_000_000;
+    const mark = new CommittedHighWater(() => clock);
+    mark.note(41n);
+    clock += 150;
+    const peer = lagging(42n, 1_000);
+    const started = Date.now();
+    expect(await mark.worthAskingAgain(peer.read, 30, 2_000, 5)).to.equal(true);
+    expect(Date.now() - started).to.be.at.least(25);
+    expect(peer.reads()).to.equal(1);
+  });
+
+  it('a refusal long after the last commit, on a peer that has the block, is the ledger’s answer: not asked again', async function () {
+    let clock = 1_000_000;
+    const mark = new CommittedHighWater(() => clock);
+    mark.note(41n);
+    clock += RECENT_COMMIT_MS + 1;
+    expect(await mark.worthAskingAgain(lagging(42n, 1_000).read, 30, 2_000, 5)).to.equal(false);
+  });
+
+  it('a peer behind the last commit that catches up is asked again however long ago the commit was', async function () {
+    let clock = 1_000_000;
+    const mark = new CommittedHighWater(() => clock);
+    mark.note(41n);
+    clock += RECENT_COMMIT_MS * 10;
+    expect(await mark.worthAskingAgain(lagging(41n, 2).read, 30, 2_000, 5)).to.equal(true);
   });
 
   it('only the refusals a lagging peer would give count: INVALID_STATE_TRANSITION and NOT_FOUND from the contract', function () {
