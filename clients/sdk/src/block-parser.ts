@@ -48,11 +48,30 @@ export interface HashedKeyWrite {
   valueHash: Uint8Array;
 }
 
+/** One entry of a key's metadata (kvrwset.KVMetadataEntry): Fabric's is VALIDATION_PARAMETER, the key-level endorsement policy. */
+export interface MetadataEntry {
+  name: string;
+  value: Uint8Array;
+}
+
+/** A transaction's replacement of a key's metadata (kvrwset.KVMetadataWrite); no entries: the metadata is removed. */
+export interface KeyMetadataWrite {
+  key: string;
+  entries: readonly MetadataEntry[];
+}
+
+/** The same for a private key, by the hash of the key (kvrwset.KVMetadataWriteHash). */
+export interface HashedKeyMetadataWrite {
+  keyHash: Uint8Array;
+  entries: readonly MetadataEntry[];
+}
+
 /** What a transaction did to one private data collection, as every channel member sees it: hashes only. */
 export interface CollectionHashedReadWriteSet {
   collection: string;
   reads: readonly HashedKeyRead[];
   writes: readonly HashedKeyWrite[];
+  metadataWrites: readonly HashedKeyMetadataWrite[];
   /** SHA-256 of the private read-write set the collection's members hold. */
   privateReadWriteSetHash: Uint8Array;
 }
@@ -79,6 +98,7 @@ export interface NamespaceReadWriteSet {
   reads: readonly KeyRead[];
   rangeQueries: readonly RangeQueryRead[];
   writes: readonly KeyWrite[];
+  metadataWrites: readonly KeyMetadataWrite[];
   collections: readonly CollectionHashedReadWriteSet[];
 }
 
@@ -202,12 +222,17 @@ function parseCollection(set: ledger.rwset.CollectionHashedReadWriteSet): Collec
     collection: set.getCollectionName(),
     reads: hashed.getHashedReadsList().map((r) => ({ keyHash: r.getKeyHash_asU8(), ...optional('version', version(r.getVersion())) })),
     writes: hashed.getHashedWritesList().map((w) => ({ keyHash: w.getKeyHash_asU8(), isDelete: w.getIsDelete(), isPurge: w.getIsPurge(), valueHash: w.getValueHash_asU8() })),
+    metadataWrites: hashed.getMetadataWritesList().map((m) => ({ keyHash: m.getKeyHash_asU8(), entries: m.getEntriesList().map(metadataEntry) })),
     privateReadWriteSetHash: set.getPvtRwsetHash_asU8(),
   };
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function metadataEntry(e: ledger.rwset.kvrwset.KVMetadataEntry): MetadataEntry {
+  return { name: e.getName(), value: e.getValue_asU8() };
 }
 
 function keyRead(r: ledger.rwset.kvrwset.KVRead): KeyRead {
@@ -233,6 +258,7 @@ function parseNamespace(set: ledger.rwset.NsReadWriteSet): NamespaceReadWriteSet
     reads: kv.getReadsList().map(keyRead),
     rangeQueries: kv.getRangeQueriesInfoList().map(rangeQuery),
     writes: kv.getWritesList().map((w) => ({ key: w.getKey(), isDelete: w.getIsDelete(), value: w.getValue_asU8() })),
+    metadataWrites: kv.getMetadataWritesList().map((m) => ({ key: m.getKey(), entries: m.getEntriesList().map(metadataEntry) })),
     collections: set.getCollectionHashedRwsetList().map(parseCollection),
   };
 }

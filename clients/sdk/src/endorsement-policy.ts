@@ -11,6 +11,18 @@ const ROLE_OU: Readonly<Record<number, string | undefined>> = {
 };
 const VALIDATION_INFO = /^namespaces\/fields\/([^/]+)\/ValidationInfo$/;
 
+/** The metadata entry that holds a key's own endorsement policy (peer.MetaDataKeys, as Fabric names it: a SignaturePolicyEnvelope). */
+export const VALIDATION_PARAMETER = 'VALIDATION_PARAMETER';
+
+/** Where the key-level (state-based) policies in force are read: the committed state before the block (validation-replay.ts keeps it). */
+export interface KeyLevelParameters {
+  /** The VALIDATION_PARAMETER of a public key, or of a private key (by its hash, hex) of `collection`. */
+  validationParameter(namespace: string, key: string, collection?: string): Uint8Array | undefined;
+}
+
+/** Codes given after the endorsement policy check: a transaction with one of them passed it (Fabric's vscc ran first). */
+const PASSED_ENDORSEMENT_CHECK: ReadonlySet<string> = new Set(['VALID', 'MVCC_READ_CONFLICT', 'PHANTOM_READ_CONFLICT']);
+
 /** An endorser as the policy sees it: its MSP and its certificate (signature already checked, transaction-signatures.ts). */
 interface Signer {
   mspId: string;
@@ -74,6 +86,20 @@ const LIFECYCLE = '_lifecycle';
 const LIFECYCLE_ENDORSEMENT: ApplicationPolicy = { reference: '/Channel/Application/LifecycleEndorsement' };
 const COLLECTIONS = /^namespaces\/fields\/([^/]+)\/Collections$/;
 const IMPLICIT_COLLECTION = /^_implicit_org_(.+)$/;
+
+/** A key-level policy: a SignaturePolicyEnvelope, as Fabric's v20 validator translates it (builtin/v20 toApplicationPolicyTranslator). */
+function signaturePolicy(bytes: Uint8Array): ApplicationPolicy {
+  try {
+    return { signature: common.SignaturePolicyEnvelope.deserializeBinary(bytes) };
+  } catch {
+    return 'unreadable';
+  }
+}
+
+/** One key of the state: namespace, collection ('' for public state) and key (a private key by its hash, hex). */
+function keyId(namespace: string, collection: string, key: string): string {
+  return `${namespace}\u0000${collection}\u0000${key}`;
+}
 
 function applicationPolicy(bytes: Uint8Array): ApplicationPolicy {
   try {
@@ -160,22 +186,48 @@ function orgOfMsp(config: common.Config | undefined, mspId: string): string | un
  * chaincode's namespace the chaincode's policy; its writes in a collection the collection's policy
  * — an org's implicit collection (`_implicit_org_<MSP>`) that org's `Endorsement` policy (or any
  * member of it), a defined collection the policy its definition gives — else the chaincode's; and a
- * transaction that wrote nothing the chaincode's. Key-level (state-based) policies are not held:
- * their metadata writes are not followed here.
+ * transaction that wrote nothing the chaincode's. A key with a key-level (state-based) policy — the
+ * VALIDATION_PARAMETER its metadata holds in the committed state before the block (`keyLevel`) —
+ * answers to that policy instead, for a write of its value or of its metadata; and, as Fabric's
+ * validation-parameter manager (vpmanagerimpl.go) has it, a transaction that writes a key whose
+ * metadata an earlier transaction of the same block wrote, one that passed its own endorsement
+ * check, fails (ValidationParameterUpdatedError: ENDORSEMENT_POLICY_FAILURE).
  */
 export class EndorsementPolicies {
   private readonly policies = new Map<string, ApplicationPolicy>([[LIFECYCLE, LIFECYCLE_ENDORSEMENT]]);
   private readonly collectionPolicies = new Map<string, Map<string, ApplicationPolicy>>();
   private config?: common.Config;
+  /** Per transaction of the block being checked: the keys whose metadata earlier transactions of it wrote. */
+  private metadataWrittenBefore: ReadonlySet<string>[] = [];
+
+  constructor(private readonly keyLevel?: KeyLevelParameters) {}
 
   /** The channel configuration from this block on (a configuration block, the genesis block first). */
   useConfig(config: common.Config): void {
     this.config = config;
   }
 
-  /** What is wrong with a VALID transaction's endorsements against the policies in force (empty: none). */
-  problems(tx: ParsedTransaction, cas: MspCas): string[] {
+  /** Before a block's transactions are checked: which of them follow a metadata write of the same block to a key. */
+  beginBlock(transactions: readonly ParsedTransaction[]): void {
+    const written = new Set<string>();
+    this.metadataWrittenBefore = transactions.map((tx) => {
+      const before: ReadonlySet<string> = new Set(written);
+      if (PASSED_ENDORSEMENT_CHECK.has(tx.validation)) {
+        for (const action of tx.actions) {
+          for (const set of action.readWriteSets) {
+            for (const m of set.metadataWrites) written.add(keyId(set.namespace, '', m.key));
+            for (const c of set.collections) for (const m of c.metadataWrites) written.add(keyId(set.namespace, c.collection, Buffer.from(m.keyHash).toString('hex')));
+          }
+        }
+      }
+      return before;
+    });
+  }
+
+  /** What is wrong with a VALID transaction's endorsements against the policies in force (empty: none); `index` is its place in the block begun. */
+  problems(tx: ParsedTransaction, cas: MspCas, index = -1): string[] {
     const found: string[] = [];
+    const updatedBefore = this.metadataWrittenBefore[index];
     tx.actions.forEach((action, a) => {
       const name = action.chaincode.name;
       const chaincodePolicy = this.policies.get(name);
@@ -187,20 +239,42 @@ export class EndorsementPolicies {
       }
       const endorsers = action.endorsements.map((e) => e.endorser.mspId).join(', ') || 'none';
       const written = action.readWriteSets.find((set) => set.namespace === name);
-      let chaincodeLevel = (written?.writes.length ?? 0) > 0;
-      let checked = false;
-      for (const collection of written?.collections ?? []) {
-        if (collection.writes.length === 0) continue;
-        const own = this.collectionPolicy(name, collection.collection);
-        if (own === undefined) {
-          chaincodeLevel = true;
-          continue;
+      // Fabric's v20 evaluator (statebased/v20.go): each written key checks its key-level policy or,
+      // lacking one, the collection's or chaincode's (each once); nothing checked: the chaincode's.
+      const checked = new Set<string>();
+      let someChecked = false;
+      const level = (collection: string, key: string, shown: string): void => {
+        if (updatedBefore?.has(keyId(name, collection, key))) {
+          found.push(`action ${a}: it writes ${shown}, whose key-level endorsement policy an earlier transaction of this block wrote: Fabric invalidates it (ENDORSEMENT_POLICY_FAILURE)`);
+          someChecked = true; // Fabric stops here: no other policy is asked for
+          return;
         }
-        checked = true;
-        const verdict = this.evaluate(own, signers);
-        if (!verdict.holds) found.push(`action ${a}: its endorsements (${endorsers}) do not satisfy the endorsement policy of ${name}'s collection ${collection.collection}: ${verdict.text}`);
+        const parameter = this.keyLevel?.validationParameter(name, key, collection === '' ? undefined : collection);
+        if (parameter) {
+          someChecked = true;
+          const verdict = this.evaluate(signaturePolicy(parameter), signers);
+          if (!verdict.holds) found.push(`action ${a}: its endorsements (${endorsers}) do not satisfy the key-level endorsement policy of ${shown}: ${verdict.text}`);
+          return;
+        }
+        const own = collection === '' ? undefined : this.collectionPolicy(name, collection);
+        const scope = own === undefined ? '' : collection;
+        if (checked.has(scope)) return;
+        checked.add(scope);
+        someChecked = true;
+        const verdict = this.evaluate(own ?? chaincodePolicy, signers);
+        if (!verdict.holds) {
+          found.push(own === undefined
+            ? `action ${a}: its endorsements (${endorsers}) do not satisfy ${name}'s endorsement policy ${verdict.text}`
+            : `action ${a}: its endorsements (${endorsers}) do not satisfy the endorsement policy of ${name}'s collection ${collection}: ${verdict.text}`);
+        }
+      };
+      for (const w of written?.writes ?? []) level('', w.key, `${name}/${JSON.stringify(w.key)}`);
+      for (const m of written?.metadataWrites ?? []) level('', m.key, `${name}/${JSON.stringify(m.key)} (its metadata)`);
+      for (const c of written?.collections ?? []) {
+        for (const w of c.writes) level(c.collection, Buffer.from(w.keyHash).toString('hex'), `${name}/${c.collection}/#${Buffer.from(w.keyHash).toString('hex').slice(0, 16)}`);
+        for (const m of c.metadataWrites) level(c.collection, Buffer.from(m.keyHash).toString('hex'), `${name}/${c.collection}/#${Buffer.from(m.keyHash).toString('hex').slice(0, 16)} (its metadata)`);
       }
-      if (chaincodeLevel || !checked) {
+      if (!someChecked) {
         const verdict = this.evaluate(chaincodePolicy, signers);
         if (!verdict.holds) found.push(`action ${a}: its endorsements (${endorsers}) do not satisfy ${name}'s endorsement policy ${verdict.text}`);
       }

@@ -1,30 +1,12 @@
 import { common, msp, orderer as ordererProtos } from '@hyperledger/fabric-protos';
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
-import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { blockDataHash, blockHeaderBytes, blockHeaderHash, ChainChecker } from './ledger-integrity';
+import { makeNode, type Node } from './openssl-certificates.test-support';
 
-/** A key and certificate made by openssl: issued by `ca`, or a self-issued CA when `ca` is absent. */
-interface Node {
-  key: KeyObject;
-  certPem: string;
-}
-
-function makeNode(dir: string, name: string, ca?: { name: string }): Node {
-  const key = path.join(dir, `${name}.key`);
-  const cert = path.join(dir, `${name}.pem`);
-  execFileSync('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', key]);
-  if (ca) {
-    execFileSync('openssl', ['req', '-new', '-key', key, '-subj', `/CN=${name}`, '-out', path.join(dir, `${name}.csr`)]);
-    execFileSync('openssl', ['x509', '-req', '-in', path.join(dir, `${name}.csr`), '-CA', path.join(dir, `${ca.name}.pem`), '-CAkey', path.join(dir, `${ca.name}.key`), '-set_serial', '7', '-days', '2', '-out', cert], { stdio: 'ignore' });
-  } else {
-    execFileSync('openssl', ['req', '-x509', '-new', '-key', key, '-subj', `/CN=${name}`, '-days', '2', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign', '-out', cert]);
-  }
-  return { key: createPrivateKey(readFileSync(key)), certPem: readFileSync(cert, 'utf8') };
-}
 
 function configValue(bytes: Uint8Array): common.ConfigValue {
   const value = new common.ConfigValue();

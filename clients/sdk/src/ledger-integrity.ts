@@ -88,7 +88,8 @@ export class ChainChecker {
     this.checkTransactions = cas !== undefined && isChainCas(cas);
     if (this.checkTransactions && firstNumber === 0n) {
       this.replay = new ValidationReplay();
-      this.policies = new EndorsementPolicies();
+      // The key-level policies in force are those of the state replayed up to the block before.
+      this.policies = new EndorsementPolicies(this.replay);
     }
   }
 
@@ -135,6 +136,7 @@ export class ChainChecker {
       const inForce = parsed.config ? BigInt(n) : this.cas.configBlock;
       if (inForce !== undefined && BigInt(parsed.lastConfigIndex) !== inForce) this.breaks.push({ block: n, reason: `its LAST_CONFIG names block ${parsed.lastConfigIndex}, but the configuration in force is block ${inForce}` });
     }
+    this.policies?.beginBlock(parsed.transactions);
     parsed.transactions.forEach((tx, i) => {
       this.transactionsByValidation[tx.validation] = (this.transactionsByValidation[tx.validation] ?? 0) + 1;
       if (!tx.isValid) return;
@@ -142,7 +144,7 @@ export class ChainChecker {
       if (tx.type === common.HeaderType.ENDORSER_TRANSACTION) this.rememberValidId(tx.transactionId, i, n);
       if (!this.cas || !this.checkTransactions || n === '0') return;
       this.transactionsChecked += 1;
-      for (const problem of [...transactionSignatureProblems(tx, this.cas.members), ...(this.policies?.problems(tx, this.cas.members) ?? [])]) this.breaks.push({ block: n, reason: `transaction ${i} (${tx.transactionId}): ${problem}` });
+      for (const problem of [...transactionSignatureProblems(tx, this.cas.members), ...(this.policies?.problems(tx, this.cas.members, i) ?? [])]) this.breaks.push({ block: n, reason: `transaction ${i} (${tx.transactionId}): ${problem}` });
       this.policies?.observe(tx);
     });
     for (const reason of this.replay?.apply(parsed) ?? []) this.breaks.push({ block: n, reason });

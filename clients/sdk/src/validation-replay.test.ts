@@ -8,7 +8,7 @@ const NS = 'econfirm';
 const v = (blockNumber: number, transactionNumber: number): KeyVersion => ({ blockNumber: BigInt(blockNumber), transactionNumber: BigInt(transactionNumber) });
 
 function set(parts: Partial<Omit<NamespaceReadWriteSet, 'namespace'>>): NamespaceReadWriteSet {
-  return { namespace: NS, reads: [], rangeQueries: [], writes: [], collections: [], ...parts };
+  return { namespace: NS, reads: [], rangeQueries: [], writes: [], metadataWrites: [], collections: [], ...parts };
 }
 
 function tx(id: string, validation: string, rwset: NamespaceReadWriteSet): ReplayTransaction {

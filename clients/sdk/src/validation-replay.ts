@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { common, ledger } from '@hyperledger/fabric-protos';
-import type { KeyRead, KeyVersion, NamespaceReadWriteSet, RangeQueryRead } from './block-parser';
+import type { KeyRead, KeyVersion, MetadataEntry, NamespaceReadWriteSet, RangeQueryRead } from './block-parser';
+import { VALIDATION_PARAMETER, type KeyLevelParameters } from './endorsement-policy';
 
 const VALID = 'VALID';
 const MVCC_READ_CONFLICT = 'MVCC_READ_CONFLICT';
@@ -146,8 +147,15 @@ function rangeText(namespace: string, range: RangeQueryRead): string {
  * failures…) are decided before the state validator and are not replayed here. Only meaningful from
  * block 0: the state must be complete. Ranges over private data are not validated by Fabric either.
  */
-export class ValidationReplay {
+export class ValidationReplay implements KeyLevelParameters {
   private readonly versions = new Map<string, KeyVersion>();
+  /** Each key's VALIDATION_PARAMETER metadata (its key-level endorsement policy), where it has one. */
+  private readonly parameters = new Map<string, Uint8Array>();
+
+  /** The key-level policy of a key in the state as replayed so far (a private key by its hash, hex), as Fabric's validator reads it from the committed state. */
+  validationParameter(namespace: string, key: string, collection?: string): Uint8Array | undefined {
+    return this.parameters.get(collection === undefined ? `${namespace}\u0000${key}` : `${namespace}\u0000${collection}\u0000${key}`);
+  }
   /** Each namespace's public keys in state, in the database's order: where the ranges are re-run. */
   private readonly keys = new Map<string, string[]>();
 
@@ -250,20 +258,39 @@ export class ValidationReplay {
           const present = keys[at] === write.key;
           if (write.isDelete) {
             this.versions.delete(key);
+            this.parameters.delete(key);
             if (present) keys.splice(at, 1);
           } else {
             this.versions.set(key, version);
             if (!present) keys.splice(at, 0, write.key);
           }
         }
+        for (const write of set.metadataWrites) this.writeMetadata(`${set.namespace}\u0000${write.key}`, write.entries, version);
         for (const collection of set.collections) {
           for (const write of collection.writes) {
             const key = `${set.namespace}\u0000${collection.collection}\u0000${Buffer.from(write.keyHash).toString('hex')}`;
-            if (write.isDelete || write.isPurge) this.versions.delete(key);
-            else this.versions.set(key, version);
+            if (write.isDelete || write.isPurge) {
+              this.versions.delete(key);
+              this.parameters.delete(key);
+            } else this.versions.set(key, version);
           }
+          for (const write of collection.metadataWrites) this.writeMetadata(`${set.namespace}\u0000${collection.collection}\u0000${Buffer.from(write.keyHash).toString('hex')}`, write.entries, version);
         }
       }
     }
+  }
+
+  /**
+   * A metadata write as Fabric's state validator applies it (core/ledger/kvledger/txmgmt/validation/
+   * tx_ops.go): it replaces the key's metadata (no entries: removes it) and gives the key this
+   * transaction's version; on a key that does not exist (never written, or deleted by this same
+   * transaction) it is dropped. A value write alone keeps the metadata; a delete removes both.
+   */
+  private writeMetadata(key: string, entries: readonly MetadataEntry[], version: KeyVersion): void {
+    if (!this.versions.has(key)) return;
+    this.versions.set(key, version);
+    const parameter = entries.find((e) => e.name === VALIDATION_PARAMETER)?.value;
+    if (parameter && parameter.length > 0) this.parameters.set(key, parameter);
+    else this.parameters.delete(key);
   }
 }
