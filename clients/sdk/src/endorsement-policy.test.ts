@@ -12,8 +12,13 @@ import { ValidationReplay } from './validation-replay';
 
 const CC = 'econfirm';
 
-/** SignedBy(<msp>.peer) as a SignaturePolicyEnvelope: one of `mspIds`' peers (OutOf(1, …)), as Fabric's statebased.NewStateEP writes a key-level policy. */
+/** One of `mspIds`' peers (OutOf(1, <msp>.peer, …)) as a SignaturePolicyEnvelope, as Fabric's statebased.NewStateEP writes a key-level policy. */
 function peerOf(...mspIds: string[]): common.SignaturePolicyEnvelope {
+  return outOf(1, ...mspIds);
+}
+
+/** OutOf(n, <msp>.peer, …): n of the principals, each a peer of the MSP named. */
+function outOf(n: number, ...mspIds: string[]): common.SignaturePolicyEnvelope {
   const envelope = new common.SignaturePolicyEnvelope();
   envelope.setIdentitiesList(
     mspIds.map((mspId) => {
@@ -27,7 +32,7 @@ function peerOf(...mspIds: string[]): common.SignaturePolicyEnvelope {
     }),
   );
   const nOutOf = new common.SignaturePolicy.NOutOf();
-  nOutOf.setN(1);
+  nOutOf.setN(n);
   nOutOf.setRulesList(
     mspIds.map((_, i) => {
       const rule = new common.SignaturePolicy();
@@ -115,6 +120,13 @@ describe('endorsement policies: key-level (state-based) policies, as Fabric’s 
     expect(problems(policies, members, change, after)[1]).to.deep.equal(['action 0: it writes econfirm/"k", whose key-level endorsement policy an earlier transaction of this block wrote: Fabric invalidates it (ENDORSEMENT_POLICY_FAILURE)']);
     const refusedChange = tx('ENDORSEMENT_POLICY_FAILURE', ['Org1MSP'], set({ metadataWrites: [keyPolicy('k', peerOf('Org1MSP'))] }));
     expect(problems(policies, members, refusedChange, tx('VALID', ['Org2MSP'], set({ writes: [put('k')] })))[1]).to.deep.equal([]);
+  });
+
+  it('one identity counts once however often it endorsed: two endorsements by the same peer are not two peers of its org', function () {
+    const { policies, members, replay } = chain();
+    expect(replay.apply({ number: 2n, transactions: [tx('VALID', ['Org2MSP'], set({ metadataWrites: [keyPolicy('k', outOf(2, 'Org1MSP', 'Org1MSP'))] }))] })).to.deep.equal([]);
+    const [twice] = problems(policies, members, tx('VALID', ['Org1MSP', 'Org1MSP'], set({ writes: [put('k')] })));
+    expect(twice).to.deep.equal(['action 0: its endorsements (Org1MSP, Org1MSP) do not satisfy the key-level endorsement policy of econfirm/"k": OutOf(2, Org1MSP.peer, Org1MSP.peer)']);
   });
 
   it('the state replayed keeps the policy through a value write, drops it with the key or an empty metadata write, and a metadata write gives the key a new version', function () {

@@ -233,7 +233,12 @@ export class EndorsementPolicies {
       const chaincodePolicy = this.policies.get(name);
       if (chaincodePolicy === undefined || chaincodePolicy === 'unreadable') return;
       const signers: Signer[] = [];
+      // One identity counts once however often it endorsed, as Fabric's policies.SignatureSetToValidIdentities has it.
+      const seen = new Set<string>();
       for (const e of action.endorsements) {
+        const identity = `${e.endorser.mspId}\u0000${Buffer.from(e.endorser.idBytes).toString('hex')}`;
+        if (seen.has(identity)) continue;
+        seen.add(identity);
         const certificate = memberCertificate(e.endorser, cas);
         if (typeof certificate !== 'string') signers.push({ mspId: e.endorser.mspId, certificate });
       }

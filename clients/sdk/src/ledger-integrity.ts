@@ -1,7 +1,7 @@
 import type { Network } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
 import { createHash } from 'node:crypto';
-import { parseBlock } from './block-parser';
+import { parseBlock, type ParsedTransaction } from './block-parser';
 import { chainInfo, readBlock } from './blocks';
 import { channelConfigInForce, memberMspCertificates, ordererMspCertificates, orderingServiceOf, type OrderingService } from './channel-config';
 import { blockHeaderHash, ordererSignatureProblems } from './orderer-signatures';
@@ -10,6 +10,8 @@ import { transactionSignatureProblems, type MspCas } from './transaction-signatu
 export { blockHeaderBytes, blockHeaderHash, ordererSignatureProblems, signedByOrderer } from './orderer-signatures';
 import { ValidationReplay } from './validation-replay';
 import { EndorsementPolicies } from './endorsement-policy';
+
+const ENDORSEMENT_POLICY_FAILURE = 'ENDORSEMENT_POLICY_FAILURE';
 
 /**
  * The regulator's integrity check of the channel's chain, computed here from the blocks the peer
@@ -112,6 +114,18 @@ export class ChainChecker {
     else this.validIds.set(transactionId, n);
   }
 
+  /**
+   * A transaction the peers marked ENDORSEMENT_POLICY_FAILURE whose signatures all hold and whose
+   * endorsements satisfy every policy in force (from block 0: endorsement-policy.ts) was refused
+   * by no rule Fabric has: a peer that marks a valid transaction invalid hides it from everyone
+   * who reads its state — a reply, a lien — while the block still carries it.
+   */
+  private checkPolicyFailure(tx: ParsedTransaction, index: number, n: string): void {
+    if (!this.policies || !this.cas || tx.validation !== ENDORSEMENT_POLICY_FAILURE || tx.type !== common.HeaderType.ENDORSER_TRANSACTION) return;
+    if (tx.actions.length === 0 || transactionSignatureProblems(tx, this.cas.members).length > 0 || this.policies.problems(tx, this.cas.members, index).length > 0) return;
+    this.breaks.push({ block: n, reason: `transaction ${index} (${tx.transactionId}): recorded ${ENDORSEMENT_POLICY_FAILURE}, but its signatures hold and its endorsements satisfy every endorsement policy in force` });
+  }
+
   add(block: common.Block): void {
     const n = (this.number++).toString();
     const header = block.getHeader();
@@ -139,7 +153,10 @@ export class ChainChecker {
     this.policies?.beginBlock(parsed.transactions);
     parsed.transactions.forEach((tx, i) => {
       this.transactionsByValidation[tx.validation] = (this.transactionsByValidation[tx.validation] ?? 0) + 1;
-      if (!tx.isValid) return;
+      if (!tx.isValid) {
+        this.checkPolicyFailure(tx, i, n);
+        return;
+      }
       // Endorser transactions only: a configuration transaction's id is the orderer's business (often empty).
       if (tx.type === common.HeaderType.ENDORSER_TRANSACTION) this.rememberValidId(tx.transactionId, i, n);
       if (!this.cas || !this.checkTransactions || n === '0') return;

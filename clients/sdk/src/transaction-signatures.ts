@@ -39,7 +39,7 @@ function signatureHolds(data: Uint8Array, certificate: X509Certificate, signatur
  * - the transaction id is SHA-256(nonce ‖ creator), so no one replays another's id;
  * - of an endorser transaction, every endorsement is by a member and signs the proposal response
  *   payload ‖ the endorser's identity.
- * Which endorsements the chaincode's policy needed is not judged here yet (gateway/README.md, ledger integrity).
+ * Which endorsements the policies in force needed is judged beside this, from block 0 (endorsement-policy.ts).
  */
 export function transactionSignatureProblems(tx: ParsedTransaction, cas: MspCas): string[] {
   const problems: string[] = [];

@@ -336,6 +336,11 @@ describe('gateway e2e: the regulator checks the integrity of the chain', functio
       blocks.forEach((b, n) => checker.add(n === endorsedTwice.n ? cut : b));
       const reasons = checker.breaks.filter((b) => b.block === String(endorsedTwice.n)).map((b) => b.reason);
       expect(reasons.some((r) => r.startsWith(`transaction ${endorsedTwice.index} (${endorsedTwice.txId}): action 0: its endorsements (`) && r.endsWith(`) do not satisfy econfirm's endorsement policy OutOf(2, OperatorMSP.peer, Bank1MSP.peer, Firm1MSP.peer, RegulatorMSP.peer)`)), reasons.join('\n')).to.equal(true);
+      // The other way: a valid transaction marked ENDORSEMENT_POLICY_FAILURE (hidden from the state by
+      // a peer) — its signatures hold and its endorsements satisfy the policy, which is told.
+      expect(flip(endorsedTwice.n, endorsedTwice.index, peer.TxValidationCode.ENDORSEMENT_POLICY_FAILURE)).to.include(
+        `${endorsedTwice.n}: transaction ${endorsedTwice.index} (${endorsedTwice.txId}): recorded ENDORSEMENT_POLICY_FAILURE, but its signatures hold and its endorsements satisfy every endorsement policy in force`,
+      );
     }
     // The chaincode definition's own transactions answer to channel policies, read from the
     // configuration in force: a commit (public _lifecycle writes) to LifecycleEndorsement (here
