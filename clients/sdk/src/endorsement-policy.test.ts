@@ -72,17 +72,20 @@ describe('endorsement policies: key-level (state-based) policies, as Fabric’s 
     return { transactionId: `t${number}`, validation, isValid: validation === 'VALID', type: common.HeaderType.ENDORSER_TRANSACTION, actions } as unknown as ParsedTransaction;
   }
 
-  /** A chain where the chaincode's own policy is Org1's peer, and block 1 left `k` with a key-level policy of Org2's peer and `plain` without one. */
+  /** A chain where the chaincode's own policy is Org1's peer (chaincode `other`'s Org2's), and block 1 left `k` with a key-level policy of Org2's peer and `plain` without one. */
   function chain(): { replay: ValidationReplay; policies: EndorsementPolicies; members: MspCas } {
     const replay = new ValidationReplay();
     const policies = new EndorsementPolicies(replay);
-    const application = new common.ApplicationPolicy();
-    application.setSignaturePolicy(peerOf('Org1MSP'));
-    const info = new peer.lifecycle.ChaincodeValidationInfo();
-    info.setValidationParameter(application.serializeBinary());
-    const state = new peer.lifecycle.StateData();
-    state.setBytes(info.serializeBinary());
-    policies.observe(tx('VALID', [], set({ writes: [{ key: `namespaces/fields/${CC}/ValidationInfo`, isDelete: false, value: state.serializeBinary() }] }, '_lifecycle')));
+    const define = (chaincode: string, policy: common.SignaturePolicyEnvelope): KeyWrite => {
+      const application = new common.ApplicationPolicy();
+      application.setSignaturePolicy(policy);
+      const info = new peer.lifecycle.ChaincodeValidationInfo();
+      info.setValidationParameter(application.serializeBinary());
+      const state = new peer.lifecycle.StateData();
+      state.setBytes(info.serializeBinary());
+      return { key: `namespaces/fields/${chaincode}/ValidationInfo`, isDelete: false, value: state.serializeBinary() };
+    };
+    policies.observe(tx('VALID', [], set({ writes: [define(CC, peerOf('Org1MSP')), define('other', peerOf('Org2MSP'))] }, '_lifecycle')));
     const seeding = [tx('VALID', ['Org1MSP'], set({ writes: [put('k'), put('plain')], metadataWrites: [keyPolicy('k', peerOf('Org2MSP'))] }))];
     expect(replay.apply({ number: 1n, transactions: seeding })).to.deep.equal([]);
     return { replay, policies, members: cas };
@@ -120,6 +123,17 @@ describe('endorsement policies: key-level (state-based) policies, as Fabric’s 
     expect(problems(policies, members, change, after)[1]).to.deep.equal(['action 0: it writes econfirm/"k", whose key-level endorsement policy an earlier transaction of this block wrote: Fabric invalidates it (ENDORSEMENT_POLICY_FAILURE)']);
     const refusedChange = tx('ENDORSEMENT_POLICY_FAILURE', ['Org1MSP'], set({ metadataWrites: [keyPolicy('k', peerOf('Org1MSP'))] }));
     expect(problems(policies, members, refusedChange, tx('VALID', ['Org2MSP'], set({ writes: [put('k')] })))[1]).to.deep.equal([]);
+  });
+
+  it('a write into another chaincode’s namespace (a chaincode-to-chaincode call) answers to that chaincode’s policy too; one into a namespace no definition names is INVALID_CHAINCODE', function () {
+    const { policies, members } = chain();
+    const [called] = problems(policies, members, tx('VALID', ['Org1MSP'], set({ writes: [put('plain')] }), set({ writes: [put('x')] }, 'other')));
+    expect(called).to.deep.equal(["action 0: its endorsements (Org1MSP) do not satisfy other's endorsement policy OutOf(1, Org2MSP.peer)"]);
+    expect(problems(policies, members, tx('VALID', ['Org1MSP', 'Org2MSP'], set({ writes: [put('plain')] }), set({ writes: [put('x')] }, 'other')))).to.deep.equal([[]]);
+    // Read only: not validated against it.
+    expect(problems(policies, members, tx('VALID', ['Org1MSP'], set({ writes: [put('plain')] }), set({ reads: [{ key: 'x' }] }, 'other')))).to.deep.equal([[]]);
+    const [unknown] = problems(policies, members, tx('VALID', ['Org1MSP'], set({ writes: [put('plain')] }), set({ writes: [put('x')] }, 'ghost')));
+    expect(unknown).to.deep.equal(['action 0: it writes into ghost, which no committed chaincode definition names: Fabric marks it INVALID_CHAINCODE']);
   });
 
   it('one identity counts once however often it endorsed: two endorsements by the same peer are not two peers of its org', function () {

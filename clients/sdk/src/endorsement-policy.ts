@@ -1,6 +1,6 @@
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import type { X509Certificate } from 'node:crypto';
-import type { ParsedTransaction } from './block-parser';
+import type { NamespaceReadWriteSet, ParsedTransaction } from './block-parser';
 import { memberCertificate, type MspCas } from './transaction-signatures';
 
 const ROLE_OU: Readonly<Record<number, string | undefined>> = {
@@ -94,6 +94,11 @@ function signaturePolicy(bytes: Uint8Array): ApplicationPolicy {
   } catch {
     return 'unreadable';
   }
+}
+
+/** Whether a namespace's read-write set writes anything (Fabric's txWritesToNamespace): values or metadata, public or private. */
+function writesTo(set: NamespaceReadWriteSet): boolean {
+  return set.writes.length > 0 || set.metadataWrites.length > 0 || set.collections.some((c) => c.writes.length > 0 || c.metadataWrites.length > 0);
 }
 
 /** One key of the state: namespace, collection ('' for public state) and key (a private key by its hash, hex). */
@@ -229,9 +234,7 @@ export class EndorsementPolicies {
     const found: string[] = [];
     const updatedBefore = this.metadataWrittenBefore[index];
     tx.actions.forEach((action, a) => {
-      const name = action.chaincode.name;
-      const chaincodePolicy = this.policies.get(name);
-      if (chaincodePolicy === undefined || chaincodePolicy === 'unreadable') return;
+      const invoked = action.chaincode.name;
       const signers: Signer[] = [];
       // One identity counts once however often it endorsed, as Fabric's policies.SignatureSetToValidIdentities has it.
       const seen = new Set<string>();
@@ -243,47 +246,66 @@ export class EndorsementPolicies {
         if (typeof certificate !== 'string') signers.push({ mspId: e.endorser.mspId, certificate });
       }
       const endorsers = action.endorsements.map((e) => e.endorser.mspId).join(', ') || 'none';
-      const written = action.readWriteSets.find((set) => set.namespace === name);
-      // Fabric's v20 evaluator (statebased/v20.go): each written key checks its key-level policy or,
-      // lacking one, the collection's or chaincode's (each once); nothing checked: the chaincode's.
-      const checked = new Set<string>();
-      let someChecked = false;
-      const level = (collection: string, key: string, shown: string): void => {
-        if (updatedBefore?.has(keyId(name, collection, key))) {
-          found.push(`action ${a}: it writes ${shown}, whose key-level endorsement policy an earlier transaction of this block wrote: Fabric invalidates it (ENDORSEMENT_POLICY_FAILURE)`);
-          someChecked = true; // Fabric stops here: no other policy is asked for
-          return;
+      // Fabric's dispatcher (committer/txvalidator/v20/plugindispatcher) validates the invoked
+      // chaincode's namespace and every other namespace the action writes (a chaincode that called
+      // another), each against that namespace's own policies.
+      const namespaces = [invoked, ...action.readWriteSets.filter((set) => set.namespace !== invoked && writesTo(set)).map((set) => set.namespace)];
+      for (const name of namespaces) {
+        const chaincodePolicy = this.policies.get(name);
+        if (chaincodePolicy === undefined || chaincodePolicy === 'unreadable') {
+          if (name !== invoked) found.push(`action ${a}: it writes into ${name}, which no committed chaincode definition names: Fabric marks it INVALID_CHAINCODE`);
+          continue;
         }
-        const parameter = this.keyLevel?.validationParameter(name, key, collection === '' ? undefined : collection);
-        if (parameter) {
-          someChecked = true;
-          const verdict = this.evaluate(signaturePolicy(parameter), signers);
-          if (!verdict.holds) found.push(`action ${a}: its endorsements (${endorsers}) do not satisfy the key-level endorsement policy of ${shown}: ${verdict.text}`);
-          return;
-        }
-        const own = collection === '' ? undefined : this.collectionPolicy(name, collection);
-        const scope = own === undefined ? '' : collection;
-        if (checked.has(scope)) return;
-        checked.add(scope);
-        someChecked = true;
-        const verdict = this.evaluate(own ?? chaincodePolicy, signers);
-        if (!verdict.holds) {
-          found.push(own === undefined
-            ? `action ${a}: its endorsements (${endorsers}) do not satisfy ${name}'s endorsement policy ${verdict.text}`
-            : `action ${a}: its endorsements (${endorsers}) do not satisfy the endorsement policy of ${name}'s collection ${collection}: ${verdict.text}`);
-        }
-      };
-      for (const w of written?.writes ?? []) level('', w.key, `${name}/${JSON.stringify(w.key)}`);
-      for (const m of written?.metadataWrites ?? []) level('', m.key, `${name}/${JSON.stringify(m.key)} (its metadata)`);
-      for (const c of written?.collections ?? []) {
-        for (const w of c.writes) level(c.collection, Buffer.from(w.keyHash).toString('hex'), `${name}/${c.collection}/#${Buffer.from(w.keyHash).toString('hex').slice(0, 16)}`);
-        for (const m of c.metadataWrites) level(c.collection, Buffer.from(m.keyHash).toString('hex'), `${name}/${c.collection}/#${Buffer.from(m.keyHash).toString('hex').slice(0, 16)} (its metadata)`);
-      }
-      if (!someChecked) {
-        const verdict = this.evaluate(chaincodePolicy, signers);
-        if (!verdict.holds) found.push(`action ${a}: its endorsements (${endorsers}) do not satisfy ${name}'s endorsement policy ${verdict.text}`);
+        found.push(...this.namespaceProblems(`action ${a}`, name, chaincodePolicy, action.readWriteSets.find((set) => set.namespace === name), signers, endorsers, updatedBefore));
       }
     });
+    return found;
+  }
+
+  /**
+   * One namespace of an action, as Fabric's v20 evaluator (statebased/v20.go) holds it: each written
+   * key checks its key-level policy or, lacking one, the collection's or the chaincode's (each
+   * once); nothing checked: the chaincode's.
+   */
+  private namespaceProblems(at: string, name: string, chaincodePolicy: ApplicationPolicy, written: NamespaceReadWriteSet | undefined, signers: readonly Signer[], endorsers: string, updatedBefore: ReadonlySet<string> | undefined): string[] {
+    const found: string[] = [];
+    const checked = new Set<string>();
+    let someChecked = false;
+    const level = (collection: string, key: string, shown: string): void => {
+      if (updatedBefore?.has(keyId(name, collection, key))) {
+        found.push(`${at}: it writes ${shown}, whose key-level endorsement policy an earlier transaction of this block wrote: Fabric invalidates it (ENDORSEMENT_POLICY_FAILURE)`);
+        someChecked = true; // Fabric stops here: no other policy is asked for
+        return;
+      }
+      const parameter = this.keyLevel?.validationParameter(name, key, collection === '' ? undefined : collection);
+      if (parameter) {
+        someChecked = true;
+        const verdict = this.evaluate(signaturePolicy(parameter), signers);
+        if (!verdict.holds) found.push(`${at}: its endorsements (${endorsers}) do not satisfy the key-level endorsement policy of ${shown}: ${verdict.text}`);
+        return;
+      }
+      const own = collection === '' ? undefined : this.collectionPolicy(name, collection);
+      const scope = own === undefined ? '' : collection;
+      if (checked.has(scope)) return;
+      checked.add(scope);
+      someChecked = true;
+      const verdict = this.evaluate(own ?? chaincodePolicy, signers);
+      if (!verdict.holds) {
+        found.push(own === undefined
+          ? `${at}: its endorsements (${endorsers}) do not satisfy ${name}'s endorsement policy ${verdict.text}`
+          : `${at}: its endorsements (${endorsers}) do not satisfy the endorsement policy of ${name}'s collection ${collection}: ${verdict.text}`);
+      }
+    };
+    for (const w of written?.writes ?? []) level('', w.key, `${name}/${JSON.stringify(w.key)}`);
+    for (const m of written?.metadataWrites ?? []) level('', m.key, `${name}/${JSON.stringify(m.key)} (its metadata)`);
+    for (const c of written?.collections ?? []) {
+      for (const w of c.writes) level(c.collection, Buffer.from(w.keyHash).toString('hex'), `${name}/${c.collection}/#${Buffer.from(w.keyHash).toString('hex').slice(0, 16)}`);
+      for (const m of c.metadataWrites) level(c.collection, Buffer.from(m.keyHash).toString('hex'), `${name}/${c.collection}/#${Buffer.from(m.keyHash).toString('hex').slice(0, 16)} (its metadata)`);
+    }
+    if (!someChecked) {
+      const verdict = this.evaluate(chaincodePolicy, signers);
+      if (!verdict.holds) found.push(`${at}: its endorsements (${endorsers}) do not satisfy ${name}'s endorsement policy ${verdict.text}`);
+    }
     return found;
   }
 
