@@ -34,6 +34,21 @@ describe('computeRegulatorStats', () => {
     expect(empty.redFlags).to.deep.equal([]);
   });
 
+  it('gives overdue and exception rates week by week, by the local week each request was issued in, oldest first', () => {
+    // Monday 2026-03-02 00:30 local (UTC+8) is Sunday 16:30 UTC: it belongs to the week of 03-02, not 02-23.
+    const early = request('W0', 'B1', true, '2026-03-01T16:30:00.000Z');
+    const disagrees = { ...request('W1', 'B1', true, '2026-03-04T02:00:00.000Z'), reply: { ...(request('W1', 'B1', true).reply as NonNullable<ConfirmationRequest['reply']>), conclusion: 'disagrees' } } as ConfirmationRequest;
+    const late = { ...request('W2', 'B2', false, '2026-03-09T02:00:00.000Z'), replyDueAt: '2026-03-10T15:59:59.999Z' } as ConfirmationRequest;
+    const previous = request('W3', 'B2', false, '2026-03-01T15:00:00.000Z');
+    const stats = computeRegulatorStats([late, disagrees, early, previous], Date.parse('2026-03-12T00:00:00Z'), 480);
+    expect(stats.weekly).to.deep.equal([
+      { weekStart: '2026-02-23', issued: 1, overdue: 0, overdueRate: 0, finalReplies: 0, exceptions: 0, exceptionRate: 0 },
+      { weekStart: '2026-03-02', issued: 2, overdue: 0, overdueRate: 0, finalReplies: 2, exceptions: 1, exceptionRate: 0.5 },
+      { weekStart: '2026-03-09', issued: 1, overdue: 1, overdueRate: 1, finalReplies: 0, exceptions: 0, exceptionRate: 0 },
+    ]);
+    expect(computeRegulatorStats([], now, 480).weekly).to.deep.equal([]);
+  });
+
   it('does not flag same-day replies from a single responder', () => {
     const requests = ['1', '2', '3'].map((id) => request(id, 'B1', true, undefined, 'E'));
     expect(computeRegulatorStats(requests, now, 480).redFlags).to.deep.equal([]);

@@ -9,6 +9,7 @@ import {
   ReplyTimeBucket,
   RegulatorStats,
   ResponderStats,
+  WeeklyRates,
 } from '@econfirm/common';
 import { isOverdue } from '../lifecycle/deadlines';
 import { groupBy, ratio, round } from './aggregate';
@@ -91,6 +92,24 @@ function unusualRateFlags(responders: readonly ResponderStats[]): RedFlag[] {
     }));
 }
 
+/** The Monday (YYYY-MM-DD) of the local week an instant falls in. */
+function weekStartOf(iso: string, utcOffsetMinutes: number): string {
+  const local = new Date(Date.parse(iso) + utcOffsetMinutes * 60_000);
+  const sinceMonday = (local.getUTCDay() + 6) % 7;
+  return new Date(local.getTime() - sinceMonday * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Requests grouped by the week they were issued in, oldest week first (groupBy sorts; ISO dates sort as text). */
+function weeklyRates(requests: readonly ConfirmationRequest[], nowMillis: number, utcOffsetMinutes: number): WeeklyRates[] {
+  return groupBy(requests, (r) => weekStartOf(r.issued.at, utcOffsetMinutes))
+    .map(([weekStart, week]) => {
+      const overdue = week.filter((r) => isOverdue(r, nowMillis)).length;
+      const finals = week.filter((r) => finalReplyAt(r) !== undefined);
+      const exceptions = finals.filter((r) => r.reply?.conclusion === ReplyConclusion.Disagrees).length;
+      return { weekStart, issued: week.length, overdue, overdueRate: ratio(overdue, week.length), finalReplies: finals.length, exceptions, exceptionRate: ratio(exceptions, finals.length) };
+    });
+}
+
 export function computeRegulatorStats(requests: readonly ConfirmationRequest[], nowMillis: number, utcOffsetMinutes: number): RegulatorStats {
   const byState = Object.fromEntries(CONFIRMATION_STATES.map((s) => [s, 0])) as Record<ConfirmationState, number>;
   for (const request of requests) byState[request.state]++;
@@ -108,5 +127,6 @@ export function computeRegulatorStats(requests: readonly ConfirmationRequest[], 
     exceptionRate: ratio(finals.filter((r) => r.reply?.conclusion === ReplyConclusion.Disagrees).length, finals.length),
     responders,
     redFlags: [...sameDayReplyFlags(requests, utcOffsetMinutes), ...unusualRateFlags(responders)],
+    weekly: weeklyRates(requests, nowMillis, utcOffsetMinutes),
   };
 }

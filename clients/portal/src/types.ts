@@ -85,18 +85,6 @@ export interface HistoryEntry {
   value: ConfirmationRecord | null;
 }
 
-export interface RegulatorStats {
-  asOf: string;
-  total: number;
-  byState: Record<string, number>;
-  overdue: number;
-  overdueRate: number;
-  returnRate: number;
-  exceptionRate: number;
-  responders: Array<{ responderId: string; sent: number; replied: number; returned: number; overdue: number; replyRate: number; medianReplyHours: number | null }>;
-  redFlags: Array<{ type: string; detail: string }>;
-}
-
 /** A bulk issuance job (GET /v1/bulk/jobs/{id}). */
 export interface BulkJob {
   id: string;
@@ -177,6 +165,7 @@ export interface ChainReport {
   blocksChecked: number;
   transactionsByValidation: Record<string, number>;
   transactionsChecked: number;
+  activityByDay: Array<{ day: string; blocks: number; transactions: number }>;
   validationReplayed: boolean;
   breaks: Array<{ block: string; reason: string }>;
   anchoredToPeerHeight: boolean;

@@ -120,6 +120,7 @@ export function verifyBlockFiles(source: string, options: { anchor?: TrustAnchor
     blocksChecked: count,
     transactionsByValidation: Object.fromEntries(Object.entries(checker.transactionsByValidation).sort(([a], [b]) => a.localeCompare(b))),
     transactionsChecked: checker.transactionsChecked,
+    activityByDay: checker.activityByDay,
     validationReplayed: checker.validationReplayed,
     breaks: checker.breaks,
     anchoredToPeerHeight: false,

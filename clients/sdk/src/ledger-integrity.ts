@@ -67,6 +67,7 @@ export function chainCasOf(config: common.Config, configBlock: bigint): ChainCas
 export class ChainChecker {
   readonly breaks: ChainBreak[] = [];
   readonly transactionsByValidation: Record<string, number> = {};
+  private readonly days = new Map<string, { blocks: number; transactions: number }>();
   /** Transactions whose signatures were checked (VALID ones after the genesis block). */
   transactionsChecked = 0;
   private number: bigint;
@@ -101,6 +102,11 @@ export class ChainChecker {
   private readonly replay?: ValidationReplay;
   /** From block 0: the endorsement policy of each chaincode as its committed definition says (endorsement-policy.ts). */
   private readonly policies?: EndorsementPolicies;
+
+  /** Blocks and transactions of the checked blocks per UTC day, oldest first (the regulator's chart of activity). */
+  get activityByDay(): DayActivity[] {
+    return [...this.days.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([day, counts]) => ({ day, ...counts }));
+  }
 
   /** Whether the validation codes were recomputed by replaying the read-write sets (a check from block 0). */
   get validationReplayed(): boolean {
@@ -150,6 +156,14 @@ export class ChainChecker {
       const inForce = parsed.config ? BigInt(n) : this.cas.configBlock;
       if (inForce !== undefined && BigInt(parsed.lastConfigIndex) !== inForce) this.breaks.push({ block: n, reason: `its LAST_CONFIG names block ${parsed.lastConfigIndex}, but the configuration in force is block ${inForce}` });
     }
+    // A block has no time of its own: it counts on the UTC day its first transaction was proposed.
+    const proposed = parsed.transactions.find((t) => t.timestamp !== undefined)?.timestamp;
+    if (proposed) {
+      const day = this.days.get(proposed.toISOString().slice(0, 10)) ?? { blocks: 0, transactions: 0 };
+      day.blocks += 1;
+      day.transactions += parsed.transactions.length;
+      this.days.set(proposed.toISOString().slice(0, 10), day);
+    }
     this.policies?.beginBlock(parsed.transactions);
     parsed.transactions.forEach((tx, i) => {
       this.transactionsByValidation[tx.validation] = (this.transactionsByValidation[tx.validation] ?? 0) + 1;
@@ -176,6 +190,13 @@ function isChainCas(cas: MspCas | ChainCas): cas is ChainCas {
   return 'orderers' in cas && 'members' in cas && !(cas instanceof Map);
 }
 
+export interface DayActivity {
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  blocks: number;
+  transactions: number;
+}
+
 export interface ChainReport {
   channel: string;
   /** Blocks on the peer (the last is height - 1). */
@@ -187,6 +208,8 @@ export interface ChainReport {
   transactionsByValidation: Record<string, number>;
   /** VALID transactions whose creator and endorsement signatures, membership and id were checked. */
   transactionsChecked: number;
+  /** Blocks and transactions per UTC day (a block on the day its first transaction was proposed), oldest first. */
+  activityByDay: DayActivity[];
   /** From block 0: the recorded validation codes recomputed by replaying the read-write sets (MVCC of point reads), and each VALID transaction's endorsements held against its chaincode's endorsement policy as the chain's committed definitions say. */
   validationReplayed: boolean;
   /** Every inconsistency found; empty when the chain holds. */
@@ -249,6 +272,7 @@ export async function verifyChain(network: Network, range: { from?: bigint; to?:
     blocksChecked: Number(to - from + 1n),
     transactionsByValidation: Object.fromEntries(Object.entries(checked.transactionsByValidation).sort(([a], [b]) => a.localeCompare(b))),
     transactionsChecked: checked.transactionsChecked,
+    activityByDay: checked.activityByDay,
     validationReplayed: checked.validationReplayed,
     breaks: checked.breaks,
     anchoredToPeerHeight: anchored,

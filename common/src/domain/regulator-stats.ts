@@ -32,6 +32,24 @@ export interface RedFlag {
   detail: string;
 }
 
+/**
+ * One week of requests, by the week they were issued in (weeks start on Monday, on the platform
+ * calendar's local time): how many, how many of them are overdue now, how many have a final reply
+ * and how many of those disagree.
+ */
+export interface WeeklyRates {
+  /** The Monday the week starts on (YYYY-MM-DD, local to the work calendar). */
+  weekStart: string;
+  issued: number;
+  overdue: number;
+  /** overdue / issued */
+  overdueRate: number;
+  finalReplies: number;
+  exceptions: number;
+  /** exceptions / finalReplies */
+  exceptionRate: number;
+}
+
 /** The regulator's view: computed from ledger metadata only (states, ids, timestamps, conclusions). */
 export interface RegulatorStats {
   asOf: string;
@@ -45,4 +63,6 @@ export interface RegulatorStats {
   exceptionRate: number;
   responders: ResponderStats[];
   redFlags: RedFlag[];
+  /** Overdue and exception rates week by week, oldest first (the weeks requests were issued in). */
+  weekly: WeeklyRates[];
 }

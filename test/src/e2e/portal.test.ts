@@ -467,13 +467,35 @@ describe('portal e2e: the bank-letter path in a real browser', function () {
     const api = await gw.get(callers.regulator, '/v1/statistics');
     expect(api.status).to.equal(200);
     expect(Number(await page.textContent('[data-testid=stats-total]'))).to.equal(api.body.total).and.to.be.greaterThan(2);
+    // The charts draw the API's figures: overdue and exception rates week by week, each responder's reply times.
+    const stats = api.body as { weekly: Array<{ weekStart: string; overdueRate: number; exceptionRate: number }>; responders: Array<{ responderId: string; replied: number; replyTimeHistogram: Record<string, number> }> };
+    expect(stats.weekly.length).to.be.greaterThan(0);
+    const bars = (chart: string) => page.locator(`svg#${chart} rect`).evaluateAll((rects) => rects.map((r) => [r.getAttribute('data-key'), Number(r.getAttribute('data-value'))]));
+    expect(await bars('stats-weekly-overdue')).to.deep.equal(stats.weekly.map((w) => [w.weekStart, Math.round(w.overdueRate * 1000) / 10]));
+    expect(await bars('stats-weekly-exceptions')).to.deep.equal(stats.weekly.map((w) => [w.weekStart, Math.round(w.exceptionRate * 1000) / 10]));
+    const answered = stats.responders.filter((r) => r.replied > 0);
+    expect(answered.length).to.be.greaterThan(0);
+    for (const r of answered) {
+      expect(await bars(`stats-reply-times-${r.responderId}`)).to.deep.equal(['<1h', '1-4h', '4-24h', '1-3d', '3-10d', '>10d'].map((b) => [b, r.replyTimeHistogram[b]]));
+    }
     // The chain check, run from the page: the gateway recomputed every hash up to the peer's height.
+    const transactionsNow = async (): Promise<number | undefined> => {
+      const whole = (await gw.get(callers.regulator, '/v1/ledger/integrity')).body as { transactionsByValidation: Record<string, number>; nextFromBlock?: string };
+      return whole.nextFromBlock ? undefined : Object.values(whole.transactionsByValidation).reduce((a, b) => a + b, 0);
+    };
+    const before = await transactionsNow();
     await page.click('#integrity-run');
     await page.waitForSelector('#integrity-verdict');
     expect(await page.getAttribute('#integrity-verdict', 'data-holds')).to.equal('true');
     expect(await page.locator('#integrity-breaks').count()).to.equal(0);
     expect(await page.locator('#integrity-checks li').count()).to.equal(7);
     expect(await page.textContent('#integrity-anchor-result')).to.contain('not pinned');
+    // Transactions per day, from the whole chain's pages: they add up to every transaction checked.
+    const perDay = await page.locator('svg#integrity-activity-chart rect').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-value'))));
+    const after = await transactionsNow();
+    expect(perDay.length).to.be.greaterThan(0);
+    // The chain only grows: the page's count lies between the whole chain's before and after its run.
+    if (before !== undefined && after !== undefined) expect(perDay.reduce((a, b) => a + b, 0)).to.be.within(before, after);
     // Pinned by the genesis hash the regulator holds (here: read once from the API), then by another one.
     const genesis = (await gw.get(callers.regulator, '/v1/ledger/integrity?toBlock=0')).body as { checkpoint: { headerHash: string } };
     for (const [hash, holds] of [[genesis.checkpoint.headerHash, 'true'], ['ab'.repeat(32), 'false']] as const) {

@@ -1,7 +1,9 @@
 import type { Session } from '../app.js';
+import { barChart } from '../chart.js';
 import { facts, h, instant, percent, show, table } from '../dom.js';
 import { stateLabel } from '../labels.js';
-import type { ChainReport, RegulatorStats } from '../types.js';
+import type { REPLY_TIME_BUCKETS, RegulatorStats } from '@econfirm/common';
+import type { ChainReport } from '../types.js';
 import { crossCheckStatisticsSection } from './cross-check.js';
 
 /** Where the portal keeps the genesis hash the regulator pinned (its own copy, taken out of band). */
@@ -38,6 +40,15 @@ function integritySection(session: Session, onError: (err: unknown) => void): HT
         let blocks = report.blocksChecked;
         let transactions = report.transactionsChecked;
         const breaks = [...report.breaks];
+        // Per day across the pages (a day's blocks may lie on two pages).
+        const activity = new Map<string, { blocks: number; transactions: number }>();
+        const addActivity = (page: ChainReport) => {
+          for (const d of page.activityByDay) {
+            const day = activity.get(d.day) ?? { blocks: 0, transactions: 0 };
+            activity.set(d.day, { blocks: day.blocks + d.blocks, transactions: day.transactions + d.transactions });
+          }
+        };
+        addActivity(report);
         const tick = () => {
           progress.max = Number(report.height);
           progress.value = blocks;
@@ -50,8 +61,10 @@ function integritySection(session: Session, onError: (err: unknown) => void): HT
           blocks += report.blocksChecked;
           transactions += report.transactionsChecked;
           breaks.push(...report.breaks);
+          addActivity(report);
           tick();
         }
+        const days = [...activity.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
         const holds = breaks.length === 0 && report.anchoredToPeerHeight && first.trustAnchor?.matched !== false;
         const mark = (ok: boolean | undefined) => (ok === undefined ? '— not checked' : ok ? '✓ holds' : '✗ broken');
         const about = (pattern: RegExp) => breaks.every((b) => !pattern.test(b.reason));
@@ -70,11 +83,19 @@ function integritySection(session: Session, onError: (err: unknown) => void): HT
             h('li', {}, `排序节点签名 Every orderer signature: ${mark(about(/orderer|ordering node/))}`),
             h('li', {}, `交易与背书签名 Creator and endorsement signatures (${transactions} transactions): ${mark(about(/creator|endorsement \d|its id|a second time/))}`),
             h('li', {}, `校验码重算 Validation codes replayed: ${first.validationReplayed ? mark(about(/replay of the read-write sets/)) : '— not checked'}`),
-            h('li', {}, `背书策略 Endorsement policies: ${first.validationReplayed ? mark(about(/endorsement policy/)) : '— not checked'}`),
+            h('li', {}, `背书策略 Endorsement policies: ${first.validationReplayed ? mark(about(/endorsement policy|INVALID_CHAINCODE/)) : '— not checked'}`),
             h('li', { id: 'integrity-anchor-result' }, `信任锚 Trust anchor: ${first.trustAnchor ? (first.trustAnchor.matched ? '✓ the genesis hash you hold' : '✗ not the chain your genesis hash names') : '— not pinned (the first block is trusted as the peer serves it)'}`),
             h('li', {}, `节点当前区块 The peer's current block: ${mark(report.anchoredToPeerHeight)}`),
           ),
           breaks.length > 0 ? table('断裂 Breaks', ['区块 Block', '原因 Reason'], breaks.map((b) => [b.block, b.reason]), { id: 'integrity-breaks' }) : null,
+          days.length > 0
+            ? h(
+                'figure',
+                { id: 'integrity-activity' },
+                h('figcaption', {}, '每日交易（区块）Transactions per day, UTC (blocks)'),
+                barChart('integrity-activity-chart', 'Transactions per day (blocks)', days.map(([day, d]) => [day, `${day} (${d.blocks})`, d.transactions])),
+              )
+            : null,
         );
       } catch (err) {
         show(result);
@@ -91,6 +112,44 @@ function integritySection(session: Session, onError: (err: unknown) => void): HT
     h('p', {}, h('label', { for: 'integrity-anchor' }, '信任锚 Trust anchor '), anchor),
     run,
     result,
+  );
+}
+
+/** Overdue and exception rates by the week requests were issued in (GET /v1/statistics `weekly`), in per cent. */
+function weeklySection(stats: RegulatorStats): HTMLElement {
+  const perCent = (rate: number) => Math.round(rate * 1000) / 10;
+  return h(
+    'section',
+    { id: 'stats-weekly', 'aria-labelledby': 'stats-weekly-title' },
+    h('h3', { id: 'stats-weekly-title' }, '按周 By week (the week requests were issued in, from Monday)'),
+    stats.weekly.length === 0
+      ? h('p', {}, '暂无函证 No requests yet.')
+      : h(
+          'div',
+          { class: 'charts' },
+          barChart('stats-weekly-overdue', '逾期率 Overdue rate by week (%)', stats.weekly.map((w) => [w.weekStart, `${w.weekStart} (${w.overdue}/${w.issued})`, perCent(w.overdueRate)])),
+          barChart('stats-weekly-exceptions', '不符率 Exception rate by week (%)', stats.weekly.map((w) => [w.weekStart, `${w.weekStart} (${w.exceptions}/${w.finalReplies})`, perCent(w.exceptionRate)])),
+        ),
+  );
+}
+
+/**
+ * The reply-time buckets in their order (the answer's keys come sorted as text). The browser loads
+ * nothing from @econfirm/common, so the list is written here; its type is the common one's, so
+ * tsc refuses it if it ever differs from REPLY_TIME_BUCKETS (common/src/domain/regulator-stats.ts).
+ */
+const BUCKETS: typeof REPLY_TIME_BUCKETS = ['<1h', '1-4h', '4-24h', '1-3d', '3-10d', '>10d'];
+
+/** Each responder's final replies by the time they took from delivery (`replyTimeHistogram`). */
+function replyTimeSection(stats: RegulatorStats): HTMLElement {
+  const answered = stats.responders.filter((r) => r.replied > 0);
+  return h(
+    'section',
+    { id: 'stats-reply-times', 'aria-labelledby': 'stats-reply-times-title' },
+    h('h3', { id: 'stats-reply-times-title' }, '回函时长分布 Reply time from delivery, per responder'),
+    answered.length === 0
+      ? h('p', {}, '暂无回函 No final replies yet.')
+      : h('div', { class: 'charts' }, ...answered.map((r) => barChart(`stats-reply-times-${r.responderId}`, `${r.responderId}: replies by time taken`, BUCKETS.map((b) => [b, b, r.replyTimeHistogram[b]])))),
   );
 }
 
@@ -120,6 +179,8 @@ export async function renderStatistics(main: HTMLElement, session: Session, onEr
       stats.redFlags.length > 0
         ? table('风险提示 Red flags', ['类型 Type', '说明 Detail'], stats.redFlags.map((f) => [f.type, f.detail]))
         : h('p', {}, '无风险提示 No red flags.'),
+      weeklySection(stats),
+      replyTimeSection(stats),
     ),
     crossChecks,
   );

@@ -38,6 +38,12 @@ export class TrustAnchorDto extends CheckpointDto {
 }
 
 /** The sdk's ChainReport (clients/sdk/src/ledger-integrity.ts). */
+export class DayActivityDto {
+  @ApiProperty({ format: 'date', description: 'UTC day' }) day: string;
+  @ApiProperty({ type: 'integer', description: 'blocks whose first transaction was proposed that day' }) blocks: number;
+  @ApiProperty({ type: 'integer', description: 'their transactions, valid or not' }) transactions: number;
+}
+
 export class ChainReportDto {
   @ApiProperty() channel: string;
   @ApiProperty({ description: 'blocks on the peer' }) height: string;
@@ -47,6 +53,7 @@ export class ChainReportDto {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, description: 'transactions of the checked blocks by the peers’ verdict (VALID, MVCC_READ_CONFLICT, …)' })
   transactionsByValidation: Record<string, number>;
   @ApiProperty({ description: 'VALID transactions whose creator and endorsement signatures, membership and id derivation were checked' }) transactionsChecked: number;
+  @ApiProperty({ type: [DayActivityDto], description: 'blocks and transactions of the checked range per UTC day, oldest first' }) activityByDay: DayActivityDto[];
   @ApiProperty({ description: 'the recorded validation codes were recomputed by replaying the read-write sets from block 0 (MVCC of point reads; only when the range starts at the genesis block)' }) validationReplayed: boolean;
   @ApiProperty({ type: [ChainBreakDto], description: 'every inconsistency found; empty when the chain holds' }) breaks: ChainBreakDto[];
   @ApiProperty({ description: 'the range reaches the last block, whose header hashes to the peer’s current block hash' }) anchoredToPeerHeight: boolean;

@@ -29,6 +29,16 @@ export class RedFlagDto {
   @ApiProperty() detail: string;
 }
 
+export class WeeklyRatesDto {
+  @ApiProperty({ format: 'date', description: 'the Monday the week starts on, on the work calendar\'s local time' }) weekStart: string;
+  @ApiProperty({ type: 'integer', description: 'requests issued that week' }) issued: number;
+  @ApiProperty({ type: 'integer', description: 'of them, overdue now' }) overdue: number;
+  @ApiProperty({ description: 'overdue / issued' }) overdueRate: number;
+  @ApiProperty({ type: 'integer', description: 'of them, with a final reply' }) finalReplies: number;
+  @ApiProperty({ type: 'integer', description: 'final replies that disagree' }) exceptions: number;
+  @ApiProperty({ description: 'exceptions / finalReplies' }) exceptionRate: number;
+}
+
 export class RegulatorStatsDto {
   @ApiProperty() asOf: string;
   @ApiProperty() total: number;
@@ -39,4 +49,5 @@ export class RegulatorStatsDto {
   @ApiProperty({ description: 'share of final replies that disagree' }) exceptionRate: number;
   @ApiProperty({ type: [ResponderStatsDto] }) responders: ResponderStatsDto[];
   @ApiProperty({ type: [RedFlagDto] }) redFlags: RedFlagDto[];
+  @ApiProperty({ type: [WeeklyRatesDto], description: 'overdue and exception rates week by week, oldest first, by the week requests were issued in' }) weekly: WeeklyRatesDto[];
 }
