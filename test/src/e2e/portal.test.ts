@@ -496,6 +496,9 @@ describe('portal e2e: the bank-letter path in a real browser', function () {
     expect(perDay.length).to.be.greaterThan(0);
     // The chain only grows: the page's count lies between the whole chain's before and after its run.
     if (before !== undefined && after !== undefined) expect(perDay.reduce((a, b) => a + b, 0)).to.be.within(before, after);
+    // The verdicts shown are the whole run's, every page's counts added: they sum to the same transactions.
+    const shownVerdicts = ((await page.textContent('#integrity-verdicts')) ?? '').split(', ').map((part) => Number(part.split(' ')[1]));
+    expect(shownVerdicts.reduce((a, b) => a + b, 0)).to.equal(perDay.reduce((a, b) => a + b, 0));
     // Pinned by the genesis hash the regulator holds (here: read once from the API), then by another one.
     const genesis = (await gw.get(callers.regulator, '/v1/ledger/integrity?toBlock=0')).body as { checkpoint: { headerHash: string } };
     for (const [hash, holds] of [[genesis.checkpoint.headerHash, 'true'], ['ab'.repeat(32), 'false']] as const) {

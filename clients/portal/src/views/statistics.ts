@@ -40,9 +40,11 @@ function integritySection(session: Session, onError: (err: unknown) => void): HT
         let blocks = report.blocksChecked;
         let transactions = report.transactionsChecked;
         const breaks = [...report.breaks];
-        // Per day across the pages (a day's blocks may lie on two pages).
+        // Per day and per verdict across the pages (a day's blocks may lie on two pages).
         const activity = new Map<string, { blocks: number; transactions: number }>();
+        const verdicts = new Map<string, number>();
         const addActivity = (page: ChainReport) => {
+          for (const [code, n] of Object.entries(page.transactionsByValidation)) verdicts.set(code, (verdicts.get(code) ?? 0) + n);
           for (const d of page.activityByDay) {
             const day = activity.get(d.day) ?? { blocks: 0, transactions: 0 };
             activity.set(d.day, { blocks: day.blocks + d.blocks, transactions: day.transactions + d.transactions });
@@ -74,7 +76,7 @@ function integritySection(session: Session, onError: (err: unknown) => void): HT
             ['结论 Verdict', h('strong', { id: 'integrity-verdict', 'data-holds': String(holds), class: holds ? 'state-replied' : 'overdue' }, holds ? '完整 the chain holds' : '发现断裂 the chain is broken')],
             ['区块高度 Height', report.height],
             ['已校验区块 Blocks checked', h('span', {}, String(blocks), ' ', h('progress', { max: report.height, value: String(blocks) }))],
-            ['交易 Transactions', Object.entries(report.transactionsByValidation).map(([code, n]) => `${code} ${n}`).join(', ')],
+            ['交易 Transactions', h('span', { id: 'integrity-verdicts' }, [...verdicts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([code, n]) => `${code} ${n}`).join(', '))],
           ]),
           h(
             'ul',
