@@ -8,6 +8,8 @@
 # Last, the ledger audit on a chain of BENCH_AUDIT_BLOCKS (default 10,000) blocks, on a third network
 # that cuts a block per transaction (ECONFIRM_BATCH_MAX_MESSAGES=1; ledger-audit.json).
 #   BENCH_ONLY_AUDIT=1: only that one.
+# BENCH_STATS=1 (or BENCH_ONLY_STATS=1: only it): the regulator's statistics and the list pages at
+# BENCH_STATS_SIZES requests (default 10,000 and 100,000), on a network of its own (stats-scale.json).
 set -euo pipefail
 ECONFIRM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ECONFIRM_ROOT"
@@ -17,9 +19,10 @@ export ECONFIRM_PORT_BASE=${BENCH_PORT_BASE:-9050}
 RAFT_DIR=$ECONFIRM_NETWORK_DIR
 BFT_DIR=$ECONFIRM_NETWORK_DIR-bft
 AUDIT_DIR=$ECONFIRM_NETWORK_DIR-audit
+STATS_DIR=$ECONFIRM_NETWORK_DIR-stats
 npm run --silent build
 network/install-fabric.sh
-trap 'for d in "$RAFT_DIR" "$BFT_DIR" "$AUDIT_DIR"; do ECONFIRM_NETWORK_DIR=$d network/clean.sh; done' EXIT
+trap 'for d in "$RAFT_DIR" "$BFT_DIR" "$AUDIT_DIR" "$STATS_DIR"; do ECONFIRM_NETWORK_DIR=$d network/clean.sh; done' EXIT
 
 ledger_audit() {
   ECONFIRM_NETWORK_DIR=$AUDIT_DIR ECONFIRM_BATCH_MAX_MESSAGES=1 network/up.sh
@@ -27,6 +30,12 @@ ledger_audit() {
   ECONFIRM_NETWORK_DIR=$AUDIT_DIR network/clean.sh
 }
 if [ -n "${BENCH_ONLY_AUDIT:-}" ]; then ledger_audit; exit 0; fi
+stats_scale() {
+  ECONFIRM_NETWORK_DIR=$STATS_DIR network/up.sh
+  ECONFIRM_NETWORK_DIR=$STATS_DIR node test/dist/bench/stats-scale-bench.js
+  ECONFIRM_NETWORK_DIR=$STATS_DIR network/clean.sh
+}
+if [ -n "${BENCH_ONLY_STATS:-}" ]; then stats_scale; exit 0; fi
 
 network/up.sh
 node test/dist/bench/fabric-baseline.js
@@ -48,3 +57,4 @@ node test/dist/bench/fabric-baseline.js
 node test/dist/bench/ordering-comparison.js
 network/clean.sh
 ledger_audit
+if [ -n "${BENCH_STATS:-}" ]; then stats_scale; fi
