@@ -61,7 +61,7 @@ async function page(ledger: LedgerSession, transaction: 'ListConfirmationsByFirm
 
 async function main(): Promise<void> {
   if (SIZES.some((n) => !Number.isInteger(n) || n < BATCH)) throw new RangeError(`BENCH_STATS_SIZES must be whole numbers ≥ ${BATCH}, not ${process.env.BENCH_STATS_SIZES}`);
-  await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'BANK1-SH');
+  await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'BANK1-SH', 'REGULATOR');
   const recipients = await withLedger('operator', 'admin', async (admin) => {
     const registry = new RegistryClient(admin);
     return Promise.all(['FIRM1', 'CLIENT1'].map(async (id) => recipientOf(await registry.get(id))));
