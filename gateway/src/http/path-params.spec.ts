@@ -80,8 +80,8 @@ function admits(schema: SchemaObject, value: string): boolean {
 
 /**
  * A body the route's DTO takes, built from the document's examples (required members only), so
- * that the body passes validation and the path id is what is judged: the validation pipe runs on
- * every argument at once and answers the first refusal, which would otherwise be the body's.
+ * that the body passes validation and a valid id's route gets past it (a malformed id is judged
+ * first whatever the body holds: http/path-params.guard.ts, and the test of it below).
  */
 function exampleBody(document: OpenAPIObject, schema: SchemaObject | ReferenceObject | undefined): unknown {
   if (!schema) return undefined;
@@ -165,15 +165,15 @@ describe('every path id is validated at the edge, before the ledger (issue 17)',
     );
   }
 
-  /** One request as a caller of a role the route admits, with the example body where it takes one. */
-  async function call(route: Route, values: Record<string, string>): Promise<Answer> {
+  /** One request as a caller of a role the route admits, with the example body where it takes one (or `bodyOf` when given). */
+  async function call(route: Route, values: Record<string, string>, bodyOf?: unknown): Promise<Answer> {
     const url = route.template.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(values[name] ?? ''));
     const roles = rolesByOperation.get(route.operation.operationId ?? '');
     expect(roles, `${route.method} ${route.template}: no controller method for ${route.operation.operationId}`).to.be.an('array').that.is.not.empty;
     const caller = callers.get(roles![0]!)!;
     const token = await createApiToken(caller.credentialId, caller.privateJwk, { audience: config.audience, method: route.method, url: `${config.publicUrl}${url}` });
     const requestBody = route.operation.requestBody as RequestBodyObject | undefined;
-    const body = requestBody ? JSON.stringify(exampleBody(document, requestBody.content['application/json']?.schema) ?? {}) : undefined;
+    const body = requestBody ? JSON.stringify(bodyOf ?? exampleBody(document, requestBody.content['application/json']?.schema) ?? {}) : undefined;
     const res = await fetch(`${base}${url}`, {
       method: route.method,
       headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
@@ -244,6 +244,22 @@ describe('every path id is validated at the edge, before the ledger (issue 17)',
     }
     expect(problems, problems.join('\n')).to.deep.equal([]);
     expect(refusals).to.be.greaterThan(200);
+  });
+
+  it('answers the malformed id, not a malformed body beside it, on every route that takes a JSON body', async function () {
+    const problems: string[] = [];
+    let checked = 0;
+    for (const route of routes()) {
+      const requestBody = route.operation.requestBody as RequestBodyObject | undefined;
+      if (!requestBody?.content['application/json']) continue;
+      const parameter = route.parameters[0] as ParameterObject;
+      const res = await call(route, { ...examples(route), [parameter.name]: MALFORMED[0] as string }, { notAField: 1 });
+      const issues = res.body.error?.details?.issues ?? [];
+      if (res.status !== 400 || !issues.some((issue) => issue.path === parameter.name)) problems.push(`${route.method} ${route.template}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+      else checked += 1;
+    }
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+    expect(checked).to.be.greaterThan(20);
   });
 
   it('lets a valid id through on every route: no issue names a path parameter', async function () {
