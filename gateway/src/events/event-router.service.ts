@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Role, type ContractTransaction, type MortgageRecord } from '@econfirm/common';
+import { ConfirmationState, Role, type ConfirmationView, type ContractTransaction, type MortgageRecord } from '@econfirm/common';
 import type { LedgerCall } from '../fabric/ledger-call';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
@@ -147,22 +147,34 @@ export class EventRouter {
     }
   }
 
-  private async visible(reader: Principal, id: string): Promise<boolean> {
+  /**
+   * Whether the reader was party to the request when the event's transaction committed (`state`:
+   * the state the event recorded). The ledger answers for now, and the router may route an event
+   * after later blocks committed — an issuance read once the client's authorization is in would
+   * show the bank a step it was never party to. The lifecycle makes the event's own state enough:
+   * the responder becomes a party at authorization (chaincode/src/auth/confirmation-access.ts,
+   * isParty), ClientAuthorize starts only from `issued` (chaincode/src/lifecycle/transitions.ts),
+   * so an event recording `issued` was written before the responder was a party. Every other
+   * event's parties are today's: no step takes a party away.
+   */
+  private async visible(reader: Principal, id: string, state?: string): Promise<boolean> {
+    let view: Pick<ConfirmationView, 'firmId' | 'clientId'>;
     try {
-      await this.ledger.evaluate(reader, { contract: 'confirmation', transaction: 'GetConfirmation', args: [id] });
-      return true;
+      view = JSON.parse(Buffer.from(await this.ledger.evaluate(reader, { contract: 'confirmation', transaction: 'GetConfirmation', args: [id] })).toString('utf8')) as ConfirmationView;
     } catch (err) {
       if (err instanceof GatewayError && NOT_THEIRS.has(err.code)) return false;
       throw err;
     }
+    if (state !== ConfirmationState.Issued) return true;
+    return view.firmId === reader.institutionId || view.clientId === reader.institutionId;
   }
 
   /** The ids the reader can see, in their order; a batch (up to 500 ids) is asked a few at a time. */
-  private async visibleIds(reader: Principal, ids: readonly string[]): Promise<string[]> {
+  private async visibleIds(reader: Principal, ids: readonly string[], state?: string): Promise<string[]> {
     const seen = new Array<boolean>(ids.length).fill(false);
     let next = 0;
     const worker = async (): Promise<void> => {
-      for (let i = next++; i < ids.length; i = next++) seen[i] = await this.visible(reader, ids[i] as string);
+      for (let i = next++; i < ids.length; i = next++) seen[i] = await this.visible(reader, ids[i] as string, state);
     };
     await Promise.all(Array.from({ length: Math.min(BATCH_READS, ids.length) }, worker));
     return ids.filter((_, i) => seen[i]);
@@ -186,7 +198,7 @@ export class EventRouter {
       const reader = this.reader(tenant);
       if (!reader) continue;
       await this.caughtUp(tenant, reader, event.blockNumber);
-      const ids = await this.visibleIds(reader, event.data.ids);
+      const ids = await this.visibleIds(reader, event.data.ids, event.data.state);
       if (ids.length === 0) continue;
       const data = { ...event.data, ids };
       // originalId (Resend) names a request of the same parties; drop it anyway if this tenant cannot read it.
