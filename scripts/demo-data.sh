@@ -183,7 +183,8 @@ rm -f "$reply"
 
 # ---- receivables and batch payments (gateway/src/receivables, gateway/src/payment-batches) ----
 # ENT1 (core enterprise) owes SUP1 ¥1,000,000.00 (RCV-DEMO-0001, confirmed, split into three);
-# part 2 passed up the chain to SUP2, who financed it at BANK1; BANK1 paid 24 farmers for ENT1.
+# part 2 passed up the chain to SUP2, who financed it at BANK1; SUP2 offers RCV-DEMO-0004 to
+# BANK2 for financing; BANK1 paid 24 farmers for ENT1.
 
 # receivable_field <id> <jq> [reader]: as the core enterprise sees it (it is party to every part it
 # owes) or as `reader` (the obligor of one ENT1 is no party to), or "absent".
@@ -212,7 +213,16 @@ fi
 [ "$(receivable_field RCV-DEMO-0001-2 .state)" = confirmed ] && call sup1.sup1 POST /v1/receivables/RCV-DEMO-0001-2/transfer '{"toId":"SUP2"}' >/dev/null
 [ "$(receivable_field RCV-DEMO-0001-2 .state)" = transferred ] && call sup2.sup2 POST /v1/receivables/RCV-DEMO-0001-2/financing-request '{"bankId":"BANK1"}' >/dev/null
 [ "$(receivable_field RCV-DEMO-0001-2 .state)" = financing-requested ] && call bank1.officer1 POST /v1/receivables/RCV-DEMO-0001-2/financing '{"financingId":"FIN-DEMO-0001"}' >/dev/null
-for id in RCV-DEMO-0001 RCV-DEMO-0001-1 RCV-DEMO-0001-2 RCV-DEMO-0001-3; do say "$id: $(receivable_field "$id" .state), holder $(receivable_field "$id" .holderId)"; done
+# Parts 1 and 3 cannot be financed now: they share the invoices of part 2, which BANK1 holds a lien
+# on (one active lien per invoice, DOMAIN §5). What ENT1 owes SUP2 on an invoice of its own
+# (RCV-DEMO-0004, ¥150,000.00) SUP2 offers to the second bank: BANK2's officer finds it among its
+# financing requests (the portal as bank2.officer1, or POST /v1/receivables/RCV-DEMO-0004/financing).
+if [ "$(receivable_field RCV-DEMO-0004 .state)" = absent ]; then
+  call sup2.sup2 POST /v1/receivables '{"id":"RCV-DEMO-0004","obligorId":"ENT1","amountMinor":"15000000","currency":"CNY","issueDate":"2026-06-01","maturityDate":"2027-06-01","contractNumber":"HT-DEMO-2026-0004","invoiceNumbers":["3100261130 00021107"],"goods":"特种钢板 60 吨"}' >/dev/null
+fi
+[ "$(receivable_field RCV-DEMO-0004 .state)" = registered ] && call ent1.ent1 POST /v1/receivables/RCV-DEMO-0004/confirmation >/dev/null
+[ "$(receivable_field RCV-DEMO-0004 .state)" = confirmed ] && call sup2.sup2 POST /v1/receivables/RCV-DEMO-0004/financing-request '{"bankId":"BANK2"}' >/dev/null
+for id in RCV-DEMO-0001 RCV-DEMO-0001-1 RCV-DEMO-0001-2 RCV-DEMO-0001-3 RCV-DEMO-0004; do say "$id: $(receivable_field "$id" .state), holder $(receivable_field "$id" .holderId)"; done
 # CLIENT1's own receivable from ENT1 (¥300,000.00), financed by BANK1 this year: CF-DEMO-0005's reply
 # states no discounted bill, so the cross-check shows it (FINANCED_RECEIVABLE_NOT_IN_REPLY).
 if [ "$(receivable_field RCV-DEMO-0002 .state)" = absent ]; then

@@ -32,11 +32,21 @@ GW_URL=http://127.0.0.1:$GW_PORT
 export ECONFIRM_GATEWAY_CONFIG=$GW_CONFIG ECONFIRM_GATEWAY_PORT=$GW_PORT
 
 # tenant:identity pairs that get a demo credential (ids are <tenant>.<identity>).
-DEMO_CREDENTIALS="firm1:auditor1 firm1:auditor2 client1:client1 bank1:officer1 bank1:officer2 bank1:reviewer1 bank1:mortgage-officer1 regulator:regulator1 operator:admin mreg1:registrar1 mreg1:registry-reviewer1 ent1:ent1 sup1:sup1 sup2:sup2"
+DEMO_CREDENTIALS="firm1:auditor1 firm1:auditor2 client1:client1 bank1:officer1 bank1:officer2 bank1:reviewer1 bank1:mortgage-officer1 bank2:officer1 regulator:regulator1 operator:admin mreg1:registrar1 mreg1:registry-reviewer1 ent1:ent1 sup1:sup1 sup2:sup2"
 # The receivables demo's enterprises (tenant:institution); a network minted before them gets their identities here.
 RECEIVABLE_TENANTS="ent1:ENT1 sup1:SUP1 sup2:SUP2"
 
 say() { echo "econfirm-gateway: $*" >&2; }
+
+# The second bank (BANK2, Bank2MSP, no peer: it uses the operator's) is a tenant when the network
+# has its org; a network created before it has not (network/clean.sh, then start.sh, adds it).
+add_second_bank_tenant() {
+  jq -e '.orgs[] | select(.key == "bank2")' "$ECONFIRM_NETWORK_DIR/network.json" >/dev/null 2>&1 || return 0
+  jq -e '.tenants[] | select(.id == "bank2")' "$GW_CONFIG" >/dev/null && return 0
+  jq '.tenants += [{ id: "bank2", institutionId: "BANK2", orgKey: "bank2" }]' "$GW_CONFIG" >"$GW_CONFIG.tmp"
+  mv "$GW_CONFIG.tmp" "$GW_CONFIG"
+  say "added the second bank's tenant bank2 (BANK2) to $GW_CONFIG"
+}
 
 running_pid() {
   local pid
@@ -78,6 +88,7 @@ write_config() {
         say "added the tenant ${pair%%:*} (${pair#*:}) to $GW_CONFIG"
       fi
     done
+    add_second_bank_tenant
     return 0
   fi
   cat >"$GW_CONFIG" <<EOF
@@ -101,6 +112,7 @@ write_config() {
   ]
 }
 EOF
+  add_second_bank_tenant
   say "wrote $GW_CONFIG"
 }
 
@@ -112,6 +124,7 @@ issue_demo_credentials() {
   done
   for pair in $DEMO_CREDENTIALS; do
     tenant=${pair%%:*}; identity=${pair#*:}
+    jq -e --arg t "$tenant" '.tenants[] | select(.id == $t)' "$GW_CONFIG" >/dev/null || continue   # bank2 on an older network
     node gateway/dist/cli.js credentials issue --tenant "$tenant" --identity "$identity" --id "$tenant.$identity" --out "$GW_CREDS" >/dev/null
   done
 }

@@ -17,6 +17,11 @@ deps_install
 build_all
 network/install-fabric.sh
 if network_is_up; then
+  # The second bank's org (Bank2MSP) is in the channel's genesis block: a network created before it cannot gain it here.
+  if [ "$(cat "$ECONFIRM_NETWORK_DIR/mode" 2>/dev/null || echo small)" = small ] && ! jq -e '.orgs[] | select(.key == "bank2")' "$ECONFIRM_NETWORK_DIR/network.json" >/dev/null; then
+    echo "econfirm: the network in $ECONFIRM_NETWORK_DIR was created before the second bank (Bank2MSP); re-create it: network/clean.sh && ./scripts/start.sh (this wipes its ledger and demo data)" >&2
+    exit 1
+  fi
   echo "econfirm: network already running in $ECONFIRM_NETWORK_DIR; deploying the current chaincode"
   network/deploy.sh
 else
@@ -36,11 +41,11 @@ econfirm is up.
   EVM node           : $(jq -r '.rpcUrl + "  EvidenceAnchor " + .address' "$ECONFIRM_NETWORK_DIR/evm/deployment.json")   ($ECONFIRM_NETWORK_DIR/evm/deployment.json)
   institutions       : node clients/cli/dist/main.js institutions list
   gateway (REST)     : http://127.0.0.1:$GW_PORT   docs http://127.0.0.1:$GW_PORT/docs   (scripts/gateway.sh status|stop)
-  demo API keys      : $GW_CREDS/  (firm1.auditor1, client1.client1, bank1.officer1, bank1.reviewer1, bank1.mortgage-officer1, mreg1.registrar1, mreg1.registry-reviewer1, regulator.regulator1, …)
+  demo API keys      : $GW_CREDS/  (firm1.auditor1, client1.client1, bank1.officer1, bank1.reviewer1, bank1.mortgage-officer1, bank2.officer1, mreg1.registrar1, mreg1.registry-reviewer1, regulator.regulator1, …)
   web portal         : http://127.0.0.1:$GW_PORT/portal/   (sign in with one of those files, e.g. client1.client1.json; clients/portal/README.md)
   demo requests      : CF-DEMO-0001 (auditor-accepted) … CF-DEMO-0004, CF-DEMO-0005 (its reply omits MTG-DEMO-0002, RCV-DEMO-0002 and RCV-DEMO-0003: cross-check), CF-DEMO-0006 (ENT1 denies owing RCV-DEMO-0002: cross-check) (scripts/demo-data.sh)
   demo mortgages     : MTG-DEMO-0001 (priority 1), MTG-DEMO-0002 (priority 2), MTG-DEMO-0003 (discharged), one unit of CLIENT1
-  demo receivables   : RCV-DEMO-0001 (ENT1 owes SUP1, confirmed, split into -1 -2 -3; -2 held by SUP2, financed at BANK1), RCV-DEMO-0002 (ENT1 owes CLIENT1), RCV-DEMO-0003 (CLIENT1 owes SUP1), both financed at BANK1, PB-DEMO-0001 (24 payees)
+  demo receivables   : RCV-DEMO-0001 (ENT1 owes SUP1, confirmed, split into -1 -2 -3; -2 held by SUP2, financed at BANK1), RCV-DEMO-0004 (ENT1 owes SUP2, offered to BANK2 for financing), RCV-DEMO-0002 (ENT1 owes CLIENT1), RCV-DEMO-0003 (CLIENT1 owes SUP1), both financed at BANK1, PB-DEMO-0001 (24 payees)
   stop / wipe        : scripts/gateway.sh stop; network/down.sh   /   network/clean.sh
 
 Call the gateway as FIRM1's auditor (each token is single-use, lives 2 minutes and is good for one

@@ -59,11 +59,13 @@ need_binaries() {
   [ -f "$FABRIC_CFG_PATH/core.yaml" ] || die "no core.yaml in $FABRIC_CFG_PATH: run network/install-fabric.sh"
 }
 
-# --- mode: "small" (4 orgs) or "full" (consortium: 37 banks, 89 firms) -----------------------
+# --- mode: "small" (4 peer orgs and a second bank) or "full" (consortium: 37 banks, 89 firms) ----
 net_mode() { cat "$NET/mode" 2>/dev/null || echo small; }
+# The small network's second bank (Bank2MSP) runs no peer, like a consortium member: it transacts
+# through the operator's peer, and gives the demo a second bank to finance at (issue 13).
 all_orgs() {
   local i
-  local banks=1 firms=1
+  local banks=2 firms=1
   [ "$(net_mode)" = full ] && banks=37 firms=89
   echo operator
   for i in $(seq 1 "$banks"); do echo "bank$i"; done

@@ -166,6 +166,7 @@ mint_default_identities() {
   mint_identity bank1 reviewer1 bank-reviewer
   mint_identity bank1 mortgage-officer1 mortgage-officer   # files mortgage applications and discharge requests
   mint_identity bank1 admin admin
+  mint_identity bank2 officer1 bank-officer   # the second bank: peerless, on the operator's peer
   mint_identity firm1 auditor1 auditor
   mint_identity firm1 auditor2 auditor
   mint_identity firm1 admin admin

@@ -6,12 +6,14 @@ import { RegistryClient } from './registry-client';
 
 /**
  * The demo institutions matching the network's demo identities (network/README.md): the bank and
- * its Shanghai branch, the audit firm, its client, a customer enterprise (the core enterprise of the
+ * its Shanghai branch, a second bank, the audit firm, its client, a customer enterprise (the core enterprise of the
  * receivables demo) and two suppliers, a mortgage registry and the regulator. Clients, enterprises and registries have no peers: the operator hosts them.
  */
 export const DEMO_INSTITUTIONS: readonly InstitutionProfile[] = [
   { id: 'BANK1', kind: 'bank', mspId: 'Bank1MSP', nameZh: '第一商业银行', nameEn: 'First Commercial Bank', registrationId: 'B0001H111000001' },
   { id: 'BANK1-SH', kind: 'bank-branch', parentId: 'BANK1', mspId: 'Bank1MSP', nameZh: '第一商业银行上海分行', nameEn: 'First Commercial Bank Shanghai Branch', registrationId: 'B0001B231000001' },
+  // A second bank, a channel member without a peer of its own (network/README.md): SUP1 asks it to finance a receivable.
+  { id: 'BANK2', kind: 'bank', mspId: 'Bank2MSP', nameZh: '第二商业银行', nameEn: 'Second Commercial Bank', registrationId: 'B0002H111000001' },
   { id: 'FIRM1', kind: 'audit-firm', mspId: 'Firm1MSP', nameZh: '信达会计师事务所', nameEn: 'Xinda Certified Public Accountants', registrationId: '31000001' },
   { id: 'CLIENT1', kind: 'client', mspId: 'OperatorMSP', nameZh: '华东制造股份有限公司', nameEn: 'East China Manufacturing Co., Ltd.', registrationId: '91310000MA1FL0001X' },
   { id: 'ENT1', kind: 'enterprise', mspId: 'OperatorMSP', nameZh: '江南贸易有限公司', nameEn: 'Jiangnan Trading Co., Ltd.', registrationId: '91320000MA1FL0002Y' },

@@ -29,10 +29,14 @@ export const ROLES = valuesOf(Role);
  */
 export const OPERATOR_MSP = 'OperatorMSP';
 
-/** MSP ids of the demo network; the consortium adds Bank2MSP..Bank37MSP and Firm2MSP..Firm89MSP. */
+/**
+ * MSP ids of the demo network (Bank2MSP runs no peer); the consortium adds Bank3MSP..Bank37MSP and
+ * Firm2MSP..Firm89MSP.
+ */
 export const DemoMsp = {
   Operator: OPERATOR_MSP,
   Bank1: 'Bank1MSP',
+  Bank2: 'Bank2MSP',
   Firm1: 'Firm1MSP',
   Regulator: 'RegulatorMSP',
 } as const;

@@ -8,8 +8,8 @@ import { networkScript, uniqueName, withLedger } from './network';
 
 /**
  * The world of a cross-check test (issue 14) on the real network: a fresh client per run (so the
- * registrations are only this run's) and a second bank (under RegulatorMSP, as
- * test/src/integration/mortgage.test.ts does: Bank1MSP holds one bank), a gateway with their
+ * registrations are only this run's) and a second bank of this run under Bank2MSP, the network's
+ * peerless second bank org (its gateway tenant uses the operator's peer), a gateway with their
  * tenants and the registry's, three registrations of the client — active with BANK1, discharged,
  * with the other bank — and bank letters taken through the lifecycle over HTTP.
  */
@@ -71,7 +71,7 @@ export class CrossCheckWorld {
     }
     ({ client: this.client, otherBank: this.otherBank } = await withLedger('operator', 'admin', async (admin) => ({
       client: await registerFresh(admin, { id: `XC-${this.tag}`, kind: 'client', mspId: 'OperatorMSP', nameZh: '交叉核对客户有限公司', nameEn: `Cross-check Client ${this.tag}`, registrationId: freshRegistrationId('91X') }),
-      otherBank: await registerFresh(admin, { id: `XB-${this.tag}`, kind: 'bank', mspId: 'RegulatorMSP', nameZh: '第二交叉核对银行', nameEn: `Cross-check Bank ${this.tag}`, registrationId: freshRegistrationId('B4') }),
+      otherBank: await registerFresh(admin, { id: `XB-${this.tag}`, kind: 'bank', mspId: 'Bank2MSP', nameZh: '第二交叉核对银行', nameEn: `Cross-check Bank ${this.tag}`, registrationId: freshRegistrationId('B4') }),
     })));
     this.engagement.clientId = this.client.record.id;
     // The client's tenant seals the letter on to the bank when it authorizes: the gateway holds its keys.
@@ -79,13 +79,13 @@ export class CrossCheckWorld {
     this.signerName = uniqueName('xcs');
     const otherOfficerName = uniqueName('xbo');
     networkScript('identity.sh', 'issue', 'operator', this.signerName, 'client-signer', this.client.record.id);
-    networkScript('identity.sh', 'issue', 'regulator', otherOfficerName, 'mortgage-officer', this.otherBank.record.id);
+    networkScript('identity.sh', 'issue', 'bank2', otherOfficerName, 'mortgage-officer', this.otherBank.record.id);
     this.gw = await TestGateway.start({
       tenants: [
         ...E2E_TENANTS,
         { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' },
         { id: 'xclient', institutionId: this.client.record.id, orgKey: 'operator' },
-        { id: 'xbank', institutionId: this.otherBank.record.id, orgKey: 'regulator' },
+        { id: 'xbank', institutionId: this.otherBank.record.id, orgKey: 'bank2' },
         ...extraTenants,
       ],
       ...overrides,
