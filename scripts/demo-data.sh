@@ -160,6 +160,14 @@ case $(mortgage_field MTG-DEMO-0003 .state) in
   discharge-in-review) approve_mortgage_step MTG-DEMO-0003 ;;
 esac
 for id in MTG-DEMO-0001 MTG-DEMO-0002 MTG-DEMO-0003; do say "$id: $(mortgage_field "$id" .state), priority $(mortgage_field "$id" .priority)"; done
+# CLIENT1 asks the second bank for a loan on the same property: its consent lets BANK2 see the unit's
+# encumbrances, their amounts widened to BANK2 (the portal as bank2.officer1, or the CLI's
+# `mortgages encumbrances … --keys`). Until the end of next year; given again on every run (the
+# consent is replaced, the same registrations disclosed).
+consent_until="$(( $(date -u +%Y) + 1 ))-12-31"
+consent=$(jq -n --arg unit "$DEMO_UNIT" --arg until "$consent_until" '{ unitNumber: $unit, bankId: "BANK2", validUntil: $until }')
+disclosed=$(call client1.client1 POST /v1/mortgages/encumbrance-authorizations "$consent" | jq -r '.disclosed | join(", ")')
+say "encumbrances of the demo unit shown to BANK2 until $consent_until, amounts of: $disclosed"
 
 # ---- a cross-check with an exception (gateway/src/crosscheck) ----
 # This year's engagement (the as-of date is the year's end, local time), so today's registrations count.

@@ -63,6 +63,8 @@ The registration centre's queue, and one registration as its bank sees it (seale
   curl -s -H "Authorization: Bearer \$(t mreg1.registrar1 GET /v1/mortgages)" \$GW/v1/mortgages
   curl -s -H "Authorization: Bearer \$(t mreg1.registry-reviewer1 GET /v1/mortgages)" "\$GW/v1/mortgages?state=registration-in-review"   # the reviewer's queue: approve with POST …/{id}/review/approval
   curl -s -H "Authorization: Bearer \$(t bank1.mortgage-officer1 GET /v1/mortgages/MTG-DEMO-0002)" \$GW/v1/mortgages/MTG-DEMO-0002
+The demo unit's encumbrances as the second bank BANK2 sees them before lending — amounts opened, under CLIENT1's consent:
+  curl -s -X POST -H 'content-type: application/json' -H "Authorization: Bearer \$(t bank2.officer1 POST /v1/mortgages/encumbrance-queries)" -d '{"unitNumber":"310115 001001 GB00088 F00010101"}' \$GW/v1/mortgages/encumbrance-queries | jq '.encumbrances[] | {mortgageId, priority, amountStatus, amount}'
 Its registration certificate (不动产登记证明), signed by the registration centre, and its verification:
   curl -s -o MTG-DEMO-0002-certificate.pdf -H "Authorization: Bearer \$(t bank1.mortgage-officer1 GET /v1/mortgages/MTG-DEMO-0002/certificate.pdf)" \$GW/v1/mortgages/MTG-DEMO-0002/certificate.pdf
   pdfsig MTG-DEMO-0002-certificate.pdf; node clients/cli/dist/main.js --as bank1/mortgage-officer1 verify MTG-DEMO-0002-certificate.pdf

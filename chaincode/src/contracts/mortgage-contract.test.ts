@@ -10,7 +10,7 @@ import {
   OPERATOR_MSP,
   Role,
 } from '@econfirm/common';
-import { fakeJwe, HASH_A, HASH_B } from '../testing/confirmation-world';
+import { fakeJwe, HASH_A, HASH_B, widenedJwe } from '../testing/confirmation-world';
 import { expectLedgerError } from '../testing/expect-ledger-error';
 import { FakeLedger, TestIdentity } from '../testing/fake-ledger';
 import { institutionInput, Who } from '../testing/fixtures';
@@ -471,6 +471,50 @@ describe('MortgageContract', () => {
 
     it('refuses a consent that has already lapsed', async () => {
       await expectLedgerError(authorize(Who.client1, 'BANK2', '2026-03-01'), ErrorCode.InvalidArgument, 'validUntil');
+    });
+
+    describe('amounts: the owner widens each application to the bank it authorizes', () => {
+      type Answer = { encumbrances: Array<{ mortgageId: string; application?: { ciphertext: string; contentHash: string } }> };
+      const filed = fakeJwe('BANK1', 'MREG1', 'CLIENT1');
+      const authorizeWith = (applications: unknown, who: TestIdentity = Who.client1) =>
+        contract.AuthorizeEncumbranceQuery(ledger.as(who), UNIT, JSON.stringify({ bankId: 'BANK2', validUntil: '2026-03-31', applications }));
+      const sealedTo = async (who: TestIdentity) => (await call<Answer>(who, (c, ctx) => c.GetEncumbrances(ctx, UNIT))).encumbrances.map((e) => e.application);
+
+      it('the bank gets the copy widened to it, checked against the record’s contentHash; the registry the record’s own; the regulator none', async () => {
+        const widened = widenedJwe(filed, 'BANK2');
+        const answer = JSON.parse(await authorizeWith([{ mortgageId: 'MTG-1', ciphertext: widened }])) as { disclosed: string[]; disclosures?: unknown };
+        expect(answer.disclosed).to.deep.equal(['MTG-1']);
+        expect(answer).not.to.have.property('disclosures');
+        expect(await sealedTo(Who.bank2officer)).to.deep.equal([{ ciphertext: widened, contentHash: HASH_B }]);
+        expect(await sealedTo(Who.registryReviewer1)).to.deep.equal([{ ciphertext: filed, contentHash: HASH_B }]);
+        expect(await sealedTo(Who.regulator1)).to.deep.equal([undefined]);
+      });
+
+      it('without applications the bank sees no amount (as before)', async () => {
+        await authorize(Who.client1, 'BANK2');
+        expect(await sealedTo(Who.bank2officer)).to.deep.equal([undefined]);
+      });
+
+      it('a change that re-seals the application withdraws the stale copy: the bank is told nothing it cannot check', async () => {
+        await authorizeWith([{ mortgageId: 'MTG-1', ciphertext: widenedJwe(filed, 'BANK2') }]);
+        await contract.ChangeMortgage(ledger.as(Who.registrar1), 'MTG-1', JSON.stringify({ debtTermEnd: '2040-12-31', application: { ciphertext: fakeJwe('BANK1', 'MREG1', 'CLIENT1'), contentHash: HASH_A } }));
+        expect(await sealedTo(Who.bank2officer)).to.deep.equal([undefined]);
+      });
+
+      const refusals: Array<[string, () => unknown, ErrorCode, string]> = [
+        ['a copy widened to another institution beside the bank', () => [{ mortgageId: 'MTG-1', ciphertext: widenedJwe(filed, 'BANK2', 'FIRM1') }], ErrorCode.RecipientsRefused, 'FIRM1-enc-1'],
+        ['a copy that is not the filed application with recipients appended', () => [{ mortgageId: 'MTG-1', ciphertext: widenedJwe(fakeJwe('BANK1', 'MREG1'), 'BANK2') }], ErrorCode.RecipientsRefused, 'differs from the sealed content'],
+        ['a registration that is not active on the unit', () => [{ mortgageId: 'MTG-9', ciphertext: widenedJwe(filed, 'BANK2') }], ErrorCode.InvalidArgument, 'no active registration of this unit'],
+        ['the same registration twice', () => [1, 2].map(() => ({ mortgageId: 'MTG-1', ciphertext: widenedJwe(filed, 'BANK2') })), ErrorCode.InvalidArgument, 'applications'],
+        ['an unknown member', () => [{ mortgageId: 'MTG-1', ciphertext: widenedJwe(filed, 'BANK2'), amount: '3500000.00' }], ErrorCode.InvalidArgument, 'amount'],
+      ];
+      for (const [what, applications, code, message] of refusals) {
+        it(`refuses ${what} (${code}) and records nothing`, async () => {
+          const before = ledger.snapshot();
+          await expectLedgerError(authorizeWith(applications()), code, message);
+          expect(ledger.snapshot()).to.equal(before);
+        });
+      }
     });
   });
 

@@ -2,6 +2,8 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import {
   canonicalJson,
   Encumbrance,
+  EncumbranceDisclosure,
+  EncumbranceQueryAuthorizationView,
   ENCUMBERING_STATES,
   ErrorCode,
   Institution,
@@ -16,13 +18,15 @@ import {
   MortgageReview,
   MortgageState,
   MortgageView,
+  MAX_CIPHERTEXT_CHARS,
+  REQUEST_ID,
   Role,
   SHA256_HEX,
 } from '@econfirm/common';
 import { forbidden, InstitutionCaller, requireInstitutionCaller } from '../auth/caller';
 import { emitEvent, EventName } from '../events';
 import { readApplication, readChange, readDischarge, readDischargeRequest, readRegistration, readRejection, readReviewReturn, readTransfer, readValidUntil } from '../models/mortgage-input';
-import { readSealed } from '../models/sealing';
+import { readSealed, readWidened } from '../models/sealing';
 import { activeInstitution, institutionsOf } from '../state/institution-store';
 import { listIndex, readIndexPage } from '../state/ledger';
 import {
@@ -46,7 +50,7 @@ import {
   writeUnit,
 } from '../state/mortgage-store';
 import { txTimeIso } from '../state/tx-time';
-import { checkString, invalid } from '../validation/field-reader';
+import { checkString, FieldReader, invalid } from '../validation/field-reader';
 import { parsePageSize } from '../validation/paging';
 
 export const MORTGAGE_CONTRACT = 'mortgage';
@@ -269,6 +273,10 @@ export class MortgageContract extends Contract {
    * The unit owner lets `bankId` see the unit's encumbrances before lending. The owner is a
    * mortgagor institution on a record of the unit, or — for an owner without an identity here or a
    * unit new to the ledger — the registrar records the consent the owner gave at the centre.
+   * `applications` ([{ mortgageId, ciphertext }], optional): active registrations' applications
+   * widened to the bank's current key (SDK addRecipients) — the consent is what gives the bank the
+   * right to read their amounts, so they are sealed to it here and not before (models/sealing.ts);
+   * one the caller could not open cannot be widened (the bank's copy would not decrypt).
    */
   @Transaction()
   @Returns('string')
@@ -276,16 +284,36 @@ export class MortgageContract extends Contract {
     const caller = await requireInstitutionCaller(ctx, [Role.ClientSigner, Role.Registrar]);
     checkString(unitKey, 'unitKey', { pattern: SHA256_HEX, maxLength: 64 });
     const { validUntil, reader } = readValidUntil(authorizationJson, today(ctx));
-    reader.allowOnly(['bankId', 'validUntil']);
+    reader.allowOnly(['bankId', 'validUntil', 'applications']);
     const bankId = reader.string('bankId', { pattern: INSTITUTION_ID });
-    await activeInstitution(ctx, bankId, 'authorization.bankId', [InstitutionKind.Bank]);
+    const bank = await activeInstitution(ctx, bankId, 'authorization.bankId', [InstitutionKind.Bank]);
     if (caller.role === Role.ClientSigner) {
       const owns = await this.unitRecords(ctx, unitKey).then((records) => records.some((r) => r.mortgagorIds.includes(caller.institution.id)));
       if (!owns) throw forbidden(`${caller.institution.id} is no mortgagor of this unit; the registry records an owner's consent`);
     }
+    const disclosures = await this.readDisclosures(ctx, reader, unitKey, bank);
     const authorization = { unitKey, bankId, validUntil, grantedBy: caller.identityId, grantedFor: caller.institution.id, at: txTimeIso(ctx) };
-    await writeQueryAuthorization(ctx, authorization);
-    return canonicalJson(authorization);
+    await writeQueryAuthorization(ctx, { ...authorization, ...(disclosures.length > 0 ? { disclosures } : {}) });
+    const view: EncumbranceQueryAuthorizationView = { ...authorization, disclosed: disclosures.map((d) => d.mortgageId) };
+    return canonicalJson(view);
+  }
+
+  /** `applications` of an authorization: each an active registration of the unit, once, widened to the bank only. */
+  private async readDisclosures(ctx: Context, reader: FieldReader, unitKey: string, bank: Institution): Promise<EncumbranceDisclosure[]> {
+    if (!reader.has('applications')) return [];
+    const { active } = await readUnit(ctx, unitKey);
+    const items = reader.array('applications', 1, Math.max(active.length, 1));
+    const disclosures: EncumbranceDisclosure[] = [];
+    for (const [i, item] of items.entries()) {
+      const path = `authorization.applications[${i}]`;
+      const entry = FieldReader.of(item, path).allowOnly(['mortgageId', 'ciphertext']);
+      const mortgageId = entry.string('mortgageId', { pattern: REQUEST_ID });
+      if (!active.includes(mortgageId)) throw invalid(`${path}.mortgageId`, `${mortgageId} is no active registration of this unit`);
+      if (disclosures.some((d) => d.mortgageId === mortgageId)) throw invalid(`${path}.mortgageId`, `${mortgageId} is given twice`);
+      const record = await getMortgageRecord(ctx, mortgageId);
+      disclosures.push({ mortgageId, application: readWidened(entry.string('ciphertext', { maxLength: MAX_CIPHERTEXT_CHARS }), `${path}.ciphertext`, record.application, [bank]) });
+    }
+    return disclosures;
   }
 
   /** The mortgagor client lets its audit firm see its registrations (for the auditor's cross-checks). */
@@ -343,26 +371,34 @@ export class MortgageContract extends Contract {
 
   /**
    * The active encumbrances of a unit in priority order: for a bank the unit's owner authorized
-   * (until the consent's last day), the registry's registrars and reviewers, the regulator. Amounts stay sealed.
+   * (until the consent's last day), the registry's registrars and reviewers, the regulator. Amounts
+   * stay sealed: the registry gets each record's application, a bank the copies the owner widened
+   * to it that are still current (a change or transfer since re-seals the application), the
+   * regulator none.
    */
   @Transaction(false)
   @Returns('string')
   public async GetEncumbrances(ctx: Context, unitKey: string): Promise<string> {
     const caller = await requireInstitutionCaller(ctx, [...BANK_ROLES, ...REGISTRY_ROLES, Role.Regulator]);
     checkString(unitKey, 'unitKey', { pattern: SHA256_HEX, maxLength: 64 });
+    let disclosures: EncumbranceDisclosure[] = [];
     if (BANK_ROLES.includes(caller.role)) {
       const authorization = await readQueryAuthorization(ctx, unitKey, caller.institution.id);
       if (!authorization || authorization.validUntil < today(ctx)) {
         throw forbidden(`${caller.institution.id} holds no current authorization of the unit's owner to see its encumbrances`);
       }
+      disclosures = authorization.disclosures ?? [];
     }
     const unit = await readUnit(ctx, unitKey);
     const encumbrances: Encumbrance[] = [];
     for (const [i, id] of unit.active.entries()) {
       const r = await getMortgageRecord(ctx, id);
+      const disclosed = disclosures.find((d) => d.mortgageId === r.id && d.application.contentHash === r.application.contentHash);
+      const application = REGISTRY_ROLES.includes(caller.role) ? r.application : disclosed?.application;
       encumbrances.push({
         mortgageId: r.id, priority: i + 1, mortgageType: r.mortgageType, mortgageeId: r.mortgageeId,
         registeredAt: r.registeredAt ?? '', debtTermStart: r.debtTermStart, debtTermEnd: r.debtTermEnd, state: r.state,
+        ...(application ? { application } : {}),
       });
     }
     return canonicalJson({ unitKey, encumbrances });

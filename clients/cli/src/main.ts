@@ -124,7 +124,9 @@ async function run(ledger: LedgerSession, invocation: Invocation, networkDir: st
         process.exitCode = await mortgageCertificateCommand(ledger, words.slice(2), { descriptor, networkDir, orgKey: invocation.orgKey, identityName: invocation.identityName });
         return;
       }
-      await mortgagesCommand(ledger, words.slice(1), print);
+      const descriptor = loadNetworkDescriptor(path.join(networkDir, 'network.json'));
+      const role = descriptor.orgs.find((o) => o.key === invocation.orgKey)?.identities.find((i) => i.name === invocation.identityName)?.role;
+      await mortgagesCommand(ledger, words.slice(1), print, role);
     } catch (err) {
       if (err instanceof MortgageUsageError) throw new UsageError(err.message);
       throw err;

@@ -3,7 +3,7 @@ import { connect, hash, signers, type Gateway, type Network, type Signer } from 
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ContractName } from '@econfirm/common';
-import { findIdentity, findOrg, type NetworkDescriptor } from './network-descriptor';
+import { defaultGatewayOrgKey, findIdentity, findOrg, type NetworkDescriptor } from './network-descriptor';
 import type { ContractOf } from './submit';
 
 /** Explicit deadlines for every kind of gateway call: a stuck peer must never hang a caller. */
@@ -25,7 +25,7 @@ export interface OpenLedgerOptions {
   descriptor: NetworkDescriptor;
   orgKey: string;
   identityName: string;
-  /** Whose peer to use as gateway peer (default the identity's own org; orgs without peers need another's). */
+  /** Whose peer to use as gateway peer (default the identity's own org's, or the operator's for an org without peers: defaultGatewayOrgKey). */
   gatewayOrgKey?: string;
   /** Which of that org's peers (default the first). */
   peerIndex?: number;
@@ -70,7 +70,7 @@ export function openLedger(options: OpenLedgerOptions): LedgerSession {
   const { descriptor, orgKey, identityName } = options;
   const org = findOrg(descriptor, orgKey);
   const ownClient = options.client === undefined;
-  const client = options.client ?? peerClient(descriptor, options.gatewayOrgKey ?? orgKey, options.peerIndex ?? 0);
+  const client = options.client ?? peerClient(descriptor, options.gatewayOrgKey ?? defaultGatewayOrgKey(org), options.peerIndex ?? 0);
   const files = options.offlineCertificate ? undefined : findIdentity(descriptor, orgKey, identityName);
   const deadlines = { ...DEFAULT_DEADLINES, ...options.deadlines };
   const gateway = connect({

@@ -1,5 +1,18 @@
-import { mortgageCertificateKey, type Institution, type MortgageRecord, type MortgageRegistrationInput } from '@econfirm/common';
-import { recipientOf, seal } from './content-crypto';
+import {
+  ENCUMBERING_STATES,
+  mortgageCertificateKey,
+  type EncryptedContent,
+  type Encumbrance,
+  type EncumbranceAmount,
+  type Institution,
+  type MortgageRecord,
+  type MortgageRegistrationInput,
+  type MortgageView,
+  type Page,
+  type TransactionName,
+} from '@econfirm/common';
+import { addRecipients, recipientOf, seal } from './content-crypto';
+import type { InstitutionPrivateKeys } from './institution-keys';
 
 /** What the registration certificate's sealed part says (the number and the matters certified). */
 export interface MortgageCertificateContent {
@@ -37,4 +50,56 @@ export async function mortgageRegistration(
   };
   const parties = await Promise.all(mortgageRecipients(record).map((id) => registry.get(id)));
   return { certificateKey: mortgageCertificateKey(certificateNumber), certificate: await seal(content, parties.map(recipientOf)) };
+}
+
+/** What an encumbrance answer shows of an opened application (the gateway seals `currency` and one amount at filing). */
+export function encumbranceAmountOf(content: EncumbranceAmount): EncumbranceAmount {
+  const { currency, securedPrincipal, maximumAmount } = content;
+  return { currency, ...(securedPrincipal !== undefined ? { securedPrincipal } : {}), ...(maximumAmount !== undefined ? { maximumAmount } : {}) };
+}
+
+/** A read of the mortgage contract as the caller (the gateway's tenant read, or the CLI's evaluate). */
+export type MortgageRead = (transaction: TransactionName<'mortgage'>, ...args: string[]) => Promise<Uint8Array>;
+
+const decoder = new TextDecoder();
+
+/**
+ * The unit's active registrations whose applications the caller reads: a registrar from the
+ * encumbrance answer (the registry is sealed every application), a mortgagor from its own list.
+ */
+export async function activeApplications(read: MortgageRead, asRegistry: boolean, unitKey: string): Promise<Array<{ mortgageId: string; application: EncryptedContent }>> {
+  if (asRegistry) {
+    const answer = JSON.parse(decoder.decode(await read('GetEncumbrances', unitKey))) as { encumbrances: Encumbrance[] };
+    return answer.encumbrances.flatMap((e) => (e.application ? [{ mortgageId: e.mortgageId, application: e.application }] : []));
+  }
+  const out: Array<{ mortgageId: string; application: EncryptedContent }> = [];
+  let bookmark = '';
+  do {
+    const page = JSON.parse(decoder.decode(await read('ListMortgages', '', '200', bookmark))) as Page<MortgageView>;
+    for (const r of page.records) if (r.unitKey === unitKey && ENCUMBERING_STATES.includes(r.state)) out.push({ mortgageId: r.id, application: r.application });
+    bookmark = page.records.length === 0 && page.fetchedRecordsCount === 0 ? '' : page.bookmark;
+  } while (bookmark !== '');
+  return out;
+}
+
+/**
+ * AuthorizeEncumbranceQuery's `applications`: each application `keys` opens, widened to the bank's
+ * registered key (sealed when the right arises: the owner's consent is what lets the bank read the
+ * amounts). One the key does not open (a co-owner's registration) is left out: it cannot be
+ * disclosed by this owner. One implementation for the gateway and the CLI.
+ */
+export async function encumbranceDisclosures(
+  sealed: ReadonlyArray<{ mortgageId: string; application: EncryptedContent }>,
+  keys: InstitutionPrivateKeys,
+  bank: Institution,
+): Promise<Array<{ mortgageId: string; ciphertext: string }>> {
+  const out: Array<{ mortgageId: string; ciphertext: string }> = [];
+  for (const { mortgageId, application } of sealed) {
+    try {
+      out.push({ mortgageId, ciphertext: await addRecipients(application.ciphertext, keys, [recipientOf(bank)]) });
+    } catch {
+      // Not sealed to this owner's key.
+    }
+  }
+  return out;
 }

@@ -79,6 +79,14 @@ export function findOrg(descriptor: NetworkDescriptor, orgKey: string): OrgDescr
   return org;
 }
 
+/**
+ * Whose peer an org's identities connect through by default: its own, or — for an org without a
+ * peer (the second bank, the consortium's members) — the operator's, which hosts the peerless.
+ */
+export function defaultGatewayOrgKey(org: OrgDescriptor): string {
+  return org.peers.length > 0 ? org.key : 'operator';
+}
+
 export function findIdentity(descriptor: NetworkDescriptor, orgKey: string, name: string): IdentityFiles {
   const org = findOrg(descriptor, orgKey);
   const identity = org.identities.find((i) => i.name === name);

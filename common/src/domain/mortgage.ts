@@ -193,6 +193,39 @@ export interface Encumbrance {
   debtTermStart: string;
   debtTermEnd: string;
   state: MortgageState;
+  /**
+   * The sealed application (amount and currency among its content), when the caller can open it:
+   * a registrar or reviewer of the registry gets the record's; an authorized bank the copy the
+   * owner widened to it at authorization, and only while the record's application is still the
+   * one widened (its contentHash, the ledger's, is what an opened copy is checked against).
+   */
+  application?: EncryptedContent;
+}
+
+/** What an opened application says an encumbrance secures: one of the two amounts (DOMAIN §6), in minor-unit-free decimal text as filed. */
+export interface EncumbranceAmount {
+  currency: string;
+  securedPrincipal?: string;
+  maximumAmount?: string;
+}
+
+/**
+ * Whether a reader is shown an encumbrance's amount (the gateway's answer, gateway/README.md):
+ * `shown` (opened with the reader's key and matching the ledger's salted hash), `not-disclosed`
+ * (nothing sealed to it: for a bank, the owner's authorization did not widen this registration's
+ * application, or it changed since), `no-key` (sealed to it, but the gateway holds no key of the
+ * tenant: open `application` with your own), `unreadable` (does not open to what the ledger hashed).
+ */
+export const AMOUNT_STATUSES = ['shown', 'not-disclosed', 'no-key', 'unreadable'] as const;
+export type AmountStatus = (typeof AMOUNT_STATUSES)[number];
+
+/** An encumbrance as the gateway answers it: the amount only, never the application's names. */
+export type PresentedEncumbrance = Encumbrance & { amountStatus: AmountStatus; amount?: EncumbranceAmount };
+
+/** One registration's application as the unit owner widened it to the querying bank (SDK addRecipients). */
+export interface EncumbranceDisclosure {
+  mortgageId: string;
+  application: EncryptedContent;
 }
 
 /** The unit owner's consent that `bankId` may see the unit's encumbrances until `validUntil` (ISO date, inclusive, UTC). */
@@ -203,7 +236,12 @@ export interface EncumbranceQueryAuthorization {
   grantedBy: string;
   grantedFor: string;
   at: string;
+  /** The active registrations' applications widened to the bank, so it reads their amounts. */
+  disclosures?: EncumbranceDisclosure[];
 }
+
+/** What AuthorizeEncumbranceQuery answers: the consent, and which registrations' applications the bank may now open. */
+export type EncumbranceQueryAuthorizationView = Omit<EncumbranceQueryAuthorization, 'disclosures'> & { disclosed: string[] };
 
 /** The mortgagor client's consent that its auditors (firm) see its registrations until `validUntil`. */
 export interface AuditorMortgageAccess {

@@ -70,7 +70,7 @@ export class MortgagesController {
   @ApiCreatedResponse({ type: EncumbranceAuthorizationRecordDto })
   @ApiLedgerErrors()
   authorizeQuery(@CurrentPrincipal() p: Principal, @Body() body: EncumbranceAuthorizationDto): Promise<Executed> {
-    return this.mortgages.authorizeQuery(p, body.unitNumber, body.bankId, body.validUntil);
+    return this.mortgages.authorizeQuery(p, body);
   }
 
   @Post('auditor-access')

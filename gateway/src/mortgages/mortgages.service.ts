@@ -3,13 +3,15 @@ import {
   MortgageType,
   mortgageUnitKey,
   Role,
+  type Encumbrance,
+  type PresentedEncumbrance,
   type MortgageApplicationInput,
   type MortgageRecord,
   type MortgageView,
   type Page,
   type TransactionName,
 } from '@econfirm/common';
-import { mortgageRecipients, mortgageRegistration, recipientOf, seal } from '@econfirm/sdk';
+import { activeApplications, encumbranceAmountOf, encumbranceDisclosures, mortgageRecipients, mortgageRegistration, recipientOf, seal } from '@econfirm/sdk';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal';
 import { ConfirmationContentService, type OpenedContent } from '../confirmations/confirmation-content.service';
@@ -19,7 +21,8 @@ import { RegistryReader } from '../institutions/registry-reader.service';
 import { Executed } from '../transactions/executed';
 import { ResultPresenters } from '../transactions/result-presenters';
 import { TransactionExecutor } from '../transactions/transaction-executor.service';
-import type { FileMortgageDto, ListMortgagesQuery, RegisterMortgageDto } from './dto/mortgage-inputs.dto';
+import { TenantsService } from '../tenants/tenants.service';
+import type { EncumbranceAuthorizationDto, FileMortgageDto, ListMortgagesQuery, RegisterMortgageDto } from './dto/mortgage-inputs.dto';
 
 export const MORTGAGE_PRESENTER = 'mortgage';
 
@@ -37,6 +40,8 @@ export type PresentedMortgage = Omit<MortgageView, 'application' | 'certificate'
   certificate?: OpenedContent;
 };
 export const MORTGAGE_PAGE_PRESENTER = 'mortgage-page';
+export const ENCUMBRANCES_PRESENTER = 'encumbrances';
+
 
 
 function call(transaction: TransactionName<'mortgage'>, ...args: string[]): LedgerCall {
@@ -56,10 +61,29 @@ export class MortgagesService implements OnModuleInit {
     private readonly presenters: ResultPresenters,
     private readonly content: ConfirmationContentService,
     private readonly registry: RegistryReader,
+    private readonly tenants: TenantsService,
   ) {}
 
   onModuleInit(): void {
     this.presenters.registerRecordAndPage<MortgageView>(MORTGAGE_PRESENTER, MORTGAGE_PAGE_PRESENTER, (principal, view) => this.presentRecord(principal, view));
+    this.presenters.register(ENCUMBRANCES_PRESENTER, async (principal, bytes) => {
+      const answer = parse<{ unitKey: string; encumbrances: Encumbrance[] }>(bytes);
+      return { unitKey: answer.unitKey, encumbrances: await Promise.all(answer.encumbrances.map((e) => this.presentEncumbrance(principal, e))) };
+    });
+  }
+
+  /**
+   * The amount and currency of the application, when the caller's key opens it: the whole
+   * application is sealed to the caller (names, location, loan contract among it — the owner's
+   * consent discloses it), but an encumbrance answer shows what a register extract shows.
+   */
+  private async presentEncumbrance(principal: Principal, encumbrance: Encumbrance): Promise<PresentedEncumbrance> {
+    if (!encumbrance.application) return { ...encumbrance, amountStatus: 'not-disclosed' };
+    const opened = await this.content.openFor<MortgageApplicationContent>(principal, encumbrance.application);
+    if (opened.readable !== 'decrypted' || !opened.content) {
+      return { ...encumbrance, amountStatus: opened.readable === 'no-key' ? 'no-key' : opened.readable === 'not-addressed' ? 'not-disclosed' : 'unreadable' };
+    }
+    return { ...encumbrance, amountStatus: 'shown', amount: encumbranceAmountOf(opened.content) };
   }
 
   private async presentRecord(principal: Principal, view: MortgageView): Promise<PresentedMortgage> {
@@ -155,12 +179,37 @@ export class MortgagesService implements OnModuleInit {
     return out;
   }
 
-  authorizeQuery(principal: Principal, unitNumber: string, bankId: string, validUntil: string): Promise<Executed> {
-    return this.executor.submit(principal, call('AuthorizeEncumbranceQuery', mortgageUnitKey(unitNumber), JSON.stringify({ bankId, validUntil })), { successStatus: 201 });
+  /**
+   * The owner's consent, with the unit's active applications widened to the bank so that it reads
+   * their amounts: given by the caller's own software (`applications`), or widened here with the
+   * tenant's key when this gateway holds it — each application the tenant can open (a mortgagor
+   * its own registrations, the registry every one); none when it holds no key.
+   */
+  async authorizeQuery(principal: Principal, dto: EncumbranceAuthorizationDto): Promise<Executed> {
+    const unitKey = mortgageUnitKey(dto.unitNumber);
+    const applications = dto.applications?.map(({ mortgageId, ciphertext }) => ({ mortgageId, ciphertext })) ?? (await this.widenedApplications(principal, unitKey, dto.bankId));
+    const authorization = { bankId: dto.bankId, validUntil: dto.validUntil, ...(applications.length > 0 ? { applications } : {}) };
+    return this.executor.submit(principal, call('AuthorizeEncumbranceQuery', unitKey, JSON.stringify(authorization)), { successStatus: 201 });
+  }
+
+  private async widenedApplications(principal: Principal, unitKey: string, bankId: string): Promise<Array<{ mortgageId: string; ciphertext: string }>> {
+    const keys = this.tenants.institutionKeys(principal.tenantId);
+    if (!keys) return [];
+    let bank;
+    try {
+      // Current keys, not cached ones: the chaincode accepts only the registry's current kid.
+      bank = await this.registry.get(principal, bankId, { fresh: true });
+    } catch (err) {
+      // No such bank: the ledger's own refusal says so, word for word.
+      if (err instanceof GatewayError) return [];
+      throw err;
+    }
+    const read = (transaction: TransactionName<'mortgage'>, ...args: string[]) => this.executor.readAsTenant(principal, call(transaction, ...args));
+    return encumbranceDisclosures(await activeApplications(read, principal.role === Role.Registrar, unitKey), keys, bank);
   }
 
   encumbrances(principal: Principal, unitNumber: string): Promise<Executed> {
-    return this.executor.evaluate(principal, call('GetEncumbrances', mortgageUnitKey(unitNumber)));
+    return this.executor.evaluate(principal, call('GetEncumbrances', mortgageUnitKey(unitNumber)), { presenter: ENCUMBRANCES_PRESENTER });
   }
 
   revokeAuditorAccess(principal: Principal, firmId: string): Promise<Executed> {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  defaultGatewayOrgKey,
   findOrg,
   InstitutionKeyStore,
   loadNetworkDescriptor,
@@ -49,7 +50,7 @@ export class TenantsService {
       gateway_org_key = excluded.gateway_org_key, updated_at = excluded.updated_at`);
     for (const t of config.tenants) {
       const org = findOrg(this.descriptor, t.orgKey);
-      const gatewayOrgKey = t.gatewayOrgKey ?? (org.peers.length > 0 ? org.key : 'operator');
+      const gatewayOrgKey = t.gatewayOrgKey ?? defaultGatewayOrgKey(org);
       findOrg(this.descriptor, gatewayOrgKey);
       const tenant: Tenant = { ...t, mspId: org.mspId, gatewayOrgKey };
       this.tenants.set(t.id, tenant);

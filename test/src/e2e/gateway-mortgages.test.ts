@@ -19,11 +19,14 @@ describe('gateway e2e: mortgage registrations over HTTP', function () {
   const principal = `${4_000_000 + (randomBytes(2).readUInt16BE() % 900_000)}.55`;
   let gw: TestGateway;
   let officer: Caller, bankOfficer: Caller, clientSigner: Caller, regulator: Caller, auditor: Caller, registrar: Caller, reviewer: Caller;
+  /** The second bank (Bank2MSP, no peer of its own): the lender that asks about the unit's encumbrances. */
+  let lender: Caller;
   let registry: RegistryCallers;
 
   before(async function () {
-    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR', 'MREG1');
-    gw = await TestGateway.start({ tenants: [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }] });
+    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'BANK2', 'REGULATOR', 'MREG1');
+    gw = await TestGateway.start({ tenants: [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }, { id: 'bank2', institutionId: 'BANK2', orgKey: 'bank2' }] });
+    lender = gw.custodial('bank2', 'officer1');
     ({ mortgageOfficer: officer, officer: bankOfficer, clientSigner, regulator, auditor } = gw.demoCallers());
     registry = gw.registryCallers();
     ({ registrar, registryReviewer: reviewer } = registry);
@@ -117,6 +120,30 @@ describe('gateway e2e: mortgage registrations over HTTP', function () {
     const res = await gw.post(officer, '/v1/mortgages/encumbrance-queries', { unitNumber });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     expect(res.body.encumbrances.map((e: { mortgageId: string; priority: number }) => [e.mortgageId, e.priority])).to.deep.equal([[first, 1], [second, 2]]);
+  });
+
+  type Amounted = { mortgageId: string; amountStatus: string; amount?: { currency: string; securedPrincipal?: string }; application?: { ciphertext: string } };
+
+  it('another bank reads the amounts only once the owner consents: the consent widens each application to it, and its copy opens to what the ledger hashed', async function () {
+    expect((await gw.post(lender, '/v1/mortgages/encumbrance-queries', { unitNumber })).status).to.equal(403);
+    // A copy that is no widening of the filed application is refused, and records no consent.
+    const forged = await gw.post(clientSigner, '/v1/mortgages/encumbrance-authorizations', { unitNumber, bankId: 'BANK2', validUntil: '2099-12-31', applications: [{ mortgageId: first, ciphertext: '{"protected":"x","iv":"x","ciphertext":"x","tag":"x","recipients":[]}' }] });
+    expect(forged.status, JSON.stringify(forged.body)).to.be.within(400, 499);
+    expect((await gw.post(lender, '/v1/mortgages/encumbrance-queries', { unitNumber })).status).to.equal(403);
+
+    const consent = await gw.post(clientSigner, '/v1/mortgages/encumbrance-authorizations', { unitNumber, bankId: 'BANK2', validUntil: '2099-12-31' });
+    expect(consent.status, JSON.stringify(consent.body)).to.equal(201);
+    expect(consent.body.disclosed).to.deep.equal([first, second]);
+    const res = await gw.post(lender, '/v1/mortgages/encumbrance-queries', { unitNumber });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    const answer = res.body.encumbrances as Amounted[];
+    expect(answer.map((e) => [e.mortgageId, e.amountStatus, e.amount?.securedPrincipal, e.amount?.currency])).to.deep.equal([[first, 'shown', principal, 'CNY'], [second, 'shown', principal, 'CNY']]);
+    // The names in the application are the owner's disclosure, but the answer shows the amount only.
+    expect(JSON.stringify(answer)).not.to.contain('华东制造');
+    expect(answer.every((e) => e.application?.ciphertext.includes('BANK2-enc'))).to.equal(true);
+    // The regulator sees the encumbrances, not their amounts.
+    const regulators = (await gw.post(regulator, '/v1/mortgages/encumbrance-queries', { unitNumber })).body.encumbrances as Amounted[];
+    expect(regulators.map((e) => [e.amountStatus, e.amount])).to.deep.equal([['not-disclosed', undefined], ['not-disclosed', undefined]]);
   });
 
   it('discharge after payoff: the second moves up to priority 1', async function () {

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { E2E_TENANTS, TestGateway, type Caller } from '../support/gateway';
-import { ensureDemoInstitutions } from '../support/institutions';
+import { ensureDemoInstitutions, networkDir } from '../support/institutions';
 import { networkScript, REPO_ROOT, uniqueName } from '../support/network';
 
 /**
@@ -31,7 +31,7 @@ describe('CLI e2e: mortgage write commands', function () {
   const state = async (id: string): Promise<string> => ((await gw.get(officer, `/v1/mortgages/${id}`)).body as { state: string }).state;
 
   before(async function () {
-    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR', 'MREG1');
+    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'BANK2', 'REGULATOR', 'MREG1');
     networkScript('identity.sh', 'evidence', 'operator', 'MREG1');
     gw = await TestGateway.start({ tenants: [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }] });
     ({ mortgageOfficer: officer } = gw.demoCallers());
@@ -117,5 +117,29 @@ describe('CLI e2e: mortgage write commands', function () {
     expect(revoked.status, revoked.stderr).to.equal(0);
     expect(JSON.parse(revoked.stdout)).to.include({ revoked: true });
     expect(cli('operator/client1', 'grant-auditor', 'FIRM1', '31-12-2099').status).to.equal(2);
+  });
+
+  it("with the owner's key file the consent widens the application to the bank, which opens the amount with its own (checked against the ledger)", async function () {
+    const third = `MTG-${run}-3`;
+    const filed = await gw.post(officer, '/v1/mortgages', {
+      id: third, registryId: 'MREG1', unitNumber, location: '上海市浦东新区命令路4号', propertyType: 'commercial', mortgageType: 'maximum-amount',
+      maximumAmount: '12000000.00', currency: 'CNY', debtTermStart: '2026-01-01', debtTermEnd: '2031-01-01',
+      mortgagors: [{ name: '华东制造股份有限公司', institutionId: 'CLIENT1' }], consentHash: sha256Hex(`${run}${third}`),
+    });
+    expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+    expect((await gw.registryStep(gw.registryCallers(), `/v1/mortgages/${third}/registration`, { certificateNumber: `${certificateNumber}3` })).body.state).to.equal('registered');
+    const keys = (id: string) => path.join(networkDir(), 'institution-keys', `${id}.keys.json`);
+    expect(cli('bank2/officer1', 'encumbrances', unitNumber).status, 'no consent yet').to.equal(1);
+    const consent = cli('operator/client1', 'authorize-query', unitNumber, 'BANK2', '2099-12-31', '--keys', keys('CLIENT1'));
+    expect(consent.status, consent.stderr).to.equal(0);
+    expect((JSON.parse(consent.stdout) as { disclosed: string[] }).disclosed).to.include(third);
+    const sealed = cli('bank2/officer1', 'encumbrances', unitNumber);
+    expect(sealed.stdout).to.match(new RegExp(`${third}.*amount sealed to you`));
+    const opened = cli('bank2/officer1', 'encumbrances', unitNumber, '--keys', keys('BANK2'));
+    expect(opened.status, opened.stderr).to.equal(0);
+    expect(opened.stdout).to.match(new RegExp(`${third}.*maximum CNY 12000000\\.00`));
+    // Another institution's key file opens nothing: the copy is the bank's only.
+    expect(cli('bank2/officer1', 'encumbrances', unitNumber, '--keys', keys('FIRM1')).stdout).to.match(new RegExp(`${third}.*amount does not verify`));
+    expect(cli('bank2/officer1', 'encumbrances', unitNumber, '--key', keys('BANK2')).status, 'a misspelt option').to.equal(2);
   });
 });

@@ -141,14 +141,14 @@ describe('portal e2e: mortgage registrations in a real browser', function () {
     await signIn('registrar');
   });
 
-  it('the registrar queries the unit: both encumbrances in priority order', async function () {
+  it('the registrar queries the unit: both encumbrances in priority order, each with the amount its application secures', async function () {
     await page.goto(`${base}/portal/#/mortgages`);
     await page.waitForSelector('#encumbrance-query');
     await page.fill('#unit-number', unitNumber);
     await page.click('#encumbrance-query button[type=submit]');
     await page.waitForSelector('#encumbrance-table');
-    const rows = await page.locator('#encumbrance-table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.children[0]?.textContent ?? '', tr.children[1]?.textContent ?? '']));
-    expect(rows).to.deep.equal([['1', idA], ['2', idB]]);
+    const rows = await page.locator('#encumbrance-table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.children[0]?.textContent ?? '', tr.children[1]?.textContent ?? '', tr.children[4]?.textContent ?? '']));
+    expect(rows).to.deep.equal([['1', idA, `CNY ${amount}`], ['2', idB, `CNY ${amount}`]]);
   });
 
   it("the bank downloads the registration certificate from the portal: the registry's signed PDF, valid for pdfsig", async function () {

@@ -9,11 +9,14 @@ import {
   REASON_CODE,
   REQUEST_ID,
   type Encumbrance,
+  type EncumbranceAmount,
+  Role,
   type MortgageView,
   type Page,
   type TransactionName,
 } from '@econfirm/common';
-import { evaluate, mortgageRegistration, RegistryClient, submitAndWait, type LedgerSession } from '@econfirm/sdk';
+import { activeApplications, encumbranceAmountOf, encumbranceDisclosures, evaluate, mortgageRegistration, openWithKeys, RegistryClient, submitAndWait, type InstitutionPrivateKeys, type LedgerSession } from '@econfirm/sdk';
+import { readFileSync } from 'node:fs';
 
 /**
  * `econfirm mortgages …`: the mortgage contract (chaincode/src/contracts/mortgage-contract.ts) read
@@ -25,8 +28,9 @@ import { evaluate, mortgageRegistration, RegistryClient, submitAndWait, type Led
  */
 export const MORTGAGES_USAGE = `  mortgages list [state]       the caller's registrations (bank, registry queue, mortgagor), all pages
   mortgages show <id>          one registration with its priority
-  mortgages encumbrances <unit number>
-                               a unit's active encumbrances in priority order (a bank needs the owner's consent)
+  mortgages encumbrances <unit number> [--keys <ID.keys.json>]
+                               a unit's active encumbrances in priority order (a bank needs the owner's consent);
+                               with your institution's key file, each amount sealed to you, checked against the ledger
   mortgages register <id> <certificate number> [remarks]      registrar: prepare the registration for review, the certificate sealed to the parties
   mortgages pre-register <id>                                 registrar: 预告登记 (when applied for)
   mortgages reject <id> <REASON_CODE>                         registrar: reject the application
@@ -34,7 +38,9 @@ export const MORTGAGES_USAGE = `  mortgages list [state]       the caller's regi
   mortgages approve <id>                                      registry reviewer (not the registrar who prepared it): the registration or discharge takes effect
   mortgages return <id> <REASON_CODE>                         registry reviewer: send it back to the registrar
   mortgages request-discharge <id> <reason>                   mortgage officer of the mortgagee, after payoff
-  mortgages authorize-query <unit number> <bankId> <until>    the unit's owner (client-signer) or a registrar: a bank may see the encumbrances until a date
+  mortgages authorize-query <unit number> <bankId> <until> [--keys <ID.keys.json>]
+                               the unit's owner (client-signer) or a registrar: a bank may see the encumbrances until
+                               a date; with the owner's key file each application it opens is widened to the bank (its amount)
   mortgages grant-auditor <firmId> <until> | revoke-auditor <firmId>
                                client-signer: the firm may see the client's registrations (cross-checks)`;
 
@@ -65,7 +71,7 @@ async function submit(ledger: LedgerSession, transaction: TransactionName<'mortg
 }
 
 /** The write steps: arguments checked here before anything reaches the ledger (a bad one writes nothing), the chaincode decides who may. */
-async function writeCommand(ledger: LedgerSession, verb: string, args: readonly string[]): Promise<unknown> {
+async function writeCommand(ledger: LedgerSession, verb: string, args: readonly string[], role?: string): Promise<unknown> {
   const [a, b, c, ...rest] = args;
   const none = (n: number) => {
     if (args.length > n) throw new MortgageUsageError(`mortgages ${verb} takes ${n} argument(s)`);
@@ -98,9 +104,15 @@ async function writeCommand(ledger: LedgerSession, verb: string, args: readonly 
     case 'request-discharge':
       none(2);
       return submit(ledger, 'RequestMortgageDischarge', checked(a, REQUEST_ID, 'id'), JSON.stringify({ reason: reason(b) }));
-    case 'authorize-query':
-      none(3);
-      return submit(ledger, 'AuthorizeEncumbranceQuery', mortgageUnitKey(checked(a, MORTGAGE_UNIT_NUMBER, 'unit number')), JSON.stringify({ bankId: checked(b, INSTITUTION_ID, 'bankId'), validUntil: checked(c, ISO_DATE, 'until') }));
+    case 'authorize-query': {
+      const keys = keysOption(rest);
+      const unitKey = mortgageUnitKey(checked(a, MORTGAGE_UNIT_NUMBER, 'unit number'));
+      const bankId = checked(b, INSTITUTION_ID, 'bankId');
+      const validUntil = checked(c, ISO_DATE, 'until');
+      const read = (transaction: TransactionName<'mortgage'>, ...args: string[]) => evaluate(ledger.contract('mortgage'), transaction, args);
+      const applications = keys ? await encumbranceDisclosures(await activeApplications(read, role === Role.Registrar, unitKey), keys, await new RegistryClient(ledger).get(bankId)) : [];
+      return submit(ledger, 'AuthorizeEncumbranceQuery', unitKey, JSON.stringify({ bankId, validUntil, ...(applications.length > 0 ? { applications } : {}) }));
+    }
     case 'grant-auditor':
       none(2);
       return submit(ledger, 'GrantAuditorMortgageAccess', JSON.stringify({ firmId: checked(a, INSTITUTION_ID, 'firmId'), validUntil: checked(b, ISO_DATE, 'until') }));
@@ -112,12 +124,32 @@ async function writeCommand(ledger: LedgerSession, verb: string, args: readonly 
   }
 }
 
+/** `--keys <file>` (the institution's key file, demo custody: .network/institution-keys/<ID>.keys.json), or nothing. */
+function keysOption(words: readonly string[]): InstitutionPrivateKeys | undefined {
+  if (words.length === 0) return undefined;
+  if (words.length !== 2 || words[0] !== '--keys') throw new MortgageUsageError(`expected --keys <ID.keys.json>, not '${words.join(' ')}'`);
+  return JSON.parse(readFileSync(words[1] as string, 'utf8')) as InstitutionPrivateKeys;
+}
+
+/** An encumbrance's amount for the caller: opened with its key file and checked against the ledger's salted hash, or why not. */
+async function amountText(e: Encumbrance, keys: InstitutionPrivateKeys | undefined): Promise<string> {
+  if (!e.application) return 'amount not disclosed';
+  if (!keys) return 'amount sealed to you (--keys opens it)';
+  try {
+    const amount = encumbranceAmountOf((await openWithKeys<EncumbranceAmount>(e.application, keys)).content);
+    return amount.maximumAmount !== undefined ? `maximum ${amount.currency} ${amount.maximumAmount}` : `${amount.currency} ${amount.securedPrincipal ?? ''}`;
+  } catch (err) {
+    return `amount does not verify: ${(err as Error).message}`;
+  }
+}
+
 const WRITES = new Set(['register', 'pre-register', 'reject', 'discharge', 'approve', 'return', 'request-discharge', 'authorize-query', 'grant-auditor', 'revoke-auditor']);
 
-export async function mortgagesCommand(ledger: LedgerSession, words: readonly string[], print: (value: unknown) => void): Promise<void> {
+/** `role`: the --as identity's (network descriptor): a registrar's authorize-query widens from the encumbrance answer, a mortgagor's from its own list. */
+export async function mortgagesCommand(ledger: LedgerSession, words: readonly string[], print: (value: unknown) => void, role?: string): Promise<void> {
   const [verb, arg] = words;
   if (verb && WRITES.has(verb)) {
-    print(await writeCommand(ledger, verb, words.slice(1)));
+    print(await writeCommand(ledger, verb, words.slice(1), role));
   } else if (verb === 'list') {
     if (arg !== undefined && !(MORTGAGE_STATES as readonly string[]).includes(arg)) throw new MortgageUsageError(`unknown state '${arg}' (${MORTGAGE_STATES.join(', ')})`);
     let bookmark = '';
@@ -129,9 +161,12 @@ export async function mortgagesCommand(ledger: LedgerSession, words: readonly st
   } else if (verb === 'show' && arg) {
     print(await read<MortgageView>(ledger, 'GetMortgage', arg));
   } else if (verb === 'encumbrances' && arg) {
+    const keys = keysOption(words.slice(2));
     const { encumbrances } = await read<{ encumbrances: Encumbrance[] }>(ledger, 'GetEncumbrances', mortgageUnitKey(arg));
     if (encumbrances.length === 0) console.log('no active encumbrances');
-    for (const e of encumbrances) console.log(`${String(e.priority).padEnd(3)} ${e.mortgageId.padEnd(28)} ${e.mortgageeId.padEnd(12)} ${e.mortgageType.padEnd(15)} registered ${e.registeredAt}  term ${e.debtTermStart}..${e.debtTermEnd}`);
+    for (const e of encumbrances) {
+      console.log(`${String(e.priority).padEnd(3)} ${e.mortgageId.padEnd(28)} ${e.mortgageeId.padEnd(12)} ${e.mortgageType.padEnd(15)} registered ${e.registeredAt}  term ${e.debtTermStart}..${e.debtTermEnd}  ${await amountText(e, keys)}`);
+    }
   } else {
     throw new MortgageUsageError(`unknown command 'mortgages ${words.join(' ')}'`);
   }

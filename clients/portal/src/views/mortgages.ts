@@ -1,4 +1,4 @@
-import type { Encumbrance, MortgageRecord } from '@econfirm/common';
+import type { MortgageRecord, PresentedEncumbrance } from '@econfirm/common';
 import type { Session } from '../app.js';
 import { facts, h, instant, show, table } from '../dom.js';
 import { signedPdfButton } from './download.js';
@@ -83,11 +83,11 @@ function encumbranceSection(session: Session, onError: (err: unknown) => void): 
     event.preventDefault();
     void (async () => {
       try {
-        const answer = await session.api.post<{ encumbrances: Encumbrance[] }>('/v1/mortgages/encumbrance-queries', { unitNumber: unit.value });
+        const answer = await session.api.post<{ encumbrances: PresentedEncumbrance[] }>('/v1/mortgages/encumbrance-queries', { unitNumber: unit.value });
         show(result, answer.encumbrances.length === 0
           ? h('p', {}, '无有效抵押 No active encumbrances.')
-          : table(null, ['顺位 Priority', '编号 Id', '抵押权人 Mortgagee', '类型 Type', '登记时间 Registered', '债务期限 Debt term'],
-              answer.encumbrances.map((e) => [String(e.priority), e.mortgageId, e.mortgageeId, e.mortgageType, instant(e.registeredAt), `${e.debtTermStart} – ${e.debtTermEnd}`]), { id: 'encumbrance-table' }));
+          : table(null, ['顺位 Priority', '编号 Id', '抵押权人 Mortgagee', '类型 Type', '金额 Amount', '登记时间 Registered', '债务期限 Debt term'],
+              answer.encumbrances.map((e) => [String(e.priority), e.mortgageId, e.mortgageeId, e.mortgageType, encumbranceAmount(e), instant(e.registeredAt), `${e.debtTermStart} – ${e.debtTermEnd}`]), { id: 'encumbrance-table' }));
       } catch (err) {
         show(result);
         onError(err);
@@ -96,6 +96,21 @@ function encumbranceSection(session: Session, onError: (err: unknown) => void): 
   });
   return h('section', { id: 'encumbrances', 'aria-labelledby': 'encumbrances-title' }, h('h2', { id: 'encumbrances-title' }, '抵押查询 Encumbrances of a unit'),
     h('p', {}, h('small', {}, '银行须取得权利人授权 A bank needs the owner’s authorization.')), form, result);
+}
+
+/** The amount the gateway opened and checked against the ledger, or why there is none. */
+function encumbranceAmount(e: PresentedEncumbrance): string {
+  if (e.amountStatus === 'shown' && e.amount) {
+    return e.amount.maximumAmount !== undefined ? `${e.amount.currency} ${e.amount.maximumAmount} (最高额 maximum)` : `${e.amount.currency} ${e.amount.securedPrincipal ?? ''}`;
+  }
+  switch (e.amountStatus) {
+    case 'not-disclosed':
+      return '未披露 not disclosed (ask the owner to authorize again)';
+    case 'no-key':
+      return '密封 sealed to your key';
+    default:
+      return '无法核验 does not verify';
+  }
 }
 
 /** One step offered to the caller: a form whose fields become the route's JSON body. */

@@ -40,7 +40,7 @@ const LETTER_DESCRIPTION =
   'the letter in plain JSON, on its form (common/src/forms): { formId, header: {…}, sections: { <key>: { status, rows? } } }. ' +
   'Validated against the form, then encrypted by the gateway for the firm and the client only (the responder is added when the client authorizes); only ciphertext and a salted hash reach the ledger.';
 
-const WIDENED_RULE = 'the same JWE (protected header, iv, ciphertext, tag and existing recipients unchanged, in order) with recipients appended that wrap the same content key (SDK addRecipients)';
+export const WIDENED_RULE = 'the same JWE (protected header, iv, ciphertext, tag and existing recipients unchanged, in order) with recipients appended that wrap the same content key (SDK addRecipients)';
 
 export class IssueConfirmationDto {
   @ApiPropertyOptional({ example: 'CF-2026-000001', description: 'request id; generated when absent (send one, or an Idempotency-Key, to make retries safe)' })

@@ -6,6 +6,7 @@ import {
   ISO_DATE,
   MORTGAGE_STATES,
   MORTGAGE_UNIT_NUMBER,
+  MAX_CIPHERTEXT_CHARS,
   MORTGAGE_TYPES,
   PROPERTY_TYPES,
   REASON_CODE,
@@ -17,7 +18,8 @@ import {
   type PropertyType,
 } from '@econfirm/common';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { WIDENED_RULE } from '../../confirmations/dto/confirmation-inputs.dto';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
 /** 不动产单元号: 28 characters as registries print them (spaces allowed, ignored for the key). */
 const UNIT_NUMBER = MORTGAGE_UNIT_NUMBER;
@@ -74,10 +76,23 @@ export class DischargeDto {
   @ApiProperty({ enum: DISCHARGE_REASONS }) @IsIn(DISCHARGE_REASONS as readonly string[]) reason: DischargeReason;
 }
 
+/** One active registration's application widened to the authorized bank. */
+export class WidenedApplicationDto {
+  @ApiProperty({ example: 'MTG-DEMO-0001' }) @IsString() @Matches(REQUEST_ID) mortgageId: string;
+  @ApiProperty({ maxLength: MAX_CIPHERTEXT_CHARS, description: `the registration's application widened to the bank's current encryption key: ${WIDENED_RULE}` })
+  @IsString() @MaxLength(MAX_CIPHERTEXT_CHARS) ciphertext: string;
+}
+
 export class EncumbranceAuthorizationDto {
   @ApiProperty({ example: '110105 012003 GB00123 F00010001' }) @IsString() @Matches(UNIT_NUMBER) unitNumber: string;
   @ApiProperty({ example: 'BANK1' }) @IsString() @Matches(INSTITUTION_ID) bankId: string;
   @ApiProperty({ example: '2026-12-31' }) @IsString() @Matches(ISO_DATE) validUntil: string;
+  @ApiPropertyOptional({
+    type: [WidenedApplicationDto], maxItems: 100,
+    description: "the unit's active applications widened to the bank, so that it reads their amounts — made by the caller's own software when this gateway does not hold its institution key; when absent the gateway widens every one the key it holds opens",
+  })
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => WidenedApplicationDto)
+  applications?: WidenedApplicationDto[];
 }
 
 /** A POST, so the unit number is in no URL or access log. */

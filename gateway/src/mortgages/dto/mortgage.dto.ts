@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { DISCHARGE_REASONS, MORTGAGE_STATES, MORTGAGE_TYPES, PROPERTY_TYPES } from '@econfirm/common';
-import { SealedContentDto } from '../../confirmations/dto/confirmation.dto';
+import { AMOUNT_STATUSES, DISCHARGE_REASONS, MORTGAGE_STATES, MORTGAGE_TYPES, PROPERTY_TYPES } from '@econfirm/common';
+import { EncryptedContentDto, SealedContentDto } from '../../confirmations/dto/confirmation.dto';
 
 /** OpenAPI schemas of mortgage records as the routes answer them (common/src/domain/mortgage.ts). */
 
@@ -62,6 +62,12 @@ export class MortgagePageDto {
   @ApiProperty() fetchedRecordsCount: number;
 }
 
+export class EncumbranceAmountDto {
+  @ApiProperty({ example: 'CNY' }) currency: string;
+  @ApiPropertyOptional({ example: '3500000.00', description: 'an ordinary mortgage: the secured principal' }) securedPrincipal?: string;
+  @ApiPropertyOptional({ example: '5000000.00', description: 'a maximum-amount mortgage: the maximum secured amount' }) maximumAmount?: string;
+}
+
 export class EncumbranceDto {
   @ApiProperty() mortgageId: string;
   @ApiProperty() priority: number;
@@ -71,6 +77,14 @@ export class EncumbranceDto {
   @ApiProperty() debtTermStart: string;
   @ApiProperty() debtTermEnd: string;
   @ApiProperty({ enum: MORTGAGE_STATES }) state: string;
+  @ApiProperty({
+    enum: AMOUNT_STATUSES,
+    description: "shown: `amount` opened with this tenant's key and matching the ledger's salted hash; not-disclosed: no copy sealed to the caller (a bank: the owner's authorization did not widen this application, or it changed since — ask for a new one); no-key: sealed to the caller, but this gateway holds no key of the tenant (open `application` with your own); unreadable: it does not open to what the ledger's hash names",
+  })
+  amountStatus: string;
+  @ApiPropertyOptional({ type: EncumbranceAmountDto }) amount?: EncumbranceAmountDto;
+  @ApiPropertyOptional({ type: EncryptedContentDto, description: 'the application sealed to the caller (a registry: the record\'s; a bank: the copy the owner widened to it), as on the ledger' })
+  application?: EncryptedContentDto;
 }
 
 export class EncumbrancesDto {
@@ -85,6 +99,7 @@ export class EncumbranceAuthorizationRecordDto {
   @ApiProperty() grantedBy: string;
   @ApiProperty() grantedFor: string;
   @ApiProperty() at: string;
+  @ApiProperty({ type: [String], description: 'the registrations whose applications the bank may now open (their amounts)' }) disclosed: string[];
 }
 
 export class AuditorAccessRecordDto {
