@@ -96,6 +96,7 @@ const GATEWAY_ERRORS = {
   EVALUATION_FAILED: { status: 502, when: 'Fabric failed at evaluation' },
   TRANSACTION_INVALID: { status: 502, when: 'the transaction was invalidated at commit (details.validationCode)' },
   WEBHOOK_DELIVERY_FAILED: { status: 502, when: 'a redelivered event the receiver did not accept (details: httpStatus, error)' },
+  IMPORT_INTERRUPTED: { status: 503, when: "a payment-batch import's progress (`GET /v1/payment-batches/imports/{key}`) when the gateway stopped before the import's outcome: send the file again with the same Idempotency-Key — a batch that committed is answered, not settled twice" },
   VERIFIER_BUSY: { status: 503, when: 'every evidence verifier is busy and its queue (`evidence.verifier.queue`) is full; `Retry-After` says when to try again' },
   LEDGER_UNAVAILABLE: { status: 503, when: 'peers or orderers unreachable' },
   NOT_READY: { status: 503, when: '`/readyz`: a tenant cannot reach the ledger' },

@@ -3,6 +3,7 @@ import { AUTH_MIGRATIONS } from '../auth/auth.migrations';
 import { BULK_MIGRATIONS } from '../bulk/bulk.migrations';
 import { EVENTS_MIGRATIONS } from '../events/events.migrations';
 import { IDEMPOTENCY_MIGRATIONS } from '../idempotency/idempotency.migrations';
+import { IMPORT_PROGRESS_MIGRATIONS } from '../payment-batches/import-progress.migrations';
 import { TENANTS_MIGRATIONS } from '../tenants/tenants.migrations';
 import { OFFLINE_SIGNING_MIGRATIONS } from '../transactions/pending-transactions.migrations';
 import { WEBHOOKS_MIGRATIONS } from '../webhooks/webhooks.migrations';
@@ -22,6 +23,7 @@ export const GATEWAY_SCHEMA: Readonly<Record<string, readonly string[]>> = {
   events: EVENTS_MIGRATIONS,
   webhooks: WEBHOOKS_MIGRATIONS,
   anchoring: ANCHORING_MIGRATIONS,
+  'payment-batch-imports': IMPORT_PROGRESS_MIGRATIONS,
 };
 
 /** Owners every gateway start creates (the CLI's credential commands too): a file without them is no gateway database. */

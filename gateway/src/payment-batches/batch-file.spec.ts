@@ -1,12 +1,9 @@
 import { expect } from 'chai';
 import { Workbook } from 'exceljs';
-import type { Principal } from '../auth/principal';
 import { templateCsv } from '../bulk/letter-template';
 import type { SheetLimits } from '../bulk/sheet-limits';
 import { readCsv, readXlsx } from '../bulk/table-reader';
-import { GatewayError } from '../errors/gateway-error';
 import { BATCH_TEMPLATE, minorUnits, readBatchLines } from './batch-file';
-import { ImportProgressService } from './import-progress.service';
 
 const limits: SheetLimits = { maxRows: 5000, maxCells: 100_000, maxUncompressedBytes: 8 * 1024 * 1024 };
 const csv = (...lines: string[]): Uint8Array => new TextEncoder().encode(`${lines.join('\r\n')}\r\n`);
@@ -87,24 +84,5 @@ describe('payment-batch import file', () => {
       { line: 3, payeeReference: '6217 0002', amountMinor: '29' },
       { line: 4, payeeReference: '62170003', amountMinor: '123456' },
     ]);
-  });
-});
-
-describe('payment-batch import progress', () => {
-  const principal = (tenantId: string, credentialId: string): Principal => ({ tenantId, credentialId }) as Principal;
-
-  it("is the caller's own, by its Idempotency-Key: another credential or tenant finds nothing", () => {
-    const progress = new ImportProgressService();
-    const officer = principal('bank1', 'c1');
-    progress.start(officer, 'k-1', 'payees.csv');
-    expect(progress.get(officer, 'k-1')).to.include({ key: 'k-1', stage: 'validating', fileName: 'payees.csv' });
-    progress.update(officer, 'k-1', { stage: 'endorsing', lines: 500, totalMinor: '123' });
-    progress.update(officer, 'k-1', { stage: 'ordering', transactionId: 'tx' });
-    expect(progress.get(officer, 'k-1')).to.include({ stage: 'ordering', lines: 500, totalMinor: '123', transactionId: 'tx' });
-    for (const other of [principal('bank1', 'c2'), principal('firm1', 'c1')]) {
-      expect(() => progress.get(other, 'k-1')).to.throw(GatewayError).with.property('code', 'NOT_FOUND');
-    }
-    progress.update(officer, undefined, { stage: 'committed' });
-    expect(progress.get(officer, 'k-1').stage).to.equal('ordering');
   });
 });
