@@ -515,6 +515,64 @@ describe('MortgageContract', () => {
           expect(ledger.snapshot()).to.equal(before);
         });
       }
+
+      describe('a registration after the consent: the registry discloses it to the consented bank', () => {
+        type Consents = { consents?: Array<{ bankId: string; validUntil: string; disclosed: string[] }> };
+        const consentsOf = (who: TestIdentity) => call<Consents>(who, (c, ctx) => c.GetEncumbrances(ctx, UNIT)).then((a) => a.consents);
+        const disclose = (disclosures: unknown, who: TestIdentity = Who.registrar1) => contract.DiscloseEncumbrances(ledger.as(who), UNIT, JSON.stringify({ disclosures }));
+        const first = widenedJwe(filed, 'BANK2');
+        beforeEach(async () => {
+          await authorizeWith([{ mortgageId: 'MTG-1', ciphertext: first }]);
+          await file('MTG-2');
+          await register('MTG-2');
+        });
+
+        it('the registry sees who holds a consent and what it lacks; once disclosed, the bank reads the new one too', async () => {
+          expect(await consentsOf(Who.registryReviewer1)).to.deep.equal([{ bankId: 'BANK2', validUntil: '2026-03-31', disclosed: ['MTG-1'] }]);
+          expect(await sealedTo(Who.bank2officer)).to.deep.equal([{ ciphertext: first, contentHash: HASH_B }, undefined]);
+          const second = widenedJwe(filed, 'BANK2');
+          expect(JSON.parse(await disclose([{ bankId: 'BANK2', mortgageId: 'MTG-2', ciphertext: second }]))).to.deep.equal({ unitKey: UNIT, disclosed: [{ bankId: 'BANK2', mortgageId: 'MTG-2' }] });
+          expect(await sealedTo(Who.bank2officer)).to.deep.equal([{ ciphertext: first, contentHash: HASH_B }, { ciphertext: second, contentHash: HASH_B }]);
+          expect(await consentsOf(Who.registrar1)).to.deep.equal([{ bankId: 'BANK2', validUntil: '2026-03-31', disclosed: ['MTG-1', 'MTG-2'] }]);
+          // Only the registry sees the consents.
+          expect(await consentsOf(Who.bank2officer)).to.equal(undefined);
+          expect(await consentsOf(Who.regulator1)).to.equal(undefined);
+        });
+
+        it('a re-sealed application is disclosed again by the reviewer too, replacing the stale copy', async () => {
+          await contract.ChangeMortgage(ledger.as(Who.registrar1), 'MTG-1', JSON.stringify({ application: { ciphertext: filed, contentHash: HASH_A } }));
+          expect(await consentsOf(Who.registrar1)).to.deep.equal([{ bankId: 'BANK2', validUntil: '2026-03-31', disclosed: [] }]);
+          const again = widenedJwe(filed, 'BANK2');
+          await disclose([{ bankId: 'BANK2', mortgageId: 'MTG-1', ciphertext: again }], Who.registryReviewer1);
+          expect((await sealedTo(Who.bank2officer))[0]).to.deep.equal({ ciphertext: again, contentHash: HASH_A });
+        });
+
+        it('a lapsed consent gets nothing', async () => {
+          ledger.setNow('2026-04-01T00:00:00Z');
+          expect(await consentsOf(Who.registrar1)).to.deep.equal([]);
+          await expectLedgerError(disclose([{ bankId: 'BANK2', mortgageId: 'MTG-2', ciphertext: widenedJwe(filed, 'BANK2') }]), ErrorCode.InvalidArgument, 'no current consent');
+        });
+
+        const refusals: Array<[string, TestIdentity, () => unknown, ErrorCode, string]> = [
+          ['a bank that holds no consent', Who.registrar1, () => [{ bankId: 'BANK1', mortgageId: 'MTG-2', ciphertext: widenedJwe(filed, 'BANK1') }], ErrorCode.InvalidArgument, 'BANK1 holds no current consent'],
+          ['a copy widened to another institution beside the bank', Who.registrar1, () => [{ bankId: 'BANK2', mortgageId: 'MTG-2', ciphertext: widenedJwe(filed, 'BANK2', 'FIRM1') }], ErrorCode.RecipientsRefused, 'FIRM1-enc-1'],
+          ['a copy that is not the record’s application with recipients appended', Who.registrar1, () => [{ bankId: 'BANK2', mortgageId: 'MTG-2', ciphertext: widenedJwe(fakeJwe('BANK1', 'MREG1'), 'BANK2') }], ErrorCode.RecipientsRefused, 'differs from the sealed content'],
+          ['a registration not active on the unit', Who.registrar1, () => [{ bankId: 'BANK2', mortgageId: 'MTG-9', ciphertext: widenedJwe(filed, 'BANK2') }], ErrorCode.InvalidArgument, 'no active registration of this unit'],
+          ['the same pair twice', Who.registrar1, () => [1, 2].map(() => ({ bankId: 'BANK2', mortgageId: 'MTG-2', ciphertext: widenedJwe(filed, 'BANK2') })), ErrorCode.InvalidArgument, 'given twice'],
+          ['an unknown member', Who.registrar1, () => [{ bankId: 'BANK2', mortgageId: 'MTG-2', ciphertext: widenedJwe(filed, 'BANK2'), amount: '1.00' }], ErrorCode.InvalidArgument, 'amount'],
+          ['the owner (it authorizes again instead)', Who.client1, () => [{ bankId: 'BANK2', mortgageId: 'MTG-2', ciphertext: widenedJwe(filed, 'BANK2') }], ErrorCode.Forbidden, ''],
+          ['the mortgagee bank', Who.mortgageOfficer1, () => [{ bankId: 'BANK2', mortgageId: 'MTG-2', ciphertext: widenedJwe(filed, 'BANK2') }], ErrorCode.Forbidden, ''],
+          ['the consented bank itself', Who.bank2officer, () => [{ bankId: 'BANK2', mortgageId: 'MTG-2', ciphertext: widenedJwe(filed, 'BANK2') }], ErrorCode.Forbidden, ''],
+          ['the regulator', Who.regulator1, () => [{ bankId: 'BANK2', mortgageId: 'MTG-2', ciphertext: widenedJwe(filed, 'BANK2') }], ErrorCode.Forbidden, ''],
+        ];
+        for (const [what, who, disclosures, code, message] of refusals) {
+          it(`refuses ${what} (${code}) and records nothing`, async () => {
+            const before = ledger.snapshot();
+            await expectLedgerError(disclose(disclosures(), who), code, message);
+            expect(ledger.snapshot()).to.equal(before);
+          });
+        }
+      });
     });
   });
 

@@ -2,7 +2,9 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import {
   canonicalJson,
   Encumbrance,
+  EncumbranceConsentView,
   EncumbranceDisclosure,
+  EncumbranceQueryAuthorization,
   EncumbranceQueryAuthorizationView,
   ENCUMBERING_STATES,
   ErrorCode,
@@ -22,6 +24,7 @@ import {
   REQUEST_ID,
   Role,
   SHA256_HEX,
+  UnitEncumbrancesView,
 } from '@econfirm/common';
 import { forbidden, InstitutionCaller, requireInstitutionCaller } from '../auth/caller';
 import { emitEvent, EventName } from '../events';
@@ -41,6 +44,7 @@ import {
   mortgageParties,
   readAuditorAccess,
   readQueryAuthorization,
+  unitQueryAuthorizations,
   readUnit,
   releaseCertificate,
   saveMortgage,
@@ -50,7 +54,7 @@ import {
   writeUnit,
 } from '../state/mortgage-store';
 import { txTimeIso } from '../state/tx-time';
-import { checkString, FieldReader, invalid } from '../validation/field-reader';
+import { checkString, FieldReader, invalid, parseJsonArgument } from '../validation/field-reader';
 import { parsePageSize } from '../validation/paging';
 
 export const MORTGAGE_CONTRACT = 'mortgage';
@@ -316,6 +320,47 @@ export class MortgageContract extends Contract {
     return disclosures;
   }
 
+  /**
+   * The registry widens active registrations' applications to banks that hold a current consent of
+   * the unit's owner: a registration approved, changed or transferred after the consent was given
+   * is an encumbrance the consent covers, and the owner is not asked again (the gateway does this
+   * after its registry's approvals; `econfirm mortgages disclose`). `disclosures`:
+   * [{ bankId, mortgageId, ciphertext }], each the record's current application with that bank's
+   * key appended and nothing else changed (models/sealing.ts readWidened); the bank's copy of that
+   * registration is replaced. A registrar or reviewer of the record's registry only.
+   */
+  @Transaction()
+  @Returns('string')
+  public async DiscloseEncumbrances(ctx: Context, unitKey: string, disclosuresJson: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, REGISTRY_ROLES);
+    checkString(unitKey, 'unitKey', { pattern: SHA256_HEX, maxLength: 64 });
+    const { active } = await readUnit(ctx, unitKey);
+    const reader = parseJsonArgument(disclosuresJson, 'disclosures').allowOnly(['disclosures']);
+    const consents = new Map((await unitQueryAuthorizations(ctx, unitKey)).filter((a) => a.validUntil >= today(ctx)).map((a) => [a.bankId, a]));
+    const items = reader.array('disclosures', 1, Math.max(active.length, 1) * Math.max(consents.size, 1));
+    const disclosed: Array<{ bankId: string; mortgageId: string }> = [];
+    const changed = new Map<string, EncumbranceQueryAuthorization>();
+    for (const [i, item] of items.entries()) {
+      const path = `disclosures[${i}]`;
+      const entry = FieldReader.of(item, path).allowOnly(['bankId', 'mortgageId', 'ciphertext']);
+      const bankId = entry.string('bankId', { pattern: INSTITUTION_ID });
+      const mortgageId = entry.string('mortgageId', { pattern: REQUEST_ID });
+      const consent = changed.get(bankId) ?? consents.get(bankId);
+      if (!consent) throw invalid(`${path}.bankId`, `${bankId} holds no current consent of the unit's owner`);
+      if (!active.includes(mortgageId)) throw invalid(`${path}.mortgageId`, `${mortgageId} is no active registration of this unit`);
+      if (disclosed.some((d) => d.bankId === bankId && d.mortgageId === mortgageId)) throw invalid(path, `${mortgageId} is given twice for ${bankId}`);
+      disclosed.push({ bankId, mortgageId });
+      const record = await getMortgageRecord(ctx, mortgageId);
+      if (record.registryId !== caller.institution.id) throw forbidden(`${mortgageId} is registered by ${record.registryId}, not ${caller.institution.id}`);
+      const bank = await activeInstitution(ctx, bankId, `${path}.bankId`, [InstitutionKind.Bank]);
+      const application = readWidened(entry.string('ciphertext', { maxLength: MAX_CIPHERTEXT_CHARS }), `${path}.ciphertext`, record.application, [bank]);
+      const disclosures = [...(consent.disclosures ?? []).filter((d) => d.mortgageId !== mortgageId), { mortgageId, application }];
+      changed.set(bankId, { ...consent, disclosures });
+    }
+    for (const consent of changed.values()) await writeQueryAuthorization(ctx, consent);
+    return canonicalJson({ unitKey, disclosed });
+  }
+
   /** The mortgagor client lets its audit firm see its registrations (for the auditor's cross-checks). */
   @Transaction()
   @Returns('string')
@@ -391,8 +436,10 @@ export class MortgageContract extends Contract {
     }
     const unit = await readUnit(ctx, unitKey);
     const encumbrances: Encumbrance[] = [];
+    const hashes = new Map<string, string>();
     for (const [i, id] of unit.active.entries()) {
       const r = await getMortgageRecord(ctx, id);
+      hashes.set(id, r.application.contentHash);
       const disclosed = disclosures.find((d) => d.mortgageId === r.id && d.application.contentHash === r.application.contentHash);
       const application = REGISTRY_ROLES.includes(caller.role) ? r.application : disclosed?.application;
       encumbrances.push({
@@ -401,7 +448,16 @@ export class MortgageContract extends Contract {
         ...(application ? { application } : {}),
       });
     }
-    return canonicalJson({ unitKey, encumbrances });
+    if (!REGISTRY_ROLES.includes(caller.role)) return canonicalJson({ unitKey, encumbrances });
+    // The registry also sees who holds a current consent and which current applications it may open.
+    const consents: EncumbranceConsentView[] = (await unitQueryAuthorizations(ctx, unitKey))
+      .filter((a) => a.validUntil >= today(ctx))
+      .map((a) => ({
+        bankId: a.bankId, validUntil: a.validUntil,
+        disclosed: unit.active.filter((id) => (a.disclosures ?? []).some((d) => d.mortgageId === id && d.application.contentHash === hashes.get(id))),
+      }));
+    const view: UnitEncumbrancesView = { unitKey, encumbrances, consents };
+    return canonicalJson(view);
   }
 
   /** Records the caller's institution is party to (bank, registry, mortgagor), optionally in one state. */

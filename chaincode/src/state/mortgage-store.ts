@@ -1,6 +1,7 @@
 import { Context } from 'fabric-contract-api';
 import { AuditorMortgageAccess, EncumbranceQueryAuthorization, HistoryEntry, MortgageRecord } from '@econfirm/common';
-import { deleteIndex, keyExists, putIndex, readHistory, readJson, readRequired, writeJson } from './ledger';
+import { deleteIndex, drain, keyExists, putIndex, readHistory, readJson, readRequired, writeJson } from './ledger';
+import { unmarshal } from './marshal';
 
 const MORTGAGE = 'mtg';
 /** Per unit: the ids of the registrations that encumber it, in registration order (= priority). */
@@ -86,6 +87,12 @@ export function readQueryAuthorization(ctx: Context, unitKey: string, bankId: st
 
 export function writeQueryAuthorization(ctx: Context, authorization: EncumbranceQueryAuthorization): Promise<void> {
   return writeJson(ctx, key(ctx, QUERY_AUTHORIZATION, [authorization.unitKey, authorization.bankId]), authorization);
+}
+
+/** Every consent recorded on the unit, in bank-id order (key order: deterministic on every endorser). */
+export async function unitQueryAuthorizations(ctx: Context, unitKey: string): Promise<EncumbranceQueryAuthorization[]> {
+  const iterator = await ctx.stub.getStateByPartialCompositeKey(QUERY_AUTHORIZATION, [unitKey]);
+  return drain(iterator, (kv) => unmarshal<EncumbranceQueryAuthorization>(kv.value));
 }
 
 export function readAuditorAccess(ctx: Context, clientId: string, firmId: string): Promise<AuditorMortgageAccess | undefined> {

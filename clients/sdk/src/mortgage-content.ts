@@ -4,12 +4,14 @@ import {
   type EncryptedContent,
   type Encumbrance,
   type EncumbranceAmount,
+  type EncumbranceDisclosureInput,
   type Institution,
   type MortgageRecord,
   type MortgageRegistrationInput,
   type MortgageView,
   type Page,
   type TransactionName,
+  type UnitEncumbrancesView,
 } from '@econfirm/common';
 import { addRecipients, recipientOf, seal } from './content-crypto';
 import type { InstitutionPrivateKeys } from './institution-keys';
@@ -100,6 +102,28 @@ export async function encumbranceDisclosures(
     } catch {
       // Not sealed to this owner's key.
     }
+  }
+  return out;
+}
+
+/**
+ * DiscloseEncumbrances' `disclosures` for a unit as its registry reads it (GetEncumbrances with
+ * `consents`): every active application a current consent's bank cannot open yet (registered,
+ * changed or transferred after the consent), widened with the registry's key to that bank's
+ * registered key. `bankOf` gives the bank's current registry record. One implementation for the
+ * gateway and the CLI.
+ */
+export async function pendingDisclosures(
+  view: UnitEncumbrancesView,
+  keys: InstitutionPrivateKeys,
+  bankOf: (bankId: string) => Promise<Institution>,
+): Promise<EncumbranceDisclosureInput[]> {
+  const out: EncumbranceDisclosureInput[] = [];
+  for (const consent of view.consents ?? []) {
+    const missing = view.encumbrances.flatMap((e) => (e.application && !consent.disclosed.includes(e.mortgageId) ? [{ mortgageId: e.mortgageId, application: e.application }] : []));
+    if (missing.length === 0) continue;
+    const bank = await bankOf(consent.bankId);
+    for (const { mortgageId, ciphertext } of await encumbranceDisclosures(missing, keys, bank)) out.push({ bankId: consent.bankId, mortgageId, ciphertext });
   }
   return out;
 }

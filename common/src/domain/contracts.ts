@@ -14,7 +14,7 @@ export const CONTRACT_TRANSACTIONS = {
   ],
   mortgage: [
     'FileMortgageApplication', 'RequestMortgageDischarge', 'PreRegisterMortgage', 'RegisterMortgage', 'RejectMortgageApplication', 'ChangeMortgage', 'TransferMortgage', 'DischargeMortgage', 'ApproveMortgageStep', 'ReturnMortgageStep',
-    'AuthorizeEncumbranceQuery', 'GrantAuditorMortgageAccess', 'RevokeAuditorMortgageAccess', 'GetMortgage', 'GetMortgageEvidence', 'GetEncumbrances', 'ListMortgages', 'ListMortgagesOfClient',
+    'AuthorizeEncumbranceQuery', 'DiscloseEncumbrances', 'GrantAuditorMortgageAccess', 'RevokeAuditorMortgageAccess', 'GetMortgage', 'GetMortgageEvidence', 'GetEncumbrances', 'ListMortgages', 'ListMortgagesOfClient',
   ],
   receivable: [
     'SetReceivableLimit', 'RegisterReceivable', 'CancelReceivable', 'SplitReceivable', 'TransferReceivable', 'RequestReceivableFinancing', 'WithdrawReceivableFinancing', 'ConfirmReceivable',

@@ -243,6 +243,33 @@ export interface EncumbranceQueryAuthorization {
 /** What AuthorizeEncumbranceQuery answers: the consent, and which registrations' applications the bank may now open. */
 export type EncumbranceQueryAuthorizationView = Omit<EncumbranceQueryAuthorization, 'disclosures'> & { disclosed: string[] };
 
+/**
+ * A current consent on a unit as its registry sees it (GetEncumbrances, registry roles only): the
+ * bank, the consent's last day, and the registrations whose current application the bank may open.
+ * An active registration missing from `disclosed` (registered, changed or transferred after the
+ * consent) is what the registry widens to the bank with DiscloseEncumbrances.
+ */
+export interface EncumbranceConsentView {
+  bankId: string;
+  validUntil: string;
+  disclosed: string[];
+}
+
+/** GetEncumbrances' answer: `consents` for the registry's roles only. */
+export interface UnitEncumbrancesView {
+  unitKey: string;
+  encumbrances: Encumbrance[];
+  consents?: EncumbranceConsentView[];
+}
+
+/** One application the registry widened to a bank holding a current consent (DiscloseEncumbrances). */
+export interface EncumbranceDisclosureInput {
+  bankId: string;
+  mortgageId: string;
+  /** The record's application with the bank's current key appended (SDK addRecipients). */
+  ciphertext: string;
+}
+
 /** The mortgagor client's consent that its auditors (firm) see its registrations until `validUntil`. */
 export interface AuditorMortgageAccess {
   clientId: string;

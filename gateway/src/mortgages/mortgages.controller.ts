@@ -18,7 +18,7 @@ import {
   RejectMortgageDto,
   ReturnMortgageStepDto,
 } from './dto/mortgage-inputs.dto';
-import { AccessRevokedDto, AuditorAccessRecordDto, EncumbranceAuthorizationRecordDto, EncumbrancesDto, MortgageDto, MortgagePageDto } from './dto/mortgage.dto';
+import { AccessRevokedDto, AuditorAccessRecordDto, EncumbranceAuthorizationRecordDto, EncumbranceDisclosuresDto, EncumbrancesDto, MortgageDto, MortgagePageDto } from './dto/mortgage.dto';
 import { MortgagesService } from './mortgages.service';
 
 const IDEMPOTENCY = ApiIdempotencyKeyHeader();
@@ -71,6 +71,20 @@ export class MortgagesController {
   @ApiLedgerErrors()
   authorizeQuery(@CurrentPrincipal() p: Principal, @Body() body: EncumbranceAuthorizationDto): Promise<Executed> {
     return this.mortgages.authorizeQuery(p, body);
+  }
+
+  @Post('encumbrance-disclosures')
+  @HttpCode(200)
+  @Roles(Role.Registrar, Role.RegistryReviewer)
+  @IDEMPOTENCY
+  @ApiOperation({
+    summary:
+      "The registry widens each active application of the unit to every bank holding a current consent of the owner that cannot open it yet (registered, changed or transferred after the consent); with this gateway's key of the registry. A reviewer's approval through the gateway does it at once.",
+  })
+  @ApiOkResponse({ type: EncumbranceDisclosuresDto })
+  @ApiLedgerErrors()
+  disclose(@CurrentPrincipal() p: Principal, @Body() body: EncumbranceQueryDto): Promise<Executed> {
+    return this.mortgages.disclose(p, body.unitNumber);
   }
 
   @Post('auditor-access')
@@ -160,11 +174,11 @@ export class MortgagesController {
   @HttpCode(200)
   @Roles(Role.RegistryReviewer)
   @IDEMPOTENCY
-  @ApiOperation({ summary: 'A registry reviewer approves the registration (the unit ranks it now) or the discharge (read-only afterwards, the ones behind move up) a registrar prepared; not the identity that prepared it (403 FORBIDDEN)' })
+  @ApiOperation({ summary: "A registry reviewer approves the registration (the unit ranks it now) or the discharge (read-only afterwards, the ones behind move up) a registrar prepared; not the identity that prepared it (403 FORBIDDEN). An approved registration is disclosed at once to the banks holding a current consent of the unit's owner (encumbrance-disclosures)" })
   @ApiOkResponse({ type: MortgageDto })
   @ApiLedgerErrors()
   approveStep(@CurrentPrincipal() p: Principal, @Param() { id }: MortgageIdParam): Promise<Executed> {
-    return this.mortgages.transition(p, 'ApproveMortgageStep', id);
+    return this.mortgages.approve(p, id);
   }
 
   @Post(':id/review/return')

@@ -1,17 +1,19 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import {
   MortgageType,
   mortgageUnitKey,
   Role,
   type Encumbrance,
+  type EncumbranceDisclosureInput,
   type PresentedEncumbrance,
   type MortgageApplicationInput,
   type MortgageRecord,
   type MortgageView,
   type Page,
   type TransactionName,
+  type UnitEncumbrancesView,
 } from '@econfirm/common';
-import { activeApplications, encumbranceAmountOf, encumbranceDisclosures, mortgageRecipients, mortgageRegistration, recipientOf, seal } from '@econfirm/sdk';
+import { activeApplications, encumbranceAmountOf, encumbranceDisclosures, mortgageRecipients, mortgageRegistration, pendingDisclosures, recipientOf, seal } from '@econfirm/sdk';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal';
 import { ConfirmationContentService, type OpenedContent } from '../confirmations/confirmation-content.service';
@@ -56,6 +58,8 @@ function call(transaction: TransactionName<'mortgage'>, ...args: string[]): Ledg
  */
 @Injectable()
 export class MortgagesService implements OnModuleInit {
+  private readonly logger = new Logger(MortgagesService.name);
+
   constructor(
     private readonly executor: TransactionExecutor,
     private readonly presenters: ResultPresenters,
@@ -67,8 +71,9 @@ export class MortgagesService implements OnModuleInit {
   onModuleInit(): void {
     this.presenters.registerRecordAndPage<MortgageView>(MORTGAGE_PRESENTER, MORTGAGE_PAGE_PRESENTER, (principal, view) => this.presentRecord(principal, view));
     this.presenters.register(ENCUMBRANCES_PRESENTER, async (principal, bytes) => {
-      const answer = parse<{ unitKey: string; encumbrances: Encumbrance[] }>(bytes);
-      return { unitKey: answer.unitKey, encumbrances: await Promise.all(answer.encumbrances.map((e) => this.presentEncumbrance(principal, e))) };
+      const answer = parse<UnitEncumbrancesView>(bytes);
+      const encumbrances = await Promise.all(answer.encumbrances.map((e) => this.presentEncumbrance(principal, e)));
+      return { unitKey: answer.unitKey, encumbrances, ...(answer.consents ? { consents: answer.consents } : {}) };
     });
   }
 
@@ -206,6 +211,48 @@ export class MortgagesService implements OnModuleInit {
     }
     const read = (transaction: TransactionName<'mortgage'>, ...args: string[]) => this.executor.readAsTenant(principal, call(transaction, ...args));
     return encumbranceDisclosures(await activeApplications(read, principal.role === Role.Registrar, unitKey), keys, bank);
+  }
+
+  /**
+   * The reviewer approves; a registration that now encumbers the unit is disclosed at once to the
+   * banks holding a current consent of the unit's owner (discloseToConsented). The approval stands
+   * whatever the disclosure does: one that fails is logged, and POST
+   * /v1/mortgages/encumbrance-disclosures does it again.
+   */
+  async approve(principal: Principal, id: string): Promise<Executed> {
+    const executed = await this.transition(principal, 'ApproveMortgageStep', id);
+    const record = executed.status === 200 ? (executed.body as Partial<MortgageView>) : undefined;
+    const unitKey = record?.state === 'registered' ? record.unitKey : undefined;
+    if (unitKey !== undefined && principal.custody === 'custodial' && this.tenants.institutionKeys(principal.tenantId)) {
+      try {
+        const disclosures = await this.pendingDisclosures(principal, unitKey);
+        if (disclosures.length > 0) await this.executor.submit(principal, call('DiscloseEncumbrances', unitKey, JSON.stringify({ disclosures })));
+      } catch (err) {
+        this.logger.warn(`mortgage ${id}: registered, not yet disclosed to the unit's consented banks: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return executed;
+  }
+
+  /** POST /v1/mortgages/encumbrance-disclosures: the registry widens what consented banks cannot open yet. */
+  async disclose(principal: Principal, unitNumber: string): Promise<Executed> {
+    if (!this.tenants.institutionKeys(principal.tenantId)) throw new GatewayError('NO_INSTITUTION_KEYS', `this gateway holds no keys of ${principal.institutionId}: widen with your own (econfirm mortgages disclose --keys)`);
+    const unitKey = mortgageUnitKey(unitNumber);
+    const disclosures = await this.pendingDisclosures(principal, unitKey);
+    // Nothing a consented bank lacks: nothing to record (the ledger refuses an empty list).
+    if (disclosures.length === 0) return new Executed(200, { unitKey, disclosed: [] });
+    return this.executor.submit(principal, call('DiscloseEncumbrances', unitKey, JSON.stringify({ disclosures })));
+  }
+
+  /**
+   * Every active application of the unit that a bank with a current consent cannot open yet,
+   * widened with the registry tenant's key to the bank's current key (sdk pendingDisclosures).
+   */
+  private async pendingDisclosures(principal: Principal, unitKey: string): Promise<EncumbranceDisclosureInput[]> {
+    const keys = this.tenants.institutionKeys(principal.tenantId);
+    if (!keys) return [];
+    const view = parse<UnitEncumbrancesView>(await this.executor.readAsTenant(principal, call('GetEncumbrances', unitKey)));
+    return pendingDisclosures(view, keys, (bankId) => this.registry.get(principal, bankId, { fresh: true }));
   }
 
   encumbrances(principal: Principal, unitNumber: string): Promise<Executed> {

@@ -49,7 +49,7 @@ describe('gateway e2e: mortgage registrations over HTTP', function () {
 
   it('lists the mortgage routes in the OpenAPI document', async function () {
     const doc = await gw.http().get('/openapi.json');
-    expect(Object.keys(doc.body.paths)).to.include.members(['/v1/mortgages', '/v1/mortgages/{id}/registration', '/v1/mortgages/{id}/review/approval', '/v1/mortgages/{id}/review/return', '/v1/mortgages/encumbrance-queries']);
+    expect(Object.keys(doc.body.paths)).to.include.members(['/v1/mortgages', '/v1/mortgages/{id}/registration', '/v1/mortgages/{id}/review/approval', '/v1/mortgages/{id}/review/return', '/v1/mortgages/encumbrance-queries', '/v1/mortgages/encumbrance-disclosures']);
   });
 
   it("only the bank's mortgage officer files: its confirmation officer is refused 403", async function () {
@@ -144,6 +144,26 @@ describe('gateway e2e: mortgage registrations over HTTP', function () {
     // The regulator sees the encumbrances, not their amounts.
     const regulators = (await gw.post(regulator, '/v1/mortgages/encumbrance-queries', { unitNumber })).body.encumbrances as Amounted[];
     expect(regulators.map((e) => [e.amountStatus, e.amount])).to.deep.equal([['not-disclosed', undefined], ['not-disclosed', undefined]]);
+  });
+
+  it("a registration approved after the consent is disclosed to the consented bank at once; the registry sees who holds consents", async function () {
+    const later = `MTG-${run}-4`;
+    const laterPrincipal = '4400000.00';
+    expect((await gw.post(officer, '/v1/mortgages', application(later, { securedPrincipal: laterPrincipal }))).status).to.equal(201);
+    const approved = await gw.registryStep(registry, `/v1/mortgages/${later}/registration`, { certificateNumber: `京(2026)朝阳区不动产证明第${tag}4号` });
+    expect(approved.body, JSON.stringify(approved.body)).to.include({ state: 'registered', priority: 3 });
+    const answer = (await gw.post(lender, '/v1/mortgages/encumbrance-queries', { unitNumber })).body.encumbrances as Amounted[];
+    expect(answer.map((e) => [e.mortgageId, e.amountStatus, e.amount?.securedPrincipal])).to.deep.equal([[first, 'shown', principal], [second, 'shown', principal], [later, 'shown', laterPrincipal]]);
+    // Only the registry sees the consents; the lender does not see another bank's.
+    const byRegistry = await gw.post(registrar, '/v1/mortgages/encumbrance-queries', { unitNumber });
+    const consents = byRegistry.body.consents as Array<{ bankId: string; disclosed: string[] }>;
+    expect(consents.find((c) => c.bankId === 'BANK2')?.disclosed).to.deep.equal([first, second, later]);
+    expect((await gw.post(lender, '/v1/mortgages/encumbrance-queries', { unitNumber })).body).not.to.have.property('consents');
+    // Nothing lacking: the manual route records nothing; a bank may not call it.
+    const again = await gw.post(registrar, '/v1/mortgages/encumbrance-disclosures', { unitNumber });
+    expect(again.status, JSON.stringify(again.body)).to.equal(200);
+    expect(again.body.disclosed).to.deep.equal([]);
+    expect((await gw.post(lender, '/v1/mortgages/encumbrance-disclosures', { unitNumber })).status).to.equal(403);
   });
 
   it('discharge after payoff: the second moves up to priority 1', async function () {

@@ -30,19 +30,22 @@ describe('CLI e2e: mortgage write commands', function () {
   const cli = (as: string, ...words: string[]) => spawnSync(process.execPath, [path.join(REPO_ROOT, 'clients/cli/dist/main.js'), '--as', as, 'mortgages', ...words], { encoding: 'utf8' });
   const state = async (id: string): Promise<string> => ((await gw.get(officer, `/v1/mortgages/${id}`)).body as { state: string }).state;
 
+  /** The bank files through the gateway (filing seals names and amounts there); a maximum-amount mortgage unless told. */
+  const fileMortgage = async (id: string, amount: Record<string, string> = { mortgageType: 'maximum-amount', maximumAmount: '12000000.00' }): Promise<void> => {
+    const filed = await gw.post(officer, '/v1/mortgages', {
+      id, registryId: 'MREG1', unitNumber, location: '上海市浦东新区命令路4号', propertyType: 'commercial', ...amount,
+      currency: 'CNY', debtTermStart: '2026-01-01', debtTermEnd: '2031-01-01',
+      mortgagors: [{ name: '华东制造股份有限公司', institutionId: 'CLIENT1' }], consentHash: sha256Hex(`${run}${id}`),
+    });
+    expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+  };
+
   before(async function () {
     await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'BANK2', 'REGULATOR', 'MREG1');
     networkScript('identity.sh', 'evidence', 'operator', 'MREG1');
     gw = await TestGateway.start({ tenants: [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }] });
     ({ mortgageOfficer: officer } = gw.demoCallers());
-    for (const id of [first, second]) {
-      const filed = await gw.post(officer, '/v1/mortgages', {
-        id, registryId: 'MREG1', unitNumber, location: '上海市浦东新区命令路4号', propertyType: 'commercial', mortgageType: 'maximum-amount',
-        maximumAmount: '12000000.00', currency: 'CNY', debtTermStart: '2026-01-01', debtTermEnd: '2031-01-01',
-        mortgagors: [{ name: '华东制造股份有限公司', institutionId: 'CLIENT1' }], consentHash: sha256Hex(`${run}${id}`),
-      });
-      expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
-    }
+    for (const id of [first, second]) await fileMortgage(id);
   });
 
   after(async () => {
@@ -121,12 +124,7 @@ describe('CLI e2e: mortgage write commands', function () {
 
   it("with the owner's key file the consent widens the application to the bank, which opens the amount with its own (checked against the ledger)", async function () {
     const third = `MTG-${run}-3`;
-    const filed = await gw.post(officer, '/v1/mortgages', {
-      id: third, registryId: 'MREG1', unitNumber, location: '上海市浦东新区命令路4号', propertyType: 'commercial', mortgageType: 'maximum-amount',
-      maximumAmount: '12000000.00', currency: 'CNY', debtTermStart: '2026-01-01', debtTermEnd: '2031-01-01',
-      mortgagors: [{ name: '华东制造股份有限公司', institutionId: 'CLIENT1' }], consentHash: sha256Hex(`${run}${third}`),
-    });
-    expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+    await fileMortgage(third);
     expect((await gw.registryStep(gw.registryCallers(), `/v1/mortgages/${third}/registration`, { certificateNumber: `${certificateNumber}3` })).body.state).to.equal('registered');
     const keys = (id: string) => path.join(networkDir(), 'institution-keys', `${id}.keys.json`);
     expect(cli('bank2/officer1', 'encumbrances', unitNumber).status, 'no consent yet').to.equal(1);
@@ -141,5 +139,23 @@ describe('CLI e2e: mortgage write commands', function () {
     // Another institution's key file opens nothing: the copy is the bank's only.
     expect(cli('bank2/officer1', 'encumbrances', unitNumber, '--keys', keys('FIRM1')).stdout).to.match(new RegExp(`${third}.*amount does not verify`));
     expect(cli('bank2/officer1', 'encumbrances', unitNumber, '--key', keys('BANK2')).status, 'a misspelt option').to.equal(2);
+
+    // A registration approved from the CLI after the consent: the bank cannot open it until the registry discloses it.
+    const fourth = `MTG-${run}-4`;
+    await fileMortgage(fourth, { mortgageType: 'ordinary', securedPrincipal: '650000.00' });
+    expect(cli('operator/registrar1', 'register', fourth, `${certificateNumber}4`).status).to.equal(0);
+    const approved = cli('operator/registry-reviewer1', 'approve', fourth);
+    expect(approved.status, approved.stderr).to.equal(0);
+    expect(cli('bank2/officer1', 'encumbrances', unitNumber, '--keys', keys('BANK2')).stdout).to.match(new RegExp(`${fourth}.*amount not disclosed`));
+    const registryView = cli('operator/registrar1', 'encumbrances', unitNumber);
+    expect(registryView.stdout).to.match(new RegExp(`consent BANK2 .*not yet: .*${fourth}`));
+    expect(cli('operator/registrar1', 'disclose', unitNumber).status, 'no key file').to.equal(2);
+    expect(cli('bank2/officer1', 'disclose', unitNumber, '--keys', keys('BANK2')).status, 'a bank may not').to.equal(1);
+    const disclosed = cli('operator/registrar1', 'disclose', unitNumber, '--keys', keys('MREG1'));
+    expect(disclosed.status, disclosed.stderr).to.equal(0);
+    expect((JSON.parse(disclosed.stdout) as { disclosed: Array<{ bankId: string; mortgageId: string }> }).disclosed).to.deep.include({ bankId: 'BANK2', mortgageId: fourth });
+    expect(cli('bank2/officer1', 'encumbrances', unitNumber, '--keys', keys('BANK2')).stdout).to.match(new RegExp(`${fourth}.*CNY 650000\\.00`));
+    const nothingLeft = cli('operator/registrar1', 'disclose', unitNumber, '--keys', keys('MREG1'));
+    expect((JSON.parse(nothingLeft.stdout) as { disclosed: unknown[] }).disclosed).to.deep.equal([]);
   });
 });

@@ -1,4 +1,5 @@
-import { sha256Hex } from '@econfirm/common';
+import { mortgageUnitKey, sha256Hex } from '@econfirm/common';
+import { submitAndWait } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -9,7 +10,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, freePort } from '../support/browser';
 import { E2E_TENANTS, type Caller, TestGateway } from '../support/gateway';
 import { ensureDemoInstitutions } from '../support/institutions';
-import { networkScript, uniqueName } from '../support/network';
+import { networkScript, uniqueName, withLedger } from '../support/network';
 
 /**
  * The portal's mortgage views (clients/portal/src/views/mortgages.ts) in a real browser: the
@@ -71,7 +72,7 @@ describe('portal e2e: mortgage registrations in a real browser', function () {
   }
 
   before(async function () {
-    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR', 'MREG1');
+    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'BANK2', 'REGULATOR', 'MREG1');
     networkScript('identity.sh', 'evidence', 'operator', 'MREG1');
     const port = await freePort();
     gw = await TestGateway.start({ publicUrl: `http://127.0.0.1:${port}`, tenants: [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }] });
@@ -149,6 +150,22 @@ describe('portal e2e: mortgage registrations in a real browser', function () {
     await page.waitForSelector('#encumbrance-table');
     const rows = await page.locator('#encumbrance-table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.children[0]?.textContent ?? '', tr.children[1]?.textContent ?? '', tr.children[4]?.textContent ?? '']));
     expect(rows).to.deep.equal([['1', idA, `CNY ${amount}`], ['2', idB, `CNY ${amount}`]]);
+    expect(await page.textContent('#encumbrance-consents')).to.contain('No bank holds a current consent');
+  });
+
+  it("the registrar sees a consent given after the registrations lacking their amounts, and discloses them to the bank", async function () {
+    // The owner consents on the ledger without widening anything (its own software, no key file).
+    await withLedger('operator', 'client1', (ledger) =>
+      submitAndWait(ledger.contract('mortgage'), 'AuthorizeEncumbranceQuery', { arguments: [mortgageUnitKey(unitNumber), JSON.stringify({ bankId: 'BANK2', validUntil: '2099-12-31' })] }));
+    await page.click('#encumbrance-query button[type=submit]');
+    await page.waitForSelector('#consents-table');
+    const cells = () => page.locator('#consents-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent ?? '')));
+    expect(await cells()).to.deep.equal([['BANK2', '2099-12-31', '—', `${idA}, ${idB}`]]);
+    await page.click('#encumbrance-disclose');
+    // The table is drawn again once the gateway answered the disclosure and the query after it.
+    await page.waitForSelector('#encumbrance-disclose', { state: 'detached' });
+    expect(await cells()).to.deep.equal([['BANK2', '2099-12-31', `${idA}, ${idB}`, '—']]);
+    expect(await page.locator('#encumbrance-disclose').count(), 'nothing left to disclose').to.equal(0);
   });
 
   it("the bank downloads the registration certificate from the portal: the registry's signed PDF, valid for pdfsig", async function () {

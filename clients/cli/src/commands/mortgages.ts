@@ -14,8 +14,9 @@ import {
   type MortgageView,
   type Page,
   type TransactionName,
+  type UnitEncumbrancesView,
 } from '@econfirm/common';
-import { activeApplications, encumbranceAmountOf, encumbranceDisclosures, evaluate, mortgageRegistration, openWithKeys, RegistryClient, submitAndWait, type InstitutionPrivateKeys, type LedgerSession } from '@econfirm/sdk';
+import { activeApplications, encumbranceAmountOf, encumbranceDisclosures, evaluate, mortgageRegistration, openWithKeys, pendingDisclosures, RegistryClient, submitAndWait, type InstitutionPrivateKeys, type LedgerSession } from '@econfirm/sdk';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -41,6 +42,9 @@ export const MORTGAGES_USAGE = `  mortgages list [state]       the caller's regi
   mortgages authorize-query <unit number> <bankId> <until> [--keys <ID.keys.json>]
                                the unit's owner (client-signer) or a registrar: a bank may see the encumbrances until
                                a date; with the owner's key file each application it opens is widened to the bank (its amount)
+  mortgages disclose <unit number> --keys <ID.keys.json>
+                               registrar or registry reviewer: widen each active application a bank with a current
+                               consent cannot open yet (registered, changed or transferred after it) to that bank
   mortgages grant-auditor <firmId> <until> | revoke-auditor <firmId>
                                client-signer: the firm may see the client's registrations (cross-checks)`;
 
@@ -113,6 +117,18 @@ async function writeCommand(ledger: LedgerSession, verb: string, args: readonly 
       const applications = keys ? await encumbranceDisclosures(await activeApplications(read, role === Role.Registrar, unitKey), keys, await new RegistryClient(ledger).get(bankId)) : [];
       return submit(ledger, 'AuthorizeEncumbranceQuery', unitKey, JSON.stringify({ bankId, validUntil, ...(applications.length > 0 ? { applications } : {}) }));
     }
+    case 'disclose': {
+      const keys = keysOption(args.slice(1));
+      if (!keys) throw new MortgageUsageError("mortgages disclose needs the registry's --keys <ID.keys.json>");
+      const unitKey = mortgageUnitKey(checked(a, MORTGAGE_UNIT_NUMBER, 'unit number'));
+      const registry = new RegistryClient(ledger);
+      const view = await read<UnitEncumbrancesView>(ledger, 'GetEncumbrances', unitKey);
+      const disclosures = await pendingDisclosures(view, keys, (bankId) => registry.get(bankId));
+      // Nothing a consented bank lacks: nothing to record. An answer without `consents` is no
+      // registry's: the ledger is asked anyway, and its refusal (FORBIDDEN) is the answer.
+      if (disclosures.length === 0 && view.consents !== undefined) return { unitKey, disclosed: [] };
+      return submit(ledger, 'DiscloseEncumbrances', unitKey, JSON.stringify({ disclosures }));
+    }
     case 'grant-auditor':
       none(2);
       return submit(ledger, 'GrantAuditorMortgageAccess', JSON.stringify({ firmId: checked(a, INSTITUTION_ID, 'firmId'), validUntil: checked(b, ISO_DATE, 'until') }));
@@ -143,7 +159,7 @@ async function amountText(e: Encumbrance, keys: InstitutionPrivateKeys | undefin
   }
 }
 
-const WRITES = new Set(['register', 'pre-register', 'reject', 'discharge', 'approve', 'return', 'request-discharge', 'authorize-query', 'grant-auditor', 'revoke-auditor']);
+const WRITES = new Set(['register', 'pre-register', 'reject', 'discharge', 'approve', 'return', 'request-discharge', 'authorize-query', 'disclose', 'grant-auditor', 'revoke-auditor']);
 
 /** `role`: the --as identity's (network descriptor): a registrar's authorize-query widens from the encumbrance answer, a mortgagor's from its own list. */
 export async function mortgagesCommand(ledger: LedgerSession, words: readonly string[], print: (value: unknown) => void, role?: string): Promise<void> {
@@ -162,10 +178,15 @@ export async function mortgagesCommand(ledger: LedgerSession, words: readonly st
     print(await read<MortgageView>(ledger, 'GetMortgage', arg));
   } else if (verb === 'encumbrances' && arg) {
     const keys = keysOption(words.slice(2));
-    const { encumbrances } = await read<{ encumbrances: Encumbrance[] }>(ledger, 'GetEncumbrances', mortgageUnitKey(arg));
+    const { encumbrances, consents } = await read<UnitEncumbrancesView>(ledger, 'GetEncumbrances', mortgageUnitKey(arg));
     if (encumbrances.length === 0) console.log('no active encumbrances');
     for (const e of encumbrances) {
       console.log(`${String(e.priority).padEnd(3)} ${e.mortgageId.padEnd(28)} ${e.mortgageeId.padEnd(12)} ${e.mortgageType.padEnd(15)} registered ${e.registeredAt}  term ${e.debtTermStart}..${e.debtTermEnd}  ${await amountText(e, keys)}`);
+    }
+    // The registry's view: who holds a current consent, and what each may open (mortgages disclose widens the rest).
+    for (const c of consents ?? []) {
+      const lacking = encumbrances.map((e) => e.mortgageId).filter((id) => !c.disclosed.includes(id));
+      console.log(`consent ${c.bankId.padEnd(12)} until ${c.validUntil}  amounts of: ${c.disclosed.join(', ') || '-'}${lacking.length > 0 ? `  not yet: ${lacking.join(', ')}` : ''}`);
     }
   } else {
     throw new MortgageUsageError(`unknown command 'mortgages ${words.join(' ')}'`);

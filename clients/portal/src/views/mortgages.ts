@@ -1,4 +1,4 @@
-import type { MortgageRecord, PresentedEncumbrance } from '@econfirm/common';
+import type { EncumbranceConsentView, MortgageRecord, PresentedEncumbrance } from '@econfirm/common';
 import type { Session } from '../app.js';
 import { facts, h, instant, show, table } from '../dom.js';
 import { signedPdfButton } from './download.js';
@@ -79,15 +79,18 @@ function encumbranceSection(session: Session, onError: (err: unknown) => void): 
   const unit = h('input', { id: 'unit-number', name: 'unitNumber', required: true, placeholder: '不动产单元号 e.g. 310115 001001 GB00088 F00010101', size: 40 });
   const result = h('div', { id: 'encumbrance-result', 'aria-live': 'polite' });
   const form = h('form', { id: 'encumbrance-query' }, h('label', {}, '不动产单元号 Unit number ', unit), ' ', h('button', { type: 'submit' }, '查询 Query'));
+  // The registry widens what a consented bank cannot open yet, then shows the unit again.
+  const disclose = () => void session.api.post('/v1/mortgages/encumbrance-disclosures', { unitNumber: unit.value }).then(() => form.requestSubmit(), onError);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void (async () => {
       try {
-        const answer = await session.api.post<{ encumbrances: PresentedEncumbrance[] }>('/v1/mortgages/encumbrance-queries', { unitNumber: unit.value });
+        const answer = await session.api.post<{ encumbrances: PresentedEncumbrance[]; consents?: EncumbranceConsentView[] }>('/v1/mortgages/encumbrance-queries', { unitNumber: unit.value });
         show(result, answer.encumbrances.length === 0
           ? h('p', {}, '无有效抵押 No active encumbrances.')
           : table(null, ['顺位 Priority', '编号 Id', '抵押权人 Mortgagee', '类型 Type', '金额 Amount', '登记时间 Registered', '债务期限 Debt term'],
-              answer.encumbrances.map((e) => [String(e.priority), e.mortgageId, e.mortgageeId, e.mortgageType, encumbranceAmount(e), instant(e.registeredAt), `${e.debtTermStart} – ${e.debtTermEnd}`]), { id: 'encumbrance-table' }));
+              answer.encumbrances.map((e) => [String(e.priority), e.mortgageId, e.mortgageeId, e.mortgageType, encumbranceAmount(e), instant(e.registeredAt), `${e.debtTermStart} – ${e.debtTermEnd}`]), { id: 'encumbrance-table' }),
+          answer.consents ? consentsTable(answer.encumbrances, answer.consents, () => disclose()) : null);
       } catch (err) {
         show(result);
         onError(err);
@@ -98,6 +101,18 @@ function encumbranceSection(session: Session, onError: (err: unknown) => void): 
     h('p', {}, h('small', {}, '银行须取得权利人授权 A bank needs the owner’s authorization.')), form, result);
 }
 
+/** The registry's view: the banks holding a current consent of the owner, what each may open, and what it cannot yet. */
+function consentsTable(encumbrances: readonly PresentedEncumbrance[], consents: readonly EncumbranceConsentView[], disclose: () => void): HTMLElement {
+  if (consents.length === 0) return h('p', { id: 'encumbrance-consents' }, '无银行授权 No bank holds a current consent of the owner.');
+  const lacking = (c: EncumbranceConsentView) => encumbrances.map((e) => e.mortgageId).filter((id) => !c.disclosed.includes(id));
+  const button = h('button', { type: 'button', id: 'encumbrance-disclose' }, '披露 Disclose to consented banks');
+  button.addEventListener('click', disclose);
+  return h('div', { id: 'encumbrance-consents' },
+    table('权利人授权的银行 Banks with the owner’s consent', ['银行 Bank', '有效至 Until', '可见金额 Amounts of', '尚未披露 Not yet'],
+      consents.map((c) => [c.bankId, c.validUntil, c.disclosed.join(', ') || '—', lacking(c).join(', ') || '—']), { id: 'consents-table' }),
+    consents.some((c) => lacking(c).length > 0) ? button : null);
+}
+
 /** The amount the gateway opened and checked against the ledger, or why there is none. */
 function encumbranceAmount(e: PresentedEncumbrance): string {
   if (e.amountStatus === 'shown' && e.amount) {
@@ -105,7 +120,7 @@ function encumbranceAmount(e: PresentedEncumbrance): string {
   }
   switch (e.amountStatus) {
     case 'not-disclosed':
-      return '未披露 not disclosed (ask the owner to authorize again)';
+      return '未披露 not disclosed (the registry discloses it, or the owner authorizes again)';
     case 'no-key':
       return '密封 sealed to your key';
     default:

@@ -87,9 +87,29 @@ export class EncumbranceDto {
   application?: EncryptedContentDto;
 }
 
+export class EncumbranceConsentDto {
+  @ApiProperty({ example: 'BANK2' }) bankId: string;
+  @ApiProperty({ example: '2026-12-31', description: "the consent's last day (inclusive, UTC)" }) validUntil: string;
+  @ApiProperty({ type: [String], description: "the active registrations whose current application the bank may open; one missing (registered, changed or transferred since the consent) is disclosed by POST /v1/mortgages/encumbrance-disclosures — after a reviewer's approval through this gateway, at once" })
+  disclosed: string[];
+}
+
 export class EncumbrancesDto {
   @ApiProperty() unitKey: string;
   @ApiProperty({ type: [EncumbranceDto], description: 'active encumbrances in priority order' }) encumbrances: EncumbranceDto[];
+  @ApiPropertyOptional({ type: [EncumbranceConsentDto], description: "the registry's registrars and reviewers only: the banks holding a current consent of the unit's owner" })
+  consents?: EncumbranceConsentDto[];
+}
+
+export class EncumbranceDisclosedDto {
+  @ApiProperty({ example: 'BANK2' }) bankId: string;
+  @ApiProperty({ example: 'MTG-DEMO-0002' }) mortgageId: string;
+}
+
+export class EncumbranceDisclosuresDto {
+  @ApiProperty() unitKey: string;
+  @ApiProperty({ type: [EncumbranceDisclosedDto], description: 'each application widened now to a bank holding a current consent; empty when none lacked one' })
+  disclosed: EncumbranceDisclosedDto[];
 }
 
 export class EncumbranceAuthorizationRecordDto {
