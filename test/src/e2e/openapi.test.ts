@@ -79,6 +79,15 @@ describe('gateway e2e: the OpenAPI document', function () {
     expect(problems, problems.join('\n')).to.deep.equal([]);
   });
 
+  it('declares no Accept, Content-Type or Authorization header parameter (OpenAPI 3 ignores them; a fuzzer takes them as required)', function () {
+    // schemathesis sent GET …/evidence-bundle without Accept and called the 200 a schema violation:
+    // Nest had turned the controller's @Headers('accept') into a required parameter.
+    const reserved = new Set(['accept', 'content-type', 'authorization']);
+    const declared = v1Operations(dereferenced).flatMap(({ where, op }) =>
+      ((op as unknown as { parameters?: Array<{ name: string; in: string }> }).parameters ?? []).filter((p) => p.in === 'header' && reserved.has(p.name.toLowerCase())).map((p) => `${where}: ${p.name}`));
+    expect(declared).to.deep.equal([]);
+  });
+
   it('every /v1 operation documents 400, 401 and 403 with the error body — or says why one cannot happen', function () {
     const problems: string[] = [];
     for (const { where, op } of v1Operations(dereferenced)) {
