@@ -143,8 +143,11 @@ describe('mortgage registrations on the real network (issue 12)', function () {
       spawnSync(process.execPath, [path.join(REPO_ROOT, 'clients/cli/dist/main.js'), '--as', `${who[0]}/${who[1]}`, 'mortgages', ...words], { encoding: 'utf8' });
     const shown = cli(REGISTRAR, 'encumbrances', unitNumber);
     expect(shown.status, shown.stderr).to.equal(0);
-    const ranks = shown.stdout.trim().split('\n').map((l) => l.split(/\s+/).slice(0, 2));
+    const lines = shown.stdout.trim().split('\n');
+    const ranks = lines.filter((l) => /^\d/.test(l)).map((l) => l.split(/\s+/).slice(0, 2));
     expect(ranks).to.deep.equal([['1', first.id], ['2', second.id]]);
+    // The registry also sees the consent given above (without widening: no amount the bank may open yet).
+    expect(lines.filter((l) => l.startsWith('consent '))).to.deep.equal([`consent ${otherBank.record.id.padEnd(12)} until 2099-12-31  amounts of: -  not yet: ${first.id}, ${second.id}`]);
     const bank = cli(OFFICER, 'encumbrances', unitNumber);
     expect(bank.status).to.equal(1);
     expect(bank.stderr).to.contain('FORBIDDEN');
