@@ -44,8 +44,6 @@ export type PresentedMortgage = Omit<MortgageView, 'application' | 'certificate'
 export const MORTGAGE_PAGE_PRESENTER = 'mortgage-page';
 export const ENCUMBRANCES_PRESENTER = 'encumbrances';
 
-
-
 function call(transaction: TransactionName<'mortgage'>, ...args: string[]): LedgerCall {
   return ledgerCall('mortgage', transaction, ...args);
 }
@@ -215,15 +213,16 @@ export class MortgagesService implements OnModuleInit {
 
   /**
    * The reviewer approves; a registration that now encumbers the unit is disclosed at once to the
-   * banks holding a current consent of the unit's owner (discloseToConsented). The approval stands
+   * banks holding a current consent of the unit's owner (pendingDisclosures). The approval stands
    * whatever the disclosure does: one that fails is logged, and POST
    * /v1/mortgages/encumbrance-disclosures does it again.
    */
   async approve(principal: Principal, id: string): Promise<Executed> {
     const executed = await this.transition(principal, 'ApproveMortgageStep', id);
+    // 200 only for a custodial caller: an offline one gets 202 and a proposal, and signs its own steps.
     const record = executed.status === 200 ? (executed.body as Partial<MortgageView>) : undefined;
     const unitKey = record?.state === 'registered' ? record.unitKey : undefined;
-    if (unitKey !== undefined && principal.custody === 'custodial' && this.tenants.institutionKeys(principal.tenantId)) {
+    if (unitKey !== undefined) {
       try {
         const disclosures = await this.pendingDisclosures(principal, unitKey);
         if (disclosures.length > 0) await this.executor.submit(principal, call('DiscloseEncumbrances', unitKey, JSON.stringify({ disclosures })));
