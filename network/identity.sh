@@ -13,6 +13,7 @@ set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$NETWORK_SRC/lib/identity.sh"
+source "$NETWORK_SRC/lib/channel-config.sh"
 
 usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 known_org() { grep -qx "$1" <<<"$(all_orgs)" || die "unknown org '$1' (orgs: $(all_orgs | head -6 | tr '\n' ' ')...)"; }
@@ -52,7 +53,7 @@ revoke_cert() {
 # publish_crls org tag: sets the org's MSP revocation_list to all its CAs' CRLs (a config update
 # signed by the org's admin) and waits until every peer has committed it.
 publish_crls() {
-  local org=$1 tag=$2 work msp n0 n org2 crls f
+  local org=$1 tag=$2 work msp n0 n crls f
   # Keep the org's local MSP in step (used if the genesis block is ever regenerated).
   mkdir -p "$(org_dir "$org")/msp/crls"
   rm -f "$(org_dir "$org")/msp/crls/"*.pem
@@ -66,40 +67,15 @@ publish_crls() {
   work=$NET/channel/$tag
   rm -rf "$work"; mkdir -p "$work"
   use_admin "$org" operator   # the org's own admin: the MSP value's mod_policy is the org's Admins
-  peer channel fetch config "$work/config.pb" -c "$CHANNEL" "${ORDERER_ARGS[@]}" 2>/dev/null
-  configtxlator proto_decode --type common.Block --input "$work/config.pb" >"$work/block.json"
-  n0=$(jq -r .header.number "$work/block.json")
-  jq '.data.data[0].payload.data.config' "$work/block.json" >"$work/config.json"
+  n0=$(config_fetch "$work")
   jq --arg m "$msp" --argjson crls "$crls" \
     '.channel_group.groups.Application.groups[$m].values.MSP.value.config.revocation_list = $crls' \
     "$work/config.json" >"$work/modified.json"
-  configtxlator proto_encode --type common.Config --input "$work/config.json" --output "$work/config.pbc"
-  configtxlator proto_encode --type common.Config --input "$work/modified.json" --output "$work/modified.pbc"
-  configtxlator compute_update --channel_id "$CHANNEL" --original "$work/config.pbc" --updated "$work/modified.pbc" --output "$work/update.pb"
-  configtxlator proto_decode --type common.ConfigUpdate --input "$work/update.pb" |
-    jq --arg ch "$CHANNEL" '{payload:{header:{channel_header:{channel_id:$ch, type:2}}, data:{config_update:.}}}' >"$work/envelope.json"
-  configtxlator proto_encode --type common.Envelope --input "$work/envelope.json" --output "$work/envelope.pb"
+  config_envelope "$work"
   # `peer channel update` signs with the submitter (this org's admin): enough for the org's
   # Admins policy, OR('<Org>MSP.admin'), which governs its own MSP definition.
   retry 10 peer channel update -f "$work/envelope.pb" -c "$CHANNEL" "${ORDERER_ARGS[@]}" >/dev/null
-
-  # Wait until the orderer has the new config block and every peer has committed it.
-  for _ in $(seq 1 50); do
-    peer channel fetch config "$work/new.pb" -c "$CHANNEL" "${ORDERER_ARGS[@]}" 2>/dev/null
-    n=$(configtxlator proto_decode --type common.Block --input "$work/new.pb" | jq -r .header.number)
-    [ "$n" -gt "$n0" ] && break
-    sleep 0.2
-  done
-  [ "$n" -gt "$n0" ] || die "config update not ordered"
-  for org2 in "${PEER_ORGS[@]}"; do
-    ( use_admin "$org2"   # qscc proposals are checked against the peer's local MSP: own admin
-      for _ in $(seq 1 100); do
-        h=$(peer channel getinfo -c "$CHANNEL" 2>/dev/null | sed 's/^Blockchain info: //' | jq -r .height || true)
-        [ "${h:-0}" -gt "$n" ] && exit 0
-        sleep 0.2
-      done
-      die "peer $org2 did not reach config block $n" )
-  done
+  n=$(config_await "$n0")
   say "$msp revocation list ($(jq length <<<"$crls") CRLs) in channel config block $n, all peers have it"
 }
 

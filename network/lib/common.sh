@@ -71,6 +71,8 @@ all_orgs() {
   for i in $(seq 1 "$banks"); do echo "bank$i"; done
   for i in $(seq 1 "$firms"); do echo "firm$i"; done
   echo regulator
+  # Members added to the running channel by a config update (network/org.sh add), in join order.
+  cat "$NET/added-orgs" 2>/dev/null || true
 }
 
 # --- names ------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { RegistryClient, loadNetworkDescriptor, openLedger } from '@econfirm/sdk';
+import { LedgerCallError, RegistryClient, loadNetworkDescriptor, openLedger } from '@econfirm/sdk';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { applicationMspIds } from '../support/channel-config';
@@ -43,6 +43,42 @@ describe('the 126-org consortium network', function () {
     } finally {
       ledger.close();
     }
+  });
+
+  it('admits a 129th member by a config update only once the Application Admins policy is met, and serves it from then on', async () => {
+    // One signer of the two the policy asks (lib/generate.sh): the orderer refuses, the channel keeps 128 members.
+    expect(() => script('org.sh', 'add', 'bank38', '--signers', 'operator')).to.throw(/refused adding Bank38MSP \(signed by operator\).*signature set did not satisfy policy/s);
+    // The org exists now (its CA made the certificate) but the channel does not know it: every peer refuses it.
+    const name = uniqueName('officer');
+    script('identity.sh', 'issue', 'bank38', name, 'bank-officer');
+    const listAsNewcomer = async (): Promise<number> => {
+      const ledger = openLedger({ descriptor: loadNetworkDescriptor(descriptorFile), orgKey: 'bank38', identityName: name, gatewayOrgKey: 'operator' });
+      try {
+        return (await new RegistryClient(ledger).list('', 10)).records.length;
+      } finally {
+        ledger.close();
+      }
+    };
+    const refusal = await listAsNewcomer().then(() => undefined, (error: unknown) => error);
+    expect(refusal).to.be.instanceOf(LedgerCallError);
+    expect((refusal as LedgerCallError).message).to.match(/creator org unknown/);
+
+    const added = JSON.parse(script('org.sh', 'add', 'bank38').trim().split('\n').pop() ?? '') as { mspId: string; configBlock: number; configBlockBytes: number; seconds: number; signers: string[] };
+    // The measurement network/README.md quotes (time to admit, size of the config block).
+    console.log(`      admitted: ${JSON.stringify(added)}`);
+    expect(added).to.include({ mspId: 'Bank38MSP' });
+    expect(added.signers).to.deep.equal(['operator', 'regulator']);
+    const regulator = openLedger({ descriptor: loadNetworkDescriptor(descriptorFile), orgKey: 'regulator', identityName: 'regulator1' });
+    try {
+      const msps = await applicationMspIds(regulator.network, BigInt(added.configBlock));
+      expect(msps).to.include('Bank38MSP');
+      expect(msps).to.have.lengthOf(129);
+    } finally {
+      regulator.close();
+    }
+    expect(await listAsNewcomer()).to.be.at.least(0);
+    // A second admission of the same org changes nothing.
+    expect(() => script('org.sh', 'add', 'bank38')).to.throw(/Bank38MSP is already a member/);
   });
 
   it('serves a member that runs no peer through another member\'s gateway peer', async () => {

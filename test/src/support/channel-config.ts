@@ -1,11 +1,11 @@
 import type { Network } from '@hyperledger/fabric-gateway';
 import { readBlock } from '@econfirm/sdk';
 
-/** The MSP ids of the channel's application orgs, read from the genesis (config) block. */
-export async function applicationMspIds(network: Network): Promise<string[]> {
-  const application = (await readBlock(network, 0n)).config?.getChannelGroup()?.getGroupsMap().get('Application');
+/** The MSP ids of the channel's application orgs, read from a config block (default: the genesis block). */
+export async function applicationMspIds(network: Network, configBlock = 0n): Promise<string[]> {
+  const application = (await readBlock(network, configBlock)).config?.getChannelGroup()?.getGroupsMap().get('Application');
   if (!application) {
-    throw new Error('the genesis block carries no Application group');
+    throw new Error(`block ${configBlock} carries no Application group`);
   }
   return application
     .getGroupsMap()
