@@ -75,7 +75,7 @@ publish_crls() {
   # `peer channel update` signs with the submitter (this org's admin): enough for the org's
   # Admins policy, OR('<Org>MSP.admin'), which governs its own MSP definition.
   retry 10 peer channel update -f "$work/envelope.pb" -c "$CHANNEL" "${ORDERER_ARGS[@]}" >/dev/null
-  n=$(config_await "$n0")
+  n=$(config_await "$work" "$n0")
   say "$msp revocation list ($(jq length <<<"$crls") CRLs) in channel config block $n, all peers have it"
 }
 

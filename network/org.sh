@@ -3,7 +3,8 @@
 #   org.sh add <orgKey> [--signers org,org,...]   e.g. add bank38   (default signers: operator,regulator)
 #   org.sh list                                   the members added after the genesis block
 # The new org gets its CA, TLS CA and admin (cryptogen, as the genesis members without a peer), its
-# MSP goes into the channel's Application group by a config update, which the Application Admins
+# MSP goes into the channel's Application group (and its identities into the Application Readers and
+# Writers signature policies) by a config update, which the Application Admins
 # policy (2 of the operator's, bank1's, firm1's and the regulator's admins, lib/generate.sh) must
 # accept: each signer's admin signs it. On a single host this script holds every signer's admin key;
 # across hosts each admin runs `peer channel signconfigtx` on the same envelope (network/README.md).
@@ -15,7 +16,7 @@ source "$NETWORK_SRC/lib/generate.sh"
 source "$NETWORK_SRC/lib/identity.sh"
 source "$NETWORK_SRC/lib/channel-config.sh"
 
-usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 # The org's crypto, made once: cryptogen for this org alone, into the same crypto tree.
 create_org_crypto() {
@@ -27,7 +28,8 @@ create_org_crypto() {
   cryptogen generate --config="$f" --output="$CRYPTO" >/dev/null
   find "$(org_dir "$org")" \( -name 'priv_sk' -o -name '*.key' \) -exec chmod 600 {} +
   echo "$org" >>"$NET/added-orgs"
-  unrestrict_org_cas   # skips the orgs already done
+  unrestrict_org_ca "$org"
+  drop_peerless_tls_roots "$org"
   say "created $(org_msp "$org"): CA, TLS CA and admin in $(org_dir "$org")"
 }
 
@@ -60,7 +62,19 @@ add_org() {
   fi
   create_org_crypto "$org"
   org_group_json "$org" >"$work/org.json"
-  jq --arg m "$msp" --slurpfile g "$work/org.json" '.channel_group.groups.Application.groups[$m] = $g[0]' \
+  # The group, and the org's identities in the Application Readers and Writers signature policies
+  # (lib/generate.sh application_member_rule; a network made before them has ImplicitMeta ones,
+  # which need nothing).
+  jq --arg m "$msp" --slurpfile g "$work/org.json" '
+    def admit($roles):
+      if .type == 1 then
+        (.value.identities | length) as $n
+        | .value.identities += [$roles[] | {principal: {msp_identifier: $m, role: .}, principal_classification: "ROLE"}]
+        | .value.rule.n_out_of.rules += [range($n; $n + ($roles | length)) | {signed_by: .}]
+      else . end;
+    .channel_group.groups.Application.groups[$m] = $g[0]
+    | .channel_group.groups.Application.policies.Readers.policy |= admit(["ADMIN", "PEER", "CLIENT"])
+    | .channel_group.groups.Application.policies.Writers.policy |= admit(["ADMIN", "CLIENT"])' \
     "$work/config.json" >"$work/modified.json"
   config_envelope "$work"
   # Every signer but the last signs the envelope; the last signs as it submits.
@@ -73,9 +87,8 @@ add_org() {
     # The orderer's refusal names the policy; nothing changed on the channel.
     die "the orderer refused adding $msp (signed by ${list[*]}): $(grep -o 'BAD_REQUEST.*\|Error: .*' <<<"$out" | head -1)"
   fi
-  n=$(config_await "$n0")
-  peer channel fetch "$n" "$work/added.pb" -c "$CHANNEL" "${ORDERER_ARGS[@]}" 2>/dev/null
-  bytes=$(stat -c %s "$work/added.pb")
+  n=$(config_await "$work" "$n0")
+  bytes=$(stat -c %s "$work/new.pb")   # the config block config_await fetched
   write_network_json
   say "$msp joined channel $CHANNEL in config block $n ($bytes bytes), signed by ${list[*]}, in $((SECONDS - t0)) s; every peer has it"
   jq -cn --arg org "$org" --arg msp "$msp" --argjson n "$n" --argjson bytes "$bytes" --argjson s "$((SECONDS - t0))" --arg signers "$signers" \

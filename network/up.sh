@@ -5,6 +5,8 @@
 # EvidenceAnchor deployed ($ECONFIRM_NETWORK_DIR/evm/deployment.json, lib/evm.sh). Safe to run
 # again while it is up.
 #   up.sh [--consortium]   (or ECONFIRM_CONSORTIUM=full): all 37 banks and 89 firms on the channel
+#   up.sh --consortium=<n> (or ECONFIRM_CONSORTIUM=<n>): n banks and firms in the same proportion
+#                          (864: 254 banks and 610 firms, the association's platform in 2025)
 #   up.sh [--bft]          (or ECONFIRM_CONSENSUS=bft): SmartBFT ordering, 4 orderers of the operator,
 #                          Bank1, Bank2 and the regulator (each its own ordering org) instead of 3 Raft ones
 set -euo pipefail
@@ -15,15 +17,21 @@ source "$NETWORK_SRC/lib/identity.sh"
 source "$NETWORK_SRC/lib/nodes.sh"
 source "$NETWORK_SRC/lib/evm.sh"
 
+# consortium_mode n: the mode name for n member banks and firms (126 is the consortium of "full").
+consortium_mode() {
+  [[ $1 =~ ^[1-9][0-9]{0,3}$ ]] && [ "$1" -ge 3 ] && [ "$1" -le 2000 ] || die "--consortium=<n>: 3 … 2000 banks and firms"
+  if [ "$1" -eq 126 ]; then echo full; else echo "full-$1"; fi
+}
 mode=small
-[ "${ECONFIRM_CONSORTIUM:-}" = full ] && mode=full
+case ${ECONFIRM_CONSORTIUM:-} in "") ;; full) mode=full ;; *) mode=$(consortium_mode "$ECONFIRM_CONSORTIUM") ;; esac
 consensus=raft
 case ${ECONFIRM_CONSENSUS:-raft} in raft|bft) consensus=${ECONFIRM_CONSENSUS:-raft} ;; *) die "ECONFIRM_CONSENSUS must be raft or bft" ;; esac
 for a in "$@"; do
   case $a in
     --consortium) mode=full ;;
+    --consortium=*) mode=$(consortium_mode "${a#--consortium=}") ;;
     --bft) consensus=bft ;;
-    *) die "usage: up.sh [--consortium] [--bft]" ;;
+    *) die "usage: up.sh [--consortium[=<n>]] [--bft]" ;;
   esac
 done
 need_binaries
@@ -74,8 +82,12 @@ for o in "${ORDERERS[@]}"; do
     404) ;;
     *) die "orderer $o does not answer on its admin endpoint (osnadmin channel list)" ;;
   esac
+  # osnadmin exits 0 whatever the HTTP status: only 201 is a join. The genesis block of an
+  # 866-org consortium is 4.8 MB, above the orderer's default request limit of 1 MB (413; the
+  # limit is raised in lib/nodes.sh) — up.sh said "joined" and then found no Raft leader.
   out=$(osnadmin channel join "${adm[@]}" --channelID "$CHANNEL" --config-block "$NET/channel/$CHANNEL.block" 2>&1) ||
     die "orderer $o could not join $CHANNEL: $out"
+  grep -q '^Status: 201' <<<"$out" || die "orderer $o refused to join $CHANNEL: $(tr '\n' ' ' <<<"$out")"
   say "$o joined $CHANNEL"
 done
 for org in "${PEER_ORGS[@]}"; do

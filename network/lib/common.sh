@@ -59,14 +59,20 @@ need_binaries() {
   [ -f "$FABRIC_CFG_PATH/core.yaml" ] || die "no core.yaml in $FABRIC_CFG_PATH: run network/install-fabric.sh"
 }
 
-# --- mode: "small" (4 peer orgs and a second bank) or "full" (consortium: 37 banks, 89 firms) ----
+# --- mode: "small" (4 peer orgs and a second bank), "full" (consortium: 37 banks, 89 firms) or
+# "full-<n>" (up.sh --consortium=<n>: n banks and firms) ---------------------------------------
 net_mode() { cat "$NET/mode" 2>/dev/null || echo small; }
 # The small network's second bank (Bank2MSP) runs no peer, like a consortium member: it transacts
 # through the operator's peer, and gives the demo a second bank to finance at (issue 13).
 all_orgs() {
   local i
-  local banks=2 firms=1
-  [ "$(net_mode)" = full ] && banks=37 firms=89
+  local banks=2 firms=1 mode n
+  mode=$(net_mode)
+  case $mode in
+    full) banks=37 firms=89 ;;
+    # full-<n>: n banks and firms as the 37 : 89 of the first consortium (864 → 254 + 610)
+    full-*) n=${mode#full-}; banks=$(((n * 37 + 63) / 126)); [ "$banks" -ge 2 ] || banks=2; firms=$((n - banks)) ;;
+  esac
   echo operator
   for i in $(seq 1 "$banks"); do echo "bank$i"; done
   for i in $(seq 1 "$firms"); do echo "firm$i"; done

@@ -147,6 +147,17 @@ EOF
   fi
 }
 
+# application_member_rule role…: OR over every member org's identities of those roles — the same
+# identities the per-org Readers / Writers below accept, as one signature policy, which Fabric
+# evaluates with one signature check and a principal comparison per entry. org.sh add extends it.
+application_member_rule() {
+  local org roles=("$@") r rule=
+  for org in $(all_orgs); do
+    for r in "${roles[@]}"; do rule+="${rule:+,}'${org^}MSP.$r'"; done
+  done
+  echo "OR($rule)"
+}
+
 write_configtx() {
   local f=$NET/config/configtx.yaml org
   {
@@ -166,9 +177,12 @@ EOF
     Application:
       # Explicit signature policies instead of the MAJORITY defaults: with 128 member orgs of
       # which only 4 run peers, a majority could never endorse, approve or administer anything.
+      # Readers and Writers too (application_member_rule): "ANY Readers" checks the signature once
+      # per member org until one matches — at 866 orgs every proposal's ACL check and every gossip
+      # message cost hundreds of ECDSA verifications (the CPU profile in network/README.md).
       Policies:
-        Readers: {Type: ImplicitMeta, Rule: "ANY Readers"}
-        Writers: {Type: ImplicitMeta, Rule: "ANY Writers"}
+        Readers: {Type: Signature, Rule: "$(application_member_rule admin peer client)"}
+        Writers: {Type: Signature, Rule: "$(application_member_rule admin client)"}
         Admins: {Type: Signature, Rule: "OutOf(2,'OperatorMSP.admin','Bank1MSP.admin','Firm1MSP.admin','RegulatorMSP.admin')"}
         LifecycleEndorsement: {Type: Signature, Rule: "$ENDORSEMENT_POLICY"}
         Endorsement: {Type: Signature, Rule: "$ENDORSEMENT_POLICY"}
@@ -229,27 +243,48 @@ mint_chaincode_tls() {
 stamp_of() { date -u -d "$(openssl x509 -in "$1" -noout -"$2"date | cut -d= -f2)" +%Y%m%d%H%M%SZ; }
 
 unrestrict_org_cas() {
-  local org cert key ski work copy
+  local org failed=0
+  # Orgs are independent: one job per core (866 orgs of --consortium=864 took 5 min one by one).
   for org in $(all_orgs); do
-    cert=$(org_ca_cert "$org") key=$(org_ca_key "$org")
-    openssl x509 -in "$cert" -noout -ext extendedKeyUsage 2>/dev/null | grep -q 'Extended Key Usage' || continue
-    work=$(mktemp -d)
-    ski=$(openssl x509 -in "$cert" -noout -ext subjectKeyIdentifier | tail -1 | tr -d ' ')
-    printf '%s\n' "basicConstraints=critical,CA:TRUE" "keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign,cRLSign" \
-      "subjectKeyIdentifier=$ski" >"$work/ext.cnf"
-    # Same validity as cryptogen's (Fabric checks a chain at the leaf's notBefore): openssl 3.0's x509
-    # cannot set dates, `openssl ca -selfsign` can; -preserveDN keeps the subject as it was.
-    touch "$work/index.txt"
-    openssl rand -hex 16 >"$work/serial"
-    printf '%s\n' '[ca]' 'default_ca=org' '[org]' "database=$work/index.txt" "serial=$work/serial" "new_certs_dir=$work" \
-      'default_md=sha256' 'policy=any' 'unique_subject=no' 'email_in_dn=no' '[any]' 'commonName=supplied' >"$work/ca.cnf"
-    openssl x509 -in "$cert" -x509toreq -signkey "$key" -out "$work/req.pem" 2>/dev/null
-    openssl ca -batch -notext -config "$work/ca.cnf" -selfsign -keyfile "$key" -in "$work/req.pem" -preserveDN \
-      -startdate "$(stamp_of "$cert" start)" -enddate "$(stamp_of "$cert" end)" -extfile "$work/ext.cnf" \
-      -out "$work/ca.pem" 2>/dev/null || { rm -rf "$work"; die "could not re-sign the CA of $org"; }
-    grep -rlF -- "$(sed -n 2p "$cert")" "$(org_dir "$org")" | while read -r copy; do cp "$work/ca.pem" "$copy"; done
-    rm -rf "$work"
+    unrestrict_org_ca "$org" &
+    while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do wait -n || failed=1; done
   done
+  while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || failed=1; done
+  [ "$failed" -eq 0 ] || die "could not re-sign every org CA"
+}
+
+unrestrict_org_ca() {
+  local org=$1 cert key ski work copy
+  cert=$(org_ca_cert "$org") key=$(org_ca_key "$org")
+  openssl x509 -in "$cert" -noout -ext extendedKeyUsage 2>/dev/null | grep -q 'Extended Key Usage' || return 0
+  work=$(mktemp -d)
+  ski=$(openssl x509 -in "$cert" -noout -ext subjectKeyIdentifier | tail -1 | tr -d ' ')
+  printf '%s\n' "basicConstraints=critical,CA:TRUE" "keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign,cRLSign" \
+    "subjectKeyIdentifier=$ski" >"$work/ext.cnf"
+  # Same validity as cryptogen's (Fabric checks a chain at the leaf's notBefore): openssl 3.0's x509
+  # cannot set dates, `openssl ca -selfsign` can; -preserveDN keeps the subject as it was.
+  touch "$work/index.txt"
+  openssl rand -hex 16 >"$work/serial"
+  printf '%s\n' '[ca]' 'default_ca=org' '[org]' "database=$work/index.txt" "serial=$work/serial" "new_certs_dir=$work" \
+    'default_md=sha256' 'policy=any' 'unique_subject=no' 'email_in_dn=no' '[any]' 'commonName=supplied' >"$work/ca.cnf"
+  openssl x509 -in "$cert" -x509toreq -signkey "$key" -out "$work/req.pem" 2>/dev/null
+  openssl ca -batch -notext -config "$work/ca.cnf" -selfsign -keyfile "$key" -in "$work/req.pem" -preserveDN \
+    -startdate "$(stamp_of "$cert" start)" -enddate "$(stamp_of "$cert" end)" -extfile "$work/ext.cnf" \
+    -out "$work/ca.pem" 2>/dev/null || { rm -rf "$work"; say "ERROR: could not re-sign the CA of $org"; return 1; }
+  grep -rlF -- "$(sed -n 2p "$cert")" "$(org_dir "$org")" | while read -r copy; do cp "$work/ca.pem" "$copy"; done
+  rm -rf "$work"
+}
+
+# A member that runs no node has no TLS endpoint, so its MSP carries no TLS root. Every peer puts
+# each member's TLS roots into the CA list of its TLS CertificateRequest (core/peer/peer.go
+# updateTrustedRoots, even with client authentication off), and that list's length field has two
+# bytes: at 866 orgs the roots' names made 112 KB and every TLS handshake with a peer failed
+# ("cryptobyte: pending child length 112156 exceeds 2-byte length prefix"). Fabric accepts an MSP
+# without tlscacerts (msp/configbuilder.go). The org's TLS CA stays in tlsca/ for the day it runs
+# a node (a config update then puts its root into the MSP). Args: org keys.
+drop_peerless_tls_roots() {
+  local org
+  for org in "$@"; do has_peer "$org" || rm -rf "$(org_dir "$org")/msp/tlscacerts"; done
 }
 
 generate_all() {
@@ -262,6 +297,8 @@ generate_all() {
     # cryptogen leaves private keys world-readable; keys stay private to the owner.
     find "$CRYPTO" \( -name 'priv_sk' -o -name '*.key' \) -exec chmod 600 {} +
     unrestrict_org_cas
+    # shellcheck disable=SC2046
+    drop_peerless_tls_roots $(all_orgs)
   fi
   mint_chaincode_tls
   if [ ! -f "$NET/channel/$CHANNEL.block" ]; then

@@ -10,6 +10,8 @@
 #   BENCH_ONLY_AUDIT=1: only that one.
 # BENCH_STATS=1 (or BENCH_ONLY_STATS=1: only it): the regulator's statistics and the list pages at
 # BENCH_STATS_SIZES requests (default 10,000 and 100,000), on a network of its own (stats-scale.json).
+# BENCH_CONSORTIUM=1 (or BENCH_ONLY_CONSORTIUM=1: only it): up.sh --consortium=BENCH_CONSORTIUM_SIZE
+# (default 864) from nothing, one more org admitted, the registry filled and read (consortium.json).
 set -euo pipefail
 ECONFIRM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ECONFIRM_ROOT"
@@ -20,9 +22,10 @@ RAFT_DIR=$ECONFIRM_NETWORK_DIR
 BFT_DIR=$ECONFIRM_NETWORK_DIR-bft
 AUDIT_DIR=$ECONFIRM_NETWORK_DIR-audit
 STATS_DIR=$ECONFIRM_NETWORK_DIR-stats
+CONSORTIUM_DIR=$ECONFIRM_NETWORK_DIR-consortium
 npm run --silent build
 network/install-fabric.sh
-trap 'for d in "$RAFT_DIR" "$BFT_DIR" "$AUDIT_DIR" "$STATS_DIR"; do ECONFIRM_NETWORK_DIR=$d network/clean.sh; done' EXIT
+trap 'for d in "$RAFT_DIR" "$BFT_DIR" "$AUDIT_DIR" "$STATS_DIR" "$CONSORTIUM_DIR"; do ECONFIRM_NETWORK_DIR=$d network/clean.sh; done' EXIT
 
 ledger_audit() {
   ECONFIRM_NETWORK_DIR=$AUDIT_DIR ECONFIRM_BATCH_MAX_MESSAGES=1 network/up.sh
@@ -36,6 +39,11 @@ stats_scale() {
   ECONFIRM_NETWORK_DIR=$STATS_DIR network/clean.sh
 }
 if [ -n "${BENCH_ONLY_STATS:-}" ]; then stats_scale; exit 0; fi
+consortium_scale() {   # the benchmark brings its network up itself: the bring-up is what it times first
+  ECONFIRM_NETWORK_DIR=$CONSORTIUM_DIR node test/dist/bench/consortium-bench.js
+  ECONFIRM_NETWORK_DIR=$CONSORTIUM_DIR network/clean.sh
+}
+if [ -n "${BENCH_ONLY_CONSORTIUM:-}" ]; then consortium_scale; exit 0; fi
 
 network/up.sh
 node test/dist/bench/fabric-baseline.js
@@ -58,3 +66,4 @@ node test/dist/bench/ordering-comparison.js
 network/clean.sh
 ledger_audit
 if [ -n "${BENCH_STATS:-}" ]; then stats_scale; fi
+if [ -n "${BENCH_CONSORTIUM:-}" ]; then consortium_scale; fi

@@ -6,7 +6,7 @@ import { bankLetter, demoEngagement } from '../support/gateway';
 import { ensureDemoInstitutions } from '../support/institutions';
 import { distinctiveAccountNumber } from '../support/letters';
 import { REPO_ROOT, session, uniqueName, withLedger } from '../support/network';
-import { percentile, runLoad } from './stats';
+import { runLoad, timedRounds, type Timing } from './stats';
 
 /**
  * Issue 18, "Regulator statistics and lists stay flat as the ledger grows": fills the ledger with
@@ -22,11 +22,6 @@ const BATCH = 500;
 const ROUNDS = Number(process.env.BENCH_STATS_ROUNDS ?? 3);
 const PAGE = 50;
 
-interface Timing {
-  medianMs: number;
-  maxMs: number;
-}
-
 interface SizeResult {
   requests: number;
   fillSeconds: number;
@@ -40,15 +35,7 @@ interface SizeResult {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-async function timed(op: () => Promise<unknown>): Promise<Timing> {
-  const samples: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const started = performance.now();
-    await op();
-    samples.push(performance.now() - started);
-  }
-  return { medianMs: round(percentile(samples, 50)), maxMs: round(Math.max(...samples)) };
-}
+const timed = (op: () => Promise<unknown>): Promise<Timing> => timedRounds(ROUNDS, op);
 
 interface Page {
   records: unknown[];

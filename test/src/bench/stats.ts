@@ -61,3 +61,20 @@ export async function runLoad(concurrency: number, operations: number, op: (inde
 function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
+
+/** Median and maximum of `rounds` sequential runs of `op` (milliseconds, one decimal). */
+export interface Timing {
+  medianMs: number;
+  maxMs: number;
+}
+
+export async function timedRounds(rounds: number, op: () => Promise<unknown>): Promise<Timing> {
+  const samples: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const started = performance.now();
+    await op();
+    samples.push(performance.now() - started);
+  }
+  const tenth = (n: number) => Math.round(n * 10) / 10;
+  return { medianMs: tenth(percentile(samples, 50)), maxMs: tenth(Math.max(...samples)) };
+}
