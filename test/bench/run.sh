@@ -11,7 +11,8 @@
 # BENCH_STATS=1 (or BENCH_ONLY_STATS=1: only it): the regulator's statistics and the list pages at
 # BENCH_STATS_SIZES requests (default 10,000 and 100,000), on a network of its own (stats-scale.json).
 # BENCH_CONSORTIUM=1 (or BENCH_ONLY_CONSORTIUM=1: only it): up.sh --consortium=BENCH_CONSORTIUM_SIZE
-# (default 864) from nothing, one more org admitted, the registry filled and read (consortium.json).
+# (default 864) from nothing, one more org admitted, the registry filled and read (consortium.json),
+# then the gateway benchmark on that network (gateway-consortium.json).
 set -euo pipefail
 ECONFIRM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ECONFIRM_ROOT"
@@ -41,6 +42,7 @@ stats_scale() {
 if [ -n "${BENCH_ONLY_STATS:-}" ]; then stats_scale; exit 0; fi
 consortium_scale() {   # the benchmark brings its network up itself: the bring-up is what it times first
   ECONFIRM_NETWORK_DIR=$CONSORTIUM_DIR node test/dist/bench/consortium-bench.js
+  ECONFIRM_NETWORK_DIR=$CONSORTIUM_DIR BENCH_RESULT_NAME=gateway-consortium node test/dist/bench/gateway-bench.js
   ECONFIRM_NETWORK_DIR=$CONSORTIUM_DIR network/clean.sh
 }
 if [ -n "${BENCH_ONLY_CONSORTIUM:-}" ]; then consortium_scale; exit 0; fi

@@ -84,7 +84,9 @@ async function main(): Promise<void> {
     started = performance.now();
     memberRegistrations = await runLoad(CONCURRENCY, members.length, async (i) => {
       const org = members[i];
-      await register(admin, org.key.toUpperCase(), org.kind as InstitutionKind, org.mspId, i);
+      // network.json says 'firm'; the registry's kind for an accounting firm is 'audit-firm'.
+      const kind: InstitutionKind = org.kind === 'bank' ? 'bank' : 'audit-firm';
+      await register(admin, org.key.toUpperCase(), kind, org.mspId, i);
     });
     enterpriseRegistrations = await runLoad(CONCURRENCY, ENTERPRISES, async (i) => {
       await register(admin, `ENT-${tag}-${i}`, 'client', 'OperatorMSP', i);

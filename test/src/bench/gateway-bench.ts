@@ -15,7 +15,7 @@ import { percentile, runLoad, type LoadResult } from './stats';
  * approve → auditor accept) per second and p50/p99 latency, per lifecycle and per call, through
  * the gateway over HTTP — beside, in the same run on the same network, the same lifecycle on raw
  * fabric-gateway (the caller seals and signs itself) and the foundation's raw baseline (one
- * registry write, submit to commit). Ratios gateway ÷ raw. Result: test/bench/results/gateway.json.
+ * registry write, submit to commit). Ratios gateway ÷ raw. Result: test/bench/results/gateway.json (or BENCH_RESULT_NAME.json).
  */
 const PLAN: ReadonlyArray<{ concurrency: number; lifecycles: number; writes: number }> = [
   { concurrency: 1, lifecycles: Number(process.env.BENCH_LC_C1 ?? 20), writes: Number(process.env.BENCH_OPS_C1 ?? 50) },
@@ -28,6 +28,9 @@ const PLAN: ReadonlyArray<{ concurrency: number; lifecycles: number; writes: num
 const IDLE_SETTLE_MS = Number(process.env.BENCH_IDLE_SETTLE_MS ?? 10_000);
 /** How often the gateway's RSS is sampled while a series runs through it. */
 const RSS_SAMPLE_MS = 250;
+
+/** The result's name: `gateway` on the benchmark network, `gateway-consortium` on the 864-member one (test/bench/run.sh). */
+const RESULT_NAME = process.env.BENCH_RESULT_NAME ?? 'gateway';
 
 /** The gateway's registry cache TTL (0 = off, to measure what the cache saves). */
 const REGISTRY_CACHE_TTL_MS = Number(process.env.BENCH_REGISTRY_CACHE_TTL_MS ?? 30_000);
@@ -234,7 +237,7 @@ async function main(): Promise<void> {
       'confirmation lifecycle (Issue, ClientAuthorize, BankAccept, PrepareReply, ApproveReply, AuditorAccept: 6 commits) through the gateway over HTTP (JWT per call, content sealed/opened at the edge) vs. the same lifecycle on raw fabric-gateway (caller seals and signs) vs. the foundation baseline (one registry write), same run, same network',
     at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
-    network: { dir: path.basename(networkDir()), orderers: descriptor().orderers.length, peerOrgs: descriptor().orgs.filter((o) => o.peers.length > 0).length, endorsement: '2 of 4 peer orgs' },
+    network: { dir: path.basename(networkDir()), members: descriptor().orgs.length, orderers: descriptor().orderers.length, peerOrgs: descriptor().orgs.filter((o) => o.peers.length > 0).length, endorsement: '2 of 4 peer orgs' },
     gateway: { process: 'its own Node process on the same machine, HTTP over loopback', nodeFlags: gw.nodeFlags, events: 'off', registryCacheTtlMs: REGISTRY_CACHE_TTL_MS },
     memory: {
       description: `the gateway process, idle ${IDLE_SETTLE_MS / 1000} s: RSS as it stands, then heap and external memory after a full collection; peakRssMB of each series is sampled every ${RSS_SAMPLE_MS} ms while it runs`,
@@ -244,8 +247,8 @@ async function main(): Promise<void> {
   };
   const out = path.join(REPO_ROOT, 'test', 'bench', 'results');
   mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, 'gateway.json'), JSON.stringify(report, null, 2) + '\n');
-  console.log(`wrote ${path.join(out, 'gateway.json')}`);
+  writeFileSync(path.join(out, `${RESULT_NAME}.json`), JSON.stringify(report, null, 2) + '\n');
+  console.log(`wrote ${path.join(out, `${RESULT_NAME}.json`)}`);
 }
 
 interface IdleMemory {
