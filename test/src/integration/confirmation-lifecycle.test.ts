@@ -125,12 +125,12 @@ describe('confirmation lifecycle on the real network (issue 3)', function () {
       const enterprise = await registerFresh(ledger, {
         id: `ENT-${tag}`, kind: 'enterprise', mspId: 'OperatorMSP', nameZh: '测试客户贸易有限公司', nameEn: `Test Customer ${tag}`, registrationId: freshRegistrationId('91E'),
       });
-      // A second, genuine bank. Bank1MSP may hold only one bank (the caller resolution would be
-      // ambiguous) and the small network has no other bank org; a bank is never hosted under
-      // OperatorMSP (models/institution.ts), so this one borrows the regulator org's MSP: its
-      // officers are RegulatorMSP identities naming it (the attribute picks it among earlier runs').
+      // A second, genuine bank under Bank2MSP, the small network's peerless bank org (as a
+      // consortium member's, its identities transact through the operator's peer). Each run's bank
+      // is one more bank of that MSP: the certificate's econfirm.institution picks it
+      // (chaincode/src/auth/caller.ts resolveInstitution).
       const otherBank = await registerFresh(ledger, {
-        id: `BK2-${tag}`, kind: 'bank', mspId: 'RegulatorMSP', nameZh: '第二测试银行', nameEn: `Second Test Bank ${tag}`, registrationId: freshRegistrationId('B2'),
+        id: `BK2-${tag}`, kind: 'bank', mspId: 'Bank2MSP', nameZh: '第二测试银行', nameEn: `Second Test Bank ${tag}`, registrationId: freshRegistrationId('B2'),
       });
       return { firm, bank, client, enterprise, otherBank };
     });
@@ -140,14 +140,14 @@ describe('confirmation lifecycle on the real network (issue 3)', function () {
     const firmOfficer = uniqueName('fakeoff');
     networkScript('identity.sh', 'issue', 'operator', signer, 'client-signer', admin.client.record.id);
     networkScript('identity.sh', 'issue', 'operator', entSigner, 'client-signer', admin.enterprise.record.id);
-    networkScript('identity.sh', 'issue', 'regulator', otherOfficer, 'bank-officer', admin.otherBank.record.id);
+    networkScript('identity.sh', 'issue', 'bank2', otherOfficer, 'bank-officer', admin.otherBank.record.id);
     // A bank-officer role in an audit firm's certificate: the role alone must not make a bank.
     networkScript('identity.sh', 'issue', 'firm1', firmOfficer, 'bank-officer');
     p = {
       ...admin,
       clientSigner: ['operator', signer],
       enterpriseSigner: ['operator', entSigner],
-      otherBankOfficer: ['regulator', otherOfficer],
+      otherBankOfficer: ['bank2', otherOfficer],
       firmAsBankOfficer: ['firm1', firmOfficer],
     };
   });

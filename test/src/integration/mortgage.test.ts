@@ -55,17 +55,17 @@ describe('mortgage registrations on the real network (issue 12)', function () {
         bank: await ensureDemoInstitution(ledger, 'BANK1'),
         registry: await ensureDemoInstitution(ledger, 'MREG1'),
         client: await registerFresh(ledger, { id: `MC-${tag}`, kind: 'client', mspId: 'OperatorMSP', nameZh: '抵押测试客户有限公司', nameEn: `Mortgage Client ${tag}`, registrationId: freshRegistrationId('91M') }),
-        // A second bank; Bank1MSP holds one bank only, so it borrows RegulatorMSP (see confirmation-lifecycle.test.ts).
-        otherBank: await registerFresh(ledger, { id: `MB2-${tag}`, kind: 'bank', mspId: 'RegulatorMSP', nameZh: '第二抵押测试银行', nameEn: `Second Mortgage Bank ${tag}`, registrationId: freshRegistrationId('B3') }),
+        // A second bank, under the peerless Bank2MSP (see confirmation-lifecycle.test.ts).
+        otherBank: await registerFresh(ledger, { id: `MB2-${tag}`, kind: 'bank', mspId: 'Bank2MSP', nameZh: '第二抵押测试银行', nameEn: `Second Mortgage Bank ${tag}`, registrationId: freshRegistrationId('B3') }),
       };
     });
     ({ bank, registry, client, otherBank } = held);
     const signer = uniqueName('mcs');
     const officer = uniqueName('mb2off');
     networkScript('identity.sh', 'issue', 'operator', signer, 'client-signer', client.record.id);
-    networkScript('identity.sh', 'issue', 'regulator', officer, 'mortgage-officer', otherBank.record.id);
+    networkScript('identity.sh', 'issue', 'bank2', officer, 'mortgage-officer', otherBank.record.id);
     clientSigner = ['operator', signer];
-    otherOfficer = ['regulator', officer];
+    otherOfficer = ['bank2', officer];
   });
 
   async function file(mortgagee: HeldInstitution, who: Who, unit = unitKey): Promise<MortgageView> {

@@ -78,8 +78,8 @@ describe('receivables and batch payments on the real network (issue 13)', functi
         supplierA: await enterprise(`SUPA-${tag}`, '一级供应商测试有限公司'),
         supplierB: await enterprise(`SUPB-${tag}`, '二级供应商测试有限公司'),
         bank1: await ensureDemoInstitution(ledger, 'BANK1'),
-        // Bank1MSP holds one bank only, so the second bank borrows RegulatorMSP (as mortgage.test.ts does).
-        bank2: await registerFresh(ledger, { id: `RB2-${tag}`, kind: 'bank', mspId: 'RegulatorMSP', nameZh: '第二保理测试银行', nameEn: `Second Factoring Bank ${tag}`, registrationId: freshRegistrationId('B4') }),
+        // A second bank, under the peerless Bank2MSP (see confirmation-lifecycle.test.ts).
+        bank2: await registerFresh(ledger, { id: `RB2-${tag}`, kind: 'bank', mspId: 'Bank2MSP', nameZh: '第二保理测试银行', nameEn: `Second Factoring Bank ${tag}`, registrationId: freshRegistrationId('B4') }),
         regulator,
         regulators: (await new RegistryClient(ledger).list('regulator', 100)).records.filter((r) => r.status === 'active'),
       };
@@ -89,11 +89,11 @@ describe('receivables and batch payments on the real network (issue 13)', functi
     CORE = ['operator', name('core')];
     SUP_A = ['operator', name('supa')];
     SUP_B = ['operator', name('supb')];
-    BANK2 = ['regulator', name('rb2off')];
+    BANK2 = ['bank2', name('rb2off')];
     networkScript('identity.sh', 'issue', 'operator', CORE[1], 'client-signer', core.record.id);
     networkScript('identity.sh', 'issue', 'operator', SUP_A[1], 'client-signer', supplierA.record.id);
     networkScript('identity.sh', 'issue', 'operator', SUP_B[1], 'client-signer', supplierB.record.id);
-    networkScript('identity.sh', 'issue', 'regulator', BANK2[1], 'bank-officer', bank2.record.id);
+    networkScript('identity.sh', 'issue', 'bank2', BANK2[1], 'bank-officer', bank2.record.id);
     // The platform sets the core enterprise's limit: enough for the path, the race and no more than ten times the root.
     await submit('receivable', ADMIN, 'SetReceivableLimit', [core.record.id, JSON.stringify(await limitOf((BigInt(rootAmount) * 10n).toString(), core, regulators))]);
   });
