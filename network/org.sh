@@ -73,7 +73,7 @@ add_org() {
         | .value.rule.n_out_of.rules += [range($n; $n + ($roles | length)) | {signed_by: .}]
       else . end;
     .channel_group.groups.Application.groups[$m] = $g[0]
-    | .channel_group.groups.Application.policies.Readers.policy |= admit(["ADMIN", "PEER", "CLIENT"])
+    | .channel_group.groups.Application.policies.Readers.policy |= admit(["MEMBER"])
     | .channel_group.groups.Application.policies.Writers.policy |= admit(["ADMIN", "CLIENT"])' \
     "$work/config.json" >"$work/modified.json"
   config_envelope "$work"

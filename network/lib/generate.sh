@@ -147,9 +147,13 @@ EOF
   fi
 }
 
-# application_member_rule role…: OR over every member org's identities of those roles — the same
-# identities the per-org Readers / Writers below accept, as one signature policy, which Fabric
-# evaluates with one signature check and a principal comparison per entry. org.sh add extends it.
+# application_member_rule role…: OR over every member org's identities of those roles, as one
+# signature policy, which Fabric evaluates with one signature check and a principal comparison per
+# entry — every entry, each costing microseconds (network/fabric-build/policycost), so the fewer
+# the better. Readers name one MEMBER principal per org (any identity its MSP validates: its
+# admins, peers and clients, as the per-org Readers below; its orderers, if it ran any, too — our
+# orderers are other MSPs'); Writers the admin and client roles, as the per-org Writers, so a
+# peer's own key cannot submit. org.sh add extends both.
 application_member_rule() {
   local org roles=("$@") r rule=
   for org in $(all_orgs); do
@@ -181,7 +185,7 @@ EOF
       # per member org until one matches — at 866 orgs every proposal's ACL check and every gossip
       # message cost hundreds of ECDSA verifications (the CPU profile in network/README.md).
       Policies:
-        Readers: {Type: Signature, Rule: "$(application_member_rule admin peer client)"}
+        Readers: {Type: Signature, Rule: "$(application_member_rule member)"}
         Writers: {Type: Signature, Rule: "$(application_member_rule admin client)"}
         Admins: {Type: Signature, Rule: "OutOf(2,'OperatorMSP.admin','Bank1MSP.admin','Firm1MSP.admin','RegulatorMSP.admin')"}
         LifecycleEndorsement: {Type: Signature, Rule: "$ENDORSEMENT_POLICY"}

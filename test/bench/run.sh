@@ -12,7 +12,8 @@
 # BENCH_STATS_SIZES requests (default 10,000 and 100,000), on a network of its own (stats-scale.json).
 # BENCH_CONSORTIUM=1 (or BENCH_ONLY_CONSORTIUM=1: only it): up.sh --consortium=BENCH_CONSORTIUM_SIZE
 # (default 864) from nothing, one more org admitted, the registry filled and read (consortium.json),
-# then the gateway benchmark on that network (gateway-consortium.json).
+# then the gateway benchmark on that network (gateway-consortium.json) and the cost of one channel
+# policy evaluation by member count (policy-cost.json).
 set -euo pipefail
 ECONFIRM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ECONFIRM_ROOT"
@@ -43,6 +44,11 @@ if [ -n "${BENCH_ONLY_STATS:-}" ]; then stats_scale; exit 0; fi
 consortium_scale() {   # the benchmark brings its network up itself: the bring-up is what it times first
   ECONFIRM_NETWORK_DIR=$CONSORTIUM_DIR node test/dist/bench/consortium-bench.js
   ECONFIRM_NETWORK_DIR=$CONSORTIUM_DIR BENCH_RESULT_NAME=gateway-consortium node test/dist/bench/gateway-bench.js
+  # Fabric's own policy evaluator against Readers/Writers-shaped policies of 4 … 2000 members, signed
+  # by the operator's admin (network/fabric-build/policycost; policy-cost.json).
+  (cd network/fabric-build && go build -mod=readonly -trimpath -o "$CONSORTIUM_DIR/policycost" ./policycost)
+  "$CONSORTIUM_DIR/policycost" "$CONSORTIUM_DIR/crypto/peerOrganizations/operator.econfirm.net/users/Admin@operator.econfirm.net/msp" OperatorMSP \
+    >test/bench/results/policy-cost.json
   ECONFIRM_NETWORK_DIR=$CONSORTIUM_DIR network/clean.sh
 }
 if [ -n "${BENCH_ONLY_CONSORTIUM:-}" ]; then consortium_scale; exit 0; fi
