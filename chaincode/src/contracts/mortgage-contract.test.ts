@@ -76,6 +76,13 @@ describe('MortgageContract', () => {
     await prepareDischarge(id);
     return approve(id);
   };
+  const prepareChange = (id: string, body: object = { debtTermEnd: '2040-12-31', application: { ciphertext: fakeJwe('BANK1', 'MREG1', 'CLIENT1'), contentHash: HASH_A } }) =>
+    call<MortgageView>(Who.registrar1, (c, ctx) => c.ChangeMortgage(ctx, id, JSON.stringify(body)));
+  const prepareTransfer = (id: string, mortgagorIds = ['ENT1']) =>
+    call<MortgageView>(Who.registrar1, (c, ctx) => c.TransferMortgage(ctx, id, JSON.stringify({ mortgagorIds, application: { ciphertext: fakeJwe('BANK1', 'MREG1', ...mortgagorIds), contentHash: HASH_A } })));
+  const prepareRejection = (id: string, reason = 'TITLE_MISMATCH') =>
+    call<MortgageView>(Who.registrar1, (c, ctx) => c.RejectMortgageApplication(ctx, id, JSON.stringify({ reason })));
+  const preparePreRegistration = (id: string) => call<MortgageView>(Who.registrar1, (c, ctx) => c.PreRegisterMortgage(ctx, id));
 
   beforeEach(async () => {
     ledger = new FakeLedger();
@@ -143,33 +150,58 @@ describe('MortgageContract', () => {
       }
     });
 
-    it('pre-registers (预告登记) only what was applied for as such, then registers', async () => {
+    it('pre-registers (预告登记) only what was applied for as such — prepared, then approved — then registers', async () => {
       await file('MTG-P', { preRegistration: true });
-      expect(await call<MortgageView>(Who.registrar1, (c, ctx) => c.PreRegisterMortgage(ctx, 'MTG-P'))).to.include({ state: 'pre-registered' });
+      const prepared = await preparePreRegistration('MTG-P');
+      expect(prepared).to.include({ state: 'pre-registration-in-review' });
+      expect(prepared.review).to.deep.include({ action: 'PreRegisterMortgage', from: 'applied', preparedBy: Who.registrar1.id });
+      expect(await approve('MTG-P')).to.include({ state: 'pre-registered' });
       expect(await register('MTG-P')).to.include({ state: 'registered', priority: 1 });
       await file('MTG-N');
       await expectLedgerError(contract.PreRegisterMortgage(ledger.as(Who.registrar1), 'MTG-N'), ErrorCode.InvalidStateTransition, 'no pre-registration');
     });
 
-    it('rejects an application with a reason code; a rejected record never moves again', async () => {
+    it('rejects an application with a reason code — prepared, then approved; a rejected record never moves again', async () => {
       await file('MTG-R');
-      expect(await call<MortgageView>(Who.registrar1, (c, ctx) => c.RejectMortgageApplication(ctx, 'MTG-R', JSON.stringify({ reason: 'TITLE_MISMATCH' })))).to.include({ state: 'rejected', rejectionReason: 'TITLE_MISMATCH' });
+      const prepared = await prepareRejection('MTG-R');
+      expect(prepared).to.include({ state: 'rejection-in-review' });
+      expect(prepared.rejectionReason).to.equal(undefined);
+      expect(prepared.review).to.deep.include({ action: 'RejectMortgageApplication', from: 'applied', rejectionReason: 'TITLE_MISMATCH' });
+      expect(await approve('MTG-R')).to.include({ state: 'rejected', rejectionReason: 'TITLE_MISMATCH' });
       await expectLedgerError(register('MTG-R'), ErrorCode.InvalidStateTransition, 'it is rejected');
       await expectLedgerError(contract.RejectMortgageApplication(ledger.as(Who.registrar1), 'MTG-R', JSON.stringify({ reason: 'free text with names' })), ErrorCode.InvalidStateTransition);
     });
 
-    it('changes and transfers with the mortgage attached; the new mortgagor reads it, the old one no longer does', async () => {
+    it('changes and transfers with the mortgage attached, each on approval; the new mortgagor reads it from then, the old one no longer does', async () => {
       await file('MTG-C');
-      await register('MTG-C');
-      const changed = await call<MortgageView>(Who.registrar1, (c, ctx) =>
-        c.ChangeMortgage(ctx, 'MTG-C', JSON.stringify({ debtTermEnd: '2040-12-31', application: { ciphertext: fakeJwe('BANK1', 'MREG1', 'CLIENT1'), contentHash: HASH_A } })));
+      const registered = await register('MTG-C');
+      // Prepared: the record encumbers as it was, at its rank; the change waits in the review.
+      const changing = await prepareChange('MTG-C');
+      expect(changing).to.include({ state: 'change-in-review', debtTermEnd: '2046-02-28', priority: 1 });
+      expect(changing.application).to.deep.equal(registered.application);
+      expect(changing.review).to.deep.include({ action: 'ChangeMortgage', from: 'registered', preparedBy: Who.registrar1.id });
+      expect(changing.review?.change).to.deep.equal({ debtTermEnd: '2040-12-31', application: { ciphertext: fakeJwe('BANK1', 'MREG1', 'CLIENT1'), contentHash: HASH_A } });
+      const changed = await approve('MTG-C');
       expect(changed).to.include({ state: 'changed', debtTermEnd: '2040-12-31', priority: 1 });
-      const transferred = await call<MortgageView>(Who.registrar1, (c, ctx) =>
-        c.TransferMortgage(ctx, 'MTG-C', JSON.stringify({ mortgagorIds: ['ENT1'], application: { ciphertext: fakeJwe('BANK1', 'MREG1', 'ENT1'), contentHash: HASH_A } })));
+      expect(changed.application).to.deep.equal({ ciphertext: fakeJwe('BANK1', 'MREG1', 'CLIENT1'), contentHash: HASH_A });
+      expect(changed.review).to.equal(undefined);
+      const transferring = await prepareTransfer('MTG-C');
+      expect(transferring).to.include({ state: 'transfer-in-review', priority: 1 });
+      expect(transferring.mortgagorIds).to.deep.equal(['CLIENT1']);
+      // The buyer is not a party until the reviewer approves; the seller still is.
+      await expectLedgerError(get('MTG-C', Who.customer1), ErrorCode.NotFound, 'mortgage MTG-C does not exist');
+      expect((await get('MTG-C', Who.client1)).state).to.equal('transfer-in-review');
+      const transferred = await approve('MTG-C');
       expect(transferred).to.include({ state: 'transferred', priority: 1 });
       expect(transferred.mortgagorIds).to.deep.equal(['ENT1']);
       expect((await get('MTG-C', Who.customer1)).state).to.equal('transferred');
       await expectLedgerError(get('MTG-C', Who.client1), ErrorCode.NotFound, 'mortgage MTG-C does not exist');
+      expect(transferred.steps.slice(-4).map((s) => [s.action, s.state, s.by])).to.deep.equal([
+        ['ChangeMortgage', 'change-in-review', Who.registrar1.id],
+        ['ApproveMortgageStep', 'changed', Who.registryReviewer1.id],
+        ['TransferMortgage', 'transfer-in-review', Who.registrar1.id],
+        ['ApproveMortgageStep', 'transferred', Who.registryReviewer1.id],
+      ]);
     });
 
     it('a discharged record is read-only', async () => {
@@ -316,6 +348,32 @@ describe('MortgageContract', () => {
       expect(ledger.snapshot()).to.equal(before);
     });
 
+    // Every registry decision: what each prepared step is, and what a return restores.
+    const decisions: Array<[string, (id: string) => Promise<unknown>, string, Partial<MortgageView>]> = [
+      ['a pre-registration', async (id) => { await file(id, { preRegistration: true }); return preparePreRegistration(id); }, 'pre-registration-in-review', { state: 'applied' }],
+      ['a rejection', async (id) => { await file(id); return prepareRejection(id); }, 'rejection-in-review', { state: 'applied' }],
+      ['a change', async (id) => { await file(id); await register(id); return prepareChange(id); }, 'change-in-review', { state: 'registered', debtTermEnd: '2046-02-28', priority: 1 }],
+      ['a transfer', async (id) => { await file(id); await register(id); return prepareTransfer(id); }, 'transfer-in-review', { state: 'registered', priority: 1 }],
+    ];
+    for (const [what, prepareIt, inReview, restored] of decisions) {
+      it(`${what}: waits in '${inReview}', is refused to its preparer, and a return restores the record with the reason`, async () => {
+        await prepareIt('MTG-1');
+        expect((await get('MTG-1', Who.registrar1)).state).to.equal(inReview);
+        const queue = await call<{ records: MortgageView[] }>(Who.registryReviewer1, (c, ctx) => c.ListMortgages(ctx, inReview, '10', ''));
+        expect(queue.records.map((r) => r.id)).to.deep.equal(['MTG-1']);
+        const before = ledger.snapshot();
+        await expectLedgerError(approve('MTG-1', registrar1AsReviewer), ErrorCode.Forbidden, 'different identity');
+        await expectLedgerError(approve('MTG-1', Who.registrar1), ErrorCode.Forbidden);
+        expect(ledger.snapshot()).to.equal(before);
+        const returned = await sendBack('MTG-1', Who.registryReviewer1, 'DOCUMENTS_INCOMPLETE');
+        expect(returned).to.include(restored);
+        expect(returned.mortgagorIds).to.deep.equal(['CLIENT1']);
+        expect(returned.review).to.equal(undefined);
+        expect(returned.rejectionReason).to.equal(undefined);
+        expect(returned.lastReviewReturn).to.include({ reason: 'DOCUMENTS_INCOMPLETE', by: Who.registryReviewer1.id });
+      });
+    }
+
     it('a reviewer of another registry does not even see the record', async () => {
       await file('MTG-1');
       await prepare('MTG-1');
@@ -344,7 +402,8 @@ describe('MortgageContract', () => {
 
     it('a returned registration goes back to the state it came from, without its certificate, with the reason; then it can be prepared again', async () => {
       await file('MTG-P', { preRegistration: true });
-      await call<MortgageView>(Who.registrar1, (c, ctx) => c.PreRegisterMortgage(ctx, 'MTG-P'));
+      await preparePreRegistration('MTG-P');
+      await approve('MTG-P');
       await prepare('MTG-P', 'CERT-P');
       const returned = await sendBack('MTG-P');
       expect(returned).to.include({ state: 'pre-registered' });
@@ -496,8 +555,12 @@ describe('MortgageContract', () => {
       });
 
       it('a change that re-seals the application withdraws the stale copy: the bank is told nothing it cannot check', async () => {
-        await authorizeWith([{ mortgageId: 'MTG-1', ciphertext: widenedJwe(filed, 'BANK2') }]);
-        await contract.ChangeMortgage(ledger.as(Who.registrar1), 'MTG-1', JSON.stringify({ debtTermEnd: '2040-12-31', application: { ciphertext: fakeJwe('BANK1', 'MREG1', 'CLIENT1'), contentHash: HASH_A } }));
+        const widened = widenedJwe(filed, 'BANK2');
+        await authorizeWith([{ mortgageId: 'MTG-1', ciphertext: widened }]);
+        await prepareChange('MTG-1');
+        // In review, the application is still the one widened: the bank still reads its amount.
+        expect(await sealedTo(Who.bank2officer)).to.deep.equal([{ ciphertext: widened, contentHash: HASH_B }]);
+        await approve('MTG-1');
         expect(await sealedTo(Who.bank2officer)).to.deep.equal([undefined]);
       });
 
@@ -540,7 +603,8 @@ describe('MortgageContract', () => {
         });
 
         it('a re-sealed application is disclosed again by the reviewer too, replacing the stale copy', async () => {
-          await contract.ChangeMortgage(ledger.as(Who.registrar1), 'MTG-1', JSON.stringify({ application: { ciphertext: filed, contentHash: HASH_A } }));
+          await prepareChange('MTG-1', { application: { ciphertext: filed, contentHash: HASH_A } });
+          await approve('MTG-1');
           expect(await consentsOf(Who.registrar1)).to.deep.equal([{ bankId: 'BANK2', validUntil: '2026-03-31', disclosed: [] }]);
           const again = widenedJwe(filed, 'BANK2');
           await disclose([{ bankId: 'BANK2', mortgageId: 'MTG-1', ciphertext: again }], Who.registryReviewer1);

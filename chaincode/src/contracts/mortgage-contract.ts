@@ -11,17 +11,22 @@ import {
   Institution,
   InstitutionKind,
   INSTITUTION_ID,
+  IN_REVIEW_STATES,
   isOneOf,
   LedgerError,
   MORTGAGE_STATES,
   MortgageAction,
+  MortgageChangeInput,
   MortgageEvidence,
   MortgageRecord,
   MortgageReview,
   MortgageState,
+  MortgageTransferInput,
   MortgageView,
   MAX_CIPHERTEXT_CHARS,
   REQUEST_ID,
+  REVIEW_STATE,
+  ReviewedMortgageAction,
   Role,
   SHA256_HEX,
   UnitEncumbrancesView,
@@ -74,8 +79,8 @@ const FROM: Readonly<Record<MortgageAction, readonly MortgageState[]>> = {
   [MortgageAction.Transfer]: [S.Registered, S.Changed, S.Transferred],
   [MortgageAction.RequestDischarge]: [S.Registered, S.Changed, S.Transferred],
   [MortgageAction.Discharge]: [S.DischargeRequested],
-  [MortgageAction.Approve]: [S.RegistrationInReview, S.DischargeInReview],
-  [MortgageAction.Return]: [S.RegistrationInReview, S.DischargeInReview],
+  [MortgageAction.Approve]: IN_REVIEW_STATES,
+  [MortgageAction.Return]: IN_REVIEW_STATES,
 };
 
 function requireFrom(record: MortgageRecord, action: MortgageAction): void {
@@ -95,10 +100,11 @@ function today(ctx: Context): string {
 
 /**
  * Mortgage registrations (不动产抵押登记): the mortgagee bank's mortgage officer files, the
- * registration centre's registrar examines and prepares registration and discharge, which a
- * registry reviewer — another identity — approves or returns (maker–checker, as a bank's reply);
- * the registrar alone pre-registers, changes, transfers and rejects. Priority on a unit follows the
- * order of registration (the reviewer's approval), kept in one key per unit that every registration and discharge of the unit
+ * registration centre's registrar examines and prepares every decision of the registry
+ * (pre-registration, registration, rejection, change, transfer, discharge), which a registry
+ * reviewer — another identity — approves or returns (maker–checker, as a bank's reply). Priority
+ * on a unit follows the order of registration (the reviewer's approval), kept in one key per unit
+ * that every registration and discharge of the unit
  * reads and writes (so MVCC orders racing registrations; no query decides anything). Names,
  * numbers and amounts are sealed to the bank, the registry and the mortgagor institutions.
  */
@@ -149,6 +155,7 @@ export class MortgageContract extends Contract {
 
   // ---- the registry ---------------------------------------------------------------------------
 
+  /** 预告登记, when the application asked for it: prepared here, in the register when a registry reviewer approves it. */
   @Transaction()
   @Returns('string')
   public async PreRegisterMortgage(ctx: Context, id: string): Promise<string> {
@@ -156,7 +163,7 @@ export class MortgageContract extends Contract {
     const record = await this.ownRecord(ctx, caller, id, (r) => r.registryId);
     requireFrom(record, MortgageAction.PreRegister);
     if (!record.preRegistration) throw new LedgerError(ErrorCode.InvalidStateTransition, `cannot ${MortgageAction.PreRegister} mortgage ${id}: no pre-registration was applied for`);
-    return this.move(ctx, caller, record, MortgageAction.PreRegister, { ...record, state: S.PreRegistered });
+    return this.prepare(ctx, caller, record, MortgageAction.PreRegister, {});
   }
 
   /**
@@ -175,11 +182,10 @@ export class MortgageContract extends Contract {
     if (holder !== undefined) throw new LedgerError(ErrorCode.AlreadyExists, 'registration.certificateKey: this certificate number is already registered');
     const sealed = readSealed(certificate, await this.partiesOf(ctx, record));
     await claimCertificate(ctx, certificateKey, id);
-    const review = this.review(ctx, caller, record, MortgageAction.Register);
-    const next = { ...record, state: S.RegistrationInReview, certificateKey, certificate: sealed, registeredBy: caller.identityId, review };
-    return this.move(ctx, caller, record, MortgageAction.Register, next);
+    return this.prepare(ctx, caller, { ...record, certificateKey, certificate: sealed, registeredBy: caller.identityId }, MortgageAction.Register, {});
   }
 
+  /** 不予登记 with a reason code: prepared here, final when a registry reviewer approves it. */
   @Transaction()
   @Returns('string')
   public async RejectMortgageApplication(ctx: Context, id: string, rejectionJson: string): Promise<string> {
@@ -187,10 +193,13 @@ export class MortgageContract extends Contract {
     const record = await this.ownRecord(ctx, caller, id, (r) => r.registryId);
     requireFrom(record, MortgageAction.Reject);
     const { reason } = readRejection(rejectionJson);
-    return this.move(ctx, caller, record, MortgageAction.Reject, { ...record, state: S.Rejected, rejectionReason: reason });
+    return this.prepare(ctx, caller, record, MortgageAction.Reject, { rejectionReason: reason });
   }
 
-  /** New sealed content (amount, term, details) and optionally a new end of the debt term. */
+  /**
+   * 变更登记: new sealed content (amount, details) and optionally a new end of the debt term. The
+   * record keeps encumbering as it was, at its rank, until a registry reviewer approves the change.
+   */
   @Transaction()
   @Returns('string')
   public async ChangeMortgage(ctx: Context, id: string, changeJson: string): Promise<string> {
@@ -201,23 +210,26 @@ export class MortgageContract extends Contract {
     const debtTermEnd = change.debtTermEnd ?? record.debtTermEnd;
     if (debtTermEnd <= record.debtTermStart) throw invalid('change.debtTermEnd', 'must be after debtTermStart');
     const application = readSealed(change.application, await this.partiesOf(ctx, record));
-    return this.move(ctx, caller, record, MortgageAction.Change, { ...record, state: S.Changed, debtTermEnd, application });
+    return this.prepare(ctx, caller, record, MortgageAction.Change, { change: { debtTermEnd, application } });
   }
 
-  /** The property changed hands with the mortgage attached: the new owners become the mortgagors. */
+  /**
+   * 转移登记: the property changed hands with the mortgage attached, the new owners become the
+   * mortgagors when a registry reviewer approves. The pending application is sealed to them now
+   * (they applied for the transfer at the centre); they read the record only from the approval.
+   */
   @Transaction()
   @Returns('string')
   public async TransferMortgage(ctx: Context, id: string, transferJson: string): Promise<string> {
     const caller = await requireInstitutionCaller(ctx, [Role.Registrar]);
     const record = await this.ownRecord(ctx, caller, id, (r) => r.registryId);
     requireFrom(record, MortgageAction.Transfer);
-    const transfer = readTransfer(transferJson);
-    const next = { ...record, mortgagorIds: transfer.mortgagorIds };
-    for (const [i, mortgagorId] of transfer.mortgagorIds.entries()) {
+    const { mortgagorIds, application: sealedFields } = readTransfer(transferJson);
+    for (const [i, mortgagorId] of mortgagorIds.entries()) {
       await activeInstitution(ctx, mortgagorId, `transfer.mortgagorIds[${i}]`, [InstitutionKind.Client, InstitutionKind.Enterprise]);
     }
-    const application = readSealed(transfer.application, await this.partiesOf(ctx, next));
-    return this.move(ctx, caller, record, MortgageAction.Transfer, { ...next, state: S.Transferred, application });
+    const application = readSealed(sealedFields, await this.partiesOf(ctx, { ...record, mortgagorIds }));
+    return this.prepare(ctx, caller, record, MortgageAction.Transfer, { transfer: { mortgagorIds, application } });
   }
 
   /** The registrar prepares the discharge; it encumbers until a registry reviewer approves it. */
@@ -228,31 +240,46 @@ export class MortgageContract extends Contract {
     const record = await this.ownRecord(ctx, caller, id, (r) => r.registryId);
     requireFrom(record, MortgageAction.Discharge);
     const { caseNumber, reason } = readDischarge(dischargeJson);
-    const review = { ...this.review(ctx, caller, record, MortgageAction.Discharge), caseNumber, reason };
-    return this.move(ctx, caller, record, MortgageAction.Discharge, { ...record, state: S.DischargeInReview, review });
+    return this.prepare(ctx, caller, record, MortgageAction.Discharge, { caseNumber, reason });
   }
 
   // ---- the registry reviewer (the checker) ------------------------------------------------------
 
-  /** Approves the registration or discharge a registrar of the same registry prepared: it takes effect now. */
+  /** Approves the step a registrar of the same registry prepared: it takes effect now. */
   @Transaction()
   @Returns('string')
   public async ApproveMortgageStep(ctx: Context, id: string): Promise<string> {
     const { caller, record, review } = await this.toReview(ctx, id, MortgageAction.Approve);
     const { review: _done, ...rest } = record;
-    const unit = await readUnit(ctx, record.unitKey);
+    const approve = (next: MortgageRecord, unit?: UnitEncumbrances) => this.move(ctx, caller, record, MortgageAction.Approve, next, unit);
     const at = txTimeIso(ctx);
-    if (review.action === MortgageAction.Register) {
-      // Registration order is approval order: the unit's list decides priority (view()).
-      const registered = { active: [...unit.active, id] };
-      await writeUnit(ctx, record.unitKey, registered);
-      return this.move(ctx, caller, record, MortgageAction.Approve, { ...rest, state: S.Registered, registeredAt: at, registrationApprovedBy: caller.identityId }, registered);
+    switch (review.action) {
+      case MortgageAction.PreRegister:
+        return approve({ ...rest, state: S.PreRegistered });
+      case MortgageAction.Register: {
+        // Registration order is approval order: the unit's list decides priority (view()).
+        const unit = await readUnit(ctx, record.unitKey);
+        const registered = { active: [...unit.active, id] };
+        await writeUnit(ctx, record.unitKey, registered);
+        return approve({ ...rest, state: S.Registered, registeredAt: at, registrationApprovedBy: caller.identityId }, registered);
+      }
+      case MortgageAction.Reject:
+        return approve({ ...rest, state: S.Rejected, rejectionReason: review.rejectionReason });
+      case MortgageAction.Change: {
+        const { debtTermEnd, application } = review.change as Required<MortgageChangeInput>;
+        return approve({ ...rest, state: S.Changed, debtTermEnd, application });
+      }
+      case MortgageAction.Transfer: {
+        const { mortgagorIds, application } = review.transfer as MortgageTransferInput;
+        return approve({ ...rest, state: S.Transferred, mortgagorIds, application });
+      }
+      case MortgageAction.Discharge: {
+        // The records ranked behind this one move up.
+        const unit = await readUnit(ctx, record.unitKey);
+        await writeUnit(ctx, record.unitKey, { active: unit.active.filter((other) => other !== id) });
+        return approve({ ...rest, state: S.Discharged, dischargeCaseNumber: review.caseNumber, dischargeReason: review.reason, dischargedAt: at });
+      }
     }
-    // The records ranked behind this one move up.
-    await writeUnit(ctx, record.unitKey, { active: unit.active.filter((other) => other !== id) });
-    return this.move(ctx, caller, record, MortgageAction.Approve, {
-      ...rest, state: S.Discharged, dischargeCaseNumber: review.caseNumber, dischargeReason: review.reason, dischargedAt: at,
-    });
   }
 
   /** Sends the prepared step back to the registrar's queue with a reason code; a reserved certificate number is freed. */
@@ -482,8 +509,13 @@ export class MortgageContract extends Contract {
 
   // ---- helpers ----------------------------------------------------------------------------------
 
-  private review(ctx: Context, caller: InstitutionCaller, record: MortgageRecord, action: MortgageReview['action']): MortgageReview {
-    return { action, from: record.state, preparedBy: caller.identityId, preparedAt: txTimeIso(ctx) };
+  /**
+   * The registrar's half of a registry decision: the record waits in the action's review state
+   * with what the approval applies (`pending`); nothing of it takes effect yet.
+   */
+  private prepare(ctx: Context, caller: InstitutionCaller, record: MortgageRecord, action: ReviewedMortgageAction, pending: Omit<MortgageReview, 'action' | 'from' | 'preparedBy' | 'preparedAt'>): Promise<string> {
+    const review: MortgageReview = { action, from: record.state, preparedBy: caller.identityId, preparedAt: txTimeIso(ctx), ...pending };
+    return this.move(ctx, caller, record, action, { ...record, state: REVIEW_STATE[action], review });
   }
 
   /**

@@ -6,8 +6,10 @@ import {
   type EncumbranceAmount,
   type EncumbranceDisclosureInput,
   type Institution,
+  type MortgageChangeInput,
   type MortgageRecord,
   type MortgageRegistrationInput,
+  type MortgageTransferInput,
   type MortgageView,
   type Page,
   type TransactionName,
@@ -24,6 +26,41 @@ export interface MortgageCertificateContent {
   registryId: string;
   mortgageeId: string;
   remarks?: string;
+}
+
+/** One mortgagor as the sealed application names it (natural persons are only here). */
+export interface MortgagorContent {
+  name: string;
+  idNumber?: string;
+  /** When the mortgagor is a registered client or enterprise: it is then a party of the record. */
+  institutionId?: string;
+}
+
+/** The sealed application's plaintext (the gateway seals it at filing, chaincode/README.md "Mortgage contract"). */
+export interface MortgageApplicationContent {
+  unitNumber: string;
+  location?: string;
+  mortgagors?: MortgagorContent[];
+  currency: string;
+  securedPrincipal?: string;
+  maximumAmount?: string;
+  loanContract?: string;
+}
+
+/** What a registrar's change (变更登记) may change: the debt term's end, the amount the type secures, the loan contract. */
+export interface MortgageChangeRequest {
+  debtTermEnd?: string;
+  securedPrincipal?: string;
+  maximumAmount?: string;
+  loanContract?: string;
+}
+
+/** A change or transfer the record's application cannot take; `path` names the offending field. */
+export class MortgageContentError extends Error {
+  constructor(readonly path: string, message: string) {
+    super(message);
+    this.name = 'MortgageContentError';
+  }
 }
 
 /** Who a registration's sealed parts are addressed to: the mortgagee bank, the registry, every mortgagor institution (the chaincode checks the same list). */
@@ -50,8 +87,62 @@ export async function mortgageRegistration(
     mortgageeId: record.mortgageeId,
     ...(remarks ? { remarks } : {}),
   };
+  return { certificateKey: mortgageCertificateKey(certificateNumber), certificate: await sealToMortgageParties(registry, record, content) };
+}
+
+/** `content` sealed to the registration's parties (mortgageRecipients) with their registered encryption keys. */
+export async function sealToMortgageParties(
+  registry: { get(id: string): Promise<Institution> },
+  record: Pick<MortgageRecord, 'mortgageeId' | 'registryId' | 'mortgagorIds'>,
+  content: object,
+): Promise<EncryptedContent> {
   const parties = await Promise.all(mortgageRecipients(record).map((id) => registry.get(id)));
-  return { certificateKey: mortgageCertificateKey(certificateNumber), certificate: await seal(content, parties.map(recipientOf)) };
+  return seal(content, parties.map(recipientOf));
+}
+
+/**
+ * The registrar's ChangeMortgage argument: the opened application with the change applied,
+ * re-sealed to the record's parties. An ordinary mortgage changes its secured principal, a
+ * maximum-amount one its maximum (DOMAIN §6: never both); a change that changes nothing is refused.
+ * One implementation for the gateway and the CLI.
+ */
+export async function mortgageChange(
+  registry: { get(id: string): Promise<Institution> },
+  record: Pick<MortgageRecord, 'mortgageeId' | 'registryId' | 'mortgagorIds' | 'mortgageType' | 'debtTermStart' | 'debtTermEnd'>,
+  opened: MortgageApplicationContent,
+  change: MortgageChangeRequest,
+): Promise<MortgageChangeInput> {
+  const ordinary = record.mortgageType === 'ordinary';
+  const wrong = ordinary ? 'maximumAmount' : 'securedPrincipal';
+  if (change[wrong] !== undefined) throw new MortgageContentError(wrong, `a ${record.mortgageType} mortgage changes ${ordinary ? 'securedPrincipal' : 'maximumAmount'}, not ${wrong}`);
+  if (change.debtTermEnd !== undefined && change.debtTermEnd <= record.debtTermStart) throw new MortgageContentError('debtTermEnd', `must be after the debt term's start ${record.debtTermStart}`);
+  const amount = ordinary ? change.securedPrincipal : change.maximumAmount;
+  const content: MortgageApplicationContent = {
+    ...opened,
+    ...(amount !== undefined ? (ordinary ? { securedPrincipal: amount } : { maximumAmount: amount }) : {}),
+    ...(change.loanContract !== undefined ? { loanContract: change.loanContract } : {}),
+  };
+  const termChanged = change.debtTermEnd !== undefined && change.debtTermEnd !== record.debtTermEnd;
+  if (!termChanged && JSON.stringify(content) === JSON.stringify(opened)) throw new MortgageContentError('change', 'changes nothing: give a new debtTermEnd, amount or loan contract');
+  return { ...(change.debtTermEnd !== undefined ? { debtTermEnd: change.debtTermEnd } : {}), application: await sealToMortgageParties(registry, record, content) };
+}
+
+/**
+ * The registrar's TransferMortgage argument: the property's new owners as the mortgagors (the
+ * registered ones as `mortgagorIds`), the opened application naming them, sealed to the bank, the
+ * registry and the new mortgagor institutions. One implementation for the gateway and the CLI.
+ */
+export async function mortgageTransfer(
+  registry: { get(id: string): Promise<Institution> },
+  record: Pick<MortgageRecord, 'mortgageeId' | 'registryId'>,
+  opened: MortgageApplicationContent,
+  mortgagors: readonly MortgagorContent[],
+): Promise<MortgageTransferInput> {
+  if (mortgagors.length === 0) throw new MortgageContentError('mortgagors', 'name at least one new owner');
+  const named = mortgagors.map((m) => ({ name: m.name, ...(m.idNumber ? { idNumber: m.idNumber } : {}), ...(m.institutionId ? { institutionId: m.institutionId } : {}) }));
+  const mortgagorIds = [...new Set(named.flatMap((m) => (m.institutionId ? [m.institutionId] : [])))];
+  const content: MortgageApplicationContent = { ...opened, mortgagors: named };
+  return { mortgagorIds, application: await sealToMortgageParties(registry, { ...record, mortgagorIds }, content) };
 }
 
 /** What an encumbrance answer shows of an opened application (the gateway seals `currency` and one amount at filing). */

@@ -27,13 +27,19 @@ export const PROPERTY_TYPES = valuesOf(PropertyType);
 export const MortgageState = {
   /** Filed by the mortgagee bank with the mortgagor's consent, awaiting the registry. */
   Applied: 'applied',
+  /** A registrar prepared the pre-registration; a registry reviewer approves or returns it. */
+  PreRegistrationInReview: 'pre-registration-in-review',
   /** 预告登记: recorded before the property exists as a unit of its own (e.g. off-plan housing). */
   PreRegistered: 'pre-registered',
   /** A registrar prepared the registration (certificate number reserved); a registry reviewer approves or returns it. */
   RegistrationInReview: 'registration-in-review',
   Registered: 'registered',
+  /** A registrar prepared a change (变更登记); still encumbering as it was until a registry reviewer approves it. */
+  ChangeInReview: 'change-in-review',
   /** Registered, then changed by the registry (term, amount, parties' details). */
   Changed: 'changed',
+  /** A registrar prepared a transfer (转移登记); still encumbering, the mortgagors unchanged, until a registry reviewer approves it. */
+  TransferInReview: 'transfer-in-review',
   /** The property changed hands with the mortgage attached (new mortgagors). */
   Transferred: 'transferred',
   /** The bank asked for discharge after payoff; still an encumbrance until the registry acts. */
@@ -42,6 +48,8 @@ export const MortgageState = {
   DischargeInReview: 'discharge-in-review',
   /** Read-only from here on. */
   Discharged: 'discharged',
+  /** A registrar prepared the rejection (不予登记); a registry reviewer approves or returns it. */
+  RejectionInReview: 'rejection-in-review',
   Rejected: 'rejected',
 } as const;
 export type MortgageState = (typeof MortgageState)[keyof typeof MortgageState];
@@ -50,7 +58,9 @@ export const MORTGAGE_STATES = valuesOf(MortgageState);
 /** States in which a registration encumbers its unit and holds a priority rank. */
 export const ENCUMBERING_STATES: readonly MortgageState[] = [
   MortgageState.Registered,
+  MortgageState.ChangeInReview,
   MortgageState.Changed,
+  MortgageState.TransferInReview,
   MortgageState.Transferred,
   MortgageState.DischargeRequested,
   MortgageState.DischargeInReview,
@@ -69,7 +79,7 @@ export const MortgageAction = {
   Transfer: 'TransferMortgage',
   RequestDischarge: 'RequestMortgageDischarge',
   Discharge: 'DischargeMortgage',
-  /** The registry reviewer approves the registration or discharge a registrar prepared. */
+  /** The registry reviewer approves the step a registrar prepared (every registry decision: ReviewedMortgageAction). */
   Approve: 'ApproveMortgageStep',
   /** The registry reviewer sends it back to the registrar's queue, with a reason code. */
   Return: 'ReturnMortgageStep',
@@ -84,8 +94,46 @@ export interface MortgageStep {
   at: string;
 }
 
-/** The registry steps that take a second registry identity (maker–checker, chaincode/README.md). */
-export type ReviewedMortgageAction = typeof MortgageAction.Register | typeof MortgageAction.Discharge;
+/**
+ * The registry steps that take a second registry identity (maker–checker, chaincode/README.md):
+ * every decision of the registry that enters the register or refuses to.
+ */
+export const REVIEWED_MORTGAGE_ACTIONS = [
+  MortgageAction.PreRegister,
+  MortgageAction.Register,
+  MortgageAction.Reject,
+  MortgageAction.Change,
+  MortgageAction.Transfer,
+  MortgageAction.Discharge,
+] as const;
+export type ReviewedMortgageAction = (typeof REVIEWED_MORTGAGE_ACTIONS)[number];
+
+/** The state a prepared step waits in, for each reviewed action (the reviewer's queue). */
+export const REVIEW_STATE: Readonly<Record<ReviewedMortgageAction, MortgageState>> = {
+  [MortgageAction.PreRegister]: MortgageState.PreRegistrationInReview,
+  [MortgageAction.Register]: MortgageState.RegistrationInReview,
+  [MortgageAction.Reject]: MortgageState.RejectionInReview,
+  [MortgageAction.Change]: MortgageState.ChangeInReview,
+  [MortgageAction.Transfer]: MortgageState.TransferInReview,
+  [MortgageAction.Discharge]: MortgageState.DischargeInReview,
+};
+export const IN_REVIEW_STATES: readonly MortgageState[] = Object.values(REVIEW_STATE);
+
+/** A change the registrar prepared: the re-sealed application and the debt term's end, applied when approved. */
+export interface MortgageChangeInput {
+  /** Omitted: unchanged. */
+  debtTermEnd?: string;
+  /** The application with the changed matters, sealed to the same parties. */
+  application: EncryptedContent;
+}
+
+/** A transfer the registrar prepared: the new owners as mortgagors and the application sealed to them, applied when approved. */
+export interface MortgageTransferInput {
+  /** The new owners' registered institutions (individuals only in the sealed content). */
+  mortgagorIds: string[];
+  /** Sealed to the bank, the registry and the new mortgagor institutions. */
+  application: EncryptedContent;
+}
 
 /** What a registrar prepared and a registry reviewer has yet to approve or return. */
 export interface MortgageReview {
@@ -98,6 +146,12 @@ export interface MortgageReview {
   /** A discharge's case number and reason, applied when approved. */
   caseNumber?: string;
   reason?: DischargeReason;
+  /** A rejection's reason code, applied when approved. */
+  rejectionReason?: string;
+  /** A change's new debt term end and application, applied when approved. */
+  change?: Required<MortgageChangeInput>;
+  /** A transfer's new mortgagors and application, applied when approved. */
+  transfer?: MortgageTransferInput;
 }
 
 /** The reviewer's last return of a prepared step (it stays in the key history too). */
@@ -152,7 +206,7 @@ export interface MortgageRecord extends MortgageApplicationInput {
   registeredBy?: string;
   /** The registry reviewer who approved the registration. */
   registrationApprovedBy?: string;
-  /** Present while a prepared registration or discharge awaits the registry reviewer. */
+  /** Present while a step a registrar prepared awaits the registry reviewer (IN_REVIEW_STATES). */
   review?: MortgageReview;
   lastReviewReturn?: MortgageReviewReturn;
   rejectionReason?: string;

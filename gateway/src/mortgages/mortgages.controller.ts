@@ -8,6 +8,7 @@ import { ApiIdempotencyKeyHeader, ApiLedgerErrors } from '../openapi/common.dto'
 import { Executed, ExecutedInterceptor } from '../transactions/executed';
 import {
   AuditorAccessDto,
+  ChangeMortgageDto,
   DischargeDto,
   DischargeRequestDto,
   EncumbranceAuthorizationDto,
@@ -17,6 +18,7 @@ import {
   RegisterMortgageDto,
   RejectMortgageDto,
   ReturnMortgageStepDto,
+  TransferMortgageDto,
 } from './dto/mortgage-inputs.dto';
 import { AccessRevokedDto, AuditorAccessRecordDto, EncumbranceAuthorizationRecordDto, EncumbranceDisclosuresDto, EncumbrancesDto, MortgageDto, MortgagePageDto } from './dto/mortgage.dto';
 import { MortgagesService } from './mortgages.service';
@@ -25,8 +27,9 @@ const IDEMPOTENCY = ApiIdempotencyKeyHeader();
 
 /**
  * Mortgage registrations (不动产抵押登记): the bank's mortgage officer files, the registration
- * centre's registrar prepares registration and discharge, and a registry reviewer — another
- * identity — approves or returns them (gateway/README.md, Mortgages).
+ * centre's registrar prepares each decision of the registry (pre-registration, registration,
+ * rejection, change, transfer, discharge), and a registry reviewer — another identity — approves
+ * or returns it (gateway/README.md, Mortgages).
  */
 @ApiTags('mortgages')
 @ApiBearerAuth()
@@ -119,7 +122,7 @@ export class MortgagesController {
   @HttpCode(200)
   @Roles(Role.Registrar)
   @IDEMPOTENCY
-  @ApiOperation({ summary: '预告登记, when the application asked for it' })
+  @ApiOperation({ summary: "The registrar prepares the 预告登记, when the application asked for it ('pre-registration-in-review'); a registry reviewer approves it" })
   @ApiOkResponse({ type: MortgageDto })
   @ApiLedgerErrors()
   preRegister(@CurrentPrincipal() p: Principal, @Param() { id }: MortgageIdParam): Promise<Executed> {
@@ -141,11 +144,39 @@ export class MortgagesController {
   @HttpCode(200)
   @Roles(Role.Registrar)
   @IDEMPOTENCY
-  @ApiOperation({ summary: 'The registrar rejects the application with a reason code' })
+  @ApiOperation({ summary: "The registrar prepares the rejection (不予登记) with a reason code ('rejection-in-review'); final when a registry reviewer approves it" })
   @ApiOkResponse({ type: MortgageDto })
   @ApiLedgerErrors()
   reject(@CurrentPrincipal() p: Principal, @Param() { id }: MortgageIdParam, @Body() body: RejectMortgageDto): Promise<Executed> {
     return this.mortgages.transition(p, 'RejectMortgageApplication', id, JSON.stringify({ reason: body.reason }));
+  }
+
+  @Post(':id/change')
+  @HttpCode(200)
+  @Roles(Role.Registrar)
+  @IDEMPOTENCY
+  @ApiOperation({
+    summary:
+      "The registrar prepares a change (变更登记) of a registered mortgage: the debt term's end, the amount its type secures, the loan contract. The application is opened with this gateway's key of the registry, changed and re-sealed to the parties; the record encumbers as it was ('change-in-review') until a registry reviewer approves",
+  })
+  @ApiOkResponse({ type: MortgageDto })
+  @ApiLedgerErrors()
+  change(@CurrentPrincipal() p: Principal, @Param() { id }: MortgageIdParam, @Body() body: ChangeMortgageDto): Promise<Executed> {
+    return this.mortgages.change(p, id, body);
+  }
+
+  @Post(':id/transfer')
+  @HttpCode(200)
+  @Roles(Role.Registrar)
+  @IDEMPOTENCY
+  @ApiOperation({
+    summary:
+      "The registrar prepares a transfer (转移登记): the property changed hands with the mortgage attached, the new owners become the mortgagors when a registry reviewer approves ('transfer-in-review'); the application names them and is sealed to them, the bank and the registry",
+  })
+  @ApiOkResponse({ type: MortgageDto })
+  @ApiLedgerErrors()
+  transfer(@CurrentPrincipal() p: Principal, @Param() { id }: MortgageIdParam, @Body() body: TransferMortgageDto): Promise<Executed> {
+    return this.mortgages.transfer(p, id, body);
   }
 
   @Post(':id/discharge-request')
@@ -174,7 +205,7 @@ export class MortgagesController {
   @HttpCode(200)
   @Roles(Role.RegistryReviewer)
   @IDEMPOTENCY
-  @ApiOperation({ summary: "A registry reviewer approves the registration (the unit ranks it now) or the discharge (read-only afterwards, the ones behind move up) a registrar prepared; not the identity that prepared it (403 FORBIDDEN). An approved registration is disclosed at once to the banks holding a current consent of the unit's owner (encumbrance-disclosures)" })
+  @ApiOperation({ summary: "A registry reviewer approves the step a registrar prepared: a pre-registration, a registration (the unit ranks it now), a rejection, a change or transfer (it takes effect now), a discharge (read-only afterwards, the ones behind move up); not the identity that prepared it (403 FORBIDDEN). An approved registration, change or transfer is disclosed at once to the banks holding a current consent of the unit's owner (encumbrance-disclosures)" })
   @ApiOkResponse({ type: MortgageDto })
   @ApiLedgerErrors()
   approveStep(@CurrentPrincipal() p: Principal, @Param() { id }: MortgageIdParam): Promise<Executed> {

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import {
+  MortgageState,
   MortgageType,
   mortgageUnitKey,
   Role,
@@ -7,13 +8,25 @@ import {
   type EncumbranceDisclosureInput,
   type PresentedEncumbrance,
   type MortgageApplicationInput,
-  type MortgageRecord,
+  type Institution,
+  type MortgageReview,
   type MortgageView,
   type Page,
   type TransactionName,
   type UnitEncumbrancesView,
 } from '@econfirm/common';
-import { activeApplications, encumbranceAmountOf, encumbranceDisclosures, mortgageRecipients, mortgageRegistration, pendingDisclosures, recipientOf, seal } from '@econfirm/sdk';
+import {
+  activeApplications,
+  encumbranceAmountOf,
+  encumbranceDisclosures,
+  MortgageContentError,
+  mortgageChange,
+  mortgageRegistration,
+  mortgageTransfer,
+  pendingDisclosures,
+  sealToMortgageParties,
+  type MortgageApplicationContent,
+} from '@econfirm/sdk';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal';
 import { ConfirmationContentService, type OpenedContent } from '../confirmations/confirmation-content.service';
@@ -24,24 +37,25 @@ import { Executed } from '../transactions/executed';
 import { ResultPresenters } from '../transactions/result-presenters';
 import { TransactionExecutor } from '../transactions/transaction-executor.service';
 import { TenantsService } from '../tenants/tenants.service';
-import type { EncumbranceAuthorizationDto, FileMortgageDto, ListMortgagesQuery, RegisterMortgageDto } from './dto/mortgage-inputs.dto';
+import type { ChangeMortgageDto, EncumbranceAuthorizationDto, FileMortgageDto, ListMortgagesQuery, RegisterMortgageDto, TransferMortgageDto } from './dto/mortgage-inputs.dto';
 
 export const MORTGAGE_PRESENTER = 'mortgage';
 
-/** The sealed application's plaintext as MortgagesService.file seals it. */
-export interface MortgageApplicationContent {
-  unitNumber: string;
-  currency: string;
-  securedPrincipal?: string;
-  maximumAmount?: string;
-}
-
-/** A registration as a tenant reads it: its sealed parts opened when addressed to the tenant. */
-export type PresentedMortgage = Omit<MortgageView, 'application' | 'certificate'> & {
+/**
+ * A registration as a tenant reads it: its sealed parts opened when addressed to the tenant — a
+ * pending change's or transfer's application too, so that the reviewer sees what it approves.
+ */
+export type PresentedMortgage = Omit<MortgageView, 'application' | 'certificate' | 'review'> & {
   application: OpenedContent<MortgageApplicationContent>;
   certificate?: OpenedContent;
+  review?: PresentedReview;
+};
+export type PresentedReview = Omit<MortgageReview, 'change' | 'transfer'> & {
+  change?: { debtTermEnd: string; application: OpenedContent<MortgageApplicationContent> };
+  transfer?: { mortgagorIds: string[]; application: OpenedContent<MortgageApplicationContent> };
 };
 export const MORTGAGE_PAGE_PRESENTER = 'mortgage-page';
+const RESEALED_ON_APPROVAL: readonly string[] = [MortgageState.Registered, MortgageState.Changed, MortgageState.Transferred];
 export const ENCUMBRANCES_PRESENTER = 'encumbrances';
 
 function call(transaction: TransactionName<'mortgage'>, ...args: string[]): LedgerCall {
@@ -90,16 +104,47 @@ export class MortgagesService implements OnModuleInit {
   }
 
   private async presentRecord(principal: Principal, view: MortgageView): Promise<PresentedMortgage> {
-    const application = await this.content.openFor<MortgageApplicationContent>(principal, view.application);
-    const { certificate: sealedCertificate, ...rest } = view;
+    const open = (sealed: MortgageView['application']) => this.content.openFor<MortgageApplicationContent>(principal, sealed);
+    const application = await open(view.application);
+    const { certificate: sealedCertificate, review: sealedReview, ...rest } = view;
     const certificate = sealedCertificate ? await this.content.openFor(principal, sealedCertificate) : undefined;
-    return { ...rest, application, ...(certificate ? { certificate } : {}) };
+    let review: PresentedReview | undefined;
+    if (sealedReview) {
+      const { change, transfer, ...plain } = sealedReview;
+      review = {
+        ...plain,
+        ...(change ? { change: { debtTermEnd: change.debtTermEnd, application: await open(change.application) } } : {}),
+        ...(transfer ? { transfer: { mortgagorIds: transfer.mortgagorIds, application: await open(transfer.application) } } : {}),
+      };
+    }
+    return { ...rest, application, ...(certificate ? { certificate } : {}), ...(review ? { review } : {}) };
   }
 
-  private async sealFor(principal: Principal, record: Pick<MortgageRecord, 'mortgageeId' | 'registryId' | 'mortgagorIds'>, content: object) {
-    const ids = mortgageRecipients(record);
-    const parties = await Promise.all(ids.map((id) => this.registry.get(principal, id)));
-    return seal(content, parties.map(recipientOf));
+  /** The registry as this tenant reads it, for sealing to a registration's parties. */
+  private registryOf(principal: Principal): { get(id: string): Promise<Institution> } {
+    return { get: (institutionId) => this.registry.get(principal, institutionId) };
+  }
+
+  /**
+   * The record and its application opened with this gateway's key of the caller's institution: a
+   * change or transfer re-seals the application, so the registrar's key must open it: 409
+   * NO_INSTITUTION_KEYS when this gateway holds none (the CLI prepares it with the key file),
+   * 403 CONTENT_NOT_READABLE when the key does not open it.
+   */
+  private async openedRecord(principal: Principal, id: string): Promise<{ record: MortgageView; content: MortgageApplicationContent }> {
+    const record = parse<MortgageView>(await this.executor.readAsTenant(principal, call('GetMortgage', id)));
+    const opened = await this.content.openFor<MortgageApplicationContent>(principal, record.application);
+    if (opened.readable !== 'decrypted' || !opened.content) {
+      if (opened.readable === 'no-key') throw new GatewayError('NO_INSTITUTION_KEYS', `this gateway holds no key of ${principal.institutionId} to open mortgage ${id}'s application: prepare the step with the CLI and the institution's key file`);
+      throw new GatewayError('CONTENT_NOT_READABLE', `${principal.institutionId}'s key does not open mortgage ${id}'s application (${opened.readable})`);
+    }
+    return { record, content: opened.content };
+  }
+
+  /** A change or transfer refused before it reaches the ledger: nothing written. */
+  private static contentRefusal(err: unknown): never {
+    if (err instanceof MortgageContentError) throw new GatewayError('VALIDATION_FAILED', err.message, { issues: [{ path: err.path, problem: err.message }] });
+    throw err;
   }
 
   async file(principal: Principal, dto: FileMortgageDto): Promise<Executed> {
@@ -132,7 +177,7 @@ export class MortgagesService implements OnModuleInit {
       preRegistration: dto.preRegistration ?? false,
       mortgagorIds,
       consentHash: dto.consentHash,
-      application: await this.sealFor(principal, routing, sealedContent),
+      application: await sealToMortgageParties(this.registryOf(principal), routing, sealedContent),
     };
     return this.executor.submit(principal, call('FileMortgageApplication', JSON.stringify(input)), { presenter: MORTGAGE_PRESENTER, successStatus: 201 });
   }
@@ -140,8 +185,28 @@ export class MortgagesService implements OnModuleInit {
   /** The registrar registers: the certificate (number and matters) is sealed to the record's parties. */
   async register(principal: Principal, id: string, dto: RegisterMortgageDto): Promise<Executed> {
     const record = parse<MortgageView>(await this.executor.readAsTenant(principal, call('GetMortgage', id)));
-    const registration = await mortgageRegistration({ get: (institutionId) => this.registry.get(principal, institutionId) }, record, dto.certificateNumber, dto.remarks);
+    const registration = await mortgageRegistration(this.registryOf(principal), record, dto.certificateNumber, dto.remarks);
     return this.executor.submit(principal, call('RegisterMortgage', id, JSON.stringify(registration)), { presenter: MORTGAGE_PRESENTER });
+  }
+
+  /** The registrar prepares a change (变更登记): the application opened, changed and re-sealed to the parties. */
+  async change(principal: Principal, id: string, dto: ChangeMortgageDto): Promise<Executed> {
+    const { record, content } = await this.openedRecord(principal, id);
+    const input = await mortgageChange(this.registryOf(principal), record, content, {
+      ...(dto.debtTermEnd !== undefined ? { debtTermEnd: dto.debtTermEnd } : {}),
+      ...(dto.securedPrincipal !== undefined ? { securedPrincipal: dto.securedPrincipal } : {}),
+      ...(dto.maximumAmount !== undefined ? { maximumAmount: dto.maximumAmount } : {}),
+      ...(dto.loanContract !== undefined ? { loanContract: dto.loanContract } : {}),
+    }).catch(MortgagesService.contentRefusal);
+    return this.executor.submit(principal, call('ChangeMortgage', id, JSON.stringify(input)), { presenter: MORTGAGE_PRESENTER });
+  }
+
+  /** The registrar prepares a transfer (转移登记): the new owners named in the application, sealed to them, the bank and the registry. */
+  async transfer(principal: Principal, id: string, dto: TransferMortgageDto): Promise<Executed> {
+    const { record, content } = await this.openedRecord(principal, id);
+    // mortgageTransfer copies each into a plain object (canonical JSON refuses the DTO's class instances).
+    const input = await mortgageTransfer(this.registryOf(principal), record, content, dto.mortgagors).catch(MortgagesService.contentRefusal);
+    return this.executor.submit(principal, call('TransferMortgage', id, JSON.stringify(input)), { presenter: MORTGAGE_PRESENTER });
   }
 
   /** A step whose arguments need no content crypto. */
@@ -212,7 +277,8 @@ export class MortgagesService implements OnModuleInit {
   }
 
   /**
-   * The reviewer approves; a registration that now encumbers the unit is disclosed at once to the
+   * The reviewer approves; a registration that now encumbers the unit (or a changed or transferred
+   * one, its application re-sealed) is disclosed at once to the
    * banks holding a current consent of the unit's owner (pendingDisclosures). The approval stands
    * whatever the disclosure does: one that fails is logged, and POST
    * /v1/mortgages/encumbrance-disclosures does it again.
@@ -221,7 +287,8 @@ export class MortgagesService implements OnModuleInit {
     const executed = await this.transition(principal, 'ApproveMortgageStep', id);
     // 200 only for a custodial caller: an offline one gets 202 and a proposal, and signs its own steps.
     const record = executed.status === 200 ? (executed.body as Partial<MortgageView>) : undefined;
-    const unitKey = record?.state === 'registered' ? record.unitKey : undefined;
+    // A registration now encumbers; a change or transfer re-sealed the application, withdrawing the banks' stale copies.
+    const unitKey = record?.state !== undefined && RESEALED_ON_APPROVAL.includes(record.state) ? record.unitKey : undefined;
     if (unitKey !== undefined) {
       try {
         const disclosures = await this.pendingDisclosures(principal, unitKey);

@@ -21,12 +21,17 @@ describe('gateway e2e: mortgage registrations over HTTP', function () {
   let officer: Caller, bankOfficer: Caller, clientSigner: Caller, regulator: Caller, auditor: Caller, registrar: Caller, reviewer: Caller;
   /** The second bank (Bank2MSP, no peer of its own): the lender that asks about the unit's encumbrances. */
   let lender: Caller;
+  /** ENT1: the property's buyer in the transfer. */
+  let buyer: Caller;
   let registry: RegistryCallers;
 
   before(async function () {
-    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'BANK2', 'REGULATOR', 'MREG1');
-    gw = await TestGateway.start({ tenants: [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }, { id: 'bank2', institutionId: 'BANK2', orgKey: 'bank2' }] });
+    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'BANK2', 'REGULATOR', 'MREG1', 'ENT1');
+    gw = await TestGateway.start({
+      tenants: [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }, { id: 'bank2', institutionId: 'BANK2', orgKey: 'bank2' }, { id: 'ent1', institutionId: 'ENT1', orgKey: 'operator' }],
+    });
     lender = gw.custodial('bank2', 'officer1');
+    buyer = gw.custodial('ent1', 'ent1');
     ({ mortgageOfficer: officer, officer: bankOfficer, clientSigner, regulator, auditor } = gw.demoCallers());
     registry = gw.registryCallers();
     ({ registrar, registryReviewer: reviewer } = registry);
@@ -49,7 +54,7 @@ describe('gateway e2e: mortgage registrations over HTTP', function () {
 
   it('lists the mortgage routes in the OpenAPI document', async function () {
     const doc = await gw.http().get('/openapi.json');
-    expect(Object.keys(doc.body.paths)).to.include.members(['/v1/mortgages', '/v1/mortgages/{id}/registration', '/v1/mortgages/{id}/review/approval', '/v1/mortgages/{id}/review/return', '/v1/mortgages/encumbrance-queries', '/v1/mortgages/encumbrance-disclosures']);
+    expect(Object.keys(doc.body.paths)).to.include.members(['/v1/mortgages', '/v1/mortgages/{id}/registration', '/v1/mortgages/{id}/change', '/v1/mortgages/{id}/transfer', '/v1/mortgages/{id}/review/approval', '/v1/mortgages/{id}/review/return', '/v1/mortgages/encumbrance-queries', '/v1/mortgages/encumbrance-disclosures']);
   });
 
   it("only the bank's mortgage officer files: its confirmation officer is refused 403", async function () {
@@ -164,6 +169,63 @@ describe('gateway e2e: mortgage registrations over HTTP', function () {
     expect(again.status, JSON.stringify(again.body)).to.equal(200);
     expect(again.body.disclosed).to.deep.equal([]);
     expect((await gw.post(lender, '/v1/mortgages/encumbrance-disclosures', { unitNumber })).status).to.equal(403);
+  });
+
+  it('a change (变更登记): a bank is refused; the registrar prepares it, the reviewer sees what it approves; the consented bank reads the new amount at once', async function () {
+    const changedPrincipal = '3900000.00';
+    const url = `/v1/mortgages/${second}/change`;
+    expect((await gw.post(officer, url, { securedPrincipal: changedPrincipal })).status).to.equal(403);
+    for (const [body, path] of [[{ maximumAmount: '1.00' }, 'maximumAmount'], [{}, 'change'], [{ debtTermEnd: '2025-12-31' }, 'debtTermEnd']] as const) {
+      const refused = await gw.post(registrar, url, body);
+      expect(refused.status, JSON.stringify(refused.body)).to.equal(400);
+      expect(refused.body.error).to.include({ code: 'VALIDATION_FAILED' });
+      expect(refused.body.error.details.issues[0].path).to.equal(path);
+    }
+    expect((await gw.get(registrar, `/v1/mortgages/${second}`)).body.state).to.equal('registered');
+    const prepared = await gw.post(registrar, url, { securedPrincipal: changedPrincipal, debtTermEnd: '2040-12-31' });
+    expect(prepared.status, JSON.stringify(prepared.body)).to.equal(200);
+    // Still encumbering as it was, at its rank.
+    expect(prepared.body).to.include({ state: 'change-in-review', priority: 2, debtTermEnd: '2046-01-01' });
+    expect(prepared.body.application.content.securedPrincipal).to.equal(principal);
+    const seen = (await gw.get(reviewer, `/v1/mortgages/${second}`)).body;
+    expect(seen.review).to.deep.include({ action: 'ChangeMortgage', from: 'registered' });
+    expect(seen.review.change.debtTermEnd).to.equal('2040-12-31');
+    expect(seen.review.change.application.content.securedPrincipal).to.equal(changedPrincipal);
+    expect(seen.review.change.application.ciphertext).not.to.contain(changedPrincipal);
+    const before = (await gw.post(lender, '/v1/mortgages/encumbrance-queries', { unitNumber })).body.encumbrances as Amounted[];
+    expect(before.find((e) => e.mortgageId === second)?.amount?.securedPrincipal).to.equal(principal);
+    expect((await gw.post(registrar, `/v1/mortgages/${second}/review/approval`)).status).to.equal(403);
+    const approved = await gw.post(reviewer, `/v1/mortgages/${second}/review/approval`);
+    expect(approved.status, JSON.stringify(approved.body)).to.equal(200);
+    expect(approved.body).to.include({ state: 'changed', priority: 2, debtTermEnd: '2040-12-31' });
+    expect(approved.body.application.content.securedPrincipal).to.equal(changedPrincipal);
+    const after = (await gw.post(lender, '/v1/mortgages/encumbrance-queries', { unitNumber })).body.encumbrances as Amounted[];
+    expect(after.find((e) => e.mortgageId === second)).to.deep.include({ amountStatus: 'shown' });
+    expect(after.find((e) => e.mortgageId === second)?.amount?.securedPrincipal).to.equal(changedPrincipal);
+  });
+
+  it('a transfer (转移登记): the buyer becomes the mortgagor, and reads the record, only once the reviewer approves; the seller then no longer does', async function () {
+    const later = `MTG-${run}-4`;
+    const url = `/v1/mortgages/${later}/transfer`;
+    expect((await gw.post(registrar, url, { mortgagors: [] })).status).to.equal(400);
+    const prepared = await gw.post(registrar, url, { mortgagors: [{ name: '江南贸易有限公司', idNumber: '91320000MA1FL0002Y', institutionId: 'ENT1' }] });
+    expect(prepared.status, JSON.stringify(prepared.body)).to.equal(200);
+    expect(prepared.body).to.include({ state: 'transfer-in-review', priority: 3 });
+    expect(prepared.body.mortgagorIds).to.deep.equal(['CLIENT1']);
+    expect((await gw.get(buyer, `/v1/mortgages/${later}`)).status).to.equal(404);
+    expect((await gw.get(clientSigner, `/v1/mortgages/${later}`)).status).to.equal(200);
+    const seen = (await gw.get(reviewer, `/v1/mortgages/${later}`)).body;
+    expect(seen.review.transfer.mortgagorIds).to.deep.equal(['ENT1']);
+    expect(seen.review.transfer.application.content.mortgagors).to.deep.equal([{ name: '江南贸易有限公司', idNumber: '91320000MA1FL0002Y', institutionId: 'ENT1' }]);
+    const approved = await gw.post(reviewer, `/v1/mortgages/${later}/review/approval`);
+    expect(approved.status, JSON.stringify(approved.body)).to.equal(200);
+    expect(approved.body).to.include({ state: 'transferred', priority: 3 });
+    expect(approved.body.mortgagorIds).to.deep.equal(['ENT1']);
+    const asBuyer = await gw.get(buyer, `/v1/mortgages/${later}`);
+    expect(asBuyer.status, JSON.stringify(asBuyer.body)).to.equal(200);
+    expect(asBuyer.body.application.readable).to.equal('decrypted');
+    expect(asBuyer.body.application.content.mortgagors[0].name).to.equal('江南贸易有限公司');
+    expect((await gw.get(clientSigner, `/v1/mortgages/${later}`)).status).to.equal(404);
   });
 
   it('discharge after payoff: the second moves up to priority 1', async function () {

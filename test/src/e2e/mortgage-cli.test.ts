@@ -1,7 +1,7 @@
 import { sha256Hex } from '@econfirm/common';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { E2E_TENANTS, TestGateway, type Caller } from '../support/gateway';
@@ -12,8 +12,9 @@ import { networkScript, REPO_ROOT, uniqueName } from '../support/network';
  * The CLI's mortgage steps (clients/cli/src/commands/mortgages.ts) on the real network, beside the
  * gateway the bank files through: the registrar prepares the registration (the certificate sealed
  * to the parties, so the bank opens its number at the gateway), the registry reviewer approves or
- * returns it, the registrar issues the certificate for the bank (written, verified online), rejects
- * and prepares the discharge the reviewer approves; the bank's mortgage officer asks for discharge; the client grants and revokes its firm; a step out of role is the ledger's FORBIDDEN
+ * returns it, the registrar issues the certificate for the bank (written, verified online), and
+ * prepares the rejection, the discharge, a change and a transfer the reviewer approves (a change
+ * and a transfer re-seal the application opened with the registry's key file); the bank's mortgage officer asks for discharge; the client grants and revokes its firm; a step out of role is the ledger's FORBIDDEN
  * (exit 1) and a malformed argument a usage error (exit 2) — neither writes anything.
  */
 describe('CLI e2e: mortgage write commands', function () {
@@ -41,7 +42,7 @@ describe('CLI e2e: mortgage write commands', function () {
   };
 
   before(async function () {
-    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'BANK2', 'REGULATOR', 'MREG1');
+    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'BANK2', 'REGULATOR', 'MREG1', 'ENT1');
     networkScript('identity.sh', 'evidence', 'operator', 'MREG1');
     gw = await TestGateway.start({ tenants: [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }] });
     ({ mortgageOfficer: officer } = gw.demoCallers());
@@ -107,7 +108,11 @@ describe('CLI e2e: mortgage write commands', function () {
     expect(JSON.parse(discharged.stdout)).to.include({ state: 'discharged', dischargeCaseNumber: `DC-${tag}` });
     const rejected = cli('operator/registrar1', 'reject', second, 'TITLE_MISMATCH');
     expect(rejected.status, rejected.stderr).to.equal(0);
-    expect(await state(second)).to.equal('rejected');
+    expect(await state(second)).to.equal('rejection-in-review');
+    expect(cli('operator/registrar1', 'approve', second).stderr).to.contain('FORBIDDEN');
+    const final = cli('operator/registry-reviewer1', 'approve', second);
+    expect(final.status, final.stderr).to.equal(0);
+    expect(JSON.parse(final.stdout)).to.include({ state: 'rejected', rejectionReason: 'TITLE_MISMATCH' });
   });
 
   it("the client's consents: a bank may query the unit, the firm may see its registrations, and the grant is revoked", async function () {
@@ -157,5 +162,39 @@ describe('CLI e2e: mortgage write commands', function () {
     expect(cli('bank2/officer1', 'encumbrances', unitNumber, '--keys', keys('BANK2')).stdout).to.match(new RegExp(`${fourth}.*CNY 650000\\.00`));
     const nothingLeft = cli('operator/registrar1', 'disclose', unitNumber, '--keys', keys('MREG1'));
     expect((JSON.parse(nothingLeft.stdout) as { disclosed: unknown[] }).disclosed).to.deep.equal([]);
+  });
+
+  it("a change and a transfer from the CLI: the registry's key file opens the application, re-sealed to the parties; each takes effect when the reviewer approves", async function () {
+    const keys = (id: string) => path.join(networkDir(), 'institution-keys', `${id}.keys.json`);
+    const [third, fourth] = [`MTG-${run}-3`, `MTG-${run}-4`];
+    expect(cli('operator/registrar1', 'change', fourth, '--amount', '600000.00').status, 'no key file').to.equal(2);
+    expect(cli('operator/registrar1', 'change', fourth, '--amount', '600000.00', '--keys', keys('FIRM1')).stderr).to.contain('does not open');
+    expect(cli('operator/registrar1', 'change', fourth, '--amount', '650000.00', '--keys', keys('MREG1')).stderr, 'changes nothing').to.contain('changes nothing');
+    expect(cli('operator/registrar1', 'change', fourth, '--debt-term-end', '2025-12-31', '--keys', keys('MREG1')).status).to.equal(2);
+    expect(cli('operator/registrar1', 'change', fourth, '--amont', '1.00', '--keys', keys('MREG1')).status, 'a misspelt option').to.equal(2);
+    expect(cli('bank1/mortgage-officer1', 'change', fourth, '--amount', '600000.00', '--keys', keys('BANK1')).stderr, 'a bank').to.contain('FORBIDDEN');
+    expect(await state(fourth)).to.equal('registered');
+    const changing = cli('operator/registrar1', 'change', fourth, '--amount', '600000.00', '--debt-term-end', '2030-06-30', '--keys', keys('MREG1'));
+    expect(changing.status, changing.stderr).to.equal(0);
+    expect(JSON.parse(changing.stdout)).to.include({ state: 'change-in-review', debtTermEnd: '2031-01-01' });
+    const changed = cli('operator/registry-reviewer1', 'approve', fourth);
+    expect(changed.status, changed.stderr).to.equal(0);
+    expect(JSON.parse(changed.stdout)).to.include({ state: 'changed', debtTermEnd: '2030-06-30' });
+    // The bank's copy is stale now; the registry discloses the changed one.
+    expect(cli('bank2/officer1', 'encumbrances', unitNumber, '--keys', keys('BANK2')).stdout).to.match(new RegExp(`${fourth}.*amount not disclosed`));
+    expect(cli('operator/registrar1', 'disclose', unitNumber, '--keys', keys('MREG1')).status).to.equal(0);
+    expect(cli('bank2/officer1', 'encumbrances', unitNumber, '--keys', keys('BANK2')).stdout).to.match(new RegExp(`${fourth}.*CNY 600000\\.00`));
+
+    const buyers = path.join(work, 'buyers.json');
+    writeFileSync(buyers, JSON.stringify([{ name: '江南贸易有限公司', idNumber: '91320000MA1FL0002Y', institutionId: 'ENT1' }]));
+    const malformed = path.join(work, 'malformed.json');
+    writeFileSync(malformed, JSON.stringify([{ name: '江南贸易有限公司', amount: '1.00' }]));
+    expect(cli('operator/registrar1', 'transfer', third, malformed, '--keys', keys('MREG1')).stderr).to.contain('unknown amount');
+    const transferring = cli('operator/registrar1', 'transfer', third, buyers, '--keys', keys('MREG1'));
+    expect(transferring.status, transferring.stderr).to.equal(0);
+    expect(JSON.parse(transferring.stdout)).to.deep.include({ state: 'transfer-in-review', mortgagorIds: ['CLIENT1'] });
+    const transferred = cli('operator/registry-reviewer1', 'approve', third);
+    expect(transferred.status, transferred.stderr).to.equal(0);
+    expect(JSON.parse(transferred.stdout)).to.deep.include({ state: 'transferred', mortgagorIds: ['ENT1'] });
   });
 });

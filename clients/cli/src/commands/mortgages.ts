@@ -16,14 +16,32 @@ import {
   type TransactionName,
   type UnitEncumbrancesView,
 } from '@econfirm/common';
-import { activeApplications, encumbranceAmountOf, encumbranceDisclosures, evaluate, mortgageRegistration, openWithKeys, pendingDisclosures, RegistryClient, submitAndWait, type InstitutionPrivateKeys, type LedgerSession } from '@econfirm/sdk';
+import {
+  activeApplications,
+  encumbranceAmountOf,
+  encumbranceDisclosures,
+  evaluate,
+  MortgageContentError,
+  mortgageChange,
+  mortgageRegistration,
+  mortgageTransfer,
+  openWithKeys,
+  pendingDisclosures,
+  RegistryClient,
+  submitAndWait,
+  type InstitutionPrivateKeys,
+  type LedgerSession,
+  type MortgageApplicationContent,
+  type MortgagorContent,
+} from '@econfirm/sdk';
 import { readFileSync } from 'node:fs';
 
 /**
  * `econfirm mortgages …`: the mortgage contract (chaincode/src/contracts/mortgage-contract.ts) read
  * as one identity of the network, and its steps that carry no content of a party's: the
  * registrar's (registration seals the certificate to the parties' registered keys here, as the
- * gateway does), the registry reviewer's approval or return, the bank's discharge request, the
+ * gateway does; a change or transfer opens the application with the registry's key file and
+ * re-seals it), the registry reviewer's approval or return, the bank's discharge request, the
  * owner's consents. Sealed parts stay sealed
  * (filing, which seals names and amounts, goes through the gateway's POST /v1/mortgages).
  */
@@ -33,10 +51,16 @@ export const MORTGAGES_USAGE = `  mortgages list [state]       the caller's regi
                                a unit's active encumbrances in priority order (a bank needs the owner's consent);
                                with your institution's key file, each amount sealed to you, checked against the ledger
   mortgages register <id> <certificate number> [remarks]      registrar: prepare the registration for review, the certificate sealed to the parties
-  mortgages pre-register <id>                                 registrar: 预告登记 (when applied for)
-  mortgages reject <id> <REASON_CODE>                         registrar: reject the application
+  mortgages pre-register <id>                                 registrar: prepare the 预告登记 (when applied for) for review
+  mortgages reject <id> <REASON_CODE>                         registrar: prepare the rejection (不予登记) for review
+  mortgages change <id> [--debt-term-end <date>] [--amount <amount>] [--loan-contract <ref>] --keys <ID.keys.json>
+                               registrar: prepare a change (变更登记) for review; the application is opened with the
+                               registry's key file, changed (the amount the mortgage type secures) and re-sealed to the parties
+  mortgages transfer <id> <mortgagors.json> --keys <ID.keys.json>
+                               registrar: prepare a transfer (转移登记) for review; mortgagors.json lists the new owners
+                               [{"name", "idNumber"?, "institutionId"?}], the application names them and is sealed to them
   mortgages discharge <id> <case number> <reason>             registrar: prepare the discharge for review (reasons: ${DISCHARGE_REASONS.join(', ')})
-  mortgages approve <id>                                      registry reviewer (not the registrar who prepared it): the registration or discharge takes effect
+  mortgages approve <id>                                      registry reviewer (not the registrar who prepared it): the prepared step takes effect
   mortgages return <id> <REASON_CODE>                         registry reviewer: send it back to the registrar
   mortgages request-discharge <id> <reason>                   mortgage officer of the mortgagee, after payoff
   mortgages authorize-query <unit number> <bankId> <until> [--keys <ID.keys.json>]
@@ -89,6 +113,26 @@ async function writeCommand(ledger: LedgerSession, verb: string, args: readonly 
       const record = JSON.parse(decoder.decode(await evaluate(ledger.contract('mortgage'), 'GetMortgage', [id]))) as MortgageView;
       const registration = await mortgageRegistration(new RegistryClient(ledger), record, b, remarks || undefined);
       return submit(ledger, 'RegisterMortgage', id, JSON.stringify(registration));
+    }
+    case 'change': {
+      const id = checked(a, REQUEST_ID, 'id');
+      const { options, keys } = changeOptions(args.slice(1), ['--debt-term-end', '--amount', '--loan-contract']);
+      const { record, content } = await openedRecord(ledger, id, keys);
+      const amount = options['--amount'] === undefined ? {} : record.mortgageType === 'ordinary' ? { securedPrincipal: options['--amount'] } : { maximumAmount: options['--amount'] };
+      const change = await contentChecked(mortgageChange(new RegistryClient(ledger), record, content, {
+        ...(options['--debt-term-end'] !== undefined ? { debtTermEnd: checked(options['--debt-term-end'], ISO_DATE, '--debt-term-end') } : {}),
+        ...amount,
+        ...(options['--loan-contract'] !== undefined ? { loanContract: options['--loan-contract'] } : {}),
+      }));
+      return submit(ledger, 'ChangeMortgage', id, JSON.stringify(change));
+    }
+    case 'transfer': {
+      const id = checked(a, REQUEST_ID, 'id');
+      if (b === undefined) throw new MortgageUsageError('mortgages transfer <id> <mortgagors.json> --keys <ID.keys.json>');
+      const { keys } = changeOptions(args.slice(2), []);
+      const mortgagors = mortgagorsFile(b);
+      const { record, content } = await openedRecord(ledger, id, keys);
+      return submit(ledger, 'TransferMortgage', id, JSON.stringify(await contentChecked(mortgageTransfer(new RegistryClient(ledger), record, content, mortgagors))));
     }
     case 'pre-register':
       none(1);
@@ -147,6 +191,60 @@ function keysOption(words: readonly string[]): InstitutionPrivateKeys | undefine
   return JSON.parse(readFileSync(words[1] as string, 'utf8')) as InstitutionPrivateKeys;
 }
 
+/** `--name value` pairs among `names`, and the required `--keys <file>`. */
+function changeOptions(words: readonly string[], names: readonly string[]): { options: Record<string, string>; keys: InstitutionPrivateKeys } {
+  const options: Record<string, string> = {};
+  let keys: InstitutionPrivateKeys | undefined;
+  for (let i = 0; i < words.length; i += 2) {
+    const [name, value] = [words[i] as string, words[i + 1]];
+    if (value === undefined) throw new MortgageUsageError(`${name} needs a value`);
+    if (name === '--keys') keys = keysOption([name, value]);
+    else if (names.includes(name)) options[name] = value;
+    else throw new MortgageUsageError(`unknown option '${name}' (${[...names, '--keys'].join(', ')})`);
+  }
+  if (!keys) throw new MortgageUsageError("the registry's --keys <ID.keys.json> opens the application to re-seal it");
+  return { options, keys };
+}
+
+/** The new owners: a JSON array of {name, idNumber?, institutionId?}, checked before anything reaches the ledger. */
+function mortgagorsFile(file: string): MortgagorContent[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new MortgageUsageError(`${file}: not a JSON file (${(err as Error).message})`);
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0 || parsed.length > 10) throw new MortgageUsageError(`${file}: a JSON array of 1 to 10 new owners`);
+  return parsed.map((m: unknown, i) => {
+    const o = (m ?? {}) as Record<string, unknown>;
+    const extra = Object.keys(o).filter((k) => !['name', 'idNumber', 'institutionId'].includes(k));
+    if (typeof o.name !== 'string' || o.name === '' || o.name.length > 200 || extra.length > 0) throw new MortgageUsageError(`${file}[${i}]: {name (1–200 characters), idNumber?, institutionId?}${extra.length > 0 ? `; unknown ${extra.join(', ')}` : ''}`);
+    if (o.idNumber !== undefined && (typeof o.idNumber !== 'string' || o.idNumber.length > 64)) throw new MortgageUsageError(`${file}[${i}].idNumber: at most 64 characters`);
+    const institutionId = o.institutionId === undefined ? undefined : checked(typeof o.institutionId === 'string' ? o.institutionId : '', INSTITUTION_ID, `${file}[${i}].institutionId`);
+    return { name: o.name, ...(typeof o.idNumber === 'string' ? { idNumber: o.idNumber } : {}), ...(institutionId ? { institutionId } : {}) };
+  });
+}
+
+/** The record and its application opened with the key file (checked against the ledger's salted hash). */
+async function openedRecord(ledger: LedgerSession, id: string, keys: InstitutionPrivateKeys): Promise<{ record: MortgageView; content: MortgageApplicationContent }> {
+  const record = await read<MortgageView>(ledger, 'GetMortgage', id);
+  try {
+    return { record, content: (await openWithKeys<MortgageApplicationContent>(record.application, keys)).content };
+  } catch (err) {
+    throw new MortgageUsageError(`the key file does not open mortgage ${id}'s application: ${(err as Error).message}`);
+  }
+}
+
+/** A change the application cannot take is a usage error: nothing reaches the ledger. */
+async function contentChecked<T>(made: Promise<T>): Promise<T> {
+  try {
+    return await made;
+  } catch (err) {
+    if (err instanceof MortgageContentError) throw new MortgageUsageError(`${err.path}: ${err.message}`);
+    throw err;
+  }
+}
+
 /** An encumbrance's amount for the caller: opened with its key file and checked against the ledger's salted hash, or why not. */
 async function amountText(e: Encumbrance, keys: InstitutionPrivateKeys | undefined): Promise<string> {
   if (!e.application) return 'amount not disclosed';
@@ -159,7 +257,7 @@ async function amountText(e: Encumbrance, keys: InstitutionPrivateKeys | undefin
   }
 }
 
-const WRITES = new Set(['register', 'pre-register', 'reject', 'discharge', 'approve', 'return', 'request-discharge', 'authorize-query', 'disclose', 'grant-auditor', 'revoke-auditor']);
+const WRITES = new Set(['register', 'change', 'transfer', 'pre-register', 'reject', 'discharge', 'approve', 'return', 'request-discharge', 'authorize-query', 'disclose', 'grant-auditor', 'revoke-auditor']);
 
 /** `role`: the --as identity's (network descriptor): a registrar's authorize-query widens from the encumbrance answer, a mortgagor's from its own list. */
 export async function mortgagesCommand(ledger: LedgerSession, words: readonly string[], print: (value: unknown) => void, role?: string): Promise<void> {

@@ -16,10 +16,12 @@ import { EvidenceInputError, partySummary, type ActorFacts, type OpenedPayload, 
 /** Version tag of the registration certificate's canonical JSON (attachment evidence.json). */
 export const MORTGAGE_CERTIFICATE_FORMAT = 'econfirm-mortgage-certificate/1';
 
-/** States in which a registration has a certificate: registered, and every state after it but rejection. */
+/** States in which a registration has a certificate: registered, and every state after it (a prepared change or transfer leaves it registered as it was). */
 export const CERTIFIED_STATES: readonly MortgageState[] = [
   MortgageState.Registered,
+  MortgageState.ChangeInReview,
   MortgageState.Changed,
+  MortgageState.TransferInReview,
   MortgageState.Transferred,
   MortgageState.DischargeRequested,
   MortgageState.DischargeInReview,

@@ -4,8 +4,9 @@ import { drawAnchor, ensureSpace, facts, heading, localTime, longFacts, note, pa
 import type { SignaturePlaceholderOptions } from './signature-placeholder';
 
 const MORTGAGE_STATE_ZH: Record<string, string> = {
-  applied: '已申请', 'pre-registered': '预告登记', 'registration-in-review': '登记待审核', registered: '已登记', changed: '已变更', transferred: '已转移（抵押随转）',
-  'discharge-requested': '已申请注销', 'discharge-in-review': '注销待审核', discharged: '已注销', rejected: '已驳回',
+  applied: '已申请', 'pre-registration-in-review': '预告登记待审核', 'pre-registered': '预告登记', 'registration-in-review': '登记待审核', registered: '已登记',
+  'change-in-review': '变更待审核', changed: '已变更', 'transfer-in-review': '转移待审核', transferred: '已转移（抵押随转）',
+  'discharge-requested': '已申请注销', 'discharge-in-review': '注销待审核', discharged: '已注销', 'rejection-in-review': '驳回待审核', rejected: '已驳回',
 };
 const ACTION_ZH: Record<string, string> = {
   FileMortgageApplication: '申请', PreRegisterMortgage: '预告登记', RegisterMortgage: '登记', RejectMortgageApplication: '驳回',

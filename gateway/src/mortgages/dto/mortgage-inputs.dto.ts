@@ -59,6 +59,19 @@ export class RegisterMortgageDto {
   @ApiPropertyOptional({ example: '' }) @IsOptional() @IsString() @MaxLength(500) remarks?: string;
 }
 
+/** 变更登记: at least one of the fields; the amount the mortgage type secures (never the other). */
+export class ChangeMortgageDto {
+  @ApiPropertyOptional({ example: '2040-12-31', description: "the debt term's new end (after its start)" }) @IsOptional() @IsString() @Matches(ISO_DATE) debtTermEnd?: string;
+  @ApiPropertyOptional({ example: '3000000.00', description: 'an ordinary mortgage\'s new secured principal' }) @IsOptional() @IsString() @Matches(AMOUNT) securedPrincipal?: string;
+  @ApiPropertyOptional({ example: '6000000.00', description: "a maximum-amount mortgage's new maximum" }) @IsOptional() @IsString() @Matches(AMOUNT) maximumAmount?: string;
+  @ApiPropertyOptional({ example: 'LN-2026-0001-A1' }) @IsOptional() @IsString() @MaxLength(64) loanContract?: string;
+}
+
+/** 转移登记: the property's new owners, who become the mortgagors (the mortgage stays attached). */
+export class TransferMortgageDto {
+  @ApiProperty({ type: [MortgagorDto], minItems: 1, maxItems: 10 }) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => MortgagorDto) mortgagors: MortgagorDto[];
+}
+
 export class RejectMortgageDto {
   @ApiProperty({ example: 'TITLE_MISMATCH', description: 'a code: free text could carry names onto the channel' }) @IsString() @Matches(REASON_CODE) reason: string;
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { AMOUNT_STATUSES, DISCHARGE_REASONS, MORTGAGE_STATES, MORTGAGE_TYPES, PROPERTY_TYPES } from '@econfirm/common';
+import { AMOUNT_STATUSES, DISCHARGE_REASONS, MORTGAGE_STATES, MORTGAGE_TYPES, PROPERTY_TYPES, REVIEWED_MORTGAGE_ACTIONS } from '@econfirm/common';
 import { EncryptedContentDto, SealedContentDto } from '../../confirmations/dto/confirmation.dto';
 
 /** OpenAPI schemas of mortgage records as the routes answer them (common/src/domain/mortgage.ts). */
@@ -11,17 +11,30 @@ export class MortgageStepDto {
   @ApiProperty({ description: 'transaction time' }) at: string;
 }
 
+export class PendingChangeDto {
+  @ApiProperty({ description: "the debt term's end once approved" }) debtTermEnd: string;
+  @ApiProperty({ type: SealedContentDto, description: "the changed application — opened when addressed to the caller's institution, so that the reviewer sees what it approves" }) application: SealedContentDto;
+}
+
+export class PendingTransferDto {
+  @ApiProperty({ type: [String], description: "the new owners' registered institutions, the mortgagors once approved" }) mortgagorIds: string[];
+  @ApiProperty({ type: SealedContentDto, description: 'the application naming the new owners, sealed to them, the bank and the registry' }) application: SealedContentDto;
+}
+
 export class MortgageReviewDto {
-  @ApiProperty({ enum: ['RegisterMortgage', 'DischargeMortgage'] }) action: string;
+  @ApiProperty({ enum: REVIEWED_MORTGAGE_ACTIONS, description: 'the registry decision prepared' }) action: string;
   @ApiProperty({ enum: MORTGAGE_STATES, description: 'the state a return sends the record back to' }) from: string;
   @ApiProperty({ description: "the registrar's certificate identity: the reviewer must be another" }) preparedBy: string;
   @ApiProperty() preparedAt: string;
   @ApiPropertyOptional({ description: "a discharge's case number, applied on approval" }) caseNumber?: string;
   @ApiPropertyOptional({ enum: DISCHARGE_REASONS }) reason?: string;
+  @ApiPropertyOptional({ description: "a rejection's reason code, applied on approval" }) rejectionReason?: string;
+  @ApiPropertyOptional({ type: PendingChangeDto, description: 'a change, applied on approval' }) change?: PendingChangeDto;
+  @ApiPropertyOptional({ type: PendingTransferDto, description: 'a transfer, applied on approval' }) transfer?: PendingTransferDto;
 }
 
 export class MortgageReviewReturnDto {
-  @ApiProperty({ enum: ['RegisterMortgage', 'DischargeMortgage'] }) action: string;
+  @ApiProperty({ enum: REVIEWED_MORTGAGE_ACTIONS }) action: string;
   @ApiProperty() by: string;
   @ApiProperty() at: string;
   @ApiProperty({ description: 'a reason code' }) reason: string;
@@ -47,7 +60,7 @@ export class MortgageDto {
   @ApiPropertyOptional() registeredAt?: string;
   @ApiPropertyOptional({ description: 'the registrar who examined and prepared the registration' }) registeredBy?: string;
   @ApiPropertyOptional({ description: 'the registry reviewer who approved it' }) registrationApprovedBy?: string;
-  @ApiPropertyOptional({ type: MortgageReviewDto, description: 'a registration or discharge the registrar prepared, awaiting a registry reviewer' }) review?: MortgageReviewDto;
+  @ApiPropertyOptional({ type: MortgageReviewDto, description: 'a decision the registrar prepared (pre-registration, registration, rejection, change, transfer, discharge), awaiting a registry reviewer' }) review?: MortgageReviewDto;
   @ApiPropertyOptional({ type: MortgageReviewReturnDto, description: "the reviewer's last return of a prepared step" }) lastReviewReturn?: MortgageReviewReturnDto;
   @ApiPropertyOptional() rejectionReason?: string;
   @ApiPropertyOptional({ enum: DISCHARGE_REASONS }) dischargeReason?: string;
