@@ -70,7 +70,7 @@ const GATEWAY_ERRORS = {
   NO_INSTITUTION_KEYS: { status: 409, when: "this gateway holds no private keys of the caller's institution (to open, sign, seal or rotate)" },
   KEY_STORE_MISMATCH: { status: 409, when: 'the registry holds keys this gateway does not' },
   CROSS_CHECK_NOT_READY: { status: 409, when: 'a cross-check of a request (any kind) whose reply the auditor has not accepted (`details.state`)' },
-  CERTIFICATE_NOT_ISSUED: { status: 409, when: 'a registration certificate of a mortgage that is not registered (applied, pre-registered, registration-in-review or rejected: `details.state`)' },
+  CERTIFICATE_NOT_ISSUED: { status: 409, when: 'a registration certificate of a mortgage that is not registered (applied, pre-registered, rejected or awaiting the reviewer before registration: `details.state`)' },
   VOUCHER_NOT_ISSUED: { status: 409, when: 'a voucher (电子债权凭证) of a receivable its obligor has not confirmed (registered, rejected or cancelled: `details.state`): none was issued' },
   ID_CONFLICT: { status: 409, when: 'a request id is taken by a request this firm cannot read' },
   PROPOSAL_EXPIRED: { status: 410, when: 'an offline proposal waited too long' },

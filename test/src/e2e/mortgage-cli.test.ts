@@ -180,6 +180,10 @@ describe('CLI e2e: mortgage write commands', function () {
     const changed = cli('operator/registry-reviewer1', 'approve', fourth);
     expect(changed.status, changed.stderr).to.equal(0);
     expect(JSON.parse(changed.stdout)).to.include({ state: 'changed', debtTermEnd: '2030-06-30' });
+    // The certificate of the changed registration: the change and its approval in the steps, each by its role, checked against the ledger.
+    const certificate = cli('operator/registrar1', 'certificate', fourth, '--for', 'BANK1', '--out', path.join(work, 'changed.pdf'));
+    expect(certificate.status, certificate.stdout + certificate.stderr).to.equal(0);
+    expect(certificate.stdout).to.contain('VERDICT: VALID');
     // The bank's copy is stale now; the registry discloses the changed one.
     expect(cli('bank2/officer1', 'encumbrances', unitNumber, '--keys', keys('BANK2')).stdout).to.match(new RegExp(`${fourth}.*amount not disclosed`));
     expect(cli('operator/registrar1', 'disclose', unitNumber, '--keys', keys('MREG1')).status).to.equal(0);

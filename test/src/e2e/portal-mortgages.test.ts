@@ -72,7 +72,7 @@ describe('portal e2e: mortgage registrations in a real browser', function () {
   }
 
   before(async function () {
-    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'BANK2', 'REGULATOR', 'MREG1');
+    await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'BANK2', 'REGULATOR', 'MREG1', 'ENT1');
     networkScript('identity.sh', 'evidence', 'operator', 'MREG1');
     const port = await freePort();
     gw = await TestGateway.start({ publicUrl: `http://127.0.0.1:${port}`, tenants: [...E2E_TENANTS, { id: 'mreg1', institutionId: 'MREG1', orgKey: 'operator' }] });
@@ -201,6 +201,30 @@ describe('portal e2e: mortgage registrations in a real browser', function () {
     await openMortgage(idA);
     await act('approve', {}, 'discharged');
     expect(await ledgerState(idB)).to.include({ state: 'registered', priority: 1 });
+    expect(pageErrors).to.deep.equal([]);
+  });
+
+  it('the registrar prepares a change and a transfer from the portal; the reviewer sees what each would make of the record before approving it', async function () {
+    const changed = '2750000.00';
+    await signIn('registrar');
+    await openMortgage(idB);
+    await act('change', { debtTermEnd: '2034-12-31', amount: changed }, 'change-in-review');
+    expect(await page.locator('form[data-mortgage-action="approve"]').count(), 'the registrar is offered no approval').to.equal(0);
+    await signIn('reviewer');
+    await openMortgage(idB);
+    expect(await page.textContent('#mortgage-pending')).to.contain('2034-12-31').and.contain(changed);
+    expect(await page.textContent('#mortgage-amount'), 'in force until approved').to.contain(amount);
+    await act('approve', {}, 'changed');
+    expect(await page.textContent('#mortgage-amount')).to.contain(changed);
+    expect(await page.textContent('#mortgage-priority')).to.equal('1');
+    await signIn('registrar');
+    await openMortgage(idB);
+    await act('transfer', { name: '江南贸易有限公司', institutionId: 'ENT1' }, 'transfer-in-review');
+    await signIn('reviewer');
+    await openMortgage(idB);
+    expect(await page.textContent('#mortgage-pending')).to.contain('江南贸易有限公司').and.contain('ENT1');
+    await act('approve', {}, 'transferred');
+    expect(await ledgerState(idB)).to.deep.include({ state: 'transferred', priority: 1, mortgagorIds: ['ENT1'] });
     expect(pageErrors).to.deep.equal([]);
   });
 });

@@ -1,4 +1,4 @@
-import type { EncumbranceConsentView, MortgageRecord, PresentedEncumbrance } from '@econfirm/common';
+import type { EncumbranceConsentView, MortgageRecord, MortgageReview, PresentedEncumbrance } from '@econfirm/common';
 import type { Session } from '../app.js';
 import { facts, h, instant, show, table } from '../dom.js';
 import { signedPdfButton } from './download.js';
@@ -14,18 +14,26 @@ interface Opened {
   content?: Record<string, unknown>;
 }
 
-type Mortgage = Omit<MortgageRecord, 'application' | 'certificate'> & { priority?: number; application: Opened; certificate?: Opened };
+type PendingReview = Omit<MortgageReview, 'change' | 'transfer'> & {
+  change?: { debtTermEnd: string; application: Opened };
+  transfer?: { mortgagorIds: string[]; application: Opened };
+};
+type Mortgage = Omit<MortgageRecord, 'application' | 'certificate' | 'review'> & { priority?: number; application: Opened; certificate?: Opened; review?: PendingReview };
 
 const STATES: Record<string, string> = {
   applied: '已申请 applied',
+  'pre-registration-in-review': '预告登记待审核 pre-registration in review',
   'pre-registered': '预告登记 pre-registered',
   'registration-in-review': '登记待审核 registration in review',
   registered: '已登记 registered',
+  'change-in-review': '变更待审核 change in review',
   changed: '已变更 changed',
+  'transfer-in-review': '转移待审核 transfer in review',
   transferred: '已转移 transferred',
   'discharge-requested': '申请注销 discharge requested',
   'discharge-in-review': '注销待审核 discharge in review',
   discharged: '已注销 discharged',
+  'rejection-in-review': '不予登记待审核 rejection in review',
   rejected: '不予登记 rejected',
 };
 const ACTIVE = ['registered', 'changed', 'transferred'];
@@ -145,12 +153,34 @@ function step(session: Session, id: string, action: string, label: string, route
 
 const text = (data: FormData, name: string): string => String(data.get(name) ?? '');
 
-/** States a registration has its certificate in (registered and after, not rejected). */
-const CERTIFIED = [...ACTIVE, 'discharge-requested', 'discharge-in-review', 'discharged'];
+/** States a registration has its certificate in (registered and after, not rejected; a prepared change or transfer leaves it registered). */
+const CERTIFIED = [...ACTIVE, 'change-in-review', 'transfer-in-review', 'discharge-requested', 'discharge-in-review', 'discharged'];
 /** Who may fetch it (the route's roles; the ledger decides which records): not the mortgagor client. */
 const CERTIFICATE_ROLES = ['mortgage-officer', 'bank-officer', 'bank-reviewer', 'registrar', 'registry-reviewer', 'regulator', 'auditor'];
-/** What the registry reviewer is asked to approve (the registrar's prepared step). */
-const IN_REVIEW = ['registration-in-review', 'discharge-in-review'];
+/** What the registry reviewer is asked to approve (the registrar's prepared step), and the approval's label. */
+const APPROVAL_LABEL: Record<string, string> = {
+  'pre-registration-in-review': '审核通过预告登记 Approve the pre-registration',
+  'registration-in-review': '审核通过并颁发证明 Approve and register',
+  'rejection-in-review': '审核通过不予登记 Approve the rejection',
+  'change-in-review': '审核通过变更登记 Approve the change',
+  'transfer-in-review': '审核通过转移登记 Approve the transfer',
+  'discharge-in-review': '审核通过并注销 Approve the discharge',
+};
+
+/** What a prepared change or transfer would make of the record: the reviewer sees what it approves. */
+function pendingText(review: PendingReview): string | undefined {
+  const named = (opened: Opened) => {
+    const c = opened.content ?? {};
+    const amount = (c.securedPrincipal ?? c.maximumAmount) as string | undefined;
+    const owners = Array.isArray(c.mortgagors) ? (c.mortgagors as Array<{ name?: string }>).map((p) => p.name ?? '').join('、') : undefined;
+    return { amount: amount ? `${amount} ${String(c.currency ?? '')}` : '（密封 sealed）', owners: owners ?? '（密封 sealed）' };
+  };
+  if (review.change) return `变更后 after the change: 债务期限至 term to ${review.change.debtTermEnd} · 金额 amount ${named(review.change.application).amount}`;
+  if (review.transfer) return `转移后 after the transfer: 抵押人 mortgagors ${named(review.transfer.application).owners} (${review.transfer.mortgagorIds.join(', ') || '—'})`;
+  return review.rejectionReason ? `不予登记原因 reason ${review.rejectionReason}` : undefined;
+}
+
+const AMOUNT_PATTERN = '(0|[1-9][0-9]{0,15})(\\.[0-9]{1,2})?';
 
 /** The signed registration certificate (GET …/certificate.pdf). */
 function certificateButton(session: Session, id: string, onError: (err: unknown) => void): HTMLElement {
@@ -183,6 +213,19 @@ export async function renderMortgageDetail(main: HTMLElement, session: Session, 
         (d) => ({ reason: text(d, 'reason') }), reload, onError));
     }
     if (m.state === 'applied' && m.preRegistration) steps.push(step(session, id, 'pre-register', '预告登记 Pre-register', 'pre-registration', [], () => ({}), reload, onError));
+    if (ACTIVE.includes(m.state)) {
+      // The gateway opens the application with the registry's key, changes it and seals it again to the parties.
+      const amountField = m.mortgageType === 'ordinary' ? 'securedPrincipal' : 'maximumAmount';
+      steps.push(step(session, id, 'change', '变更登记 Prepare a change', 'change',
+        [h('label', {}, '债务期限至 Debt term to ', h('input', { name: 'debtTermEnd', type: 'date' })),
+          h('label', {}, m.mortgageType === 'ordinary' ? '被担保主债权 Secured principal ' : '最高债权额 Maximum amount ', h('input', { name: 'amount', pattern: AMOUNT_PATTERN, placeholder: amount ?? '' }))],
+        (d) => ({ ...(text(d, 'debtTermEnd') ? { debtTermEnd: text(d, 'debtTermEnd') } : {}), ...(text(d, 'amount') ? { [amountField]: text(d, 'amount') } : {}) }), reload, onError));
+      steps.push(step(session, id, 'transfer', '转移登记 Prepare a transfer (抵押随转)', 'transfer',
+        [h('label', {}, '新权利人 New owner ', h('input', { name: 'name', required: true, maxlength: 200 })),
+          h('label', {}, '证件号 Id number ', h('input', { name: 'idNumber', maxlength: 64 })),
+          h('label', {}, '机构 Institution id ', h('input', { name: 'institutionId', pattern: '[A-Za-z0-9][A-Za-z0-9._-]{0,63}', placeholder: 'ENT1' }))],
+        (d) => ({ mortgagors: [{ name: text(d, 'name'), ...(text(d, 'idNumber') ? { idNumber: text(d, 'idNumber') } : {}), ...(text(d, 'institutionId') ? { institutionId: text(d, 'institutionId') } : {}) }] }), reload, onError));
+    }
     if (m.state === 'discharge-requested') {
       steps.push(step(session, id, 'discharge', '注销审查 Prepare the discharge', 'discharge',
         [h('label', {}, '案号 Case number ', h('input', { name: 'caseNumber', required: true }))],
@@ -190,8 +233,9 @@ export async function renderMortgageDetail(main: HTMLElement, session: Session, 
     }
   }
   // The reviewer's step (the chaincode refuses it to the identity that prepared it: 403 FORBIDDEN).
-  if (role === 'registry-reviewer' && mine(m.registryId) && IN_REVIEW.includes(m.state)) {
-    steps.push(step(session, id, 'approve', m.state === 'registration-in-review' ? '审核通过并颁发证明 Approve and register' : '审核通过并注销 Approve the discharge', 'review/approval', [], () => ({}), reload, onError));
+  const approval = APPROVAL_LABEL[m.state];
+  if (role === 'registry-reviewer' && mine(m.registryId) && approval) {
+    steps.push(step(session, id, 'approve', approval, 'review/approval', [], () => ({}), reload, onError));
     steps.push(step(session, id, 'return', '退回 Return to the registrar', 'review/return',
       [h('label', {}, '原因代码 Reason code ', h('input', { name: 'reason', required: true, pattern: '[A-Z][A-Z0-9_]{1,63}', placeholder: 'CERTIFICATE_NUMBER_WRONG' }))],
       (d) => ({ reason: text(d, 'reason') }), reload, onError));
@@ -220,6 +264,7 @@ export async function renderMortgageDetail(main: HTMLElement, session: Session, 
         ['证明号 Certificate', (m.certificate?.content?.certificateNumber as string | undefined) ?? '—'],
         ['登记时间 Registered', instant(m.registeredAt)],
         ...(m.review ? [['待审核 In review', h('span', { id: 'mortgage-review' }, `${m.review.action} · ${m.review.preparedBy} · ${instant(m.review.preparedAt)}${m.review.caseNumber ? ` · ${m.review.caseNumber}` : ''}`)] as [string, string | HTMLElement]] : []),
+        ...(m.review && pendingText(m.review) ? [['拟变更 Prepared', h('span', { id: 'mortgage-pending' }, pendingText(m.review) ?? '')] as [string, string | HTMLElement]] : []),
         ...(m.lastReviewReturn ? [['退回 Returned', h('span', { id: 'mortgage-review-return' }, `${m.lastReviewReturn.reason} · ${m.lastReviewReturn.by} · ${instant(m.lastReviewReturn.at)}`)] as [string, string | HTMLElement]] : []),
       ]),
       table('经过 Steps', ['操作 Action', '状态 State', '操作人 By', '时间 At'], m.steps.map((s) => [s.action, stateText(s.state), s.by, instant(s.at)]), { id: 'mortgage-steps' }),
