@@ -92,7 +92,7 @@ label=${CC_NAME}_${version}_$hash
 # label always gives the same package id.
 pkgdir=$CCD/pkg/$label
 mkdir -p "$pkgdir"
-jq -n --arg addr "127.0.0.1:$(port chaincode 0)" \
+jq -n --arg addr "$(node_host chaincode):$(port chaincode 0)" \
   --rawfile ck "$CCD/tls/client.key" --rawfile cc "$CCD/tls/client.crt" --rawfile ca "$CCD/tls/ca.crt" \
   '{address:$addr, dial_timeout:"10s", tls_required:true, client_auth_required:true,
     client_key:$ck, client_cert:$cc, root_cert:$ca}' >"$pkgdir/connection.json"

@@ -36,10 +36,10 @@ start_node() {
   local n=$1
   known "$n"
   case $n in
-    orderer*) start_orderer "$n"; wait_healthz "$n" "http://127.0.0.1:$(port "$n" 2)"; wait_ordering_ready 60 ;;
+    orderer*) start_orderer "$n"; wait_healthz "$n" "http://$(node_host "$n"):$(port "$n" 2)"; wait_ordering_ready 60 ;;
     chaincode) start_chaincode "$(jq -r .packageId "$NET/chaincode/deployed.json")" ;;
     evm) die "the EVM node keeps its chain in memory: restart it with network/up.sh (it deploys the anchor contract again)" ;;
-    *) start_peer "$n"; wait_healthz "$n" "http://127.0.0.1:$(port "$n" 2)" ;;
+    *) start_peer "$n"; wait_healthz "$n" "http://$(node_host "$n"):$(port "$n" 2)" ;;
   esac
 }
 
@@ -48,7 +48,7 @@ leader() {
   local o
   for _ in $(seq 1 150); do
     for o in "${ORDERERS[@]}"; do
-      if curl -fsS --max-time 1 "http://127.0.0.1:$(port "$o" 2)/metrics" 2>/dev/null |
+      if curl -fsS --max-time 1 "http://$(node_host "$o"):$(port "$o" 2)/metrics" 2>/dev/null |
         grep -q "^consensus_etcdraft_is_leader{channel=\"$CHANNEL\"} 1"; then echo "$o"; return 0; fi
     done
     sleep 0.2

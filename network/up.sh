@@ -9,6 +9,9 @@
 #                          (864: 254 banks and 610 firms, the association's platform in 2025)
 #   up.sh [--bft]          (or ECONFIRM_CONSENSUS=bft): SmartBFT ordering, 4 orderers of the operator,
 #                          Bank1, Bank2 and the regulator (each its own ordering org) instead of 3 Raft ones
+#   up.sh --hosts=netns    (or ECONFIRM_HOSTS=netns; as root): each organization's nodes on a host of
+#                          their own — network namespace, address, directory (lib/hosts.sh); small
+#                          network, Raft
 set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -16,6 +19,7 @@ source "$NETWORK_SRC/lib/generate.sh"
 source "$NETWORK_SRC/lib/identity.sh"
 source "$NETWORK_SRC/lib/nodes.sh"
 source "$NETWORK_SRC/lib/evm.sh"
+source "$NETWORK_SRC/lib/hosts.sh"
 
 # consortium_mode n: the mode name for n member banks and firms (126 is the consortium of "full").
 consortium_mode() {
@@ -26,14 +30,24 @@ mode=small
 case ${ECONFIRM_CONSORTIUM:-} in "") ;; full) mode=full ;; *) mode=$(consortium_mode "$ECONFIRM_CONSORTIUM") ;; esac
 consensus=raft
 case ${ECONFIRM_CONSENSUS:-raft} in raft|bft) consensus=${ECONFIRM_CONSENSUS:-raft} ;; *) die "ECONFIRM_CONSENSUS must be raft or bft" ;; esac
+hosts=${ECONFIRM_HOSTS:-local}
 for a in "$@"; do
   case $a in
     --consortium) mode=full ;;
     --consortium=*) mode=$(consortium_mode "${a#--consortium=}") ;;
     --bft) consensus=bft ;;
-    *) die "usage: up.sh [--consortium[=<n>]] [--bft]" ;;
+    --hosts=*) hosts=${a#--hosts=} ;;
+    *) die "usage: up.sh [--consortium[=<n>]] [--bft] [--hosts=netns]" ;;
   esac
 done
+case $hosts in
+  local) ;;
+  netns)
+    [ "$mode" = small ] && [ "$consensus" = raft ] || die "--hosts=netns runs the small network with Raft ordering (not --consortium or --bft)"
+    [ "$(id -u)" -eq 0 ] || die "--hosts=netns makes network namespaces and mounts: run it as root"
+    ;;
+  *) die "--hosts must be local or netns, not '$hosts'" ;;
+esac
 need_binaries
 t0=$SECONDS
 
@@ -44,9 +58,14 @@ fi
 if [ -d "$CRYPTO" ] && [ "$(net_consensus)" != "$consensus" ]; then
   die "$NET was generated with $(net_consensus) ordering; run network/clean.sh before switching to $consensus"
 fi
+if [ -d "$CRYPTO" ] && [ "$(net_hosts)" != "$hosts" ]; then
+  die "$NET was generated for hosts '$(net_hosts)'; run network/clean.sh before switching to '$hosts'"
+fi
 echo "$mode" >"$NET/mode"
 echo "$consensus" >"$NET/consensus"
+if [ "$hosts" = netns ]; then echo netns >"$NET/hosts-mode"; else rm -f "$NET/hosts-mode"; fi
 set_orderers
+set_addresses
 echo "$PORT_BASE" >"$NET/port-base"
 
 running=0
@@ -56,16 +75,17 @@ if [ "$running" -eq $((${#ORDERERS[@]} + ${#PEER_ORGS[@]})) ]; then
 fi
 
 generate_all
+if [ "$hosts" = netns ]; then hosts_up; host_materials; fi
 for o in "${ORDERERS[@]}"; do start_orderer "$o"; done
 for org in "${PEER_ORGS[@]}"; do start_peer "$org"; done
 start_evm
-for o in "${ORDERERS[@]}"; do wait_healthz "$o" "http://127.0.0.1:$(port "$o" 2)"; done
-for org in "${PEER_ORGS[@]}"; do wait_healthz "$org" "http://127.0.0.1:$(port "$org" 2)"; done
+for o in "${ORDERERS[@]}"; do wait_healthz "$o" "http://$(node_host "$o"):$(port "$o" 2)"; done
+for org in "${PEER_ORGS[@]}"; do wait_healthz "$org" "http://$(node_host "$org"):$(port "$org" 2)"; done
 say "all nodes healthy ($((SECONDS - t0)) s)"
 
 # Channel participation API: each orderer joins with the genesis block (no system channel).
 for o in "${ORDERERS[@]}"; do
-  adm=(-o "127.0.0.1:$(port "$o" 1)" --ca-file "$(orderer_tls_ca "$o")"
+  adm=(-o "$(node_host "$o"):$(port "$o" 1)" --ca-file "$(orderer_tls_ca "$o")"
        --client-cert "$(orderer_admin_tls "$o")/client.crt" --client-key "$(orderer_admin_tls "$o")/client.key")
   # Ask until the admin endpoint answers (200 member, 404 not yet): a restarted orderer may not
   # answer at once, and joining a channel it already has fails ("channel already exists"). Up to

@@ -125,8 +125,56 @@ node_index() {
   esac
 }
 port() { echo $((PORT_BASE + 10 * $(node_index "$1") + $2)); }
-ORDERER_ADDR=127.0.0.1:$(port orderer1 0)
-peer_addr() { echo "127.0.0.1:$(port "$1" 0)"; }
+
+# --- hosts: "local" (every node on 127.0.0.1, one directory) or "netns" (up.sh --hosts=netns:
+# each organization's nodes on a host of their own — a Linux network namespace with its own
+# address on a bridge only this machine has, and of $NET only its own directory $NET/hosts/<org>;
+# network/hosts.sh, network/README.md "One host per organization"). Fixed when the crypto is made.
+net_hosts() { cat "$NET/hosts-mode" 2>/dev/null || echo local; }
+# The network's /24 (10.231.S.0): S from the port base, so networks on other bases do not meet.
+hosts_subnet() { echo "10.231.$(((PORT_BASE / 100) % 250 + 1))"; }
+# The organization whose host runs a node (the shared chaincode server: the operator's).
+node_org() {
+  case $1 in
+    orderer[0-9]*) orderer_org "$1" ;;
+    chaincode) echo operator ;;
+    *) echo "$1" ;;
+  esac
+}
+# An organization's address on the bridge (.1 is this machine, where scripts, gateway and tests run).
+org_host_index() {
+  case $1 in
+    orderer) echo 10 ;; operator) echo 11 ;; bank1) echo 12 ;; firm1) echo 13 ;; regulator) echo 14 ;;
+    *) die "no host address for organization '$1' (hosts mode runs the small network: orderer, operator, bank1, firm1, regulator)" ;;
+  esac
+}
+# The address a node listens on and is dialled at (TLS certificates carry it).
+node_host() {
+  if [ "$(net_hosts)" = netns ] && [ "$1" != evm ]; then echo "$(hosts_subnet).$(org_host_index "$(node_org "$1")")"
+  else echo 127.0.0.1; fi
+}
+host_ns() { echo "ec$(((PORT_BASE / 100) % 250 + 1))-$1"; }   # an organization's network namespace
+host_dir() { echo "$NET/hosts/$1"; }                         # and its own directory
+# A node's msp/ and tls/ as the node reads them, and where it keeps its ledger: its
+# organization's directory in hosts mode (lib/hosts.sh host_materials), else the crypto tree.
+node_crypto_dir() { case $1 in orderer[0-9]*) orderer_dir "$1" ;; *) peer_dir "$1" ;; esac; }   # as generated
+node_material() {
+  if [ "$(net_hosts)" = netns ]; then echo "$(host_dir "$(node_org "$1")")/$1"; else node_crypto_dir "$1"; fi
+}
+node_data() {
+  if [ "$(net_hosts)" = netns ]; then echo "$(host_dir "$(node_org "$1")")/data/$1"; else echo "$NODES/$1"; fi
+}
+# SANs of a node's TLS certificate: its address besides the loopback ones.
+node_sans() {
+  local h; h=$(node_host "$1")
+  if [ "$h" = 127.0.0.1 ]; then echo "localhost, 127.0.0.1"; else echo "localhost, 127.0.0.1, $h"; fi
+}
+# What up.sh and deploy.sh use to reach the ordering service (set again by up.sh once the hosts mode is written).
+set_addresses() {
+  ORDERER_ADDR=$(node_host orderer1):$(port orderer1 0)
+  ORDERER_ARGS=(-o "$ORDERER_ADDR" --tls --cafile "$ORDERER_TLS_CA")
+}
+peer_addr() { echo "$(node_host "$1"):$(port "$1" 0)"; }
 
 # Environment for the peer CLI acting as an org's admin (cryptogen's Admin@ certificate),
 # talking to that org's peer (or, for peerless orgs, only to the orderer).
@@ -141,7 +189,7 @@ use_admin() {
   fi
   export FABRIC_LOGGING_SPEC=WARN
 }
-ORDERER_ARGS=(-o "$ORDERER_ADDR" --tls --cafile "$ORDERER_TLS_CA")
+set_addresses
 
 # --- processes ----------------------------------------------------------------------------------
 pidfile() { echo "$RUN/$1.pid"; }
@@ -153,16 +201,27 @@ proc_alive() {
   [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -- "$2" >/dev/null
 }
 # Who listens on a TCP port (empty when free): names a leftover process from an earlier run.
-port_holder() { ss -Htlnp "sport = :$1" 2>/dev/null | grep -o 'users:.*' | head -1 || true; }
-check_port_free() {
-  local holder; holder=$(port_holder "$1")
+# port_holder port [node]: in hosts mode, asked in the node's own namespace.
+port_holder() {
+  local in=()
+  if [ -n "${2:-}" ] && [ "$(net_hosts)" = netns ] && [ "$2" != evm ]; then in=(ip netns exec "$(host_ns "$(node_org "$2")")"); fi
+  "${in[@]}" ss -Htlnp "sport = :$1" 2>/dev/null | grep -o 'users:.*' | head -1 || true
+}
+check_port_free() {  # port what [node]
+  local holder; holder=$(port_holder "$1" "${3:-}")
   [ -z "$holder" ] || die "port $1 ($2) is held by $holder — a leftover from an earlier run? stop it (kill <pid>) or set ECONFIRM_PORT_BASE"
 }
 # setsid: the node leaves the caller's process group, so it outlives the shell that started it
 # and a Ctrl-C in that shell does not take the network down with it.
+# In hosts mode a Fabric node (orderer*, a peer org, chaincode) starts on its organization's host
+# (lib/host-exec.sh): its network namespace, and a view of $NET holding only its own directory.
 start_proc() {
-  local name=$1; shift
+  local name=$1 org; shift
   mkdir -p "$RUN" "$LOGS"
+  if [ "$(net_hosts)" = netns ] && [ "$name" != evm ]; then
+    org=$(node_org "$name")
+    set -- "$NETWORK_SRC/lib/host-exec.sh" "$(host_ns "$org")" "$NET" "$(host_dir "$org")" "$@"
+  fi
   setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
   echo $! >"$(pidfile "$name")"
 }
@@ -199,7 +258,7 @@ wait_bft_leader() {  # seconds
   local i o agreed
   for i in $(seq 1 $((${1:-60} * 5))); do
     agreed=$(for o in "${ORDERERS[@]}"; do
-      curl -fsS --max-time 1 "http://127.0.0.1:$(port "$o" 2)/metrics" 2>/dev/null |
+      curl -fsS --max-time 1 "http://$(node_host "$o"):$(port "$o" 2)/metrics" 2>/dev/null |
         sed -n "s/^consensus_BFT_leader_id{channel=\"$CHANNEL\"} \([1-9][0-9]*\)$/\1/p"
     done | sort | uniq -c | sort -rn | awk 'NR == 1 {print $1}')
     [ "${agreed:-0}" -ge 3 ] && return 0
@@ -214,7 +273,7 @@ wait_raft_leader() {  # seconds
   for i in $(seq 1 $((${1:-60} * 5))); do
     leaders=0
     for o in "${ORDERERS[@]}"; do
-      curl -fsS --max-time 1 "http://127.0.0.1:$(port "$o" 2)/metrics" 2>/dev/null |
+      curl -fsS --max-time 1 "http://$(node_host "$o"):$(port "$o" 2)/metrics" 2>/dev/null |
         grep -q "^consensus_etcdraft_is_leader{channel=\"$CHANNEL\"} 1" && leaders=$((leaders + 1))
     done
     [ "$leaders" -eq 1 ] && return 0
@@ -222,10 +281,10 @@ wait_raft_leader() {  # seconds
   done
   die "no Raft leader for channel $CHANNEL after ${1:-60} s; see $LOGS/orderer*.log"
 }
-wait_port() {  # port seconds
+wait_port() {  # port seconds [node]
   local i
   for i in $(seq 1 $(($2 * 5))); do
-    [ -n "$(port_holder "$1")" ] && return 0
+    [ -n "$(port_holder "$1" "${3:-}")" ] && return 0
     sleep 0.2
   done
   return 1

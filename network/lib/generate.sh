@@ -7,14 +7,15 @@ write_crypto_config() {
   mkdir -p "$NET/config"
   {
     echo "OrdererOrgs:"
-    # 127.0.0.1 in the TLS certificates: every node is dialled by IP, no /etc/hosts needed.
+    # 127.0.0.1 in the TLS certificates: every node is dialled by IP, no /etc/hosts needed (in
+    # hosts mode its organization's address too: node_sans).
     if [ "$(net_consensus)" = bft ]; then
       # One ordering org per orderer: each institution holds only its own orderer's keys.
       for i in "${ORDERERS[@]}"; do
         echo "  - Name: $(orderer_msp "$i" | sed 's/MSP$//')"
         echo "    Domain: $(orderer_domain "$i")"
         echo "    EnableNodeOUs: true"
-        echo "    Specs: [{Hostname: $i, SANS: [localhost, 127.0.0.1]}]"
+        echo "    Specs: [{Hostname: $i, SANS: [$(node_sans "$i")]}]"
       done
     else
       echo "  - Name: Orderer"
@@ -23,7 +24,7 @@ write_crypto_config() {
       echo "    Specs:"
       for i in "${ORDERERS[@]}"; do
         echo "      - Hostname: $i"
-        echo "        SANS: [localhost, 127.0.0.1]"
+        echo "        SANS: [$(node_sans "$i")]"
       done
     fi
     echo "PeerOrgs:"
@@ -32,7 +33,7 @@ write_crypto_config() {
       echo "    Domain: $(org_domain "$org")"
       echo "    EnableNodeOUs: true"
       # MSP-only consortium members get just CA, TLS CA and Admin@: no peer, no users.
-      if has_peer "$org"; then echo "    Template: {Count: 1, SANS: [localhost, 127.0.0.1]}"
+      if has_peer "$org"; then echo "    Template: {Count: 1, SANS: [$(node_sans "$org")]}"
       else echo "    Template: {Count: 0}"; fi
       echo "    Users: {Count: 0}"
     done
@@ -84,7 +85,7 @@ EOF
       id=$((id + 1))
       cat <<EOF
         - ID: $id
-          Host: 127.0.0.1
+          Host: $(node_host "$o")
           Port: $(port "$o" 0)
           MSPID: $(orderer_msp "$o")
           Identity: $(orderer_dir "$o")/msp/signcerts/$(orderer_name "$o")-cert.pem
@@ -103,7 +104,7 @@ EOF
 EOF
     for o in "${ORDERERS[@]}"; do
       cat <<EOF
-          - Host: 127.0.0.1
+          - Host: $(node_host "$o")
             Port: $(port "$o" 0)
             ClientTLSCert: $(orderer_dir "$o")/tls/server.crt
             ServerTLSCert: $(orderer_dir "$o")/tls/server.crt
@@ -130,7 +131,7 @@ EOF
             Readers: {Type: Signature, Rule: "OR('$msp.member')"}
             Writers: {Type: Signature, Rule: "OR('$msp.member')"}
             Admins: {Type: Signature, Rule: "OR('$msp.admin')"}
-          OrdererEndpoints: [127.0.0.1:$(port "$o" 0)]
+          OrdererEndpoints: [$(node_host "$o"):$(port "$o" 0)]
 EOF
     done
   else
@@ -142,7 +143,7 @@ EOF
             Readers: {Type: Signature, Rule: "OR('OrdererMSP.member')"}
             Writers: {Type: Signature, Rule: "OR('OrdererMSP.member')"}
             Admins: {Type: Signature, Rule: "OR('OrdererMSP.admin')"}
-          OrdererEndpoints: [$(for o in "${ORDERERS[@]}"; do printf '127.0.0.1:%s, ' "$(port "$o" 0)"; done | sed 's/, $//')]
+          OrdererEndpoints: [$(for o in "${ORDERERS[@]}"; do printf '%s:%s, ' "$(node_host "$o")" "$(port "$o" 0)"; done | sed 's/, $//')]
 EOF
   fi
 }
@@ -213,7 +214,7 @@ org_configtx_entry() {
             Endorsement: {Type: Signature, Rule: "OR('$msp.peer')"}
 EOF
   if has_peer "$org"; then
-    echo "          AnchorPeers: [{Host: 127.0.0.1, Port: $(port "$org" 0)}]"
+    echo "          AnchorPeers: [{Host: $(node_host "$org"), Port: $(port "$org" 0)}]"
   fi
 }
 
@@ -230,7 +231,7 @@ mint_chaincode_tls() {
     (umask 077; openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/$kind.key")
     openssl req -new -key "$d/$kind.key" -subj "/O=operator.$DOMAIN/CN=chaincode-$kind" -out "$d/$kind.csr"
     printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
-      "extendedKeyUsage=${kind}Auth" "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+      "extendedKeyUsage=${kind}Auth" "subjectAltName=IP:127.0.0.1,DNS:localhost$(h=$(node_host chaincode); [ "$h" = 127.0.0.1 ] || echo ",IP:$h")" \
       "authorityKeyIdentifier=keyid" >"$d/$kind.ext"
     openssl x509 -req -in "$d/$kind.csr" -CA "$ca" -CAkey "$key" -set_serial "0x$(openssl rand -hex 15)" \
       -days 3650 -sha256 -extfile "$d/$kind.ext" -out "$d/$kind.crt" 2>/dev/null

@@ -186,14 +186,14 @@ write_network_json() {
       printf '%s\t%s\t%s\t%s' "$org" "${org^}MSP" "${org%%[0-9]*}" "$CRYPTO/peerOrganizations/$org.$DOMAIN/ca/ca.$org.$DOMAIN-cert.pem"
       if has_peer "$org"; then
         printf '\t%s\t%s\t%s\t%s' "$(peer_name "$org")" "$(peer_addr "$org")" "$(peer_tls_ca "$org")" \
-          "http://127.0.0.1:$(port "$org" 2)"
+          "http://$(node_host "$org"):$(port "$org" 2)"
       fi
       printf '\n'
     done
   } >"$NET/.orgs.tsv"
   for o in "${ORDERERS[@]}"; do
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(orderer_name "$o")" "127.0.0.1:$(port "$o" 0)" "$(orderer_tls_ca "$o")" \
-      "127.0.0.1:$(port "$o" 1)" "http://127.0.0.1:$(port "$o" 2)" "$(orderer_msp "$o")" "$o"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(orderer_name "$o")" "$(node_host "$o"):$(port "$o" 0)" "$(orderer_tls_ca "$o")" \
+      "$(node_host "$o"):$(port "$o" 1)" "http://$(node_host "$o"):$(port "$o" 2)" "$(orderer_msp "$o")" "$o"
   done >"$NET/.orderers.tsv"
   # Identities keyed by org (the directory above each identity's own).
   find "$IDS" -name meta.json 2>/dev/null | sort | xargs -r jq -n \

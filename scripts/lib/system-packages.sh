@@ -6,10 +6,11 @@
 #   chromium            the headless browser the portal's e2e test drives (playwright-core, no downloaded browser)
 #   softhsm2            a PKCS#11 token (SoftHSM) for the gateway's HSM custody and HSM anchorer e2e tests
 #   python3-venv        the venv module, for the fuzz suite's schemathesis (scripts/lib/fuzz-tools.sh)
+#   iproute2            ss (the network scripts' port checks) and ip netns (network/up.sh --hosts=netns)
 # Quiet and idempotent; needs root (or sudo) only when something is missing.
 system_packages_install() {
   local missing=() pkg
-  for pkg in poppler-utils libnss3-tools fonts-wqy-microhei chromium softhsm2 python3-venv; do
+  for pkg in poppler-utils libnss3-tools fonts-wqy-microhei chromium softhsm2 python3-venv iproute2; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
