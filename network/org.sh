@@ -12,6 +12,7 @@
 set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+refuse_in_hosts_mode org.sh
 source "$NETWORK_SRC/lib/generate.sh"
 source "$NETWORK_SRC/lib/identity.sh"
 source "$NETWORK_SRC/lib/channel-config.sh"

@@ -17,6 +17,7 @@
 set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+refuse_in_hosts_mode snapshot.sh
 source "$NETWORK_SRC/lib/nodes.sh"
 
 SNAPSHOTS=$NET/snapshots/$CHANNEL

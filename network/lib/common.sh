@@ -169,6 +169,8 @@ node_sans() {
   local h; h=$(node_host "$1")
   if [ "$h" = 127.0.0.1 ]; then echo "localhost, 127.0.0.1"; else echo "localhost, 127.0.0.1, $h"; fi
 }
+# Scripts not made for hosts mode say so instead of acting on the wrong addresses or directories.
+refuse_in_hosts_mode() { [ "$(net_hosts)" != netns ] || die "$1 does not run in hosts mode (up.sh --hosts=netns): network/README.md, One host per organization"; }
 # What up.sh and deploy.sh use to reach the ordering service (set again by up.sh once the hosts mode is written).
 set_addresses() {
   ORDERER_ADDR=$(node_host orderer1):$(port orderer1 0)
