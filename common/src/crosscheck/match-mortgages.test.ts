@@ -61,6 +61,14 @@ describe('cross-check: mortgages against a bank reply', () => {
     expect(result.exceptions.map((e) => e.code)).to.deep.equal(['MORTGAGE_NOT_IN_REPLY']);
   });
 
+  // A registration awaiting the registry reviewer's approval of a change, a transfer or its discharge is still registered and encumbering.
+  for (const state of ['change-in-review', 'transfer-in-review', 'discharge-in-review'] as const) {
+    it(`expects a registration in '${state}': the reply omitting it is flagged`, () => {
+      const result = check(form2([]), [fact('M1', { state })]);
+      expect(result.exceptions.map((e) => [e.code, e.recordId])).to.deep.equal([['MORTGAGE_NOT_IN_REPLY', 'M1']]);
+    });
+  }
+
   it('does not expect a registration discharged by the as-of date, nor one registered after it', () => {
     const discharged = fact('M1', { state: 'discharged', dischargedAt: '2026-06-30T10:00:00.000Z' });
     const later = fact('M2', { registeredAt: '2027-01-05T10:00:00.000Z' });

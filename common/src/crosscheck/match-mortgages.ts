@@ -1,4 +1,4 @@
-import { mortgageCertificateKey, MortgageState, MortgageType, mortgageUnitKey, type MortgageView } from '../domain/mortgage';
+import { ENCUMBERING_STATES, mortgageCertificateKey, MortgageState, MortgageType, mortgageUnitKey, type MortgageView } from '../domain/mortgage';
 import { LetterContent, ReplyContent } from '../forms/form-definition';
 import { NONE } from '../forms/validate-content';
 import {
@@ -33,8 +33,12 @@ export interface MortgageCrossCheckInput {
   mortgages: readonly MortgageFact[];
 }
 
-/** States reached only through registration: the record carries `registeredAt`. */
-const REGISTERED_STATES: readonly string[] = [MortgageState.Registered, MortgageState.Changed, MortgageState.Transferred, MortgageState.DischargeRequested, MortgageState.Discharged];
+/**
+ * States reached only through registration: the record carries `registeredAt`. Every state that
+ * encumbers (a change, transfer or discharge awaiting the registry reviewer included) and the
+ * discharged one, which encumbered until `dischargedAt`.
+ */
+const REGISTERED_STATES: readonly string[] = [...ENCUMBERING_STATES, MortgageState.Discharged];
 
 /** A row that states mortgage collateral, whether or not it names the registration. */
 const MORTGAGE_WORDS = /抵押|mortgage|不动产/i;
