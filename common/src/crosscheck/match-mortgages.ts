@@ -1,4 +1,4 @@
-import { ENCUMBERING_STATES, mortgageCertificateKey, MortgageState, MortgageType, mortgageUnitKey, type MortgageView } from '../domain/mortgage';
+import { mortgageCertificateKey, MortgageType, REGISTERED_MORTGAGE_STATES, mortgageUnitKey, type MortgageView } from '../domain/mortgage';
 import { LetterContent, ReplyContent } from '../forms/form-definition';
 import { NONE } from '../forms/validate-content';
 import {
@@ -33,12 +33,6 @@ export interface MortgageCrossCheckInput {
   mortgages: readonly MortgageFact[];
 }
 
-/**
- * States reached only through registration: the record carries `registeredAt`. Every state that
- * encumbers (a change, transfer or discharge awaiting the registry reviewer included) and the
- * discharged one, which encumbered until `dischargedAt`.
- */
-const REGISTERED_STATES: readonly string[] = [...ENCUMBERING_STATES, MortgageState.Discharged];
 
 /** A row that states mortgage collateral, whether or not it names the registration. */
 const MORTGAGE_WORDS = /抵押|mortgage|不动产/i;
@@ -129,7 +123,8 @@ export function endOfAsOfDate(asOfDate: string, utcOffsetMinutes = 0): number {
 /** When a registration was not encumbering at `asOfEnd` (endOfAsOfDate), why; undefined when it was. */
 export function notActiveReason(fact: MortgageFact, asOfEnd: number): NotExpectedReason | undefined {
   const r = fact.record;
-  if (!REGISTERED_STATES.includes(r.state) || !r.registeredAt) return NotExpectedReason.NotRegistered;
+  // A change, transfer or discharge awaiting the registry reviewer leaves the record registered.
+  if (!REGISTERED_MORTGAGE_STATES.includes(r.state) || !r.registeredAt) return NotExpectedReason.NotRegistered;
   if (Date.parse(r.registeredAt) >= asOfEnd) return NotExpectedReason.RegisteredLater;
   if (r.dischargedAt && Date.parse(r.dischargedAt) < asOfEnd) return NotExpectedReason.Discharged;
   return undefined;

@@ -66,6 +66,12 @@ export const ENCUMBERING_STATES: readonly MortgageState[] = [
   MortgageState.DischargeInReview,
 ];
 
+/**
+ * States reached only through registration (the record carries `registeredAt` and a certificate):
+ * every encumbering state, and 'discharged', which encumbered until `dischargedAt`.
+ */
+export const REGISTERED_MORTGAGE_STATES: readonly MortgageState[] = [...ENCUMBERING_STATES, MortgageState.Discharged];
+
 export const DischargeReason = { Repaid: 'repaid', Released: 'released', CourtOrder: 'court-order', Other: 'other' } as const;
 export type DischargeReason = (typeof DischargeReason)[keyof typeof DischargeReason];
 export const DISCHARGE_REASONS = valuesOf(DischargeReason);

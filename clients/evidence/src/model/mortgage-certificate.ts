@@ -4,6 +4,7 @@ import {
   MortgageAction,
   MortgageState,
   mortgageUnitKey,
+  REGISTERED_MORTGAGE_STATES,
   Role,
   saltedHash,
   sha256Hex,
@@ -17,16 +18,7 @@ import { EvidenceInputError, partySummary, type ActorFacts, type OpenedPayload, 
 export const MORTGAGE_CERTIFICATE_FORMAT = 'econfirm-mortgage-certificate/1';
 
 /** States in which a registration has a certificate: registered, and every state after it (a prepared change or transfer leaves it registered as it was). */
-export const CERTIFIED_STATES: readonly MortgageState[] = [
-  MortgageState.Registered,
-  MortgageState.ChangeInReview,
-  MortgageState.Changed,
-  MortgageState.TransferInReview,
-  MortgageState.Transferred,
-  MortgageState.DischargeRequested,
-  MortgageState.DischargeInReview,
-  MortgageState.Discharged,
-];
+export const CERTIFIED_STATES: readonly MortgageState[] = REGISTERED_MORTGAGE_STATES;
 
 /** Who acts each step (chaincode/src/contracts/mortgage-contract.ts): the registry's registrar or reviewer, or the mortgagee's mortgage officer. */
 export const STEP_ACTOR: Readonly<Record<MortgageAction, { role: Role; side: 'registry' | 'mortgagee' }>> = {
