@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { EngagementDto } from './confirmations/dto/confirmation-inputs.dto';
 import { VerifyJsonDto } from './evidence/evidence.controller';
 import { PublicJwkDto } from './institutions/dto/institution-inputs.dto';
+import { CreateWebhookDto, ReplayDto } from './webhooks/dto/webhook.dto';
 import { GatewayError } from './errors/gateway-error';
 import { validationPipe } from './validation';
 
@@ -28,6 +29,13 @@ describe('validation at the edge uses the ledger formats', () => {
 
   it('refuses a calendar-impossible as-of date the chaincode would refuse', async () => {
     expect(await issues(EngagementDto, { ...engagement, asOfDate: '2025-13-45' })).to.deep.equal(['asOfDate']);
+  });
+
+  it('refuses a webhook sequence SQLite could not give back as a JS number (above 2^53 − 1): 400, not a 500 on every later read', async () => {
+    const url = 'https://erp.bank1.example/econfirm/events';
+    expect(await issues(CreateWebhookDto, { url, fromSequence: Number.MAX_SAFE_INTEGER })).to.deep.equal([]);
+    expect(await issues(CreateWebhookDto, { url, fromSequence: 1e18 })).to.deep.equal(['fromSequence']);
+    expect(await issues(ReplayDto, { fromSequence: 1e18 })).to.deep.equal(['fromSequence']);
   });
 
   it('refuses a P-256 coordinate that is not 32 bytes of base64url', async () => {

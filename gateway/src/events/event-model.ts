@@ -28,6 +28,13 @@ export interface LedgerEvent {
   data: EventData;
 }
 
+/**
+ * The largest sequence a request may name: sequences and webhook cursors are SQLite INTEGERs read
+ * back as JS numbers, and node:sqlite refuses to read one above 2^53 − 1 (a webhook created with
+ * `fromSequence` 10^18 answered 500 on every read until then; the fuzz suite found it).
+ */
+export const MAX_SEQUENCE = Number.MAX_SAFE_INTEGER;
+
 /** One tenant's copy of an event, numbered in the tenant's own sequence (the SSE `id:`). */
 export interface TenantEvent extends EventData {
   sequence: number;

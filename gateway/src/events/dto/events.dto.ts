@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { EVENT_TYPES, type EventType } from '../event-model';
+import { EVENT_TYPES, MAX_SEQUENCE, type EventType } from '../event-model';
 
 export class ListEventsQuery {
-  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'return events with a sequence greater than this' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_SEQUENCE, default: 0, description: 'return events with a sequence greater than this' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_SEQUENCE)
   after?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
@@ -17,8 +17,8 @@ export class ListEventsQuery {
 }
 
 export class StreamQuery {
-  @ApiPropertyOptional({ minimum: 0, description: 'replay from after this sequence (Last-Event-ID wins); default: only new events' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_SEQUENCE, description: 'replay from after this sequence (Last-Event-ID wins); default: only new events' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_SEQUENCE)
   after?: number;
 
   @ApiPropertyOptional({ enum: EVENT_TYPES, isArray: true }) @IsOptional() @Type(() => String) @IsIn(EVENT_TYPES as readonly string[], { each: true })

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayUnique, IsBoolean, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, Max, Matches } from 'class-validator';
-import { EVENT_TYPES, type EventType } from '../../events/event-model';
+import { EVENT_TYPES, MAX_SEQUENCE, type EventType } from '../../events/event-model';
 import { TenantEventDto } from '../../events/dto/events.dto';
 
 const WEBHOOK_ID = /^wh_[A-Za-z0-9_-]{12}$/;
@@ -21,8 +21,8 @@ export class CreateWebhookDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200)
   description?: string;
 
-  @ApiPropertyOptional({ minimum: 1, description: 'deliver from this sequence on (default: only events recorded after creation)' })
-  @IsOptional() @IsInt() @Min(1)
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_SEQUENCE, description: 'deliver from this sequence on (default: only events recorded after creation)' })
+  @IsOptional() @IsInt() @Min(1) @Max(MAX_SEQUENCE)
   fromSequence?: number;
 }
 
@@ -34,7 +34,7 @@ export class UpdateWebhookDto {
 }
 
 export class ReplayDto {
-  @ApiProperty({ minimum: 1, description: 'deliver again every event from this sequence on, in order' }) @IsInt() @Min(1)
+  @ApiProperty({ minimum: 1, maximum: MAX_SEQUENCE, description: 'deliver again every event from this sequence on, in order' }) @IsInt() @Min(1) @Max(MAX_SEQUENCE)
   fromSequence: number;
 }
 
@@ -43,11 +43,11 @@ export class WebhookIdParam {
 }
 
 export class DeadLetterParam extends WebhookIdParam {
-  @ApiProperty({ description: 'sequence of the dead-lettered event', example: 7 }) @Type(() => Number) @IsInt() @Min(1) sequence: number;
+  @ApiProperty({ description: 'sequence of the dead-lettered event', example: 7, minimum: 1, maximum: MAX_SEQUENCE }) @Type(() => Number) @IsInt() @Min(1) @Max(MAX_SEQUENCE) sequence: number;
 }
 
 export class AttemptsQuery {
-  @ApiPropertyOptional({ minimum: 0, description: 'attempt id to page after' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) after?: number;
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_SEQUENCE, description: 'attempt id to page after' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_SEQUENCE) after?: number;
   @ApiPropertyOptional({ minimum: 1, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
 }
 
