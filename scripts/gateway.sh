@@ -140,7 +140,7 @@ start() {
   write_config
   issue_demo_credentials
   # The gateway's Node flags (gateway/src/node-flags.ts says why; a gateway unit test holds them equal).
-  nohup node --max-semi-space-size=16 gateway/dist/main.js >>"$GW_LOG" 2>&1 </dev/null &
+  nohup node --max-semi-space-size=16 --expose-gc gateway/dist/main.js >>"$GW_LOG" 2>&1 </dev/null &
   echo $! >"$GW_PID"
   for i in $(seq 1 120); do
     if curl -fsS --max-time 2 "$GW_URL/readyz" >/dev/null 2>&1; then

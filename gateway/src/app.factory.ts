@@ -11,6 +11,7 @@ import { answerUnreadableRequests, DocumentedMethods, refuseUnknownMethods } fro
 import { checkJsonBytes, refuseReservedKeys } from './http/json-body';
 import { JsonLogger } from './logging/json-logger';
 import { requestLogging } from './logging/request-logging';
+import { IdleMemoryReclaim } from './memory/idle-reclaim';
 import { MetricsService } from './metrics/metrics.service';
 import { documentTransportErrors } from './openapi/transport-errors';
 import { tightenFromValidators } from './openapi/validator-constraints';
@@ -48,6 +49,8 @@ export async function createApp(config: GatewayConfig): Promise<NestExpressAppli
   const logger = new JsonLogger(config.logLevel);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger, abortOnError: false });
   app.use(requestLogging(app.get(MetricsService)));
+  const reclaim = new IdleMemoryReclaim(config.memory.reclaimIdleSeconds * 1000);
+  app.use(reclaim.middleware);
   app.use(refuseUnknownMethods);
   // Learns the documented paths once the document is built below (before any request is served).
   const documentedMethods = new DocumentedMethods();
@@ -82,5 +85,7 @@ export async function createApp(config: GatewayConfig): Promise<NestExpressAppli
     await app.close().catch(() => undefined);
     throw err;
   }
+  reclaim.start();
+  app.getHttpServer().once('close', () => reclaim.stop());
   return app;
 }

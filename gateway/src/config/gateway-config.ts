@@ -203,6 +203,8 @@ export interface GatewayConfig {
   events: EventSettings;
   bulk: BulkSettings;
   registryCache: RegistryCacheSettings;
+  /** `reclaimIdleSeconds`: quiet seconds after which the gateway gives idle memory back (memory/idle-reclaim.ts); 0 = never. */
+  memory: { reclaimIdleSeconds: number };
   portal: PortalSettings;
   /** Absent: every custodial key is a file of the network descriptor. */
   hsm?: HsmSettings;
@@ -486,7 +488,7 @@ function readTenants(raw: unknown, r: Reader): TenantConfig[] {
 export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): GatewayConfig {
   const r = new Reader();
   if (!isObject(raw)) throw new ConfigError(['the configuration must be a JSON object']);
-  const known = ['host', 'port', 'publicUrl', 'dbPath', 'networkDescriptorPath', 'keysDir', 'audience', 'logLevel', 'tenants', 'deadlines', 'limits', 'evidence', 'events', 'bulk', 'registryCache', 'portal', 'hsm', 'anchoring'];
+  const known = ['host', 'port', 'publicUrl', 'dbPath', 'networkDescriptorPath', 'keysDir', 'audience', 'logLevel', 'tenants', 'deadlines', 'limits', 'evidence', 'events', 'bulk', 'registryCache', 'memory', 'portal', 'hsm', 'anchoring'];
   const unknown = Object.keys(raw).filter((k) => !known.includes(k));
   if (unknown.length > 0) r.problems.push(`${unknown.join(', ')}: unknown setting`);
   const file = (key: string, fallback?: string): string => {
@@ -502,6 +504,7 @@ export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): Ga
   const events = r.section(raw, 'events');
   const bulk = r.section(raw, 'bulk');
   const registryCache = r.section(raw, 'registryCache');
+  const memory = r.section(raw, 'memory');
   const portal = r.section(raw, 'portal');
   const portalExtra = Object.keys(portal).filter((k) => !['enabled', 'dir'].includes(k));
   if (portalExtra.length > 0) r.problems.push(`portal.${portalExtra.join(', ')}: unknown field`);
@@ -558,6 +561,7 @@ export function validateGatewayConfig(raw: unknown, baseDir = process.cwd()): Ga
       maxCells: r.int(bulk, 'maxCells', 'bulk.', 500_000, 1, 50_000_000),
       maxUncompressedBytes: r.int(bulk, 'maxUncompressedBytes', 'bulk.', 64 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
     },
+    memory: { reclaimIdleSeconds: r.int(memory, 'reclaimIdleSeconds', 'memory.', 10, 0, 3600) },
     registryCache: {
       ttlMs: r.int(registryCache, 'ttlMs', 'registryCache.', 30_000, 0, 3_600_000),
       maxEntries: r.int(registryCache, 'maxEntries', 'registryCache.', 10_000, 1, 1_000_000),

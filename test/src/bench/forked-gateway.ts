@@ -120,7 +120,7 @@ export async function startForkedGateway(dir: string, options: ForkedGatewayOpti
   // As deployed (gateway/src/node-flags.ts), or BENCH_GATEWAY_NODE_FLAGS (space-separated; "" for
   // V8's defaults) to measure what the flags change; --expose-gc for the heap after a collection.
   const flags = process.env.BENCH_GATEWAY_NODE_FLAGS;
-  const nodeFlags = [...(flags === undefined ? GATEWAY_NODE_FLAGS : flags.split(' ').filter(Boolean)), '--expose-gc'];
+  const nodeFlags = [...new Set([...(flags === undefined ? GATEWAY_NODE_FLAGS : flags.split(' ').filter(Boolean)), '--expose-gc'])];
   const child = fork(__filename, ['serve', dir, JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: nodeFlags });
   const handle = await new Promise<GatewayHandle>((resolve, reject) => {
     child.once('message', (message) => resolve(message as GatewayHandle));

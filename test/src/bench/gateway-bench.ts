@@ -24,8 +24,12 @@ const PLAN: ReadonlyArray<{ concurrency: number; lifecycles: number; writes: num
   ...(process.env.BENCH_LC_C50 ? [{ concurrency: 50, lifecycles: Number(process.env.BENCH_LC_C50), writes: Number(process.env.BENCH_OPS_C50 ?? 500) }] : []),
 ];
 
-/** How long the gateway is left alone before its idle memory is read (timers, first collections). */
-const IDLE_SETTLE_MS = Number(process.env.BENCH_IDLE_SETTLE_MS ?? 10_000);
+/**
+ * How long the gateway is left alone before its idle memory is read (timers, first collections,
+ * and its own reclaim after `memory.reclaimIdleSeconds`, 10 s by default, checked every 5 s:
+ * gateway/src/memory/idle-reclaim.ts).
+ */
+const IDLE_SETTLE_MS = Number(process.env.BENCH_IDLE_SETTLE_MS ?? 20_000);
 /** How often the gateway's RSS is sampled while a series runs through it. */
 const RSS_SAMPLE_MS = 250;
 
