@@ -7,6 +7,7 @@ import { agreeingReply, bankLetter, type Caller } from '../support/gateway';
 import { ensureDemoInstitution, networkDir, type HeldInstitution } from '../support/institutions';
 import { distinctiveAccountNumber } from '../support/letters';
 import { descriptor, REPO_ROOT, session, uniqueName } from '../support/network';
+import { stackIdleMB } from './node-rss';
 import { startForkedGateway, type ForkedGateway } from './forked-gateway';
 import { percentile, runLoad, type LoadResult } from './stats';
 
@@ -116,6 +117,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'econfirm-gw-bench-'));
   const gw = await startForkedGateway(dir, { registryCacheTtlMs: REGISTRY_CACHE_TTL_MS, events: false });
   const memory: Record<string, IdleMemory> = { idleAfterStart: await idleMemory(gw) };
+  // The network and the gateway, all idle: issue 18's "whole small stack ≤ 1 GiB".
+  const stackIdle = stackIdleMB(memory.idleAfterStart?.rssMB ?? Number.NaN);
+  console.log(`stack idle: ${stackIdle.totalMB} MB (goal ≤ ${stackIdle.goalMB} MB: ${stackIdle.met ? 'met' : 'not met'}) ${JSON.stringify(stackIdle.nodesMB)}`);
   const ledgers = {
     auditor: session('firm1', 'auditor1'),
     client: session('operator', 'client1'),
@@ -247,6 +251,7 @@ async function main(): Promise<void> {
       description: `the gateway process, idle ${IDLE_SETTLE_MS / 1000} s: RSS as it stands, then heap and external memory after a full collection; peakRssMB of each series is sampled every ${RSS_SAMPLE_MS} ms while it runs`,
       ...memory,
     },
+    stackIdleAfterStart: { description: 'RSS of every node the network runs (its pid files) and of the gateway, idle after start, and their sum against issue 18\'s 1 GiB for the small stack', ...stackIdle },
     results,
   };
   const out = path.join(REPO_ROOT, 'test', 'bench', 'results');

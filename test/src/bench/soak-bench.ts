@@ -1,13 +1,14 @@
 import { createApiToken } from '@econfirm/sdk';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { agreeingReply, bankLetter, type Caller } from '../support/gateway';
-import { ensureDemoInstitution, networkDir } from '../support/institutions';
+import { ensureDemoInstitution } from '../support/institutions';
 import { distinctiveAccountNumber } from '../support/letters';
 import { REPO_ROOT, session, uniqueName } from '../support/network';
 import { startForkedGateway, type ForkedGateway, type GatewayMemory, type Role } from './forked-gateway';
+import { nodesRssMB } from './node-rss';
 
 /**
  * The soak benchmark (issue 17 §2): BENCH_SOAK_MINUTES (default 30) of mixed load through a
@@ -57,23 +58,6 @@ class Tally {
   }
 }
 
-/** RSS of every node the network's pid files name (peers, orderers, chaincode server, EVM node). */
-function nodesRss(): Record<string, number> {
-  const run = path.join(networkDir(), 'run');
-  const out: Record<string, number> = {};
-  for (const file of readdirSync(run).filter((f) => f.endsWith('.pid')).sort()) {
-    const pid = readFileSync(path.join(run, file), 'utf8').trim();
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-      out[file.replace(/\.pid$/, '')] = round(kb / 1024);
-    } catch {
-      out[file.replace(/\.pid$/, '')] = Number.NaN; // not running (a fault test may have stopped it)
-    }
-  }
-  return out;
-}
-
 function round(x: number): number {
   return Math.round(x * 10) / 10;
 }
@@ -115,7 +99,7 @@ async function main(): Promise<void> {
       for (;;) {
         const memory = await gw.memory();
         const minute = Math.round((Date.now() - started) / 6000) / 10;
-        const sample: Sample = { minute, requests: tally.requests, failures: tally.failures, gateway: gatewayMB(memory), nodesRssMB: nodesRss() };
+        const sample: Sample = { minute, requests: tally.requests, failures: tally.failures, gateway: gatewayMB(memory), nodesRssMB: nodesRssMB() };
         samples.push(sample);
         console.log(`soak minute ${minute}: ${sample.requests} requests (${sample.failures} unexpected); gateway rss ${sample.gateway.rssMB} MB, heap after GC ${sample.gateway.heapAfterGcMB} MB; peers ${JSON.stringify(sample.nodesRssMB)}`);
         if (HEAP_SNAPSHOTS && (snapshots.length === 0 ? minute >= MINUTES / 2 : Date.now() >= deadline)) {
