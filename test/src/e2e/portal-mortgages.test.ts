@@ -211,6 +211,13 @@ describe('portal e2e: mortgage registrations in a real browser', function () {
     await act('change', { debtTermEnd: '2034-12-31', amount: changed }, 'change-in-review');
     expect(await page.locator('form[data-mortgage-action="approve"]').count(), 'the registrar is offered no approval').to.equal(0);
     await signIn('reviewer');
+    // The reviewer's one queue: every review state at once.
+    await page.click('nav a[href="#/mortgages"]');
+    await page.waitForSelector('#mortgages');
+    await page.selectOption('#mortgage-state-filter', 'queue:review');
+    await page.waitForSelector('#mortgages[data-state="queue:review"]');
+    const queued = await page.locator('#mortgage-list tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.children[0]?.textContent ?? '', tr.children[1]?.textContent ?? '']));
+    expect(queued, 'the change awaiting review is in the queue').to.deep.include([idB, '变更待审核 change in review']);
     await openMortgage(idB);
     expect(await page.textContent('#mortgage-pending')).to.contain('2034-12-31').and.contain(changed);
     expect(await page.textContent('#mortgage-amount'), 'in force until approved').to.contain(amount);

@@ -37,18 +37,50 @@ const STATES: Record<string, string> = {
   rejected: '不予登记 rejected',
 };
 const ACTIVE = ['registered', 'changed', 'transferred'];
+/** What the registry reviewer is asked to approve (the registrar's prepared step), and the approval's label. */
+const APPROVAL_LABEL: Record<string, string> = {
+  'pre-registration-in-review': '审核通过预告登记 Approve the pre-registration',
+  'registration-in-review': '审核通过并颁发证明 Approve and register',
+  'rejection-in-review': '审核通过不予登记 Approve the rejection',
+  'change-in-review': '审核通过变更登记 Approve the change',
+  'transfer-in-review': '审核通过转移登记 Approve the transfer',
+  'discharge-in-review': '审核通过并注销 Approve the discharge',
+};
+
 const stateText = (state: string): string => STATES[state] ?? state;
 
 function stateBadge(state: string): HTMLElement {
   return h('span', { id: 'mortgage-state', 'data-state': state, class: `state-${state}` }, stateText(state));
 }
 
+/**
+ * A work queue: the states a role acts from, listed as one (the ledger lists by one state: each
+ * state's first page, merged by id). The reviewer approves from every review state; the registrar
+ * acts on new applications, pre-registrations and discharge requests.
+ */
+const QUEUES: Record<string, { label: string; states: readonly string[] }> = {
+  'queue:review': { label: '待审核（全部） Everything awaiting review', states: Object.keys(APPROVAL_LABEL) },
+  'queue:registrar': { label: '待受理（全部） Everything awaiting the registrar', states: ['applied', 'pre-registered', 'discharge-requested'] },
+};
+const QUEUE_PAGE = 50;
+
+type MortgagePage = { records: Mortgage[]; bookmark: string; more?: string[] };
+
+async function queuePage(session: Session, states: readonly string[]): Promise<MortgagePage> {
+  const pages = await Promise.all(states.map((s) => session.api.get<{ records: Mortgage[]; bookmark: string }>(`/v1/mortgages?pageSize=${QUEUE_PAGE}&state=${encodeURIComponent(s)}`)));
+  const records = pages.flatMap((p) => p.records).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { records, bookmark: '', more: states.filter((_, i) => pages[i]?.bookmark) };
+}
+
 /** The list of the caller's registrations, a state filter, and (bank, registrar, regulator) the encumbrance query. */
 export async function renderMortgages(main: HTMLElement, session: Session, onError: (err: unknown) => void, state = '', bookmark = '', pageNo = 1): Promise<void> {
+  const queue = QUEUES[state];
   // The regulator reads a client's registrations by its id (GET /v1/mortgages?clientId=); here it queries units.
-  const page = session.me.role === 'regulator'
+  const page: MortgagePage = session.me.role === 'regulator'
     ? { records: [] as Mortgage[], bookmark: '' }
-    : await session.api.get<{ records: Mortgage[]; bookmark: string }>(`/v1/mortgages?pageSize=50${state ? `&state=${encodeURIComponent(state)}` : ''}${bookmark ? `&bookmark=${encodeURIComponent(bookmark)}` : ''}`);
+    : queue
+      ? await queuePage(session, queue.states)
+      : await session.api.get<{ records: Mortgage[]; bookmark: string }>(`/v1/mortgages?pageSize=50${state ? `&state=${encodeURIComponent(state)}` : ''}${bookmark ? `&bookmark=${encodeURIComponent(bookmark)}` : ''}`);
   // The reader may have moved on (a filter changed twice, a record opened) while this page loaded:
   // an answer that arrives late must not replace the view now shown.
   if (location.hash !== '#/mortgages' || !main.isConnected) return;
@@ -57,7 +89,11 @@ export async function renderMortgages(main: HTMLElement, session: Session, onErr
   next.addEventListener('click', () => void renderMortgages(main, session, onError, state, page.bookmark, pageNo + 1).catch(onError));
   const first = h('button', { type: 'button', id: 'mortgage-first', ...(bookmark ? {} : { disabled: true }) }, '首页 First page');
   first.addEventListener('click', () => void renderMortgages(main, session, onError, state).catch(onError));
-  const filter = h('select', { id: 'mortgage-state-filter', name: 'state' }, h('option', { value: '' }, '全部 All'), ...Object.entries(STATES).map(([value, text]) => h('option', { value, ...(value === state ? { selected: true } : {}) }, text)));
+  const role = session.me.role;
+  const queues = Object.entries(QUEUES).filter(([key]) => (key === 'queue:review' ? role === 'registry-reviewer' : role === 'registrar'));
+  const filter = h('select', { id: 'mortgage-state-filter', name: 'state' }, h('option', { value: '' }, '全部 All'),
+    ...queues.map(([value, q]) => h('option', { value, ...(value === state ? { selected: true } : {}) }, q.label)),
+    ...Object.entries(STATES).map(([value, text]) => h('option', { value, ...(value === state ? { selected: true } : {}) }, text)));
   filter.addEventListener('change', () => void renderMortgages(main, session, onError, filter.value).catch(onError));
   const rows = page.records.map((m) => [
     h('a', { href: `#/m/${encodeURIComponent(m.id)}` }, m.id),
@@ -68,7 +104,6 @@ export async function renderMortgages(main: HTMLElement, session: Session, onErr
     m.mortgageType,
     `${m.debtTermStart} – ${m.debtTermEnd}`,
   ]);
-  const role = session.me.role;
   show(
     main,
     h('section', { id: 'mortgages', 'aria-labelledby': 'mortgages-title', 'data-page': pageNo, 'data-state': state || 'all' },
@@ -77,6 +112,9 @@ export async function renderMortgages(main: HTMLElement, session: Session, onErr
       rows.length > 0
         ? table(null, ['编号 Id', '状态 State', '顺位 Priority', '抵押权人 Mortgagee', '登记机构 Registry', '类型 Type', '债务期限 Debt term'], rows, { id: 'mortgage-list' })
         : h('p', { id: 'mortgage-list-empty' }, '无记录 Nothing here.'),
+      page.more && page.more.length > 0
+        ? h('p', { id: 'mortgage-queue-more' }, h('small', {}, `每个状态显示前 ${QUEUE_PAGE} 条 The first ${QUEUE_PAGE} of each state; more in: ${page.more.map(stateText).join('、')} — filter by that state to page on.`))
+        : null,
       h('nav', { class: 'pager' }, first, ' ', next),
     ),
     ['mortgage-officer', 'bank-officer', 'bank-reviewer', 'registrar', 'registry-reviewer', 'regulator'].includes(role) ? encumbranceSection(session, onError) : null,
@@ -157,15 +195,6 @@ const text = (data: FormData, name: string): string => String(data.get(name) ?? 
 const CERTIFIED = [...ACTIVE, 'change-in-review', 'transfer-in-review', 'discharge-requested', 'discharge-in-review', 'discharged'];
 /** Who may fetch it (the route's roles; the ledger decides which records): not the mortgagor client. */
 const CERTIFICATE_ROLES = ['mortgage-officer', 'bank-officer', 'bank-reviewer', 'registrar', 'registry-reviewer', 'regulator', 'auditor'];
-/** What the registry reviewer is asked to approve (the registrar's prepared step), and the approval's label. */
-const APPROVAL_LABEL: Record<string, string> = {
-  'pre-registration-in-review': '审核通过预告登记 Approve the pre-registration',
-  'registration-in-review': '审核通过并颁发证明 Approve and register',
-  'rejection-in-review': '审核通过不予登记 Approve the rejection',
-  'change-in-review': '审核通过变更登记 Approve the change',
-  'transfer-in-review': '审核通过转移登记 Approve the transfer',
-  'discharge-in-review': '审核通过并注销 Approve the discharge',
-};
 
 /** What a prepared change or transfer would make of the record: the reviewer sees what it approves. */
 function pendingText(review: PendingReview): string | undefined {
