@@ -197,6 +197,9 @@ describe('CLI e2e: mortgage write commands', function () {
     const transferring = cli('operator/registrar1', 'transfer', third, buyers, '--keys', keys('MREG1'));
     expect(transferring.status, transferring.stderr).to.equal(0);
     expect(JSON.parse(transferring.stdout)).to.deep.include({ state: 'transfer-in-review', mortgagorIds: ['CLIENT1'] });
+    // The reviewer's work, every review state at once; a bank has no such queue.
+    expect(cli('operator/registry-reviewer1', 'queue').stdout).to.match(new RegExp(`${third}\\s+transfer-in-review`));
+    expect(cli('bank1/officer1', 'queue').status).to.equal(2);
     const transferred = cli('operator/registry-reviewer1', 'approve', third);
     expect(transferred.status, transferred.stderr).to.equal(0);
     expect(JSON.parse(transferred.stdout)).to.deep.include({ state: 'transferred', mortgagorIds: ['ENT1'] });

@@ -2,8 +2,10 @@ import {
   CASE_NUMBER,
   DISCHARGE_REASONS,
   INSTITUTION_ID,
+  IN_REVIEW_STATES,
   ISO_DATE,
   MORTGAGE_STATES,
+  MortgageState,
   MORTGAGE_UNIT_NUMBER,
   mortgageUnitKey,
   REASON_CODE,
@@ -46,6 +48,8 @@ import { readFileSync } from 'node:fs';
  * (filing, which seals names and amounts, goes through the gateway's POST /v1/mortgages).
  */
 export const MORTGAGES_USAGE = `  mortgages list [state]       the caller's registrations (bank, registry queue, mortgagor), all pages
+  mortgages queue              the caller's work, all pages: a registry reviewer's every review state, a registrar's
+                               applications, pre-registrations and discharge requests
   mortgages show <id>          one registration with its priority
   mortgages encumbrances <unit number> [--keys <ID.keys.json>]
                                a unit's active encumbrances in priority order (a bank needs the owner's consent);
@@ -257,6 +261,19 @@ async function amountText(e: Encumbrance, keys: InstitutionPrivateKeys | undefin
   }
 }
 
+/** What a registrar acts on (the registry reviewer's queue is IN_REVIEW_STATES). */
+const REGISTRAR_QUEUE: readonly string[] = [MortgageState.Applied, MortgageState.PreRegistered, MortgageState.DischargeRequested];
+
+/** Every page of the caller's registrations in `state` ('' = all), one line each. */
+async function listAll(ledger: LedgerSession, state: string): Promise<void> {
+  let bookmark = '';
+  do {
+    const page = await read<Page<MortgageView>>(ledger, 'ListMortgages', state, '200', bookmark);
+    for (const record of page.records) console.log(line(record));
+    bookmark = page.bookmark;
+  } while (bookmark !== '');
+}
+
 const WRITES = new Set(['register', 'change', 'transfer', 'pre-register', 'reject', 'discharge', 'approve', 'return', 'request-discharge', 'authorize-query', 'disclose', 'grant-auditor', 'revoke-auditor']);
 
 /** `role`: the --as identity's (network descriptor): a registrar's authorize-query widens from the encumbrance answer, a mortgagor's from its own list. */
@@ -266,12 +283,11 @@ export async function mortgagesCommand(ledger: LedgerSession, words: readonly st
     print(await writeCommand(ledger, verb, words.slice(1), role));
   } else if (verb === 'list') {
     if (arg !== undefined && !(MORTGAGE_STATES as readonly string[]).includes(arg)) throw new MortgageUsageError(`unknown state '${arg}' (${MORTGAGE_STATES.join(', ')})`);
-    let bookmark = '';
-    do {
-      const page = await read<Page<MortgageView>>(ledger, 'ListMortgages', arg ?? '', '200', bookmark);
-      for (const record of page.records) console.log(line(record));
-      bookmark = page.bookmark;
-    } while (bookmark !== '');
+    await listAll(ledger, arg ?? '');
+  } else if (verb === 'queue' && arg === undefined) {
+    const states = role === Role.RegistryReviewer ? IN_REVIEW_STATES : role === Role.Registrar ? REGISTRAR_QUEUE : undefined;
+    if (!states) throw new MortgageUsageError(`mortgages queue is a registrar's or a registry reviewer's (--as names a ${role ?? 'identity of no known role'})`);
+    for (const state of states) await listAll(ledger, state);
   } else if (verb === 'show' && arg) {
     print(await read<MortgageView>(ledger, 'GetMortgage', arg));
   } else if (verb === 'encumbrances' && arg) {
