@@ -13,7 +13,7 @@ export const Role = {
   BankReviewer: 'bank-reviewer',
   /** The bank's lending side: files mortgage applications and discharge requests (not confirmations). */
   MortgageOfficer: 'mortgage-officer',
-  /** Examines a mortgage application and prepares registration and discharge (登记员). */
+  /** Examines and prepares every decision of the registry — pre-registration, registration, rejection, change, transfer, discharge — for a registry reviewer (登记员). */
   Registrar: 'registrar',
   /** Approves or returns what a registrar prepared (审核): the checker of the registration centre. */
   RegistryReviewer: 'registry-reviewer',

@@ -14,10 +14,11 @@ import { networkScript, uniqueName, withLedger } from '../support/network';
 
 /**
  * The portal's mortgage views (clients/portal/src/views/mortgages.ts) in a real browser: the
- * registration centre's registrar prepares registration and discharge from its queue and its
- * registry reviewer approves or returns them from its own, the bank's mortgage officer sees its amount opened and
- * asks for discharge and downloads the signed registration certificate, the unit's encumbrances
- * show in priority order; each step checked on the ledger through the API.
+ * registration centre's registrar prepares registration, discharge, a change and a transfer from
+ * its queue and its registry reviewer approves or returns them from its own (the reviewer's one
+ * queue of every review state), the bank's mortgage officer sees its amount opened and asks for
+ * discharge and downloads the signed registration certificate, the unit's encumbrances show in
+ * priority order; each step checked on the ledger through the API.
  */
 describe('portal e2e: mortgage registrations in a real browser', function () {
   this.timeout(300_000);
