@@ -94,6 +94,13 @@ function hidden(id: string): LedgerError {
   return new LedgerError(ErrorCode.NotFound, `mortgage ${id} does not exist`);
 }
 
+/** Mortgagor institutions are active registered clients or enterprises (filing, and a transfer's new owners). */
+async function activeMortgagors(ctx: Context, ids: readonly string[], field: string): Promise<Institution[]> {
+  const out: Institution[] = [];
+  for (const [i, id] of ids.entries()) out.push(await activeInstitution(ctx, id, `${field}[${i}]`, [InstitutionKind.Client, InstitutionKind.Enterprise]));
+  return out;
+}
+
 function today(ctx: Context): string {
   return txTimeIso(ctx).slice(0, 10);
 }
@@ -124,10 +131,7 @@ export class MortgageContract extends Contract {
     const fields = readApplication(applicationJson);
     if (await mortgageExists(ctx, fields.id)) throw new LedgerError(ErrorCode.AlreadyExists, `mortgage ${fields.id} already exists`);
     const registry = await activeInstitution(ctx, fields.registryId, 'registryId', [InstitutionKind.MortgageRegistry]);
-    const mortgagors: Institution[] = [];
-    for (const [i, id] of fields.mortgagorIds.entries()) {
-      mortgagors.push(await activeInstitution(ctx, id, `mortgagorIds[${i}]`, [InstitutionKind.Client, InstitutionKind.Enterprise]));
-    }
+    const mortgagors = await activeMortgagors(ctx, fields.mortgagorIds, 'mortgagorIds');
     const application = readSealed(fields.application, [caller.institution, registry, ...mortgagors]);
     const at = txTimeIso(ctx);
     const record: MortgageRecord = {
@@ -225,9 +229,7 @@ export class MortgageContract extends Contract {
     const record = await this.ownRecord(ctx, caller, id, (r) => r.registryId);
     requireFrom(record, MortgageAction.Transfer);
     const { mortgagorIds, application: sealedFields } = readTransfer(transferJson);
-    for (const [i, mortgagorId] of mortgagorIds.entries()) {
-      await activeInstitution(ctx, mortgagorId, `transfer.mortgagorIds[${i}]`, [InstitutionKind.Client, InstitutionKind.Enterprise]);
-    }
+    await activeMortgagors(ctx, mortgagorIds, 'transfer.mortgagorIds');
     const application = readSealed(sealedFields, await this.partiesOf(ctx, { ...record, mortgagorIds }));
     return this.prepare(ctx, caller, record, MortgageAction.Transfer, { transfer: { mortgagorIds, application } });
   }

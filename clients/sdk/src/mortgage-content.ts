@@ -36,6 +36,11 @@ export interface MortgagorContent {
   institutionId?: string;
 }
 
+/** A mortgagor as the application names it: a plain object with only the fields given (canonical JSON refuses class instances such as DTOs). */
+export function mortgagorContent(m: MortgagorContent): MortgagorContent {
+  return { name: m.name, ...(m.idNumber ? { idNumber: m.idNumber } : {}), ...(m.institutionId ? { institutionId: m.institutionId } : {}) };
+}
+
 /** The sealed application's plaintext (the gateway seals it at filing, chaincode/README.md "Mortgage contract"). */
 export interface MortgageApplicationContent {
   unitNumber: string;
@@ -139,7 +144,7 @@ export async function mortgageTransfer(
   mortgagors: readonly MortgagorContent[],
 ): Promise<MortgageTransferInput> {
   if (mortgagors.length === 0) throw new MortgageContentError('mortgagors', 'name at least one new owner');
-  const named = mortgagors.map((m) => ({ name: m.name, ...(m.idNumber ? { idNumber: m.idNumber } : {}), ...(m.institutionId ? { institutionId: m.institutionId } : {}) }));
+  const named = mortgagors.map(mortgagorContent);
   const mortgagorIds = [...new Set(named.flatMap((m) => (m.institutionId ? [m.institutionId] : [])))];
   const content: MortgageApplicationContent = { ...opened, mortgagors: named };
   return { mortgagorIds, application: await sealToMortgageParties(registry, { ...record, mortgagorIds }, content) };

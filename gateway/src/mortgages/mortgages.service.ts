@@ -23,6 +23,7 @@ import {
   mortgageChange,
   mortgageRegistration,
   mortgageTransfer,
+  mortgagorContent,
   pendingDisclosures,
   sealToMortgageParties,
   type MortgageApplicationContent,
@@ -160,8 +161,7 @@ export class MortgagesService implements OnModuleInit {
     const sealedContent = {
       unitNumber: dto.unitNumber,
       location: dto.location,
-      // Plain objects: the DTO instances are class instances, which canonical JSON refuses.
-      mortgagors: dto.mortgagors.map((m) => ({ name: m.name, ...(m.idNumber ? { idNumber: m.idNumber } : {}), ...(m.institutionId ? { institutionId: m.institutionId } : {}) })),
+      mortgagors: dto.mortgagors.map(mortgagorContent),
       currency: dto.currency,
       ...(ordinary ? { securedPrincipal: dto.securedPrincipal } : { maximumAmount: dto.maximumAmount }),
       ...(dto.loanContract ? { loanContract: dto.loanContract } : {}),
@@ -204,7 +204,7 @@ export class MortgagesService implements OnModuleInit {
   /** The registrar prepares a transfer (转移登记): the new owners named in the application, sealed to them, the bank and the registry. */
   async transfer(principal: Principal, id: string, dto: TransferMortgageDto): Promise<Executed> {
     const { record, content } = await this.openedRecord(principal, id);
-    // mortgageTransfer copies each into a plain object (canonical JSON refuses the DTO's class instances).
+    // mortgageTransfer copies each with mortgagorContent, as filing does.
     const input = await mortgageTransfer(this.registryOf(principal), record, content, dto.mortgagors).catch(MortgagesService.contentRefusal);
     return this.executor.submit(principal, call('TransferMortgage', id, JSON.stringify(input)), { presenter: MORTGAGE_PRESENTER });
   }
