@@ -21,6 +21,7 @@
 # and, on one property of CLIENT1 (unit 310115 001001 GB00088 F00010101), mortgage registrations:
 #   MTG-DEMO-0001 BANK1, registered, priority 1     MTG-DEMO-0002 BANK1, registered, priority 2
 #   MTG-DEMO-0003 BANK1, registered first, then discharged (so the two behind it moved up)
+# and on two units of SUP1: MTG-DEMO-0004 changed (amount and term), MTG-DEMO-0005 transferred to SUP2
 # Safe to run again: each request is advanced only from the state it is in.
 set -euo pipefail
 ECONFIRM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -126,15 +127,18 @@ mortgage_field() {
   rm -f "$out"
 }
 
+# file_mortgage <id> <amount> [unit location mortgagor-name mortgagor-id]: CLIENT1's demo unit by default.
 file_mortgage() {
-  local id=$1 amount=$2
+  local id=$1 amount=$2 unit=${3:-$DEMO_UNIT} location=${4:-上海市浦东新区示范路88号1幢101室}
+  local name=${5:-华东制造股份有限公司} owner=${6:-CLIENT1}
   [ "$(mortgage_field "$id" .state)" = absent ] || return 0
-  call bank1.mortgage-officer1 POST /v1/mortgages "$(jq -cn --arg id "$id" --arg unit "$DEMO_UNIT" --arg amount "$amount" \
+  call bank1.mortgage-officer1 POST /v1/mortgages "$(jq -cn --arg id "$id" --arg unit "$unit" --arg amount "$amount" \
+    --arg location "$location" --arg name "$name" --arg owner "$owner" \
     --arg consent "$(printf 'CONSENT-%s' "$id" | sha256sum | cut -c1-64)" '{
-      id: $id, registryId: "MREG1", unitNumber: $unit, location: "上海市浦东新区示范路88号1幢101室",
+      id: $id, registryId: "MREG1", unitNumber: $unit, location: $location,
       propertyType: "commercial", mortgageType: "ordinary", securedPrincipal: $amount, currency: "CNY",
       debtTermStart: "2026-01-01", debtTermEnd: "2031-01-01",
-      mortgagors: [{ name: "华东制造股份有限公司", institutionId: "CLIENT1" }], consentHash: $consent }')" >/dev/null
+      mortgagors: [{ name: $name, institutionId: $owner }], consentHash: $consent }')" >/dev/null
 }
 
 approve_mortgage_step() {
@@ -159,7 +163,23 @@ case $(mortgage_field MTG-DEMO-0003 .state) in
   discharge-requested) call mreg1.registrar1 POST /v1/mortgages/MTG-DEMO-0003/discharge '{"caseNumber":"DC-DEMO-0003","reason":"repaid"}' >/dev/null ;&
   discharge-in-review) approve_mortgage_step MTG-DEMO-0003 ;;
 esac
-for id in MTG-DEMO-0001 MTG-DEMO-0002 MTG-DEMO-0003; do say "$id: $(mortgage_field "$id" .state), priority $(mortgage_field "$id" .priority)"; done
+# A change (变更登记) and a transfer (转移登记), each prepared by the registrar and approved by the
+# reviewer, on two units of SUP1 (not CLIENT1's, so the cross-check below is as described):
+#   MTG-DEMO-0004 SUP1's warehouse, ¥5,000,000.00 to 2031: changed to ¥6,500,000.00 until 2033
+#   MTG-DEMO-0005 SUP1's office, ¥1,200,000.00: the unit sold to SUP2, the mortgage attached
+file_mortgage MTG-DEMO-0004 5000000.00 '310115 001002 GB00091 F00020101' '上海市浦东新区示范路90号2幢' '苏州精密零件有限公司' SUP1
+register_mortgage MTG-DEMO-0004 0000804
+case $(mortgage_field MTG-DEMO-0004 .state) in
+  registered) call mreg1.registrar1 POST /v1/mortgages/MTG-DEMO-0004/change '{"securedPrincipal":"6500000.00","debtTermEnd":"2033-01-01"}' >/dev/null ;&
+  change-in-review) approve_mortgage_step MTG-DEMO-0004 ;;
+esac
+file_mortgage MTG-DEMO-0005 1200000.00 '310115 001003 GB00095 F00030201' '上海市浦东新区示范路92号3幢201室' '苏州精密零件有限公司' SUP1
+register_mortgage MTG-DEMO-0005 0000805
+case $(mortgage_field MTG-DEMO-0005 .state) in
+  registered) call mreg1.registrar1 POST /v1/mortgages/MTG-DEMO-0005/transfer '{"mortgagors":[{"name":"无锡特种钢材有限公司","institutionId":"SUP2"}]}' >/dev/null ;&
+  transfer-in-review) approve_mortgage_step MTG-DEMO-0005 ;;
+esac
+for id in MTG-DEMO-0001 MTG-DEMO-0002 MTG-DEMO-0003 MTG-DEMO-0004 MTG-DEMO-0005; do say "$id: $(mortgage_field "$id" .state), priority $(mortgage_field "$id" .priority)"; done
 # CLIENT1 asks the second bank for a loan on the same property: its consent lets BANK2 see the unit's
 # encumbrances, their amounts widened to BANK2 (the portal as bank2.officer1, or the CLI's
 # `mortgages encumbrances … --keys`). Until the end of next year; given again on every run (the

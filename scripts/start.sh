@@ -44,7 +44,7 @@ econfirm is up.
   demo API keys      : $GW_CREDS/  (firm1.auditor1, client1.client1, bank1.officer1, bank1.reviewer1, bank1.mortgage-officer1, bank2.officer1, mreg1.registrar1, mreg1.registry-reviewer1, regulator.regulator1, …)
   web portal         : http://127.0.0.1:$GW_PORT/portal/   (sign in with one of those files, e.g. client1.client1.json; clients/portal/README.md)
   demo requests      : CF-DEMO-0001 (auditor-accepted) … CF-DEMO-0004, CF-DEMO-0005 (its reply omits MTG-DEMO-0002, RCV-DEMO-0002 and RCV-DEMO-0003: cross-check), CF-DEMO-0006 (ENT1 denies owing RCV-DEMO-0002: cross-check) (scripts/demo-data.sh)
-  demo mortgages     : MTG-DEMO-0001 (priority 1), MTG-DEMO-0002 (priority 2), MTG-DEMO-0003 (discharged), one unit of CLIENT1
+  demo mortgages     : MTG-DEMO-0001 (priority 1), MTG-DEMO-0002 (priority 2), MTG-DEMO-0003 (discharged), one unit of CLIENT1; MTG-DEMO-0004 (changed), MTG-DEMO-0005 (transferred to SUP2)
   demo receivables   : RCV-DEMO-0001 (ENT1 owes SUP1, confirmed, split into -1 -2 -3; -2 held by SUP2, financed at BANK1), RCV-DEMO-0004 (ENT1 owes SUP2, offered to BANK2 for financing), RCV-DEMO-0002 (ENT1 owes CLIENT1), RCV-DEMO-0003 (CLIENT1 owes SUP1), both financed at BANK1, PB-DEMO-0001 (24 payees)
   stop / wipe        : scripts/gateway.sh stop; network/down.sh   /   network/clean.sh
 
