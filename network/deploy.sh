@@ -78,7 +78,7 @@ hash=$(code_hash)
 seq=$(committed_sequence)
 if [ "$force" = 0 ] && [ -f "$STATE" ] && [ "$(jq -r .codeHash "$STATE")" = "$hash" ] \
    && [ "$(jq -r .sequence "$STATE")" = "$seq" ]; then
-  start_chaincode "$(jq -r .packageId "$STATE")"
+  for server in $(chaincode_servers); do start_chaincode "$(deployed_package_id "$server")" "$server"; done
   ensure_pseudonym_key
   say "chaincode $CC_NAME up to date (sequence $seq, code $hash)"
   write_network_json
@@ -89,31 +89,42 @@ version=$seq
 label=${CC_NAME}_${version}_$hash
 
 # --- package: metadata.json + code.tar.gz{connection.json}; deterministic tar/gzip so the same
-# label always gives the same package id.
-pkgdir=$CCD/pkg/$label
-mkdir -p "$pkgdir"
-jq -n --arg addr "$(node_host chaincode):$(port chaincode 0)" \
-  --rawfile ck "$CCD/tls/client.key" --rawfile cc "$CCD/tls/client.crt" --rawfile ca "$CCD/tls/ca.crt" \
-  '{address:$addr, dial_timeout:"10s", tls_required:true, client_auth_required:true,
-    client_key:$ck, client_cert:$cc, root_cert:$ca}' >"$pkgdir/connection.json"
-jq -n --arg l "$label" '{type:"ccaas", label:$l}' >"$pkgdir/metadata.json"
-tarz() { local out=$1; shift; tar -C "$pkgdir" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - "$@" | gzip -n >"$out"; }
-tarz "$pkgdir/code.tar.gz" connection.json
-tarz "$CCD/$label.tgz" metadata.json code.tar.gz
-chmod 600 "$pkgdir/connection.json" "$pkgdir/code.tar.gz" "$CCD/$label.tgz"  # holds a TLS key
-pkgid=$(peer lifecycle chaincode calculatepackageid "$CCD/$label.tgz")
-say "deploying $CC_NAME version $version sequence $seq ($pkgid)"
+# label always gives the same package id. One package per chaincode server: the shared server's
+# for every peer; in hosts mode each peer org's own (its server's address and TLS material), so
+# each org installs and approves its own package id — Fabric keeps the package id local to each
+# org's approval; the definition (name, version, sequence, policy, collections) is what must match.
+declare -A PKG PKGID
+for server in $(chaincode_servers); do
+  sorg=$(chaincode_server_org "$server"); tls=$(chaincode_tls_dir "$server")
+  pkgdir=$CCD/pkg/$label${sorg:+/$sorg}
+  mkdir -p "$pkgdir"
+  jq -n --arg addr "$(node_host "$server"):$(port "$server" 0)" \
+    --rawfile ck "$tls/client.key" --rawfile cc "$tls/client.crt" --rawfile ca "$tls/ca.crt" \
+    '{address:$addr, dial_timeout:"10s", tls_required:true, client_auth_required:true,
+      client_key:$ck, client_cert:$cc, root_cert:$ca}' >"$pkgdir/connection.json"
+  jq -n --arg l "$label" '{type:"ccaas", label:$l}' >"$pkgdir/metadata.json"
+  tar -C "$pkgdir" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - connection.json | gzip -n >"$pkgdir/code.tar.gz"
+  pkg=$CCD/$label${sorg:+-$sorg}.tgz   # the shared one where snapshot.sh installs it from
+  tar -C "$pkgdir" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - metadata.json code.tar.gz | gzip -n >"$pkg"
+  chmod 600 "$pkgdir/connection.json" "$pkgdir/code.tar.gz" "$pkg"  # holds a TLS key
+  id=$(peer lifecycle chaincode calculatepackageid "$pkg")
+  for org in "${PEER_ORGS[@]}"; do
+    [ -z "$sorg" ] || [ "$sorg" = "$org" ] || continue
+    PKG[$org]=$pkg; PKGID[$org]=$id
+  done
+done
+say "deploying $CC_NAME version $version sequence $seq ($(printf '%s\n' "${PKGID[@]}" | sort -u | paste -sd' ' -))"
 
-# Restart the server with the new id before the peers need it (the old definition keeps serving
-# until commit, but the shared address now answers for the new package only: a short gap).
-start_chaincode "$pkgid"
+# Restart each server with its new id before the peers need it (the old definition keeps serving
+# until commit, but the server's address now answers for the new package only: a short gap).
+for server in $(chaincode_servers); do start_chaincode "${PKGID[$(node_org "$server")]}" "$server"; done
 
 pids=()
 for org in "${PEER_ORGS[@]}"; do
   (
     use_admin "$org"
-    if ! peer lifecycle chaincode queryinstalled -O json 2>/dev/null | jq -e --arg id "$pkgid" '.installed_chaincodes[]? | select(.package_id == $id)' >/dev/null; then
-      retry 5 peer lifecycle chaincode install "$CCD/$label.tgz" >/dev/null
+    if ! peer lifecycle chaincode queryinstalled -O json 2>/dev/null | jq -e --arg id "${PKGID[$org]}" '.installed_chaincodes[]? | select(.package_id == $id)' >/dev/null; then
+      retry 5 peer lifecycle chaincode install "${PKG[$org]}" >/dev/null
     fi
   ) &
   pids+=($!)
@@ -131,7 +142,7 @@ for org in "${PEER_ORGS[@]}"; do
   # definition, which is what was asked.
   ( use_admin "$org"
     for _ in $(seq 1 30); do
-      out=$(peer lifecycle chaincode approveformyorg "${ORDERER_ARGS[@]}" "${common[@]}" --package-id "$pkgid" 2>&1) && exit 0
+      out=$(peer lifecycle chaincode approveformyorg "${ORDERER_ARGS[@]}" "${common[@]}" --package-id "${PKGID[$org]}" 2>&1) && exit 0
       grep -q 'with unchanged content' <<<"$out" && exit 0
       sleep 1
     done
@@ -154,8 +165,10 @@ for org in "${PEER_ORGS[@]}"; do
     done
     die "peer $org does not see sequence $seq" )
 done
-jq -n --arg name "$CC_NAME" --arg v "$version" --argjson s "$seq" --arg id "$pkgid" --arg h "$hash" --arg l "$label" \
-  '{name:$name, version:$v, sequence:$s, packageId:$id, label:$l, codeHash:$h}' >"$STATE"
+# packageId: the operator's (the shared server's); packageIds: each peer org's (lib/common.sh deployed_package_id).
+ids=$(for org in "${PEER_ORGS[@]}"; do jq -n --arg o "$org" --arg id "${PKGID[$org]}" '{($o): $id}'; done | jq -s add)
+jq -n --arg name "$CC_NAME" --arg v "$version" --argjson s "$seq" --arg id "${PKGID[operator]}" --argjson ids "$ids" --arg h "$hash" --arg l "$label" \
+  '{name:$name, version:$v, sequence:$s, packageId:$id, packageIds:$ids, label:$l, codeHash:$h}' >"$STATE"
 ensure_pseudonym_key
 write_network_json
 say "chaincode $CC_NAME committed: version $version, sequence $seq ($((SECONDS - t0)) s)"

@@ -8,7 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 [ -d "$RUN" ] || { say "nothing running in $NET"; exit 0; }
 # Chaincode first (peers would only log reconnect errors), orderers last, then the EVM node.
-for n in chaincode "${PEER_ORGS[@]}" "${ORDERERS[@]}" evm; do stop_proc "$n"; done
+for n in $(chaincode_servers) "${PEER_ORGS[@]}" "${ORDERERS[@]}" evm; do stop_proc "$n"; done
 shopt -s nullglob
 for pf in "$RUN"/*.pid; do stop_proc "$(basename "$pf" .pid)"; done
 left=$(ls "$RUN")

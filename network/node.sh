@@ -14,7 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$NETWORK_SRC/lib/nodes.sh"
 
 usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-known() { case " ${ORDERERS[*]} ${PEER_ORGS[*]} chaincode evm " in *" $1 "*) return 0 ;; esac; die "no node '$1'"; }
+known() { case " ${ORDERERS[*]} ${PEER_ORGS[*]} $(chaincode_servers | paste -sd' ' -) evm " in *" $1 "*) return 0 ;; esac; die "no node '$1'"; }
 
 kill_nodes() {
   local n pids=()
@@ -37,7 +37,7 @@ start_node() {
   known "$n"
   case $n in
     orderer*) start_orderer "$n"; wait_healthz "$n" "http://$(node_host "$n"):$(port "$n" 2)"; wait_ordering_ready 60 ;;
-    chaincode) start_chaincode "$(jq -r .packageId "$NET/chaincode/deployed.json")" ;;
+    chaincode|chaincode-*) start_chaincode "$(deployed_package_id "$n")" "$n" ;;
     evm) die "the EVM node keeps its chain in memory: restart it with network/up.sh (it deploys the anchor contract again)" ;;
     *) start_peer "$n"; wait_healthz "$n" "http://$(node_host "$n"):$(port "$n" 2)" ;;
   esac

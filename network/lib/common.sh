@@ -121,7 +121,7 @@ node_index() {
   case $1 in
     orderer1) echo 0 ;; orderer2) echo 1 ;; orderer3) echo 2 ;;
     operator) echo 3 ;; bank1) echo 4 ;; firm1) echo 5 ;; regulator) echo 6 ;;
-    chaincode) echo 7 ;; evm) echo 8 ;; orderer4) echo 9 ;; *) die "no port block for '$1'" ;;
+    chaincode|chaincode-*) echo 7 ;; evm) echo 8 ;; orderer4) echo 9 ;; *) die "no port block for '$1'" ;;
   esac
 }
 port() { echo $((PORT_BASE + 10 * $(node_index "$1") + $2)); }
@@ -133,14 +133,34 @@ port() { echo $((PORT_BASE + 10 * $(node_index "$1") + $2)); }
 net_hosts() { cat "$NET/hosts-mode" 2>/dev/null || echo local; }
 # The network's /24 (10.231.S.0): S from the port base, so networks on other bases do not meet.
 hosts_subnet() { echo "10.231.$(((PORT_BASE / 100) % 250 + 1))"; }
-# The organization whose host runs a node (the shared chaincode server: the operator's).
+# The organization whose host runs a node (the shared chaincode server: the operator's;
+# chaincode-<org>, hosts mode's server of one peer org: that org's).
 node_org() {
   case $1 in
     orderer[0-9]*) orderer_org "$1" ;;
     chaincode) echo operator ;;
+    chaincode-*) echo "${1#chaincode-}" ;;
     *) echo "$1" ;;
   esac
 }
+# The chaincode servers: one process for every peer here ("chaincode"); in hosts mode one per
+# peer org on its own host (chaincode-<org>), so that no organization's endorsement is computed by
+# another's process (network/README.md, One host per organization). Same port, each host's address.
+chaincode_servers() {
+  local org
+  if [ "$(net_hosts)" = netns ]; then for org in "${PEER_ORGS[@]}"; do echo "chaincode-$org"; done
+  else echo chaincode; fi
+}
+# The peer org a chaincode server serves ("" for the shared one), and the server serving a peer org.
+chaincode_server_org() { case $1 in chaincode-*) echo "${1#chaincode-}" ;; *) echo "" ;; esac; }
+chaincode_server_of() { if [ "$(net_hosts)" = netns ]; then echo "chaincode-$1"; else echo chaincode; fi; }
+# The package id a chaincode server runs, as deploy.sh last recorded it (a record from before
+# per-org packages has one packageId for all).
+deployed_package_id() {
+  jq -r --arg org "$(node_org "$1")" '.packageIds[$org] // .packageId' "$NET/chaincode/deployed.json"
+}
+# A server's TLS pair and CA as generated (the peers' client pair beside it goes into the package).
+chaincode_tls_dir() { local org; org=$(chaincode_server_org "$1"); echo "$NET/chaincode/tls${org:+/$org}"; }
 # An organization's address on the bridge (.1 is this machine, where scripts, gateway and tests run).
 org_host_index() {
   case $1 in

@@ -218,24 +218,28 @@ EOF
   fi
 }
 
-# Chaincode server TLS: server and client certificates from the operator's TLS CA (the
-# operator hosts the shared chaincode process); peers authenticate with the client pair.
+# Chaincode server TLS: for each server (lib/common.sh chaincode_servers) a server pair and the
+# client pair its peer dials it with, both from the TLS CA of the org that runs it — the
+# operator's for the shared server; in hosts mode each peer org's own for its own server.
 mint_chaincode_tls() {
-  local d=$NET/chaincode/tls ca key kind
-  [ -f "$d/client.crt" ] && return 0
-  mkdir -p "$d"
-  ca=$(org_dir operator)/tlsca/tlsca.operator.$DOMAIN-cert.pem
-  key=$(org_dir operator)/tlsca/priv_sk
-  cp "$ca" "$d/ca.crt"
-  for kind in server client; do
-    (umask 077; openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/$kind.key")
-    openssl req -new -key "$d/$kind.key" -subj "/O=operator.$DOMAIN/CN=chaincode-$kind" -out "$d/$kind.csr"
-    printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
-      "extendedKeyUsage=${kind}Auth" "subjectAltName=IP:127.0.0.1,DNS:localhost$(h=$(node_host chaincode); [ "$h" = 127.0.0.1 ] || echo ",IP:$h")" \
-      "authorityKeyIdentifier=keyid" >"$d/$kind.ext"
-    openssl x509 -req -in "$d/$kind.csr" -CA "$ca" -CAkey "$key" -set_serial "0x$(openssl rand -hex 15)" \
-      -days 3650 -sha256 -extfile "$d/$kind.ext" -out "$d/$kind.crt" 2>/dev/null
-    rm -f "$d/$kind.csr" "$d/$kind.ext"
+  local server org d ca key kind
+  for server in $(chaincode_servers); do
+    org=$(node_org "$server"); d=$(chaincode_tls_dir "$server")
+    [ -f "$d/client.crt" ] && continue
+    mkdir -p "$d"
+    ca=$(org_dir "$org")/tlsca/tlsca.$org.$DOMAIN-cert.pem
+    key=$(org_dir "$org")/tlsca/priv_sk
+    cp "$ca" "$d/ca.crt"
+    for kind in server client; do
+      (umask 077; openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/$kind.key")
+      openssl req -new -key "$d/$kind.key" -subj "/O=$org.$DOMAIN/CN=chaincode-$kind" -out "$d/$kind.csr"
+      printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
+        "extendedKeyUsage=${kind}Auth" "subjectAltName=IP:127.0.0.1,DNS:localhost$(h=$(node_host "$server"); [ "$h" = 127.0.0.1 ] || echo ",IP:$h")" \
+        "authorityKeyIdentifier=keyid" >"$d/$kind.ext"
+      openssl x509 -req -in "$d/$kind.csr" -CA "$ca" -CAkey "$key" -set_serial "0x$(openssl rand -hex 15)" \
+        -days 3650 -sha256 -extfile "$d/$kind.ext" -out "$d/$kind.crt" 2>/dev/null
+      rm -f "$d/$kind.csr" "$d/$kind.ext"
+    done
   done
 }
 

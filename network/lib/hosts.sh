@@ -44,7 +44,7 @@ hosts_down() {
   return 0
 }
 
-# Copy each node's own msp/ and tls/ (and the operator's chaincode server TLS pair) from the
+# Copy each node's own msp/ and tls/ (and each peer org's chaincode server TLS pair) from the
 # generated tree into its organization's directory; once, so that ledgers and keys stay put.
 host_materials() {
   local node dir
@@ -54,10 +54,12 @@ host_materials() {
     mkdir -p "$dir"
     cp -r "$(node_crypto_dir "$node")/msp" "$(node_crypto_dir "$node")/tls" "$dir/"
   done
-  dir=$(host_dir operator)/chaincode/tls
-  if [ ! -d "$dir" ]; then
+  # Each peer org's chaincode server pair (the client pair its peer uses travels in the package).
+  for node in $(chaincode_servers); do
+    dir=$(host_dir "$(node_org "$node")")/chaincode/tls
+    [ -d "$dir" ] && continue
     mkdir -p "$dir"
-    cp "$NET/chaincode/tls/server.crt" "$NET/chaincode/tls/server.key" "$NET/chaincode/tls/ca.crt" "$dir/"
-  fi
+    cp "$(chaincode_tls_dir "$node")/server.crt" "$(chaincode_tls_dir "$node")/server.key" "$(chaincode_tls_dir "$node")/ca.crt" "$dir/"
+  done
   chmod -R go-rwx "$NET/hosts"
 }

@@ -93,22 +93,24 @@ start_peer() {
   say "started peer $org (pid $(cat "$(pidfile "$org")"), port $(port "$org" 0))"
 }
 
-# The shared chaincode server (chaincode as a service); all peers dial the same address. In hosts
-# mode it runs on the operator's host, with its TLS pair from the operator's directory.
+# A chaincode server (chaincode as a service): start_chaincode <package id> [server]. The shared
+# one ("chaincode", every peer dials it) by default; in hosts mode chaincode-<org>, on that peer
+# org's host with its TLS pair from that org's directory (lib/common.sh chaincode_servers).
 start_chaincode() {
-  local id=$1 p tls=$NET/chaincode/tls host
-  [ "$(net_hosts)" = netns ] && tls=$(host_dir operator)/chaincode/tls
-  p=$(port chaincode 0); host=$(node_host chaincode)
-  if proc_alive chaincode "--chaincode-id=$id"; then say "chaincode server already running ($id)"; return 0; fi
-  stop_proc chaincode
-  check_port_free "$p" "chaincode server" chaincode
+  local id=$1 server=${2:-chaincode} p tls host
+  tls=$(chaincode_tls_dir "$server")
+  [ "$(net_hosts)" = netns ] && tls=$(host_dir "$(node_org "$server")")/chaincode/tls
+  p=$(port "$server" 0); host=$(node_host "$server")
+  if proc_alive "$server" "--chaincode-id=$id"; then say "$server server already running ($id)"; return 0; fi
+  stop_proc "$server"
+  check_port_free "$p" "$server server" "$server"
   [ -f "$CC_DIR/dist/index.js" ] || die "no $CC_DIR/dist/index.js: build the chaincode first (npx tsc -b)"
   # shellcheck source=/dev/null
   source "$ROOT/scripts/lib/node-env.sh"
-  (cd "$CC_DIR" && start_proc chaincode "$ROOT/node_modules/.bin/fabric-chaincode-node" server \
+  (cd "$CC_DIR" && start_proc "$server" "$ROOT/node_modules/.bin/fabric-chaincode-node" server \
     --chaincode-address="$host:$p" --chaincode-id="$id" \
     --chaincode-tls-cert-file="$tls/server.crt" --chaincode-tls-key-file="$tls/server.key" \
     --chaincode-tls-client-cacert-file="$tls/ca.crt")
-  wait_port "$p" 30 chaincode || die "chaincode server did not listen on $p; see $LOGS/chaincode.log"
-  say "chaincode server listening on $host:$p (pid $(cat "$(pidfile chaincode)"))"
+  wait_port "$p" 30 "$server" || die "$server server did not listen on $p; see $LOGS/$server.log"
+  say "$server server listening on $host:$p (pid $(cat "$(pidfile "$server")"))"
 }

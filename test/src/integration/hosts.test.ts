@@ -33,7 +33,9 @@ describe('one host per organization: network namespaces, own addresses, own dire
   /** Each node and the organization whose host runs it. */
   const NODES: Array<[string, string]> = [
     ['orderer1', 'orderer'], ['orderer2', 'orderer'], ['orderer3', 'orderer'],
-    ['operator', 'operator'], ['bank1', 'bank1'], ['firm1', 'firm1'], ['regulator', 'regulator'], ['chaincode', 'operator'],
+    ['operator', 'operator'], ['bank1', 'bank1'], ['firm1', 'firm1'], ['regulator', 'regulator'],
+    // Each peer org's own chaincode server, on its own host: no org's endorsement is computed by another's process.
+    ['chaincode-operator', 'operator'], ['chaincode-bank1', 'bank1'], ['chaincode-firm1', 'firm1'], ['chaincode-regulator', 'regulator'],
   ];
   const pidOf = (node: string) => readFileSync(path.join(netDir, 'run', `${node}.pid`), 'utf8').trim();
   const nsOf = (org: string) => `ec${s}-${org}`;
@@ -125,5 +127,42 @@ describe('one host per organization: network namespaces, own addresses, own dire
       }
     }
     expect(heights.size, 'the same height on every host').to.equal(1);
+  });
+
+  it("runs each peer org's chaincode on its own host, under its own TLS CA: with the operator's server down, Bank1 and Firm1 still endorse", async function () {
+    for (const org of ['operator', 'bank1', 'firm1', 'regulator']) {
+      const server = new X509Certificate(readFileSync(path.join(netDir, 'hosts', org, 'chaincode', 'tls', 'server.crt')));
+      const orgTlsCa = new X509Certificate(readFileSync(path.join(netDir, 'crypto', 'peerOrganizations', `${org}.econfirm.net`, 'tlsca', `tlsca.${org}.econfirm.net-cert.pem`)));
+      expect(server.verify(orgTlsCa.publicKey), `${org}'s chaincode server certificate is from ${org}'s TLS CA`).to.equal(true);
+      expect(server.subjectAltName, `${org}'s chaincode server is dialled at ${org}'s host`).to.contain(`IP Address:${subnet}.${HOSTS[org]}`);
+    }
+    script('node.sh', 'kill', 'chaincode-operator');
+    const bank = openLedger({ descriptor, orgKey: 'bank1', identityName: 'admin', gatewayOrgKey: 'bank1' });
+    try {
+      const profile: InstitutionProfile = { id: uniqueName('HOSTSCC').toUpperCase(), kind: 'enterprise', mspId: 'OperatorMSP', nameZh: '多主机链码测试企业', nameEn: 'Hosts Chaincode Test Enterprise', registrationId: '91310000HST000002' };
+      // Endorsed by Bank1's and Firm1's peers, each running the chaincode of its own server; the
+      // shared server of the default mode would have taken both endorsements down with it.
+      const { transactionId } = await submitAndWait(operator.contract('registry'), 'RegisterInstitution', {
+        arguments: [JSON.stringify(registrationInput(profile, newInstitutionKeys(profile.id)))],
+        endorsingOrganizations: ['Bank1MSP', 'Firm1MSP'],
+      });
+      expect(transactionId).to.match(/^[0-9a-f]{64}$/);
+      // Read on Bank1's peer once it has the block (submitAndWait waited for the operator's peer).
+      let name: string | undefined;
+      for (let i = 0; i < 50 && name === undefined; i++) {
+        name = await new RegistryClient(bank).get(profile.id).then((record) => record.nameEn, () => undefined);
+        if (name === undefined) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(name).to.equal('Hosts Chaincode Test Enterprise');
+      // The operator's peer cannot endorse while its own server is down.
+      const refused = await submitAndWait(operator.contract('registry'), 'RegisterInstitution', {
+        arguments: [JSON.stringify(registrationInput({ ...profile, id: `${profile.id}B` }, newInstitutionKeys(`${profile.id}B`)))],
+        endorsingOrganizations: ['OperatorMSP', 'Firm1MSP'],
+      }).then(() => false, () => true);
+      expect(refused, "the operator's peer endorses nothing without its chaincode server").to.equal(true);
+    } finally {
+      bank.close();
+      script('node.sh', 'start', 'chaincode-operator');
+    }
   });
 });
