@@ -17,7 +17,7 @@ start_orderer() {
   else cluster_cas=$(for x in "${ORDERERS[@]}"; do orderer_tls_ca "$x"; done | sort -u | paste -sd, -); fi
   mkdir -p "$data"
   start_proc "$o" env \
-    FABRIC_CFG_PATH="$FABRIC_CFG_PATH" FABRIC_LOGGING_SPEC="$LOG_SPEC" \
+    GOGC="$FABRIC_GOGC" FABRIC_CFG_PATH="$FABRIC_CFG_PATH" FABRIC_LOGGING_SPEC="$LOG_SPEC" \
     ORDERER_GENERAL_LISTENADDRESS="$host" \
     ORDERER_GENERAL_LISTENPORT="$(port "$o" 0)" \
     ORDERER_GENERAL_LOCALMSPID="$(orderer_msp "$o")" \
@@ -64,7 +64,7 @@ start_peer() {
   if [ -f "$NODES/$org/netcut/core.yaml" ] && proc_alive toxiproxy toxiproxy-server; then cfg=$NODES/$org/netcut; fi
   mkdir -p "$data"
   start_proc "$org" env \
-    FABRIC_CFG_PATH="$cfg" FABRIC_LOGGING_SPEC="$LOG_SPEC" \
+    GOGC="$FABRIC_GOGC" FABRIC_CFG_PATH="$cfg" FABRIC_LOGGING_SPEC="$LOG_SPEC" \
     CORE_PEER_ID="$name" \
     CORE_PEER_LISTENADDRESS="$addr" \
     CORE_PEER_ADDRESS="$addr" \

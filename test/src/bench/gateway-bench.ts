@@ -7,7 +7,7 @@ import { agreeingReply, bankLetter, type Caller } from '../support/gateway';
 import { ensureDemoInstitution, networkDir, type HeldInstitution } from '../support/institutions';
 import { distinctiveAccountNumber } from '../support/letters';
 import { descriptor, REPO_ROOT, session, uniqueName } from '../support/network';
-import { stackIdleMB } from './node-rss';
+import { nodeEnvironment, stackIdleMB } from './node-rss';
 import { startForkedGateway, type ForkedGateway } from './forked-gateway';
 import { percentile, runLoad, type LoadResult } from './stats';
 
@@ -128,6 +128,7 @@ async function main(): Promise<void> {
     admin: session('operator', 'admin'),
   };
   const results: unknown[] = [];
+  let stackIdleAfterRuns: ReturnType<typeof stackIdleMB> | undefined;
   try {
     const http = async (caller: Caller, step: Step, times: StepTimes, url: string, body: object = {}): Promise<Record<string, unknown>> =>
       times.time(step, async () => {
@@ -234,6 +235,9 @@ async function main(): Promise<void> {
       results.push(entry);
     }
     memory.idleAfterRuns = await idleMemory(gw);
+    // The same sum once the load is over: Go's and V8's heaps grown under load stay resident.
+    stackIdleAfterRuns = stackIdleMB(memory.idleAfterRuns.rssMB);
+    console.log(`stack idle after the runs: ${stackIdleAfterRuns.totalMB} MB (goal ≤ ${stackIdleAfterRuns.goalMB} MB: ${stackIdleAfterRuns.met ? 'met' : 'not met'}) ${JSON.stringify(stackIdleAfterRuns.nodesMB)}`);
   } finally {
     for (const ledger of Object.values(ledgers)) ledger.close();
     await gw.close();
@@ -252,6 +256,9 @@ async function main(): Promise<void> {
       ...memory,
     },
     stackIdleAfterStart: { description: 'RSS of every node the network runs (its pid files) and of the gateway, idle after start, and their sum against issue 18\'s 1 GiB for the small stack', ...stackIdle },
+    stackIdleAfterRuns: { description: `the same, idle ${IDLE_SETTLE_MS / 1000} s after the last series`, ...stackIdleAfterRuns },
+    // What the Go nodes ran with (network/lib/common.sh FABRIC_GOGC), read from a peer's environment.
+    fabricGoGc: nodeEnvironment('operator', 'GOGC') ?? 'Go default (100)',
     results,
   };
   const out = path.join(REPO_ROOT, 'test', 'bench', 'results');

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { nodesRssMB, SMALL_STACK_IDLE_GOAL_MB, stackIdleMB } from './node-rss';
+import { nodeEnvironment, nodesRssMB, SMALL_STACK_IDLE_GOAL_MB, stackIdleMB } from './node-rss';
 
 describe('bench: the stack’s idle RSS from the network’s pid files', () => {
   let dir: string;
@@ -31,5 +33,20 @@ describe('bench: the stack’s idle RSS from the network’s pid files', () => {
     expect(stack.totalMB).to.be.closeTo((stack.nodesMB.operator as number) + 100, 0.2);
     expect(stack).to.include({ gatewayMB: 100, goalMB: SMALL_STACK_IDLE_GOAL_MB, met: stack.totalMB <= 1024 });
     expect(stackIdleMB(2000).met).to.equal(false);
+  });
+
+  it('reads a variable of a running node’s environment as it was started, and nothing for an unset one or a stopped node', async () => {
+    // A node started with GOGC=37, as network/lib/nodes.sh starts peers and orderers.
+    const node = spawn('sleep', ['30'], { env: { ...process.env, GOGC: '37' }, stdio: 'ignore' });
+    try {
+      writeFileSync(path.join(dir, 'run', 'orderer1.pid'), String(node.pid));
+      expect(nodeEnvironment('orderer1', 'GOGC')).to.equal('37');
+      expect(nodeEnvironment('orderer1', 'ECONFIRM_NO_SUCH_VARIABLE')).to.equal(undefined);
+      expect(nodeEnvironment('bank1', 'PATH')).to.equal(undefined);
+    } finally {
+      node.kill();
+      await once(node, 'exit');
+      rmSync(path.join(dir, 'run', 'orderer1.pid'));
+    }
   });
 });

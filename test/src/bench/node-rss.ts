@@ -19,6 +19,17 @@ export function nodesRssMB(): Record<string, number> {
   return out;
 }
 
+/** A variable of a running node's environment (`/proc/<pid>/environ`), or undefined when it is not set or the node is not running. */
+export function nodeEnvironment(node: string, name: string): string | undefined {
+  try {
+    const pid = readFileSync(path.join(networkDir(), 'run', `${node}.pid`), 'utf8').trim();
+    const entry = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((e) => e.startsWith(`${name}=`));
+    return entry?.slice(name.length + 1);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Issue 18: the whole small stack (4 peers, 3 orderers, chaincode, gateway, EVM node) at most 1 GiB at idle. */
 export const SMALL_STACK_IDLE_GOAL_MB = 1024;
 
