@@ -37,11 +37,12 @@ import { newWorkCalendar } from '../models/work-calendar';
 import { computeRegulatorStats } from '../stats/regulator-stats';
 import { getWorkCalendar, saveWorkCalendar } from '../state/calendar-store';
 import {
-  allConfirmations,
+  allStatsRows,
   confirmationHistory,
   ConfirmationIndex,
   getConfirmation,
   saveConfirmation,
+  startStatsIndex,
 } from '../state/confirmation-store';
 import { readIndexPage } from '../state/ledger';
 import { getInstitution } from '../state/institution-store';
@@ -304,6 +305,19 @@ export class ConfirmationContract extends Contract {
     return canonicalJson({});
   }
 
+  /**
+   * Starts the statistics rows' index (state/confirmation-store.ts startStatsIndex): on a ledger
+   * with no request yet, from now on the regulator's statistics read the small rows written beside
+   * each record; on one with requests, nothing changes. The operator's admin; `network/deploy.sh`
+   * runs it on every deployment. → `{indexed}`.
+   */
+  @Transaction()
+  @Returns('string')
+  public async StartStatisticsIndex(ctx: Context): Promise<string> {
+    const caller = requireAdmin(ctx);
+    return canonicalJson(await startStatsIndex(ctx, caller.identityId));
+  }
+
   @Transaction(false)
   @Returns('string')
   public async GetWorkCalendar(ctx: Context): Promise<string> {
@@ -424,7 +438,7 @@ export class ConfirmationContract extends Contract {
   public async GetRegulatorStats(ctx: Context): Promise<string> {
     await requireInstitutionCaller(ctx, [Role.Regulator]);
     const calendar = await getWorkCalendar(ctx);
-    return canonicalJson(computeRegulatorStats(await allConfirmations(ctx), txTimeMillis(ctx), calendar.utcOffsetMinutes));
+    return canonicalJson(computeRegulatorStats(await allStatsRows(ctx), txTimeMillis(ctx), calendar.utcOffsetMinutes));
   }
 
   // ---- helpers ----

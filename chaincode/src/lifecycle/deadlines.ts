@@ -2,7 +2,7 @@ import { ConfirmationRequest, ConfirmationState, WorkCalendar } from '@econfirm/
 import { addWorkingDays } from './working-days';
 
 /** The deadline the request is currently waiting on, if any: the client's, then the responder's. */
-export function currentDueAt(request: ConfirmationRequest): string | undefined {
+export function currentDueAt(request: Pick<ConfirmationRequest, 'state' | 'authorizationDueAt' | 'replyDueAt'>): string | undefined {
   switch (request.state) {
     case ConfirmationState.Issued:
       return request.authorizationDueAt;
@@ -16,7 +16,7 @@ export function currentDueAt(request: ConfirmationRequest): string | undefined {
 }
 
 /** Derived at read time from the reading transaction's timestamp: no job marks anything overdue. */
-export function isOverdue(request: ConfirmationRequest, nowMillis: number): boolean {
+export function isOverdue(request: Pick<ConfirmationRequest, 'state' | 'authorizationDueAt' | 'replyDueAt'>, nowMillis: number): boolean {
   const dueAt = currentDueAt(request);
   return dueAt !== undefined && nowMillis > Date.parse(dueAt);
 }

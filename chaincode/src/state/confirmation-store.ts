@@ -1,10 +1,21 @@
 import { Context } from 'fabric-contract-api';
 import { ConfirmationRequest, Engagement, HistoryEntry } from '@econfirm/common';
 import { currentDueAt } from '../lifecycle/deadlines';
+import { ConfirmationStatsRow, statsRow } from '../stats/stats-row';
 import { deleteIndex, keyExists, putIndex, readHistory, readJson, readRequired, scanAll, writeJson } from './ledger';
+import { txTimeIso } from './tx-time';
 
 const CONFIRMATION = 'cf';
 const ENGAGEMENT = 'eng';
+/** One statistics row per request (stats/stats-row.ts), written with every save of the record. */
+const STATS_ROW = 'cfs';
+/**
+ * Set once, on a ledger that held no request yet (StartStatisticsIndex, run by network/deploy.sh):
+ * from then on every request has its row, so the statistics read the rows. A simple key, outside
+ * every composite range. On a ledger whose first requests were written before the rows existed
+ * it is never set, and the statistics read the records, as before.
+ */
+const STATS_INDEX_MARKER = 'confirmationStatsIndex';
 
 /**
  * Secondary indexes (LevelDB has no rich queries). Every key is unique to one request, so
@@ -62,6 +73,7 @@ function movingIndexes(request: ConfirmationRequest): [ConfirmationIndex, string
 /** Writes the request and moves its state and due-date index entries with it. */
 export async function saveConfirmation(ctx: Context, request: ConfirmationRequest, previous?: ConfirmationRequest): Promise<void> {
   await writeJson(ctx, confirmationKey(ctx, request.id), request);
+  await writeJson(ctx, ctx.stub.createCompositeKey(STATS_ROW, [request.id]), statsRow(request));
   if (previous) {
     for (const [index, attributes] of movingIndexes(previous)) await deleteIndex(ctx, index, attributes);
   } else {
@@ -91,8 +103,30 @@ export function saveEngagement(ctx: Context, engagement: EngagementRecord): Prom
   return writeJson(ctx, ctx.stub.createCompositeKey(ENGAGEMENT, [engagement.firmId, engagement.id]), engagement);
 }
 
-/** Every request, for the regulator's statistics (an evaluate-only scan of metadata). */
-/** Every request on the channel (the regulator's statistics; evaluate only: it pages). */
-export async function allConfirmations(ctx: Context): Promise<ConfirmationRequest[]> {
-  return scanAll<ConfirmationRequest>(ctx, CONFIRMATION);
+/**
+ * What the statistics read of every request on the channel, in id order (evaluate only: it pages):
+ * the rows once the index was started on an empty ledger, else the whole records.
+ */
+export async function allStatsRows(ctx: Context): Promise<ConfirmationStatsRow[]> {
+  const indexed = await readJson<{ startedAt: string }>(ctx, STATS_INDEX_MARKER);
+  return indexed ? scanAll<ConfirmationStatsRow>(ctx, STATS_ROW) : scanAll<ConfirmationRequest>(ctx, CONFIRMATION);
+}
+
+/**
+ * Starts the statistics rows' index: set when no request is on the ledger (every later one is
+ * saved with its row), left unset when requests are (those have no row). Once set, again: no-op.
+ * Reads at most one record key, so it is cheap on any ledger; a deployment runs it each time.
+ */
+export async function startStatsIndex(ctx: Context, by: string): Promise<{ indexed: boolean }> {
+  if (await readJson(ctx, STATS_INDEX_MARKER)) return { indexed: true };
+  const iterator = await ctx.stub.getStateByPartialCompositeKey(CONFIRMATION, []);
+  let empty = true;
+  try {
+    empty = (await iterator.next()).done;
+  } finally {
+    await iterator.close();
+  }
+  if (!empty) return { indexed: false };
+  await writeJson(ctx, STATS_INDEX_MARKER, { startedAt: txTimeIso(ctx), by, txId: ctx.stub.getTxID() });
+  return { indexed: true };
 }

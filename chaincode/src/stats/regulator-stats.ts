@@ -1,6 +1,5 @@
 import {
   CONFIRMATION_STATES,
-  ConfirmationRequest,
   ConfirmationState,
   RedFlag,
   RedFlagType,
@@ -13,6 +12,7 @@ import {
 } from '@econfirm/common';
 import { isOverdue } from '../lifecycle/deadlines';
 import { groupBy, ratio, round } from './aggregate';
+import { ConfirmationStatsRow } from './stats-row';
 
 const HOUR_MS = 3_600_000;
 const BUCKET_LIMITS_HOURS: readonly number[] = [1, 4, 24, 72, 240];
@@ -21,12 +21,12 @@ const RATE_MIN_SENT = 5;
 const RATE_SIGMAS = 2;
 
 /** A reply is final once approved (banks) or prepared (enterprises, no maker–checker). */
-function finalReplyAt(request: ConfirmationRequest): string | undefined {
+function finalReplyAt(request: ConfirmationStatsRow): string | undefined {
   const final = request.state === ConfirmationState.Replied || request.state === ConfirmationState.AuditorAccepted;
   return final && request.reply ? (request.reply.approvedAt ?? request.reply.preparedAt) : undefined;
 }
 
-function replyHours(request: ConfirmationRequest): number | undefined {
+function replyHours(request: ConfirmationStatsRow): number | undefined {
   const at = finalReplyAt(request);
   return at && request.sentAt ? (Date.parse(at) - Date.parse(request.sentAt)) / HOUR_MS : undefined;
 }
@@ -41,7 +41,7 @@ function percentile(sorted: number[], p: number): number | null {
   return round(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]);
 }
 
-function responderStats(responderId: string, requests: ConfirmationRequest[], nowMillis: number): ResponderStats {
+function responderStats(responderId: string, requests: ConfirmationStatsRow[], nowMillis: number): ResponderStats {
   const sent = requests.filter((r) => r.sentAt !== undefined);
   const hours = sent.map(replyHours).filter((h): h is number => h !== undefined).sort((a, b) => a - b);
   const histogram = Object.fromEntries(REPLY_TIME_BUCKETS.map((b) => [b, 0])) as Record<ReplyTimeBucket, number>;
@@ -59,7 +59,7 @@ function responderStats(responderId: string, requests: ConfirmationRequest[], no
   };
 }
 
-function sameDayReplyFlags(requests: readonly ConfirmationRequest[], utcOffsetMinutes: number): RedFlag[] {
+function sameDayReplyFlags(requests: readonly ConfirmationStatsRow[], utcOffsetMinutes: number): RedFlag[] {
   const localDay = (iso: string) => new Date(Date.parse(iso) + utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
   const flags: RedFlag[] = [];
   for (const [, replies] of groupBy(requests.filter((r) => finalReplyAt(r)), (r) => `${r.firmId}\u0000${r.engagementId}`)) {
@@ -100,7 +100,7 @@ function weekStartOf(iso: string, utcOffsetMinutes: number): string {
 }
 
 /** Requests grouped by the week they were issued in, oldest week first (groupBy sorts; ISO dates sort as text). */
-function weeklyRates(requests: readonly ConfirmationRequest[], nowMillis: number, utcOffsetMinutes: number): WeeklyRates[] {
+function weeklyRates(requests: readonly ConfirmationStatsRow[], nowMillis: number, utcOffsetMinutes: number): WeeklyRates[] {
   return groupBy(requests, (r) => weekStartOf(r.issued.at, utcOffsetMinutes))
     .map(([weekStart, week]) => {
       const overdue = week.filter((r) => isOverdue(r, nowMillis)).length;
@@ -110,7 +110,7 @@ function weeklyRates(requests: readonly ConfirmationRequest[], nowMillis: number
     });
 }
 
-export function computeRegulatorStats(requests: readonly ConfirmationRequest[], nowMillis: number, utcOffsetMinutes: number): RegulatorStats {
+export function computeRegulatorStats(requests: readonly ConfirmationStatsRow[], nowMillis: number, utcOffsetMinutes: number): RegulatorStats {
   const byState = Object.fromEntries(CONFIRMATION_STATES.map((s) => [s, 0])) as Record<ConfirmationState, number>;
   for (const request of requests) byState[request.state]++;
   const sent = requests.filter((r) => r.sentAt !== undefined);
