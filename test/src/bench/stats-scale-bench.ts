@@ -92,6 +92,10 @@ async function main(): Promise<void> {
     auditor.close();
     regulator.close();
   }
+  // What the statistics read on this ledger: StartStatisticsIndex evaluated (nothing written) says
+  // whether the row index was started before its first request (network/deploy.sh).
+  const statisticsRead = await withLedger('operator', 'admin', async (admin) =>
+    (JSON.parse(Buffer.from(await evaluate(admin.contract('confirmation'), 'StartStatisticsIndex', [])).toString('utf8')) as { indexed: boolean }).indexed ? 'rows' : 'records');
   const report = {
     benchmark: 'stats-scale',
     description: 'GetRegulatorStats and list pages (evaluates on the caller peer) as the ledger grows; requests of this run only are counted in `requests`, the ledger may hold more',
@@ -99,6 +103,7 @@ async function main(): Promise<void> {
     machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage1m: round(os.loadavg()[0] ?? 0) },
     pageSize: PAGE,
     rounds: ROUNDS,
+    statisticsRead,
     results,
   };
   const dir = path.join(REPO_ROOT, 'test', 'bench', 'results');
