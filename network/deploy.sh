@@ -90,14 +90,16 @@ ensure_pseudonym_key() {
 ensure_statistics_index() {
   local out
   if [ "${ECONFIRM_STATS_INDEX:-on}" = off ]; then say "statistics index left unstarted (ECONFIRM_STATS_INDEX=off)"; return 0; fi
-  # Asked (an evaluate: nothing written) before and after: a started index needs no transaction.
+  # Asked first (an evaluate: nothing written): `"started":false` with `"indexed":true` — started
+  # before — or `"indexed":false` — requests from before the rows — need no transaction; a query
+  # answering `"started":true` would start it, so it is submitted, and asked again to report.
   stats_index_query() {
     ( use_admin operator
       export CORE_PEER_MSPCONFIGPATH=$IDS/operator/admin/msp
       peer chaincode query -C "$CHANNEL" -n "$CC_NAME" -c '{"function":"confirmation:StartStatisticsIndex","Args":[]}' 2>&1 )
   }
   for _ in $(seq 1 20); do
-    if out=$(stats_index_query) && { grep -q '"indexed":true' <<<"$out" || { operator_admin_invoke StartStatisticsIndex >/dev/null && out=$(stats_index_query); }; }; then
+    if out=$(stats_index_query) && { ! grep -q '"started":true' <<<"$out" || { operator_admin_invoke StartStatisticsIndex >/dev/null && out=$(stats_index_query); }; }; then
       if grep -q '"indexed":true' <<<"$out"; then say "statistics read the rows"; else say "statistics read the records (requests from before the rows)"; fi
       return 0
     fi

@@ -309,7 +309,8 @@ export class ConfirmationContract extends Contract {
    * Starts the statistics rows' index (state/confirmation-store.ts startStatsIndex): on a ledger
    * with no request yet, from now on the regulator's statistics read the small rows written beside
    * each record; on one with requests, nothing changes. The operator's admin; `network/deploy.sh`
-   * runs it on every deployment. → `{indexed}`.
+   * asks it as a query on every deployment and submits it when the answer is `started` (a query
+   * that would start it has not). → `{indexed, started}`.
    */
   @Transaction()
   @Returns('string')

@@ -115,10 +115,11 @@ export async function allStatsRows(ctx: Context): Promise<ConfirmationStatsRow[]
 /**
  * Starts the statistics rows' index: set when no request is on the ledger (every later one is
  * saved with its row), left unset when requests are (those have no row). Once set, again: no-op.
- * Reads at most one record key, so it is cheap on any ledger; a deployment runs it each time.
+ * `started`: this transaction is the one that sets it — evaluated (a query), that means the index
+ * is not started yet and a submit would start it. Reads at most one record key: cheap on any ledger.
  */
-export async function startStatsIndex(ctx: Context, by: string): Promise<{ indexed: boolean }> {
-  if (await readJson(ctx, STATS_INDEX_MARKER)) return { indexed: true };
+export async function startStatsIndex(ctx: Context, by: string): Promise<{ indexed: boolean; started: boolean }> {
+  if (await readJson(ctx, STATS_INDEX_MARKER)) return { indexed: true, started: false };
   const iterator = await ctx.stub.getStateByPartialCompositeKey(CONFIRMATION, []);
   let empty = true;
   try {
@@ -126,7 +127,7 @@ export async function startStatsIndex(ctx: Context, by: string): Promise<{ index
   } finally {
     await iterator.close();
   }
-  if (!empty) return { indexed: false };
+  if (!empty) return { indexed: false, started: false };
   await writeJson(ctx, STATS_INDEX_MARKER, { startedAt: txTimeIso(ctx), by, txId: ctx.stub.getTxID() });
-  return { indexed: true };
+  return { indexed: true, started: true };
 }
