@@ -1,5 +1,5 @@
 import type { InstitutionProfile } from '@econfirm/common';
-import { chainInfo, loadNetworkDescriptor, newInstitutionKeys, openLedger, registrationInput, RegistryClient, submitAndWait, type LedgerSession, type NetworkDescriptor } from '@econfirm/sdk';
+import { chainInfo, evaluate, loadNetworkDescriptor, newInstitutionKeys, openLedger, registrationInput, RegistryClient, submitAndWait, type LedgerSession, type NetworkDescriptor } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
@@ -104,6 +104,12 @@ describe('one host per organization: network namespaces, own addresses, own dire
         expect(subject ?? (key.includes(`${path.sep}chaincode${path.sep}`) ? `O=${domain}` : undefined), `${path.relative(netDir, key)} is a key of ${org}`).to.contain(domain);
       }
     }
+  });
+
+  it("has the regulator statistics' row index started by deploy.sh on the fresh ledger (asked as a query: indexed, and not by this query)", async function () {
+    // A query that answered started: true would mean deploy.sh never submitted it (as c9f8a00 did).
+    const answer = JSON.parse(Buffer.from(await evaluate(operator.contract('confirmation'), 'StartStatisticsIndex', [])).toString('utf8')) as unknown;
+    expect(answer).to.deep.equal({ indexed: true, started: false });
   });
 
   it('works across the hosts: a registry write endorsed on two of them is committed on all four peers', async function () {
