@@ -156,9 +156,8 @@ chaincode_servers() {
   if [ "$(net_hosts)" = netns ]; then for org in "${PEER_ORGS[@]}"; do echo "chaincode-$org"; done
   else echo chaincode; fi
 }
-# The peer org a chaincode server serves ("" for the shared one), and the server serving a peer org.
+# The peer org a chaincode server serves ("" for the shared one).
 chaincode_server_org() { case $1 in chaincode-*) echo "${1#chaincode-}" ;; *) echo "" ;; esac; }
-chaincode_server_of() { if [ "$(net_hosts)" = netns ]; then echo "chaincode-$1"; else echo chaincode; fi; }
 # The package id a chaincode server runs, as deploy.sh last recorded it (a record from before
 # per-org packages has one packageId for all).
 deployed_package_id() {
