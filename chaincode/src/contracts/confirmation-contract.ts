@@ -41,10 +41,11 @@ import {
   confirmationHistory,
   ConfirmationIndex,
   getConfirmation,
+  readConfirmationPage,
   saveConfirmation,
+  startConfirmationPrivateStore,
   startStatsIndex,
 } from '../state/confirmation-store';
-import { readIndexPage } from '../state/ledger';
 import { getInstitution } from '../state/institution-store';
 import { setPseudonymKey } from '../state/pseudonym-key';
 import { txTimeMillis } from '../state/tx-time';
@@ -319,6 +320,20 @@ export class ConfirmationContract extends Contract {
     return canonicalJson(await startStatsIndex(ctx, caller.identityId));
   }
 
+  /**
+   * Starts the private store (state/confirmation-placement.ts; README, Need to know on the
+   * channel): from now on new requests, engagements, index entries, statistics rows and versions
+   * are private data of the platform collection under keyed pseudonyms; requests already public
+   * stay public and readable. Once, by the operator's admin, after `SetPseudonymKey`; endorsed on
+   * the collection's members (only they hold the key). → `{private, started, publicRecords}`.
+   */
+  @Transaction()
+  @Returns('string')
+  public async StartPrivateStore(ctx: Context): Promise<string> {
+    const caller = requireAdmin(ctx);
+    return canonicalJson(await startConfirmationPrivateStore(ctx, caller.identityId));
+  }
+
   @Transaction(false)
   @Returns('string')
   public async GetWorkCalendar(ctx: Context): Promise<string> {
@@ -423,15 +438,23 @@ export class ConfirmationContract extends Contract {
     const caller = await requireInstitutionCaller(ctx, PARTY_ROLES);
     const nowMillis = txTimeMillis(ctx);
     let passedNow = false;
-    const page = await readIndexPage(ctx, ConfirmationIndex.ByPartyDue, [caller.institution.id], parsePageSize(pageSize), bookmark, async ([, dueAt, id]) => {
-      if (passedNow || Date.parse(dueAt) >= nowMillis) {
-        passedNow = true;
-        return undefined;
-      }
-      return viewFor(caller, await getConfirmation(ctx, id), true);
-    });
-    // The index is in due order: past the first entry not yet due, nothing further is overdue.
-    return canonicalJson(passedNow ? { ...page, bookmark: '' } : page);
+    // The index is in due order: past the first entry not yet due, nothing further in its range is overdue.
+    const page = await readConfirmationPage(
+      ctx,
+      ConfirmationIndex.ByPartyDue,
+      [caller.institution.id],
+      parsePageSize(pageSize),
+      bookmark,
+      async ([, dueAt, id]) => {
+        if (passedNow || Date.parse(dueAt) >= nowMillis) {
+          passedNow = true;
+          return undefined;
+        }
+        return viewFor(caller, await getConfirmation(ctx, id), true);
+      },
+      () => passedNow,
+    );
+    return canonicalJson(page);
   }
 
   @Transaction(false)
@@ -511,7 +534,7 @@ export class ConfirmationContract extends Contract {
 
   private async page(ctx: Context, caller: InstitutionCaller, index: ConfirmationIndex, prefix: string[], pageSize: string, bookmark: string): Promise<string> {
     const nowMillis = txTimeMillis(ctx);
-    const page = await readIndexPage(ctx, index, prefix, parsePageSize(pageSize), bookmark, async (attributes) => {
+    const page = await readConfirmationPage(ctx, index, prefix, parsePageSize(pageSize), bookmark, async (attributes) => {
       const request = await getConfirmation(ctx, attributes[attributes.length - 1]);
       return viewFor(caller, request, isOverdue(request, nowMillis));
     });

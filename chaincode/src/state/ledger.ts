@@ -21,7 +21,7 @@ export async function drain<T, R>(iterator: ClosableIterator<T>, map: (item: T) 
 }
 
 /** Value stored under index keys: the key itself carries the data. */
-const INDEX_VALUE = new Uint8Array([0]);
+export const INDEX_VALUE = new Uint8Array([0]);
 
 export async function readJson<T>(ctx: Context, key: string): Promise<T | undefined> {
   const bytes = await ctx.stub.getState(key);

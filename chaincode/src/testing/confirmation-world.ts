@@ -7,10 +7,13 @@ import {
 } from '@econfirm/common';
 import { ConfirmationContract } from '../contracts/confirmation-contract';
 import { RegistryContract } from '../contracts/registry-contract';
+import { PSEUDONYM_KEY_TRANSIENT } from '../state/pseudonym-key';
 import { FakeLedger, TestIdentity } from './fake-ledger';
 import { institutionInput, Who } from './fixtures';
 
 export const HASH_A = 'a'.repeat(64);
+/** The platform pseudonym key of the test worlds (32 bytes, as SetPseudonymKey demands). */
+export const PLATFORM_TEST_KEY = Buffer.alloc(32, 0x5a);
 export const HASH_B = 'b'.repeat(64);
 
 /** A recipient entry for an institution's first encryption key, as node-jose writes one. */
@@ -89,6 +92,16 @@ export class ConfirmationWorld {
       institutionInput('REGULATOR', InstitutionKind.Regulator, 'RegulatorMSP'),
     ];
     for (const input of institutions) await this.registry.RegisterInstitution(this.ledger.as(Who.admin), JSON.stringify(input));
+    return this;
+  }
+
+  /**
+   * The platform's pseudonym key (SetPseudonymKey) and, unless `start` is false, the private store
+   * started (StartPrivateStore) as network/deploy.sh would: new records go to the collection.
+   */
+  async privateStore(start = true): Promise<this> {
+    await this.contract.SetPseudonymKey(this.ledger.as(Who.admin, { [PSEUDONYM_KEY_TRANSIENT]: PLATFORM_TEST_KEY }));
+    if (start) await this.contract.StartPrivateStore(this.ledger.as(Who.admin));
     return this;
   }
 
