@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { ChaincodeStub } from 'fabric-shim';
-import { ErrorCode, Page } from '@econfirm/common';
+import { canonicalJson, ConfirmationRequest, ErrorCode, Page } from '@econfirm/common';
 import { ConfirmationWorld, ENGAGEMENT, fakeJwe, HASH_A, PLATFORM_TEST_KEY, replyInput } from '../testing/confirmation-world';
 import { expectLedgerError } from '../testing/expect-ledger-error';
 import { TestIdentity } from '../testing/fake-ledger';
 import { Who } from '../testing/fixtures';
 import { pseudonym } from '../state/private-ledger';
+import { statsRow } from '../stats/stats-row';
 
 const key = (type: string, attributes: string[]): string => ChaincodeStub.prototype.createCompositeKey(type, attributes);
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -132,6 +133,12 @@ describe('ConfirmationContract: the private store (StartPrivateStore)', () => {
     ];
     const keyHashes = new Set(hashes.map((h) => h.keyHash));
     for (const guess of guessable) expect(keyHashes.has(sha256(guess)), JSON.stringify(guess)).to.equal(false);
+    // Nor a value: a statistics row or an engagement holds only what a member could guess; each carries its pseudonym.
+    const valueHashes = new Set(hashes.map((h) => h.valueHash));
+    const records = [...world.ledger.privateState('econfirmPlatform').entries()].filter(([k]) => k.startsWith('\u0000cf\u0000')).map(([, v]) => JSON.parse(text(v)) as ConfirmationRequest);
+    expect(records.map((r) => r.id).sort()).to.deep.equal(IDS);
+    const guessableValues = [...records.map((r) => canonicalJson(statsRow(r))), ...ENGAGEMENT_IDS.map((id) => canonicalJson({ ...(id === ENGAGEMENT.id ? ENGAGEMENT : { ...ENGAGEMENT, id, clientId: 'CLIENT2' }), firmId: 'FIRM1' }))];
+    for (const guess of guessableValues) expect(valueHashes.has(sha256(guess)), guess).to.equal(false);
     // The check could find one: the record's key under its pseudonym is there, and its value is the record.
     const recordKey = key('cf', [pseudonym(PLATFORM_TEST_KEY, 'cf', 'CF-1')]);
     expect(keyHashes.has(sha256(recordKey))).to.equal(true);

@@ -84,6 +84,16 @@ class Keys {
       : this.composite(ENGAGEMENT, [firmId, engagementId]);
   }
 
+  /**
+   * A value whose every field a member could guess (a statistics row: ids, state, times; an
+   * engagement: ids, dates) carries the pseudonym in the collection: the blocks hold SHA-256 of
+   * each private value, which a member could otherwise recompute to confirm a guess. (A record
+   * needs none: its ciphertexts are random.)
+   */
+  salted<T extends object>(value: T, ...pseudonymParts: string[]): T {
+    return this.where === 'private' ? { ...value, ref: this.place.pseudonym(...pseudonymParts) } : value;
+  }
+
   read<T>(key: string): Promise<T | undefined> {
     return this.where === 'private' ? readPrivateJson<T>(this.ctx, key) : readJson<T>(this.ctx, key);
   }
@@ -187,7 +197,7 @@ export async function saveConfirmation(ctx: Context, request: ConfirmationReques
   const keys = previous ? (await locate(ctx, previous.id))?.keys : await newKeys(ctx);
   if (!keys) throw new LedgerError(ErrorCode.NotFound, `confirmation ${request.id} does not exist`);
   await keys.write(keys.record(request.id), request);
-  await keys.write(keys.row(request.id), statsRow(request));
+  await keys.write(keys.row(request.id), keys.salted(statsRow(request), CONFIRMATION, request.id));
   if (keys.where === 'private') await keys.writeVersion(request, previous ? await keys.versionCount(request.id) : 0);
   if (previous) {
     for (const [index, attributes] of movingIndexes(previous)) await keys.deleteIndex(index, attributes);
@@ -252,7 +262,7 @@ export async function findEngagement(ctx: Context, firmId: string, engagementId:
 /** A new engagement goes where new records go (one whose first letter was public keeps its public record). */
 export async function saveEngagement(ctx: Context, engagement: EngagementRecord): Promise<void> {
   const keys = await newKeys(ctx);
-  await keys.write(keys.engagement(engagement.firmId, engagement.id), engagement);
+  await keys.write(keys.engagement(engagement.firmId, engagement.id), keys.salted(engagement, ENGAGEMENT, engagement.firmId, engagement.id));
 }
 
 const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
