@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { Context } from 'fabric-contract-api';
-import { canonicalJson, Page } from '@econfirm/common';
+import { canonicalJson, Page, PLATFORM_COLLECTION } from '@econfirm/common';
 import { drain } from './ledger';
 import { marshal, unmarshal } from './marshal';
 import { invalid } from '../validation/field-reader';
@@ -11,7 +11,7 @@ import { invalid } from '../validation/field-reader';
  * blocks carry SHA-256 of each key and value. These helpers are what a ledger moving its records
  * there builds on; each mirrors a public one of `ledger.ts`.
  */
-export const PLATFORM_COLLECTION = 'econfirmPlatform';
+export { PLATFORM_COLLECTION };
 
 /** Fabric's end of a composite-key range: the partial key followed by the largest code point. */
 const RANGE_END = '\u{10FFFF}';

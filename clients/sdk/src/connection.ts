@@ -4,6 +4,7 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ContractName } from '@econfirm/common';
 import { defaultGatewayOrgKey, findIdentity, findOrg, type NetworkDescriptor } from './network-descriptor';
+import { withPlatformTargets } from './platform-targets';
 import type { ContractOf } from './submit';
 
 /** Explicit deadlines for every kind of gateway call: a stuck peer must never hang a caller. */
@@ -88,7 +89,7 @@ export function openLedger(options: OpenLedgerOptions): LedgerSession {
     gateway,
     network,
     mspId: org.mspId,
-    contract: <C extends ContractName>(contractName: C) => network.getContract(descriptor.chaincode.name, contractName) as ContractOf<C>,
+    contract: <C extends ContractName>(contractName: C) => withPlatformTargets(network.getContract(descriptor.chaincode.name, contractName), contractName, org.mspId, network) as ContractOf<C>,
     close: () => {
       gateway.close();
       if (ownClient) client.close();

@@ -9,6 +9,7 @@ import {
 } from '@hyperledger/fabric-gateway';
 import type { ContractName, TransactionName } from '@econfirm/common';
 import { LedgerCallError, type LedgerCallPhase } from './ledger-call-error';
+import { awaitReadPeer, platformTargets } from './platform-targets';
 
 /** The system chaincodes econfirm reads, with the functions it calls (Fabric's qscc and _lifecycle). */
 export const SYSTEM_TRANSACTIONS = {
@@ -41,8 +42,8 @@ export interface SubmitOptions {
   arguments?: Array<string | Uint8Array>;
   transientData?: Record<string, string | Uint8Array>;
   /**
-   * The orgs whose peers endorse, instead of the plan the gateway derives: a write to the platform
-   * collection goes to its members (`PLATFORM_COLLECTION_MSPS`), the only peers holding what it reads.
+   * The orgs whose peers endorse, instead of the plan the gateway derives. A platform contract's
+   * calls go to the collection's members without it (platform-targets.ts).
    */
   endorsingOrganizations?: readonly string[];
   /** Attempts when the commit is invalidated by a read conflict; contract errors never retry. */
@@ -81,6 +82,8 @@ const RETRYABLE_COMMIT_CODES: ReadonlySet<number> = new Set([StatusCode.MVCC_REA
  */
 export async function submitAndWait<C extends ContractName>(contract: ContractOf<C>, transactionName: TransactionName<C>, options: SubmitOptions = {}): Promise<SubmitOutcome> {
   const maxAttempts = options.maxAttempts ?? 3;
+  const platform = platformTargets(contract);
+  const endorsingOrganizations = options.endorsingOrganizations ?? platform?.endorse;
   const discoveryDeadline = Date.now() + DISCOVERY_WAIT_MS;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -89,7 +92,7 @@ export async function submitAndWait<C extends ContractName>(contract: ContractOf
         .newProposal(transactionName, {
           arguments: options.arguments ?? [],
           transientData: options.transientData,
-          ...(options.endorsingOrganizations ? { endorsingOrganizations: [...options.endorsingOrganizations] } : {}),
+          ...(endorsingOrganizations ? { endorsingOrganizations: [...endorsingOrganizations] } : {}),
         })
         .endorse();
       options.onSubmitted?.(endorsed.getTransactionId());
@@ -98,6 +101,7 @@ export async function submitAndWait<C extends ContractName>(contract: ContractOf
       if (!status.successful) {
         throw new CommitError({ code: status.code, transactionId: status.transactionId });
       }
+      if (platform) await awaitReadPeer(platform, status.blockNumber);
       return { transactionId: status.transactionId, blockNumber: status.blockNumber, result: submitted.getResult() };
     } catch (err) {
       if (err instanceof CommitError && RETRYABLE_COMMIT_CODES.has(err.code) && attempt < maxAttempts) {
@@ -113,12 +117,13 @@ export async function submitAndWait<C extends ContractName>(contract: ContractOf
   }
 }
 
-/** Evaluate (query) a transaction on one peer; errors mapped like submits. */
+/** Evaluate (query) a transaction on one peer (a platform contract's on its read org's); errors mapped like submits. */
 export async function evaluate<C extends ContractName>(contract: ContractOf<C>, transactionName: TransactionName<C>, args?: Array<string | Uint8Array>): Promise<Uint8Array>;
 export async function evaluate<S extends SystemChaincodeName>(contract: ContractOf<S>, transactionName: SystemTransactionName<S>, args?: Array<string | Uint8Array>): Promise<Uint8Array>;
 export async function evaluate(contract: Contract, transactionName: string, args: Array<string | Uint8Array> = []): Promise<Uint8Array> {
   try {
-    return await contract.evaluate(transactionName, { arguments: args });
+    const platform = platformTargets(contract);
+    return await contract.evaluate(transactionName, { arguments: args, ...(platform ? { endorsingOrganizations: [...platform.read] } : {}) });
   } catch (err) {
     throw toLedgerCallError(err, transactionName);
   }

@@ -28,6 +28,14 @@ export const CONTRACT_TRANSACTIONS = {
 } as const;
 
 export type ContractName = keyof typeof CONTRACT_TRANSACTIONS;
+
+/**
+ * The contracts whose transactions read or write the platform collection (the confirmation
+ * ledger's private store, and the cross-check, which reads its confirmation): only the
+ * collection's members' peers hold what they read, so every call goes to them
+ * (clients/sdk/src/platform-targets.ts).
+ */
+export const PLATFORM_CONTRACTS: readonly ContractName[] = ['confirmation', 'crosscheck'];
 export type TransactionName<C extends ContractName> = (typeof CONTRACT_TRANSACTIONS)[C][number];
 
 /** A contract and one of its transactions, as a pair the compiler checks. */

@@ -41,12 +41,24 @@ export const DemoMsp = {
   Regulator: 'RegulatorMSP',
 } as const;
 
+/** The platform's private data collection (network/collections.json): routing and status of the records, held by its members' peers. */
+export const PLATFORM_COLLECTION = 'econfirmPlatform';
+
 /**
  * The orgs whose peers hold the platform collection (network/collections.json) and so its
  * pseudonym key: the only ones that can endorse a step that reads or writes it
  * (chaincode/README.md, Need to know on the channel).
  */
 export const PLATFORM_COLLECTION_MSPS: readonly string[] = [OPERATOR_MSP, DemoMsp.Regulator];
+
+/**
+ * Where an identity of `mspId` reads the platform collection: its own org's peers when they are a
+ * member (the regulator reads on its own), else the operator's — the platform that holds the
+ * routing and status of every record (chaincode/README.md, Need to know on the channel).
+ */
+export function platformReadOrg(mspId: string): string {
+  return PLATFORM_COLLECTION_MSPS.includes(mspId) ? mspId : OPERATOR_MSP;
+}
 
 export function bankMspId(n: number): string {
   return `Bank${n}MSP`;

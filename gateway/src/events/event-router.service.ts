@@ -9,6 +9,7 @@ import { TenantsService, type Tenant } from '../tenants/tenants.service';
 import { sleep } from './backoff';
 import { isConfirmationEvent, type EventType, type LedgerEvent } from './event-model';
 import { chainHeight } from './ledger-clock';
+import { awaitReadPeer, knownCommitted, platformTargets } from '@econfirm/sdk';
 import type { Delivery } from './outbox.store';
 
 /** Roles the chaincode lets read a confirmation (as firm, client or responder). */
@@ -141,10 +142,16 @@ export class EventRouter {
     const deadline = Date.now() + CATCH_UP_MS;
     while ((this.heights.get(tenant.gatewayOrgKey) ?? 0n) <= blockNumber) {
       this.heights.set(tenant.gatewayOrgKey, await chainHeight(this.ledger.network(reader)));
-      if ((this.heights.get(tenant.gatewayOrgKey) ?? 0n) > blockNumber) return;
+      if ((this.heights.get(tenant.gatewayOrgKey) ?? 0n) > blockNumber) break;
       if (Date.now() > deadline) throw new Error(`the gateway peer of ${tenant.id} has not committed block ${blockNumber} yet`);
       await sleep(100);
     }
+    // Confirmation and cross-check reads go to the platform collection's read peer
+    // (clients/sdk/src/platform-targets.ts), which commits the block moments apart from this one.
+    const platform = platformTargets(this.ledger.session(reader).contract('confirmation'));
+    if (!platform) return;
+    await awaitReadPeer(platform, blockNumber);
+    if (!knownCommitted(platform, blockNumber)) throw new Error(`the platform's read peer for ${tenant.id} has not committed block ${blockNumber} yet`);
   }
 
   /**

@@ -1,6 +1,7 @@
-import { ConfirmationState, Role } from '@econfirm/common';
+import { ConfirmationState, Role, type ContractName } from '@econfirm/common';
+import { withPlatformTargets } from '@econfirm/sdk';
 import { common } from '@hyperledger/fabric-protos';
-import type { Network } from '@hyperledger/fabric-gateway';
+import type { Contract, Network } from '@hyperledger/fabric-gateway';
 import { expect } from 'chai';
 import type { Principal } from '../auth/principal';
 import { GatewayError } from '../errors/gateway-error';
@@ -37,6 +38,8 @@ function fakeLedger(): LedgerService {
   const network = { getName: () => 'econfirm', getContract: () => ({ evaluate: async () => height }) } as unknown as Network;
   return {
     network: () => network,
+    // The platform's read peer (clients/sdk platform-targets.ts) is the same far-ahead peer here.
+    session: (reader: Principal) => ({ contract: (name: ContractName) => withPlatformTargets({} as Contract, name, reader.mspId, network) }),
     evaluate: async (reader: Principal, call: LedgerCall) => {
       if (call.transaction !== 'GetConfirmation' || call.args[0] !== REQUEST.id) throw new Error(`unexpected call ${call.transaction}`);
       if (![REQUEST.firmId, REQUEST.clientId, REQUEST.responderId].includes(reader.institutionId)) throw new GatewayError('NOT_FOUND', `confirmation ${REQUEST.id} does not exist`);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommitError, type Network } from '@hyperledger/fabric-gateway';
 import { gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
-import { findIdentity, type LedgerSession } from '@econfirm/sdk';
+import { awaitReadPeer, findIdentity, platformTargets, type LedgerSession } from '@econfirm/sdk';
 import { readFileSync } from 'node:fs';
 import { CredentialsStore } from '../auth/credentials.store';
 import type { Principal } from '../auth/principal';
@@ -129,7 +129,16 @@ export class TransactionExecutor {
   private propose(principal: Principal, call: LedgerCall, mode: PendingMode, presenter: string, successStatus: number): Executed {
     // The transient map (a step's amount openings) goes into the proposal the caller signs and
     // sees (sdk decodeProposal); until then the store keeps it sealed (pending-transactions.store.ts).
-    const proposal = this.ledger.session(principal).contract(call.contract).newProposal(call.transaction, { arguments: call.args, ...(call.transient ? { transientData: call.transient } : {}) });
+    // A platform contract's proposal names its peers (clients/sdk/src/platform-targets.ts): they
+    // travel in the proposal bytes, so the signed proposal goes to them too.
+    const contract = this.ledger.session(principal).contract(call.contract);
+    const platform = platformTargets(contract);
+    const targets = platform ? (mode === 'evaluate' ? platform.read : platform.endorse) : undefined;
+    const proposal = contract.newProposal(call.transaction, {
+      arguments: call.args,
+      ...(call.transient ? { transientData: call.transient } : {}),
+      ...(targets ? { endorsingOrganizations: [...targets] } : {}),
+    });
     const now = Date.now();
     const record: PendingTransaction = {
       transactionId: proposal.getTransactionId(),
@@ -242,6 +251,9 @@ export class TransactionExecutor {
       throw new GatewayError('COMMIT_STATUS_UNKNOWN', `transaction ${transactionId} was submitted; its commit status could not be read: ${cause}`, { transactionId, stage: 'submitted' });
     }
     if (!status.successful) return this.fail(record, new CommitError({ code: status.code, transactionId: status.transactionId }));
+    // As submitAndWait does for custodial writes: the caller's next read goes to the platform's read peer.
+    const platform = platformTargets(this.ledger.session(principal).contract(record.call.contract));
+    if (platform) await awaitReadPeer(platform, status.blockNumber);
     const result = await this.presenters.present(record.presenter, principal, transaction.getResult());
     const outcome = new Executed(record.successStatus, { transactionId, blockNumber: status.blockNumber.toString(), status: 'VALID', result });
     this.pending.finished(record, 'committed', outcome);
