@@ -81,31 +81,52 @@ ensure_pseudonym_key() {
   die "cannot set the pseudonym key: $out"
 }
 
+# An operator-admin transaction that starts something once (StartStatisticsIndex,
+# StartPrivateStore): asked first as a query (an evaluate: nothing written); an answer with
+# `"started":true` means a submit would start it, so it is submitted and asked again. Prints the
+# last answer; asked until it answers (right after a commit the chaincode server may not serve yet).
+start_once() {
+  local fn=$1 out=''
+  start_query() {
+    ( use_admin operator
+      export CORE_PEER_MSPCONFIGPATH=$IDS/operator/admin/msp
+      peer chaincode query -C "$CHANNEL" -n "$CC_NAME" -c "{\"function\":\"confirmation:$fn\",\"Args\":[]}" 2>&1 )
+  }
+  for _ in $(seq 1 20); do
+    if out=$(start_query) && { ! grep -q '"started":true' <<<"$out" || { operator_admin_invoke "$fn" >/dev/null && out=$(start_query); }; }; then
+      echo "$out"
+      return 0
+    fi
+    sleep 1
+  done
+  echo "$out"
+  return 1
+}
+
 # The regulator statistics' rows (chaincode/README.md, Confirmation contract): on a ledger with no
 # request yet the index starts and the statistics read the small rows from then on; on one with
 # requests the chaincode answers {"indexed":false} and they keep reading the records. Run on every
-# deployment (idempotent); endorsed like any step (2 of the 4 peer orgs).
+# deployment (idempotent); endorsed like any step.
 # ECONFIRM_STATS_INDEX=off leaves it unstarted, as on a ledger from before the rows: the
 # statistics benchmark's comparison (README, Regulator statistics as the ledger grows).
 ensure_statistics_index() {
   local out
   if [ "${ECONFIRM_STATS_INDEX:-on}" = off ]; then say "statistics index left unstarted (ECONFIRM_STATS_INDEX=off)"; return 0; fi
-  # Asked first (an evaluate: nothing written): `"started":false` with `"indexed":true` — started
-  # before — or `"indexed":false` — requests from before the rows — need no transaction; a query
-  # answering `"started":true` would start it, so it is submitted, and asked again to report.
-  stats_index_query() {
-    ( use_admin operator
-      export CORE_PEER_MSPCONFIGPATH=$IDS/operator/admin/msp
-      peer chaincode query -C "$CHANNEL" -n "$CC_NAME" -c '{"function":"confirmation:StartStatisticsIndex","Args":[]}' 2>&1 )
-  }
-  for _ in $(seq 1 20); do
-    if out=$(stats_index_query) && { ! grep -q '"started":true' <<<"$out" || { operator_admin_invoke StartStatisticsIndex >/dev/null && out=$(stats_index_query); }; }; then
-      if grep -q '"indexed":true' <<<"$out"; then say "statistics read the rows"; else say "statistics read the records (requests from before the rows)"; fi
-      return 0
-    fi
-    sleep 1
-  done
-  die "cannot start the statistics index: $out"
+  out=$(start_once StartStatisticsIndex) || die "cannot start the statistics index: $out"
+  if grep -q '"indexed":true' <<<"$out"; then say "statistics read the rows"; else say "statistics read the records (requests from before the rows)"; fi
+}
+
+# The confirmation ledger's private store (chaincode/README.md, Need to know on the channel): from
+# StartPrivateStore on, new requests, engagements, indexes, statistics rows and versions are private
+# data of the platform collection under pseudonyms. Started on every deployment (idempotent); on a
+# ledger with public requests from before, those stay public and readable.
+# ECONFIRM_PRIVATE_STORE=off leaves it unstarted — as a ledger from before it
+# (integration/private-store.test.ts starts one so, then moves it).
+ensure_private_store() {
+  local out
+  if [ "${ECONFIRM_PRIVATE_STORE:-on}" = off ]; then say "private store left unstarted (ECONFIRM_PRIVATE_STORE=off)"; return 0; fi
+  out=$(start_once StartPrivateStore) || die "cannot start the private store: $out"
+  if grep -q '"publicRecords":true' <<<"$out"; then say "private store on (requests from before it stay public)"; else say "private store on: every request is private"; fi
 }
 
 hash=$(code_hash)
@@ -114,6 +135,7 @@ if [ "$force" = 0 ] && [ -f "$STATE" ] && [ "$(jq -r .codeHash "$STATE")" = "$ha
    && [ "$(jq -r .sequence "$STATE")" = "$seq" ]; then
   for server in $(chaincode_servers); do start_chaincode "$(deployed_package_id "$server")" "$server"; done
   ensure_pseudonym_key
+  ensure_private_store
   ensure_statistics_index
   say "chaincode $CC_NAME up to date (sequence $seq, code $hash)"
   write_network_json
@@ -205,6 +227,7 @@ ids=$(for org in "${PEER_ORGS[@]}"; do jq -n --arg o "$org" --arg id "${PKGID[$o
 jq -n --arg name "$CC_NAME" --arg v "$version" --argjson s "$seq" --arg id "${PKGID[operator]}" --argjson ids "$ids" --arg h "$hash" --arg l "$label" \
   '{name:$name, version:$v, sequence:$s, packageId:$id, packageIds:$ids, label:$l, codeHash:$h}' >"$STATE"
 ensure_pseudonym_key
+ensure_private_store
 ensure_statistics_index
 write_network_json
 say "chaincode $CC_NAME committed: version $version, sequence $seq ($((SECONDS - t0)) s)"

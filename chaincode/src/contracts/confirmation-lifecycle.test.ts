@@ -107,6 +107,9 @@ describe('ConfirmationContract: lifecycle', () => {
       const auditorHistory = JSON.parse(await world.contract.GetConfirmationHistory(world.ledger.as(Who.auditor1), 'CF-2')) as HistoryEntry<ConfirmationRequest>[];
       expect(auditorHistory[0].value?.reply?.conclusion).to.equal('agrees');
       await expectHidden(world.contract.GetConfirmationHistory(world.ledger.as(Who.bank2officer), 'CF-2'), 'CF-2');
+      // The regulator reads the versions as written (to verify evidence against private records); content stays sealed.
+      const regulatorHistory = JSON.parse(await world.contract.GetConfirmationHistory(world.ledger.as(Who.regulator1), 'CF-2')) as HistoryEntry<ConfirmationRequest>[];
+      expect(regulatorHistory).to.deep.equal(auditorHistory);
       await world.auditorAccept('CF-2');
       expect((await world.get('CF-2', Who.client1)).reply?.conclusion).to.equal('agrees');
     });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ErrorCode, LedgerError } from '@econfirm/common';
 import { FakeLedger } from '../testing/fake-ledger';
 import { Who } from '../testing/fixtures';
-import { PLATFORM_COLLECTION, pseudonym, readPrivateIndexPage, readPrivateJson, scanPrivateByPseudonym, writePrivateJson } from './private-ledger';
+import { PLATFORM_COLLECTION, privatePartialRange, pseudonym, readPrivateIndexPage, readPrivateJson, scanPrivateByPseudonym, writePrivateJson } from './private-ledger';
 
 const KEY = Buffer.alloc(32, 7);
 const OTHER_KEY = Buffer.alloc(32, 8);
@@ -96,7 +96,7 @@ describe('private ledger helpers (the platform collection)', () => {
     const scanned = await scanPrivateByPseudonym<{ id: string }>(ledger.as(Who.admin), 'cf');
     expect(scanned.map((record) => record.id).sort()).to.deep.equal([...ids].sort());
     // What one unbounded range read returns: no more than the limit.
-    const one = await ledger.as(Who.admin).stub.getPrivateDataByPartialCompositeKey(PLATFORM_COLLECTION, 'cf', []);
+    const one = await privatePartialRange(ledger.as(Who.admin), 'cf', []);
     let count = 0;
     for (let next = await one.next(); !next.done; next = await one.next()) count += 1;
     expect(count).to.equal(10);

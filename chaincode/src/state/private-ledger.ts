@@ -18,6 +18,26 @@ const RANGE_END = '\u{10FFFF}';
 
 const HEX_DIGITS = '0123456789abcdef';
 
+type KeyValueIterator = { next(): Promise<{ value: { key: string; value: Uint8Array }; done: boolean }>; close(): Promise<void> };
+
+/**
+ * A range of a private collection, `[startKey, endKey)`, as an iterator. fabric-shim 2.5 resolves
+ * getPrivateDataByRange to the handler's `{ iterator }` (the public range reads unwrap it; this one
+ * does not: stub.js), which is taken apart here. Fabric refuses a private range query in a
+ * transaction that writes (its transaction simulator: "Queries on pvt data is supported only in a
+ * read-only transaction", and no write after one), so only evaluated transactions call this.
+ */
+export async function privateRange(ctx: Context, startKey: string, endKey: string, collection = PLATFORM_COLLECTION): Promise<KeyValueIterator> {
+  const result = (await ctx.stub.getPrivateDataByRange(collection, startKey, endKey)) as unknown as KeyValueIterator | { iterator: KeyValueIterator };
+  return 'iterator' in result ? result.iterator : result;
+}
+
+/** Every entry of a private composite-key range whose partial key is `type` and `attributes` (evaluate only, as privateRange). */
+export function privatePartialRange(ctx: Context, type: string, attributes: string[], collection = PLATFORM_COLLECTION): Promise<KeyValueIterator> {
+  const partialKey = ctx.stub.createCompositeKey(type, attributes);
+  return privateRange(ctx, partialKey, `${partialKey}${RANGE_END}`, collection);
+}
+
 export async function readPrivateJson<T>(ctx: Context, key: string, collection = PLATFORM_COLLECTION): Promise<T | undefined> {
   const bytes = await ctx.stub.getPrivateData(collection, key);
   return bytes && bytes.length > 0 ? unmarshal<T>(bytes) : undefined;
@@ -60,7 +80,7 @@ export async function readPrivateIndexPage<T>(
 ): Promise<Page<T>> {
   const partialKey = ctx.stub.createCompositeKey(indexName, prefix);
   if (bookmark !== '' && !bookmark.startsWith(partialKey)) throw invalid('bookmark', 'is not a bookmark of this list');
-  const iterator = await ctx.stub.getPrivateDataByRange(collection, bookmark || partialKey, `${partialKey}${RANGE_END}`);
+  const iterator = await privateRange(ctx, bookmark || partialKey, `${partialKey}${RANGE_END}`, collection);
   const entries: { key: string; value: Uint8Array }[] = [];
   try {
     for (let next = await iterator.next(); !next.done && entries.length <= pageSize; next = await iterator.next()) {
@@ -88,7 +108,7 @@ export async function scanPrivateByPseudonym<T>(ctx: Context, objectType: string
   const base = ctx.stub.createCompositeKey(objectType, []);
   const records: T[] = [];
   for (const digit of HEX_DIGITS) {
-    const iterator = await ctx.stub.getPrivateDataByRange(collection, `${base}${digit}`, `${base}${digit}${RANGE_END}`);
+    const iterator = await privateRange(ctx, `${base}${digit}`, `${base}${digit}${RANGE_END}`, collection);
     records.push(...(await drain(iterator, (kv) => unmarshal<T>(kv.value))));
   }
   return records;

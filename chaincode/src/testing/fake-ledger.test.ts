@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
+import { privateRange } from '../state/private-ledger';
 import { FakeLedger } from './fake-ledger';
 import { Who } from './fixtures';
 
@@ -7,6 +8,7 @@ import { Who } from './fixtures';
 describe('FakeLedger: reads as a peer does', () => {
   const bytes = (text: string) => Buffer.from(text);
   const text = (value: Uint8Array) => Buffer.from(value).toString();
+  const refusal = (call: Promise<unknown>): Promise<string> => call.then(() => 'allowed', (err: Error) => err.message);
 
   it('a transaction reads the committed value, not its own write; the next transaction reads the write', async () => {
     const ledger = new FakeLedger();
@@ -55,6 +57,23 @@ describe('FakeLedger: reads as a peer does', () => {
     await next.stub.deletePrivateData('c', 'k');
     expect(ledger.privateState('c').has('k')).to.equal(false);
     expect(ledger.state.size, 'nothing in public state').to.equal(0);
+  });
+
+  it('like the peer, a transaction that writes cannot range over private data, nor write after such a range; the range comes as fabric-shim 2.5 gives it', async () => {
+    const ledger = new FakeLedger();
+    const seed = ledger.as(Who.admin);
+    await seed.stub.putPrivateData('c', 'k', bytes('v1'));
+    const wrote = ledger.as(Who.admin);
+    await wrote.stub.putState('p', bytes('x'));
+    expect(await refusal(wrote.stub.getPrivateDataByRange('c', '', ''))).to.match(/supported only in a read-only transaction/);
+    const privateWrote = ledger.as(Who.admin);
+    await privateWrote.stub.putPrivateData('c', 'k2', bytes('v2'));
+    expect(await refusal(privateWrote.stub.getPrivateDataByPartialCompositeKey('c', 'x', []))).to.match(/supported only in a read-only transaction/);
+    const queried = ledger.as(Who.admin);
+    const result = (await queried.stub.getPrivateDataByRange('c', '', '\u{10FFFF}')) as unknown as { iterator: { next(): Promise<{ value: { key: string } }> } };
+    expect((await result.iterator.next()).value.key, 'resolves to { iterator }').to.equal('k');
+    expect((await (await privateRange(queried, '', '\u{10FFFF}', 'c')).next()).value.key, 'privateRange unwraps it').to.equal('k');
+    expect(await refusal(queried.stub.putState('p', bytes('y')))).to.match(/Writes are not allowed/);
   });
 
   it('a Context is one transaction: writing through it after it committed is an error', async () => {

@@ -108,12 +108,26 @@ export class FakeLedger {
     const seconds = this.nowSeconds;
     const tx: PendingTransaction = { txId, seconds, writes: new Map(), privateWrites: new Map(), committed: false };
     this.pending = tx;
+    // Like the peer's transaction simulator (Fabric lockbased_txmgr): a transaction that queries a
+    // range of private data may not write, and one that wrote may not query one.
+    let privateRangeQueried = false;
+    const refuseWriteAfterPrivateQuery = (): void => {
+      if (privateRangeQueried) throw new Error(`txid [${txId}]: Transaction has already performed queries on pvt data. Writes are not allowed`);
+    };
+    /** The peer's refusal of a private range query after a write, as the shim's rejected promise; undefined when allowed. */
+    const refusePrivateQueryAfterWrite = (): Promise<never> | undefined => {
+      if (tx.writes.size > 0 || tx.privateWrites.size > 0) return Promise.reject(new Error(`GET_STATE_BY_RANGE failed: txid [${txId}]: Queries on pvt data is supported only in a read-only transaction`));
+      privateRangeQueried = true;
+      return undefined;
+    };
     const record = (key: string, value: Uint8Array | undefined): void => {
       if (tx.committed) throw new Error(`FakeLedger: transaction ${txId} has committed; a Context is one transaction — take a new ledger.as(…)`);
+      refuseWriteAfterPrivateQuery();
       tx.writes.set(key, value);
     };
     const recordPrivate = (collection: string, key: string, value: Uint8Array | undefined): void => {
       if (tx.committed) throw new Error(`FakeLedger: transaction ${txId} has committed; a Context is one transaction — take a new ledger.as(…)`);
+      refuseWriteAfterPrivateQuery();
       const writes = tx.privateWrites.get(collection) ?? new Map<string, Uint8Array | undefined>();
       writes.set(key, value);
       tx.privateWrites.set(collection, writes);
@@ -154,12 +168,15 @@ export class FakeLedger {
     });
     stub.putPrivateData.callsFake(async (collection: string, key: string, value: Uint8Array) => recordPrivate(collection, key, Buffer.from(value)));
     stub.deletePrivateData.callsFake(async (collection: string, key: string) => recordPrivate(collection, key, undefined));
-    // Like the peer: start key inclusive, end key exclusive, at most totalQueryLimit results.
-    stub.getPrivateDataByRange.callsFake(((collection: string, startKey: string, endKey: string) =>
-      Promise.resolve(iterate(this.privateEntriesInRange(collection, startKey || '\x01', endKey).slice(0, this.totalQueryLimit)))) as unknown as ChaincodeStub['getPrivateDataByRange']);
+    // Like the peer: start key inclusive, end key exclusive, at most totalQueryLimit results. Like
+    // fabric-shim 2.5 (stub.js getPrivateDataByRange): the promise resolves to the handler's
+    // result, `{ iterator }`, not to the iterator as the public range reads do.
+    stub.getPrivateDataByRange.callsFake(((collection: string, startKey: string, endKey: string) => {
+      return refusePrivateQueryAfterWrite() ?? Promise.resolve({ iterator: iterate(this.privateEntriesInRange(collection, startKey || '\x01', endKey).slice(0, this.totalQueryLimit)) });
+    }) as unknown as ChaincodeStub['getPrivateDataByRange']);
     stub.getPrivateDataByPartialCompositeKey.callsFake(((collection: string, type: string, attributes: string[]) => {
       const partial = stub.createCompositeKey(type, attributes);
-      return Promise.resolve(iterate(this.privateEntriesInRange(collection, partial, `${partial}\u{10FFFF}`).slice(0, this.totalQueryLimit)));
+      return refusePrivateQueryAfterWrite() ?? Promise.resolve({ iterator: iterate(this.privateEntriesInRange(collection, partial, `${partial}\u{10FFFF}`).slice(0, this.totalQueryLimit)) });
     }) as unknown as ChaincodeStub['getPrivateDataByPartialCompositeKey']);
     stub.getHistoryForKey.callsFake(((key: string) =>
       Promise.resolve(

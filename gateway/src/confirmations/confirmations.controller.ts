@@ -62,7 +62,7 @@ export class ConfirmationsController {
   }
 
   @Get(':id/history')
-  @ApiOperation({ summary: 'Every committed version, newest first (T/CBA: status history)' })
+  @ApiOperation({ summary: 'Every committed version, newest first (T/CBA: status history): a party sees each as it may now (a client no reply before the auditor accepts it); the regulator every version as written, to verify evidence (letters and replies stay sealed)' })
   @ApiOkResponse({ type: [ConfirmationHistoryEntryDto] })
   @ApiLedgerErrors()
   history(@CurrentPrincipal() p: Principal, @Param() { id }: ConfirmationIdParam): Promise<Executed> {

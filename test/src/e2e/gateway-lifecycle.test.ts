@@ -1,4 +1,5 @@
 import { ConfirmationState } from '@econfirm/common';
+import { evaluate } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { ensureDemoInstitutions } from '../support/institutions';
 import { agreeingReply, bankLetterRequest, type Caller, TestGateway } from '../support/gateway';
@@ -59,8 +60,8 @@ describe('gateway e2e: the bank-letter path over HTTP across four tenants', func
     expect(res.body.letter.ciphertext).not.to.contain(account);
     expect(res.body.letter.readable).to.equal('decrypted');
     expect(res.body.letter.content.sections.deposits.rows[0].accountNo).to.equal(account);
-    // On the ledger: the raw record read as the firm carries no plaintext.
-    const raw = await withLedger('firm1', 'auditor1', async (l) => Buffer.from(await l.contract('confirmation').evaluateTransaction('GetConfirmation', id)).toString('utf8'));
+    // On the ledger: the raw record read as the firm (on the platform's read peer) carries no plaintext.
+    const raw = await withLedger('firm1', 'auditor1', async (l) => Buffer.from(await evaluate(l.contract('confirmation'), 'GetConfirmation', [id])).toString('utf8'));
     expect(raw).not.to.contain(account);
   });
 

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { evaluate } from '@econfirm/sdk';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -121,7 +122,7 @@ describe('fault: the gateway is SIGKILLed and restarted', function () {
     const issuedBy = await withLedger('firm1', 'auditor1', async (ledger) => {
       const counts: number[] = [];
       for (const { requestId } of letters) {
-        const history = JSON.parse(Buffer.from(await ledger.contract('confirmation').evaluateTransaction('GetConfirmationHistory', requestId)).toString('utf8')) as Array<{ txId: string; value: { state: string } | null }>;
+        const history = JSON.parse(Buffer.from(await evaluate(ledger.contract('confirmation'), 'GetConfirmationHistory', [requestId])).toString('utf8')) as Array<{ txId: string; value: { state: string } | null }>;
         counts.push(new Set(history.filter((h) => h.value?.state === 'issued').map((h) => h.txId)).size);
       }
       return counts;

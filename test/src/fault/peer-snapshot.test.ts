@@ -1,13 +1,12 @@
-import { blockHeaderHash, chainInfo, comparePeers, evaluate, LedgerCallError, readBlock, readTransaction, type LedgerSession } from '@econfirm/sdk';
+import type { InstitutionProfile } from '@econfirm/common';
+import { blockHeaderHash, chainInfo, comparePeers, evaluate, LedgerCallError, newInstitutionKeys, readBlock, readTransaction, registrationInput, submitAndWait, type LedgerSession } from '@econfirm/sdk';
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { bankLetterRequest } from '../support/gateway';
-import { ensureDemoInstitutions, networkDir } from '../support/institutions';
-import { distinctiveAccountNumber } from '../support/letters';
-import { REPO_ROOT, session, uniqueName } from '../support/network';
+import { ensureDemoInstitutions, freshRegistrationId, networkDir, registerFresh } from '../support/institutions';
+import { REPO_ROOT, session, uniqueName, withLedger } from '../support/network';
 import { FaultGateway } from './support/fault-gateway';
 import { network } from './support/processes';
 import { underLoad } from './support/scenario';
@@ -42,14 +41,15 @@ describe('fault: a peer rebuilt from a ledger snapshot', function () {
   let snapshotDir = '';
   let snapshotBlock = 0n;
 
-  /** A letter issued before the snapshot and not touched after it. */
-  const earlier = `CF-${uniqueName('presnap')}`;
+  /** An institution registered before the snapshot and not touched after it. */
+  const earlier = uniqueName('PRESNAP').toUpperCase();
 
   before(async function () {
     await ensureDemoInstitutions('FIRM1', 'CLIENT1', 'BANK1', 'REGULATOR');
+    await withLedger('operator', 'admin', (admin) =>
+      registerFresh(admin, { id: earlier, kind: 'enterprise', mspId: 'OperatorMSP', nameZh: '快照前企业', nameEn: 'Pre-snapshot Enterprise', registrationId: freshRegistrationId('91P') }),
+    );
     await gateway.start();
-    const issued = await gateway.request('firm1.auditor1', 'POST', '/v1/confirmations', bankLetterRequest(earlier, `ENG-${earlier}`, distinctiveAccountNumber()));
-    expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
   });
 
   after(async function () {
@@ -142,23 +142,21 @@ describe('fault: a peer rebuilt from a ledger snapshot', function () {
     });
 
     it('endorses and commits a new transaction (bank1 named as an endorser, through its own peer)', async function () {
-      const id = `CF-${uniqueName('snap')}`;
-      const issued = await gateway.request('firm1.auditor1', 'POST', '/v1/confirmations', bankLetterRequest(id, `ENG-${id}`, distinctiveAccountNumber()));
-      expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
-      const authorized = await gateway.request('client1.client1', 'POST', `/v1/confirmations/${id}/authorization`, { feeConsent: true });
-      expect(authorized.status, JSON.stringify(authorized.body)).to.equal(200);
-      const bank = session('bank1', 'officer1', 'bank1');
+      // A registry write: the confirmation ledger's steps are endorsed by the platform collection's
+      // members only (clients/sdk/src/platform-targets.ts), and bank1's peer is not one.
+      const id = uniqueName('SNAPENT').toUpperCase();
+      const profile: InstitutionProfile = { id, kind: 'enterprise', mspId: 'OperatorMSP', nameZh: '快照测试企业', nameEn: 'Snapshot Test Enterprise', registrationId: freshRegistrationId('91S') };
+      const admin = session('operator', 'admin', 'bank1');
       try {
-        // The peer may not have committed the authorization yet (another org's peer answered): asked again, bounded.
+        // The peer may not have caught up with the latest registry writes yet: asked again, bounded.
         let transactionId = '';
         for (let attempt = 1; ; attempt++) {
           try {
-            const proposal = bank.contract('confirmation').newProposal('BankAccept', { arguments: [id], endorsingOrganizations: ['Bank1MSP', 'Firm1MSP'] });
-            const transaction = await proposal.endorse();
-            const commit = await transaction.submit();
-            const status = await commit.getStatus();
-            expect(status.successful, `validation code ${status.code}`).to.equal(true);
-            transactionId = status.transactionId;
+            const outcome = await submitAndWait(admin.contract('registry'), 'RegisterInstitution', {
+              arguments: [JSON.stringify(registrationInput(profile, newInstitutionKeys(id)))],
+              endorsingOrganizations: ['Bank1MSP', 'Firm1MSP'],
+            });
+            transactionId = outcome.transactionId;
             break;
           } catch (err) {
             if (attempt >= 10) throw err;
@@ -170,15 +168,17 @@ describe('fault: a peer rebuilt from a ledger snapshot', function () {
         const endorsers = committed.actions.flatMap((a) => a.endorsements.map((e) => e.endorser.mspId)).sort();
         expect(endorsers).to.deep.equal(['Bank1MSP', 'Firm1MSP']);
       } finally {
-        bank.close();
+        admin.close();
       }
     });
 
     it('keeps no history from before the snapshot: a key’s history through it starts after the snapshot, the other peers have it all', async function () {
+      // A registry record's key history (a confirmation's private record has none: its versions
+      // are data, read on the collection's members wherever the caller's gateway peer is).
       const history = async (org: string): Promise<string[]> => {
         const auditor = session('firm1', 'auditor1', org);
         try {
-          const entries = JSON.parse(Buffer.from(await evaluate(auditor.contract('confirmation'), 'GetConfirmationHistory', [earlier])).toString('utf8')) as Array<{ txId: string }>;
+          const entries = JSON.parse(Buffer.from(await evaluate(auditor.contract('registry'), 'GetInstitutionHistory', [earlier])).toString('utf8')) as Array<{ txId: string }>;
           return entries.map((h) => h.txId);
         } finally {
           auditor.close();

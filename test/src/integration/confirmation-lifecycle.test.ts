@@ -1,6 +1,8 @@
 import {
   AlternativeTrigger,
+  canonicalJsonBytes,
   ConfirmationState,
+  PLATFORM_COLLECTION,
   sha256Hex,
   type ConfirmationView,
   type IssueInput,
@@ -53,24 +55,36 @@ async function submitTx<T>(who: Who, tx: TransactionName<'confirmation'>, ...arg
 
 /**
  * The confirmation record `id` exactly as transaction `transactionId` wrote it, read by `who`
- * from the committed block through qscc — what any member's peer serves, party or not.
+ * from the committed block through qscc — what any member's peer serves, party or not. On a
+ * network whose confirmation ledger is private (network/deploy.sh ECONFIRM_PRIVATE_STORE=on,
+ * integration/private-store.test.ts runs this suite on one) the block holds no confirmation write
+ * at all, only SHA-256 of the platform collection's keys and values: the record is then the
+ * version the firm reads in the request's history for that transaction, proved to be what the
+ * transaction wrote by its hash in the block.
  */
 async function writtenInBlock(who: Who, transactionId: string, id: string): Promise<ConfirmationView> {
-  return as(who, async (ledger) => {
-    const transaction = await readTransaction(ledger.network, transactionId);
-    for (const write of transaction.actions.flatMap((a) => a.readWriteSets).flatMap((rw) => rw.writes)) {
-      if (write.isDelete) continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(Buffer.from(write.value).toString('utf8'));
-      } catch {
-        continue;
-      }
-      const record = value as Partial<ConfirmationView>;
-      if (record.docType === 'confirmation' && record.id === id) return record as ConfirmationView;
+  const transaction = await as(who, (ledger) => readTransaction(ledger.network, transactionId));
+  const sets = transaction.actions.flatMap((a) => a.readWriteSets);
+  for (const write of sets.flatMap((rw) => rw.writes)) {
+    if (write.isDelete) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(Buffer.from(write.value).toString('utf8'));
+    } catch {
+      continue;
     }
-    throw new Error(`transaction ${transactionId} writes no confirmation ${id}`);
-  });
+    const record = value as Partial<ConfirmationView>;
+    if (record.docType === 'confirmation' && record.id === id) return record as ConfirmationView;
+  }
+  const platformValueHashes = new Set(
+    sets.flatMap((rw) => rw.collections).filter((c) => c.collection === PLATFORM_COLLECTION).flatMap((c) => c.writes).map((w) => Buffer.from(w.valueHash).toString('hex')),
+  );
+  if (platformValueHashes.size === 0) throw new Error(`transaction ${transactionId} writes no confirmation ${id}, public or private`);
+  const history = await read<{ txId: string; value: ConfirmationView | null }[]>(AUDITOR, 'GetConfirmationHistory', id);
+  const version = history.find((entry) => entry.txId === transactionId)?.value;
+  if (!version) throw new Error(`the history of ${id} holds no version of transaction ${transactionId}`);
+  expect(platformValueHashes.has(sha256Hex(canonicalJsonBytes(version))), `the block of ${transactionId} holds the hash of the version it wrote`).to.equal(true);
+  return version;
 }
 
 /** Whether `holder`'s own key opens `sealed`: undefined when it does not (not addressed to it). */

@@ -67,3 +67,16 @@ export async function refusedByContract(code: string, call: Promise<unknown>): P
   }
   expect.fail(`expected ${code}, but the call succeeded`);
 }
+
+/** The object types of the confirmation ledger's composite keys (chaincode/src/state/confirmation-store.ts). */
+const CONFIRMATION_KEY_TYPES = /^(cf|cfs|cfv|eng|cf~[a-z~]+)$/;
+
+/**
+ * Whether `key` is a composite key of the confirmation ledger — a record, statistics row, version,
+ * engagement or index entry (U+0000, the object type, U+0000, …): once the private store is
+ * started, no transaction writes one to public state (issue 11).
+ */
+export function isConfirmationStateKey(key: string): boolean {
+  const [empty, type] = key.split('\u0000');
+  return empty === '' && type !== undefined && CONFIRMATION_KEY_TYPES.test(type);
+}

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { AnchorProof, ConfirmationEvidence, CrossCheckReport, Institution, Page } from '@econfirm/common';
+import type { AnchorProof, ConfirmationEvidence, ConfirmationRequest, CrossCheckReport, HistoryEntry, Institution, Page } from '@econfirm/common';
 import { createEvidenceBundle, type EvidenceBundle } from '../bundle/evidence-bundle';
 import { evaluate, openWithKeys, RegistryClient, type InstitutionPrivateKeys, type LedgerSession, type SealedPayload } from '@econfirm/sdk';
 import { createEvidencePdf, type EvidencePdf } from '../evidence-pdf';
@@ -15,6 +15,12 @@ import { committedConfirmation, committedMortgage, committedReceivable, transact
 export async function readConfirmationEvidence(ledger: LedgerSession, id: string): Promise<ConfirmationEvidence> {
   const bytes = await evaluate(ledger.contract('confirmation'), 'GetConfirmationEvidence', [id]);
   return JSON.parse(Buffer.from(bytes).toString('utf8')) as ConfirmationEvidence;
+}
+
+/** The request's versions, newest first (GetConfirmationHistory: a party, as it may see them, or the regulator). */
+export async function readConfirmationHistory(ledger: LedgerSession, id: string): Promise<HistoryEntry<ConfirmationRequest>[]> {
+  const bytes = await evaluate(ledger.contract('confirmation'), 'GetConfirmationHistory', [id]);
+  return JSON.parse(Buffer.from(bytes).toString('utf8')) as HistoryEntry<ConfirmationRequest>[];
 }
 
 /** What the verifier compares of a registry record (also what `--export-registry` writes for offline use). */
@@ -61,10 +67,20 @@ export function registryFromJson(json: string): RegistrySnapshot {
 
 /** The verifier's view of the ledger through one identity's session. */
 export function ledgerView(ledger: LedgerSession): LedgerView {
+  // One history read per request for all of its steps (committedConfirmation of a private record).
+  const histories = new Map<string, Promise<readonly HistoryEntry<ConfirmationRequest>[]>>();
+  const versions = (id: string): Promise<readonly HistoryEntry<ConfirmationRequest>[]> => {
+    let history = histories.get(id);
+    if (!history) {
+      history = readConfirmationHistory(ledger, id);
+      histories.set(id, history);
+    }
+    return history;
+  };
   return {
     confirmationEvidence: (id) => readConfirmationEvidence(ledger, id),
     transaction: (txId) => transactionFacts(ledger.network, txId),
-    committedRecord: (txId, id) => committedConfirmation(ledger.network, txId, id),
+    committedRecord: (txId, id) => committedConfirmation(ledger.network, txId, id, versions),
     mortgageEvidence: (id) => readMortgageEvidence(ledger, id),
     committedMortgage: (txId, id) => committedMortgage(ledger.network, txId, id),
     receivableEvidence: (id) => readReceivableEvidence(ledger, id),

@@ -1,8 +1,8 @@
 import type { Network } from '@hyperledger/fabric-gateway';
-import { CertificateAttributesError, fabricCertificateAttributes, readBlockOfTransaction, type SerializedIdentity } from '@econfirm/sdk';
+import { CertificateAttributesError, fabricCertificateAttributes, LedgerCallError, readBlockOfTransaction, type SerializedIdentity } from '@econfirm/sdk';
 import { X509Certificate } from 'node:crypto';
 import { sha256 } from '../crypto/certificates';
-import type { ConfirmationRequest, MortgageRecord, ReceivableRecord } from '@econfirm/common';
+import { canonicalJsonBytes, PLATFORM_COLLECTION, type ConfirmationRequest, type HistoryEntry, type MortgageRecord, type ReceivableRecord } from '@econfirm/common';
 import type { ActorFacts } from '../model/evidence-document';
 
 export interface TransactionFacts {
@@ -49,13 +49,22 @@ export function actorFromIdentity(identity: SerializedIdentity): ActorFacts {
   };
 }
 
+/** A request's versions as the chaincode's history gives them (GetConfirmationHistory), newest first. */
+export type ConfirmationVersions = (id: string) => Promise<readonly HistoryEntry<ConfirmationRequest>[]>;
+
 /**
- * The confirmation record as transaction `txId` wrote it to world state, read from the committed
- * block: what any channel member can check without being a party to the request.
+ * The confirmation record as transaction `txId` wrote it, proved by the committed block: what a
+ * reader who is not the firm checks. A record in public state is in the block itself. A private
+ * record (the confirmation ledger's private store, chaincode/README.md Need to know on the
+ * channel) is not: the block holds SHA-256 of each value the transaction wrote to the platform
+ * collection, so the record is the version the chaincode's history gives for `txId` (to a party or
+ * the regulator) — and only if its canonical bytes hash to one of those values. Undefined when the
+ * transaction wrote no such record, or the caller may not read its history.
  */
-export async function committedConfirmation(network: Network, txId: string, confirmationId: string): Promise<ConfirmationRequest | undefined> {
+export async function committedConfirmation(network: Network, txId: string, confirmationId: string, versions?: ConfirmationVersions): Promise<ConfirmationRequest | undefined> {
   const transaction = (await readBlockOfTransaction(network, txId)).transactions.find((t) => t.transactionId === txId);
-  for (const write of transaction?.actions.flatMap((a) => a.readWriteSets).flatMap((ns) => ns.writes) ?? []) {
+  const sets = transaction?.actions.flatMap((a) => a.readWriteSets) ?? [];
+  for (const write of sets.flatMap((ns) => ns.writes)) {
     if (write.isDelete) continue;
     try {
       const value = JSON.parse(Buffer.from(write.value).toString('utf8')) as Partial<ConfirmationRequest>;
@@ -64,7 +73,19 @@ export async function committedConfirmation(network: Network, txId: string, conf
       // not JSON: an index entry
     }
   }
-  return undefined;
+  const privateValueHashes = new Set(
+    sets.flatMap((ns) => ns.collections).filter((c) => c.collection === PLATFORM_COLLECTION).flatMap((c) => c.writes).filter((w) => !w.isDelete).map((w) => Buffer.from(w.valueHash).toString('hex')),
+  );
+  if (privateValueHashes.size === 0 || !versions) return undefined;
+  let history: readonly HistoryEntry<ConfirmationRequest>[];
+  try {
+    history = await versions(confirmationId);
+  } catch (err) {
+    if (err instanceof LedgerCallError && (err.code === 'NOT_FOUND' || err.code === 'FORBIDDEN')) return undefined;
+    throw err;
+  }
+  const version = history.find((entry) => entry.txId === txId)?.value;
+  return version && privateValueHashes.has(sha256(canonicalJsonBytes(version)).toString('hex')) ? version : undefined;
 }
 
 /**

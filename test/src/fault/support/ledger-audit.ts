@@ -1,4 +1,5 @@
 import type { ConfirmationState, HistoryEntry } from '@econfirm/common';
+import { evaluate } from '@econfirm/sdk';
 import { withLedger } from '../../support/network';
 import type { StepRecord } from './lifecycle-load';
 
@@ -15,13 +16,16 @@ export interface AuditReport {
 
 export type History = ReadonlyArray<HistoryEntry<{ state: ConfirmationState }>>;
 
-/** The key history of one request as the issuing firm reads it straight from its peer (not through the gateway under test). */
+/**
+ * The versions of each request as the issuing firm reads them through the SDK (not through the
+ * gateway under test), on the platform collection's read peer (clients/sdk/src/platform-targets.ts).
+ */
 async function histories(ids: string[]): Promise<Map<string, History>> {
   return withLedger('firm1', 'auditor1', async (ledger) => {
     const out = new Map<string, History>();
     for (const id of ids) {
       try {
-        out.set(id, JSON.parse(Buffer.from(await ledger.contract('confirmation').evaluateTransaction('GetConfirmationHistory', id)).toString('utf8')) as History);
+        out.set(id, JSON.parse(Buffer.from(await evaluate(ledger.contract('confirmation'), 'GetConfirmationHistory', [id])).toString('utf8')) as History);
       } catch (err) {
         if (!/NOT_FOUND/.test(err instanceof Error ? `${err.message} ${JSON.stringify(err)}` : String(err))) throw err;
         out.set(id, []);
