@@ -33,7 +33,7 @@ export function platformTargets(contract: Contract): PlatformTargets | undefined
 
 /** How long a write waits for the read org's peer to have its block, and how often it looks. */
 const READ_PEER_WAIT_MS = 5_000;
-const READ_PEER_POLL_MS = 50;
+const READ_PEER_POLL_MS = 10;
 
 /** The highest height each network's read peer was seen at: writes committed in one block ask once. */
 const seenHeights = new WeakMap<Network, Map<string, bigint>>();
