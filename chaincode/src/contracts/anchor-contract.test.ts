@@ -3,7 +3,7 @@ import { ErrorCode } from '@econfirm/common';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { createHash } from 'node:crypto';
 import { AnchorContract, MAX_BATCH_LEAVES, type AnchorBatch } from './anchor-contract';
-import { FakeLedger, type TestIdentity } from '../testing/fake-ledger';
+import { FakeLedger, fakeTxId, type TestIdentity } from '../testing/fake-ledger';
 import { Who } from '../testing/fixtures';
 import { expectLedgerError } from '../testing/expect-ledger-error';
 
@@ -23,7 +23,7 @@ describe('AnchorContract', () => {
 
   it('records a batch under its root with the transaction id and time, and emits no event', async () => {
     const batch = JSON.parse(await record({ root: ROOT, leaves: LEAVES })) as AnchorBatch;
-    expect(batch).to.include({ root: ROOT, count: 3, txId: 'tx1', recordedBy: Who.admin.id });
+    expect(batch).to.include({ root: ROOT, count: 3, txId: fakeTxId(1), recordedBy: Who.admin.id });
     expect(batch.leaves).to.deep.equal(LEAVES);
     expect(ledger.events).to.have.length(0);
     const read = JSON.parse(await contract.GetAnchorBatch(ledger.as(Who.regulator1), ROOT)) as AnchorBatch;

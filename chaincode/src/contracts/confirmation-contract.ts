@@ -6,19 +6,24 @@ import {
   ConfirmationEvidence,
   ConfirmationRequest,
   ConfirmationState,
+  ErrorCode,
   FeePayer,
   Institution,
   isOneOf,
+  isSealedStep,
   KEY_ID,
+  LedgerError,
   MAX_CIPHERTEXT_CHARS,
   REPLY_CONCLUSIONS,
   ReturnReason,
   Role,
+  sealAnswer,
   SHA256_HEX,
+  TRANSACTION_ID,
 } from '@econfirm/common';
 import { forbidden, InstitutionCaller, requireAdmin, requireInstitutionCaller } from '../auth/caller';
 import { mayReadReply, Party, requireParty, requireVisible, ResponderStep, responderRoles, viewFor, withoutReply } from '../auth/confirmation-access';
-import { emitEvent, EventName } from '../events';
+import { emitEvent, EventName, heldEvent, holdEvents } from '../events';
 import { deadlineFrom, isOverdue } from '../lifecycle/deadlines';
 import { checkEngagement, engagementOf, IssueContext, newIssuedRequest, recordEngagement, refuseDuplicate, resolveResponder } from '../lifecycle/issue';
 import { Action, assertTransition } from '../lifecycle/transitions';
@@ -32,6 +37,7 @@ import {
   readReason,
   readReturnReason,
 } from '../models/confirmation-input';
+import { readSealedCommand } from '../models/sealed-command';
 import { readSealedExactlyFor, readWidened } from '../models/sealing';
 import { newWorkCalendar } from '../models/work-calendar';
 import { computeRegulatorStats } from '../stats/regulator-stats';
@@ -46,8 +52,10 @@ import {
   startConfirmationPrivateStore,
   startStatsIndex,
 } from '../state/confirmation-store';
+import { placement } from '../state/confirmation-placement';
 import { getInstitution } from '../state/institution-store';
 import { setPseudonymKey } from '../state/pseudonym-key';
+import { publishHeldEvent, readSealedEvent } from '../state/sealed-events';
 import { txTimeMillis } from '../state/tx-time';
 import { FieldReader, invalid, parseJsonArgument } from '../validation/field-reader';
 import { parsePageSize } from '../validation/paging';
@@ -75,6 +83,36 @@ type Change = (request: ConfirmationRequest, step: Step) => ConfirmationRequest 
 export class ConfirmationContract extends Contract {
   constructor() {
     super(CONFIRMATION_CONTRACT);
+  }
+
+  /**
+   * Once the ledger is private, a step called by its own name would put its arguments, answer and
+   * event in the block every member reads (chaincode/README.md, Need to know on the channel): it
+   * is refused before it runs, and goes through `Act`.
+   */
+  public override async beforeTransaction(ctx: Context): Promise<void> {
+    const fcn = ctx.stub.getFunctionAndParameters().fcn;
+    const name = fcn.slice(fcn.indexOf(':') + 1);
+    if (isSealedStep(CONFIRMATION_CONTRACT, name) && (await placement(ctx)).private) {
+      throw forbidden(`${name} is a sealed step on this ledger: send it as confirmation:Act with the command in the transient map`);
+    }
+  }
+
+  /**
+   * A sealed step (common/src/domain/sealed-call.ts): the step and its arguments come in the
+   * transient map, so the block shows neither; it runs exactly as when called by name (the same
+   * checks and writes); its answer is sealed to the caller's secret, its event kept private
+   * (state/sealed-events.ts) while the block's says only `ConfirmationChanged {}`.
+   */
+  @Transaction()
+  @Returns('string')
+  public async Act(ctx: Context): Promise<string> {
+    const { command, answerSecret } = readSealedCommand(ctx);
+    holdEvents(ctx);
+    const step = this[command.transaction] as (ctx: Context, ...args: string[]) => Promise<string>;
+    const answer = await step.call(this, ctx, ...command.args);
+    await publishHeldEvent(ctx, heldEvent(ctx));
+    return sealAnswer(answerSecret, ctx.stub.getTxID(), answer);
   }
 
   // ---- issuing (the audit firm) ----
@@ -341,6 +379,42 @@ export class ConfirmationContract extends Contract {
   }
 
   // ---- reads ----
+
+  /**
+   * The event a sealed step of transaction `txId` emitted, narrowed to the requests the caller
+   * may read now (the regulator: all): what the block's `ConfirmationChanged {}` stands for. A
+   * caller who may read none of them, an unknown transaction and one whose event is in the clear
+   * are answered alike: NOT_FOUND.
+   */
+  @Transaction(false)
+  @Returns('string')
+  public async ListConfirmationsChangedBy(ctx: Context, txId: string): Promise<string> {
+    const caller = await requireInstitutionCaller(ctx, [...PARTY_ROLES, Role.Regulator]);
+    if (!TRANSACTION_ID.test(txId)) throw invalid('txId', 'must be a transaction id (64 hex digits)');
+    const event = await readSealedEvent(ctx, txId);
+    const visible = async (id: string): Promise<boolean> => {
+      if (caller.role === Role.Regulator) return true;
+      try {
+        requireVisible(caller, await getConfirmation(ctx, id));
+        return true;
+      } catch (err) {
+        if (err instanceof LedgerError && (err.code === ErrorCode.NotFound || err.code === ErrorCode.Forbidden)) return false;
+        throw err;
+      }
+    };
+    const payload = { ...(event?.payload ?? {}) };
+    if (Array.isArray(payload.ids)) {
+      const ids: string[] = [];
+      for (const id of payload.ids) if (await visible(id)) ids.push(id);
+      payload.ids = ids;
+    }
+    if (typeof payload.id === 'string' && !(await visible(payload.id))) delete payload.id;
+    if (typeof payload.originalId === 'string' && !(await visible(payload.originalId))) delete payload.originalId;
+    if (!event || (payload.id === undefined && (payload.ids ?? []).length === 0)) {
+      throw new LedgerError(ErrorCode.NotFound, `no confirmation change of transaction ${txId} to show`);
+    }
+    return canonicalJson({ txId, name: event.name, payload });
+  }
 
   @Transaction(false)
   @Returns('string')

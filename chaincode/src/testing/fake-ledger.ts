@@ -48,6 +48,11 @@ interface PendingTransaction {
  * A transaction that throws after writing still commits here, so "a refusal writes nothing" tests
  * stay strict (the chaincode must refuse before it writes).
  */
+/** The id of the fake ledger's `n`th transaction: 64 hex digits, as Fabric's (SHA-256 of nonce and creator). */
+export function fakeTxId(n: number): string {
+  return createHash('sha256').update(`tx${n}`).digest('hex');
+}
+
 export class FakeLedger {
   private readonly committedState = new Map<string, Uint8Array>();
   private readonly committedHistory = new Map<string, Write[]>();
@@ -104,7 +109,7 @@ export class FakeLedger {
   /** `transient`: the proposal's transient map, each value JSON-encoded unless it is a string or bytes (taken as they are). */
   as(identity: TestIdentity, transient: Record<string, unknown> = {}): Context {
     this.commit();
-    const txId = `tx${++this.txCounter}`;
+    const txId = fakeTxId(++this.txCounter);
     const seconds = this.nowSeconds;
     const tx: PendingTransaction = { txId, seconds, writes: new Map(), privateWrites: new Map(), committed: false };
     this.pending = tx;

@@ -2,6 +2,7 @@ export * from './network-descriptor';
 export * from './connection';
 export * from './ledger-call-error';
 export * from './submit';
+export * from './sealed-steps';
 export * from './platform-targets';
 export * from './block-parser';
 export * from './certificate-attributes';

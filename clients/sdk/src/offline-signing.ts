@@ -2,6 +2,7 @@ import { signers } from '@hyperledger/fabric-gateway';
 import { common, gateway as gatewayProtos, msp, peer } from '@hyperledger/fabric-protos';
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { ACT_TRANSACTION, isSealedStep, SealedTransient } from '@econfirm/common';
 
 /**
  * Non-custodial signing that sees what it signs. A gateway serving an offline credential hands
@@ -212,19 +213,52 @@ export function invocationProblems(actual: DecodedInvocation, expected: Expected
   const problems: string[] = [];
   if (actual.channel !== expected.channel) problems.push(`channel is '${actual.channel}', expected '${expected.channel}'`);
   if (actual.chaincode !== expected.chaincode) problems.push(`chaincode is '${actual.chaincode}', expected '${expected.chaincode}'`);
+  const seen = isSealedStep(expected.contract, expected.transaction) ? unsealed(actual, expected, options.transient !== false, problems) : actual;
   const fn = `${expected.contract}:${expected.transaction}`;
-  if (actual.function !== fn) problems.push(`function is '${actual.function}', expected '${fn}'`);
-  if (actual.args.length !== expected.args.length) problems.push(`${actual.args.length} arguments, expected ${expected.args.length}`);
+  if (seen && seen.function !== fn) problems.push(`function is '${seen.function}', expected '${fn}'`);
+  if (seen && seen.args.length !== expected.args.length) problems.push(`${seen.args.length} arguments, expected ${expected.args.length}`);
   expected.args.forEach((want, i) => {
-    const got = actual.args[i];
+    const got = seen?.args[i];
     if (got === undefined) return;
     const problem = expectedProblem(want, got);
     if (problem) problems.push(`argument ${i + 1} ${problem}`);
   });
-  if (options.transient !== false) problems.push(...transientProblems(actual.transient, expected.transient));
+  if (options.transient !== false) problems.push(...transientProblems(seen?.transient ?? {}, expected.transient));
   else if (Object.keys(actual.transient).length > 0) problems.push('the endorsed transaction carries a transient map (Fabric leaves it out of every transaction)');
   problems.push(...creatorProblems(actual.creator, expected.creator));
   return problems;
+}
+
+const ANSWER_SECRET_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * A sealed step (sealed-steps.ts) as the signer asked for it: the proposal is `<contract>:Act`
+ * with no argument, the step's name and arguments in its transient `command`, the secret its
+ * answer is sealed under beside it; what is compared is the step inside. The endorsed transaction
+ * carries no transient map, so of it only `Act` with no argument is checked (undefined: nothing
+ * more to compare) — its endorsements are of the signed proposal, whose step was compared.
+ */
+function unsealed(actual: DecodedInvocation, expected: ExpectedCall, withTransient: boolean, problems: string[]): Pick<DecodedInvocation, 'function' | 'args' | 'transient'> | undefined {
+  const act = `${expected.contract}:${ACT_TRANSACTION}`;
+  if (actual.function !== act || actual.args.length !== 0) {
+    problems.push(`function is '${actual.function}' with ${actual.args.length} arguments, expected the sealed step ${act} with none`);
+    return undefined;
+  }
+  if (!withTransient) return undefined;
+  const { [SealedTransient.Command]: commandText, [SealedTransient.AnswerSecret]: secret, ...rest } = actual.transient;
+  if (secret === undefined || !ANSWER_SECRET_HEX.test(secret)) problems.push(`transient data '${SealedTransient.AnswerSecret}' is not a 32-byte secret in hex`);
+  let command: { transaction?: unknown; args?: unknown } | undefined;
+  try {
+    command = JSON.parse(commandText ?? '') as { transaction?: unknown; args?: unknown };
+  } catch {
+    command = undefined;
+  }
+  const args = command?.args;
+  if (typeof command?.transaction !== 'string' || !Array.isArray(args) || args.some((a) => typeof a !== 'string') || Object.keys(command).length !== 2) {
+    problems.push(`transient data '${SealedTransient.Command}' is not a sealed step`);
+    return undefined;
+  }
+  return { function: `${expected.contract}:${command.transaction}`, args: args as string[], transient: rest };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { common } from '@hyperledger/fabric-protos';
 import type { Contract, Network, ProposalOptions } from '@hyperledger/fabric-gateway';
 import { expect } from 'chai';
+import { sealAnswer, SealedTransient } from '@econfirm/common';
 import { platformTargets, withPlatformTargets } from './platform-targets';
 import { evaluate, submitAndWait, type ContractOf } from './submit';
 
@@ -28,12 +29,16 @@ function fakeNetwork(heights: number[]): { network: Network; contract: Contract;
   };
   const network = { getName: () => 'econfirm', getContract: () => qscc } as unknown as Network;
   const contract = {
+    getContractName: () => 'confirmation',
     newProposal: (_name: string, options: ProposalOptions) => {
       asked.proposals.push(options);
+      // A sealed step's answer is sealed under the proposal's secret (sealed-steps.ts).
+      const secret = options.transientData?.[SealedTransient.AnswerSecret];
+      const result = typeof secret === 'string' ? new TextEncoder().encode(sealAnswer(Buffer.from(secret, 'hex'), 'tx1', '{}')) : new Uint8Array();
       return {
         endorse: async () => ({
           getTransactionId: () => 'tx1',
-          submit: async () => ({ getStatus: async () => ({ successful: true, code: 0, blockNumber: 7n, transactionId: 'tx1' }), getResult: () => new Uint8Array() }),
+          submit: async () => ({ getStatus: async () => ({ successful: true, code: 0, blockNumber: 7n, transactionId: 'tx1' }), getResult: () => result }),
         }),
       };
     },

@@ -10,6 +10,7 @@ import {
 import type { ContractName, TransactionName } from '@econfirm/common';
 import { LedgerCallError, type LedgerCallPhase } from './ledger-call-error';
 import { awaitReadPeer, platformTargets } from './platform-targets';
+import { answerOf, defaultAnswerSecret, proposedCall } from './sealed-steps';
 
 /** The system chaincodes econfirm reads, with the functions it calls (Fabric's qscc and _lifecycle). */
 export const SYSTEM_TRANSACTIONS = {
@@ -57,6 +58,12 @@ export interface SubmitOptions {
    * records the id, so that a retry finds the commit instead of acting twice.
    */
   onSubmitted?: (transactionId: string) => void;
+  /**
+   * The secret a sealed step's answer is sealed under (sealed-steps.ts; 32 bytes). A caller that
+   * must open the answer later from the block (the gateway, after a crash) keeps its own; by
+   * default this process's.
+   */
+  answerSecret?: Uint8Array;
 }
 
 /**
@@ -85,13 +92,15 @@ export async function submitAndWait<C extends ContractName>(contract: ContractOf
   const platform = platformTargets(contract);
   const endorsingOrganizations = options.endorsingOrganizations ?? platform?.endorse;
   const discoveryDeadline = Date.now() + DISCOVERY_WAIT_MS;
+  const answerSecret = options.answerSecret ?? defaultAnswerSecret();
+  const call = proposedCall(contract.getContractName() ?? '', transactionName, options.arguments ?? [], options.transientData, answerSecret);
   for (let attempt = 1; ; attempt++) {
     try {
       // submitAsync's three steps, so that the id is known between endorsement and ordering.
       const endorsed = await contract
-        .newProposal(transactionName, {
-          arguments: options.arguments ?? [],
-          transientData: options.transientData,
+        .newProposal(call.transaction, {
+          arguments: call.arguments,
+          transientData: call.transientData,
           ...(endorsingOrganizations ? { endorsingOrganizations: [...endorsingOrganizations] } : {}),
         })
         .endorse();
@@ -102,7 +111,8 @@ export async function submitAndWait<C extends ContractName>(contract: ContractOf
         throw new CommitError({ code: status.code, transactionId: status.transactionId });
       }
       if (platform) await awaitReadPeer(platform, status.blockNumber);
-      return { transactionId: status.transactionId, blockNumber: status.blockNumber, result: submitted.getResult() };
+      const result = answerOf(contract.getContractName() ?? '', transactionName, status.transactionId, submitted.getResult(), answerSecret);
+      return { transactionId: status.transactionId, blockNumber: status.blockNumber, result };
     } catch (err) {
       if (err instanceof CommitError && RETRYABLE_COMMIT_CODES.has(err.code) && attempt < maxAttempts) {
         continue;

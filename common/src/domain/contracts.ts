@@ -8,8 +8,8 @@
 export const CONTRACT_TRANSACTIONS = {
   registry: ['RegisterInstitution', 'UpdateInstitution', 'SetInstitutionStatus', 'RotateInstitutionKeys', 'ApproveKeyRecovery', 'GetInstitution', 'ListInstitutions', 'GetInstitutionHistory'],
   confirmation: [
-    'Issue', 'IssueBatch', 'Resend', 'Recall', 'ClientAuthorize', 'ClientRefuse', 'BankAccept', 'BankReturn', 'PrepareReply', 'ApproveReply', 'RejectReply', 'AuditorAccept',
-    'RecordAlternativeProcedure', 'SetWorkCalendar', 'SetPseudonymKey', 'StartStatisticsIndex', 'StartPrivateStore', 'GetWorkCalendar', 'GetConfirmation', 'GetConfirmationHistory', 'GetConfirmationEvidence',
+    'Act', 'Issue', 'IssueBatch', 'Resend', 'Recall', 'ClientAuthorize', 'ClientRefuse', 'BankAccept', 'BankReturn', 'PrepareReply', 'ApproveReply', 'RejectReply', 'AuditorAccept',
+    'RecordAlternativeProcedure', 'SetWorkCalendar', 'SetPseudonymKey', 'StartStatisticsIndex', 'StartPrivateStore', 'GetWorkCalendar', 'GetConfirmation', 'GetConfirmationHistory', 'ListConfirmationsChangedBy', 'GetConfirmationEvidence',
     'ListConfirmationsByFirm', 'ListConfirmationsByEngagement', 'ListConfirmationsByClient', 'ListConfirmationsByAddressee', 'ListConfirmationsByState', 'ListOverdueConfirmations', 'GetRegulatorStats',
   ],
   mortgage: [

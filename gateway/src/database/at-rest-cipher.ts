@@ -62,6 +62,17 @@ export class AtRestCipher {
     return key;
   }
 
+  /**
+   * The secret a credential's sealed steps have their answers sealed under (clients/sdk
+   * sealed-steps.ts): derived from the master key, so it outlives a restart and the gateway opens
+   * an earlier attempt's answer from the block (fabric/ledger.service.ts, committedEarlier); one
+   * per credential, because an offline credential's signer sees it in the proposal it signs and
+   * must not open any other credential's answers with it.
+   */
+  answerSecret(credentialId: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.master, Buffer.from('econfirm sealed answers'), Buffer.from(`credential:${credentialId}`), 32));
+  }
+
   /** `v1.<base64 iv|tag|ciphertext>` of the JSON of `value` (bigints as strings). */
   sealJson(tenantId: string, context: string, value: unknown): string {
     const iv = randomBytes(IV_BYTES);

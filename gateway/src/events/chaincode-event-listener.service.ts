@@ -7,7 +7,7 @@ import { TenantsService } from '../tenants/tenants.service';
 import { backoffDelay, sleep } from './backoff';
 import { EventBus } from './event-bus';
 import { EventMetrics } from './event-metrics';
-import { decodeEventData, EventDecodeError, isEventType, type LedgerEvent, type TenantEvent } from './event-model';
+import { decodeEventData, EventDecodeError, isEventType, isSealedEvent, type LedgerEvent, type TenantEvent } from './event-model';
 import { EventRouter } from './event-router.service';
 import { chainHeight, transactionTimestamp } from './ledger-clock';
 import { OutboxService } from './outbox.service';
@@ -137,7 +137,9 @@ export class ChaincodeEventListener implements OnApplicationBootstrap, BeforeApp
     }
     let event: LedgerEvent;
     try {
-      event = { type: raw.eventName, blockNumber: raw.blockNumber, transactionId: raw.transactionId, data: decodeEventData(raw.eventName, raw.payload) };
+      event = isSealedEvent(raw.eventName, raw.payload)
+        ? { type: raw.eventName, blockNumber: raw.blockNumber, transactionId: raw.transactionId, data: { ids: [] }, sealed: true }
+        : { type: raw.eventName, blockNumber: raw.blockNumber, transactionId: raw.transactionId, data: decodeEventData(raw.eventName, raw.payload) };
     } catch (err) {
       if (!(err instanceof EventDecodeError)) throw err;
       this.logger.warn(`ignoring malformed ${raw.eventName} in ${raw.transactionId}: ${err.message}`);

@@ -26,6 +26,17 @@ export interface LedgerEvent {
   blockNumber: bigint;
   transactionId: string;
   data: EventData;
+  /**
+   * A sealed step's event (chaincode/src/state/sealed-events.ts): the block says only
+   * `ConfirmationChanged {}`; what changed is read per tenant (`ListConfirmationsChangedBy`,
+   * event-router.service.ts) and `data` is empty until then.
+   */
+  sealed?: boolean;
+}
+
+/** Whether a chaincode event is a sealed step's: `ConfirmationChanged` with the empty payload. */
+export function isSealedEvent(name: string, payload: Uint8Array): boolean {
+  return name === 'ConfirmationChanged' && Buffer.from(payload).toString('utf8').trim() === '{}';
 }
 
 /**

@@ -7,7 +7,7 @@ import { LedgerService } from '../fabric/ledger.service';
 import { servicePrincipal } from '../tenants/service-principal';
 import { TenantsService, type Tenant } from '../tenants/tenants.service';
 import { sleep } from './backoff';
-import { isConfirmationEvent, type EventType, type LedgerEvent } from './event-model';
+import { decodeEventData, EventDecodeError, isConfirmationEvent, isEventType, type EventData, type EventType, type LedgerEvent } from './event-model';
 import { chainHeight } from './ledger-clock';
 import { awaitReadPeer, knownCommitted, platformTargets } from '@econfirm/sdk';
 import type { Delivery } from './outbox.store';
@@ -187,6 +187,30 @@ export class EventRouter {
     return ids.filter((_, i) => seen[i]);
   }
 
+  /**
+   * A sealed step's event as the reader may see it (`ListConfirmationsChangedBy`: the ids it may
+   * read now), or undefined when it may see none of it. What the chaincode answers is checked as
+   * a block's event payload is.
+   */
+  private async sealedEvent(reader: Principal, transactionId: string): Promise<{ type: EventType; data: EventData } | undefined> {
+    let shown: { name: string; payload: unknown };
+    try {
+      shown = JSON.parse(Buffer.from(await this.ledger.evaluate(reader, { contract: 'confirmation', transaction: 'ListConfirmationsChangedBy', args: [transactionId] })).toString('utf8')) as { name: string; payload: unknown };
+    } catch (err) {
+      if (err instanceof GatewayError && NOT_THEIRS.has(err.code)) return undefined;
+      throw err;
+    }
+    try {
+      if (!isEventType(shown.name) || !isConfirmationEvent(shown.name)) throw new EventDecodeError(`it is a '${String(shown.name)}'`);
+      return { type: shown.name, data: decodeEventData(shown.name, Buffer.from(JSON.stringify(shown.payload))) };
+    } catch (err) {
+      // Not what the chaincode writes: skipped for this tenant, as a malformed block event is (never retried forever).
+      if (!(err instanceof EventDecodeError)) throw err;
+      this.logger.warn(`ignoring the sealed event of ${transactionId} for ${reader.tenantId}: ${err.message}`);
+      return undefined;
+    }
+  }
+
   async route(event: LedgerEvent): Promise<Delivery[]> {
     const deliveries: Delivery[] = [];
     for (const tenant of this.tenants.list()) {
@@ -205,12 +229,14 @@ export class EventRouter {
       const reader = this.reader(tenant);
       if (!reader) continue;
       await this.caughtUp(tenant, reader, event.blockNumber);
-      const ids = await this.visibleIds(reader, event.data.ids, event.data.state);
+      const shown = event.sealed ? await this.sealedEvent(reader, event.transactionId) : { type: event.type, data: event.data };
+      if (!shown) continue;
+      const ids = await this.visibleIds(reader, shown.data.ids, shown.data.state);
       if (ids.length === 0) continue;
-      const data = { ...event.data, ids };
+      const data = { ...shown.data, ids };
       // originalId (Resend) names a request of the same parties; drop it anyway if this tenant cannot read it.
       if (data.originalId && !(await this.visible(reader, data.originalId))) delete data.originalId;
-      deliveries.push({ tenantId: tenant.id, data });
+      deliveries.push({ tenantId: tenant.id, data, ...(shown.type !== event.type ? { type: shown.type } : {}) });
     }
     return deliveries;
   }

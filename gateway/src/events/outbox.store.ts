@@ -8,6 +8,8 @@ import { EVENTS_MIGRATIONS } from './events.migrations';
 export interface Delivery {
   tenantId: string;
   data: EventData;
+  /** The event's type for this tenant when it is not the block's (a sealed step's: read from the ledger). */
+  type?: EventType;
 }
 
 /** An event as filed in one tenant's outbox. */
@@ -75,10 +77,10 @@ export class OutboxStore {
         'INSERT INTO event_outbox (tenant_id, sequence, type, data, tx_id, block_number, tx_timestamp, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       );
       const written: RecordedEvent[] = [];
-      for (const { tenantId, data } of deliveries) {
+      for (const { tenantId, data, type = event.type } of deliveries) {
         const sequence = Number((next.get(tenantId) as { next: number }).next);
-        insert.run(tenantId, sequence, event.type, JSON.stringify(data), event.transactionId, event.blockNumber.toString(), timestamp, now);
-        written.push({ tenantId, event: { sequence, type: event.type, ...data, transactionId: event.transactionId, blockNumber: event.blockNumber.toString(), timestamp } });
+        insert.run(tenantId, sequence, type, JSON.stringify(data), event.transactionId, event.blockNumber.toString(), timestamp, now);
+        written.push({ tenantId, event: { sequence, type, ...data, transactionId: event.transactionId, blockNumber: event.blockNumber.toString(), timestamp } });
       }
       this.db
         .prepare('INSERT INTO event_transactions (tx_id, block_number, type, recipients, processed_at) VALUES (?, ?, ?, ?, ?)')

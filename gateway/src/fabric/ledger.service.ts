@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { chainInfo, evaluate, findIdentity, LedgerCallError, openLedger, peerClient, readBlockOfTransaction, submitAndWait, verifyChain, type ChainReport, type LedgerSession } from '@econfirm/sdk';
+import { ACT_TRANSACTION, isSealedStep } from '@econfirm/common';
+import { answerOf, chainInfo, evaluate, findIdentity, LedgerCallError, openLedger, peerClient, readBlockOfTransaction, submitAndWait, verifyChain, type ChainReport, type LedgerSession } from '@econfirm/sdk';
 import type { Client } from '@grpc/grpc-js';
 import type { Network } from '@hyperledger/fabric-gateway';
 import { readFileSync } from 'node:fs';
 import { CredentialsStore } from '../auth/credentials.store';
+import { AtRestCipher } from '../database/at-rest-cipher';
 import type { Principal } from '../auth/principal';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { GatewayError } from '../errors/gateway-error';
@@ -45,7 +47,13 @@ export class LedgerService implements OnApplicationShutdown {
     private readonly credentials: CredentialsStore,
     private readonly metrics: MetricsService,
     private readonly hsm: HsmCustody,
+    private readonly cipher: AtRestCipher,
   ) {}
+
+  /** The secret the principal's sealed steps' answers are sealed under (at-rest-cipher.ts answerSecret). */
+  answerSecret(principal: Principal): Uint8Array {
+    return this.cipher.answerSecret(principal.credentialId);
+  }
 
   private client(gatewayOrgKey: string): Client {
     let client = this.clients.get(gatewayOrgKey);
@@ -131,6 +139,7 @@ export class LedgerService implements OnApplicationShutdown {
         submitAndWait(contract, call.transaction, {
           arguments: call.args,
           transientData: call.transient,
+          answerSecret: this.answerSecret(principal),
           maxAttempts: options.maxAttempts ?? 3,
           ...(scope || onOrdered
             ? {
@@ -184,10 +193,19 @@ export class LedgerService implements OnApplicationShutdown {
     if (!tx?.isValid || !action) return undefined;
     const [name] = action.arguments;
     const called = name ? Buffer.from(name).toString('utf8') : '';
-    // The contract's transactions are named "<contract>:<Transaction>" on the ledger.
-    if (called !== call.transaction && called !== `${call.contract}:${call.transaction}`) return undefined;
+    // The contract's transactions are named "<contract>:<Transaction>" on the ledger; a sealed
+    // step is "<contract>:Act" there, its step only in the (unrecorded) transient map.
+    const sealed = isSealedStep(call.contract, call.transaction);
+    const named = sealed ? `${call.contract}:${ACT_TRANSACTION}` : `${call.contract}:${call.transaction}`;
+    if (called !== named && (sealed || called !== call.transaction)) return undefined;
+    let result: Uint8Array;
+    try {
+      result = answerOf(call.contract, call.transaction, transactionId, action.response.payload, this.answerSecret(principal));
+    } catch {
+      return undefined; // sealed under another secret: not this credential's transaction
+    }
     this.logger.log(`${called} (${transactionId}), of an earlier attempt or of a submit that failed after endorsement, committed in block ${block.number}: answered from it, not submitted again`);
-    return { transactionId, blockNumber: block.number, result: action.response.payload };
+    return { transactionId, blockNumber: block.number, result };
   }
 
   /** A read on the gateway peer, as the principal's identity. */

@@ -1,6 +1,7 @@
 import { LedgerCallError, submitAndWait } from '@econfirm/sdk';
 import type { ServiceError } from '@grpc/grpc-js';
-import { EndorseError, GatewayError, StatusCode, type Contract } from '@hyperledger/fabric-gateway';
+import { EndorseError, GatewayError, StatusCode, type Contract, type ProposalOptions } from '@hyperledger/fabric-gateway';
+import { sealAnswer, SealedTransient } from '@econfirm/common';
 import { expect } from 'chai';
 import { mapFabricError } from './fabric-error.mapper';
 
@@ -13,7 +14,8 @@ type Outcome = 'mvcc' | 'ok' | 'refused' | 'policy' | 'alreadyProcessed';
  */
 function scripted(outcomes: Outcome[]): { contract: Contract; calls: () => number } {
   let calls = 0;
-  const newProposal = (): unknown => ({
+  // A confirmation step is sent sealed (clients/sdk sealed-steps.ts): its answer comes back sealed under the caller's secret.
+  const newProposal = (_name?: string, options?: ProposalOptions): unknown => ({
     endorse: (): Promise<unknown> => {
       const outcome = outcomes[calls++] ?? 'ok';
       const transactionId = `tx${calls}`;
@@ -28,7 +30,7 @@ function scripted(outcomes: Outcome[]): { contract: Contract; calls: () => numbe
       const code = outcome === 'mvcc' ? StatusCode.MVCC_READ_CONFLICT : outcome === 'policy' ? StatusCode.ENDORSEMENT_POLICY_FAILURE : StatusCode.VALID;
       const submitted = {
         getTransactionId: () => transactionId,
-        getResult: () => new TextEncoder().encode('{"ok":true}'),
+        getResult: () => answered(options, transactionId, '{"ok":true}'),
         getStatus: () => Promise.resolve({ successful: code === StatusCode.VALID, code, transactionId, blockNumber: 7n }),
       };
       return Promise.resolve({
@@ -39,6 +41,7 @@ function scripted(outcomes: Outcome[]): { contract: Contract; calls: () => numbe
     },
   });
   const contract = {
+    getContractName: () => 'confirmation',
     newProposal,
     submitAsync: async (): Promise<unknown> => {
       const endorsed = (await (newProposal() as { endorse: () => Promise<{ submit: () => Promise<unknown> }> }).endorse());
@@ -46,6 +49,13 @@ function scripted(outcomes: Outcome[]): { contract: Contract; calls: () => numbe
     },
   } as unknown as Contract;
   return { contract, calls: () => calls };
+}
+
+/** The chaincode's answer as a sealed step gives it: sealed under the secret the proposal's transient map carries. */
+function answered(options: ProposalOptions | undefined, transactionId: string, answer: string): Uint8Array {
+  const secret = options?.transientData?.[SealedTransient.AnswerSecret];
+  if (typeof secret !== 'string') return new TextEncoder().encode(answer);
+  return new TextEncoder().encode(sealAnswer(Buffer.from(secret, 'hex'), transactionId, answer));
 }
 
 /** What the peer gateway answers when BFT orderers already hold the transaction (hyperledger/fabric#4415). */
@@ -65,6 +75,7 @@ describe('submit retries as the gateway uses them (SDK submitAndWait + mapper)',
     const outcome = await submitAndWait(contract, 'Issue', { maxAttempts: 3 });
     expect(calls()).to.equal(3);
     expect(outcome.transactionId).to.equal('tx3');
+    expect(Buffer.from(outcome.result).toString('utf8')).to.equal('{"ok":true}');
   });
 
   it('gives up after maxAttempts conflicts: 409 MVCC_CONFLICT', async function () {

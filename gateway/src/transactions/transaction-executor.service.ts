@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommitError, type Network } from '@hyperledger/fabric-gateway';
 import { gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
-import { awaitReadPeer, findIdentity, platformTargets, type LedgerSession } from '@econfirm/sdk';
+import { answerOf, awaitReadPeer, findIdentity, platformTargets, proposedCall, type LedgerSession } from '@econfirm/sdk';
 import { readFileSync } from 'node:fs';
 import { CredentialsStore } from '../auth/credentials.store';
 import type { Principal } from '../auth/principal';
@@ -134,9 +134,12 @@ export class TransactionExecutor {
     const contract = this.ledger.session(principal).contract(call.contract);
     const platform = platformTargets(contract);
     const targets = platform ? (mode === 'evaluate' ? platform.read : platform.endorse) : undefined;
-    const proposal = contract.newProposal(call.transaction, {
-      arguments: call.args,
-      ...(call.transient ? { transientData: call.transient } : {}),
+    // A sealed step is proposed as Act, the step in the transient map (clients/sdk sealed-steps.ts):
+    // the signer checks the step inside (sdk invocationProblems).
+    const proposed = proposedCall(call.contract, call.transaction, call.args, call.transient, this.ledger.answerSecret(principal));
+    const proposal = contract.newProposal(proposed.transaction, {
+      arguments: proposed.arguments,
+      ...(proposed.transientData ? { transientData: proposed.transientData } : {}),
       ...(targets ? { endorsingOrganizations: [...targets] } : {}),
     });
     const now = Date.now();
@@ -254,7 +257,8 @@ export class TransactionExecutor {
     // As submitAndWait does for custodial writes: the caller's next read goes to the platform's read peer.
     const platform = platformTargets(this.ledger.session(principal).contract(record.call.contract));
     if (platform) await awaitReadPeer(platform, status.blockNumber);
-    const result = await this.presenters.present(record.presenter, principal, transaction.getResult());
+    const answer = answerOf(record.call.contract, record.call.transaction, transactionId, transaction.getResult(), this.ledger.answerSecret(principal));
+    const result = await this.presenters.present(record.presenter, principal, answer);
     const outcome = new Executed(record.successStatus, { transactionId, blockNumber: status.blockNumber.toString(), status: 'VALID', result });
     this.pending.finished(record, 'committed', outcome);
     this.metrics.ledgerCalls.inc({ kind: 'offline', transaction: callName(record.call), outcome: 'OK' });

@@ -72,8 +72,12 @@ describe('gateway e2e: the bank-letter path with offline signing (keys the gatew
     // The proposal itself, not a digest to sign blindly: the caller reads what it would sign.
     expect(pending.body).not.to.have.property('proposalDigest');
     const proposal = decodeProposal(Buffer.from(pending.body.proposal as string, 'base64'));
-    expect([proposal.transactionId, proposal.function, proposal.creator.mspId]).to.deep.equal([pending.body.transactionId, 'confirmation:Issue', 'Firm1MSP']);
-    expect(JSON.parse(proposal.args[0] as string).id).to.equal(id);
+    // A sealed step (issue 11): Act with no argument, the step in the transient map the signer reads.
+    expect([proposal.transactionId, proposal.function, proposal.args, proposal.creator.mspId]).to.deep.equal([pending.body.transactionId, 'confirmation:Act', [], 'Firm1MSP']);
+    const command = JSON.parse(proposal.transient.command as string) as { transaction: string; args: string[] };
+    expect(command.transaction).to.equal('Issue');
+    expect(JSON.parse(command.args[0] as string).id).to.equal(id);
+    expect(proposal.transient.answerSecret).to.match(/^[0-9a-f]{64}$/);
     const status = await gw.get(callers.auditor, `/v1/transactions/${pending.body.transactionId as string}`);
     expect(status.body.stage).to.equal('proposed');
     const done = await completeOffline(gw, callers.auditor, ids.auditor, pending, issueOf(request));
