@@ -10,22 +10,21 @@ import {
   FeePayer,
   Institution,
   isOneOf,
-  isSealedStep,
   KEY_ID,
   LedgerError,
   MAX_CIPHERTEXT_CHARS,
   REPLY_CONCLUSIONS,
   ReturnReason,
   Role,
-  sealAnswer,
   SHA256_HEX,
   TRANSACTION_ID,
 } from '@econfirm/common';
 import { forbidden, InstitutionCaller, requireAdmin, requireInstitutionCaller } from '../auth/caller';
 import { mayReadReply, Party, requireParty, requireVisible, ResponderStep, responderRoles, viewFor, withoutReply } from '../auth/confirmation-access';
-import { emitEvent, EventName, heldEvent, holdEvents } from '../events';
+import { emitEvent, EventName } from '../events';
 import { deadlineFrom, isOverdue } from '../lifecycle/deadlines';
 import { checkEngagement, engagementOf, IssueContext, newIssuedRequest, recordEngagement, refuseDuplicate, resolveResponder } from '../lifecycle/issue';
+import { actSealed, refuseUnsealedStep } from '../lifecycle/sealed-act';
 import { Action, assertTransition } from '../lifecycle/transitions';
 import {
   LETTER_FIELDS,
@@ -37,7 +36,6 @@ import {
   readReason,
   readReturnReason,
 } from '../models/confirmation-input';
-import { readSealedCommand } from '../models/sealed-command';
 import { readSealedExactlyFor, readWidened } from '../models/sealing';
 import { newWorkCalendar } from '../models/work-calendar';
 import { computeRegulatorStats } from '../stats/regulator-stats';
@@ -52,15 +50,14 @@ import {
   startConfirmationPrivateStore,
   startStatsIndex,
 } from '../state/confirmation-store';
-import { placement } from '../state/confirmation-placement';
 import { getInstitution } from '../state/institution-store';
 import { setPseudonymKey } from '../state/pseudonym-key';
-import { publishHeldEvent, readSealedEvent } from '../state/sealed-events';
+import { readSealedEvent } from '../state/sealed-events';
 import { txTimeMillis } from '../state/tx-time';
 import { FieldReader, invalid, parseJsonArgument } from '../validation/field-reader';
 import { parsePageSize } from '../validation/paging';
 
-export const CONFIRMATION_CONTRACT = 'confirmation';
+export const CONFIRMATION_CONTRACT = 'confirmation' as const;
 
 const PARTY_ROLES = [Role.Auditor, Role.ClientSigner, Role.BankOfficer, Role.BankReviewer];
 const RESPONDER_ROLES = [Role.BankOfficer, Role.BankReviewer, Role.ClientSigner];
@@ -85,17 +82,9 @@ export class ConfirmationContract extends Contract {
     super(CONFIRMATION_CONTRACT);
   }
 
-  /**
-   * Once the ledger is private, a step called by its own name would put its arguments, answer and
-   * event in the block every member reads (chaincode/README.md, Need to know on the channel): it
-   * is refused before it runs, and goes through `Act`.
-   */
+  /** A step called by its own name is refused once the ledger is private (lifecycle/sealed-act.ts). */
   public override async beforeTransaction(ctx: Context): Promise<void> {
-    const fcn = ctx.stub.getFunctionAndParameters().fcn;
-    const name = fcn.slice(fcn.indexOf(':') + 1);
-    if (isSealedStep(CONFIRMATION_CONTRACT, name) && (await placement(ctx)).private) {
-      throw forbidden(`${name} is a sealed step on this ledger: send it as confirmation:Act with the command in the transient map`);
-    }
+    await refuseUnsealedStep(ctx, CONFIRMATION_CONTRACT);
   }
 
   /**
@@ -107,12 +96,7 @@ export class ConfirmationContract extends Contract {
   @Transaction()
   @Returns('string')
   public async Act(ctx: Context): Promise<string> {
-    const { command, answerSecret } = readSealedCommand(ctx);
-    holdEvents(ctx);
-    const step = this[command.transaction] as (ctx: Context, ...args: string[]) => Promise<string>;
-    const answer = await step.call(this, ctx, ...command.args);
-    await publishHeldEvent(ctx, heldEvent(ctx));
-    return sealAnswer(answerSecret, ctx.stub.getTxID(), answer);
+    return actSealed(ctx, CONFIRMATION_CONTRACT, this);
   }
 
   // ---- issuing (the audit firm) ----

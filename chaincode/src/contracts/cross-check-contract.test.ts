@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { CrossCheckLedgerRecord, ErrorCode, Page } from '@econfirm/common';
+import type { SinonStub } from 'sinon';
+import { CrossCheckLedgerRecord, ErrorCode, openAnswer, Page } from '@econfirm/common';
 import { ConfirmationWorld, fakeJwe, HASH_A, replyInput } from '../testing/confirmation-world';
 import { expectHidden, expectLedgerError } from '../testing/expect-ledger-error';
 import { Who } from '../testing/fixtures';
@@ -65,4 +66,41 @@ describe('CrossCheckContract: sealed cross-check summaries', () => {
     const withCounts = JSON.stringify({ confirmationId: 'CF-1', counts: { MORTGAGE_NOT_IN_REPLY: 1 }, summary: { ciphertext: fakeJwe('FIRM1', 'REGULATOR'), contentHash: HASH_A } });
     await expectLedgerError(contract.RecordCrossCheck(world.ledger.as(Who.auditor1), withCounts), ErrorCode.InvalidArgument, 'counts');
   });
+
+  describe('on a private ledger (issue 11)', () => {
+    const SECRET = Buffer.alloc(32, 3);
+    const act = async (who: typeof Who.auditor1, confirmationId: string): Promise<CrossCheckLedgerRecord> => {
+      const ctx = world.ledger.as(who, { command: { transaction: 'RecordCrossCheck', args: [input(confirmationId)] }, answerSecret: SECRET.toString('hex') });
+      return JSON.parse(openAnswer(SECRET, ctx.stub.getTxID(), await contract.Act(ctx))) as CrossCheckLedgerRecord;
+    };
+
+    beforeEach(async () => {
+      world = await (await new ConfirmationWorld().setUp()).privateStore();
+      await world.replied('CF-1');
+      await world.auditorAccept('CF-1');
+    });
+
+    it('records the summary sealed (Act) into the platform collection: no public key names the request; the firm and the regulator read it as before', async () => {
+      const record = await act(Who.auditor1, 'CF-1');
+      expect(record).to.include({ confirmationId: 'CF-1', firmId: 'FIRM1', responderId: 'BANK1' });
+      expect([...world.ledger.state.keys()].filter((k) => k.includes('xcheck'))).to.deep.equal([]);
+      const stored = [...world.ledger.privateState('econfirmPlatform').entries()].filter(([k]) => k.startsWith('\u0000xcheck\u0000'));
+      expect(stored.map(([k]) => k)).to.have.length(1);
+      expect(stored[0]?.[0]).not.to.include('CF-1');
+      expect(JSON.parse(await contract.GetCrossCheck(world.ledger.as(Who.auditor2), 'CF-1'))).to.deep.equal(record);
+      const first = JSON.parse(await contract.ListCrossChecks(world.ledger.as(Who.regulator1), '50', '')) as Page<CrossCheckLedgerRecord>;
+      expect(first.records).to.deep.equal([record]);
+      // The private range ends by handing over the public one (empty on this ledger).
+      const rest = JSON.parse(await contract.ListCrossChecks(world.ledger.as(Who.regulator1), '50', first.bookmark)) as Page<CrossCheckLedgerRecord>;
+      expect(rest).to.deep.include({ records: [], bookmark: '' });
+    });
+
+    it('refuses RecordCrossCheck called by its own name, before it runs; the checks inside Act are the step\'s own', async () => {
+      const ctx = world.ledger.as(Who.auditor1);
+      (ctx.stub.getFunctionAndParameters as SinonStub).returns({ fcn: 'crosscheck:RecordCrossCheck', params: [] });
+      await expectLedgerError(contract.beforeTransaction(ctx), ErrorCode.Forbidden, 'crosscheck:Act');
+      await expectHidden(act(Who.firm2auditor, 'CF-1'), 'CF-1');
+    });
+  });
 });
+

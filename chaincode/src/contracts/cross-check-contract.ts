@@ -13,6 +13,7 @@ import {
 } from '@econfirm/common';
 import { requireInstitutionCaller } from '../auth/caller';
 import { Party, requireParty } from '../auth/confirmation-access';
+import { actSealed, refuseUnsealedStep } from '../lifecycle/sealed-act';
 import { readSealed } from '../models/sealing';
 import { getConfirmation } from '../state/confirmation-store';
 import { findCrossCheck, pageCrossChecks, saveCrossCheck } from '../state/cross-check-store';
@@ -21,7 +22,7 @@ import { txTimeIso } from '../state/tx-time';
 import { checkString, parseJsonArgument } from '../validation/field-reader';
 import { parsePageSize } from '../validation/paging';
 
-export const CROSS_CHECK_CONTRACT = 'crosscheck';
+export const CROSS_CHECK_CONTRACT = 'crosscheck' as const;
 
 /**
  * Cross-check summaries (issue 14). The firm runs the cross-check off-chain, where the reply's
@@ -34,6 +35,18 @@ export const CROSS_CHECK_CONTRACT = 'crosscheck';
 export class CrossCheckContract extends Contract {
   constructor() {
     super(CROSS_CHECK_CONTRACT);
+  }
+
+  /** RecordCrossCheck names the request it checked: called by name it is refused once the ledger is private (lifecycle/sealed-act.ts). */
+  public override async beforeTransaction(ctx: Context): Promise<void> {
+    await refuseUnsealedStep(ctx, CROSS_CHECK_CONTRACT);
+  }
+
+  /** A sealed RecordCrossCheck (common/src/domain/sealed-call.ts): the input in the transient map, the answer sealed to the caller. */
+  @Transaction()
+  @Returns('string')
+  public async Act(ctx: Context): Promise<string> {
+    return actSealed(ctx, CROSS_CHECK_CONTRACT, this);
   }
 
   /** `{ confirmationId, summary: {ciphertext, contentHash} }` by an auditor of the request's firm, once the reply (of any kind) is accepted. A later one replaces it (history keeps each). */

@@ -1,5 +1,5 @@
 import { Context } from 'fabric-contract-api';
-import { ANSWER_SECRET_BYTES, SEALED_STEPS, SealedTransient, type SealedCommand, type SealedStep } from '@econfirm/common';
+import { ANSWER_SECRET_BYTES, sealedStepsOf, SealedTransient, type SealedCommand, type SealedContract, type SealedStep } from '@econfirm/common';
 import { invalid, parseJsonArgument } from '../validation/field-reader';
 
 const SECRET_HEX = new RegExp(`^[0-9a-f]{${ANSWER_SECRET_BYTES * 2}}$`);
@@ -9,14 +9,15 @@ const SECRET_HEX = new RegExp(`^[0-9a-f]{${ANSWER_SECRET_BYTES * 2}}$`);
  * `command` = `{ transaction, args }`, `answerSecret` = the caller's 32 bytes (hex) its answer is sealed
  * under. Refused as any argument is: INVALID_ARGUMENT naming the entry, nothing run.
  */
-export function readSealedCommand(ctx: Context): { command: SealedCommand; answerSecret: Uint8Array } {
+export function readSealedCommand(ctx: Context, contract: SealedContract): { command: SealedCommand; answerSecret: Uint8Array } {
   const transient = ctx.stub.getTransient();
   const commandBytes = transient.get(SealedTransient.Command);
   if (!commandBytes || commandBytes.length === 0) throw invalid(SealedTransient.Command, 'is missing from the transient map');
   const input = parseJsonArgument(Buffer.from(commandBytes).toString('utf8'), SealedTransient.Command).allowOnly(['transaction', 'args']);
-  const transaction = input.oneOf('transaction', Object.keys(SEALED_STEPS) as SealedStep[]);
+  const steps = sealedStepsOf(contract);
+  const transaction = input.oneOf('transaction', Object.keys(steps) as SealedStep[]);
   const raw = input.raw('args');
-  const arity = SEALED_STEPS[transaction];
+  const arity = steps[transaction] as number;
   if (!Array.isArray(raw) || raw.length !== arity || raw.some((arg) => typeof arg !== 'string')) {
     throw invalid(`${SealedTransient.Command}.args`, `${transaction} takes ${arity} string argument${arity === 1 ? '' : 's'}`);
   }

@@ -17,11 +17,16 @@ describe('sealed steps: a confirmation step is proposed as confirmation:Act, its
     expect(call.arguments).to.deep.equal([]);
     expect(JSON.parse(call.transientData?.[SealedTransient.Command] as string)).to.deep.equal({ transaction: 'ClientAuthorize', args: ['CF-1', '{"feeConsent":true}'] });
     expect(call.transientData?.[SealedTransient.AnswerSecret]).to.equal(SECRET.toString('hex'));
+    // The firm's cross-check summary names the request it checked: sealed as well.
+    const crossCheck = proposedCall('crosscheck', 'RecordCrossCheck', ['{"confirmationId":"CF-1"}'], undefined, SECRET);
+    expect([crossCheck.transaction, crossCheck.arguments]).to.deep.equal(['Act', []]);
+    expect(JSON.parse(crossCheck.transientData?.[SealedTransient.Command] as string)).to.deep.equal({ transaction: 'RecordCrossCheck', args: ['{"confirmationId":"CF-1"}'] });
   });
 
   it('leaves every other call as it is: reads, admin steps, other contracts', () => {
     expect(proposedCall('confirmation', 'GetConfirmation', ['CF-1'], undefined, SECRET)).to.deep.equal({ transaction: 'GetConfirmation', arguments: ['CF-1'] });
     expect(proposedCall('confirmation', 'SetWorkCalendar', ['{}'], undefined, SECRET)).to.deep.equal({ transaction: 'SetWorkCalendar', arguments: ['{}'] });
+    expect(proposedCall('crosscheck', 'GetCrossCheck', ['CF-1'], undefined, SECRET)).to.deep.equal({ transaction: 'GetCrossCheck', arguments: ['CF-1'] });
     expect(proposedCall('receivable', 'ConfirmReceivable', ['R-1'], { openings: 'x' }, SECRET)).to.deep.equal({ transaction: 'ConfirmReceivable', arguments: ['R-1'], transientData: { openings: 'x' } });
   });
 

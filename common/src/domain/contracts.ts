@@ -23,7 +23,7 @@ export const CONTRACT_TRANSACTIONS = {
     'GetReceivableLimit', 'GetReceivableStatistics',
   ],
   'payment-batch': ['SettlePaymentBatch', 'GetPaymentBatch', 'ListPaymentBatches'],
-  crosscheck: ['RecordCrossCheck', 'GetCrossCheck', 'ListCrossChecks'],
+  crosscheck: ['Act', 'RecordCrossCheck', 'GetCrossCheck', 'ListCrossChecks'],
   anchor: ['RecordBatch', 'GetAnchorBatch'],
 } as const;
 

@@ -1,4 +1,4 @@
-import type { TransactionName } from './contracts';
+import type { ContractName, TransactionName } from './contracts';
 
 /**
  * The confirmation steps that are sent sealed (chaincode/README.md, Need to know on the channel,
@@ -7,24 +7,37 @@ import type { TransactionName } from './contracts';
  * one transaction `confirmation:Act` takes no argument, and the step — its name and arguments —
  * travels in the proposal's transient map (`command`), which endorsers see and no block records.
  * The answer is sealed to the caller (crypto/sealed-answer.ts), the event says only that a
- * confirmation changed. Each step with the number of arguments it takes after the context.
+ * confirmation changed. Each step, per contract, with the number of arguments it takes after the
+ * context.
  */
 export const SEALED_STEPS = {
-  Issue: 1,
-  IssueBatch: 1,
-  Resend: 1,
-  Recall: 2,
-  ClientAuthorize: 2,
-  ClientRefuse: 2,
-  BankAccept: 1,
-  BankReturn: 3,
-  PrepareReply: 2,
-  ApproveReply: 1,
-  RejectReply: 2,
-  AuditorAccept: 2,
-  RecordAlternativeProcedure: 2,
-} as const satisfies Partial<Record<TransactionName<'confirmation'>, number>>;
-export type SealedStep = keyof typeof SEALED_STEPS;
+  confirmation: {
+    Issue: 1,
+    IssueBatch: 1,
+    Resend: 1,
+    Recall: 2,
+    ClientAuthorize: 2,
+    ClientRefuse: 2,
+    BankAccept: 1,
+    BankReturn: 3,
+    PrepareReply: 2,
+    ApproveReply: 1,
+    RejectReply: 2,
+    AuditorAccept: 2,
+    RecordAlternativeProcedure: 2,
+  },
+  // The firm's cross-check summary names the request it checked.
+  crosscheck: {
+    RecordCrossCheck: 1,
+  },
+} as const satisfies { [C in ContractName]?: Partial<Record<TransactionName<C>, number>> };
+export type SealedContract = keyof typeof SEALED_STEPS;
+export type SealedStep = { [C in SealedContract]: keyof (typeof SEALED_STEPS)[C] }[SealedContract];
+
+/** The steps of `contract` a client must send sealed, with their arity (none: an empty table). */
+export function sealedStepsOf(contract: string): Readonly<Record<string, number>> {
+  return Object.prototype.hasOwnProperty.call(SEALED_STEPS, contract) ? SEALED_STEPS[contract as SealedContract] : {};
+}
 
 /** The one transaction a sealed step is sent as. */
 export const ACT_TRANSACTION = 'Act';
@@ -42,5 +55,5 @@ export interface SealedCommand {
 }
 
 export function isSealedStep(contract: string, transaction: string): transaction is SealedStep {
-  return contract === 'confirmation' && Object.prototype.hasOwnProperty.call(SEALED_STEPS, transaction);
+  return Object.prototype.hasOwnProperty.call(sealedStepsOf(contract), transaction);
 }

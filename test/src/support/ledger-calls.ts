@@ -68,12 +68,15 @@ export async function refusedByContract(code: string, call: Promise<unknown>): P
   expect.fail(`expected ${code}, but the call succeeded`);
 }
 
-/** The object types of the confirmation ledger's composite keys (chaincode/src/state/confirmation-store.ts). */
-const CONFIRMATION_KEY_TYPES = /^(cf|cfs|cfv|eng|cf~[a-z~]+)$/;
+/**
+ * The object types of the confirmation ledger's composite keys (chaincode/src/state/confirmation-store.ts),
+ * its sealed steps' events (sealed-events.ts) and the cross-check summaries (cross-check-store.ts).
+ */
+const CONFIRMATION_KEY_TYPES = /^(cf|cfs|cfv|cftx|eng|xcheck|cf~[a-z~]+)$/;
 
 /**
  * Whether `key` is a composite key of the confirmation ledger — a record, statistics row, version,
- * engagement or index entry (U+0000, the object type, U+0000, …): once the private store is
+ * engagement, index entry, sealed event or cross-check summary (U+0000, the object type, U+0000, …): once the private store is
  * started, no transaction writes one to public state (issue 11).
  */
 export function isConfirmationStateKey(key: string): boolean {
